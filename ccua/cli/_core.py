@@ -1,0 +1,300 @@
+"""Core commands: spec, kpi, score, errata."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from ccua._num import fmt
+from ccua.cli._app import FRAMEWORK_OPTION, JSON_OPTION, app, console, kpi_app, print_json, \
+    spec_app
+from ccua.errata import errata_markdown
+from ccua.formulas import shape
+from ccua.kpi import compute
+from ccua.ratings import load_ratings
+from ccua.scoring import Assessment, score
+from ccua.serialize import assessment_dict, indicator_dict, kpi_value_dict
+from ccua.spec import Framework, Item, available_frameworks, load_framework
+
+DIRECTIONS = {"higher": "↑ higher is better", "lower": "↓ lower is better",
+              "band": "↔ within a band", "none": "· reported (no direction)"}
+
+
+def _requirement_lines(item: Item) -> list[str]:
+    lines = []
+    for req in item.requirements:
+        tag = " [指标要求]" if req.kind == "indicator" else ""
+        lines.append(f"{req.code}) {req.text}{tag}")
+        lines += [f"    {s.code}) {s.text}" for s in req.subpoints]
+    return lines
+
+
+def _item_json(fw: Framework, item: Item) -> dict:
+    return {
+        "code": item.code, "name": item.name, "name_en": item.name_en, "group": item.group,
+        "points": float(item.points) if item.points is not None else None,
+        "description": item.description,
+        "requirements": [{"code": r.code, "kind": r.kind, "text": r.text,
+                          "subpoints": [{"code": s.code, "text": s.text} for s in r.subpoints]}
+                         for r in item.requirements],
+        "indicators": [i.code for i in item.indicators],
+    }
+
+
+@spec_app.command("show")
+def spec_show(
+    item: str | None = typer.Option(None, "--item", "-i", help="Show one item in full."),
+    framework: str = FRAMEWORK_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Show the model: domains, items, points and requirements."""
+    fw = load_framework(framework)
+    if item is not None:
+        it = fw.item(item)
+        if as_json:
+            print_json(_item_json(fw, it))
+            return
+        group = fw.group(it.group)
+        pts = f"{fmt(it.points)}分" if it.points is not None else f"({group.name}: " \
+            f"{fmt(group.points)}分)"
+        console.print(f"[bold]{it.code} {it.name}[/] ({it.name_en}) — {group.code} {group.name}"
+                      f" — {pts}")
+        if it.description:
+            console.print(f"说明：{it.description}")
+        console.print(f"[bold]{fw.levels.requirement.zh}[/]")
+        for line in _requirement_lines(it):
+            console.print("  " + line, markup=False)
+        if it.indicators:
+            console.print("[bold]关键指标[/]")
+            for ind in it.indicators:
+                console.print(f"  {ind.code} {ind.name}: {ind.formula_text}", markup=False)
+        return
+    if as_json:
+        print_json({
+            "framework": fw.id, "name": fw.name, "name_en": fw.name_en,
+            "designation": fw.designation, "version": fw.version,
+            "points_at": fw.scoring.points_at,
+            "total_points": float(fw.scoring.total_points),
+            "categories": [{"code": c.code, "name": c.name, "name_en": c.name_en}
+                           for c in fw.categories],
+            fw.levels.group.en_plural: [
+                {"code": g.code, "name": g.name, "name_en": g.name_en, "category": g.category,
+                 "points": float(g.points if g.points is not None else
+                                 sum(i.points or 0 for i in fw.items_of(g.code))),
+                 "items": [i.code for i in fw.items_of(g.code)]} for g in fw.groups],
+            "items": [_item_json(fw, i) for i in fw.items],
+            "grades": [{"code": g.code, "name": g.name, "min": float(g.min), "band": g.band}
+                       for g in fw.grades],
+        })
+        return
+    console.print(f"[bold]{fw.name}[/] {fw.designation} — {fw.name_en} (data {fw.version})")
+    table = Table(show_lines=False)
+    for col in ("类别", fw.levels.group.zh, "code", fw.levels.item.zh, "分值",
+                fw.levels.requirement.zh):
+        table.add_column(col, justify="right" if col == "分值" else "left")
+    cats = {c.code: c.name for c in fw.categories}
+    for g in fw.groups:
+        items = fw.items_of(g.code)
+        for n, it in enumerate(items):
+            pts = it.points if fw.scoring.points_at == "item" else (g.points if n == 0 else None)
+            table.add_row(cats.get(g.category or "", "") if n == 0 else "",
+                          f"{g.code} {g.name}" if n == 0 else "", it.code, it.name,
+                          fmt(pts) if pts is not None else "",
+                          str(len(it.requirements)))
+    console.print(table)
+    total = fw.scoring.total_points
+    console.print(f"{len(fw.groups)} {fw.levels.group.en_plural}, {len(fw.items)} items, "
+                  f"{len(fw.indicators)} indicator positions, points total {fmt(total)}")
+    if fw.grades:
+        console.print("等级: " + "; ".join(f"{g.name} {g.band}" for g in fw.grades))
+
+
+@spec_app.command("check")
+def spec_check(as_json: bool = JSON_OPTION) -> None:
+    """Load and validate every bundled framework (for authors of the spec data)."""
+    report = []
+    for fid in available_frameworks():
+        fw = load_framework(fid)
+        report.append({"framework": fid, "version": fw.version, "items": len(fw.items),
+                       "indicators": len(fw.indicators), "errata": len(fw.errata)})
+    if as_json:
+        print_json(report)
+        return
+    for r in report:
+        console.print(f"{r['framework']} {r['version']}: ok ({r['items']} items, "
+                      f"{r['indicators']} indicators, {r['errata']} errata)")
+
+
+@kpi_app.command("list")
+def kpi_list(
+    item: str | None = typer.Option(None, "--item", "-i", help="Only this item's indicators."),
+    framework: str = FRAMEWORK_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List every indicator position with its formula."""
+    fw = load_framework(framework)
+    inds = fw.item(item).indicators if item else fw.indicators
+    if as_json:
+        print_json([indicator_dict(i, fw) for i in inds])
+        return
+    table = Table(show_lines=False)
+    for col in ("code", "指标名称", "unit", "dir", "计算公式"):
+        table.add_column(col, overflow="fold")
+    arrows = {"higher": "↑", "lower": "↓", "band": "↔", "none": "·"}
+    for ind in inds:
+        table.add_row(ind.code, ind.name, ind.unit or "—", arrows[ind.direction],
+                      Text(ind.formula_text))
+    console.print(table)
+    console.print(f"{len(inds)} indicator positions")
+
+
+@kpi_app.command("show")
+def kpi_show(code: str, framework: str = FRAMEWORK_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Show one indicator: definition, formula, inputs in order, unit, direction, errata."""
+    fw = load_framework(framework)
+    ind = fw.indicator(code)
+    if as_json:
+        print_json(indicator_dict(ind, fw))
+        return
+    item = fw.item(ind.item)
+    console.print(f"[bold]{ind.code} {ind.name}[/] ({ind.name_en}) — {item.code} {item.name}")
+    console.print(Text(f"定义：{ind.definition}"))
+    console.print(Text(f"公式：{ind.formula_text}"))
+    if ind.formula_latex:
+        console.print(Text(f"LaTeX: {ind.formula_latex}"))
+    console.print(f"shape: {ind.function} — {shape(ind.function).pattern}")
+    if ind.inputs:
+        console.print("inputs, in this order (ccua kpi calc "
+                      f"{ind.code} {' '.join(m.upper() for m in ind.inputs)}):")
+        for n, m in enumerate(ind.inputs, start=1):
+            measure = fw.measure(m)
+            console.print(Text(f"  {n}. {m} — {measure.name} ({measure.name_en}, "
+                               f"{measure.unit})"))
+    console.print(f"unit: {ind.unit or '—'}; kind: {ind.kind}; {DIRECTIONS[ind.direction]}")
+    if ind.same_as:
+        console.print(f"same formula as {ind.same_as}")
+    for e in fw.errata_for(ind.code):
+        console.print(Text(f"erratum {e.id} ({e.kind}): {e.issue} → {e.decision}"))
+
+
+@kpi_app.command("calc", context_settings={"ignore_unknown_options": True})
+def kpi_calc(
+    code: str,
+    values: list[str] = typer.Argument(None, help="Inputs in formula order (see kpi show)."),
+    framework: str = FRAMEWORK_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Calculate one indicator from its inputs, given in formula order."""
+    fw = load_framework(framework)
+    ind = fw.indicator(code)
+    result = compute(fw, ind, values or [])
+    if as_json:
+        print_json(kpi_value_dict(result, ind))
+        return
+    unit = {"percent": "%", "seconds": " s", "count": "", None: ""}.get(ind.unit, f" {ind.unit}")
+    console.print(f"{ind.code} {ind.name} = {result.value.normalize():f}{unit}")
+
+
+def _print_assessment(a: Assessment, fw: Framework, source: str) -> None:
+    table = Table(title=f"测评计分表 — {source}", box=box.SIMPLE_HEAD, pad_edge=False)
+    per_item = fw.scoring.points_at == "item"
+    cols = ["类别", fw.levels.group.zh, fw.levels.item.zh]
+    cols += ["分值", "分值占比", "百分比", "计分", "计分占比", "备注"] if per_item else \
+        ["平均评分", "百分比", "备注"]
+    for col in cols:
+        left = col in ("类别", fw.levels.group.zh, fw.levels.item.zh, "备注")
+        table.add_column(col, justify="left" if left else "right", no_wrap=col != "备注")
+    cats = {c.code: c.name for c in fw.categories}
+    notes: list[str] = []
+    prev_cat, prev_group = None, None
+    for s in a.items:
+        group = fw.group(s.group)
+        cat = cats.get(group.category or "", "")
+        row = [cat if cat != prev_cat else "", group.name if group.code != prev_group else "",
+               f"{s.code} {s.name}"]
+        prev_cat, prev_group = cat, group.code
+        note = ""
+        if s.source == "override":
+            notes.append(f"[{len(notes) + 1}] {s.code}: {s.note}")
+            note = f"覆盖[{len(notes)}]"
+        elif s.fulfilment is None:
+            note = "未评定" if s.source == "unrated" else "不适用"
+        if per_item:
+            row += [f"{fmt(s.points)}分", f"{fmt(s.points_share)}%", fmt(s.percent),
+                    f"{fmt(s.score)}分" if s.score is not None else "—",
+                    f"{fmt(s.score_share)}%" if s.score_share is not None else "—", note]
+        else:
+            row += [fmt(s.mean_rating), fmt(s.percent), note]
+        table.add_row(*row)
+    if per_item:
+        table.add_row("", "", "[bold]测评计分合计[/]", f"{fmt(a.total_points)}分", "100.00%", "",
+                      f"[bold]{fmt(a.total)}分[/]", "", "")
+    console.print(table)
+    for line in notes:
+        console.print(Text(line, style="dim"))
+    sub = Table(title="小计", box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("", "分值", "计分", "得分率"):
+        sub.add_column(col, justify="left" if not col else "right")
+    for g in a.groups:
+        sub.add_row(f"{g.code} {g.name}", f"{fmt(g.points)}分", f"{fmt(g.score)}分",
+                    f"{fmt(g.percent)}%")
+    for c in a.categories:
+        sub.add_row(c.name, f"{fmt(c.points)}分", f"{fmt(c.score)}分",
+                    f"{fmt(c.score / c.points * 100) if c.points else '—'}%")
+    console.print(sub)
+    console.print(f"[bold]测评计分合计 {fmt(a.total)}分[/]")
+    if a.grade is not None:
+        console.print(f"[bold]测评等级：{a.grade.name}[/] ({a.grade.band})")
+    elif not fw.grades:
+        console.print(f"{fw.name} 未规定等级划分 (no grade bands): the total stands alone.")
+    if a.custom_weights:
+        console.print("[yellow]注意：本次测评使用了非标准权重 (custom weights, 可定制化原则)[/]")
+    if not a.complete:
+        console.print(f"[yellow]incomplete: {len(a.missing)} gaps[/]")
+
+
+@app.command("score")
+def score_cmd(
+    file: Path = typer.Argument(..., help="A ratings YAML file (framework: and items:)."),
+    as_json: bool = JSON_OPTION,
+    brief: bool = typer.Option(False, "--brief", help="With --json: items without requirements."),
+) -> None:
+    """Score a ratings file: the E.6 table, subtotals and the grade."""
+    ratings = load_ratings(file)
+    fw = load_framework(ratings.framework)
+    assessment = score(fw, ratings)
+    if as_json:
+        print_json(assessment_dict(assessment, fw, detail=not brief))
+        return
+    _print_assessment(assessment, fw, str(file))
+
+
+@app.command("errata")
+def errata_cmd(
+    framework: str | None = typer.Option(None, "--framework", "-f",
+                                         help="One framework (default: all)."),
+    markdown: bool = typer.Option(False, "--markdown", help="Print the errata document."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List every deviation from, and ambiguity in, the printed standards."""
+    ids = [framework] if framework else available_frameworks()
+    fws = [load_framework(i) for i in ids]
+    if markdown:
+        typer.echo(errata_markdown(fws), nl=False)
+        return
+    if as_json:
+        print_json([{"framework": fw.id, "id": e.id, "subjects": list(e.subjects),
+                     "kind": e.kind, "issue": e.issue, "decision": e.decision,
+                     "source": e.source} for fw in fws for e in fw.errata])
+        return
+    for fw in fws:
+        table = Table(title=f"{fw.name} ({fw.id})", show_lines=True)
+        for col in ("id", "concerns", "kind", "issue", "ccua"):
+            table.add_column(col, overflow="fold")
+        for e in fw.errata:
+            table.add_row(e.id, ", ".join(e.subjects), e.kind, Text(e.issue), Text(e.decision))
+        console.print(table)

@@ -1,0 +1,110 @@
+"""Plain-data views of core results, for ``--json`` output and ``results.json``.
+
+Numbers leave as JSON numbers (Decimals rounded as the standard prints them); the same input
+always gives the same output, key order included.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from ccua._num import as_json_number, round_half_up
+from ccua.kpi import KpiValue
+from ccua.scoring import Assessment, ItemScore, RequirementScore
+from ccua.spec import Framework, Grade, Indicator
+
+
+def num(value: Decimal | Fraction | None, places: int | None = None) -> float | int | None:
+    if value is None:
+        return None
+    if isinstance(value, Fraction):
+        value = round_half_up(value, 6 if places is None else places)
+    elif places is not None:
+        value = round_half_up(Fraction(value), places)
+    return as_json_number(value)
+
+
+def grade_dict(grade: Grade | None) -> dict[str, Any] | None:
+    if grade is None:
+        return None
+    return {"code": grade.code, "name": grade.name, "name_en": grade.name_en,
+            "min": num(grade.min), "band": grade.band, "process": list(grade.process),
+            "result": list(grade.result)}
+
+
+def requirement_dict(r: RequirementScore) -> dict[str, Any]:
+    out: dict[str, Any] = {"code": r.code, "kind": r.kind, "text": r.text,
+                           "rating": num(r.rating, 4), "source": r.source,
+                           "weight": num(r.weight), "note": r.note, "evidence": r.evidence}
+    if r.subpoints:
+        out["subpoints"] = [{"code": s.code, "text": s.text, "rating": s.rating, "na": s.na,
+                             "note": s.note} for s in r.subpoints]
+    if r.attainment is not None:
+        out["attainment"] = {"met": r.attainment.met, "evaluable": r.attainment.evaluable,
+                             "share": num(r.attainment.share, 4)}
+    return out
+
+
+def item_dict(s: ItemScore, *, detail: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "code": s.code, "name": s.name, "group": s.group, "category": s.category,
+        "points": num(s.points), "points_share": num(s.points_share),
+        "percent": num(s.percent), "mean_rating": num(s.mean_rating),
+        "score": num(s.score), "share": num(s.score_share), "source": s.source,
+        "note": s.note, "rated": s.rated, "ratable": s.ratable,
+    }
+    if s.standard_points is not None and s.points != s.standard_points:
+        out["standard_points"] = num(s.standard_points)
+    if detail:
+        out["requirements"] = [requirement_dict(r) for r in s.requirements]
+    return out
+
+
+def assessment_dict(a: Assessment, framework: Framework, *, detail: bool = True
+                    ) -> dict[str, Any]:
+    groups = [{"code": g.code, "name": g.name, "category": g.category, "points": num(g.points),
+               "score": num(g.score), "percent": num(g.percent),
+               **({"mean_rating": num(g.fulfilment * 5, 2)} if g.fulfilment is not None else {})}
+              for g in a.groups]
+    out: dict[str, Any] = {
+        "framework": a.framework,
+        "framework_version": framework.version,
+        "total": num(a.total),
+        "total_points": num(a.total_points),
+        "grade": a.grade.name if a.grade else None,
+        "grade_detail": grade_dict(a.grade),
+        "complete": a.complete,
+        "custom_weights": a.custom_weights,
+        "items": [item_dict(s, detail=detail) for s in a.items],
+        "groups": groups,
+        framework.levels.group.en_plural: groups,
+        "categories": [{"code": c.code, "name": c.name, "points": num(c.points),
+                        "score": num(c.score)} for c in a.categories],
+    }
+    if not framework.grades:
+        out["grade_note"] = (f"{framework.name} defines no grade bands; the total is reported "
+                             "without a grade")
+    if a.missing:
+        out["missing"] = [str(p) for p in a.missing]
+    return out
+
+
+def indicator_dict(ind: Indicator, framework: Framework) -> dict[str, Any]:
+    return {
+        "code": ind.code, "item": ind.item, "name": ind.name, "name_en": ind.name_en,
+        "definition": ind.definition, "formula": ind.formula_text,
+        "formula_latex": ind.formula_latex, "function": ind.function,
+        "inputs": [{"code": m, "name": framework.measure(m).name,
+                    "name_en": framework.measure(m).name_en, "unit": framework.measure(m).unit}
+                   for m in ind.inputs],
+        "unit": ind.unit, "direction": ind.direction, "kind": ind.kind, "same_as": ind.same_as,
+        "errata": [e.id for e in framework.errata_for(ind.code)],
+    }
+
+
+def kpi_value_dict(v: KpiValue, ind: Indicator) -> dict[str, Any]:
+    return {"code": v.code, "name": ind.name, "value": num(v.value), "unit": v.unit,
+            "exact": f"{v.exact.numerator}/{v.exact.denominator}"
+            if v.exact.denominator != 1 else str(v.exact.numerator)}
