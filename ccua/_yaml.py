@@ -56,7 +56,7 @@ def load_with_lines(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
     """Parse YAML text; return the data and the line number of every key path."""
     try:
         node = yaml.compose(text, Loader=_KeyTextLoader)
-        data = yaml.load(text, Loader=_KeyTextLoader)  # noqa: S506 (a SafeLoader subclass)
+        data = yaml.load(text, Loader=_KeyTextLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         row = mark.line + 1 if mark is not None else None

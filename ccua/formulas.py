@@ -71,15 +71,15 @@ def _nonzero(values: Sequence[Fraction], *positions: int) -> None:
     if sum(values[p] for p in positions) == 0:
         if len(positions) == 1:
             raise Violation("zero", "{0} is zero, and it is the denominator", *positions)
-        names = " + ".join("{%d}" % i for i in range(len(positions)))
+        names = " + ".join(f"{{{i}}}" for i in range(len(positions)))
         raise Violation("zero", f"{names} is zero, and it is the denominator", *positions)
 
 
 def _not_above(values: Sequence[Fraction], parts: Sequence[int], whole: Sequence[int]) -> None:
     if sum(values[p] for p in parts) > sum(values[w] for w in whole):
         n = len(parts)
-        left = " + ".join("{%d}" % i for i in range(n))
-        right = " + ".join("{%d}" % (n + i) for i in range(len(whole)))
+        left = " + ".join(f"{{{i}}}" for i in range(n))
+        right = " + ".join(f"{{{n + i}}}" for i in range(len(whole)))
         raise Violation("exceeds", f"{left} is larger than {right}, which must contain it",
                         *parts, *whole)
 

@@ -47,7 +47,8 @@ MINI_HEAD: dict[str, Any] = {
     ],
 }
 
-IND_REQ = {"code": "c", "kind": "indicator", "text": "评估与测评结果符合测评关键指标值计算的70%要求"}
+IND_REQ = {"code": "c", "kind": "indicator",
+           "text": "评估与测评结果符合测评关键指标值计算的70%要求"}
 
 MINI_ITEMS: dict[str, dict[str, Any]] = {
     "A1": {"code": "A1", "name": "甲一", "name_en": "A one", "group": "A", "points": 40,

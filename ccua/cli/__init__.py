@@ -16,7 +16,7 @@ from ccua.cli._app import app, err_console
 from ccua.errors import CcuaError
 
 # Importing the command modules registers their commands on ``app``.
-from ccua.cli import _core  # noqa: E402, F401  isort: skip
+from ccua.cli import _core  # noqa: F401  isort: skip
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -10,8 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ccua._num import fmt
-from ccua.cli._app import FRAMEWORK_OPTION, JSON_OPTION, app, console, kpi_app, print_json, \
-    spec_app
+from ccua.cli._app import FRAMEWORK_OPTION, JSON_OPTION, app, console, kpi_app, print_json, spec_app
 from ccua.errata import errata_markdown
 from ccua.formulas import shape
 from ccua.kpi import compute

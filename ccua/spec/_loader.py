@@ -290,6 +290,12 @@ def check_framework(fw: Framework, *, fw_file: str = "framework.yaml",
         if min(mins) != 0:
             p.append(Problem("the lowest grade must start at 0", file=fw_file, field="grades"))
 
+    # Chapters cover every group exactly once.
+    chapter_groups = [g for ch in fw.chapters for g in ch.groups]
+    if sorted(chapter_groups) != sorted(group_codes):
+        p.append(Problem("chapters must cover every group exactly once", file=fw_file,
+                         field="chapters"))
+
     # Errata point at things that exist.
     known = ({i.code for i in fw.items} | indicator_codes | group_codes | measure_codes
              | {g.code for g in fw.grades} | {"framework"}

@@ -28,7 +28,7 @@ Dec = Annotated[Decimal, BeforeValidator(_to_decimal)]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
 Direction = Literal["higher", "lower", "band", "none"]
@@ -141,6 +141,7 @@ class Item(_Frozen):
     name_en: str
     group: str
     points: Dec | None = None
+    section: str = Field("", description="the clause of the standard that states the item")
     description: str = ""
     requirements: tuple[Requirement, ...]
     key_indicators_listed: tuple[str, ...] = Field(
@@ -167,6 +168,9 @@ class Measure(_Frozen):
     name: str
     name_en: str
     unit: MeasureUnit
+    aggregation: Literal["sum", "mean", "first", "last"] = Field(
+        "sum", description="how monthly values combine into the period's: flows sum; stocks "
+        "such as headcount take the first, last or mean month")
 
 
 class Grade(_Frozen):
@@ -199,6 +203,14 @@ class Scoring(_Frozen):
     decimals: int = 2
 
 
+class Chapter(_Frozen):
+    """A chapter of the report and an executed notebook: one or more groups."""
+
+    id: str
+    title: str
+    groups: tuple[str, ...]
+
+
 class Framework(_Frozen):
     id: str
     name: str
@@ -215,6 +227,15 @@ class Framework(_Frozen):
     measures: tuple[Measure, ...] = ()
     grades: tuple[Grade, ...] = ()
     errata: tuple[Erratum, ...] = ()
+    chapters_: tuple[Chapter, ...] = Field(default=(), alias="chapters")
+
+    @property
+    def chapters(self) -> tuple[Chapter, ...]:
+        """The report's domain chapters: as declared, else one per group."""
+        if self.chapters_:
+            return self.chapters_
+        return tuple(Chapter(id=g.code, title=f"{g.code} {g.name}", groups=(g.code,))
+                     for g in self.groups)
 
     # Lookups. Frameworks are small (tens of items), so linear scans keep the model plain.
     def item(self, code: str) -> Item:

@@ -1,0 +1,3 @@
+from ccua.cli import main
+
+main()

@@ -1,0 +1,296 @@
+"""Load and validate a client's params file and engagement folder, reporting every problem.
+
+Nothing is computed here; this is the "validate the inputs first" step of ``ccua run``. Every
+problem names its file, and where it can, the row or line, the field and what was expected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ccua._num import NotANumber, to_fraction
+from ccua._yaml import line_of, load_with_lines
+from ccua.engagement._models import Check, Engagement, Params, Target
+from ccua.engagement._monthly import Claim, MonthlyInputs, parse_claims, parse_monthly
+from ccua.engagement._tables import read_sheet
+from ccua.errors import CcuaError, Problem, ValidationFailed
+from ccua.ratings import Ratings, load_ratings
+from ccua.spec import Framework, load_framework
+
+M = TypeVar("M", bound=BaseModel)
+
+ENGAGEMENT_FILE = "engagement.yaml"
+TARGETS_FILE = "targets.yaml"
+CHECKS_FILE = "checks.yaml"
+RATINGS_FILE = "ratings.yaml"
+MONTHLY_STEM = "monthly"
+CLAIMED_STEM = "claimed"
+SHEET_SUFFIXES = (".xlsx", ".csv")
+
+
+@dataclass
+class EngagementData:
+    """Everything one client's assessment is computed from."""
+
+    params_file: Path
+    params: Params
+    folder: Path
+    framework: Framework
+    engagement: Engagement
+    targets: dict[str, Target]
+    checks: dict[str, Check]
+    inputs: MonthlyInputs
+    claims: list[Claim]
+    ratings: Ratings
+    files: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def months(self) -> list[str]:
+        return self.engagement.background.period.months
+
+    @property
+    def output(self) -> Path:
+        if self.params.output:
+            return (self.params_file.parent / self.params.output).resolve()
+        return (Path.cwd() / "runs" / self.params.client).resolve()
+
+
+def _read_yaml(path: Path, problems: list[Problem]) -> tuple[Any, dict]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        problems.append(Problem("file not found", file=str(path)))
+        return None, {}
+    except UnicodeDecodeError:
+        problems.append(Problem("not UTF-8 text; save the file as UTF-8", file=str(path)))
+        return None, {}
+    try:
+        return load_with_lines(text, str(path))
+    except CcuaError as exc:
+        problems.append(exc.problem)
+        return None, {}
+
+
+def _model(cls: type[M], data: Any, path: Path, lines: dict, problems: list[Problem],
+           prefix: tuple[str, ...] = ()) -> M | None:
+    try:
+        return cls.model_validate(data if data is not None else {})
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(str(p) for p in (*prefix, *err["loc"]))
+            msg = err["msg"]
+            if err["type"] == "extra_forbidden":
+                msg = "unknown field"
+            elif err["type"] == "missing":
+                msg = "required field is missing"
+            given = err.get("input")
+            if err["type"] not in ("missing", "extra_forbidden") and not isinstance(
+                    given, (dict, list)):
+                msg += f" (got {given!r})"
+            problems.append(Problem(msg, file=str(path), row=line_of(lines, loc),
+                                    field=".".join(loc)))
+        return None
+
+
+def load_params(path: str | Path) -> Params:
+    p = Path(path)
+    problems: list[Problem] = []
+    if p.is_dir():
+        raise CcuaError("is a folder; expected a params file such as params/demo.yaml",
+                        file=str(p))
+    data, lines = _read_yaml(p, problems)
+    params = _model(Params, data, p, lines, problems) if not problems else None
+    if problems or params is None:
+        raise ValidationFailed.of(problems, subject=str(p))
+    return params
+
+
+def _find_sheet(folder: Path, stem: str) -> Path | None:
+    for suffix in SHEET_SUFFIXES:
+        candidate = folder / f"{stem}{suffix}"
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def parse_targets(data: Any, framework: Framework, path: Path, lines: dict,
+                  problems: list[Problem]) -> dict[str, Target]:
+    targets: dict[str, Target] = {}
+    if data is None:
+        return targets
+    body = data.get("targets", data) if isinstance(data, Mapping) else data
+    if not isinstance(body, Mapping):
+        problems.append(Problem("expected targets: {CODE: {min: ..., max: ...}}", file=str(path)))
+        return targets
+    known = {i.code: i for i in framework.indicators}
+    for code, raw in body.items():
+        code = str(code)
+        loc = ("targets", code) if "targets" in data else (code,)
+        row = line_of(lines, loc)
+        ind = known.get(code)
+        if ind is None:
+            problems.append(Problem(f"no indicator {code!r} in {framework.id}", file=str(path),
+                                    row=row, field=code))
+            continue
+        if ind.is_documentary:
+            problems.append(Problem(f"{code} is documentary: record the assessor's check in "
+                                    f"{CHECKS_FILE}, not a target", file=str(path), row=row,
+                                    field=code))
+            continue
+        if not isinstance(raw, Mapping):
+            try:
+                to_fraction(raw)
+            except NotANumber:
+                problems.append(Problem(f"expected a number or {{min:, max:}}, got {raw!r}",
+                                        file=str(path), row=row, field=code))
+                continue
+            bound = {"higher": "min", "lower": "max"}.get(ind.direction)
+            if bound is None:
+                problems.append(Problem(f"{code} {ind.name} has direction {ind.direction}: give "
+                                        "min and/or max explicitly", file=str(path), row=row,
+                                        field=code))
+                continue
+            raw = {bound: raw}
+        target = _model(Target, raw, path, lines, problems, prefix=loc)
+        if target is None:
+            continue
+        if target.min is None and target.max is None:
+            problems.append(Problem("a target needs min or max", file=str(path), row=row,
+                                    field=code))
+            continue
+        targets[code] = target
+    return targets
+
+
+def parse_checks(data: Any, framework: Framework, path: Path, lines: dict,
+                 problems: list[Problem]) -> dict[str, Check]:
+    checks: dict[str, Check] = {}
+    if data is None:
+        return checks
+    body = data.get("checks", data) if isinstance(data, Mapping) else data
+    if not isinstance(body, Mapping):
+        problems.append(Problem("expected checks: {CODE: {met: true, note: ...}}",
+                                file=str(path)))
+        return checks
+    for code, raw in body.items():
+        code = str(code)
+        loc = ("checks", code) if "checks" in data else (code,)
+        try:
+            ind = framework.indicator(code)
+        except CcuaError:
+            problems.append(Problem(f"no indicator {code!r}", file=str(path),
+                                    row=line_of(lines, loc), field=code))
+            continue
+        if not ind.is_documentary:
+            problems.append(Problem(f"{code} {ind.name} is computed from data; checks are for "
+                                    "documentary indicators", file=str(path),
+                                    row=line_of(lines, loc), field=code))
+            continue
+        check = _model(Check, raw, path, lines, problems, prefix=loc)
+        if check is not None:
+            checks[code] = check
+    return checks
+
+
+def load_engagement(params_path: str | Path) -> EngagementData:
+    """Read and validate everything a client's run needs; raise with every problem found."""
+    params_file = Path(params_path).resolve()
+    params = load_params(params_path)
+    folder = (params_file.parent / params.engagement).resolve()
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        raise CcuaError(f"engagement folder {params.engagement!r} not found (looked in "
+                        f"{folder})", file=str(params_path), field="engagement")
+
+    eng_path = folder / ENGAGEMENT_FILE
+    eng_data, eng_lines = _read_yaml(eng_path, problems)
+    engagement = _model(Engagement, eng_data, eng_path, eng_lines, problems) \
+        if eng_data is not None else None
+    fw_id = (engagement.framework if engagement else None) or params.framework or "t-ccua"
+    if params.framework and engagement and params.framework != engagement.framework:
+        problems.append(Problem(f"params say framework {params.framework!r} but "
+                                f"{ENGAGEMENT_FILE} says {engagement.framework!r}",
+                                file=str(params_path), field="framework"))
+    if engagement and engagement.client != params.client:
+        problems.append(Problem(f"client is {engagement.client!r} here but {params.client!r} in "
+                                f"{params_path}", file=str(eng_path),
+                                row=line_of(eng_lines, ("client",)), field="client"))
+    try:
+        framework = load_framework(fw_id)
+    except CcuaError as exc:
+        raise CcuaError(exc.problem.message, file=str(eng_path), field="framework") from None
+
+    item_codes = {i.code for i in framework.items}
+    if engagement:
+        for code in engagement.handover:
+            if code not in item_codes:
+                problems.append(Problem(f"no item {code!r} in {framework.id}", file=str(eng_path),
+                                        row=line_of(eng_lines, ("handover", code)),
+                                        field=f"handover.{code}"))
+        for code in sorted(item_codes - set(engagement.handover), key=list(
+                i.code for i in framework.items).index):
+            problems.append(Problem(f"no hand-over row (E.3) for item {code}", file=str(eng_path),
+                                    row=line_of(eng_lines, ("handover",)), field="handover"))
+        for n, kp in enumerate(engagement.key_points):
+            if kp.item and kp.item not in item_codes:
+                problems.append(Problem(f"no item {kp.item!r}", file=str(eng_path),
+                                        row=line_of(eng_lines, ("key_points", str(n), "item")),
+                                        field=f"key_points.{n}.item"))
+
+    t_path = folder / TARGETS_FILE
+    t_data, t_lines = _read_yaml(t_path, problems)
+    targets = parse_targets(t_data, framework, t_path, t_lines, problems)
+
+    checks: dict[str, Check] = {}
+    c_path = folder / CHECKS_FILE
+    if c_path.exists():
+        c_data, c_lines = _read_yaml(c_path, problems)
+        checks = parse_checks(c_data, framework, c_path, c_lines, problems)
+
+    months = engagement.background.period.months if engagement else None
+    inputs = MonthlyInputs()
+    files: dict[str, Path] = {"engagement": eng_path, "targets": t_path}
+    m_path = _find_sheet(folder, MONTHLY_STEM)
+    if m_path is None:
+        problems.append(Problem(f"no {MONTHLY_STEM}.xlsx or {MONTHLY_STEM}.csv (the monthly "
+                                "indicator inputs, 7.2 c)", file=str(folder)))
+    else:
+        files["monthly"] = m_path
+        try:
+            sheet = read_sheet(m_path)
+            inputs, more = parse_monthly(sheet, framework, months)
+            problems += more
+        except CcuaError as exc:
+            problems.append(exc.problem)
+
+    claims: list[Claim] = []
+    cl_path = _find_sheet(folder, CLAIMED_STEM)
+    if cl_path is not None and months:
+        files["claimed"] = cl_path
+        try:
+            claims, more = parse_claims(read_sheet(cl_path), framework, months)
+            problems += more
+        except CcuaError as exc:
+            problems.append(exc.problem)
+
+    r_path = folder / RATINGS_FILE
+    ratings: Ratings | None = None
+    try:
+        ratings = load_ratings(r_path, framework)
+        files["ratings"] = r_path
+    except ValidationFailed as exc:
+        problems += exc.problems
+    except CcuaError as exc:
+        problems.append(exc.problem)
+
+    if problems or engagement is None or ratings is None:
+        raise ValidationFailed.of(problems, subject=f"client {params.client}")
+    return EngagementData(params_file=params_file, params=params, folder=folder,
+                          framework=framework, engagement=engagement, targets=targets,
+                          checks=checks, inputs=inputs, claims=claims, ratings=ratings,
+                          files=files)

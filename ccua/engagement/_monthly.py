@@ -1,0 +1,294 @@
+"""Monthly indicator inputs and claimed values, from the sheets clients send.
+
+Two layouts are read, whichever the client used:
+
+- **inputs as rows** (our Excel template): one row per input, with its code and Chinese name
+  in the first columns and one column per month (``2026-01`` …);
+- **months as rows**: a ``月份`` (or ``month``) column and one column per input.
+
+An input column or row is recognised by its code (``offered_calls``), its Chinese name when
+that is unique (``总来话量``), or both (``总来话量（offered_calls）``). Every problem is
+collected and reported at once with its file, row and column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from ccua._num import NotANumber, to_fraction
+from ccua.engagement._models import _month_text
+from ccua.engagement._tables import Cell, Sheet
+from ccua.errors import Problem
+from ccua.spec import Framework
+
+MONTH_HEADERS = {"月份", "月", "month", "统计月份"}
+CODE_HEADERS = {"code", "代码", "输入代码", "input", "measure"}
+NAME_HEADERS = {"输入项", "名称", "name", "中文名称", "输入项名称"}
+IGNORED_HEADERS = {"指标", "指标代码", "indicator", "indicators", "单位", "unit", "备注", "note",
+                   "说明", "序号", "no", "no."}
+_CODE_IN_BRACKETS = re.compile(r"[（(]\s*([a-z][a-z0-9_]*)\s*[)）]\s*$")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a value came from, for messages: ``monthly.csv:5:C (总来话量)``."""
+
+    file: str
+    row: int
+    column: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.row}:{self.column}"
+
+
+@dataclass
+class MonthlyInputs:
+    """values[month][measure] = exact value; sources say where each came from."""
+
+    values: dict[str, dict[str, Fraction]] = field(default_factory=dict)
+    sources: dict[tuple[str, str], Source] = field(default_factory=dict)
+    origin: dict[str, str] = field(default_factory=dict)   # measure -> "sheet" | "records"
+
+    def months(self) -> list[str]:
+        return sorted(self.values)
+
+    def get(self, month: str, measure: str) -> Fraction | None:
+        return self.values.get(month, {}).get(measure)
+
+    def set(self, month: str, measure: str, value: Fraction, source: Source | None = None,
+            origin: str = "sheet") -> None:
+        self.values.setdefault(month, {})[measure] = value
+        if source is not None:
+            self.sources[(month, measure)] = source
+        self.origin.setdefault(measure, origin)
+
+    def measures(self) -> set[str]:
+        return {m for row in self.values.values() for m in row}
+
+
+def measure_resolver(framework: Framework):  # type: ignore[no-untyped-def]
+    """A function from a header text to a measure code (or None)."""
+    by_code = {m.code: m.code for m in framework.measures}
+    names: dict[str, list[str]] = {}
+    for m in framework.measures:
+        names.setdefault(_norm(m.name), []).append(m.code)
+
+    def resolve(header: str) -> tuple[str | None, str | None]:
+        text = header.strip()
+        if text in by_code:
+            return text, None
+        bracket = _CODE_IN_BRACKETS.search(text)
+        if bracket and bracket.group(1) in by_code:
+            return bracket.group(1), None
+        codes = names.get(_norm(text))
+        if codes and len(codes) == 1:
+            return codes[0], None
+        if codes:
+            return None, (f"{text!r} names {len(codes)} inputs ({', '.join(codes)}); write it "
+                          f"as {text}（code）")
+        return None, None
+
+    return resolve
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", "", text).replace("(", "（").replace(")", "）")
+
+
+def _number(cell: Cell, sheet: Sheet, problems: list[Problem], what: str) -> Fraction | None:
+    if cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
+        return None
+    try:
+        value = to_fraction(cell.value)
+    except NotANumber as exc:
+        problems.append(Problem(f"{what}: {exc}", file=sheet.file, row=cell.row,
+                                column=f"{cell.letter} ({cell.column})"))
+        return None
+    if value < 0:
+        problems.append(Problem(f"{what}: negative value {cell.value}; inputs are counts and "
+                                "durations", file=sheet.file, row=cell.row,
+                                column=f"{cell.letter} ({cell.column})"))
+        return None
+    return value
+
+
+def _month(text: object) -> str | None:
+    value = _month_text(text)
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        return value
+    return None
+
+
+def parse_monthly(sheet: Sheet, framework: Framework, period: Iterable[str] | None = None
+                  ) -> tuple[MonthlyInputs, list[Problem]]:
+    """Read a monthly-inputs sheet in either layout; return inputs and every problem."""
+    problems: list[Problem] = []
+    inputs = MonthlyInputs()
+    resolve = measure_resolver(framework)
+    allowed = set(period) if period is not None else None
+    heads = [h.strip() for h in sheet.headers]
+    month_cols = {i: m for i, h in enumerate(heads) if (m := _month(h))}
+
+    def in_period(month: str, row: int, column: str) -> bool:
+        if allowed is not None and month not in allowed:
+            problems.append(Problem(f"month {month} is outside the assessment period "
+                                    f"{min(allowed)}..{max(allowed)}", file=sheet.file, row=row,
+                                    column=column))
+            return False
+        return True
+
+    if month_cols:  # inputs as rows
+        code_col = next((i for i, h in enumerate(heads) if h.lower() in CODE_HEADERS), None)
+        name_col = next((i for i, h in enumerate(heads) if h.lower() in NAME_HEADERS), None)
+        if code_col is None and name_col is None:
+            problems.append(Problem("inputs are in rows (months are columns) but no column names "
+                                    "them: add a 'code' or '输入项' column", file=sheet.file,
+                                    row=1))
+            return inputs, problems
+        for i, h in enumerate(heads):
+            if i not in month_cols and i not in (code_col, name_col) and h and \
+                    h.lower() not in IGNORED_HEADERS:
+                problems.append(Problem(f"unexpected column {h!r}: expected months like "
+                                        "2026-01", file=sheet.file, row=1,
+                                        column=f"{sheet.rows[0][i].letter if sheet.rows else i}"))
+        seen: dict[str, int] = {}
+        for cells in sheet.rows:
+            label_cell = cells[code_col] if code_col is not None else cells[name_col]  # type: ignore[index]
+            label = str(label_cell.value or "").strip()
+            code, why = resolve(label)
+            if code is None and name_col is not None and code_col is not None:
+                code, why = resolve(str(cells[name_col].value or ""))
+            if code is None:
+                problems.append(Problem(why or f"unknown input {label!r} (see the template: "
+                                        "ccua new, or ccua kpi show CODE)", file=sheet.file,
+                                        row=label_cell.row, column=label_cell.letter))
+                continue
+            if code in seen:
+                problems.append(Problem(f"input {code} appears twice (rows {seen[code]} and "
+                                        f"{label_cell.row})", file=sheet.file,
+                                        row=label_cell.row))
+                continue
+            seen[code] = label_cell.row
+            for i, month in month_cols.items():
+                value = _number(cells[i], sheet, problems, code)
+                if value is not None and in_period(month, cells[i].row, cells[i].letter):
+                    inputs.set(month, code, value, Source(sheet.file, cells[i].row,
+                                                          f"{cells[i].letter} ({month})"))
+        return inputs, problems
+
+    month_col = next((i for i, h in enumerate(heads) if h.lower() in MONTH_HEADERS), None)
+    if month_col is None:
+        problems.append(Problem("found neither month columns (2026-01 …) nor a 月份 column",
+                                file=sheet.file, row=1))
+        return inputs, problems
+    columns: dict[int, str] = {}
+    for i, h in enumerate(heads):
+        if i == month_col or not h or h.lower() in IGNORED_HEADERS:
+            continue
+        code, why = resolve(h)
+        if code is None:
+            problems.append(Problem(why or f"unknown input column {h!r}", file=sheet.file, row=1,
+                                    column=h))
+        elif code in columns.values():
+            problems.append(Problem(f"input {code} has two columns", file=sheet.file, row=1,
+                                    column=h))
+        else:
+            columns[i] = code
+    seen_months: dict[str, int] = {}
+    for cells in sheet.rows:
+        mcell = cells[month_col]
+        month = _month(mcell.value)
+        if month is None:
+            problems.append(Problem(f"expected a month like 2026-01, got {mcell.value!r}",
+                                    file=sheet.file, row=mcell.row, column=mcell.column))
+            continue
+        if month in seen_months:
+            problems.append(Problem(f"month {month} appears twice (rows {seen_months[month]} "
+                                    f"and {mcell.row})", file=sheet.file, row=mcell.row))
+            continue
+        seen_months[month] = mcell.row
+        if not in_period(month, mcell.row, mcell.column):
+            continue
+        for i, code in columns.items():
+            value = _number(cells[i], sheet, problems, code)
+            if value is not None:
+                inputs.set(month, code, value, Source(sheet.file, cells[i].row,
+                                                      f"{cells[i].letter} ({cells[i].column})"))
+    return inputs, problems
+
+
+@dataclass(frozen=True)
+class Claim:
+    code: str
+    month: str | None        # None = the whole period
+    value: Fraction
+    source: Source
+    document: str = ""
+
+
+CLAIM_CODE = {"code", "指标代码", "indicator", "指标"}
+CLAIM_MONTH = {"month", "月份", "period", "期间"}
+CLAIM_VALUE = {"value", "声称值", "claimed", "报告值", "数值"}
+CLAIM_DOC = {"source", "document", "来源", "出处"}
+
+
+def parse_claims(sheet: Sheet, framework: Framework, period: Iterable[str]
+                 ) -> tuple[list[Claim], list[Problem]]:
+    """Claimed values: one row per indicator and month (or 全期/period for the half-year)."""
+    problems: list[Problem] = []
+    heads = [h.strip().lower() for h in sheet.headers]
+
+    def col(names: set[str], label: str) -> int | None:
+        for i, h in enumerate(heads):
+            if h in names:
+                return i
+        problems.append(Problem(f"no {label} column (expected one of "
+                                f"{', '.join(sorted(names))})", file=sheet.file, row=1))
+        return None
+
+    ci, mi, vi = col(CLAIM_CODE, "indicator"), col(CLAIM_MONTH, "month"), col(CLAIM_VALUE,
+                                                                               "value")
+    di = next((i for i, h in enumerate(heads) if h in CLAIM_DOC), None)
+    if None in (ci, mi, vi):
+        return [], problems
+    months = set(period)
+    known = {i.code for i in framework.indicators}
+    claims: list[Claim] = []
+    seen: set[tuple[str, str | None]] = set()
+    for cells in sheet.rows:
+        code_cell, month_cell, value_cell = cells[ci], cells[mi], cells[vi]  # type: ignore[index]
+        code = str(code_cell.value or "").strip()
+        if code not in known:
+            problems.append(Problem(f"unknown indicator {code!r}", file=sheet.file,
+                                    row=code_cell.row, column=code_cell.column))
+            continue
+        raw_month = str(month_cell.value or "").strip()
+        month: str | None
+        if raw_month.lower() in ("period", "全期", "半年", "合计", "all"):
+            month = None
+        else:
+            month = _month(month_cell.value)
+            if month is None or month not in months:
+                problems.append(Problem(f"expected a month of the period ({min(months)}.."
+                                        f"{max(months)}) or 全期, got {month_cell.value!r}",
+                                        file=sheet.file, row=month_cell.row,
+                                        column=month_cell.column))
+                continue
+        if (code, month) in seen:
+            problems.append(Problem(f"{code} {month or '全期'} is claimed twice", file=sheet.file,
+                                    row=code_cell.row))
+            continue
+        seen.add((code, month))
+        value = _number(value_cell, sheet, problems, code)
+        if value is None:
+            if value_cell.value in (None, ""):
+                problems.append(Problem("no value", file=sheet.file, row=value_cell.row,
+                                        column=value_cell.column))
+            continue
+        document = str(cells[di].value or "").strip() if di is not None else ""
+        claims.append(Claim(code, month, value, Source(sheet.file, code_cell.row,
+                                                       value_cell.column), document))
+    return claims, problems

@@ -1,0 +1,185 @@
+"""``results.json``: everything a report needs, computed once per run.
+
+Schema-versioned and deterministic: the same inputs give byte-identical files (exact
+arithmetic, fixed key order, no timestamps, no absolute paths). Notebooks and the report read
+this file; none of them recomputes anything.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from ccua import __version__
+from ccua._num import round_half_up
+from ccua.engagement import EngagementData
+from ccua.errors import Problem, ValidationFailed
+from ccua.period import IndicatorResult, PeriodResult, indicators_over_period
+from ccua.scoring import Assessment, rating_from_attainment, score
+from ccua.serialize import assessment_dict, num
+from ccua.spec import Framework
+
+SCHEMA = "ccua.results"
+SCHEMA_VERSION = 1
+VALUE_PLACES = 4
+
+UNIT_SUFFIX = {"percent": "%", "seconds": "秒", "minutes": "分钟", "hours": "小时", "count": "",
+               "currency": "元"}
+
+
+@dataclass(frozen=True)
+class RunResult:
+    period: PeriodResult
+    assessment: Assessment
+    data: dict[str, Any]
+
+
+def fmt_value(value: Fraction | None, unit: str | None, places: int = 2) -> str:
+    if value is None:
+        return "—"
+    return f"{round_half_up(value, places)}{UNIT_SUFFIX.get(unit or '', '')}"
+
+
+def target_text(target: Any, unit: str | None) -> str:
+    if target is None:
+        return "—"
+    lo, hi = target.min, target.max
+    suffix = UNIT_SUFFIX.get(unit or "", "")
+    if lo is not None and hi is not None:
+        return f"{lo}–{hi}{suffix}"
+    if lo is not None:
+        return f"≥{lo}{suffix}"
+    return f"≤{hi}{suffix}"
+
+
+def _indicator(fw: Framework, r: IndicatorResult) -> dict[str, Any]:
+    ind = fw.indicator(r.code)
+    out: dict[str, Any] = {
+        "code": r.code, "item": ind.item, "name": ind.name, "name_en": ind.name_en,
+        "unit": ind.unit, "direction": ind.direction, "kind": ind.kind,
+        "formula": ind.formula_text,
+        "monthly": [{"month": m, "value": num(v, VALUE_PLACES)} for m, v in r.monthly.items()],
+        "value": num(r.period, VALUE_PLACES),
+        "target": None if r.target is None else {
+            "min": num(r.target.min), "max": num(r.target.max), "source": r.target.source,
+            "basis": r.target.basis, "text": target_text(r.target, ind.unit)},
+        "check": None if r.check is None else r.check.model_dump(mode="json"),
+        "evaluable": r.evaluable,
+        "met": r.met,
+        "trend": {"slope": num(r.trend.slope, VALUE_PLACES), "label": r.trend.label,
+                  "improving_run": r.trend.improving_run},
+        "reconciliation": [
+            {"month": c.month, "claimed": num(c.claimed, VALUE_PLACES),
+             "recomputed": num(c.recomputed, VALUE_PLACES),
+             "difference": num(c.difference, VALUE_PLACES),
+             "tolerance": num(c.tolerance, VALUE_PLACES), "status": c.status,
+             "document": c.document, "source": c.source.rsplit("/", 1)[-1]}
+            for c in r.reconciliation],
+        "missing_months": list(r.missing_months),
+        "origin": r.origin,
+    }
+    return out
+
+
+def findings_for(fw: Framework, data: EngagementData, period: PeriodResult,
+                 assessment: Assessment) -> dict[str, list[str]]:
+    """Plain-language findings per item (Chinese, as the report is), derived from the data."""
+    out: dict[str, list[str]] = {}
+    for item in fw.items:
+        lines: list[str] = []
+        for ind in item.indicators:
+            r = period.indicators[ind.code]
+            if ind.is_documentary:
+                if r.check is not None and not r.check.met:
+                    lines.append(f"{ind.code} {ind.name}：文档证据未满足要求（{r.check.note}）。")
+                continue
+            if r.met is False:
+                lines.append(f"{ind.code} {ind.name}：期间值 {fmt_value(r.period, ind.unit)}，"
+                             f"未达到目标（{target_text(r.target, ind.unit)}）。")
+            for c in r.reconciliation:
+                when = c.month or "全期"
+                if c.status == "mismatch":
+                    claimed = fmt_value(c.claimed, ind.unit)
+                    recomputed = fmt_value(c.recomputed, ind.unit)
+                    lines.append(f"{ind.code} {ind.name}：受评方报告值 {claimed}（{when}）与复核"
+                                 f"计算值 {recomputed} 不一致，超出容差 "
+                                 f"±{round_half_up(c.tolerance, 2)}。")
+                elif c.status == "unverifiable":
+                    lines.append(f"{ind.code} {ind.name}：受评方报告值（{when}）无运营数据可复核。")
+            if r.trend.label == "worsening" and r.evaluable:
+                lines.append(f"{ind.code} {ind.name}：半年趋势变差。")
+        h = data.engagement.handover.get(item.code)
+        if h is not None and (h.completeness == "不完整" or h.granularity == "不符合"):
+            parts = [p for p in (h.completeness == "不完整" and "资料不完整",
+                                 h.granularity == "不符合" and "测评粒度不符合") if p]
+            lines.append(f"测评资料：{'、'.join(parts)}" + (f"（{h.feedback}）" if h.feedback
+                                                        else "") + "。")
+        s = assessment.item(item.code)
+        for req in s.requirements:
+            if req.rating is not None and req.rating < 3 and req.kind != "indicator":
+                text = f"要求 {req.code}) 评分 {round_half_up(req.rating, 2)}，低于“遵循标准”"
+                lines.append(text + (f"：{req.note}" if req.note else "") + "。")
+        for kp in data.engagement.key_points:
+            if kp.item == item.code:
+                lines.append(f"关键点问题（{kp.topic}）：{kp.issue}")
+        out[item.code] = lines
+    return out
+
+
+def build_results(data: EngagementData) -> RunResult:
+    """Compute the whole assessment for one client (pure: reads nothing, writes nothing)."""
+    fw = data.framework
+    period = indicators_over_period(fw, data.months, data.inputs, data.targets, data.checks,
+                                    data.claims, data.params.tolerance)
+    if period.problems:
+        where = str(data.files.get("monthly", data.folder))
+        raise ValidationFailed.of(
+            [Problem(p.message, file=where, field=p.field, indicator=p.indicator)
+             for p in period.problems], subject=f"client {data.params.client}: monthly inputs")
+    assessment = score(fw, data.ratings, attainment=period.attainment)
+    a_dict = assessment_dict(assessment, fw)
+    attainment = {}
+    for code, att in period.attainment.items():
+        share = att.share
+        attainment[code] = {
+            "met": att.met, "evaluable": att.evaluable, "share": num(share, VALUE_PLACES),
+            "rating": num(rating_from_attainment(share, fw), VALUE_PLACES)
+            if share is not None else None}
+    recon = [c for r in period.indicators.values() for c in r.reconciliation]
+    engagement = data.engagement.model_dump(mode="json")
+    results: dict[str, Any] = {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "generator": f"ccua {__version__}",
+        "client": data.params.client,
+        "framework": {"id": fw.id, "name": fw.name, "name_en": fw.name_en,
+                      "designation": fw.designation, "version": fw.version,
+                      "points_at": fw.scoring.points_at,
+                      "levels": fw.levels.model_dump(mode="json"),
+                      "has_grades": bool(fw.grades)},
+        "period": {"start": data.engagement.background.period.start,
+                   "end": data.engagement.background.period.end, "months": data.months},
+        "engagement": engagement,
+        "tolerance": {"percent_points": num(data.params.tolerance.percent_points),
+                      "relative": num(data.params.tolerance.relative)},
+        "chapters": [{"id": ch.id, "title": ch.title, "groups": list(ch.groups),
+                      "items": [i.code for g in ch.groups for i in fw.items_of(g)]}
+                     for ch in fw.chapters],
+        "assessment": a_dict,
+        "attainment": attainment,
+        "indicators": [_indicator(fw, period.indicators[i.code]) for i in fw.indicators],
+        "reconciliation_summary": {
+            "checked": len(recon),
+            "ok": sum(1 for c in recon if c.status == "ok"),
+            "mismatch": sum(1 for c in recon if c.status == "mismatch"),
+            "unverifiable": sum(1 for c in recon if c.status == "unverifiable")},
+        "findings": findings_for(fw, data, period, assessment),
+    }
+    return RunResult(period, assessment, results)
+
+
+def dumps(results: dict[str, Any]) -> str:
+    """The canonical text of results.json."""
+    return json.dumps(results, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
