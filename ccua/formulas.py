@@ -133,6 +133,15 @@ def share_of_sum(v: Sequence[Fraction]) -> Fraction:
     return part / sum(wholes, Fraction(0)) * HUNDRED
 
 
+@_register("leading_share", 2, None, "(part₁ + … + partₙ₋₁) / (part₁ + … + partₙ) × 100",
+           bounded=True)
+def leading_share(v: Sequence[Fraction]) -> Fraction:
+    # A share whose whole is printed as the sum of its parts plus one more: the guideline's
+    # occupancy (talk + wrap) / (talk + wrap + idle) and utilisation (… + idle) / (… + break).
+    _nonzero(v, *range(len(v)))
+    return sum(v[:-1], Fraction(0)) / sum(v, Fraction(0)) * HUNDRED
+
+
 @_register("mean", 2, 2, "total / count")
 def mean(v: Sequence[Fraction]) -> Fraction:
     total, count = v

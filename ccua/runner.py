@@ -25,6 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import default
+
 from ccua._io import atomic_write_text
 from ccua.engagement import EngagementData, load_engagement
 from ccua.errors import CcuaError
@@ -35,6 +38,19 @@ Progress = Callable[[str], None]
 KERNEL_START_TIMEOUT = 120        # busy machines (papermill #776)
 CELL_TIMEOUT = 600
 RESULTS_FILE = "results.json"
+
+
+class IPCKernelManager(AsyncKernelManager):
+    """Kernels talk over Unix sockets instead of TCP ports.
+
+    Parallel papermill runs on TCP race for ports ("ZMQError: Address already in use",
+    papermill #511); IPC sockets live in the kernel's own runtime files, so batch workers
+    cannot collide, and the kernel stops warning about unencrypted TCP.
+    """
+
+    @default("transport")
+    def _default_transport(self) -> str:
+        return "ipc"
 
 
 class NotebookFailed(CcuaError):
@@ -99,7 +115,8 @@ def execute_notebook(job: NotebookJob, run_dir: Path) -> None:
             str(job.template), str(out), parameters=job.parameters, cwd=str(run_dir),
             kernel_name="python3", progress_bar=False, log_output=False,
             start_timeout=KERNEL_START_TIMEOUT, execution_timeout=CELL_TIMEOUT,
-            request_save_on_cell_execute=False)
+            request_save_on_cell_execute=False,
+            kernel_manager_class="ccua.runner.IPCKernelManager")
     except PapermillExecutionError as exc:
         raise NotebookFailed(
             f"notebook {job.template.name} ({job.output}) failed in cell {exc.exec_count} "
@@ -113,7 +130,8 @@ def execute_notebook(job: NotebookJob, run_dir: Path) -> None:
             str(job.template), str(out), parameters=job.parameters, cwd=str(run_dir),
             kernel_name="python3", progress_bar=False, log_output=False,
             start_timeout=KERNEL_START_TIMEOUT * 2, execution_timeout=CELL_TIMEOUT,
-            request_save_on_cell_execute=False)
+            request_save_on_cell_execute=False,
+            kernel_manager_class="ccua.runner.IPCKernelManager")
 
 
 def _swap_into_place(staging: Path, target: Path) -> None:
@@ -134,7 +152,8 @@ def _swap_into_place(staging: Path, target: Path) -> None:
 
 def run_client(params_path: str | Path, *, progress: Progress | None = None,
                notebooks: bool = True, report: bool | None = None,
-               output: Path | None = None) -> RunSummary:
+               output: Path | None = None, notebooks_folder: Path | None = None
+               ) -> RunSummary:
     """Run one client end to end; raise CcuaError on failure (the previous run is kept)."""
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
@@ -153,7 +172,7 @@ def run_client(params_path: str | Path, *, progress: Progress | None = None,
         atomic_write_text(staging / RESULTS_FILE, dumps(result.data))
         files = [RESULTS_FILE]
         if notebooks:
-            for job in notebook_jobs(data):
+            for job in notebook_jobs(data, notebooks_folder):
                 say(f"executing {job.output}")
                 execute_notebook(job, staging)
                 files.append(job.output)

@@ -17,6 +17,7 @@ from ccua.errors import CcuaError
 
 # Importing the command modules registers their commands on ``app``.
 from ccua.cli import _core  # noqa: F401  isort: skip
+from ccua.cli import _run  # noqa: F401  isort: skip
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,5 +1,6 @@
 """Engagements: one client's assessment inputs, validated (T/CCUA §7)."""
 
+from ccua.engagement._defaults import default_targets as default_targets
 from ccua.engagement._load import (
     CHECKS_FILE,
     ENGAGEMENT_FILE,

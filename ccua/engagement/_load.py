@@ -124,6 +124,8 @@ def parse_targets(data: Any, framework: Framework, path: Path, lines: dict,
     if data is None:
         return targets
     body = data.get("targets", data) if isinstance(data, Mapping) else data
+    if body is None:  # "targets:" with every entry still commented out
+        return targets
     if not isinstance(body, Mapping):
         problems.append(Problem("expected targets: {CODE: {min: ..., max: ...}}", file=str(path)))
         return targets
@@ -173,6 +175,8 @@ def parse_checks(data: Any, framework: Framework, path: Path, lines: dict,
     if data is None:
         return checks
     body = data.get("checks", data) if isinstance(data, Mapping) else data
+    if body is None:  # "checks:" with every entry still commented out (the ccua new template)
+        return checks
     if not isinstance(body, Mapping):
         problems.append(Problem("expected checks: {CODE: {met: true, note: ...}}",
                                 file=str(path)))
@@ -265,6 +269,11 @@ def load_engagement(params_path: str | Path) -> EngagementData:
             sheet = read_sheet(m_path)
             inputs, more = parse_monthly(sheet, framework, months)
             problems += more
+            if not inputs.values and not more and framework.measures:
+                # The template as ccua new wrote it: nothing to compute the indicators from.
+                problems.append(Problem("no monthly values yet: fill in the month columns with "
+                                        "the centre's data for the period (7.2 c)",
+                                        file=sheet.file))
         except CcuaError as exc:
             problems.append(exc.problem)
 
@@ -283,6 +292,11 @@ def load_engagement(params_path: str | Path) -> EngagementData:
     try:
         ratings = load_ratings(r_path, framework)
         files["ratings"] = r_path
+        if not ratings.items:
+            # A fresh client (ccua new): the scoring would stop at every requirement anyway.
+            problems.append(Problem(f"no {framework.levels.item.en} is rated yet: rate them "
+                                    "under items: (see the comments in the file)",
+                                    file=str(r_path), field="items"))
     except ValidationFailed as exc:
         problems += exc.problems
     except CcuaError as exc:

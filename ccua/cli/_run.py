@@ -1,0 +1,118 @@
+"""Commands that run assessments: run, batch, demo-client."""
+
+from __future__ import annotations
+
+import glob
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import typer
+from rich import box
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ccua.cli._app import JSON_OPTION, app, console, err_console, print_json
+from ccua.errors import CcuaError
+from ccua.runner import RunSummary, run_batch, run_client
+
+
+@app.command("run")
+def run_cmd(
+    params: Path = typer.Argument(..., help="The client's params file, e.g. params/demo.yaml."),
+    no_notebooks: bool = typer.Option(False, "--no-notebooks",
+                                      help="Only validate and write results.json."),
+    no_report: bool = typer.Option(False, "--no-report", help="Skip the report."),
+    output: Path | None = typer.Option(None, "--output", "-o",
+                                       help="Run folder (default runs/<client>)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Run one client's assessment: validate, compute, execute the notebooks, render the report."""
+    quiet = as_json or not err_console.is_terminal
+
+    def say(message: str) -> None:
+        if not quiet:
+            err_console.print(f"[dim]·[/] {message}")
+        elif not as_json:
+            err_console.print(f"· {message}")
+
+    summary = run_client(params, progress=say, notebooks=not no_notebooks,
+                         report=False if no_report else None, output=output)
+    if as_json:
+        print_json(asdict(summary))
+        return
+    console.print(f"[bold]{summary.client}[/]: 测评计分合计 {summary.total:.2f}分, "
+                  f"等级 {summary.grade or '—'} ({summary.seconds:.1f} s)")
+    console.print(f"→ {summary.output}: {', '.join(summary.files)}")
+
+
+def _expand(patterns: list[str]) -> list[str]:
+    paths: list[str] = []
+    for pattern in patterns:
+        matches = sorted(glob.glob(pattern)) if any(c in pattern for c in "*?[") else [pattern]
+        if not matches:
+            raise CcuaError(f"no params file matches {pattern!r}")
+        paths += [m for m in matches if m not in paths]
+    return paths
+
+
+@app.command("batch")
+def batch_cmd(
+    params: list[str] = typer.Argument(..., help="Params files or globs (params/*.yaml)."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Clients run in parallel."),
+    no_notebooks: bool = typer.Option(False, "--no-notebooks"),
+    no_report: bool = typer.Option(False, "--no-report"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Run many clients; one client's failure does not stop the others."""
+    paths = _expand(params)
+    done: list[RunSummary] = []
+    progress = Progress(TextColumn("[bold]batch"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.description}"), TimeElapsedColumn(),
+                        console=err_console, disable=as_json)
+    with progress:
+        task = progress.add_task("", total=len(paths))
+
+        def on_done(s: RunSummary) -> None:
+            done.append(s)
+            mark = "ok" if s.status == "ok" else "[red]failed[/]"
+            progress.update(task, advance=1, description=f"{s.client} {mark}")
+
+        summaries = run_batch(paths, jobs=jobs, notebooks=not no_notebooks,
+                              report=False if no_report else None, on_done=on_done)
+    failed = [s for s in summaries if s.status != "ok"]
+    if as_json:
+        print_json([asdict(s) for s in summaries])
+    else:
+        table = Table(title=f"batch: {len(summaries)} clients, {len(failed)} failed",
+                      box=box.SIMPLE_HEAD)
+        for col, justify in (("client", "left"), ("total", "right"), ("grade", "left"),
+                             ("status", "left"), ("seconds", "right")):
+            table.add_column(col, justify=justify)  # type: ignore[arg-type]
+        for s in summaries:
+            table.add_row(s.client, f"{s.total:.2f}" if s.total is not None else "—",
+                          s.grade or "—", "ok" if s.status == "ok" else "[red]failed[/]",
+                          f"{s.seconds:.1f}")
+        console.print(table)
+        for s in failed:
+            first = s.error.splitlines()[0] if s.error else "unknown error"
+            err_console.print(f"[red]{s.client}[/]: {first}", markup=True, highlight=False)
+    if failed:
+        sys.exit(1)
+
+
+@app.command("demo-client")
+def demo_client_cmd(
+    out: Path = typer.Option(Path("params"), "--out", help="Folder for demo.yaml and demo/."),
+    force: bool = typer.Option(False, "--force", help="Replace edited demo files."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """(Re)generate the bundled demo client from its fixed seed."""
+    from ccua.demo import write_demo
+
+    written = write_demo(out, force=force)
+    if as_json:
+        print_json({"files": [str(p) for p in written]})
+    else:
+        console.print(f"demo client written: {', '.join(str(p) for p in written)}")
+

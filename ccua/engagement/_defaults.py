@@ -1,0 +1,90 @@
+"""Documented default targets: what an indicator is held to when the centre has no target.
+
+T/CCUA gives formulas but no target values. A framework may ship
+``<framework folder>/default_targets.yaml`` (the targets.yaml format) with a default for the
+indicators where a defensible source exists, each with its ``basis``. ``ccua new`` copies them
+into a client's targets.yaml marked ``source: default``, so that the report can say which
+targets are the centre's own and which are defaults.
+
+The file is part of the framework, so a mistake in it is a :class:`~ccua.errors.SpecError`
+naming the file, not a problem of one client's inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from ccua._yaml import line_of, load_with_lines
+from ccua.engagement._load import parse_targets
+from ccua.engagement._models import Target
+from ccua.errors import CcuaError, Problem, SpecError
+from ccua.spec import FRAMEWORKS_DIR, Framework
+
+DEFAULT_TARGETS_FILE = "default_targets.yaml"
+
+# Which bounds a default must give, by direction: one default per indicator, pointing the way
+# the indicator improves, so that a default can never reward the wrong direction.
+_BOUNDS = {"higher": ("min",), "lower": ("max",), "band": ("min", "max")}
+
+
+def default_targets_path(framework: Framework, root: Path | None = None) -> Path:
+    """Where a framework's default targets live (``root`` is the frameworks folder)."""
+    return (root or FRAMEWORKS_DIR) / framework.id / DEFAULT_TARGETS_FILE
+
+
+def default_targets(framework: Framework, root: Path | None = None) -> dict[str, Target]:
+    """The framework's documented default targets, each marked ``source: default``.
+
+    Frameworks without the file have no defaults (``{}``). Raise :class:`SpecError` listing
+    every problem of the file: unknown or documentary codes, a band with one bound, a bound
+    against the indicator's direction, a default for an indicator with no direction, or a
+    default without its basis.
+    """
+    path = default_targets_path(framework, root)
+    if not path.is_file():
+        return {}
+    try:
+        data, lines = load_with_lines(path.read_text(encoding="utf-8"), str(path))
+    except CcuaError as exc:
+        raise SpecError(exc.problem.message, file=str(path), row=exc.problem.row) from None
+    problems: list[Problem] = []
+    parsed = parse_targets(data, framework, path, lines, problems)
+    body = data.get("targets", {}) if isinstance(data, Mapping) else {}
+    prefix: tuple[str, ...] = ("targets",) if isinstance(data, Mapping) and "targets" in data \
+        else ()
+    out: dict[str, Target] = {}
+    for code, target in parsed.items():
+        raw = body.get(code) if isinstance(body, Mapping) else None
+        row = line_of(lines, (*prefix, code))
+        here = {"file": str(path), "row": row, "field": code}
+        indicator = framework.indicator(code)
+        wanted = _BOUNDS.get(indicator.direction)
+        given = tuple(b for b in ("min", "max") if getattr(target, b) is not None)
+        if wanted is None:
+            problems.append(Problem(f"{code} {indicator.name} has no direction (reported only); "
+                                    "it takes no default target", **here))
+            continue
+        if given != wanted:
+            need = " and ".join(wanted)
+            problems.append(Problem(f"{code} {indicator.name} is direction "
+                                    f"{indicator.direction}: its default gives {need}, not "
+                                    f"{' and '.join(given) or 'nothing'}", **here))
+            continue
+        if isinstance(raw, Mapping) and raw.get("source") not in (None, "default"):
+            problems.append(Problem(f"a default target is source: default, not "
+                                    f"{raw.get('source')!r}", **here))
+            continue
+        if not target.basis:
+            problems.append(Problem("a default target needs its basis: where the number comes "
+                                    "from", **here))
+            continue
+        out[code] = target.model_copy(update={"source": "default"})
+    if problems:
+        if len(problems) == 1:
+            p = problems[0]
+            raise SpecError(p.message, file=p.file, row=p.row, field=p.field)
+        listed = "\n".join(f"  - {p}" for p in problems)
+        raise SpecError(f"{len(problems)} problems in the default targets:\n{listed}",
+                        file=str(path))
+    return out

@@ -1,0 +1,103 @@
+"""The runner: results.json, notebook execution, failures that keep the previous run, batches.
+
+These tests execute small fixture notebooks (tests/notebooks/good and broken) so that they stay
+fast; tests/test_notebooks.py executes the real notebooks on the demo client.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from ccua.cli import main
+from ccua.demo import demo_files, write_demo
+from ccua.runner import NotebookFailed, run_batch, run_client
+
+ROOT = Path(__file__).resolve().parents[1]
+GOOD = Path(__file__).parent / "notebooks" / "good"
+BROKEN = Path(__file__).parent / "notebooks" / "broken"
+
+
+@pytest.fixture
+def clients(tmp_path: Path) -> Path:
+    params = tmp_path / "params"
+    write_demo(params)
+    write_demo(params, seed=11, client="north")
+    return params
+
+
+def test_committed_demo_client_is_what_the_generator_writes():
+    for rel, text in demo_files().items():
+        path = ROOT / "params" / rel
+        assert path.read_text(encoding="utf-8") == text, \
+            f"{path} differs from the generator: run  ccua demo-client --force"
+
+
+def test_run_writes_results_and_executed_notebooks(clients: Path, tmp_path: Path):
+    out = tmp_path / "runs" / "demo"
+    summary = run_client(clients / "demo.yaml", output=out, notebooks_folder=GOOD, report=False)
+    assert summary.status == "ok" and summary.grade is not None
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert results["schema"] == "ccua.results" and results["schema_version"] == 1
+    assert summary.total == results["assessment"]["total"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["results.json", "engagement.ipynb", "SP.ipynb", "CB.ipynb", "DO.ipynb", "MI.ipynb",
+         "scorecard.ipynb"])
+    executed = nbformat.read(out / "DO.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
+    assert "DO" in printed and "DO6" in printed
+
+
+def test_same_inputs_give_byte_identical_results(clients: Path, tmp_path: Path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    run_client(clients / "demo.yaml", output=a, notebooks=False)
+    run_client(clients / "demo.yaml", output=b, notebooks=False)
+    assert (a / "results.json").read_bytes() == (b / "results.json").read_bytes()
+    assert str(tmp_path) not in (a / "results.json").read_text(encoding="utf-8")
+
+
+def test_failing_notebook_names_it_and_keeps_the_previous_run(clients: Path, tmp_path: Path):
+    out = tmp_path / "runs" / "demo"
+    run_client(clients / "demo.yaml", output=out, notebooks_folder=GOOD, report=False)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    with pytest.raises(NotebookFailed) as exc:
+        run_client(clients / "demo.yaml", output=out, notebooks_folder=BROKEN, report=False)
+    message = str(exc.value)
+    assert "notebook domain.ipynb (SP.ipynb) failed in cell" in message
+    assert "KeyError" in message and "no such key" in message
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert (out.parent / "demo.failed" / "SP.ipynb").exists()
+    assert not list(out.parent.glob(".demo.staging-*"))
+
+
+def test_bad_input_stops_before_anything_runs(clients: Path, tmp_path: Path):
+    monthly = clients / "north" / "monthly.csv"
+    text = monthly.read_text(encoding="utf-8")
+    monthly.write_text(text.replace(",offered_calls,总来话量,个,", ",offered_calls,总来话量,个,-",
+                                    1), encoding="utf-8")
+    out = tmp_path / "runs" / "north"
+    with pytest.raises(Exception, match=r"monthly.csv:\d+:.*negative value"):
+        run_client(clients / "north.yaml", output=out, notebooks_folder=GOOD)
+    assert not out.exists()
+
+
+def test_batch_isolates_a_broken_client(clients: Path, tmp_path: Path, monkeypatch, capsys):
+    (clients / "broken.yaml").write_text("client: broken\nengagement: nowhere\n",
+                                         encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    paths = [clients / "demo.yaml", clients / "broken.yaml", clients / "north.yaml"]
+    summaries = run_batch(paths, jobs=2, notebooks=False)
+    assert [s.status for s in summaries] == ["ok", "failed", "ok"]
+    assert "engagement folder 'nowhere' not found" in summaries[1].error
+    assert summaries[0].total != summaries[2].total
+    assert (tmp_path / "runs" / "demo" / "results.json").exists()
+    # The CLI prints the summary table and exits non-zero.
+    with pytest.raises(SystemExit) as exit_:
+        main(["batch", str(clients / "*.yaml"), "--jobs", "2", "--no-notebooks"])
+    assert exit_.value.code == 1
+    out, err = capsys.readouterr()
+    assert "3 clients, 1 failed" in out and "demo" in out and "north" in out
+    assert "broken" in err and "Traceback" not in err
