@@ -135,22 +135,33 @@ def monthly_inputs(framework: Framework, seed: int = SEED) -> dict[str, dict[str
     for m in _months():
         values: dict[str, int] = {}
         scale = m.days * seasonal[m.index]
-
-        def base(code: str, scale: float = scale, days: int = m.days) -> int:
-            if code in CONSTANTS:
-                return values.setdefault(code, round(CONSTANTS[code]))
-            if code in PER_CALENDAR_DAY:
-                return values.setdefault(code, PER_CALENDAR_DAY[code] * days)
-            if code not in values:
-                values[code] = max(1, round(DAILY_BASE[code] * scale * rng.uniform(0.98, 1.02)))
-            return values[code]
-
+        base = _Bases(values, rng, scale, m.days)
         for ind in framework.indicators:
             if ind.is_documentary or all(i in values for i in ind.inputs):
                 continue
             _generate(ind, m, rng, values, base, scale)
         out[m.month] = values
     return out
+
+
+@dataclass
+class _Bases:
+    """The month's "whole" quantities, drawn once and then shared by every indicator."""
+
+    values: dict[str, int]
+    rng: random.Random
+    scale: float
+    days: int
+
+    def __call__(self, code: str) -> int:
+        if code in CONSTANTS:
+            return self.values.setdefault(code, round(CONSTANTS[code]))
+        if code in PER_CALENDAR_DAY:
+            return self.values.setdefault(code, PER_CALENDAR_DAY[code] * self.days)
+        if code not in self.values:
+            noise = self.rng.uniform(0.98, 1.02)
+            self.values[code] = max(1, round(DAILY_BASE[code] * self.scale * noise))
+        return self.values[code]
 
 
 def _generate(ind: Indicator, m: _Month, rng: random.Random, values: dict[str, int],
@@ -262,7 +273,8 @@ def claimed_csv(framework: Framework, inputs: dict[str, dict[str, int]]) -> str:
 
 TARGETS: dict[str, dict[str, object]] = {
     # The centre's own targets (运营管理规范 2026版 第3章), then defaults where it has none.
-    "CB1.1": {"max": 250}, "CB1.2": {"min": 18}, "CB1.3": {"max": 25}, "CB2.1": {"min": 90}, "CB2.2": {"min": 93},
+    "CB1.1": {"max": 250}, "CB1.2": {"min": 18}, "CB1.3": {"max": 25}, "CB2.1": {"min": 90},
+    "CB2.2": {"min": 93},
     "CB2.3": {"min": 90}, "CB3.1": {"min": 99.9}, "CB3.2": {"min": 99.5}, "CB3.3": {"min": 95},
     "CB4.1": {"min": 90}, "CB4.2": {"min": 95}, "CB5.1": {"min": 90}, "CB5.2": {"min": 93},
     "CB5.3": {"min": 90}, "DO1.2": {"min": 90}, "DO2.1": {"min": 85}, "DO2.2": {"min": 75},
@@ -288,7 +300,8 @@ CENTRE_BASIS = "华安人寿客户联络中心运营管理规范（2026版）第
 
 
 def targets_yaml() -> str:
-    lines = ["# 指标目标值 (targets). source: centre = the centre's own target, from its documents;",
+    lines = ["# 指标目标值 (targets). source: centre = the centre's own target, from its",
+             "# documents;",
              "# default = a documented default (basis says where it comes from). Targets apply to",
              "# the half-year value: counts (CB1.1, MI2.1, MI3.3) and staff turnover (DO7.1) are",
              "# half-year totals.", "targets:"]
@@ -364,7 +377,8 @@ def ratings_yaml(framework: Framework, seed: int = SEED) -> str:
                 ratings[path] = entry
         items[item.code] = {"ratings": ratings}
     doc["items"] = items
-    header = ("# 要求评分 (the assessors' ratings): 0 完全不遵守 … 5 完全超过遵循标准 (seed 004 表B.1).\n"
+    header = ("# 要求评分 (the assessors' ratings): 0 完全不遵守 … 5 完全超过遵循标准\n"
+              "# (seed 004 表B.1).\n"
               "# The last requirement of every item (the 70% indicator requirement) is rated\n"
               "# from the data by `ccua run`; rate it here only to override, with a note.\n")
     return header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)

@@ -18,8 +18,8 @@ from ccua.engagement import EngagementData
 from ccua.errors import Problem, ValidationFailed
 from ccua.period import IndicatorResult, PeriodResult, indicators_over_period
 from ccua.scoring import Assessment, rating_from_attainment, score
-from ccua.serialize import assessment_dict, num
-from ccua.spec import Framework
+from ccua.serialize import assessment_dict, grade_dict, num
+from ccua.spec import Framework, Indicator
 
 SCHEMA = "ccua.results"
 SCHEMA_VERSION = 1
@@ -54,6 +54,33 @@ def target_text(target: Any, unit: str | None) -> str:
     return f"≤{hi}{suffix}"
 
 
+# Formula shapes whose period value is a ratio of sums over the months (ccua/formulas.py).
+_RATIO_SHAPES = frozenset({"share", "complement_share", "remainder_share", "ratio_percent",
+                           "sum_share", "share_of_sum", "leading_share", "mean", "sum_mean"})
+
+
+def months_comparable(fw: Framework, ind: Indicator) -> bool:
+    """Whether each month's value stands on the footing of the period value and its target.
+
+    A ratio of sums over the months (every input summed) is a weighted mean of the monthly
+    ratios, so a target on the period applies to each month alike and a chart may draw it
+    across the months. A count summed over the months (CB1.1), or a ratio over a stock taken
+    once (DO7.1 attrition over the headcount at the start of the period), is not: its target
+    is for the period only.
+    """
+    aggregations = [fw.measure(m).aggregation for m in ind.inputs]
+    if ind.function in _RATIO_SHAPES:
+        return all(a == "sum" for a in aggregations)
+    if ind.function == "value":
+        return len(aggregations) == 1 and aggregations[0] != "sum"
+    if ind.function == "per_fte":
+        # volume / (work time / standard time): with a standard time that is not summed, a
+        # weighted mean of the months' values.
+        volume, work, standard = aggregations
+        return volume == work == "sum" and standard != "sum"
+    return False
+
+
 def _indicator(fw: Framework, r: IndicatorResult) -> dict[str, Any]:
     ind = fw.indicator(r.code)
     out: dict[str, Any] = {
@@ -79,6 +106,7 @@ def _indicator(fw: Framework, r: IndicatorResult) -> dict[str, Any]:
             for c in r.reconciliation],
         "missing_months": list(r.missing_months),
         "origin": r.origin,
+        "months_comparable": months_comparable(fw, ind),
     }
     return out
 
@@ -128,6 +156,24 @@ def findings_for(fw: Framework, data: EngagementData, period: PeriodResult,
     return out
 
 
+def _list_requirements_of_items_rated_whole(fw: Framework, a_dict: dict[str, Any]) -> None:
+    """Give items rated as a whole (override, item rating, n/a) their requirement texts.
+
+    The scoring engine lists no requirements for such items; a report still shows what the
+    item requires. These entries carry no rating and the source ``item``: the item's own
+    percent or rating stands for all of them.
+    """
+    for item in a_dict["items"]:
+        if item.get("requirements"):
+            continue
+        item["requirements"] = [
+            {"code": req.code, "kind": req.kind, "text": req.text, "rating": None,
+             "source": "item", "weight": None, "note": "", "evidence": "",
+             **({"subpoints": [{"code": sp.code, "text": sp.text, "rating": None, "na": False,
+                                "note": ""} for sp in req.subpoints]} if req.subpoints else {})}
+            for req in fw.item(item["code"]).requirements]
+
+
 def build_results(data: EngagementData) -> RunResult:
     """Compute the whole assessment for one client (pure: reads nothing, writes nothing)."""
     fw = data.framework
@@ -140,6 +186,7 @@ def build_results(data: EngagementData) -> RunResult:
              for p in period.problems], subject=f"client {data.params.client}: monthly inputs")
     assessment = score(fw, data.ratings, attainment=period.attainment)
     a_dict = assessment_dict(assessment, fw)
+    _list_requirements_of_items_rated_whole(fw, a_dict)
     attainment = {}
     for code, att in period.attainment.items():
         share = att.share
@@ -158,7 +205,13 @@ def build_results(data: EngagementData) -> RunResult:
                       "designation": fw.designation, "version": fw.version,
                       "points_at": fw.scoring.points_at,
                       "levels": fw.levels.model_dump(mode="json"),
-                      "has_grades": bool(fw.grades)},
+                      "has_grades": bool(fw.grades),
+                      "scale": {"id": fw.scale.id, "name": fw.scale.name,
+                                "source": fw.scale.source,
+                                "levels": [{"value": lv.value, "label": lv.label,
+                                            "description": lv.description}
+                                           for lv in fw.scale.levels]},
+                      "grades": [grade_dict(g) for g in fw.grades]},
         "period": {"start": data.engagement.background.period.start,
                    "end": data.engagement.background.period.end, "months": data.months},
         "engagement": engagement,

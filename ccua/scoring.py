@@ -253,6 +253,11 @@ def _item_fulfilment(framework: Framework, item: Item, ir: ItemRatings | None,
     if not item.requirements:
         missing.append(Problem("not rated", field=item.code))
         return None, "unrated", (), 0, 1
+    if ir is None and "item" in framework.scoring.rating_levels:
+        # Rated per item (the guideline): an untouched item is one gap, not one per requirement.
+        missing.append(Problem("not rated (rate the item, or its requirements)",
+                               field=item.code))
+        return None, "unrated", (), 0, ratable
     reqs = tuple(
         _requirement(framework, item, req, ir, attainment,
                      to_fraction(req_weights.get(req.code, Decimal(1))), missing)
@@ -300,6 +305,16 @@ def score(framework: Framework, ratings: Ratings, *,
         by_item[item.code] = _item_fulfilment(
             framework, item, ir, attainment.get(item.code),
             ratings.requirement_weights.get(item.code, {}), missing)
+    if framework.scoring.points_at == "group":
+        # Not-applicable items leave their group's mean, but a group whose items are all not
+        # applicable would lose its points silently: the same rule as an item with points.
+        for group in framework.groups:
+            sources = [by_item[i.code][1] for i in framework.items_of(group.code)]
+            if sources and all(s == "na" for s in sources):
+                missing.append(Problem(
+                    f"every {framework.levels.item.en} of {framework.levels.group.en} "
+                    f"{group.code} {group.name} is marked not applicable; its points would be "
+                    "lost: rate at least one of them", field=group.code))
 
     if missing and not partial:
         raise ValidationFailed.of([Problem(p.message, file=ratings.source, field=p.field)

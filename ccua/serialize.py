@@ -13,7 +13,7 @@ from typing import Any
 from ccua._num import as_json_number, round_half_up
 from ccua.kpi import KpiValue
 from ccua.scoring import Assessment, ItemScore, RequirementScore
-from ccua.spec import Framework, Grade, Indicator
+from ccua.spec import Framework, Grade, Indicator, load_framework
 
 
 def num(value: Decimal | Fraction | None, places: int | None = None) -> float | int | None:
@@ -86,9 +86,23 @@ def assessment_dict(a: Assessment, framework: Framework, *, detail: bool = True
     if not framework.grades:
         out["grade_note"] = (f"{framework.name} defines no grade bands; the total is reported "
                              "without a grade")
+        out["comparison_grade"] = comparison_grade_dict(framework, a.total) if a.complete \
+            else None
     if a.missing:
         out["missing"] = [str(p) for p in a.missing]
     return out
+
+
+def comparison_grade_dict(framework: Framework, total: Decimal) -> dict[str, Any] | None:
+    """Another framework's grade for this total, labelled as a comparison (E-G-038)."""
+    cmp = framework.comparison_grades
+    if cmp is None:
+        return None
+    grade = load_framework(cmp.framework).grade_for(total)
+    if grade is None:
+        return None
+    return {"framework": cmp.framework, "name": grade.name, "name_en": grade.name_en,
+            "band": grade.band, "label": cmp.label, "label_en": cmp.label_en}
 
 
 def indicator_dict(ind: Indicator, framework: Framework) -> dict[str, Any]:
@@ -101,6 +115,8 @@ def indicator_dict(ind: Indicator, framework: Framework) -> dict[str, Any]:
                    for m in ind.inputs],
         "unit": ind.unit, "direction": ind.direction, "kind": ind.kind, "same_as": ind.same_as,
         "errata": [e.id for e in framework.errata_for(ind.code)],
+        **({"scope": ind.scope, "term": ind.term, "used_by": list(ind.used_by)}
+           if ind.scope == "framework" else {}),
     }
 
 

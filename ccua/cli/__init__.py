@@ -17,7 +17,12 @@ from ccua.errors import CcuaError
 
 # Importing the command modules registers their commands on ``app``.
 from ccua.cli import _core  # noqa: F401  isort: skip
+from ccua.cli import _records  # noqa: F401  isort: skip
+from ccua.cli import _crosswalk  # noqa: F401  isort: skip
+from ccua.cli import _engagement  # noqa: F401  isort: skip
+from ccua.cli import _forms  # noqa: F401  isort: skip
 from ccua.cli import _run  # noqa: F401  isort: skip
+from ccua.cli import _report  # noqa: F401  isort: skip
 
 
 def main(argv: list[str] | None = None) -> None:

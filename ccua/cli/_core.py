@@ -16,7 +16,12 @@ from ccua.formulas import shape
 from ccua.kpi import compute
 from ccua.ratings import load_ratings
 from ccua.scoring import Assessment, score
-from ccua.serialize import assessment_dict, indicator_dict, kpi_value_dict
+from ccua.serialize import (
+    assessment_dict,
+    comparison_grade_dict,
+    indicator_dict,
+    kpi_value_dict,
+)
 from ccua.spec import Framework, Item, available_frameworks, load_framework
 
 DIRECTIONS = {"higher": "↑ higher is better", "lower": "↓ lower is better",
@@ -25,11 +30,21 @@ DIRECTIONS = {"higher": "↑ higher is better", "lower": "↓ lower is better",
 
 def _requirement_lines(item: Item) -> list[str]:
     lines = []
+    heading = ""
     for req in item.requirements:
+        if req.heading and req.heading != heading:
+            # Items spanning several printed sub-clauses (guideline 7.3, 8.3, 8.4) show them.
+            heading = req.heading
+            lines.append(f"[{req.section.split(' ')[0]} {heading}]")
         tag = " [指标要求]" if req.kind == "indicator" else ""
         lines.append(f"{req.code}) {req.text}{tag}")
         lines += [f"    {s.code}) {s.text}" for s in req.subpoints]
     return lines
+
+
+def _used_indicators(fw: Framework, item: Item) -> list[str]:
+    """Framework-level indicators whose clauses name this item (used_by)."""
+    return [i.code for i in fw.framework_indicators if item.code in i.used_by]
 
 
 def _item_json(fw: Framework, item: Item) -> dict:
@@ -38,9 +53,12 @@ def _item_json(fw: Framework, item: Item) -> dict:
         "points": float(item.points) if item.points is not None else None,
         "description": item.description,
         "requirements": [{"code": r.code, "kind": r.kind, "text": r.text,
+                          **({"heading": r.heading, "section": r.section} if r.heading else {}),
                           "subpoints": [{"code": s.code, "text": s.text} for s in r.subpoints]}
                          for r in item.requirements],
-        "indicators": [i.code for i in item.indicators],
+        "indicators": [i.code for i in item.indicators] + _used_indicators(fw, item),
+        "thresholds": [t.id for t in fw.thresholds if t.item == item.code],
+        "rules": [r.id for r in fw.rules if r.item == item.code],
     }
 
 
@@ -71,6 +89,21 @@ def spec_show(
             console.print("[bold]关键指标[/]")
             for ind in it.indicators:
                 console.print(f"  {ind.code} {ind.name}: {ind.formula_text}", markup=False)
+        used = [fw.indicator(code) for code in _used_indicators(fw, it)]
+        if used:
+            console.print("[bold]相关指标[/] " + "、".join(f"{i.code} {i.name}" for i in used),
+                          markup=True, highlight=False)
+        thresholds = [t for t in fw.thresholds if t.item == it.code]
+        if thresholds:
+            console.print("[bold]测评阈值[/] (thresholds)")
+            for t in thresholds:
+                bound = f"{t.range[0]}~{t.range[1]}" if t.range else f"{t.value}"
+                console.print(Text(f"  {t.requirement or '—'}: {t.quantity} {t.operator} {bound} "
+                                   f"{t.unit}" + (f", {t.window}" if t.window else "")))
+        for rule in fw.rules:
+            if rule.item == it.code:
+                console.print(Text(f"规则 {rule.id} ({rule.section}) 的结果是要求 "
+                                   f"{rule.evidence_for} 的评定依据: ccua.rules"))
         return
     if as_json:
         print_json({
@@ -88,28 +121,47 @@ def spec_show(
             "items": [_item_json(fw, i) for i in fw.items],
             "grades": [{"code": g.code, "name": g.name, "min": float(g.min), "band": g.band}
                        for g in fw.grades],
+            **({"comparison_grades": fw.comparison_grades.model_dump()}
+               if fw.comparison_grades else {}),
+            **({"kpi_table": {"title": fw.kpi_table.title, "source": fw.kpi_table.source,
+                              "groups": [{"code": g.code, "name": g.name, "kpis": list(g.kpis)}
+                                         for g in fw.kpi_table.groups]}}
+               if fw.kpi_table else {}),
+            **({"rules": [{"id": r.id, "section": r.section, "evidence_for": r.evidence_for}
+                          for r in fw.rules]} if fw.rules else {}),
         })
         return
     console.print(f"[bold]{fw.name}[/] {fw.designation} — {fw.name_en} (data {fw.version})")
     table = Table(show_lines=False)
-    for col in ("类别", fw.levels.group.zh, "code", fw.levels.item.zh, "分值",
-                fw.levels.requirement.zh):
+    cols = ["类别"] if fw.categories else []
+    cols += [fw.levels.group.zh, "code", fw.levels.item.zh, "分值", fw.levels.requirement.zh]
+    for col in cols:
         table.add_column(col, justify="right" if col == "分值" else "left")
     cats = {c.code: c.name for c in fw.categories}
     for g in fw.groups:
         items = fw.items_of(g.code)
         for n, it in enumerate(items):
-            pts = it.points if fw.scoring.points_at == "item" else (g.points if n == 0 else None)
-            table.add_row(cats.get(g.category or "", "") if n == 0 else "",
-                          f"{g.code} {g.name}" if n == 0 else "", it.code, it.name,
-                          fmt(pts) if pts is not None else "",
-                          str(len(it.requirements)))
+            points = it.points if fw.scoring.points_at == "item" else \
+                (g.points if n == 0 else None)
+            row = [cats.get(g.category or "", "") if n == 0 else ""] if fw.categories else []
+            row += [f"{g.code} {g.name}" if n == 0 else "", it.code, it.name,
+                    fmt(points) if points is not None else "", str(len(it.requirements))]
+            table.add_row(*row)
     console.print(table)
     total = fw.scoring.total_points
     console.print(f"{len(fw.groups)} {fw.levels.group.en_plural}, {len(fw.items)} items, "
                   f"{len(fw.indicators)} indicator positions, points total {fmt(total)}")
+    extras = [f"{n} {what}" for n, what in (
+        (len(fw.kpi_table.kpis) if fw.kpi_table else 0, f"KPIs in {fw.kpi_table.source}"
+         if fw.kpi_table else ""), (len(fw.terms), "terms"),
+        (len(fw.thresholds), "thresholds"), (len(fw.rules), "rules")) if n]
+    if extras:
+        console.print(", ".join(extras))
     if fw.grades:
         console.print("等级: " + "; ".join(f"{g.name} {g.band}" for g in fw.grades))
+    else:
+        console.print("未规定等级 (no grade bands)"
+                      + (f"; {fw.comparison_grades.label}" if fw.comparison_grades else ""))
 
 
 @spec_app.command("check")
@@ -159,10 +211,19 @@ def kpi_show(code: str, framework: str = FRAMEWORK_OPTION, as_json: bool = JSON_
     if as_json:
         print_json(indicator_dict(ind, fw))
         return
-    item = fw.item(ind.item)
-    console.print(f"[bold]{ind.code} {ind.name}[/] ({ind.name_en}) — {item.code} {item.name}")
-    console.print(Text(f"定义：{ind.definition}"))
-    console.print(Text(f"公式：{ind.formula_text}"))
+    if ind.item is not None:
+        item = fw.item(ind.item)
+        where = f"{item.code} {item.name}"
+    else:
+        group = fw.kpi_table.group_of(ind.code) if fw.kpi_table else None
+        where = (f"{fw.kpi_table.source} {group.name}" if fw.kpi_table and group
+                 else "framework-level") + (f"; used by {', '.join(ind.used_by)}"
+                                            if ind.used_by else "")
+    console.print(f"[bold]{ind.code} {ind.name}[/] ({ind.name_en}) — {where}")
+    console.print(Text(f"定义：{ind.definition or '（未定义）'}"))
+    console.print(Text(f"公式：{ind.formula_text or '（未印出）'}"))
+    if ind.term is not None:
+        console.print(Text(f"term §{ind.term}: {fw.term(ind.term).note}"))
     if ind.formula_latex:
         console.print(Text(f"LaTeX: {ind.formula_latex}"))
     console.print(f"shape: {ind.function} — {shape(ind.function).pattern}")
@@ -250,6 +311,9 @@ def _print_assessment(a: Assessment, fw: Framework, source: str) -> None:
         console.print(f"[bold]测评等级：{a.grade.name}[/] ({a.grade.band})")
     elif not fw.grades:
         console.print(f"{fw.name} 未规定等级划分 (no grade bands): the total stands alone.")
+        cmp = comparison_grade_dict(fw, a.total) if a.complete else None
+        if cmp is not None:
+            console.print(f"{cmp['label']}：{cmp['name']} ({cmp['band']})")
     if a.custom_weights:
         console.print("[yellow]注意：本次测评使用了非标准权重 (custom weights, 可定制化原则)[/]")
     if not a.complete:

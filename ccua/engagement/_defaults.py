@@ -19,7 +19,7 @@ from ccua._yaml import line_of, load_with_lines
 from ccua.engagement._load import parse_targets
 from ccua.engagement._models import Target
 from ccua.errors import CcuaError, Problem, SpecError
-from ccua.spec import FRAMEWORKS_DIR, Framework
+from ccua.spec import FRAMEWORKS_DIR, Framework, Indicator
 
 DEFAULT_TARGETS_FILE = "default_targets.yaml"
 
@@ -31,6 +31,23 @@ _BOUNDS = {"higher": ("min",), "lower": ("max",), "band": ("min", "max")}
 def default_targets_path(framework: Framework, root: Path | None = None) -> Path:
     """Where a framework's default targets live (``root`` is the frameworks folder)."""
     return (root or FRAMEWORKS_DIR) / framework.id / DEFAULT_TARGETS_FILE
+
+
+def _not_a_default(indicator: Indicator, target: Target, raw: object) -> str | None:
+    """Why a parsed target cannot be a documented default, or None when it can."""
+    wanted = _BOUNDS.get(indicator.direction)
+    given = tuple(b for b in ("min", "max") if getattr(target, b) is not None)
+    name = f"{indicator.code} {indicator.name}"
+    if wanted is None:
+        return f"{name} has no direction (reported only); it takes no default target"
+    if given != wanted:
+        return (f"{name} is direction {indicator.direction}: its default gives "
+                f"{' and '.join(wanted)}, not {' and '.join(given) or 'nothing'}")
+    if isinstance(raw, Mapping) and raw.get("source") not in (None, "default"):
+        return f"a default target is source: default, not {raw.get('source')!r}"
+    if not target.basis:
+        return "a default target needs its basis: where the number comes from"
+    return None
 
 
 def default_targets(framework: Framework, root: Path | None = None) -> dict[str, Target]:
@@ -50,36 +67,18 @@ def default_targets(framework: Framework, root: Path | None = None) -> dict[str,
         raise SpecError(exc.problem.message, file=str(path), row=exc.problem.row) from None
     problems: list[Problem] = []
     parsed = parse_targets(data, framework, path, lines, problems)
-    body = data.get("targets", {}) if isinstance(data, Mapping) else {}
+    body = data.get("targets", data) if isinstance(data, Mapping) else {}
     prefix: tuple[str, ...] = ("targets",) if isinstance(data, Mapping) and "targets" in data \
         else ()
     out: dict[str, Target] = {}
     for code, target in parsed.items():
         raw = body.get(code) if isinstance(body, Mapping) else None
-        row = line_of(lines, (*prefix, code))
-        here = {"file": str(path), "row": row, "field": code}
-        indicator = framework.indicator(code)
-        wanted = _BOUNDS.get(indicator.direction)
-        given = tuple(b for b in ("min", "max") if getattr(target, b) is not None)
-        if wanted is None:
-            problems.append(Problem(f"{code} {indicator.name} has no direction (reported only); "
-                                    "it takes no default target", **here))
-            continue
-        if given != wanted:
-            need = " and ".join(wanted)
-            problems.append(Problem(f"{code} {indicator.name} is direction "
-                                    f"{indicator.direction}: its default gives {need}, not "
-                                    f"{' and '.join(given) or 'nothing'}", **here))
-            continue
-        if isinstance(raw, Mapping) and raw.get("source") not in (None, "default"):
-            problems.append(Problem(f"a default target is source: default, not "
-                                    f"{raw.get('source')!r}", **here))
-            continue
-        if not target.basis:
-            problems.append(Problem("a default target needs its basis: where the number comes "
-                                    "from", **here))
-            continue
-        out[code] = target.model_copy(update={"source": "default"})
+        why = _not_a_default(framework.indicator(code), target, raw)
+        if why:
+            problems.append(Problem(why, file=str(path), row=line_of(lines, (*prefix, code)),
+                                    field=code))
+        else:
+            out[code] = target.model_copy(update={"source": "default"})
     if problems:
         if len(problems) == 1:
             p = problems[0]

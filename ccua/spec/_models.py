@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 
 def _to_decimal(value: object) -> object:
@@ -34,7 +34,7 @@ class _Frozen(BaseModel):
 Direction = Literal["higher", "lower", "band", "none"]
 """Which way is better: higher, lower, inside a band (min..max), or no direction (reported)."""
 
-IndicatorKind = Literal["ratio", "duration", "count", "documentary"]
+IndicatorKind = Literal["ratio", "duration", "count", "amount", "documentary"]
 Unit = Literal["percent", "seconds", "minutes", "hours", "count", "currency"]
 MeasureUnit = Literal["count", "seconds", "minutes", "hours", "days", "currency", "percent"]
 Level = Literal["group", "item", "requirement", "subpoint"]
@@ -106,6 +106,11 @@ class Requirement(_Frozen):
     text: str
     kind: Literal["qualitative", "indicator"] = "qualitative"
     subpoints: tuple[SubPoint, ...] = ()
+    heading: str = Field("", description="the printed title of the sub-clause the requirement "
+                         "sits in, where an item spans several (guideline 7.3, 8.3, 8.4); "
+                         "nested titles joined by ' / '")
+    section: str = Field("", description="the clause that prints it, where it differs from "
+                         "the item's")
 
 
 class Indicator(_Frozen):
@@ -121,9 +126,18 @@ class Indicator(_Frozen):
     direction: Direction
     kind: IndicatorKind
     same_as: str | None = None
+    scope: Literal["item", "framework"] = Field(
+        "item", description="item: listed under an item, coded <item>.<n>; framework: listed in "
+        "the framework's indicators.yaml (set by the loader, not written in the files)")
+    term: str | None = Field(None, description="the clause of the terms (§3) that defines it")
+    used_by: tuple[str, ...] = Field(default=(), description="framework-level indicators: the "
+                                     "items whose clauses use the indicator")
 
     @property
-    def item(self) -> str:
+    def item(self) -> str | None:
+        """The item the indicator belongs to; None for framework-level indicators."""
+        if self.scope == "framework":
+            return None
         return self.code.rsplit(".", 1)[0]
 
     @property
@@ -161,6 +175,153 @@ class Item(_Frozen):
             if req.kind == "indicator":
                 return req
         return None
+
+
+class Term(_Frozen):
+    """A defined term of the standard (guideline §3.1) that names a measurable quantity."""
+
+    clause: str
+    name: str
+    name_en: str
+    definition: str = Field(description="verbatim")
+    formula_text: str = Field("", description="the formula as printed, if any")
+    note: str = Field("", description="how ccua reads and computes it")
+    unit: Unit | None = None
+    direction: Direction | None = None
+    indicator: str | None = Field(None, description="the indicator that computes it")
+
+
+class Abbreviation(_Frozen):
+    abbr: str
+    zh: str
+    en: str
+    note: str = ""
+
+
+class KpiColumn(_Frozen):
+    name: str
+    name_en: str
+    role: Literal["kpi", "history", "current"]
+
+
+class KpiGroup(_Frozen):
+    code: str
+    name: str
+    name_en: str
+    kpis: tuple[str, ...] = Field(description="indicator codes, in the printed order")
+
+
+class KpiTable(_Frozen):
+    """A table of key performance indicators to be filled per period (guideline table A.1)."""
+
+    title: str
+    source: str
+    columns: tuple[KpiColumn, ...]
+    groups: tuple[KpiGroup, ...]
+
+    @property
+    def kpis(self) -> tuple[str, ...]:
+        return tuple(code for group in self.groups for code in group.kpis)
+
+    @property
+    def period_columns(self) -> tuple[KpiColumn, ...]:
+        """The value columns, oldest first: the historical periods, then the current one."""
+        return tuple(c for c in self.columns if c.role != "kpi")
+
+    def group_of(self, code: str) -> KpiGroup | None:
+        for group in self.groups:
+            if code in group.kpis:
+                return group
+        return None
+
+
+Operator = Literal[">=", "<=", ">", "<", "between"]
+
+
+class Threshold(_Frozen):
+    """A measurable requirement printed in the text: quantity, operator, value, unit, window.
+
+    ``kind`` separates what is required (``requirement``) from typical ranges (``guidance``)
+    and examples in definitions (``example``), which are never targets on their own.
+    """
+
+    id: str
+    section: str
+    text: str = Field(description="the verbatim sentence that carries the threshold")
+    name_en: str
+    quantity: str
+    operator: Operator
+    value: Dec | None = None
+    range: tuple[Dec, Dec] | None = Field(None, description="operator between: [low, high], "
+                                          "inclusive")
+    unit: str
+    window: str | None = None
+    conditions: str = ""
+    kind: Literal["requirement", "guidance", "example"] = "requirement"
+    item: str | None = None
+    requirement: str | None = Field(None, description="the requirement code within the item")
+    term: str | None = None
+    indicator: str | None = None
+    table: str = ""
+    column: str = ""
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _value_fits_operator(self) -> Threshold:
+        if self.operator == "between":
+            if self.range is None or self.value is not None:
+                raise ValueError("operator between takes range: [low, high] and no value")
+            if self.range[0] > self.range[1]:
+                raise ValueError(f"range {list(self.range)} is not ordered low, high")
+        elif self.value is None or self.range is not None:
+            raise ValueError(f"operator {self.operator} takes value: and no range")
+        return self
+
+    @property
+    def direction(self) -> Direction:
+        return {">=": "higher", ">": "higher", "<=": "lower", "<": "lower"}.get(
+            self.operator, "band")  # type: ignore[return-value]
+
+
+class Rule(_Frozen):
+    """A rule over indicators' monthly series, as the standard states it (guideline §6.5 k).
+
+    ``kind`` names the pure function in :mod:`ccua.rules` that applies it; every number and
+    every reading of the text is a parameter here, so that the data, not the code, holds them.
+    """
+
+    id: str
+    kind: Literal["kpi_persistence"]
+    section: str
+    item: str = Field(description="the item whose requirement the result is evidence for")
+    requirement: str
+    text: str = Field(description="verbatim")
+    scope: Literal["kpi_table", "indicators"] = Field(
+        "kpi_table", description="which indicators it applies to")
+    required_share: Dec = Field(description="share of the months that must meet the target")
+    improvement_run: int = Field(ge=1, description="consecutive month-on-month improvements")
+    improvement_anchor: Literal["anywhere", "latest"] = Field(
+        "anywhere", description="the run may lie anywhere in the window, or must end with the "
+        "latest month")
+    missing_months: Literal["not_met", "excluded"] = Field(
+        "not_met", description="a month without a value counts as not meeting the target, or "
+        "is left out of the share")
+    held_target_counts: bool = Field(
+        False, description="a month that meets the target and is no worse than the month "
+        "before counts as an improvement")
+    note: str = ""
+
+    @property
+    def evidence_for(self) -> str:
+        return f"{self.item}.{self.requirement}"
+
+
+class ComparisonGrades(_Frozen):
+    """Another framework's grade bands, shown beside a total for comparison only."""
+
+    framework: str
+    label: str
+    label_en: str
 
 
 class Measure(_Frozen):
@@ -228,6 +389,24 @@ class Framework(_Frozen):
     grades: tuple[Grade, ...] = ()
     errata: tuple[Erratum, ...] = ()
     chapters_: tuple[Chapter, ...] = Field(default=(), alias="chapters")
+    framework_indicators: tuple[Indicator, ...] = Field(default=(), alias="indicators")
+    terms: tuple[Term, ...] = ()
+    abbreviations: tuple[Abbreviation, ...] = ()
+    kpi_table: KpiTable | None = None
+    thresholds: tuple[Threshold, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    comparison_grades: ComparisonGrades | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _mark_framework_indicators(cls, data: object) -> object:
+        # Indicators listed at framework level (not under an item) carry scope "framework";
+        # the files need not say so.
+        if isinstance(data, dict) and isinstance(data.get("indicators"), list | tuple):
+            data = {**data, "indicators": [
+                {**entry, "scope": "framework"} if isinstance(entry, dict) else entry
+                for entry in data["indicators"]]}
+        return data
 
     @property
     def chapters(self) -> tuple[Chapter, ...]:
@@ -265,7 +444,9 @@ class Framework(_Frozen):
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:
-        return tuple(ind for item in self.items for ind in item.indicators)
+        """Every indicator: the items' (in item order), then the framework-level ones."""
+        return (*(ind for item in self.items for ind in item.indicators),
+                *self.framework_indicators)
 
     def indicator(self, code: str) -> Indicator:
         for ind in self.indicators:
@@ -284,6 +465,24 @@ class Framework(_Frozen):
         from ccua.errors import UnknownCodeError
 
         raise UnknownCodeError(f"no measure {code!r} in {self.id}", field=code)
+
+    def term(self, clause: str) -> Term:
+        for term in self.terms:
+            if term.clause == clause:
+                return term
+        from ccua.errors import UnknownCodeError
+
+        raise UnknownCodeError(f"no term {clause!r} in {self.id}", field="term")
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        from ccua.errors import UnknownCodeError
+
+        known = ", ".join(r.id for r in self.rules) or "none"
+        raise UnknownCodeError(f"no rule {rule_id!r} in {self.id}; rules: {known}",
+                               field="rule")
 
     def errata_for(self, subject: str) -> tuple[Erratum, ...]:
         return tuple(e for e in self.errata if subject in e.subjects)

@@ -1,0 +1,454 @@
+"""Charts of one assessment, drawn from ``results.json`` (Chinese labels, Altair / Vega-Lite).
+
+Every chart a reader of the report expects, as a pure function of the results dict (as loaded
+from ``results.json``) to an Altair chart:
+
+- :func:`item_scores_chart`: 计分 against 分值 per item, grouped by domain (frameworks that put
+  the points on their groups, such as the guideline, show each item's 得分率 instead);
+- :func:`subtotals_chart`: 计分 against 分值 per domain and per category;
+- :func:`indicator_targets_chart`: per item, each indicator's period value against its target,
+  coloured met / missed, with the target bounds marked and the side of the target that counts
+  as met shaded (so the direction of each indicator is visible); percent indicators share one
+  axis, every other indicator gets an axis of its own;
+- :func:`monthly_trends_chart`: per item, small multiples of the monthly values, with the
+  target as a dashed line where the target applies to each month.
+
+Charts are rendered to SVG and PNG by vl-convert with the Noto Sans CJK font bundled in the
+``noto-cjk-sans-otc`` package (:func:`to_svg`, :func:`to_png`); :func:`vega_lite_spec` gives the
+spec that goes into a notebook beside its SVG. The spec is labelled and rendered as Vega-Lite 5,
+the version that JupyterLab and most HTML renderers embed (Altair itself writes Vega-Lite 6;
+the charts here use nothing that version 5 lacks, which the tests check by rendering with it).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+# jsonschema, which Altair imports, builds a parser for IRI checks at import time whenever the
+# optional ``rfc3987-syntax`` package is installed (it is, through jupyter-events): 3 s on a
+# small machine, paid by every notebook kernel. Neither Altair nor ccua validates IRIs, and
+# jsonschema treats the package as optional, so the kernel is told that it is absent. Only
+# done before jsonschema is first imported; afterwards it would change nothing.
+if "jsonschema" not in sys.modules:
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+import altair as alt
+
+from ccua.notebook import chapter_of, indicators_of, month_labels
+from ccua.notebook import num as number_text
+
+FONT_FAMILY = "Noto Sans CJK SC"
+"""The simplified-Chinese family of the Noto Sans CJK collection (NotoSansCJK-Regular.ttc)."""
+
+FONT_STACK = f"'{FONT_FAMILY}', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
+"""Chart font: Noto first (vl-convert, Typst and browsers that have it), then the CJK fonts
+that readers' systems usually carry, so the HTML report reads well without Noto."""
+
+VEGA_LITE_VERSION = "5.20"
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.20.1.json"
+VEGA_LITE_MIMETYPE = "application/vnd.vegalite.v5+json"
+
+MET, MISSED, NO_TARGET = "达标", "未达标", "无目标"
+STATUS_COLORS = {MET: "#2e7d32", MISSED: "#c62828", NO_TARGET: "#9e9e9e"}
+POINTS_COLOR = "#d9d9d9"
+SCORE_COLOR = "#4c78a8"
+TARGET_COLOR = "#424242"
+MET_ZONE_COLOR = "#e3f1e4"
+
+DIRECTION_ARROW = {"higher": "↑", "lower": "↓", "band": "↔"}
+DIRECTION_TEXT = {"higher": "越高越好", "lower": "越低越好", "band": "目标区间内为好",
+                  "none": "无方向"}
+UNIT_TEXT = {"percent": "%", "seconds": "秒", "minutes": "分钟", "hours": "小时", "count": "个",
+             "currency": "元"}
+VALUE_SUFFIX = {"percent": "%", "seconds": "秒", "minutes": "分钟", "hours": "小时",
+                "currency": "元"}
+
+ITEM_ROW_STEP = 20          # pixels per bar row
+INDICATOR_ROW_STEP = 24
+PANEL_WIDTH = 420
+TREND_WIDTH = 170
+TREND_HEIGHT = 100
+TREND_COLUMNS = 3
+
+
+# ---------------------------------------------------------------- small pure helpers
+
+def value_text(value: float | int | None, unit: str | None) -> str:
+    return "—" if value is None else number_text(value) + VALUE_SUFFIX.get(unit or "", "")
+
+
+def status_of(met: bool | None) -> str:
+    return NO_TARGET if met is None else MET if met else MISSED
+
+
+def indicator_label(ind: Mapping[str, Any]) -> str:
+    """``DO6.9 放弃率 ↓``: code, name and the direction that counts as better."""
+    arrow = DIRECTION_ARROW.get(ind.get("direction") or "", "")
+    return f"{ind['code']} {ind['name']}" + (f" {arrow}" if arrow else "")
+
+
+def items_of(results: Mapping[str, Any], chapter: str | None = None) -> list[dict[str, Any]]:
+    """The assessment's items, in framework order; only a chapter's when ``chapter`` is given."""
+    items = list(results["assessment"]["items"])
+    if chapter is None:
+        return items
+    codes = chapter_of(results, chapter)["items"]
+    return [i for i in items if i["code"] in codes]
+
+
+def group_names(results: Mapping[str, Any]) -> dict[str, str]:
+    return {g["code"]: g["name"] for g in results["assessment"]["groups"]}
+
+
+def _group_label(results: Mapping[str, Any], code: str) -> str:
+    return f"{code} {group_names(results).get(code, '')}".strip()
+
+
+def _finish(chart: Any, description: str) -> Any:
+    """Font, quiet frame and a one-line description (the plain-text form of the chart).
+
+    Label limits are switched off (0): the labels here are short and known, and with a limit
+    Vega measures every label a second time to decide whether to truncate it, which costs a
+    third of the render time in vl-convert (each measurement lays the text out in the CJK
+    font).
+    """
+    return (chart.properties(description=description)
+            .configure(font=FONT_STACK)
+            .configure_view(stroke=None)
+            .configure_axis(labelFontSize=11, titleFontSize=11, labelLimit=0)
+            .configure_legend(labelFontSize=11, titleFontSize=11, orient="bottom", labelLimit=0)
+            .configure_header(labelLimit=0, titleLimit=0)
+            .configure_title(fontSize=13, anchor="start"))
+
+
+def _data(rows: Iterable[Mapping[str, Any]]) -> alt.Data:
+    return alt.Data(values=[dict(r) for r in rows])
+
+
+# ---------------------------------------------------------------- scores
+
+def _score_bars(rows: list[dict[str, Any]], label_title: str, sort: list[str]) -> Any:
+    """Grey bar = 分值 (points), blue bar over it = 计分 (score), score printed at its end."""
+    y = alt.Y("label:N", sort=sort, title=None)
+    tooltip = [alt.Tooltip("label:N", title=label_title),
+               alt.Tooltip("points_text:N", title="分值"),
+               alt.Tooltip("score_text:N", title="计分"),
+               alt.Tooltip("percent_text:N", title="得分率")]
+    base = alt.Chart().encode(y=y, tooltip=tooltip)
+    points = base.mark_bar(color=POINTS_COLOR).encode(
+        x=alt.X("points:Q", title="分值 / 计分（分）"))
+    score = base.mark_bar(color=SCORE_COLOR, size=ITEM_ROW_STEP * 0.55).encode(x="score:Q")
+    text = base.mark_text(align="left", dx=4, fontSize=10).encode(x="points:Q", text="score_text:N")
+    return alt.layer(points, score, text, data=_data(rows))
+
+
+def _score_rows(nodes: Iterable[Mapping[str, Any]], label: Any) -> list[dict[str, Any]]:
+    return [{"label": label(n), "points": n["points"], "score": n["score"],
+             "points_text": number_text(n["points"]) + "分",
+             "score_text": number_text(n["score"]) + "分",
+             "percent_text": (number_text(n["percent"]) + "%") if n.get("percent") is not None
+             else "—"}
+            for n in nodes if n.get("points") is not None and n.get("score") is not None]
+
+
+MEETS_STANDARD_RATING = 3
+"""遵循标准 on the 0-5 scale: "meets the standard" (GUIDE §3.1)."""
+
+
+def _meets_standard_percent(results: Mapping[str, Any]) -> float:
+    """The 得分率 of an item rated 遵循标准 throughout: 3 of 5 = 60 %."""
+    top = max(lv["value"] for lv in results["framework"]["scale"]["levels"])
+    return 100 * MEETS_STANDARD_RATING / top
+
+
+def item_scores_chart(results: Mapping[str, Any], chapter: str | None = None) -> Any:
+    """计分 against 分值 per item, one panel per domain (only ``chapter``'s items if given).
+
+    Where points sit on groups (the guideline), items carry no points: the chart shows each
+    item's 得分率 (mean rating / 5) instead, with a dashed line where rating 3 遵循标准 puts it
+    (60 %).
+    """
+    items = items_of(results, chapter)
+    levels = results["framework"]["levels"]
+    groups_in_order = list(dict.fromkeys(i["group"] for i in items))
+    if results["framework"]["points_at"] == "item":
+        rows = _score_rows(items, lambda i: f"{i['code']} {i['name']}")
+        by_code = {f"{i['code']} {i['name']}": i["group"] for i in items}
+        for r in rows:
+            r["group"] = _group_label(results, by_code[r["label"]])
+        layer = _score_bars(rows, levels["item"]["zh"], [r["label"] for r in rows])
+        what = "计分与分值"
+    else:
+        rows = [{"label": f"{i['code']} {i['name']}", "group": _group_label(results, i["group"]),
+                 "percent": i["percent"], "percent_text": number_text(i["percent"]) + "%",
+                 "rating_text": number_text(i["mean_rating"])}
+                for i in items if i.get("percent") is not None]
+        y = alt.Y("label:N", sort=[r["label"] for r in rows], title=None)
+        base = alt.Chart().encode(y=y, tooltip=[
+            alt.Tooltip("label:N", title=levels["item"]["zh"]),
+            alt.Tooltip("rating_text:N", title="平均评分"),
+            alt.Tooltip("percent_text:N", title="得分率")])
+        bars = base.mark_bar(color=SCORE_COLOR).encode(
+            x=alt.X("percent:Q", title="得分率（%）", scale=alt.Scale(domain=[0, 100])))
+        text = base.mark_text(align="left", dx=4, fontSize=10).encode(
+            x="percent:Q", text="percent_text:N")
+        rule = alt.Chart().mark_rule(color=TARGET_COLOR, strokeDash=[4, 3]).encode(
+            x=alt.datum(_meets_standard_percent(results)))
+        layer = alt.layer(bars, text, rule, data=_data(rows))
+        what = "得分率"
+    title = (f"各{levels['item']['zh']}{what}" if chapter is None
+             else f"{chapter_of(results, chapter)['title']}：各{levels['item']['zh']}{what}")
+    if len(groups_in_order) > 1:
+        chart = layer.properties(width=PANEL_WIDTH, height=alt.Step(ITEM_ROW_STEP)).facet(
+            row=alt.Row("group:N", sort=[_group_label(results, g) for g in groups_in_order],
+                        title=None,
+                        header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start",
+                                          labelOrient="top", labelFontSize=12)),
+            spacing=8, title=title).resolve_scale(y="independent")
+    else:
+        chart = layer.properties(width=PANEL_WIDTH, height=alt.Step(ITEM_ROW_STEP), title=title)
+    description = f"图：{title}（{len(rows)} 项）"
+    return _finish(chart, description)
+
+
+def subtotals_chart(results: Mapping[str, Any]) -> Any:
+    """计分 against 分值 per domain (group) and, where the framework has them, per category."""
+    assessment = results["assessment"]
+    levels = results["framework"]["levels"]
+    group_rows = _score_rows(assessment["groups"], lambda g: f"{g['code']} {g['name']}")
+    panels = [_score_bars(group_rows, levels["group"]["zh"], [r["label"] for r in group_rows])
+              .properties(width=PANEL_WIDTH, height=alt.Step(ITEM_ROW_STEP),
+                          title=f"{levels['group']['zh']}小计")]
+    categories = assessment.get("categories") or []
+    if categories:
+        cat_rows = _score_rows(categories, lambda c: c["name"])
+        panels.append(_score_bars(cat_rows, "类别", [r["label"] for r in cat_rows])
+                      .properties(width=PANEL_WIDTH, height=alt.Step(ITEM_ROW_STEP),
+                                  title="类别小计"))
+    chart = alt.vconcat(*panels, spacing=16).resolve_scale(x="independent", y="independent")
+    total = number_text(assessment["total"])
+    description = (f"图：{levels['group']['zh']}" + ("与类别" if categories else "")
+                   + f"小计（计分合计 {total}分）")
+    return _finish(chart, description)
+
+
+# ---------------------------------------------------------------- indicators
+
+def _bounds(ind: Mapping[str, Any]) -> tuple[float | None, float | None]:
+    target = ind.get("target") or {}
+    return target.get("min"), target.get("max")
+
+
+def _axis_domain(values: Sequence[float], unit: str | None) -> tuple[float, float]:
+    """An axis that starts at zero (so that distances to the target are not magnified) and
+    leaves room past the largest value or bound; percents end at 100 when the data do."""
+    lo, hi = min(0.0, *values), max(values)
+    if unit == "percent" and hi <= 100:
+        return lo, 100.0
+    return lo, (hi * 1.1 if hi > 0 else 1.0)
+
+
+def _met_zone(direction: str, tmin: float | None, tmax: float | None, lo: float, hi: float
+              ) -> tuple[float | None, float | None]:
+    """The stretch of the axis where the indicator meets its target (None, None: no target)."""
+    if tmin is None and tmax is None:
+        return None, None
+    if direction == "higher" and tmax is None:
+        return tmin, hi
+    if direction == "lower" and tmin is None:
+        return lo, tmax
+    return (tmin if tmin is not None else lo), (tmax if tmax is not None else hi)
+
+
+def _target_panel(rows: list[dict[str, Any]], unit: str | None, title: str) -> Any:
+    """One axis: a shaded stretch where the target is met, the bounds as ticks, the value as a
+    dot coloured by the result. Values are not printed beside the dots: the table above the
+    chart prints them, and every text mark costs render time (vl-convert measures each)."""
+    values = [r["value"] for r in rows] + [b for r in rows for b in (r["tmin"], r["tmax"])
+                                           if b is not None]
+    lo, hi = _axis_domain(values, unit)
+    for r in rows:
+        r["zone_lo"], r["zone_hi"] = _met_zone(r["direction"], r["tmin"], r["tmax"], lo, hi)
+    unit_text = UNIT_TEXT.get(unit or "", "")
+    axis_title = "百分比（%）" if unit == "percent" else f"{title}（{unit_text}）"
+    x_scale = alt.Scale(domain=[lo, hi], nice=False, zero=False)
+    x_axis = alt.Axis(tickCount=5, title=axis_title)
+    y = alt.Y("label:N", sort=[r["label"] for r in rows], title=None)
+    tooltip = [alt.Tooltip("label:N", title="指标"), alt.Tooltip("value_text:N", title="期间值"),
+               alt.Tooltip("target_text:N", title="目标"), alt.Tooltip("status:N", title="结果"),
+               alt.Tooltip("direction_text:N", title="方向")]
+    base = alt.Chart().encode(y=y)
+    zone = base.mark_bar(color=MET_ZONE_COLOR, size=INDICATOR_ROW_STEP * 0.7).encode(
+        x=alt.X("zone_lo:Q", scale=x_scale, axis=x_axis), x2="zone_hi:Q",
+        tooltip=[alt.Tooltip("label:N", title="指标"),
+                 alt.Tooltip("target_text:N", title="达标区间")])
+    ticks = [base.mark_tick(color=TARGET_COLOR, thickness=2, size=INDICATOR_ROW_STEP * 0.7)
+             .encode(x=alt.X(f"{bound}:Q", scale=x_scale, axis=x_axis),
+                     tooltip=[alt.Tooltip("target_text:N", title="目标")])
+             for bound in ("tmin", "tmax")]
+    point = base.mark_point(filled=True, size=90, opacity=1).encode(
+        x=alt.X("value:Q", scale=x_scale, axis=x_axis),
+        color=alt.Color("status:N", title="期间值",
+                        scale=alt.Scale(domain=list(STATUS_COLORS),
+                                        range=list(STATUS_COLORS.values()))),
+        tooltip=tooltip)
+    return alt.layer(zone, *ticks, point, data=_data(rows)).properties(
+        width=PANEL_WIDTH, height=alt.Step(INDICATOR_ROW_STEP))
+
+
+def indicator_targets_chart(results: Mapping[str, Any], item: str) -> Any | None:
+    """Each indicator's period value against its target; ``None`` if none has a value.
+
+    Percent indicators share one axis; every other indicator (seconds, counts, …) has its own,
+    because their scales have nothing in common.
+    """
+    rows = []
+    for ind in indicators_of(results, item):
+        if ind.get("value") is None:
+            continue
+        tmin, tmax = _bounds(ind)
+        rows.append({"code": ind["code"], "label": indicator_label(ind), "unit": ind["unit"],
+                     "name": ind["name"], "value": ind["value"],
+                     "value_text": value_text(ind["value"], ind["unit"]),
+                     "tmin": tmin, "tmax": tmax,
+                     "target_text": (ind.get("target") or {}).get("text", "—"),
+                     "status": status_of(ind.get("met")),
+                     "direction": ind.get("direction") or "none",
+                     "direction_text": DIRECTION_TEXT.get(ind.get("direction") or "none", "")})
+    if not rows:
+        return None
+    panels = []
+    percent_rows = [r for r in rows if r["unit"] == "percent"]
+    if percent_rows:
+        panels.append(_target_panel(percent_rows, "percent", "百分比"))
+    for r in rows:
+        if r["unit"] != "percent":
+            panels.append(_target_panel([r], r["unit"], r["name"]))
+    name = next((i["name"] for i in results["assessment"]["items"] if i["code"] == item), "")
+    title = f"{item} {name}：指标期间值与目标"
+    chart = (alt.vconcat(*panels, spacing=10, title=title)
+             .resolve_scale(x="independent", y="independent"))
+    counts = {s: sum(1 for r in rows if r["status"] == s) for s in STATUS_COLORS}
+    description = (f"图：{title}（{len(rows)} 项：达标 {counts[MET]}，未达标 {counts[MISSED]}，"
+                   f"无目标 {counts[NO_TARGET]}）")
+    return _finish(chart, description)
+
+
+def monthly_trends_chart(results: Mapping[str, Any], item: str) -> Any | None:
+    """Monthly values, one small panel per indicator; ``None`` if no indicator has months.
+
+    The target is drawn (dashed) only where it applies to each month (``months_comparable``):
+    a half-year count or a rate over a stock taken once has a target for the period alone.
+    """
+    months = results["period"]["months"]
+    labels = month_labels(months)
+    rows: list[dict[str, Any]] = []
+    panels: list[str] = []
+    for ind in indicators_of(results, item):
+        monthly = [m for m in ind.get("monthly", []) if m.get("value") is not None]
+        if not monthly:
+            continue
+        label = indicator_label(ind) + (f"（{UNIT_TEXT[ind['unit']]}）"
+                                        if ind.get("unit") in UNIT_TEXT else "")
+        panels.append(label)
+        tmin, tmax = _bounds(ind) if ind.get("months_comparable") else (None, None)
+        status = status_of(ind.get("met"))
+        for m in monthly:
+            rows.append({"label": label, "month": labels.get(m["month"], m["month"]),
+                         "value": m["value"], "value_text": value_text(m["value"], ind["unit"]),
+                         "tmin": tmin, "tmax": tmax, "status": status,
+                         "target_text": (ind.get("target") or {}).get("text", "—")})
+    if not rows:
+        return None
+    x = alt.X("month:O", sort=[labels[m] for m in months], title=None,
+              axis=alt.Axis(labelAngle=0))
+    base = alt.Chart()
+    color = alt.Color("status:N", title="全期结果",
+                      scale=alt.Scale(domain=list(STATUS_COLORS),
+                                      range=list(STATUS_COLORS.values())))
+    line = base.mark_line(point=True).encode(
+        x=x, y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False),
+                     axis=alt.Axis(tickCount=3)), color=color,
+        tooltip=[alt.Tooltip("label:N", title="指标"), alt.Tooltip("month:O", title="月份"),
+                 alt.Tooltip("value_text:N", title="月度值"),
+                 alt.Tooltip("target_text:N", title="目标")])
+    rules = [base.mark_rule(color=TARGET_COLOR, strokeDash=[4, 3]).encode(
+        y=alt.Y(f"min({bound}):Q"), tooltip=[alt.Tooltip("target_text:N", title="目标")])
+        for bound in ("tmin", "tmax")]
+    name = next((i["name"] for i in results["assessment"]["items"] if i["code"] == item), "")
+    title = f"{item} {name}：月度趋势"
+    chart = (alt.layer(line, *rules, data=_data(rows))
+             .properties(width=TREND_WIDTH, height=TREND_HEIGHT)
+             .facet(facet=alt.Facet("label:N", sort=panels, title=None,
+                                    header=alt.Header(labelFontSize=11)),
+                    columns=TREND_COLUMNS, spacing=12, title=title)
+             .resolve_scale(y="independent"))
+    description = f"图：{title}（{len(panels)} 项指标，{len(months)} 个月）"
+    return _finish(chart, description)
+
+
+# ---------------------------------------------------------------- rendering
+
+_fonts_registered = False
+
+
+def font_directory() -> Path:
+    """The folder of the Noto Sans CJK collection shipped by ``noto-cjk-sans-otc``."""
+    import noto_cjk_sans_otc
+
+    return Path(noto_cjk_sans_otc.__file__).resolve().parent
+
+
+def _vl_convert() -> Any:
+    global _fonts_registered
+    import vl_convert
+
+    if not _fonts_registered:
+        # Without it, vl-convert has no CJK glyphs: Chinese labels would vanish from PNGs and
+        # be measured wrongly (overlapping) in SVGs.
+        vl_convert.register_font_directory(str(font_directory()))
+        _fonts_registered = True
+    return vl_convert
+
+
+def vega_lite_spec(chart: Any, *, validate: bool = False) -> dict[str, Any]:
+    """The chart's spec, labelled Vega-Lite 5 (see the module docstring)."""
+    spec: dict[str, Any] = chart.to_dict(validate=validate)
+    spec["$schema"] = VEGA_LITE_SCHEMA
+    return spec
+
+
+def to_svg(chart_or_spec: Any) -> str:
+    """Render with vl-convert; the text stays text, in the CJK font (FONT_STACK)."""
+    spec = chart_or_spec if isinstance(chart_or_spec, dict) else vega_lite_spec(chart_or_spec)
+    return str(_vl_convert().vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION))
+
+
+def to_png(chart_or_spec: Any, scale: float = 2.0) -> bytes:
+    spec = chart_or_spec if isinstance(chart_or_spec, dict) else vega_lite_spec(chart_or_spec)
+    return bytes(_vl_convert().vegalite_to_png(spec, vl_version=VEGA_LITE_VERSION, scale=scale))
+
+
+def description_of(chart_or_spec: Any) -> str:
+    spec = chart_or_spec if isinstance(chart_or_spec, dict) else vega_lite_spec(chart_or_spec)
+    return str(spec.get("description", "图"))
+
+
+__all__ = [
+    "FONT_FAMILY",
+    "FONT_STACK",
+    "VEGA_LITE_MIMETYPE",
+    "VEGA_LITE_VERSION",
+    "description_of",
+    "font_directory",
+    "indicator_targets_chart",
+    "item_scores_chart",
+    "monthly_trends_chart",
+    "subtotals_chart",
+    "to_png",
+    "to_svg",
+    "vega_lite_spec",
+]

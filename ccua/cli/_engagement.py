@@ -1,0 +1,94 @@
+"""Commands for a client's engagement files: new (from templates) and check (validate)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ccua.cli._app import JSON_OPTION, app, console, print_json
+from ccua.errors import Problem
+from ccua.scaffold import DEFAULT_MONTHS, check_client, new_client
+
+
+@app.command("new")
+def new_cmd(
+    name: str = typer.Argument(..., help="Client name: letters, digits and -_. (e.g. acme-2026)."),
+    framework: str = typer.Option("t-ccua", "--framework", "-f",
+                                  help="Framework id (t-ccua or ccea-guideline)."),
+    directory: Path = typer.Option(Path("params"), "--dir", help="Where params files live."),
+    start: str | None = typer.Option(None, "--start",
+                                     help="First month of the period, e.g. 2026-01 "
+                                     "(default: the last complete months)."),
+    months: int = typer.Option(DEFAULT_MONTHS, "--months", help="Months in the period (7.2 c)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Create a client from templates: params/NAME.yaml and the folder params/NAME/."""
+    created = new_client(name, framework=framework, directory=directory, start=start,
+                         months=months)
+    if as_json:
+        print_json({"client": created.name, "framework": created.framework,
+                    "params": str(created.params_file), "folder": str(created.folder),
+                    "months": list(created.months), "files": [str(f) for f in created.files],
+                    "default_targets": created.defaults, "inputs": created.inputs})
+        return
+    console.print(f"[bold]{created.name}[/] ({created.framework}, "
+                  f"{created.months[0]}..{created.months[-1]}): created", highlight=False)
+    for f in created.files:
+        console.print(f"  {f}", markup=False)
+    targets = (f"replace the {created.defaults} default targets in targets.yaml with the "
+               "centre's own where it has them" if created.defaults else
+               "give the centre's targets in targets.yaml")
+    console.print(
+        f"Next: fill in engagement.yaml (×××) and monthly.xlsx ({created.inputs} inputs × "
+        f"{len(created.months)} months), {targets}, check the documentary indicators "
+        f"(checks.yaml) and rate every item (ratings.yaml); then "
+        f"`ccua check {created.params_file}`.", markup=False, soft_wrap=True)
+
+
+def _print_problems(title: str, problems: list[Problem]) -> None:
+    console.print(f"[bold]{title}[/]:", soft_wrap=True)
+    for p in problems:
+        # soft_wrap keeps each problem on one line, so that editors can jump to file:row.
+        console.print(f"  - {p}", markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command("check")
+def check_cmd(
+    params: Path = typer.Argument(..., help="The client's params file, e.g. params/acme.yaml."),
+    strict: bool = typer.Option(False, "--strict",
+                                help="Also fail while ratings are incomplete (ccua run would "
+                                "stop)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Validate a client's inputs without running anything; list every problem at once."""
+    report = check_client(params)
+    failed = report.status == "failed" or (strict and report.status != "ok")
+    if as_json:
+        print_json(report.as_dict())
+        if failed:
+            raise typer.Exit(1)
+        return
+    if report.status == "failed":
+        _print_problems(f"{params}: {len(report.problems)} problem"
+                        f"{'s' if len(report.problems) != 1 else ''}", report.problems)
+        raise typer.Exit(1)
+    s = report.summary
+    console.print(f"ok: {s['client']} — {s['framework']} {s['framework_name']}", markup=False)
+    period = s["period"]
+    console.print(f"  period      {period['start']}..{period['end']} ({period['months']} months, "
+                  f"{period['months_with_data']} with data)", markup=False)
+    console.print(f"  inputs      {s['inputs']['found']} of {s['inputs']['of']} found; "
+                  f"{s['indicators']['with_value']} indicators computed, "
+                  f"{s['indicators']['evaluable']} evaluable", markup=False)
+    console.print(f"  targets     {s['targets']['centre']} centre, {s['targets']['default']} "
+                  f"default; checks {s['checks']['done']} of {s['checks']['of']}; claims "
+                  f"{s['claims']}", markup=False)
+    console.print(f"  items rated {s['items_rated']['rated']} of {s['items_rated']['of']}",
+                  markup=False)
+    if report.todo:
+        _print_problems(f"before ccua run ({len(report.todo)})", report.todo)
+    if report.warnings:
+        _print_problems(f"warnings ({len(report.warnings)})", report.warnings)
+    if failed:
+        raise typer.Exit(1)

@@ -1,0 +1,33 @@
+"""``ccua form``: the assessor forms in the browser, for assessors who do not use Jupyter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ccua.cli._app import app, console
+
+
+@app.command("form")
+def form(
+    params: Path = typer.Argument(..., help="The client's params file, e.g. params/demo.yaml."),
+    port: int | None = typer.Option(None, "--port", "-p",
+                                    help="Port on 127.0.0.1 (default 8866, or a free one)."),
+    no_browser: bool = typer.Option(False, "--no-browser",
+                                    help="Print the address only; do not open a browser."),
+) -> None:
+    """Rate the requirements in the browser: serve the ratings form on localhost (Voila).
+
+    Every change is saved at once to the client's ratings.yaml (who and when on each entry,
+    every change also in ratings.history.jsonl). Stop the server with Ctrl+C.
+    """
+    from ccua.forms._app import serve
+
+    def ready(url: str) -> None:
+        console.print(f"Ratings form for {params}: {url}", markup=False, soft_wrap=True)
+        console.print("Every change is saved to the client's ratings.yaml. Press Ctrl+C to "
+                      "stop.", markup=False)
+        console.file.flush()
+
+    raise typer.Exit(serve(params, port=port, open_browser=not no_browser, on_ready=ready))

@@ -1,0 +1,43 @@
+"""The report command: re-render a run's report without re-running its notebooks."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import typer
+from rich import box
+from rich.table import Table
+
+from ccua.cli._app import JSON_OPTION, app, console, err_console, print_json
+
+
+@app.command("report")
+def report_cmd(
+    run_dir: Path = typer.Argument(..., help="A run folder written by ccua run, e.g. runs/demo."),
+    formats: str = typer.Option("html,pdf,xlsx", "--format",
+                                help="Comma-separated: html, pdf, xlsx."),
+    engine: str = typer.Option("auto", "--engine",
+                               help="auto (Quarto when on PATH), quarto, or pandoc (+ Typst)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Render the client report (HTML, PDF, workbook) from a run's results and notebooks."""
+    from ccua.report import render_report
+
+    def say(message: str) -> None:
+        if not as_json:
+            err_console.print(f"· {message}", markup=False, highlight=False)
+
+    out = render_report(run_dir, formats, engine, say=say)
+    if as_json:
+        print_json(asdict(out))
+        return
+    table = Table(title=f"{run_dir}: report ({out.engine})", box=box.SIMPLE_HEAD)
+    table.add_column("file")
+    table.add_column("seconds", justify="right")
+    step = {"report.html": "html", "report.pdf": "pdf", "report.xlsx": "xlsx",
+            "report.qmd": "source"}
+    for name in out.files:
+        seconds = out.seconds.get(step.get(name, ""), None)
+        table.add_row(str(Path(run_dir) / name), "—" if seconds is None else f"{seconds:.2f}")
+    console.print(table)

@@ -1,0 +1,115 @@
+"""Assessor forms: where the assessors' judgement enters the system.
+
+The model (:class:`RatingsDocument`) is pure and usable without widgets: it edits the client's
+ratings file safely (round-trip YAML, validation before every save, atomic writes, who and
+when on every change, an append-only history, no silent overwrite of a second assessor's
+work). The widgets (:func:`show`, :func:`build_form`) are a thin input step over it, used in
+JupyterLab (``notebooks/ratings_form.ipynb``) and in the browser app (``ccua form``).
+
+Batch runs never import this package: ``ccua run`` and papermill read the saved ratings file.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ccua.errors import CcuaError
+from ccua.forms._config import remember_assessor, remembered_assessor
+from ccua.forms._context import FormContext, IndicatorData, indicator_data, open_context
+from ccua.forms._document import (
+    Change,
+    EntryView,
+    Fingerprint,
+    ItemView,
+    RatingsConflict,
+    RatingsDocument,
+    ReloadReport,
+    SaveReport,
+    default_assessor,
+    history_path,
+)
+from ccua.forms._progress import ItemProgress, Progress, progress, resume_item
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ccua.forms._widgets import RatingsForm
+
+
+def open_document(params_file: str | Path, *, assessor: str | None = None,
+                  clock: Callable[[], datetime] | None = None
+                  ) -> tuple[FormContext, RatingsDocument]:
+    """A client's ratings file open for editing; an empty file is created if there is none."""
+    context = open_context(params_file)
+    name = assessor or remembered_assessor() or default_assessor()
+    doc = RatingsDocument(context.ratings_path, context.framework, assessor=name,
+                          client=context.client, clock=clock)
+    if not doc.exists:
+        doc.save()   # so that the data loads (it validates the ratings file too)
+    return context, doc
+
+
+def build_form(params_file: str | Path, *, assessor: str | None = None,
+               start: str | None = None,
+               clock: Callable[[], datetime] | None = None) -> RatingsForm:
+    """The form of one client, not displayed (tests drive it; :func:`show` displays it)."""
+    from ccua.forms._widgets import RatingsForm
+
+    context, doc = open_document(params_file, assessor=assessor, clock=clock)
+    return RatingsForm(context, doc, indicator_data(context), start=start)
+
+
+def show(params_file: str | Path, *, assessor: str | None = None) -> None:
+    """Display the form of one client (JupyterLab, Voila); a bad input shows one clear line.
+
+    Returns None so that a notebook cell ending in ``show(...)`` displays the form once.
+    """
+    import html
+
+    from IPython.display import HTML, display
+
+    try:
+        form = build_form(params_file, assessor=assessor)
+    except CcuaError as exc:
+        display(HTML("<div class='ccua-error' style='color:#b42318;white-space:pre-wrap'>"
+                     f"<b>Cannot open the ratings form:</b> {html.escape(str(exc))}</div>"))
+        return
+    display(form.widget)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "RatingsForm":   # the widgets load ipywidgets; import them only when asked
+        from ccua.forms._widgets import RatingsForm
+
+        return RatingsForm
+    raise AttributeError(name)
+
+
+__all__ = [
+    "Change",
+    "EntryView",
+    "Fingerprint",
+    "FormContext",
+    "IndicatorData",
+    "ItemProgress",
+    "ItemView",
+    "Progress",
+    "RatingsConflict",
+    "RatingsDocument",
+    "RatingsForm",
+    "ReloadReport",
+    "SaveReport",
+    "build_form",
+    "default_assessor",
+    "history_path",
+    "indicator_data",
+    "open_context",
+    "open_document",
+    "progress",
+    "remember_assessor",
+    "remembered_assessor",
+    "resume_item",
+    "show",
+]

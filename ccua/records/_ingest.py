@@ -1,0 +1,721 @@
+"""Ingest: export files in, validated month-partitioned Parquet of canonical records out.
+
+For each source file:
+
+1. hash it (SHA-256) and detect its encoding in one read; a file already ingested with the
+   same content, kind and mapping is skipped (re-running is a no-op);
+2. match its headers to the canonical columns through the mapping (or canonical headers);
+   missing required columns are all reported before any row is read;
+3. **check every row** in one DuckDB pass, lazily: each kind of problem is counted over the
+   whole file; the first ones are then shown as ``file:row:column: what was expected``;
+4. write the rows, with personal data replaced by salted SHA-256 pseudonyms, as Parquet
+   partitioned by month into a staging folder, then move the files into place and commit
+   them in the manifest (:mod:`ccua.records._store`). A file with problems is not ingested
+   unless the caller asks to leave its bad rows out; the manifest records how many.
+
+Raw values of personal columns are never printed, stored or echoed in a problem.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ccua.errors import CcuaError, Problem, ValidationFailed
+from ccua.records._engine import default_memory_limit
+from ccua.records._mapping import IDENTITY, Mapping
+from ccua.records._schema import KINDS, Column, Kind
+from ccua.records._schema import kind as kind_named
+from ccua.records._sources import (
+    ROW_COLUMN,
+    SUFFIXES,
+    OpenSource,
+    SourceInfo,
+    excel_to_csv,
+    inspect,
+    open_csv,
+    open_parquet,
+    transcode_to_utf8,
+)
+from ccua.records._store import RecordsStore
+
+Progress = Callable[[str, str, float | None], None]     # (file, stage, fraction or None)
+
+SHOWN = 10
+SAMPLE = 2000
+BUILTIN_FORMATS = ("%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y%m%d%H%M%S",
+                   "%Y/%m/%d %H:%M:%S.%f")
+TRUE_WORDS = ("true", "t", "yes", "y", "1", "是", "对", "√")
+FALSE_WORDS = ("false", "f", "no", "n", "0", "否", "错", "×")
+_OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
+_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+            "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL")
+
+
+@dataclass(eq=False)
+class RecordsInvalid(ValidationFailed):
+    """A source has problems: the first few are listed, all are counted."""
+
+    total: int = 0
+    bad_rows: int = 0
+    rows: int = 0
+    tally: tuple[tuple[str, int], ...] = ()
+
+    def _summary(self) -> str:
+        head = (f"{self.subject}: {self.total:,} problem{'s' if self.total != 1 else ''}"
+                f" in {self.bad_rows:,} of {self.rows:,} rows")
+        lines = [head + ("; the first ones:" if self.problems else "")]
+        lines += [f"  - {p}" for p in self.problems]
+        if len(self.tally) > 1 or (self.tally and self.total > len(self.problems)):
+            lines.append("  counted:")
+            lines += [f"    {n:>10,}  {what}" for what, n in self.tally]
+        return "\n".join(lines)
+
+
+@dataclass
+class IngestResult:
+    """What happened to one source file."""
+
+    file: str
+    kind: str | None = None
+    status: str = "failed"          # ingested | replaced | unchanged | failed
+    rows: int = 0
+    written: int = 0
+    skipped: int = 0                # bad rows left out (skip_bad_rows)
+    problems: int = 0
+    months: dict[str, int] = field(default_factory=dict)
+    encoding: str | None = None
+    ignored_columns: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    error: CcuaError | None = None
+
+
+# --- choosing the kind and mapping of a file ---------------------------------------------
+
+def expand(paths: Sequence[str | Path]) -> list[Path]:
+    """Files as given; a folder stands for the export files directly inside it."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            out += sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in SUFFIXES
+                          and not f.name.startswith("."))
+        else:
+            out.append(p)
+    return out
+
+
+def mapping_for(path: Path, mappings: Sequence[Mapping]) -> Mapping:
+    matching = [m for m in mappings if m.files and m.applies_to(path)]
+    if len(matching) > 1:
+        names = ", ".join(str(m.path) for m in matching)
+        raise CcuaError(f"several mappings name this file: {names}", file=str(path))
+    if matching:
+        return matching[0]
+    general = [m for m in mappings if not m.files]
+    if len(general) > 1:
+        raise CcuaError("several mappings without files: patterns; say which files each is "
+                        "for", file=str(path))
+    return general[0] if general else IDENTITY
+
+
+def detect_kind(headers: Sequence[str], path: Path) -> Kind:
+    have = {h.strip().lower() for h in headers}
+    fits = [k for k in KINDS.values() if set(k.required) <= have]
+    if len(fits) == 1:
+        return fits[0]
+    if not fits:
+        raise CcuaError("cannot tell which kind of records this is from its headers; give "
+                        "--kind and, for headers that are not canonical, --mapping",
+                        file=str(path))
+    raise CcuaError(f"the headers fit several kinds ({', '.join(k.name for k in fits)}); "
+                    "give --kind", file=str(path))
+
+
+# --- SQL ---------------------------------------------------------------------------------
+
+def _q(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _ident(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _list(values: Sequence[str]) -> str:
+    return ", ".join(_q(v) for v in values)
+
+
+@dataclass
+class _Col:
+    column: Column
+    header: str | None              # export header, None when absent (default or NULL)
+    raw: str | None                 # SQL of the raw value (trimmed text or native), or None
+    parsed: str                     # SQL of the canonical value
+    native: bool = False
+    given: str = "NULL"             # SQL of the value as given (after the value map)
+
+
+@dataclass
+class _Rule:
+    column: str                     # canonical column
+    header: str                     # where to report it
+    condition: str                  # over the columns of the checked relation
+    message: str
+    echo: tuple[str, ...] = ()      # canonical columns whose raw values the message shows
+
+
+@dataclass
+class _Plan:
+    kind: Kind
+    cols: list[_Col]
+    rules: list[_Rule]
+    relation: str
+    row_expr: str | None
+    ignored: list[str]
+
+    def checked(self) -> str:
+        raws = [f"{c.raw} AS {_ident('r_' + c.column.name)}" for c in self.cols
+                if c.raw is not None]
+        if self.row_expr:
+            raws.append(f"{self.row_expr} AS __row")
+        parsed = ", ".join(f"{c.parsed} AS {c.column.name}" for c in self.cols)
+        rules = ", ".join(f"COALESCE({r.condition}, FALSE) AS b_{i}"
+                          for i, r in enumerate(self.rules))
+        return (f"WITH r AS (SELECT {', '.join(raws) or '1 AS one'} FROM {self.relation}), "
+                f"p AS (SELECT r.*, {parsed} FROM r), "
+                f"c AS (SELECT p.*{', ' + rules if rules else ''} FROM p)")
+
+    @property
+    def any_bad(self) -> str:
+        return " OR ".join(f"b_{i}" for i in range(len(self.rules))) or "FALSE"
+
+
+def _sql_type(col: Column) -> str:
+    return col.sql_type.replace("STRING", "VARCHAR")
+
+
+def _raw_text(header: str) -> str:
+    return f"NULLIF(trim(CAST({_ident(header)} AS VARCHAR)), '')"
+
+
+def _mapped(col: Column, raw: str, mapping: Mapping) -> str:
+    table = mapping.values.get(col.name)
+    if not table:
+        return raw
+    whens = " ".join(f"WHEN {_q(k)} THEN {_q(v)}" for k, v in table.items())
+    return f"NULLIF(CASE {raw} {whens} ELSE {raw} END, '')"      # mapped to "": blank
+
+
+def _parse(col: Column, raw: str, native_type: str | None, mapping: Mapping,
+           with_offsets: bool) -> tuple[str, str]:
+    """SQL turning a raw value into the canonical type, and SQL of the value as given.
+
+    The value as given is the raw value after the mapping's value map: a value mapped to ""
+    counts as blank. A value given whose canonical value is NULL did not parse.
+    """
+    t = col.type
+    nt = (native_type or "VARCHAR").upper()
+    if nt != "VARCHAR":
+        parsed: str | None = None
+        if t == "timestamp" and nt.startswith(("TIMESTAMP", "DATE")):
+            parsed = f"CAST({raw} AS TIMESTAMP)"
+        elif t == "seconds" and nt.startswith(_NUMERIC):
+            parsed = f"TRY_CAST({raw} AS DECIMAL(18,3))"
+        elif t == "seconds" and nt == "INTERVAL":
+            parsed = f"CAST(epoch({raw}) AS DECIMAL(18,3))"
+        elif t == "bool" and nt == "BOOLEAN":
+            parsed = raw
+        elif t == "bool" and nt.startswith(_NUMERIC):
+            parsed = f"({raw} <> 0)"
+        elif t == "int" and nt.startswith(_NUMERIC):
+            parsed = f"TRY_CAST({raw} AS BIGINT)"
+        if parsed is not None:
+            if col.blank is not None:
+                parsed = f"COALESCE({parsed}, CAST({_q(col.blank)} AS {_sql_type(col)}))"
+            return parsed, raw
+        raw = f"NULLIF(trim(CAST({raw} AS VARCHAR)), '')"
+    given = _mapped(col, raw, mapping)
+    value = given
+    if col.blank is not None:
+        value = f"COALESCE({value}, {_q(col.blank)})"
+    if t == "timestamp":
+        formats = _list([*mapping.datetime_formats, *BUILTIN_FORMATS])
+        first = (f"CAST(TRY_CAST({value} AS TIMESTAMPTZ) AS TIMESTAMP)" if with_offsets
+                 else f"TRY_CAST({value} AS TIMESTAMP)")
+        return (f"COALESCE({first}, CAST(try_strptime({value}, [{formats}]) AS TIMESTAMP))",
+                given)
+    if t == "seconds":
+        return (f"COALESCE(TRY_CAST({value} AS DECIMAL(18,3)), "
+                f"TRY_CAST(epoch(TRY_CAST({value} AS INTERVAL)) AS DECIMAL(18,3)))"), given
+    if t == "bool":
+        whens = [f"WHEN {_q(w)} THEN TRUE" for w in TRUE_WORDS]
+        whens += [f"WHEN {_q(w)} THEN FALSE" for w in FALSE_WORDS]
+        return f"(CASE lower({value}) {' '.join(whens)} END)", given
+    if t == "int":
+        return f"TRY_CAST({value} AS BIGINT)", given
+    if t == "enum":
+        return f"lower({value})", given
+    if t == "personal":
+        if col.name == "caller_number":
+            value = f"NULLIF(regexp_replace({value}, '[^0-9]', '', 'g'), '')"
+        return (f"CAST(('0x' || substr(sha256(getvariable('ccua_salt') || {value}), 1, 15)) "
+                "AS BIGINT)"), given
+    return value, given
+
+
+EXPECTED = {
+    "timestamp": "expected a time such as 2026-01-05 09:13:22 (other layouts go under the "
+                 "mapping's datetime_formats)",
+    "seconds": "expected a duration in seconds (125 or 125.5) or as H:MM:SS",
+    "bool": "expected true or false (是/否, 1/0); map other values under the mapping's values",
+    "int": "expected a whole number",
+}
+
+
+def plan(kind: Kind, mapping: Mapping, source: OpenSource, path: Path,
+         offsets: set[str] | None = None) -> _Plan:
+    """Match headers to columns and build the checks; report every missing column at once."""
+    by_header = {h: h for h in source.headers}
+    if mapping is IDENTITY:  # canonical exports: headers match whatever their case
+        by_header = {h.strip().lower(): h for h in source.headers}
+    problems: list[Problem] = []
+    cols: list[_Col] = []
+    used: set[str] = set()
+    for col in kind.columns:
+        explicit = col.name in mapping.columns
+        wanted = mapping.header_for(col.name)
+        header = by_header.get(wanted if mapping is not IDENTITY else wanted.lower())
+        if header is None and col.name in mapping.constants:
+            raw = _q(mapping.constants[col.name])
+            parsed, _ = _parse(col, raw, None, mapping, False)
+            cols.append(_Col(col, None, None, parsed))
+            continue
+        if header is None:
+            if explicit:
+                problems.append(Problem(f"missing column {wanted!r} (mapped to {col.name}); the "
+                                        f"file's headers are {', '.join(source.headers)}",
+                                        file=str(path), row=1))
+            elif col.required and col.default is None:
+                problems.append(Problem(
+                    f"missing column {col.name} ({col.description}); map the export's header "
+                    f"to it under columns: in a mapping file", file=str(path), row=1))
+            default = _q(col.default) if col.default is not None else "NULL"
+            parsed = f"CAST({default} AS {_sql_type(col)})"
+            cols.append(_Col(col, None, None, parsed))
+            continue
+        used.add(header)
+        native = source.types.get(header, "VARCHAR")
+        raw = _ident(header) if native.upper() != "VARCHAR" else _raw_text(header)
+        parsed, given = _parse(col, _ident("r_" + col.name), native, mapping,
+                               col.name in (offsets or set()))
+        cols.append(_Col(col, header, raw, parsed, native.upper() != "VARCHAR", given))
+    if problems:
+        raise ValidationFailed.of(problems, subject=f"{path}: cannot read it as {kind.name} "
+                                                    "records")
+    rules: list[_Rule] = []
+    for c in cols:
+        col = c.column
+        where = c.header or col.name
+        if c.raw is None:
+            continue
+        label = "" if where == col.name else f"{col.name}: "
+        if col.type in EXPECTED:
+            rules.append(_Rule(col.name, where, f"{c.given} IS NOT NULL AND {col.name} IS NULL",
+                               label + EXPECTED[col.type], (col.name,)))
+        if col.type == "enum":
+            rules.append(_Rule(col.name, where, f"{col.name} NOT IN ({_list(col.values)})",
+                               label + f"expected one of {', '.join(col.values)}; map other "
+                               "values under the mapping's values", (col.name,)))
+        if not col.nullable and col.blank is None:
+            rules.append(_Rule(col.name, where, f"{c.given} IS NULL",
+                               label + "is blank; every record needs it"))
+        if col.minimum is not None or col.maximum is not None:
+            lo = col.minimum if col.minimum is not None else "-inf"
+            hi = col.maximum if col.maximum is not None else "inf"
+            conds = []
+            if col.minimum is not None:
+                conds.append(f"{col.name} < {col.minimum}")
+            if col.maximum is not None:
+                conds.append(f"{col.name} > {col.maximum}")
+            rules.append(_Rule(col.name, where, " OR ".join(conds),
+                               label + f"expected a number from {lo} to {hi}", (col.name,)))
+    present = {c.column.name for c in cols if c.raw is not None or c.header is None}
+    for check in kind.checks:
+        names = [n for n in kind.names if re.search(rf"\b{n}\b", check.condition)]
+        if not all(n in present for n in names):
+            continue
+        header = next((c.header for c in cols if c.column.name == check.column and c.header),
+                      check.column)
+        label = "" if header == check.column else f"{check.column}: "
+        echo = tuple(n for n in names if kind.column(n).type != "personal")
+        rules.append(_Rule(check.column, header, check.condition, label + check.message, echo))
+    ignored = [h for h in source.headers if h not in used and h != ROW_COLUMN]
+    return _Plan(kind, cols, rules, source.relation, source.row_expr, ignored)
+
+
+# --- running -----------------------------------------------------------------------------
+
+def _connect(timezone: str, temp: Path) -> Any:
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
+    con.execute(f"SET memory_limit = {_q(default_memory_limit())}")
+    con.execute(f"SET temp_directory = {_q(str(temp))}")
+    con.execute(f"SET TimeZone = {_q(timezone)}")
+    return con
+
+
+def _execute(con: Any, sql: str, on_progress: Callable[[float | None], None] | None = None,
+             params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    """Run a query; report DuckDB's progress from here while it runs in a worker thread."""
+    import duckdb
+
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["rows"] = con.execute(sql, params).fetchall() if params else \
+                con.execute(sql).fetchall()
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.25)
+            if on_progress is not None:
+                with_progress = con.query_progress()
+                on_progress(with_progress / 100 if with_progress >= 0 else None)
+    except KeyboardInterrupt:
+        con.interrupt()
+        worker.join()
+        raise
+    if "error" in box:
+        exc = box["error"]
+        if isinstance(exc, duckdb.InterruptException):
+            raise KeyboardInterrupt from None
+        if isinstance(exc, duckdb.Error):
+            raise CcuaError(f"cannot read the records: {str(exc).splitlines()[0]}") from None
+        raise exc
+    return box["rows"]
+
+
+def _open(info: SourceInfo, mapping: Mapping, staging: Path, con: Any) -> OpenSource:
+    if info.format == "parquet":
+        return open_parquet(con, info.path)
+    if info.format == "excel":
+        converted = staging / "source.csv"
+        excel_to_csv(info.path, converted, mapping.sheet)
+        source = open_csv(converted, "utf-8", info.path)
+        source.row_expr = f"TRY_CAST({_ident(ROW_COLUMN)} AS BIGINT)"
+        return source
+    assert info.encoding is not None
+    if info.encoding in ("utf-8", "utf-8-sig"):
+        return open_csv(info.path, info.encoding)
+    converted = staging / "source.csv"
+    transcode_to_utf8(info.path, info.encoding, converted)
+    return open_csv(converted, "utf-8", info.path)
+
+
+def _offset_columns(con: Any, source: OpenSource, kind: Kind, mapping: Mapping) -> set[str]:
+    """Timestamp columns whose first values carry a UTC offset (read with their zone)."""
+    out = set()
+    for col in kind.columns:
+        if col.type != "timestamp":
+            continue
+        header = mapping.header_for(col.name)
+        if mapping is IDENTITY:
+            header = next((h for h in source.headers if h.strip().lower() == col.name), header)
+        if header not in source.headers or source.types.get(header, "VARCHAR") != "VARCHAR":
+            continue
+        sample = con.execute(f"SELECT {_raw_text(header)} AS v FROM {source.relation} "
+                             f"WHERE v IS NOT NULL LIMIT {SAMPLE}").fetchall()
+        if any(_OFFSET.search(v) and len(v) > 10 for (v,) in sample):
+            out.add(col.name)
+    return out
+
+
+def _show(value: Any) -> str:
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def _examples(con: Any, p: _Plan, label: str, rejects: list[tuple[int, str]], limit: int,
+              row_offset: int) -> list[Problem]:
+    """The first problems in file order, with the row number the user sees."""
+    raw_cols = [c.column.name for c in p.cols if c.raw is not None
+                and c.column.type != "personal"]
+    flags = ", ".join(f"b_{i}" for i in range(len(p.rules)))
+    select = ", ".join([*(_ident("r_" + n) for n in raw_cols), flags])
+    row = "__row" if p.row_expr else "row_number() OVER ()"
+    con.execute("SET threads = 1")               # rows in file order, for their numbers
+    con.execute("SET preserve_insertion_order = true")
+    found = con.execute(f"{p.checked()} SELECT * FROM (SELECT {row} AS n, {select} FROM c) "
+                        f"WHERE {p.any_bad} ORDER BY n LIMIT {limit}").fetchall()
+    rejected_lines = sorted(line for line, _ in rejects)
+    problems = [Problem(msg, file=label, row=line) for line, msg in rejects[:limit]]
+    for record in found:
+        n = int(record[0])
+        values = dict(zip(raw_cols, record[1:1 + len(raw_cols)], strict=True))
+        flags_set = record[1 + len(raw_cols):]
+        shown_row = n + row_offset if not p.row_expr else n
+        if not p.row_expr:
+            for line in rejected_lines:     # structural rejects are not counted by row_number
+                if line <= shown_row:
+                    shown_row += 1
+        for rule, broken in zip(p.rules, flags_set, strict=True):
+            if not broken:
+                continue
+            shown = ", ".join(f"{n_}={_show(values[n_])}" if len(rule.echo) > 1 else
+                              f"got {_show(values[n_])}" for n_ in rule.echo
+                              if values.get(n_) is not None)
+            if not shown and rule.echo:
+                shown = "got a blank"
+            problems.append(Problem(rule.message + (f" ({shown})" if shown else ""),
+                                    file=label, row=shown_row, column=rule.header))
+    problems.sort(key=lambda q: q.row or 0)
+    return problems[:limit]
+
+
+NATIVE_TYPES = {"timestamp": "TIMESTAMP", "seconds": "DECIMAL(18,3)", "bool": "BOOLEAN",
+                "int": "BIGINT"}
+
+
+def _native_columns(con: Any, source: OpenSource, kind: Kind, mapping: Mapping,
+                    offsets: set[str]) -> dict[str, str]:
+    """Text columns whose first values the CSV reader can parse itself (header -> type).
+
+    Parsing in the reader is several times faster than parsing text in SQL. A column
+    qualifies when it needs no value map, carries no UTC offsets, and its first values all
+    parse; a later value that does not is caught (the file is then checked again the slow,
+    exact way).
+    """
+    out: dict[str, str] = {}
+    for col in kind.columns:
+        target = NATIVE_TYPES.get(col.type)
+        header = _header_of(col, source, mapping)
+        if target is None or header is None or col.name in mapping.values \
+                or col.name in offsets or source.types.get(header) != "VARCHAR":
+            continue
+        raw = _raw_text(header)
+        bad = con.execute(f"SELECT count(*) FROM (SELECT {raw} AS v FROM {source.relation} "
+                          f"LIMIT {SAMPLE}) WHERE v IS NOT NULL AND TRY_CAST(v AS {target}) IS "
+                          "NULL").fetchone()[0]
+        if bad == 0:
+            out[header] = target
+    return out
+
+
+def _header_of(col: Column, source: OpenSource, mapping: Mapping) -> str | None:
+    if mapping is IDENTITY:
+        return next((h for h in source.headers if h.strip().lower() == col.name), None)
+    header = mapping.header_for(col.name)
+    return header if header in source.headers else None
+
+
+@dataclass
+class _Checked:
+    con: Any
+    plan: _Plan
+    rows: int
+    bad_rows: int
+    per_rule: list[int]
+    rejects: list[tuple[int, str]]
+    cast_rejects: int
+
+
+def _check(info: SourceInfo, mapping: Mapping, staging: Path, kind: str | None, path: Path,
+           salt: str, fast: bool, say: Callable[[float | None], None]) -> _Checked:
+    con = _connect(mapping.timezone, staging)
+    try:
+        source = _open(info, mapping, staging, con)
+        k = kind_named(kind) if kind else detect_kind(source.headers, path)
+        offsets = _offset_columns(con, source, k, mapping)
+        if fast and source.csv_path is not None:
+            native = _native_columns(con, source, k, mapping, offsets)
+            if native:
+                source = source.typed(native)
+        p = plan(k, mapping, source, path, offsets)
+        con.execute("SET VARIABLE ccua_salt = ?", [salt])
+        con.execute("SET preserve_insertion_order = false")
+        counts = ", ".join(f"count_if(b_{i})" for i in range(len(p.rules)))
+        row = _execute(con, f"{p.checked()} SELECT count(*), count_if({p.any_bad})"
+                            f"{', ' + counts if counts else ''} FROM c", say)[0]
+        rejects, cast_rejects = _rejects(con)
+        return _Checked(con, p, int(row[0]), int(row[1]), [int(x) for x in row[2:]], rejects,
+                        cast_rejects)
+    except BaseException:
+        con.close()
+        raise
+
+
+def ingest_file(store: RecordsStore, path: Path, *, kind: str | None = None,
+                mapping: Mapping = IDENTITY, salt: str, skip_bad_rows: bool = False,
+                progress: Progress | None = None, shown: int = SHOWN) -> IngestResult:
+    """Ingest one source file into ``store``; the caller holds the store's lock."""
+    started = time.perf_counter()
+    label = str(path)
+    say = progress or (lambda _f, _s, _x: None)
+    say(label, "reading", None)
+    info = inspect(path, mapping.encoding)
+    result = IngestResult(label, encoding=info.encoding)
+    if kind and mapping.kind and kind != mapping.kind:
+        raise CcuaError(f"--kind {kind} but the mapping {mapping.path} is for {mapping.kind}",
+                        file=label)
+    wanted_kind = kind or mapping.kind
+    resolved = str(path.resolve())
+    for source in store.manifest()["sources"]:
+        if source["sha256"] == info.sha256 and source.get("mapping_sha256") == mapping.sha256 \
+                and (wanted_kind is None or source["kind"] == wanted_kind):
+            result.kind, result.status = source["kind"], "unchanged"
+            result.rows, result.written = source["rows"], source["written"]
+            result.months = dict(source["months"])
+            result.seconds = time.perf_counter() - started
+            return result
+    staging = store.staging(info.sha256[:16])
+    checking = lambda f: say(label, "checking", f)  # noqa: E731
+    checked: _Checked | None = None
+    try:
+        checked = _check(info, mapping, staging, wanted_kind, path, salt, True, checking)
+        if checked.cast_rejects:
+            # A value the fast reader refused: check the file again with the exact parsers,
+            # which accept more layouts and name every problem in our words.
+            checked.con.close()
+            checked = _check(info, mapping, staging, wanted_kind, path, salt, False, checking)
+        con, p = checked.con, checked.plan
+        k = p.kind
+        result.kind = k.name
+        result.ignored_columns = p.ignored
+        rejects = checked.rejects
+        result.rows = checked.rows + len(rejects)
+        result.problems = sum(checked.per_rule) + len(rejects)
+        bad_rows = checked.bad_rows
+        if result.problems:
+            tally: dict[str, int] = {}
+            for rule, n in zip(p.rules, checked.per_rule, strict=True):
+                if n:
+                    what = f"{rule.header}: {rule.message.split(';')[0]}"
+                    tally[what] = tally.get(what, 0) + n
+            if rejects:
+                tally["rows with the wrong number of fields"] = len(rejects)
+            if not skip_bad_rows:
+                examples = _examples(con, p, label, rejects, shown, 1)
+                raise RecordsInvalid(problems=examples, subject=label, total=result.problems,
+                                     bad_rows=bad_rows + len(rejects), rows=result.rows,
+                                     tally=tuple(tally.items()))
+            result.skipped = bad_rows + len(rejects)
+        out = staging / "out"
+        columns = ", ".join(f"CAST({c.column.name} AS {_sql_type(c.column)}) AS "
+                            f"{c.column.name}" for c in p.cols)
+        # Without bad rows there is nothing to filter: the checks are not evaluated again
+        # (filtering costs as much as the rest of the write).
+        keep = f" WHERE NOT ({p.any_bad})" if bad_rows else ""
+        _execute(con, f"COPY ({p.checked()} SELECT {columns}, strftime({k.month_by}, "
+                      f"'%Y-%m') AS month FROM c{keep}) TO {_q(str(out))} "
+                      # Smaller row groups keep the six open partitions within the memory cap.
+                      "(FORMAT parquet, PARTITION_BY (month), FILENAME_PATTERN 'part_{i}', "
+                      "ROW_GROUP_SIZE 61440)",
+                 lambda f: say(label, "writing", f))
+        written = sorted(out.glob("month=*/*.parquet"))
+        months: dict[str, int] = {}
+        if written:
+            for month, n in con.execute(
+                    f"SELECT month, count(*) FROM read_parquet({_q(str(out))} || '/*/*.parquet', "
+                    "hive_partitioning = true, hive_types = {'month': VARCHAR}) "
+                    "GROUP BY month ORDER BY month").fetchall():
+                months[str(month)] = int(n)
+        result.months = months
+        result.written = sum(months.values())
+    except BaseException:
+        if checked is not None:
+            checked.con.close()
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    checked.con.close()
+    # Move into place, then commit: the manifest is the commit point.
+    batch = f"{info.sha256[:12]}-{uuid.uuid4().hex[:6]}"
+    files: list[str] = []
+    for n, f in enumerate(written):
+        rel = f"{k.name}/{f.parent.name}/{batch}-{n}.parquet"
+        target = store.root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        f.replace(target)
+        files.append(rel)
+    shutil.rmtree(staging, ignore_errors=True)
+    manifest = store.manifest()
+    replaced = [s for s in manifest["sources"] if s["kind"] == k.name and
+                (s["path"] == resolved or s["sha256"] == info.sha256)]
+    entry = {
+        "kind": k.name, "path": resolved, "name": path.name, "size": info.size,
+        "sha256": info.sha256, "format": info.format, "encoding": info.encoding,
+        "mapping": mapping.path, "mapping_sha256": mapping.sha256,
+        "timezone": mapping.timezone, "rows": result.rows, "written": result.written,
+        "skipped_rows": result.skipped, "problems": result.problems,
+        "ignored_columns": result.ignored_columns, "months": months, "files": files,
+        "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    manifest["sources"] = [s for s in manifest["sources"] if s not in replaced] + [entry]
+    store.commit(manifest)
+    for old in replaced:
+        for rel in old["files"]:
+            (store.root / rel).unlink(missing_ok=True)
+    result.status = "replaced" if replaced else "ingested"
+    result.seconds = time.perf_counter() - started
+    say(label, "done", 1.0)
+    return result
+
+
+def _rejects(con: Any) -> tuple[list[tuple[int, str]], int]:
+    """Lines the CSV reader set aside: (structural problems by line, count of cast refusals)."""
+    try:
+        # One entry per missing field, and one per query that read the file: one per line.
+        rows = con.execute("SELECT line, min_by(error_message, column_idx) FROM reject_errors "
+                           "WHERE error_type <> 'CAST' GROUP BY line ORDER BY line").fetchall()
+        casts = con.execute("SELECT count(DISTINCT line) FROM reject_errors "
+                            "WHERE error_type = 'CAST'").fetchone()[0]
+    except Exception:  # no CSV was read (Parquet): there is no reject table
+        return [], 0
+    return [(int(line), f"expected as many fields as the header has ({msg})")
+            for line, msg in rows], int(casts)
+
+
+def ingest(records_dir: str | Path, files: Sequence[str | Path], *, kind: str | None = None,
+           mappings: Sequence[Mapping] = (), skip_bad_rows: bool = False,
+           progress: Progress | None = None, shown: int = SHOWN) -> list[IngestResult]:
+    """Ingest export files into a records folder; one result per file, failures included."""
+    store = RecordsStore(records_dir)
+    if kind is not None:
+        kind_named(kind)
+    paths = expand(files)
+    if not paths:
+        raise CcuaError("no export files to ingest (.csv, .xlsx or .parquet)")
+    results: list[IngestResult] = []
+    with store.lock():
+        store.clean()
+        salt = store.salt()
+        try:
+            for path in paths:
+                try:
+                    mapping = mapping_for(path, mappings)
+                    results.append(ingest_file(store, path, kind=kind, mapping=mapping,
+                                               salt=salt, skip_bad_rows=skip_bad_rows,
+                                               progress=progress, shown=shown))
+                except CcuaError as exc:
+                    failed = IngestResult(str(path), status="failed", error=exc)
+                    if isinstance(exc, RecordsInvalid):
+                        failed.problems, failed.rows = exc.total, exc.rows
+                    results.append(failed)
+        finally:
+            store.clean_staging()
+    return results

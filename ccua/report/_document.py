@@ -1,0 +1,164 @@
+"""The report's source in a run folder: report.qmd, the Quarto project around it, its charts.
+
+A run folder is a self-contained Quarto project: ``_quarto.yml`` (a copy of the repository's),
+``templates/`` (the styles both engines use), ``report.qmd`` and ``charts/``. Quarto renders it
+with ``quarto render report.qmd``; without Quarto, ccua feeds the same report.qmd to pandoc and
+Typst. Each client renders inside its own folder (per-client rendering in one project is an
+open Quarto request, quarto-cli #864), and every chapter reads the run's own results.json
+through the executed notebooks (book chapters do not share parameters, quarto-cli #1590).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ccua import __version__
+from ccua._io import atomic_write_bytes, atomic_write_text
+from ccua.errors import CcuaError
+from ccua.report._fonts import CjkFont
+from ccua.report._front import front_context
+from ccua.report._markdown import md_escape
+from ccua.report._notebooks import CHARTS_DIR, ChapterSource, ChartFile, chapter_from_notebook
+
+SOURCE_FILE = "report.qmd"
+QUARTO_FILE = "_quarto.yml"
+TEMPLATE = "report.qmd.j2"
+# What a run folder needs of templates/ to render on its own, with Quarto or with pandoc.
+RUN_TEMPLATES = ("ccua.typ", "typst-template.typ", "typst-show.typ", "report.css",
+                 "charts.html", "pandoc.html", "pandoc.typst")
+BUNDLE_FILE = f"{CHARTS_DIR}/vega-embed.js"
+SCORECARD = ("scorecard", "scorecard.ipynb", "测评计分概览")
+
+
+def project_root() -> Path:
+    return Path(__file__).resolve().parents[2]
+
+
+def templates_dir() -> Path:
+    """templates/: in the current project, else beside the ccua package (a checkout)."""
+    for candidate in (Path.cwd() / "templates", project_root() / "templates"):
+        if (candidate / TEMPLATE).exists():
+            return candidate
+    raise CcuaError(f"cannot find the report templates (templates/{TEMPLATE})",
+                    hint="run ccua from the project folder")
+
+
+def quarto_config() -> Path:
+    """The repository's _quarto.yml, copied into every run folder."""
+    templates = templates_dir()
+    path = templates.parent / QUARTO_FILE
+    if not path.exists():
+        raise CcuaError(f"cannot find {QUARTO_FILE} beside {templates}")
+    return path
+
+
+def typst_string(value: object) -> str:
+    """A Typst string literal: prints exactly the text, whatever it contains."""
+    text = "" if value is None else str(value)
+    text = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{text}"'
+
+
+def yaml_string(value: object) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps("" if value is None else str(value), ensure_ascii=False)
+
+
+def environment(folder: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)), undefined=jinja2.StrictUndefined,
+        autoescape=False, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+        # "{#" opens pandoc's heading attributes ({#overview}), so comments are {## ... ##}.
+        comment_start_string="{##", comment_end_string="##}")
+    env.filters["md"] = md_escape
+    env.filters["typst"] = typst_string
+    env.filters["html"] = lambda v: html.escape("" if v is None else str(v), quote=True)
+    env.filters["yaml"] = yaml_string
+    return env
+
+
+def _safe_key(key: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", key)
+
+
+def report_chapters(results: dict[str, Any], run_dir: Path) -> list[ChapterSource]:
+    """The chapters after 六、: the scorecard, then one per chapter of the framework.
+
+    They come from the executed notebooks in the run folder; a run without notebooks
+    (``ccua run --no-notebooks``) gives a report of the front part alone. The engagement
+    notebook is not a chapter: the front part (二、测评过程) is its signed form.
+    """
+    candidates = [SCORECARD] + [(str(c["id"]), f"{c['id']}.ipynb", str(c["title"]))
+                                for c in results.get("chapters") or []]
+    chapters: list[ChapterSource] = []
+    for key, file_name, title in candidates:
+        path = run_dir / file_name
+        if not path.exists():
+            continue
+        n = len(chapters) + 1
+        safe = _safe_key(key)
+        chapters.append(chapter_from_notebook(path, safe, f"附件{n}　{title}", f"annex-{safe}"))
+    return chapters
+
+
+@dataclass
+class Document:
+    """report.qmd as text, and what it needs beside it."""
+
+    source: str
+    chapters: list[ChapterSource] = field(default_factory=list)
+
+    @property
+    def charts(self) -> int:
+        return sum(c.charts for c in self.chapters)
+
+    @property
+    def files(self) -> list[ChartFile]:
+        return [f for c in self.chapters for f in c.files]
+
+
+def build_document(results: dict[str, Any], run_dir: Path, font: CjkFont | None,
+                   folder: Path | None = None) -> Document:
+    """Render templates/report.qmd.j2 for one run (pure: reads the run's notebooks only)."""
+    folder = folder or templates_dir()
+    chapters = report_chapters(results, run_dir)
+    context = front_context(results)
+    context.update(
+        generator=f"ccua {__version__}",
+        font=None if font is None else {"family": font.family, "folders": list(font.folders)},
+        chapters=[{"heading": c.heading, "anchor": c.anchor, "markdown": c.markdown}
+                  for c in chapters],
+    )
+    try:
+        source = environment(folder).get_template(TEMPLATE).render(**context)
+    except jinja2.TemplateError as exc:
+        raise CcuaError(f"the report template failed: {exc}",
+                        file=str(folder / TEMPLATE)) from None
+    # Template control lines leave runs of blank lines; one is all Markdown needs.
+    source = re.sub(r"\n{3,}", "\n\n", source)
+    return Document(source=source, chapters=chapters)
+
+
+def write_project(run_dir: Path, doc: Document, folder: Path | None = None) -> None:
+    """Write report.qmd, _quarto.yml, templates/ and charts/ into the run folder."""
+    folder = folder or templates_dir()
+    atomic_write_text(run_dir / SOURCE_FILE, doc.source)
+    atomic_write_bytes(run_dir / QUARTO_FILE, quarto_config().read_bytes())
+    for name in RUN_TEMPLATES:
+        atomic_write_bytes(run_dir / "templates" / name, (folder / name).read_bytes())
+    charts = run_dir / CHARTS_DIR
+    wanted = {f.path for f in doc.files}
+    if charts.is_dir():  # charts of an earlier render that this one no longer has
+        for old in charts.iterdir():
+            rel = f"{CHARTS_DIR}/{old.name}"
+            if old.suffix in (".svg", ".png") and rel not in wanted:
+                old.unlink()
+    for f in doc.files:
+        atomic_write_bytes(run_dir / f.path, f.data)

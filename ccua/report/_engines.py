@@ -1,0 +1,159 @@
+"""The two ways to turn report.qmd into HTML and PDF.
+
+* **Quarto** (when ``quarto`` is on PATH): ``quarto render report.qmd --to html|typst`` in the
+  run folder, with the run's own ``_quarto.yml`` and ``templates/``.
+* **pandoc + Typst** (the engines Quarto itself uses; Quarto cannot be installed everywhere):
+  pandoc (``pypandoc-binary``) converts report.qmd to standalone HTML with everything embedded,
+  and to Typst source with ``templates/pandoc.typst``; the ``typst`` package compiles that to
+  PDF with the CJK font's folder on its font path.
+
+Both read the same report.qmd and the same styles, so they print the same report.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import importlib.metadata
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ccua._io import atomic_write_bytes, atomic_write_text
+from ccua.errors import CcuaError
+from ccua.report._document import BUNDLE_FILE, SOURCE_FILE
+from ccua.report._fonts import CjkFont, FontNotFound
+
+PANDOC_FROM = "markdown+east_asian_line_breaks"
+# What the bundle exposes: Vega-Embed alone (the default snippet also assigns window.vega,
+# which comes out null, since Vega has no default export).
+BUNDLE_SNIPPET = "window.vegaEmbed = vegaEmbed;"
+QUARTO_TIMEOUT = 900
+Say = Callable[[str], None]
+
+
+def quarto_executable() -> str | None:
+    return shutil.which("quarto")
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ccua"
+
+
+@functools.lru_cache(maxsize=1)
+def vega_bundle() -> str:
+    """Vega, Vega-Lite and Vega-Embed in one script, from vl-convert (no CDN, works offline).
+
+    The same Vega-Lite that vl-convert uses for the SVGs in the PDF, so that both formats
+    draw a chart the same way. Bundling takes seconds and depends only on the vl-convert
+    version: the bundle is kept in the user's cache folder (~/.cache/ccua) when writable.
+    """
+    import vl_convert
+
+    try:
+        version = importlib.metadata.version("vl-convert-python")
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown"
+    tag = version
+    cached = _cache_dir() / f"vega-embed-{tag}.js"
+    if version != "unknown" and cached.exists():
+        return cached.read_text(encoding="utf-8")
+    bundle = (f"/* Vega-Embed, Vega-Lite and Vega, bundled by vl-convert-python {tag} */\n"
+              + vl_convert.javascript_bundle(BUNDLE_SNIPPET))
+    with contextlib.suppress(OSError):
+        atomic_write_text(cached, bundle)
+    return bundle
+
+
+def write_vega_bundle(run_dir: Path) -> None:
+    """charts/vega-embed.js, unless the run folder already has this very bundle."""
+    path = run_dir / BUNDLE_FILE
+    bundle = vega_bundle()
+    if path.exists() and path.read_text(encoding="utf-8") == bundle:
+        return
+    atomic_write_text(path, bundle)
+
+
+def _pandoc(source: str, to: str, args: list[str], cwd: Path) -> str:
+    import pypandoc
+
+    try:
+        return str(pypandoc.convert_text(source, to, format=PANDOC_FROM, extra_args=args,
+                                         cworkdir=str(cwd)))
+    except OSError as exc:
+        raise CcuaError(f"pandoc is not available ({exc})",
+                        hint="pip install pypandoc-binary") from None
+    except RuntimeError as exc:
+        first = str(exc).strip().splitlines()[-1] if str(exc).strip() else "unknown error"
+        raise CcuaError(f"pandoc could not convert the report to {to}: {first}",
+                        file=str(cwd / SOURCE_FILE)) from None
+
+
+def html_with_pandoc(run_dir: Path, source: str, charts: int, generator: str) -> None:
+    """report.html: standalone, styles and chart library embedded, a table of contents."""
+    args = ["--standalone", "--template=templates/pandoc.html", "--toc", "--toc-depth=2",
+            "--embed-resources", "--css=templates/report.css", "--resource-path=.",
+            f"--metadata=ccua-generator:{generator}"]
+    if charts:
+        write_vega_bundle(run_dir)
+        args.append("--include-after-body=templates/charts.html")
+    html = _pandoc(source, "html5", args, run_dir)
+    atomic_write_text(run_dir / "report.html", html)
+
+
+def typst_source(run_dir: Path, source: str) -> str:
+    return _pandoc(source, "typst", ["--standalone", "--template=templates/pandoc.typst"],
+                   run_dir)
+
+
+def pdf_with_typst(run_dir: Path, typ: str, font: CjkFont, when: datetime,
+                   say: Say) -> None:
+    """report.pdf from pandoc's Typst source, with the CJK font on the font path."""
+    import typst
+
+    try:
+        # (the stub's single type variable cannot hold bytes input and str font folders)
+        pdf, warnings = typst.compile_with_warnings(  # type: ignore[misc]
+            typ.encode("utf-8"), root=str(run_dir), font_paths=list(font.folders),
+            timestamp=int(when.replace(tzinfo=UTC).timestamp()))
+    except typst.TypstError as exc:
+        message = getattr(exc, "message", None) or str(exc)
+        raise CcuaError(f"typst could not compile the report: {message}",
+                        file=str(run_dir / SOURCE_FILE)) from None
+    for warning in warnings:
+        text = getattr(warning, "message", None) or str(warning)
+        if "unknown font family" in text:
+            raise FontNotFound(f"typst does not know the font of the PDF ({text})",
+                               hint="install a CJK font: pip install noto-cjk-sans-otc")
+        say(f"typst: {text}")
+    atomic_write_bytes(run_dir / "report.pdf", pdf)
+
+
+def render_with_quarto(run_dir: Path, to: str) -> None:
+    """``quarto render report.qmd --to html|typst`` inside the run folder."""
+    quarto = quarto_executable()
+    if quarto is None:
+        raise CcuaError("quarto is not on PATH",
+                        hint="install Quarto (https://quarto.org), or use --engine pandoc")
+    if to == "html":
+        write_vega_bundle(run_dir)
+    try:
+        proc = subprocess.run([quarto, "render", SOURCE_FILE, "--to", to], cwd=run_dir,
+                              capture_output=True, text=True, timeout=QUARTO_TIMEOUT,
+                              check=False)
+    except subprocess.TimeoutExpired:
+        raise CcuaError(f"quarto render --to {to} took more than {QUARTO_TIMEOUT} s",
+                        file=str(run_dir / SOURCE_FILE)) from None
+    if proc.returncode != 0:
+        lines = [line for line in (proc.stderr or proc.stdout or "").splitlines() if line.strip()]
+        last = lines[-1].strip() if lines else "no message"
+        raise CcuaError(f"quarto render --to {to} failed (exit {proc.returncode}): {last}",
+                        file=str(run_dir / SOURCE_FILE),
+                        hint="retry with  ccua report RUN --engine pandoc")
+    output = run_dir / ("report.html" if to == "html" else "report.pdf")
+    if not output.exists():
+        raise CcuaError(f"quarto render --to {to} did not write {output.name}",
+                        file=str(run_dir / SOURCE_FILE))

@@ -1,0 +1,96 @@
+"""Finding a CJK font for the PDF.
+
+Without a CJK font Typst draws every Chinese character as an empty box and warns about nothing
+visible (quarto-cli #6507). The suite depends on the ``noto-cjk-sans-otc`` wheel, which ships
+Noto Sans CJK (SC included), so a fresh machine needs no system package; failing that, a CJK
+family installed on the system will do. With neither, rendering stops with a message that says
+how to install one.
+
+Typst itself lists the families it can see (``typst.Fonts``), so a found family is one that the
+compiler will really use, not a guess from a file name.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import typst
+
+from ccua.errors import CcuaError
+
+# Families that cover Simplified Chinese, best first. The first ones are the ones we test with.
+CJK_FAMILIES = (
+    "Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC", "Source Han Sans CN",
+    "Noto Sans SC", "Source Han Serif SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
+    "Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "Heiti SC", "SimHei", "SimSun",
+    "AR PL UMing CN", "AR PL UKai CN", "Droid Sans Fallback",
+)
+ENV_FONT_PATHS = "CCUA_FONT_PATHS"      # extra folders with fonts, separated by os.pathsep
+
+INSTALL_HINT = ("install one:  pip install noto-cjk-sans-otc  (it ships Noto Sans CJK SC), or "
+                "on Debian/Ubuntu  apt-get install fonts-noto-cjk; a font folder elsewhere can "
+                f"be named in {ENV_FONT_PATHS}")
+
+
+class FontNotFound(CcuaError):
+    """No CJK font is available: the PDF would print Chinese as empty boxes."""
+
+
+@dataclass(frozen=True)
+class CjkFont:
+    """A CJK font family Typst can use, and the folders to pass it (empty: a system font)."""
+
+    family: str
+    folders: tuple[str, ...] = ()
+    source: str = "bundled"             # bundled | environment | system
+
+
+def bundled_font_folder() -> Path | None:
+    """The folder of the noto-cjk-sans-otc wheel, if it is installed."""
+    try:
+        import noto_cjk_sans_otc
+    except ImportError:
+        return None
+    path = Path(str(noto_cjk_sans_otc.FONT_PATH))
+    return path.parent if path.exists() else None
+
+
+def _families(folders: list[str], system: bool) -> list[str]:
+    fonts = typst.Fonts(font_paths=folders, include_system_fonts=system)
+    families = fonts.families
+    return list(families() if callable(families) else families)
+
+
+def _pick(families: list[str]) -> str | None:
+    return next((f for f in CJK_FAMILIES if f in families), None)
+
+
+def env_font_folders() -> list[str]:
+    value = os.environ.get(ENV_FONT_PATHS, "")
+    return [p for p in value.split(os.pathsep) if p and Path(p).is_dir()]
+
+
+def find_cjk_font() -> CjkFont:
+    """The CJK font for the PDF: the bundled wheel first, then named folders, then the system."""
+    bundled = bundled_font_folder()
+    if bundled is not None:
+        family = _pick(_families([str(bundled)], system=False))
+        if family:
+            return CjkFont(family, (str(bundled),), "bundled")
+    extra = env_font_folders()
+    if extra:
+        family = _pick(_families(extra, system=False))
+        if family:
+            return CjkFont(family, tuple(extra), "environment")
+    family = _pick(system_families())
+    if family:
+        return CjkFont(family, (), "system")
+    raise FontNotFound("no CJK font found for the PDF (Chinese text would print as empty "
+                       "boxes)", hint=INSTALL_HINT)
+
+
+def system_families() -> list[str]:
+    """Font families installed on the system, as Typst sees them."""
+    return _families([], system=True)

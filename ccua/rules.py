@@ -1,0 +1,337 @@
+"""Rules over indicators' monthly series, threshold checks, and the KPI table view.
+
+A standard sometimes states a rule about indicators over time rather than a formula: the
+guideline's §6.5 k) asks that every indicator meet its required level "至少在75%的时间里" and
+show "连续三个月有持续改进". Such a rule is data (``rules.yaml``: its kind, numbers and reading);
+this module holds the pure function of each kind. The result is *evidence* for the requirement
+the rule belongs to (``rule.evidence_for``, e.g. ``3.4.k``), never a rating: the assessor rates
+the requirement with it in view.
+
+Everything here is pure: monthly values and targets in, frozen results out. The adapters at
+the end take a :class:`ccua.period.PeriodResult`, so a run computes the rule from the same
+monthly values it shows everywhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
+
+from ccua._num import round_half_up, to_fraction
+from ccua.errors import CcuaError
+from ccua.spec import Framework, Indicator, Rule, Threshold
+
+if TYPE_CHECKING:  # imported for annotations only: keeps ccua.rules light and cycle-free
+    from ccua.engagement import Target
+    from ccua.period import PeriodResult
+
+PASS, FAIL, NOT_MEASURABLE = "pass", "fail", "not measurable"
+
+
+# ---------------------------------------------------------------- targets and improvement
+def meets(value: Fraction, target: Target) -> bool:
+    """A value meets its target when min ≤ value ≤ max (either bound optional)."""
+    if target.min is not None and value < to_fraction(target.min):
+        return False
+    return not (target.max is not None and value > to_fraction(target.max))
+
+
+def distance_to(value: Fraction, target: Target) -> Fraction:
+    """How far a value lies outside its target range (0 inside it)."""
+    if target.min is not None and value < to_fraction(target.min):
+        return to_fraction(target.min) - value
+    if target.max is not None and value > to_fraction(target.max):
+        return value - to_fraction(target.max)
+    return Fraction(0)
+
+
+def improved(direction: str, new: Fraction, old: Fraction, target: Target | None) -> bool:
+    """Is ``new`` strictly better than ``old`` for an indicator of this direction?
+
+    Higher and lower are plain; a band indicator (or one with no direction) improves only when
+    it moves strictly closer to its target range, so that staying inside it is not improving.
+    """
+    if direction == "higher":
+        return new > old
+    if direction == "lower":
+        return new < old
+    if target is None:
+        return False
+    return distance_to(new, target) < distance_to(old, target)
+
+
+def _no_worse(direction: str, new: Fraction, old: Fraction, target: Target) -> bool:
+    return not improved(direction, old, new, target)
+
+
+# ---------------------------------------------------------------- the kpi_persistence rule
+@dataclass(frozen=True)
+class MonthCheck:
+    month: str
+    value: Fraction | None
+    met: bool | None                  # None without a value or without a target
+
+
+@dataclass(frozen=True)
+class KpiRuleResult:
+    """One indicator under a persistence rule (guideline §6.5 k)."""
+
+    code: str
+    name: str
+    unit: str | None
+    direction: str
+    target: Target | None
+    months: tuple[MonthCheck, ...]
+    months_counted: int               # the denominator of the share
+    months_met: int
+    share_met: Fraction | None
+    share_ok: bool | None
+    longest_run: int                  # consecutive month-on-month improvements, anywhere
+    latest_run: int                   # … ending with the latest month
+    improvement_ok: bool | None
+    status: str                       # pass | fail | not measurable
+    reasons: tuple[str, ...]          # Chinese, as the report is
+
+    @property
+    def met_every_month(self) -> bool:
+        return bool(self.months) and all(m.met for m in self.months)
+
+
+@dataclass(frozen=True)
+class RuleEvidence:
+    """A rule applied to every indicator in its scope: evidence for one requirement."""
+
+    rule: Rule
+    months: tuple[str, ...]
+    kpis: tuple[KpiRuleResult, ...]
+
+    @property
+    def evidence_for(self) -> str:
+        return self.rule.evidence_for
+
+    def by_status(self, status: str) -> tuple[KpiRuleResult, ...]:
+        return tuple(k for k in self.kpis if k.status == status)
+
+    @property
+    def summary(self) -> str:
+        """One sentence for the report, in the report's language."""
+        passed, failed = len(self.by_status(PASS)), len(self.by_status(FAIL))
+        unmeasured = len(self.by_status(NOT_MEASURABLE))
+        return (f"§{self.rule.section}：{len(self.kpis)}项指标中，{passed}项满足“至少"
+                f"{_percent(to_fraction(self.rule.required_share))}的时间达标且连续"
+                f"{self.rule.improvement_run}个月持续改进”，{failed}项不满足，{unmeasured}项"
+                "不可衡量（无目标值或无数据）。本结果为要求"
+                f"{self.rule.evidence_for}的评定依据，不直接计分。")
+
+
+def _percent(share: Fraction) -> str:
+    text = f"{round_half_up(share * 100, 2):f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def _runs(steps: Sequence[bool]) -> tuple[int, int]:
+    """Longest run of True, and the run that ends with the last step."""
+    longest = current = 0
+    for step in steps:
+        current = current + 1 if step else 0
+        longest = max(longest, current)
+    return longest, current
+
+
+def persistence_of(indicator: Indicator, rule: Rule, months: Sequence[str],
+                   values: Mapping[str, Fraction], target: Target | None) -> KpiRuleResult:
+    """Apply a ``kpi_persistence`` rule to one indicator's monthly values.
+
+    ``months`` is the assessment window in order; ``values`` maps a month to the indicator's
+    value (months without data absent). Every parameter of the reading comes from ``rule``.
+    """
+    checks = tuple(MonthCheck(m, values.get(m),
+                              None if values.get(m) is None or target is None
+                              else meets(values[m], target))
+                   for m in months)
+    with_value = [c for c in checks if c.value is not None]
+    no_target = target is None or (target.min is None and target.max is None)
+    if no_target or not with_value:
+        reasons = []
+        if no_target:
+            reasons.append("未设定目标值（§6.5 a）要求每项指标设定目标值）")
+        if not with_value:
+            reasons.append("评估期内无数据")
+        return KpiRuleResult(indicator.code, indicator.name, indicator.unit,
+                             indicator.direction, target, checks, months_counted=0,
+                             months_met=0, share_met=None, share_ok=None, longest_run=0,
+                             latest_run=0, improvement_ok=None, status=NOT_MEASURABLE,
+                             reasons=tuple(reasons))
+    assert target is not None  # no_target ruled it out
+
+    counted = len(checks) if rule.missing_months == "not_met" else len(with_value)
+    met = sum(1 for c in checks if c.met)
+    share = Fraction(met, counted)
+    required = to_fraction(rule.required_share)
+    share_ok = share >= required
+
+    steps = []
+    for before, after in pairwise(checks):
+        if before.value is None or after.value is None:
+            steps.append(False)
+            continue
+        step = improved(indicator.direction, after.value, before.value, target)
+        if not step and rule.held_target_counts and before.met and after.met:
+            step = _no_worse(indicator.direction, after.value, before.value, target)
+        steps.append(step)
+    longest, latest = _runs(steps)
+    run = longest if rule.improvement_anchor == "anywhere" else latest
+    improvement_ok = run >= rule.improvement_run
+
+    missing = len(checks) - len(with_value)
+    reasons = [f"达标月份 {met}/{counted}（{_percent(share)}），"
+               f"{'不低于' if share_ok else '低于'}{_percent(required)}"
+               + (f"；{missing}个月无数据，按未达标计" if missing and
+                  rule.missing_months == "not_met" else "")]
+    where = "" if rule.improvement_anchor == "anywhere" else "截至最近一个月"
+    reasons.append(f"{where}连续改进 {run} 个月（需 {rule.improvement_run} 个）")
+    if not improvement_ok and all(c.met for c in checks):
+        reasons.append("每月均达标但无足够的连续改进：已处于目标水平"
+                       "（见勘误 E-G-043，由测评人员判断）")
+    return KpiRuleResult(indicator.code, indicator.name, indicator.unit, indicator.direction,
+                         target, checks, months_counted=counted, months_met=met,
+                         share_met=share, share_ok=share_ok, longest_run=longest,
+                         latest_run=latest, improvement_ok=improvement_ok,
+                         status=PASS if share_ok and improvement_ok else FAIL,
+                         reasons=tuple(reasons))
+
+
+def rule_scope(framework: Framework, rule: Rule) -> tuple[Indicator, ...]:
+    """The indicators a rule applies to, in the framework's order."""
+    if rule.scope == "kpi_table":
+        if framework.kpi_table is None:
+            raise CcuaError(f"rule {rule.id} applies to the KPI table, but {framework.id} has "
+                            "none", field="rule")
+        return tuple(framework.indicator(code) for code in framework.kpi_table.kpis)
+    return tuple(i for i in framework.indicators if not i.is_documentary)
+
+
+def apply_rule(framework: Framework, rule: Rule, months: Sequence[str],
+               series: Mapping[str, Mapping[str, Fraction]],
+               targets: Mapping[str, Target]) -> RuleEvidence:
+    """Apply a rule to every indicator in its scope; ``series[code][month]`` = value."""
+    if rule.kind != "kpi_persistence":  # pragma: no cover - the model allows no other kind
+        raise CcuaError(f"rule kind {rule.kind!r} has no implementation", field="rule")
+    results = tuple(persistence_of(ind, rule, months, series.get(ind.code, {}),
+                                   targets.get(ind.code))
+                    for ind in rule_scope(framework, rule))
+    return RuleEvidence(rule, tuple(months), results)
+
+
+def rules_from_period(framework: Framework, period: PeriodResult) -> tuple[RuleEvidence, ...]:
+    """Every rule of the framework, from a run's monthly values and targets."""
+    series = {code: r.monthly for code, r in period.indicators.items()}
+    targets = {code: r.target for code, r in period.indicators.items() if r.target is not None}
+    return tuple(apply_rule(framework, rule, period.months, series, targets)
+                 for rule in framework.rules)
+
+
+# ---------------------------------------------------------------- thresholds
+def threshold_met(threshold: Threshold, value: object) -> bool:
+    """Does a measured value satisfy a printed threshold (operator, value or range)?"""
+    v = to_fraction(value)
+    if threshold.operator == "between":
+        assert threshold.range is not None  # the model guarantees it
+        low, high = (to_fraction(x) for x in threshold.range)
+        return low <= v <= high
+    bound = to_fraction(threshold.value)
+    return {">=": v >= bound, ">": v > bound, "<=": v <= bound, "<": v < bound}[
+        threshold.operator]
+
+
+def thresholds_for(framework: Framework, item: str, requirement: str | None = None
+                   ) -> tuple[Threshold, ...]:
+    """The thresholds that are evidence for an item (or one of its requirements)."""
+    return tuple(t for t in framework.thresholds if t.item == item and
+                 (requirement is None or t.requirement == requirement))
+
+
+# ---------------------------------------------------------------- the KPI table (A.1) view
+@dataclass(frozen=True)
+class KpiRow:
+    code: str
+    name: str
+    unit: str | None
+    values: tuple[Fraction | None, ...]   # one per period column, oldest first
+
+
+@dataclass(frozen=True)
+class KpiTableView:
+    title: str
+    columns: tuple[str, ...]              # the printed value-column names
+    periods: tuple[str | None, ...]       # the month shown in each column
+    groups: tuple[tuple[str, str, tuple[KpiRow, ...]], ...]   # (code, name, rows)
+
+
+def kpi_table_rows(framework: Framework, months: Sequence[str],
+                   series: Mapping[str, Mapping[str, Fraction]]) -> KpiTableView:
+    """Fill the KPI table with the latest months of the window (E-G-035).
+
+    The value columns take the last months in order (for table A.1: three historical months and
+    the current one); a window shorter than the table leaves the oldest columns empty.
+    """
+    table = framework.kpi_table
+    if table is None:
+        raise CcuaError(f"{framework.id} has no KPI table", field="framework")
+    n = len(table.period_columns)
+    shown: list[str | None] = list(months[-n:]) if months else []
+    padding: list[str | None] = [None] * (n - len(shown))
+    shown = padding + shown
+    groups = []
+    for group in table.groups:
+        rows = []
+        for code in group.kpis:
+            ind = framework.indicator(code)
+            values = series.get(code, {})
+            rows.append(KpiRow(code, ind.name, ind.unit,
+                               tuple(values.get(m) if m is not None else None for m in shown)))
+        groups.append((group.code, group.name, tuple(rows)))
+    return KpiTableView(table.title, tuple(c.name for c in table.period_columns), tuple(shown),
+                        tuple(groups))
+
+
+# ---------------------------------------------------------------- plain data for JSON
+def _num(value: Fraction | None, places: int = 4) -> float | None:
+    return None if value is None else float(round_half_up(value, places))
+
+
+def _target(target: Target | None) -> dict[str, Any] | None:
+    if target is None:
+        return None
+    return {"min": None if target.min is None else float(target.min),
+            "max": None if target.max is None else float(target.max)}
+
+
+def rule_evidence_dict(evidence: RuleEvidence) -> dict[str, Any]:
+    """A rule's result for results.json and ``--json`` output."""
+    r = evidence.rule
+    return {
+        "rule": r.id, "section": r.section, "text": r.text,
+        "evidence_for": r.evidence_for, "item": r.item, "requirement": r.requirement,
+        "parameters": {"required_share": float(r.required_share),
+                       "improvement_run": r.improvement_run,
+                       "improvement_anchor": r.improvement_anchor,
+                       "missing_months": r.missing_months,
+                       "held_target_counts": r.held_target_counts},
+        "months": list(evidence.months),
+        "counts": {s: len(evidence.by_status(s)) for s in (PASS, FAIL, NOT_MEASURABLE)},
+        "summary": evidence.summary,
+        "kpis": [{
+            "code": k.code, "name": k.name, "unit": k.unit, "direction": k.direction,
+            "target": _target(k.target), "status": k.status,
+            "months_met": k.months_met, "months_counted": k.months_counted,
+            "share_met": _num(k.share_met), "share_ok": k.share_ok,
+            "longest_run": k.longest_run, "latest_run": k.latest_run,
+            "improvement_ok": k.improvement_ok, "reasons": list(k.reasons),
+            "monthly": [{"month": m.month, "value": _num(m.value), "met": m.met}
+                        for m in k.months],
+        } for k in evidence.kpis],
+    }

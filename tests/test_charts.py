@@ -1,0 +1,250 @@
+"""Charts from results.json: the right marks per item, valid Vega-Lite 5, SVG and PNG with CJK.
+
+The demo client's results are computed in-process (no notebooks); a few charts are rendered
+with vl-convert (each render costs a fraction of a second), the rest are checked as specs.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+from typing import Any
+
+import pytest
+import vl_convert
+
+from ccua import charts
+from ccua.engagement import load_engagement
+from ccua.results import build_results
+from tests.test_notebooks import guideline_results
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def demo() -> dict[str, Any]:
+    return build_results(load_engagement(ROOT / "params" / "demo.yaml")).data
+
+
+@pytest.fixture(scope="module")
+def guideline() -> dict[str, Any]:
+    return guideline_results()
+
+
+def layer_data(spec: dict[str, Any], top: dict[str, Any] | None = None
+               ) -> list[dict[str, Any]]:
+    """The rows a (sub)chart draws: its own data, else the data Altair lifted to the top."""
+    return (spec.get("data") or (top or {})["data"])["values"]
+
+
+def indicators(results: dict[str, Any], item: str) -> list[dict[str, Any]]:
+    return [i for i in results["indicators"] if i["item"] == item]
+
+
+def ttc_families(path: Path) -> set[str]:
+    """Family names (name id 1, Windows English) of every face of a TrueType collection."""
+    data = path.read_bytes()
+    assert data[:4] == b"ttcf"
+    count = struct.unpack(">I", data[8:12])[0]
+    families = set()
+    for off in struct.unpack(f">{count}I", data[12:12 + 4 * count]):
+        tables = struct.unpack(">H", data[off + 4:off + 6])[0]
+        for n in range(tables):
+            tag, _, start, _ = struct.unpack(">4sIII", data[off + 12 + 16 * n:off + 28 + 16 * n])
+            if tag != b"name":
+                continue
+            _, records, strings = struct.unpack(">HHH", data[start:start + 6])
+            for r in range(records):
+                pid, _, lang, nid, length, at = struct.unpack(
+                    ">HHHHHH", data[start + 6 + 12 * r:start + 18 + 12 * r])
+                if pid == 3 and lang == 0x409 and nid == 1:
+                    raw = data[start + strings + at:start + strings + at + length]
+                    families.add(raw.decode("utf-16-be"))
+    return families
+
+
+# ---------------------------------------------------------------- font and rendering
+
+def test_font_family_is_one_the_bundled_collection_provides():
+    ttc = charts.font_directory() / "NotoSansCJK-Regular.ttc"
+    assert charts.FONT_FAMILY in ttc_families(ttc)
+    assert charts.FONT_STACK.startswith(f"'{charts.FONT_FAMILY}'")
+
+
+def test_indicator_chart_renders_to_svg_and_png_with_chinese_text(demo: dict):
+    chart = charts.indicator_targets_chart(demo, "DO6")
+    spec = charts.vega_lite_spec(chart, validate=True)       # valid for Altair's schema
+    assert spec["$schema"] == charts.VEGA_LITE_SCHEMA
+    vl_convert.vegalite_to_vega(spec, vl_version=charts.VEGA_LITE_VERSION)  # compiles as VL 5
+    svg = charts.to_svg(spec)
+    assert svg.startswith("<svg") and charts.FONT_FAMILY in svg
+    # Chinese labels stay text (the PDF renderer draws them with the same font).
+    for ind in indicators(demo, "DO6"):
+        assert f"{ind['code']} {ind['name']}" in svg
+    png = charts.to_png(spec, scale=1)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert width > 400 and height > 300
+
+
+def test_cjk_font_changes_how_chinese_text_is_laid_out():
+    """With the font registered, Chinese glyphs have their real (full-em) widths: a title of
+    ten ideographs is as wide as ten em, which a font without CJK glyphs cannot give."""
+    spec = {"$schema": charts.VEGA_LITE_SCHEMA,
+            "title": {"text": "测评计分与分值对比图表", "fontSize": 20},
+            "data": {"values": [{"x": 1}]}, "mark": "point",
+            "encoding": {"x": {"field": "x", "type": "quantitative", "axis": None}},
+            "config": {"font": charts.FONT_STACK}, "autosize": "pad", "width": 10}
+    svg = charts.to_svg(spec)
+    assert ">测评计分与分值对比图表</text>" in svg
+    width = float(svg.split('width="', 1)[1].split('"', 1)[0])
+    assert width >= 11 * 20      # eleven ideographs at 20 px: eleven em at least
+
+
+# ---------------------------------------------------------------- marks per item
+
+def test_indicator_chart_marks_values_targets_and_results(demo: dict):
+    spec = charts.vega_lite_spec(charts.indicator_targets_chart(demo, "DO6"))
+    computed = [i for i in indicators(demo, "DO6") if i["value"] is not None]
+    percent = [i for i in computed if i["unit"] == "percent"]
+    others = [i for i in computed if i["unit"] != "percent"]
+    panels = spec["vconcat"]
+    assert len(panels) == 1 + len(others)          # percents share one axis, others get one each
+    rows = [row for panel in panels for row in layer_data(panel)]
+    assert [r["code"] for r in layer_data(panels[0])] == [i["code"] for i in percent]
+    assert [layer_data(p)[0]["code"] for p in panels[1:]] == [i["code"] for i in others]
+    by_code = {r["code"]: r for r in rows}
+    for ind in computed:
+        r = by_code[ind["code"]]
+        assert r["value"] == ind["value"]
+        assert (r["tmin"], r["tmax"]) == (ind["target"]["min"], ind["target"]["max"])
+        assert r["status"] == {True: "达标", False: "未达标", None: "无目标"}[ind["met"]]
+        # the shaded stretch is the side of the target that counts as met
+        if ind["direction"] == "higher" and ind["target"]["max"] is None:
+            assert r["zone_lo"] == ind["target"]["min"] and r["zone_hi"] > r["zone_lo"]
+        if ind["direction"] == "lower" and ind["target"]["min"] is None:
+            assert r["zone_hi"] == ind["target"]["max"] and r["zone_lo"] <= 0
+        if ind["direction"] == "band":
+            assert (r["zone_lo"], r["zone_hi"]) == (ind["target"]["min"], ind["target"]["max"])
+    # one axis per unit kind: the percent axis reads percent, the others name their unit
+    titles = [p["layer"][0]["encoding"]["x"]["axis"]["title"] for p in panels]
+    assert titles[0] == "百分比（%）"
+    assert all(t.endswith(("（秒）", "（个）")) for t in titles[1:])
+    colours = panels[0]["layer"][-1]["encoding"]["color"]["scale"]
+    assert colours["domain"] == ["达标", "未达标", "无目标"]
+
+
+def test_axes_start_at_zero_and_hold_every_value_and_bound(demo: dict):
+    for item in ("CB1", "DO6", "DO7", "MI3"):
+        spec = charts.vega_lite_spec(charts.indicator_targets_chart(demo, item))
+        for panel in spec["vconcat"]:
+            lo, hi = panel["layer"][0]["encoding"]["x"]["scale"]["domain"]
+            assert lo == 0
+            for r in layer_data(panel, spec):
+                for v in (r["value"], r["tmin"], r["tmax"]):
+                    assert v is None or lo <= v <= hi
+
+
+def test_monthly_trends_draw_targets_only_where_they_apply_to_months(demo: dict):
+    for item in ("CB1", "DO7", "DO6"):
+        spec = charts.vega_lite_spec(charts.monthly_trends_chart(demo, item))
+        rows = layer_data(spec)
+        inds = [i for i in indicators(demo, item) if i["monthly"]]
+        panels = spec["facet"]["sort"]
+        assert len(panels) == len(inds) and len(rows) == sum(len(i["monthly"]) for i in inds)
+        for ind, panel in zip(inds, panels, strict=True):
+            assert panel.startswith(f"{ind['code']} {ind['name']}")
+            mine = [r for r in rows if r["label"] == panel]
+            assert [r["value"] for r in mine] == [m["value"] for m in ind["monthly"]]
+            expected = ((ind["target"]["min"], ind["target"]["max"])
+                        if ind["months_comparable"] else (None, None))
+            assert {(r["tmin"], r["tmax"]) for r in mine} == {expected}
+    # CB1.1 is a half-year count: its ≤250 target is not drawn against monthly counts
+    cb11 = next(i for i in indicators(demo, "CB1") if i["code"] == "CB1.1")
+    assert cb11["months_comparable"] is False and cb11["target"]["max"] == 250
+
+
+def test_items_without_indicator_values_get_no_indicator_charts(demo: dict):
+    assert all(i["value"] is None for i in indicators(demo, "SP2"))
+    assert charts.indicator_targets_chart(demo, "SP2") is None
+    assert charts.monthly_trends_chart(demo, "SP2") is None
+
+
+def test_item_scores_grouped_by_domain(demo: dict):
+    spec = charts.vega_lite_spec(charts.item_scores_chart(demo), validate=True)
+    rows = layer_data(spec)
+    items = demo["assessment"]["items"]
+    assert [(r["label"], r["points"], r["score"]) for r in rows] == \
+        [(f"{i['code']} {i['name']}", i["points"], i["score"]) for i in items]
+    groups = {g["code"]: f"{g['code']} {g['name']}" for g in demo["assessment"]["groups"]}
+    assert [r["group"] for r in rows] == [groups[i["group"]] for i in items]
+    assert spec["facet"]["row"]["sort"] == list(groups.values())
+    assert spec["resolve"]["scale"]["y"] == "independent"
+    one = charts.vega_lite_spec(charts.item_scores_chart(demo, "MI"))
+    assert [r["label"] for r in layer_data(one)] == ["MI1 流量预测", "MI2 多媒体应用",
+                                                     "MI3 实体服务一体化"]
+    assert "facet" not in one
+
+
+def test_subtotals_per_domain_and_category(demo: dict):
+    spec = charts.vega_lite_spec(charts.subtotals_chart(demo), validate=True)
+    domains, categories = spec["vconcat"]
+    a = demo["assessment"]
+    assert [(r["points"], r["score"]) for r in layer_data(domains)] == \
+        [(g["points"], g["score"]) for g in a["groups"]]
+    assert [(r["label"], r["score"]) for r in layer_data(categories)] == \
+        [(c["name"], c["score"]) for c in a["categories"]]
+    assert spec["description"].endswith(f"（计分合计 {a['total']:.2f}分）")
+
+
+def test_guideline_charts_use_areas_and_item_percents(guideline: dict):
+    spec = charts.vega_lite_spec(charts.subtotals_chart(guideline), validate=True)
+    assert len(spec["vconcat"]) == 1            # no categories in the guideline
+    assert spec["vconcat"][0]["title"] == "评审范围小计"
+    items = charts.vega_lite_spec(charts.item_scores_chart(guideline, "2"), validate=True)
+    expected = [i for i in guideline["assessment"]["items"] if i["group"] == "2"]
+    assert [r["percent"] for r in layer_data(items)] == [i["percent"] for i in expected]
+    assert items["layer"][-1]["encoding"]["x"]["datum"] == 60     # 遵循标准: 3 of 5
+    svg = charts.to_svg(items)
+    assert "得分率" in svg and expected[0]["name"] in svg
+
+
+def test_unknown_chapter_is_a_clear_error(demo: dict):
+    from ccua.errors import CcuaError
+
+    with pytest.raises(CcuaError, match="chapter must be one of SP, CB, DO, MI, got 'XX'"):
+        charts.item_scores_chart(demo, "XX")
+
+
+# ---------------------------------------------------------------- months_comparable (results.py)
+
+def test_months_comparable_follows_the_formula_shape_and_aggregation(tccua):
+    from ccua.results import months_comparable
+
+    cases = {
+        "DO6.9": True,    # share of sums: 放弃量 / 来话量, both summed over the months
+        "CB1.3": True,    # mean: (queue + ring time) / answered, all summed
+        "DO6.7": True,    # per_fte: volume / (work hours / standard hours), standard averaged
+        "CB1.1": False,   # a count reported as is, summed: the target is for the half-year
+        "CB1.2": False,   # forwards (summed) over followers (averaged): no monthly footing
+        "DO7.1": False,   # leavers over the headcount at the start of the period (first)
+        "SP1.1": False,   # documentary: no values at all
+    }
+    assert {code: months_comparable(tccua, tccua.indicator(code)) for code in cases} == cases
+
+
+def test_comparable_period_values_lie_among_the_months(demo: dict):
+    """A ratio of sums is a weighted mean of the monthly ratios: it lies between the smallest
+    and the largest month, which is what lets a chart draw the period target across months."""
+    checked = 0
+    for ind in demo["indicators"]:
+        values = [m["value"] for m in ind["monthly"]]
+        if not values:
+            continue
+        inside = min(values) - 1e-4 <= ind["value"] <= max(values) + 1e-4
+        if ind["months_comparable"]:
+            assert inside, ind["code"]
+            checked += 1
+        elif ind["code"] in ("CB1.1", "DO7.1", "MI3.3"):
+            assert not inside, ind["code"]        # half-year totals: above every month
+    assert checked > 60
