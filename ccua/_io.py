@@ -8,6 +8,12 @@ import tempfile
 from pathlib import Path
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same folder and an atomic rename.
 
@@ -25,6 +31,9 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
         if target.exists():
             # Keep the permissions the user gave the file.
             os.chmod(tmp, target.stat().st_mode & 0o7777)
+        else:
+            # mkstemp creates 0600; a new file gets what open() would give it (umask applies).
+            os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -396,10 +396,10 @@ _fonts_registered = False
 
 
 def font_directory() -> Path:
-    """The folder of the Noto Sans CJK collection shipped by ``noto-cjk-sans-otc``."""
-    import noto_cjk_sans_otc
+    """The folder of the CJK font the charts use (see ccua.fonts: the SC face alone)."""
+    from ccua.fonts import cjk_font_folder
 
-    return Path(noto_cjk_sans_otc.__file__).resolve().parent
+    return cjk_font_folder()
 
 
 def _vl_convert() -> Any:

@@ -17,7 +17,7 @@ import calendar
 import csv
 import io
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -29,6 +29,7 @@ from ccua.errors import CcuaError
 from ccua.formulas import shape
 from ccua.spec import Framework, Indicator, load_framework
 
+FRAMEWORK = "t-ccua"
 SEED = 2026
 CLIENT = "demo"
 MONTHS = ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]
@@ -295,22 +296,34 @@ TARGETS: dict[str, dict[str, object]] = {
     "MI2.7": {"min": 80}, "MI2.8": {"min": 55}, "MI2.9": {"min": 35}, "MI2.10": {"min": 60},
     "MI3.1": {"min": 90}, "MI3.2": {"min": 95}, "MI3.3": {"min": 50_000},
 }
-DEFAULT_TARGETS = {"CB1.2", "CB2.2", "DO6.1", "DO6.13", "DO6.9", "MI2.2"}
+# Where the centre has no target of its own, the documented defaults of
+# ccua/frameworks/t-ccua/default_targets.yaml apply (bounds and basis taken from there).
+DEFAULT_TARGETS = ("DO6.1", "DO6.9", "DO6.13", "MI2.2")
 CENTRE_BASIS = "华安人寿客户联络中心运营管理规范（2026版）第3章 关键绩效指标"
 
 
-def targets_yaml() -> str:
+def _plain(value: object) -> str:
+    text = str(value)
+    return text[:-2] if text.endswith(".0") else text
+
+
+def targets_yaml(framework: Framework | None = None) -> str:
+    from ccua.engagement import default_targets
+
+    defaults = default_targets(framework or load_framework("t-ccua"))
     lines = ["# 指标目标值 (targets). source: centre = the centre's own target, from its",
-             "# documents;",
-             "# default = a documented default (basis says where it comes from). Targets apply to",
-             "# the half-year value: counts (CB1.1, MI2.1, MI3.3) and staff turnover (DO7.1) are",
-             "# half-year totals.", "targets:"]
+             "# documents; default = a documented default (basis says where it comes from).",
+             "# Targets apply to the half-year value: counts (CB1.1, MI2.1, MI3.3) and staff",
+             "# turnover (DO7.1) are half-year totals.", "targets:"]
     for code, bounds in TARGETS.items():
-        default = code in DEFAULT_TARGETS
-        basis = ("行业通行默认值（ccua default targets）" if default else CENTRE_BASIS)
+        if code in DEFAULT_TARGETS:
+            d = defaults[code]
+            fields = ", ".join(f"{k}: {_plain(v)}" for k, v in (("min", d.min), ("max", d.max))
+                               if v is not None)
+            lines.append(f"  {code}: {{{fields}, source: default, basis: {d.basis}}}")
+            continue
         fields = ", ".join(f"{k}: {v}" for k, v in bounds.items())
-        lines.append(f"  {code}: {{{fields}, source: {'default' if default else 'centre'}, "
-                     f"basis: {basis}}}")
+        lines.append(f"  {code}: {{{fields}, source: centre, basis: {CENTRE_BASIS}}}")
     return "\n".join(lines) + "\n"
 
 
@@ -511,7 +524,7 @@ def demo_files(framework: Framework | None = None, seed: int = SEED,
     return {
         f"{client}.yaml": PARAMS.format(client=client),
         f"{client}/engagement.yaml": engagement,
-        f"{client}/targets.yaml": targets_yaml(),
+        f"{client}/targets.yaml": targets_yaml(fw),
         f"{client}/checks.yaml": checks_yaml(),
         f"{client}/monthly.csv": monthly_csv(fw, inputs),
         f"{client}/claimed.csv": claimed_csv(fw, inputs),
@@ -520,9 +533,13 @@ def demo_files(framework: Framework | None = None, seed: int = SEED,
 
 
 def write_demo(params_dir: Path, *, force: bool = False, seed: int = SEED,
-               client: str = CLIENT) -> list[Path]:
-    """Write a demo client under ``params_dir``; refuse to overwrite edited files."""
-    files = demo_files(seed=seed, client=client)
+               client: str = CLIENT, files: Mapping[str, str] | None = None) -> list[Path]:
+    """Write a demo client under ``params_dir``; refuse to overwrite edited files.
+
+    ``files`` (path relative to ``params_dir`` -> text) writes another generator's client
+    (:mod:`ccua.demo_guideline`) with the same care.
+    """
+    files = demo_files(seed=seed, client=client) if files is None else files
     written = []
     for rel, text in files.items():
         path = params_dir / rel

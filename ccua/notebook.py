@@ -118,7 +118,8 @@ def md_table(header: Sequence[object], rows: Iterable[Sequence[object]], *,
              caption: str | None = None, widths: Sequence[int] | None = None,
              align: str | None = None) -> str:
     """A pipe table. ``widths`` are relative column widths (pandoc reads them from the dashes
-    of the separator line when a row is long); ``align`` is one letter per column (l, r, c)."""
+    of the separator line when a row is long); ``align`` is one letter per column (l, r, c).
+    The ``Table:`` caption line follows the table."""
     n = len(header)
     widths = list(widths) if widths else [3] * n
     align = align or "l" * n
@@ -135,7 +136,9 @@ def md_table(header: Sequence[object], rows: Iterable[Sequence[object]], *,
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     table = "\n".join(lines)
     if caption:
-        table = f"Table: {md_escape(caption)}\n\n{table}"
+        # After the table: pandoc gives a caption line to the table just before it when there
+        # is one, so a caption written first would caption an uncaptioned table above it.
+        table = f"{table}\n\nTable: {md_escape(caption)}"
     return table
 
 
@@ -605,11 +608,12 @@ def month_labels(months: Sequence[str]) -> dict[str, str]:
 
 
 def item_md(results: Mapping[str, Any], code: str) -> str:
-    """Everything about one item before its charts: heading, score, requirements, indicators."""
+    """Everything about one item before its charts: heading, score, requirements, indicators,
+    and the evidence the framework's rules and thresholds give its requirements."""
     item = item_of(results, code)
     return join_blocks(f"## {md_escape(item['code'])} {md_escape(item['name'])}",
                        _item_summary(results, item), requirements_md(results, item),
-                       indicators_md(results, item))
+                       indicators_md(results, item), evidence_md(results, item))
 
 
 def findings_md(results: Mapping[str, Any], code: str) -> str:
@@ -746,6 +750,215 @@ def grade_md(results: Mapping[str, Any]) -> str:
     return join_blocks(*parts)
 
 
+# ---------------------------------------------------------------- framework-level evidence
+# A framework may declare more than items: a KPI table of framework-level indicators, rules
+# over the monthly series (rules.yaml), printed thresholds (thresholds.yaml). results.json
+# carries what the run computed from them (``kpi_table``, ``rules``, ``thresholds``, each
+# item's ``evidence``); a framework without them shows none of what follows.
+
+RULE_STATUS = {"pass": "满足", "fail": "不满足", "not measurable": "不可衡量"}
+THRESHOLD_STATUS = {"met": "满足", "not met": "不满足", "not measured": "未测量，由测评方核查"}
+THRESHOLD_KIND = {"requirement": "要求", "guidance": "通常范围（仅供参考）",
+                  "example": "定义中的示例（仅供参考）"}
+OPERATOR = {">=": "≥", ">": "＞", "<=": "≤", "<": "＜"}
+THRESHOLD_UNIT = {"percent": "%", "seconds": "秒", "minutes": "分钟", "hours": "小时",
+                  "days": "天", "months": "个月", "milliseconds": "毫秒", "count": "个",
+                  "per day": "次/天", "per week": "次/周", "per month": "次/月",
+                  "per quarter": "次/季度", "per year": "次/年", "hours per day": "小时/天"}
+
+
+def _name_with_unit(name: str, unit: str | None) -> str:
+    return f"{name}（{UNIT[unit]}）" if unit in UNIT else name
+
+
+def _rule_results(results: Mapping[str, Any]) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """Indicator code → (rule, the rule's result for it), the first rule that covers it."""
+    out: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+    for rule in results.get("rules") or []:
+        for kpi in rule["kpis"]:
+            out.setdefault(kpi["code"], (rule, kpi))
+    return out
+
+
+def _plain(value: float | int) -> str:
+    """A printed number as short as it is: 99.99, 3.8, 60."""
+    text = f"{round_half_up(to_fraction(value), 4):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _threshold_unit(th: Mapping[str, Any]) -> str:
+    return THRESHOLD_UNIT.get(th["unit"], f" {th['unit']}")
+
+
+def threshold_text(th: Mapping[str, Any]) -> str:
+    """A threshold's level as printed: ≥99.99%, 80～90%, ≤4秒, ≥1次/季度."""
+    unit = _threshold_unit(th)
+    if th["operator"] == "between":
+        low, high = th["range"]
+        return f"{_plain(low)}～{_plain(high)}{unit}"
+    return f"{OPERATOR.get(th['operator'], th['operator'])}{_plain(th['value'])}{unit}"
+
+
+def _measured_text(th: Mapping[str, Any]) -> str:
+    measured = th.get("measured")
+    return "—" if measured is None else num(measured) + _threshold_unit(th)
+
+
+def _threshold_result(results: Mapping[str, Any], th: Mapping[str, Any]) -> str:
+    if th.get("rule") and th["status"] == "not measured":
+        rule = next((r for r in results.get("rules") or [] if r["rule"] == th["rule"]), None)
+        if rule is not None:
+            return f"由 §{rule['section']} 规则按月度数据判定（见上）"
+    text = THRESHOLD_STATUS.get(th["status"], th["status"])
+    if th["kind"] != "requirement" and th["status"] != "not measured":
+        text += "（仅供参考）"
+    return text
+
+
+def kpi_table_md(results: Mapping[str, Any]) -> str:
+    """The framework-level KPIs by the groups of the framework's KPI table (guideline: table
+    A.1): the table's period columns, the period value, the target and whether it is met."""
+    table = results.get("kpi_table")
+    if not table or not table.get("groups"):
+        return ""
+    inds = {i["code"]: i for i in results["indicators"]}
+    labels = month_labels(results["period"]["months"])
+    columns = table.get("columns") or []
+    heads = [f"{c['name']}（{labels.get(c['month'], c['month'])}）" if c.get("month")
+             else c["name"] for c in columns]
+    rows: list[list[object]] = []
+    shown: list[dict[str, Any]] = []
+    for group in table["groups"]:
+        name = group["name"] or "表外指标"
+        for n, kpi in enumerate(group["kpis"]):
+            ind = inds.get(kpi["code"]) or {}
+            shown.append(ind)
+            met = ind.get("met")
+            rows.append([name if n == 0 else "", kpi["code"],
+                         _name_with_unit(kpi["name"], kpi.get("unit")),
+                         *(num(v) for v in kpi["values"]), num(ind.get("value")),
+                         _target_text(ind), "—" if met is None else "是" if met else "否"])
+    title = table.get("title") or "框架级关键绩效指标"
+    caption = f"{title}（{table['source']}）" if table.get("source") else title
+    period = results["period"]
+    intro = (f"框架级关键绩效指标不属于某个{level(results, 'item')}，按{title}的分组列出。"
+             + (f"{'、'.join(c['name'] for c in columns)}依次取评估期最后 {len(columns)} 个月的"
+                "月度值；" if columns else "")
+             + f"期间值为整个评估期（{period['start']} 至 {period['end']}）的值，"
+             "与目标比较得出“达标”。")
+    return join_blocks(
+        "## 框架级关键绩效指标", md_paragraph(intro),
+        md_table(["分组", "指标", "名称", *heads, "期间值", "目标", "达标"], rows,
+                 caption=caption, widths=[8, 5, 16, *([6] * len(heads)), 7, 10, 4],
+                 align="lll" + "r" * (len(heads) + 1) + "lc"),
+        _indicator_notes([i for i in shown if i]), reference_values_md(results))
+
+
+def reference_values_md(results: Mapping[str, Any]) -> str:
+    """Thresholds the framework prints for an indicator but no item (usual ranges, examples),
+    with the period value: for reference only, never a target on their own."""
+    rows = [(th["section"], th["text"], th["indicator"] or "—", threshold_text(th),
+             _measured_text(th), THRESHOLD_KIND.get(th["kind"], th["kind"]),
+             _threshold_result(results, th))
+            for th in results.get("thresholds") or [] if th.get("item") is None]
+    if not rows:
+        return ""
+    return md_table(["条款", "原文", "指标", "参考值", "期间值", "性质", "结果"], rows,
+                    caption="标准所列的指标参考值", widths=[6, 30, 6, 8, 7, 12, 10],
+                    align="lllrrll")
+
+
+def _rule_reading(rule: Mapping[str, Any]) -> str:
+    p = rule["parameters"]
+    share = percent_text(p["required_share"] * 100).replace(".00%", "%")
+    missing = {"not_met": "无数据的月份按未达标计", "excluded": "无数据的月份不计入"}.get(
+        p["missing_months"], p["missing_months"])
+    where = {"anywhere": "可位于评估期内任意位置", "latest": "须截至最近一个月"}.get(
+        p["improvement_anchor"], p["improvement_anchor"])
+    held = "保持已达标水平计为改进" if p["held_target_counts"] else "保持已达标水平不计为改进"
+    return (f"判定口径：达标月份占评估期 {len(rule['months'])} 个月的比例不低于 {share}"
+            f"（{missing}）；连续 {p['improvement_run']} 次逐月改进（{where}；{held}）。"
+            "目标为受评方为各指标设定的目标值。")
+
+
+def _rule_note(kpi: Mapping[str, Any]) -> str:
+    if kpi["status"] == "not measurable":
+        return "；".join(kpi["reasons"])
+    notes = []
+    missing = sum(1 for m in kpi.get("monthly") or [] if m.get("value") is None)
+    if missing:
+        notes.append(f"{missing}个月无数据")
+    notes += list(kpi["reasons"][2:])
+    return "；".join(notes)
+
+
+def rule_table_md(results: Mapping[str, Any], rule: Mapping[str, Any],
+                  statuses: Sequence[str] | None = None) -> str:
+    """One row per indicator of a rule's scope (optionally only some statuses)."""
+    inds = {i["code"]: i for i in results["indicators"]}
+    rows = []
+    for kpi in rule["kpis"]:
+        if statuses is not None and kpi["status"] not in statuses:
+            continue
+        measured = kpi["status"] != "not measurable"
+        rows.append((kpi["code"], _name_with_unit(kpi["name"], kpi.get("unit")),
+                     _target_text(inds.get(kpi["code"]) or {}),
+                     f"{kpi['months_met']}/{kpi['months_counted']}" if measured else "—",
+                     percent_text(kpi["share_met"] * 100) if kpi.get("share_met") is not None
+                     else "—", f"{kpi['longest_run']} 个月" if measured else "—",
+                     RULE_STATUS.get(kpi["status"], kpi["status"]), _rule_note(kpi)))
+    if not rows:
+        return ""
+    caption = f"§{rule['section']} 规则逐项结果" + ("" if statuses is None else "（未满足的指标）")
+    return md_table(["指标", "名称", "目标", "达标月份", "达标比例", "最长连续改进", "结果",
+                     "说明"], rows, caption=caption, widths=[5, 14, 9, 6, 7, 7, 6, 24],
+                    align="lllrrrcl")
+
+
+def rules_md(results: Mapping[str, Any]) -> str:
+    """Every rule the framework declares, applied to the run's monthly values."""
+    blocks = []
+    for rule in results.get("rules") or []:
+        item = item_of(results, rule["item"])
+        blocks += [
+            f"## §{md_escape(rule['section'])} 规则：{level(results, 'item')} "
+            f"{md_escape(item['code'])} {md_escape(item['name'])} 的评定依据",
+            md_paragraph(f"“{rule['text']}”"), md_paragraph(rule["summary"]),
+            md_paragraph(_rule_reading(rule)), rule_table_md(results, rule)]
+    return join_blocks(*blocks)
+
+
+def evidence_md(results: Mapping[str, Any], item: Mapping[str, Any]) -> str:
+    """The evidence an item's requirements get from the run: the framework's rules (their
+    summary and the indicators that do not satisfy them) and its printed thresholds."""
+    evidence = item.get("evidence") or []
+    rules = {r["rule"]: r for r in results.get("rules") or []}
+    thresholds = {t["id"]: t for t in results.get("thresholds") or []}
+    blocks = []
+    for e in evidence:
+        if e["kind"] != "rule" or e["id"] not in rules:
+            continue
+        rule = rules[e["id"]]
+        blocks += [
+            Md(f"**要求 {md_escape(e['requirement'])}) 的评定依据：§{md_escape(e['section'])} "
+               "规则**"),
+            md_paragraph(e["summary"]), md_paragraph(_rule_reading(rule)),
+            rule_table_md(results, rule, statuses=("fail", "not measurable")),
+            md_paragraph("全部指标的逐项结果（达标月份、最长连续改进）见测评计分概览中的"
+                         f"“§{rule['section']} 规则逐项结果”。")]
+    rows = [(f"{t['requirement']})" if t.get("requirement") else "—", t["section"], t["text"],
+             threshold_text(t), _measured_text(t), _threshold_result(results, t))
+            for e in evidence if e["kind"] == "threshold" and e["id"] in thresholds
+            for t in [thresholds[e["id"]]]]
+    if rows:
+        blocks.append(md_table(
+            ["要求", "条款", "原文", "阈值", "测得值", "结果"], rows,
+            caption=f"{item['code']} {item['name']}：可衡量要求（阈值）",
+            widths=[5, 8, 34, 9, 7, 12], align="lllrrl"))
+    return join_blocks(*blocks)
+
+
+
 # ---------------------------------------------------------------- display
 
 def show_markdown(text: str) -> None:
@@ -828,6 +1041,14 @@ def show_subtotals(results: Mapping[str, Any]) -> None:
 
 def show_grade(results: Mapping[str, Any]) -> None:
     show_markdown(grade_md(results))
+
+
+def show_framework_kpis(results: Mapping[str, Any]) -> None:
+    """The framework-level KPI table and the rules over monthly values, where the framework
+    declares them (each as its own output)."""
+    for text in (kpi_table_md(results), rules_md(results)):
+        if text:
+            show_markdown(text)
 
 
 def show_summary_charts(results: Mapping[str, Any]) -> None:

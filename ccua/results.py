@@ -8,15 +8,24 @@ this file; none of them recomputes anything.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from ccua import __version__
 from ccua._num import round_half_up
+from ccua.crosswalk import available_crosswalks, load_crosswalk, project, projection_dict
 from ccua.engagement import EngagementData
 from ccua.errors import Problem, ValidationFailed
 from ccua.period import IndicatorResult, PeriodResult, indicators_over_period
+from ccua.rules import (
+    RuleEvidence,
+    kpi_table_rows,
+    rule_evidence_dict,
+    rules_from_period,
+    threshold_met,
+)
 from ccua.scoring import Assessment, rating_from_attainment, score
 from ccua.serialize import assessment_dict, grade_dict, num
 from ccua.spec import Framework, Indicator
@@ -174,6 +183,96 @@ def _list_requirements_of_items_rated_whole(fw: Framework, a_dict: dict[str, Any
             for req in fw.item(item["code"]).requirements]
 
 
+# ---------------------------------------------------------------- framework-level evidence
+# What a framework declares beyond its items (rules.yaml, thresholds.yaml, a KPI table, a
+# crosswalk to another framework) is computed here from the run's data, for every framework
+# alike: a framework without such files gets empty lists and nulls.
+
+def thresholds_dict(fw: Framework, period: PeriodResult) -> list[dict[str, Any]]:
+    """Every printed threshold, checked against the run's period value where it names an
+    indicator that has one (in the same unit); the others wait for the assessor's check, or
+    for the rule that judges their requirement (``rule``)."""
+    by_rule = {(r.item, r.requirement): r.id for r in fw.rules}
+    out = []
+    for th in fw.thresholds:
+        measured = None
+        if th.indicator is not None:
+            r = period.indicators.get(th.indicator)
+            if r is not None and r.period is not None and \
+                    fw.indicator(th.indicator).unit == th.unit:
+                measured = r.period
+        met = None if measured is None else threshold_met(th, measured)
+        out.append({
+            "id": th.id, "section": th.section, "kind": th.kind, "item": th.item,
+            "requirement": th.requirement, "text": th.text, "quantity": th.quantity,
+            "operator": th.operator, "value": num(th.value),
+            "range": None if th.range is None else [num(v) for v in th.range],
+            "unit": th.unit, "window": th.window, "conditions": th.conditions,
+            "term": th.term, "indicator": th.indicator,
+            # a rule of the framework that judges the same requirement from the monthly data
+            "rule": by_rule.get((th.item, th.requirement)),
+            "measured": num(measured, VALUE_PLACES), "met": met,
+            "status": "not measured" if met is None else "met" if met else "not met"})
+    return out
+
+
+def kpi_table_dict(fw: Framework, period: PeriodResult) -> dict[str, Any] | None:
+    """The framework-level indicators (no item) by the groups of the framework's KPI table,
+    with their values in the table's period columns; those outside the table come last, in a
+    group without code or name. None when the framework has neither."""
+    if fw.kpi_table is None and not fw.framework_indicators:
+        return None
+    series = {code: r.monthly for code, r in period.indicators.items()}
+    columns: list[dict[str, Any]] = []
+    groups: list[dict[str, Any]] = []
+    listed: set[str] = set()
+    title = source = ""
+    if fw.kpi_table is not None:
+        view = kpi_table_rows(fw, period.months, series)
+        title, source = fw.kpi_table.title, fw.kpi_table.source
+        columns = [{"name": c.name, "name_en": c.name_en, "role": c.role, "month": month}
+                   for c, month in zip(fw.kpi_table.period_columns, view.periods, strict=True)]
+        for (code, name, rows), group in zip(view.groups, fw.kpi_table.groups, strict=True):
+            groups.append({"code": code, "name": name, "name_en": group.name_en,
+                           "kpis": [{"code": r.code, "name": r.name, "unit": r.unit,
+                                     "values": [num(v, VALUE_PLACES) for v in r.values]}
+                                    for r in rows]})
+            listed |= {r.code for r in rows}
+    months = [c["month"] for c in columns]
+    others = [i for i in fw.framework_indicators if i.code not in listed]
+    if others:
+        groups.append({"code": None, "name": "", "name_en": "", "kpis": [
+            {"code": i.code, "name": i.name, "unit": i.unit,
+             "values": [num(series.get(i.code, {}).get(m), VALUE_PLACES) if m else None
+                        for m in months]} for i in others]})
+    return {"title": title, "source": source, "columns": columns, "groups": groups}
+
+
+def item_evidence(fw: Framework, rules: Sequence[RuleEvidence],
+                  thresholds: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Per item, the evidence the framework's rules and thresholds give its requirements."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for e in rules:
+        out.setdefault(e.rule.item, []).append({
+            "kind": "rule", "id": e.rule.id, "requirement": e.rule.requirement,
+            "section": e.rule.section, "summary": e.summary,
+            "counts": rule_evidence_dict(e)["counts"]})
+    for th in thresholds:
+        if th["item"] is not None:
+            out.setdefault(th["item"], []).append({
+                "kind": "threshold", "id": th["id"], "requirement": th["requirement"],
+                "section": th["section"], "status": th["status"]})
+    return out
+
+
+def projections_for(fw: Framework, assessment: Assessment, period: PeriodResult
+                    ) -> list[dict[str, Any]]:
+    """The assessment estimated under every framework a crosswalk connects to this one."""
+    values = {code: r.period for code, r in period.indicators.items() if r.period is not None}
+    return [projection_dict(project(assessment, load_crosswalk(a, b), values))
+            for a, b in available_crosswalks() if fw.id in (a, b)]
+
+
 def build_results(data: EngagementData) -> RunResult:
     """Compute the whole assessment for one client (pure: reads nothing, writes nothing)."""
     fw = data.framework
@@ -187,6 +286,14 @@ def build_results(data: EngagementData) -> RunResult:
     assessment = score(fw, data.ratings, attainment=period.attainment)
     a_dict = assessment_dict(assessment, fw)
     _list_requirements_of_items_rated_whole(fw, a_dict)
+    rules = rules_from_period(fw, period)
+    thresholds = thresholds_dict(fw, period)
+    evidence = item_evidence(fw, rules, thresholds)
+    for item in a_dict["items"]:
+        item["evidence"] = evidence.get(item["code"], [])
+    findings = findings_for(fw, data, period, assessment)
+    for e in rules:
+        findings.setdefault(e.rule.item, []).append(e.summary)
     attainment = {}
     for code, att in period.attainment.items():
         share = att.share
@@ -228,7 +335,11 @@ def build_results(data: EngagementData) -> RunResult:
             "ok": sum(1 for c in recon if c.status == "ok"),
             "mismatch": sum(1 for c in recon if c.status == "mismatch"),
             "unverifiable": sum(1 for c in recon if c.status == "unverifiable")},
-        "findings": findings_for(fw, data, period, assessment),
+        "findings": findings,
+        "rules": [rule_evidence_dict(e) for e in rules],
+        "thresholds": thresholds,
+        "kpi_table": kpi_table_dict(fw, period),
+        "projections": projections_for(fw, assessment, period),
     }
     return RunResult(period, assessment, results)
 

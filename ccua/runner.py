@@ -18,9 +18,12 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (FIRST_COMPLETED, Future, ProcessPoolExecutor,
+                                ThreadPoolExecutor, wait)
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +41,15 @@ Progress = Callable[[str], None]
 KERNEL_START_TIMEOUT = 120        # busy machines (papermill #776)
 CELL_TIMEOUT = 600
 RESULTS_FILE = "results.json"
+# Notebooks of one client run this many at a time: kernels spend much of their life starting
+# and importing, so two overlap well on the 2-core machines we target.
+NOTEBOOK_WORKERS = int(os.environ.get("CCUA_NOTEBOOK_WORKERS", "2"))
+
+# jsonschema (imported by nbformat, papermill and altair) compiles an RFC 3987 grammar at
+# import time when the optional rfc3987-syntax package is present (jupyter-events pulls it in):
+# seconds per process for a format check we never use.
+if "jsonschema" not in sys.modules:
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 class IPCKernelManager(AsyncKernelManager):
@@ -51,6 +63,21 @@ class IPCKernelManager(AsyncKernelManager):
     @default("transport")
     def _default_transport(self) -> str:
         return "ipc"
+
+    @default("ip")
+    def _default_ip(self) -> str:
+        # Socket files are named <ip>-<port>; the default "kernel-ipc" in the working folder
+        # makes two kernels started there collide. A private folder per kernel cannot.
+        self._socket_dir = tempfile.mkdtemp(prefix="ccua-kernel-")
+        return os.path.join(self._socket_dir, "k")
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        folder = getattr(self, "_socket_dir", None)
+        if folder and not restart:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    cleanup_resources = _async_cleanup_resources
 
 
 class NotebookFailed(CcuaError):
@@ -92,6 +119,7 @@ def notebooks_dir() -> Path:
 
 
 def notebook_jobs(data: EngagementData, folder: Path | None = None) -> list[NotebookJob]:
+    """The notebooks of a run, in report order: engagement, one per chapter, scorecard."""
     folder = folder or notebooks_dir()
     jobs = [NotebookJob(folder / "engagement.ipynb", "engagement.ipynb",
                         {"results_path": RESULTS_FILE}, "测评过程")]
@@ -102,6 +130,71 @@ def notebook_jobs(data: EngagementData, folder: Path | None = None) -> list[Note
     jobs.append(NotebookJob(folder / "scorecard.ipynb", "scorecard.ipynb",
                             {"results_path": RESULTS_FILE}, "测评计分"))
     return jobs
+
+
+def _expected_cost(data: EngagementData, job: NotebookJob) -> int:
+    """A rough cost (charts drawn) to start the longest notebooks first."""
+    chapter = job.parameters.get("chapter")
+    if chapter is None:
+        return 5 if job.output == "scorecard.ipynb" else 0
+    ch = next(c for c in data.framework.chapters if c.id == chapter)
+    items = [i for g in ch.groups for i in data.framework.items_of(g)]
+    return len(items) + sum(len(i.indicators) for i in items)
+
+
+def execute_notebooks(jobs: Sequence[NotebookJob], run_dir: Path, say: Progress,
+                      order: Callable[[NotebookJob], int] | None = None,
+                      workers: int = NOTEBOOK_WORKERS) -> None:
+    """Execute notebooks, ``workers`` at a time; the first failure stops the rest."""
+    queue = sorted(jobs, key=order, reverse=True) if order else list(jobs)
+    if workers <= 1:
+        for job in queue:
+            say(f"executing {job.output}")
+            execute_notebook(job, run_dir)
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {}
+        for job in queue:
+            futures[pool.submit(execute_notebook, job, run_dir)] = job
+        for fut in futures:
+            say(f"executing {futures[fut].output}")
+        try:
+            for fut in futures:
+                fut.result()
+        finally:
+            for fut in futures:
+                fut.cancel()
+
+
+def _normalise_executed(path: Path, job: NotebookJob) -> None:
+    """Make an executed notebook depend on its inputs only.
+
+    Papermill gives the injected cell a random id and records timings and the (staging)
+    paths; nbclient records timestamps. None of it is content: with it removed, the same
+    inputs give the same executed notebook, byte for byte.
+    """
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    for n, cell in enumerate(nb.cells):
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
+        elif "id" in cell and not cell["id"]:
+            cell["id"] = f"cell-{n}"
+        meta = cell.get("metadata", {})
+        meta.pop("execution", None)
+        pm = meta.get("papermill")
+        if isinstance(pm, dict):
+            for key in ("start_time", "end_time", "duration"):
+                pm.pop(key, None)
+    pm = nb.metadata.get("papermill")
+    if isinstance(pm, dict):
+        for key in ("start_time", "end_time", "duration", "environment_variables"):
+            pm.pop(key, None)
+        pm["input_path"] = f"notebooks/{job.template.name}"
+        pm["output_path"] = job.output
+        pm["version"] = pm.get("version")
+    atomic_write_text(path, nbformat.writes(nb) + "\n")
 
 
 def execute_notebook(job: NotebookJob, run_dir: Path) -> None:
@@ -118,6 +211,8 @@ def execute_notebook(job: NotebookJob, run_dir: Path) -> None:
             request_save_on_cell_execute=False,
             kernel_manager_class="ccua.runner.IPCKernelManager")
     except PapermillExecutionError as exc:
+        with contextlib.suppress(Exception):
+            _normalise_executed(out, job)
         raise NotebookFailed(
             f"notebook {job.template.name} ({job.output}) failed in cell {exc.exec_count} "
             f"(cell {exc.cell_index + 1} of the notebook): {exc.ename}: {exc.evalue}",
@@ -132,6 +227,7 @@ def execute_notebook(job: NotebookJob, run_dir: Path) -> None:
             start_timeout=KERNEL_START_TIMEOUT * 2, execution_timeout=CELL_TIMEOUT,
             request_save_on_cell_execute=False,
             kernel_manager_class="ccua.runner.IPCKernelManager")
+    _normalise_executed(out, job)
 
 
 def _swap_into_place(staging: Path, target: Path) -> None:
@@ -167,15 +263,13 @@ def run_client(params_path: str | Path, *, progress: Progress | None = None,
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir()
-    failed = True
     try:
         atomic_write_text(staging / RESULTS_FILE, dumps(result.data))
         files = [RESULTS_FILE]
         if notebooks:
-            for job in notebook_jobs(data, notebooks_folder):
-                say(f"executing {job.output}")
-                execute_notebook(job, staging)
-                files.append(job.output)
+            jobs = notebook_jobs(data, notebooks_folder)
+            execute_notebooks(jobs, staging, say, order=lambda j: _expected_cost(data, j))
+            files += [job.output for job in jobs]
         want_report = data.params.report if report is None else report
         if want_report and notebooks:
             render = _report_renderer()
@@ -183,19 +277,29 @@ def run_client(params_path: str | Path, *, progress: Progress | None = None,
                 say("rendering the report")
                 files += render(staging, say)
         _swap_into_place(staging, target)
-        failed = False
-    finally:
-        if failed:
-            # Keep what failed for inspection beside the previous run, never over it.
-            failed_dir = target.with_name(f"{target.name}.failed")
-            if failed_dir.exists():
-                shutil.rmtree(failed_dir, ignore_errors=True)
-            with contextlib.suppress(OSError):
-                os.replace(staging, failed_dir)
+    except NotebookFailed as exc:
+        kept = _keep_failed(staging, target)
+        name = Path(exc.problem.file or "").name
+        raise NotebookFailed(exc.problem.message, file=str(kept / name),
+                             hint="the executed notebook is kept there; the previous run is "
+                                  "untouched") from None
+    except BaseException:
+        _keep_failed(staging, target)
+        raise
     assessment = result.data["assessment"]
     return RunSummary(client=data.params.client, params=str(params_path), status="ok",
                       total=assessment["total"], grade=assessment["grade"],
                       seconds=time.perf_counter() - started, output=str(target), files=files)
+
+
+def _keep_failed(staging: Path, target: Path) -> Path:
+    """Move a failed staging folder beside the previous run (never over it) for inspection."""
+    failed_dir = target.with_name(f"{target.name}.failed")
+    if failed_dir.exists():
+        shutil.rmtree(failed_dir, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        os.replace(staging, failed_dir)
+    return failed_dir
 
 
 def _report_renderer() -> Callable[[Path, Progress], list[str]] | None:

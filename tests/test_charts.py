@@ -66,9 +66,17 @@ def ttc_families(path: Path) -> set[str]:
 # ---------------------------------------------------------------- font and rendering
 
 def test_font_family_is_one_the_bundled_collection_provides():
-    ttc = charts.font_directory() / "NotoSansCJK-Regular.ttc"
+    from ccua.fonts import FACE_FILE, collection_folder
+
+    ttc = collection_folder() / "NotoSansCJK-Regular.ttc"
     assert charts.FONT_FAMILY in ttc_families(ttc)
     assert charts.FONT_STACK.startswith(f"'{charts.FONT_FAMILY}'")
+    # The charts register the SC face alone (extracted once; much faster to lay out).
+    from fontTools.ttLib import TTFont
+
+    face = TTFont(str(charts.font_directory() / FACE_FILE))
+    assert face["name"].getDebugName(1) == charts.FONT_FAMILY
+    assert ord("测") in face.getBestCmap()
 
 
 def test_indicator_chart_renders_to_svg_and_png_with_chinese_text(demo: dict):

@@ -79,12 +79,14 @@ def table_rows(markdown: str) -> list[list[str]]:
 
 
 def tables(markdown: str) -> dict[str, list[list[str]]]:
-    """The captioned tables of a Markdown text, by caption (``Table: …`` lines)."""
+    """The captioned tables of a Markdown text, by caption: a ``Table: …`` line follows its
+    table, as pandoc reads it (a caption attaches to the table just before it)."""
     out = {}
-    for chunk in markdown.split("Table: ")[1:]:
-        caption, _, rest = chunk.partition("\n\n")
-        body = rest.split("\n\n", 1)[0]
-        out[unescape(caption)] = table_rows(body)
+    blocks = markdown.split("\n\n")
+    for before, block in zip(blocks, blocks[1:]):
+        if block.startswith("Table: "):
+            assert before.startswith("| "), f"caption {block!r} follows no table"
+            out[unescape(block.removeprefix("Table: "))] = table_rows(before)
     return out
 
 

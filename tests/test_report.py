@@ -239,16 +239,16 @@ def test_html_has_the_grade_the_total_and_all_19_items(demo):
         assert row[-5:-1] == [f"{fixed(item['points'])}分", f"{fixed(item['points_share'])}%",
                               f"{fixed(item['score'])}分", f"{fixed(item['share'])}%"]
     total_row = next(r for r in table6 if r[0] == "测评计分合计")
-    assert total_row[1] == f"{fixed(a['total'])}分" == "79.88分"
+    assert total_row[1] == f"{fixed(a['total'])}分"
     verdict = [r for r in page.tables["表 7 测评等级评定"][1:] if r[-1] == "符合"]
-    assert len(verdict) == 1 and verdict[0][0] == a["grade"] == "良好"
+    assert len(verdict) == 1 and verdict[0][0] == a["grade"]
     for item in a["items"]:                              # every item in tables 3, 4 and 5
         for caption in ("表 3 测评资料交接确认单", "表 4 测评资料反馈表", "表 5 测评要求计分表"):
             assert any(f"{item['code']} {item['name']}" in c for r in page.tables[caption]
                        for c in r), (caption, item["code"])
     text = squash((run / "report.html").read_text(encoding="utf-8"))
-    assert "测评得分79.88分" in text and "测评等级评定为良好" in text
-    assert "推荐测评等级为良好" in text
+    assert f"测评得分{fixed(a['total'])}分" in text and f"测评等级评定为{a['grade']}" in text
+    assert f"推荐测评等级为{a['grade']}" in text
     assert [h for h in HEADINGS if h not in page.headings] == []
 
 
@@ -264,8 +264,9 @@ def test_html_works_offline_with_one_chart_bundle(demo):
 def test_pdf_text_holds_total_grade_and_chinese_headings(demo):
     run, _, results, _ = demo
     text = pdf_text(run / "report.pdf")
-    assert "测评计分合计79.88分" in text
-    assert "对华安人寿保险股份有限公司客户联络中心运营能力测评等级评定为良好" in text
+    a = results["assessment"]
+    assert f"测评计分合计{fixed(a['total'])}分" in text
+    assert f"对华安人寿保险股份有限公司客户联络中心运营能力测评等级评定为{a['grade']}" in text
     for heading in HEADINGS + CAPTIONS:
         assert squash(heading) in text, heading
     for item in results["assessment"]["items"]:

@@ -7,6 +7,7 @@ fast; tests/test_notebooks.py executes the real notebooks on the demo client.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -66,10 +67,12 @@ def test_failing_notebook_names_it_and_keeps_the_previous_run(clients: Path, tmp
     with pytest.raises(NotebookFailed) as exc:
         run_client(clients / "demo.yaml", output=out, notebooks_folder=BROKEN, report=False)
     message = str(exc.value)
-    assert "notebook domain.ipynb (SP.ipynb) failed in cell" in message
+    failed = re.search(r"notebook domain.ipynb \((\w+).ipynb\) failed in cell \d+", message)
+    assert failed, message
+    assert f"demo.failed/{failed.group(1)}.ipynb" in message
     assert "KeyError" in message and "no such key" in message
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
-    assert (out.parent / "demo.failed" / "SP.ipynb").exists()
+    assert (out.parent / "demo.failed" / f"{failed.group(1)}.ipynb").exists()
     assert not list(out.parent.glob(".demo.staging-*"))
 
 

@@ -15,14 +15,16 @@ import typer
 from ccua.cli._app import app, err_console
 from ccua.errors import CcuaError
 
-# Importing the command modules registers their commands on ``app``.
-from ccua.cli import _core  # noqa: F401  isort: skip
-from ccua.cli import _records  # noqa: F401  isort: skip
-from ccua.cli import _crosswalk  # noqa: F401  isort: skip
+# Importing the command modules registers their commands on ``app``, in the order `ccua --help`
+# lists them: an engagement's workflow first (new, check, form, run, batch, report), then the
+# standard itself (score, errata, crosswalk, spec, kpi), then raw records.
 from ccua.cli import _engagement  # noqa: F401  isort: skip
 from ccua.cli import _forms  # noqa: F401  isort: skip
 from ccua.cli import _run  # noqa: F401  isort: skip
 from ccua.cli import _report  # noqa: F401  isort: skip
+from ccua.cli import _core  # noqa: F401  isort: skip
+from ccua.cli import _crosswalk  # noqa: F401  isort: skip
+from ccua.cli import _records  # noqa: F401  isort: skip
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -101,18 +102,40 @@ def batch_cmd(
         sys.exit(1)
 
 
+# The demo generators, each for the framework it declares (FRAMEWORK): demo data is the one
+# place where a framework's own content is written as code.
+DEMO_GENERATORS = ("ccua.demo", "ccua.demo_guideline")
+
+
+def _demo_writers() -> dict[str, Callable[..., list[Path]]]:
+    import importlib
+
+    writers = {}
+    for name in DEMO_GENERATORS:
+        module = importlib.import_module(name)
+        writers[module.FRAMEWORK] = getattr(module, "write_" + name.rsplit(".", 1)[1])
+    return writers
+
+
 @app.command("demo-client")
 def demo_client_cmd(
-    out: Path = typer.Option(Path("params"), "--out", help="Folder for demo.yaml and demo/."),
+    out: Path = typer.Option(Path("params"), "--out", help="Folder for the params file and "
+                             "the engagement folder."),
+    framework: str = typer.Option("t-ccua", "--framework", "-f",
+                                  help="The demo client of this framework: t-ccua (params/"
+                                       "demo.yaml) or ccea-guideline (params/demo-guideline"
+                                       ".yaml); all for both."),
     force: bool = typer.Option(False, "--force", help="Replace edited demo files."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """(Re)generate the bundled demo client from its fixed seed."""
-    from ccua.demo import write_demo
-
-    written = write_demo(out, force=force)
+    """(Re)generate a bundled demo client from its fixed seed."""
+    writers = _demo_writers()
+    if framework != "all" and framework not in writers:
+        raise CcuaError(f"`--framework` must be one of {', '.join([*writers, 'all'])}, "
+                        f"got {framework!r}")
+    chosen = list(writers) if framework == "all" else [framework]
+    written = [p for fw in chosen for p in writers[fw](out, force=force)]
     if as_json:
         print_json({"files": [str(p) for p in written]})
     else:
         console.print(f"demo client written: {', '.join(str(p) for p in written)}")
-

@@ -26,6 +26,8 @@ from ccua.report._fonts import CjkFont
 from ccua.report._front import front_context
 from ccua.report._markdown import md_escape
 from ccua.report._notebooks import CHARTS_DIR, ChapterSource, ChartFile, chapter_from_notebook
+from ccua.report._projection import TITLE as PROJECTION_TITLE
+from ccua.report._projection import projection_markdown, summary_sentence
 
 SOURCE_FILE = "report.qmd"
 QUARTO_FILE = "_quarto.yml"
@@ -130,11 +132,18 @@ def build_document(results: dict[str, Any], run_dir: Path, font: CjkFont | None,
     folder = folder or templates_dir()
     chapters = report_chapters(results, run_dir)
     context = front_context(results)
+    # The estimate under the other frameworks of the crosswalks: an appendix after the
+    # notebooks' chapters, announced in 四、测评组意见.
+    appendix = projection_markdown(results)
     context.update(
         generator=f"ccua {__version__}",
         font=None if font is None else {"family": font.family, "folders": list(font.folders)},
         chapters=[{"heading": c.heading, "anchor": c.anchor, "markdown": c.markdown}
                   for c in chapters],
+        projection=None if not appendix else {
+            "heading": f"附件{len(chapters) + 1}　{PROJECTION_TITLE}",
+            "anchor": "annex-crosswalk", "markdown": appendix,
+            "notes": [summary_sentence(results, p) for p in results.get("projections") or []]},
     )
     try:
         source = environment(folder).get_template(TEMPLATE).render(**context)

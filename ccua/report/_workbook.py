@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from ccua.report._results import dec
+from ccua.report._results import dec, fixed
 from ccua.spec import Grade
 
 NUMBER = "0.00"
@@ -191,6 +191,31 @@ def _grade_sheet(wb: Workbook, results: dict[str, Any], grades: Sequence[Grade],
         ws.append([comparison_label or f"{results['framework']['name']}未规定测评等级"])
 
 
+def projection_sheet_title(target: str) -> str:
+    return f"对照估算 {target}"[:31]
+
+
+def _projection_sheets(wb: Workbook, results: dict[str, Any]) -> None:
+    """One sheet per other framework of a crosswalk: the estimate per item (an estimate, not a
+    score), then the items without evidence and why."""
+    names = {i["code"]: i["name"] for i in results["assessment"]["items"]}
+    for p in results.get("projections") or []:
+        missing = {m["code"]: m["reason"] for m in p["missing"]}
+        rows = [[i["group"], i["code"], i["name"],
+                 "、".join(f"{c} {names.get(c, '')}".strip() for c in i["sources"]),
+                 _num(i.get("rating")), _num(i.get("percent")), _num(i.get("score")),
+                 "部分对应" if i.get("partial") else "", missing.get(i["code"], "")]
+                for i in p["items"]]
+        rows.append(["合计", "", "", "", None, None, _num(p["estimated_score"]),
+                     f"可估算分值 {fixed(p['covered_points'])} / {fixed(p['total_points'])}；"
+                     f"按满分折算 {fixed(p['rescaled_total'])}", ""])
+        _sheet(wb, projection_sheet_title(p["to"]),
+               ["分组", "编号", "名称", "对应的本次测评细项", "估算评分", "估算得分率",
+                "估算计分", "说明", "缺少证据的原因"], rows, [8, 8, 24, 30, 9, 10, 9, 20, 40],
+               formats={5: NUMBER, 6: PERCENT, 7: NUMBER},
+               caption=f"与 {p['to']} 的对照（估算，不是测评得分）")
+
+
 def report_datetime(results: dict[str, Any]) -> datetime:
     """A fixed date for file metadata: the last step of the assessment, else the period end."""
     dates = []
@@ -234,6 +259,7 @@ def workbook_bytes(results: dict[str, Any], grades: Sequence[Grade],
     _requirement_sheet(wb, results, title)
     _score_sheet(wb, results, title)
     _grade_sheet(wb, results, grades, comparison_label, title)
+    _projection_sheets(wb, results)
     when = report_datetime(results)
     props = wb.properties
     props.title = report.get("title") or f"{title}运营能力测评表"
