@@ -306,16 +306,13 @@ def warm(folder: Path) -> None:
                 pass
 
 
-def best_of(repeat: int, variant: str, timeout: float, records: Path) -> dict:
-    """The fastest of ``repeat`` runs (the machine's noise only ever adds time); peak memory
-    is the largest seen."""
-    runs = []
-    for _ in range(repeat):
-        warm(records)
-        runs.append(run_variant(variant, timeout, records=records))
-        if "error" in runs[-1]:
-            return runs[-1]
-    best = min(runs, key=lambda r: r["seconds"])
+def fastest(runs: list[dict]) -> dict:
+    """The fastest run (the machine's noise only ever adds time); peak memory is the largest
+    seen in any run."""
+    failed = [r for r in runs if "error" in r]
+    if failed:
+        return failed[0]
+    best = dict(min(runs, key=lambda r: r["seconds"]))
     best["peak_mb"] = max(r["peak_mb"] for r in runs)
     best["runs"] = len(runs)
     return best
@@ -336,6 +333,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=3600)
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs of each indicator variant; the fastest is shown")
+    parser.add_argument("--spark-repeat", type=int, default=1)
     parser.add_argument("--variant")
     for key in ("csv", "out", "records", "size"):
         parser.add_argument(f"--{key}")
@@ -364,12 +362,26 @@ def main() -> None:
             if variant != "ingest/ccua":
                 shutil.rmtree(out, ignore_errors=True)
             print(f"  {variant}: {found[variant]}"[:200], flush=True)
-        for variant in ("indicators/ccua", "indicators/sql", "indicators/pandas",
-                        "indicators/spark"):
-            if variant == "indicators/spark" and n > args.spark_max:
-                found[variant] = {"error": "skipped (--spark-max)"}
-            else:
-                found[variant] = best_of(args.repeat, variant, args.timeout, records)
+        # Interleaved repeats: noise from other work on the machine falls on every variant
+        # alike, and the fastest run of each is kept.
+        variants = ["indicators/ccua", "indicators/sql", "indicators/pandas"]
+        runs: dict[str, list[dict]] = {v: [] for v in variants}
+        for _ in range(args.repeat):
+            for variant in variants:
+                if runs[variant] and "error" in runs[variant][-1]:
+                    continue
+                warm(records)
+                runs[variant].append(run_variant(variant, args.timeout, records=records))
+        if n > args.spark_max:
+            runs["indicators/spark"] = [{"error": "skipped (--spark-max)"}]
+        else:
+            runs["indicators/spark"] = []
+            for _ in range(args.spark_repeat):
+                warm(records)
+                runs["indicators/spark"].append(run_variant("indicators/spark", args.timeout,
+                                                            records=records))
+        for variant, done in runs.items():
+            found[variant] = fastest(done)
             r = found[variant]
             print(f"  {variant}: {r.get('seconds', r.get('error'))}", flush=True)
             if "indicators" in r and variant != "indicators/ccua" and \

@@ -335,6 +335,8 @@ def build_results(data: EngagementData) -> RunResult:
             "ok": sum(1 for c in recon if c.status == "ok"),
             "mismatch": sum(1 for c in recon if c.status == "mismatch"),
             "unverifiable": sum(1 for c in recon if c.status == "unverifiable")},
+        # e.g. sheet values replaced by values recomputed from the centre's records
+        "input_warnings": list(data.warnings),
         "findings": findings,
         "rules": [rule_evidence_dict(e) for e in rules],
         "thresholds": thresholds,

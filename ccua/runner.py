@@ -22,8 +22,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import (FIRST_COMPLETED, Future, ProcessPoolExecutor,
-                                ThreadPoolExecutor, wait)
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -255,6 +260,10 @@ def run_client(params_path: str | Path, *, progress: Progress | None = None,
     started = time.perf_counter()
     say("validating inputs")
     data = load_engagement(params_path)
+    if "records" in data.files:
+        say(f"monthly inputs: the sheet, with the measures recomputed from the records in "
+            f"{data.files['records']} laid over it ({len(data.warnings)} sheet value(s) "
+            "replaced or mixed; listed in results.json → input_warnings)")
     target = output or data.output
     say("computing indicators and scores")
     result = build_results(data)

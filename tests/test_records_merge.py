@@ -7,6 +7,7 @@ engagement loader calls :func:`ccua.records.monthly_inputs` and :func:`merge_inp
 
 from __future__ import annotations
 
+import json
 import shutil
 from fractions import Fraction as F
 from pathlib import Path
@@ -129,3 +130,39 @@ def test_records_never_leave_personal_data_in_results(demo):
     data.inputs = merged
     text = dumps(build_results(data).data) + "\n".join(warnings)
     assert not [p for p in personal if p in text]
+
+
+def test_ccua_run_computes_from_ingested_records(demo, tmp_path, capsys):
+    """`ccua demo-data` + `ccua ingest` + `ccua run`: the run lays the records over the sheet
+    by itself, exactly as the manual merge above, and says so."""
+    from tests.test_cli import run
+
+    data, folder, _ = demo
+    params = folder.parents[1] / "demo.yaml"
+    records = monthly_inputs(folder, data.framework, data.months,
+                             service_level_seconds=data.params.service_level_seconds)
+    fresh = load_engagement(params)
+    # (the fixture's `data` may have been merged by the tests above: reload the sheet alone)
+    merged, warnings = merge_inputs(load_sheet_only(params), records, framework=data.framework)
+    assert fresh.files["records"] == folder
+    assert fresh.warnings == warnings and warnings
+    assert fresh.inputs.values == merged.values
+    out = tmp_path / "run"
+    code, printed, _ = run(capsys, "run", str(params), "--no-notebooks", "--output", str(out),
+                           "--json")
+    assert code == 0 and json.loads(printed)["status"] == "ok"
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert results["input_warnings"] == warnings
+    origin = {i["code"]: i["origin"] for i in results["indicators"]}
+    assert origin["DO6.9"] == "records" and origin["DO7.1"] == "sheet"
+
+
+def load_sheet_only(params: Path) -> MonthlyInputs:
+    """The same client's inputs from its monthly sheet alone (records moved aside)."""
+    folder = params.parent / "demo" / "records"
+    aside = folder.with_name("records.aside")
+    folder.rename(aside)
+    try:
+        return load_engagement(params).inputs
+    finally:
+        aside.rename(folder)

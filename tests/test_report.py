@@ -34,7 +34,7 @@ from ccua.cli import main
 from ccua.errors import CcuaError
 from ccua.report import FontNotFound, render_report, render_run
 from ccua.report._results import fixed
-from ccua.report._workbook import SHEETS
+from ccua.report._workbook import SHEETS, projection_sheet_title
 from ccua.runner import run_client
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -297,7 +297,10 @@ def test_pdf_pages_render_to_png(demo, tmp_path):
 def test_workbook_reads_back_as_tables_e3_to_e7(demo):
     run, _, results, _ = demo
     wb = openpyxl.load_workbook(run / "report.xlsx")
-    assert wb.sheetnames == list(SHEETS)
+    # E.3-E.7, then one estimate sheet per framework the results are projected onto
+    projected = [projection_sheet_title(p["to"]) for p in results.get("projections") or []]
+    assert projected, "the demo client is projected onto the older guideline"
+    assert wb.sheetnames == list(SHEETS) + projected
     a = results["assessment"]
     e6 = wb["E.6 测评计分表"]
     header = [c.value for c in e6[1]]

@@ -11,6 +11,7 @@ from ccua.engagement._load import (
     load_params,
     parse_checks,
     parse_targets,
+    records_folder,
 )
 from ccua.engagement._models import (
     AssesseeMember,
@@ -66,4 +67,5 @@ __all__ = [
     "parse_monthly",
     "parse_targets",
     "read_sheet",
+    "records_folder",
 ]

@@ -48,6 +48,8 @@ class EngagementData:
     claims: list[Claim]
     ratings: Ratings
     files: dict[str, Path] = field(default_factory=dict)
+    # What the loader noticed but did not stop for (e.g. sheet values replaced by records).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def months(self) -> list[str]:
@@ -277,6 +279,11 @@ def load_engagement(params_path: str | Path) -> EngagementData:
         except CcuaError as exc:
             problems.append(exc.problem)
 
+    warnings: list[str] = []
+    if months and (inputs.values or m_path is not None):
+        inputs, warnings = _lay_records_over(inputs, params, params_file, folder, framework,
+                                             months, files, problems)
+
     claims: list[Claim] = []
     cl_path = _find_sheet(folder, CLAIMED_STEM)
     if cl_path is not None and months:
@@ -307,4 +314,45 @@ def load_engagement(params_path: str | Path) -> EngagementData:
     return EngagementData(params_file=params_file, params=params, folder=folder,
                           framework=framework, engagement=engagement, targets=targets,
                           checks=checks, inputs=inputs, claims=claims, ratings=ratings,
-                          files=files)
+                          files=files, warnings=warnings)
+
+
+RECORDS_DIR = "records"
+
+
+def records_folder(params: Params, params_file: Path, folder: Path) -> Path:
+    """Where a client's ingested records live: the params file's ``records:`` (relative to
+    the params file), else ``records/`` in the engagement folder, where ``ccua ingest`` puts
+    them."""
+    if params.records:
+        return (params_file.parent / params.records).resolve()
+    return folder / RECORDS_DIR
+
+
+def _lay_records_over(sheet: MonthlyInputs, params: Params, params_file: Path, folder: Path,
+                      framework: Framework, months: list[str], files: dict[str, Path],
+                      problems: list[Problem]) -> tuple[MonthlyInputs, list[str]]:
+    """The monthly sheet with the measures recomputed from ingested records laid over it.
+
+    Records win where both give a month's measure (真实性: the centre's own records, not its
+    summary); the warnings name every sheet value replaced. No records folder: the sheet
+    alone, as before.
+    """
+    # Imported here: ccua.records builds on this package (params, sheets).
+    from ccua.records import RecordsStore, merge_inputs, monthly_inputs
+
+    where = records_folder(params, params_file, folder)
+    if not RecordsStore(where).exists():
+        if params.records:
+            problems.append(Problem(f"no ingested records in {where}; run `ccua ingest "
+                                    f"{params.client} FILE...` or remove records:",
+                                    file=str(params_file), field="records"))
+        return sheet, []
+    files["records"] = where
+    try:
+        records = monthly_inputs(where, framework, months,
+                                 service_level_seconds=params.service_level_seconds)
+    except CcuaError as exc:
+        problems.append(exc.problem)
+        return sheet, []
+    return merge_inputs(sheet, records, framework=framework)

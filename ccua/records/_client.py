@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ccua.engagement import Params, load_params
+from ccua.engagement import Params, load_params, records_folder
 from ccua.errors import CcuaError
 
 MAPPINGS_DIR = "mappings"
-RECORDS_DIR = "records"
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,6 @@ def resolve_client(client: str | Path, params_dir: Path | None = None) -> Client
             raise CcuaError(f"no params file for client {client!r} (looked for {path}); give "
                             "the params file's path")
     params = load_params(path)
-    base = path.resolve().parent
-    engagement = (base / params.engagement).resolve()
-    records = (base / params.records).resolve() if params.records else engagement / RECORDS_DIR
+    engagement = (path.resolve().parent / params.engagement).resolve()
+    records = records_folder(params, path.resolve(), engagement)
     return ClientFolders(path, params, engagement, records)
