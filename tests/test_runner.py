@@ -104,3 +104,25 @@ def test_batch_isolates_a_broken_client(clients: Path, tmp_path: Path, monkeypat
     out, err = capsys.readouterr()
     assert "3 clients, 1 failed" in out and "demo" in out and "north" in out
     assert "broken" in err and "Traceback" not in err
+
+
+def test_demo_client_generates_more_clients_for_a_batch(tmp_path: Path, monkeypatch, capsys):
+    """`ccua demo-client --client NAME --seed N`: other synthetic centres, ready to batch."""
+    monkeypatch.chdir(tmp_path)
+    for name, seed in (("north", "11"), ("south", "12")):
+        with pytest.raises(SystemExit) as exit_:
+            main(["demo-client", "--client", name, "--seed", seed, "--out", "params"])
+        assert exit_.value.code in (0, None)
+    assert (tmp_path / "params" / "north" / "monthly.csv").read_bytes() != \
+        (tmp_path / "params" / "south" / "monthly.csv").read_bytes()
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_:
+        main(["batch", "params/*.yaml", "--no-notebooks", "--json"])
+    assert exit_.value.code in (0, None)
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["client"], r["status"]) for r in rows] == [("north", "ok"), ("south", "ok")]
+    assert rows[0]["total"] != rows[1]["total"]
+    with pytest.raises(SystemExit) as exit_:
+        main(["demo-client", "--client", "no good", "--out", "params"])
+    assert exit_.value.code == 1
+    assert "is not a client name" in capsys.readouterr().err

@@ -7,13 +7,16 @@ import sys
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import typer
+from pydantic import ValidationError
 from rich import box
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ccua.cli._app import JSON_OPTION, app, console, err_console, print_json
+from ccua.engagement import Params
 from ccua.errors import CcuaError
 from ccua.runner import RunSummary, run_batch, run_client
 
@@ -126,15 +129,37 @@ def demo_client_cmd(
                                        "demo.yaml) or ccea-guideline (params/demo-guideline"
                                        ".yaml); all for both."),
     force: bool = typer.Option(False, "--force", help="Replace edited demo files."),
+    client: str | None = typer.Option(None, "--client", help="Another synthetic client under "
+                                      "this name (params/NAME.yaml), e.g. for a batch; use "
+                                      "with --seed."),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed of the synthetic "
+                                    "client (default: the bundled demo's)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """(Re)generate a bundled demo client from its fixed seed."""
+    """(Re)generate a bundled demo client from its fixed seed, or another synthetic client.
+
+    `ccua demo-client --client acme --seed 2` writes params/acme.yaml and params/acme/:
+    a different centre, generated the same way, for trying a batch.
+    """
     writers = _demo_writers()
     if framework != "all" and framework not in writers:
         raise CcuaError(f"`--framework` must be one of {', '.join([*writers, 'all'])}, "
                         f"got {framework!r}")
     chosen = list(writers) if framework == "all" else [framework]
-    written = [p for fw in chosen for p in writers[fw](out, force=force)]
+    if client is not None and len(chosen) > 1:
+        raise CcuaError("`--client` names one client: choose one `--framework`")
+    if client is not None:
+        try:
+            Params(client=client, engagement=client)
+        except ValidationError:
+            raise CcuaError(f"`--client` {client!r} is not a client name: letters, digits, "
+                            "'_', '.' and '-', starting with a letter or digit") from None
+    options: dict[str, Any] = {"force": force}
+    if client is not None:
+        options["client"] = client
+    if seed is not None:
+        options["seed"] = seed
+    written = [p for fw in chosen for p in writers[fw](out, **options)]
     if as_json:
         print_json({"files": [str(p) for p in written]})
     else:
