@@ -84,6 +84,16 @@ class IPCKernelManager(AsyncKernelManager):
 
     cleanup_resources = _async_cleanup_resources
 
+    async def _async_interrupt_kernel(self) -> None:
+        # jupyter_client interrupts every kernel before shutting it down, in case code is
+        # still running. Ours has finished its last cell by then, and the SIGINT only makes
+        # ipykernel print "KeyboardInterrupt caught in kernel" over our progress output.
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
+
+    interrupt_kernel = _async_interrupt_kernel
+
 
 class NotebookFailed(CcuaError):
     """A notebook raised; the message names the notebook and the cell."""
