@@ -115,13 +115,18 @@ def _finish(chart: Any, description: str) -> Any:
     third of the render time in vl-convert (each measurement lays the text out in the CJK
     font).
     """
-    return (chart.properties(description=description)
-            .configure(font=FONT_STACK)
-            .configure_view(stroke=None)
-            .configure_axis(labelFontSize=11, titleFontSize=11, labelLimit=0)
-            .configure_legend(labelFontSize=11, titleFontSize=11, orient="bottom", labelLimit=0)
-            .configure_header(labelLimit=0, titleLimit=0)
-            .configure_title(fontSize=13, anchor="start"))
+    # One copy, then the config set in place: each chained .configure_*() call deep-copies
+    # the whole chart, inline data included (half the build time of a busy item's chart).
+    chart = chart.properties(description=description)
+    chart.config = alt.Config(
+        font=FONT_STACK,
+        view=alt.ViewConfig(stroke=None),
+        axis=alt.AxisConfig(labelFontSize=11, titleFontSize=11, labelLimit=0),
+        legend=alt.LegendConfig(labelFontSize=11, titleFontSize=11, orient="bottom",
+                                labelLimit=0),
+        header=alt.HeaderConfig(labelLimit=0, titleLimit=0),
+        title=alt.TitleConfig(fontSize=13, anchor="start"))
+    return chart
 
 
 def _data(rows: Iterable[Mapping[str, Any]]) -> alt.Data:
