@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import shutil
 import sys
@@ -355,7 +356,11 @@ def run_batch(params_paths: Sequence[str | Path], *, jobs: int = 1, notebooks: b
             if on_done:
                 on_done(s)
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        # Fresh worker processes, not forks: a fork of a process that has run a client
+        # carries its threads' locks (the notebook pool, zmq, logging) and can hang for good
+        # (it did, in the benchmark: two idle workers after one in-process batch).
+        with ProcessPoolExecutor(max_workers=jobs,
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
             pending: dict[Future[RunSummary], str] = {
                 pool.submit(_run_one, p, notebooks, report): p for p in paths}
             while pending:
