@@ -213,6 +213,16 @@ def _normalise_executed(path: Path, job: NotebookJob) -> None:
     atomic_write_text(path, nbformat.writes(nb) + "\n")
 
 
+def _kernel_cwd(run_dir: Path) -> dict[str, Any]:
+    """Start the kernel in the run folder (nbclient's ``resources.metadata.path``).
+
+    Not papermill's ``cwd=``: that changes the working folder of the whole process, and two
+    notebooks executing in threads restore it in the wrong order, leaving the process in a
+    staging folder (relative params paths of the next client in a batch then failed).
+    """
+    return {"metadata": {"path": str(run_dir)}}
+
+
 def execute_notebook(job: NotebookJob, run_dir: Path) -> None:
     """Execute one notebook with papermill into ``run_dir``, turning failures into one line."""
     import papermill
@@ -221,7 +231,7 @@ def execute_notebook(job: NotebookJob, run_dir: Path) -> None:
     out = run_dir / job.output
     try:
         papermill.execute_notebook(
-            str(job.template), str(out), parameters=job.parameters, cwd=str(run_dir),
+            str(job.template), str(out), parameters=job.parameters, resources=_kernel_cwd(run_dir),
             kernel_name="python3", progress_bar=False, log_output=False,
             start_timeout=KERNEL_START_TIMEOUT, execution_timeout=CELL_TIMEOUT,
             request_save_on_cell_execute=False,
@@ -238,7 +248,7 @@ def execute_notebook(job: NotebookJob, run_dir: Path) -> None:
         if "Kernel" not in str(exc) and "kernel" not in str(exc):
             raise
         papermill.execute_notebook(
-            str(job.template), str(out), parameters=job.parameters, cwd=str(run_dir),
+            str(job.template), str(out), parameters=job.parameters, resources=_kernel_cwd(run_dir),
             kernel_name="python3", progress_bar=False, log_output=False,
             start_timeout=KERNEL_START_TIMEOUT * 2, execution_timeout=CELL_TIMEOUT,
             request_save_on_cell_execute=False,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -151,9 +152,22 @@ def guideline_results() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("notebooks") / "demo"
-    summary = run_client(ROOT / "params" / "demo.yaml", output=out, report=False,
-                         notebooks_folder=NOTEBOOKS)
+    # Notebooks run two at a time in threads: the process's working folder must never move
+    # (papermill's cwd= moved it, threads restored it out of order, and the next client of a
+    # batch lost its relative paths). Every chdir during the run is recorded; papermill's file
+    # handler "changes" to the folder it was started in, which is harmless.
+    before = os.getcwd()
+    moves: list[str] = []
+    chdir = os.chdir
+    os.chdir = lambda path: (moves.append(str(path)), chdir(path))[1]  # type: ignore[assignment]
+    try:
+        summary = run_client(ROOT / "params" / "demo.yaml", output=out, report=False,
+                             notebooks_folder=NOTEBOOKS)
+    finally:
+        os.chdir = chdir
     assert summary.status == "ok"
+    assert set(moves) <= {before}, sorted(set(moves))
+    assert os.getcwd() == before
     return out
 
 
