@@ -9,20 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from ccua.cli import main
+from tests.cli import run
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "params" / "worked-example.ratings.yaml"
 
 
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_kpi_calc_json_gives_percent_numbers(capsys):

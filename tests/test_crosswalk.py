@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ccua.cli import main
 from ccua.crosswalk import CROSSWALK_DIR, find_crosswalk, load_crosswalk, project
 from ccua.errors import CcuaError, ValidationFailed
 from ccua.ratings import load_ratings, parse_ratings
 from ccua.scoring import score
 from ccua.spec import load_framework
+from tests.cli import run
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKED = ROOT / "params" / "worked-example.ratings.yaml"
@@ -181,18 +181,10 @@ def test_indicator_values_carry_over(cw, tc):
 
 
 # -- the command line
-def _run(capsys, *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_crosswalk_json(capsys):
-    code, out, _ = _run(capsys, "crosswalk", "--json")
+    code, out, _ = run(capsys, "crosswalk", "--json")
     assert code == 0
     data = json.loads(out)
     assert (data["from"], data["to"]) == (GL, TC)
@@ -202,20 +194,20 @@ def test_crosswalk_json(capsys):
                                        {"code": "SP2", "name": "规划重点"}],
                                 "grade": "full", "note": data["items"][0]["note"], "none": ""}
     assert "1.4" in data["unmatched"]["items"] and "A1.2" in data["unmatched"]["indicators"]
-    code, out, _ = _run(capsys, "crosswalk", "--from", TC, "--json")
+    code, out, _ = run(capsys, "crosswalk", "--from", TC, "--json")
     data = json.loads(out)
     assert code == 0 and data["to"] == GL and data["unmatched"]["items"] == []
 
 
 def test_crosswalk_table_and_projection(capsys):
-    code, out, _ = _run(capsys, "crosswalk")
+    code, out, _ = run(capsys, "crosswalk")
     assert code == 0 and "57 items: 46 mapped, 11 without counterpart" in out
-    code, out, _ = _run(capsys, "crosswalk", "--ratings", str(WORKED), "--json")
+    code, out, _ = run(capsys, "crosswalk", "--ratings", str(WORKED), "--json")
     assert code == 0
     data = json.loads(out)
     assert data["kind"] == "estimate" and (data["from"], data["to"]) == (TC, GL)
     assert data["covered_points"] == 93 and len(data["missing"]) == 11
-    code, out, _ = _run(capsys, "crosswalk", "--ratings", str(WORKED))
+    code, out, _ = run(capsys, "crosswalk", "--ratings", str(WORKED))
     assert code == 0 and "不是测评得分" in out and "缺少证据" in out
 
 
@@ -225,6 +217,6 @@ def test_crosswalk_table_and_projection(capsys):
                                                              "ratings file is for t-ccua"),
 ])
 def test_bad_input_is_one_line(capsys, args, message):
-    code, _, err = _run(capsys, *args)
+    code, _, err = run(capsys, *args)
     assert code == 1 and err.startswith("error: ") and message in err
     assert "Traceback" not in err

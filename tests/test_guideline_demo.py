@@ -32,7 +32,7 @@ from ccua.report._workbook import SHEETS, projection_sheet_title
 from ccua.results import build_results, dumps
 from ccua.runner import run_client
 from ccua.spec import load_framework
-from tests.test_cli import run as cli
+from tests.cli import run as cli
 from tests.test_report import parse_html, pdf_text, squash
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,11 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ccua._num import round_half_up
-from ccua.cli import main
 from ccua.errors import ValidationFailed
 from ccua.ratings import load_ratings, parse_ratings
 from ccua.scoring import score
 from ccua.spec import load_framework
+from tests.cli import run
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "params" / "guideline-example.ratings.yaml"
@@ -139,18 +139,10 @@ def test_total_is_the_sum_of_rounded_area_scores(ratings):
 
 
 # -- the command line
-def _run(capsys, *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_score_json_shape(capsys):
-    code, out, _ = _run(capsys, "score", str(EXAMPLE), "--json")
+    code, out, _ = run(capsys, "score", str(EXAMPLE), "--json")
     assert code == 0
     data = json.loads(out)
     assert data["total"] == 69.2 and data["grade"] is None and data["framework"] == FW
@@ -163,14 +155,14 @@ def test_score_json_shape(capsys):
 
 
 def test_score_table_says_there_are_no_grades(capsys):
-    code, out, _ = _run(capsys, "score", str(EXAMPLE))
+    code, out, _ = run(capsys, "score", str(EXAMPLE))
     assert code == 0
     assert "测评计分合计 69.20分" in out and "no grade bands" in out
     assert "T/CCUA 等级，仅供对照（本指导要求未规定等级）：合格" in out
 
 
 def test_spec_show_json_carries_areas_and_points(capsys):
-    code, out, _ = _run(capsys, "spec", "show", "--framework", FW, "--json")
+    code, out, _ = run(capsys, "spec", "show", "--framework", FW, "--json")
     assert code == 0
     data = json.loads(out)
     assert [(a["code"], a["points"], len(a["items"])) for a in data["areas"]] == [
@@ -183,15 +175,15 @@ def test_spec_show_json_carries_areas_and_points(capsys):
 
 
 def test_spec_show_table_and_item(capsys):
-    code, out, _ = _run(capsys, "spec", "show", "--framework", FW)
+    code, out, _ = run(capsys, "spec", "show", "--framework", FW)
     assert code == 0 and "9 areas, 57 items" in out and "未规定等级" in out
-    code, out, _ = _run(capsys, "spec", "show", "--framework", FW, "--item", "8.4")
+    code, out, _ = run(capsys, "spec", "show", "--framework", FW, "--item", "8.4")
     assert code == 0 and "[11.5.2 应急处置工作原则]" in out
 
 
 def test_kpi_show_for_a_table_a1_kpi(capsys):
-    code, out, _ = _run(capsys, "kpi", "show", "A4.5", "--framework", FW)
+    code, out, _ = run(capsys, "kpi", "show", "A4.5", "--framework", FW)
     assert code == 0 and "表 A.1 服务质量绩效" in out and "used by 1.1, 3.1, 3.2" in out
-    code, out, _ = _run(capsys, "kpi", "calc", "A3.7", "5400", "1200", "1500", "900",
+    code, out, _ = run(capsys, "kpi", "calc", "A3.7", "5400", "1200", "1500", "900",
                         "--framework", FW, "--json")
     assert code == 0 and json.loads(out)["value"] == 90

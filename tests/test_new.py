@@ -17,7 +17,6 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from ccua.cli import main
 from ccua.engagement import (
     Engagement,
     default_targets,
@@ -41,6 +40,7 @@ from ccua.scaffold import (
     period_months,
 )
 from ccua.spec import load_framework
+from tests.cli import run
 from tests.conftest import MINI_HEAD, MINI_ITEMS, MINI_MEASURES, write_framework
 from tests.engagement_fixture import MONTHS, dump, make_client, ratings_data
 
@@ -386,14 +386,6 @@ def test_generation_is_driven_by_the_framework_data(tmp_path, measures):
 
 # ----------------------------------------------------------------------------- ccua check
 
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_check_valid_client_prints_ok_and_a_summary(tmp_path, capsys):

@@ -11,10 +11,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ccua.cli import main
 from ccua.errors import CcuaError, ValidationFailed
 from ccua.records import RecordsInvalid, RecordsStore, ingest, load_mapping
 from ccua.records._ingest import ingest_file
+from tests.cli import run
 
 DATA = Path(__file__).parent / "data" / "records"
 VOICE = (DATA / "voice.csv").read_text(encoding="utf-8")
@@ -343,14 +343,6 @@ def test_ingest_file_needs_the_salt_argument(tmp_path):
 
 # --- the command ---------------------------------------------------------------------------
 
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

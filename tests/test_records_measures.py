@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from ccua.cli import main
 from ccua.records import (
     definitions_for,
     indicators_from_inputs,
     ingest,
     monthly_inputs,
 )
+from tests.cli import run
 
 DATA = Path(__file__).parent / "data" / "records"
 MONTHS = ["2026-01", "2026-02", "2026-03"]
@@ -225,14 +225,6 @@ def test_indicators_from_the_fixture(inputs, tccua):
     assert "DO6.12" not in feb and "MI2.9" not in feb and "DO2.3" not in feb
 
 
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # Voice records alone (`ccua records indicators voice.csv --json`).

@@ -135,7 +135,7 @@ def test_records_never_leave_personal_data_in_results(demo):
 def test_ccua_run_computes_from_ingested_records(demo, tmp_path, capsys):
     """`ccua demo-data` + `ccua ingest` + `ccua run`: the run lays the records over the sheet
     by itself, exactly as the manual merge above, and says so."""
-    from tests.test_cli import run
+    from tests.cli import run
 
     data, folder, _ = demo
     params = folder.parents[1] / "demo.yaml"

@@ -16,6 +16,7 @@ import pytest
 from ccua.cli import main
 from ccua.demo import demo_files, write_demo
 from ccua.runner import NotebookFailed, run_batch, run_client
+from tests.cli import run
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = Path(__file__).parent / "notebooks" / "good"
@@ -110,19 +111,16 @@ def test_demo_client_generates_more_clients_for_a_batch(tmp_path: Path, monkeypa
     """`ccua demo-client --client NAME --seed N`: other synthetic centres, ready to batch."""
     monkeypatch.chdir(tmp_path)
     for name, seed in (("north", "11"), ("south", "12")):
-        with pytest.raises(SystemExit) as exit_:
-            main(["demo-client", "--client", name, "--seed", seed, "--out", "params"])
-        assert exit_.value.code in (0, None)
+        code, _, _ = run(capsys, "demo-client", "--client", name, "--seed", seed, "--out",
+                         "params")
+        assert code == 0
     assert (tmp_path / "params" / "north" / "monthly.csv").read_bytes() != \
         (tmp_path / "params" / "south" / "monthly.csv").read_bytes()
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as exit_:
-        main(["batch", "params/*.yaml", "--no-notebooks", "--json"])
-    assert exit_.value.code in (0, None)
-    rows = json.loads(capsys.readouterr().out)
+    code, out, _ = run(capsys, "batch", "params/*.yaml", "--no-notebooks", "--json")
+    assert code == 0
+    rows = json.loads(out)
     assert [(r["client"], r["status"]) for r in rows] == [("north", "ok"), ("south", "ok")]
     assert rows[0]["total"] != rows[1]["total"]
-    with pytest.raises(SystemExit) as exit_:
-        main(["demo-client", "--client", "no good", "--out", "params"])
-    assert exit_.value.code == 1
-    assert "is not a client name" in capsys.readouterr().err
+    code, _, err = run(capsys, "demo-client", "--client", "no good", "--out", "params")
+    assert code == 1
+    assert "is not a client name" in err
