@@ -36,6 +36,7 @@ from ccua.report import FontNotFound, render_report, render_run
 from ccua.report._results import fixed
 from ccua.report._workbook import SHEETS, projection_sheet_title
 from ccua.runner import run_client
+from tests.test_worked_example import E6
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "params" / "demo.yaml"
@@ -373,28 +374,7 @@ def test_run_folder_is_a_self_contained_quarto_project(demo):
 
 # --- the worked example of Appendix E: table 6 to the cent -----------------------------------
 
-# Table E.6 as printed in the standard: code, 分值, 分值占比, 计分, 计分占比.
-E6 = """
-SP1 2.00 2.00 1.70 1.99
-SP2 4.00 4.00 3.56 4.16
-SP3 4.00 4.00 3.48 4.07
-CB1 5.00 5.00 4.20 4.91
-CB2 5.00 5.00 4.00 4.68
-CB3 5.00 5.00 3.75 4.38
-CB4 5.00 5.00 4.05 4.73
-CB5 5.00 5.00 3.80 4.44
-DO1 3.50 3.50 2.98 3.48
-DO2 5.25 5.25 4.31 5.04
-DO3 3.50 3.50 3.12 3.65
-DO4 3.50 3.50 2.84 3.32
-DO5 7.00 7.00 6.16 7.20
-DO6 7.00 7.00 6.44 7.53
-DO7 3.50 3.50 3.12 3.65
-DO8 1.75 1.75 1.14 1.33
-MI1 12.00 12.00 10.80 12.62
-MI2 9.00 9.00 8.28 9.68
-MI3 9.00 9.00 7.83 9.15
-"""
+# Table E.6 as printed in the standard: E6 of tests/test_worked_example.py (one transcription).
 
 
 def test_worked_example_prints_table_e6_to_the_cent(demo, tmp_path):
