@@ -280,7 +280,7 @@ def load_engagement(params_path: str | Path) -> EngagementData:
             problems.append(exc.problem)
 
     warnings: list[str] = []
-    if months and (inputs.values or m_path is not None):
+    if months and m_path is not None:
         inputs, warnings = _lay_records_over(inputs, params, params_file, folder, framework,
                                              months, files, problems)
 
