@@ -166,3 +166,17 @@ def load_sheet_only(params: Path) -> MonthlyInputs:
         return load_engagement(params).inputs
     finally:
         aside.rename(folder)
+
+
+def test_a_records_folder_named_in_the_params_must_hold_records(tmp_path):
+    from ccua.errors import ValidationFailed
+
+    shutil.copytree(ROOT / "params" / "demo", tmp_path / "demo")
+    params = tmp_path / "demo.yaml"
+    params.write_text((ROOT / "params" / "demo.yaml").read_text(encoding="utf-8")
+                      + "records: exports/records\n", encoding="utf-8")
+    with pytest.raises(ValidationFailed) as failed:
+        load_engagement(params)
+    (problem,) = failed.value.problems
+    assert (problem.file, problem.field) == (str(params), "records")
+    assert "no ingested records in" in problem.message and "ccua ingest demo" in problem.message
