@@ -16,8 +16,10 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -37,6 +39,7 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import default
 
+from ccua import __version__
 from ccua._io import atomic_write_text
 from ccua.engagement import EngagementData, load_engagement
 from ccua.errors import CcuaError
@@ -47,6 +50,11 @@ Progress = Callable[[str], None]
 KERNEL_START_TIMEOUT = 120        # busy machines (papermill #776)
 CELL_TIMEOUT = 600
 RESULTS_FILE = "results.json"
+# Every run folder carries this file: ccua replaces a folder only when it carries it (or holds
+# nothing), so that `-o DIR` or `output:` never empties a folder ccua did not make.
+RUN_MARKER = ".ccua-run"
+# A second run of the same client waits this long for the first, then refuses.
+LOCK_TIMEOUT = 30.0
 # Notebooks of one client run this many at a time: kernels spend much of their life starting
 # and importing, so two overlap well on the 2-core machines we target.
 NOTEBOOK_WORKERS = int(os.environ.get("CCUA_NOTEBOOK_WORKERS", "2"))
@@ -256,10 +264,128 @@ def execute_notebook(job: NotebookJob, run_dir: Path) -> None:
     _normalise_executed(out, job)
 
 
+# ----------------------------------------------------------------------------- run folders
+#
+# ccua writes a run only into a folder that is absent, empty, or a run folder (it carries
+# RUN_MARKER, or it is a run folder from before the marker: a ccua results.json and nothing
+# but the files a run writes). Anything else is refused, so that `-o params` or `output: acme`
+# (the client's own engagement folder) can never empty a folder ccua did not create.
+
+# What a run writes into its folder (for run folders written before the marker existed).
+_RUN_FILE = re.compile(r"^(results\.json|[^/]+\.ipynb|report(\.[A-Za-z0-9]+|_files)|"
+                       r"\.ccua-[A-Za-z0-9_.-]+)$")
+
+
+def _written_by_ccua(results: Path) -> bool:
+    try:
+        data = json.loads(results.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("schema") == "ccua.results"
+
+
+def is_run_folder(folder: Path) -> bool:
+    """A folder ccua may replace: it carries the run marker, or is a run from before it."""
+    if (folder / RUN_MARKER).is_file():
+        return True
+    names = [p.name for p in folder.iterdir()]
+    return RESULTS_FILE in names and _written_by_ccua(folder / RESULTS_FILE) and \
+        all(_RUN_FILE.match(n) for n in names)
+
+
+def check_output_folder(target: Path) -> None:
+    """Refuse (one line naming the folder) to write a run into a folder ccua did not create."""
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise CcuaError("the run's output is not a folder; give a folder for the run "
+                        "(-o DIR or output: in the params file)", file=str(target))
+    if not target.exists():
+        return
+    try:
+        if not any(target.iterdir()) or is_run_folder(target):
+            return
+    except OSError as exc:
+        raise CcuaError(f"cannot read the output folder {target}: {exc.strerror}",
+                        file=str(target)) from None
+    raise CcuaError(f"the run's output is not a ccua run folder (it holds files ccua did not "
+                    f"write, and no {RUN_MARKER}); nothing was changed: choose an absent or "
+                    "empty folder (-o DIR or output: in the params file)", file=str(target))
+
+
+def lock_path(target: Path) -> Path:
+    """The advisory lock of the runs written into ``target``: ``.NAME.lock`` beside it."""
+    return target.with_name(f".{target.name}.lock")
+
+
+@contextlib.contextmanager
+def client_lock(client: str, target: Path, timeout: float, say: Progress) -> Any:
+    """Hold the client's run lock; wait at most ``timeout`` seconds for another run."""
+    from filelock import FileLock, Timeout
+
+    path = lock_path(target)
+    lock = FileLock(str(path))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        say(f"another ccua run of {client} holds {path}: waiting up to {timeout:g} s")
+        try:
+            lock.acquire(timeout=timeout)
+        except Timeout:
+            raise CcuaError(f"client {client} is being run by another ccua run (lock {path} "
+                            f"held for more than {timeout:g} s); try again when it has "
+                            "finished", file=str(path)) from None
+    try:
+        yield path
+    finally:
+        lock.release()
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def clean_stale(target: Path, say: Progress) -> list[Path]:
+    """Remove staging and old-run folders of ``target`` left by runs that died (kill -9).
+
+    Only ``.NAME.staging-PID`` and ``.NAME.old-PID`` folders whose process is gone, and only
+    when they hold a run (marker or ccua's files): never anything else.
+    """
+    removed = []
+    pattern = re.compile(rf"^\.{re.escape(target.name)}\.(staging|old)-(\d+)$")
+    with contextlib.suppress(OSError):
+        for entry in target.parent.iterdir():
+            m = pattern.match(entry.name)
+            if not m or entry.is_symlink() or not entry.is_dir() or _pid_alive(int(m.group(2))):
+                continue
+            names = [p.name for p in entry.iterdir()]
+            if names and not ((entry / RUN_MARKER).is_file() or
+                              all(_RUN_FILE.match(n) for n in names)):
+                continue
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+            say(f"removed {entry.name}, left by a run that did not finish")
+    return removed
+
+
+def _write_marker(folder: Path, client: str) -> None:
+    atomic_write_text(folder / RUN_MARKER, json.dumps(
+        {"written_by": f"ccua {__version__}", "client": client,
+         "note": "a ccua run folder: the next run of this client replaces it whole"},
+        ensure_ascii=False) + "\n")
+
+
 def _swap_into_place(staging: Path, target: Path) -> None:
     """Replace ``target`` by ``staging`` with renames; the old run is removed only after."""
     old = None
     if target.exists():
+        check_output_folder(target)   # again, under the lock: it may have changed meanwhile
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
         os.replace(target, old)
     try:
@@ -272,11 +398,23 @@ def _swap_into_place(staging: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _lock_timeout() -> float:
+    try:
+        return float(os.environ.get("CCUA_LOCK_TIMEOUT", LOCK_TIMEOUT))
+    except ValueError:
+        return LOCK_TIMEOUT
+
+
 def run_client(params_path: str | Path, *, progress: Progress | None = None,
                notebooks: bool = True, report: bool | None = None,
-               output: Path | None = None, notebooks_folder: Path | None = None
-               ) -> RunSummary:
-    """Run one client end to end; raise CcuaError on failure (the previous run is kept)."""
+               output: Path | None = None, notebooks_folder: Path | None = None,
+               lock_timeout: float | None = None) -> RunSummary:
+    """Run one client end to end; raise CcuaError on failure (the previous run is kept).
+
+    The run folder (``output``, else the params' ``output:``, else ``runs/CLIENT``) must be
+    absent, empty or a ccua run folder; a second run of the same client waits for the first
+    at most ``lock_timeout`` seconds (default ``CCUA_LOCK_TIMEOUT``, else 30).
+    """
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     say("validating inputs")
@@ -285,15 +423,31 @@ def run_client(params_path: str | Path, *, progress: Progress | None = None,
         say(f"monthly inputs: the sheet, with the measures recomputed from the records in "
             f"{data.files['records']} laid over it ({len(data.warnings)} sheet value(s) "
             "replaced or mixed; listed in results.json → input_warnings)")
-    target = output or data.output
+    target = Path(os.path.abspath(output if output is not None else data.output))
+    check_output_folder(target)
     say("computing indicators and scores")
     result = build_results(data)
     target.parent.mkdir(parents=True, exist_ok=True)
+    timeout = _lock_timeout() if lock_timeout is None else lock_timeout
+    with client_lock(data.params.client, target, timeout, say):
+        check_output_folder(target)
+        clean_stale(target, say)
+        files = _run_into(target, data, result, say, notebooks, report, notebooks_folder)
+    assessment = result.data["assessment"]
+    return RunSummary(client=data.params.client, params=str(params_path), status="ok",
+                      total=assessment["total"], grade=assessment["grade"],
+                      seconds=time.perf_counter() - started, output=str(target), files=files)
+
+
+def _run_into(target: Path, data: EngagementData, result: Any, say: Progress, notebooks: bool,
+              report: bool | None, notebooks_folder: Path | None) -> list[str]:
+    """Build the run in a staging folder beside ``target``, then swap it into place."""
     staging = target.with_name(f".{target.name}.staging-{os.getpid()}")
-    if staging.exists():
+    if staging.exists():  # ours: this process's own, from an earlier failed attempt
         shutil.rmtree(staging)
     staging.mkdir()
     try:
+        _write_marker(staging, data.params.client)
         atomic_write_text(staging / RESULTS_FILE, dumps(result.data))
         files = [RESULTS_FILE]
         if notebooks:
@@ -316,19 +470,26 @@ def run_client(params_path: str | Path, *, progress: Progress | None = None,
     except BaseException:
         _keep_failed(staging, target)
         raise
-    assessment = result.data["assessment"]
-    return RunSummary(client=data.params.client, params=str(params_path), status="ok",
-                      total=assessment["total"], grade=assessment["grade"],
-                      seconds=time.perf_counter() - started, output=str(target), files=files)
+    return files
 
 
 def _keep_failed(staging: Path, target: Path) -> Path:
-    """Move a failed staging folder beside the previous run (never over it) for inspection."""
+    """Move a failed staging folder beside the previous run (never over it) for inspection.
+
+    ``NAME.failed`` is replaced only when it is a run folder; a folder of someone else's
+    under that name is left alone and the failed run stays in its staging folder.
+    """
     failed_dir = target.with_name(f"{target.name}.failed")
+    if failed_dir.is_symlink() or (failed_dir.exists() and not (
+            failed_dir.is_dir() and (not any(failed_dir.iterdir()) or
+                                     is_run_folder(failed_dir)))):
+        return staging
     if failed_dir.exists():
         shutil.rmtree(failed_dir, ignore_errors=True)
-    with contextlib.suppress(OSError):
+    try:
         os.replace(staging, failed_dir)
+    except OSError:
+        return staging
     return failed_dir
 
 

@@ -46,8 +46,8 @@ def test_run_writes_results_and_executed_notebooks(clients: Path, tmp_path: Path
     assert results["schema"] == "ccua.results" and results["schema_version"] == 1
     assert summary.total == results["assessment"]["total"]
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["results.json", "engagement.ipynb", "SP.ipynb", "CB.ipynb", "DO.ipynb", "MI.ipynb",
-         "scorecard.ipynb"])
+        [".ccua-run", "results.json", "engagement.ipynb", "SP.ipynb", "CB.ipynb", "DO.ipynb",
+         "MI.ipynb", "scorecard.ipynb"])
     executed = nbformat.read(out / "DO.ipynb", as_version=4)
     printed = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
     assert "DO" in printed and "DO6" in printed
