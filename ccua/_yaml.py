@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from ccua._limits import MAX_YAML_DEPTH, MAX_YAML_NODES, check_text_size
 from ccua.errors import CcuaError
 
 Path_ = tuple[str, ...]
@@ -38,32 +39,96 @@ def _construct_mapping(loader: _KeyTextLoader, node: MappingNode, deep: bool = F
 _KeyTextLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def _index_lines(node: Node | None, path: Path_, lines: dict[Path_, int]) -> None:
+def bound_nodes(node: Node | None, file: str | None = None) -> int:
+    """Refuse a document too large once its aliases are expanded, too deep, or recursive.
+
+    Aliases are allowed (an anchor reused a few times is ordinary YAML), but "billion laughs"
+    (aliases of aliases, each level multiplying the last) would make every walk over the data
+    exponential. Sizes are computed once per distinct node, so this check is linear in the text.
+    Returns the number of nodes of the expanded document.
+    """
+    if node is None:
+        return 0
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def refuse(n: Node, why: str) -> CcuaError:
+        return CcuaError(why, file=file, row=n.start_mark.line + 1)
+
+    def size(n: Node, depth: int) -> int:
+        key = id(n)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise refuse(n, "an alias refers to the mapping or list that contains it (recursive "
+                            "YAML is not allowed)")
+        if depth > MAX_YAML_DEPTH:
+            raise refuse(n, f"nested more than {MAX_YAML_DEPTH} levels deep")
+        total = 1
+        if isinstance(n, (MappingNode, SequenceNode)):
+            active.add(key)
+            children = [c for pair in n.value for c in pair] if isinstance(n, MappingNode) \
+                else n.value
+            for child in children:
+                total += size(child, depth + 1)
+                if total > MAX_YAML_NODES:
+                    raise refuse(n, f"more than {MAX_YAML_NODES:,} values once its aliases (*name)"
+                                    " are expanded; write the values out instead of nesting "
+                                    "aliases (see docs/limits.md)")
+            active.discard(key)
+        sizes[key] = total
+        return total
+
+    return size(node, 0)
+
+
+def _index_lines(node: Node | None, path: Path_, lines: dict[Path_, int],
+                 file: str | None = None) -> None:
     if node is None:
         return
+    if not path:
+        bound_nodes(node, file)
+    _index(node, path, lines)
+
+
+def _index(node: Node, path: Path_, lines: dict[Path_, int]) -> None:
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, MappingNode):
         for key_node, value_node in node.value:
             key = str(key_node.value) if isinstance(key_node, ScalarNode) else "?"
             lines[(*path, key)] = key_node.start_mark.line + 1
-            _index_lines(value_node, (*path, key), lines)
+            _index(value_node, (*path, key), lines)
     elif isinstance(node, SequenceNode):
         for i, child in enumerate(node.value):
-            _index_lines(child, (*path, str(i)), lines)
+            _index(child, (*path, str(i)), lines)
 
 
 def load_with_lines(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
-    """Parse YAML text; return the data and the line number of every key path."""
+    """Parse YAML text; return the data and the line number of every key path.
+
+    The text is composed once, checked against the limits (size, aliases, depth: see
+    :func:`bound_nodes`), then constructed; a bad document is one :class:`CcuaError` naming
+    the file and line.
+    """
+    check_text_size(text, "yaml", file)
+    loader = _KeyTextLoader(text)
     try:
-        node = yaml.compose(text, Loader=_KeyTextLoader)
-        data = yaml.load(text, Loader=_KeyTextLoader)
+        node = loader.get_single_node()
+        bound_nodes(node, file)
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         row = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise CcuaError(f"not valid YAML: {problem}", file=file, row=row) from None
+    except RecursionError:
+        raise CcuaError(f"nested too deeply (at most {MAX_YAML_DEPTH} levels)",
+                        file=file) from None
+    finally:
+        loader.dispose()
     lines: dict[Path_, int] = {}
-    _index_lines(node, (), lines)
+    if node is not None:
+        _index(node, (), lines)
     return data, lines
 
 
@@ -73,3 +138,44 @@ def line_of(lines: dict[Path_, int], path: Path_) -> int | None:
         if path[:end] in lines:
             return lines[path[:end]]
     return None
+
+
+def fast_load(text: str, file: str) -> Any:
+    """Plain ``yaml.safe_load`` (by libyaml when installed) within the same limits.
+
+    For files whose keys need no exact text and whose lines are only wanted on a problem; a
+    YAML error is reported by :func:`load_with_lines`, naming the line.
+    """
+    check_text_size(text, "yaml", file)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        node = loader.get_single_node()
+        bound_nodes(node, file)
+        return loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError:
+        pass
+    except RecursionError:
+        raise CcuaError(f"nested too deeply (at most {MAX_YAML_DEPTH} levels)",
+                        file=file) from None
+    finally:
+        loader.dispose()
+    return load_with_lines(text, file)[0]
+
+
+def read_yaml_text(path: Any, file: str | None = None) -> str:
+    """The text of a YAML file (UTF-8, with or without BOM), refused beyond the size limit."""
+    from pathlib import Path
+
+    from ccua._limits import check_size
+
+    p = Path(path)
+    name = file or str(path)
+    check_size(p, "yaml", file=name)
+    try:
+        return p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise CcuaError("file not found", file=name) from None
+    except IsADirectoryError:
+        raise CcuaError("is a folder; expected a YAML file", file=name) from None
+    except UnicodeDecodeError:
+        raise CcuaError("not UTF-8 text; save the file as UTF-8", file=name) from None

@@ -31,6 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ccua._limits import check_size
 from ccua._num import NotANumber, to_fraction
 from ccua._yaml import line_of, load_with_lines
 from ccua.errors import CcuaError, Problem, RatingsError, ValidationFailed
@@ -343,6 +344,7 @@ def parse_ratings(data: object, framework: Framework | None = None, *, file: str
 def load_ratings(path: str | Path, framework: Framework | None = None) -> Ratings:
     """Read and validate a ratings file."""
     p = Path(path)
+    check_size(p, "yaml", file=str(path))
     try:
         text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:

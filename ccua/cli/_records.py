@@ -75,7 +75,9 @@ def _mappings(paths: list[Path] | None, default_dir: Path | None) -> list:
 
 def _result_dict(r: IngestResult) -> dict:
     return {"file": r.file, "kind": r.kind, "status": r.status, "rows": r.rows,
-            "written": r.written, "skipped_rows": r.skipped, "problems": r.problems,
+            "written": r.written, "skipped_rows": r.skipped, "duplicates_dropped": r.duplicates,
+            "duplicates_within_file": r.duplicates_within,
+            "duplicates_already_ingested": r.duplicates_earlier, "problems": r.problems,
             "months": r.months, "encoding": r.encoding, "ignored_columns": r.ignored_columns,
             "seconds": round(r.seconds, 3), "error": str(r.error) if r.error else None}
 
@@ -90,6 +92,12 @@ def ingest_cmd(
     skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows",
                                        help="Ingest the good rows of a file with problems "
                                             "(the manifest counts the rows left out)."),
+    dedupe: bool = typer.Option(False, "--dedupe",
+                                help="Keep one record per key (call id, session id, ...) when "
+                                     "a key repeats in a file or was ingested before: the "
+                                     "earlier one, else the first in the file; the others are "
+                                     "left out and counted. Without it, repeated keys are "
+                                     "refused."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Read export files into the client's records folder: checked, pseudonymised, by month.
@@ -102,7 +110,7 @@ def ingest_cmd(
     started = time.perf_counter()
     with _Bars(enabled=not as_json) as bars:
         results = ingest(folders.records, files, kind=kind, mappings=maps,
-                         skip_bad_rows=skip_bad_rows, progress=bars)
+                         skip_bad_rows=skip_bad_rows, dedupe=dedupe, progress=bars)
     failed = [r for r in results if r.status == "failed"]
     if as_json:
         print_json({"client": folders.params.client, "records": str(folders.records),
@@ -121,6 +129,14 @@ def ingest_cmd(
             if r.skipped:
                 console.print(f"[yellow]{Path(r.file).name}: {r.skipped:,} bad rows left out "
                               "(--skip-bad-rows)[/]")
+            if r.duplicates:
+                why = []
+                if r.duplicates_within:
+                    why.append(f"{r.duplicates_within:,} repeated a key earlier in the file")
+                if r.duplicates_earlier:
+                    why.append(f"{r.duplicates_earlier:,} had a key an earlier ingest holds")
+                console.print(f"{Path(r.file).name}: {r.duplicates:,} duplicate records left "
+                              f"out (--dedupe): {'; '.join(why)}", markup=False, style="yellow")
             if r.ignored_columns:
                 console.print(f"{Path(r.file).name}: not stored (no canonical column): "
                               f"{', '.join(r.ignored_columns)}", markup=False)

@@ -20,9 +20,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
-from ccua._yaml import line_of, load_with_lines
+from ccua._yaml import fast_load, line_of, load_with_lines, read_yaml_text
 from ccua.errors import CcuaError, Problem, SpecError, ValidationFailed
 from ccua.records._schema import KINDS, table_columns
 from ccua.spec import FRAMEWORKS_DIR, Framework
@@ -221,11 +219,9 @@ def load_definitions(framework: Framework, path: Path | None = None) -> Definiti
     if not p.exists():
         raise CcuaError(f"framework {framework.id} has no {DEFINITIONS_FILE}: nothing can be "
                         "computed from records", file=file)
-    text = p.read_text(encoding="utf-8")
-    try:  # libyaml is fast; line numbers are only worked out when there is a problem
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError:
-        data, _ = load_with_lines(text, file)          # raises, naming the line
+    text = read_yaml_text(p, file)
+    # libyaml is fast; line numbers are only worked out when there is a problem
+    data = fast_load(text, file)
     known_lines: list[dict] = []
     problems: list[Problem] = []
 

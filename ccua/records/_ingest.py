@@ -90,6 +90,9 @@ class IngestResult:
     rows: int = 0
     written: int = 0
     skipped: int = 0                # bad rows left out (skip_bad_rows)
+    duplicates: int = 0             # rows left out as duplicate keys (dedupe)
+    duplicates_within: int = 0      # ... repeating a key earlier in the same file
+    duplicates_earlier: int = 0     # ... whose key an earlier ingest already holds
     problems: int = 0
     months: dict[str, int] = field(default_factory=dict)
     encoding: str | None = None
@@ -553,8 +556,8 @@ def _check(info: SourceInfo, mapping: Mapping, staging: Path, kind: str | None, 
         row = _execute(con, f"{p.checked()} SELECT count(*), count_if({p.any_bad})"
                             f"{', ' + counts if counts else ''} FROM c", say)[0]
         rejects, cast_rejects = _rejects(con)
-        return _Checked(con, p, int(row[0]), int(row[1]), [int(x) for x in row[2:]], rejects,
-                        cast_rejects)
+        return _Checked(con, p, int(row[0] or 0), int(row[1] or 0),
+                        [int(x or 0) for x in row[2:]], rejects, cast_rejects)
     except BaseException:
         con.close()
         raise
@@ -562,8 +565,14 @@ def _check(info: SourceInfo, mapping: Mapping, staging: Path, kind: str | None, 
 
 def ingest_file(store: RecordsStore, path: Path, *, kind: str | None = None,
                 mapping: Mapping = IDENTITY, salt: str, skip_bad_rows: bool = False,
-                progress: Progress | None = None, shown: int = SHOWN) -> IngestResult:
-    """Ingest one source file into ``store``; the caller holds the store's lock."""
+                dedupe: bool = False, progress: Progress | None = None,
+                shown: int = SHOWN) -> IngestResult:
+    """Ingest one source file into ``store``; the caller holds the store's lock.
+
+    Records whose key (:attr:`Kind.key`) repeats, in the file or against what the store holds
+    already, are refused; with ``dedupe`` the first in file order (or the one ingested
+    earlier) is kept and the others are counted in the result.
+    """
     started = time.perf_counter()
     label = str(path)
     say = progress or (lambda _f, _s, _x: None)
@@ -601,6 +610,9 @@ def ingest_file(store: RecordsStore, path: Path, *, kind: str | None = None,
         result.rows = checked.rows + len(rejects)
         result.problems = sum(checked.per_rule) + len(rejects)
         bad_rows = checked.bad_rows
+        if result.rows == 0:
+            raise CcuaError("the file has its header row but no records: nothing to ingest "
+                            "(was the export's date range empty?)", file=label, row=1)
         if result.problems:
             tally: dict[str, int] = {}
             for rule, n in zip(p.rules, checked.per_rule, strict=True):
@@ -628,6 +640,21 @@ def ingest_file(store: RecordsStore, path: Path, *, kind: str | None = None,
                       "ROW_GROUP_SIZE 61440)",
                  lambda f: say(label, "writing", f))
         written = sorted(out.glob("month=*/*.parquet"))
+        if written and k.key:
+            replacing = {s["sha256"] for s in store.manifest()["sources"] if s["kind"] == k.name
+                         and (s["path"] == resolved or s["sha256"] == info.sha256)}
+            earlier = [s for s in store.manifest()["sources"]
+                       if s["kind"] == k.name and s["sha256"] not in replacing]
+            within, before = _duplicates(con, out, k, store, earlier)
+            if within or before:
+                if not dedupe:
+                    raise _duplicate_error(con, p, label, result.rows, within, before, store,
+                                           earlier, shown, bool(bad_rows), rejects)
+                shutil.rmtree(out)
+                _execute(con, _dedupe_copy(p, columns, keep, out, store, earlier),
+                         lambda f: say(label, "writing", f))
+                written = sorted(out.glob("month=*/*.parquet"))
+                result.duplicates_within, result.duplicates_earlier = within, before
         months: dict[str, int] = {}
         if written:
             for month, n in con.execute(
@@ -637,6 +664,8 @@ def ingest_file(store: RecordsStore, path: Path, *, kind: str | None = None,
                 months[str(month)] = int(n)
         result.months = months
         result.written = sum(months.values())
+        if result.duplicates_within or result.duplicates_earlier:
+            result.duplicates = checked.rows - bad_rows - result.written
     except BaseException:
         if checked is not None:
             checked.con.close()
@@ -661,7 +690,8 @@ def ingest_file(store: RecordsStore, path: Path, *, kind: str | None = None,
         "sha256": info.sha256, "format": info.format, "encoding": info.encoding,
         "mapping": mapping.path, "mapping_sha256": mapping.sha256,
         "timezone": mapping.timezone, "rows": result.rows, "written": result.written,
-        "skipped_rows": result.skipped, "problems": result.problems,
+        "skipped_rows": result.skipped, "duplicates_dropped": result.duplicates,
+        "problems": result.problems,
         "ignored_columns": result.ignored_columns, "months": months, "files": files,
         "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
@@ -691,7 +721,7 @@ def _rejects(con: Any) -> tuple[list[tuple[int, str]], int]:
 
 
 def ingest(records_dir: str | Path, files: Sequence[str | Path], *, kind: str | None = None,
-           mappings: Sequence[Mapping] = (), skip_bad_rows: bool = False,
+           mappings: Sequence[Mapping] = (), skip_bad_rows: bool = False, dedupe: bool = False,
            progress: Progress | None = None, shown: int = SHOWN) -> list[IngestResult]:
     """Ingest export files into a records folder; one result per file, failures included."""
     store = RecordsStore(records_dir)
@@ -710,7 +740,7 @@ def ingest(records_dir: str | Path, files: Sequence[str | Path], *, kind: str | 
                     mapping = mapping_for(path, mappings)
                     results.append(ingest_file(store, path, kind=kind, mapping=mapping,
                                                salt=salt, skip_bad_rows=skip_bad_rows,
-                                               progress=progress, shown=shown))
+                                               dedupe=dedupe, progress=progress, shown=shown))
                 except CcuaError as exc:
                     failed = IngestResult(str(path), status="failed", error=exc)
                     if isinstance(exc, RecordsInvalid):
@@ -719,3 +749,111 @@ def ingest(records_dir: str | Path, files: Sequence[str | Path], *, kind: str | 
         finally:
             store.clean_staging()
     return results
+
+
+# --- duplicate keys ------------------------------------------------------------------------
+
+def _keys(k: Kind) -> str:
+    return ", ".join(_ident(n) for n in k.key)
+
+
+def _parquet(files: Sequence[Path]) -> str:
+    return f"read_parquet([{_list([str(f) for f in files])}], filename = true)"
+
+
+def _earlier_files(store: RecordsStore, earlier: Sequence[dict[str, Any]]) -> list[Path]:
+    return [store.root / rel for s in earlier for rel in s["files"]]
+
+
+def _duplicates(con: Any, out: Path, k: Kind, store: RecordsStore,
+                earlier: Sequence[dict[str, Any]]) -> tuple[int, int]:
+    """Rows of the staged output whose key repeats in it, and rows whose key is stored already.
+
+    Both are counted by DuckDB over the key columns of the Parquet just written (a hash
+    aggregate and a semi-join), whatever the number of rows.
+    """
+    keys = _keys(k)
+    new = f"read_parquet({_q(str(out))} || '/*/*.parquet')"
+    old_files = _earlier_files(store, earlier)
+    if not old_files:
+        within, = con.execute(f"SELECT COALESCE(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM "
+                              f"{new} GROUP BY {keys} HAVING n > 1)").fetchone()
+        return int(within), 0
+    within, before = con.execute(
+        f"WITH g AS (SELECT {keys}, count(*) AS n FROM {new} GROUP BY {keys}), "
+        f"o AS (SELECT DISTINCT {keys}, TRUE AS __old FROM {_parquet(old_files)}) "
+        "SELECT COALESCE(sum(CASE WHEN __old THEN 0 ELSE n - 1 END), 0), "
+        f"COALESCE(sum(CASE WHEN __old THEN n ELSE 0 END), 0) FROM g LEFT JOIN o USING ({keys})"
+    ).fetchone()
+    return int(within), int(before)
+
+
+def _dedupe_copy(p: _Plan, columns: str, keep: str, out: Path, store: RecordsStore,
+                 earlier: Sequence[dict[str, Any]]) -> str:
+    """COPY of the checked rows keeping, per key, the record an earlier ingest holds, else the
+    first in file order."""
+    k = p.kind
+    keys = _keys(k)
+    row = "__row" if p.row_expr else "row_number() OVER ()"
+    old_files = _earlier_files(store, earlier)
+    anti = (f" ANTI JOIN (SELECT DISTINCT {keys} FROM {_parquet(old_files)}) AS old "
+            f"USING ({keys})" if old_files else "")
+    return (f"COPY ({p.checked()}, n AS (SELECT *, {row} AS __n FROM c{keep}), "
+            f"d AS (SELECT n.* FROM n{anti} QUALIFY row_number() OVER (PARTITION BY {keys} "
+            f"ORDER BY __n) = 1) "
+            f"SELECT {columns}, strftime({k.month_by}, '%Y-%m') AS month FROM d) "
+            f"TO {_q(str(out))} (FORMAT parquet, PARTITION_BY (month), "
+            "FILENAME_PATTERN 'part_{i}', ROW_GROUP_SIZE 61440)")
+
+
+def _duplicate_error(con: Any, p: _Plan, label: str, rows: int, within: int, before: int,
+                     store: RecordsStore, earlier: Sequence[dict[str, Any]], shown: int,
+                     filtered: bool, rejects: list[tuple[int, str]]) -> RecordsInvalid:
+    """The refusal: both counts, and the first duplicate rows in file order (file:row)."""
+    k = p.kind
+    keys = _keys(k)
+    old_files = _earlier_files(store, earlier)
+    by_file = {str(store.root / rel): s["name"] for s in earlier for rel in s["files"]}
+    row = "__row" if p.row_expr else "row_number() OVER ()"
+    keep = f" WHERE NOT ({p.any_bad})" if filtered else ""
+    con.execute("SET threads = 1")               # rows in file order, for their numbers
+    con.execute("SET preserve_insertion_order = true")
+    old = (f"LEFT JOIN (SELECT {keys}, min(filename) AS __file FROM {_parquet(old_files)} "
+           f"GROUP BY {keys}) AS old USING ({keys})" if old_files else "")
+    old_col = "old.__file" if old_files else "NULL"
+    found = con.execute(
+        f"{p.checked()}, n AS (SELECT {keys}, {row} AS __n FROM c{keep}), "
+        f"f AS (SELECT n.*, min(__n) OVER (PARTITION BY {keys}) AS __first, {old_col} AS __old "
+        f"FROM n {old}) "
+        f"SELECT __n, __first, __old, {keys} FROM f WHERE __n > __first OR __old IS NOT NULL "
+        f"ORDER BY __n LIMIT {int(shown)}").fetchall()
+    rejected = sorted(line for line, _ in rejects)
+
+    def shown_row(n: int) -> int:
+        if p.row_expr:
+            return n
+        out = n + 1
+        for line in rejected:
+            if line <= out:
+                out += 1
+        return out
+
+    what = " and ".join(k.key)
+    problems = []
+    for n, first, old_file, *values in found:
+        key = ", ".join(f"{name}={_show(v)}" for name, v in zip(k.key, values, strict=True))
+        if old_file is not None:
+            message = (f"{what} already ingested ({key}) from "
+                       f"{by_file.get(str(old_file), Path(str(old_file)).name)}")
+        else:
+            message = f"{what} repeats row {shown_row(int(first))} ({key})"
+        problems.append(Problem(message, file=label, row=shown_row(int(n)), column=k.key[0]))
+    tally = []
+    if within:
+        tally.append((f"rows repeating the {what} of an earlier row of the file", within))
+    if before:
+        tally.append((f"rows whose {what} an earlier ingest holds already", before))
+    total = within + before
+    return RecordsInvalid(problems=problems, subject=f"{label}: duplicate {what} (give "
+                                                     "--dedupe to keep one of each)",
+                          total=total, bad_rows=total, rows=rows, tally=tuple(tally))

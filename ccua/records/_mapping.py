@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ccua._limits import check_size
 from ccua._yaml import line_of, load_with_lines
 from ccua.errors import CcuaError, Problem, ValidationFailed
 from ccua.records._schema import KINDS, Kind
@@ -77,10 +78,13 @@ def load_mapping(path: str | Path) -> Mapping:
     """Read and check a mapping file; raise with every problem found."""
     p = Path(path)
     file = str(p)
+    check_size(p, "yaml", file=file)
     try:
         raw = p.read_bytes()
     except FileNotFoundError:
         raise CcuaError("mapping file not found", file=file) from None
+    except IsADirectoryError:
+        raise CcuaError("is a folder; expected a mapping YAML file", file=file) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

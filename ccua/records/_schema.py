@@ -76,6 +76,8 @@ class Kind:
     columns: tuple[Column, ...]
     month_by: str                    # the timestamp that puts a record in a month
     checks: tuple[Check, ...] = field(default_factory=tuple)
+    # The primary key: no two records of a client may share it (ingest refuses duplicates).
+    key: tuple[str, ...] = ()
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -127,6 +129,7 @@ VOICE = Kind(
     title="Voice calls",
     description="One row per inbound call offered to the agent queue (after the IVR). A call "
                 "that was never answered is abandoned; its wait runs to ended_at.",
+    key=("call_id",),
     month_by="arrived_at",
     columns=(
         Column("call_id", "id", "the call's id in the centre's system", required=True,
@@ -168,6 +171,7 @@ DIGITAL = Kind(
     description="One row per chat, messaging, e-mail or video contact offered to agents. "
                 "first_response_at is the agent's first reply (text) or answer (video); blank "
                 "= never reached an agent.",
+    key=("contact_id",),
     month_by="arrived_at",
     columns=(
         Column("contact_id", "id", "the contact's id", required=True, nullable=False),
@@ -198,6 +202,7 @@ BOT = Kind(
     title="Bot and IVR sessions",
     description="One row per self-service session: IVR or voice bot (channel voice), chatbot "
                 "(text) or video bot. A session the bot handled alone was not transferred.",
+    key=("session_id",),
     month_by="started_at",
     columns=(
         Column("session_id", "id", "the session's id", required=True, nullable=False),
@@ -231,6 +236,7 @@ AGENT_STATES = Kind(
     title="Agent state intervals",
     description="One row per interval an agent spent in one state while logged in. The "
                 "intervals of an agent do not overlap; together they are the logged-in time.",
+    key=("agent_id", "started_at"),
     month_by="started_at",
     columns=(
         Column("agent_id", "id", "the agent", required=True, nullable=False),
@@ -249,6 +255,7 @@ QA = Kind(
     name="qa",
     title="Quality evaluations",
     description="One row per monitored contact scored by quality assurance.",
+    key=("evaluation_id",),
     month_by="evaluated_at",
     columns=(
         Column("evaluation_id", "id", "the evaluation's id", required=True, nullable=False),
@@ -271,6 +278,7 @@ SURVEY = Kind(
     title="Survey answers",
     description="One row per answered survey: the post-service rating (IVR, SMS, chat) or a "
                 "satisfaction questionnaire.",
+    key=("response_id",),
     month_by="answered_at",
     columns=(
         Column("response_id", "id", "the answer's id", required=True, nullable=False),
@@ -294,6 +302,7 @@ SCHEDULE = Kind(
     name="schedule",
     title="Agent schedules",
     description="One row per scheduled shift of an agent (the published schedule).",
+    key=("agent_id", "shift_start"),
     month_by="shift_start",
     columns=(
         Column("agent_id", "id", "the agent", required=True, nullable=False),
