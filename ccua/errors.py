@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+# Problem lists are capped where they are shown (check, run, --json): the first MAX_PROBLEMS
+# and the total count. A sheet of bad rows must not print a million lines.
+MAX_PROBLEMS = 200
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,11 @@ class Problem:
     def __str__(self) -> str:
         where = self.location()
         return f"{where}: {self.message}" if where else self.message
+
+    def as_dict(self) -> dict[str, Any]:
+        """The problem for machines (``--json``): where it is and what is wrong."""
+        return {"file": self.file, "row": self.row, "column": self.column,
+                "field": self.field, "indicator": self.indicator, "message": self.message}
 
 
 class CcuaError(Exception):
@@ -85,7 +95,7 @@ class ValidationFailed(CcuaError):
 
     problems: Sequence[Problem] = field(default_factory=list)
     subject: str = "input"
-    shown: int = 10
+    shown: int = MAX_PROBLEMS
 
     def __post_init__(self) -> None:
         CcuaError.__init__(self, self._summary())
@@ -109,3 +119,22 @@ class ValidationFailed(CcuaError):
 
     def __hash__(self) -> int:  # dataclass(eq=True) would make it unhashable; exceptions need it
         return id(self)
+
+
+def error_dict(exc: CcuaError, limit: int = MAX_PROBLEMS) -> dict[str, Any]:
+    """An error as data (``--json``): ``{"error", "problems": [...], "problem_count"}``.
+
+    ``problems`` holds the first ``limit`` problems (file, row, column, field, message);
+    ``problem_count`` says how many there were in all.
+    """
+    if isinstance(exc, ValidationFailed):
+        problems = list(exc.problems)
+        head = str(exc).partition("\n")[0].rstrip(":")
+    else:
+        problems = [exc.problem]
+        head = str(exc)
+    out: dict[str, Any] = {"error": head, "problems": [p.as_dict() for p in problems[:limit]],
+                           "problem_count": len(problems)}
+    if exc.hint:
+        out["hint"] = exc.hint
+    return out

@@ -10,7 +10,16 @@ from rich.table import Table
 from rich.text import Text
 
 from ccua._num import fmt
-from ccua.cli._app import FRAMEWORK_OPTION, JSON_OPTION, app, console, kpi_app, print_json, spec_app
+from ccua.cli._app import (
+    FRAMEWORK_OPTION,
+    JSON_OPTION,
+    app,
+    console,
+    esc,
+    kpi_app,
+    print_json,
+    spec_app,
+)
 from ccua.errata import errata_markdown
 from ccua.formulas import shape
 from ccua.kpi import compute
@@ -260,7 +269,7 @@ def kpi_calc(
 
 
 def _print_assessment(a: Assessment, fw: Framework, source: str) -> None:
-    table = Table(title=f"测评计分表 — {source}", box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(title=f"测评计分表 — {esc(source)}", box=box.SIMPLE_HEAD, pad_edge=False)
     per_item = fw.scoring.points_at == "item"
     cols = ["类别", fw.levels.group.zh, fw.levels.item.zh]
     cols += ["分值", "分值占比", "百分比", "计分", "计分占比", "备注"] if per_item else \

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ccua.cli._app import JSON_OPTION, app, console, print_json
+from ccua.cli._app import JSON_OPTION, app, console, esc, print_json
 from ccua.errors import Problem
 from ccua.scaffold import DEFAULT_MONTHS, check_client, new_client
 
@@ -47,7 +47,7 @@ def new_cmd(
 
 
 def _print_problems(title: str, problems: list[Problem]) -> None:
-    console.print(f"[bold]{title}[/]:", soft_wrap=True)
+    console.print(f"[bold]{esc(title)}[/]:", soft_wrap=True, highlight=False)
     for p in problems:
         # soft_wrap keeps each problem on one line, so that editors can jump to file:row.
         console.print(f"  - {p}", markup=False, highlight=False, soft_wrap=True)

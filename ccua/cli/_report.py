@@ -8,8 +8,9 @@ from pathlib import Path
 import typer
 from rich import box
 from rich.table import Table
+from rich.text import Text
 
-from ccua.cli._app import JSON_OPTION, app, console, err_console, print_json
+from ccua.cli._app import JSON_OPTION, app, console, err_console, esc, print_json
 
 
 @app.command("report")
@@ -32,12 +33,12 @@ def report_cmd(
     if as_json:
         print_json(asdict(out))
         return
-    table = Table(title=f"{run_dir}: report ({out.engine})", box=box.SIMPLE_HEAD)
+    table = Table(title=f"{esc(str(run_dir))}: report ({out.engine})", box=box.SIMPLE_HEAD)
     table.add_column("file")
     table.add_column("seconds", justify="right")
     step = {"report.html": "html", "report.pdf": "pdf", "report.xlsx": "xlsx",
             "report.qmd": "source"}
     for name in out.files:
         seconds = out.seconds.get(step.get(name, ""), None)
-        table.add_row(str(Path(run_dir) / name), "—" if seconds is None else f"{seconds:.2f}")
+        table.add_row(Text(str(Path(run_dir) / name)), "—" if seconds is None else f"{seconds:.2f}")
     console.print(table)

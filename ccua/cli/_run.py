@@ -14,8 +14,9 @@ from pydantic import ValidationError
 from rich import box
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
-from ccua.cli._app import JSON_OPTION, app, console, err_console, print_json
+from ccua.cli._app import JSON_OPTION, app, console, err_console, esc, print_json
 from ccua.engagement import Params
 from ccua.errors import CcuaError
 from ccua.runner import RunSummary, run_batch, run_client
@@ -36,24 +37,27 @@ def run_cmd(
 
     def say(message: str) -> None:
         if not quiet:
-            err_console.print(f"[dim]·[/] {message}")
+            err_console.print(f"[dim]·[/] {esc(message)}", highlight=False)
         elif not as_json:
-            err_console.print(f"· {message}")
+            err_console.print(f"· {message}", markup=False, highlight=False)
 
     summary = run_client(params, progress=say, notebooks=not no_notebooks,
                          report=False if no_report else None, output=output)
     if as_json:
         print_json(asdict(summary))
         return
-    console.print(f"[bold]{summary.client}[/]: 测评计分合计 {summary.total:.2f}分, "
+    console.print(f"[bold]{esc(summary.client)}[/]: 测评计分合计 {summary.total:.2f}分, "
                   f"等级 {summary.grade or '—'} ({summary.seconds:.1f} s)")
-    console.print(f"→ {summary.output}: {', '.join(summary.files)}")
+    console.print(f"→ {summary.output}: {', '.join(summary.files)}", markup=False,
+                  highlight=False)
 
 
 def _expand(patterns: list[str]) -> list[str]:
     paths: list[str] = []
     for pattern in patterns:
-        matches = sorted(glob.glob(pattern)) if any(c in pattern for c in "*?[") else [pattern]
+        # A file that exists is itself, even when its name holds glob characters ("[A1]").
+        literal = Path(pattern).is_file() or not any(c in pattern for c in "*?[")
+        matches = [pattern] if literal else sorted(glob.glob(pattern))
         if not matches:
             raise CcuaError(f"no params file matches {pattern!r}")
         paths += [m for m in matches if m not in paths]
@@ -80,7 +84,7 @@ def batch_cmd(
         def on_done(s: RunSummary) -> None:
             done.append(s)
             mark = "ok" if s.status == "ok" else "[red]failed[/]"
-            progress.update(task, advance=1, description=f"{s.client} {mark}")
+            progress.update(task, advance=1, description=f"{esc(s.client)} {mark}")
 
         summaries = run_batch(paths, jobs=jobs, notebooks=not no_notebooks,
                               report=False if no_report else None, on_done=on_done)
@@ -94,13 +98,14 @@ def batch_cmd(
                              ("status", "left"), ("seconds", "right")):
             table.add_column(col, justify=justify)  # type: ignore[arg-type]
         for s in summaries:
-            table.add_row(s.client, f"{s.total:.2f}" if s.total is not None else "—",
+            table.add_row(Text(s.client), f"{s.total:.2f}" if s.total is not None else "—",
                           s.grade or "—", "ok" if s.status == "ok" else "[red]failed[/]",
                           f"{s.seconds:.1f}")
         console.print(table)
         for s in failed:
             first = s.error.splitlines()[0] if s.error else "unknown error"
-            err_console.print(f"[red]{s.client}[/]: {first}", markup=True, highlight=False)
+            err_console.print(f"[red]{esc(s.client)}[/]: {esc(first)}", markup=True,
+                              highlight=False, soft_wrap=True)
     if failed:
         sys.exit(1)
 
@@ -163,4 +168,5 @@ def demo_client_cmd(
     if as_json:
         print_json({"files": [str(p) for p in written]})
     else:
-        console.print(f"demo client written: {', '.join(str(p) for p in written)}")
+        console.print(f"demo client written: {', '.join(str(p) for p in written)}",
+                      markup=False)
