@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from ccua._limits import check_size
 from ccua._num import NotANumber, to_fraction
 from ccua._yaml import line_of, load_with_lines
 from ccua.engagement._models import Check, Engagement, Params, Target
@@ -64,12 +65,16 @@ class EngagementData:
 
 def _read_yaml(path: Path, problems: list[Problem]) -> tuple[Any, dict]:
     try:
+        check_size(path, "yaml")
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         problems.append(Problem("file not found", file=str(path)))
         return None, {}
     except UnicodeDecodeError:
         problems.append(Problem("not UTF-8 text; save the file as UTF-8", file=str(path)))
+        return None, {}
+    except CcuaError as exc:            # beyond the size limit
+        problems.append(exc.problem)
         return None, {}
     try:
         return load_with_lines(text, str(path))
@@ -112,12 +117,13 @@ def load_params(path: str | Path) -> Params:
     return params
 
 
-def _find_sheet(folder: Path, stem: str) -> Path | None:
-    for suffix in SHEET_SUFFIXES:
-        candidate = folder / f"{stem}{suffix}"
-        if candidate.exists():
-            return candidate
-    return None
+def _find_sheet(folder: Path, stem: str, problems: list[Problem] | None = None) -> Path | None:
+    found = [folder / f"{stem}{s}" for s in SHEET_SUFFIXES if (folder / f"{stem}{s}").exists()]
+    if len(found) > 1 and problems is not None:
+        problems.append(Problem(f"both {' and '.join(f.name for f in found)} are here and only "
+                                "one would be read: keep the one with the data, remove or rename "
+                                "the other", file=str(folder)))
+    return found[0] if found else None
 
 
 def parse_targets(data: Any, framework: Framework, path: Path, lines: dict,
@@ -261,7 +267,7 @@ def load_engagement(params_path: str | Path) -> EngagementData:
     months = engagement.background.period.months if engagement else None
     inputs = MonthlyInputs()
     files: dict[str, Path] = {"engagement": eng_path, "targets": t_path}
-    m_path = _find_sheet(folder, MONTHLY_STEM)
+    m_path = _find_sheet(folder, MONTHLY_STEM, problems)
     if m_path is None:
         problems.append(Problem(f"no {MONTHLY_STEM}.xlsx or {MONTHLY_STEM}.csv (the monthly "
                                 "indicator inputs, 7.2 c)", file=str(folder)))
@@ -285,7 +291,7 @@ def load_engagement(params_path: str | Path) -> EngagementData:
                                              months, files, problems)
 
     claims: list[Claim] = []
-    cl_path = _find_sheet(folder, CLAIMED_STEM)
+    cl_path = _find_sheet(folder, CLAIMED_STEM, problems)
     if cl_path is not None and months:
         files["claimed"] = cl_path
         try:

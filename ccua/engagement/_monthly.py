@@ -18,9 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from ccua._limits import ProblemCap
 from ccua._num import NotANumber, to_fraction
 from ccua.engagement._models import _month_text
-from ccua.engagement._tables import Cell, Sheet
+from ccua.engagement._tables import Cell, Sheet, column_letter
 from ccua.errors import Problem
 from ccua.spec import Framework
 
@@ -98,21 +99,68 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", "", text).replace("(", "（").replace(")", "）")
 
 
-def _number(cell: Cell, sheet: Sheet, problems: list[Problem], what: str) -> Fraction | None:
+#: No input of a half-year comes near this (contacts, seconds, yuan); beyond it is a typo.
+MAX_VALUE = 10**15
+_MAGNITUDE = re.compile(r"[eE]\s*\+?\s*(\d+)")
+
+
+def _number(cell: Cell, sheet: Sheet, problems: list[Problem], what: str,
+            unit: str | None = None) -> Fraction | None:
+    """The exact value of an input cell, or None (blank or a problem, which is recorded).
+
+    ``unit`` is the input's unit: a count must be a whole number, and no input is a
+    percentage, so a cell Excel formats as one is refused rather than read as a fraction.
+    """
     if cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
         return None
+    where = {"file": sheet.file, "row": cell.row, "column": f"{cell.letter} ({cell.column})"}
+    if isinstance(cell.value, str):
+        big = _MAGNITUDE.search(cell.value)
+        if big and len(big.group(1)) > 3:           # 1e9999: refuse before expanding it
+            problems.append(Problem(f"{what}: {cell.value.strip()[:40]!r} is not a plausible "
+                                    f"value (at most {MAX_VALUE:.0e})", **where))
+            return None
     try:
         value = to_fraction(cell.value)
     except NotANumber as exc:
-        problems.append(Problem(f"{what}: {exc}", file=sheet.file, row=cell.row,
-                                column=f"{cell.letter} ({cell.column})"))
+        problems.append(Problem(f"{what}: {exc}", **where))
         return None
     if value < 0:
         problems.append(Problem(f"{what}: negative value {cell.value}; inputs are counts and "
-                                "durations", file=sheet.file, row=cell.row,
-                                column=f"{cell.letter} ({cell.column})"))
+                                "durations", **where))
+        return None
+    if value > MAX_VALUE:
+        problems.append(Problem(f"{what}: {cell.value} is not a plausible value (at most "
+                                f"{MAX_VALUE:.0e})", **where))
+        return None
+    if "%" in cell.format and unit != "percent":
+        shown = f"{float(value) * 100:g}%"
+        problems.append(Problem(f"{what}: the cell is formatted as a percentage ({shown}), so "
+                                f"it holds {float(value):g}; {_unit_words(unit)}: type the plain "
+                                "number and format the cell as a number", **where))
+        return None
+    if unit == "whole" and value.denominator != 1:
+        problems.append(Problem(f"{what}: expected a whole number (a count), got "
+                                f"{cell.value}", **where))
         return None
     return value
+
+
+def _units(framework: Framework) -> dict[str, str]:
+    """Each input's unit for :func:`_number`: ``whole`` for counts that must be whole numbers
+    (flows and stocks; counts averaged over the period, such as calls per agent per shift,
+    may have decimals)."""
+    return {m.code: "whole" if m.unit == "count" and m.aggregation != "mean" else m.unit
+            for m in framework.measures}
+
+
+def _unit_words(unit: str | None) -> str:
+    words = {"count": "a count", "whole": "a count", "seconds": "a duration in seconds",
+             "minutes": "a duration in minutes", "hours": "a duration in hours",
+             "days": "a number of days", "currency": "an amount of money"}
+    if unit in words:
+        return f"this input is {words[unit]}, not a percentage"
+    return "a percentage is written as its number (85.5 for 85.5%)"
 
 
 def _month(text: object) -> str | None:
@@ -124,13 +172,39 @@ def _month(text: object) -> str | None:
 
 def parse_monthly(sheet: Sheet, framework: Framework, period: Iterable[str] | None = None
                   ) -> tuple[MonthlyInputs, list[Problem]]:
-    """Read a monthly-inputs sheet in either layout; return inputs and every problem."""
-    problems: list[Problem] = []
+    """Read a monthly-inputs sheet in either layout; return inputs and every problem.
+
+    Problems beyond :data:`ccua._limits.MAX_PROBLEMS` are counted, not kept (one last line
+    says how many more there were).
+    """
+    problems = ProblemCap(sheet.file)
+    inputs, more = _parse_monthly(sheet, framework, period, problems)
+    assert more is problems
+    return inputs, problems.close()
+
+
+def _parse_monthly(sheet: Sheet, framework: Framework, period: Iterable[str] | None,
+                   problems: ProblemCap) -> tuple[MonthlyInputs, ProblemCap]:
     inputs = MonthlyInputs()
     resolve = measure_resolver(framework)
+    units = _units(framework)
     allowed = set(period) if period is not None else None
     heads = [h.strip() for h in sheet.headers]
-    month_cols = {i: m for i, h in enumerate(heads) if (m := _month(h))}
+    month_cols: dict[int, str] = {}
+    month_at: dict[str, int] = {}
+    for i, h in enumerate(heads):
+        m = _month(h)
+        if m is None:
+            continue
+        if m in month_at:
+            first = month_at[m]
+            letter = sheet.rows[0][i].letter if sheet.rows else column_letter(i)
+            problems.append(Problem(f"month {m} has two columns ({column_letter(first)} "
+                                    f"{heads[first]!r} and {column_letter(i)} {h!r}): keep "
+                                    "one", file=sheet.file, row=1, column=letter))
+            continue
+        month_at[m] = i
+        month_cols[i] = m
 
     def in_period(month: str, row: int, column: str) -> bool:
         if allowed is not None and month not in allowed:
@@ -173,7 +247,7 @@ def parse_monthly(sheet: Sheet, framework: Framework, period: Iterable[str] | No
                 continue
             seen[code] = label_cell.row
             for i, month in month_cols.items():
-                value = _number(cells[i], sheet, problems, code)
+                value = _number(cells[i], sheet, problems, code, units.get(code))
                 if value is not None and in_period(month, cells[i].row, cells[i].letter):
                     inputs.set(month, code, value, Source(sheet.file, cells[i].row,
                                                           f"{cells[i].letter} ({month})"))
@@ -213,7 +287,7 @@ def parse_monthly(sheet: Sheet, framework: Framework, period: Iterable[str] | No
         if not in_period(month, mcell.row, mcell.column):
             continue
         for i, code in columns.items():
-            value = _number(cells[i], sheet, problems, code)
+            value = _number(cells[i], sheet, problems, code, units.get(code))
             if value is not None:
                 inputs.set(month, code, value, Source(sheet.file, cells[i].row,
                                                       f"{cells[i].letter} ({cells[i].column})"))
@@ -238,7 +312,13 @@ CLAIM_DOC = {"source", "document", "来源", "出处"}
 def parse_claims(sheet: Sheet, framework: Framework, period: Iterable[str]
                  ) -> tuple[list[Claim], list[Problem]]:
     """Claimed values: one row per indicator and month (or 全期/period for the half-year)."""
-    problems: list[Problem] = []
+    problems = ProblemCap(sheet.file)
+    claims = _parse_claims(sheet, framework, period, problems)
+    return claims, problems.close()
+
+
+def _parse_claims(sheet: Sheet, framework: Framework, period: Iterable[str],
+                  problems: ProblemCap) -> list[Claim]:
     heads = [h.strip().lower() for h in sheet.headers]
 
     def col(names: set[str], label: str) -> int | None:
@@ -253,7 +333,7 @@ def parse_claims(sheet: Sheet, framework: Framework, period: Iterable[str]
                                                                                "value")
     di = next((i for i, h in enumerate(heads) if h in CLAIM_DOC), None)
     if None in (ci, mi, vi):
-        return [], problems
+        return []
     months = set(period)
     known = {i.code for i in framework.indicators}
     claims: list[Claim] = []
@@ -291,4 +371,4 @@ def parse_claims(sheet: Sheet, framework: Framework, period: Iterable[str]
         document = str(cells[di].value or "").strip() if di is not None else ""
         claims.append(Claim(code, month, value, Source(sheet.file, code_cell.row,
                                                        value_cell.column), document))
-    return claims, problems
+    return claims

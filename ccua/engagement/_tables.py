@@ -2,16 +2,30 @@
 
 Every cell keeps its location (file, row number as the user sees it, column header and letter)
 so that a bad value can be named precisely.
+
+Sheets are bounded (``ccua._limits``): the file size, the rows and the columns are checked while
+reading, CSV row by row and Excel through openpyxl's streaming reader, so that no sheet can
+take unbounded time or memory. What a sheet would make silently wrong is refused instead:
+merged cells (only their first cell holds the value) and formulas Excel never calculated (the
+file holds no value for them).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree.ElementTree import iterparse
 
+from ccua._limits import MAX_SHEET_COLUMNS, MAX_SHEET_ROWS, check_size
 from ccua.errors import CcuaError
+
+#: Uncompressed size of an Excel file's parts: a small .xlsx may expand a thousandfold.
+MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -20,6 +34,7 @@ class Cell:
     row: int          # 1-based, as a spreadsheet shows it (the header is row 1)
     column: str       # the header text
     letter: str       # A, B, ..., AA
+    format: str = ""  # Excel's number format ("0.00%"), "" for CSV
 
 
 @dataclass(frozen=True)
@@ -57,28 +72,42 @@ def decode_csv_bytes(data: bytes, file: str) -> tuple[str, str]:
                         f"{exc.start}); save it as UTF-8 CSV", file=file) from None
 
 
-def _from_rows(file: str, encoding: str, raw_rows: list[list[object]]) -> Sheet:
-    # Skip leading blank rows, keep the header row number right.
-    start = 0
-    while start < len(raw_rows) and all(_blank(v) for v in raw_rows[start]):
-        start += 1
-    if start == len(raw_rows):
-        raise CcuaError("the sheet is empty", file=file)
-    header_row = raw_rows[start]
-    headers = tuple("" if _blank(h) else str(h).strip() for h in header_row)
-    while headers and headers[-1] == "":
-        headers = headers[:-1]
-    rows = []
-    for offset, raw in enumerate(raw_rows[start + 1:], start=start + 2):
+def _from_rows(file: str, encoding: str,
+               raw_rows: Iterable[tuple[list[object], list[str]]]) -> Sheet:
+    """Cells from rows of values (and, for Excel, their number formats), read lazily.
+
+    Leading blank rows are skipped, keeping the header row number right; blank rows are
+    skipped; rows and columns are bounded.
+    """
+    headers: tuple[str, ...] | None = None
+    rows: list[tuple[Cell, ...]] = []
+    for number, (raw, fmts) in enumerate(raw_rows, start=1):
+        if len(raw) > MAX_SHEET_COLUMNS and any(not _blank(v) for v in raw[MAX_SHEET_COLUMNS:]):
+            raise CcuaError(f"row {number} has more than {MAX_SHEET_COLUMNS:,} columns, the most "
+                            "a sheet may have (see docs/limits.md)", file=file, row=number)
         if all(_blank(v) for v in raw):
             continue
-        cells = tuple(Cell(raw[i] if i < len(raw) else None, offset, headers[i] or
-                           column_letter(i), column_letter(i)) for i in range(len(headers)))
+        if headers is None:
+            heads = ["" if _blank(h) else str(h).strip() for h in raw]
+            while heads and heads[-1] == "":
+                heads.pop()
+            headers = tuple(heads)
+            continue
+        if len(rows) >= MAX_SHEET_ROWS:
+            raise CcuaError(f"more than {MAX_SHEET_ROWS:,} rows of data, the most a sheet may "
+                            "have (a monthly sheet has a row per input or per month; see "
+                            "docs/limits.md)", file=file, row=number)
+        cells = tuple(Cell(raw[i] if i < len(raw) else None, number, headers[i] or
+                           column_letter(i), column_letter(i),
+                           fmts[i] if i < len(fmts) else "") for i in range(len(headers)))
         extra = [v for v in raw[len(headers):] if not _blank(v)]
         if extra:
-            raise CcuaError(f"row {offset} has {len(extra)} value(s) beyond the last header "
-                            f"column {column_letter(len(headers) - 1)}", file=file, row=offset)
+            raise CcuaError(f"row {number} has {len(extra)} value(s) beyond the last header "
+                            f"column {column_letter(len(headers) - 1) if headers else 'A'}",
+                            file=file, row=number)
         rows.append(cells)
+    if headers is None:
+        raise CcuaError("the sheet is empty", file=file)
     return Sheet(file, encoding, headers, tuple(rows))
 
 
@@ -92,7 +121,11 @@ def read_sheet(path: str | Path, *, sheet: str | None = None) -> Sheet:
     file = str(path)
     if not p.exists():
         raise CcuaError("file not found", file=file)
+    if p.is_dir():
+        raise CcuaError("is a folder; expected a .csv or .xlsx file", file=file)
     suffix = p.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".tsv"):
+        check_size(p, "sheet", file=file)
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(p, file, sheet)
     if suffix == ".xls":
@@ -106,12 +139,23 @@ def read_sheet(path: str | Path, *, sheet: str | None = None) -> Sheet:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = "\t" if suffix == ".tsv" else ","
-    try:
-        raw_rows: list[list[object]] = [list(r) for r in csv.reader(io.StringIO(text),
-                                                                     delimiter=delimiter)]
-    except csv.Error as exc:
-        raise CcuaError(f"not valid CSV: {exc}", file=file) from None
-    return _from_rows(file, encoding, raw_rows)
+    if "\x00" in text:
+        raise CcuaError("holds NUL characters: not a text CSV file (save the sheet as CSV "
+                        "UTF-8)", file=file)
+
+    def raw_rows() -> Iterator[tuple[list[object], list[str]]]:
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise CcuaError(f"not valid CSV: {exc}", file=file,
+                                row=reader.line_num or None) from None
+            yield list(row), []
+
+    return _from_rows(file, encoding, raw_rows())
 
 
 def _read_xlsx(p: Path, file: str, sheet: str | None) -> Sheet:
@@ -120,14 +164,100 @@ def _read_xlsx(p: Path, file: str, sheet: str | None) -> Sheet:
     except ImportError:  # pragma: no cover - openpyxl is a dependency
         raise CcuaError("reading Excel needs openpyxl: pip install openpyxl", file=file) from None
     try:
+        with zipfile.ZipFile(p) as zf:
+            expanded = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise CcuaError(f"cannot open as Excel: {exc}", file=file) from None
+    if expanded > MAX_XLSX_UNCOMPRESSED:
+        raise CcuaError(f"the workbook expands to {expanded / 1024 / 1024:,.0f} MB; a sheet may "
+                        f"be at most {MAX_XLSX_UNCOMPRESSED // 1024 // 1024} MB uncompressed "
+                        "(see docs/limits.md)", file=file)
+    try:
         wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
-        raise CcuaError(f"cannot open as Excel: {exc}", file=file) from None
+        raise CcuaError(f"cannot open as Excel: {_one_line(exc)}", file=file) from None
     try:
-        ws = wb[sheet] if sheet else wb.worksheets[0]
-    except KeyError:
-        raise CcuaError(f"no sheet {sheet!r}; sheets are {', '.join(wb.sheetnames)}",
-                        file=file) from None
-    raw_rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    wb.close()
-    return _from_rows(f"{file}[{ws.title}]", "xlsx", raw_rows)
+        try:
+            ws = wb[sheet] if sheet else wb.worksheets[0]
+        except (KeyError, IndexError):
+            raise CcuaError(f"no sheet {sheet!r}; sheets are {', '.join(wb.sheetnames)}",
+                            file=file) from None
+        where = f"{file}[{ws.title}]"
+
+        def rows() -> Iterator[tuple[list[object], list[str]]]:
+            for r in ws.iter_rows():
+                cells = list(r[:MAX_SHEET_COLUMNS + 1])
+                yield ([c.value for c in cells],
+                       [str(getattr(c, "number_format", "") or "") for c in cells])
+
+        try:
+            result = _from_rows(where, "xlsx", rows())
+        except CcuaError:
+            raise
+        except Exception as exc:  # a damaged sheet part
+            raise CcuaError(f"cannot read the sheet: {_one_line(exc)}", file=where) from None
+        _check_cells(p, getattr(ws, "_worksheet_path", None), where)
+        return result
+    finally:
+        wb.close()
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:200]
+
+
+_REF = re.compile(r"([A-Z]+)(\d+)$")
+
+
+def _check_cells(p: Path, part: str | None, where: str) -> None:
+    """Refuse what openpyxl's values would silently get wrong: merged cells, and formulas
+    with no value saved (a file written by a program, never opened and saved in Excel).
+
+    One streaming pass over the sheet's XML; only the offending cells are kept.
+    """
+    if not part:
+        return
+    merged: list[str] = []
+    uncached: list[tuple[str, str]] = []
+    try:
+        with zipfile.ZipFile(p) as zf, zf.open(part.lstrip("/")) as fh:
+            for _event, el in iterparse(fh, events=("end",)):
+                tag = el.tag.rsplit("}", 1)[-1]
+                if tag == "c":
+                    formula = value = None
+                    for child in el:
+                        name = child.tag.rsplit("}", 1)[-1]
+                        if name == "f":
+                            formula = child.text or ""
+                            if child.get("t") == "shared" and not formula:
+                                formula = "(shared formula)"
+                        elif name in ("v", "is"):
+                            value = child
+                    has_value = value is not None and (value.text not in (None, "") or
+                                                       len(value) > 0)
+                    if formula is not None and not has_value and len(uncached) < 10:
+                        uncached.append((el.get("r", "?"), formula))
+                    el.clear()
+                elif tag == "mergeCell":
+                    merged.append(el.get("ref", "?"))
+                elif tag == "row":
+                    el.clear()
+    except (KeyError, zipfile.BadZipFile, OSError, SyntaxError) as exc:
+        raise CcuaError(f"cannot read the sheet: {_one_line(exc)}", file=where) from None
+    if merged:
+        more = f" (and {len(merged) - 1} more)" if len(merged) > 1 else ""
+        first = merged[0]
+        row = _REF.match(first.split(":")[0])
+        raise CcuaError(f"merged cells {first}{more}: only the first cell of a merge holds a "
+                        "value, so the others would read as blank; unmerge them and give "
+                        "every column its own header and every cell its own value",
+                        file=where, row=int(row.group(2)) if row else None)
+    if uncached:
+        ref, formula = uncached[0]
+        row = _REF.match(ref)
+        more = f" (and {len(uncached) - 1} more)" if len(uncached) > 1 else ""
+        raise CcuaError(f"cell {ref} holds a formula (={formula[:60]}) with no value saved"
+                        f"{more}: the file was written by a program and never calculated; "
+                        "open it in Excel or WPS, save it, and run again (or type the values)",
+                        file=where, row=int(row.group(2)) if row else None)
