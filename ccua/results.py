@@ -16,9 +16,12 @@ from typing import Any
 from ccua import __version__
 from ccua._num import round_half_up
 from ccua.crosswalk import available_crosswalks, load_crosswalk, project, projection_dict
-from ccua.engagement import EngagementData
+from ccua.engagement import EngagementData, KeyPoint
 from ccua.errors import Problem, ValidationFailed
 from ccua.period import IndicatorResult, PeriodResult, indicators_over_period
+from ccua.results_model import SCHEMA_VERSION as MODEL_VERSION
+from ccua.results_model import Results
+from ccua.results_v1 import to_v1
 from ccua.rules import (
     RuleEvidence,
     kpi_table_rows,
@@ -31,6 +34,8 @@ from ccua.serialize import assessment_dict, grade_dict, num
 from ccua.spec import Framework, Indicator
 
 SCHEMA = "ccua.results"
+#: the version written to results.json: 1 until every reader presents facts (then the
+#: model's version, :data:`ccua.results_model.SCHEMA_VERSION`)
 SCHEMA_VERSION = 1
 VALUE_PLACES = 4
 
@@ -42,6 +47,8 @@ UNIT_SUFFIX = {"percent": "%", "seconds": "秒", "minutes": "分钟", "hours": "
 class RunResult:
     period: PeriodResult
     assessment: Assessment
+    results: Results
+    #: the plain dict of results.json as written (what ``json.load`` of the file gives)
     data: dict[str, Any]
 
 
@@ -120,49 +127,117 @@ def _indicator(fw: Framework, r: IndicatorResult) -> dict[str, Any]:
     return out
 
 
+def _bounds(target: Any) -> dict[str, Any]:
+    return {"min": num(target.min), "max": num(target.max)}
+
+
+def indicator_facts(fw: Framework, ind: Indicator, r: IndicatorResult) -> list[dict[str, Any]]:
+    """What a report states about one indicator: facts (a code and values), no sentences."""
+    if ind.is_documentary:
+        if r.check is not None and not r.check.met:
+            return [{"code": "document_not_met", "indicator": ind.code, "note": r.check.note}]
+        return []
+    out: list[dict[str, Any]] = []
+    if r.met is False:
+        out.append({"code": "indicator_not_met", "indicator": ind.code, "unit": ind.unit,
+                    "value": num(r.period, VALUE_PLACES), "target": _bounds(r.target)})
+    for c in r.reconciliation:
+        if c.status == "mismatch":
+            out.append({"code": "claim_mismatch", "indicator": ind.code, "unit": ind.unit,
+                        "month": c.month, "claimed": num(c.claimed, VALUE_PLACES),
+                        "recomputed": num(c.recomputed, VALUE_PLACES),
+                        "tolerance": num(c.tolerance, VALUE_PLACES)})
+        elif c.status == "unverifiable":
+            out.append({"code": "claim_unverifiable", "indicator": ind.code, "month": c.month})
+    if r.trend.label == "worsening" and r.evaluable:
+        out.append({"code": "trend_worsening", "indicator": ind.code,
+                    "slope": num(r.trend.slope, VALUE_PLACES)})
+    return out
+
+
 def findings_for(fw: Framework, data: EngagementData, period: PeriodResult,
-                 assessment: Assessment) -> dict[str, list[str]]:
-    """Plain-language findings per item (Chinese, as the report is), derived from the data."""
-    out: dict[str, list[str]] = {}
+                 assessment: Assessment) -> dict[str, list[dict[str, Any]]]:
+    """Per item, the facts a report states about it (results.json ``findings``): codes with
+    values, made into sentences per language by the presentation layer (docs/results.md)."""
+    out: dict[str, list[dict[str, Any]]] = {}
     for item in fw.items:
-        lines: list[str] = []
+        facts: list[dict[str, Any]] = []
         for ind in item.indicators:
-            r = period.indicators[ind.code]
-            if ind.is_documentary:
-                if r.check is not None and not r.check.met:
-                    lines.append(f"{ind.code} {ind.name}：文档证据未满足要求（{r.check.note}）。")
-                continue
-            if r.met is False:
-                lines.append(f"{ind.code} {ind.name}：期间值 {fmt_value(r.period, ind.unit)}，"
-                             f"未达到目标（{target_text(r.target, ind.unit)}）。")
-            for c in r.reconciliation:
-                when = c.month or "全期"
-                if c.status == "mismatch":
-                    claimed = fmt_value(c.claimed, ind.unit)
-                    recomputed = fmt_value(c.recomputed, ind.unit)
-                    lines.append(f"{ind.code} {ind.name}：受评方报告值 {claimed}（{when}）与复核"
-                                 f"计算值 {recomputed} 不一致，超出容差 "
-                                 f"±{round_half_up(c.tolerance, 2)}。")
-                elif c.status == "unverifiable":
-                    lines.append(f"{ind.code} {ind.name}：受评方报告值（{when}）无运营数据可复核。")
-            if r.trend.label == "worsening" and r.evaluable:
-                lines.append(f"{ind.code} {ind.name}：半年趋势变差。")
+            facts += indicator_facts(fw, ind, period.indicators[ind.code])
         h = data.engagement.handover.get(item.code)
         if h is not None and (h.completeness == "不完整" or h.granularity == "不符合"):
-            parts = [p for p in (h.completeness == "不完整" and "资料不完整",
-                                 h.granularity == "不符合" and "测评粒度不符合") if p]
-            lines.append(f"测评资料：{'、'.join(parts)}" + (f"（{h.feedback}）" if h.feedback
-                                                        else "") + "。")
+            facts.append({"code": "handover_gap", "item": item.code,
+                          "incomplete": h.completeness == "不完整",
+                          "granularity_mismatch": h.granularity == "不符合",
+                          "feedback": h.feedback})
         s = assessment.item(item.code)
         for req in s.requirements:
             if req.rating is not None and req.rating < 3 and req.kind != "indicator":
-                text = f"要求 {req.code}) 评分 {round_half_up(req.rating, 2)}，低于“遵循标准”"
-                lines.append(text + (f"：{req.note}" if req.note else "") + "。")
-        for kp in data.engagement.key_points:
+                facts.append({"code": "requirement_below_standard", "requirement": req.code,
+                              "rating": num(req.rating, VALUE_PLACES), "note": req.note})
+        for n, kp in enumerate(data.engagement.key_points):
             if kp.item == item.code:
-                lines.append(f"关键点问题（{kp.topic}）：{kp.issue}")
-        out[item.code] = lines
+                facts.append(key_point_fact(n, kp, period))
+        out[item.code] = facts
     return out
+
+
+def key_point_fact(index: int, kp: KeyPoint, period: PeriodResult) -> dict[str, Any]:
+    """A key point; with an indicator, the run's own figures for it (checked to agree)."""
+    r = period.indicators.get(kp.indicator) if kp.indicator else None
+    return {"code": "key_point", "index": index, "topic": kp.topic, "issue": kp.issue,
+            "indicator": kp.indicator,
+            "value": None if r is None else num(r.period, VALUE_PLACES),
+            "target": None if r is None or r.target is None else _bounds(r.target),
+            "met": None if r is None else r.met}
+
+
+def key_point_problems(fw: Framework, data: EngagementData,
+                       period: PeriodResult) -> list[Problem]:
+    """Key points whose figures contradict the run's indicators (each names both)."""
+    where = str(data.files.get("engagement", data.folder))
+    problems: list[Problem] = []
+    for n, kp in enumerate(data.engagement.key_points):
+        stated = kp.target is not None or kp.value is not None or kp.met is not None
+        field = f"key_points.{n}"
+        if kp.indicator is None:
+            if stated:
+                problems.append(Problem("states a target, value or met but names no indicator",
+                                        file=where, field=f"{field}.indicator"))
+            continue
+        r = period.indicators.get(kp.indicator)
+        if r is None:
+            problems.append(Problem(f"names indicator {kp.indicator!r}, which "
+                                    f"{fw.id} does not define", file=where,
+                                    field=f"{field}.indicator"))
+            continue
+        ind = fw.indicator(kp.indicator)
+        what = f"key point {n + 1} ({kp.topic}) says"
+        shown = f"{kp.indicator} {ind.name}"
+        if kp.target is not None:
+            bounds = [] if r.target is None else [b for b in (r.target.min, r.target.max)
+                                                  if b is not None]
+            if not any(Fraction(kp.target) == Fraction(b) for b in bounds):
+                problems.append(Problem(
+                    f"{what} the target is {kp.target}, but {shown} has target "
+                    f"{target_text(r.target, ind.unit)}", file=where, field=f"{field}.target",
+                    indicator=kp.indicator))
+        if kp.value is not None:
+            places = max(0, -int(kp.value.as_tuple().exponent))
+            actual = None if r.period is None else round_half_up(r.period, places)
+            if actual is None or actual != kp.value:
+                problems.append(Problem(
+                    f"{what} the value is {kp.value}, but {shown} is "
+                    f"{fmt_value(r.period, ind.unit)} over the period", file=where,
+                    field=f"{field}.value", indicator=kp.indicator))
+        if kp.met is not None and kp.met != r.met:
+            said = "met" if kp.met else "not met"
+            was = {True: "met", False: "not met", None: "not evaluable"}[r.met]
+            problems.append(Problem(
+                f"{what} the target is {said}, but {shown} is {was} "
+                f"({fmt_value(r.period, ind.unit)} against {target_text(r.target, ind.unit)})",
+                file=where, field=f"{field}.met", indicator=kp.indicator))
+    return problems
 
 
 def _list_requirements_of_items_rated_whole(fw: Framework, a_dict: dict[str, Any]) -> None:
@@ -255,7 +330,7 @@ def item_evidence(fw: Framework, rules: Sequence[RuleEvidence],
     for e in rules:
         out.setdefault(e.rule.item, []).append({
             "kind": "rule", "id": e.rule.id, "requirement": e.rule.requirement,
-            "section": e.rule.section, "summary": e.summary,
+            "section": e.rule.section,
             "counts": rule_evidence_dict(e)["counts"]})
     for th in thresholds:
         if th["item"] is not None:
@@ -291,9 +366,13 @@ def build_results(data: EngagementData) -> RunResult:
     evidence = item_evidence(fw, rules, thresholds)
     for item in a_dict["items"]:
         item["evidence"] = evidence.get(item["code"], [])
+    problems = key_point_problems(fw, data, period)
+    if problems:
+        raise ValidationFailed.of(problems, subject=f"client {data.params.client}: key points "
+                                  "that contradict the indicators")
     findings = findings_for(fw, data, period, assessment)
     for e in rules:
-        findings.setdefault(e.rule.item, []).append(e.summary)
+        findings.setdefault(e.rule.item, []).append(e.fact)
     attainment = {}
     for code, att in period.attainment.items():
         share = att.share
@@ -305,7 +384,7 @@ def build_results(data: EngagementData) -> RunResult:
     engagement = data.engagement.model_dump(mode="json")
     results: dict[str, Any] = {
         "schema": SCHEMA,
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": MODEL_VERSION,
         "generator": f"ccua {__version__}",
         "client": data.params.client,
         "framework": {"id": fw.id, "name": fw.name, "name_en": fw.name_en,
@@ -343,9 +422,19 @@ def build_results(data: EngagementData) -> RunResult:
         "kpi_table": kpi_table_dict(fw, period),
         "projections": projections_for(fw, assessment, period),
     }
-    return RunResult(period, assessment, results)
+    typed = Results.model_validate(results)
+    return RunResult(period, assessment, typed, written_dict(typed))
 
 
-def dumps(results: dict[str, Any]) -> str:
+def written_dict(results: Results) -> dict[str, Any]:
+    """The dict written to results.json (schema :data:`SCHEMA_VERSION`)."""
+    if SCHEMA_VERSION == 1:
+        return to_v1(results)
+    return results.to_json_dict()
+
+
+def dumps(results: Results | dict[str, Any]) -> str:
     """The canonical text of results.json."""
+    if isinstance(results, Results):
+        results = written_dict(results)
     return json.dumps(results, ensure_ascii=False, indent=2, sort_keys=False) + "\n"

@@ -29,6 +29,13 @@ if TYPE_CHECKING:  # imported for annotations only: keeps ccua.rules light and c
     from ccua.period import PeriodResult
 
 PASS, FAIL, NOT_MEASURABLE = "pass", "fail", "not measurable"
+#: the guideline's requirement that every indicator has a target (cited by ``no_target``)
+TARGET_REQUIRED_BY = "6.5 a）"
+#: the erratum on indicators on target every month without a run of improvements
+HELD_TARGET_ERRATUM = "E-G-043"
+
+#: why a KPI reads as it does under a rule: ``{"code": ..., values}`` (docs/results.md)
+Reason = dict[str, Any]
 
 
 # ---------------------------------------------------------------- targets and improvement
@@ -93,7 +100,7 @@ class KpiRuleResult:
     latest_run: int                   # … ending with the latest month
     improvement_ok: bool | None
     status: str                       # pass | fail | not measurable
-    reasons: tuple[str, ...]          # Chinese, as the report is
+    reasons: tuple[Reason, ...]       # facts: a code and values (docs/results.md)
 
     @property
     def met_every_month(self) -> bool:
@@ -116,20 +123,14 @@ class RuleEvidence:
         return tuple(k for k in self.kpis if k.status == status)
 
     @property
-    def summary(self) -> str:
-        """One sentence for the report, in the report's language."""
-        passed, failed = len(self.by_status(PASS)), len(self.by_status(FAIL))
-        unmeasured = len(self.by_status(NOT_MEASURABLE))
-        return (f"§{self.rule.section}：{len(self.kpis)}项指标中，{passed}项满足“至少"
-                f"{_percent(to_fraction(self.rule.required_share))}的时间达标且连续"
-                f"{self.rule.improvement_run}个月持续改进”，{failed}项不满足，{unmeasured}项"
-                "不可衡量（无目标值或无数据）。本结果为要求"
-                f"{self.rule.evidence_for}的评定依据，不直接计分。")
-
-
-def _percent(share: Fraction) -> str:
-    text = f"{round_half_up(share * 100, 2):f}".rstrip("0").rstrip(".")
-    return f"{text}%"
+    def fact(self) -> dict[str, Any]:
+        """The rule's result as a fact for the item's findings (``rule_result``)."""
+        return {"code": "rule_result", "rule": self.rule.id, "section": self.rule.section,
+                "evidence_for": self.rule.evidence_for, "kpis": len(self.kpis),
+                "passed": len(self.by_status(PASS)), "failed": len(self.by_status(FAIL)),
+                "not_measurable": len(self.by_status(NOT_MEASURABLE)),
+                "required_share": float(self.rule.required_share),
+                "improvement_run": self.rule.improvement_run}
 
 
 def _runs(steps: Sequence[bool]) -> tuple[int, int]:
@@ -155,11 +156,11 @@ def persistence_of(indicator: Indicator, rule: Rule, months: Sequence[str],
     with_value = [c for c in checks if c.value is not None]
     no_target = target is None or (target.min is None and target.max is None)
     if no_target or not with_value:
-        reasons = []
+        reasons: list[Reason] = []
         if no_target:
-            reasons.append("未设定目标值（§6.5 a）要求每项指标设定目标值）")
+            reasons.append({"code": "no_target", "section": TARGET_REQUIRED_BY})
         if not with_value:
-            reasons.append("评估期内无数据")
+            reasons.append({"code": "no_data"})
         return KpiRuleResult(indicator.code, indicator.name, indicator.unit,
                              indicator.direction, target, checks, months_counted=0,
                              months_met=0, share_met=None, share_ok=None, longest_run=0,
@@ -187,15 +188,14 @@ def persistence_of(indicator: Indicator, rule: Rule, months: Sequence[str],
     improvement_ok = run >= rule.improvement_run
 
     missing = len(checks) - len(with_value)
-    reasons = [f"达标月份 {met}/{counted}（{_percent(share)}），"
-               f"{'不低于' if share_ok else '低于'}{_percent(required)}"
-               + (f"；{missing}个月无数据，按未达标计" if missing and
-                  rule.missing_months == "not_met" else "")]
-    where = "" if rule.improvement_anchor == "anywhere" else "截至最近一个月"
-    reasons.append(f"{where}连续改进 {run} 个月（需 {rule.improvement_run} 个）")
+    reasons = [{"code": "share_met", "met": met, "counted": counted,
+                "share": _num(share), "required": float(required), "ok": share_ok,
+                "missing_as_not_met": missing if rule.missing_months == "not_met" else 0},
+               {"code": "improvement_run", "run": run, "required": rule.improvement_run,
+                "anchor": rule.improvement_anchor}]
     if not improvement_ok and all(c.met for c in checks):
-        reasons.append("每月均达标但无足够的连续改进：已处于目标水平"
-                       "（见勘误 E-G-043，由测评人员判断）")
+        reasons.append({"code": "on_target_without_improvement",
+                        "erratum": HELD_TARGET_ERRATUM})
     return KpiRuleResult(indicator.code, indicator.name, indicator.unit, indicator.direction,
                          target, checks, months_counted=counted, months_met=met,
                          share_met=share, share_ok=share_ok, longest_run=longest,
@@ -323,7 +323,6 @@ def rule_evidence_dict(evidence: RuleEvidence) -> dict[str, Any]:
                        "held_target_counts": r.held_target_counts},
         "months": list(evidence.months),
         "counts": {s: len(evidence.by_status(s)) for s in (PASS, FAIL, NOT_MEASURABLE)},
-        "summary": evidence.summary,
         "kpis": [{
             "code": k.code, "name": k.name, "unit": k.unit, "direction": k.direction,
             "target": _target(k.target), "status": k.status,

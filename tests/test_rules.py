@@ -66,7 +66,10 @@ def test_just_below_75_percent_fails(guideline, rule):
     r = _run(guideline, rule, "A4.5", [60, 70, 80, 81, 82, 85], SL)
     assert r.share_met == Fraction(2, 3) and not r.share_ok
     assert r.longest_run == 5 and r.improvement_ok and r.status == FAIL
-    assert r.reasons == ("达标月份 4/6（66.67%），低于75%", "连续改进 5 个月（需 3 个）")
+    assert r.reasons == (
+        {"code": "share_met", "met": 4, "counted": 6, "share": 0.6667, "required": 0.75,
+         "ok": False, "missing_as_not_met": 0},
+        {"code": "improvement_run", "run": 5, "required": 3, "anchor": "anywhere"})
 
 
 def test_a_run_of_two_is_not_three(guideline, rule):
@@ -99,7 +102,7 @@ def test_a_missing_month_is_not_met_and_breaks_the_run(guideline, rule):
     r = _run(guideline, rule, "A4.5", [81, 82, None, 84, 85, 86], SL)
     assert (r.months_met, r.months_counted) == (5, 6)        # missing counts as not met
     assert r.longest_run == 2                                # 84→85→86; the gap broke 81→82
-    assert "1个月无数据，按未达标计" in r.reasons[0]
+    assert r.reasons[0]["code"] == "share_met" and r.reasons[0]["missing_as_not_met"] == 1
     excluded = rule.model_copy(update={"missing_months": "excluded"})
     r = _run(guideline, excluded, "A4.5", [81, 82, None, 84, 85, 86], SL)
     assert (r.months_met, r.months_counted) == (5, 5)
@@ -116,7 +119,7 @@ def test_the_run_may_be_required_to_end_with_the_latest_month(guideline, rule):
 def test_a_kpi_already_at_its_best_fails_literally_and_is_named(guideline, rule):
     r = _run(guideline, rule, "A4.5", [100] * 6, SL)
     assert r.met_every_month and r.longest_run == 0 and r.status == FAIL
-    assert any("E-G-043" in reason for reason in r.reasons)
+    assert {"code": "on_target_without_improvement", "erratum": "E-G-043"} in r.reasons
     held = rule.model_copy(update={"held_target_counts": True})
     r = _run(guideline, held, "A4.5", [100] * 6, SL)
     assert r.longest_run == 5 and r.status == PASS
@@ -137,9 +140,9 @@ def test_band_kpis_improve_by_moving_towards_the_band(guideline, rule):
 def test_no_target_or_no_data_is_not_measurable(guideline, rule):
     r = _run(guideline, rule, "A4.5", [81, 82, 83, 84], None)
     assert r.status == NOT_MEASURABLE and r.share_met is None
-    assert r.reasons == ("未设定目标值（§6.5 a）要求每项指标设定目标值）",)
+    assert r.reasons == ({"code": "no_target", "section": "6.5 a）"},)
     r = _run(guideline, rule, "A4.5", [], SL)
-    assert r.status == NOT_MEASURABLE and r.reasons == ("评估期内无数据",)
+    assert r.status == NOT_MEASURABLE and r.reasons == ({"code": "no_data"},)
 
 
 def test_the_rule_covers_table_a1_and_is_evidence_for_3_4_k(guideline, rule):
@@ -151,7 +154,9 @@ def test_the_rule_covers_table_a1_and_is_evidence_for_3_4_k(guideline, rule):
     assert [k.code for k in ev.by_status(PASS)] == ["A4.5"]
     assert [k.code for k in ev.by_status(FAIL)] == ["A3.4"]
     assert len(ev.by_status(NOT_MEASURABLE)) == 34
-    assert "36项指标中，1项满足" in ev.summary and "3.4.k" in ev.summary
+    assert ev.fact == {"code": "rule_result", "rule": rule.id, "section": rule.section,
+                       "evidence_for": "3.4.k", "kpis": 36, "passed": 1, "failed": 1,
+                       "not_measurable": 34, "required_share": 0.75, "improvement_run": 3}
     data = rule_evidence_dict(ev)
     assert data["counts"] == {"pass": 1, "fail": 1, "not measurable": 34}
     assert data["parameters"]["required_share"] == 0.75

@@ -20,7 +20,14 @@ import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+)
 
 from ccua.spec._models import Dec
 
@@ -140,6 +147,13 @@ class Handover(_Model):
     feedback: str = Field("", description="反馈说明 (E.4 备注)")
 
 
+_Figure = Annotated[Dec, PlainSerializer(float, return_type=float, when_used="json")]
+
+
+def _none(value: object) -> bool:
+    return value is None
+
+
 class KeyPoint(_Model):
     """7.3.4 a) 测评关键点问题 raised with the assessee."""
 
@@ -148,6 +162,16 @@ class KeyPoint(_Model):
     issue: str
     response: str = Field("", description="受评方反馈 / agreed action")
     status: Literal["open", "confirmed", "resolved"] = "confirmed"
+    # Figures the point states about an indicator: ccua run and ccua check stop when they
+    # contradict the run's own (a key point never disagrees with the indicator tables).
+    indicator: str | None = Field(None, exclude_if=_none,
+                                  description="indicator code the point's figures are of")
+    target: _Figure | None = Field(None, exclude_if=_none, description="the target it quotes "
+                                   "(a bound of the indicator's target)")
+    value: _Figure | None = Field(None, exclude_if=_none, description="the period value it "
+                                  "quotes, to the decimals given")
+    met: bool | None = Field(None, exclude_if=_none,
+                             description="whether it says the target is met")
 
 
 class Step(_Model):
@@ -207,6 +231,18 @@ class Tolerance(_Model):
                           description="for other units, as a share of the recomputed value")
 
 
+class Staffing(_Model):
+    """The staffing check against Erlang C / Erlang A (ccua/staffing.py; docs/improve.md)."""
+
+    open_hours_per_day: Dec | None = Field(None, gt=0, le=24, description="hours a day the "
+                                           "voice queue is open; without it no check is made")
+    interval_seconds: int = Field(1800, gt=0, description="length of a planning interval")
+    tolerance_points: Dec = Field(Decimal(5), ge=0, description="percentage points a reported "
+                                  "service level may exceed what the staff could deliver")
+    patience_seconds: Dec | None = Field(None, gt=0, description="callers' mean patience: "
+                                         "Erlang A (with abandonment) instead of Erlang C")
+
+
 class Params(_Model):
     """A client's params file: what papermill and the runner need."""
 
@@ -217,4 +253,7 @@ class Params(_Model):
     tolerance: Tolerance = Tolerance()
     records: str = Field("", description="folder of ingested records (ccua ingest), optional")
     service_level_seconds: int = Field(20, gt=0)
+    staffing: Staffing = Staffing()
     report: bool = Field(True, description="render the report after the notebooks")
+    lang: Literal["zh", "en"] = Field("zh", description="language of the notebooks, report "
+                                      "and workbook: zh (中文, default) or en")

@@ -8,39 +8,22 @@ half-up.
 
 from __future__ import annotations
 
-import json
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from ccua.errors import CcuaError
+from ccua.results_model import READABLE_VERSIONS as SUPPORTED_SCHEMA_VERSIONS
+from ccua.results_model import RESULTS_FILE, SCHEMA, Results, load_run
 
-RESULTS_FILE = "results.json"
-SCHEMA = "ccua.results"
-SUPPORTED_SCHEMA_VERSIONS = (1,)
+__all__ = ["RESULTS_FILE", "SCHEMA", "SUPPORTED_SCHEMA_VERSIONS", "Results", "dec", "fixed",
+           "load_results", "load_run", "percent", "points", "rating"]
 
 
 def load_results(run_dir: Path) -> dict[str, Any]:
-    """The run's results, numbers as Decimals; a clear error when the folder is not a run."""
-    path = Path(run_dir) / RESULTS_FILE
-    if not Path(run_dir).is_dir():
-        raise CcuaError("is not a run folder", file=str(run_dir),
-                        hint="give a folder written by  ccua run params/CLIENT.yaml")
-    if not path.exists():
-        raise CcuaError("has no results.json", file=str(run_dir),
-                        hint="run  ccua run params/CLIENT.yaml  first")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CcuaError(f"is not valid JSON ({exc})", file=str(path)) from None
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        raise CcuaError(f"is not a ccua results file (schema {SCHEMA!r} expected)",
-                        file=str(path))
-    if data.get("schema_version") not in SUPPORTED_SCHEMA_VERSIONS:
-        raise CcuaError(f"has schema_version {data.get('schema_version')!r}; this ccua reads "
-                        f"{', '.join(map(str, SUPPORTED_SCHEMA_VERSIONS))}", file=str(path),
-                        hint="re-run the client with this version of ccua")
-    return data
+    """The run's results as a plain dict, numbers as Decimals; a clear error when the folder
+    is not a run. A thin wrapper of :func:`ccua.results_model.load_run` (which validates the
+    file and upgrades older schema versions) for readers not yet on the typed model."""
+    return load_run(run_dir).as_decimal_dict()
 
 
 def dec(value: Any) -> Decimal | None:

@@ -1,0 +1,151 @@
+"""Schema 1 of results.json, written from the typed results while readers move to facts.
+
+Schema 1 held findings, rule summaries and KPI reasons as finished Chinese sentences. They are
+made here from the facts of schema 2 with the same wording (the test suite checks that the
+demos' schema-1 files are unchanged). Delete this module when results.json is written as
+schema 2 (ccua.results.SCHEMA_VERSION); the sentences then live in the message catalogs.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from ccua._num import round_half_up
+from ccua.results_model import Bounds, Results
+
+UNIT_SUFFIX = {"percent": "%", "seconds": "秒", "minutes": "分钟", "hours": "小时", "count": "",
+               "currency": "元"}
+
+
+def _places2(value: Decimal | None) -> str:
+    return "—" if value is None else str(round_half_up(Fraction(value), 2))
+
+
+def _value(value: Decimal | None, unit: str | None) -> str:
+    return "—" if value is None else f"{_places2(value)}{UNIT_SUFFIX.get(unit or '', '')}"
+
+
+def _plain(value: Decimal) -> str:
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _target(target: Bounds | None, unit: str | None) -> str:
+    if target is None or (target.min is None and target.max is None):
+        return "—"
+    suffix = UNIT_SUFFIX.get(unit or "", "")
+    lo = None if target.min is None else _plain(target.min)
+    hi = None if target.max is None else _plain(target.max)
+    if lo is not None and hi is not None:
+        return f"{lo}–{hi}{suffix}"
+    if lo is not None:
+        return f"≥{lo}{suffix}"
+    return f"≤{hi}{suffix}"
+
+
+def _percent(share: Decimal | float) -> str:
+    text = f"{round_half_up(Fraction(Decimal(str(share))) * 100, 2):f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def finding_zh(res: Results, f: dict[str, Any]) -> str:
+    code = f["code"]
+    if code == "text":
+        return str(f["text"])
+    if "indicator" in f and code != "key_point":
+        ind = res.indicator(f["indicator"])
+        head = f"{ind.code} {ind.name}："
+        when = f.get("month") or "全期"
+        if code == "document_not_met":
+            return f"{head}文档证据未满足要求（{f['note']}）。"
+        if code == "indicator_not_met":
+            target = Bounds.model_validate(f["target"])
+            return (f"{head}期间值 {_value(_dec(f['value']), f['unit'])}，"
+                    f"未达到目标（{_target(target, f['unit'])}）。")
+        if code == "claim_mismatch":
+            return (f"{head}受评方报告值 {_value(_dec(f['claimed']), f['unit'])}（{when}）与复核"
+                    f"计算值 {_value(_dec(f['recomputed']), f['unit'])} 不一致，超出容差 "
+                    f"±{_places2(_dec(f['tolerance']))}。")
+        if code == "claim_unverifiable":
+            return f"{head}受评方报告值（{when}）无运营数据可复核。"
+        if code == "trend_worsening":
+            return f"{head}半年趋势变差。"
+    if code == "handover_gap":
+        parts = [p for p, on in (("资料不完整", f["incomplete"]),
+                                 ("测评粒度不符合", f["granularity_mismatch"])) if on]
+        return (f"测评资料：{'、'.join(parts)}"
+                + (f"（{f['feedback']}）" if f["feedback"] else "") + "。")
+    if code == "requirement_below_standard":
+        text = f"要求 {f['requirement']}) 评分 {_places2(_dec(f['rating']))}，低于“遵循标准”"
+        return text + (f"：{f['note']}" if f["note"] else "") + "。"
+    if code == "key_point":
+        return f"关键点问题（{f['topic']}）：{f['issue']}"
+    if code == "rule_result":
+        return (f"§{f['section']}：{f['kpis']}项指标中，{f['passed']}项满足“至少"
+                f"{_percent(f['required_share'])}的时间达标且连续"
+                f"{f['improvement_run']}个月持续改进”，{f['failed']}项不满足，"
+                f"{f['not_measurable']}项不可衡量（无目标值或无数据）。本结果为要求"
+                f"{f['evidence_for']}的评定依据，不直接计分。")
+    raise ValueError(f"unknown finding code {code!r}")
+
+
+def reason_zh(r: dict[str, Any]) -> str:
+    code = r["code"]
+    if code == "text":
+        return str(r["text"])
+    if code == "share_met":
+        missing = r["missing_as_not_met"]
+        return (f"达标月份 {r['met']}/{r['counted']}（{_percent(r['share'])}），"
+                f"{'不低于' if r['ok'] else '低于'}{_percent(r['required'])}"
+                + (f"；{missing}个月无数据，按未达标计" if missing else ""))
+    if code == "improvement_run":
+        where = "" if r["anchor"] == "anywhere" else "截至最近一个月"
+        return f"{where}连续改进 {r['run']} 个月（需 {r['required']} 个）"
+    if code == "on_target_without_improvement":
+        return (f"每月均达标但无足够的连续改进：已处于目标水平（见勘误 {r['erratum']}，"
+                "由测评人员判断）")
+    if code == "no_target":
+        return f"未设定目标值（§{r['section']}要求每项指标设定目标值）"
+    if code == "no_data":
+        return "评估期内无数据"
+    raise ValueError(f"unknown reason code {code!r}")
+
+
+def _dec(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def to_v1(res: Results) -> dict[str, Any]:
+    """The schema-1 dict of these results (findings and reasons as Chinese sentences)."""
+    data = res.to_json_dict()
+    data["schema_version"] = 1
+    summaries = {}
+    for findings in data["findings"].values():
+        for f in findings:
+            if f["code"] == "rule_result":
+                summaries[f["rule"]] = finding_zh(res, f)
+    data["findings"] = {item: [finding_zh(res, f) for f in facts]
+                        for item, facts in data["findings"].items()}
+    rules = []
+    for rule in data["rules"]:
+        out: dict[str, Any] = {}
+        for key, value in rule.items():
+            out[key] = value
+            if key == "counts":
+                out["summary"] = summaries[rule["rule"]]
+        out["kpis"] = [{**k, "reasons": [reason_zh(r) for r in k["reasons"]]}
+                       for k in rule["kpis"]]
+        rules.append(out)
+    data["rules"] = rules
+    for item in data["assessment"]["items"]:
+        evidence = []
+        for e in item.get("evidence") or []:
+            if e["kind"] == "rule":
+                e = {k: v for k, v in e.items() if k != "counts"}
+                e["summary"] = summaries[e["id"]]
+                e["counts"] = next(r["counts"] for r in data["rules"] if r["rule"] == e["id"])
+            evidence.append(e)
+        item["evidence"] = evidence
+    return data
