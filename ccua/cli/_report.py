@@ -20,24 +20,32 @@ def report_cmd(
                                 help="Comma-separated: html, pdf, xlsx."),
     engine: str = typer.Option("auto", "--engine",
                                help="auto (Quarto when on PATH), quarto, or pandoc (+ Typst)."),
+    lang: str = typer.Option("zh", "--lang",
+                             help="zh (report.html …) or en (report.en.html … beside them)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Render the client report (HTML, PDF, workbook) from a run's results and notebooks."""
+    from ccua.i18n import check_lang
     from ccua.report import render_report
+
+    lang = check_lang(lang)
 
     def say(message: str) -> None:
         if not as_json:
             err_console.print(f"· {message}", markup=False, highlight=False)
 
-    out = render_report(run_dir, formats, engine, say=say)
+    out = render_report(run_dir, formats, engine, say=say, lang=lang)
     if as_json:
         print_json(asdict(out))
         return
     table = Table(title=f"{esc(str(run_dir))}: report ({out.engine})", box=box.SIMPLE_HEAD)
     table.add_column("file")
     table.add_column("seconds", justify="right")
-    step = {"report.html": "html", "report.pdf": "pdf", "report.xlsx": "xlsx",
-            "report.qmd": "source"}
+    from ccua.i18n import output_name
+
+    step = {output_name(name, lang): key for name, key in
+            (("report.html", "html"), ("report.pdf", "pdf"), ("report.xlsx", "xlsx"),
+             ("report.qmd", "source"))}
     for name in out.files:
         seconds = out.seconds.get(step.get(name, ""), None)
         table.add_row(Text(str(Path(run_dir) / name)), "—" if seconds is None else f"{seconds:.2f}")

@@ -30,9 +30,16 @@ def run_cmd(
     no_report: bool = typer.Option(False, "--no-report", help="Skip the report."),
     output: Path | None = typer.Option(None, "--output", "-o",
                                        help="Run folder (default runs/<client>)."),
+    lang: str | None = typer.Option(None, "--lang",
+                                    help="Language of notebooks, report and workbook: zh "
+                                         "(default, or the params file's lang:) or en."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Run one client's assessment: validate, compute, execute the notebooks, render the report."""
+    from ccua.i18n import check_lang
+
+    if lang is not None:
+        lang = check_lang(lang)
     quiet = as_json or not err_console.is_terminal
 
     def say(message: str) -> None:
@@ -42,7 +49,7 @@ def run_cmd(
             err_console.print(f"· {message}", markup=False, highlight=False)
 
     summary = run_client(params, progress=say, notebooks=not no_notebooks,
-                         report=False if no_report else None, output=output)
+                         report=False if no_report else None, output=output, lang=lang)
     if as_json:
         print_json(asdict(summary))
         return

@@ -19,12 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ccua import fmt, tables
 from ccua.errors import CcuaError
+from ccua.i18n import Tr
 from ccua.report._markdown import Cell, Column, grid_table, md_escape
-from ccua.report._results import dec, percent, points, rating
 from ccua.spec import Framework, Grade, load_framework
-
-LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,8 @@ def flatten(nodes: Sequence[Node]) -> list[list[Cell]]:
 
 @dataclass(frozen=True)
 class Structure:
-    """Categories, groups and items of the assessed framework, in order, from results.json."""
+    """Categories, groups and items of the assessed framework, in order, from results.json,
+    with their names in the output language."""
 
     categories: list[dict[str, Any]]
     groups: list[dict[str, Any]]
@@ -58,6 +58,11 @@ class Structure:
     group_level: str
     item_level: str
     points_at: str
+    names: tables.Names
+
+    @property
+    def tr(self) -> Tr:
+        return self.names.tr
 
     def items_of(self, group: str) -> list[dict[str, Any]]:
         return [i for i in self.items if i["group"] == group]
@@ -71,37 +76,37 @@ class Structure:
         ``group_rows(group, rows)`` may add cells to the group's rows (a group score spanning
         them, where points sit on groups).
         """
+        n = self.names
+
         def group_node(g: dict[str, Any]) -> Node:
-            items = [Node((item_label(i),), rows=item_rows(i)) for i in self.items_of(g["code"])]
+            items = [Node((md_escape(n.item(i["code"])),), rows=item_rows(i))
+                     for i in self.items_of(g["code"])]
             if group_rows is None:
-                return Node((md_escape(g["name"]),), children=items)
+                return Node((md_escape(n.group(g["code"])),), children=items)
             rows = flatten(items)
-            return Node((md_escape(g["name"]),), rows=group_rows(g, rows))
+            return Node((md_escape(n.group(g["code"])),), rows=group_rows(g, rows))
 
         if self.categories:
-            return [Node((md_escape(c["name"]),),
+            return [Node((md_escape(n.categories.get(c["code"], c["name"])),),
                          children=[group_node(g) for g in self.groups_of(c["code"])])
                     for c in self.categories]
         return [group_node(g) for g in self.groups]
 
     def leading_columns(self, narrow: bool = False) -> list[Column]:
         """类别 (when the framework has categories), group, item; narrow beside long texts."""
-        cols = [Column("类别", 4 if narrow else 5)] if self.categories else []
+        cols = ([Column(self.tr("table.category"), 4 if narrow else 5)] if self.categories
+                else [])
         return [*cols, Column(self.group_level, 5 if narrow else 8),
                 Column(self.item_level, 6 if narrow else 10)]
 
 
-def structure(results: dict[str, Any]) -> Structure:
+def structure(results: dict[str, Any], lang: str = "zh") -> Structure:
     a = results["assessment"]
-    levels = results["framework"]["levels"]
+    n = tables.names(results, lang)
     return Structure(categories=list(a.get("categories") or []), groups=list(a["groups"]),
-                     items=list(a["items"]), group_level=levels["group"]["zh"],
-                     item_level=levels["item"]["zh"],
-                     points_at=results["framework"]["points_at"])
-
-
-def item_label(item: dict[str, Any]) -> str:
-    return md_escape(f"{item['code']} {item['name']}")
+                     items=list(a["items"]), group_level=n.group_level,
+                     item_level=n.item_level,
+                     points_at=results["framework"]["points_at"], names=n)
 
 
 def framework_for(results: dict[str, Any]) -> Framework:
@@ -117,139 +122,82 @@ def framework_for(results: dict[str, Any]) -> Framework:
     return fw
 
 
-# --- tables 1 and 2: the two team lists (E.1, E.2) ------------------------------------------
-
-def team_tables(results: dict[str, Any]) -> tuple[str, str]:
-    team = results["engagement"]["team"]
-    t1 = grid_table(
-        [Column("序号", 3, "center"), Column("姓名", 5), Column("电话", 8), Column("电子邮件", 11),
-         Column("测评小组职责", 11), Column("备注", 5)],
-        [[Cell.of(str(n)), *(Cell.of(md_escape(m.get(k, ""))) for k in
-                             ("name", "phone", "email", "role", "note"))]
-         for n, m in enumerate(team["assessors"], 1)],
-        caption="表 1 测评方成员名单")
-    t2 = grid_table(
-        [Column("序号", 3, "center"), Column("姓名", 5), Column("电话", 8), Column("电子邮件", 11),
-         Column("所属部门", 7), Column("岗位名称", 7), Column("测评小组职责", 9),
-         Column("备注", 4)],
-        [[Cell.of(str(n)), *(Cell.of(md_escape(m.get(k, ""))) for k in
-                             ("name", "phone", "email", "department", "position", "role",
-                              "note"))]
-         for n, m in enumerate(team["assessee"], 1)],
-        caption="表 2 测评小组受评方成员名单")
-    return t1, t2
-
-
-# --- tables 3 and 4: hand-over and feedback sheets (E.3, E.4) -------------------------------
-
-def handover_tables(results: dict[str, Any], s: Structure) -> tuple[str, str]:
-    handover = results["engagement"].get("handover") or {}
-
-    def row3(item: dict[str, Any]) -> list[list[Cell]]:
-        h = handover.get(item["code"])
-        if h is None:
-            return [[Cell.of("—"), Cell.of("—"), Cell.of("—"), Cell.of("未提交资料")]]
-        return [[Cell.of(md_escape(h.get("nature", ""))), Cell.of(str(h.get("copies", ""))),
-                 Cell.of(str(h.get("pages", ""))), Cell.of(md_escape(h.get("note", "")))]]
-
-    def row4(item: dict[str, Any]) -> list[list[Cell]]:
-        h = handover.get(item["code"])
-        if h is None:
-            return [[Cell.of("—")] * 5 + [Cell.of("未提交资料")]]
-        return [[Cell.of(md_escape(h.get("nature", ""))), Cell.of(str(h.get("copies", ""))),
-                 Cell.of(str(h.get("pages", ""))),
-                 Cell.of(md_escape(h.get("completeness") or "—")),
-                 Cell.of(md_escape(h.get("granularity") or "—")),
-                 Cell.of(md_escape(h.get("feedback", "")))]]
-
-    lead = s.leading_columns()
-    t3 = grid_table(
-        [*lead, Column("文档性质", 6), Column("份数", 4, "right"), Column("页数", 4, "right"),
-         Column("备注", 12)],
-        flatten(s.tree(row3)), caption="表 3 测评资料交接确认单")
-    t4 = grid_table(
-        [*lead, Column("文档性质", 6), Column("份数", 4, "right"), Column("页数", 4, "right"),
-         Column("完整度", 5), Column("测评粒度", 5), Column("备注", 10)],
-        flatten(s.tree(row4)), caption="表 4 测评资料反馈表")
-    return t3, t4
-
-
 # --- table 5: requirement scores (E.5) -------------------------------------------------------
 
 def requirement_lines(req: dict[str, Any]) -> list[str]:
+    """A requirement as the standard prints it (its text is quoted from the standard)."""
     lines = [md_escape(f"{req['code']}){req['text']}")]
     lines += [md_escape(f"{sp['code']}){sp['text']}") for sp in req.get("subpoints") or []]
     return lines
 
 
-def requirement_rating(req: dict[str, Any]) -> list[str]:
+def requirement_rating(req: dict[str, Any], tr: Tr) -> list[str]:
     """The 评分 cell: the rating, how it was reached (sub-points, indicators), or 不适用."""
     if req.get("source") == "na":
-        return ["不适用"]
+        return [tr("table.na")]
     if req.get("rating") is None:
-        return ["未评分"]
-    lines = [rating(req["rating"])]
+        return [tr("table.unrated")]
+    lines = [fmt.rating(req["rating"])]
     subs = [sp for sp in req.get("subpoints") or [] if sp.get("rating") is not None]
     if req.get("source") == "subpoints" and subs:
-        lines.append(md_escape("（" + "、".join(rating(sp["rating"]) for sp in subs) + "）"))
+        lines.append(md_escape(tr.paren(tr.join(fmt.rating(sp["rating"]) for sp in subs))
+                               .strip()))
     att = req.get("attainment")
     if req.get("kind") == "indicator" and req.get("source") == "indicators" and att:
-        lines.append(md_escape(f"（达标 {att['met']}/{att['evaluable']}）"))
+        lines.append(md_escape(tr("table.attained", met=att["met"],
+                                  evaluable=att["evaluable"])))
     if req.get("source") == "override":
-        lines.append("（测评组评定）")
+        lines.append(tr("table.team_decided"))
     return lines
 
 
-def whole_rating(item: dict[str, Any], item_level: str) -> list[str] | None:
+def whole_rating(item: dict[str, Any], s: Structure) -> list[str] | None:
     """The 评分 cell of an item rated as a whole (override, item rating, n/a), else None.
 
     Such an item's requirements carry no rating of their own (source ``item``, or none are
     listed): its percent or rating stands for all of them.
     """
+    tr = s.tr
     reqs = item.get("requirements") or []
     if reqs and any(r.get("source") != "item" for r in reqs):
         return None
     source = item.get("source")
     if source == "na":
-        return ["不适用"]
+        return [tr("table.na")]
     if source == "override":
-        return [f"得分率 {percent(item.get('percent'))}", "（测评组评定）"]
+        return [tr("table.percent_value", percent=fmt.percent(item.get("percent"))),
+                tr("table.team_decided")]
     if item.get("mean_rating") is None:
-        return ["未评分"]
-    return [rating(item.get("mean_rating")), md_escape(f"（{item_level}整体评分）")]
-
-
-def item_score_note(item: dict[str, Any]) -> str:
-    """Why an item's score is what it is, when not from its requirement ratings."""
-    if item.get("source") == "override":
-        note = f"测评组评定得分率 {percent(item.get('percent'))}"
-        return note + (f"：{item['note']}" if item.get("note") else "")
-    if item.get("source") == "na":
-        return "不适用" + (f"：{item['note']}" if item.get("note") else "")
-    if item.get("source") == "rating" and item.get("note"):
-        return str(item["note"])
-    return ""
+        return [tr("table.unrated")]
+    return [fmt.rating(item.get("mean_rating")),
+            md_escape(tr("table.whole_rating", level=s.item_level.lower() if tr.en
+                                                 else s.item_level))]
 
 
 def requirements_table(results: dict[str, Any], s: Structure) -> str:
+    tr = s.tr
     cats = s.categories
-    score_cols = ([Column(f"{c['name']}计分", 5, "right") for c in cats] if cats and
-                  s.points_at == "item" else [Column("计分", 6, "right")])
+    score_cols = ([Column(tr("table.category_score",
+                             category=s.names.categories.get(c["code"], c["name"])), 5, "right")
+                   for c in cats] if cats and s.points_at == "item"
+                  else [Column(tr("table.score"), 6, "right")])
 
     def req_rows(item: dict[str, Any]) -> list[list[Cell]]:
         reqs = item.get("requirements") or []
-        whole = whole_rating(item, s.item_level)
+        whole = whole_rating(item, s)
         if whole is None:
-            rows = [[Cell.of(*requirement_lines(r)), Cell.of(*requirement_rating(r))]
+            rows = [[Cell.of(*requirement_lines(r)), Cell.of(*requirement_rating(r, tr))]
                     for r in reqs]
         elif reqs:  # rated as a whole: one rating beside all of the item's requirements
             rows = [[Cell.of(*requirement_lines(r))] for r in reqs]
             rows[0].append(Cell.of(*whole, rowspan=len(rows)))
         else:
-            rows = [[Cell.of(f"（{md_escape(s.item_level)}整体评分）"), Cell.of(*whole)]]
-        note = item_score_note(item)
+            rows = [[Cell.of(md_escape(tr("table.whole_rating", level=s.item_level.lower()
+                                             if tr.en else s.item_level))),
+                     Cell.of(*whole)]]
+        note = tables.item_remark(item, tr)
         if note:
-            rows.append([Cell.of(md_escape(f"说明：{note}"), colspan=2)])
+            rows.append([Cell.of(md_escape(tr("table.note", note=note)), colspan=2)])
         if s.points_at != "item":
             return rows
         span = len(rows)
@@ -257,96 +205,52 @@ def requirements_table(results: dict[str, Any], s: Structure) -> str:
         columns: list[dict[str, Any] | None] = list(cats) if cats else [None]
         for c in columns:
             mine = c is None or item.get("category") == c["code"]
-            score_cells.append(Cell.of(points(item.get("score")) if mine else "",
+            score_cells.append(Cell.of(fmt.fixed(item.get("score")) if mine else "",
                                        rowspan=span))
         rows[0] = [*rows[0], *score_cells]
         return rows
 
     def group_rows(group: dict[str, Any], rows: list[list[Cell]]) -> list[list[Cell]]:
         rows = [list(r) for r in rows]
-        rows[0].append(Cell.of(points(group.get("score")), rowspan=len(rows)))
+        rows[0].append(Cell.of(fmt.fixed(group.get("score")), rowspan=len(rows)))
         return rows
 
     tree = s.tree(req_rows, group_rows if s.points_at != "item" else None)
-    columns = [*s.leading_columns(narrow=True), Column("要求", 36), Column("评分", 6, "center"),
-               *score_cols]
-    return grid_table(columns, flatten(tree), caption="表 5 测评要求计分表")
-
-
-# --- table 6: the score table (E.6) ----------------------------------------------------------
-
-def score_table(results: dict[str, Any], s: Structure) -> str:
-    a = results["assessment"]
-    if s.points_at == "item":
-        def item_row(item: dict[str, Any]) -> list[list[Cell]]:
-            note = item_score_note(item)
-            if item.get("standard_points") is not None:
-                note = "；".join(filter(None, [f"标准分值 {points(item['standard_points'])}",
-                                               note]))
-            return [[Cell.of(points(item.get("points"))),
-                     Cell.of(percent(item.get("points_share"))),
-                     Cell.of(points(item.get("score"))), Cell.of(percent(item.get("share"))),
-                     Cell.of(md_escape(note))]]
-        rows = flatten(s.tree(item_row))
-        lead = s.leading_columns()
-        rows.append([Cell.of("测评计分合计", colspan=len(lead) + 2),
-                     Cell.of(f"**{points(a['total'])}**"), Cell.of(""), Cell.of("")])
-        columns = [*lead, Column("分值", 6, "right"), Column("分值占比", 6, "right"),
-                   Column("计分", 6, "right"), Column("计分占比", 6, "right"), Column("备注", 9)]
-        return grid_table(columns, rows, caption="表 6 测评计分表")
-    # Points sit on groups (the guideline): one row per group.
-    rows = [[Cell.of(md_escape(f"{g['code']} {g['name']}")), Cell.of(points(g.get("points"))),
-             Cell.of(rating(g.get("mean_rating"))), Cell.of(percent(g.get("percent"))),
-             Cell.of(points(g.get("score")))] for g in s.groups]
-    rows.append([Cell.of("测评计分合计", colspan=4), Cell.of(f"**{points(a['total'])}**")])
-    columns = [Column(s.group_level, 14), Column("分值", 6, "right"),
-               Column("平均评分", 6, "right"), Column("得分率", 6, "right"),
-               Column("计分", 6, "right")]
-    return grid_table(columns, rows, caption="表 6 测评计分表")
+    columns = [*s.leading_columns(narrow=True), Column(tr("table.requirement"), 36),
+               Column(tr("table.rating"), 6, "center"), *score_cols]
+    return grid_table(columns, flatten(tree), caption=tr("table.e5.caption"))
 
 
 def subtotals_sentence(results: dict[str, Any], s: Structure) -> str:
     """其中：过程类 26.18分（战略规划 8.49分，能力建设 17.69分），结果类 …"""
-    groups = {g["code"]: g for g in s.groups}
+    tr = s.tr
+    n = s.names
+
+    def pts(v: Any) -> str:
+        return fmt.points(v, tr.lang)
+
     if s.categories:
         parts = []
         for c in s.categories:
-            inner = "，".join(f"{g['name']} {points(g['score'])}" for g in s.groups_of(c["code"]))
-            parts.append(f"{c['name']} {points(c['score'])}（{inner}）")
-        return md_escape("其中：" + "，".join(parts) + "。")
+            inner = tr("punct.comma").join(f"{n.group(g['code'])} {pts(g['score'])}"
+                                           for g in s.groups_of(c["code"]))
+            parts.append(f"{n.categories.get(c['code'], c['name'])} {pts(c['score'])}"
+                         f"{tr.paren(inner)}")
+        return md_escape(tr("report.subtotals", parts=tr("punct.comma").join(parts)))
     if s.points_at == "item":
-        inner = "，".join(f"{g['name']} {points(g['score'])}" for g in groups.values())
-        return md_escape(f"其中：{inner}。")
+        inner = tr("punct.comma").join(f"{n.group(g['code'])} {pts(g['score'])}"
+                                       for g in s.groups)
+        return md_escape(tr("report.subtotals", parts=inner))
     return ""
 
 
-# --- table 7: grades (E.7) -------------------------------------------------------------------
-
-def lettered(lines: Sequence[str]) -> list[str]:
-    return [md_escape(f"{LETTERS[n]}) {text}") for n, text in enumerate(lines)]
-
-
-def grade_table(grades: Sequence[Grade], awarded: str | None, caption: str,
-                verdict: bool = True) -> str:
-    columns = [Column("等级", 4, "center"), Column("分值区分", 5, "center"),
-               Column("过程类测评说明", 20), Column("结果类测评说明", 20)]
-    if verdict:
-        columns.append(Column("评审结果", 5, "center"))
-    rows = []
-    for g in sorted(grades, key=lambda g: g.min, reverse=True):
-        row = [Cell.of(md_escape(g.name)), Cell.of(md_escape(g.band)),
-               Cell.of(*lettered(g.process)), Cell.of(*lettered(g.result))]
-        if verdict:
-            row.append(Cell.of("**符合**" if g.name == awarded else ""))
-        rows.append(row)
-    return grid_table(columns, rows, caption=caption)
-
-
-def band_table(grades: Sequence[Grade], caption: str) -> str:
+def band_table(grades: Sequence[Grade], caption: str, tr: Tr) -> str:
     """Bands only (for comparison beside a framework without grades): no verdict."""
-    rows = [[Cell.of(md_escape(g.name)), Cell.of(md_escape(g.band))]
+    rows = [[Cell.of(md_escape(tr.name(g))), Cell.of(md_escape(tables.grade_band(grades, g,
+                                                                                  tr.lang)))]
             for g in sorted(grades, key=lambda g: g.min, reverse=True)]
-    return grid_table([Column("等级", 6, "center"), Column("分值区分", 8, "center")], rows,
+    return grid_table([Column(tr("table.grade"), 6, "center"),
+                       Column(tr("table.band"), 8, "center")], rows,
                       caption=caption, line_width=80)
 
 
@@ -364,29 +268,42 @@ class Verdict:
     missing: list[str] = field(default_factory=list)
 
 
-def verdict(results: dict[str, Any], fw: Framework) -> Verdict:
+def verdict(results: dict[str, Any], fw: Framework, lang: str = "zh") -> Verdict:
+    """The verdict in the output language (grade names from the framework data)."""
+    tr = Tr(lang)
     a = results["assessment"]
-    total = points(a["total"]).removesuffix("分")
+    total = fmt.fixed(a["total"])
     if not a.get("complete", True):
         return Verdict("incomplete", total, None, missing=[str(m) for m in a.get("missing", [])])
     if not results["framework"].get("has_grades"):
-        label = fw.comparison_grades.label if fw.comparison_grades else ""
+        cmp = fw.comparison_grades
+        label = (cmp.label_en if tr.en else cmp.label) if cmp else ""
         return Verdict("ungraded", total, None, comparison_label=label)
     ordered = sorted(fw.grades, key=lambda g: g.min)
     grade = a.get("grade")
-    pass_grade = ordered[1].name if len(ordered) > 1 else None
+    by_name = {g.name: g for g in fw.grades}
+    pass_grade = tr.name(ordered[1]) if len(ordered) > 1 else None
     kind = "lowest" if ordered and grade == ordered[0].name else "graded"
-    return Verdict(kind, total, grade, pass_grade=pass_grade)
+    return Verdict(kind, total, tr.name(by_name.get(grade), grade or ""), pass_grade=pass_grade)
 
 
 # --- the whole front part --------------------------------------------------------------------
 
-def standard_citation(results: dict[str, Any]) -> str:
+def standard_citation(results: dict[str, Any], lang: str = "zh") -> str:
+    """How the report cites the standard: its designation when it has a real one, else its
+    title (a draft without a number is cited by title, never as "T/CCUA XXXX-XXXX")."""
+    tr = Tr(lang)
     cited = results["engagement"]["report"].get("standard")
-    if cited:
+    if cited and not tr.en:
         return str(cited)
     fw = results["framework"]
-    return f"{fw['designation']}《{fw['name']}》"
+    name = fw.get("name_en") if tr.en and fw.get("name_en") else fw["name"]
+    designation = str(fw.get("designation") or "")
+    if "XXXX" in designation or "无标准编号" in designation or not designation:
+        if "征求意见稿" in designation:
+            return tr("standard.cite_with_status", name=name, status=tr("standard.draft"))
+        return tr("standard.cite", name=name)
+    return tr("standard.cite_with_designation", designation=designation, name=name)
 
 
 def assessor_leader(results: dict[str, Any]) -> str:
@@ -398,93 +315,116 @@ def assessor_leader(results: dict[str, Any]) -> str:
     return str(prepared[0]) if prepared else ""
 
 
-def default_title(results: dict[str, Any]) -> str:
+def default_title(results: dict[str, Any], lang: str = "zh") -> str:
     report = results["engagement"]["report"]
-    return report.get("title") or f"{report['assessee']}运营能力测评报告"
+    tr = Tr(lang)
+    if report.get("title") and not tr.en:
+        return str(report["title"])
+    return tr("report.title", assessee=report["assessee"])
 
 
-def background_text(results: dict[str, Any]) -> str:
+def background_text(results: dict[str, Any], lang: str = "zh") -> str:
     """测评背景: the engagement's own paragraph, else one made of its background facts."""
+    tr = Tr(lang)
     bg = results["engagement"]["background"]
     if bg.get("description"):
         return str(bg["description"])
     period = bg.get("period") or results["period"]
-    return (f"{bg['subject']}（{bg['organisation']}；行业：{bg['industry']}；"
-            f"坐席 {bg['seats']} 个；业务类型：{'、'.join(bg.get('business_types') or [])}）按照"
-            f"{standard_citation(results)}申请运营能力测评，测评数据期间为 {period['start']} 至 "
-            f"{period['end']}。")
+    return tr("report.background", subject=bg["subject"], organisation=bg["organisation"],
+              industry=bg["industry"], seats=bg["seats"],
+              business=tr.join(bg.get("business_types") or []),
+              standard=standard_citation(results, lang),
+              period=fmt.date_range(period["start"], period["end"], tr.lang))
 
 
-def process_steps(results: dict[str, Any]) -> list[str]:
+def process_steps(results: dict[str, Any], lang: str = "zh") -> list[str]:
     """测评过程: one line per step, with its dates and what it delivered."""
+    tr = Tr(lang)
     out = []
     for step in results["engagement"].get("process") or []:
         text = str(step["name"])
-        if step.get("start") or step.get("end"):
-            dates = " 至 ".join(str(d) for d in (step.get("start"), step.get("end")) if d)
-            text += f"（{dates}）"
+        dates = [fmt.date_text(d, tr.lang) for d in (step.get("start"), step.get("end")) if d]
+        if dates:
+            text += tr.paren(tr("punct.range", start=dates[0], end=dates[-1])
+                             if len(dates) == 2 else dates[0])
         if step.get("deliverable"):
-            text += f"：{step['deliverable']}"
-        out.append(text + "。")
+            text += tr("punct.colon") + str(step["deliverable"])
+        out.append(text + tr("punct.period"))
     return out
 
 
-def front_context(results: dict[str, Any]) -> dict[str, Any]:
+def front_context(results: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
     """Everything the template needs for cover to 六、, as plain values and Markdown tables."""
+    tr = Tr(lang)
     fw = framework_for(results)
-    s = structure(results)
+    s = structure(results, tr.lang)
     eng = results["engagement"]
     report = eng["report"]
-    t1, t2 = team_tables(results)
-    t3, t4 = handover_tables(results, s)
-    v = verdict(results, fw)
+    t1, t2 = tables.team_tables(results, tr.lang)
+    t3, t4 = tables.handover_tables(results, tr.lang)
+    v = verdict(results, fw, tr.lang)
     a = results["assessment"]
     if results["framework"].get("has_grades"):
-        t7 = grade_table(fw.grades, a.get("grade"), "表 7 测评等级评定")
+        t7 = tables.grid_markdown(tables.grade_table(fw.grades, a.get("grade"), tr.lang))
         comparison = ""
     else:
         t7 = ""
         comparison = ""
         if fw.comparison_grades is not None:
             other = load_framework(fw.comparison_grades.framework)
-            comparison = band_table(other.grades, f"表 7 {fw.comparison_grades.label}")
+            label = fw.comparison_grades.label_en if tr.en else fw.comparison_grades.label
+            comparison = band_table(other.grades,
+                                    tr("table.comparison_caption", label=label), tr)
     recon = results.get("reconciliation_summary") or {}
-    prepared_by = "、".join(report.get("prepared_by") or [])
-    cover = [("委托单位", report["commissioned_by"]), ("受评机构", report["assessee"]),
-             ("项目名称", report["project"]), ("测评机构", report["assessor_org"]),
-             ("编　　制", prepared_by), ("审　　批", report.get("approved_by", "")),
-             ("编制日期", report["date"])]
+    prepared_by = tr.join(report.get("prepared_by") or [])
+    cover = [(tr("report.cover.commissioned_by"), report["commissioned_by"]),
+             (tr("report.cover.assessee"), report["assessee"]),
+             (tr("report.cover.project"), report["project"]),
+             (tr("report.cover.assessor_org"), report["assessor_org"]),
+             (tr("report.cover.prepared_by"), prepared_by),
+             (tr("report.cover.approved_by"), report.get("approved_by", "")),
+             (tr("report.cover.date"), fmt.date_text(report["date"], tr.lang))]
     if report.get("prepared_unit"):
-        cover.append(("编制单位", report["prepared_unit"]))
+        cover.append((tr("report.cover.prepared_unit"), report["prepared_unit"]))
+    levels = results["framework"]["levels"]
+    scale = [(lvl.value, lvl.label_en if tr.en else lvl.label) for lvl in fw.scale.levels]
     return {
-        "title": default_title(results),
+        "tr": tr,
+        "lang": tr.lang,
+        "title": default_title(results, tr.lang),
         "cover": cover,
         "report": report,
         "contacts": eng.get("contacts") or {},
-        "background": background_text(results),
-        "process": process_steps(results),
-        "tools": eng.get("tools") or "",
+        "background": background_text(results, tr.lang),
+        "process": process_steps(results, tr.lang),
+        "tools": (eng.get("tools") or "") if not tr.en else "",
         "key_points": eng.get("key_points") or [],
-        "opinion": eng.get("opinion") or "",
-        "standard": standard_citation(results),
+        "opinion": (eng.get("opinion") or "") if not tr.en else "",
+        "standard": standard_citation(results, tr.lang),
         "framework": results["framework"],
-        "levels": results["framework"]["levels"],
+        "framework_name": tr.name(results["framework"]),
+        "levels": levels,
+        "group_word": tr.level(levels, "group", plural=True),
+        "item_word": tr.level(levels, "item", plural=True),
         "n_groups": len(s.groups),
         "n_items": len(s.items),
         "has_categories": bool(s.categories),
         "points_at": s.points_at,
         "custom_weights": bool(a.get("custom_weights")),
-        "scale": [(lvl.value, lvl.label) for lvl in fw.scale.levels],
+        "scale": scale,
+        "scale_labels": [f"{value} {label}" for value, label in scale],
         "indicator_requirement": fw.scoring.indicator_requirement,
         "threshold": fw.scoring.attainment_threshold if fw.scoring.indicator_requirement
         else None,
-        "tables": {"t1": t1, "t2": t2, "t3": t3, "t4": t4,
-                   "t5": requirements_table(results, s), "t6": score_table(results, s),
+        "tables": {"t1": tables.grid_markdown(t1), "t2": tables.grid_markdown(t2),
+                   "t3": tables.grid_markdown(t3), "t4": tables.grid_markdown(t4),
+                   "t5": requirements_table(results, s),
+                   "t6": tables.grid_markdown(tables.score_table(results, tr.lang)),
                    "t7": t7, "comparison": comparison},
         "subtotals": subtotals_sentence(results, s),
         "verdict": v,
         "leader": assessor_leader(results),
         "reconciliation": recon,
-        "total_points": points(a.get("total_points")),
-        "total_value": dec(a["total"]),
+        "total_points": fmt.points(a.get("total_points"), tr.lang),
+        "total_value": fmt.dec(a["total"]),
     }

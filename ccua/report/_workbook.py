@@ -15,7 +15,6 @@ import io
 import zipfile
 from collections.abc import Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
@@ -24,7 +23,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from ccua.report._results import dec, fixed
+from ccua import fmt, tables
+from ccua.i18n import Tr, catalog
 from ccua.spec import Grade
 
 NUMBER = "0.00"
@@ -33,22 +33,24 @@ HEADER_FILL = PatternFill("solid", fgColor="E8E8E8")
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
-
-# How a rating was reached (results.json "source"), in the words of the report.
-SOURCES = {"assessor": "测评方评分", "subpoints": "子项平均", "indicators": "关键指标达标比例",
-           "override": "测评组评定", "na": "不适用", "unrated": "未评分", "item": "整体评定",
-           "requirements": "逐条评分", "rating": "整体评分"}
-
-SHEETS = ("E.3 资料交接确认单", "E.4 测评资料反馈表", "E.5 测评要求计分表", "E.6 测评计分表",
-          "E.7 测评等级划分")
+SHEET_KEYS = ("e1", "e2", "e3", "e4", "e5", "e6", "e7", "summary", "indicators")
+INVALID = str.maketrans({c: " " for c in "\\/?*[]:"})
 
 
-def _num(value: Any) -> Decimal | None:
-    return dec(value)
+def sheet_names(lang: str = "zh") -> tuple[str, ...]:
+    """The workbook's sheets in order (before the crosswalk estimates), in a language."""
+    return tuple(catalog(lang)[f"sheet.{k}"] for k in SHEET_KEYS)
 
 
-def _source(code: Any) -> str:
-    return SOURCES.get(str(code), str(code or ""))
+SHEETS = sheet_names("zh")
+
+
+def _num(value: Any) -> Any:
+    return fmt.dec(value)
+
+
+def _source(code: Any, tr: Tr) -> str:
+    return tr.get(f"source.{code}", str(code or ""))
 
 
 def _sheet(wb: Workbook, title: str, header: Sequence[str], rows: Sequence[Sequence[Any]],
@@ -69,9 +71,9 @@ def _sheet(wb: Workbook, title: str, header: Sequence[str], rows: Sequence[Seque
             cell.border = BORDER
             if cell.row > 1:
                 cell.alignment = WRAP
-    for col, fmt in (formats or {}).items():
+    for col, form in (formats or {}).items():
         for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
-            cell.number_format = fmt
+            cell.number_format = form
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(ws.max_row, 1)}"
     ws.print_title_rows = "1:1"
@@ -84,41 +86,21 @@ def _sheet(wb: Workbook, title: str, header: Sequence[str], rows: Sequence[Seque
     return ws
 
 
-def _lead(results: dict[str, Any]) -> tuple[list[str], Any]:
-    """Leading columns (类别, group, item) and a function giving their values for an item."""
-    a = results["assessment"]
-    levels = results["framework"]["levels"]
-    cats = {c["code"]: c["name"] for c in a.get("categories") or []}
-    groups = {g["code"]: g["name"] for g in a["groups"]}
-    header = (["类别"] if cats else []) + [levels["group"]["zh"], "编号", levels["item"]["zh"]]
-
-    def values(item: dict[str, Any]) -> list[Any]:
-        lead = [cats.get(item.get("category") or "", "")] if cats else []
-        return [*lead, groups.get(item["group"], item["group"]), item["code"], item["name"]]
-
-    return header, values
+def table_sheet(wb: Workbook, table: tables.Table, assessee: str) -> Worksheet:
+    """A table of the model as a worksheet: one value per cell, numbers as numbers."""
+    rows = tables.sheet_rows(table)
+    formats = {k: tables.EXCEL_FORMATS[c.format] for k, c in enumerate(table.columns, 1)
+               if c.format in tables.EXCEL_FORMATS}
+    widths = [c.sheet_width or c.width + 4 for c in table.columns]
+    tr = Tr(table.lang)
+    return _sheet(wb, table.sheet, rows[0], rows[1:], widths, formats,
+                  caption=tr("sheet.header", caption=table.caption, assessee=assessee))
 
 
-def _handover_sheets(wb: Workbook, results: dict[str, Any], title: str) -> None:
-    handover = results["engagement"].get("handover") or {}
-    header, lead = _lead(results)
-    n = len(header)
-    rows3, rows4 = [], []
-    for item in results["assessment"]["items"]:
-        h = handover.get(item["code"]) or {}
-        base = [*lead(item), h.get("nature", ""), h.get("copies"), h.get("pages")]
-        rows3.append([*base, h.get("note", "")])
-        rows4.append([*base, h.get("completeness") or "", h.get("granularity") or "",
-                      h.get("feedback", "")])
-    widths = [8] * (n - 2) + [7, 16, 10, 7, 7]
-    _sheet(wb, SHEETS[0], [*header, "文档性质", "份数", "页数", "备注"], rows3,
-           [*widths, 30], caption=f"表E.3 测评资料交接确认单 {title}")
-    _sheet(wb, SHEETS[1], [*header, "文档性质", "份数", "页数", "完整度", "测评粒度", "备注"],
-           rows4, [*widths, 9, 9, 36], caption=f"表E.4 测评资料反馈表 {title}")
-
-
-def _requirement_sheet(wb: Workbook, results: dict[str, Any], title: str) -> None:
-    header, lead = _lead(results)
+def _requirement_sheet(wb: Workbook, results: dict[str, Any], tr: Tr, assessee: str) -> None:
+    """E.5: one row per requirement and sub-point; 评分依据 says what the rating rests on."""
+    n = tables.names(results, tr.lang)
+    lead_cols, lead = tables._lead(results, n)
     points_at_item = results["framework"]["points_at"] == "item"
     rows: list[list[Any]] = []
     for item in results["assessment"]["items"]:
@@ -126,94 +108,145 @@ def _requirement_sheet(wb: Workbook, results: dict[str, Any], title: str) -> Non
         first = True
         reqs = item.get("requirements") or []
         if not reqs:
-            rows.append([*lead(item), "", "（整体评分）", _num(item.get("mean_rating")),
-                         _source(item.get("source")), item.get("note", ""),
+            rows.append([*lead(item), "", tr("sheet.whole"), _num(item.get("mean_rating")),
+                         _source(item.get("source"), tr), item.get("note", ""),
                          _num(item.get("percent")), score])
             continue
         for req in reqs:
             rows.append([*lead(item), req["code"], req["text"], _num(req.get("rating")),
-                         _source(req.get("source")),
-                         "；".join(filter(None, [req.get("note", ""), req.get("evidence", "")])),
+                         _source(req.get("source"), tr),
+                         tr("punct.semicolon").join(filter(None, [req.get("evidence", ""),
+                                                                  req.get("note", "")])),
                          _num(item.get("percent")) if first else None,
                          score if first else None])
             first = False
             for sp in req.get("subpoints") or []:
                 rows.append([*lead(item), f"{req['code']}.{sp['code']}", sp["text"],
-                             _num(sp.get("rating")), "不适用" if sp.get("na") else "",
+                             _num(sp.get("rating")), tr("table.na") if sp.get("na") else "",
                              sp.get("note", ""), None, None])
-    n = len(header)
-    cols = [*header, "要求编号", "要求", "评分", "评分来源", "说明与依据", "能力项得分率(%)",
-            "能力项计分"]
-    _sheet(wb, SHEETS[2], cols, rows, [8] * (n - 2) + [7, 14, 8, 60, 7, 10, 30, 10, 10],
-           formats={n + 3: NUMBER, n + 6: NUMBER, n + 7: NUMBER},
-           caption=f"表E.5 测评要求计分表 {title}")
-
-
-def _score_sheet(wb: Workbook, results: dict[str, Any], title: str) -> None:
-    a = results["assessment"]
-    if results["framework"]["points_at"] == "item":
-        header, lead = _lead(results)
-        n = len(header)
-        rows: list[list[Any]] = [
-            [*lead(i), _num(i.get("points")), _num(i.get("points_share")), _num(i.get("score")),
-             _num(i.get("share")), i.get("note", "")] for i in a["items"]]
-        rows.append(["测评计分合计", *[""] * (n - 1), _num(a.get("total_points")), None,
-                     _num(a["total"]), None, ""])
-        _sheet(wb, SHEETS[3], [*header, "分值", "分值占比", "计分", "计分占比", "备注"], rows,
-               [8] * (n - 2) + [7, 14, 9, 10, 9, 10, 30],
-               formats={n + 1: NUMBER, n + 2: PERCENT, n + 3: NUMBER, n + 4: PERCENT},
-               caption=f"表E.6 测评计分表 {title}")
-        return
-    level = results["framework"]["levels"]["group"]["zh"]
-    rows = [[g["code"], g["name"], _num(g.get("points")), _num(g.get("mean_rating")),
-             _num(g.get("percent")), _num(g.get("score"))] for g in a["groups"]]
-    rows.append(["测评计分合计", "", _num(a.get("total_points")), None, None, _num(a["total"])])
-    _sheet(wb, SHEETS[3], ["编号", level, "分值", "平均评分", "得分率", "计分"], rows,
-           [12, 20, 9, 9, 9, 9], formats={3: NUMBER, 4: NUMBER, 5: PERCENT, 6: NUMBER},
-           caption=f"表E.6 测评计分表 {title}")
+    k = len(lead_cols)
+    cols = [*(c.label for c in lead_cols), tr("sheet.requirement_code"),
+            tr("sheet.requirement"), tr("sheet.rating"), tr("sheet.rating_basis"),
+            tr("sheet.note_evidence"), tr("sheet.item_percent"), tr("sheet.item_score")]
+    _sheet(wb, tr("sheet.e5"), cols, rows,
+           [c.sheet_width or 10 for c in lead_cols] + [9, 60, 7, 18, 36, 10, 10],
+           formats={k + 3: NUMBER, k + 6: NUMBER, k + 7: NUMBER},
+           caption=tr("sheet.header", caption=tr("table.e5.caption"), assessee=assessee))
 
 
 def _grade_sheet(wb: Workbook, results: dict[str, Any], grades: Sequence[Grade],
-                 comparison_label: str, title: str) -> None:
-    awarded = results["assessment"].get("grade")
-    has_grades = results["framework"].get("has_grades")
-    rows = []
-    for g in sorted(grades, key=lambda g: g.min, reverse=True):
-        process = "\n".join(f"{chr(97 + k)}) {t}" for k, t in enumerate(g.process))
-        result = "\n".join(f"{chr(97 + k)}) {t}" for k, t in enumerate(g.result))
-        rows.append([g.name, g.band, process, result,
-                     "符合" if has_grades and g.name == awarded else ""])
-    header = ["等级", "分值区分", "过程类测评说明", "结果类测评说明", "评审结果"]
-    ws = _sheet(wb, SHEETS[4], header, rows, [8, 10, 55, 55, 10],
-                caption=f"表E.7 测评等级划分 {title}")
+                 comparison_label: str, tr: Tr, assessee: str) -> None:
+    has_grades = bool(results["framework"].get("has_grades"))
+    table = tables.grade_table(grades, results["assessment"].get("grade") if has_grades
+                               else None, tr.lang)
+    ws = table_sheet(wb, table, assessee)
     if not has_grades:
         ws.append([])
-        ws.append([comparison_label or f"{results['framework']['name']}未规定测评等级"])
+        ws.append([comparison_label or tr("sheet.no_grades",
+                                          name=tr.name(results["framework"]))])
 
 
-def projection_sheet_title(target: str) -> str:
-    return f"对照估算 {target}"[:31]
+def _summary_sheet(wb: Workbook, results: dict[str, Any], tr: Tr, assessee: str) -> None:
+    """The total, the grade and the subtotals of categories and groups on one sheet."""
+    from ccua.report._front import standard_citation
+
+    n = tables.names(results, tr.lang)
+    a = results["assessment"]
+    grade = a.get("grade")
+    if grade and tr.en:
+        fw_grades = {g["name"]: g for g in results["framework"].get("grades") or []}
+        grade = (fw_grades.get(grade) or {}).get("name_en") or grade
+    period = results["period"]
+    rows: list[list[Any]] = [
+        [tr("sheet.assessee"), assessee, None],
+        [tr("sheet.framework"), standard_citation(results, tr.lang), None],
+        [tr("sheet.period"), fmt.date_range(period["start"], period["end"], tr.lang), None],
+        [tr("sheet.total"), _num(a["total"]), _num(a.get("total_points"))],
+        [tr("sheet.grade"), grade or tr("sheet.no_grade"), None],
+        [], [tr("table.category") + " / " + n.group_level, tr("table.score"),
+             tr("table.points")]]
+    for c in a.get("categories") or []:
+        rows.append([n.categories.get(c["code"], c["name"]), _num(c.get("score")),
+                     _num(c.get("points"))])
+    for g in a["groups"]:
+        rows.append([f"{g['code']} {n.group(g['code'])}", _num(g.get("score")),
+                     _num(g.get("points"))])
+    ws = _sheet(wb, tr("sheet.summary"), [tr("sheet.item"), tr("sheet.value"),
+                                          tr("sheet.total_points")], rows, [24, 40, 10],
+                caption=tr("sheet.header", caption=tr("sheet.summary"), assessee=assessee))
+    for (b, c) in ws.iter_rows(min_row=2, min_col=2, max_col=3):
+        for cell in (b, c):
+            if not isinstance(cell.value, str):
+                cell.number_format = NUMBER
+    ws.auto_filter.ref = None
 
 
-def _projection_sheets(wb: Workbook, results: dict[str, Any]) -> None:
+def _indicator_sheet(wb: Workbook, results: dict[str, Any], tr: Tr, assessee: str) -> None:
+    """Every indicator: its monthly values, the period value, the target, whether it is met."""
+    months = list(results["period"].get("months") or [])
+    rows = []
+    for ind in results.get("indicators") or []:
+        monthly = {m["month"]: m.get("value") for m in ind.get("monthly") or []}
+        target = ind.get("target") or {}
+        met = ind.get("met")
+        status = (tr("sheet.not_evaluable") if not ind.get("evaluable")
+                  else tr("sheet.met") if met else tr("sheet.not_met"))
+        name = ind.get("name_en") if tr.en and ind.get("name_en") else ind.get("name")
+        rows.append([ind["code"], name, fmt.unit_label(ind.get("unit"), tr.lang),
+                     *(_num(monthly.get(m)) for m in months), _num(ind.get("value")),
+                     target.get("text") or "", status])
+    header = [tr("sheet.indicator"), tr("sheet.indicator_name"), tr("sheet.unit"),
+              *(fmt.month_text(m, tr.lang) for m in months), tr("sheet.period_value"),
+              tr("sheet.target"), tr("sheet.attainment")]
+    formats = {k: NUMBER for k in range(4, 5 + len(months))}
+    _sheet(wb, tr("sheet.indicators"), header, rows,
+           [9, 30, 7, *([10] * len(months)), 11, 12, 10], formats=formats,
+           caption=tr("sheet.header", caption=tr("sheet.indicators"), assessee=assessee))
+
+
+def projection_sheet_title(target: str, lang: str = "zh") -> str:
+    """A crosswalk estimate's sheet: named by the other framework's title (31 characters at
+    most, none of the characters Excel refuses)."""
+    from ccua.spec import load_framework
+
+    tr = Tr(lang)
+    fw = load_framework(target)
+    name = (fw.name_en if tr.en and fw.name_en else fw.name).translate(INVALID)
+    room = 31 - len(tr("sheet.projection", name=""))
+    if len(name) > room:
+        name = name[: max(room - 1, 1)] + "…"
+    return tr("sheet.projection", name=name)
+
+
+def _projection_sheets(wb: Workbook, results: dict[str, Any], tr: Tr) -> None:
     """One sheet per other framework of a crosswalk: the estimate per item (an estimate, not a
     score), then the items without evidence and why."""
-    names = {i["code"]: i["name"] for i in results["assessment"]["items"]}
+    from ccua.report._projection import missing_reason
+    from ccua.spec import load_framework
+
+    n = tables.names(results, tr.lang)
     for p in results.get("projections") or []:
-        missing = {m["code"]: m["reason"] for m in p["missing"]}
-        rows = [[i["group"], i["code"], i["name"],
-                 "、".join(f"{c} {names.get(c, '')}".strip() for c in i["sources"]),
+        target = load_framework(p["to"])
+        items = {i.code: i for i in target.items}
+        missing = {m["code"]: missing_reason(m, target, results["framework"], tr)
+                   for m in p["missing"]}
+        rows = [[i["group"], i["code"], tr.name(items.get(i["code"]), i["name"]),
+                 tr.join(n.item(c) for c in i["sources"]),
                  _num(i.get("rating")), _num(i.get("percent")), _num(i.get("score")),
-                 "部分对应" if i.get("partial") else "", missing.get(i["code"], "")]
+                 tr("sheet.partial") if i.get("partial") else "", missing.get(i["code"], "")]
                 for i in p["items"]]
-        rows.append(["合计", "", "", "", None, None, _num(p["estimated_score"]),
-                     f"可估算分值 {fixed(p['covered_points'])} / {fixed(p['total_points'])}；"
-                     f"按满分折算 {fixed(p['rescaled_total'])}", ""])
-        _sheet(wb, projection_sheet_title(p["to"]),
-               ["分组", "编号", "名称", "对应的本次测评细项", "估算评分", "估算得分率",
-                "估算计分", "说明", "缺少证据的原因"], rows, [8, 8, 24, 30, 9, 10, 9, 20, 40],
+        rows.append([tr("sheet.sum"), "", "", "", None, None, _num(p["estimated_score"]),
+                     tr("sheet.projection_total", covered=fmt.fixed(p["covered_points"]),
+                        total=fmt.fixed(p["total_points"]),
+                        rescaled=fmt.fixed(p["rescaled_total"])), ""])
+        name = target.name_en if tr.en else target.name
+        _sheet(wb, projection_sheet_title(p["to"], tr.lang),
+               [tr("sheet.group"), tr("sheet.code"), tr("sheet.name"), tr("sheet.mapped"),
+                tr("sheet.est_rating"), tr("sheet.est_percent"), tr("sheet.est_score"),
+                tr("table.remark"), tr("sheet.missing_reason")], rows,
+               [8, 8, 24, 30, 9, 10, 9, 20, 40],
                formats={5: NUMBER, 6: PERCENT, 7: NUMBER},
-               caption=f"与 {p['to']} 的对照（估算，不是测评得分）")
+               caption=tr("sheet.projection_caption", name=name))
 
 
 def report_datetime(results: dict[str, Any]) -> datetime:
@@ -249,21 +282,26 @@ def _fixed_zip(data: bytes, when: datetime) -> bytes:
 
 
 def workbook_bytes(results: dict[str, Any], grades: Sequence[Grade],
-                   comparison_label: str = "") -> bytes:
-    """The workbook of tables E.3-E.7 for one run, as deterministic bytes."""
+                   comparison_label: str = "", lang: str = "zh") -> bytes:
+    """The workbook of tables E.1-E.7, the summary and the indicators, as deterministic bytes."""
+    tr = Tr(lang)
     report = results["engagement"]["report"]
-    title = report.get("assessee", "")
+    assessee = report.get("assessee", "")
     wb = Workbook()
     wb.remove(wb.active)
-    _handover_sheets(wb, results, title)
-    _requirement_sheet(wb, results, title)
-    _score_sheet(wb, results, title)
-    _grade_sheet(wb, results, grades, comparison_label, title)
-    _projection_sheets(wb, results)
+    for table in (*tables.team_tables(results, tr.lang), *tables.handover_tables(results, tr.lang)):
+        table_sheet(wb, table, assessee)
+    _requirement_sheet(wb, results, tr, assessee)
+    table_sheet(wb, tables.score_table(results, tr.lang), assessee)
+    _grade_sheet(wb, results, grades, comparison_label, tr, assessee)
+    _summary_sheet(wb, results, tr, assessee)
+    _indicator_sheet(wb, results, tr, assessee)
+    _projection_sheets(wb, results, tr)
     when = report_datetime(results)
     props = wb.properties
-    props.title = report.get("title") or f"{title}运营能力测评表"
-    props.subject = results["framework"]["name"]
+    props.title = (report.get("title") if not tr.en else "") or tr("sheet.workbook_title",
+                                                                   assessee=assessee)
+    props.subject = tr.name(results["framework"])
     props.creator = report.get("assessor_org", "") or "ccua"
     props.lastModifiedBy = props.creator
     props.created = when

@@ -1,0 +1,142 @@
+"""The language of what a person reads: message catalogs, one per language.
+
+Every fixed text of the report, the notebooks and the workbook is a key in
+``ccua/locales/<lang>.yaml`` (nested mappings; a key is the dotted path, ``report.toc``).
+Texts are ``str.format`` templates with named fields (``{total}``). Both catalogs must have
+the same keys and the same fields in each text (tests/test_i18n.py); a missing key raises at
+once, never falls back to the other language.
+
+Names come from the framework data (``name`` / ``name_en``), numbers, units and dates from
+:mod:`ccua.fmt`. ``zh`` is the default: a run without ``lang`` prints as before.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from pathlib import PurePath
+from typing import Any
+
+import yaml
+
+from ccua.errors import CcuaError
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+
+
+def check_lang(lang: str | None) -> str:
+    """``lang`` as one of LANGS (``None`` is the default); a clear error otherwise."""
+    if lang is None or lang == "":
+        return DEFAULT_LANG
+    value = str(lang).strip().lower()
+    aliases = {"zh-cn": "zh", "zh_cn": "zh", "cn": "zh", "en-gb": "en", "en-us": "en"}
+    value = aliases.get(value, value)
+    if value not in LANGS:
+        raise CcuaError(f"unknown language {lang!r}: expected one of {', '.join(LANGS)}")
+    return value
+
+
+def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in tree.items():
+        if not isinstance(key, str):   # YAML reads a bare no/yes/on as a boolean
+            raise CcuaError(f"catalog key {prefix}{key!r} is not text: quote it")
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(_flatten(value, path + "."))
+        else:
+            out[path] = "" if value is None else str(value)
+    return out
+
+
+@cache
+def catalog(lang: str) -> dict[str, str]:
+    """The catalog of one language, flattened to dotted keys."""
+    lang = check_lang(lang)
+    text = resources.files("ccua").joinpath("locales", f"{lang}.yaml").read_text("utf-8")
+    return _flatten(yaml.safe_load(text) or {})
+
+
+def fields(template: str) -> set[str]:
+    """The named fields of a catalog text (``{total}`` -> {"total"})."""
+    return {name.split(".")[0].split("[")[0]
+            for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def t(lang: str, key: str, **values: Any) -> str:
+    """The text of ``key`` in ``lang``, its fields filled from ``values``."""
+    texts = catalog(lang)
+    try:
+        template = texts[key]
+    except KeyError:
+        raise CcuaError(f"message {key!r} is missing from the {lang} catalog "
+                        f"(ccua/locales/{lang}.yaml)") from None
+    return template.format(**values) if values or "{" in template else template
+
+
+class Tr:
+    """Texts of one language: ``tr("key", total="85.56")``; names of framework things."""
+
+    def __init__(self, lang: str | None = None) -> None:
+        self.lang = check_lang(lang)
+
+    def __call__(self, key: str, **values: Any) -> str:
+        return t(self.lang, key, **values)
+
+    def __repr__(self) -> str:
+        return f"Tr({self.lang!r})"
+
+    @property
+    def en(self) -> bool:
+        return self.lang == "en"
+
+    def has(self, key: str) -> bool:
+        return key in catalog(self.lang)
+
+    def get(self, key: str, default: str) -> str:
+        """A text when the catalog has it (codes from data, e.g. a rating source), else default."""
+        return catalog(self.lang).get(key, default)
+
+    def name(self, thing: Any, fallback: str = "") -> str:
+        """A framework thing's name in this language: ``name_en`` in English when it has one."""
+        if thing is None:
+            return fallback
+        get = thing.get if isinstance(thing, Mapping) else (lambda k: getattr(thing, k, None))
+        if self.en and get("name_en"):
+            return str(get("name_en"))
+        return str(get("name") or fallback)
+
+    def level(self, levels: Mapping[str, Any], which: str, plural: bool = False) -> str:
+        """A level's word (能力域 / domain); English plurals from the data when asked."""
+        lv = levels[which]
+        if isinstance(lv, Mapping):
+            if self.en:
+                return str(lv.get("en_plural" if plural else "en") or lv.get("en") or "")
+            return str(lv["zh"])
+        if self.en:
+            return str((getattr(lv, "en_plural", None) if plural else None) or lv.en)
+        return str(lv.zh)
+
+    def join(self, parts: Any) -> str:
+        """An enumeration: 甲、乙 / a, b."""
+        return self("punct.list_sep").join(str(p) for p in parts)
+
+    def output(self, name: str) -> str:
+        """A file name in this language: report.html / report.en.html (see output_name)."""
+        return output_name(name, self.lang)
+
+    def paren(self, text: Any) -> str:
+        """A parenthesis in this language's punctuation: （…） / (…)."""
+        return self("punct.paren", text=text)
+
+
+def output_name(name: str, lang: str | None) -> str:
+    """An output's file name in a language: report.html (zh), report.en.html (en)."""
+    lang = check_lang(lang)
+    if lang == DEFAULT_LANG:
+        return name
+    path = PurePath(name)
+    return str(path.with_name(f"{path.stem}.{lang}{path.suffix}"))
