@@ -7,15 +7,60 @@ worked example needs 3.12).
 
 from __future__ import annotations
 
+import datetime
 import math
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import (
+    MAX_EMAX,
+    MIN_EMIN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    InvalidOperation,
+    localcontext,
+)
 from fractions import Fraction
 
 Number = int | float | Decimal | Fraction | str
 
+# What ccua computes with: numbers below 1e50 in magnitude, down to 1e-50, with at most 60
+# significant digits. Far beyond any contact-centre figure (the monthly sheet refuses values
+# above 1e15), and small enough that exact arithmetic stays fast: "1e999999999" would
+# otherwise become a billion-digit integer. Inside the bounds every result is exact and
+# rounds without decimal.InvalidOperation (the rounding below widens the decimal context).
+MAX_EXPONENT = 49           # adjusted exponent: |x| < 1e50
+MIN_EXPONENT = -50
+MAX_DIGITS = 60
+
 
 class NotANumber(ValueError):
     pass
+
+
+# Rounding works in a context wide enough for the value at hand (see round_half_up).
+_WIDE = Context(prec=28, rounding=ROUND_HALF_UP, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+def _bounded(dec: Decimal, shown: object) -> Decimal:
+    """``dec`` if it is within what ccua computes with, else NotANumber saying why."""
+    if dec.is_zero():
+        return dec
+    if dec.adjusted() > MAX_EXPONENT:
+        raise NotANumber(f"{_short(shown)} is too large: ccua computes with numbers below "
+                         f"1e{MAX_EXPONENT + 1}")
+    if dec.adjusted() < MIN_EXPONENT:
+        raise NotANumber(f"{_short(shown)} is too small: ccua computes with numbers from "
+                         f"1e{MIN_EXPONENT} (give 0 for nothing)")
+    digits = "".join(map(str, dec.as_tuple().digits)).rstrip("0")
+    if len(digits) > MAX_DIGITS:
+        raise NotANumber(f"{_short(shown)} has more than {MAX_DIGITS} significant digits")
+    return dec
+
+
+def _short(value: object) -> str:
+    text = value if isinstance(value, str) else str(value) if isinstance(value, Decimal) \
+        else repr(value)
+    text = text.strip()
+    return repr(text[:40] + "…") if len(text) > 40 else repr(text)
 
 
 def to_fraction(value: object) -> Fraction:
@@ -25,27 +70,49 @@ def to_fraction(value: object) -> Fraction:
     if isinstance(value, Fraction):
         return value
     if isinstance(value, int):
+        if abs(value) >= 10 ** (MAX_EXPONENT + 1):
+            raise NotANumber(f"{_short(value)} is too large: ccua computes with numbers below "
+                             f"1e{MAX_EXPONENT + 1}")
         return Fraction(value)
     if isinstance(value, float):
         if not math.isfinite(value):
             raise NotANumber(f"expected a finite number, got {value!r}")
-        return Fraction(Decimal(repr(value)))
+        return Fraction(_bounded(Decimal(repr(value)), value))
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise NotANumber(f"expected a finite number, got {value}")
-        return Fraction(value)
+        return Fraction(_bounded(value, value))
     if isinstance(value, str):
         text = value.strip().replace(",", "").replace("，", "")
         if text.endswith("%"):
-            raise NotANumber(f"expected a plain number, got {value!r} (give 5, not 5%)")
+            raise NotANumber(f"expected a plain number, got {_short(value)} (give 5, not 5%)")
+        if len(text) > 200:
+            raise NotANumber(f"expected a number, got {_short(value)} ({len(text)} characters)")
         try:
             dec = Decimal(text)
         except InvalidOperation:
             raise NotANumber(f"expected a number, got {value!r}") from None
         if not dec.is_finite():
             raise NotANumber(f"expected a finite number, got {value!r}")
-        return Fraction(dec)
-    raise NotANumber(f"expected a number, got {type(value).__name__} {value!r}")
+        return Fraction(_bounded(dec, value))
+    raise NotANumber(f"expected a number, got {shown(value)}")
+
+
+def shown(value: object) -> str:
+    """A value as a person typed it, for messages: dates as dates, never ``datetime(...)``."""
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0):
+            return f"the date {value.date().isoformat()}"
+        return f"the date and time {value.isoformat(sep=' ')}"
+    if isinstance(value, datetime.date):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, datetime.time):
+        return f"the time {value.isoformat()}"
+    if isinstance(value, datetime.timedelta):
+        return f"the duration {value}"
+    if isinstance(value, str):
+        return _short(value)
+    return f"{type(value).__name__} {_short(value)}"
 
 
 def round_half_up(value: Fraction, places: int = 2) -> Decimal:
@@ -55,13 +122,24 @@ def round_half_up(value: Fraction, places: int = 2) -> Decimal:
     whole = math.floor(scaled)
     if scaled - whole >= Fraction(1, 2):
         whole += 1
-    result = Decimal(whole).scaleb(-places)
-    result = result.quantize(Decimal(1).scaleb(-places))
-    return -result if value < 0 else result
+    # Exact, however many digits: the default context (28 digits) made quantize raise
+    # InvalidOperation for values of about 1e26 and up.
+    with localcontext(_wide(whole.bit_length() // 3 + places + 4)):
+        result = Decimal(whole).scaleb(-places)
+        result = result.quantize(Decimal(1).scaleb(-places))
+        return -result if value < 0 else result
+
+
+def _wide(prec: int) -> Context:
+    ctx = _WIDE.copy()
+    ctx.prec = max(prec, 28)
+    return ctx
 
 
 def quantize(value: Decimal, places: int = 2) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    digits = max(value.adjusted(), 0) + places + 4 if value.is_finite() else 28
+    with localcontext(_wide(digits)):
+        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def to_decimal(value: Fraction, places: int = 6) -> Decimal:

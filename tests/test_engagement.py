@@ -131,7 +131,7 @@ def test_engagement_bad_month(tmp_path, bad):
     data = engagement_data()
     data["background"]["period"]["start"] = bad
     path = write_engagement(params, data)
-    p = one(problems_of(params), "should match pattern")
+    p = one(problems_of(params), "expected a month such as 2026-01")
     assert p.field == "background.period.start"
     assert p.row == line_containing(path, "start:")
     assert repr(bad) in p.message

@@ -6,6 +6,7 @@ problem names its file, and where it can, the row or line, the field and what wa
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,9 +15,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ccua._limits import check_size
-from ccua._num import NotANumber, to_fraction
+from ccua._num import NotANumber, shown, to_fraction
 from ccua._yaml import line_of, load_with_lines
-from ccua.engagement._models import Check, Engagement, Params, Target
+from ccua.engagement._models import MONTH_RE, NAME_PATTERN, Check, Engagement, Params, Target
 from ccua.engagement._monthly import Claim, MonthlyInputs, parse_claims, parse_monthly
 from ccua.engagement._tables import read_sheet
 from ccua.errors import CcuaError, Problem, ValidationFailed
@@ -83,6 +84,23 @@ def _read_yaml(path: Path, problems: list[Problem]) -> tuple[Any, dict]:
         return None, {}
 
 
+def _pattern_message(pattern: str, msg: str) -> str:
+    """Plain words for the patterns of our models, instead of pydantic's regular expression."""
+    if pattern == NAME_PATTERN:
+        return ("not allowed as a client name: use letters, digits and - _ . (starting with a "
+                "letter or digit), e.g. acme-2026")
+    if pattern == MONTH_RE.pattern:
+        return "expected a month such as 2026-01"
+    return msg
+
+
+def _given(value: Any) -> str:
+    """The offending value as the user wrote it: a date as 2026-01-01, not datetime(...)."""
+    if isinstance(value, (datetime.date, datetime.time, datetime.timedelta)):
+        return shown(value)
+    return repr(value)
+
+
 def _model(cls: type[M], data: Any, path: Path, lines: dict, problems: list[Problem],
            prefix: tuple[str, ...] = ()) -> M | None:
     try:
@@ -90,15 +108,17 @@ def _model(cls: type[M], data: Any, path: Path, lines: dict, problems: list[Prob
     except ValidationError as exc:
         for err in exc.errors():
             loc = tuple(str(p) for p in (*prefix, *err["loc"]))
-            msg = err["msg"]
+            msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 msg = "unknown field"
             elif err["type"] == "missing":
                 msg = "required field is missing"
             given = err.get("input")
+            if err["type"] == "string_pattern_mismatch":
+                msg = _pattern_message(err.get("ctx", {}).get("pattern", ""), msg)
             if err["type"] not in ("missing", "extra_forbidden") and not isinstance(
                     given, (dict, list)):
-                msg += f" (got {given!r})"
+                msg += f" (got {_given(given)})"
             problems.append(Problem(msg, file=str(path), row=line_of(lines, loc),
                                     field=".".join(loc)))
         return None

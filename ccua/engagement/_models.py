@@ -29,9 +29,12 @@ from pydantic import (
     field_validator,
 )
 
+from ccua._num import NotANumber, to_fraction
 from ccua.spec._models import Dec
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# A client name is a file name on every system (ccua.scaffold.validate_name says it in words).
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
 
 def _month_text(value: object) -> object:
@@ -184,7 +187,7 @@ class Step(_Model):
 
 
 class Engagement(_Model):
-    client: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    client: str = Field(pattern=NAME_PATTERN)
     framework: str
     report: ReportMeta
     contacts: dict[Literal["assessee", "assessor"], Contact] = Field(default_factory=dict)
@@ -197,6 +200,16 @@ class Engagement(_Model):
     opinion: str = Field("", description="测评组意见; default generated from the grade")
 
 
+def _computable(value: Decimal | None) -> Decimal | None:
+    """A number ccua can compute with (not 1e400: decimal.InvalidOperation later)."""
+    if value is not None:
+        try:
+            to_fraction(value)
+        except NotANumber as exc:
+            raise ValueError(str(exc)) from None
+    return value
+
+
 class Target(_Model):
     """A target for one indicator: met when min <= value <= max (either bound optional)."""
 
@@ -204,6 +217,8 @@ class Target(_Model):
     max: Dec | None = None
     source: Literal["centre", "default"] = "centre"
     basis: str = Field("", description="where a default comes from, or the centre's document")
+
+    _bounded = field_validator("min", "max")(_computable)
 
     @field_validator("max")
     @classmethod
@@ -230,6 +245,8 @@ class Tolerance(_Model):
     relative: Dec = Field(Decimal("0.02"), ge=0,
                           description="for other units, as a share of the recomputed value")
 
+    _bounded = field_validator("percent_points", "relative")(_computable)
+
 
 class Staffing(_Model):
     """The staffing check against Erlang C / Erlang A (ccua/staffing.py; docs/improve.md)."""
@@ -246,7 +263,7 @@ class Staffing(_Model):
 class Params(_Model):
     """A client's params file: what papermill and the runner need."""
 
-    client: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    client: str = Field(pattern=NAME_PATTERN)
     engagement: str = Field(description="engagement folder, relative to the params file")
     output: str = Field("", description="run folder; default runs/<client>")
     framework: str | None = Field(None, description="must agree with engagement.yaml")
