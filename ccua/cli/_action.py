@@ -1,0 +1,262 @@
+"""From score to action: `ccua improve` (the path to a grade) and `ccua staffing` (Erlang)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import typer
+
+from ccua.cli._app import JSON_OPTION, app, console, print_json
+from ccua.errors import CcuaError
+
+staffing_app = typer.Typer(
+    help="Staffing against queueing theory: Erlang C and Erlang A.", no_args_is_help=True
+)
+app.add_typer(staffing_app, name="staffing")
+
+LANG_OPTION = typer.Option("zh", "--lang", help="Language of the printed table: zh or en.")
+
+HEADERS = {
+    "zh": ("能力项", "评分项", "现评分", "目标评分", "得分"),
+    "en": ("item", "leaf", "from", "to", "points"),
+}
+TEXT: dict[str, dict[str, str]] = {
+    "zh": {
+        "met": "已达到{target}（{before} 分 ≥ {min} 分），无需改进。",
+        "unreachable": "无法仅通过提高要求评分达到{target}（≥{min} 分）：全部可评要求提到 5 分后"
+        "最多 {best} 分。",
+        "fixed": "以下能力项按整项评定或覆盖计分，路径不改变它们：{items}",
+        "path": "达到{target}（≥{min} 分）的最短路径：{count} 步，{before} → {after} 分",
+        "hints": "关键指标达标可提高指标要求评分（每项再达标一个指标的得分）：",
+        "hint": "  {item} {indicator}：已达标 {met}/{evaluable}，+{points} 分",
+    },
+    "en": {
+        "met": "{target} is already reached ({before} ≥ {min}); nothing to improve.",
+        "unreachable": "{target} (≥ {min}) cannot be reached by raising ratings alone: with "
+        "every ratable requirement at 5 the total is at most {best}.",
+        "fixed": "Items rated as a whole or overridden, which the path does not move: {items}",
+        "path": "Shortest path to {target} (≥ {min}): {count} steps, {before} → {after}",
+        "hints": "Indicators whose attainment would raise an item's indicator requirement "
+        "(points if one more met its target):",
+        "hint": "  {item} {indicator}: {met}/{evaluable} met, +{points}",
+    },
+}
+
+
+def resolve_client(client: str) -> Path:
+    """A params file given as a path, or a client name under params/."""
+    path = Path(client)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return path
+    candidate = Path("params") / f"{client}.yaml"
+    if candidate.is_file():
+        return candidate
+    raise CcuaError(
+        f"no client {client!r}: {candidate} does not exist (give a params file or "
+        "the name of a client under params/)",
+        file=str(candidate),
+    )
+
+
+def _effort_file(path: Path | None) -> dict[str, Fraction]:
+    if path is None:
+        return {}
+    from ccua._num import NotANumber, to_fraction
+    from ccua._yaml import line_of, load_with_lines, read_yaml_text
+
+    data, lines = load_with_lines(read_yaml_text(path), str(path))
+    if not isinstance(data, dict):
+        raise CcuaError(
+            "an effort file maps ITEM or ITEM.LEAF to the effort of one step, e.g. `DO5.c.2: 3`",
+            file=str(path),
+        )
+    effort: dict[str, Fraction] = {}
+    for key, value in data.items():
+        try:
+            cost = to_fraction(value)
+        except NotANumber:
+            cost = Fraction(-1)
+        if cost <= 0:
+            raise CcuaError(
+                f"effort of {key} must be a positive number, got {value!r}",
+                file=str(path),
+                row=line_of(lines, (key,)),
+                field=str(key),
+            )
+        effort[str(key)] = cost
+    return effort
+
+
+@app.command("improve")
+def improve_cmd(
+    client: str = typer.Argument(..., help="Client name (params/NAME.yaml) or params file."),
+    to: str | None = typer.Option(
+        None,
+        "--to",
+        help="Target grade: 优秀, 良好 or 合格 (default: the next grade above the current total).",
+    ),
+    effort: Path | None = typer.Option(
+        None,
+        "--effort",
+        help="YAML file: effort of one step per ITEM or ITEM.LEAF (default 1 each).",
+    ),
+    lang: str = LANG_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """The fewest rating steps that lift the total to a grade (exact, rounding included)."""
+    from ccua.engagement import load_engagement
+    from ccua.improve import plan_for_engagement
+
+    text = TEXT.get(lang)
+    if text is None:
+        raise CcuaError(f"--lang must be zh or en, got {lang!r}", field="--lang")
+    data = load_engagement(resolve_client(client))
+    path = plan_for_engagement(data, to, _effort_file(effort))
+    if as_json:
+        print_json(path.as_dict())
+        return
+    target = path.target.name if lang == "zh" else path.target.name_en
+    fmt = {
+        "target": target,
+        "min": path.target.min,
+        "before": path.total_before,
+        "after": path.total_after,
+        "best": path.best_possible,
+        "count": path.step_count,
+    }
+    if path.already_met:
+        console.print(text["met"].format(**fmt), markup=False)
+    elif not path.reachable:
+        console.print(text["unreachable"].format(**fmt), markup=False)
+    else:
+        console.print(text["path"].format(**fmt), markup=False)
+        from rich.table import Table
+
+        table = Table(*HEADERS[lang], show_edge=False)
+        for step in path.steps:
+            table.add_row(
+                step.item, step.leaf, str(step.from_rating), str(step.to_rating), f"+{step.points}"
+            )
+        console.print(table)
+    if path.fixed_items:
+        console.print(text["fixed"].format(items=", ".join(path.fixed_items)), markup=False)
+    if path.indicator_hints:
+        console.print(text["hints"], markup=False)
+        for hint in path.indicator_hints:
+            console.print(text["hint"].format(**hint.as_dict()), markup=False)
+    if not path.reachable:
+        raise typer.Exit(1)
+
+
+def _one_of(agents: int | None, target_sl: float | None) -> None:
+    if (agents is None) == (target_sl is None):
+        raise CcuaError("give exactly one of --agents N or --target-sl P", field="--agents")
+
+
+@staffing_app.command("erlang-c")
+def erlang_c_cmd(
+    calls: float = typer.Option(..., "--calls", help="Calls offered in one interval."),
+    aht: float = typer.Option(..., "--aht", help="Average handle time, seconds."),
+    interval: float = typer.Option(1800, "--interval", help="Interval length, seconds."),
+    answer_within: float = typer.Option(
+        20, "--answer-within", help="Service-level threshold, seconds."
+    ),
+    agents: int | None = typer.Option(None, "--agents", help="Agents staffed."),
+    target_sl: float | None = typer.Option(
+        None,
+        "--target-sl",
+        help="Target service level, 0-1 (or a percent above 1): the fewest agents.",
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Erlang C: the service level N agents deliver, or the agents a target needs."""
+    from ccua.staffing import agents_for_service_level, erlang_c
+
+    _one_of(agents, target_sl)
+    if target_sl is not None:
+        target = target_sl / 100 if target_sl > 1 else target_sl
+        n = agents_for_service_level(calls, aht, interval, answer_within, target)
+        out: dict[str, object] = {"agents": n}
+    else:
+        out = dict(erlang_c(calls, aht, interval, answer_within, int(agents or 0)).as_dict())
+    if as_json:
+        print_json(out)
+        return
+    for key, value in out.items():
+        console.print(f"{key:18} {value}", markup=False)
+
+
+@staffing_app.command("erlang-a")
+def erlang_a_cmd(
+    calls: float = typer.Option(..., "--calls", help="Calls offered in one interval."),
+    aht: float = typer.Option(..., "--aht", help="Average handle time, seconds."),
+    patience: float = typer.Option(..., "--patience", help="Callers' mean patience, seconds."),
+    agents: int = typer.Option(..., "--agents", help="Agents staffed."),
+    interval: float = typer.Option(1800, "--interval", help="Interval length, seconds."),
+    answer_within: float = typer.Option(
+        20, "--answer-within", help="Service-level threshold, seconds."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Erlang A (with abandonment): service level, abandonment, wait, occupancy."""
+    from ccua.staffing import erlang_a
+
+    out = erlang_a(calls, aht, interval, answer_within, agents, patience).as_dict()
+    if as_json:
+        print_json(out)
+        return
+    for key, value in out.items():
+        console.print(f"{key:20} {value}", markup=False)
+
+
+@staffing_app.command("check")
+def staffing_check_cmd(
+    client: str = typer.Argument(..., help="Client name (params/NAME.yaml) or params file."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Each month: the service level the staff could deliver against the one reported."""
+    from ccua.engagement import load_engagement
+    from ccua.staffing import staffing_for_engagement
+
+    params = resolve_client(client)
+    rows = staffing_for_engagement(load_engagement(params))
+    if rows is None:
+        raise CcuaError(
+            "no staffing check: set `staffing: {open_hours_per_day: H}` in the "
+            "params file (the framework must have a staffing.yaml)",
+            file=str(params),
+            field="staffing.open_hours_per_day",
+        )
+    if as_json:
+        print_json({"months": [r.as_dict() for r in rows]})
+        return
+    from rich.table import Table
+
+    table = Table(
+        "month",
+        "calls/interval",
+        "AHT s",
+        "agents",
+        "Erlangs",
+        "model SL",
+        "reported SL",
+        "gap pp",
+        "agents needed",
+        "flag",
+        show_edge=False,
+    )
+    for r in rows:
+        table.add_row(
+            r.month,
+            f"{r.calls_per_interval:.1f}",
+            f"{r.aht:.0f}",
+            str(r.agents),
+            f"{r.load:.1f}",
+            f"{r.modelled.service_level:.2%}",
+            "" if r.reported_service_level is None else f"{r.reported_service_level:.2%}",
+            "" if r.gap_points is None else f"{r.gap_points:+.2f}",
+            "" if r.agents_needed is None else str(r.agents_needed),
+            "!" if r.flagged else "",
+        )
+    console.print(table)
