@@ -468,18 +468,20 @@ def engagement_yaml(framework: Framework) -> str:
         },
         "handover": {},
         "key_points": [
+            # indicator/target/met: the figures the point states, checked against the run
             {"topic": "绩效", "item": "DO6",
              "issue": "语音渠道20秒服务水平半年均值未达80%目标，且受评方运营报告中的服务水平"
                       "与复核计算值不一致。",
              "response": "受评方确认报告口径含IVR内挂机，承诺统一口径并重新发布。",
-             "status": "confirmed"},
+             "status": "confirmed", "indicator": "DO6.13", "target": 80, "met": False},
             {"topic": "系统", "item": "CB4",
              "issue": "知识库更新流程文件不完整，缺少审核与发布环节的记录。",
              "response": "受评方已补充知识库运营月报（3-6月），审核记录仍待补充。",
              "status": "open"},
             {"topic": "组织框架", "item": "DO7",
-             "issue": "人员流失率目标为3%，半年实际值接近目标上限，需关注新员工流失。",
-             "response": "受评方计划优化岗前培训与带教机制。", "status": "confirmed"},
+             "issue": "人员流失率半年累计高于目标上限16%，未达标；新员工流失占比较高，需关注。",
+             "response": "受评方计划优化岗前培训与带教机制。", "status": "confirmed",
+             "indicator": "DO7.1", "target": 16, "met": False},
         ],
         "opinion": "",
     }

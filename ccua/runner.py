@@ -43,6 +43,8 @@ from ccua import __version__
 from ccua._io import atomic_write_text
 from ccua.engagement import EngagementData, load_engagement
 from ccua.errors import CcuaError
+from ccua.provenance import add_to as add_provenance
+from ccua.provenance import notebook_metadata
 from ccua.results import build_results, dumps
 
 Progress = Callable[[str], None]
@@ -218,6 +220,10 @@ def _normalise_executed(path: Path, job: NotebookJob) -> None:
         pm["input_path"] = f"notebooks/{job.template.name}"
         pm["output_path"] = job.output
         pm["version"] = pm.get("version")
+    # What produced it: the run's provenance and the notebook it was executed from.
+    ccua_meta = notebook_metadata(path.parent, job.template)
+    if ccua_meta is not None:
+        nb.metadata["ccua"] = ccua_meta
     atomic_write_text(path, nbformat.writes(nb) + "\n")
 
 
@@ -427,6 +433,7 @@ def run_client(params_path: str | Path, *, progress: Progress | None = None,
     check_output_folder(target)
     say("computing indicators and scores")
     result = build_results(data)
+    add_provenance(result.data, data, target)   # results.json → provenance (ccua verify)
     target.parent.mkdir(parents=True, exist_ok=True)
     timeout = _lock_timeout() if lock_timeout is None else lock_timeout
     with client_lock(data.params.client, target, timeout, say):

@@ -711,6 +711,7 @@ def template_leftovers(data: EngagementData) -> list[Problem]:
 def check_client(params_path: str | Path) -> CheckReport:
     """Validate a client's inputs without running anything, and say what a run still needs."""
     from ccua.period import indicators_over_period
+    from ccua.results import key_point_problems
     from ccua.scoring import score
 
     report = CheckReport(str(params_path))
@@ -728,6 +729,7 @@ def check_client(params_path: str | Path) -> CheckReport:
     where = str(data.files.get("monthly", data.folder))
     report.problems = [Problem(p.message, file=where, field=p.field, indicator=p.indicator)
                        for p in period.problems]
+    report.problems += key_point_problems(fw, data, period)  # as ccua run stops on them
     try:
         assessment = score(fw, data.ratings, attainment=period.attainment, partial=True)
     except ValidationFailed as exc:
