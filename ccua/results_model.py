@@ -695,6 +695,9 @@ class Results(_Frozen):
     thresholds: tuple[ThresholdOut, ...]
     kpi_table: KpiTableOut | None
     projections: tuple[ProjectionOut, ...]
+    provenance: dict[str, Any] | None = Field(
+        default=None, description="what produced the run: code, framework, input files, "
+        "environment (ccua.provenance; absent in results built in memory)")
 
     # -- look-ups for readers
     def indicator(self, code: str) -> IndicatorOut:
@@ -710,6 +713,8 @@ class Results(_Frozen):
     def to_json_dict(self) -> dict[str, Any]:
         """The plain dict of results.json (what ``json.load`` of the file gives)."""
         out: dict[str, Any] = self.model_dump(mode="json", by_alias=True)
+        if out.get("provenance") is None:
+            out.pop("provenance", None)
         return out
 
     def dumps(self) -> str:
