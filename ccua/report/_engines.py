@@ -92,7 +92,8 @@ def _pandoc(source: str, to: str, args: list[str], cwd: Path) -> str:
                         file=str(cwd / SOURCE_FILE)) from None
 
 
-def html_with_pandoc(run_dir: Path, source: str, charts: int, generator: str) -> None:
+def html_with_pandoc(run_dir: Path, source: str, charts: int, generator: str,
+                     name: str = "report.html") -> None:
     """report.html: standalone, styles and chart library embedded, a table of contents."""
     args = ["--standalone", "--template=templates/pandoc.html", "--toc", "--toc-depth=2",
             "--embed-resources", "--css=templates/report.css", "--resource-path=.",
@@ -101,16 +102,35 @@ def html_with_pandoc(run_dir: Path, source: str, charts: int, generator: str) ->
         write_vega_bundle(run_dir)
         args.append("--include-after-body=templates/charts.html")
     html = _pandoc(source, "html5", args, run_dir)
-    atomic_write_text(run_dir / "report.html", html)
+    atomic_write_text(run_dir / name, html)
 
 
 def typst_source(run_dir: Path, source: str) -> str:
-    return _pandoc(source, "typst", ["--standalone", "--template=templates/pandoc.typst"],
-                   run_dir)
+    """pandoc's Typst source of the report, its tables laid out by ccua (_typst_tables)."""
+    import json
+
+    from ccua.report._typst_tables import replace_tables
+
+    tree = json.loads(_pandoc(source, "json", [], run_dir))
+    replace_tables(tree)
+    return _pandoc_from_json(json.dumps(tree, ensure_ascii=False), "typst",
+                             ["--standalone", "--template=templates/pandoc.typst"], run_dir)
+
+
+def _pandoc_from_json(tree: str, to: str, args: list[str], cwd: Path) -> str:
+    import pypandoc
+
+    try:
+        return str(pypandoc.convert_text(tree, to, format="json", extra_args=args,
+                                         cworkdir=str(cwd)))
+    except RuntimeError as exc:
+        first = str(exc).strip().splitlines()[-1] if str(exc).strip() else "unknown error"
+        raise CcuaError(f"pandoc could not convert the report to {to}: {first}",
+                        file=str(cwd / SOURCE_FILE)) from None
 
 
 def pdf_with_typst(run_dir: Path, typ: str, font: CjkFont, when: datetime,
-                   say: Say) -> None:
+                   say: Say, name: str = "report.pdf") -> None:
     """report.pdf from pandoc's Typst source, with the CJK font on the font path."""
     import typst
 
@@ -118,6 +138,8 @@ def pdf_with_typst(run_dir: Path, typ: str, font: CjkFont, when: datetime,
         # (the stub's single type variable cannot hold bytes input and str font folders)
         pdf, warnings = typst.compile_with_warnings(  # type: ignore[misc]
             typ.encode("utf-8"), root=str(run_dir), font_paths=list(font.folders),
+            # our font files alone (and Typst's own): the PDF prints the same on any machine
+            ignore_system_fonts=not font.system_fonts,
             timestamp=int(when.replace(tzinfo=UTC).timestamp()))
     except typst.TypstError as exc:
         message = getattr(exc, "message", None) or str(exc)
@@ -129,7 +151,7 @@ def pdf_with_typst(run_dir: Path, typ: str, font: CjkFont, when: datetime,
             raise FontNotFound(f"typst does not know the font of the PDF ({text})",
                                hint="install a CJK font: pip install noto-cjk-sans-otc")
         say(f"typst: {text}")
-    atomic_write_bytes(run_dir / "report.pdf", pdf)
+    atomic_write_bytes(run_dir / name, pdf)
 
 
 def render_with_quarto(run_dir: Path, to: str) -> None:

@@ -6,6 +6,12 @@ Noto Sans CJK (SC included), so a fresh machine needs no system package; failing
 family installed on the system will do. With neither, rendering stops with a message that says
 how to install one.
 
+Bold is a real face, never a stroked outline: the ``noto-cjk-sans-jp-bold`` wheel ships Noto
+Sans CJK Bold (the JP build holds every glyph of the collection; Typst's ``lang: zh`` selects
+the simplified Chinese forms through the font's ``locl`` feature). With both wheels the PDF is
+compiled from these two files alone (system fonts are ignored), so it prints the same on any
+machine.
+
 Typst itself lists the families it can see (``typst.Fonts``), so a found family is one that the
 compiler will really use, not a guess from a file name.
 """
@@ -27,6 +33,8 @@ CJK_FAMILIES = (
     "Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "Heiti SC", "SimHei", "SimSun",
     "AR PL UMing CN", "AR PL UKai CN", "Droid Sans Fallback",
 )
+# Families of the bold wheel (its regions' names; the regular collection has the same ones).
+BOLD_FAMILIES = ("Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans CJK KR")
 ENV_FONT_PATHS = "CCUA_FONT_PATHS"      # extra folders with fonts, separated by os.pathsep
 
 INSTALL_HINT = ("install one:  pip install noto-cjk-sans-otc  (it ships Noto Sans CJK SC), or "
@@ -45,6 +53,12 @@ class CjkFont:
     family: str
     folders: tuple[str, ...] = ()
     source: str = "bundled"             # bundled | environment | system
+    bold: str | None = None             # the family with a bold face (None: no bold face)
+
+    @property
+    def system_fonts(self) -> bool:
+        """Whether Typst must see the system's fonts (only when the font is a system one)."""
+        return self.source == "system"
 
 
 def bundled_font_folder() -> Path | None:
@@ -55,6 +69,27 @@ def bundled_font_folder() -> Path | None:
         return None
     path = Path(str(noto_cjk_sans_otc.FONT_PATH))
     return path.parent if path.exists() else None
+
+
+def bundled_bold_folder() -> Path | None:
+    """The folder of the noto-cjk-sans-jp-bold wheel (Noto Sans CJK Bold), if installed."""
+    try:
+        import noto_cjk_sans_jp_bold
+    except ImportError:
+        return None
+    path = Path(str(noto_cjk_sans_jp_bold.FONT_PATH))
+    return path.parent if path.exists() else None
+
+
+def _bold_family(folders: list[str], system: bool, family: str) -> str | None:
+    """A CJK family with a bold face: the regular family's own first, then any of ours."""
+    fonts = typst.Fonts(font_paths=folders, include_system_fonts=system)
+    infos = fonts.fonts() if callable(fonts.fonts) else fonts.fonts
+    bold = {f.family for f in infos if int(f.weight) >= 600 and f.style == "normal"}
+    for candidate in (family, *CJK_FAMILIES, *BOLD_FAMILIES):
+        if candidate in bold:
+            return candidate
+    return None
 
 
 def _families(folders: list[str], system: bool) -> list[str]:
@@ -75,18 +110,24 @@ def env_font_folders() -> list[str]:
 def find_cjk_font() -> CjkFont:
     """The CJK font for the PDF: the bundled wheel first, then named folders, then the system."""
     bundled = bundled_font_folder()
+    bold_folder = bundled_bold_folder()
     if bundled is not None:
-        family = _pick(_families([str(bundled)], system=False))
+        folders = [str(bundled)] + ([str(bold_folder)] if bold_folder else [])
+        family = _pick(_families(folders, system=False))
         if family:
-            return CjkFont(family, (str(bundled),), "bundled")
+            return CjkFont(family, tuple(folders), "bundled",
+                           _bold_family(folders, False, family))
     extra = env_font_folders()
     if extra:
-        family = _pick(_families(extra, system=False))
+        folders = extra + ([str(bold_folder)] if bold_folder else [])
+        family = _pick(_families(folders, system=False))
         if family:
-            return CjkFont(family, tuple(extra), "environment")
+            return CjkFont(family, tuple(folders), "environment",
+                           _bold_family(folders, False, family))
     family = _pick(system_families())
     if family:
-        return CjkFont(family, (), "system")
+        folders = [str(bold_folder)] if bold_folder else []
+        return CjkFont(family, tuple(folders), "system", _bold_family(folders, True, family))
     raise FontNotFound("no CJK font found for the PDF (Chinese text would print as empty "
                        "boxes)", hint=INSTALL_HINT)
 
