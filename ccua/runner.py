@@ -21,8 +21,6 @@ import multiprocessing
 import os
 import re
 import shutil
-import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import (
@@ -36,10 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jupyter_client.manager import AsyncKernelManager
-from traitlets import default
-
 from ccua import __version__
+from ccua._imports import skip_slow_optional_imports
 from ccua._io import atomic_write_text
 from ccua.engagement import EngagementData, load_engagement
 from ccua.errors import CcuaError
@@ -62,48 +58,20 @@ LOCK_TIMEOUT = 30.0
 NOTEBOOK_WORKERS = int(os.environ.get("CCUA_NOTEBOOK_WORKERS", "2"))
 
 # jsonschema (imported by nbformat, papermill and altair) compiles an RFC 3987 grammar at
-# import time when the optional rfc3987-syntax package is present (jupyter-events pulls it in):
-# seconds per process for a format check we never use.
-if "jsonschema" not in sys.modules:
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+# import time when the optional rfc3987-syntax package is present: seconds per process for a
+# format check we never use (ccua._imports). Kernels skip it too (ccua._kernel).
+skip_slow_optional_imports()
+# The kernel manager lives in ccua._kernels: importing jupyter_client here would cost every
+# command of the command line a third of a second.
+KERNEL_MANAGER = "ccua._kernels.IPCKernelManager"
 
 
-class IPCKernelManager(AsyncKernelManager):
-    """Kernels talk over Unix sockets instead of TCP ports.
+def __getattr__(name: str) -> Any:
+    if name == "IPCKernelManager":   # the class's old home
+        from ccua._kernels import IPCKernelManager
 
-    Parallel papermill runs on TCP race for ports ("ZMQError: Address already in use",
-    papermill #511); IPC sockets live in the kernel's own runtime files, so batch workers
-    cannot collide, and the kernel stops warning about unencrypted TCP.
-    """
-
-    @default("transport")
-    def _default_transport(self) -> str:
-        return "ipc"
-
-    @default("ip")
-    def _default_ip(self) -> str:
-        # Socket files are named <ip>-<port>; the default "kernel-ipc" in the working folder
-        # makes two kernels started there collide. A private folder per kernel cannot.
-        self._socket_dir = tempfile.mkdtemp(prefix="ccua-kernel-")
-        return os.path.join(self._socket_dir, "k")
-
-    async def _async_cleanup_resources(self, restart: bool = False) -> None:
-        await super()._async_cleanup_resources(restart=restart)
-        folder = getattr(self, "_socket_dir", None)
-        if folder and not restart:
-            shutil.rmtree(folder, ignore_errors=True)
-
-    cleanup_resources = _async_cleanup_resources
-
-    async def _async_interrupt_kernel(self) -> None:
-        # jupyter_client interrupts every kernel before shutting it down, in case code is
-        # still running. Ours has finished its last cell by then, and the SIGINT only makes
-        # ipykernel print "KeyboardInterrupt caught in kernel" over our progress output.
-        if self.shutting_down:
-            return
-        await super()._async_interrupt_kernel()
-
-    interrupt_kernel = _async_interrupt_kernel
+        return IPCKernelManager
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class NotebookFailed(CcuaError):
@@ -249,7 +217,7 @@ def execute_notebook(job: NotebookJob, run_dir: Path) -> None:
             kernel_name="python3", progress_bar=False, log_output=False,
             start_timeout=KERNEL_START_TIMEOUT, execution_timeout=CELL_TIMEOUT,
             request_save_on_cell_execute=False,
-            kernel_manager_class="ccua.runner.IPCKernelManager")
+            kernel_manager_class=KERNEL_MANAGER)
     except PapermillExecutionError as exc:
         with contextlib.suppress(Exception):
             _normalise_executed(out, job)
@@ -266,7 +234,7 @@ def execute_notebook(job: NotebookJob, run_dir: Path) -> None:
             kernel_name="python3", progress_bar=False, log_output=False,
             start_timeout=KERNEL_START_TIMEOUT * 2, execution_timeout=CELL_TIMEOUT,
             request_save_on_cell_execute=False,
-            kernel_manager_class="ccua.runner.IPCKernelManager")
+            kernel_manager_class=KERNEL_MANAGER)
     _normalise_executed(out, job)
 
 

@@ -26,6 +26,7 @@ from ccua.cli import _core  # noqa: F401  isort: skip
 from ccua.cli import _crosswalk  # noqa: F401  isort: skip
 from ccua.cli import _records  # noqa: F401  isort: skip
 from ccua.cli import _schema  # noqa: F401  isort: skip
+from ccua.cli import _verify  # noqa: F401  isort: skip
 
 
 def _click_errors() -> tuple[tuple[type[Exception], ...], tuple[type[BaseException], ...]]:

@@ -36,6 +36,7 @@ from pydantic import ValidationError
 
 from ccua.errors import Problem, SpecError, ValidationFailed
 from ccua.formulas import REGISTRY
+from ccua.spec._cache import cached_framework
 from ccua.spec._models import Framework, Indicator
 
 FRAMEWORKS_DIR = Path(str(resources.files("ccua") / "frameworks"))
@@ -87,7 +88,11 @@ def load_framework(framework_id: str = DEFAULT_FRAMEWORK, root: Path | None = No
 
 @cache
 def _load_bundled(framework_id: str) -> Framework:
-    return _load(framework_id, FRAMEWORKS_DIR)
+    # Validated once per version of the files and code, then unpickled (ccua/spec/_cache.py).
+    if not (FRAMEWORKS_DIR / framework_id / "framework.yaml").is_file():
+        return _load(framework_id, FRAMEWORKS_DIR)      # the loader's "unknown framework"
+    return cached_framework(framework_id, FRAMEWORKS_DIR,
+                            lambda: _load(framework_id, FRAMEWORKS_DIR), Framework)
 
 
 def _load(framework_id: str, root: Path) -> Framework:
