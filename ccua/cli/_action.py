@@ -260,3 +260,82 @@ def staffing_check_cmd(
             "!" if r.flagged else "",
         )
     console.print(table)
+
+
+def _assessor_files(targets: list[str]) -> list[Path]:
+    """Ratings files given directly, or a client's ``ratings/*.yaml`` (one per assessor)."""
+    if len(targets) == 1 and not targets[0].endswith((".yaml", ".yml")):
+        from ccua.engagement import load_params
+
+        params_file = resolve_client(targets[0])
+        params = load_params(params_file)
+        folder = (params_file.parent / params.engagement / "ratings").resolve()
+        files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+        if len(files) < 2:
+            raise CcuaError(
+                f"{folder} must hold one ratings file per assessor (at least two, "
+                "e.g. ratings/wang.yaml and ratings/chen.yaml)",
+                file=str(folder),
+            )
+        return files
+    return [Path(t) for t in targets]
+
+
+@app.command("agreement")
+def agreement_cmd(
+    targets: list[str] = typer.Argument(
+        ...,
+        help="A client (its ratings/*.yaml), or two or more ratings files of the same engagement.",
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """How far independent assessors agree: exact, within one, weighted kappa, alpha."""
+    from ccua.agreement import agreement_report
+    from ccua.ratings import load_ratings
+    from ccua.spec import load_framework
+
+    files = _assessor_files(targets)
+    first = load_ratings(files[0])
+    framework = load_framework(first.framework)
+    ratings = [first, *(load_ratings(f, framework) for f in files[1:])]
+    names = [r.assessor or f.stem for r, f in zip(ratings, files, strict=True)]
+    if len(set(names)) < len(names):
+        names = [f.stem for f in files]
+    report = agreement_report(framework, ratings, names)
+    if as_json:
+        print_json(report.as_dict())
+        return
+    from rich.table import Table
+
+    def pct(v: float | None) -> str:
+        return "—" if v is None else f"{v:.1%}"
+
+    def num(v: float | None) -> str:
+        return "—" if v is None else f"{v:.3f}"
+
+    table = Table("", "leaves", "exact", "within one", "weighted κ", "α (ordinal)", show_edge=False)
+    o = report.overall
+    table.add_row(
+        "all",
+        str(o.pairs),
+        pct(o.exact_agreement),
+        pct(o.within_one),
+        num(o.weighted_kappa),
+        num(o.alpha_ordinal),
+    )
+    for code, a in report.by_group.items():
+        table.add_row(
+            code,
+            str(a.pairs),
+            pct(a.exact_agreement),
+            pct(a.within_one),
+            num(a.weighted_kappa),
+            num(a.alpha_ordinal),
+        )
+    console.print(f"assessors: {', '.join(report.assessors)}", markup=False)
+    console.print(table)
+    if report.disagreements:
+        console.print("ratings 2 or more apart (most points at stake first):", markup=False)
+        for lf in report.disagreements:
+            given = ", ".join(f"{n} {v}" for n, v in zip(report.assessors, lf.ratings, strict=True))
+            console.print(f"  {lf.code}: {given} (±{lf.stake} points)", markup=False)
