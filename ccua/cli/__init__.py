@@ -7,26 +7,64 @@ validations that found several) and the command exits with status 1.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from pathlib import Path
 
 import typer
 
 from ccua.cli._app import app, err_console, esc, print_json
 from ccua.errors import CcuaError, error_dict
 
-# Importing the command modules registers their commands on ``app``, in the order `ccua --help`
-# lists them: an engagement's workflow first (new, check, form, run, batch, report), then the
-# standard itself (score, errata, crosswalk, spec, kpi), then raw records.
-from ccua.cli import _engagement  # noqa: F401  isort: skip
-from ccua.cli import _forms  # noqa: F401  isort: skip
-from ccua.cli import _run  # noqa: F401  isort: skip
-from ccua.cli import _report  # noqa: F401  isort: skip
-from ccua.cli import _core  # noqa: F401  isort: skip
-from ccua.cli import _crosswalk  # noqa: F401  isort: skip
-from ccua.cli import _records  # noqa: F401  isort: skip
-from ccua.cli import _schema  # noqa: F401  isort: skip
-from ccua.cli import _verify  # noqa: F401  isort: skip
+# The command modules. Importing one registers its commands on ``app``, and `ccua --help` lists
+# them in this order: an engagement's workflow first (new, check, form, run, batch, report), then
+# the standard itself (score, errata, crosswalk, spec, kpi), then raw records.
+#
+# A `ccua COMMAND ...` process imports only the module that registers COMMAND (a pure command
+# such as `ccua score` then never imports the runner, the records engine or Jupyter: it starts
+# in a fraction of a second, docs/speed.md); `ccua --help`, an unknown command, tests and
+# library use import them all. To add a command module, add one line: its name and the
+# top-level commands (or sub-command groups) it registers. tests/test_speed_cli.py checks that
+# this table says where every command lives. (A plain `from ccua.cli import _x` line below the
+# table works too: that module is then always imported.)
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "_engagement": ("new", "check"),
+    "_forms": ("form",),
+    "_run": ("run", "batch", "demo-client"),
+    "_report": ("report",),
+    "_core": ("score", "errata", "spec", "kpi"),
+    "_crosswalk": ("crosswalk",),
+    "_records": ("ingest", "records", "demo-data"),
+    "_handbook": ("handbook",),
+    "_verify": ("verify", "archive"),
+    "_schema": ("schema",),
+}
+
+
+def _command_of(argv: list[str]) -> str | None:
+    """The command a `ccua` process was started for (None: any other process, or no command)."""
+    if not argv:
+        return None
+    script = Path(argv[0])
+    if script.name != "ccua" and not (script.name == "__main__.py"
+                                      and script.parent.name == "ccua"):
+        return None
+    args = argv[1:]
+    if not args or args[0].startswith("-"):
+        return None
+    return args[0]
+
+
+def load_commands(command: str | None = None) -> None:
+    """Import the module that registers ``command``, or every command module (None, unknown)."""
+    wanted = [mod for mod, names in COMMAND_MODULES.items() if command in names]
+    for mod in wanted or COMMAND_MODULES:
+        importlib.import_module(f"ccua.cli.{mod}")
+
+
+load_commands(_command_of(sys.argv))
+from ccua.cli import _action  # noqa: F401, E402  isort: skip
 
 
 def _click_errors() -> tuple[tuple[type[Exception], ...], tuple[type[BaseException], ...]]:
