@@ -156,6 +156,12 @@ def month_text(v: Any, lang: str = "zh") -> str:
     return f"{MONTHS[d.month - 1]} {d.year}" if lang == "en" else text
 
 
+def month_short(v: Any, lang: str = "zh") -> str:
+    """A month within a known year: 3月 (zh), Mar (en)."""
+    n = int(str(v)[5:7])
+    return MONTHS[n - 1] if lang == "en" else f"{n}月"
+
+
 def date_range(start: Any, end: Any, lang: str = "zh") -> str:
     """2026-01 至 2026-06 / Jan 2026 to Jun 2026."""
     return t(lang, "punct.range", start=date_text(start, lang), end=date_text(end, lang))
