@@ -37,11 +37,11 @@ from typing import Any
 from ccua import __version__
 from ccua._imports import skip_slow_optional_imports
 from ccua._io import atomic_write_text
-from ccua.engagement import EngagementData, load_engagement
+from ccua.engagement import EngagementData
 from ccua.errors import CcuaError
 from ccua.provenance import add_to as add_provenance
 from ccua.provenance import notebook_metadata
-from ccua.results import build_results, dumps
+from ccua.results import dumps
 
 Progress = Callable[[str], None]
 
@@ -392,15 +392,19 @@ def run_client(params_path: str | Path, *, progress: Progress | None = None,
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     say("validating inputs")
-    data = load_engagement(params_path)
+    # The one validation, the same as `ccua check` runs (it computes the results too).
+    from ccua.scaffold import validate_client
+
+    checked = validate_client(params_path)
+    if checked.stops_run or checked.data is None or checked.result is None:
+        raise checked.error()
+    data, result = checked.data, checked.result
     if "records" in data.files:
         say(f"monthly inputs: the sheet, with the measures recomputed from the records in "
             f"{data.files['records']} laid over it ({len(data.warnings)} sheet value(s) "
             "replaced or mixed; listed in results.json → input_warnings)")
     target = Path(os.path.abspath(output if output is not None else data.output))
     check_output_folder(target)
-    say("computing indicators and scores")
-    result = build_results(data)
     add_provenance(result.data, data, target)   # results.json → provenance (ccua verify)
     target.parent.mkdir(parents=True, exist_ok=True)
     timeout = _lock_timeout() if lock_timeout is None else lock_timeout
