@@ -51,11 +51,11 @@ from ccua.engagement import (
     Target,
     Tolerance,
     default_targets,
-    load_engagement,
     month_range,
 )
+from ccua.engagement._load import collect_engagement
 from ccua.engagement._models import _month_text
-from ccua.errors import CcuaError, Problem, ValidationFailed
+from ccua.errors import MAX_PROBLEMS, CcuaError, Problem, ValidationFailed
 from ccua.spec import Framework, Item, load_framework
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -648,13 +648,19 @@ def new_client(name: str, *, framework: str = "t-ccua", directory: str | Path = 
 
 @dataclass
 class CheckReport:
-    """What ``ccua check`` found: problems stop a run; todo is what scoring still needs."""
+    """What ``ccua check`` found: exactly what ``ccua run`` validates (:func:`validate_client`).
+
+    ``problems`` (bad input) and ``todo`` (requirements still to rate) both stop a run;
+    ``warnings`` do not. ``result`` is the computed assessment when nothing stops the run.
+    """
 
     params_file: str
     problems: list[Problem] = field(default_factory=list)
     todo: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    data: EngagementData | None = None
+    result: Any = None                      # ccua.results.RunResult
 
     @property
     def status(self) -> str:
@@ -662,13 +668,29 @@ class CheckReport:
             return "failed"
         return "incomplete" if self.todo else "ok"
 
-    def as_dict(self) -> dict[str, Any]:
+    @property
+    def stops_run(self) -> bool:
+        """Whether ``ccua run`` would stop (and ``ccua check`` exits 1)."""
+        return bool(self.problems or self.todo)
+
+    def error(self) -> ValidationFailed:
+        """Everything that stops the run, as one error (first MAX_PROBLEMS and the count)."""
+        client = self.summary.get("client") or (self.data.params.client if self.data else "")
+        return ValidationFailed.of([*self.problems, *self.todo],
+                                   subject=f"client {client}" if client else self.params_file)
+
+    def as_dict(self, limit: int = MAX_PROBLEMS) -> dict[str, Any]:
         def rows(ps: list[Problem]) -> list[dict[str, Any]]:
-            return [{"message": p.message, "file": p.file, "row": p.row, "column": p.column,
-                     "field": p.field, "indicator": p.indicator, "text": str(p)} for p in ps]
-        return {"params": self.params_file, "status": self.status, "summary": self.summary,
-                "problems": rows(self.problems), "todo": rows(self.todo),
-                "warnings": rows(self.warnings)}
+            return [{**p.as_dict(), "text": str(p)} for p in ps[:limit]]
+        out: dict[str, Any] = {
+            "params": self.params_file, "status": self.status, "summary": self.summary,
+            "problems": rows(self.problems), "todo": rows(self.todo),
+            "warnings": rows(self.warnings),
+            "problem_count": len(self.problems), "todo_count": len(self.todo),
+            "warning_count": len(self.warnings)}
+        if self.stops_run:
+            out["error"] = str(self.error()).partition("\n")[0].rstrip(":")
+        return out
 
 
 def _placeholders(data: Any, lines: dict, path: tuple[str, ...] = ()
@@ -709,39 +731,56 @@ def template_leftovers(data: EngagementData) -> list[Problem]:
 
 
 def check_client(params_path: str | Path) -> CheckReport:
-    """Validate a client's inputs without running anything, and say what a run still needs."""
+    """Validate a client's inputs without running anything: what ``ccua run`` validates."""
+    return validate_client(params_path)
+
+
+def validate_client(params_path: str | Path, *, compute: bool = True) -> CheckReport:
+    """The one validation of a client, for ``ccua check`` and ``ccua run`` alike.
+
+    Every problem in one pass: the files (engagement, targets, checks, the monthly sheet,
+    claims, ratings), the indicators over the period, the key points, and the ratings that
+    scoring still needs, as far as each can be checked with what could be read. When nothing
+    stops the run and ``compute`` is true, the assessment is computed (``result``) exactly as
+    the run computes it, so that a problem found only there is reported too.
+    """
     from ccua.period import indicators_over_period
-    from ccua.results import key_point_problems
+    from ccua.results import build_results, key_point_problems
     from ccua.scoring import score
 
     report = CheckReport(str(params_path))
     try:
-        data = load_engagement(params_path)
+        data, problems, ratings_read = collect_engagement(params_path)
     except ValidationFailed as exc:
         report.problems = list(exc.problems)
         return report
     except CcuaError as exc:
         report.problems = [exc.problem]
         return report
+    report.problems = problems
+    if data is None:
+        return report
+    report.data = data
     fw = data.framework
     period = indicators_over_period(fw, data.months, data.inputs, data.targets, data.checks,
                                     data.claims, data.params.tolerance)
     where = str(data.files.get("monthly", data.folder))
-    report.problems = [Problem(p.message, file=where, field=p.field, indicator=p.indicator)
-                       for p in period.problems]
+    report.problems += [Problem(p.message, file=where, field=p.field, indicator=p.indicator)
+                        for p in period.problems]
     report.problems += key_point_problems(fw, data, period)  # as ccua run stops on them
-    try:
-        assessment = score(fw, data.ratings, attainment=period.attainment, partial=True)
-    except ValidationFailed as exc:
-        report.problems += list(exc.problems)
-        return report
-    except CcuaError as exc:
-        report.problems.append(exc.problem)
-        return report
-    r_file = str(data.files.get("ratings", data.folder / RATINGS_FILE))
-    report.todo = [Problem(f"{p.message} (ccua run needs every requirement rated)",
-                           file=r_file, field=p.field) for p in assessment.missing]
     report.warnings = template_leftovers(data)
+    assessment = None
+    if ratings_read:
+        try:
+            assessment = score(fw, data.ratings, attainment=period.attainment, partial=True)
+        except ValidationFailed as exc:
+            report.problems += list(exc.problems)
+        except CcuaError as exc:
+            report.problems.append(exc.problem)
+    if assessment is not None:
+        r_file = str(data.files.get("ratings", data.folder / RATINGS_FILE))
+        report.todo = [Problem(f"{p.message} (ccua run needs every requirement rated)",
+                               file=r_file, field=p.field) for p in assessment.missing]
     months_with_data = [m for m in data.months if data.inputs.values.get(m)]
     report.summary = {
         "client": data.params.client,
@@ -759,6 +798,14 @@ def check_client(params_path: str | Path) -> CheckReport:
         "checks": {"done": len(data.checks),
                    "of": sum(1 for i in fw.indicators if i.is_documentary)},
         "claims": len(data.claims),
-        "items_rated": {"rated": assessment.rated_count, "of": len(fw.items)},
+        "items_rated": {"rated": assessment.rated_count if assessment else 0,
+                        "of": len(fw.items)},
     }
+    if compute and not report.stops_run:
+        try:
+            report.result = build_results(data)
+        except ValidationFailed as exc:
+            report.problems += list(exc.problems)
+        except CcuaError as exc:
+            report.problems.append(exc.problem)
     return report

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ccua.cli._app import JSON_OPTION, app, console, esc, print_json
-from ccua.errors import Problem
+from ccua.errors import MAX_PROBLEMS, Problem
 from ccua.scaffold import DEFAULT_MONTHS, check_client, new_client
 
 
@@ -46,49 +46,58 @@ def new_cmd(
         f"`ccua check {created.params_file}`.", markup=False, soft_wrap=True)
 
 
-def _print_problems(title: str, problems: list[Problem]) -> None:
+def _print_problems(title: str, problems: list[Problem], limit: int = MAX_PROBLEMS) -> None:
     console.print(f"[bold]{esc(title)}[/]:", soft_wrap=True, highlight=False)
-    for p in problems:
+    for p in problems[:limit]:
         # soft_wrap keeps each problem on one line, so that editors can jump to file:row.
         console.print(f"  - {p}", markup=False, highlight=False, soft_wrap=True)
+    if len(problems) > limit:
+        console.print(f"  ... and {len(problems) - limit} more", markup=False)
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'s' if n != 1 else ''}"
 
 
 @app.command("check")
 def check_cmd(
     params: Path = typer.Argument(..., help="The client's params file, e.g. params/acme.yaml."),
-    strict: bool = typer.Option(False, "--strict",
-                                help="Also fail while ratings are incomplete (ccua run would "
-                                "stop)."),
+    strict: bool = typer.Option(False, "--strict", hidden=True,
+                                help="Kept for scripts: check now always fails when ccua run "
+                                "would stop, unrated requirements included."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Validate a client's inputs without running anything; list every problem at once."""
+    """Validate a client's inputs exactly as ccua run does, without running anything.
+
+    Every problem is listed at once (the first 200 of each kind, and the count); the exit
+    status is 1 whenever ccua run would stop, 0 otherwise (warnings do not stop a run).
+    """
     report = check_client(params)
-    failed = report.status == "failed" or (strict and report.status != "ok")
     if as_json:
         print_json(report.as_dict())
-        if failed:
+        if report.stops_run:
             raise typer.Exit(1)
         return
-    if report.status == "failed":
-        _print_problems(f"{params}: {len(report.problems)} problem"
-                        f"{'s' if len(report.problems) != 1 else ''}", report.problems)
-        raise typer.Exit(1)
+    if report.problems:
+        _print_problems(f"{params}: {_count(len(report.problems), 'problem')}", report.problems)
     s = report.summary
-    console.print(f"ok: {s['client']} — {s['framework']} {s['framework_name']}", markup=False)
-    period = s["period"]
-    console.print(f"  period      {period['start']}..{period['end']} ({period['months']} months, "
-                  f"{period['months_with_data']} with data)", markup=False)
-    console.print(f"  inputs      {s['inputs']['found']} of {s['inputs']['of']} found; "
-                  f"{s['indicators']['with_value']} indicators computed, "
-                  f"{s['indicators']['evaluable']} evaluable", markup=False)
-    console.print(f"  targets     {s['targets']['centre']} centre, {s['targets']['default']} "
-                  f"default; checks {s['checks']['done']} of {s['checks']['of']}; claims "
-                  f"{s['claims']}", markup=False)
-    console.print(f"  items rated {s['items_rated']['rated']} of {s['items_rated']['of']}",
-                  markup=False)
+    if s and not report.problems:
+        console.print(f"{'ok' if not report.todo else 'not ready'}: {s['client']} — "
+                      f"{s['framework']} {s['framework_name']}", markup=False)
+        period = s["period"]
+        console.print(f"  period      {period['start']}..{period['end']} ({period['months']} "
+                      f"months, {period['months_with_data']} with data)", markup=False)
+        console.print(f"  inputs      {s['inputs']['found']} of {s['inputs']['of']} found; "
+                      f"{s['indicators']['with_value']} indicators computed, "
+                      f"{s['indicators']['evaluable']} evaluable", markup=False)
+        console.print(f"  targets     {s['targets']['centre']} centre, "
+                      f"{s['targets']['default']} default; checks {s['checks']['done']} of "
+                      f"{s['checks']['of']}; claims {s['claims']}", markup=False)
+        console.print(f"  items rated {s['items_rated']['rated']} of {s['items_rated']['of']}",
+                      markup=False)
     if report.todo:
         _print_problems(f"before ccua run ({len(report.todo)})", report.todo)
     if report.warnings:
         _print_problems(f"warnings ({len(report.warnings)})", report.warnings)
-    if failed:
+    if report.stops_run:
         raise typer.Exit(1)

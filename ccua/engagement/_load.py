@@ -231,6 +231,21 @@ def parse_checks(data: Any, framework: Framework, path: Path, lines: dict,
 
 def load_engagement(params_path: str | Path) -> EngagementData:
     """Read and validate everything a client's run needs; raise with every problem found."""
+    data, problems, _ = collect_engagement(params_path)
+    if problems or data is None:
+        raise ValidationFailed.of(problems, subject=f"client {load_params(params_path).client}")
+    return data
+
+
+def collect_engagement(params_path: str | Path
+                       ) -> tuple[EngagementData | None, list[Problem], bool]:
+    """Read a client's files, collecting every problem instead of stopping at the first.
+
+    Returns what could be read, the problems, and whether the ratings could be read (when
+    not, ``data.ratings`` is empty). ``data`` is None when engagement.yaml cannot be read
+    (without its period nothing else can be checked). A bad params file or a missing
+    engagement folder still raises: nothing else can be found without them.
+    """
     params_file = Path(params_path).resolve()
     params = load_params(params_path)
     folder = (params_file.parent / params.engagement).resolve()
@@ -335,12 +350,14 @@ def load_engagement(params_path: str | Path) -> EngagementData:
     except CcuaError as exc:
         problems.append(exc.problem)
 
-    if problems or engagement is None or ratings is None:
-        raise ValidationFailed.of(problems, subject=f"client {params.client}")
-    return EngagementData(params_file=params_file, params=params, folder=folder,
+    if engagement is None:
+        return None, problems, ratings is not None
+    data = EngagementData(params_file=params_file, params=params, folder=folder,
                           framework=framework, engagement=engagement, targets=targets,
-                          checks=checks, inputs=inputs, claims=claims, ratings=ratings,
+                          checks=checks, inputs=inputs, claims=claims,
+                          ratings=ratings or Ratings(framework=framework.id, items={}),
                           files=files, warnings=warnings)
+    return data, problems, ratings is not None
 
 
 RECORDS_DIR = "records"
