@@ -13,10 +13,11 @@ Where the points sit (``scoring.points_at``) decides what is scored:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 from ccua._num import round_half_up, to_fraction
 from ccua.errors import Problem, ValidationFailed, WeightsError
@@ -171,11 +172,13 @@ def effective_points(framework: Framework, weights: Mapping[str, Decimal] | None
     if unknown:
         raise WeightsError(f"custom weights name {unknown[0]!r}, which is not a "
                            f"{framework.scoring.points_at} of {framework.id}", field="weights")
-    merged = {code: weights.get(code, points) for code, points in standard.items()}
-    for code, points in merged.items():
+    merged: dict[str, Decimal] = {}
+    for code, standard_points in standard.items():
+        points = weights.get(code, standard_points)
         if points is None or points <= 0:
             raise WeightsError(f"custom weight of {code} must be positive, got {points}",
                                field=f"weights.{code}")
+        merged[code] = points
     total = sum(merged.values(), Decimal(0))
     if total != framework.scoring.total_points:
         raise WeightsError(f"custom weights sum to {total}, they must sum to "
@@ -275,6 +278,16 @@ def _item_fulfilment(framework: Framework, item: Item, ir: ItemRatings | None,
     return fulfilment, "requirements", reqs, rated, ratable
 
 
+class _Fulfilment(NamedTuple):
+    """An item's fulfilment (0..1, None while unrated or not applicable) and how it came."""
+
+    value: Fraction | None
+    source: str
+    requirements: tuple[RequirementScore, ...]
+    rated: int
+    ratable: int
+
+
 def score(framework: Framework, ratings: Ratings, *,
           attainment: Mapping[str, Attainment] | None = None,
           weights: Mapping[str, Decimal] | None = None,
@@ -285,96 +298,23 @@ def score(framework: Framework, ratings: Ratings, *,
     requirement. ``weights`` (or the ratings file's ``weights:``) replace standard points.
     With ``partial=False`` every requirement must be rated and the first gaps are raised
     together; with ``partial=True`` unrated items score nothing and ``complete`` is False (the
-    forms show a live score this way).
+    forms show a live score this way). Where the points sit (``scoring.points_at``) chooses
+    the strategy (:data:`STRATEGIES`).
     """
     if ratings.framework != framework.id:
         raise ValidationFailed.of([Problem(f"ratings are for {ratings.framework}, not "
                                            f"{framework.id}", field="framework")])
-    attainment = attainment or {}
     points, custom = effective_points(framework, weights or ratings.weights or None)
-    places = framework.scoring.decimals
     missing: list[Problem] = []
-
-    by_item: dict[str, tuple[Fraction | None, str, tuple[RequirementScore, ...], int, int]] = {}
-    for item in framework.items:
-        ir = ratings.items.get(item.code)
-        if framework.scoring.points_at == "item" and ir is not None and ir.na:
-            missing.append(Problem("an item with points cannot be marked not applicable; its "
-                                   "points would be lost. Set custom weights instead",
-                                   field=item.code))
-        by_item[item.code] = _item_fulfilment(
-            framework, item, ir, attainment.get(item.code),
-            ratings.requirement_weights.get(item.code, {}), missing)
-    if framework.scoring.points_at == "group":
-        # Not-applicable items leave their group's mean, but a group whose items are all not
-        # applicable would lose its points silently: the same rule as an item with points.
-        for group in framework.groups:
-            sources = [by_item[i.code][1] for i in framework.items_of(group.code)]
-            if sources and all(s == "na" for s in sources):
-                missing.append(Problem(
-                    f"every {framework.levels.item.en} of {framework.levels.group.en} "
-                    f"{group.code} {group.name} is marked not applicable; its points would be "
-                    "lost: rate at least one of them", field=group.code))
-
+    fulfilments = _fulfilments(framework, ratings, attainment or {}, missing)
     if missing and not partial:
         raise ValidationFailed.of([Problem(p.message, file=ratings.source, field=p.field)
                                    for p in missing],
                                   subject=f"{ratings.source or 'ratings'}: incomplete")
 
-    item_scores: list[ItemScore] = []
-    group_scores: list[GroupScore] = []
-    if framework.scoring.points_at == "item":
-        for item in framework.items:
-            fulfilment, source, reqs, rated, ratable = by_item[item.code]
-            pts = points[item.code]
-            score_value = (None if fulfilment is None
-                           else round_half_up(to_fraction(pts) * fulfilment, places))
-            ir = ratings.items.get(item.code)
-            item_scores.append(ItemScore(
-                code=item.code, name=item.name, group=item.group,
-                category=framework.group(item.group).category, points=pts,
-                standard_points=item.points, fulfilment=fulfilment,
-                score=score_value, source=source,
-                note=ir.note if ir else "", requirements=reqs, rated=rated, ratable=ratable))
-        for group in framework.groups:
-            members = [s for s in item_scores if s.group == group.code]
-            group_scores.append(GroupScore(
-                group.code, group.name, group.category,
-                sum((s.points or Decimal(0) for s in members), Decimal(0)),
-                sum((s.score or Decimal(0) for s in members), Decimal(0))))
-    else:
-        for item in framework.items:
-            fulfilment, source, reqs, rated, ratable = by_item[item.code]
-            ir = ratings.items.get(item.code)
-            item_scores.append(ItemScore(
-                code=item.code, name=item.name, group=item.group,
-                category=framework.group(item.group).category, points=None, standard_points=None,
-                fulfilment=fulfilment, score=None, source=source, note=ir.note if ir else "",
-                requirements=reqs, rated=rated, ratable=ratable))
-        for group in framework.groups:
-            members = [s.fulfilment for s in item_scores
-                       if s.group == group.code and s.fulfilment is not None]
-            pts = points[group.code]
-            mean = sum(members, Fraction(0)) / len(members) if members else None
-            group_scores.append(GroupScore(
-                group.code, group.name, group.category, pts,
-                round_half_up(to_fraction(pts) * mean, places) if mean is not None
-                else Decimal(0).quantize(Decimal(1).scaleb(-places)), mean))
-
+    strategy = STRATEGIES[framework.scoring.points_at]
+    item_scores, group_scores = strategy(framework, ratings, fulfilments, points)
     total = sum((g.score for g in group_scores), Decimal(0))
-    total_points = sum(points.values(), Decimal(0))
-
-    def share(part: Decimal, whole: Decimal) -> Decimal | None:
-        if whole == 0:
-            return None
-        return round_half_up(to_fraction(part) / to_fraction(whole) * HUNDRED, places)
-
-    if framework.scoring.points_at == "item":
-        item_scores = [
-            _with_shares(s, share(s.points or Decimal(0), total_points),
-                         share(s.score, total) if s.score is not None else None)
-            for s in item_scores
-        ]
     categories = tuple(
         CategoryScore(cat.code, cat.name,
                       sum((g.points for g in group_scores if g.category == cat.code), Decimal(0)),
@@ -383,10 +323,112 @@ def score(framework: Framework, ratings: Ratings, *,
     )
     complete = not missing
     return Assessment(
-        framework=framework.id, items=tuple(item_scores), groups=tuple(group_scores),
-        categories=categories, total=total, total_points=total_points,
+        framework=framework.id, items=item_scores, groups=group_scores,
+        categories=categories, total=total, total_points=sum(points.values(), Decimal(0)),
         grade=framework.grade_for(total) if complete else None, custom_weights=custom,
         weights=points, complete=complete, missing=tuple(missing))
+
+
+def _fulfilments(framework: Framework, ratings: Ratings, attainment: Mapping[str, Attainment],
+                 missing: list[Problem]) -> dict[str, _Fulfilment]:
+    """Every item's fulfilment; the gaps (unrated, points that would be lost) to ``missing``."""
+    by_item: dict[str, _Fulfilment] = {}
+    for item in framework.items:
+        ir = ratings.items.get(item.code)
+        if framework.scoring.points_at == "item" and ir is not None and ir.na:
+            missing.append(Problem("an item with points cannot be marked not applicable; its "
+                                   "points would be lost. Set custom weights instead",
+                                   field=item.code))
+        by_item[item.code] = _Fulfilment(*_item_fulfilment(
+            framework, item, ir, attainment.get(item.code),
+            ratings.requirement_weights.get(item.code, {}), missing))
+    if framework.scoring.points_at == "group":
+        # Not-applicable items leave their group's mean, but a group whose items are all not
+        # applicable would lose its points silently: the same rule as an item with points.
+        for group in framework.groups:
+            sources = [by_item[i.code].source for i in framework.items_of(group.code)]
+            if sources and all(s == "na" for s in sources):
+                missing.append(Problem(
+                    f"every {framework.levels.item.en} of {framework.levels.group.en} "
+                    f"{group.code} {group.name} is marked not applicable; its points would be "
+                    "lost: rate at least one of them", field=group.code))
+    return by_item
+
+
+def _share(part: Decimal, whole: Decimal, places: int) -> Decimal | None:
+    if whole == 0:
+        return None
+    return round_half_up(to_fraction(part) / to_fraction(whole) * HUNDRED, places)
+
+
+def _score_on_items(framework: Framework, ratings: Ratings,
+                    fulfilments: Mapping[str, _Fulfilment], points: Mapping[str, Decimal]
+                    ) -> tuple[tuple[ItemScore, ...], tuple[GroupScore, ...]]:
+    """Points on items (T/CCUA): item score = points × fulfilment, rounded half-up; a group
+    is the sum of its items; each item's share of the points and of the total."""
+    places = framework.scoring.decimals
+    items: list[ItemScore] = []
+    for item in framework.items:
+        f = fulfilments[item.code]
+        pts = points[item.code]
+        ir = ratings.items.get(item.code)
+        items.append(ItemScore(
+            code=item.code, name=item.name, group=item.group,
+            category=framework.group(item.group).category, points=pts,
+            standard_points=item.points, fulfilment=f.value,
+            score=None if f.value is None else round_half_up(to_fraction(pts) * f.value,
+                                                             places),
+            source=f.source, note=ir.note if ir else "", requirements=f.requirements,
+            rated=f.rated, ratable=f.ratable))
+    groups = []
+    for group in framework.groups:
+        members = [s for s in items if s.group == group.code]
+        groups.append(GroupScore(
+            group.code, group.name, group.category,
+            sum((s.points or Decimal(0) for s in members), Decimal(0)),
+            sum((s.score or Decimal(0) for s in members), Decimal(0))))
+    total = sum((g.score for g in groups), Decimal(0))
+    total_points = sum(points.values(), Decimal(0))
+    shared = tuple(
+        _with_shares(s, _share(s.points or Decimal(0), total_points, places),
+                     None if s.score is None else _share(s.score, total, places))
+        for s in items)
+    return shared, tuple(groups)
+
+
+def _score_on_groups(framework: Framework, ratings: Ratings,
+                     fulfilments: Mapping[str, _Fulfilment], points: Mapping[str, Decimal]
+                     ) -> tuple[tuple[ItemScore, ...], tuple[GroupScore, ...]]:
+    """Points on groups (the guideline): group score = points × the mean fulfilment of its
+    rated items, rounded half-up; items carry no points."""
+    places = framework.scoring.decimals
+    items: list[ItemScore] = []
+    for item in framework.items:
+        f = fulfilments[item.code]
+        ir = ratings.items.get(item.code)
+        items.append(ItemScore(
+            code=item.code, name=item.name, group=item.group,
+            category=framework.group(item.group).category, points=None, standard_points=None,
+            fulfilment=f.value, score=None, source=f.source, note=ir.note if ir else "",
+            requirements=f.requirements, rated=f.rated, ratable=f.ratable))
+    groups = []
+    zero = Decimal(0).quantize(Decimal(1).scaleb(-places))
+    for group in framework.groups:
+        shares = [s.fulfilment for s in items
+                  if s.group == group.code and s.fulfilment is not None]
+        pts = points[group.code]
+        mean = sum(shares, Fraction(0)) / len(shares) if shares else None
+        groups.append(GroupScore(
+            group.code, group.name, group.category, pts,
+            zero if mean is None else round_half_up(to_fraction(pts) * mean, places), mean))
+    return tuple(items), tuple(groups)
+
+
+Strategy = Callable[[Framework, Ratings, Mapping[str, _Fulfilment], Mapping[str, Decimal]],
+                    tuple[tuple[ItemScore, ...], tuple[GroupScore, ...]]]
+
+#: how to score, by where the framework's points sit (``scoring.points_at``)
+STRATEGIES: dict[str, Strategy] = {"item": _score_on_items, "group": _score_on_groups}
 
 
 def _with_shares(s: ItemScore, points_share: Decimal | None,
