@@ -135,17 +135,33 @@ def _data(rows: Iterable[Mapping[str, Any]]) -> alt.Data:
 
 # ---------------------------------------------------------------- scores
 
-def _score_bars(rows: list[dict[str, Any]], label_title: str, sort: list[str]) -> Any:
-    """Grey bar = 分值 (points), blue bar over it = 计分 (score), score printed at its end."""
+# The two series of the score charts, named in the legend (中文 / English).
+SERIES_NAMES = {"zh": ("分值", "计分"), "en": ("Points", "Score")}
+
+
+def _series_color(lang: str = "zh") -> Any:
+    names = SERIES_NAMES.get(lang, SERIES_NAMES["zh"])
+    return alt.Color("series:N", title=None,
+                     scale=alt.Scale(domain=list(names), range=[POINTS_COLOR, SCORE_COLOR]),
+                     legend=alt.Legend(orient="top", direction="horizontal", symbolType="square"))
+
+
+def _score_bars(rows: list[dict[str, Any]], label_title: str, sort: list[str],
+                lang: str = "zh") -> Any:
+    """Grey bar = 分值 (points), blue bar over it = 计分 (score), score printed at its end; a
+    legend names the two."""
+    names = SERIES_NAMES.get(lang, SERIES_NAMES["zh"])
     y = alt.Y("label:N", sort=sort, title=None)
     tooltip = [alt.Tooltip("label:N", title=label_title),
                alt.Tooltip("points_text:N", title="分值"),
                alt.Tooltip("score_text:N", title="计分"),
                alt.Tooltip("percent_text:N", title="得分率")]
     base = alt.Chart().encode(y=y, tooltip=tooltip)
-    points = base.mark_bar(color=POINTS_COLOR).encode(
-        x=alt.X("points:Q", title="分值 / 计分（分）"))
-    score = base.mark_bar(color=SCORE_COLOR, size=ITEM_ROW_STEP * 0.55).encode(x="score:Q")
+    points = base.mark_bar().encode(
+        x=alt.X("points:Q", title="分值 / 计分（分）"), color=_series_color(lang)
+    ).transform_calculate(series=f"'{names[0]}'")
+    score = base.mark_bar(size=ITEM_ROW_STEP * 0.55).encode(
+        x="score:Q", color=_series_color(lang)).transform_calculate(series=f"'{names[1]}'")
     text = base.mark_text(align="left", dx=4, fontSize=10).encode(x="points:Q", text="score_text:N")
     return alt.layer(points, score, text, data=_data(rows))
 
@@ -169,7 +185,8 @@ def _meets_standard_percent(results: Mapping[str, Any]) -> float:
     return 100 * MEETS_STANDARD_RATING / top
 
 
-def item_scores_chart(results: Mapping[str, Any], chapter: str | None = None) -> Any:
+def item_scores_chart(results: Mapping[str, Any], chapter: str | None = None,
+                      lang: str = "zh") -> Any:
     """计分 against 分值 per item, one panel per domain (only ``chapter``'s items if given).
 
     Where points sit on groups (the guideline), items carry no points: the chart shows each
@@ -184,7 +201,7 @@ def item_scores_chart(results: Mapping[str, Any], chapter: str | None = None) ->
         by_code = {f"{i['code']} {i['name']}": i["group"] for i in items}
         for r in rows:
             r["group"] = _group_label(results, by_code[r["label"]])
-        layer = _score_bars(rows, levels["item"]["zh"], [r["label"] for r in rows])
+        layer = _score_bars(rows, levels["item"]["zh"], [r["label"] for r in rows], lang)
         what = "计分与分值"
     else:
         rows = [{"label": f"{i['code']} {i['name']}", "group": _group_label(results, i["group"]),
@@ -219,18 +236,19 @@ def item_scores_chart(results: Mapping[str, Any], chapter: str | None = None) ->
     return _finish(chart, description)
 
 
-def subtotals_chart(results: Mapping[str, Any]) -> Any:
+def subtotals_chart(results: Mapping[str, Any], lang: str = "zh") -> Any:
     """计分 against 分值 per domain (group) and, where the framework has them, per category."""
     assessment = results["assessment"]
     levels = results["framework"]["levels"]
     group_rows = _score_rows(assessment["groups"], lambda g: f"{g['code']} {g['name']}")
-    panels = [_score_bars(group_rows, levels["group"]["zh"], [r["label"] for r in group_rows])
+    panels = [_score_bars(group_rows, levels["group"]["zh"], [r["label"] for r in group_rows],
+                          lang)
               .properties(width=PANEL_WIDTH, height=alt.Step(ITEM_ROW_STEP),
                           title=f"{levels['group']['zh']}小计")]
     categories = assessment.get("categories") or []
     if categories:
         cat_rows = _score_rows(categories, lambda c: c["name"])
-        panels.append(_score_bars(cat_rows, "类别", [r["label"] for r in cat_rows])
+        panels.append(_score_bars(cat_rows, "类别", [r["label"] for r in cat_rows], lang)
                       .properties(width=PANEL_WIDTH, height=alt.Step(ITEM_ROW_STEP),
                                   title="类别小计"))
     chart = alt.vconcat(*panels, spacing=16).resolve_scale(x="independent", y="independent")
@@ -248,12 +266,20 @@ def _bounds(ind: Mapping[str, Any]) -> tuple[float | None, float | None]:
 
 
 def _axis_domain(values: Sequence[float], unit: str | None) -> tuple[float, float]:
-    """An axis that starts at zero (so that distances to the target are not magnified) and
-    leaves room past the largest value or bound; percents end at 100 when the data do."""
-    lo, hi = min(0.0, *values), max(values)
+    """An axis fitted to the values and the target bounds (all of them visible), with a
+    margin of 15 % of their spread on each side: dots between 90 and 99 % are not crowded
+    into the top of a 0-100 axis. Percents stay within 0-100, other values keep their sign."""
+    lo, hi = min(values), max(values)
+    spread = hi - lo
+    pad = max(spread * 0.15, abs(hi) * 0.02, 0.5 if unit == "percent" else 1e-9)
+    lo_axis, hi_axis = lo - pad, hi + pad
+    if lo >= 0:
+        lo_axis = max(lo_axis, 0.0)
     if unit == "percent" and hi <= 100:
-        return lo, 100.0
-    return lo, (hi * 1.1 if hi > 0 else 1.0)
+        hi_axis = min(hi_axis, 100.0)
+    if hi_axis <= lo_axis:
+        hi_axis = lo_axis + 1.0
+    return lo_axis, hi_axis
 
 
 def _met_zone(direction: str, tmin: float | None, tmax: float | None, lo: float, hi: float

@@ -6,6 +6,7 @@ with vl-convert (each render costs a fraction of a second), the rest are checked
 
 from __future__ import annotations
 
+import json
 import struct
 from pathlib import Path
 from typing import Any
@@ -131,7 +132,8 @@ def test_indicator_chart_marks_values_targets_and_results(demo: dict):
         if ind["direction"] == "higher" and ind["target"]["max"] is None:
             assert r["zone_lo"] == ind["target"]["min"] and r["zone_hi"] > r["zone_lo"]
         if ind["direction"] == "lower" and ind["target"]["min"] is None:
-            assert r["zone_hi"] == ind["target"]["max"] and r["zone_lo"] <= 0
+            assert r["zone_hi"] == ind["target"]["max"]
+            assert r["zone_lo"] <= min(ind["value"], ind["target"]["max"])
         if ind["direction"] == "band":
             assert (r["zone_lo"], r["zone_hi"]) == (ind["target"]["min"], ind["target"]["max"])
     # one axis per unit kind: the percent axis reads percent, the others name their unit
@@ -142,12 +144,12 @@ def test_indicator_chart_marks_values_targets_and_results(demo: dict):
     assert colours["domain"] == ["达标", "未达标", "无目标"]
 
 
-def test_axes_start_at_zero_and_hold_every_value_and_bound(demo: dict):
+def test_axes_hold_every_value_and_bound(demo: dict):
     for item in ("CB1", "DO6", "DO7", "MI3"):
         spec = charts.vega_lite_spec(charts.indicator_targets_chart(demo, item))
         for panel in spec["vconcat"]:
             lo, hi = panel["layer"][0]["encoding"]["x"]["scale"]["domain"]
-            assert lo == 0
+            assert 0 <= lo < hi                  # fitted to the data, never below zero
             for r in layer_data(panel, spec):
                 for v in (r["value"], r["tmin"], r["tmax"]):
                     assert v is None or lo <= v <= hi
@@ -256,3 +258,25 @@ def test_comparable_period_values_lie_among_the_months(demo: dict):
         elif ind["code"] in ("CB1.1", "DO7.1", "MI3.3"):
             assert not inside, ind["code"]        # half-year totals: above every month
     assert checked > 60
+
+
+def test_target_axis_is_fitted_to_values_and_targets(demo: dict):
+    """Issue 13: dots between 86 and 95 % are not crowded into the top of a 0-100 axis; every
+    value and bound stays on the axis."""
+    spec = charts.vega_lite_spec(charts.indicator_targets_chart(demo, "CB2"))
+    panel = spec["vconcat"][0]
+    lo, hi = panel["layer"][0]["encoding"]["x"]["scale"]["domain"]
+    rows = layer_data(panel, spec)
+    points = [r["value"] for r in rows] + [b for r in rows for b in (r["tmin"], r["tmax"])
+                                          if b is not None]
+    assert lo <= min(points) and max(points) <= hi <= 100
+    assert (max(points) - min(points)) / (hi - lo) > 0.6      # the data fill most of the axis
+
+
+def test_score_charts_have_a_legend_for_points_and_score(demo: dict):
+    for chart, names in ((charts.item_scores_chart(demo, "SP"), ("分值", "计分")),
+                         (charts.subtotals_chart(demo, lang="en"), ("Points", "Score"))):
+        text = json.dumps(charts.vega_lite_spec(chart), ensure_ascii=False)
+        assert '"legend"' in text
+        for name in names:
+            assert f"'{name}'" in text                           # the series' names
