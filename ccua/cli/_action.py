@@ -339,3 +339,138 @@ def agreement_cmd(
         for lf in report.disagreements:
             given = ", ".join(f"{n} {v}" for n, v in zip(report.assessors, lf.ratings, strict=True))
             console.print(f"  {lf.code}: {given} (±{lf.stake} points)", markup=False)
+
+
+evidence_app = typer.Typer(
+    help="The evidence register of an engagement (evidence.yaml).", no_args_is_help=True
+)
+app.add_typer(evidence_app, name="evidence")
+
+
+def _engagement_folder(client: str) -> Path:
+    from ccua.engagement import load_params
+
+    params_file = resolve_client(client)
+    return (params_file.parent / load_params(params_file).engagement).resolve()
+
+
+@evidence_app.command("add")
+def evidence_add_cmd(
+    client: str = typer.Argument(..., help="Client name (params/NAME.yaml) or params file."),
+    file: Path | None = typer.Argument(None, help="A file to attach (copied into evidence/)."),
+    title: str = typer.Option(..., "--title", help="What the evidence is."),
+    kind: str = typer.Option(
+        "document", "--kind", help="document, interview, observation or data."
+    ),
+    owner: str = typer.Option("", "--owner", help="Who holds or gave it."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Register a document, interview, observation or data extract; ratings cite its id."""
+    from ccua.evidence import add_evidence
+
+    entry = add_evidence(_engagement_folder(client), title=title, kind=kind, file=file, owner=owner)
+    if as_json:
+        print_json(entry.model_dump(mode="json"))
+        return
+    console.print(
+        f"{entry.id} {entry.title} ({entry.kind})"
+        + (f" {entry.file} sha256 {entry.sha256[:12]}…" if entry.file else ""),
+        markup=False,
+    )
+    console.print(f"Cite it in a rating: evidence: {entry.id}", markup=False)
+
+
+@evidence_app.command("list")
+def evidence_list_cmd(
+    client: str = typer.Argument(..., help="Client name (params/NAME.yaml) or params file."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """The register, and the ratings' citations it cannot resolve."""
+    from ccua.evidence import load_register
+
+    register = load_register(_engagement_folder(client))
+    if as_json:
+        print_json({"evidence": [e.model_dump(mode="json") for e in register.entries]})
+        return
+    for e in register.entries:
+        console.print(
+            f"{e.id}  {e.kind:11} {e.date or ''}  {e.title}" + (f"  [{e.file}]" if e.file else ""),
+            markup=False,
+        )
+
+
+@app.command("trace")
+def trace_cmd(
+    client: str = typer.Argument(..., help="Client name (params/NAME.yaml) or params file."),
+    code: str = typer.Argument(
+        ..., help="An item (DO6), a requirement (DO6.c, DO6.c.2) or an indicator (DO6.9)."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """From a score or value down to the ratings, evidence, sheet cells or records behind it."""
+    from ccua.engagement import load_engagement
+    from ccua.trace import trace
+
+    chain = trace(load_engagement(resolve_client(client)), code)
+    if as_json:
+        print_json(chain)
+        return
+    for line in trace_lines(chain):
+        console.print(line, markup=False, soft_wrap=True)
+
+
+def trace_lines(chain: dict) -> list[str]:
+    """The trace as an indented tree."""
+    lines: list[str] = []
+    if chain["kind"] == "indicator":
+        target = chain["target"] or {}
+        bound = " ".join(
+            x
+            for x in (
+                f"≥{target['min']}" if target.get("min") else "",
+                f"≤{target['max']}" if target.get("max") else "",
+            )
+            if x
+        )
+        met = {True: "met", False: "not met", None: "not evaluable"}[chain["met"]]
+        lines.append(
+            f"{chain['code']} {chain['name']}: {chain['value']} ({chain['unit']}), "
+            f"target {bound or '—'} ({target.get('source', '—')}): {met}"
+        )
+        lines.append(f"  formula: {chain['formula']}")
+        for month in chain["months"]:
+            lines.append(f"  {month['month']}: {month['value']}")
+            for i in month["inputs"]:
+                where = i["source"] or i["origin"] or "—"
+                lines.append(f"    {i['measure']} {i['name']} = {i['value']}  ← {where}")
+        if chain["records"]:
+            rec = chain["records"]
+            lines.append(f"  records: {rec['folder']} ({len(rec['files'])} files)")
+            for measure, q in rec["queries"].items():
+                lines.append(
+                    f"    {measure}: {q['aggregate']}({q['expression']}) FROM "
+                    f"{q['table']} WHERE {q['where']}"
+                )
+        return lines
+    lines.append(
+        f"{chain['code']} {chain['name']}: score {chain['score']} of {chain['points']}"
+        f" ({chain['percent']} %, {chain['source']})"
+    )
+    for req in chain["requirements"]:
+        lines.append(f"  {req['code']} rating {req['rating']} ({req['source']}): {req['text']}")
+        for r in req["ratings"]:
+            cited = "; ".join(
+                f"{e['id']} {e['title'] or '(not in the register)'}"
+                + (f" sha256 {e['sha256'][:12]}…" if e["sha256"] else "")
+                for e in r.get("evidence", [])
+            )
+            lines.append(
+                f"    {r['leaf']}: {r['rating']} by {r.get('by') or '—'} at "
+                f"{r.get('at') or '—'}" + (f", note {r['note']}" if r.get("note") else "")
+            )
+            if cited or r.get("evidence_text"):
+                lines.append(f"      evidence: {cited or r['evidence_text'] + ' (free text)'}")
+        for ind in req.get("indicators", []):
+            met = {True: "met", False: "not met", None: "—"}[ind["met"]]
+            lines.append(f"    {ind['code']} {ind['name']}: {ind['value']} {met}")
+    return lines
