@@ -172,12 +172,12 @@ def krippendorff_alpha_ordinal(units: Sequence[Sequence[int]]) -> float | None:
             for j, y in enumerate(unit):
                 if i != j:
                     coincidence[index[x]][index[y]] += Fraction(1, m - 1)
-    totals = [sum(row) for row in coincidence]
-    n = sum(totals)
+    totals = [sum(row, Fraction(0)) for row in coincidence]
+    n = sum(totals, Fraction(0))
 
     def delta(c: int, g: int) -> Fraction:
         lo, hi = min(c, g), max(c, g)
-        between = sum(totals[lo : hi + 1]) - (totals[lo] + totals[hi]) / 2
+        between = sum(totals[lo : hi + 1], Fraction(0)) - (totals[lo] + totals[hi]) / 2
         return between * between
 
     observed = sum(coincidence[c][g] * delta(c, g) for c in range(k) for g in range(k))

@@ -183,7 +183,7 @@ def add_evidence(
     entry = EvidenceEntry(
         id=register.next_id(),
         title=title.strip(),
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         date=when or dt.date.today(),
         owner=owner,
         file=rel,
