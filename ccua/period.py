@@ -16,11 +16,10 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ccua._num import round_half_up, to_fraction
-from ccua.engagement._models import Check, Target, Tolerance
-from ccua.engagement._monthly import Claim, MonthlyInputs
+from ccua.attainment import Attainment
+from ccua.engagement import Check, Claim, MonthlyInputs, Target, Tolerance
 from ccua.errors import InputError, Problem
 from ccua.kpi import compute
-from ccua.scoring import Attainment
 from ccua.spec import Framework, Indicator
 
 
@@ -106,10 +105,10 @@ def trend_of(indicator: Indicator, series: Sequence[Fraction], target: Target | 
     xs = range(n)
     mean_x = Fraction(n - 1, 2)
     mean_y = sum(series, Fraction(0)) / n
-    sxx = sum((Fraction(x) - mean_x) ** 2 for x in xs)
-    slope = sum((Fraction(x) - mean_x) * (y - mean_y) for x, y in zip(xs, series, strict=True)) \
-        / sxx
-    direction = indicator.direction
+    sxx = sum(((Fraction(x) - mean_x) * (Fraction(x) - mean_x) for x in xs), Fraction(0))
+    slope = sum(((Fraction(x) - mean_x) * (y - mean_y)
+                 for x, y in zip(xs, series, strict=True)), Fraction(0)) / sxx
+    direction: str = indicator.direction
     if direction in ("band", "none"):
         direction = _band_direction(series[-1], target)
     run = 0

@@ -85,10 +85,6 @@ class Ratings:
     source: str | None = None
 
 
-def _is_int_rating(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 class _Collector:
     def __init__(self, file: str, lines: dict[tuple[str, ...], int]) -> None:
         self.file = file
@@ -110,11 +106,11 @@ def _rating(fw: Framework, value: object, path: tuple[str, ...], c: _Collector) 
         value = int(value)
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
-    if not _is_int_rating(value) or not lo <= value <= hi:  # type: ignore[operator]
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
         labels = ", ".join(f"{lv.value} {lv.label}" for lv in fw.scale.levels)
         c.add(path, f"rating must be a whole number {lo}-{hi} ({labels}); got {value!r}")
         return None
-    return int(value)  # type: ignore[arg-type]
+    return value
 
 
 def _entry(fw: Framework, raw: object, path: tuple[str, ...], c: _Collector,
@@ -154,8 +150,8 @@ def _item(fw: Framework, item: Item, raw: object, path: tuple[str, ...],
     item_rated = "item" in fw.scoring.rating_levels
     if not isinstance(raw, Mapping):
         if item_rated and raw is not None:
-            rating = _rating(fw, raw, path, c)
-            return ItemRatings(item.code, rating=rating) if rating is not None else None
+            whole = _rating(fw, raw, path, c)
+            return ItemRatings(item.code, rating=whole) if whole is not None else None
         c.add(path, "expected {percent: P, note: ...} or {ratings: {a: 4, b.1: 3, ...}}")
         return None
     for key in sorted(set(raw) - ITEM_KEYS):

@@ -267,7 +267,8 @@ def thresholds_dict(fw: Framework, period: PeriodResult) -> list[dict[str, Any]]
     """Every printed threshold, checked against the run's period value where it names an
     indicator that has one (in the same unit); the others wait for the assessor's check, or
     for the rule that judges their requirement (``rule``)."""
-    by_rule = {(r.item, r.requirement): r.id for r in fw.rules}
+    by_rule: dict[tuple[str | None, str | None], str] = {
+        (r.item, r.requirement): r.id for r in fw.rules}
     out = []
     for th in fw.thresholds:
         measured = None

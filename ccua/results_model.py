@@ -675,8 +675,8 @@ class Results(_Frozen):
 
     model_config = ConfigDict(frozen=True, extra="forbid", title="ccua results.json")
 
-    schema_: Literal["ccua.results"] = Field(SCHEMA, alias="schema")
-    schema_version: Literal[2] = SCHEMA_VERSION
+    schema_: Literal["ccua.results"] = Field("ccua.results", alias="schema")
+    schema_version: Literal[2] = 2
     generator: str
     client: str
     framework: FrameworkOut

@@ -20,27 +20,12 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from ccua._num import round_half_up, to_fraction
+from ccua.attainment import Attainment as Attainment  # re-exported: ccua.scoring.Attainment
 from ccua.errors import Problem, ValidationFailed, WeightsError
 from ccua.ratings import Entry, ItemRatings, Ratings
 from ccua.spec import Framework, Grade, Item, Requirement
 
 HUNDRED = Fraction(100)
-
-
-@dataclass(frozen=True)
-class Attainment:
-    """How many of an item's evaluable indicators meet their targets (GUIDE §3.2)."""
-
-    met: int
-    evaluable: int
-
-    def __post_init__(self) -> None:
-        if self.evaluable < 0 or not 0 <= self.met <= self.evaluable:
-            raise ValueError(f"attainment {self.met}/{self.evaluable} is impossible")
-
-    @property
-    def share(self) -> Fraction | None:
-        return Fraction(self.met, self.evaluable) if self.evaluable else None
 
 
 def rating_from_attainment(share: Fraction, framework: Framework) -> Fraction:
