@@ -70,7 +70,7 @@ def finding_text(results: Mapping[str, Any], fact: Any, lang: str = "zh") -> str
                                          ("finding.granularity", fact.get("granularity_mismatch")))
                  if on]
         values["parts"] = tr.join(parts)
-        values["feedback"] = tr.paren(fact["feedback"]).strip() if fact.get("feedback") else ""
+        values["feedback"] = tr.paren(fact["feedback"]) if fact.get("feedback") else ""
     if code == "requirement_below_standard":
         values["rating"] = fmt.fixed(fact["rating"])
         values["note"] = (tr("punct.colon") + str(fact["note"])) if fact.get("note") else ""

@@ -11,6 +11,7 @@ from pathlib import Path
 from ccua import __version__
 from ccua._io import atomic_write_bytes
 from ccua.errors import CcuaError
+from ccua.i18n import Tr
 from ccua.report._document import SOURCE_FILE, build_document, templates_dir, write_project
 from ccua.report._engines import (
     html_with_pandoc,
@@ -66,13 +67,18 @@ def choose_engine(engine: str) -> str:
 
 
 def render_report(run_dir: str | Path, formats: str | Iterable[str] = FORMATS,
-                  engine: str = "auto", say: Say | None = None) -> ReportOutput:
+                  engine: str = "auto", say: Say | None = None,
+                  lang: str = "zh") -> ReportOutput:
     """Render one run's report from its results.json and executed notebooks.
 
     Nothing is recomputed and no notebook is executed: this is what ``ccua report`` does, and
     what ``ccua run`` calls once its notebooks have run.
     """
     say = say or (lambda _message: None)
+    tr = Tr(lang)
+    # report.html, report.pdf, report.xlsx (中文); report.en.html … beside them (English)
+    outputs = {fmt: tr.output(name) for fmt, name in OUTPUTS.items()}
+    source_file = tr.output(SOURCE_FILE)
     run = Path(run_dir)
     wanted = parse_formats(formats)
     results = load_results(run)
@@ -90,11 +96,12 @@ def render_report(run_dir: str | Path, formats: str | Iterable[str] = FORMATS,
         except FontNotFound:
             font = None
     if "html" in wanted or "pdf" in wanted:
+        translate_notebooks(run, framework, tr.lang, say)
         started = time.perf_counter()
         folder = templates_dir()
-        doc = build_document(results, run, font, folder)
-        write_project(run, doc, folder)
-        out.files.append(SOURCE_FILE)
+        doc = build_document(results, run, font, folder, tr.lang)
+        write_project(run, doc, folder, source_file, tr.lang)
+        out.files.append(source_file)
         out.seconds["source"] = time.perf_counter() - started
         out.charts, out.chapters = doc.charts, len(doc.chapters)
         if not doc.chapters:
@@ -104,10 +111,12 @@ def render_report(run_dir: str | Path, formats: str | Iterable[str] = FORMATS,
             if chosen == "quarto":
                 render_with_quarto(run, "html" if fmt == "html" else "typst")
             elif fmt == "html":
-                html_with_pandoc(run, doc.source, doc.charts, f"ccua {__version__}")
+                html_with_pandoc(run, doc.source, doc.charts, f"ccua {__version__}",
+                                 outputs["html"])
             else:
                 assert font is not None
-                pdf_with_typst(run, typst_source(run, doc.source), font, when, say)
+                pdf_with_typst(run, typst_source(run, doc.source), font, when, say,
+                               outputs["pdf"])
             return time.perf_counter() - started
 
         formats = [fmt for fmt in ("html", "pdf") if fmt in wanted]
@@ -121,8 +130,8 @@ def render_report(run_dir: str | Path, formats: str | Iterable[str] = FORMATS,
                 timings = {fmt: pending[fmt].result() for fmt in formats}
         for fmt in formats:
             out.seconds[fmt] = timings[fmt]
-            out.files.append(OUTPUTS[fmt])
-            say(f"{OUTPUTS[fmt]} ({chosen}) in {out.seconds[fmt]:.1f} s")
+            out.files.append(outputs[fmt])
+            say(f"{outputs[fmt]} ({chosen}) in {out.seconds[fmt]:.1f} s")
     if "xlsx" in wanted:
         started = time.perf_counter()
         comparison = framework.comparison_grades
@@ -133,13 +142,35 @@ def render_report(run_dir: str | Path, formats: str | Iterable[str] = FORMATS,
 
             grades = load_framework(comparison.framework).grades
             label = comparison.label
-        atomic_write_bytes(run / OUTPUTS["xlsx"], workbook_bytes(results, grades, label))
+        if tr.en and comparison is not None and label:
+            label = comparison.label_en
+        atomic_write_bytes(run / outputs["xlsx"],
+                           workbook_bytes(results, grades, label, tr.lang))
         out.seconds["xlsx"] = time.perf_counter() - started
-        out.files.append(OUTPUTS["xlsx"])
-        say(f"{OUTPUTS['xlsx']} in {out.seconds['xlsx']:.1f} s")
+        out.files.append(outputs["xlsx"])
+        say(f"{outputs['xlsx']} in {out.seconds['xlsx']:.1f} s")
     return out
 
 
-def render_run(run_dir: Path, say: Say) -> list[str]:
+def translate_notebooks(run: Path, framework: object, lang: str, say: Say) -> list[str]:
+    """Execute the run's notebooks in ``lang`` when the run has them in another language only
+    (``ccua report RUN --lang en`` after a Chinese run): SP.en.ipynb beside SP.ipynb. A run
+    without notebooks (``--no-notebooks``) stays without."""
+    from ccua.i18n import LANGS, output_name
+    from ccua.runner import execute_notebooks, framework_notebook_jobs
+
+    jobs = framework_notebook_jobs(framework, None, lang)
+    missing = [j for j in jobs if not (run / j.output).exists()]
+    others = [other for other in LANGS if other != lang]
+    had = any((run / output_name(f"{j.parameters.get('chapter') or j.template.stem}.ipynb",
+                                 other)).exists() for j in missing for other in others)
+    if not missing or not had:
+        return []
+    say(f"executing the notebooks in {lang} ({len(missing)})")
+    execute_notebooks(missing, run, say)
+    return [j.output for j in missing]
+
+
+def render_run(run_dir: Path, say: Say, lang: str = "zh") -> list[str]:
     """The runner's entry point: every format, the engine chosen by what is installed."""
-    return render_report(run_dir, FORMATS, "auto", say).files
+    return render_report(run_dir, FORMATS, "auto", say, lang).files
