@@ -112,17 +112,27 @@ def notebooks_dir() -> Path:
                     "the project folder")
 
 
-def notebook_jobs(data: EngagementData, folder: Path | None = None) -> list[NotebookJob]:
+def notebook_jobs(data: EngagementData, folder: Path | None = None,
+                  lang: str = "zh") -> list[NotebookJob]:
     """The notebooks of a run, in report order: engagement, one per chapter, scorecard."""
+    return framework_notebook_jobs(data.framework, folder, lang)
+
+
+def framework_notebook_jobs(framework: Any, folder: Path | None = None,
+                            lang: str = "zh") -> list[NotebookJob]:
+    """The notebooks of a framework's run in one language (``lang`` is a notebook parameter;
+    English notebooks are saved as SP.en.ipynb beside the Chinese SP.ipynb)."""
+    from ccua.i18n import output_name
+
     folder = folder or notebooks_dir()
-    jobs = [NotebookJob(folder / "engagement.ipynb", "engagement.ipynb",
-                        {"results_path": RESULTS_FILE}, "测评过程")]
-    for chapter in data.framework.chapters:
-        jobs.append(NotebookJob(folder / "domain.ipynb", f"{chapter.id}.ipynb",
-                                {"results_path": RESULTS_FILE, "chapter": chapter.id},
-                                chapter.title))
-    jobs.append(NotebookJob(folder / "scorecard.ipynb", "scorecard.ipynb",
-                            {"results_path": RESULTS_FILE}, "测评计分"))
+    base = {"results_path": RESULTS_FILE, "lang": lang}
+    jobs = [NotebookJob(folder / "engagement.ipynb", output_name("engagement.ipynb", lang),
+                        dict(base), "engagement")]
+    for chapter in framework.chapters:
+        jobs.append(NotebookJob(folder / "domain.ipynb", output_name(f"{chapter.id}.ipynb", lang),
+                                {**base, "chapter": chapter.id}, chapter.id))
+    jobs.append(NotebookJob(folder / "scorecard.ipynb", output_name("scorecard.ipynb", lang),
+                            dict(base), "scorecard"))
     return jobs
 
 
@@ -130,7 +140,7 @@ def _expected_cost(data: EngagementData, job: NotebookJob) -> int:
     """A rough cost (charts drawn) to start the longest notebooks first."""
     chapter = job.parameters.get("chapter")
     if chapter is None:
-        return 5 if job.output == "scorecard.ipynb" else 0
+        return 5 if job.template.name == "scorecard.ipynb" else 0
     ch = next(c for c in data.framework.chapters if c.id == chapter)
     items = [i for g in ch.groups for i in data.framework.items_of(g)]
     return len(items) + sum(len(i.indicators) for i in items)
@@ -382,7 +392,7 @@ def _lock_timeout() -> float:
 def run_client(params_path: str | Path, *, progress: Progress | None = None,
                notebooks: bool = True, report: bool | None = None,
                output: Path | None = None, notebooks_folder: Path | None = None,
-               lock_timeout: float | None = None) -> RunSummary:
+               lock_timeout: float | None = None, lang: str | None = None) -> RunSummary:
     """Run one client end to end; raise CcuaError on failure (the previous run is kept).
 
     The run folder (``output``, else the params' ``output:``, else ``runs/CLIENT``) must be
@@ -399,6 +409,9 @@ def run_client(params_path: str | Path, *, progress: Progress | None = None,
     if checked.stops_run or checked.data is None or checked.result is None:
         raise checked.error()
     data, result = checked.data, checked.result
+    from ccua.i18n import check_lang
+
+    lang = check_lang(lang if lang is not None else getattr(data.params, "lang", None))
     if "records" in data.files:
         say(f"monthly inputs: the sheet, with the measures recomputed from the records in "
             f"{data.files['records']} laid over it ({len(data.warnings)} sheet value(s) "
@@ -411,7 +424,8 @@ def run_client(params_path: str | Path, *, progress: Progress | None = None,
     with client_lock(data.params.client, target, timeout, say):
         check_output_folder(target)
         clean_stale(target, say)
-        files = _run_into(target, data, result, say, notebooks, report, notebooks_folder)
+        files = _run_into(target, data, result, say, notebooks, report, notebooks_folder,
+                          lang)
     assessment = result.data["assessment"]
     return RunSummary(client=data.params.client, params=str(params_path), status="ok",
                       total=assessment["total"], grade=assessment["grade"],
@@ -419,7 +433,8 @@ def run_client(params_path: str | Path, *, progress: Progress | None = None,
 
 
 def _run_into(target: Path, data: EngagementData, result: Any, say: Progress, notebooks: bool,
-              report: bool | None, notebooks_folder: Path | None) -> list[str]:
+              report: bool | None, notebooks_folder: Path | None,
+              lang: str = "zh") -> list[str]:
     """Build the run in a staging folder beside ``target``, then swap it into place."""
     staging = target.with_name(f".{target.name}.staging-{os.getpid()}")
     if staging.exists():  # ours: this process's own, from an earlier failed attempt
@@ -430,7 +445,7 @@ def _run_into(target: Path, data: EngagementData, result: Any, say: Progress, no
         atomic_write_text(staging / RESULTS_FILE, dumps(result.data))
         files = [RESULTS_FILE]
         if notebooks:
-            jobs = notebook_jobs(data, notebooks_folder)
+            jobs = notebook_jobs(data, notebooks_folder, lang)
             execute_notebooks(jobs, staging, say, order=lambda j: _expected_cost(data, j))
             files += [job.output for job in jobs]
         want_report = data.params.report if report is None else report
@@ -438,7 +453,7 @@ def _run_into(target: Path, data: EngagementData, result: Any, say: Progress, no
             render = _report_renderer()
             if render is not None:
                 say("rendering the report")
-                files += render(staging, say)
+                files += render(staging, say, lang)
         _swap_into_place(staging, target)
     except NotebookFailed as exc:
         kept = _keep_failed(staging, target)
@@ -472,7 +487,7 @@ def _keep_failed(staging: Path, target: Path) -> Path:
     return failed_dir
 
 
-def _report_renderer() -> Callable[[Path, Progress], list[str]] | None:
+def _report_renderer() -> Callable[[Path, Progress, str], list[str]] | None:
     try:
         from ccua.report import render_run
     except ImportError:
