@@ -111,11 +111,17 @@ def load_with_lines(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
     the file and line.
     """
     check_text_size(text, "yaml", file)
-    loader = _KeyTextLoader(text)
+    loader: _KeyTextLoader | None = None
     try:
+        loader = _KeyTextLoader(text)
         node = loader.get_single_node()
         bound_nodes(node, file)
         data = loader.construct_document(node) if node is not None else None
+    except yaml.reader.ReaderError as exc:
+        row = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
+        char = exc.character if isinstance(exc.character, int) else 0
+        raise CcuaError(f"not valid YAML: the character U+{char:04X} is not allowed (control "
+                        "characters cannot appear in YAML)", file=file, row=row) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         row = mark.line + 1 if mark is not None else None
@@ -125,7 +131,8 @@ def load_with_lines(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
         raise CcuaError(f"nested too deeply (at most {MAX_YAML_DEPTH} levels)",
                         file=file) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     lines: dict[Path_, int] = {}
     if node is not None:
         _index(node, (), lines)
@@ -147,7 +154,10 @@ def fast_load(text: str, file: str) -> Any:
     YAML error is reported by :func:`load_with_lines`, naming the line.
     """
     check_text_size(text, "yaml", file)
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    except yaml.YAMLError:
+        return load_with_lines(text, file)[0]
     try:
         node = loader.get_single_node()
         bound_nodes(node, file)

@@ -60,7 +60,13 @@ def column_letter(index: int) -> str:
 def decode_csv_bytes(data: bytes, file: str) -> tuple[str, str]:
     """Decode CSV bytes: UTF-8 (with or without BOM), else GBK (as its superset GB18030)."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            line = data[3:3 + exc.start].count(b"\n") + 1
+            raise CcuaError(f"starts as UTF-8 (with a BOM) but byte {exc.start + 3} is not "
+                            "UTF-8; save the file again as CSV UTF-8", file=file,
+                            row=line) from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

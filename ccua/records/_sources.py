@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from ccua._limits import MAX_RECORDS_EXCEL_BYTES, check_size
 from ccua.errors import CcuaError
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -79,6 +80,9 @@ def inspect(path: Path, encoding: str | None = None) -> SourceInfo:
     else:
         raise CcuaError(f"expected a .csv, .xlsx or .parquet file, got "
                         f"{suffix or 'no extension'}", file=str(path))
+    check_size(path, "records")
+    if fmt == "excel":
+        check_size(path, "records", limit=MAX_RECORDS_EXCEL_BYTES)
     digest = hashlib.sha256()
     size = 0
     utf8 = codecs.getincrementaldecoder("utf-8")()
@@ -192,7 +196,7 @@ def excel_to_csv(path: Path, out: Path, sheet: str | None) -> None:
     try:
         try:
             ws = wb[sheet] if sheet else wb.worksheets[0]
-        except KeyError:
+        except (KeyError, IndexError):
             raise CcuaError(f"no sheet {sheet!r}; sheets are {', '.join(wb.sheetnames)}",
                             file=str(path)) from None
         with out.open("w", encoding="utf-8", newline="") as fh:

@@ -22,6 +22,7 @@ import jinja2
 from ccua import __version__
 from ccua._io import atomic_write_bytes, atomic_write_text
 from ccua.errors import CcuaError
+from ccua.provenance import colophon
 from ccua.report._fonts import CjkFont
 from ccua.report._front import front_context
 from ccua.report._markdown import md_escape
@@ -137,6 +138,7 @@ def build_document(results: dict[str, Any], run_dir: Path, font: CjkFont | None,
     appendix = projection_markdown(results)
     context.update(
         generator=f"ccua {__version__}",
+        colophon=colophon(results.get("provenance"), "zh"),
         font=None if font is None else {"family": font.family, "folders": list(font.folders)},
         chapters=[{"heading": c.heading, "anchor": c.anchor, "markdown": c.markdown}
                   for c in chapters],
