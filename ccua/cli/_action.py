@@ -298,9 +298,7 @@ def agreement_cmd(
     first = load_ratings(files[0])
     framework = load_framework(first.framework)
     ratings = [first, *(load_ratings(f, framework) for f in files[1:])]
-    names = [r.assessor or f.stem for r, f in zip(ratings, files, strict=True)]
-    if len(set(names)) < len(names):
-        names = [f.stem for f in files]
+    names = [f.stem for f in files]
     report = agreement_report(framework, ratings, names)
     if as_json:
         print_json(report.as_dict())
@@ -474,3 +472,98 @@ def trace_lines(chain: dict) -> list[str]:
             met = {True: "met", False: "not met", None: "—"}[ind["met"]]
             lines.append(f"    {ind['code']} {ind['name']}: {ind['value']} {met}")
     return lines
+
+
+@app.command("consensus")
+def consensus_cmd(
+    client: str = typer.Argument(..., help="Client name (params/NAME.yaml) or params file."),
+    resolve: list[str] = typer.Option(
+        [],
+        "--resolve",
+        help="Record a resolution first: ITEM.LEAF=RATING (0-5 or na); with --by and --why.",
+    ),
+    by: str = typer.Option("", "--by", help="Who resolved (with --resolve)."),
+    why: str = typer.Option("", "--why", help="Why (with --resolve)."),
+    force: bool = typer.Option(
+        False, "--force", help="Replace a ratings.yaml that is not a consensus (a copy is kept)."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Build ratings.yaml from the assessors' ratings/*.yaml and the recorded resolutions."""
+    from ccua.consensus import (
+        Resolution,
+        assessor_files,
+        build_consensus,
+        load_resolutions,
+        save_resolution,
+        write_consensus,
+    )
+    from ccua.ratings import load_ratings
+    from ccua.spec import load_framework
+
+    folder = _engagement_folder(client)
+    for spec in resolve:
+        key, sep, value = spec.partition("=")
+        if not sep or not key or value.strip() not in {"na", "0", "1", "2", "3", "4", "5"}:
+            raise CcuaError(
+                f"--resolve takes ITEM.LEAF=RATING (0-5 or na), got {spec!r}", field="--resolve"
+            )
+        if not by.strip() or not why.strip():
+            raise CcuaError("--resolve needs --by NAME and --why TEXT", field="--resolve")
+        na = value.strip() == "na"
+        save_resolution(
+            folder,
+            Resolution(key.strip(), None if na else int(value), na, None, by.strip(), why.strip()),
+        )
+    files = assessor_files(folder)
+    if len(files) < 2:
+        raise CcuaError(
+            "a consensus needs the ratings of at least two assessors in "
+            f"{folder / 'ratings'} (one file each)",
+            file=str(folder / "ratings"),
+        )
+    first = load_ratings(files[0])
+    framework = load_framework(first.framework)
+    ratings = [first, *(load_ratings(f, framework) for f in files[1:])]
+    names = [f.stem for f in files]
+    result = build_consensus(
+        framework.id, ratings, names, load_resolutions(folder), title=first.title
+    )
+    kept = None
+    target = folder / "ratings.yaml"
+    if result.document is not None:
+        kept = write_consensus(
+            target, result.document, [f"ratings/{f.name}" for f in files], force=force
+        )
+    if as_json:
+        print_json(
+            {
+                "written": str(target) if result.document is not None else None,
+                "kept": str(kept) if kept else None,
+                "agreed": result.agreed,
+                "resolved": list(result.resolved),
+                "unresolved": [{"leaf": d.key, "given": dict(d.given)} for d in result.unresolved],
+            }
+        )
+    else:
+        console.print(
+            f"{result.agreed} leaves agreed, {len(result.resolved)} resolved, "
+            f"{len(result.unresolved)} to resolve",
+            markup=False,
+        )
+        for d in result.unresolved:
+            given = ", ".join(f"{n} {v}" for n, v in d.given.items())
+            console.print(f"  {d.key}: {given}", markup=False)
+        if result.document is not None:
+            console.print(
+                f"wrote {target}" + (f" (the previous file kept as {kept})" if kept else ""),
+                markup=False,
+            )
+        else:
+            console.print(
+                "Resolve each with `ccua consensus CLIENT --resolve ITEM.LEAF=R --by "
+                "NAME --why TEXT` (or in the form's consensus mode).",
+                markup=False,
+            )
+    if result.document is None:
+        raise typer.Exit(1)
