@@ -244,10 +244,10 @@ def colophon(prov: dict[str, Any] | None, lang: str = "zh") -> list[str]:
     commit = code.get("commit")
     zh = lang == "zh"
     if commit:
-        src = commit[:12] + ((" (未提交的修改)" if zh else " (with uncommitted changes)")
+        src = commit[:12] + (("（含未提交的修改）" if zh else " (with uncommitted changes)")
                              if code.get("dirty") else "")
     else:
-        src = "无 (已安装的软件包)" if zh else "none (installed package)"
+        src = "无（已安装的软件包）" if zh else "none (installed package)"
     lock = (env.get("lock") or {}).get("sha256")
     tools = ", ".join(f"{name} {pk[name]}" for name in
                       ("pandas", "altair", "vl-convert-python", "papermill", "pandoc", "typst",
