@@ -27,6 +27,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ccua._num import round_half_up, to_fraction
+from ccua._yaml import bound_nodes
 from ccua.errors import CcuaError, Problem, SpecError, ValidationFailed
 from ccua.scoring import Assessment
 from ccua.spec import FRAMEWORKS_DIR, Framework, Grade, load_framework
@@ -192,7 +193,9 @@ def _load(first: str, second: str, root: Path) -> Crosswalk:
                         field="crosswalk")
     file = f"crosswalk/{path.name}"
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        bound_nodes(yaml.compose(text, Loader=yaml.SafeLoader), file)     # aliases bounded
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise SpecError(f"not valid YAML: {exc}", file=file) from None
     try:

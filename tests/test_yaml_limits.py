@@ -122,3 +122,15 @@ def test_a_yaml_file_beyond_the_size_limit_is_refused_before_reading(tmp_path, m
         load_mapping(path)
     with pytest.raises(CcuaError, match="larger than 1,000 bytes"):
         load_with_lines(path.read_text(), str(path))
+
+
+@pytest.mark.timeout(60)
+def test_billion_laughs_in_a_framework_folder(tmp_path):
+    from ccua.spec import FRAMEWORKS_DIR
+
+    shutil.copytree(FRAMEWORKS_DIR, tmp_path / "frameworks")
+    errata = tmp_path / "frameworks" / "t-ccua" / "errata.yaml"
+    errata.write_text(laughs(), encoding="utf-8")
+    with pytest.raises(CcuaError, match="aliases") as info:
+        load_framework("t-ccua", root=tmp_path / "frameworks")
+    assert "errata.yaml" in str(info.value)

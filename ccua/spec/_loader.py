@@ -34,6 +34,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from ccua._yaml import bound_nodes
 from ccua.errors import Problem, SpecError, ValidationFailed
 from ccua.formulas import REGISTRY
 from ccua.spec._cache import cached_framework
@@ -56,7 +57,11 @@ def _read_yaml(path: Path, root: Path) -> Any:
     except FileNotFoundError as exc:
         raise SpecError("file is missing", file=_rel(path, root)) from exc
     try:
+        # Aliases bounded before anything walks the data (ccua._yaml.bound_nodes).
+        bound_nodes(yaml.compose(text, Loader=yaml.SafeLoader), _rel(path, root))
         return yaml.safe_load(text)
+    except RecursionError:
+        raise SpecError("nested too deeply", file=_rel(path, root)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
