@@ -314,9 +314,9 @@ def client_lock(client: str, target: Path, timeout: float, say: Progress) -> Any
         try:
             lock.acquire(timeout=timeout)
         except Timeout:
-            raise CcuaError(f"client {client} is being run by another ccua run (lock {path} "
-                            f"held for more than {timeout:g} s); try again when it has "
-                            "finished", file=str(path)) from None
+            raise CcuaError(f"client {client} is being run by another ccua run, which has "
+                            f"held this lock for more than {timeout:g} s; try again when it "
+                            "has finished", file=str(path)) from None
     try:
         yield path
     finally:
