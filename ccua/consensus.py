@@ -77,27 +77,25 @@ def load_resolutions(folder: Path) -> dict[str, Resolution]:
         )
     out: dict[str, Resolution] = {}
     for key, value in raw.items():
-        where = {
-            "file": str(path),
-            "row": line_of(lines, ("resolutions", str(key))),
-            "field": f"resolutions.{key}",
-        }
+        row = line_of(lines, ("resolutions", str(key)))
+
+        def bad(message: str, key: object = key, row: int | None = row) -> CcuaError:
+            return CcuaError(message, file=str(path), row=row, field=f"resolutions.{key}")
+
         if not isinstance(value, Mapping):
-            raise CcuaError("a resolution is {rating: 0-5, by: NAME, why: TEXT}", **where)
+            raise bad("a resolution is {rating: 0-5, by: NAME, why: TEXT}")
         unknown = set(value) - {"rating", "na", "percent", "by", "why"}
         if unknown:
-            raise CcuaError(
-                f"unknown key {sorted(unknown)[0]!r} (rating, na, percent, by, why)", **where
-            )
+            raise bad(f"unknown key {sorted(unknown)[0]!r} (rating, na, percent, by, why)")
         rating = value.get("rating")
         if rating is not None and (
             not isinstance(rating, int) or isinstance(rating, bool) or not 0 <= rating <= 5
         ):
-            raise CcuaError(f"rating must be a whole number 0-5, got {rating!r}", **where)
+            raise bad(f"rating must be a whole number 0-5, got {rating!r}")
         if not str(value.get("by") or "").strip() or not str(value.get("why") or "").strip():
-            raise CcuaError("a resolution says who resolved it (by) and why", **where)
+            raise bad("a resolution says who resolved it (by) and why")
         if rating is None and not value.get("na") and value.get("percent") is None:
-            raise CcuaError("a resolution gives a rating, na: true or a percent", **where)
+            raise bad("a resolution gives a rating, na: true or a percent")
         out[str(key)] = Resolution(
             str(key),
             rating,

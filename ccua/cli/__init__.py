@@ -39,6 +39,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "_handbook": ("handbook",),
     "_verify": ("verify", "archive"),
     "_schema": ("schema",),
+    "_action": ("improve", "staffing", "agreement", "consensus", "evidence", "trace"),
 }
 
 
@@ -64,7 +65,6 @@ def load_commands(command: str | None = None) -> None:
 
 
 load_commands(_command_of(sys.argv))
-from ccua.cli import _action  # noqa: F401, E402  isort: skip
 
 
 def _click_errors() -> tuple[tuple[type[Exception], ...], tuple[type[BaseException], ...]]:
