@@ -67,7 +67,11 @@ def example_path(framework_id: str, root: Path | None = None) -> Path | None:
         return None
     from ccua.runner import repo_root
 
-    for base in ([root] if root else [Path.cwd(), repo_root()]):
+    try:
+        here = [Path.cwd()]
+    except OSError:          # the working folder was removed
+        here = []
+    for base in ([root] if root else [*here, repo_root()]):
         path = base / "params" / name
         if path.is_file():
             return path
@@ -755,3 +759,19 @@ def scoring_simulator(framework: str | Framework = "t-ccua", lang: str = "zh",
 
 def exercises(framework: str | Framework = "t-ccua", lang: str = "zh", **kw: Any) -> Exercises:
     return Exercises(_framework(framework), lang, **kw)
+
+
+def worked_example_markdown(framework: str | Framework = "t-ccua", lang: str = "zh") -> str:
+    """The worked example, step by step, as the handbook prints it (Markdown)."""
+    from ccua.handbook._content import Builder
+
+    chapter = Builder(_framework(framework), lang).worked()
+    if chapter is None:
+        raise CcuaError(f"no worked example for {_framework(framework).id}", field="example")
+    return chapter.markdown()
+
+
+def show_worked_example(framework: str | Framework = "t-ccua", lang: str = "zh") -> None:
+    from IPython.display import Markdown, display
+
+    display(Markdown(worked_example_markdown(framework, lang)))

@@ -16,12 +16,12 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from ccua import __version__
+# ccua.teaching uses this package's catalog: import the module, use it at call time
+from ccua import __version__, teaching
 from ccua._num import fmt, round_half_up, to_fraction
 from ccua.errors import CcuaError
 from ccua.handbook._text import Catalog
 from ccua.spec import Erratum, Framework, Indicator, Item
-from ccua.teaching import fmt_exact, name_of, unit_text, worked_example
 
 HUNDRED = Fraction(100)
 _SPECIAL = re.compile(r"([\\`*_\[\]<>$|#~^])")
@@ -138,7 +138,7 @@ class Builder:
 
     # -- helpers
     def n(self, obj: object) -> str:
-        return name_of(obj, self.lang)
+        return teaching.name_of(obj, self.lang)
 
     def errata_md(self, errata: Iterable[Erratum]) -> str:
         tr, out = self.tr, []
@@ -241,9 +241,9 @@ class Builder:
         steps: list[str] = [tr("s_rate", top=top)]
         if sc.points_at == "item":
             if sc.indicator_requirement:
-                t = fmt_exact(to_fraction(sc.attainment_threshold))
-                steps.append(tr("s_indicator", item=w.item, t=t,
-                                r3=fmt_exact(to_fraction(sc.rating_at_threshold)), top=top))
+                t = teaching.fmt_exact(to_fraction(sc.attainment_threshold))
+                r3 = teaching.fmt_exact(to_fraction(sc.rating_at_threshold))
+                steps.append(tr("s_indicator", item=w.item, t=t, r3=r3, top=top))
             steps.append(cap(tr("s_percent")))
             steps.append(cap(tr("s_score", places=sc.decimals)))
             scored = w.item
@@ -264,8 +264,8 @@ class Builder:
             lines = [ln for ln in example.lines
                      if ln.rounding.tie or ln.rounding.float_differs][:8]
             if lines:
-                rows = [[ln.code, ln.name, f"{fmt(ln.points)} × {fmt_exact(ln.percent)} %",
-                         fmt_exact(ln.exact), fmt(ln.rounding.rounded),
+                rows = [[ln.code, ln.name, f"{fmt(ln.points)} × {teaching.fmt_exact(ln.percent)} %",
+                         teaching.fmt_exact(ln.exact), fmt(ln.rounding.rounded),
                          fmt(ln.rounding.float_rounded)
                          + (" ≠" if ln.rounding.float_differs else "")] for ln in lines]
                 body = tr("rounding_lead") + "\n\n" + table(
@@ -373,12 +373,12 @@ class Builder:
             rows = []
             for m in ind.inputs:
                 ms = fw.measure(m)
-                rows.append([_Md(f"`{m}`"), self.n(ms), unit_text(ms.unit, self.lang),
+                rows.append([_Md(f"`{m}`"), self.n(ms), teaching.unit_text(ms.unit, self.lang),
                              tr(f"agg_{ms.aggregation}")])
             lines += ["", f"**{tr('inputs')}**", "",
                       table([tr("col_input"), tr("col_name"), tr("col_unit"),
                              tr("col_aggregation")], rows)]
-        facts = [f"{tr('unit')}: {unit_text(ind.unit, self.lang)}",
+        facts = [f"{tr('unit')}: {teaching.unit_text(ind.unit, self.lang)}",
                  f"{tr('direction')}: {tr('dir_' + ind.direction)}",
                  f"{tr('kind')}: {tr('kind_' + ind.kind)}"]
         lines += ["", " · ".join(facts)]
@@ -410,11 +410,10 @@ class Builder:
 
     def _example(self):  # type: ignore[no-untyped-def]
         if not hasattr(self, "_worked"):
-            from ccua.teaching import example_path, example_ratings
 
-            path = self.example or example_path(self.fw.id)
-            self._worked = None if path is None else worked_example(
-                self.fw, example_ratings(self.fw, path), self.lang)
+            path = self.example or teaching.example_path(self.fw.id)
+            self._worked = None if path is None else teaching.worked_example(
+                self.fw, teaching.example_ratings(self.fw, path), self.lang)
             self._example_file = path
         return self._worked
 
@@ -441,8 +440,8 @@ class Builder:
             body = table([tr("col_code"), tr("col_name"), tr("col_mean_rating"), ""], rows)
         sections.append(Section("we-1", tr("we_step1", item=w.item), body, plain(body)))
         # step 2: exact and rounded scores
-        rows = [[ln.code, ln.name, fmt(ln.points), fmt_exact(ln.percent) + " %",
-                 fmt_exact(ln.exact), fmt(ln.score)
+        rows = [[ln.code, ln.name, fmt(ln.points), teaching.fmt_exact(ln.percent) + " %",
+                 teaching.fmt_exact(ln.exact), fmt(ln.score)
                  + (f" ({tr('half_mark')})" if ln.rounding.tie else "")] for ln in ex.lines]
         body = table([tr("col_code"), tr("col_name"), tr("col_points"), tr("col_percent"),
                       tr("col_exact"), tr("col_score")], rows)

@@ -7,30 +7,47 @@ from __future__ import annotations
 import html
 import json
 import re
+import subprocess
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ccua._io import atomic_write_text
+from ccua.errors import CcuaError
 from ccua.handbook._assets import CSS, SEARCH_JS
 from ccua.handbook._content import Chapter
 from ccua.handbook._text import Catalog
+from ccua.report._engines import PANDOC_FROM
 
 BODY_MARK = "<!--ccua-body-->"
 TEMPLATE = "$if(toc)$$toc$$endif$\n" + BODY_MARK + "\n$body$\n"
 
 
-def _fragment(markdown: str, workdir: Path) -> tuple[str, str]:
-    """(table of contents, body) of one chapter, as HTML, via pandoc (math as MathML)."""
-    from ccua.report._engines import _pandoc
+def _pandoc_binary() -> str:
+    import pypandoc
 
-    template = workdir / "fragment.html"
-    if not template.exists():
-        atomic_write_text(template, TEMPLATE)
-    out = _pandoc(markdown, "html5", ["--standalone", f"--template={template.name}",
-                                      "--toc", "--toc-depth=3", "--mathml",
-                                      "--metadata=title:x"], workdir)
-    toc, _, body = out.partition(BODY_MARK)
+    try:
+        return str(pypandoc.get_pandoc_path())
+    except OSError as exc:
+        raise CcuaError(f"pandoc is not available ({exc})",
+                        hint="pip install pypandoc-binary") from None
+
+
+def _fragment(markdown: str, template: Path, pandoc: str) -> tuple[str, str]:
+    """(table of contents, body) of one chapter, as HTML, via pandoc (math as MathML).
+
+    pandoc runs as a subprocess of its own (pypandoc's ``cworkdir`` changes the process's
+    working folder, which threads would restore out of order).
+    """
+    proc = subprocess.run(
+        [pandoc, f"--from={PANDOC_FROM}", "--to=html5", "--standalone",
+         f"--template={template}", "--toc", "--toc-depth=3", "--mathml",
+         "--metadata=title:x"],
+        input=markdown, capture_output=True, text=True, encoding="utf-8", check=False)
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["unknown error"])[-1]
+        raise CcuaError(f"pandoc could not convert a handbook chapter to HTML: {last}")
+    toc, _, body = proc.stdout.partition(BODY_MARK)
     return toc.strip(), body.strip()
 
 
@@ -100,8 +117,12 @@ def write_site(out: Path, chapters: Sequence[Chapter], title: str, lang: str,
     """``out/index.html`` and one page per chapter, the assets and the search index."""
     work = workdir or out / "_build"
     work.mkdir(parents=True, exist_ok=True)
+    template = work / "fragment.html"
+    atomic_write_text(template, TEMPLATE)
+    pandoc = _pandoc_binary()
     with ThreadPoolExecutor(max_workers=4) as pool:
-        parts = list(pool.map(lambda ch: _fragment(ch.markdown(), work), chapters))
+        parts = list(pool.map(lambda ch: _fragment(ch.markdown(), template, pandoc),
+                              chapters))
     written = []
     for k, (ch, (toc, body)) in enumerate(zip(chapters, parts, strict=True)):
         # the chapter's own title heading is in the page body; drop pandoc's duplicate in the toc
