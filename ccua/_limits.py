@@ -27,6 +27,9 @@ MAX_RECORDS_EXCEL_BYTES = 200 * MB
 MAX_SHEET_ROWS = 10_000
 #: Columns of a monthly or claimed sheet.
 MAX_SHEET_COLUMNS = 1_000
+#: Cells (data rows x header columns) of a sheet: what bounds its memory (a monthly sheet of
+#: 150 inputs x 12 columns has 1,800).
+MAX_SHEET_CELLS = 200_000
 
 #: YAML: nodes of a document once every alias is expanded, and nesting depth.
 MAX_YAML_NODES = 100_000
@@ -61,22 +64,6 @@ def check_text_size(text: str, kind: str, file: str) -> None:
     if len(text) > limit or len(text.encode("utf-8")) > limit:
         raise CcuaError(f"the text is larger than {_size(limit)}, the most a "
                         f"{KIND_WORDS.get(kind, kind)} may be (see docs/limits.md)", file=file)
-
-
-def capped(problems: list, file: str | None, start: int = 0) -> list:
-    """``problems`` with everything past ``start + MAX_PROBLEMS`` replaced by one counting line.
-
-    Readers call :class:`ProblemCap` while collecting; this is for lists built elsewhere.
-    """
-    from ccua.errors import Problem
-
-    extra = len(problems) - start - MAX_PROBLEMS
-    if extra <= 0:
-        return problems
-    kept = problems[:start + MAX_PROBLEMS]
-    kept.append(Problem(f"... and {extra:,} more problems (only the first {MAX_PROBLEMS} of a "
-                        "file are listed)", file=file))
-    return kept
 
 
 class ProblemCap(list):

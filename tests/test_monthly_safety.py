@@ -212,3 +212,33 @@ def test_claims_percent_formatted_value_is_an_error(tmp_path):
     wb.save(tmp_path / "claimed.xlsx")
     claims, problems = parse_claims(read_sheet(tmp_path / "claimed.xlsx"), FW, MONTHS)
     assert claims == [] and "formatted as a percentage (93.8%)" in problems[0].message
+
+
+@pytest.mark.timeout(60)
+def test_a_large_sheet_of_bad_rows_is_bounded_in_time_and_problems(tmp_path):
+    """The issue's case, inside the limits: 9,000 bad rows give 201 problems, quickly."""
+    import time
+
+    rows = [["月份", *(m.code for m in FW.measures[:20])]]
+    rows += [[f"2026-{n:05d}", *(["x"] * 20)] for n in range(9_000)]
+    path = write_csv(tmp_path / "monthly.csv", rows)
+    started = time.perf_counter()
+    _, problems = parse(path)
+    assert time.perf_counter() - started < 20
+    assert len(problems) == _limits.MAX_PROBLEMS + 1
+    assert problems[-1].message.startswith("... and 8,800 more problems")
+
+
+def test_a_50_mb_sheet_is_refused_at_once(tmp_path):
+    path = tmp_path / "monthly.csv"
+    with path.open("wb") as fh:
+        fh.write(b"month,offered_calls\n")
+        fh.truncate(50 * 1024 * 1024)
+    with pytest.raises(CcuaError, match="the file is 50 MB; a sheet may be at most 20 MB"):
+        read_sheet(path)
+
+
+def test_cells_are_bounded(tmp_path, monkeypatch):
+    monkeypatch.setattr(_tables, "MAX_SHEET_CELLS", 50)
+    with pytest.raises(CcuaError, match=r"more than 50 cells \(10 columns by 6 rows so far\)"):
+        read_sheet(PARAMS / "demo" / "monthly.csv")

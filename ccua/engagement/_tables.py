@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree.ElementTree import iterparse
 
-from ccua._limits import MAX_SHEET_COLUMNS, MAX_SHEET_ROWS, check_size
+from ccua._limits import MAX_SHEET_CELLS, MAX_SHEET_COLUMNS, MAX_SHEET_ROWS, check_size
 from ccua.errors import CcuaError
 
 #: Uncompressed size of an Excel file's parts: a small .xlsx may expand a thousandfold.
@@ -103,6 +103,10 @@ def _from_rows(file: str, encoding: str,
             raise CcuaError(f"more than {MAX_SHEET_ROWS:,} rows of data, the most a sheet may "
                             "have (a monthly sheet has a row per input or per month; see "
                             "docs/limits.md)", file=file, row=number)
+        if (len(rows) + 1) * len(headers) > MAX_SHEET_CELLS:
+            raise CcuaError(f"more than {MAX_SHEET_CELLS:,} cells ({len(headers):,} columns "
+                            f"by {len(rows) + 1:,} rows so far), the most a sheet may have "
+                            "(see docs/limits.md)", file=file, row=number)
         cells = tuple(Cell(raw[i] if i < len(raw) else None, number, headers[i] or
                            column_letter(i), column_letter(i),
                            fmts[i] if i < len(fmts) else "") for i in range(len(headers)))
