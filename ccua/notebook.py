@@ -189,9 +189,13 @@ def scale_label(results: Mapping[str, Any], rating: float | int | None) -> str:
     """The scale's label for a rating; a mean between two levels names both (A～B)."""
     if rating is None:
         return "—"
-    key = "label_en" if _TR.en else "label"
-    labels = {lv["value"]: lv.get(key) or lv["label"]
-              for lv in results["framework"]["scale"]["levels"]}
+    labels = {lv["value"]: lv["label"] for lv in results["framework"]["scale"]["levels"]}
+    if _TR.en:   # English labels from the framework data (results.json has the Chinese)
+        from ccua.spec import load_framework
+
+        fw_id = results["framework"].get("id")
+        if fw_id:
+            labels = {lv.value: lv.label_en for lv in load_framework(fw_id).scale.levels}
     exact = to_fraction(rating)
     lo, hi = math.floor(exact), math.ceil(exact)
     if lo == hi:

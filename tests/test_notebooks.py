@@ -210,9 +210,10 @@ def test_committed_notebooks_are_clean_and_parameterised(name: str):
     assert len(tagged) == 1 and tagged[0] is code[0]
     assert all(c.source.startswith("#| echo: false\n") for c in code)
     params = papermill.inspect_notebook(str(path))
-    expected = {"results_path"} | ({"chapter"} if name == "domain" else set())
+    expected = {"results_path", "lang"} | ({"chapter"} if name == "domain" else set())
     assert set(params) == expected
     assert params["results_path"]["default"] == '"results.json"'
+    assert params["lang"]["default"] == '"zh"'
     # Thin: no logic, no pandas; only calls into ccua.notebook after the parameters.
     for cell in code[1:]:
         body = [line for line in cell.source.splitlines()[1:] if line.strip()]
@@ -340,10 +341,10 @@ def test_engagement_notebook_shows_steps_teams_sheets_and_key_points(executed: d
     for member in eng["team"]["assessors"] + eng["team"]["assessee"]:
         assert f"| {member['name']} | {member['phone']} | {member['email']} |" in text
     rows = table_rows(markdowns(executed["engagement"])[4])    # the feedback sheet (E.4)
-    by_item = {r[2]: r for r in rows[1:]}
+    by_item = {r[2]: r for r in rows[1:]}      # the report's table 4: "SP1 战略目标"
     for item in results["assessment"]["items"]:
         h = eng["handover"][item["code"]]
-        row = by_item[f"{item['name']}（{item['code']}）"]
+        row = by_item[f"{item['code']} {item['name']}"]
         assert row[3:8] == [h["nature"], str(h["copies"]), str(h["pages"]), h["completeness"],
                             h["granularity"]]
     for kp in eng["key_points"]:
@@ -356,13 +357,14 @@ def test_engagement_notebook_shows_steps_teams_sheets_and_key_points(executed: d
 def test_scorecard_shows_e6_subtotals_and_the_marked_grade(executed: dict, results: dict):
     texts = markdowns(executed["scorecard"])
     a = results["assessment"]
-    rows = table_rows(texts[0])
+    rows = table_rows(texts[0])      # the report's table 6 (one table model): units in the header
+    assert rows[0][3:7] == ["分值", "分值占比", "计分", "计分占比"]
     by_item = {r[2]: r for r in rows[1:-1]}
     for item in a["items"]:
-        row = by_item[f"{item['name']}（{item['code']}）"]
-        assert row[3:7] == [f"{two(item['points'])}分", f"{two(item['points_share'])}%",
-                            f"{two(item['score'])}分", f"{two(item['share'])}%"]
-    assert rows[-1][0] == "**测评计分合计**" and rows[-1][5] == f"**{two(a['total'])}分**"
+        row = by_item[f"{item['code']} {item['name']}"]
+        assert row[3:7] == [two(item["points"]), f"{two(item['points_share'])}%",
+                            two(item["score"]), f"{two(item['share'])}%"]
+    assert rows[-1][0] == "**测评计分合计**" and rows[-1][5] == f"**{two(a['total'])}**"
     subtotals = unescape(texts[1])
     for cat in a["categories"]:
         assert f"| {cat['name']} | {two(cat['points'])}分 | {two(cat['score'])}分 |" in subtotals
@@ -370,17 +372,19 @@ def test_scorecard_shows_e6_subtotals_and_the_marked_grade(executed: dict, resul
         assert f"| {g['code']} {g['name']} |" in subtotals and f"{two(g['score'])}分" in subtotals
     grade = texts[2]
     assert f"测评等级为 **{a['grade']}**" in grade
-    marked = [r for r in table_rows(grade) if "（本次测评）" in r[0]]
-    assert [r[0] for r in marked] == [f"**{a['grade']}**（本次测评）"]
+    marked = [r for r in table_rows(grade) if r[-1] == "**符合**"]     # table 7's 评审结果
+    assert [r[0] for r in marked] == [a["grade"]]
     assert all(line in marked[0][2] for line in a["grade_detail"]["process"])
+    bands = {r[0]: r[1] for r in table_rows(grade)[1:]}
+    assert bands["改进"] == "<60分" and bands["合格"] == "≥60分"   # the rule applied (E-M-grade-60)
 
 
 def test_rerunning_gives_identical_outputs(demo_run: Path, executed: dict,
                                            tmp_path: Path):
     shutil.copy(demo_run / "results.json", tmp_path / "results.json")
     for template, name, params in (
-            ("domain", "MI", {"results_path": "results.json", "chapter": "MI"}),
-            ("scorecard", "scorecard", {"results_path": "results.json"})):
+            ("domain", "MI", {"results_path": "results.json", "lang": "zh", "chapter": "MI"}),
+            ("scorecard", "scorecard", {"results_path": "results.json", "lang": "zh"})):
         execute_notebook(NotebookJob(NOTEBOOKS / f"{template}.ipynb", f"{name}.ipynb", params,
                                      name), tmp_path)
         again = nbformat.read(tmp_path / f"{name}.ipynb", as_version=4)

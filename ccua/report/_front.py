@@ -294,7 +294,7 @@ def standard_citation(results: dict[str, Any], lang: str = "zh") -> str:
     title (a draft without a number is cited by title, never as "T/CCUA XXXX-XXXX")."""
     tr = Tr(lang)
     cited = results["engagement"]["report"].get("standard")
-    if cited and not tr.en:
+    if cited and not tr.en and "XXXX" not in str(cited):   # a placeholder is never cited
         return str(cited)
     fw = results["framework"]
     name = fw.get("name_en") if tr.en and fw.get("name_en") else fw["name"]
