@@ -141,8 +141,9 @@ class RequirementOut(_Frozen):
 
 
 class RuleCounts(_Frozen):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True,
-                              serialize_by_alias=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True, serialize_by_alias=True
+    )
     passed: int = Field(alias="pass")
     failed: int = Field(alias="fail")
     not_measurable: int = Field(alias="not measurable")
@@ -217,20 +218,39 @@ class ComparisonGradeOut(_Frozen):
     label_en: str
 
 
-_ASSESSMENT_KEYS = ("framework", "framework_version", "total", "total_points", "grade",
-                    "grade_detail", "complete", "custom_weights", "items", "groups",
-                    "categories", "grade_note", "comparison_grade", "missing")
+_ASSESSMENT_KEYS = (
+    "framework",
+    "framework_version",
+    "total",
+    "total_points",
+    "grade",
+    "grade_detail",
+    "complete",
+    "custom_weights",
+    "items",
+    "groups",
+    "categories",
+    "grade_note",
+    "comparison_grade",
+    "missing",
+)
 
 
 class AssessmentOut(_Frozen):
     """The scores. ``groups`` is also written under the framework's plural name for its
     groups (``domains`` for T/CCUA, ``areas`` for the guideline): ``groups_key``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid",
-                              json_schema_extra={"additionalProperties": {
-                                  "description": "the groups again, under the framework's "
-                                                 "plural name for them (domains, areas)",
-                                  "type": "array"}})
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        json_schema_extra={
+            "additionalProperties": {
+                "description": "the groups again, under the framework's "
+                "plural name for them (domains, areas)",
+                "type": "array",
+            }
+        },
+    )
 
     framework: str
     framework_version: str
@@ -297,8 +317,10 @@ class TargetOut(_Frozen):
     max: Num | None
     source: str
     basis: str
-    text: str = Field(description="the target as printed in Chinese (≥80%); legacy: sentences "
-                                  "are made in the presentation layer from min and max")
+    text: str = Field(
+        description="the target as printed in Chinese (≥80%); legacy: sentences "
+        "are made in the presentation layer from min and max"
+    )
 
 
 class TrendOut(_Frozen):
@@ -456,9 +478,19 @@ class Text(_Frozen):
     text: str
 
 
-Finding = Annotated[DocumentNotMet | IndicatorNotMet | ClaimMismatch | ClaimUnverifiable
-                    | TrendWorsening | HandoverGap | RequirementBelowStandard | KeyPointFact
-                    | RuleResult | Text, Field(discriminator="code")]
+Finding = Annotated[
+    DocumentNotMet
+    | IndicatorNotMet
+    | ClaimMismatch
+    | ClaimUnverifiable
+    | TrendWorsening
+    | HandoverGap
+    | RequirementBelowStandard
+    | KeyPointFact
+    | RuleResult
+    | Text,
+    Field(discriminator="code"),
+]
 
 
 # the reasons of one KPI's reading under a persistence rule
@@ -505,8 +537,10 @@ class NoData(_Frozen):
     code: Literal["no_data"]
 
 
-Reason = Annotated[ShareMet | ImprovementRun | OnTargetWithoutImprovement | NoTarget | NoData
-                   | Text, Field(discriminator="code")]
+Reason = Annotated[
+    ShareMet | ImprovementRun | OnTargetWithoutImprovement | NoTarget | NoData | Text,
+    Field(discriminator="code"),
+]
 
 
 # ---------------------------------------------------------------- framework-level evidence
@@ -638,8 +672,9 @@ class ProjectionMissing(_Frozen):
 
 
 class ProjectionKpi(_Frozen):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True,
-                              serialize_by_alias=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True, serialize_by_alias=True
+    )
     code: str
     name: str
     source: str | None = Field(alias="from")
@@ -651,8 +686,9 @@ class ProjectionKpi(_Frozen):
 class ProjectionOut(_Frozen):
     """The assessment estimated under another framework through a crosswalk (an estimate)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True,
-                              serialize_by_alias=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True, serialize_by_alias=True
+    )
     kind: Literal["estimate"]
     note: str
     source: str = Field(alias="from")
@@ -690,14 +726,17 @@ class Results(_Frozen):
     reconciliation_summary: ReconciliationSummary
     input_warnings: tuple[str, ...]
     findings: dict[str, tuple[Finding, ...]] = Field(
-        description="per item code, the facts a report states about it, in order")
+        description="per item code, the facts a report states about it, in order"
+    )
     rules: tuple[RuleOut, ...]
     thresholds: tuple[ThresholdOut, ...]
     kpi_table: KpiTableOut | None
     projections: tuple[ProjectionOut, ...]
     provenance: dict[str, Any] | None = Field(
-        default=None, description="what produced the run: code, framework, input files, "
-        "environment (ccua.provenance; absent in results built in memory)")
+        default=None,
+        description="what produced the run: code, framework, input files, "
+        "environment (ccua.provenance; absent in results built in memory)",
+    )
 
     # -- look-ups for readers
     def indicator(self, code: str) -> IndicatorOut:
@@ -761,20 +800,32 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
             facts = []
             for line in lines:
                 rule = next((r for r in rules.values() if r.get("summary") == line), None)
-                facts.append(_rule_fact(rule) if rule is not None
-                             else {"code": "text", "text": line})
+                facts.append(
+                    _rule_fact(rule) if rule is not None else {"code": "text", "text": line}
+                )
             findings[item] = facts
         data["findings"] = findings
         data["rules"] = [
-            {**{k: v for k, v in r.items() if k != "summary"},
-             "kpis": [{**k, "reasons": [{"code": "text", "text": t} for t in k["reasons"]]}
-                      for k in r["kpis"]]}
-            for r in data.get("rules") or []]
+            {
+                **{k: v for k, v in r.items() if k != "summary"},
+                "kpis": [
+                    {**k, "reasons": [{"code": "text", "text": t} for t in k["reasons"]]}
+                    for k in r["kpis"]
+                ],
+            }
+            for r in data.get("rules") or []
+        ]
         assessment = dict(data["assessment"])
         assessment["items"] = [
-            {**item, "evidence": [{k: v for k, v in e.items() if k != "summary"}
-                                  for e in item.get("evidence") or []]}
-            for item in assessment["items"]]
+            {
+                **item,
+                "evidence": [
+                    {k: v for k, v in e.items() if k != "summary"}
+                    for e in item.get("evidence") or []
+                ],
+            }
+            for item in assessment["items"]
+        ]
         data["assessment"] = assessment
         data["schema_version"] = 2
     return data
@@ -782,12 +833,18 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
 
 def _rule_fact(rule: dict[str, Any]) -> dict[str, Any]:
     counts = rule["counts"]
-    return {"code": "rule_result", "rule": rule["rule"], "section": rule["section"],
-            "evidence_for": rule["evidence_for"], "kpis": len(rule["kpis"]),
-            "passed": counts["pass"], "failed": counts["fail"],
-            "not_measurable": counts["not measurable"],
-            "required_share": rule["parameters"]["required_share"],
-            "improvement_run": rule["parameters"]["improvement_run"]}
+    return {
+        "code": "rule_result",
+        "rule": rule["rule"],
+        "section": rule["section"],
+        "evidence_for": rule["evidence_for"],
+        "kpis": len(rule["kpis"]),
+        "passed": counts["pass"],
+        "failed": counts["fail"],
+        "not_measurable": counts["not measurable"],
+        "required_share": rule["parameters"]["required_share"],
+        "improvement_run": rule["parameters"]["improvement_run"],
+    }
 
 
 def read_results(text: str, *, file: str = RESULTS_FILE) -> Results:
@@ -799,16 +856,23 @@ def read_results(text: str, *, file: str = RESULTS_FILE) -> Results:
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise CcuaError(f"is not a ccua results file (schema {SCHEMA!r} expected)", file=file)
     if data.get("schema_version") not in READABLE_VERSIONS:
-        raise CcuaError(f"has schema_version {data.get('schema_version')!r}; this ccua reads "
-                        f"{', '.join(map(str, READABLE_VERSIONS))}", file=file,
-                        hint="re-run the client with this version of ccua")
+        raise CcuaError(
+            f"has schema_version {data.get('schema_version')!r}; this ccua reads "
+            f"{', '.join(map(str, READABLE_VERSIONS))}",
+            file=file,
+            hint="re-run the client with this version of ccua",
+        )
     try:
         return Results.model_validate(migrate(data))
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise CcuaError(f"does not match the results schema ({exc.error_count()} problem(s); "
-                        f"first: {first['msg']})", file=file, field=where) from None
+        raise CcuaError(
+            f"does not match the results schema ({exc.error_count()} problem(s); "
+            f"first: {first['msg']})",
+            file=file,
+            field=where,
+        ) from None
 
 
 def load_run(run_dir: str | Path) -> Results:
@@ -818,12 +882,18 @@ def load_run(run_dir: str | Path) -> Results:
         file = path
     else:
         if not path.is_dir():
-            raise CcuaError("is not a run folder", file=str(run_dir),
-                            hint="give a folder written by  ccua run params/CLIENT.yaml")
+            raise CcuaError(
+                "is not a run folder",
+                file=str(run_dir),
+                hint="give a folder written by  ccua run params/CLIENT.yaml",
+            )
         file = path / RESULTS_FILE
         if not file.exists():
-            raise CcuaError("has no results.json", file=str(run_dir),
-                            hint="run  ccua run params/CLIENT.yaml  first")
+            raise CcuaError(
+                "has no results.json",
+                file=str(run_dir),
+                hint="run  ccua run params/CLIENT.yaml  first",
+            )
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

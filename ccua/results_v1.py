@@ -15,8 +15,14 @@ from typing import Any
 from ccua._num import round_half_up
 from ccua.results_model import Bounds, Results
 
-UNIT_SUFFIX = {"percent": "%", "seconds": "秒", "minutes": "分钟", "hours": "小时", "count": "",
-               "currency": "元"}
+UNIT_SUFFIX = {
+    "percent": "%",
+    "seconds": "秒",
+    "minutes": "分钟",
+    "hours": "小时",
+    "count": "",
+    "currency": "元",
+}
 
 
 def _places2(value: Decimal | None) -> str:
@@ -62,32 +68,47 @@ def finding_zh(res: Results, f: dict[str, Any]) -> str:
             return f"{head}文档证据未满足要求（{f['note']}）。"
         if code == "indicator_not_met":
             target = Bounds.model_validate(f["target"])
-            return (f"{head}期间值 {_value(_dec(f['value']), f['unit'])}，"
-                    f"未达到目标（{_target(target, f['unit'])}）。")
+            return (
+                f"{head}期间值 {_value(_dec(f['value']), f['unit'])}，"
+                f"未达到目标（{_target(target, f['unit'])}）。"
+            )
         if code == "claim_mismatch":
-            return (f"{head}受评方报告值 {_value(_dec(f['claimed']), f['unit'])}（{when}）与复核"
-                    f"计算值 {_value(_dec(f['recomputed']), f['unit'])} 不一致，超出容差 "
-                    f"±{_places2(_dec(f['tolerance']))}。")
+            return (
+                f"{head}受评方报告值 {_value(_dec(f['claimed']), f['unit'])}（{when}）与复核"
+                f"计算值 {_value(_dec(f['recomputed']), f['unit'])} 不一致，超出容差 "
+                f"±{_places2(_dec(f['tolerance']))}。"
+            )
         if code == "claim_unverifiable":
             return f"{head}受评方报告值（{when}）无运营数据可复核。"
         if code == "trend_worsening":
             return f"{head}半年趋势变差。"
     if code == "handover_gap":
-        parts = [p for p, on in (("资料不完整", f["incomplete"]),
-                                 ("测评粒度不符合", f["granularity_mismatch"])) if on]
-        return (f"测评资料：{'、'.join(parts)}"
-                + (f"（{f['feedback']}）" if f["feedback"] else "") + "。")
+        parts = [
+            p
+            for p, on in (
+                ("资料不完整", f["incomplete"]),
+                ("测评粒度不符合", f["granularity_mismatch"]),
+            )
+            if on
+        ]
+        return (
+            f"测评资料：{'、'.join(parts)}"
+            + (f"（{f['feedback']}）" if f["feedback"] else "")
+            + "。"
+        )
     if code == "requirement_below_standard":
         text = f"要求 {f['requirement']}) 评分 {_places2(_dec(f['rating']))}，低于“遵循标准”"
         return text + (f"：{f['note']}" if f["note"] else "") + "。"
     if code == "key_point":
         return f"关键点问题（{f['topic']}）：{f['issue']}"
     if code == "rule_result":
-        return (f"§{f['section']}：{f['kpis']}项指标中，{f['passed']}项满足“至少"
-                f"{_percent(f['required_share'])}的时间达标且连续"
-                f"{f['improvement_run']}个月持续改进”，{f['failed']}项不满足，"
-                f"{f['not_measurable']}项不可衡量（无目标值或无数据）。本结果为要求"
-                f"{f['evidence_for']}的评定依据，不直接计分。")
+        return (
+            f"§{f['section']}：{f['kpis']}项指标中，{f['passed']}项满足“至少"
+            f"{_percent(f['required_share'])}的时间达标且连续"
+            f"{f['improvement_run']}个月持续改进”，{f['failed']}项不满足，"
+            f"{f['not_measurable']}项不可衡量（无目标值或无数据）。本结果为要求"
+            f"{f['evidence_for']}的评定依据，不直接计分。"
+        )
     raise ValueError(f"unknown finding code {code!r}")
 
 
@@ -97,15 +118,18 @@ def reason_zh(r: dict[str, Any]) -> str:
         return str(r["text"])
     if code == "share_met":
         missing = r["missing_as_not_met"]
-        return (f"达标月份 {r['met']}/{r['counted']}（{_percent(r['share'])}），"
-                f"{'不低于' if r['ok'] else '低于'}{_percent(r['required'])}"
-                + (f"；{missing}个月无数据，按未达标计" if missing else ""))
+        return (
+            f"达标月份 {r['met']}/{r['counted']}（{_percent(r['share'])}），"
+            f"{'不低于' if r['ok'] else '低于'}{_percent(r['required'])}"
+            + (f"；{missing}个月无数据，按未达标计" if missing else "")
+        )
     if code == "improvement_run":
         where = "" if r["anchor"] == "anywhere" else "截至最近一个月"
         return f"{where}连续改进 {r['run']} 个月（需 {r['required']} 个）"
     if code == "on_target_without_improvement":
-        return (f"每月均达标但无足够的连续改进：已处于目标水平（见勘误 {r['erratum']}，"
-                "由测评人员判断）")
+        return (
+            f"每月均达标但无足够的连续改进：已处于目标水平（见勘误 {r['erratum']}，由测评人员判断）"
+        )
     if code == "no_target":
         return f"未设定目标值（§{r['section']}要求每项指标设定目标值）"
     if code == "no_data":
@@ -126,8 +150,9 @@ def to_v1(res: Results) -> dict[str, Any]:
         for f in findings:
             if f["code"] == "rule_result":
                 summaries[f["rule"]] = finding_zh(res, f)
-    data["findings"] = {item: [finding_zh(res, f) for f in facts]
-                        for item, facts in data["findings"].items()}
+    data["findings"] = {
+        item: [finding_zh(res, f) for f in facts] for item, facts in data["findings"].items()
+    }
     rules = []
     for rule in data["rules"]:
         out: dict[str, Any] = {}
@@ -135,8 +160,7 @@ def to_v1(res: Results) -> dict[str, Any]:
             out[key] = value
             if key == "counts":
                 out["summary"] = summaries[rule["rule"]]
-        out["kpis"] = [{**k, "reasons": [reason_zh(r) for r in k["reasons"]]}
-                       for k in rule["kpis"]]
+        out["kpis"] = [{**k, "reasons": [reason_zh(r) for r in k["reasons"]]} for k in rule["kpis"]]
         rules.append(out)
     data["rules"] = rules
     for item in data["assessment"]["items"]:

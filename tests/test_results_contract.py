@@ -34,14 +34,15 @@ DEMOS = ("demo", "demo-guideline")
 
 @pytest.fixture(scope="module")
 def built():
-    return {name: build_results(load_engagement(ROOT / "params" / f"{name}.yaml"))
-            for name in DEMOS}
+    return {
+        name: build_results(load_engagement(ROOT / "params" / f"{name}.yaml")) for name in DEMOS
+    }
 
 
 def test_the_committed_json_schema_is_current():
     assert SCHEMA_FILE.read_text(encoding="utf-8") == json_schema_text(), (
-        "docs/results.schema.json is stale: run  ccua schema results -o "
-        "docs/results.schema.json")
+        "docs/results.schema.json is stale: run  ccua schema results -o docs/results.schema.json"
+    )
 
 
 def test_ccua_schema_prints_and_writes_it(capsys, tmp_path):
@@ -61,8 +62,8 @@ def test_both_demos_match_the_schema_and_round_trip(built, name, tmp_path):
     jsonschema.validate(data, json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
     (tmp_path / "results.json").write_text(result.results.dumps(), encoding="utf-8")
     again = load_run(tmp_path)
-    assert again == result.results                      # typed, exact (Decimals)
-    assert again.dumps() == result.results.dumps()      # byte for byte
+    assert again == result.results  # typed, exact (Decimals)
+    assert again.dumps() == result.results.dumps()  # byte for byte
     assert again.assessment.total == Decimal(str(data["assessment"]["total"]))
 
 
@@ -84,16 +85,18 @@ def test_a_schema_1_run_is_upgraded_on_reading(built, name, tmp_path):
         got = upgraded.findings[item]
         assert len(got) == len(facts)
         for new, fact in zip(got, facts, strict=True):
-            if fact.code == "rule_result":   # rebuilt from the rule's counts
+            if fact.code == "rule_result":  # rebuilt from the rule's counts
                 assert new == fact
-            else:                            # the old sentence, kept to print as it was
+            else:  # the old sentence, kept to print as it was
                 assert new.code == "text" and new.text
     old_reasons = [k["reasons"] for r in old["rules"] for k in r["kpis"]]
     new_reasons = [[x.model_dump() for x in k.reasons] for r in upgraded.rules for k in r.kpis]
     assert new_reasons == [[{"code": "text", "text": t} for t in rs] for rs in old_reasons]
     # everything else is the same
-    a, b = upgraded.model_dump(exclude={"findings", "rules", "schema_version"}), \
-        res.model_dump(exclude={"findings", "rules", "schema_version"})
+    a, b = (
+        upgraded.model_dump(exclude={"findings", "rules", "schema_version"}),
+        res.model_dump(exclude={"findings", "rules", "schema_version"}),
+    )
     assert a == b
 
 
@@ -101,8 +104,9 @@ def test_facts_carry_what_the_sentences_said(built):
     """The DO7 facts of the demo, and the Chinese sentence made from them (schema 1)."""
     res = built["demo"].results
     do71 = res.indicator("DO7.1")
-    not_met = next(f for f in res.findings["DO7"]
-                   if f.code == "indicator_not_met" and f.indicator == "DO7.1")
+    not_met = next(
+        f for f in res.findings["DO7"] if f.code == "indicator_not_met" and f.indicator == "DO7.1"
+    )
     assert not_met.value == do71.value and do71.target is not None
     assert (not_met.target.min, not_met.target.max) == (do71.target.min, do71.target.max)
     v1 = to_v1(res)["findings"]["DO7"]
@@ -145,7 +149,7 @@ def test_key_point_figures_that_agree_pass_and_a_value_is_checked_to_its_decimal
     params = _client_copy(tmp_path)
     _set_key_point(params, 2, value=16.3)
     assert build_results(load_engagement(params)).results.findings["DO7"]
-    _set_key_point(params, 2, value=16.31)   # 16.30 to two decimals
+    _set_key_point(params, 2, value=16.31)  # 16.30 to two decimals
     with pytest.raises(ValidationFailed, match="key_points.2.value"):
         build_results(load_engagement(params))
     _set_key_point(params, 2, value=None, indicator="DO7.9")
@@ -156,15 +160,22 @@ def test_key_point_figures_that_agree_pass_and_a_value_is_checked_to_its_decimal
         build_results(load_engagement(params))
 
 
-@pytest.mark.parametrize(("write", "message"), [
-    (None, "has no results.json"),
-    ("{", "is not valid JSON"),
-    ('{"schema": "other"}', "is not a ccua results file"),
-    ('{"schema": "ccua.results", "schema_version": 0}', "has schema_version 0; this ccua "
-                                                        "reads 1, 2"),
-    ('{"schema": "ccua.results", "schema_version": 2, "client": "x"}',
-     "does not match the results schema"),
-])
+@pytest.mark.parametrize(
+    ("write", "message"),
+    [
+        (None, "has no results.json"),
+        ("{", "is not valid JSON"),
+        ('{"schema": "other"}', "is not a ccua results file"),
+        (
+            '{"schema": "ccua.results", "schema_version": 0}',
+            "has schema_version 0; this ccua reads 1, 2",
+        ),
+        (
+            '{"schema": "ccua.results", "schema_version": 2, "client": "x"}',
+            "does not match the results schema",
+        ),
+    ],
+)
 def test_load_run_says_what_is_wrong(tmp_path, write, message):
     if write is not None:
         (tmp_path / "results.json").write_text(write, encoding="utf-8")

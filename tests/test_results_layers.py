@@ -28,8 +28,13 @@ BROKEN = {
 def _check(contract: str) -> subprocess.CompletedProcess[str]:
     if LINT is None:
         pytest.skip("import-linter is not installed (pip install -e .[dev])")
-    return subprocess.run([LINT, "--no-cache", "--contract", contract], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [LINT, "--no-cache", "--contract", contract],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.mark.parametrize("contract", KEPT)
@@ -38,9 +43,13 @@ def test_kept_contract(contract):
     assert done.returncode == 0, done.stdout[-3000:]
 
 
-@pytest.mark.parametrize("contract", [
-    pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=why))
-    for c, why in BROKEN.items()])
+@pytest.mark.parametrize(
+    "contract",
+    [
+        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=why))
+        for c, why in BROKEN.items()
+    ],
+)
 def test_contract_broken_by_a_known_import(contract):
     done = _check(contract)
     assert done.returncode == 0, done.stdout[-3000:]

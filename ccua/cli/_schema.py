@@ -16,9 +16,12 @@ SCHEMAS = ("results",)
 @app.command("schema")
 def schema_cmd(
     name: str = typer.Argument("results", help="Which file's schema: results (results.json)."),
-    output: Path | None = typer.Option(None, "-o", "--output",
-                                       help="Write it to this file (e.g. "
-                                            "docs/results.schema.json) instead of printing."),
+    output: Path | None = typer.Option(
+        None,
+        "-o",
+        "--output",
+        help="Write it to this file (e.g. docs/results.schema.json) instead of printing.",
+    ),
 ) -> None:
     """Print or write the JSON Schema of a file ccua writes, for other tools to read runs."""
     if name not in SCHEMAS:
