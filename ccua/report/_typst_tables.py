@@ -18,6 +18,7 @@ Pure functions: a pandoc JSON tree in, the same tree with raw Typst tables out.
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,11 +27,13 @@ from typing import Any
 TEXT_WIDTH_PT = 595.28 - 2 * 65.2         # 2.3 cm margins
 TEXT_HEIGHT_PT = 841.89 - 76.5 - 70.9     # 2.7 cm top, 2.5 cm bottom
 FONT_PT = 8.5
+MIN_FONT_PT = 6.5
+SLACK_EM = 0.4
 INSET_X_PT = 4.5
 LINE_PT = FONT_PT * 1.55                  # leading 0.55em
 ROW_PAD_PT = 7.0
 NO_WRAP_EM = 4.0      # a one-line cell up to this wide is never wrapped (labels, numbers)
-NO_WRAP_LINES_EM = 7.0  # nor a line of a cell of several lines ("（达标 12/18）")
+NO_WRAP_LINES_EM = 9.0  # nor a line of a cell of several lines ("（3、4、5、3、4）")
 TALL_UNIT = 0.8       # a merged cell taller than this share of a page may break
 LONG_TABLE = 0.85     # a table longer than this share of a page has its merged cells cut
 SHORT_TABLE = 0.3     # a table shorter than this share of a page is never split
@@ -40,11 +43,21 @@ def char_em(ch: str) -> float:
     """Width of a character in em, as Noto Sans CJK sets it (wide 1, Latin about 0.6)."""
     if unicodedata.combining(ch):
         return 0.0
-    return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.6
+    # ambiguous characters (≥, ≤, °, ×, “) are full width in a CJK face
+    return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 0.6
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
 def text_em(text: str) -> float:
-    return sum(char_em(ch) for ch in text)
+    """Width in em, with the quarter em Typst puts between Chinese and Latin characters."""
+    width = sum(char_em(ch) for ch in text)
+    for a, b in itertools.pairwise(text):
+        if a.isalnum() and b.isalnum() and _wide(a) != _wide(b):
+            width += 0.25
+    return width
 
 
 def typst_str(text: str) -> str:
@@ -60,6 +73,7 @@ class _Content:
 
     parts: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=lambda: [""])
+    texts: dict[int, str] = field(default_factory=dict)     # part index -> its plain text
     _text: str = ""
 
     def text(self, s: str) -> None:
@@ -68,6 +82,7 @@ class _Content:
 
     def flush(self) -> None:
         if self._text:
+            self.texts[len(self.parts)] = self._text
             self.parts.append(typst_str(self._text))
             self._text = ""
 
@@ -81,7 +96,28 @@ class _Content:
         self.flush()
         if not self.parts:
             return "[]"
-        return "{ " + "; ".join(self.parts) + " }"
+        return "{ " + "; ".join(_glue_tails(self.parts, self.texts)) + " }"
+
+
+_BREAKS = ("linebreak()", "parbreak()")
+_TAIL = 3     # a paragraph's last line holds at least this many characters
+
+
+def _glue_tails(parts: list[str], texts: dict[int, str]) -> list[str]:
+    """The last three characters of each paragraph of text in one unbreakable box: a wrapped
+    paragraph never ends in a line of one or two characters ("接入/设备" stays "接/入设备").
+    ``texts`` holds the plain text of the parts that are text."""
+    out: list[str] = []
+    for n, part in enumerate(parts):
+        raw = texts.get(n)
+        ends_line = n == len(parts) - 1 or parts[n + 1] in _BREAKS
+        if ends_line and raw is not None and len(raw.strip()) >= 2 * _TAIL \
+                and " " not in raw.rstrip()[-_TAIL:]:
+            raw = raw.rstrip()
+            out += [typst_str(raw[:-_TAIL]), f"box({typst_str(raw[-_TAIL:])})"]
+            continue
+        out.append(part)
+    return out
 
 
 def _inlines(items: list[dict[str, Any]], out: _Content) -> None:
@@ -217,20 +253,34 @@ def _need(cell: _Cell) -> float:
     return max(unbreakable, 2.5)
 
 
-def column_widths(cells: list[_Cell], ncols: int, hints: list[float]) -> list[float]:
-    """Column text widths (pt) from content: short cells unwrapped, the rest shares what is
-    left (the widths given to Typst add the cells' insets)."""
+def table_font_size(cells: list[_Cell], ncols: int) -> float:
+    """The table's type size: 8.5 pt, smaller (down to 6.5 pt) for a table of many columns
+    whose short cells would not fit unwrapped at 8.5 pt."""
+    need = [1.5] * ncols
+    for cell in cells:
+        if cell.colspan == 1:
+            need[cell.col] = max(need[cell.col], _need(cell) + SLACK_EM)
+    avail = (TEXT_WIDTH_PT - 2 * INSET_X_PT * ncols) / FONT_PT
+    if sum(need) <= avail:
+        return FONT_PT
+    return max(MIN_FONT_PT, FONT_PT * avail / sum(need))
+
+
+def column_widths(cells: list[_Cell], ncols: int, hints: list[float],
+                  em: float = FONT_PT) -> list[float]:
+    """Column text widths (pt) from content, for type of ``em`` pt: short cells unwrapped,
+    the rest shares what is left (the widths given to Typst add the cells' insets)."""
     avail = TEXT_WIDTH_PT - 2 * INSET_X_PT * ncols
-    em = FONT_PT
     need = [1.5 * em] * ncols          # never narrower
     want = [1.5 * em] * ncols          # natural width (one line)
     for cell in cells:
         if cell.colspan != 1:
             continue
         natural = max((text_em(line.strip()) for line in cell.content.lines), default=0.0)
-        need[cell.col] = max(need[cell.col], _need(cell) * em)
-        want[cell.col] = max(want[cell.col], natural * em)
-    if sum(need) > avail:              # even the short cells do not fit: shrink evenly
+        # (a little slack: bold headers and rounding must not push a character over)
+        need[cell.col] = max(need[cell.col], (_need(cell) + SLACK_EM) * em)
+        want[cell.col] = max(want[cell.col], (natural + SLACK_EM) * em)
+    if sum(need) > avail:              # even the short cells do not fit: see table_typst
         scale = avail / sum(need)
         return [n * scale for n in need]
     if sum(want) <= avail:             # everything fits on one line: spread the slack
@@ -245,7 +295,7 @@ def column_widths(cells: list[_Cell], ncols: int, hints: list[float]) -> list[fl
     return [n + rest * e / total for n, e in zip(need, extra, strict=True)]
 
 
-def balance(cell: _Cell, width_pt: float) -> None:
+def balance(cell: _Cell, width_pt: float, size: float = FONT_PT) -> None:
     """A one-line text a little too wide for its column breaks in the middle, not before its
     last character or two ("结果类计/分" becomes "结果类/计分")."""
     content = cell.content
@@ -254,7 +304,7 @@ def balance(cell: _Cell, width_pt: float) -> None:
         return
     text = content.lines[0].strip()
     natural = text_em(text)
-    width = width_pt / FONT_PT + 0.01
+    width = width_pt / size - SLACK_EM + 0.01
     if natural <= width or natural > 2 * width or len(text) < 3:
         return
     best, best_cost = 0, float("inf")
@@ -262,10 +312,11 @@ def balance(cell: _Cell, width_pt: float) -> None:
         left, right = text[:i].rstrip(), text[i:].lstrip()
         if not left or not right or text_em(left) > width or text_em(right) > width:
             continue
-        ok_here = text[i - 1] == " " or text[i] == " " or (
-            unicodedata.east_asian_width(text[i - 1]) in ("W", "F")
-            and unicodedata.east_asian_width(text[i]) in ("W", "F")
-            and text[i] not in "，。、；：）」』%分")
+        before, after = text[i - 1], text[i]
+        latin_run = before.isascii() and after.isascii() and before.isalnum() \
+            and (after.isalnum() or after in ".%")
+        ok_here = not latin_run and after not in "，。、；：）」』%分）)" \
+            and before not in "（(“‘≥≤＜＞<>~～"
         if not ok_here:
             continue
         cost = abs(text_em(left) - text_em(right)) - (1.5 if " " in text[i - 1:i + 1] else 0)
@@ -274,6 +325,7 @@ def balance(cell: _Cell, width_pt: float) -> None:
     if best:
         left, right = text[:best].rstrip(), text[best:].lstrip()
         content.parts = [typst_str(left), "linebreak()", typst_str(right)]
+        content.texts = {0: left, 2: right}
         content.lines = [left, right]
 
 
@@ -360,9 +412,10 @@ def table_typst(table: list[Any], key: str) -> str:
     header = _place(head_rows, ncols, 1, True, aligns)
     nhead = len(head_rows)
     body = _place(body_rows, ncols, 1 + nhead, False, aligns)
-    widths = column_widths(header + body, ncols, hints)
+    size = table_font_size(header + body, ncols)
+    widths = column_widths(header + body, ncols, hints, size)
     for cell in header + body:
-        balance(cell, sum(widths[cell.col:cell.col + cell.colspan]))
+        balance(cell, sum(widths[cell.col:cell.col + cell.colspan]), size)
     body = _split_rows(body, widths, key)
     cap = _Content()
     _blocks(caption[1], cap)
@@ -383,8 +436,9 @@ def table_typst(table: list[Any], key: str) -> str:
     # The caption is the table's first line (it cannot be left alone at the foot of a page);
     # a short table is never split.
     short = _total_height(body, widths) < SHORT_TABLE * TEXT_HEIGHT_PT
+    small = "" if size == FONT_PT else f"show table: set text(size: {size:.2f}pt); "
     return (f"#block(width: 100%, above: 1.2em, below: 1.2em, "
-            f"breakable: {'false' if short else 'true'}, {table_code})")
+            f"breakable: {'false' if short else 'true'}, {{ {small}{table_code} }})")
 
 
 def _total_height(body: list[_Cell], widths: list[float]) -> float:
