@@ -16,6 +16,13 @@ def form(
                                     help="Port on 127.0.0.1 (default 8866, or a free one)."),
     no_browser: bool = typer.Option(False, "--no-browser",
                                     help="Print the address only; do not open a browser."),
+    independent: bool = typer.Option(False, "--independent", help="Each assessor rates in a "
+                                     "file of their own (ratings/NAME.yaml); the form asks "
+                                     "who you are."),
+    consensus: bool = typer.Option(False, "--consensus", help="The assessors' ratings side "
+                                   "by side: record resolutions, build ratings.yaml."),
+    assessor: str | None = typer.Option(None, "--assessor", help="Who you are (independent "
+                                        "and consensus modes)."),
 ) -> None:
     """Rate the requirements in the browser: serve the ratings form on localhost (Voila).
 
@@ -30,4 +37,10 @@ def form(
                       "stop.", markup=False)
         console.file.flush()
 
-    raise typer.Exit(serve(params, port=port, open_browser=not no_browser, on_ready=ready))
+    if independent and consensus:
+        from ccua.errors import CcuaError
+
+        raise CcuaError("choose one of --independent and --consensus", field="--consensus")
+    mode = "independent" if independent else "consensus" if consensus else "shared"
+    raise typer.Exit(serve(params, port=port, open_browser=not no_browser, on_ready=ready,
+                           mode=mode, assessor=assessor))

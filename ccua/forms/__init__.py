@@ -39,11 +39,20 @@ if TYPE_CHECKING:
 
 
 def open_document(params_file: str | Path, *, assessor: str | None = None,
-                  clock: Callable[[], datetime] | None = None
+                  clock: Callable[[], datetime] | None = None, independent: bool = False
                   ) -> tuple[FormContext, RatingsDocument]:
-    """A client's ratings file open for editing; an empty file is created if there is none."""
+    """A client's ratings file open for editing; an empty file is created if there is none.
+
+    ``independent``: the assessor's own file, ``ratings/<assessor>.yaml`` (several assessors
+    rating the same engagement; ccua/forms/_team.py).
+    """
     context = open_context(params_file)
     name = assessor or remembered_assessor() or default_assessor()
+    if independent:
+        from ccua.forms._team import independent_context
+
+        context = independent_context(context, name)
+        context.ratings_path.parent.mkdir(exist_ok=True)
     doc = RatingsDocument(context.ratings_path, context.framework, assessor=name,
                           client=context.client, clock=clock)
     if not doc.exists:
@@ -53,17 +62,22 @@ def open_document(params_file: str | Path, *, assessor: str | None = None,
 
 def build_form(params_file: str | Path, *, assessor: str | None = None,
                start: str | None = None,
-               clock: Callable[[], datetime] | None = None) -> RatingsForm:
+               clock: Callable[[], datetime] | None = None,
+               independent: bool = False) -> RatingsForm:
     """The form of one client, not displayed (tests drive it; :func:`show` displays it)."""
     from ccua.forms._widgets import RatingsForm
 
-    context, doc = open_document(params_file, assessor=assessor, clock=clock)
+    context, doc = open_document(params_file, assessor=assessor, clock=clock,
+                                 independent=independent)
     return RatingsForm(context, doc, indicator_data(context), start=start)
 
 
-def show(params_file: str | Path, *, assessor: str | None = None) -> None:
+def show(params_file: str | Path, *, assessor: str | None = None,
+         mode: str = "shared") -> None:
     """Display the form of one client (JupyterLab, Voila); a bad input shows one clear line.
 
+    ``mode``: ``shared`` (the client's ratings.yaml), ``independent`` (each assessor their own
+    file; asks who you are) or ``consensus`` (the assessors' ratings side by side).
     Returns None so that a notebook cell ending in ``show(...)`` displays the form once.
     """
     import html
@@ -71,6 +85,16 @@ def show(params_file: str | Path, *, assessor: str | None = None) -> None:
     from IPython.display import HTML, display
 
     try:
+        if mode == "independent":
+            from ccua.forms._team import show_independent
+
+            show_independent(params_file, assessor)
+            return
+        if mode == "consensus":
+            from ccua.forms._team import show_consensus
+
+            show_consensus(params_file, assessor)
+            return
         form = build_form(params_file, assessor=assessor)
     except CcuaError as exc:
         display(HTML("<div class='ccua-error' style='color:#b42318;white-space:pre-wrap'>"

@@ -32,11 +32,13 @@ DEFAULT_PORT = 8866        # Voila's own default
 START_TIMEOUT = 120        # a busy machine may take long to start the server
 
 
-def launcher_notebook(params_file: Path) -> str:
-    """The notebook Voila serves: show the form of this client. The path is a Python literal
-    (``repr``), so no file name can break out of the string."""
+def launcher_notebook(params_file: Path, mode: str = "shared",
+                      assessor: str | None = None) -> str:
+    """The notebook Voila serves: show the form of this client. The path and names are Python
+    literals (``repr``), so no file name can break out of the string."""
     source = ("import ccua.forms\n"
-              f"ccua.forms.show({str(params_file.resolve())!r})")
+              f"ccua.forms.show({str(params_file.resolve())!r}, mode={mode!r}, "
+              f"assessor={assessor!r})")
     nb = {
         "cells": [{"cell_type": "code", "execution_count": None, "id": "show-form",
                    "metadata": {}, "outputs": [], "source": source}],
@@ -78,7 +80,8 @@ def voila_command(notebook: Path, port: int, token: str) -> list[str]:
 
 
 def serve(params_file: str | Path, *, port: int | None = None, open_browser: bool = True,
-          on_ready: Callable[[str], None] = print) -> int:
+          on_ready: Callable[[str], None] = print, mode: str = "shared",
+          assessor: str | None = None) -> int:
     """Serve the form of one client until interrupted; return the server's exit status.
 
     The params file is checked first, so a wrong path is one clear error, not a broken page.
@@ -95,7 +98,7 @@ def serve(params_file: str | Path, *, port: int | None = None, open_browser: boo
     with tempfile.TemporaryDirectory(prefix="ccua-form-") as tmp:
         folder = Path(tmp)
         notebook = folder / f"ratings-{context.client}.ipynb"
-        notebook.write_text(launcher_notebook(params), encoding="utf-8")
+        notebook.write_text(launcher_notebook(params, mode, assessor), encoding="utf-8")
         log_path = folder / "voila.log"
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(voila_command(notebook, port, token), cwd=folder,

@@ -46,10 +46,13 @@ class FormContext:
     client: str
     folder: Path
     framework: Framework
+    # Relative to the folder: the client's ratings.yaml, or one assessor's file in independent
+    # mode (ratings/<assessor>.yaml; ccua/forms/_team.py).
+    ratings_file: str = RATINGS_FILE
 
     @property
     def ratings_path(self) -> Path:
-        return self.folder / RATINGS_FILE
+        return self.folder / self.ratings_file
 
 
 def _declared_framework(path: Path) -> str | None:
