@@ -1,9 +1,12 @@
-"""The Excel workbook of tables E.3 to E.7 that consultants circulate beside the report.
+"""The Excel workbook that consultants circulate beside the report, in the report's language.
 
-One sheet per table of Appendix E, Chinese headers as in the standard, one row per record
-(no merged cells: a workbook is sorted and filtered), numbers as numbers with two decimals,
-header rows frozen. Every value comes from results.json as it is; the 合计 row holds the total
-the core computed (a SUM formula would have no cached value until Excel recalculates it).
+Sheets: the team lists (E.1, E.2), the hand-over and feedback sheets (E.3, E.4), the
+requirement scores (E.5), the score table (E.6), the grade table (E.7), a summary with the
+grade, the indicators by month, and one sheet per crosswalk estimate. E.1-E.4, E.6 and E.7 are
+the table objects of ccua/tables.py, the same the report and the notebooks print. One row per
+record (no merged cells: a workbook is sorted and filtered), numbers as numbers with two
+decimals, header rows frozen. Every value comes from results.json as it is; the 合计 row holds
+the total the core computed (a SUM formula would have no cached value until Excel recalculates).
 
 The bytes are deterministic: openpyxl stamps the document properties and every zip entry with
 the current time, so both are set to a date derived from results.json.
