@@ -349,8 +349,40 @@ def projections_for(fw: Framework, assessment: Assessment, period: PeriodResult
             for a, b in available_crosswalks() if fw.id in (a, b)]
 
 
-def build_results(data: EngagementData) -> RunResult:
-    """Compute the whole assessment for one client (pure: reads nothing, writes nothing)."""
+def framework_dict(fw: Framework) -> dict[str, Any]:
+    """What a reader needs of the framework itself: names, levels, scale, grades."""
+    return {"id": fw.id, "name": fw.name, "name_en": fw.name_en,
+            "designation": fw.designation, "version": fw.version,
+            "points_at": fw.scoring.points_at, "levels": fw.levels.model_dump(mode="json"),
+            "has_grades": bool(fw.grades),
+            "scale": {"id": fw.scale.id, "name": fw.scale.name, "source": fw.scale.source,
+                      "levels": [{"value": lv.value, "label": lv.label,
+                                  "description": lv.description} for lv in fw.scale.levels]},
+            "grades": [grade_dict(g) for g in fw.grades]}
+
+
+def attainment_dict(fw: Framework, period: PeriodResult) -> dict[str, Any]:
+    """Per item, its indicators' target attainment and the rating that gives (GUIDE §3.2)."""
+    out = {}
+    for code, att in period.attainment.items():
+        share = att.share
+        out[code] = {
+            "met": att.met, "evaluable": att.evaluable, "share": num(share, VALUE_PLACES),
+            "rating": None if share is None
+            else num(rating_from_attainment(share, fw), VALUE_PLACES)}
+    return out
+
+
+def reconciliation_summary(period: PeriodResult) -> dict[str, int]:
+    recon = [c for r in period.indicators.values() for c in r.reconciliation]
+    return {"checked": len(recon),
+            **{s: sum(1 for c in recon if c.status == s)
+               for s in ("ok", "mismatch", "unverifiable")}}
+
+
+def _period_checked(data: EngagementData) -> PeriodResult:
+    """The indicators over the period; stops on bad monthly inputs or a key point that
+    contradicts them."""
     fw = data.framework
     period = indicators_over_period(fw, data.months, data.inputs, data.targets, data.checks,
                                     data.claims, data.params.tolerance)
@@ -359,6 +391,17 @@ def build_results(data: EngagementData) -> RunResult:
         raise ValidationFailed.of(
             [Problem(p.message, file=where, field=p.field, indicator=p.indicator)
              for p in period.problems], subject=f"client {data.params.client}: monthly inputs")
+    problems = key_point_problems(fw, data, period)
+    if problems:
+        raise ValidationFailed.of(problems, subject=f"client {data.params.client}: key points "
+                                  "that contradict the indicators")
+    return period
+
+
+def build_results(data: EngagementData) -> RunResult:
+    """Compute the whole assessment for one client (pure: reads nothing, writes nothing)."""
+    fw = data.framework
+    period = _period_checked(data)
     assessment = score(fw, data.ratings, attainment=period.attainment)
     a_dict = assessment_dict(assessment, fw)
     _list_requirements_of_items_rated_whole(fw, a_dict)
@@ -367,54 +410,27 @@ def build_results(data: EngagementData) -> RunResult:
     evidence = item_evidence(fw, rules, thresholds)
     for item in a_dict["items"]:
         item["evidence"] = evidence.get(item["code"], [])
-    problems = key_point_problems(fw, data, period)
-    if problems:
-        raise ValidationFailed.of(problems, subject=f"client {data.params.client}: key points "
-                                  "that contradict the indicators")
     findings = findings_for(fw, data, period, assessment)
     for e in rules:
         findings.setdefault(e.rule.item, []).append(e.fact)
-    attainment = {}
-    for code, att in period.attainment.items():
-        share = att.share
-        attainment[code] = {
-            "met": att.met, "evaluable": att.evaluable, "share": num(share, VALUE_PLACES),
-            "rating": num(rating_from_attainment(share, fw), VALUE_PLACES)
-            if share is not None else None}
-    recon = [c for r in period.indicators.values() for c in r.reconciliation]
-    engagement = data.engagement.model_dump(mode="json")
     results: dict[str, Any] = {
         "schema": SCHEMA,
         "schema_version": MODEL_VERSION,
         "generator": f"ccua {__version__}",
         "client": data.params.client,
-        "framework": {"id": fw.id, "name": fw.name, "name_en": fw.name_en,
-                      "designation": fw.designation, "version": fw.version,
-                      "points_at": fw.scoring.points_at,
-                      "levels": fw.levels.model_dump(mode="json"),
-                      "has_grades": bool(fw.grades),
-                      "scale": {"id": fw.scale.id, "name": fw.scale.name,
-                                "source": fw.scale.source,
-                                "levels": [{"value": lv.value, "label": lv.label,
-                                            "description": lv.description}
-                                           for lv in fw.scale.levels]},
-                      "grades": [grade_dict(g) for g in fw.grades]},
+        "framework": framework_dict(fw),
         "period": {"start": data.engagement.background.period.start,
                    "end": data.engagement.background.period.end, "months": data.months},
-        "engagement": engagement,
+        "engagement": data.engagement.model_dump(mode="json"),
         "tolerance": {"percent_points": num(data.params.tolerance.percent_points),
                       "relative": num(data.params.tolerance.relative)},
         "chapters": [{"id": ch.id, "title": ch.title, "groups": list(ch.groups),
                       "items": [i.code for g in ch.groups for i in fw.items_of(g)]}
                      for ch in fw.chapters],
         "assessment": a_dict,
-        "attainment": attainment,
+        "attainment": attainment_dict(fw, period),
         "indicators": [_indicator(fw, period.indicators[i.code]) for i in fw.indicators],
-        "reconciliation_summary": {
-            "checked": len(recon),
-            "ok": sum(1 for c in recon if c.status == "ok"),
-            "mismatch": sum(1 for c in recon if c.status == "mismatch"),
-            "unverifiable": sum(1 for c in recon if c.status == "unverifiable")},
+        "reconciliation_summary": reconciliation_summary(period),
         # e.g. sheet values replaced by values recomputed from the centre's records
         "input_warnings": list(data.warnings),
         "findings": findings,
