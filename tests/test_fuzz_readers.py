@@ -54,14 +54,21 @@ COUNTS: dict[str, int] = {}
 REFUSED: dict[str, int] = {}
 
 
+pytestmark = pytest.mark.fuzz
+
+# The profile of every fuzz test: derandomized (the same cases on every run, so a failure is
+# reproducible), no example database, no deadline (the machine is shared; hangs are caught by
+# the per-case alarm instead).
+settings.register_profile(
+    "ccua-fuzz", derandomize=True, database=None, deadline=None, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                           HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much])
+PROFILE = settings.get_profile("ccua-fuzz")
+
+
 def fuzz(n: int) -> Callable[[Any], Any]:
-    """Hypothesis settings of one reader's fuzz test: ``n`` derandomized cases, no deadline
-    (the machine is shared; hangs are caught by the per-case alarm instead)."""
-    return settings(max_examples=max(1, int(n * SCALE)), derandomize=True, database=None,
-                    deadline=None, print_blob=True,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                           HealthCheck.function_scoped_fixture,
-                                           HealthCheck.filter_too_much])
+    """The profile with ``n`` cases (times ``FUZZ_SCALE``) for one reader's test."""
+    return settings(PROFILE, max_examples=max(1, int(n * SCALE)))
 
 
 class Hang(BaseException):

@@ -138,3 +138,14 @@ def test_ingest_command_header_only_csv(capsys, client):
     src = write(client / "empty.csv", LINES[:1])
     code, _, err = run(capsys, "ingest", "acme", str(src))
     assert code == 1 and "no records: nothing to ingest" in err and "Traceback" not in err
+
+
+def test_records_indicators_refuses_then_dedupes(capsys, tmp_path):
+    src = write(tmp_path / "dup.csv", [*LINES, LINES[1]])
+    code, _, err = run(capsys, "records", "indicators", str(src))
+    assert code == 1 and "call_id repeats row 2" in err
+    code, out, err = run(capsys, "records", "indicators", str(src), "--dedupe", "--json")
+    assert code == 0, err
+    clean = write(tmp_path / "clean.csv", LINES)
+    code, expected, _ = run(capsys, "records", "indicators", str(clean), "--json")
+    assert code == 0 and json.loads(out) == json.loads(expected)

@@ -150,16 +150,16 @@ def ingest_cmd(
 
 
 def _records_folder(paths: list[Path], kind: str | None, mapping: list[Path] | None,
-                    scratch: Path) -> Path:
+                    scratch: Path, dedupe: bool = False) -> Path:
     """A records folder: the one given (it has a manifest), else the files ingested afresh."""
     if len(paths) == 1 and RecordsStore(paths[0]).exists():
         return paths[0]
     maps = _mappings(mapping, None)
-    results = ingest(scratch, expand(paths), kind=kind, mappings=maps)
+    results = ingest(scratch, expand(paths), kind=kind, mappings=maps, dedupe=dedupe)
     for r in results:
         if r.error is not None and kind is None and "cannot tell which kind" in str(r.error):
             # Files are voice records unless they say otherwise: name what voice lacks.
-            [r] = ingest(scratch, [Path(r.file)], kind="voice", mappings=maps)
+            [r] = ingest(scratch, [Path(r.file)], kind="voice", mappings=maps, dedupe=dedupe)
         if r.error is not None:
             raise r.error
     return scratch
@@ -177,13 +177,16 @@ def records_indicators(
                                               help="Target answer time of DO6.8, DO6.13-15."),
     engine: str = typer.Option("duckdb", "--engine", "-e",
                                help=f"Where to compute: {' or '.join(ENGINES)}."),
+    dedupe: bool = typer.Option(False, "--dedupe",
+                                help="Count a record whose key repeats once (as ingest "
+                                     "--dedupe) instead of refusing the files."),
     framework: str = FRAMEWORK_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Recompute the monthly indicators that records give (files are checked as on ingest)."""
     fw = load_framework(framework)
     with tempfile.TemporaryDirectory(prefix="ccua-records-") as tmp:
-        folder = _records_folder(paths, kind, mapping, Path(tmp) / "records")
+        folder = _records_folder(paths, kind, mapping, Path(tmp) / "records", dedupe)
         months = RecordsStore(folder).months()
         if not months:
             raise CcuaError("the records hold no month with data", file=str(folder))
