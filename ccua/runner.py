@@ -256,8 +256,9 @@ def execute_notebook(job: NotebookJob, run_dir: Path) -> None:
 # (the client's own engagement folder) can never empty a folder ccua did not create.
 
 # What a run writes into its folder (for run folders written before the marker existed).
-_RUN_FILE = re.compile(r"^(results\.json|[^/]+\.ipynb|report(\.[A-Za-z0-9]+|_files)|"
-                       r"\.ccua-[A-Za-z0-9_.-]+)$")
+# The report adds report.qmd/.html/.pdf/.xlsx, _quarto.yml and the folders charts/, templates/.
+_RUN_FILE = re.compile(r"^(results\.json|[^/]+\.ipynb|report(\.[A-Za-z0-9.]+|_files)|"
+                       r"_quarto\.yml|charts|templates|\.ccua-[A-Za-z0-9_.-]+)$")
 
 
 def _written_by_ccua(results: Path) -> bool:

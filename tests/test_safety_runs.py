@@ -100,6 +100,10 @@ def test_a_run_folder_from_before_the_marker(params: Path, tmp_path: Path):
     (out / RUN_MARKER).unlink()
     (out / "DO.ipynb").write_text("{}", encoding="utf-8")
     (out / "report.html").write_text("<html/>", encoding="utf-8")
+    (out / "_quarto.yml").write_text("project: {}", encoding="utf-8")
+    (out / "charts").mkdir()
+    (out / "charts" / "vega-embed.js").write_text("//", encoding="utf-8")
+    (out / "templates").mkdir()
     run_client(params / "demo.yaml", output=out, notebooks=False)  # accepted: ccua's files only
     assert (out / RUN_MARKER).exists() and not (out / "DO.ipynb").exists()
     # ... but not when something else is in it, or results.json is not ccua's.
