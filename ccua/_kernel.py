@@ -9,8 +9,43 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from ccua._imports import skip_slow_optional_imports
+
+_launch_filters: list[Any] | None = None
+
+
+def prepare(folder: str) -> None:
+    """Make a kernel that already ran a notebook look as if freshly started in ``folder``.
+
+    Run silently (no execution count) by :mod:`ccua._kernels` before a warm kernel's next
+    notebook: a new IPython session (empty namespace, ``In``/``Out`` history and the execution
+    count back to 1), the warning filters and "already shown" registries as at launch, and
+    the working folder, and ccua's own modules forgotten (the notebook imports them afresh).
+    Everything else stays imported: that is the point.
+    """
+    global _launch_filters
+    import os
+    import warnings
+
+    from IPython import get_ipython
+
+    if _launch_filters is None:            # the kernel's first notebook: it is fresh
+        _launch_filters = list(warnings.filters)
+    else:
+        shell = get_ipython()
+        if shell is not None:
+            shell.reset(new_session=True)
+        warnings.resetwarnings()           # also forgets which warnings were shown
+        warnings.filters[:] = _launch_filters
+        # ccua itself is imported afresh by the next notebook: no state of the last one (the
+        # language it presented in, a registered font) and no code older than the files.
+        for name in [n for n in sys.modules if n == "ccua" or n.startswith("ccua.")]:
+            if name != __name__:
+                del sys.modules[name]
+    os.chdir(folder)
+
 
 if __name__ == "__main__":
     skip_slow_optional_imports()
@@ -21,3 +56,4 @@ if __name__ == "__main__":
     from ipykernel import kernelapp as app
 
     app.launch_new_instance()
+

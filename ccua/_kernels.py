@@ -10,12 +10,24 @@ the process that the optional ``rfc3987_syntax`` package is absent (see :mod:`cc
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
+import queue
 import shutil
 import sys
 import tempfile
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.log import logger as papermill_logger
+from papermill.utils import merge_kwargs, remove_args
 from traitlets import default
 
 from ccua._imports import KERNEL_MODULE
@@ -68,4 +80,178 @@ class IPCKernelManager(AsyncKernelManager):
     interrupt_kernel = _async_interrupt_kernel
 
 
-__all__ = ["IPCKernelManager"]
+# ----------------------------------------------------------------------------- warm kernels
+#
+# Starting a kernel and importing what a notebook uses (IPython, ccua, Altair, vl-convert and
+# its fonts) costs about a second of CPU, more than most of our notebooks then take to run.
+# A run executes six notebooks, a batch six per client: so each notebook-executing thread of
+# a process keeps its kernel and hands it the next notebook, after ccua._kernel.prepare has
+# reset it (new IPython session: empty namespace, execution count 1; warning filters as at
+# launch; working folder = the run folder). The notebook is still executed by papermill (its
+# execute_notebook, with the engine below, which passes papermill's client the warm kernel
+# manager), and gives the same executed notebook as in a fresh kernel. A kernel is discarded
+# after any failure, when the process environment changed since it started, and at exit.
+
+
+class WarmClient(PapermillNotebookClient):  # type: ignore[misc]
+    """Papermill's client, preparing a reused kernel before the first cell (silently) and
+    closing its channels after the last (it does not own the kernel, which lives on)."""
+
+    ccua_prepare: str | None = None
+
+    async def async_start_new_kernel_client(self) -> Any:
+        kc = await super().async_start_new_kernel_client()
+        if self.ccua_prepare:
+            msg_id = kc.execute(self.ccua_prepare, silent=True, store_history=False,
+                                allow_stdin=False)
+            reply = await self.async_wait_for_reply(msg_id)
+            content = (reply or {}).get("content", {})
+            if content.get("status") != "ok":
+                raise RuntimeError(f"warm kernel could not be prepared: "
+                                   f"{content.get('ename')}: {content.get('evalue')}")
+        return kc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+    def execute(self, **kwargs: Any) -> Any:
+        try:
+            return super().execute(**kwargs)
+        finally:
+            if not self.owns_km and self.kc is not None:
+                self.kc.stop_channels()
+                self.kc = None
+
+
+class WarmEngine(NBClientEngine):  # type: ignore[misc]
+    """Papermill's nbclient engine, executing in a given (warm) kernel manager."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
+                                 stdout_file: Any = None, stderr_file: Any = None,
+                                 start_timeout: int = 60, execution_timeout: Any = None,
+                                 **kwargs: Any) -> Any:
+        km = kwargs.pop("km")
+        prepare = kwargs.pop("ccua_prepare", None)
+        kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+        final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
+                             kernel_name=kernel_name, log=papermill_logger,
+                             log_output=log_output, stdout_file=stdout_file,
+                             stderr_file=stderr_file)
+        client = WarmClient(nb_man, km=km, **final)
+        client.ccua_prepare = prepare
+        return client.execute()
+
+
+ENGINE = "ccua-warm"
+papermill_engines.register(ENGINE, WarmEngine)
+
+
+def _environment_key() -> int:
+    return hash(tuple(sorted(os.environ.items())))
+
+
+class _Worker(threading.Thread):
+    """One notebook-executing thread and the kernel it keeps warm."""
+
+    def __init__(self, pool: WarmKernels, n: int) -> None:
+        super().__init__(name=f"ccua-notebooks-{n}", daemon=True)
+        self.pool = pool
+        self.km: IPCKernelManager | None = None
+        self.env = 0
+        self.used = 0
+
+    def kernel(self) -> tuple[IPCKernelManager, bool]:
+        """This thread's kernel manager, and whether its kernel already ran a notebook."""
+        if self.km is not None and (self.env != _environment_key() or
+                                    not run_sync(self.km.is_alive)()):
+            self.discard()
+        if self.km is None:
+            # papermill's client starts the kernel in the run folder on first use
+            self.km = IPCKernelManager(kernel_name="python3")
+            self.env = _environment_key()
+            self.used = 0
+        return self.km, self.used > 0
+
+    def discard(self) -> None:
+        km, self.km = self.km, None
+        if km is not None and km.has_kernel:
+            try:
+                run_sync(km.shutdown_kernel)(now=False)
+            except Exception:
+                with contextlib.suppress(Exception):
+                    run_sync(km.shutdown_kernel)(now=True)
+
+    def run(self) -> None:
+        while True:
+            item = self.pool.queue.get()
+            if item is None:
+                break
+            fn, fut = item
+            if not fut.set_running_or_notify_cancel():
+                continue
+            try:
+                km, warm = self.kernel()
+                result = fn(km, warm)
+            except BaseException as exc:
+                self.discard()        # a failed notebook's kernel is not trusted again
+                fut.set_exception(exc)
+            else:
+                self.used += 1
+                fut.set_result(result)
+        self.discard()
+
+
+class WarmKernels:
+    """Threads that execute notebooks, each in a kernel it keeps warm (see above)."""
+
+    def __init__(self) -> None:
+        self.queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.workers: list[_Worker] = []
+        self.lock = threading.Lock()
+        atexit.register(self.close)
+
+    def grow(self, size: int) -> None:
+        with self.lock:
+            while len(self.workers) < size:
+                worker = _Worker(self, len(self.workers))
+                worker.start()
+                self.workers.append(worker)
+
+    def submit(self, fn: Callable[[IPCKernelManager, bool], Any]) -> Future[Any]:
+        """Run ``fn(kernel_manager, warm)`` on the next free thread."""
+        fut: Future[Any] = Future()
+        self.queue.put((fn, fut))
+        return fut
+
+    def close(self, timeout: float = 20.0) -> None:
+        """Shut the kernels down (at exit, or to start afresh)."""
+        with self.lock:
+            workers, self.workers = self.workers, []
+        for _ in workers:
+            self.queue.put(None)
+        for worker in workers:
+            worker.join(timeout)
+
+
+_pool: WarmKernels | None = None
+_pool_lock = threading.Lock()
+
+
+def warm_kernels(size: int) -> WarmKernels:
+    """The process's warm kernels, with at least ``size`` threads."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = WarmKernels()
+    _pool.grow(size)
+    return _pool
+
+
+def prepare_code(folder: str) -> str:
+    """What a warm kernel runs (silently) before its next notebook."""
+    # No name is bound: prepare() empties the namespace.
+    return f"__import__('ccua._kernel', fromlist=['prepare']).prepare({folder!r})"
+
+
+__all__ = ["ENGINE", "IPCKernelManager", "WarmEngine", "WarmKernels", "prepare_code",
+           "warm_kernels"]

@@ -64,6 +64,9 @@ skip_slow_optional_imports()
 # The kernel manager lives in ccua._kernels: importing jupyter_client here would cost every
 # command of the command line a third of a second.
 KERNEL_MANAGER = "ccua._kernels.IPCKernelManager"
+# Notebooks run in kernels kept warm between notebooks and clients (ccua._kernels); set
+# CCUA_WARM_KERNELS=0 for a fresh kernel per notebook.
+WARM_KERNELS = os.environ.get("CCUA_WARM_KERNELS", "1") != "0"
 
 
 def __getattr__(name: str) -> Any:
@@ -151,6 +154,23 @@ def execute_notebooks(jobs: Sequence[NotebookJob], run_dir: Path, say: Progress,
                       workers: int = NOTEBOOK_WORKERS) -> None:
     """Execute notebooks, ``workers`` at a time; the first failure stops the rest."""
     queue = sorted(jobs, key=order, reverse=True) if order else list(jobs)
+    if WARM_KERNELS:
+        # Each thread keeps its kernel warm for the next notebook, and the next client of a
+        # batch (ccua._kernels): imports and kernel start-up are paid once per thread.
+        from ccua._kernels import warm_kernels
+
+        warm = warm_kernels(max(1, workers))
+        futures = {warm.submit(lambda km, _warm, job=job: execute_notebook(job, run_dir, km=km)):
+                   job for job in queue}
+        for fut in futures:
+            say(f"executing {futures[fut].output}")
+        try:
+            for fut in futures:
+                fut.result()
+        finally:
+            for fut in futures:
+                fut.cancel()
+        return
     if workers <= 1:
         for job in queue:
             say(f"executing {job.output}")
@@ -215,19 +235,28 @@ def _kernel_cwd(run_dir: Path) -> dict[str, Any]:
     return {"metadata": {"path": str(run_dir)}}
 
 
-def execute_notebook(job: NotebookJob, run_dir: Path) -> None:
-    """Execute one notebook with papermill into ``run_dir``, turning failures into one line."""
+def execute_notebook(job: NotebookJob, run_dir: Path, km: Any = None) -> None:
+    """Execute one notebook with papermill into ``run_dir``, turning failures into one line.
+
+    ``km``: a warm kernel manager to execute in (ccua._kernels), else a fresh kernel.
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     out = run_dir / job.output
+    warm: dict[str, Any] = {}
+    if km is not None:
+        from ccua._kernels import ENGINE, prepare_code
+
+        warm = {"engine_name": ENGINE, "km": km,
+                "ccua_prepare": prepare_code(str(run_dir.resolve()))}
     try:
         papermill.execute_notebook(
             str(job.template), str(out), parameters=job.parameters, resources=_kernel_cwd(run_dir),
             kernel_name="python3", progress_bar=False, log_output=False,
             start_timeout=KERNEL_START_TIMEOUT, execution_timeout=CELL_TIMEOUT,
             request_save_on_cell_execute=False,
-            kernel_manager_class=KERNEL_MANAGER)
+            kernel_manager_class=KERNEL_MANAGER, **warm)
     except PapermillExecutionError as exc:
         with contextlib.suppress(Exception):
             _normalise_executed(out, job)
