@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 import yaml
 
@@ -78,3 +80,29 @@ def test_assessor_names_become_safe_file_names():
 
     with pytest.raises(CcuaError, match="no letter or digit"):
         assessor_slug("///")
+
+
+def test_form_offers_the_register_and_registers_a_file(params):
+    folder = params.parent / "acme"
+    form = build_form(params, assessor="王立新", start="SP1")
+    assert form.rows["a"].evidence.options == ()
+    form.upload.value = (
+        {
+            "name": "访谈纪要.pdf",
+            "type": "application/pdf",
+            "size": 9,
+            "content": memoryview(b"%PDF-demo"),
+            "last_modified": datetime.datetime(2026, 9, 16, tzinfo=datetime.UTC),
+        },
+    )
+    form.evidence_title.value = "访谈纪要 2026-09-16"
+    form.evidence_kind.value = "interview"
+    assert form.register_evidence() == "E001"
+    assert (folder / "evidence" / "访谈纪要.pdf").read_bytes() == b"%PDF-demo"
+    assert form.rows["a"].evidence.options == ("E001 访谈纪要 2026-09-16",)
+    form.rows["a"].rating.value = 4
+    form.rows["a"].evidence.value = "E001 访谈纪要 2026-09-16"
+    entry = load_ratings(folder / "ratings.yaml").items["SP1"].ratings["a"]
+    assert entry.evidence == "E001 访谈纪要 2026-09-16"
+    # A title is required; the form says so instead of failing.
+    assert form.register_evidence() is None and "--title" in form.status.value

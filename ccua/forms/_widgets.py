@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as W
@@ -58,8 +59,10 @@ class EntryRow:
                               layout=W.Layout(width="auto"))
         self.note = W.Text(placeholder="备注 note (mandatory for N/A and hand ratings)",
                            continuous_update=False, layout=W.Layout(width="48%"))
-        self.evidence = W.Text(placeholder="证据 evidence (document, interview…)",
-                               continuous_update=False, layout=W.Layout(width="48%"))
+        # The register's entries as a pick list; free text is still accepted (and flagged).
+        self.evidence = W.Combobox(placeholder="证据 evidence (E001…, document, interview…)",
+                                   options=form.evidence_choices, ensure_option=False,
+                                   continuous_update=False, layout=W.Layout(width="48%"))
         self.meta = W.HTML()
         self.extra = W.VBox([])
         self.box = W.VBox([self.text, self.extra, W.HBox([self.rating, self.clear]),
@@ -279,6 +282,8 @@ class RatingsForm:
                                description=fw.levels.item.zh,
                                layout=W.Layout(width="24em"))
         self.jump.add_class("ccua-jump")
+        self.evidence_choices = self._evidence_choices()
+        self.attach = self._attach_box()
         self.save_button = W.Button(description="保存 Save", button_style="primary",
                                     tooltip="Every change is saved at once; this retries a save")
         self.save_button.add_class("ccua-save")
@@ -311,7 +316,7 @@ class RatingsForm:
             W.HBox([self.assessor, self.progress_bar, self.progress_text]),
             W.HBox([self.prev_button, self.jump, self.next_button, self.save_button]),
             W.HBox([self.status]), self.conflict_box,
-            self.header, self.result, self.body,
+            self.header, self.result, self.body, self.attach,
         ])
         self.widget.add_class("ccua-form")
         self.state = self._progress()
@@ -319,6 +324,66 @@ class RatingsForm:
                                                  document.assessor))
         self.show_item(self.item.code)
         self.say(f"Opened {document.path.name}: every change is saved at once.", "info")
+
+    # ------------------------------------------------------------------ evidence register
+    def _evidence_choices(self) -> list[str]:
+        from ccua.evidence import load_register
+
+        try:
+            register = load_register(self.context.folder)
+        except CcuaError as exc:
+            self.register_problem = str(exc)
+            return []
+        self.register_problem = ""
+        return [f"{e.id} {e.title}" for e in register.entries]
+
+    def _attach_box(self) -> W.Widget:
+        """Register a piece of evidence (and attach a file) without leaving the form."""
+        self.upload = W.FileUpload(description="选择文件 File", multiple=False)
+        self.evidence_title = W.Text(placeholder="证据标题 title", layout=W.Layout(width="20em"))
+        self.evidence_kind = W.Dropdown(options=[("文件 document", "document"),
+                                                 ("访谈 interview", "interview"),
+                                                 ("观察 observation", "observation"),
+                                                 ("数据 data", "data")],
+                                        layout=W.Layout(width="12em"))
+        self.register_button = W.Button(description="登记证据 Register evidence",
+                                        layout=W.Layout(width="auto"))
+        self.register_button.add_class("ccua-register-evidence")
+        self.register_button.on_click(lambda _b: self.register_evidence())
+        box = W.VBox([W.HTML("<b>证据登记 Evidence register</b> (evidence.yaml): ratings cite "
+                             "its ids"),
+                      W.HBox([self.upload, self.evidence_title, self.evidence_kind,
+                              self.register_button])])
+        box.add_class("ccua-attach")
+        return box
+
+    def register_evidence(self) -> str | None:
+        """Add the chosen file (or none) to the register; offer it in every evidence list."""
+        import tempfile
+
+        from ccua.evidence import add_evidence
+
+        title = self.evidence_title.value.strip()
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                file = None
+                if self.upload.value:
+                    upload = self.upload.value[0]
+                    file = Path(tmp) / Path(str(upload["name"])).name
+                    file.write_bytes(bytes(upload["content"]))
+                entry = add_evidence(self.context.folder, title=title,
+                                     kind=self.evidence_kind.value, file=file,
+                                     owner=self.doc.assessor)
+        except CcuaError as exc:
+            self.say(str(exc), "error")
+            return None
+        self.evidence_choices = self._evidence_choices()
+        for row in self.rows.values():
+            row.evidence.options = self.evidence_choices
+        self.upload.value = ()
+        self.evidence_title.value = ""
+        self.say(f"Registered {entry.id} {entry.title}: cite it as {entry.id}.", "ok")
+        return entry.id
 
     # ------------------------------------------------------------------ scale and status
     def rating_options(self, with_na: bool) -> list[tuple[str, Any]]:
