@@ -99,10 +99,11 @@ class ProblemCap(list):
         return len(self) >= self.limit
 
     def close(self) -> list:
-        from ccua.errors import Problem
+        from ccua.errors import MoreProblems
 
         out = list(self)
         if self.dropped:
-            out.append(Problem(f"... and {self.dropped:,} more problems (only the first "
-                               f"{self.limit} of a file are listed)", file=self.file))
+            out.append(MoreProblems(f"... and {self.dropped:,} more problems (only the first "
+                                    f"{self.limit} of a file are listed)", file=self.file,
+                                    count=self.dropped))
         return out

@@ -54,6 +54,18 @@ class Problem:
                 "field": self.field, "indicator": self.indicator, "message": self.message}
 
 
+@dataclass(frozen=True)
+class MoreProblems(Problem):
+    """Stands for ``count`` problems a reader counted but did not keep (beyond its cap)."""
+
+    count: int = 0
+
+
+def count_problems(problems: Iterable[Problem]) -> int:
+    """How many problems a list stands for: one each, and ``count`` for a :class:`MoreProblems`."""
+    return sum(p.count if isinstance(p, MoreProblems) else 1 for p in problems)
+
+
 class CcuaError(Exception):
     """Base class of every error the user can cause; its message is one readable line."""
 
@@ -105,7 +117,7 @@ class ValidationFailed(CcuaError):
         return cls(problems=list(problems), subject=subject)
 
     def _summary(self) -> str:
-        n = len(self.problems)
+        n = count_problems(self.problems)
         head = f"{self.subject}: {n} problem{'s' if n != 1 else ''}"
         if n == 1:
             return f"{head}: {self.problems[0]}"
@@ -134,7 +146,7 @@ def error_dict(exc: CcuaError, limit: int = MAX_PROBLEMS) -> dict[str, Any]:
         problems = [exc.problem]
         head = str(exc)
     out: dict[str, Any] = {"error": head, "problems": [p.as_dict() for p in problems[:limit]],
-                           "problem_count": len(problems)}
+                           "problem_count": count_problems(problems)}
     if exc.hint:
         out["hint"] = exc.hint
     return out

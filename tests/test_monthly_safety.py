@@ -242,3 +242,14 @@ def test_cells_are_bounded(tmp_path, monkeypatch):
     monkeypatch.setattr(_tables, "MAX_SHEET_CELLS", 50)
     with pytest.raises(CcuaError, match=r"more than 50 cells \(10 columns by 6 rows so far\)"):
         read_sheet(PARAMS / "demo" / "monthly.csv")
+
+
+def test_a_capped_list_still_counts_every_problem(tmp_path):
+    from ccua.errors import ValidationFailed, count_problems, error_dict
+
+    rows = [["月份", "offered_calls"]] + [[f"bad{n}", "x"] for n in range(1000)]
+    _, problems = parse(write_csv(tmp_path / "monthly.csv", rows))
+    assert count_problems(problems) == 1000
+    exc = ValidationFailed.of(problems, subject="client acme")
+    assert str(exc).startswith("client acme: 1000 problems:")
+    assert error_dict(exc)["problem_count"] == 1000
