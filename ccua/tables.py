@@ -38,6 +38,7 @@ class Col:
     width: int = 8
     align: str = "left"
     sheet_width: int | None = None
+    split: str = ""     # a worksheet splits "SP1 战略目标" into a column of this label + the name
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,9 @@ def cell_lines(value: Any, form: str, lang: str) -> list[str]:
         return [""]
     if isinstance(value, (list, tuple)):
         return [str(v) for v in value] or [""]
-    if form == "points" or form == "number":
+    if form == "points":      # 1.70分 as the standard prints table E.6; 1.70 under "Points"
+        return [Tr(lang)("unit.points_cell", value=fmt.fixed(value))]
+    if form == "number":
         return [fmt.fixed(value)]
     if form == "percent":
         return [fmt.percent(value)]
@@ -191,16 +194,44 @@ def sheet_value(value: Any, form: str) -> Any:
 
 
 def sheet_rows(table: Table) -> list[list[Any]]:
-    """Header, body (every leading value repeated: a workbook is sorted and filtered), footers."""
-    rows: list[list[Any]] = [[c.label for c in table.columns]]
+    """Header, body (every leading value repeated: a workbook is sorted and filtered), footers.
+    A column with ``split`` becomes two: the code (to sort and filter on) and the name."""
+    header: list[Any] = []
+    for c in table.columns:
+        header += [c.split, c.label] if c.split else [c.label]
+    rows: list[list[Any]] = [header]
     for values in table.rows:
-        rows.append([sheet_value(v, c.format) for v, c in zip(values, table.columns,
-                                                                 strict=True)])
+        row: list[Any] = []
+        for v, c in zip(values, table.columns, strict=True):
+            if c.split:
+                code, _, name = str(v).partition(" ")
+                row += [code, name]
+            else:
+                row.append(sheet_value(v, c.format))
+        rows.append(row)
     for f in table.footers:
-        rows.append([f.label, *[None] * (f.span - 1),
+        extra = sum(1 for c in table.columns[:f.span] if c.split)
+        rows.append([f.label, *[None] * (f.span + extra - 1),
                      *[sheet_value(v, table.columns[f.span + k].format)
                        for k, v in enumerate(f.values)]])
     return rows
+
+
+def sheet_formats(table: Table) -> dict[int, str]:
+    """Excel number formats by worksheet column (1-based, after splits)."""
+    out, col = {}, 0
+    for c in table.columns:
+        col += 2 if c.split else 1
+        if c.format in EXCEL_FORMATS:
+            out[col] = EXCEL_FORMATS[c.format]
+    return out
+
+
+def sheet_widths(table: Table) -> list[int]:
+    out: list[int] = []
+    for c in table.columns:
+        out += ([8] if c.split else []) + [c.sheet_width or c.width + 4]
+    return out
 
 
 # ---------------------------------------------------------------- names
@@ -254,8 +285,8 @@ def _lead(results: Mapping[str, Any], n: Names) -> tuple[list[Col], Any]:
     cats = bool(results["assessment"].get("categories"))
     groups = {g["code"]: g for g in results["assessment"]["groups"]}
     cols = ([Col(n.tr("table.category"), width=5, sheet_width=8)] if cats else []) + [
-        Col(n.group_level, width=8, sheet_width=12), Col(n.item_level, width=10,
-                                                         sheet_width=24)]
+        Col(n.group_level, width=8, sheet_width=12),
+        Col(n.item_level, width=10, sheet_width=24, split=n.tr("sheet.code"))]
 
     def values(item: Mapping[str, Any]) -> list[Any]:
         group = groups.get(item["group"], {})

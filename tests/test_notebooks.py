@@ -357,14 +357,14 @@ def test_engagement_notebook_shows_steps_teams_sheets_and_key_points(executed: d
 def test_scorecard_shows_e6_subtotals_and_the_marked_grade(executed: dict, results: dict):
     texts = markdowns(executed["scorecard"])
     a = results["assessment"]
-    rows = table_rows(texts[0])      # the report's table 6 (one table model): units in the header
+    rows = table_rows(texts[0])      # the report's table 6 (one table model)
     assert rows[0][3:7] == ["分值", "分值占比", "计分", "计分占比"]
     by_item = {r[2]: r for r in rows[1:-1]}
     for item in a["items"]:
         row = by_item[f"{item['code']} {item['name']}"]
-        assert row[3:7] == [two(item["points"]), f"{two(item['points_share'])}%",
-                            two(item["score"]), f"{two(item['share'])}%"]
-    assert rows[-1][0] == "**测评计分合计**" and rows[-1][5] == f"**{two(a['total'])}**"
+        assert row[3:7] == [f"{two(item['points'])}分", f"{two(item['points_share'])}%",
+                            f"{two(item['score'])}分", f"{two(item['share'])}%"]
+    assert rows[-1][0] == "**测评计分合计**" and rows[-1][5] == f"**{two(a['total'])}分**"
     subtotals = unescape(texts[1])
     for cat in a["categories"]:
         assert f"| {cat['name']} | {two(cat['points'])}分 | {two(cat['score'])}分 |" in subtotals

@@ -42,11 +42,12 @@ def test_score_table_is_built_once_and_written_three_ways(demo: dict[str, Any]):
         assert [r[-3] for r in t6.rows] == [i["score"] for i in items]
         assert t6.footers[0].values[2] == demo["assessment"]["total"]
         grid, pipe = tables.grid_markdown(t6), tables.pipe_markdown(t6)
-        total = fmt.fixed(demo["assessment"]["total"])
+        total = fmt.fixed(demo["assessment"]["total"]) + ("分" if lang == "zh" else "")
         assert f"**{total}**" in grid and f"**{total}**" in pipe
-        sheet = tables.sheet_rows(t6)
-        assert sheet[0] == [c.label for c in t6.columns]
-        assert sheet[-1][len(t6.columns) - 3] == fmt.dec(demo["assessment"]["total"])
+        sheet = tables.sheet_rows(t6)      # the item column splits into code and name
+        assert sheet[0][2:4] == (["编号", "能力项"] if lang == "zh" else ["Code", "Item"])
+        assert [r[2] for r in sheet[1:-1]] == [i["code"] for i in items]
+        assert sheet[-1][len(t6.columns) - 2] == fmt.dec(demo["assessment"]["total"])
     # the report's table 6 is this table
     context = front_context(demo)
     assert context["tables"]["t6"] == tables.grid_markdown(tables.score_table(demo, "zh"))
@@ -60,7 +61,8 @@ def test_workbook_sheets_are_the_same_tables(demo: dict[str, Any]):
                       *tables.team_tables(demo, lang),
                       tables.grade_table(fw.grades, demo["assessment"]["grade"], lang)):
             ws = wb[table.sheet]
-            got = [[c.value for c in row] for row in ws.iter_rows(max_row=len(table.rows) + 1)]
+            got = [[c.value for c in row]
+                   for row in ws.iter_rows(max_row=len(table.rows) + 1)]
             want = tables.sheet_rows(table)[: len(table.rows) + 1]
             assert [[None if v == "" else (float(v) if hasattr(v, "as_tuple") else v)
                      for v in r] for r in want] == \

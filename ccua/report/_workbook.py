@@ -92,18 +92,22 @@ def _sheet(wb: Workbook, title: str, header: Sequence[str], rows: Sequence[Seque
 def table_sheet(wb: Workbook, table: tables.Table, assessee: str) -> Worksheet:
     """A table of the model as a worksheet: one value per cell, numbers as numbers."""
     rows = tables.sheet_rows(table)
-    formats = {k: tables.EXCEL_FORMATS[c.format] for k, c in enumerate(table.columns, 1)
-               if c.format in tables.EXCEL_FORMATS}
-    widths = [c.sheet_width or c.width + 4 for c in table.columns]
     tr = Tr(table.lang)
-    return _sheet(wb, table.sheet, rows[0], rows[1:], widths, formats,
+    return _sheet(wb, table.sheet, rows[0], rows[1:], tables.sheet_widths(table),
+                  tables.sheet_formats(table),
                   caption=tr("sheet.header", caption=table.caption, assessee=assessee))
 
 
 def _requirement_sheet(wb: Workbook, results: dict[str, Any], tr: Tr, assessee: str) -> None:
     """E.5: one row per requirement and sub-point; 评分依据 says what the rating rests on."""
     n = tables.names(results, tr.lang)
-    lead_cols, lead = tables._lead(results, n)
+    lead_table_cols, lead_values = tables._lead(results, n)
+    lead_head = tables.sheet_rows(tables.Table("", "", tuple(lead_table_cols), ()))[0]
+
+    def lead(item: dict[str, Any]) -> list[Any]:
+        return tables.sheet_rows(tables.Table("", "", tuple(lead_table_cols),
+                                              (tuple(lead_values(item)),)))[1]
+
     points_at_item = results["framework"]["points_at"] == "item"
     rows: list[list[Any]] = []
     for item in results["assessment"]["items"]:
@@ -127,12 +131,13 @@ def _requirement_sheet(wb: Workbook, results: dict[str, Any], tr: Tr, assessee: 
                 rows.append([*lead(item), f"{req['code']}.{sp['code']}", sp["text"],
                              _num(sp.get("rating")), tr("table.na") if sp.get("na") else "",
                              sp.get("note", ""), None, None])
-    k = len(lead_cols)
-    cols = [*(c.label for c in lead_cols), tr("sheet.requirement_code"),
+    k = len(lead_head)
+    cols = [*lead_head, tr("sheet.requirement_code"),
             tr("sheet.requirement"), tr("sheet.rating"), tr("sheet.rating_basis"),
             tr("sheet.note_evidence"), tr("sheet.item_percent"), tr("sheet.item_score")]
     _sheet(wb, tr("sheet.e5"), cols, rows,
-           [c.sheet_width or 10 for c in lead_cols] + [9, 60, 7, 18, 36, 10, 10],
+           [*tables.sheet_widths(tables.Table("", "", tuple(lead_table_cols), ())),
+            9, 60, 7, 18, 36, 10, 10],
            formats={k + 3: NUMBER, k + 6: NUMBER, k + 7: NUMBER},
            caption=tr("sheet.header", caption=tr("table.e5.caption"), assessee=assessee))
 
