@@ -473,7 +473,8 @@ def engagement_yaml(framework: Framework) -> str:
              "issue": "语音渠道20秒服务水平半年均值未达80%目标，且受评方运营报告中的服务水平"
                       "与复核计算值不一致。",
              "response": "受评方确认报告口径含IVR内挂机，承诺统一口径并重新发布。",
-             "status": "confirmed", "indicator": "DO6.13", "target": 80, "met": False},
+             # not met: the monthly sheet gives 76.14%; the records of `ccua demo-data` 80.46%
+             "status": "confirmed", "indicator": "DO6.13", "target": 80},
             {"topic": "系统", "item": "CB4",
              "issue": "知识库更新流程文件不完整，缺少审核与发布环节的记录。",
              "response": "受评方已补充知识库运营月报（3-6月），审核记录仍待补充。",
