@@ -464,6 +464,15 @@ def lesson_html(lesson: IndicatorLesson, lang: str) -> str:
     return "\n".join(rows)
 
 
+def _heading(lang: str, lesson: str) -> Any:
+    """A lesson's title and what to do, in the lesson's language."""
+    import ipywidgets as w
+
+    tr = Catalog(lang)
+    return w.HTML(f"<h2 class='ccua-lesson'>{_esc(tr(f'lesson_{lesson}'))}</h2>"
+                  f"<p>{_esc(tr(f'lesson_{lesson}_intro'))}</p>")
+
+
 class IndicatorExplorer:
     """Choose an indicator, move its inputs, see value, status and the formula filled in."""
 
@@ -485,7 +494,8 @@ class IndicatorExplorer:
         self.fields: dict[str, Any] = {}
         self.choice.observe(lambda _: self._build_inputs(), names="value")
         self._build_inputs()
-        self.widget = w.VBox([self.choice, self.inputs_box, self.output, self.latex])
+        self.widget = w.VBox([_heading(lang, "explorer"), self.choice, self.inputs_box,
+                              self.output, self.latex])
 
     def _start_values(self, ind: Indicator) -> dict[str, int]:
         try:
@@ -563,7 +573,8 @@ class ScoringSimulator:
         self.percent.observe(lambda _: self._changed(), names="value")
         self.reset.on_click(lambda _: self._reset())
         self._load_item()
-        self.widget = w.VBox([w.HBox([self.item, self.reset]), self.mode, self.percent,
+        self.widget = w.VBox([_heading(lang, "simulator"), w.HBox([self.item, self.reset]),
+                              self.mode, self.percent,
                               self.requirements_box, self.item_view, self.summary, self.table])
 
     # -- state
@@ -644,17 +655,10 @@ class ScoringSimulator:
             gap = tr("l_next", grade=name_of(nxt.next, self.lang), gap=fmt(nxt.gap))
         else:
             gap = tr("l_top")
-        below = ""
-        if nxt.current is not None and nxt.current.min > 0:
-            below = " · " + tr("l_below", grade=name_of(nxt.current, self.lang),
-                               gap=fmt(a.total - nxt.current.min)).replace(
-                                   fmt(a.total - nxt.current.min),
-                                   fmt(a.total - nxt.current.min))
         self.summary.value = (
             f"<p class='ccua-total' style='font-size:130%'>{_esc(tr('l_total'))} "
             f"<b>{fmt(a.total)}</b> · {_esc(tr('l_grade'))} <b>{_esc(grade)}</b> · "
             f"<span class='ccua-next'>{_esc(gap)}</span></p>")
-        del below
         self.table.value = simulator_table(fw, a, self.lang, highlight=self.item.value)
         return a
 
@@ -692,7 +696,8 @@ def simulator_table(framework: Framework, a: Assessment, lang: str,
         f"<td style='padding:1px 8px'>{_esc(x)}</td>" for x in (
             "", tr("total"), fmt(a.total_points), "", "", fmt(a.total))) + "</tr>")
     return (f"<table class='ccua-sim'><thead><tr>{head}</tr></thead><tbody>"
-            + "".join(body) + "</tbody></table>")
+            + "".join(body) + "</tbody></table>"
+            + f"<p style='font-size:90%'>{_esc(tr('l_tie_legend'))}</p>")
 
 
 class Exercises:
@@ -724,7 +729,8 @@ class Exercises:
         self.b1.on_click(lambda _: self.check(1))
         self.b2.on_click(lambda _: self.check(2))
         self.b3.on_click(lambda _: self.check(3))
-        self.widget = w.VBox([self.q1, w.HBox([self.a1, self.b1]), self.f1,
+        self.widget = w.VBox([_heading(lang, "exercises"),
+                              self.q1, w.HBox([self.a1, self.b1]), self.f1,
                               self.q2, w.HBox([self.a2, self.b2]), self.f2,
                               self.q3, w.HBox([self.a3, self.b3]), self.f3])
 
@@ -774,4 +780,6 @@ def worked_example_markdown(framework: str | Framework = "t-ccua", lang: str = "
 def show_worked_example(framework: str | Framework = "t-ccua", lang: str = "zh") -> None:
     from IPython.display import Markdown, display
 
-    display(Markdown(worked_example_markdown(framework, lang)))
+    tr = Catalog(lang)
+    display(Markdown(f"{tr('lesson_worked_intro')}\n\n"
+                     + worked_example_markdown(framework, lang)))
