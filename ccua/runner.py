@@ -435,7 +435,7 @@ def run_client(params_path: str | Path, *, progress: Progress | None = None,
     # The one validation, the same as `ccua check` runs (it computes the results too).
     from ccua.scaffold import validate_client
 
-    checked = validate_client(params_path)
+    checked = validate_client(params_path, output=output)
     if checked.stops_run or checked.data is None or checked.result is None:
         raise checked.error()
     data, result = checked.data, checked.result

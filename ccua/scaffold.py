@@ -55,7 +55,7 @@ from ccua.engagement import (
 )
 from ccua.engagement._load import collect_engagement
 from ccua.engagement._models import _month_text
-from ccua.errors import MAX_PROBLEMS, CcuaError, Problem, ValidationFailed
+from ccua.errors import MAX_PROBLEMS, CcuaError, Problem, ValidationFailed, count_problems
 from ccua.spec import Framework, Item, load_framework
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -686,8 +686,9 @@ class CheckReport:
             "params": self.params_file, "status": self.status, "summary": self.summary,
             "problems": rows(self.problems), "todo": rows(self.todo),
             "warnings": rows(self.warnings),
-            "problem_count": len(self.problems), "todo_count": len(self.todo),
-            "warning_count": len(self.warnings)}
+            "problem_count": count_problems(self.problems),
+            "todo_count": count_problems(self.todo),
+            "warning_count": count_problems(self.warnings)}
         if self.stops_run:
             out["error"] = str(self.error()).partition("\n")[0].rstrip(":")
         return out
@@ -735,14 +736,16 @@ def check_client(params_path: str | Path) -> CheckReport:
     return validate_client(params_path)
 
 
-def validate_client(params_path: str | Path, *, compute: bool = True) -> CheckReport:
+def validate_client(params_path: str | Path, *, compute: bool = True,
+                    output: str | Path | None = None) -> CheckReport:
     """The one validation of a client, for ``ccua check`` and ``ccua run`` alike.
 
     Every problem in one pass: the files (engagement, targets, checks, the monthly sheet,
     claims, ratings), the indicators over the period, the key points, and the ratings that
     scoring still needs, as far as each can be checked with what could be read. When nothing
     stops the run and ``compute`` is true, the assessment is computed (``result``) exactly as
-    the run computes it, so that a problem found only there is reported too.
+    the run computes it, so that a problem found only there is reported too. The run folder
+    (``output``, else the params' ``output:``) must be one ccua may write (docs/safety.md).
     """
     from ccua.period import indicators_over_period
     from ccua.results import build_results, key_point_problems
@@ -769,6 +772,7 @@ def validate_client(params_path: str | Path, *, compute: bool = True) -> CheckRe
                         for p in period.problems]
     report.problems += key_point_problems(fw, data, period)  # as ccua run stops on them
     report.warnings = template_leftovers(data)
+    report.problems += _output_problems(data, output)
     assessment = None
     if ratings_read:
         try:
@@ -809,3 +813,17 @@ def validate_client(params_path: str | Path, *, compute: bool = True) -> CheckRe
         except CcuaError as exc:
             report.problems.append(exc.problem)
     return report
+
+
+def _output_problems(data: EngagementData, output: str | Path | None) -> list[Problem]:
+    """The run folder would be refused (``output: acme``, ``-o params``): say so now."""
+    from ccua.runner import check_output_folder
+
+    target = Path(os.path.abspath(output if output is not None else data.output))
+    try:
+        check_output_folder(target)
+    except CcuaError as exc:
+        where = ({"file": str(data.params_file), "field": "output"} if output is None
+                 else {"field": "--output"})
+        return [Problem(f"{target}: {exc.problem.message}", **where)]  # type: ignore[arg-type]
+    return []

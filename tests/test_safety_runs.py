@@ -40,9 +40,9 @@ def test_a_folder_with_other_files_is_refused_and_kept(params: Path, tmp_path: P
     assert code == 1
     assert "not a ccua run folder" in err and str(out) in err and "Traceback" not in err
     assert [line for line in err.splitlines() if "error" in line] == [
-        f"error: {out}: the run's output is not a ccua run folder (it holds files ccua did not "
-        "write, and no .ccua-run); nothing was changed: choose an absent or empty folder (-o "
-        "DIR or output: in the params file)"]
+        f"error: client demo: 1 problem: --output: {out}: the run's output is not a ccua run "
+        "folder (it holds files ccua did not write, and no .ccua-run); nothing was changed: "
+        "choose an absent or empty folder (-o DIR or output: in the params file)"]
     assert snapshot(out) == {"thesis.docx": b"years of work"}
 
 
@@ -63,6 +63,9 @@ def test_output_the_clients_own_engagement_folder_is_refused(params: Path, tmp_p
     assert code == 1 and "not a ccua run folder" in err and "demo" in err
     assert snapshot(params) == before
     assert (params / "demo" / "engagement.yaml").exists()
+    # ccua check says so too: the run would stop.
+    code, out, _ = run(capsys, "check", str(p))
+    assert code == 1 and f"demo.yaml: output: {params / 'demo'}: the run's output is not" in out
 
 
 def test_a_file_as_output_is_refused(params: Path, tmp_path: Path):

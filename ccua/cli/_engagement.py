@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ccua.cli._app import JSON_OPTION, app, console, esc, print_json
-from ccua.errors import MAX_PROBLEMS, Problem
+from ccua.errors import MAX_PROBLEMS, Problem, count_problems
 from ccua.scaffold import DEFAULT_MONTHS, check_client, new_client
 
 
@@ -52,7 +52,7 @@ def _print_problems(title: str, problems: list[Problem], limit: int = MAX_PROBLE
         # soft_wrap keeps each problem on one line, so that editors can jump to file:row.
         console.print(f"  - {p}", markup=False, highlight=False, soft_wrap=True)
     if len(problems) > limit:
-        console.print(f"  ... and {len(problems) - limit} more", markup=False)
+        console.print(f"  ... and {count_problems(problems[limit:])} more", markup=False)
 
 
 def _count(n: int, what: str) -> str:
@@ -79,7 +79,8 @@ def check_cmd(
             raise typer.Exit(1)
         return
     if report.problems:
-        _print_problems(f"{params}: {_count(len(report.problems), 'problem')}", report.problems)
+        _print_problems(f"{params}: {_count(count_problems(report.problems), 'problem')}",
+                        report.problems)
     s = report.summary
     if s and not report.problems:
         console.print(f"{'ok' if not report.todo else 'not ready'}: {s['client']} — "
