@@ -538,8 +538,10 @@ def _target_text(ind: Mapping[str, Any]) -> str:
     target = ind.get("target")
     if not target:
         return tr("nb.target.none")
-    return target["text"] + (tr("nb.target.default") if target.get("source") == "default"
-                             else "")
+    text = target["text"]
+    if _TR.en and (target.get("min") is not None or target.get("max") is not None):
+        text = prose.bounds_text(target, ind.get("unit"), _TR.lang)   # its unit in English
+    return text + (tr("nb.target.default") if target.get("source") == "default" else "")
 
 
 def _yes_no(met: Any) -> str:

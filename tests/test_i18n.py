@@ -176,6 +176,9 @@ def quoted_texts(data: dict[str, Any]) -> list[str]:
     def keyed(value: Any) -> None:
         if isinstance(value, dict):
             for k, v in value.items():
+                if k == "target":          # printed from its bounds; its basis is quoted
+                    out.append(str((v or {}).get("basis") or ""))
+                    continue
                 if k in quoted_keys and isinstance(v, str):
                     out.append(v)
                 else:

@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from ccua import fmt, tables
+from ccua import fmt, prose, tables
 from ccua.i18n import Tr, catalog
 from ccua.spec import Grade
 
@@ -202,7 +202,9 @@ def _indicator_sheet(wb: Workbook, results: dict[str, Any], tr: Tr, assessee: st
         name = ind.get("name_en") if tr.en and ind.get("name_en") else ind.get("name")
         rows.append([ind["code"], name, fmt.unit_label(ind.get("unit"), tr.lang),
                      *(_num(monthly.get(m)) for m in months), _num(ind.get("value")),
-                     target.get("text") or "", status])
+                     (prose.bounds_text(target, ind.get("unit"), tr.lang)
+                      if tr.en and (target.get("min") is not None or target.get("max") is not None)
+                      else target.get("text") or ""), status])
     header = [tr("sheet.indicator"), tr("sheet.indicator_name"), tr("sheet.unit"),
               *(fmt.month_text(m, tr.lang) for m in months), tr("sheet.period_value"),
               tr("sheet.target"), tr("sheet.attainment")]
