@@ -125,6 +125,26 @@ def test_a_formula_with_its_saved_value_is_read(tmp_path):
     assert inputs.get("2026-03", demo_rows()[4][1]) == 12345
 
 
+def test_a_formula_whose_saved_value_is_empty_text_is_not_uncalculated(tmp_path):
+    import zipfile
+
+    wb, path = to_xlsx(tmp_path / "monthly.xlsx", demo_rows())
+    wb.active["K1"] = '=IF(1,"","")'        # a formula column Excel calculated to ""
+    wb.save(path)
+    src = zipfile.ZipFile(path)
+    out = tmp_path / "saved.xlsx"
+    with zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                old = b'<c r="K1"><f>IF(1,"","")</f><v /></c>'
+                assert old in data
+                data = data.replace(old, b'<c r="K1" t="str"><f>IF(1,"","")</f><v></v></c>')
+            dst.writestr(item, data)
+    _, problems = parse(out)
+    assert problems == []
+
+
 def test_monthly_xlsx_and_csv_both_present_is_an_error(tmp_path):
     shutil.copytree(PARAMS / "demo", tmp_path / "demo")
     shutil.copy(PARAMS / "demo.yaml", tmp_path / "demo.yaml")

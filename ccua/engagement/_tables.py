@@ -244,8 +244,11 @@ def _check_cells(p: Path, part: str | None, where: str) -> None:
                                 formula = "(shared formula)"
                         elif name in ("v", "is"):
                             value = child
+                    # A text result may be empty (=IF(A1="","",A1) saves t="str" and an
+                    # empty <v>); an empty value of a number cell is what a program leaves.
                     has_value = value is not None and (value.text not in (None, "") or
-                                                       len(value) > 0)
+                                                       len(value) > 0 or
+                                                       el.get("t") in ("str", "s", "inlineStr"))
                     if formula is not None and not has_value and len(uncached) < 10:
                         uncached.append((el.get("r", "?"), formula))
                     el.clear()
