@@ -7,7 +7,9 @@ refused with one line naming the file, the limit and what to do, before it is pa
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, Self
 
 from ccua.errors import CcuaError
 
@@ -66,7 +68,7 @@ def check_text_size(text: str, kind: str, file: str) -> None:
                         f"{KIND_WORDS.get(kind, kind)} may be (see docs/limits.md)", file=file)
 
 
-class ProblemCap(list):
+class ProblemCap(list[Any]):
     """A problem list that keeps the first ``MAX_PROBLEMS`` and counts the rest.
 
     ``close()`` appends one line saying how many more there were. Memory and time stay bounded
@@ -79,18 +81,18 @@ class ProblemCap(list):
         self.limit = limit
         self.dropped = 0
 
-    def append(self, problem: object) -> None:  # type: ignore[override]
+    def append(self, problem: Any) -> None:
         if len(self) < self.limit:
             super().append(problem)
         else:
             self.dropped += 1
 
-    def __iadd__(self, more):  # type: ignore[no-untyped-def,override]
+    def __iadd__(self, more: Iterable[Any]) -> Self:  # type: ignore[misc]
         for p in more:
             self.append(p)
         return self
 
-    def extend(self, more) -> None:  # type: ignore[no-untyped-def,override]
+    def extend(self, more: Iterable[Any]) -> None:
         for p in more:
             self.append(p)
 
@@ -98,7 +100,7 @@ class ProblemCap(list):
     def full(self) -> bool:
         return len(self) >= self.limit
 
-    def close(self) -> list:
+    def close(self) -> list[Any]:
         from ccua.errors import MoreProblems
 
         out = list(self)

@@ -113,35 +113,37 @@ def _number(cell: Cell, sheet: Sheet, problems: list[Problem], what: str,
     """
     if cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
         return None
-    where = {"file": sheet.file, "row": cell.row, "column": f"{cell.letter} ({cell.column})"}
+    column = f"{cell.letter} ({cell.column})"
+
+    def refuse(message: str) -> None:
+        problems.append(Problem(f"{what}: {message}", file=sheet.file, row=cell.row,
+                                column=column))
+
     if isinstance(cell.value, str):
         big = _MAGNITUDE.search(cell.value)
         if big and len(big.group(1)) > 3:           # 1e9999: refuse before expanding it
-            problems.append(Problem(f"{what}: {cell.value.strip()[:40]!r} is not a plausible "
-                                    f"value (at most {MAX_VALUE:.0e})", **where))
+            refuse(f"{cell.value.strip()[:40]!r} is not a plausible value (at most "
+                   f"{MAX_VALUE:.0e})")
             return None
     try:
         value = to_fraction(cell.value)
     except NotANumber as exc:
-        problems.append(Problem(f"{what}: {exc}", **where))
+        refuse(str(exc))
         return None
     if value < 0:
-        problems.append(Problem(f"{what}: negative value {cell.value}; inputs are counts and "
-                                "durations", **where))
+        refuse(f"negative value {cell.value}; inputs are counts and durations")
         return None
     if value > MAX_VALUE:
-        problems.append(Problem(f"{what}: {cell.value} is not a plausible value (at most "
-                                f"{MAX_VALUE:.0e})", **where))
+        refuse(f"{cell.value} is not a plausible value (at most {MAX_VALUE:.0e})")
         return None
     if "%" in cell.format and unit != "percent":
         shown = f"{float(value) * 100:g}%"
-        problems.append(Problem(f"{what}: the cell is formatted as a percentage ({shown}), so "
-                                f"it holds {float(value):g}; {_unit_words(unit)}: type the plain "
-                                "number and format the cell as a number", **where))
+        refuse(f"the cell is formatted as a percentage ({shown}), so it holds "
+               f"{float(value):g}; {_unit_words(unit)}: type the plain number and format the "
+               "cell as a number")
         return None
     if unit == "whole" and value.denominator != 1:
-        problems.append(Problem(f"{what}: expected a whole number (a count), got "
-                                f"{cell.value}", **where))
+        refuse(f"expected a whole number (a count), got {cell.value}")
         return None
     return value
 
@@ -246,11 +248,11 @@ def _parse_monthly(sheet: Sheet, framework: Framework, period: Iterable[str] | N
                                         row=label_cell.row))
                 continue
             seen[code] = label_cell.row
-            for i, month in month_cols.items():
+            for i, col_month in month_cols.items():
                 value = _number(cells[i], sheet, problems, code, units.get(code))
-                if value is not None and in_period(month, cells[i].row, cells[i].letter):
-                    inputs.set(month, code, value, Source(sheet.file, cells[i].row,
-                                                          f"{cells[i].letter} ({month})"))
+                if value is not None and in_period(col_month, cells[i].row, cells[i].letter):
+                    inputs.set(col_month, code, value, Source(sheet.file, cells[i].row,
+                                                              f"{cells[i].letter} ({col_month})"))
         return inputs, problems
 
     month_col = next((i for i, h in enumerate(heads) if h.lower() in MONTH_HEADERS), None)
