@@ -390,7 +390,6 @@ def score_table(results: Mapping[str, Any], lang: str = "zh") -> Table:
     n = names(results, lang)
     tr = n.tr
     a = results["assessment"]
-    total_points = a.get("total_points")
     if results["framework"]["points_at"] == "item":
         lead, values = _lead(results, n)
         rows = tuple((*values(i), i.get("points"), i.get("points_share"), i.get("score"),
@@ -400,18 +399,18 @@ def score_table(results: Mapping[str, Any], lang: str = "zh") -> Table:
                 Col(tr("table.score"), "points", 6, "right", 9),
                 Col(tr("table.score_share"), "percent", 6, "right", 10),
                 Col(tr("table.remark"), width=9, sheet_width=30))
-        footer = Footer(tr("table.total"), len(lead), (total_points, None, a["total"], None, ""),
-                        strong=(2,))
+        # 测评计分合计 over the leading columns, 分值 and 分值占比, as table E.6 prints it
+        footer = Footer(tr("table.total"), len(lead) + 2, (a["total"], None, ""), strong=(0,))
         return Table("E.6", tr("table.e6.caption"), cols, rows, merge=len(lead) - 1,
                      footers=(footer,), sheet=tr("sheet.e6"), lang=tr.lang)
     rows = tuple((f"{g['code']} {n.group(g['code'])}", g.get("points"), g.get("mean_rating"),
                   g.get("percent"), g.get("score")) for g in a["groups"])
-    cols = (Col(n.group_level, width=14, sheet_width=28),
+    cols = (Col(n.group_level, width=14, sheet_width=28, split=tr("sheet.code")),
             Col(tr("table.points"), "points", 6, "right", 9),
             Col(tr("table.mean_rating"), "rating", 6, "right", 9),
             Col(tr("table.percent"), "percent", 6, "right", 9),
             Col(tr("table.score"), "points", 6, "right", 9))
-    footer = Footer(tr("table.total"), 1, (total_points, None, None, a["total"]), strong=(3,))
+    footer = Footer(tr("table.total"), 4, (a["total"],), strong=(0,))
     return Table("E.6", tr("table.e6.caption"), cols, rows, footers=(footer,),
                  sheet=tr("sheet.e6"), lang=tr.lang)
 

@@ -40,7 +40,7 @@ def test_score_table_is_built_once_and_written_three_ways(demo: dict[str, Any]):
         items = demo["assessment"]["items"]
         assert len(t6.rows) == len(items)
         assert [r[-3] for r in t6.rows] == [i["score"] for i in items]
-        assert t6.footers[0].values[2] == demo["assessment"]["total"]
+        assert t6.footers[0].values[0] == demo["assessment"]["total"]
         grid, pipe = tables.grid_markdown(t6), tables.pipe_markdown(t6)
         total = fmt.fixed(demo["assessment"]["total"]) + ("分" if lang == "zh" else "")
         assert f"**{total}**" in grid and f"**{total}**" in pipe
