@@ -9,9 +9,9 @@ from datetime import datetime
 from pathlib import Path
 
 from ccua.handbook._content import Chapter
-from ccua.handbook._text import Catalog
 
 _PAGE_LINK = re.compile(r"\]\([A-Za-z0-9_-]+\.html#")
+_CODE = re.compile(r"`[a-z0-9_]+`")
 _PAGE_ONLY = re.compile(r"\]\(([A-Za-z0-9_-]+)\.html\)")
 
 
@@ -20,7 +20,9 @@ def book_markdown(chapters: Sequence[Chapter], title: str, lang: str) -> str:
     body = "\n".join(ch.markdown() for ch in chapters)
     body = _PAGE_LINK.sub("](#", body)
     body = _PAGE_ONLY.sub(r"](#\1)", body)
-    return body
+    # measure codes in table cells: a zero-width space after each underscore lets a long
+    # code wrap in its column (Typst never breaks inside a word)
+    return _CODE.sub(lambda m: m.group(0).replace("_", "_\u200b"), body)
 
 
 def typst_header(family: str, bold: str | None, lang: str) -> str:
@@ -44,7 +46,6 @@ def write_pdf(out: Path, chapters: Sequence[Chapter], title: str, subtitle: str,
     from ccua.report._fonts import find_cjk_font
 
     font = find_cjk_font()
-    tr = Catalog(lang)
     work = out / "_build"
     work.mkdir(parents=True, exist_ok=True)
     header = work / "header.typ"
@@ -52,8 +53,10 @@ def write_pdf(out: Path, chapters: Sequence[Chapter], title: str, subtitle: str,
                       encoding="utf-8")
     args = ["--standalone", "--toc", "--toc-depth=2", f"--include-in-header={header}",
             f"--metadata=title:{title}", f"--metadata=subtitle:{subtitle}",
-            f"--metadata=toc-title:{tr('contents')}",
-            "-V", "papersize:a4", "-V", "fontsize:10pt", "-V", f"mainfont:{font.family}"]
+            "-V", "papersize:a4", "-V", "fontsize:10pt", "-V", f"mainfont:{font.family}",
+            # a variable, not metadata: typst names the contents 目录 / Contents by it, and
+            # pandoc does not look for translations it does not have
+            "-V", f"lang:{lang}"]
     typ = _pandoc(book_markdown(chapters, title, lang), "typst", args, work)
     pdf_with_typst(out, typ, font, when, say, name=name)
     return out / name
