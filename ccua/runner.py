@@ -422,7 +422,8 @@ def _lock_timeout() -> float:
 def run_client(params_path: str | Path, *, progress: Progress | None = None,
                notebooks: bool = True, report: bool | None = None,
                output: Path | None = None, notebooks_folder: Path | None = None,
-               lock_timeout: float | None = None, lang: str | None = None) -> RunSummary:
+               lock_timeout: float | None = None, lang: str | None = None,
+               portfolio: Path | None = None) -> RunSummary:
     """Run one client end to end; raise CcuaError on failure (the previous run is kept).
 
     The run folder (``output``, else the params' ``output:``, else ``runs/CLIENT``) must be
@@ -454,8 +455,19 @@ def run_client(params_path: str | Path, *, progress: Progress | None = None,
     with client_lock(data.params.client, target, timeout, say):
         check_output_folder(target)
         clean_stale(target, say)
+        # The portfolio store (ccua/portfolio): the previous engagement and the peers before
+        # the notebooks (portfolio.json, read by the report), the run's own record after.
+        from ccua.portfolio._hooks import compare_before_run, record_after_run
+
+        compared, warning = compare_before_run(
+            portfolio, result.results, with_benchmark=data.params.benchmark)
+        if warning:
+            say(warning)
         files = _run_into(target, data, result, say, notebooks, report, notebooks_folder,
-                          lang)
+                          lang, compared)
+        warning = record_after_run(portfolio, target)
+        if warning:
+            say(warning)
     assessment = result.data["assessment"]
     return RunSummary(client=data.params.client, params=str(params_path), status="ok",
                       total=assessment["total"], grade=assessment["grade"],
@@ -464,7 +476,7 @@ def run_client(params_path: str | Path, *, progress: Progress | None = None,
 
 def _run_into(target: Path, data: EngagementData, result: Any, say: Progress, notebooks: bool,
               report: bool | None, notebooks_folder: Path | None,
-              lang: str = "zh") -> list[str]:
+              lang: str = "zh", compared: dict[str, Any] | None = None) -> list[str]:
     """Build the run in a staging folder beside ``target``, then swap it into place."""
     staging = target.with_name(f".{target.name}.staging-{os.getpid()}")
     if staging.exists():  # ours: this process's own, from an earlier failed attempt
@@ -474,6 +486,11 @@ def _run_into(target: Path, data: EngagementData, result: Any, say: Progress, no
         _write_marker(staging, data.params.client)
         atomic_write_text(staging / RESULTS_FILE, dumps(result.data))
         files = [RESULTS_FILE]
+        if compared is not None:
+            from ccua.portfolio._hooks import PORTFOLIO_FILE, write_comparison
+
+            write_comparison(staging, compared)
+            files.append(PORTFOLIO_FILE)
         if notebooks:
             jobs = notebook_jobs(data, notebooks_folder, lang)
             execute_notebooks(jobs, staging, say, order=lambda j: _expected_cost(data, j))

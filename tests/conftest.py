@@ -114,3 +114,18 @@ def seed000() -> str:
     if not path.exists():
         pytest.skip("../shared/seeds is not beside the checkout")
     return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _portfolio_store_of_the_session(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Runs made by tests are recorded in a store of the test session, never in runs/."""
+    import os
+
+    path = tmp_path_factory.mktemp("portfolio") / "ccua.duckdb"
+    old = os.environ.get("CCUA_PORTFOLIO")
+    os.environ["CCUA_PORTFOLIO"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("CCUA_PORTFOLIO", None)
+    else:
+        os.environ["CCUA_PORTFOLIO"] = old

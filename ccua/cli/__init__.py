@@ -11,6 +11,7 @@ import importlib
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -40,6 +41,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "_verify": ("verify", "archive"),
     "_schema": ("schema",),
     "_action": ("improve", "staffing", "agreement", "consensus", "evidence", "trace"),
+    "_portfolio": ("portfolio", "benchmark"),
 }
 
 
@@ -83,6 +85,7 @@ def _click_errors() -> tuple[tuple[type[Exception], ...], tuple[type[BaseExcepti
 
 
 _CLICK_ERRORS, _ABORTS = _click_errors()
+_INTERRUPTS: tuple[type[BaseException], ...] = (KeyboardInterrupt, *_ABORTS)
 
 
 def _wants_json(argv: list[str] | None) -> bool:
@@ -120,13 +123,14 @@ def main(argv: list[str] | None = None) -> None:
             raise
         _print_error(exc, as_json)
         sys.exit(1)
-    except _CLICK_ERRORS as exc:  # usage errors: unknown option, missing argument ...
+    except _CLICK_ERRORS as error:  # usage errors: unknown option, missing argument ...
+        usage: Any = error
         if not as_json:
-            exc.show()
+            usage.show()
         else:
-            print_json({"error": exc.format_message(), "problems": [], "problem_count": 0})
-        sys.exit(exc.exit_code)
-    except (KeyboardInterrupt, *_ABORTS):
+            print_json({"error": usage.format_message(), "problems": [], "problem_count": 0})
+        sys.exit(usage.exit_code)
+    except _INTERRUPTS:
         err_console.print("interrupted", markup=False)
         sys.exit(130)
     except Exception as exc:

@@ -271,6 +271,8 @@ class Params(_Model):
     records: str = Field("", description="folder of ingested records (ccua ingest), optional")
     service_level_seconds: int = Field(20, gt=0)
     staffing: Staffing = Staffing()
+    benchmark: bool = Field(False, description="compare the client with its anonymised peers "
+                            "in the portfolio store (the report's 同业对照 annex)")
     report: bool = Field(True, description="render the report after the notebooks")
     lang: Literal["zh", "en"] = Field("zh", description="language of the notebooks, report "
                                       "and workbook: zh (中文, default) or en")

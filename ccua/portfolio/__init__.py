@@ -1,0 +1,46 @@
+"""The portfolio: every run kept in a database, clients compared over time and with peers.
+
+- :mod:`ccua.portfolio._store`: the append-only DuckDB store (schema versioned, migrations);
+- :mod:`ccua.portfolio._compare`: benchmarks against anonymised peers, re-assessment changes;
+- :mod:`ccua.portfolio._site`: the static site of the portfolio.
+"""
+
+from __future__ import annotations
+
+from ccua.portfolio._compare import (
+    MIN_PEERS,
+    Change,
+    benchmark,
+    changes_since,
+    percentile_rank,
+    previous_run,
+)
+from ccua.portfolio._site import build_site
+from ccua.portfolio._store import (
+    DEFAULT_STORE,
+    MIGRATIONS,
+    connect,
+    migrate,
+    record_of,
+    record_runs,
+    schema_version,
+    store_path,
+)
+
+__all__ = [
+    "DEFAULT_STORE",
+    "MIGRATIONS",
+    "MIN_PEERS",
+    "Change",
+    "benchmark",
+    "build_site",
+    "changes_since",
+    "connect",
+    "migrate",
+    "percentile_rank",
+    "previous_run",
+    "record_of",
+    "record_runs",
+    "schema_version",
+    "store_path",
+]
