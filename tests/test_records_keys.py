@@ -149,3 +149,25 @@ def test_records_indicators_refuses_then_dedupes(capsys, tmp_path):
     clean = write(tmp_path / "clean.csv", LINES)
     code, expected, _ = run(capsys, "records", "indicators", str(clean), "--json")
     assert code == 0 and json.loads(out) == json.loads(expected)
+
+
+def test_duplicates_in_excel_and_parquet_exports_name_their_rows(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([])                                 # a blank first row: the header is row 2
+    for line in [*LINES[:4], LINES[2]]:           # V2 on rows 4 and 6
+        ws.append(line.split(","))
+    wb.save(tmp_path / "v.xlsx")
+    [r] = ingest(tmp_path / "rec", [tmp_path / "v.xlsx"])
+    assert isinstance(r.error, RecordsInvalid), r.error
+    assert f"{tmp_path / 'v.xlsx'}:6:call_id: call_id repeats row 4 (call_id='V2')" \
+        in str(r.error)
+    src = write(tmp_path / "v.csv", [*LINES[:4], LINES[2]])
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{src}', all_varchar = true)) "
+               f"TO '{tmp_path / 'v.parquet'}' (FORMAT parquet)")
+    [r] = ingest(tmp_path / "rec3", [tmp_path / "v.parquet"])
+    assert isinstance(r.error, RecordsInvalid)
+    # Parquet has no header row: rows are records, counted from 1 (as its other problems).
+    assert "v.parquet:4:call_id: call_id repeats row 2 (call_id='V2')" in str(r.error)
