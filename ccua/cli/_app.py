@@ -34,7 +34,7 @@ class SafeConsole(Console):
     something like ``[/x]`` is printed without markup instead of raising MarkupError.
     """
 
-    def render_str(self, text: str, **kwargs: Any) -> Any:  # type: ignore[override]
+    def render_str(self, text: str, **kwargs: Any) -> Any:
         try:
             return super().render_str(text, **kwargs)
         except MarkupError:
