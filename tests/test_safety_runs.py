@@ -205,3 +205,15 @@ def test_marker_is_json_naming_the_client(params: Path, tmp_path: Path):
     run_client(params / "demo.yaml", output=out, notebooks=False)
     marker = json.loads((out / RUN_MARKER).read_text(encoding="utf-8"))
     assert marker["client"] == "demo" and marker["written_by"].startswith("ccua")
+
+
+def test_run_wait_option_refuses_at_once(params: Path, tmp_path: Path, capsys):
+    out = tmp_path / "runs" / "demo"
+    out.parent.mkdir()
+    with FileLock(str(lock_path(out))):
+        started = time.perf_counter()
+        code, _, err = run(capsys, "run", str(params / "demo.yaml"), "-o", str(out),
+                           "--no-notebooks", "--wait", "0")
+        assert time.perf_counter() - started < 10
+    assert code == 1 and "client demo is being run by another ccua run" in err
+    assert str(lock_path(out)) in err and not out.exists()

@@ -33,6 +33,10 @@ def run_cmd(
     lang: str | None = typer.Option(None, "--lang",
                                     help="Language of notebooks, report and workbook: zh "
                                          "(default, or the params file's lang:) or en."),
+    wait: float | None = typer.Option(None, "--wait", min=0,
+                                      help="Seconds to wait for another run of the same client "
+                                           "(default 30, or CCUA_LOCK_TIMEOUT); 0 refuses at "
+                                           "once."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Run one client's assessment: validate, compute, execute the notebooks, render the report."""
@@ -49,7 +53,8 @@ def run_cmd(
             err_console.print(f"· {message}", markup=False, highlight=False)
 
     summary = run_client(params, progress=say, notebooks=not no_notebooks,
-                         report=False if no_report else None, output=output, lang=lang)
+                         report=False if no_report else None, output=output, lang=lang,
+                         lock_timeout=wait)
     if as_json:
         print_json(asdict(summary))
         return
