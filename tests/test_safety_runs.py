@@ -217,3 +217,21 @@ def test_run_wait_option_refuses_at_once(params: Path, tmp_path: Path, capsys):
         assert time.perf_counter() - started < 10
     assert code == 1 and "client demo is being run by another ccua run" in err
     assert str(lock_path(out)) in err and not out.exists()
+
+
+def test_the_lock_holds_across_processes(params: Path, tmp_path: Path):
+    out = tmp_path / "runs" / "demo"
+    out.parent.mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom filelock import FileLock\n"
+         "with FileLock(sys.argv[1]):\n    print('held', flush=True)\n    time.sleep(30)\n",
+         str(lock_path(out))], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(CcuaError, match="another ccua run"):
+            run_client(params / "demo.yaml", output=out, notebooks=False, lock_timeout=0.3)
+    finally:
+        holder.kill()   # kill -9: the OS releases the lock
+        holder.wait()
+    run_client(params / "demo.yaml", output=out, notebooks=False, lock_timeout=5)
+    assert (out / "results.json").exists()
