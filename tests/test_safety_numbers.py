@@ -142,3 +142,17 @@ def test_month_in_words_too(tmp_path: Path, capsys):
     eng.write_text(text.replace('start: "2026-01"', 'start: "2026-13"'), encoding="utf-8")
     code, out, _ = run(capsys, "check", str(tmp_path / "params" / "acme.yaml"))
     assert code == 1 and "expected a month such as 2026-01 (got '2026-13')" in out
+
+
+def test_a_yaml_date_in_a_text_field_is_printed_as_the_date(tmp_path: Path, capsys):
+    from ccua.scaffold import new_client
+
+    new_client("acme", directory=tmp_path / "params", start="2026-01")
+    eng = tmp_path / "params" / "acme" / "engagement.yaml"
+    lines = eng.read_text(encoding="utf-8").splitlines()
+    lines = [("  commissioned_by: 2026-11-01" if t.startswith("  commissioned_by:") else t)
+             for t in lines]
+    eng.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, _ = run(capsys, "check", str(tmp_path / "params" / "acme.yaml"))
+    line = next(t for t in out.splitlines() if "report.commissioned_by" in t)
+    assert code == 1 and "(got the date 2026-11-01)" in line and "datetime" not in line
