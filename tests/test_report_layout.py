@@ -21,6 +21,7 @@ bookmarks). Checked:
 from __future__ import annotations
 
 import ctypes
+import itertools
 import os
 import re
 import shutil
@@ -36,21 +37,25 @@ pdfium = pytest.importorskip("pypdfium2")
 pdfium_raw = pytest.importorskip("pypdfium2.raw")
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMOS = {"demo": ROOT / "params" / "demo.yaml",
-         "guideline": ROOT / "params" / "demo-guideline.yaml"}
+DEMOS = {
+    "demo": ROOT / "params" / "demo.yaml",
+    "guideline": ROOT / "params" / "demo-guideline.yaml",
+}
 REFERENCE = ROOT / "tests" / "data" / "report-reference"
 UPDATE = os.environ.get("CCUA_UPDATE_REFERENCE") == "1"
 REFERENCE_DPI = 20
-TOLERANCE = 3.0          # mean absolute difference of the grey levels (0-255) of a page image
+TOLERANCE = 3.0  # mean absolute difference of the grey levels (0-255) of a page image
 
 # The page (A4) and the text block of templates/ccua.typ, in PDF points (origin bottom left).
 PAGE_H = 841.89
-TEXT_BOTTOM = 70.87      # 2.5 cm
+TEXT_BOTTOM = 70.87  # 2.5 cm
 TEXT_TOP = PAGE_H - 76.54  # 2.7 cm (glyph boxes of the first line reach a little above it)
 HEADER_RULE = PAGE_H - 53.6  # the running header's rule, in the top margin
 CONT = ("（续）", "(cont.)")
-LABELS = {"表5测评要求计分表": (("类别", "能力域", "能力项"), ("评审范围", "评审细项")),
-          "表4测评资料反馈表": (("类别", "能力域", "能力项"), ("评审范围", "评审细项"))}
+LABELS = {
+    "表5测评要求计分表": (("类别", "能力域", "能力项"), ("评审范围", "评审细项")),
+    "表4测评资料反馈表": (("类别", "能力域", "能力项"), ("评审范围", "评审细项")),
+}
 
 
 def squash(text: str) -> str:
@@ -58,6 +63,7 @@ def squash(text: str) -> str:
 
 
 # --- the PDF as characters and lines ----------------------------------------------------------
+
 
 @dataclass
 class Char:
@@ -109,8 +115,8 @@ class Line:
 class Page:
     number: int
     chars: list[Char]
-    hrules: list[tuple[float, float, float]]      # (y, x0, x1): table rules and borders
-    vrules: list[tuple[float, float, float]]      # (x, y0, y1)
+    hrules: list[tuple[float, float, float]]  # (y, x0, x1): table rules and borders
+    vrules: list[tuple[float, float, float]]  # (x, y0, y1)
     shapes: list[tuple[float, float, float, float]]  # every drawing: (left, bottom, right, top)
     text: str = ""
     lines: list[Line] = field(default_factory=list)
@@ -195,6 +201,7 @@ def report(request, reports) -> Report:
 
 # --- the checks ----------------------------------------------------------------------------------
 
+
 def _cell_bounds(page: Page, line: Line) -> tuple[float, float] | None:
     """The ruling lines left and right of a line of text, if it sits in a table cell."""
     mid = (line.top + line.bottom) / 2
@@ -207,8 +214,10 @@ def _cell_bounds(page: Page, line: Line) -> tuple[float, float] | None:
 
 
 def _rule_between(page: Page, upper: Line, lower: Line, x0: float, x1: float) -> bool:
-    return any(lower.top - 0.5 <= y <= upper.bottom + 0.5 and a <= x1 and b >= x0
-               for y, a, b in page.hrules)
+    return any(
+        lower.top - 0.5 <= y <= upper.bottom + 0.5 and a <= x1 and b >= x0
+        for y, a, b in page.hrules
+    )
 
 
 def wrapped_orphans(page: Page) -> list[str]:
@@ -222,9 +231,14 @@ def wrapped_orphans(page: Page) -> list[str]:
         if cell is None:
             continue
         x0, x1 = cell
-        above = [u for u in lines[:n]
-                 if u.bottom > line.top - 0.5 and u.bottom - line.top < 1.2 * line.size
-                 and u.left >= x0 - 0.5 and u.right <= x1 + 0.5]
+        above = [
+            u
+            for u in lines[:n]
+            if u.bottom > line.top - 0.5
+            and u.bottom - line.top < 1.2 * line.size
+            and u.left >= x0 - 0.5
+            and u.right <= x1 + 0.5
+        ]
         if not above:
             continue
         upper = min(above, key=lambda u: u.bottom)
@@ -232,7 +246,7 @@ def wrapped_orphans(page: Page) -> list[str]:
         if not upper_chars or _rule_between(page, upper, line, x0, x1):
             continue
         width = max(c.right for c in upper_chars) - min(c.left for c in upper_chars)
-        if width >= (x1 - x0) - 9 - 1.6 * upper.size:     # the line above is full: a wrap
+        if width >= (x1 - x0) - 9 - 1.6 * upper.size:  # the line above is full: a wrap
             found.append(f"p{page.number}: {''.join(c.ch for c in upper_chars)}/{line.text}")
     return found
 
@@ -244,8 +258,7 @@ def test_no_table_cell_wraps_to_a_line_of_one_or_two_characters(report):
 
 def _top_of_table(page: Page) -> tuple[float, list[Line]] | None:
     """The first table rule in the text block and the lines above it, if the page has one."""
-    rules = [y for y, x0, x1 in page.hrules
-             if TEXT_BOTTOM <= y <= TEXT_TOP and x1 - x0 > 100]
+    rules = [y for y, x0, x1 in page.hrules if TEXT_BOTTOM <= y <= TEXT_TOP and x1 - x0 > 100]
     if not rules:
         return None
     first = max(rules)
@@ -267,12 +280,13 @@ def _in_table(page: Page, line: Line) -> bool:
 
 def _last_header(page: Page) -> str | None:
     """The text of the last table header on a page (a bold line inside ruled cells)."""
-    heads = sorted((ln for ln in page.body_lines()
-                    if all(c.bold for c in ln.chars) and _in_table(page, ln)),
-                   key=lambda ln: -ln.bottom)
+    heads = sorted(
+        (ln for ln in page.body_lines() if all(c.bold for c in ln.chars) and _in_table(page, ln)),
+        key=lambda ln: -ln.bottom,
+    )
     if not heads:
         return None
-    first = heads[-1]                       # the first line of the last header (of 1-3 lines)
+    first = heads[-1]  # the first line of the last header (of 1-3 lines)
     for upper in reversed(heads[:-1]):
         if upper.bottom - first.top > 1.5 * first.size:
             break
@@ -290,7 +304,7 @@ def continuation_pages(report: Report) -> list[int]:
         if top is None:
             continue
         first_rule, above = top
-        if len(above) > 1:                    # text before the first table: not a continuation
+        if len(above) > 1:  # text before the first table: not a continuation
             continue
         below = [ln for ln in page.body_lines() if ln.top < first_rule]
         header = below[0] if below else None
@@ -325,10 +339,12 @@ def _columns(page: Page, header: Line) -> list[tuple[float, float, str]]:
     top = min((y for y in rules if y > mid), default=TEXT_TOP)
     bottom = max((y for y in rules if y < mid), default=TEXT_BOTTOM)
     cols = []
-    for x0, x1 in zip(xs, xs[1:], strict=False):
-        text = "".join(c.ch for c in sorted(page.chars, key=lambda c: (-c.baseline, c.left))
-                       if x0 <= c.left and c.right <= x1 and bottom <= c.bottom <= top
-                       and c.bold)
+    for x0, x1 in itertools.pairwise(xs):
+        text = "".join(
+            c.ch
+            for c in sorted(page.chars, key=lambda c: (-c.baseline, c.left))
+            if x0 <= c.left and c.right <= x1 and bottom <= c.bottom <= top and c.bold
+        )
         cols.append((x0, x1, text))
     return cols
 
@@ -350,13 +366,17 @@ def test_continued_tables_4_and_5_repeat_their_labels_and_score(report):
         # the first body row: from the header's bottom rule to the next rule under the text column
         header_rule = max(y for y, a, b in page.hrules if y < header.bottom and b - a > 100)
         text_col = max(cols, key=lambda c: c[1] - c[0])
-        below = [y for y, a, b in page.hrules
-                 if y < header_rule - 1 and a <= text_col[0] + 1 and b >= text_col[1] - 1]
+        below = [
+            y
+            for y, a, b in page.hrules
+            if y < header_rule - 1 and a <= text_col[0] + 1 and b >= text_col[1] - 1
+        ]
         row_bottom = max(below) if below else TEXT_BOTTOM
 
         def has_text(x0: float, x1: float, page=page, top=header_rule, bottom=row_bottom) -> bool:
-            return any(x0 <= c.left and c.right <= x1 and bottom <= c.bottom <= top
-                       for c in page.chars)
+            return any(
+                x0 <= c.left and c.right <= x1 and bottom <= c.bottom <= top for c in page.chars
+            )
 
         for x0, x1, name in cols:
             if name in labels:
@@ -382,19 +402,21 @@ def _margin_ink(pdf_path: Path, pages: list[Page]) -> list[str]:
             height = image.shape[0]
             ink = image < 200
             allowed = np.zeros_like(ink)
-            for ln in page.lines:                        # header and footer texts
+            for ln in page.lines:  # header and footer texts
                 if ln.bottom < TEXT_BOTTOM - 1 or ln.bottom > HEADER_RULE:
                     y0, y1 = int(height - ln.top - 3), int(height - ln.bottom + 3)
-                    allowed[max(y0, 0):y1, max(int(ln.left) - 3, 0):int(ln.right) + 3] = True
+                    allowed[max(y0, 0) : y1, max(int(ln.left) - 3, 0) : int(ln.right) + 3] = True
             rule = int(height - HEADER_RULE)
-            allowed[max(rule - 2, 0):rule + 3, :] = True    # the header's rule
+            allowed[max(rule - 2, 0) : rule + 3, :] = True  # the header's rule
             margin = np.ones_like(ink)
-            margin[int(height - TEXT_TOP) - 4:int(height - TEXT_BOTTOM) + 2, :] = False
+            margin[int(height - TEXT_TOP) - 4 : int(height - TEXT_BOTTOM) + 2, :] = False
             stray = ink & margin & ~allowed
             if stray.any():
                 ys = np.nonzero(stray.any(axis=1))[0]
-                problems.append(f"p{page.number}: ink outside the text block at "
-                                f"y {height - ys.max():.0f}-{height - ys.min():.0f} pt")
+                problems.append(
+                    f"p{page.number}: ink outside the text block at "
+                    f"y {height - ys.max():.0f}-{height - ys.min():.0f} pt"
+                )
     finally:
         pdf.close()
     return problems
@@ -409,9 +431,10 @@ def test_nothing_is_drawn_outside_the_text_block(report):
             if ln.bottom > HEADER_RULE:
                 header_texts.add(ln.text)
             elif ln.bottom < TEXT_BOTTOM - 1 and not re.fullmatch(
-                    r"第\d+页共\d+页|Page\d+of\d+", squash(ln.text)):
+                r"第\d+页共\d+页|Page\d+of\d+", squash(ln.text)
+            ):
                 problems.append(f"p{page.number}: text in the footer: {ln.text[:40]}")
-    assert len(header_texts) <= 2, header_texts     # the two halves of the running header
+    assert len(header_texts) <= 2, header_texts  # the two halves of the running header
     problems += _margin_ink(report.run / "report.pdf", report.pages)
     assert problems == [], problems[:10]
 
@@ -434,26 +457,46 @@ def test_every_section_is_a_bookmark_and_the_pdf_has_a_table_of_contents(report)
     assert missing == [], missing
     toc = report.pages[1]
     assert squash(toc.text).startswith(("目录", "Contents"))
-    for h in headings[:11]:                              # the report's own sections
+    for h in headings[:11]:  # the report's own sections
         assert h in squash(toc.text), h
 
 
 # --- page images against the references ----------------------------------------------------------
 
+
 def key_pages(report: Report) -> dict[str, int]:
     pages = {"cover": 1, "toc": 2}
-    wanted = {"table5-cont": "表 5 测评要求计分表（续）", "table6": "表 6 测评计分表",
-              "verdict": "三、评测结论", "chart": "计分图"}
+    wanted = {
+        "table5-cont": "表 5 测评要求计分表（续）",
+        "table6": "表 6 测评计分表",
+        "verdict": "三、评测结论",
+        "chart": "计分图",
+    }
     for key, needle in wanted.items():
-        number = report.find(needle, after=2)          # not in the table of contents
+        number = report.find(needle, after=2)  # not in the table of contents
         assert number is not None, needle
         pages[key] = number
     return pages
 
 
 def _image(pdf: Path, number: int, out: Path) -> Path:
-    subprocess.run(["pdftoppm", "-r", str(REFERENCE_DPI), "-gray", "-png", "-singlefile",
-                    "-f", str(number), "-l", str(number), str(pdf), str(out)], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            str(REFERENCE_DPI),
+            "-gray",
+            "-png",
+            "-singlefile",
+            "-f",
+            str(number),
+            "-l",
+            str(number),
+            str(pdf),
+            str(out),
+        ],
+        check=True,
+    )
     return out.with_suffix(".png")
 
 
@@ -472,8 +515,9 @@ def test_key_pages_look_like_the_reference_images(reports, tmp_path):
                 REFERENCE.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(image, reference)
                 continue
-            assert reference.exists(), (f"{reference} is missing: run "
-                                        "scripts/update-report-reference")
+            assert reference.exists(), (
+                f"{reference} is missing: run scripts/update-report-reference"
+            )
             a = np.asarray(Image.open(image).convert("L"), dtype=float)
             b = np.asarray(Image.open(reference).convert("L"), dtype=float)
             if a.shape != b.shape:
@@ -482,8 +526,10 @@ def test_key_pages_look_like_the_reference_images(reports, tmp_path):
             diff = float(np.abs(a - b).mean())
             if diff > TOLERANCE:
                 drift.append(f"{name} {key} (p{number}): mean difference {diff:.2f}")
-    assert drift == [], ("pages differ from tests/data/report-reference/ (if intended: "
-                         f"scripts/update-report-reference): {drift}")
+    assert drift == [], (
+        "pages differ from tests/data/report-reference/ (if intended: "
+        f"scripts/update-report-reference): {drift}"
+    )
 
 
 def test_a_chart_taller_than_the_page_is_scaled_to_the_text_block(tmp_path):
@@ -498,24 +544,32 @@ def test_a_chart_taller_than_the_page_is_scaled_to_the_text_block(tmp_path):
     shutil.copy(ROOT / "templates" / "ccua.typ", tmp_path / "templates" / "ccua.typ")
     (tmp_path / "tall.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="3000">'
-        '<rect x="0" y="0" width="400" height="3000" fill="black"/></svg>', encoding="utf-8")
+        '<rect x="0" y="0" width="400" height="3000" fill="black"/></svg>',
+        encoding="utf-8",
+    )
     font = find_cjk_font()
-    source = ('#import "templates/ccua.typ": *\n'
-              f'#show: doc => ccua-report(title: [T], header-left: [L], header-right: [R], '
-              f'font: ("{font.family}",), bold-font: ("{font.bold or font.family}",), doc)\n'
-              '= 计分图\n#ccua-chart(image("tall.svg"))\n')
+    source = (
+        '#import "templates/ccua.typ": *\n'
+        f"#show: doc => ccua-report(title: [T], header-left: [L], header-right: [R], "
+        f'font: ("{font.family}",), bold-font: ("{font.bold or font.family}",), doc)\n'
+        '= 计分图\n#ccua-chart(image("tall.svg"))\n'
+    )
     (tmp_path / "tall.typ").write_text(source, encoding="utf-8")
-    pdf_bytes = typst.compile(str(tmp_path / "tall.typ"), root=str(tmp_path),
-                              font_paths=list(font.folders), ignore_system_fonts=True)
+    pdf_bytes = typst.compile(
+        str(tmp_path / "tall.typ"),
+        root=str(tmp_path),
+        font_paths=list(font.folders),
+        ignore_system_fonts=True,
+    )
     (tmp_path / "tall.pdf").write_bytes(pdf_bytes)
     pdf = pdfium.PdfDocument(str(tmp_path / "tall.pdf"))
     try:
-        assert len(pdf) == 1                          # the heading and its chart, together
+        assert len(pdf) == 1  # the heading and its chart, together
         image = np.asarray(pdf[0].render(scale=1, grayscale=True).to_numpy())
     finally:
         pdf.close()
     image = image.reshape(image.shape[0], image.shape[1], -1)[:, :, 0]
     black = np.nonzero((image < 60).sum(axis=1) > 30)[0]
     top, bottom = PAGE_H - black.min(), PAGE_H - black.max()
-    assert top <= TEXT_TOP and bottom >= TEXT_BOTTOM - 1     # inside the text block
-    assert top - bottom > 0.8 * (TEXT_TOP - TEXT_BOTTOM)       # and still large
+    assert top <= TEXT_TOP and bottom >= TEXT_BOTTOM - 1  # inside the text block
+    assert top - bottom > 0.8 * (TEXT_TOP - TEXT_BOTTOM)  # and still large

@@ -24,19 +24,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # The text block of the page (A4, margins of templates/ccua.typ) and the tables' type size.
-TEXT_WIDTH_PT = 595.28 - 2 * 65.2         # 2.3 cm margins
-TEXT_HEIGHT_PT = 841.89 - 76.5 - 70.9     # 2.7 cm top, 2.5 cm bottom
+TEXT_WIDTH_PT = 595.28 - 2 * 65.2  # 2.3 cm margins
+TEXT_HEIGHT_PT = 841.89 - 76.5 - 70.9  # 2.7 cm top, 2.5 cm bottom
 FONT_PT = 8.5
 MIN_FONT_PT = 6.5
 SLACK_EM = 0.4
 INSET_X_PT = 4.5
-LINE_PT = FONT_PT * 1.55                  # leading 0.55em
+LINE_PT = FONT_PT * 1.55  # leading 0.55em
 ROW_PAD_PT = 7.0
-NO_WRAP_EM = 4.0      # a one-line cell up to this wide is never wrapped (labels, numbers)
+NO_WRAP_EM = 4.0  # a one-line cell up to this wide is never wrapped (labels, numbers)
 NO_WRAP_LINES_EM = 9.0  # nor a line of a cell of several lines ("（3、4、5、3、4）")
-TALL_UNIT = 0.8       # a merged cell taller than this share of a page may break
-LONG_TABLE = 0.85     # a table longer than this share of a page has its merged cells cut
-SHORT_TABLE = 0.3     # a table shorter than this share of a page is never split
+TALL_UNIT = 0.8  # a merged cell taller than this share of a page may break
+LONG_TABLE = 0.85  # a table longer than this share of a page has its merged cells cut
+SHORT_TABLE = 0.3  # a table shorter than this share of a page is never split
 
 
 def char_em(ch: str) -> float:
@@ -67,13 +67,14 @@ def typst_str(text: str) -> str:
 
 # --- cell contents: pandoc inlines to Typst code ------------------------------------------------
 
+
 @dataclass
 class _Content:
     """A cell's contents as Typst code and as plain lines (for measuring)."""
 
     parts: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=lambda: [""])
-    texts: dict[int, str] = field(default_factory=dict)     # part index -> its plain text
+    texts: dict[int, str] = field(default_factory=dict)  # part index -> its plain text
     _text: str = ""
 
     def text(self, s: str) -> None:
@@ -100,7 +101,7 @@ class _Content:
 
 
 _BREAKS = ("linebreak()", "parbreak()")
-_TAIL = 3     # a paragraph's last line holds at least this many characters
+_TAIL = 3  # a paragraph's last line holds at least this many characters
 
 
 def _glue_tails(parts: list[str], texts: dict[int, str]) -> list[str]:
@@ -111,8 +112,12 @@ def _glue_tails(parts: list[str], texts: dict[int, str]) -> list[str]:
     for n, part in enumerate(parts):
         raw = texts.get(n)
         ends_line = n == len(parts) - 1 or parts[n + 1] in _BREAKS
-        if ends_line and raw is not None and len(raw.strip()) >= 2 * _TAIL \
-                and " " not in raw.rstrip()[-_TAIL:]:
+        if (
+            ends_line
+            and raw is not None
+            and len(raw.strip()) >= 2 * _TAIL
+            and " " not in raw.rstrip()[-_TAIL:]
+        ):
             raw = raw.rstrip()
             out += [typst_str(raw[:-_TAIL]), f"box({typst_str(raw[-_TAIL:])})"]
             continue
@@ -129,13 +134,26 @@ def _inlines(items: list[dict[str, Any]], out: _Content) -> None:
             out.text(" ")
         elif t == "LineBreak":
             out.code("linebreak()", newline=True)
-        elif t in ("Strong", "Emph", "Underline", "Strikeout", "SmallCaps", "Superscript",
-                   "Subscript"):
+        elif t in (
+            "Strong",
+            "Emph",
+            "Underline",
+            "Strikeout",
+            "SmallCaps",
+            "Superscript",
+            "Subscript",
+        ):
             inner = _Content()
             _inlines(c, inner)
-            fn = {"Strong": "strong", "Emph": "emph", "Underline": "underline",
-                  "Strikeout": "strike", "SmallCaps": "smallcaps", "Superscript": "super",
-                  "Subscript": "sub"}[t]
+            fn = {
+                "Strong": "strong",
+                "Emph": "emph",
+                "Underline": "underline",
+                "Strikeout": "strike",
+                "SmallCaps": "smallcaps",
+                "Superscript": "super",
+                "Subscript": "sub",
+            }[t]
             out.code(f"{fn}({inner.typst()})")
             out.lines[-1] += "".join(inner.lines)
         elif t == "Code":
@@ -193,6 +211,7 @@ def cell_content(blocks: list[dict[str, Any]]) -> _Content:
 
 # --- the table -----------------------------------------------------------------------------------
 
+
 @dataclass
 class _Cell:
     content: _Content
@@ -202,9 +221,9 @@ class _Cell:
     colspan: int
     align: str
     header: bool
-    label: str = ""          # a leading label repeated at the top of a page
-    prev: str = ""           # the metadata label of the piece before it (a repeated label)
-    mark: str = ""           # this piece's metadata label
+    label: str = ""  # a leading label repeated at the top of a page
+    prev: str = ""  # the metadata label of the piece before it (a repeated label)
+    mark: str = ""  # this piece's metadata label
     breakable: bool = False
 
 
@@ -215,8 +234,9 @@ def _rows(section: list[Any]) -> list[list[Any]]:
     return [row[1] for row in section]
 
 
-def _place(rows: list[list[Any]], ncols: int, first_row: int, header: bool,
-           aligns: list[str]) -> list[_Cell]:
+def _place(
+    rows: list[list[Any]], ncols: int, first_row: int, header: bool, aligns: list[str]
+) -> list[_Cell]:
     """Cells with their grid positions (covered positions skipped, as HTML and Typst do)."""
     taken: set[tuple[int, int]] = set()
     cells: list[_Cell] = []
@@ -227,8 +247,7 @@ def _place(rows: list[list[Any]], ncols: int, first_row: int, header: bool,
                 c += 1
             _attr, align, rowspan, colspan, blocks = cell
             a = _ALIGN.get(align.get("t", ""), "") or (aligns[c] if c < ncols else "left")
-            cells.append(_Cell(cell_content(blocks), first_row + r, c, rowspan, colspan, a,
-                               header))
+            cells.append(_Cell(cell_content(blocks), first_row + r, c, rowspan, colspan, a, header))
             for rr in range(r, r + rowspan):
                 for cc in range(c, c + colspan):
                     taken.add((rr, cc))
@@ -239,16 +258,20 @@ def _place(rows: list[list[Any]], ncols: int, first_row: int, header: bool,
 def _need(cell: _Cell) -> float:
     """The narrowest a cell's column may be (em): short texts whole, others in two lines."""
     lines = [line.strip() for line in cell.content.lines]
-    tokens = [text_em(tok) for line in lines for tok in line.split()
-              if not any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in tok)]
+    tokens = [
+        text_em(tok)
+        for line in lines
+        for tok in line.split()
+        if not any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in tok)
+    ]
     unbreakable = max(tokens, default=0.0)
     widths = [text_em(line) for line in lines]
     natural = max(widths, default=0.0)
-    if len(lines) > 1:                          # lines of their own: short ones stay whole
+    if len(lines) > 1:  # lines of their own: short ones stay whole
         return max([unbreakable, *(w for w in widths if w <= NO_WRAP_LINES_EM)], default=0.0)
     if natural <= NO_WRAP_EM:
         return natural
-    if natural <= 4 * NO_WRAP_EM:               # two balanced lines (see balance())
+    if natural <= 4 * NO_WRAP_EM:  # two balanced lines (see balance())
         return max(unbreakable, natural / 2 + 0.6)
     return max(unbreakable, 2.5)
 
@@ -266,13 +289,14 @@ def table_font_size(cells: list[_Cell], ncols: int) -> float:
     return max(MIN_FONT_PT, FONT_PT * avail / sum(need))
 
 
-def column_widths(cells: list[_Cell], ncols: int, hints: list[float],
-                  em: float = FONT_PT) -> list[float]:
+def column_widths(
+    cells: list[_Cell], ncols: int, hints: list[float], em: float = FONT_PT
+) -> list[float]:
     """Column text widths (pt) from content, for type of ``em`` pt: short cells unwrapped,
     the rest shares what is left (the widths given to Typst add the cells' insets)."""
     avail = TEXT_WIDTH_PT - 2 * INSET_X_PT * ncols
-    need = [1.5 * em] * ncols          # never narrower
-    want = [1.5 * em] * ncols          # natural width (one line)
+    need = [1.5 * em] * ncols  # never narrower
+    want = [1.5 * em] * ncols  # natural width (one line)
     for cell in cells:
         if cell.colspan != 1:
             continue
@@ -280,10 +304,10 @@ def column_widths(cells: list[_Cell], ncols: int, hints: list[float],
         # (a little slack: bold headers and rounding must not push a character over)
         need[cell.col] = max(need[cell.col], (_need(cell) + SLACK_EM) * em)
         want[cell.col] = max(want[cell.col], (natural + SLACK_EM) * em)
-    if sum(need) > avail:              # even the short cells do not fit: see table_typst
+    if sum(need) > avail:  # even the short cells do not fit: see table_typst
         scale = avail / sum(need)
         return [n * scale for n in need]
-    if sum(want) <= avail:             # everything fits on one line: spread the slack
+    if sum(want) <= avail:  # everything fits on one line: spread the slack
         slack = avail - sum(want)
         total = sum(want)
         return [w + slack * w / total for w in want]
@@ -313,13 +337,20 @@ def balance(cell: _Cell, width_pt: float, size: float = FONT_PT) -> None:
         if not left or not right or text_em(left) > width or text_em(right) > width:
             continue
         before, after = text[i - 1], text[i]
-        latin_run = before.isascii() and after.isascii() and before.isalnum() \
+        latin_run = (
+            before.isascii()
+            and after.isascii()
+            and before.isalnum()
             and (after.isalnum() or after in ".%")
-        ok_here = not latin_run and after not in "，。、；：）」』%分）)" \
+        )
+        ok_here = (
+            not latin_run
+            and after not in "，。、；：）」』%分）)"
             and before not in "（(“‘≥≤＜＞<>~～"
+        )
         if not ok_here:
             continue
-        cost = abs(text_em(left) - text_em(right)) - (1.5 if " " in text[i - 1:i + 1] else 0)
+        cost = abs(text_em(left) - text_em(right)) - (1.5 if " " in text[i - 1 : i + 1] else 0)
         if cost < best_cost:
             best, best_cost = i, cost
     if best:
@@ -335,9 +366,8 @@ def _height(cells: list[_Cell], widths: list[float]) -> dict[int, float]:
     for cell in cells:
         if cell.rowspan != 1:
             continue
-        width = sum(widths[cell.col:cell.col + cell.colspan]) / FONT_PT
-        lines = sum(max(1, -(-text_em(line) // max(width, 1.0)))
-                    for line in cell.content.lines)
+        width = sum(widths[cell.col : cell.col + cell.colspan]) / FONT_PT
+        lines = sum(max(1, -(-text_em(line) // max(width, 1.0))) for line in cell.content.lines)
         rows[cell.row] = max(rows.get(cell.row, 0.0), lines * LINE_PT + ROW_PAD_PT)
     return rows
 
@@ -349,8 +379,10 @@ def _split_rows(body: list[_Cell], widths: list[float], key: str) -> list[_Cell]
     heights = _height(body, widths)
     if _total_height(body, widths) <= LONG_TABLE * TEXT_HEIGHT_PT:
         for cell in body:
-            span = sum(heights.get(r, LINE_PT + ROW_PAD_PT)
-                       for r in range(cell.row, cell.row + cell.rowspan))
+            span = sum(
+                heights.get(r, LINE_PT + ROW_PAD_PT)
+                for r in range(cell.row, cell.row + cell.rowspan)
+            )
             cell.breakable = span > TALL_UNIT * TEXT_HEIGHT_PT
         return body
     out: list[_Cell] = []
@@ -363,9 +395,20 @@ def _split_rows(body: list[_Cell], widths: list[float], key: str) -> list[_Cell]
         for n, row in enumerate(range(cell.row, cell.row + cell.rowspan)):
             serial += 1
             mark = f"ccua-{key}-p{serial}"
-            out.append(_Cell(cell.content if n == 0 else _Content(), row, cell.col, 1,
-                             cell.colspan, cell.align, False,
-                             label=cell.content.typst() if n else "", prev=prev, mark=mark))
+            out.append(
+                _Cell(
+                    cell.content if n == 0 else _Content(),
+                    row,
+                    cell.col,
+                    1,
+                    cell.colspan,
+                    cell.align,
+                    False,
+                    label=cell.content.typst() if n else "",
+                    prev=prev,
+                    mark=mark,
+                )
+            )
             prev = mark
     return out
 
@@ -385,8 +428,9 @@ def _cell_code(cell: _Cell, y: int, start: str = "") -> str:
     elif cell.mark:
         if cell.prev:
             args.append("stroke: (top: none)")
-            body = (f"{{ [#metadata(none) <{cell.mark}>]; "
-                    f"ccua-repeat(<{cell.prev}>, {cell.label}) }}")
+            body = (
+                f"{{ [#metadata(none) <{cell.mark}>]; ccua-repeat(<{cell.prev}>, {cell.label}) }}"
+            )
         else:
             body = f"{{ [#metadata(none) <{cell.mark}>]; {cell.content.typst()} }}"
     else:
@@ -401,8 +445,7 @@ def table_typst(table: list[Any], key: str) -> str:
     _attr, caption, colspecs, head, bodies, foot = table
     ncols = len(colspecs)
     aligns = [_ALIGN.get(spec[0].get("t", ""), "left") for spec in colspecs]
-    hints = [spec[1].get("c", 0.0) if spec[1].get("t") == "ColWidth" else 0.0
-             for spec in colspecs]
+    hints = [spec[1].get("c", 0.0) if spec[1].get("t") == "ColWidth" else 0.0 for spec in colspecs]
     head_rows = _rows(head[1])
     body_rows: list[list[Any]] = []
     for body in bodies:
@@ -415,7 +458,7 @@ def table_typst(table: list[Any], key: str) -> str:
     size = table_font_size(header + body, ncols)
     widths = column_widths(header + body, ncols, hints, size)
     for cell in header + body:
-        balance(cell, sum(widths[cell.col:cell.col + cell.colspan]), size)
+        balance(cell, sum(widths[cell.col : cell.col + cell.colspan]), size)
     body = _split_rows(body, widths, key)
     cap = _Content()
     _blocks(caption[1], cap)
@@ -423,13 +466,18 @@ def table_typst(table: list[Any], key: str) -> str:
     start = f"ccua-{key}-start"
     # the first body cell carries the table's start (its page is the table's first page)
     first = min(body, key=lambda c: (c.row, c.col)) if body else None
-    lines = [f"columns: ({', '.join(f'{w + 2 * INSET_X_PT:.1f}pt' for w in widths)},),",
-             f"inset: (x: {INSET_X_PT}pt, y: 3.5pt),"]
-    cont = (f"table.cell(x: 0, y: 0, colspan: {ncols}, stroke: none, fill: none, inset: 0pt, "
-            f"breakable: false, ccua-cont(<{start}>, {caption_code or 'none'}))")
+    lines = [
+        f"columns: ({', '.join(f'{w + 2 * INSET_X_PT:.1f}pt' for w in widths)},),",
+        f"inset: (x: {INSET_X_PT}pt, y: 3.5pt),",
+    ]
+    cont = (
+        f"table.cell(x: 0, y: 0, colspan: {ncols}, stroke: none, fill: none, inset: 0pt, "
+        f"breakable: false, ccua-cont(<{start}>, {caption_code or 'none'}))"
+    )
     head_cells = [cont] + [_cell_code(c, c.row) for c in header]
-    lines.append(f"table.header(repeat: true, {', '.join(head_cells)}, "
-                 f"table.hline(y: {1 + nhead})),")
+    lines.append(
+        f"table.header(repeat: true, {', '.join(head_cells)}, table.hline(y: {1 + nhead})),"
+    )
     for cell in sorted(body, key=lambda c: (c.row, c.col)):
         lines.append(_cell_code(cell, cell.row, start if cell is first else "") + ",")
     table_code = "table(\n  " + "\n  ".join(lines) + "\n)"
@@ -437,14 +485,17 @@ def table_typst(table: list[Any], key: str) -> str:
     # a short table is never split.
     short = _total_height(body, widths) < SHORT_TABLE * TEXT_HEIGHT_PT
     small = "" if size == FONT_PT else f"show table: set text(size: {size:.2f}pt); "
-    return (f"#block(width: 100%, above: 1.2em, below: 1.2em, "
-            f"breakable: {'false' if short else 'true'}, {{ {small}{table_code} }})")
+    return (
+        f"#block(width: 100%, above: 1.2em, below: 1.2em, "
+        f"breakable: {'false' if short else 'true'}, {{ {small}{table_code} }})"
+    )
 
 
 def _total_height(body: list[_Cell], widths: list[float]) -> float:
     heights = _height(body, widths)
     return sum(heights.values()) + sum(
-        LINE_PT + ROW_PAD_PT for r in {c.row for c in body} if r not in heights)
+        LINE_PT + ROW_PAD_PT for r in {c.row for c in body} if r not in heights
+    )
 
 
 def replace_tables(tree: dict[str, Any]) -> int:
