@@ -16,12 +16,14 @@ import json
 import os
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ccua.errors import CcuaError
 from ccua.portfolio._compare import MIN_PEERS, benchmark, previous_run
 from ccua.portfolio._store import connect, record_runs, store_path
-from ccua.results_model import Results
+
+if TYPE_CHECKING:
+    from ccua.results_model import Results
 
 PORTFOLIO_FILE = "portfolio.json"
 

@@ -19,10 +19,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ccua.errors import CcuaError
-from ccua.results_model import Results, read_results
+
+if TYPE_CHECKING:  # the results model is only needed to record a run, not to read the store
+    from ccua.results_model import Results
 
 DEFAULT_STORE = Path("runs") / "ccua.duckdb"
 LOCK_TIMEOUT = 120.0
@@ -254,6 +256,8 @@ def insert(con: Any, record: RunRecord) -> bool:
 
 def read_run_file(path: Path) -> tuple[Results, str]:
     """A run's results and the sha256 of its results.json."""
+    from ccua.results_model import read_results
+
     file = path / "results.json" if path.is_dir() else path
     try:
         data = file.read_bytes()
