@@ -5,13 +5,14 @@ folder that mirrors the project: ``params/demo.yaml`` and its engagement folder 
 notebook's default, ``../params/demo.yaml``; a copy, so that nothing in the real client can
 change), and ``notebooks/results.json``, the demo client's results computed in process by
 ``ccua.results.build_results`` (the domain, engagement and scorecard notebooks' default
-``results_path = "results.json"`` is the file a run writes beside them). Then one pytest
-subprocess runs nbval on all of them: with ``--nbval-lax`` a notebook passes when every cell
-runs without an error (outputs are not compared; the notebooks are committed without
-outputs). A subprocess keeps nbval's collection out of this session, so no other test runs
-twice, and its kernels use this environment (``--nbval-current-env``).
+``results_path = "results.json"`` is the file a run writes beside them). Then two pytest
+subprocesses (half the notebooks each, side by side) run nbval on them: with
+``--nbval-lax`` a notebook passes when every cell runs without an error (outputs are not
+compared; the notebooks are committed without outputs). Subprocesses keep nbval's collection
+out of this session, so no other test runs twice; their kernels use this environment
+(``--nbval-current-env``).
 
-Time: about 30-60 s on a 2-core machine (one kernel per notebook, 8 notebooks).
+Time: about 30-45 s on a 2-core machine (one kernel per notebook, 8 notebooks).
 """
 
 from __future__ import annotations
@@ -64,13 +65,25 @@ def test_every_shipped_notebook_passes_nbval_lax(tmp_path: Path) -> None:
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config"),
            "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
-    proc = subprocess.run(
+    # two pytest processes side by side (a kernel's start is mostly imports on one core)
+    halves = [copies[0::2], copies[1::2]]
+    procs = [subprocess.Popen(
         [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env",
-         "--nbval-cell-timeout=300", "-p", "no:cacheprovider", "-v", "--durations=0",
-         *copies],
-        cwd=project, env=env, capture_output=True, text=True, timeout=900, check=False)
+         "--nbval-cell-timeout=300", "-p", "no:cacheprovider", "-v", "--durations=0", *half],
+        cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for half in halves]
+    outputs = []
+    for proc in procs:
+        try:
+            out, _ = proc.communicate(timeout=900)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+        outputs.append((proc.returncode, out))
     elapsed = time.perf_counter() - started
-    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
+    for code, out in outputs:
+        assert code == 0, out[-6000:]
+    stdout = "\n".join(out for _, out in outputs)
     # every shipped notebook was collected and each of its code cells passed
     import nbformat
 
@@ -79,11 +92,11 @@ def test_every_shipped_notebook_passes_nbval_lax(tmp_path: Path) -> None:
                  if c.cell_type == "code"]
         # (pytest -v prints nbval's items as notebooks/x::ipynb::Cell 0)
         prefixes = (f"{name}::", f"{name.removesuffix('.ipynb')}::ipynb::")
-        passed = [line for line in proc.stdout.splitlines()
+        passed = [line for line in stdout.splitlines()
                   if line.startswith(prefixes) and "PASSED" in line]
-        assert len(passed) == len(cells), (name, proc.stdout[-3000:])
+        assert len(passed) == len(cells), (name, stdout[-3000:])
     print(f"nbval: {len(copies)} notebooks in {elapsed:.1f} s")
-    print("\n".join(line for line in proc.stdout.splitlines() if " call " in line))
+    print("\n".join(line for line in stdout.splitlines() if " call " in line))
     # nothing of the real client changed
     assert (ROOT / "params" / "demo" / "ratings.yaml").read_bytes() == \
         (project / "params" / "demo" / "ratings.yaml").read_bytes()
