@@ -331,9 +331,9 @@ def feedback_md(results: Mapping[str, Any]) -> str:
     gaps = [item_label(results, i["code"]) for i in results["assessment"]["items"]
             if (handover.get(i["code"]) or {}).get("completeness") == "不完整"
             or (handover.get(i["code"]) or {}).get("granularity") == "不符合"]
-    word = level(results, "item", plural=True)
-    summary = (tr("nb.feedback.gaps", items=word, n=len(gaps), list=_TR.join(gaps)) if gaps
-               else tr("nb.feedback.none", items=word))
+    summary = (tr("nb.feedback.gaps", items=level(results, "item", plural=len(gaps) != 1),
+                  n=len(gaps), list=_TR.join(gaps)) if gaps
+               else tr("nb.feedback.none", items=level(results, "item", plural=True)))
     _, t4 = tables.handover_tables(results, _TR.lang)
     return join_blocks("## " + tr("nb.feedback.h"), md_paragraph(summary),
                        tables.pipe_markdown(t4))
