@@ -309,7 +309,11 @@ def is_run_folder(folder: Path) -> bool:
 
 def check_output_folder(target: Path) -> None:
     """Refuse (one line naming the folder) to write a run into a folder ccua did not create."""
-    if target.is_symlink() or (target.exists() and not target.is_dir()):
+    if target.is_symlink():
+        # A run replaces its folder by renames: they would replace the link, not the folder.
+        raise CcuaError(f"the run's output is a symbolic link; give the folder it points to "
+                        f"({os.path.realpath(target)}) instead", file=str(target))
+    if target.exists() and not target.is_dir():
         raise CcuaError("the run's output is not a folder; give a folder for the run "
                         "(-o DIR or output: in the params file)", file=str(target))
     if not target.exists():

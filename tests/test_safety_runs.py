@@ -76,6 +76,17 @@ def test_a_file_as_output_is_refused(params: Path, tmp_path: Path):
     assert out.read_text(encoding="utf-8") == "mine"
 
 
+def test_a_symbolic_link_as_output_names_its_folder(params: Path, tmp_path: Path):
+    real = tmp_path / "real"
+    run_client(params / "demo.yaml", output=real, notebooks=False)
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    with pytest.raises(CcuaError, match="symbolic link") as exc:
+        run_client(params / "demo.yaml", output=link, notebooks=False)
+    assert str(real) in str(exc.value) and link.is_symlink()
+    run_client(params / "demo.yaml", output=real, notebooks=False)
+
+
 def test_absent_empty_and_run_folders_are_written(params: Path, tmp_path: Path):
     absent, empty = tmp_path / "a" / "b", tmp_path / "empty"
     empty.mkdir()
