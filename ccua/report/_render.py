@@ -84,6 +84,8 @@ def render_report(run_dir: str | Path, formats: str | Iterable[str] = FORMATS,
     results = load_results(run)
     framework = framework_for(results)
     chosen = choose_engine(engine) if ("html" in wanted or "pdf" in wanted) else "python"
+    if chosen == "quarto" and tr.en:    # Quarto renders report.qmd: English goes through pandoc
+        chosen = "pandoc"
     out = ReportOutput(run_dir=str(run), engine=chosen)
     when = report_datetime(results)
 
