@@ -21,7 +21,6 @@ from ccua.errors import Problem, ValidationFailed
 from ccua.period import IndicatorResult, PeriodResult, indicators_over_period
 from ccua.results_model import SCHEMA_VERSION as MODEL_VERSION
 from ccua.results_model import Results
-from ccua.results_v1 import to_v1
 from ccua.rules import (
     RuleEvidence,
     kpi_table_rows,
@@ -34,9 +33,8 @@ from ccua.serialize import assessment_dict, grade_dict, num
 from ccua.spec import Framework, Indicator
 
 SCHEMA = "ccua.results"
-#: the version written to results.json: 1 until every reader presents facts (then the
-#: model's version, :data:`ccua.results_model.SCHEMA_VERSION`)
-SCHEMA_VERSION = 1
+#: the version written to results.json (docs/results.md; ``ccua.results_v1.to_v1`` gives 1)
+SCHEMA_VERSION = MODEL_VERSION
 VALUE_PLACES = 4
 
 UNIT_SUFFIX = {"percent": "%", "seconds": "秒", "minutes": "分钟", "hours": "小时", "count": "",
@@ -440,18 +438,11 @@ def build_results(data: EngagementData) -> RunResult:
         "projections": projections_for(fw, assessment, period),
     }
     typed = Results.model_validate(results)
-    return RunResult(period, assessment, typed, written_dict(typed))
-
-
-def written_dict(results: Results) -> dict[str, Any]:
-    """The dict written to results.json (schema :data:`SCHEMA_VERSION`)."""
-    if SCHEMA_VERSION == 1:
-        return to_v1(results)
-    return results.to_json_dict()
+    return RunResult(period, assessment, typed, typed.to_json_dict())
 
 
 def dumps(results: Results | dict[str, Any]) -> str:
     """The canonical text of results.json."""
     if isinstance(results, Results):
-        results = written_dict(results)
+        results = results.to_json_dict()
     return json.dumps(results, ensure_ascii=False, indent=2, sort_keys=False) + "\n"

@@ -1,9 +1,10 @@
-"""Schema 1 of results.json, written from the typed results while readers move to facts.
+"""Schema 1 of results.json, made from the typed results (schema 2): :func:`to_v1`.
 
 Schema 1 held findings, rule summaries and KPI reasons as finished Chinese sentences. They are
-made here from the facts of schema 2 with the same wording (the test suite checks that the
-demos' schema-1 files are unchanged). Delete this module when results.json is written as
-schema 2 (ccua.results.SCHEMA_VERSION); the sentences then live in the message catalogs.
+made here from the facts with the wording of schema 1, for a tool that still reads schema 1,
+and as the reference the message catalogs' Chinese sentences are tested against
+(tests/test_i18n.py). ccua itself writes schema 2 and reads both
+(:func:`ccua.results_model.load_run`).
 """
 
 from __future__ import annotations

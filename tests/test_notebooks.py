@@ -25,6 +25,7 @@ import pytest
 import yaml
 
 from ccua import notebook as nb
+from ccua import prose
 from ccua.charts import VEGA_LITE_MIMETYPE, VEGA_LITE_SCHEMA
 from ccua.engagement import Engagement, EngagementData, MonthlyInputs, Params
 from ccua.errors import CcuaError
@@ -303,7 +304,7 @@ def test_documentary_checks_and_findings_are_listed(executed: dict, results: dic
         for ind in (i for i in results["indicators"] if i["item"] == code):
             assert ind["check"]["note"] in block
         for finding in results["findings"][code]:
-            assert f"- {finding}" in block
+            assert f"- {prose.finding_text(results, finding, 'zh')}" in block
         if not results["findings"][code]:
             assert "未发现需要关注的问题。" in block
 

@@ -43,7 +43,7 @@ def test_run_writes_results_and_executed_notebooks(clients: Path, tmp_path: Path
     summary = run_client(clients / "demo.yaml", output=out, notebooks_folder=GOOD, report=False)
     assert summary.status == "ok" and summary.grade is not None
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
-    assert results["schema"] == "ccua.results" and results["schema_version"] == 1
+    assert results["schema"] == "ccua.results" and results["schema_version"] == 2
     assert summary.total == results["assessment"]["total"]
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [".ccua-run", "results.json", "engagement.ipynb", "SP.ipynb", "CB.ipynb", "DO.ipynb",
