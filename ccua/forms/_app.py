@@ -73,8 +73,16 @@ def _listening(port: int) -> bool:
     return False
 
 
+# ``python -m voila``, after telling the process that the optional rfc3987_syntax package is
+# absent: jupyter_server pulls in jsonschema, which would otherwise build its IRI parsers at
+# import time, seconds before the form can be served (ccua._imports, docs/speed.md).
+VOILA_MAIN = ("import sys; from ccua._imports import skip_slow_optional_imports; "
+              "skip_slow_optional_imports(); sys.argv[0] = 'voila'; "
+              "from voila.app import main; sys.exit(main())")
+
+
 def voila_command(notebook: Path, port: int, token: str) -> list[str]:
-    return [sys.executable, "-m", "voila", str(notebook), f"--port={port}", "--no-browser",
+    return [sys.executable, "-c", VOILA_MAIN, str(notebook), f"--port={port}", "--no-browser",
             f"--Voila.ip={HOST}", f"--token={token}", "--theme=light",
             "--VoilaConfiguration.show_tracebacks=False"]
 
