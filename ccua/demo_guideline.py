@@ -410,7 +410,7 @@ def engagement_yaml(framework: Framework, client: str = CLIENT) -> str:
             {"topic": "绩效", "item": "3.4",
              "issue": "服务水平仅4个月达到80/20，且运营报告中的服务水平与复核计算值不一致。",
              "response": "受评方确认报告口径剔除了5秒内放弃的来话，承诺按指导要求口径统一。",
-             "status": "confirmed"},
+             "status": "confirmed", "indicator": "A4.5", "target": 80},
             {"topic": "绩效", "item": "2.8",
              "issue": "员工满意度按季度调查，评估期内仅有两个月的数据，无法按月衡量。",
              "response": "受评方计划自2026年7月起按月开展员工脉搏调查。", "status": "open"},
