@@ -153,7 +153,7 @@ def grid_markdown(table: Table) -> str:
 
 def pipe_markdown(table: Table) -> str:
     """The table as a pipe table; merged leading values print on their first row only."""
-    from ccua.notebook import Md, md_escape, md_table
+    from ccua.mdtext import Md, md_escape, md_table
 
     merged = spans(table)
     body: list[list[object]] = []
