@@ -22,13 +22,13 @@ import jinja2
 from ccua import __version__
 from ccua._io import atomic_write_bytes, atomic_write_text
 from ccua.errors import CcuaError
+from ccua.i18n import Tr
 from ccua.provenance import colophon
 from ccua.report._fonts import CjkFont
 from ccua.report._front import front_context
 from ccua.report._markdown import md_escape
 from ccua.report._notebooks import CHARTS_DIR, ChapterSource, ChartFile, chapter_from_notebook
-from ccua.report._projection import TITLE as PROJECTION_TITLE
-from ccua.report._projection import projection_markdown, summary_sentence
+from ccua.report._projection import projection_markdown, projection_title, summary_sentence
 
 SOURCE_FILE = "report.qmd"
 QUARTO_FILE = "_quarto.yml"
@@ -37,7 +37,7 @@ TEMPLATE = "report.qmd.j2"
 RUN_TEMPLATES = ("ccua.typ", "typst-template.typ", "typst-show.typ", "report.css",
                  "charts.html", "pandoc.html", "pandoc.typst")
 BUNDLE_FILE = f"{CHARTS_DIR}/vega-embed.js"
-SCORECARD = ("scorecard", "scorecard.ipynb", "测评计分概览")
+SCORECARD = ("scorecard", "scorecard.ipynb", "report.scorecard")  # title: a catalog key
 
 
 def project_root() -> Path:
@@ -91,23 +91,27 @@ def _safe_key(key: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", key)
 
 
-def report_chapters(results: dict[str, Any], run_dir: Path) -> list[ChapterSource]:
+def report_chapters(results: dict[str, Any], run_dir: Path, lang: str = "zh"
+                    ) -> list[ChapterSource]:
     """The chapters after 六、: the scorecard, then one per chapter of the framework.
 
     They come from the executed notebooks in the run folder; a run without notebooks
     (``ccua run --no-notebooks``) gives a report of the front part alone. The engagement
     notebook is not a chapter: the front part (二、测评过程) is its signed form.
     """
-    candidates = [SCORECARD] + [(str(c["id"]), f"{c['id']}.ipynb", str(c["title"]))
-                                for c in results.get("chapters") or []]
+    tr = Tr(lang)
+    candidates = [(SCORECARD[0], SCORECARD[1], tr(SCORECARD[2]))] + [
+        (str(c["id"]), f"{c['id']}.ipynb", chapter_title(results, c, tr))
+        for c in results.get("chapters") or []]
     chapters: list[ChapterSource] = []
     for key, file_name, title in candidates:
-        path = run_dir / file_name
+        path = run_dir / tr.output(file_name)
         if not path.exists():
             continue
         n = len(chapters) + 1
-        safe = _safe_key(key)
-        chapters.append(chapter_from_notebook(path, safe, f"附件{n}　{title}", f"annex-{safe}"))
+        safe = ("en-" if tr.en else "") + _safe_key(key)  # English charts beside the Chinese
+        chapters.append(chapter_from_notebook(path, safe, tr("report.annex", n=n, title=title),
+                                              f"annex-{safe}"))
     return chapters
 
 
@@ -127,25 +131,42 @@ class Document:
         return [f for c in self.chapters for f in c.files]
 
 
+def chapter_title(results: dict[str, Any], chapter: dict[str, Any], tr: Tr) -> str:
+    """A chapter's title; in English made of its groups' English names (framework data)."""
+    if not tr.en:
+        return str(chapter["title"])
+    from ccua.tables import names
+
+    n = names(results, tr.lang)
+    groups = chapter.get("groups") or []
+    if len(groups) == 1:
+        return f"{groups[0]} {n.group(groups[0])}"
+    return tr.join(n.group(g) for g in groups) or str(chapter["id"])
+
+
 def build_document(results: dict[str, Any], run_dir: Path, font: CjkFont | None,
-                   folder: Path | None = None) -> Document:
+                   folder: Path | None = None, lang: str = "zh") -> Document:
     """Render templates/report.qmd.j2 for one run (pure: reads the run's notebooks only)."""
     folder = folder or templates_dir()
-    chapters = report_chapters(results, run_dir)
-    context = front_context(results)
+    tr = Tr(lang)
+    chapters = report_chapters(results, run_dir, tr.lang)
+    context = front_context(results, tr.lang)
     # The estimate under the other frameworks of the crosswalks: an appendix after the
     # notebooks' chapters, announced in 四、测评组意见.
-    appendix = projection_markdown(results)
+    appendix = projection_markdown(results, tr.lang)
     context.update(
         generator=f"ccua {__version__}",
-        colophon=colophon(results.get("provenance"), "zh"),
-        font=None if font is None else {"family": font.family, "folders": list(font.folders)},
+        colophon=colophon(results.get("provenance"), tr.lang),
+        font=None if font is None else {"family": font.family, "bold": font.bold,
+                                        "folders": list(font.folders)},
         chapters=[{"heading": c.heading, "anchor": c.anchor, "markdown": c.markdown}
                   for c in chapters],
         projection=None if not appendix else {
-            "heading": f"附件{len(chapters) + 1}　{PROJECTION_TITLE}",
+            "heading": tr("report.annex", n=len(chapters) + 1,
+                          title=projection_title(tr.lang)),
             "anchor": "annex-crosswalk", "markdown": appendix,
-            "notes": [summary_sentence(results, p) for p in results.get("projections") or []]},
+            "notes": [summary_sentence(results, p, tr.lang)
+                      for p in results.get("projections") or []]},
     )
     try:
         source = environment(folder).get_template(TEMPLATE).render(**context)
@@ -157,10 +178,12 @@ def build_document(results: dict[str, Any], run_dir: Path, font: CjkFont | None,
     return Document(source=source, chapters=chapters)
 
 
-def write_project(run_dir: Path, doc: Document, folder: Path | None = None) -> None:
-    """Write report.qmd, _quarto.yml, templates/ and charts/ into the run folder."""
+def write_project(run_dir: Path, doc: Document, folder: Path | None = None,
+                  source_file: str = SOURCE_FILE, lang: str = "zh") -> None:
+    """Write report.qmd (report.en.qmd), _quarto.yml, templates/ and charts/ into the run
+    folder."""
     folder = folder or templates_dir()
-    atomic_write_text(run_dir / SOURCE_FILE, doc.source)
+    atomic_write_text(run_dir / source_file, doc.source)
     atomic_write_bytes(run_dir / QUARTO_FILE, quarto_config().read_bytes())
     for name in RUN_TEMPLATES:
         atomic_write_bytes(run_dir / "templates" / name, (folder / name).read_bytes())
@@ -169,7 +192,8 @@ def write_project(run_dir: Path, doc: Document, folder: Path | None = None) -> N
     if charts.is_dir():  # charts of an earlier render that this one no longer has
         for old in charts.iterdir():
             rel = f"{CHARTS_DIR}/{old.name}"
-            if old.suffix in (".svg", ".png") and rel not in wanted:
+            mine = old.name.startswith("en-") == (lang == "en")   # leave the other language's
+            if old.suffix in (".svg", ".png") and rel not in wanted and mine:
                 old.unlink()
     for f in doc.files:
         atomic_write_bytes(run_dir / f.path, f.data)
