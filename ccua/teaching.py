@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -176,17 +176,18 @@ def indicator_lesson(framework: Framework, code: str, values: Mapping[str, objec
     ind = framework.indicator(code)
     inputs = tuple(InputView(m, name_of(framework.measure(m), lang),
                              unit_text(framework.measure(m).unit, lang)) for m in ind.inputs)
-    base = dict(code=ind.code, name=name_of(ind, lang), formula_text=ind.formula_text,
-                formula_latex=ind.formula_latex, inputs=inputs)
+    base = IndicatorLesson(code=ind.code, name=name_of(ind, lang),
+                           formula_text=ind.formula_text, formula_latex=ind.formula_latex,
+                           inputs=inputs)
     if ind.is_documentary:
-        return IndicatorLesson(**base, status="documentary")
+        return replace(base, status="documentary")
     if target is None:
         target = default_targets(framework).get(ind.code)
     values = values or {}
     try:
         result = compute(framework, ind, {k: values.get(k) for k in ind.inputs})
     except CcuaError as exc:
-        return IndicatorLesson(**base, status="error", error=str(exc))
+        return replace(base, status="error", error=str(exc))
     numbers = [fmt_exact(to_fraction(values[k])) for k in ind.inputs]
     value_text = f"{fmt_number(result.exact)} {unit_text(ind.unit, lang)}".strip()
     if ind.direction == "none" or target is None:
@@ -195,10 +196,10 @@ def indicator_lesson(framework: Framework, code: str, values: Mapping[str, objec
         status = "met" if meets(result.exact, target) else "not_met"
         ttext = target_text(target, ind.unit)
     del tr
-    return IndicatorLesson(**base, value=result.exact, value_text=value_text,
-                           expression=f"{expression(ind, numbers)} = {fmt_number(result.exact)}",
-                           latex_with_numbers=latex_with_numbers(framework, ind, numbers),
-                           target_text=ttext, status=status)
+    return replace(base, value=result.exact, value_text=value_text,
+                   expression=f"{expression(ind, numbers)} = {fmt_number(result.exact)}",
+                   latex_with_numbers=latex_with_numbers(framework, ind, numbers),
+                   target_text=ttext, status=status)
 
 
 # ---------------------------------------------------------------- scores, rounding, grades

@@ -205,7 +205,7 @@ class Builder:
         if fw.scoring.points_at == "group":
             intro += ["", tr("points_on_groups", group_plural=w.groups, item_plural=w.items)]
         if fw.categories:
-            rows = []
+            rows: list[list[object]] = []
             for c in fw.categories:
                 pts = sum((g.points if g.points is not None else sum(
                     (i.points or Decimal(0) for i in fw.items_of(g.code)), Decimal(0))
@@ -408,13 +408,13 @@ class Builder:
         sections = tuple(self.indicator_section(i, 2) for i in self.fw.framework_indicators)
         return Chapter("indicators", self.tr("ch_framework_indicators"), "", sections)
 
-    def _example(self):  # type: ignore[no-untyped-def]
+    def _example(self) -> teaching.WorkedExample | None:
         if not hasattr(self, "_worked"):
 
             path = self.example or teaching.example_path(self.fw.id)
             self._worked = None if path is None else teaching.worked_example(
                 self.fw, teaching.example_ratings(self.fw, path), self.lang)
-            self._example_file = path
+            self._example_file: Path | None = path
         return self._worked
 
     def worked(self) -> Chapter | None:
@@ -424,7 +424,7 @@ class Builder:
             return None
         a = ex.assessment
         scored = w.item if fw.scoring.points_at == "item" else w.group
-        intro = tr("we_lead", item=w.item, file=Path(self._example_file).name)
+        intro = tr("we_lead", item=w.item, file=Path(self._example_file or "").name)
         if fw.id != "t-ccua":
             intro += "\n\n" + tr("we_guideline_note")
         sections = []
