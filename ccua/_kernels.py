@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import multiprocessing.util
 import os
 import queue
 import shutil
@@ -209,6 +210,9 @@ class WarmKernels:
         self.workers: list[_Worker] = []
         self.lock = threading.Lock()
         atexit.register(self.close)
+        # A batch's worker processes end through multiprocessing, which skips atexit but runs
+        # its own finalizers (the kernels would notice their parent gone, but leave files).
+        multiprocessing.util.Finalize(self, self.close, exitpriority=10)
 
     def grow(self, size: int) -> None:
         with self.lock:
