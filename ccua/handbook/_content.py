@@ -284,8 +284,7 @@ class Builder:
             text = tr("no_grades")
             if fw.comparison_grades is not None:
                 cg = fw.comparison_grades
-                text += " " + tr("s_no_grade", label=cg.label if self.lang == "zh" else
-                                 cg.label_en)
+                text = tr("s_no_grade", label=cg.label if self.lang == "zh" else cg.label_en)
             return Chapter("grades", tr("ch_grades"), esc(text))
         rows = [[self.n(g), g.band, fmt(g.min)] for g in fw.grades]
         intro = tr("grades_lead") + "\n\n" + table(
@@ -436,9 +435,10 @@ class Builder:
                           tr("col_percent"), tr("col_note")], rows)
         else:
             rows = [[s.code, self.n(fw.item(s.code)), fmt(s.mean_rating)
-                     if s.mean_rating is not None else "—", s.source] for s in a.items]
-            body = table([tr("col_code"), tr("col_name"), tr("col_mean_rating"), ""], rows)
-        sections.append(Section("we-1", tr("we_step1", item=w.item), body, plain(body)))
+                     if s.mean_rating is not None else "—"] for s in a.items]
+            body = table([tr("col_code"), tr("col_name"), tr("col_mean_rating")], rows)
+        step1 = "we_step1" if fw.scoring.points_at == "item" else "we_step1_rating"
+        sections.append(Section("we-1", tr(step1, item=w.item), body, plain(body)))
         # step 2: exact and rounded scores
         rows = [[ln.code, ln.name, fmt(ln.points), teaching.fmt_exact(ln.percent) + " %",
                  teaching.fmt_exact(ln.exact), fmt(ln.score)

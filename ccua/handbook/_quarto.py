@@ -21,7 +21,7 @@ def write_quarto(folder: Path, chapters: Sequence[Chapter], title: str, subtitle
     config = {
         "project": {"type": "book", "output-dir": "_book"},
         "book": {"title": title, "subtitle": subtitle, "chapters": files,
-                 "search": True, "downloads": ["pdf"]},
+                 "search": True},
         "lang": "zh" if lang == "zh" else "en",
         "format": {"html": {"toc": True, "toc-depth": 3, "html-math-method": "mathml"},
                    "typst": {"toc": True, "mainfont": font, "papersize": "a4"}},

@@ -150,6 +150,7 @@ TEXT: dict[str, dict[str, str]] = {
         # worked example
         "we_lead": "下面用 ccua 的计分引擎（ccua.scoring）把示例从{item}百分比一步步算到总分与等级。数据：`{file}`。",
         "we_step1": "第 1 步：各{item}的百分比（示例给出）",
+        "we_step1_rating": "第 1 步：各{item}的平均评分（示例给出，0–5 分）",
         "we_step2": "第 2 步：{scored}计分 = 分值 × 百分比 ÷ 100，四舍五入到分",
         "we_step3": "第 3 步：分值占比与计分占比",
         "we_step4": "第 4 步：小计",
@@ -402,6 +403,7 @@ TEXT: dict[str, dict[str, str]] = {
         "we_lead": "ccua's scoring engine (ccua.scoring) takes the example from the {item} "
                    "percents to the total and the grade, step by step. Data: `{file}`.",
         "we_step1": "Step 1: each {item}'s percent (given by the example)",
+        "we_step1_rating": "Step 1: each {item}'s mean rating (given by the example, 0-5)",
         "we_step2": "Step 2: {scored} score = points × percent ÷ 100, rounded half-up to the cent",
         "we_step3": "Step 3: share of points and share of score",
         "we_step4": "Step 4: subtotals",
