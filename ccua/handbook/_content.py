@@ -506,9 +506,12 @@ class Builder:
             for r in rows_of(side):
                 me = fw.item(r.code) if kind == "items" else fw.indicator(r.code)
                 targets = "; ".join(f"{c} {self.n(lookup(c))}" for c, _ in r.targets) or "—"
+                note = r.note or r.none
+                if not r.targets and side != cw.data.source:
+                    # the reverse side is derived: say it in the handbook's language
+                    note = tr("cw_no_counterpart", other=other.id)
                 rows.append([r.code, self.n(me), targets, fit.get(r.grade or "",
-                                                                   tr("fit_none")),
-                             r.note or r.none])
+                                                                   tr("fit_none")), note])
             body = table([tr("col_code"), tr("col_name"), tr("col_counterpart"),
                           tr("col_fit"), tr("col_note")], rows)
             title = tr("cw_items", item=cap(w.item), item_plural=cap(w.items)) \

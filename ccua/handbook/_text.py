@@ -180,6 +180,7 @@ TEXT: dict[str, dict[str, str]] = {
         "fit_similar": "相近",
         "fit_none": "无",
         "cw_none": "没有与本框架相连的对照关系。",
+        "cw_no_counterpart": "{other} 中没有与之对应的内容",
         # glossary
         "gl_lead": "本框架的名称来自框架数据的中英文字段；另列计分用语。",
         "gl_terms": "计分用语",
@@ -434,6 +435,7 @@ TEXT: dict[str, dict[str, str]] = {
         "fit_similar": "similar",
         "fit_none": "none",
         "cw_none": "No crosswalk joins this framework.",
+        "cw_no_counterpart": "no counterpart in {other}",
         "gl_lead": "Names come from the framework data's Chinese and English fields; the "
                    "scoring terms follow.",
         "gl_terms": "Scoring terms",
