@@ -573,3 +573,33 @@ def test_a_chart_taller_than_the_page_is_scaled_to_the_text_block(tmp_path):
     top, bottom = PAGE_H - black.min(), PAGE_H - black.max()
     assert top <= TEXT_TOP and bottom >= TEXT_BOTTOM - 1  # inside the text block
     assert top - bottom > 0.8 * (TEXT_TOP - TEXT_BOTTOM)  # and still large
+
+
+def test_pdf_embeds_a_real_bold_face_and_no_system_font(reports):
+    """Bold is Noto Sans CJK Bold from the wheel, embedded; only our fonts are in the PDF."""
+    if shutil.which("pdffonts") is None:
+        pytest.skip("pdffonts (poppler-utils) is not installed")
+    from ccua.report._fonts import find_cjk_font
+
+    font = find_cjk_font()
+    assert font.source == "bundled" and font.bold and not font.system_fonts
+    for report in reports.values():
+        listing = subprocess.run(
+            ["pdffonts", str(report.run / "report.pdf")],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        rows = [line.split() for line in listing.splitlines()[2:] if line.strip()]
+        names = {row[0].split("+", 1)[-1] for row in rows}
+        assert "NotoSansCJKjp-Bold-Identity-H" in names, listing
+        assert any(n.startswith("NotoSansCJKsc-Regular") for n in names), listing
+        assert all(row[-5] == "yes" for row in rows), listing  # the "emb" column
+        ours = ("NotoSansCJK", "NewCM", "Libertinus", "DejaVuSansMono")
+        assert all(n.startswith(ours) for n in names), names
+
+
+def test_text_is_never_stroked():
+    """No faux bold: a stroked outline smears when a real bold face is also installed."""
+    source = (ROOT / "templates" / "ccua.typ").read_text(encoding="utf-8")
+    assert not re.search(r"text\([^)]*stroke", source)

@@ -127,7 +127,8 @@ def _glue_tails(parts: list[str], texts: dict[int, str]) -> list[str]:
 
 def _inlines(items: list[dict[str, Any]], out: _Content) -> None:
     for node in items:
-        t, c = node.get("t"), node.get("c")
+        t: Any = node.get("t")
+        c: Any = node.get("c")
         if t == "Str":
             out.text(c)
         elif t in ("Space", "SoftBreak"):
@@ -182,7 +183,8 @@ def _blocks(blocks: list[dict[str, Any]], out: _Content) -> None:
     for n, block in enumerate(blocks):
         if n:
             out.code("parbreak()", newline=True)
-        t, c = block.get("t"), block.get("c")
+        t: Any = block.get("t")
+        c: Any = block.get("c")
         if t in ("Plain", "Para"):
             _inlines(c, out)
         elif t == "LineBlock":
