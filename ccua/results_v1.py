@@ -14,16 +14,8 @@ from fractions import Fraction
 from typing import Any
 
 from ccua._num import round_half_up
+from ccua.results import UNIT_SUFFIX, fmt_value
 from ccua.results_model import Bounds, Results
-
-UNIT_SUFFIX = {
-    "percent": "%",
-    "seconds": "秒",
-    "minutes": "分钟",
-    "hours": "小时",
-    "count": "",
-    "currency": "元",
-}
 
 
 def _places2(value: Decimal | None) -> str:
@@ -31,7 +23,7 @@ def _places2(value: Decimal | None) -> str:
 
 
 def _value(value: Decimal | None, unit: str | None) -> str:
-    return "—" if value is None else f"{_places2(value)}{UNIT_SUFFIX.get(unit or '', '')}"
+    return fmt_value(None if value is None else Fraction(value), unit)
 
 
 def _plain(value: Decimal) -> str:
