@@ -622,7 +622,7 @@ def score_table_md(results: Mapping[str, Any]) -> str:
                               widths=[10, 20, 5, 14, 7, 20], align="llrlrl"))
     if a.get("custom_weights"):
         parts.append(md_paragraph(tr("nb.score.custom")))
-    return join_blocks("## " + tr("table.e6.caption"), *parts)
+    return join_blocks("## " + tr("nb.score.h"), *parts)
 
 
 def subtotals_md(results: Mapping[str, Any]) -> str:
