@@ -457,6 +457,7 @@ def crosswalk_dict(cw: Crosswalk, source: str) -> dict[str, Any]:
 
 def projection_dict(p: Projection) -> dict[str, Any]:
     """A projection for results.json and ``--json`` output; labelled as an estimate."""
+    unrated = {i.code: list(i.unrated_sources) for i in p.items}
     return {
         "kind": "estimate",
         "note": ESTIMATE_NOTE,
@@ -473,7 +474,9 @@ def projection_dict(p: Projection) -> dict[str, Any]:
         "groups": [{"code": g.code, "name": g.name, "points": _n(g.points),
                     "covered_points": _n(g.covered_points), "score": _n(g.score)}
                    for g in p.groups],
-        "missing": [{"code": r.code, "name": r.name, "reason": r.none} for r in p.missing],
+        # unrated_sources: mapped but not rated (else the other framework has no counterpart)
+        "missing": [{"code": r.code, "name": r.name, "reason": r.none,
+                     "unrated_sources": unrated.get(r.code, [])} for r in p.missing],
         "kpis": [{"code": k.code, "name": k.name, "from": k.source, "value": _n(k.value, 4),
                   "match": k.match, "reason": k.reason} for k in p.kpis],
     }

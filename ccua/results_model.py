@@ -666,9 +666,13 @@ class ProjectionGroup(_Frozen):
 
 
 class ProjectionMissing(_Frozen):
+    """An item of the other framework without evidence: its mapped items are not rated
+    (``unrated_sources``), or nothing maps to it (``reason``: the crosswalk's note, English)."""
+
     code: str
     name: str
     reason: str
+    unrated_sources: tuple[str, ...] = ()
 
 
 class ProjectionKpi(_Frozen):
