@@ -174,13 +174,12 @@ class _Worker(threading.Thread):
         return self.km, self.used > 0
 
     def discard(self) -> None:
+        # Killed, not asked to shut down: it has nothing to save (papermill's kernels keep
+        # their history in memory), and a polite shutdown cost seconds at the end of a run.
         km, self.km = self.km, None
         if km is not None and km.has_kernel:
-            try:
-                run_sync(km.shutdown_kernel)(now=False)
-            except Exception:
-                with contextlib.suppress(Exception):
-                    run_sync(km.shutdown_kernel)(now=True)
+            with contextlib.suppress(Exception):
+                run_sync(km.shutdown_kernel)(now=True)
 
     def run(self) -> None:
         while True:
