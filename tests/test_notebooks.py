@@ -394,6 +394,30 @@ def test_rerunning_gives_identical_outputs(demo_run: Path, executed: dict,
         assert comparable(again) == comparable(executed[name])
 
 
+def test_english_notebooks_hold_no_chinese_outside_quoted_text(demo_run: Path,
+                                                                 results: dict, tmp_path: Path):
+    """The runner's English notebooks (lang parameter): every Markdown output in English but
+    for what the client wrote and the standard's Chinese-only texts (tests/test_i18n.py)."""
+    from tests.test_i18n import HAN, as_text, leftover, quoted_texts
+
+    shutil.copy(demo_run / "results.json", tmp_path / "results.json")
+    allowed = quoted_texts(results)
+    for template, name, params in (
+            ("domain", "DO.en", {"results_path": "results.json", "lang": "en", "chapter": "DO"}),
+            ("scorecard", "scorecard.en", {"results_path": "results.json", "lang": "en"}),
+            ("engagement", "engagement.en", {"results_path": "results.json", "lang": "en"})):
+        execute_notebook(_job(template, name, params), tmp_path)
+        book = nbformat.read(tmp_path / f"{name}.ipynb", as_version=4)
+        text = as_text("\n\n".join(markdowns(book)))
+        assert "Score table" in text or "Overview" in text or "findings" in text
+        stray = sorted({m.group(0) for m in HAN.finditer(leftover(text, allowed))})
+        assert stray == [], (name, stray[:20])
+
+
+def _job(template: str, name: str, params: dict[str, Any]) -> NotebookJob:
+    return NotebookJob(NOTEBOOKS / f"{template}.ipynb", f"{name}.ipynb", params, name)
+
+
 # ---------------------------------------------------------------- the guideline
 
 def test_guideline_chapter_and_scorecard(guideline_run: tuple[dict, dict]):

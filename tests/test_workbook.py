@@ -96,3 +96,31 @@ def test_chinese_crosswalk_sheet_has_no_english_note(books: dict):
             for value in row:
                 if isinstance(value, str):
                     assert not re.search(r"\b[a-z]+ [a-z]+ [a-z]+\b", value), value
+
+
+def test_report_lang_en_writes_beside_the_chinese_files(books: dict, tmp_path: Path, capsys):
+    from tests.cli import run
+
+    data, _ = books["demo.yaml:zh"]
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / "results.json").write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    assert run(capsys, "report", str(folder), "--format", "xlsx")[0] == 0
+    code, out, err = run(capsys, "report", str(folder), "--format", "xlsx", "--lang", "en",
+                         "--json")
+    assert code == 0, err
+    assert json.loads(out)["files"] == ["report.en.xlsx"]
+    assert (folder / "report.xlsx").exists() and (folder / "report.en.xlsx").exists()
+    en = openpyxl.load_workbook(folder / "report.en.xlsx")
+    assert en.sheetnames[:7] == list(sheet_names("en")[:7])
+    code, _, err = run(capsys, "report", str(folder), "--format", "xlsx", "--lang", "fr")
+    assert code != 0 and "unknown language 'fr'" in err
+
+
+def test_params_lang_is_checked():
+    from ccua.engagement import Params
+
+    assert Params(client="x", engagement="x").lang == "zh"
+    assert Params(client="x", engagement="x", lang="en").lang == "en"
+    with pytest.raises(ValueError):
+        Params(client="x", engagement="x", lang="fr")
