@@ -197,3 +197,56 @@ def test_migrate_leaves_the_current_version_alone(built):
     data = built["demo"].results.to_json_dict()
     assert migrate(data) is data
     assert Results.model_validate(data) == built["demo"].results
+
+
+@pytest.mark.parametrize("name", DEMOS)
+def test_every_fact_agrees_with_the_numbers_it_names(built, name):
+    """A fact is the run's own figures: a report sentence made from it cannot disagree."""
+    res = built[name].results
+    seen = set()
+    for item, facts in res.findings.items():
+        for f in facts:
+            seen.add(f.code)
+            if f.code in (
+                "indicator_not_met",
+                "claim_mismatch",
+                "claim_unverifiable",
+                "trend_worsening",
+                "document_not_met",
+            ):
+                ind = res.indicator(f.indicator)
+                assert ind.item == item
+            if f.code == "indicator_not_met":
+                assert ind.met is False and f.value == ind.value and ind.target is not None
+                assert (f.target.min, f.target.max) == (ind.target.min, ind.target.max)
+            elif f.code == "claim_mismatch":
+                assert any(
+                    c.status == "mismatch"
+                    and c.month == f.month
+                    and c.claimed == f.claimed
+                    and c.recomputed == f.recomputed
+                    for c in ind.reconciliation
+                )
+            elif f.code == "trend_worsening":
+                assert ind.trend.label == "worsening" and ind.evaluable
+            elif f.code == "document_not_met":
+                assert ind.check is not None and not ind.check.met
+            elif f.code == "requirement_below_standard":
+                req = next(
+                    r for r in res.assessment.item(item).requirements if r.code == f.requirement
+                )
+                assert req.rating == f.rating and f.rating < 3
+            elif f.code == "key_point":
+                kp = res.engagement.key_points[f.index]
+                assert (kp.item, kp.topic, kp.issue) == (item, f.topic, f.issue)
+                if f.indicator is not None:
+                    assert f.value == res.indicator(f.indicator).value
+            elif f.code == "rule_result":
+                rule = next(r for r in res.rules if r.rule == f.rule)
+                assert (f.passed, f.failed, f.not_measurable) == (
+                    rule.counts.passed,
+                    rule.counts.failed,
+                    rule.counts.not_measurable,
+                )
+                assert f.kpis == len(rule.kpis)
+    assert {"requirement_below_standard", "key_point", "handover_gap"} <= seen
