@@ -32,7 +32,7 @@ from pydantic import (
 
 from ccua.engagement import Check, Engagement
 from ccua.errors import CcuaError
-from ccua.spec._models import Levels
+from ccua.spec import Levels
 
 SCHEMA = "ccua.results"
 SCHEMA_VERSION = 2
