@@ -29,6 +29,8 @@ TEXT_HEIGHT_PT = 841.89 - 76.5 - 70.9  # 2.7 cm top, 2.5 cm bottom
 FONT_PT = 8.5
 MIN_FONT_PT = 6.5
 SLACK_EM = 0.4
+LONG_TEXT_EM = 25.0  # a column with texts this long ...
+LONG_SHARE = 0.3  # ... keeps at least this share of the width
 INSET_X_PT = 4.5
 LINE_PT = FONT_PT * 1.55  # leading 0.55em
 ROW_PAD_PT = 7.0
@@ -121,6 +123,12 @@ def _glue_tails(parts: list[str], texts: dict[int, str]) -> list[str]:
             raw = raw.rstrip()
             out += [typst_str(raw[:-_TAIL]), f"box({typst_str(raw[-_TAIL:])})"]
             continue
+        if ends_line and raw is not None and raw.strip().count(" ") >= 2:
+            # a short last word ("20 s)") goes with the word before it
+            head, before, last = raw.rstrip().rsplit(" ", 2)
+            if len(last) < _TAIL and len(before) + len(last) < 4 * _TAIL:
+                out += [typst_str(head + " "), f"box({typst_str(before + ' ' + last)})"]
+                continue
         out.append(part)
     return out
 
@@ -257,8 +265,9 @@ def _place(
     return cells
 
 
-def _need(cell: _Cell) -> float:
-    """The narrowest a cell's column may be (em): short texts whole, others in two lines."""
+def _need(cell: _Cell, lines_allowed: int = 2) -> float:
+    """The narrowest a cell's column may be (em): short texts whole, others in two (or
+    ``lines_allowed``) lines."""
     lines = [line.strip() for line in cell.content.lines]
     tokens = [
         text_em(tok)
@@ -273,40 +282,57 @@ def _need(cell: _Cell) -> float:
         return max([unbreakable, *(w for w in widths if w <= NO_WRAP_LINES_EM)], default=0.0)
     if natural <= NO_WRAP_EM:
         return natural
-    if natural <= 4 * NO_WRAP_EM:  # two balanced lines (see balance())
-        return max(unbreakable, natural / 2 + 0.6)
+    if natural <= 2 * lines_allowed * NO_WRAP_EM:  # two balanced lines (see balance())
+        return max(unbreakable, natural / lines_allowed + 0.6)
     return max(unbreakable, 2.5)
 
 
 def table_font_size(cells: list[_Cell], ncols: int) -> float:
     """The table's type size: 8.5 pt, smaller (down to 6.5 pt) for a table of many columns
     whose short cells would not fit unwrapped at 8.5 pt."""
-    need = [1.5] * ncols
+    avail = TEXT_WIDTH_PT - 2 * INSET_X_PT * ncols
+    need = sum(_needs(cells, ncols, FONT_PT, 3))
+    if need <= avail:
+        return FONT_PT
+    return max(MIN_FONT_PT, FONT_PT * avail / need)
+
+
+def _needs(cells: list[_Cell], ncols: int, em: float, lines_allowed: int) -> list[float]:
+    """Each column's narrowest width (pt): its cells' needs, and a long text's fair share."""
+    avail = TEXT_WIDTH_PT - 2 * INSET_X_PT * ncols
+    need = [1.5 * em] * ncols
+    want = _wants(cells, ncols, em)
     for cell in cells:
         if cell.colspan == 1:
-            need[cell.col] = max(need[cell.col], _need(cell) + SLACK_EM)
-    avail = (TEXT_WIDTH_PT - 2 * INSET_X_PT * ncols) / FONT_PT
-    if sum(need) <= avail:
-        return FONT_PT
-    return max(MIN_FONT_PT, FONT_PT * avail / sum(need))
+            # (a little slack: bold headers and rounding must not push a character over)
+            need[cell.col] = max(need[cell.col], (_need(cell, lines_allowed) + SLACK_EM) * em)
+    for col in range(ncols):  # a column of long texts is never squeezed to a sliver
+        if want[col] >= LONG_TEXT_EM * em:
+            need[col] = max(need[col], min(want[col], LONG_SHARE * avail))
+    return need
+
+
+def _wants(cells: list[_Cell], ncols: int, em: float) -> list[float]:
+    want = [1.5 * em] * ncols
+    for cell in cells:
+        if cell.colspan == 1:
+            natural = max((text_em(line.strip()) for line in cell.content.lines), default=0.0)
+            want[cell.col] = max(want[cell.col], (natural + SLACK_EM) * em)
+    return want
 
 
 def column_widths(
     cells: list[_Cell], ncols: int, hints: list[float], em: float = FONT_PT
 ) -> list[float]:
     """Column text widths (pt) from content, for type of ``em`` pt: short cells unwrapped,
-    the rest shares what is left (the widths given to Typst add the cells' insets)."""
+    labels in two lines (three if need be), long texts share the rest (the widths given to
+    Typst add the cells' insets)."""
     avail = TEXT_WIDTH_PT - 2 * INSET_X_PT * ncols
-    need = [1.5 * em] * ncols  # never narrower
-    want = [1.5 * em] * ncols  # natural width (one line)
-    for cell in cells:
-        if cell.colspan != 1:
-            continue
-        natural = max((text_em(line.strip()) for line in cell.content.lines), default=0.0)
-        # (a little slack: bold headers and rounding must not push a character over)
-        need[cell.col] = max(need[cell.col], (_need(cell) + SLACK_EM) * em)
-        want[cell.col] = max(want[cell.col], (natural + SLACK_EM) * em)
-    if sum(need) > avail:  # even the short cells do not fit: see table_typst
+    want = _wants(cells, ncols, em)
+    need = _needs(cells, ncols, em, 2)
+    if sum(need) > avail:
+        need = _needs(cells, ncols, em, 3)
+    if sum(need) > avail:  # even the short cells do not fit: see table_font_size
         scale = avail / sum(need)
         return [n * scale for n in need]
     if sum(want) <= avail:  # everything fits on one line: spread the slack
@@ -391,6 +417,7 @@ def _split_rows(body: list[_Cell], widths: list[float], key: str) -> list[_Cell]
     serial = 0
     for cell in body:
         if cell.rowspan == 1:
+            cell.breakable = heights.get(cell.row, 0.0) > TALL_UNIT * TEXT_HEIGHT_PT
             out.append(cell)
             continue
         prev = ""
@@ -411,6 +438,7 @@ def _split_rows(body: list[_Cell], widths: list[float], key: str) -> list[_Cell]
                     mark=mark,
                 )
             )
+            out[-1].breakable = heights.get(row, 0.0) > TALL_UNIT * TEXT_HEIGHT_PT
             prev = mark
     return out
 
