@@ -156,80 +156,15 @@ def indicators_over_period(
     """Compute every indicator with data; collect problems instead of stopping at the first."""
     tolerance = tolerance or Tolerance()
     problems: list[Problem] = []
-    results: dict[str, IndicatorResult] = {}
     claims_by_code: dict[str, list[Claim]] = {}
     for claim in claims:
         claims_by_code.setdefault(claim.code, []).append(claim)
-
-    for ind in framework.indicators:
-        target = targets.get(ind.code)
-        if ind.is_documentary:
-            check = checks.get(ind.code)
-            results[ind.code] = IndicatorResult(
-                ind.code, {}, None, None, check, evaluable=check is not None,
-                met=check.met if check else None, trend=Trend(None, "n/a", 0),
-                reconciliation=tuple(Reconciliation(c.month, c.value, None, None, Fraction(0),
-                                                    "unverifiable", str(c.source), c.document)
-                                     for c in claims_by_code.get(ind.code, [])),
-                origin="none")
-            continue
-        monthly: dict[str, Fraction] = {}
-        used: dict[str, list[Fraction]] = {m: [] for m in ind.inputs}
-        missing_months: list[str] = []
-        for month in months:
-            present = {m: inputs.get(month, m) for m in ind.inputs}
-            given = {m: v for m, v in present.items() if v is not None}
-            if not given:
-                missing_months.append(month)
-                continue
-            if len(given) < len(present):
-                absent = [m for m, v in present.items() if v is None]
-                problems.append(Problem(
-                    f"{ind.code} {ind.name}: {month} has {', '.join(sorted(given))} but not "
-                    f"{', '.join(absent)}; give all of its inputs or none", indicator=ind.code,
-                    field=month))
-                missing_months.append(month)
-                continue
-            try:
-                monthly[month] = compute(framework, ind, present).exact
-            except InputError as exc:
-                cells = ", ".join(str(inputs.sources[(month, m)]) for m in ind.inputs
-                                  if (month, m) in inputs.sources)
-                problems.append(Problem(f"{month}: {exc.problem.message}"
-                                        + (f" [{cells}]" if cells else ""),
-                                        indicator=ind.code))
-                continue
-            for m in ind.inputs:
-                used[m].append(present[m])  # type: ignore[arg-type]
-        period: Fraction | None = None
-        if monthly:
-            try:
-                period = compute(framework, ind, {m: aggregate(framework, m, vs)
-                                                  for m, vs in used.items()}).exact
-            except InputError as exc:  # pragma: no cover - monthly checks make this rare
-                problems.append(Problem(f"period: {exc.problem.message}", indicator=ind.code))
-        series = [monthly[m] for m in months if m in monthly]
-        evaluable = period is not None and target is not None and \
-            (target.min is not None or target.max is not None)
-        met = is_met(period, target) if evaluable else None  # type: ignore[arg-type]
-        recon = []
-        for c in claims_by_code.get(ind.code, []):
-            recomputed = period if c.month is None else monthly.get(c.month)
-            tol = _tolerance(ind, recomputed, tolerance)
-            if recomputed is None:
-                recon.append(Reconciliation(c.month, c.value, None, None, tol, "unverifiable",
-                                            str(c.source), c.document))
-                continue
-            diff = c.value - recomputed
-            status = "ok" if abs(diff) <= tol else "mismatch"
-            recon.append(Reconciliation(c.month, c.value, recomputed, diff, tol, status,
-                                        str(c.source), c.document))
-        origins = {inputs.origin.get(m, "sheet") for m in ind.inputs}
-        origin = "none" if not monthly else origins.pop() if len(origins) == 1 else "mixed"
-        results[ind.code] = IndicatorResult(
-            ind.code, monthly, period, target, None, evaluable, met,
-            trend_of(ind, series, target), tuple(recon), tuple(missing_months), origin)
-
+    results = {
+        ind.code: _documentary(ind, checks.get(ind.code), claims_by_code.get(ind.code, []))
+        if ind.is_documentary else
+        _computed(framework, ind, months, inputs, targets.get(ind.code),
+                  claims_by_code.get(ind.code, []), tolerance, problems)
+        for ind in framework.indicators}
     for code in sorted(set(targets) - {i.code for i in framework.indicators}):
         problems.append(Problem(f"target for unknown indicator {code!r}", field=code))
     attainment = {}
@@ -238,6 +173,100 @@ def indicators_over_period(
         attainment[item.code] = Attainment(sum(1 for r in rs if r.met),
                                            sum(1 for r in rs if r.evaluable))
     return PeriodResult(tuple(months), results, attainment, tuple(problems))
+
+
+def _documentary(ind: Indicator, check: Check | None, claims: Sequence[Claim]
+                 ) -> IndicatorResult:
+    """A documentary indicator (formula "－"): met as the assessor's check says; a value the
+    assessee reported for it cannot be recomputed."""
+    return IndicatorResult(
+        ind.code, {}, None, None, check, evaluable=check is not None,
+        met=check.met if check else None, trend=Trend(None, "n/a", 0),
+        reconciliation=tuple(Reconciliation(c.month, c.value, None, None, Fraction(0),
+                                            "unverifiable", str(c.source), c.document)
+                             for c in claims),
+        origin="none")
+
+
+def _computed(framework: Framework, ind: Indicator, months: Sequence[str],
+              inputs: MonthlyInputs, target: Target | None, claims: Sequence[Claim],
+              tolerance: Tolerance, problems: list[Problem]) -> IndicatorResult:
+    """An indicator computed from its inputs: per month, over the period (the inputs
+    aggregated, not the monthly values averaged), against its target, with its trend and the
+    assessee's reported values reconciled."""
+    monthly, used, missing_months = _monthly(framework, ind, months, inputs, problems)
+    period: Fraction | None = None
+    if monthly:
+        try:
+            period = compute(framework, ind, {m: aggregate(framework, m, vs)
+                                              for m, vs in used.items()}).exact
+        except InputError as exc:  # pragma: no cover - monthly checks make this rare
+            problems.append(Problem(f"period: {exc.problem.message}", indicator=ind.code))
+    series = [monthly[m] for m in months if m in monthly]
+    met = None
+    if period is not None and target is not None and \
+            (target.min is not None or target.max is not None):
+        met = is_met(period, target)
+    origins = {inputs.origin.get(m, "sheet") for m in ind.inputs}
+    origin = "none" if not monthly else origins.pop() if len(origins) == 1 else "mixed"
+    return IndicatorResult(
+        ind.code, monthly, period, target, None, met is not None, met,
+        trend_of(ind, series, target), _reconcile(ind, claims, monthly, period, tolerance),
+        tuple(missing_months), origin)
+
+
+def _monthly(framework: Framework, ind: Indicator, months: Sequence[str],
+             inputs: MonthlyInputs, problems: list[Problem]
+             ) -> tuple[dict[str, Fraction], dict[str, list[Fraction]], list[str]]:
+    """The indicator's value in each month with all of its inputs; the inputs used (for the
+    period value); the months without any."""
+    monthly: dict[str, Fraction] = {}
+    used: dict[str, list[Fraction]] = {m: [] for m in ind.inputs}
+    missing_months: list[str] = []
+    for month in months:
+        present = {m: inputs.get(month, m) for m in ind.inputs}
+        given = {m: v for m, v in present.items() if v is not None}
+        if not given:
+            missing_months.append(month)
+            continue
+        if len(given) < len(present):
+            absent = [m for m, v in present.items() if v is None]
+            problems.append(Problem(
+                f"{ind.code} {ind.name}: {month} has {', '.join(sorted(given))} but not "
+                f"{', '.join(absent)}; give all of its inputs or none", indicator=ind.code,
+                field=month))
+            missing_months.append(month)
+            continue
+        try:
+            monthly[month] = compute(framework, ind, present).exact
+        except InputError as exc:
+            cells = ", ".join(str(inputs.sources[(month, m)]) for m in ind.inputs
+                              if (month, m) in inputs.sources)
+            problems.append(Problem(f"{month}: {exc.problem.message}"
+                                    + (f" [{cells}]" if cells else ""),
+                                    indicator=ind.code))
+            continue
+        for m, v in given.items():
+            used[m].append(v)
+    return monthly, used, missing_months
+
+
+def _reconcile(ind: Indicator, claims: Sequence[Claim], monthly: Mapping[str, Fraction],
+               period: Fraction | None, tolerance: Tolerance) -> tuple[Reconciliation, ...]:
+    """Each value the assessee reported against the one recomputed from the inputs."""
+    out = []
+    for c in claims:
+        recomputed = period if c.month is None else monthly.get(c.month)
+        tol = _tolerance(ind, recomputed, tolerance)
+        if recomputed is None:
+            out.append(Reconciliation(c.month, c.value, None, None, tol, "unverifiable",
+                                      str(c.source), c.document))
+            continue
+        diff = c.value - recomputed
+        status = "ok" if abs(diff) <= tol else "mismatch"
+        out.append(Reconciliation(c.month, c.value, recomputed, diff, tol, status,
+                                  str(c.source), c.document))
+    return tuple(out)
 
 
 def display_value(value: Fraction | None, places: int = 2) -> Decimal | None:
