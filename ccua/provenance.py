@@ -249,9 +249,10 @@ def colophon(prov: dict[str, Any] | None, lang: str = "zh") -> list[str]:
     else:
         src = "无（已安装的软件包）" if zh else "none (installed package)"
     lock = (env.get("lock") or {}).get("sha256")
-    tools = ", ".join(f"{name} {pk[name]}" for name in
-                      ("pandas", "altair", "vl-convert-python", "papermill", "pandoc", "typst",
-                       "duckdb", "quarto") if pk.get(name))
+    tools = ("、" if zh else ", ").join(
+        f"{name} {pk[name]}" for name in ("pandas", "altair", "vl-convert-python", "papermill",
+                                          "pandoc", "typst", "duckdb", "quarto")
+        if pk.get(name))
     n = len(prov.get("inputs") or [])
     if zh:
         return [
