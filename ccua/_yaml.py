@@ -27,8 +27,11 @@ def _construct_mapping(loader: _KeyTextLoader, node: MappingNode, deep: bool = F
     loader.flatten_mapping(node)
     result: dict[Any, Any] = {}
     for key_node, value_node in node.value:
-        key = key_node.value if isinstance(key_node, ScalarNode) else \
-            loader.construct_object(key_node, deep=deep)
+        if not isinstance(key_node, ScalarNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a plain name or number, not a mapping or a list",
+                key_node.start_mark)
+        key = key_node.value
         if key in result:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark)

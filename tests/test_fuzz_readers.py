@@ -186,8 +186,12 @@ SEEDS = {
 
 
 def snapshot() -> dict[str, tuple[int, int]]:
+    """The files the cases read from the repository (seeds, frameworks): size and mtime.
+
+    (Only these: other folders of a shared working tree may change while the suite runs.)
+    """
     out = {}
-    for top in (ROOT / "params", ROOT / "tests" / "data", ROOT / "ccua" / "frameworks"):
+    for top in (DEMO, RECORDS, ROOT / "ccua" / "frameworks"):
         for p in top.rglob("*"):
             if p.is_file():
                 st_ = p.stat()
@@ -205,6 +209,7 @@ def nothing_outside_the_temporary_folder_changes() -> Iterator[None]:
             yield
         finally:
             os.chdir(cwd)
+        assert sorted(os.listdir(tmp)) == [], "a reader wrote into the working folder"
     assert snapshot() == before
 
 
@@ -469,6 +474,8 @@ def test_record_files(tmp, muts):
             return result
 
         outcome("records", read)
+        assert {p.name for p in Path(case).iterdir()} <= {"voice.csv", "rec"}
+        assert (Path(case) / "voice.csv").read_bytes() == mutate(SEEDS["voice"], muts)
 
 
 # --- the whole client, one file damaged ----------------------------------------------------

@@ -134,3 +134,19 @@ def test_billion_laughs_in_a_framework_folder(tmp_path):
     with pytest.raises(CcuaError, match="aliases") as info:
         load_framework("t-ccua", root=tmp_path / "frameworks")
     assert "errata.yaml" in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["? [a]\n: 1\n", "? {a: 1}\n: 2\n", "&a x: 1\n? *a\n: 2\n"])
+def test_a_mapping_or_list_as_a_key_is_an_error_not_a_traceback(text):
+    # Found by the fuzz suite: a complex key made a TypeError (unhashable) in every reader.
+    with pytest.raises(CcuaError, match="a key must be a plain name or number|not valid YAML"):
+        load_with_lines(text, "k.yaml")
+
+
+@pytest.mark.parametrize("files", ["true", "[1, 2]", "{a: 1}"])
+def test_mapping_files_must_be_patterns(tmp_path, files):
+    # Found by the fuzz suite: `files: true` made a TypeError.
+    path = tmp_path / "m.yaml"
+    path.write_text(f"kind: voice\nfiles: {files}\ncolumns: {{call_id: id}}\n", encoding="utf-8")
+    with pytest.raises(ValidationFailed, match="expected file name patterns"):
+        load_mapping(path)

@@ -125,6 +125,9 @@ def load_mapping(path: str | Path) -> Mapping:
     files = data.get("files") or []
     if isinstance(files, str):
         files = [files]
+    if not isinstance(files, list) or not all(isinstance(f, str) and f for f in files):
+        bad("expected file name patterns such as ['*通话记录*.csv']", "files")
+        files = []
 
     def known(column: str, *loc: str) -> bool:
         if kind is not None and column not in kind.names:
