@@ -171,3 +171,26 @@ def test_duplicates_in_excel_and_parquet_exports_name_their_rows(tmp_path):
     assert isinstance(r.error, RecordsInvalid)
     # Parquet has no header row: rows are records, counted from 1 (as its other problems).
     assert "v.parquet:4:call_id: call_id repeats row 2 (call_id='V2')" in str(r.error)
+
+
+def test_dedupe_keeps_the_first_in_file_order_in_a_large_file(tmp_path):
+    """Enough rows for DuckDB to read the CSV in parallel: still the first row of each key."""
+    header = LINES[0]
+    base = LINES[1].split(",")
+    rows = [header]
+    for n in range(60_000):
+        cells = list(base)
+        cells[0] = f"C{n}"
+        cells[2] = "first"
+        rows.append(",".join(cells))
+    for n in range(0, 60_000, 7):
+        cells = list(base)
+        cells[0] = f"C{n}"
+        cells[2] = "second"
+        rows.append(",".join(cells))
+    src = write(tmp_path / "big.csv", rows)
+    [r] = ingest(tmp_path / "rec", [src], dedupe=True)
+    assert r.error is None and r.written == 60_000 and r.duplicates == len(range(0, 60_000, 7))
+    files = [str(p) for p in RecordsStore(tmp_path / "rec").files("voice")]
+    assert duckdb.sql(f"SELECT DISTINCT queue FROM read_parquet({files})").fetchall() == \
+        [("first",)]

@@ -651,6 +651,11 @@ def ingest_file(store: RecordsStore, path: Path, *, kind: str | None = None,
                     raise _duplicate_error(con, p, label, result.rows, within, before, store,
                                            earlier, shown, bool(bad_rows), rejects)
                 shutil.rmtree(out)
+                if within and not p.row_expr:
+                    # "The first in file order" needs the rows numbered in file order: a CSV
+                    # has no row number of its own, so it is read by one thread, in order.
+                    con.execute("SET threads = 1")
+                    con.execute("SET preserve_insertion_order = true")
                 _execute(con, _dedupe_copy(p, columns, keep, out, store, earlier),
                          lambda f: say(label, "writing", f))
                 written = sorted(out.glob("month=*/*.parquet"))
