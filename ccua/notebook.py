@@ -663,9 +663,9 @@ def grade_md(results: Mapping[str, Any]) -> str:
         cmp = a.get("comparison_grade")
         if cmp:
             # Another framework's grade for the same total, labelled as a comparison only.
-            spec = load_framework(fw["id"]).comparison_grades
-            label = (spec.label_en if _TR.en and spec else cmp["label"])
-            other = load_framework(spec.framework) if spec else None
+            cmp_spec = load_framework(fw["id"]).comparison_grades
+            label = (cmp_spec.label_en if _TR.en and cmp_spec else cmp["label"])
+            other = load_framework(cmp_spec.framework) if cmp_spec else None
             grade = next((g for g in (other.grades if other else ()) if g.name == cmp["name"]),
                          None)
             band = tables.grade_band(other.grades, grade, _TR.lang) if grade and other \
