@@ -52,14 +52,34 @@ TEXT_BOTTOM = 70.87  # 2.5 cm
 TEXT_TOP = PAGE_H - 76.54  # 2.7 cm (glyph boxes of the first line reach a little above it)
 HEADER_RULE = PAGE_H - 53.6  # the running header's rule, in the top margin
 CONT = ("（续）", "(cont.)")
+_ZH_LABELS = (("类别", "能力域", "能力项"), ("评审范围", "评审细项"))
+_EN_LABELS = (("Category", "Domain", "Item"), ("Area", "Item"))
 LABELS = {
-    "表5测评要求计分表": (("类别", "能力域", "能力项"), ("评审范围", "评审细项")),
-    "表4测评资料反馈表": (("类别", "能力域", "能力项"), ("评审范围", "评审细项")),
+    "表5测评要求计分表": _ZH_LABELS,
+    "表4测评资料反馈表": _ZH_LABELS,
+    "Table5Requirementratingsandscores": _EN_LABELS,
+    "Table4Feedbackonassessmentdocuments": _EN_LABELS,
+}
+# Pages compared with the references: found by their text, in each language.
+KEY_PAGES = {
+    "zh": {
+        "table5-cont": "表 5 测评要求计分表（续）",
+        "table6": "表 6 测评计分表",
+        "verdict": "三、评测结论",
+        "chart": "计分图",
+    },
+    "en": {
+        "table5-cont": "Table 5 Requirement ratings and scores (cont.)",
+        "table6": "Table 6 Score table",
+        "verdict": "3 Conclusion",
+        "chart": "Score charts",
+    },
 }
 
 
 def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    """Text without whitespace, typographic apostrophes as typed (pandoc makes them curly)."""
+    return re.sub(r"\s+", "", text).replace("’", "'").replace("‘", "'")
 
 
 # --- the PDF as characters and lines ----------------------------------------------------------
@@ -123,7 +143,11 @@ class Page:
 
     def body_lines(self) -> list[Line]:
         """The lines of the text block (not the running header and footer)."""
-        return [ln for ln in self.lines if ln.bottom >= TEXT_BOTTOM - 1 and ln.top < HEADER_RULE]
+        return [
+            ln
+            for ln in self.lines
+            if min(c.baseline for c in ln.chars) >= TEXT_BOTTOM - 1 and ln.top < HEADER_RULE
+        ]
 
 
 def _lines(chars: list[Char]) -> list[Line]:
@@ -175,6 +199,15 @@ class Report:
     run: Path
     pages: list[Page]
     bookmarks: list[str]
+    lang: str = "zh"
+
+    @property
+    def pdf(self) -> Path:
+        return self.run / ("report.pdf" if self.lang == "zh" else f"report.{self.lang}.pdf")
+
+    @property
+    def source(self) -> Path:
+        return self.run / ("report.qmd" if self.lang == "zh" else f"report.{self.lang}.qmd")
 
     def find(self, needle: str, after: int = 0) -> int | None:
         """The first page after ``after`` whose text holds ``needle`` (whitespace ignored)."""
@@ -184,17 +217,23 @@ class Report:
 
 @pytest.fixture(scope="session")
 def reports(tmp_path_factory) -> dict[str, Report]:
-    """Both demos run once for the session, notebooks and report included."""
+    """Both demos run once for the session (notebooks and report), then rendered in English
+    (the English notebooks are executed for it): four PDFs."""
+    from ccua.report import render_report
+
     out = {}
     for name, params in DEMOS.items():
         run = tmp_path_factory.mktemp("layout") / name
         run_client(params, output=run)
-        pages, toc = read_pdf(run / "report.pdf")
-        out[name] = Report(run, pages, toc)
+        render_report(run, "pdf", engine="pandoc", lang="en")
+        for lang in ("zh", "en"):
+            report = Report(run, [], [], lang)
+            report.pages, report.bookmarks = read_pdf(report.pdf)
+            out[name if lang == "zh" else f"{name}-{lang}"] = report
     return out
 
 
-@pytest.fixture(params=list(DEMOS))
+@pytest.fixture(params=[*DEMOS, *(f"{d}-en" for d in DEMOS)])
 def report(request, reports) -> Report:
     return reports[request.param]
 
@@ -381,8 +420,8 @@ def test_continued_tables_4_and_5_repeat_their_labels_and_score(report):
         for x0, x1, name in cols:
             if name in labels:
                 assert has_text(x0, x1), f"p{number}: {name} is blank on a continuation page"
-        if table.startswith("表5"):
-            scores = [(x0, x1) for x0, x1, name in cols if name.endswith("计分")]
+        if table.startswith(("表5", "Table5")):
+            scores = [(x0, x1) for x0, x1, name in cols if name.lower().endswith(("计分", "score"))]
             assert any(has_text(*s) for s in scores), f"p{number}: no item score"
         checked += 1
     assert checked, "表 5 runs over several pages in both demos"
@@ -409,7 +448,7 @@ def _margin_ink(pdf_path: Path, pages: list[Page]) -> list[str]:
             rule = int(height - HEADER_RULE)
             allowed[max(rule - 2, 0) : rule + 3, :] = True  # the header's rule
             margin = np.ones_like(ink)
-            margin[int(height - TEXT_TOP) - 4 : int(height - TEXT_BOTTOM) + 2, :] = False
+            margin[int(height - TEXT_TOP) - 4 : int(height - TEXT_BOTTOM) + 4, :] = False
             stray = ink & margin & ~allowed
             if stray.any():
                 ys = np.nonzero(stray.any(axis=1))[0]
@@ -430,12 +469,13 @@ def test_nothing_is_drawn_outside_the_text_block(report):
         for ln in page.lines:
             if ln.bottom > HEADER_RULE:
                 header_texts.add(ln.text)
-            elif ln.bottom < TEXT_BOTTOM - 1 and not re.fullmatch(
+            # (descenders hang below the last baseline: Typst's text ends at the baseline)
+            elif min(c.baseline for c in ln.chars) < TEXT_BOTTOM - 1 and not re.fullmatch(
                 r"第\d+页共\d+页|Page\d+of\d+", squash(ln.text)
             ):
                 problems.append(f"p{page.number}: text in the footer: {ln.text[:40]}")
     assert len(header_texts) <= 2, header_texts  # the two halves of the running header
-    problems += _margin_ink(report.run / "report.pdf", report.pages)
+    problems += _margin_ink(report.pdf, report.pages)
     assert problems == [], problems[:10]
 
 
@@ -449,7 +489,7 @@ def _headings(source: str) -> list[str]:
 
 
 def test_every_section_is_a_bookmark_and_the_pdf_has_a_table_of_contents(report):
-    source = (report.run / "report.qmd").read_text(encoding="utf-8")
+    source = report.source.read_text(encoding="utf-8")
     headings = _headings(source)
     assert len(headings) >= 11
     marks = {squash(b) for b in report.bookmarks}
@@ -466,13 +506,7 @@ def test_every_section_is_a_bookmark_and_the_pdf_has_a_table_of_contents(report)
 
 def key_pages(report: Report) -> dict[str, int]:
     pages = {"cover": 1, "toc": 2}
-    wanted = {
-        "table5-cont": "表 5 测评要求计分表（续）",
-        "table6": "表 6 测评计分表",
-        "verdict": "三、评测结论",
-        "chart": "计分图",
-    }
-    for key, needle in wanted.items():
+    for key, needle in KEY_PAGES[report.lang].items():
         number = report.find(needle, after=2)  # not in the table of contents
         assert number is not None, needle
         pages[key] = number
@@ -509,7 +543,7 @@ def test_key_pages_look_like_the_reference_images(reports, tmp_path):
     drift = []
     for name, report in reports.items():
         for key, number in key_pages(report).items():
-            image = _image(report.run / "report.pdf", number, tmp_path / f"{name}-{key}")
+            image = _image(report.pdf, number, tmp_path / f"{name}-{key}")
             reference = REFERENCE / f"{name}-{key}.png"
             if UPDATE:
                 REFERENCE.mkdir(parents=True, exist_ok=True)
@@ -585,7 +619,7 @@ def test_pdf_embeds_a_real_bold_face_and_no_system_font(reports):
     assert font.source == "bundled" and font.bold and not font.system_fonts
     for report in reports.values():
         listing = subprocess.run(
-            ["pdffonts", str(report.run / "report.pdf")],
+            ["pdffonts", str(report.pdf)],
             capture_output=True,
             text=True,
             check=True,
