@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -195,10 +196,14 @@ def _read_xlsx(p: Path, file: str, sheet: str | None) -> Sheet:
         where = f"{file}[{ws.title}]"
 
         def rows() -> Iterator[tuple[list[object], list[str]]]:
-            for r in ws.iter_rows():
-                cells = list(r[:MAX_SHEET_COLUMNS + 1])
-                yield ([c.value for c in cells],
-                       [str(getattr(c, "number_format", "") or "") for c in cells])
+            with warnings.catch_warnings():
+                # openpyxl warns (on stderr) about a date cell beyond the calendar and reads
+                # it as an error value, which the sheet's checks then name with its cell.
+                warnings.simplefilter("ignore", UserWarning)
+                for r in ws.iter_rows():
+                    cells = list(r[:MAX_SHEET_COLUMNS + 1])
+                    yield ([c.value for c in cells],
+                           [str(getattr(c, "number_format", "") or "") for c in cells])
 
         try:
             result = _from_rows(where, "xlsx", rows())
