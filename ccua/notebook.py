@@ -607,7 +607,7 @@ def score_table_md(results: Mapping[str, Any]) -> str:
     """测评计分表 (table E.6): the report's table 6 itself; for frameworks with points on
     groups, also the item ratings."""
     a = results["assessment"]
-    parts = [tables.pipe_markdown(tables.score_table(results, _TR.lang))]
+    parts = [tables.pipe_markdown(tables.score_table(results, _TR.lang), tr("nb.score.h"))]
     if not points_on_items(results):
         n = names(results)
         item_rows = [[n.group(item["group"]), item_label(results, item["code"]),
@@ -685,7 +685,7 @@ def grade_md(results: Mapping[str, Any]) -> str:
                            grade=md_escape(_TR.name(grade)),
                            band=md_escape(tables.grade_band(spec.grades, grade, _TR.lang)))))
     parts.append(tables.pipe_markdown(tables.grade_table(spec.grades, a.get("grade"),
-                                                         _TR.lang)))
+                                                         _TR.lang), tr("nb.grade.caption")))
     return join_blocks(*parts)
 
 

@@ -151,8 +151,9 @@ def grid_markdown(table: Table) -> str:
     return grid_table(columns, rows, caption=table.caption)
 
 
-def pipe_markdown(table: Table) -> str:
-    """The table as a pipe table; merged leading values print on their first row only."""
+def pipe_markdown(table: Table, caption: str | None = None) -> str:
+    """The table as a pipe table; merged leading values print on their first row only.
+    ``caption`` replaces the table's (an annex repeats 表 6 without numbering it again)."""
     from ccua.mdtext import Md, md_escape, md_table
 
     merged = spans(table)
@@ -176,7 +177,8 @@ def pipe_markdown(table: Table) -> str:
             row.append(Md(f"**{md_escape(text)}**") if k in f.strong and text.strip() else text)
         body.append(row)
     align = "".join({"left": "l", "right": "r", "center": "c"}[c.align] for c in table.columns)
-    return md_table([c.label for c in table.columns], body, caption=table.caption,
+    return md_table([c.label for c in table.columns], body,
+                    caption=table.caption if caption is None else caption,
                     widths=[c.width for c in table.columns], align=align)
 
 

@@ -69,13 +69,16 @@ def summary_sentence(results: dict[str, Any], p: dict[str, Any], lang: str = "zh
 
 def _groups_table(p: dict[str, Any], target: Framework, tr: Tr) -> str:
     groups = {g.code: g for g in target.groups}
+    def pts(value: Any) -> str:          # 1.70分 / 1.70, as table 6 prints points
+        return tr("unit.points_cell", value=fmt.fixed(value))
+
     rows = [[Cell.of(md_escape(f"{g['code']} {tr.name(groups.get(g['code']), g['name'])}")),
-             Cell.of(fmt.fixed(g["points"])), Cell.of(fmt.fixed(g["covered_points"])),
-             Cell.of(fmt.fixed(g["score"]))]
+             Cell.of(pts(g["points"])), Cell.of(pts(g["covered_points"])),
+             Cell.of(pts(g["score"]))]
             for g in p["groups"]]
-    rows.append([Cell.of(tr("sheet.sum")), Cell.of(fmt.fixed(p["total_points"])),
-                 Cell.of(fmt.fixed(p["covered_points"])),
-                 Cell.of(f"**{fmt.fixed(p['estimated_score'])}**")])
+    rows.append([Cell.of(tr("sheet.sum")), Cell.of(pts(p["total_points"])),
+                 Cell.of(pts(p["covered_points"])),
+                 Cell.of(f"**{pts(p['estimated_score'])}**")])
     group_level = tr.level(target.levels.model_dump(), "group")
     return grid_table(
         [Column(group_level, 16), Column(tr("table.points"), 6, "right"),
@@ -107,7 +110,8 @@ def _items_table(results: dict[str, Any], p: dict[str, Any], target: Framework,
         cells = [Cell.of(*(sources or [fmt.DASH])), Cell.of(fmt.rating(item.get("rating"))),
                  Cell.of(fmt.percent(item.get("percent")))]
         if scored_items:
-            cells.append(Cell.of(fmt.fixed(item.get("score"))))
+            cells.append(Cell.of(tr("unit.points_cell", value=fmt.fixed(item.get("score")))
+                                 if item.get("score") is not None else fmt.DASH))
         return [[*cells, Cell.of(md_escape(tr("punct.semicolon").join(notes)))]]
 
     nodes = [Node((md_escape(f"{g['code']} {tr.name(target_groups.get(g['code']), g['name'])}"),),
