@@ -16,6 +16,7 @@ import contextlib
 import functools
 import importlib.metadata
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -92,12 +93,22 @@ def _pandoc(source: str, to: str, args: list[str], cwd: Path) -> str:
                         file=str(cwd / SOURCE_FILE)) from None
 
 
+TOC_TITLES = {"zh": "目录", "en": "Contents"}
+
+
+def source_lang(source: str) -> str:
+    """The language report.qmd is written in (its ``ccua-lang`` field; 中文 when absent)."""
+    m = re.search(r"^ccua-lang:\s*\"?([a-z]+)", source, flags=re.MULTILINE)
+    return m.group(1) if m else "zh"
+
+
 def html_with_pandoc(run_dir: Path, source: str, charts: int, generator: str,
                      name: str = "report.html") -> None:
     """report.html: standalone, styles and chart library embedded, a table of contents."""
     args = ["--standalone", "--template=templates/pandoc.html", "--toc", "--toc-depth=2",
             "--embed-resources", "--css=templates/report.css", "--resource-path=.",
-            f"--metadata=ccua-generator:{generator}"]
+            f"--metadata=ccua-generator:{generator}",
+            f"--metadata=toc-title:{TOC_TITLES.get(source_lang(source), TOC_TITLES['zh'])}"]
     if charts:
         write_vega_bundle(run_dir)
         args.append("--include-after-body=templates/charts.html")
