@@ -88,10 +88,12 @@ class IPCKernelManager(AsyncKernelManager):
 # A run executes six notebooks, a batch six per client: so each notebook-executing thread of
 # a process keeps its kernel and hands it the next notebook, after ccua._kernel.prepare has
 # reset it (new IPython session: empty namespace, execution count 1; warning filters as at
-# launch; working folder = the run folder). The notebook is still executed by papermill (its
-# execute_notebook, with the engine below, which passes papermill's client the warm kernel
-# manager), and gives the same executed notebook as in a fresh kernel. A kernel is discarded
-# after any failure, when the process environment changed since it started, and at exit.
+# launch; working folder = the run folder; ccua's own modules forgotten, so that the notebook
+# imports them afresh, while third-party modules stay loaded). The notebook is still executed
+# by papermill (its execute_notebook, with the engine below, which passes papermill's client
+# the warm kernel manager), and gives the same executed notebook as in a fresh kernel. A
+# kernel is discarded after any failure, when the process environment changed since it
+# started, and at exit.
 
 
 class WarmClient(PapermillNotebookClient):  # type: ignore[misc]
