@@ -637,3 +637,21 @@ def test_text_is_never_stroked():
     """No faux bold: a stroked outline smears when a real bold face is also installed."""
     source = (ROOT / "templates" / "ccua.typ").read_text(encoding="utf-8")
     assert not re.search(r"text\([^)]*stroke", source)
+
+
+def test_html_puts_the_cover_first_then_the_contents(reports):
+    """The nav comes first in the page source; report.css lays the cover out before it, and the
+    cover is as tall as its content (not 80 % of the window)."""
+    html = (reports["demo"].run / "report.html").read_text(encoding="utf-8")
+    main = html.index('<main class="report">')
+    assert main < html.index('<nav id="TOC"') < html.index('<section class="cover">')
+    assert "<h2>目录</h2>" in html
+    css = (ROOT / "templates" / "report.css").read_text(encoding="utf-8")
+    order = {
+        m.group(1): int(m.group(2))
+        for m in re.finditer(r"main\.report > ([.\w*]+) \{ order: (\d+); \}", css)
+    }
+    assert order[".cover"] < order["nav.toc"] < order["*"]
+    assert "display: flex; flex-direction: column" in css
+    cover = re.search(r"\n\.cover \{([^}]*)\}", css)
+    assert cover is not None and "vh" not in cover.group(1)
