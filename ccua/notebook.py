@@ -968,7 +968,7 @@ def show_chapter_summary(results: Mapping[str, Any], chapter: str) -> None:
     from ccua import charts
 
     show_markdown(chapter_summary_md(results, chapter))
-    show_chart(charts.item_scores_chart(results, chapter))
+    show_chart(charts.item_scores_chart(results, chapter, lang=_TR.lang))
 
 
 def show_items(results: Mapping[str, Any], chapter: str) -> None:
@@ -1006,5 +1006,5 @@ def show_summary_charts(results: Mapping[str, Any]) -> None:
     from ccua import charts
 
     show_markdown("## " + tr("nb.charts_h"))
-    show_chart(charts.item_scores_chart(results))
-    show_chart(charts.subtotals_chart(results))
+    show_chart(charts.item_scores_chart(results, lang=_TR.lang))
+    show_chart(charts.subtotals_chart(results, lang=_TR.lang))
