@@ -52,6 +52,7 @@ TEXT_BOTTOM = 70.87  # 2.5 cm
 TEXT_TOP = PAGE_H - 76.54  # 2.7 cm (glyph boxes of the first line reach a little above it)
 HEADER_RULE = PAGE_H - 53.6  # the running header's rule, in the top margin
 CONT = ("（续）", "(cont.)")
+FOOTER = {"zh": r"第\d+页共\d+页", "en": r"Page\d+of\d+"}  # in the report's language
 _ZH_LABELS = (("类别", "能力域", "能力项"), ("评审范围", "评审细项"))
 _EN_LABELS = (("Category", "Domain", "Item"), ("Area", "Item"))
 LABELS = {
@@ -471,7 +472,7 @@ def test_nothing_is_drawn_outside_the_text_block(report):
                 header_texts.add(ln.text)
             # (descenders hang below the last baseline: Typst's text ends at the baseline)
             elif min(c.baseline for c in ln.chars) < TEXT_BOTTOM - 1 and not re.fullmatch(
-                r"第\d+页共\d+页|Page\d+of\d+", squash(ln.text)
+                FOOTER[report.lang], squash(ln.text)
             ):
                 problems.append(f"p{page.number}: text in the footer: {ln.text[:40]}")
     assert len(header_texts) <= 2, header_texts  # the two halves of the running header
