@@ -558,8 +558,17 @@ def _check(info: SourceInfo, mapping: Mapping, staging: Path, kind: str | None, 
         rejects, cast_rejects = _rejects(con)
         return _Checked(con, p, int(row[0] or 0), int(row[1] or 0),
                         [int(x or 0) for x in row[2:]], rejects, cast_rejects)
-    except BaseException:
+    except BaseException as exc:
         con.close()
+        import duckdb
+
+        if isinstance(exc, duckdb.Error) and not isinstance(exc, duckdb.InterruptException):
+            # A file DuckDB's reader refuses outright (inconsistent quotes or line ends, a
+            # damaged Parquet file): one line, not DuckDB's page of options.
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise CcuaError(f"cannot read the records: {first}", file=str(path),
+                            hint="are its quotes and line ends consistent? save it again as "
+                                 "CSV UTF-8") from None
         raise
 
 

@@ -144,7 +144,12 @@ def _csv_header(path: Path, encoding: str) -> tuple[list[str], str]:
         delimiter = csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
     except csv.Error:
         delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    first = next(csv.reader(io.StringIO(sample), delimiter=delimiter), [])
+    try:
+        first = next(csv.reader(io.StringIO(sample), delimiter=delimiter), [])
+    except csv.Error as exc:
+        why = "a stray line break (\\r) in it" if "new-line" in str(exc) else str(exc)
+        raise CcuaError(f"cannot read the header row: {why}; save the file again as CSV UTF-8",
+                        file=str(path), row=1) from None
     headers = [h.strip().lstrip("\ufeff") for h in first]
     return headers, delimiter
 
