@@ -24,11 +24,11 @@ from typing import Any
 
 from ccua._io import atomic_write_text
 from ccua._yaml import line_of, load_with_lines, read_yaml_text
+from ccua.engagement import ASSESSORS_DIR
 from ccua.errors import CcuaError
 from ccua.ratings import Entry, ItemRatings, Ratings
 
 CONSENSUS_FILE = "consensus.yaml"
-ASSESSORS_DIR = "ratings"
 CONSENSUS_ASSESSOR = "consensus"
 
 

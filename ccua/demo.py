@@ -357,6 +357,52 @@ LOW_NOTES = ["制度已发布，但执行记录不完整", "仅覆盖语音渠�
              "有方案无量化目标，未见季度复盘", "访谈中无法提供近半年的执行证据"]
 EVIDENCE = ["运营管理规范（2026版）", "访谈纪要 2026-09-16", "质量管理手册 v3.2",
             "绩效考核方案（2026）", "知识库运营月报", "智能客服项目验收报告"]
+EVIDENCE_KINDS = ["document", "interview", "document", "document", "data", "document"]
+EVIDENCE_OWNERS = ["运营管理部", "周晓梅", "质量管理部", "人力资源部", "知识管理组", "科技部"]
+
+
+def evidence_id(title: str) -> str:
+    """The register id of one of the demo's pieces of evidence (E001…)."""
+    return f"E{EVIDENCE.index(title) + 1:03d}"
+
+
+def evidence_yaml() -> str:
+    """The demo's evidence register (docs/assessors.md); the ratings cite its ids."""
+    rows = [{"id": evidence_id(title), "title": title, "kind": kind, "date": "2026-09-16",
+             "owner": owner}
+            for title, kind, owner in zip(EVIDENCE, EVIDENCE_KINDS, EVIDENCE_OWNERS,
+                                          strict=True)]
+    return ("# 测评证据登记 (evidence register): ratings cite these ids (docs/assessors.md).\n"
+            + yaml.safe_dump({"evidence": rows}, allow_unicode=True, sort_keys=False,
+                             width=100))
+
+
+def assessor_ratings_yaml(framework: Framework, ratings_text: str, assessor: str,
+                          seed: int) -> str:
+    """One assessor's independent ratings before the consensus (ratings/NAME.yaml): the
+    agreed ratings, with this assessor's own departures from them."""
+    rng = random.Random(seed)
+    # Mostly the agreed rating; now and then a point either way, for one of them two.
+    moves = [0] * 24 + [-1, 1, -1, 1] + ([2, -2] if seed % 2 else [])
+    agreed = yaml.safe_load(ratings_text)
+    items: dict[str, object] = {}
+    for code, item in agreed["items"].items():
+        own: dict[str, object] = {}
+        for key, entry in item["ratings"].items():
+            if entry.get("na"):
+                own[key] = {"na": True, "note": entry["note"]}
+                continue
+            r = entry["rating"] + rng.choice(moves)
+            own[key] = {"rating": max(0, min(5, r)), "evidence": entry["evidence"]}
+        items[code] = {"ratings": own}
+    doc = {"framework": framework.id, "title": agreed["title"], "assessor": assessor,
+           "items": items}
+    return (f"# {assessor} 的独立评分 (independent ratings; docs/assessors.md).\n"
+            + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100))
+
+
+def _cite(title: str) -> str:
+    return f"{evidence_id(title)} {title}"
 
 
 def ratings_yaml(framework: Framework, seed: int = SEED) -> str:
@@ -381,7 +427,7 @@ def ratings_yaml(framework: Framework, seed: int = SEED) -> str:
                 r = max(1, min(5, round(rng.gauss(MATURITY[item.code], 0.7))))
                 minute += 7
                 entry: dict[str, object] = {
-                    "rating": r, "evidence": rng.choice(EVIDENCE),
+                    "rating": r, "evidence": _cite(rng.choice(EVIDENCE)),
                     "by": ASSESSORS[len(ratings) % 2],
                     "at": f"2026-09-{16 + minute // 600:02d}T{9 + (minute // 60) % 9:02d}:"
                           f"{minute % 60:02d}:00+08:00"}
@@ -443,7 +489,7 @@ def engagement_yaml(framework: Framework) -> str:
              "deliverable": "测评计分表、等级评定划分表、测评报告"},
         ],
         "tools": "测评关键指标值计算（附录A）、测评要求计分表（附录B）、测评计分表（附录C）"
-                 "和测评等级划分（附录D），由 ccua 测评工具计算。",
+                 "和测评等级划分（附录D）。",
         "team": {
             "assessors": [
                 {"name": "赵国华", "phone": "010-5550-0101", "email": "zhaogh@example.org",
@@ -512,6 +558,8 @@ tolerance:                # how far a claimed value may be from the recomputed o
   percent_points: 0.5     # percent indicators: ±0.5 percentage points
   relative: 0.02          # other units: ±2 % of the recomputed value
 service_level_seconds: 20
+staffing:                 # the staffing check against Erlang C (docs/improve.md)
+  open_hours_per_day: 12  # the voice queue is open 08:00-20:00
 """
 
 
@@ -524,6 +572,7 @@ def demo_files(framework: Framework | None = None, seed: int = SEED,
     fw = framework or load_framework("t-ccua")
     inputs = monthly_inputs(fw, seed)
     engagement = engagement_yaml(fw).replace(f"client: {CLIENT}\n", f"client: {client}\n", 1)
+    ratings = ratings_yaml(fw, seed)
     return {
         f"{client}.yaml": PARAMS.format(client=client),
         f"{client}/engagement.yaml": engagement,
@@ -531,7 +580,10 @@ def demo_files(framework: Framework | None = None, seed: int = SEED,
         f"{client}/checks.yaml": checks_yaml(),
         f"{client}/monthly.csv": monthly_csv(fw, inputs),
         f"{client}/claimed.csv": claimed_csv(fw, inputs),
-        f"{client}/ratings.yaml": ratings_yaml(fw, seed),
+        f"{client}/ratings.yaml": ratings,
+        f"{client}/evidence.yaml": evidence_yaml(),
+        **{f"{client}/ratings/{name}.yaml": assessor_ratings_yaml(fw, ratings, name, seed + n)
+           for n, name in enumerate(ASSESSORS, start=7)},
     }
 
 
@@ -551,6 +603,7 @@ def write_demo(params_dir: Path, *, force: bool = False, seed: int = SEED,
                             "replace it (your changes would be lost)", file=str(path))
     for rel, text in files.items():
         path = params_dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(path, text)
         written.append(path)
     return written

@@ -37,7 +37,7 @@ from fractions import Fraction
 from ccua._num import round_half_up
 from ccua.engagement import EngagementData
 from ccua.errors import CcuaError
-from ccua.period import indicators_over_period
+from ccua.period import PeriodResult, indicators_over_period
 from ccua.scoring import Assessment, Attainment, RequirementScore, rating_from_attainment, score
 from ccua.spec import Framework, Grade
 
@@ -436,20 +436,34 @@ def apply_steps(raw: dict, steps: Sequence[Step]) -> dict:
     return out
 
 
-def plan_for_engagement(
-    data: EngagementData, to: str | None = None, effort: Mapping[str, Fraction] | None = None
-) -> ImprovementPath:
-    """The path for one client's engagement (as loaded by ``ccua.engagement``)."""
-    fw = data.framework
-    period = indicators_over_period(
-        fw, data.months, data.inputs, data.targets, data.checks, data.claims, data.params.tolerance
-    )
-    assessment = score(fw, data.ratings, attainment=period.attainment)
-    grade = target_grade(fw, to, assessment.total)
+def plan(framework: Framework, assessment: Assessment, period: PeriodResult,
+         to: str | None = None, effort: Mapping[str, Fraction] | None = None
+         ) -> ImprovementPath:
+    """The path for an assessment whose indicators are ``period`` (pure)."""
+    grade = target_grade(framework, to, assessment.total)
     not_met: dict[str, list[str]] = {}
     for code, result in period.indicators.items():
-        item = fw.indicator(code).item
+        item = framework.indicator(code).item
         if result.evaluable and result.met is False and item:
             not_met.setdefault(item, []).append(code)
-    hints = indicator_hints(fw, assessment, period.attainment, not_met)
-    return shortest_path(fw, assessment, grade, effort=effort, hints=hints)
+    hints = indicator_hints(framework, assessment, period.attainment, not_met)
+    return shortest_path(framework, assessment, grade, effort=effort, hints=hints)
+
+
+def plan_for_engagement(data: EngagementData, to: str | None = None,
+                        effort: Mapping[str, Fraction] | None = None) -> ImprovementPath:
+    """The path for one client's engagement (as loaded by ``ccua.engagement``)."""
+    fw = data.framework
+    period = indicators_over_period(fw, data.months, data.inputs, data.targets, data.checks,
+                                    data.claims, data.params.tolerance)
+    assessment = score(fw, data.ratings, attainment=period.attainment)
+    return plan(fw, assessment, period, to, effort)
+
+
+def next_grade_plan(framework: Framework, assessment: Assessment,
+                    period: PeriodResult) -> dict[str, object] | None:
+    """For results.json: the path to the next grade, or None where it does not apply."""
+    if (not framework.grades or framework.scoring.points_at != "item"
+            or not assessment.complete):
+        return None
+    return plan(framework, assessment, period).as_dict()

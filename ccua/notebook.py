@@ -281,10 +281,14 @@ def key_points_md(results: Mapping[str, Any]) -> str:
         status = kp.get("status", "")
         rows.append((n, kp["topic"], item, kp["issue"], kp.get("response") or "—",
                      _TR.get(f"nb.kp.status.{status}", status)))
-    return join_blocks("## " + tr("nb.kp.h"), md_table(
+    table = md_table(
         [tr("table.seq"), tr("table.category"), level(results, "item").capitalize(),
          tr("nb.kp.issue"), tr("nb.kp.response"), tr("nb.kp.state")], rows,
-        caption=tr("nb.kp.h"), widths=[4, 6, 10, 30, 24, 6], align="clllll"))
+        caption=tr("nb.kp.h"), widths=[4, 6, 10, 30, 24, 6], align="clllll")
+    flagged = (results.get("staffing") or {}).get("flagged") or []
+    staffing = (md_paragraph(tr("nb.staff.key_point", months=tr("punct.list_sep").join(
+        fmt.month_text(m, _TR.lang) for m in flagged))) if flagged else None)
+    return join_blocks("## " + tr("nb.kp.h"), table, staffing)
 
 
 def reconciliation_md(results: Mapping[str, Any]) -> str:
@@ -1008,3 +1012,259 @@ def show_summary_charts(results: Mapping[str, Any]) -> None:
     show_markdown("## " + tr("nb.charts_h"))
     show_chart(charts.item_scores_chart(results, lang=_TR.lang))
     show_chart(charts.subtotals_chart(results, lang=_TR.lang))
+
+
+# ---------------------------------------------------------------- from score to action,
+# the assessors, the portfolio (docs/improve.md, docs/assessors.md, docs/portfolio.md)
+
+def _grade_label(results: Mapping[str, Any], name: str) -> str:
+    for g in results["framework"].get("grades") or []:
+        if name in (g["name"], g.get("code")):
+            return g["name"] if _TR.lang == "zh" else g["name_en"]
+    return name
+
+
+def _leaf_label(leaf: str) -> str:
+    """``b.2`` as the report writes a sub-point: b) 2."""
+    req, _, sub = leaf.partition(".")
+    return f"{req}) {sub}." if sub else f"{req})"
+
+
+def improvement_md(results: Mapping[str, Any], chapter: str | None = None) -> str:
+    """改进建议: the fewest rating steps to the next grade (results → improvement); with
+    ``chapter``, only the steps of that chapter's items (the domain notebooks)."""
+    imp = results.get("improvement")
+    if not imp:
+        return ""
+    target = _grade_label(results, imp["target"])
+    total = points_text(imp["total_before"])
+    steps = imp["steps"]
+    hints = imp.get("indicators") or []
+    if chapter is not None:
+        items = set(chapter_of(results, chapter)["items"])
+        steps = [s for s in steps if s["item"] in items]
+        hints = [h for h in hints if h["item"] in items]
+        if not steps and not hints:
+            return ""
+    parts = ["## " + tr("nb.improve.h")]
+    if imp["already_met"]:
+        top = max((g for g in results["framework"].get("grades") or []),
+                  key=lambda g: float(g["min"] or 0), default=None)
+        is_top = top is not None and top["name"] == imp["target"]
+        parts.append(md_paragraph(tr("nb.improve.top" if is_top else "nb.improve.met",
+                                     target=target, total=total)))
+    elif not imp["reachable"]:
+        parts.append(md_paragraph(tr("nb.improve.unreachable", target=target,
+                                     min=points_text(imp["target_min"]),
+                                     best=points_text(imp["best_possible"]))))
+    elif steps:
+        parts.append(md_paragraph(tr("nb.improve.path", target=target,
+                                     min=points_text(imp["target_min"]),
+                                     steps=imp["step_count"],
+                                     before=points_text(imp["total_before"]),
+                                     after=points_text(imp["total_after"]))))
+        rows = [(item_label(results, s["item"]), _leaf_label(s["leaf"]), s["from"], s["to"],
+                 "+" + points_text(s["points"])) for s in steps]
+        parts.append(md_table([tr("nb.improve.item"), tr("nb.improve.leaf"),
+                               tr("nb.improve.from"), tr("nb.improve.to"),
+                               tr("nb.improve.points")], rows,
+                              caption=tr("nb.improve.caption", target=target),
+                              widths=[16, 8, 6, 6, 8], align="llccr"))
+    if hints and not imp["already_met"]:
+        parts.append(md_paragraph(tr("nb.improve.hints")))
+        parts.append(md_list(tr("nb.improve.hint", indicator=h["indicator"],
+                                name=indicator_name(_indicator(results, h["indicator"])),
+                                item=h["item"], met=h["met"], evaluable=h["evaluable"],
+                                points=points_text(h["points"])) for h in hints))
+    return join_blocks(*parts)
+
+
+def _indicator(results: Mapping[str, Any], code: str) -> Mapping[str, Any]:
+    return next(i for i in results["indicators"] if i["code"] == code)
+
+
+def staffing_md(results: Mapping[str, Any], chapter: str | None = None) -> str:
+    """人员配置核对: each month's reported service level against Erlang C/A for the staff."""
+    st = results.get("staffing")
+    if not st:
+        return ""
+    if chapter is not None:
+        items = set(chapter_of(results, chapter)["items"])
+        if not items & set(st.get("items") or []):
+            return ""
+    model = tr(f"nb.staff.model.{st['model']}")
+    intro = tr("nb.staff.intro", model=model, hours=fmt.fixed(st["open_hours_per_day"], 0),
+               interval=int(st["interval_seconds"]) // 60, within=st["answer_within"],
+               tolerance=fmt.fixed(st["tolerance_points"], 0))
+    rows = []
+    for m in st["months"]:
+        rows.append((fmt.month_text(m["month"], _TR.lang), fmt.fixed(m["calls_per_interval"], 1),
+                     fmt.fixed(m["aht"], 0), m["agents"],
+                     fmt.percent(100 * _f(m["modelled"]["service_level"])),
+                     fmt.percent(None if m["reported_service_level"] is None
+                                 else 100 * _f(m["reported_service_level"])),
+                     _delta(m["gap_points"]),
+                     m["agents_needed"] if m["agents_needed"] is not None else "—",
+                     tr("nb.staff.flagged") if m["flagged"] else tr("nb.staff.ok")))
+    flagged = [fmt.month_text(m, _TR.lang) for m in st["flagged"]]
+    after = (tr("nb.staff.flagged_months", months=tr("punct.list_sep").join(flagged))
+             if flagged else tr("nb.staff.none_flagged"))
+    return join_blocks("## " + tr("nb.staff.h"), md_paragraph(intro), md_table(
+        [tr("nb.staff.month"), tr("nb.staff.calls"), tr("nb.staff.aht"), tr("nb.staff.agents"),
+         tr("nb.staff.modelled"), tr("nb.staff.reported"), tr("nb.staff.gap"),
+         tr("nb.staff.needed"), tr("nb.staff.flag")], rows, caption=tr("nb.staff.caption"),
+        widths=[10, 8, 7, 7, 8, 8, 7, 9, 8], align="lrrrrrrrc"), md_paragraph(after))
+
+
+def agreement_md(results: Mapping[str, Any]) -> str:
+    """测评员一致性 (测评过程): agreement of the independent assessors before the consensus."""
+    table = tables.agreement_table(results, _TR.lang)
+    if table is None:
+        return ""
+    return join_blocks("## " + tr("nb.agree.h"),
+                       md_paragraph(tables.agreement_intro(results, _TR.lang)),
+                       tables.pipe_markdown(table))
+
+
+def evidence_annex_md(results: Mapping[str, Any]) -> str:
+    """各能力项所依据的证据: the register's evidence each item's ratings cite (titles only)."""
+    cited = results.get("evidence_cited")
+    if cited is None:
+        return ""
+    rows = [(item_label(results, item["code"]),
+             tr("punct.semicolon").join(cited.get(item["code"]) or [tr("nb.evid.none")]))
+            for item in results["assessment"]["items"]]
+    return join_blocks("## " + tr("nb.evid.h"), md_paragraph(tr("nb.evid.intro")), md_table(
+        [tr("nb.evid.item"), tr("nb.evid.cited")], rows, caption=tr("nb.evid.caption"),
+        widths=[16, 40], align="ll"))
+
+
+def load_comparison(results_path: str | Path = "results.json") -> dict[str, Any] | None:
+    """The run's portfolio.json (previous engagement, peers), if the store gave one."""
+    path = Path(results_path).with_name("portfolio.json")
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CcuaError(f"not a valid portfolio file: {exc}", file=str(path)) from None
+    return data if isinstance(data, dict) else None
+
+
+def _f(value: Any) -> float:
+    """A number of results.json as a float (a dict the loader keeps may hold it as text)."""
+    return float(value)
+
+
+def _delta(value: Any) -> str:
+    if value is None:
+        return "—"
+    return f"{_f(value):+.2f}"
+
+
+def changes_md(results: Mapping[str, Any], comparison: Mapping[str, Any] | None) -> str:
+    """变化: each item's percent and each indicator since the client's previous engagement."""
+    prev = (comparison or {}).get("previous")
+    if not prev:
+        return ""
+    intro = tr("nb.change.intro", start=fmt.month_text(prev["period_start"], _TR.lang),
+               end=fmt.month_text(prev["period_end"], _TR.lang),
+               before=points_text(prev["total"]),
+               grade=_grade_label(results, prev["grade"]) if prev.get("grade") else "—",
+               after=points_text(results["assessment"]["total"]),
+               change=_delta(prev.get("total_change")))
+    rows = [(item_label(results, c["code"]), percent_text(c["before"]),
+             percent_text(c["after"]), _delta(c["change"]))
+            for c in comparison.get("items") or []]  # type: ignore[union-attr]
+    moved = [c for c in comparison.get("indicators") or []  # type: ignore[union-attr]
+             if c.get("change")]
+    ind_rows = [(c["code"], indicator_name(_indicator(results, c["code"])),
+                 value_text(c["before"], _indicator(results, c["code"]).get("unit")),
+                 value_text(c["after"], _indicator(results, c["code"]).get("unit")),
+                 _delta(c["change"])) for c in moved]
+    parts = ["## " + tr("nb.change.h"), md_paragraph(intro), md_table(
+        [tr("nb.change.item"), tr("nb.change.before"), tr("nb.change.after"),
+         tr("nb.change.delta")], rows, caption=tr("nb.change.caption"),
+        widths=[16, 8, 8, 8], align="lrrr")]
+    if ind_rows:
+        parts.append(md_table([tr("nb.change.indicator"), tr("sheet.name"),
+                               tr("nb.change.before"), tr("nb.change.after"),
+                               tr("nb.change.delta")], ind_rows,
+                              caption=tr("nb.change.ind_caption"),
+                              widths=[6, 18, 8, 8, 8], align="llrrr"))
+    return join_blocks(*parts)
+
+
+def peers_md(results: Mapping[str, Any], comparison: Mapping[str, Any] | None) -> str:
+    """同业对照: the client's percentile among anonymised peers (optional annex)."""
+    bench = (comparison or {}).get("benchmark")
+    if not bench:
+        return ""
+    if "refused" in bench:
+        return join_blocks("## " + tr("nb.peers.h"),
+                           md_paragraph(tr("nb.peers.refused", reason=bench["refused"])))
+    scope = (tr("nb.peers.scope_segment", segment=bench["segment"]) if bench.get("segment")
+             else tr("nb.peers.scope_all"))
+    rows = [(tr("nb.peers.total"), points_text(bench["total"]["value"]),
+             fmt.fixed(bench["total"]["percentile"], 1))]
+    rows += [(item_label(results, i["code"]), percent_text(i["value"]),
+              fmt.fixed(i["percentile"], 1)) for i in bench["items"]]
+    rows += [(f"{i['code']} {indicator_name(_indicator(results, i['code']))}",
+              value_text(i["value"], _indicator(results, i["code"]).get("unit")),
+              fmt.fixed(i["percentile"], 1)) for i in bench["indicators"]]
+    return join_blocks("## " + tr("nb.peers.h"),
+                       md_paragraph(tr("nb.peers.intro", peers=bench["peers"], scope=scope)),
+                       md_table(["", tr("nb.peers.value"), tr("nb.peers.percentile")], rows,
+                                caption=tr("nb.peers.caption"), widths=[24, 10, 8],
+                                align="lrr"))
+
+
+def show_improvement(results: Mapping[str, Any], chapter: str | None = None) -> None:
+    text = improvement_md(results, chapter)
+    if text:
+        show_markdown(text)
+
+
+def show_staffing(results: Mapping[str, Any], chapter: str | None = None) -> None:
+    text = staffing_md(results, chapter)
+    if text:
+        show_markdown(text)
+
+
+def show_agreement(results: Mapping[str, Any]) -> None:
+    text = agreement_md(results)
+    if text:
+        show_markdown(text)
+
+
+def show_evidence_annex(results: Mapping[str, Any]) -> None:
+    text = evidence_annex_md(results)
+    if text:
+        show_markdown(text)
+
+
+def show_portfolio(results: Mapping[str, Any], results_path: str | Path = "results.json"
+                   ) -> None:
+    """变化 since the previous engagement and 同业对照, when the portfolio store gave them."""
+    comparison = load_comparison(results_path)
+    for text in (changes_md(results, comparison), peers_md(results, comparison)):
+        if text:
+            show_markdown(text)
+
+
+def staffing_check_md(results: Mapping[str, Any]) -> str:
+    """The staffing check in 数据真实性核对: which months' service level the staff could not
+    have delivered (the table itself is in the chapters of its items)."""
+    st = results.get("staffing")
+    if not st:
+        return ""
+    flagged = [fmt.month_text(m, _TR.lang) for m in st["flagged"]]
+    text = (tr("nb.staff.flagged_months", months=tr("punct.list_sep").join(flagged))
+            if flagged else tr("nb.staff.none_flagged"))
+    return join_blocks("### " + tr("nb.staff.h"), md_paragraph(text))
+
+
+def show_staffing_check(results: Mapping[str, Any]) -> None:
+    text = staffing_check_md(results)
+    if text:
+        show_markdown(text)

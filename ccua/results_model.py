@@ -687,6 +687,114 @@ class ProjectionKpi(_Frozen):
     reason: str
 
 
+# ---------------------------------------------------------------- from score to action
+
+class ImprovementStep(_Frozen):
+    """One leaf raised: ``leaf`` is the key under ``ratings:`` (``a``, ``b.2``)."""
+
+    item: str
+    leaf: str
+    from_: int = Field(alias="from")
+    to: int
+    points: Num = Field(description="what the raise is worth to its item, before the item's "
+                        "rounding")
+
+
+class IndicatorHintOut(_Frozen):
+    item: str
+    indicator: str
+    met: int
+    evaluable: int
+    points: Num = Field(description="item score gained if one more indicator met its target")
+
+
+class ImprovementOut(_Frozen):
+    """The fewest rating steps to the next grade (ccua.improve; docs/improve.md)."""
+
+    target: str
+    target_min: Num
+    reachable: bool
+    already_met: bool
+    total_before: Num
+    total_after: Num
+    best_possible: Num
+    step_count: int
+    effort: Num
+    steps: tuple[ImprovementStep, ...]
+    fixed_items: tuple[str, ...]
+    indicators: tuple[IndicatorHintOut, ...]
+
+
+class QueueFiguresOut(_Frozen):
+    service_level: Num
+    wait_probability: Num
+    asa: Num | None
+    occupancy: Num
+    abandon_probability: Num | None = Field(None, exclude_if=_omit_none)
+
+
+class StaffingMonth(_Frozen):
+    month: str
+    calls_per_interval: Num
+    aht: Num
+    agents: int
+    load: Num
+    model: Literal["erlang-c", "erlang-a"]
+    modelled: QueueFiguresOut
+    reported_service_level: Num | None
+    reported_abandon_rate: Num | None
+    gap_points: Num | None
+    flagged: bool
+    agents_needed: int | None
+
+
+class StaffingOut(_Frozen):
+    """Each month's reported service level against Erlang C/A for the staff (ccua.staffing)."""
+
+    model: Literal["erlang-c", "erlang-a"]
+    open_hours_per_day: Num
+    interval_seconds: int
+    answer_within: int
+    tolerance_points: Num
+    patience_seconds: Num | None
+    items: tuple[str, ...]
+    months: tuple[StaffingMonth, ...]
+    flagged: tuple[str, ...]
+
+
+# ---------------------------------------------------------------- the assessors
+
+class AgreementStats(_Frozen):
+    pairs: int
+    exact_agreement: Num | None
+    within_one: Num | None
+    weighted_kappa: Num | None
+    alpha_ordinal: Num | None
+
+
+class PairKappa(_Frozen):
+    a: str
+    b: str
+    weighted_kappa: Num | None
+
+
+class Disagreement(_Frozen):
+    leaf: str
+    item: str
+    ratings: dict[str, int]
+    spread: int
+    points_at_stake: Num
+
+
+class AgreementOut(AgreementStats):
+    """Agreement of the independent assessors (ratings/NAME.yaml; ccua.agreement)."""
+
+    assessors: tuple[str, ...]
+    by_domain: dict[str, AgreementStats]
+    pairwise_weighted_kappa: tuple[PairKappa, ...]
+    disagreements: tuple[Disagreement, ...]
+
+
 class ProjectionOut(_Frozen):
     """The assessment estimated under another framework through a crosswalk (an estimate)."""
 
@@ -736,6 +844,12 @@ class Results(_Frozen):
     thresholds: tuple[ThresholdOut, ...]
     kpi_table: KpiTableOut | None
     projections: tuple[ProjectionOut, ...]
+    improvement: ImprovementOut | None = Field(None, exclude_if=_omit_none)
+    staffing: StaffingOut | None = Field(None, exclude_if=_omit_none)
+    agreement: AgreementOut | None = Field(None, exclude_if=_omit_none)
+    evidence_cited: dict[str, list[str]] | None = Field(
+        None, exclude_if=_omit_none,
+        description="per item, the register's evidence (id and title) its ratings cite")
     provenance: dict[str, Any] | None = Field(
         default=None,
         description="what produced the run: code, framework, input files, "

@@ -772,6 +772,15 @@ def validate_client(params_path: str | Path, *, compute: bool = True,
                         for p in period.problems]
     report.problems += key_point_problems(fw, data, period)  # as ccua run stops on them
     report.warnings = template_leftovers(data)
+    if data.evidence is not None:   # ratings cite the register's ids (docs/assessors.md)
+        from ccua.evidence import citation_problems
+
+        cited, free_text = citation_problems(data.ratings, data.evidence)
+        report.problems += cited
+        report.warnings += [Problem(text) for text in free_text[:20]]
+        if len(free_text) > 20:
+            report.warnings.append(Problem(f"… and {len(free_text) - 20} more ratings whose "
+                                           "evidence is free text"))
     report.problems += _output_problems(data, output)
     assessment = None
     if ratings_read:

@@ -235,6 +235,7 @@ class StaffingMeasures:
     agent_idle: tuple[str, ...]
     service_level_indicator: str
     abandon_indicator: str
+    items: tuple[str, ...] = ()        # the items whose chapters show the check
 
 
 @dataclass(frozen=True)
@@ -294,9 +295,9 @@ def load_staffing_measures(framework_dir: object) -> StaffingMeasures | None:
     if not path.is_file():
         return None
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    fields = {f: raw[f] for f in StaffingMeasures.__dataclass_fields__}
-    fields["agent_busy"] = tuple(fields["agent_busy"])
-    fields["agent_idle"] = tuple(fields["agent_idle"])
+    fields = {f: raw[f] for f in StaffingMeasures.__dataclass_fields__ if f in raw}
+    for key in ("agent_busy", "agent_idle", "items"):
+        fields[key] = tuple(fields.get(key) or ())
     return StaffingMeasures(**fields)
 
 
@@ -381,3 +382,25 @@ def staffing_for_engagement(data: EngagementData) -> list[StaffingRow] | None:
         if row is not None:
             rows.append(row)
     return rows
+
+
+def staffing_dict(data: EngagementData) -> dict[str, object] | None:
+    """For results.json: the monthly check with its settings, or None when not configured."""
+    from ccua.spec import FRAMEWORKS_DIR
+
+    rows = staffing_for_engagement(data)
+    measures = load_staffing_measures(FRAMEWORKS_DIR / data.framework.id)
+    if rows is None or measures is None:
+        return None
+    cfg = data.params.staffing
+    return {
+        "model": "erlang-a" if cfg.patience_seconds else "erlang-c",
+        "open_hours_per_day": str(cfg.open_hours_per_day),
+        "interval_seconds": cfg.interval_seconds,
+        "answer_within": data.params.service_level_seconds,
+        "tolerance_points": str(cfg.tolerance_points),
+        "patience_seconds": str(cfg.patience_seconds) if cfg.patience_seconds else None,
+        "items": list(measures.items),
+        "months": [r.as_dict() for r in rows],
+        "flagged": [r.month for r in rows if r.flagged],
+    }

@@ -457,3 +457,46 @@ def grade_table(grades: Sequence[Any], awarded: str | None, lang: str = "zh",
         rows.append(tuple(row))
     return Table("E.7", caption or tr("table.e7.caption"), tuple(cols), tuple(rows),
                  strong=frozenset(strong), sheet=tr("sheet.e7"), lang=tr.lang)
+
+
+# ---------------------------------------------------------------- the assessors
+
+def agreement_table(results: Mapping[str, Any], lang: str = "zh") -> Table | None:
+    """测评员评分一致性: the independent assessors' agreement, overall and per group
+    (results → agreement; docs/assessors.md). None without independent ratings."""
+    ag = results.get("agreement")
+    if not ag:
+        return None
+    n = names(results, lang)
+    tr = n.tr
+
+    def share(v: Any) -> Any:
+        return None if v is None else 100 * Decimal(str(v))
+
+    def stat(v: Any) -> str:
+        return "—" if v is None else f"{float(v):.3f}"
+
+    def row(label: str, a: Mapping[str, Any]) -> tuple[Any, ...]:
+        return (label, a["pairs"], share(a["exact_agreement"]), share(a["within_one"]),
+                stat(a["weighted_kappa"]), stat(a["alpha_ordinal"]))
+
+    rows = [row(tr("nb.agree.all"), ag)]
+    rows += [row(f"{code} {n.group(code)}", a) for code, a in ag["by_domain"].items()]
+    cols = (Col(tr("nb.agree.scope"), width=14, sheet_width=20),
+            Col(tr("nb.agree.pairs"), "int", width=6, align="right"),
+            Col(tr("nb.agree.exact"), "percent", width=8, align="right"),
+            Col(tr("nb.agree.within_one"), "percent", width=9, align="right"),
+            Col(tr("nb.agree.kappa"), width=7, align="right"),
+            Col(tr("nb.agree.alpha"), width=8, align="right"))
+    return Table("agreement", tr("nb.agree.caption"), cols, tuple(rows),
+                 sheet=tr("nb.agree.h"), lang=tr.lang)
+
+
+def agreement_intro(results: Mapping[str, Any], lang: str = "zh") -> str:
+    ag = results["agreement"]
+    tr = Tr(lang)
+    text = tr("nb.agree.intro", n=len(ag["assessors"]), names=tr.join(ag["assessors"]),
+              pairs=ag["pairs"])
+    if ag.get("disagreements"):
+        text += tr("nb.agree.apart", n=len(ag["disagreements"]))
+    return text

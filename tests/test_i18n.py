@@ -176,7 +176,8 @@ def quoted_texts(data: dict[str, Any]) -> list[str]:
     def keyed(value: Any) -> None:
         if isinstance(value, dict):
             for k, v in value.items():
-                if k == "target":          # printed from its bounds; its basis is quoted
+                if k == "target" and (v is None or isinstance(v, dict)):
+                    # an indicator's target prints from its bounds; its basis is quoted
                     out.append(str((v or {}).get("basis") or ""))
                     continue
                 if k in quoted_keys and isinstance(v, str):

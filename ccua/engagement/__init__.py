@@ -2,6 +2,7 @@
 
 from ccua.engagement._defaults import default_targets as default_targets
 from ccua.engagement._load import (
+    ASSESSORS_DIR,
     CHECKS_FILE,
     ENGAGEMENT_FILE,
     RATINGS_FILE,
@@ -35,6 +36,7 @@ from ccua.engagement._monthly import Claim, MonthlyInputs, Source, parse_claims,
 from ccua.engagement._tables import Sheet, read_sheet
 
 __all__ = [
+    "ASSESSORS_DIR",
     "CHECKS_FILE",
     "ENGAGEMENT_FILE",
     "RATINGS_FILE",

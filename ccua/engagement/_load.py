@@ -21,6 +21,7 @@ from ccua.engagement._models import MONTH_RE, NAME_PATTERN, Check, Engagement, P
 from ccua.engagement._monthly import Claim, MonthlyInputs, parse_claims, parse_monthly
 from ccua.engagement._tables import read_sheet
 from ccua.errors import CcuaError, Problem, ValidationFailed
+from ccua.evidence import Register, load_register
 from ccua.ratings import Ratings, load_ratings
 from ccua.spec import Framework, load_framework
 
@@ -30,6 +31,7 @@ ENGAGEMENT_FILE = "engagement.yaml"
 TARGETS_FILE = "targets.yaml"
 CHECKS_FILE = "checks.yaml"
 RATINGS_FILE = "ratings.yaml"
+ASSESSORS_DIR = "ratings"       # ratings/NAME.yaml: one assessor's independent ratings
 MONTHLY_STEM = "monthly"
 CLAIMED_STEM = "claimed"
 SHEET_SUFFIXES = (".xlsx", ".csv")
@@ -52,6 +54,11 @@ class EngagementData:
     files: dict[str, Path] = field(default_factory=dict)
     # What the loader noticed but did not stop for (e.g. sheet values replaced by records).
     warnings: list[str] = field(default_factory=list)
+    # Independent ratings, one file per assessor (ratings/NAME.yaml), for the agreement
+    # figures; the ratings scored are ``ratings`` (their consensus).
+    assessor_ratings: dict[str, Ratings] = field(default_factory=dict)
+    # The evidence register (evidence.yaml), when the engagement keeps one.
+    evidence: Register | None = None
 
     @property
     def months(self) -> list[str]:
@@ -350,14 +357,46 @@ def collect_engagement(params_path: str | Path
     except CcuaError as exc:
         problems.append(exc.problem)
 
+    assessors = _assessor_ratings(folder, framework, files, problems)
+    register: Register | None = None
+    try:
+        register = load_register(folder)
+        if register.path.is_file():
+            files["evidence"] = register.path
+        else:
+            register = None
+    except ValidationFailed as exc:
+        problems += exc.problems
+    except CcuaError as exc:
+        problems.append(exc.problem)
+
     if engagement is None:
         return None, problems, ratings is not None
     data = EngagementData(params_file=params_file, params=params, folder=folder,
                           framework=framework, engagement=engagement, targets=targets,
                           checks=checks, inputs=inputs, claims=claims,
                           ratings=ratings or Ratings(framework=framework.id, items={}),
-                          files=files, warnings=warnings)
+                          files=files, warnings=warnings, assessor_ratings=assessors,
+                          evidence=register)
     return data, problems, ratings is not None
+
+
+def _assessor_ratings(folder: Path, framework: Framework, files: dict[str, Path],
+                      problems: list[Problem]) -> dict[str, Ratings]:
+    """The independent ratings files ``ratings/NAME.yaml`` (docs/assessors.md), by name."""
+    out: dict[str, Ratings] = {}
+    assessors = folder / ASSESSORS_DIR
+    if not assessors.is_dir():
+        return out
+    for path in sorted(assessors.glob("*.yaml")):
+        try:
+            out[path.stem] = load_ratings(path, framework)
+            files[f"{ASSESSORS_DIR}/{path.name}"] = path
+        except ValidationFailed as exc:
+            problems.extend(exc.problems)
+        except CcuaError as exc:
+            problems.append(exc.problem)
+    return out
 
 
 RECORDS_DIR = "records"

@@ -22,7 +22,6 @@ from typing import Any
 
 from ccua._io import atomic_write_text
 from ccua.consensus import (
-    ASSESSORS_DIR,
     Resolution,
     assessor_files,
     build_consensus,
@@ -31,7 +30,7 @@ from ccua.consensus import (
     save_resolution,
     write_consensus,
 )
-from ccua.engagement import RATINGS_FILE
+from ccua.engagement import ASSESSORS_DIR, RATINGS_FILE
 from ccua.errors import CcuaError
 from ccua.forms._context import FormContext
 from ccua.ratings import load_ratings

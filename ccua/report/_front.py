@@ -376,6 +376,9 @@ def front_context(results: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
             comparison = band_table(other.grades,
                                     tr("table.comparison_caption", label=label), tr)
     recon = results.get("reconciliation_summary") or {}
+    agreement = tables.agreement_table(results, tr.lang)
+    staffing_flagged = [fmt.month_text(m, tr.lang)
+                        for m in (results.get("staffing") or {}).get("flagged") or []]
     prepared_by = tr.join(report.get("prepared_by") or [])
     cover = [(tr("report.cover.commissioned_by"), report["commissioned_by"]),
              (tr("report.cover.assessee"), report["assessee"]),
@@ -399,6 +402,10 @@ def front_context(results: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
         "process": process_steps(results, tr.lang),
         "tools": (eng.get("tools") or "") if not tr.en else "",
         "key_points": eng.get("key_points") or [],
+        "staffing_key_point": tr("nb.staff.key_point", months=tr.join(staffing_flagged))
+        if staffing_flagged else "",
+        "agreement": ({"intro": tables.agreement_intro(results, tr.lang),
+                       "table": tables.grid_markdown(agreement)} if agreement else None),
         "opinion": (eng.get("opinion") or "") if not tr.en else "",
         "standard": standard_citation(results, tr.lang),
         "framework": results["framework"],
