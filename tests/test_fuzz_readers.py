@@ -44,8 +44,13 @@ from ccua.records._definitions import definitions_path, load_definitions
 from ccua.spec import load_framework
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "params" / "demo"
-RECORDS = ROOT / "tests" / "data" / "records"
+# The seeds are copied once into a private folder: the cases read them from there, and the
+# suite checks at the end that nothing in it (nor in the working folder) changed. (Checking the
+# repository's own folders would be flaky while others edit the working tree.)
+_SEED_DIR = Path(tempfile.mkdtemp(prefix="ccua-fuzz-seeds-"))
+DEMO = Path(shutil.copytree(ROOT / "params" / "demo", _SEED_DIR / "demo"))
+shutil.copy(ROOT / "params" / "demo.yaml", _SEED_DIR / "demo.yaml")
+RECORDS = Path(shutil.copytree(ROOT / "tests" / "data" / "records", _SEED_DIR / "records"))
 FW = load_framework("t-ccua")
 MONTHS = [f"2026-0{m}" for m in range(1, 7)]
 SCALE = float(os.environ.get("FUZZ_SCALE", "1"))
@@ -173,7 +178,7 @@ def small_ratings() -> bytes:
 
 
 SEEDS = {
-    "params": seed(ROOT / "params" / "demo.yaml"),
+    "params": seed(_SEED_DIR / "demo.yaml"),
     "ratings": small_ratings(),
     "targets": head_lines((DEMO / "targets.yaml").read_text(encoding="utf-8"), 30),
     "checks": seed(DEMO / "checks.yaml"),
@@ -185,17 +190,13 @@ SEEDS = {
 }
 
 
-def snapshot() -> dict[str, tuple[int, int]]:
-    """The files the cases read from the repository (seeds, frameworks): size and mtime.
-
-    (Only these: other folders of a shared working tree may change while the suite runs.)
-    """
+def snapshot() -> dict[str, tuple[int, int, bytes]]:
+    """Every seed file: size, mtime and content."""
     out = {}
-    for top in (DEMO, RECORDS, ROOT / "ccua" / "frameworks"):
-        for p in top.rglob("*"):
-            if p.is_file():
-                st_ = p.stat()
-                out[str(p)] = (st_.st_size, st_.st_mtime_ns)
+    for p in _SEED_DIR.rglob("*"):
+        if p.is_file():
+            st_ = p.stat()
+            out[str(p)] = (st_.st_size, st_.st_mtime_ns, p.read_bytes())
     return out
 
 
@@ -210,7 +211,8 @@ def nothing_outside_the_temporary_folder_changes() -> Iterator[None]:
         finally:
             os.chdir(cwd)
         assert sorted(os.listdir(tmp)) == [], "a reader wrote into the working folder"
-    assert snapshot() == before
+    assert snapshot() == before, "a seed file changed"
+    shutil.rmtree(_SEED_DIR, ignore_errors=True)
 
 
 @pytest.fixture
@@ -489,7 +491,7 @@ def client() -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="ccua-fuzz-client-") as tmp:
         root = Path(tmp)
         shutil.copytree(DEMO, root / "demo")
-        shutil.copy(ROOT / "params" / "demo.yaml", root / "demo.yaml")
+        shutil.copy(_SEED_DIR / "demo.yaml", root / "demo.yaml")
         yield root
 
 
