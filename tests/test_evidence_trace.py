@@ -45,7 +45,8 @@ def test_evidence_add_registers_and_attaches(demo, tmp_path, capsys):
     )
     assert code == 0, err
     entry = json.loads(out)
-    assert entry["id"] == "E001" and entry["file"] == "evidence/运营管理规范.pdf"
+    # the demo's register holds E001-E006: the next id follows them
+    assert entry["id"] == "E007" and entry["file"] == "evidence/运营管理规范.pdf"
     import hashlib
 
     assert entry["sha256"] == hashlib.sha256(b"%PDF-1.4 demo").hexdigest()
@@ -67,31 +68,35 @@ def test_evidence_add_registers_and_attaches(demo, tmp_path, capsys):
         "interview",
         "--json",
     )
-    assert code == 0 and json.loads(out)["id"] == "E002"
+    assert code == 0 and json.loads(out)["id"] == "E008"
     assert "# 组长备注：待补签字版" in register.read_text(encoding="utf-8")
     # The same file twice is refused, naming the entry it already is.
     code, _, err = run(capsys, "evidence", "add", "demo", str(doc), "--title", "again")
-    assert code == 1 and "E001" in err
+    assert code == 1 and "E007" in err
     code, _, err = run(capsys, "evidence", "add", "demo", "--title", "x", "--kind", "rumour")
     assert code == 1 and "--kind must be one of" in err
 
 
 def test_ratings_cite_ids_free_text_is_flagged(demo):
-    (demo / "evidence.yaml").write_text(
-        "evidence:\n  - {id: E001, title: 运营管理规范（2026版）, kind: document}\n",
-        encoding="utf-8",
-    )
     ratings_path = demo / "ratings.yaml"
     doc = yaml.safe_load(ratings_path.read_text(encoding="utf-8"))
     doc["items"]["SP1"]["ratings"]["a"]["evidence"] = "E001"
     doc["items"]["SP1"]["ratings"]["b"]["evidence"] = "E009"
+    doc["items"]["SP1"]["ratings"]["c"]["evidence"] = "现场观察"
     ratings_path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     ratings = load_ratings(ratings_path)
-    register = load_register(demo)
+    register = load_register(demo)            # the demo's register: E001-E006
     problems, warnings = citation_problems(ratings, register)
     assert [p.field for p in problems] == ["SP1.b"] and "E009" in problems[0].message
-    assert any("SP1.c" in w and "free text" in w for w in warnings)
-    assert titles_by_item(ratings, register)["SP1"] == ["E001 运营管理规范（2026版）"]
+    assert [w for w in warnings if "free text" in w] == [w for w in warnings if "SP1.c" in w]
+    assert len(warnings) == 1
+    assert "E001 运营管理规范（2026版）" in titles_by_item(ratings, register)["SP1"]
+    # ccua check stops on the unknown id and names the rating; the free text is a warning.
+    from ccua.scaffold import check_client
+
+    report = check_client(demo.parent / "demo.yaml")
+    assert [p.field for p in report.problems] == ["SP1.b"]
+    assert any("SP1.c" in str(w) for w in report.warnings)
 
 
 def test_bad_register_names_file_and_line(demo):

@@ -176,6 +176,9 @@ def quoted_texts(data: dict[str, Any]) -> list[str]:
     def keyed(value: Any) -> None:
         if isinstance(value, dict):
             for k, v in value.items():
+                if k == "evidence_cited" and isinstance(v, dict):   # the register's titles
+                    out.extend(t for titles in v.values() for t in titles)
+                    continue
                 if k == "target" and (v is None or isinstance(v, dict)):
                     # an indicator's target prints from its bounds; its basis is quoted
                     out.append(str((v or {}).get("basis") or ""))

@@ -410,10 +410,11 @@ def guideline_results(demo_results: dict[str, Any]) -> dict[str, Any]:
     ratings = parse_ratings({"framework": fw.id, "items": {
         item.code: {"rating": 2 + n % 4} for n, item in enumerate(fw.items)}}, fw)
     results = copy.deepcopy(demo_results)
-    results["framework"] = {"id": fw.id, "name": fw.name, "name_en": fw.name_en,
-                            "designation": fw.designation, "version": fw.version,
-                            "points_at": fw.scoring.points_at,
-                            "levels": fw.levels.model_dump(mode="json"), "has_grades": False}
+    from ccua.results import framework_dict
+
+    results["framework"] = json.loads(json.dumps(framework_dict(fw)))
+    for key in ("improvement", "staffing", "agreement", "evidence_cited"):   # the demo's own
+        results.pop(key, None)
     results["assessment"] = json.loads(json.dumps(assessment_dict(score(fw, ratings), fw)),
                                        parse_float=Decimal)
     results["chapters"] = [{"id": c.id, "title": c.title, "groups": list(c.groups),
