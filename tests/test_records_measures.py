@@ -280,5 +280,9 @@ def test_records_indicators_on_a_folder_of_mixed_exports(capsys):
 def test_records_indicators_names_what_a_voice_file_lacks(capsys, tmp_path):
     src = tmp_path / "calls.csv"
     src.write_text("call_id,arrived_at\nV1,2026-01-05 09:00:00\n", encoding="utf-8")
-    code, _, err = run(capsys, "records", "indicators", str(src), "--json")
+    code, out, err = run(capsys, "records", "indicators", str(src), "--json")
+    # With --json the error is JSON on stdout (docs/safety.md); without, one line on stderr.
+    assert code == 1 and err == ""
+    assert "missing column answered_at" in json.loads(out)["problems"][0]["message"]
+    code, _, err = run(capsys, "records", "indicators", str(src))
     assert code == 1 and "missing column answered_at" in err and "Traceback" not in err
