@@ -50,22 +50,52 @@ def fill(path: Path, runs: int, seed: int = 7) -> str:
             run_id = f"r{made:07d}"
             total = Decimal(rnd.randint(5500, 9800)) / 100
             year = 2026 - engagement
-            run_rows.append((run_id, f"c{c:05d}", segments[c % 5], f"{year}-01", f"{year}-06",
-                             base.framework, base.framework_version, total, None, 100, 2, 3.8,
-                             f"{made:064x}", None, "", made + 1))
+            run_rows.append(
+                (
+                    run_id,
+                    f"c{c:05d}",
+                    segments[c % 5],
+                    f"{year}-01",
+                    f"{year}-06",
+                    base.framework,
+                    base.framework_version,
+                    total,
+                    None,
+                    100,
+                    2,
+                    3.8,
+                    f"{made:064x}",
+                    None,
+                    "",
+                    made + 1,
+                )
+            )
             for code, group, points, _percent, _score in base.items:
-                item_rows.append((run_id, code, group, points,
-                                  Decimal(rnd.randint(5000, 10000)) / 100, None))
+                item_rows.append(
+                    (run_id, code, group, points, Decimal(rnd.randint(5000, 10000)) / 100, None)
+                )
             for code, unit, direction, value, evaluable, met in base.indicators:
                 if value is not None:
-                    ind_rows.append((run_id, code, unit, direction,
-                                     value * rnd.uniform(0.8, 1.2), evaluable, met))
+                    ind_rows.append(
+                        (
+                            run_id,
+                            code,
+                            unit,
+                            direction,
+                            value * rnd.uniform(0.8, 1.2),
+                            evaluable,
+                            met,
+                        )
+                    )
             made += 1
     with connect(path, write=True) as con:
         import pandas as pd
 
-        for table, rows in (("runs", run_rows), ("run_items", item_rows),
-                            ("run_indicators", ind_rows)):
+        for table, rows in (
+            ("runs", run_rows),
+            ("run_items", item_rows),
+            ("run_indicators", ind_rows),
+        ):
             cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
             frame = pd.DataFrame(rows, columns=cols)  # noqa: F841  (read by DuckDB by name)
             con.execute(f"INSERT INTO {table} SELECT * FROM frame")
@@ -76,12 +106,14 @@ def baseline_benchmark(con, client: str) -> dict:
     """The obvious way: fetch the latest runs, rank in Python."""
     rows = con.execute(
         "SELECT client, run_id, total FROM runs r WHERE period_end = (SELECT max(period_end) "
-        "FROM runs r2 WHERE r2.client = r.client)").fetchall()
+        "FROM runs r2 WHERE r2.client = r.client)"
+    ).fetchall()
     me = next(r for r in rows if r[0] == client)
     totals = [float(r[2]) for r in rows]
     ids = [r[1] for r in rows]
-    items = con.execute("SELECT run_id, code, percent FROM run_items WHERE run_id IN "
-                        "(SELECT unnest(?))", [ids]).fetchall()
+    items = con.execute(
+        "SELECT run_id, code, percent FROM run_items WHERE run_id IN (SELECT unnest(?))", [ids]
+    ).fetchall()
     by_code: dict[str, list[float]] = {}
     mine: dict[str, float] = {}
     for run_id, code, percent in items:
@@ -90,8 +122,10 @@ def baseline_benchmark(con, client: str) -> dict:
             mine[code] = float(percent)
     from ccua.portfolio import percentile_rank
 
-    return {"total": percentile_rank(float(me[2]), totals),
-            "items": {c: percentile_rank(v, by_code[c]) for c, v in mine.items()}}
+    return {
+        "total": percentile_rank(float(me[2]), totals),
+        "items": {c: percentile_rank(v, by_code[c]) for c, v in mine.items()},
+    }
 
 
 def timed(fn, repeat: int) -> float:
@@ -124,18 +158,39 @@ def main() -> None:
             got = benchmark(con, client)
             expected = baseline_benchmark(con, client)
             assert got["total"]["percentile"] == round(expected["total"], 2), "disagree"
-            site = timed(lambda: build_site(con, Path(tmp) / "site", copy_reports=False),
-                         max(1, args.repeat // 2))
-        proc = timed(lambda: subprocess.run(
-            [sys.executable, "-m", "ccua", "benchmark", client, "--portfolio", str(store),
-             "--json"], check=True, capture_output=True), args.repeat)
-        floor = timed(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True),
-                      args.repeat)
+            site = timed(
+                lambda: build_site(con, Path(tmp) / "site", copy_reports=False),
+                max(1, args.repeat // 2),
+            )
+        proc = timed(
+            lambda: subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "ccua",
+                    "benchmark",
+                    client,
+                    "--portfolio",
+                    str(store),
+                    "--json",
+                ],
+                check=True,
+                capture_output=True,
+            ),
+            args.repeat,
+        )
+        floor = timed(
+            lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), args.repeat
+        )
     print(f"runs stored: {args.runs} (filled in {fill_s:.1f} s); peers: {got['peers']}")
-    print(f"benchmark in process: {ours:.3f} s   baseline (SQL + Python ranks): {base:.3f} s   "
-          f"ratio {ours / base:.2f}")
-    print(f"ccua benchmark process: {proc:.3f} s   python -c pass: {floor:.3f} s   ratio "
-          f"{proc / floor:.1f}   goal ≤ 0.5 s: {'met' if proc <= 0.5 else 'NOT met'}")
+    print(
+        f"benchmark in process: {ours:.3f} s   baseline (SQL + Python ranks): {base:.3f} s   "
+        f"ratio {ours / base:.2f}"
+    )
+    print(
+        f"ccua benchmark process: {proc:.3f} s   python -c pass: {floor:.3f} s   ratio "
+        f"{proc / floor:.1f}   goal ≤ 0.5 s: {'met' if proc <= 0.5 else 'NOT met'}"
+    )
     print(f"site build: {site:.2f} s   goal ≤ 30 s: {'met' if site <= 30 else 'NOT met'}")
 
 

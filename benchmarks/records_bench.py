@@ -46,6 +46,7 @@ SALT = "benchmark-salt-0123456789abcdef0123456789abcdef"
 
 # --- variants (run in a subprocess) ---------------------------------------------------------
 
+
 def _voice_files(records: Path) -> list[str]:
     from ccua.records import RecordsStore
 
@@ -96,7 +97,8 @@ def ingest_pandas(csv: Path, out: Path) -> dict:
         raise SystemExit(f"{int(bad.sum())} bad rows")
     salt = SALT.encode()
     df["customer_id"] = df["customer_id"].map(
-        lambda v: int(hashlib.sha256(salt + str(v).encode()).hexdigest()[:15], 16))
+        lambda v: int(hashlib.sha256(salt + str(v).encode()).hexdigest()[:15], 16)
+    )
     df["month"] = df["arrived_at"].dt.strftime("%Y-%m")
     df.to_parquet(out, partition_cols=["month"], index=False)
     return {"rows": len(df)}
@@ -111,9 +113,12 @@ def _indicators_from(sums: dict[str, dict[str, Fraction]]) -> dict[str, dict[str
     out: dict[str, dict[str, float]] = {}
     for month, s in sums.items():
         values = {
-            "DO6.5": [s["handle"], s["answered"]], "DO6.6": [s["talk"], s["answered"]],
-            "DO6.8": [s["within"], s["answered"]], "DO6.9": [s["abandoned"], s["offered"]],
-            "DO6.10": [s["answered"], s["offered"]], "DO6.13": [s["within"], s["offered"]],
+            "DO6.5": [s["handle"], s["answered"]],
+            "DO6.6": [s["talk"], s["answered"]],
+            "DO6.8": [s["within"], s["answered"]],
+            "DO6.9": [s["abandoned"], s["offered"]],
+            "DO6.10": [s["answered"], s["offered"]],
+            "DO6.13": [s["within"], s["offered"]],
             "CB1.3": [s["queue"], s["ring"], s["answered"]],
             "DO2.2": [s["single"], s["customers"]],
         }
@@ -122,7 +127,8 @@ def _indicators_from(sums: dict[str, dict[str, Fraction]]) -> dict[str, dict[str
 
 
 def indicators_ccua(records: Path, engine: str = "duckdb") -> dict:
-    from ccua.records import indicators_from_inputs, monthly_inputs
+    from ccua.kpi import indicators_from_inputs
+    from ccua.records import monthly_inputs
     from ccua.spec import load_framework
 
     fw = load_framework("t-ccua")
@@ -170,10 +176,16 @@ def indicators_sql(records: Path) -> dict:
             FROM {src} WHERE customer_id IS NOT NULL GROUP BY ALL) GROUP BY month""").fetchall()
     sums: dict[str, dict[str, Fraction]] = {}
     for m, offered, abandoned, answered, within, talk, handle, queue_ms, ring in rows:
-        sums[m] = {"offered": Fraction(offered), "abandoned": Fraction(abandoned),
-                   "answered": Fraction(answered), "within": Fraction(within),
-                   "talk": Fraction(talk), "handle": Fraction(handle),
-                   "queue": Fraction(queue_ms) / 1000, "ring": Fraction(ring)}
+        sums[m] = {
+            "offered": Fraction(offered),
+            "abandoned": Fraction(abandoned),
+            "answered": Fraction(answered),
+            "within": Fraction(within),
+            "talk": Fraction(talk),
+            "handle": Fraction(handle),
+            "queue": Fraction(queue_ms) / 1000,
+            "ring": Fraction(ring),
+        }
     for m, single, customers in days:
         sums[m].update(single=Fraction(single), customers=Fraction(customers))
     return {"indicators": _indicators_from(sums)}
@@ -184,11 +196,15 @@ def indicators_pandas(records: Path) -> dict:
     import pyarrow.dataset as ds
 
     cols = ["arrived_at", "answered_at", "ring_s", "talk_s", "hold_s", "wrap_s", "customer_id"]
-    table = ds.dataset(_voice_files(records), format="parquet",
-                       partitioning="hive").to_table(columns=cols)
+    table = ds.dataset(_voice_files(records), format="parquet", partitioning="hive").to_table(
+        columns=cols
+    )
     # Plain pandas has no exact decimals that are fast: durations become float seconds.
-    table = table.cast(pa.schema([(c, pa.float64() if c.endswith("_s") else table.schema
-                                   .field(c).type) for c in cols]))
+    table = table.cast(
+        pa.schema(
+            [(c, pa.float64() if c.endswith("_s") else table.schema.field(c).type) for c in cols]
+        )
+    )
     df = table.to_pandas()
     df["month"] = df["arrived_at"].dt.strftime("%Y-%m")
     df["answered"] = df["answered_at"].notna()
@@ -199,22 +215,32 @@ def indicators_pandas(records: Path) -> dict:
     df["queue"] = (wait - df["ring_s"]).where(df["answered"], 0)
     df["ring"] = df["ring_s"].where(df["answered"], 0)
     g = df.groupby("month")
-    agg = g.agg(offered=("answered", "size"), answered=("answered", "sum"),
-                within=("within", "sum"), talk=("talk", "sum"), handle=("handle", "sum"),
-                queue=("queue", "sum"), ring=("ring", "sum"))
+    agg = g.agg(
+        offered=("answered", "size"),
+        answered=("answered", "sum"),
+        within=("within", "sum"),
+        talk=("talk", "sum"),
+        handle=("handle", "sum"),
+        queue=("queue", "sum"),
+        ring=("ring", "sum"),
+    )
     df["day"] = df["arrived_at"].dt.normalize()
     per = df.dropna(subset=["customer_id"]).groupby(["month", "customer_id", "day"]).size()
-    days = per.groupby(level="month").agg(single=lambda s: int((s == 1).sum()),
-                                          customers="size")
+    days = per.groupby(level="month").agg(single=lambda s: int((s == 1).sum()), customers="size")
     sums: dict[str, dict[str, Fraction]] = {}
     for m, r in agg.iterrows():
-        sums[str(m)] = {"offered": Fraction(int(r.offered)),
-                        "abandoned": Fraction(int(r.offered - r.answered)),
-                        "answered": Fraction(int(r.answered)), "within": Fraction(int(r.within)),
-                        "talk": Fraction(r.talk), "handle": Fraction(r.handle),
-                        "queue": Fraction(r.queue), "ring": Fraction(r.ring),
-                        "single": Fraction(int(days.loc[m, "single"])),
-                        "customers": Fraction(int(days.loc[m, "customers"]))}
+        sums[str(m)] = {
+            "offered": Fraction(int(r.offered)),
+            "abandoned": Fraction(int(r.offered - r.answered)),
+            "answered": Fraction(int(r.answered)),
+            "within": Fraction(int(r.within)),
+            "talk": Fraction(r.talk),
+            "handle": Fraction(r.handle),
+            "queue": Fraction(r.queue),
+            "ring": Fraction(r.ring),
+            "single": Fraction(int(days.loc[m, "single"])),
+            "customers": Fraction(int(days.loc[m, "customers"])),
+        }
     return {"indicators": _indicators_from(sums)}
 
 
@@ -246,6 +272,7 @@ def child(args: argparse.Namespace) -> None:
 
 
 # --- the parent -------------------------------------------------------------------------------
+
 
 def run_variant(variant: str, timeout: float, **paths: Path) -> dict:
     import psutil
@@ -320,19 +347,25 @@ def fastest(runs: list[dict]) -> dict:
 
 def same(a: dict, b: dict) -> bool:
     return a.keys() == b.keys() and all(
-        abs(a[m][c] - b[m][c]) <= 1e-6 * max(1.0, abs(a[m][c])) for m in a for c in a[m])
+        abs(a[m][c] - b[m][c]) <= 1e-6 * max(1.0, abs(a[m][c])) for m in a for c in a[m]
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1e6,1e7,5e7")
     parser.add_argument("--work", default="/tmp/ccua-bench")
-    parser.add_argument("--pandas-ingest-max", type=float, default=1e7,
-                        help="skip pandas ingest above this size (it loads the whole file)")
+    parser.add_argument(
+        "--pandas-ingest-max",
+        type=float,
+        default=1e7,
+        help="skip pandas ingest above this size (it loads the whole file)",
+    )
     parser.add_argument("--spark-max", type=float, default=5e7)
     parser.add_argument("--timeout", type=float, default=3600)
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="runs of each indicator variant; the fastest is shown")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each indicator variant; the fastest is shown"
+    )
     parser.add_argument("--spark-repeat", type=int, default=1)
     parser.add_argument("--variant")
     for key in ("csv", "out", "records", "size"):
@@ -346,8 +379,11 @@ def main() -> None:
     rows = []
     for n in (int(float(s)) for s in args.sizes.split(",")):
         csv, gen = generate(n, work)
-        print(f"# {n:,} calls: {csv.stat().st_size / 2**30:.2f} GiB CSV"
-              + (f", generated in {gen:.0f} s" if gen else " (cached)"), flush=True)
+        print(
+            f"# {n:,} calls: {csv.stat().st_size / 2**30:.2f} GiB CSV"
+            + (f", generated in {gen:.0f} s" if gen else " (cached)"),
+            flush=True,
+        )
         records = work / f"records-{n}"
         found: dict[str, dict] = {}
         for variant in ("ingest/ccua", "ingest/sql", "ingest/pandas"):
@@ -378,14 +414,18 @@ def main() -> None:
             runs["indicators/spark"] = []
             for _ in range(args.spark_repeat):
                 warm(records)
-                runs["indicators/spark"].append(run_variant("indicators/spark", args.timeout,
-                                                            records=records))
+                runs["indicators/spark"].append(
+                    run_variant("indicators/spark", args.timeout, records=records)
+                )
         for variant, done in runs.items():
             found[variant] = fastest(done)
             r = found[variant]
             print(f"  {variant}: {r.get('seconds', r.get('error'))}", flush=True)
-            if "indicators" in r and variant != "indicators/ccua" and \
-                    not same(found["indicators/ccua"]["indicators"], r["indicators"]):
+            if (
+                "indicators" in r
+                and variant != "indicators/ccua"
+                and not same(found["indicators/ccua"]["indicators"], r["indicators"])
+            ):
                 raise SystemExit(f"{variant} disagrees with ccua at {n:,}: {r['indicators']}")
         rows.append((n, found))
     print()
@@ -393,8 +433,10 @@ def main() -> None:
 
 
 def table(rows: list[tuple[int, dict[str, dict]]]) -> str:
-    head = ("| records | step | variant | seconds | peak memory | ccua vs hand-written SQL "
-            "| pandas / ccua |")
+    head = (
+        "| records | step | variant | seconds | peak memory | ccua vs hand-written SQL "
+        "| pandas / ccua |"
+    )
     lines = [head, "|---:|---|---|---:|---:|---:|---:|"]
     for n, found in rows:
         for step in ("ingest", "indicators"):
@@ -414,8 +456,10 @@ def table(rows: list[tuple[int, dict[str, dict]]]) -> str:
                     vs_sql = f"{r['seconds'] / found[f'{step}/sql']['seconds']:.2f}×"
                 if variant == "pandas" and "seconds" in ccua:
                     pandas = f"{r['seconds'] / ccua['seconds']:.1f}×"
-                lines.append(f"| {n:,} | {step} | {variant} | {secs} | {r['peak_mb']:,.0f} MB "
-                             f"| {vs_sql} | {pandas} |")
+                lines.append(
+                    f"| {n:,} | {step} | {variant} | {secs} | {r['peak_mb']:,.0f} MB "
+                    f"| {vs_sql} | {pandas} |"
+                )
     return "\n".join(lines)
 
 

@@ -36,7 +36,7 @@ def main() -> None:
     report = not args.no_report
     console = Console()
     work = Path(tempfile.mkdtemp(prefix="ccua-bench-"))
-    os.chdir(ROOT)       # the notebooks folder is found from the project
+    os.chdir(ROOT)  # the notebooks folder is found from the project
     try:
         params = work / "params"
         paths = []
@@ -52,7 +52,7 @@ def main() -> None:
         for jobs in (int(j) for j in args.jobs.split(",")):
             out = work / f"runs-j{jobs}"
             out.mkdir()
-            os.chdir(out)                       # runs/<client> lands here
+            os.chdir(out)  # runs/<client> lands here
             started = time.perf_counter()
             summaries = run_batch(paths, jobs=jobs, report=report)
             wall = time.perf_counter() - started
@@ -60,10 +60,18 @@ def main() -> None:
             failed = [s for s in summaries if s.status != "ok"]
             if failed:
                 console.print(f"[red]{len(failed)} failed[/]: {failed[0].error}")
-            rows.append((f"batch of {len(paths)} clients", str(jobs), f"{wall:.1f}",
-                         f"{len(paths) * 60 / wall:.1f}"))
-        table = Table(title=f"ccua runs ({os.cpu_count()} CPUs, report {'on' if report else 'off'},"
-                            f" grade of client00: {single.grade})")
+            rows.append(
+                (
+                    f"batch of {len(paths)} clients",
+                    str(jobs),
+                    f"{wall:.1f}",
+                    f"{len(paths) * 60 / wall:.1f}",
+                )
+            )
+        table = Table(
+            title=f"ccua runs ({os.cpu_count()} CPUs, report {'on' if report else 'off'},"
+            f" grade of client00: {single.grade})"
+        )
         for col in ("what", "jobs", "wall s", "clients/min"):
             table.add_column(col, justify="left" if col == "what" else "right")
         for row in rows:

@@ -40,11 +40,24 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
-TRIVIAL = {"cells": [{"cell_type": "code", "execution_count": None, "id": "c1", "metadata": {},
-                      "outputs": [], "source": ["1 + 1"]}],
-           "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
-                                       "name": "python3"}, "language_info": {"name": "python"}},
-           "nbformat": 4, "nbformat_minor": 5}
+TRIVIAL = {
+    "cells": [
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "c1",
+            "metadata": {},
+            "outputs": [],
+            "source": ["1 + 1"],
+        }
+    ],
+    "metadata": {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    },
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
 
 
 class Tree:
@@ -64,11 +77,19 @@ class Tree:
         return [PY, "-m", "ccua", *args]
 
 
-def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None,
-          timeout: float = 3600) -> float:
+def timed(
+    cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 3600
+) -> float:
     started = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True, timeout=timeout)
+    proc = subprocess.run(
+        cmd,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=timeout,
+    )
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-2000:]}")
@@ -89,36 +110,49 @@ class Row:
         if not self.times:
             return [self.goal, self.what, "—", self.baseline, "—", "—", self.target]
         ratio = statistics.median(t / b for t, b in zip(self.times, self.base, strict=True))
-        return [self.goal, self.what, f"{statistics.median(self.times):.3f}", self.baseline,
-                f"{statistics.median(self.base):.3f}", f"{ratio:.2f}×", self.target]
+        return [
+            self.goal,
+            self.what,
+            f"{statistics.median(self.times):.3f}",
+            self.baseline,
+            f"{statistics.median(self.base):.3f}",
+            f"{ratio:.2f}×",
+            self.target,
+        ]
 
 
 def print_table(rows: list[Row], notes: list[str], runs: int) -> None:
-    header = ["goal", "what", "s (median)", "baseline", "baseline s", "ratio (median)",
-              "goal"]
+    header = ["goal", "what", "s (median)", "baseline", "baseline s", "ratio (median)", "goal"]
     body = [header] + [r.cells() for r in rows]
     widths = [max(len(str(line[i])) for line in body) for i in range(len(header))]
-    print(f"\nccua speed benchmark: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}, "
-          f"{runs} round(s), medians\n")
+    print(
+        f"\nccua speed benchmark: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}, "
+        f"{runs} round(s), medians\n"
+    )
     print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |")
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for line in body[1:]:
-        print("| " + " | ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True))
-              + " |")
+        print("| " + " | ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)) + " |")
     for note in notes:
         print(f"- {note}")
 
 
 # ----------------------------------------------------------------------------- goals
 
+
 def goal_commands(trees: list[Tree], rows: list[Row], repeat: int) -> None:
-    commands = [("score", ["score", "params/worked-example.ratings.yaml"]),
-                ("kpi calc", ["kpi", "calc", "DO6.9", "50", "1000"]),
-                ("spec show", ["spec", "show"])]
-    table = {(t.name, label): Row("2", f"ccua {label} [{t.name}]", "python -c pass",
-                                  "≤ 0.5 s, ≤ 10×") for t in trees for label, _ in commands}
+    commands = [
+        ("score", ["score", "params/worked-example.ratings.yaml"]),
+        ("kpi calc", ["kpi", "calc", "DO6.9", "50", "1000"]),
+        ("spec show", ["spec", "show"]),
+    ]
+    table = {
+        (t.name, label): Row("2", f"ccua {label} [{t.name}]", "python -c pass", "≤ 0.5 s, ≤ 10×")
+        for t in trees
+        for label, _ in commands
+    }
     rows += table.values()
-    for tree in trees:                       # warm the caches (framework, .pyc) once
+    for tree in trees:  # warm the caches (framework, .pyc) once
         for _, args in commands:
             timed(tree.ccua(*args), tree.root, tree.env())
     for _ in range(repeat):
@@ -130,10 +164,12 @@ def goal_commands(trees: list[Tree], rows: list[Row], repeat: int) -> None:
 
 def goal_rfc3987(rows: list[Row], repeat: int, altair: bool = True) -> None:
     skip = "import ccua._imports as i; i.skip_slow_optional_imports(); "
-    cases = [("import jsonschema", "import jsonschema"),
-             ("import jsonschema, rfc3987_syntax skipped", skip + "import jsonschema"),
-             ("import altair", "import altair"),
-             ("import altair, rfc3987_syntax skipped", skip + "import altair")][:4 if altair else 2]
+    cases = [
+        ("import jsonschema", "import jsonschema"),
+        ("import jsonschema, rfc3987_syntax skipped", skip + "import jsonschema"),
+        ("import altair", "import altair"),
+        ("import altair, rfc3987_syntax skipped", skip + "import altair"),
+    ][: 4 if altair else 2]
     table = {label: Row("2b", label, "python -c pass", "the tax gone") for label, _ in cases}
     rows += table.values()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -145,8 +181,9 @@ def goal_rfc3987(rows: list[Row], repeat: int, altair: bool = True) -> None:
 
 def _strip_provenance(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _strip_provenance(v) for k, v in value.items()
-                if k not in ("provenance", "ccua")}
+        return {
+            k: _strip_provenance(v) for k, v in value.items() if k not in ("provenance", "ccua")
+        }
     if isinstance(value, list):
         return [_strip_provenance(v) for v in value]
     return value
@@ -158,56 +195,102 @@ def same_outputs(a: Path, b: Path) -> list[str]:
     differ = []
     for name in names:
         left, right = a / name, b / name
-        if not right.exists() or _strip_provenance(json.loads(left.read_text("utf-8"))) != \
-                _strip_provenance(json.loads(right.read_text("utf-8"))):
+        if not right.exists() or _strip_provenance(
+            json.loads(left.read_text("utf-8"))
+        ) != _strip_provenance(json.loads(right.read_text("utf-8"))):
             differ.append(name)
     return differ
 
 
-def goal_run(trees: list[Tree], rows: list[Row], notes: list[str], repeat: int, work: Path,
-             report: bool, compare: bool = True) -> None:
+def goal_run(
+    trees: list[Tree],
+    rows: list[Row],
+    notes: list[str],
+    repeat: int,
+    work: Path,
+    report: bool,
+    compare: bool = True,
+) -> None:
     trivial = work / "trivial.ipynb"
     trivial.write_text(json.dumps(TRIVIAL), encoding="utf-8")
-    papermill = [PY, "-m", "papermill", "-k", "python3", "--no-progress-bar", str(trivial),
-                 str(work / "trivial.out.ipynb")]
+    papermill = [
+        PY,
+        "-m",
+        "papermill",
+        "-k",
+        "python3",
+        "--no-progress-bar",
+        str(trivial),
+        str(work / "trivial.out.ipynb"),
+    ]
     extra = [] if report else ["--no-report"]
-    table = {t.name: Row("1", f"ccua run demo{'' if report else ' --no-report'} [{t.name}]",
-                         "papermill 1-cell", "≤ 2×") for t in trees}
+    table = {
+        t.name: Row(
+            "1",
+            f"ccua run demo{'' if report else ' --no-report'} [{t.name}]",
+            "papermill 1-cell",
+            "≤ 2×",
+        )
+        for t in trees
+    }
     rows += table.values()
     for n in range(repeat):
         for tree in trees:
             base = timed(papermill, work)
             out = work / f"run-{tree.name}-{n}"
-            table[tree.name].add(timed(tree.ccua("run", "params/demo.yaml", "-o", str(out),
-                                                 *extra), tree.root, tree.env()), base)
+            table[tree.name].add(
+                timed(
+                    tree.ccua("run", "params/demo.yaml", "-o", str(out), *extra),
+                    tree.root,
+                    tree.env(),
+                ),
+                base,
+            )
     after = trees[-1]
     if not compare:
         return
     cold = work / "run-cold"
-    timed(after.ccua("run", "params/demo.yaml", "-o", str(cold), *extra), after.root,
-          after.env(CCUA_WARM_KERNELS="0"))
+    timed(
+        after.ccua("run", "params/demo.yaml", "-o", str(cold), *extra),
+        after.root,
+        after.env(CCUA_WARM_KERNELS="0"),
+    )
     differ = same_outputs(work / f"run-{after.name}-0", cold)
-    verdict = "DIFFERENT: " + ", ".join(differ) if differ else \
-        "results.json and every executed notebook the same (provenance aside)"
-    notes.append(f"ccua run [{after.name}] against fresh kernels (CCUA_WARM_KERNELS=0): "
-                 f"{verdict}")
+    verdict = (
+        "DIFFERENT: " + ", ".join(differ)
+        if differ
+        else "results.json and every executed notebook the same (provenance aside)"
+    )
+    notes.append(f"ccua run [{after.name}] against fresh kernels (CCUA_WARM_KERNELS=0): {verdict}")
 
 
-def goal_batch(trees: list[Tree], rows: list[Row], clients: int, work: Path,
-               report: bool) -> None:
+def goal_batch(trees: list[Tree], rows: list[Row], clients: int, work: Path, report: bool) -> None:
     extra = [] if report else ["--no-report"]
     for tree in trees:
         folder = work / f"batch-{tree.name}"
         params = folder / "params"
         params.mkdir(parents=True)
         for n in range(clients):
-            timed(tree.ccua("demo-client", "--client", f"c{n:02d}", "--seed", str(1000 + n),
-                            "--out", str(params)), tree.root, tree.env())
-        row = Row("3", f"batch {clients} clients --jobs 2 [{tree.name}]", "one client",
-                  "≤ 8×")
+            timed(
+                tree.ccua(
+                    "demo-client",
+                    "--client",
+                    f"c{n:02d}",
+                    "--seed",
+                    str(1000 + n),
+                    "--out",
+                    str(params),
+                ),
+                tree.root,
+                tree.env(),
+            )
+        row = Row("3", f"batch {clients} clients --jobs 2 [{tree.name}]", "one client", "≤ 8×")
         rows.append(row)
-        one = timed(tree.ccua("run", str(params / "c00.yaml"), "-o", str(folder / "one"),
-                              *extra), folder, tree.env())
+        one = timed(
+            tree.ccua("run", str(params / "c00.yaml"), "-o", str(folder / "one"), *extra),
+            folder,
+            tree.env(),
+        )
         paths = [str(params / f"c{n:02d}.yaml") for n in range(clients)]
         many = timed(tree.ccua("batch", *paths, "--jobs", "2", *extra), folder, tree.env())
         row.add(many, one)
@@ -218,8 +301,13 @@ def goal_ingest(rows: list[Row], repeat: int, calls: int, work: Path) -> None:
     folder = work / "voice"
 
     def bench(call: str) -> list[str]:
-        return [PY, "-c", "import sys; sys.path[:0] = ['benchmarks', '.']; "
-                "import records_bench as b; from pathlib import Path; " + call]
+        return [
+            PY,
+            "-c",
+            "import sys; sys.path[:0] = ['benchmarks', '.']; "
+            "import records_bench as b; from pathlib import Path; " + call,
+        ]
+
     timed(bench(f"b.generate_records({calls}, Path({str(folder)!r}))"), ROOT)
     csv = folder / "voice_calls.csv"
     row = Row("5", f"ingest {calls:,} voice calls (every check)", "DuckDB COPY", "≤ 1.3×")
@@ -227,8 +315,9 @@ def goal_ingest(rows: list[Row], repeat: int, calls: int, work: Path) -> None:
     for n in range(repeat):
         base_out, ccua_out = work / f"sql-{n}", work / f"ccua-{n}"
         base = timed(bench(f"b.ingest_sql(Path({str(csv)!r}), Path({str(base_out)!r}))"), ROOT)
-        row.add(timed(bench(f"b.ingest_ccua(Path({str(csv)!r}), Path({str(ccua_out)!r}))"),
-                      ROOT), base)
+        row.add(
+            timed(bench(f"b.ingest_ccua(Path({str(csv)!r}), Path({str(ccua_out)!r}))"), ROOT), base
+        )
         shutil.rmtree(base_out, ignore_errors=True)
         shutil.rmtree(ccua_out, ignore_errors=True)
 
@@ -241,23 +330,29 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--before", type=Path, help="an earlier ccua checkout to compare with")
     ap.add_argument("--goals", default="1,2,3,5", help="which goals to measure")
     ap.add_argument("--no-report", action="store_true", help="runs without the report")
-    ap.add_argument("--smoke", action="store_true",
-                    help="one round, tiny sizes, no batch: checks that the script works")
+    ap.add_argument(
+        "--smoke",
+        action="store_true",
+        help="one round, tiny sizes, no batch: checks that the script works",
+    )
     args = ap.parse_args(argv)
     if args.smoke:
         args.repeat, args.clients, args.calls = 1, 2, 2000
         args.goals, args.no_report = "1,2,5", True
     goals = set(args.goals.split(","))
-    trees = ([Tree("before", args.before.resolve())] if args.before else []) + \
-        [Tree("after", ROOT)]
+    trees = ([Tree("before", args.before.resolve())] if args.before else []) + [Tree("after", ROOT)]
     rows: list[Row] = []
     notes: list[str] = []
     work = Path(tempfile.mkdtemp(prefix="ccua-speed-"))
     steps: list[tuple[str, Callable[[], None]]] = [
         ("2", lambda: goal_commands(trees, rows, args.repeat)),
         ("2", lambda: goal_rfc3987(rows, args.repeat, altair=not args.smoke)),
-        ("1", lambda: goal_run(trees, rows, notes, args.repeat, work, not args.no_report,
-                               compare=not args.smoke)),
+        (
+            "1",
+            lambda: goal_run(
+                trees, rows, notes, args.repeat, work, not args.no_report, compare=not args.smoke
+            ),
+        ),
         ("3", lambda: goal_batch(trees, rows, args.clients, work, not args.no_report)),
         ("5", lambda: goal_ingest(rows, args.repeat, args.calls, work)),
     ]
@@ -266,10 +361,15 @@ def main(argv: list[str] | None = None) -> None:
             if goal in goals:
                 started = time.perf_counter()
                 step()
-                print(f"goal {goal}: measured in {time.perf_counter() - started:.0f} s",
-                      file=sys.stderr, flush=True)
-        notes.append("goal 4 (ccua form usable ≤ 3 s; indicators cached by input hash): "
-                     "not measured by this script")
+                print(
+                    f"goal {goal}: measured in {time.perf_counter() - started:.0f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
+        notes.append(
+            "goal 4 (ccua form usable ≤ 3 s; indicators cached by input hash): "
+            "not measured by this script"
+        )
         print_table(rows, notes, args.repeat)
     finally:
         shutil.rmtree(work, ignore_errors=True)

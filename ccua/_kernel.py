@@ -31,14 +31,14 @@ def prepare(folder: str) -> None:
 
     from IPython import get_ipython
 
-    if _launch_filters is None:            # the kernel's first notebook: it is fresh
+    if _launch_filters is None:  # the kernel's first notebook: it is fresh
         _launch_filters = list(warnings.filters)
     else:
         shell = get_ipython()
         if shell is not None:
             shell.reset(new_session=True)
-        warnings.resetwarnings()           # also forgets which warnings were shown
-        warnings.filters[:] = _launch_filters
+        warnings.resetwarnings()  # also forgets which warnings were shown
+        warnings.filters[:] = _launch_filters  # type: ignore[index]
         # ccua itself is imported afresh by the next notebook: no state of the last one (the
         # language it presented in, a registered font) and no code older than the files.
         for name in [n for n in sys.modules if n == "ccua" or n.startswith("ccua.")]:
@@ -56,4 +56,3 @@ if __name__ == "__main__":
     from ipykernel import kernelapp as app
 
     app.launch_new_instance()
-

@@ -57,8 +57,12 @@ class IPCKernelManager(AsyncKernelManager):
         # The python3 kernelspec runs ``python -m ipykernel_launcher -f {connection_file}``;
         # ours runs the same launcher through ccua._kernel (same interpreter, same arguments).
         cmd = super().format_kernel_cmd(extra_arguments)
-        if len(cmd) >= 3 and cmd[1] == "-m" and cmd[2] == "ipykernel_launcher" \
-                and os.path.realpath(cmd[0]) == os.path.realpath(sys.executable):
+        if (
+            len(cmd) >= 3
+            and cmd[1] == "-m"
+            and cmd[2] == "ipykernel_launcher"
+            and os.path.realpath(cmd[0]) == os.path.realpath(sys.executable)
+        ):
             cmd = [cmd[0], "-m", KERNEL_MODULE, *cmd[3:]]
         return cmd
 
@@ -96,7 +100,7 @@ class IPCKernelManager(AsyncKernelManager):
 # started, and at exit.
 
 
-class WarmClient(PapermillNotebookClient):  # type: ignore[misc]
+class WarmClient(PapermillNotebookClient):
     """Papermill's client, preparing a reused kernel before the first cell (silently) and
     closing its channels after the last (it does not own the kernel, which lives on)."""
 
@@ -105,13 +109,16 @@ class WarmClient(PapermillNotebookClient):  # type: ignore[misc]
     async def async_start_new_kernel_client(self) -> Any:
         kc = await super().async_start_new_kernel_client()
         if self.ccua_prepare:
-            msg_id = kc.execute(self.ccua_prepare, silent=True, store_history=False,
-                                allow_stdin=False)
+            msg_id = kc.execute(
+                self.ccua_prepare, silent=True, store_history=False, allow_stdin=False
+            )
             reply = await self.async_wait_for_reply(msg_id)
             content = (reply or {}).get("content", {})
             if content.get("status") != "ok":
-                raise RuntimeError(f"warm kernel could not be prepared: "
-                                   f"{content.get('ename')}: {content.get('evalue')}")
+                raise RuntimeError(
+                    f"warm kernel could not be prepared: "
+                    f"{content.get('ename')}: {content.get('evalue')}"
+                )
         return kc
 
     start_new_kernel_client = run_sync(async_start_new_kernel_client)
@@ -120,26 +127,40 @@ class WarmClient(PapermillNotebookClient):  # type: ignore[misc]
         try:
             return super().execute(**kwargs)
         finally:
-            if not self.owns_km and self.kc is not None:
-                self.kc.stop_channels()
+            kc: Any = getattr(self, "kc", None)
+            if not self.owns_km and kc is not None:
+                kc.stop_channels()
                 self.kc = None
 
 
-class WarmEngine(NBClientEngine):  # type: ignore[misc]
+class WarmEngine(NBClientEngine):
     """Papermill's nbclient engine, executing in a given (warm) kernel manager."""
 
     @classmethod
-    def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
-                                 stdout_file: Any = None, stderr_file: Any = None,
-                                 start_timeout: int = 60, execution_timeout: Any = None,
-                                 **kwargs: Any) -> Any:
+    def execute_managed_notebook(
+        cls,
+        nb_man: Any,
+        kernel_name: str,
+        log_output: bool = False,
+        stdout_file: Any = None,
+        stderr_file: Any = None,
+        start_timeout: int = 60,
+        execution_timeout: Any = None,
+        **kwargs: Any,
+    ) -> Any:
         km = kwargs.pop("km")
         prepare = kwargs.pop("ccua_prepare", None)
         kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
-        final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
-                             kernel_name=kernel_name, log=papermill_logger,
-                             log_output=log_output, stdout_file=stdout_file,
-                             stderr_file=stderr_file)
+        final = merge_kwargs(
+            kwargs,
+            timeout=execution_timeout,
+            startup_timeout=start_timeout,
+            kernel_name=kernel_name,
+            log=papermill_logger,
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
+        )
         client = WarmClient(nb_man, km=km, **final)
         client.ccua_prepare = prepare
         return client.execute()
@@ -165,8 +186,9 @@ class _Worker(threading.Thread):
 
     def kernel(self) -> tuple[IPCKernelManager, bool]:
         """This thread's kernel manager, and whether its kernel already ran a notebook."""
-        if self.km is not None and (self.env != _environment_key() or
-                                    not run_sync(self.km.is_alive)()):
+        if self.km is not None and (
+            self.env != _environment_key() or not run_sync(self.km.is_alive)()
+        ):
             self.discard()
         if self.km is None:
             # papermill's client starts the kernel in the run folder on first use
@@ -195,7 +217,7 @@ class _Worker(threading.Thread):
                 km, warm = self.kernel()
                 result = fn(km, warm)
             except BaseException as exc:
-                self.discard()        # a failed notebook's kernel is not trusted again
+                self.discard()  # a failed notebook's kernel is not trusted again
                 fut.set_exception(exc)
             else:
                 self.used += 1
@@ -258,5 +280,11 @@ def prepare_code(folder: str) -> str:
     return f"__import__('ccua._kernel', fromlist=['prepare']).prepare({folder!r})"
 
 
-__all__ = ["ENGINE", "IPCKernelManager", "WarmEngine", "WarmKernels", "prepare_code",
-           "warm_kernels"]
+__all__ = [
+    "ENGINE",
+    "IPCKernelManager",
+    "WarmEngine",
+    "WarmKernels",
+    "prepare_code",
+    "warm_kernels",
+]

@@ -17,8 +17,8 @@ MB = 1024 * 1024
 
 #: Largest file of each kind, in bytes.
 MAX_BYTES: dict[str, int] = {
-    "yaml": 5 * MB,          # params, engagement, targets, checks, ratings, mappings, records.yaml
-    "sheet": 20 * MB,        # monthly.csv/xlsx, claimed.csv/xlsx
+    "yaml": 5 * MB,  # params, engagement, targets, checks, ratings, mappings, records.yaml
+    "sheet": 20 * MB,  # monthly.csv/xlsx, claimed.csv/xlsx
     "records": 20 * 1024 * MB,  # record exports (CSV, Excel, Parquet): streamed by DuckDB
 }
 
@@ -47,8 +47,9 @@ def _size(n: int) -> str:
     return f"{n / MB:,.0f} MB" if n >= MB else f"{n:,} bytes"
 
 
-def check_size(path: str | os.PathLike[str], kind: str, *, file: str | None = None,
-               limit: int | None = None) -> None:
+def check_size(
+    path: str | os.PathLike[str], kind: str, *, file: str | None = None, limit: int | None = None
+) -> None:
     """Refuse a file larger than the limit of its kind (a missing file is left to the caller)."""
     limit = MAX_BYTES[kind] if limit is None else limit
     try:
@@ -56,16 +57,22 @@ def check_size(path: str | os.PathLike[str], kind: str, *, file: str | None = No
     except OSError:
         return
     if size > limit:
-        raise CcuaError(f"the file is {_size(size)}; a {KIND_WORDS.get(kind, kind)} may be at "
-                        f"most {_size(limit)} (see docs/limits.md)", file=file or str(path))
+        raise CcuaError(
+            f"the file is {_size(size)}; a {KIND_WORDS.get(kind, kind)} may be at "
+            f"most {_size(limit)} (see docs/limits.md)",
+            file=file or str(path),
+        )
 
 
 def check_text_size(text: str, kind: str, file: str) -> None:
     """The same limit for text already read (counted in UTF-8 bytes, cheaply bounded)."""
     limit = MAX_BYTES[kind]
     if len(text) > limit or len(text.encode("utf-8")) > limit:
-        raise CcuaError(f"the text is larger than {_size(limit)}, the most a "
-                        f"{KIND_WORDS.get(kind, kind)} may be (see docs/limits.md)", file=file)
+        raise CcuaError(
+            f"the text is larger than {_size(limit)}, the most a "
+            f"{KIND_WORDS.get(kind, kind)} may be (see docs/limits.md)",
+            file=file,
+        )
 
 
 class ProblemCap(list[Any]):
@@ -105,7 +112,12 @@ class ProblemCap(list[Any]):
 
         out = list(self)
         if self.dropped:
-            out.append(MoreProblems(f"... and {self.dropped:,} more problems (only the first "
-                                    f"{self.limit} of a file are listed)", file=self.file,
-                                    count=self.dropped))
+            out.append(
+                MoreProblems(
+                    f"... and {self.dropped:,} more problems (only the first "
+                    f"{self.limit} of a file are listed)",
+                    file=self.file,
+                    count=self.dropped,
+                )
+            )
         return out

@@ -27,7 +27,7 @@ Number = int | float | Decimal | Fraction | str
 # above 1e15), and small enough that exact arithmetic stays fast: "1e999999999" would
 # otherwise become a billion-digit integer. Inside the bounds every result is exact and
 # rounds without decimal.InvalidOperation (the rounding below widens the decimal context).
-MAX_EXPONENT = 49           # adjusted exponent: |x| < 1e50
+MAX_EXPONENT = 49  # adjusted exponent: |x| < 1e50
 MIN_EXPONENT = -50
 MAX_DIGITS = 60
 
@@ -45,11 +45,14 @@ def _bounded(dec: Decimal, shown: object) -> Decimal:
     if dec.is_zero():
         return dec
     if dec.adjusted() > MAX_EXPONENT:
-        raise NotANumber(f"{_short(shown)} is too large: ccua computes with numbers below "
-                         f"1e{MAX_EXPONENT + 1}")
+        raise NotANumber(
+            f"{_short(shown)} is too large: ccua computes with numbers below 1e{MAX_EXPONENT + 1}"
+        )
     if dec.adjusted() < MIN_EXPONENT:
-        raise NotANumber(f"{_short(shown)} is too small: ccua computes with numbers from "
-                         f"1e{MIN_EXPONENT} (give 0 for nothing)")
+        raise NotANumber(
+            f"{_short(shown)} is too small: ccua computes with numbers from "
+            f"1e{MIN_EXPONENT} (give 0 for nothing)"
+        )
     digits = "".join(map(str, dec.as_tuple().digits)).rstrip("0")
     if len(digits) > MAX_DIGITS:
         raise NotANumber(f"{_short(shown)} has more than {MAX_DIGITS} significant digits")
@@ -57,8 +60,13 @@ def _bounded(dec: Decimal, shown: object) -> Decimal:
 
 
 def _short(value: object) -> str:
-    text = value if isinstance(value, str) else str(value) if isinstance(value, Decimal) \
+    text = (
+        value
+        if isinstance(value, str)
+        else str(value)
+        if isinstance(value, Decimal)
         else repr(value)
+    )
     text = text.strip()
     return repr(text[:40] + "…") if len(text) > 40 else repr(text)
 
@@ -71,8 +79,10 @@ def to_fraction(value: object) -> Fraction:
         return value
     if isinstance(value, int):
         if abs(value) >= 10 ** (MAX_EXPONENT + 1):
-            raise NotANumber(f"{_short(value)} is too large: ccua computes with numbers below "
-                             f"1e{MAX_EXPONENT + 1}")
+            raise NotANumber(
+                f"{_short(value)} is too large: ccua computes with numbers below "
+                f"1e{MAX_EXPONENT + 1}"
+            )
         return Fraction(value)
     if isinstance(value, float):
         if not math.isfinite(value):

@@ -29,12 +29,16 @@ def _construct_mapping(loader: _KeyTextLoader, node: MappingNode, deep: bool = F
     for key_node, value_node in node.value:
         if not isinstance(key_node, ScalarNode):
             raise yaml.constructor.ConstructorError(
-                None, None, "a key must be a plain name or number, not a mapping or a list",
-                key_node.start_mark)
+                None,
+                None,
+                "a key must be a plain name or number, not a mapping or a list",
+                key_node.start_mark,
+            )
         key = key_node.value
         if key in result:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark)
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
         result[key] = loader.construct_object(value_node, deep=deep)
     return result
 
@@ -63,21 +67,28 @@ def bound_nodes(node: Node | None, file: str | None = None) -> int:
         if key in sizes:
             return sizes[key]
         if key in active:
-            raise refuse(n, "an alias refers to the mapping or list that contains it (recursive "
-                            "YAML is not allowed)")
+            raise refuse(
+                n,
+                "an alias refers to the mapping or list that contains it (recursive "
+                "YAML is not allowed)",
+            )
         if depth > MAX_YAML_DEPTH:
             raise refuse(n, f"nested more than {MAX_YAML_DEPTH} levels deep")
         total = 1
         if isinstance(n, (MappingNode, SequenceNode)):
             active.add(key)
-            children = [c for pair in n.value for c in pair] if isinstance(n, MappingNode) \
-                else n.value
+            children = (
+                [c for pair in n.value for c in pair] if isinstance(n, MappingNode) else n.value
+            )
             for child in children:
                 total += size(child, depth + 1)
                 if total > MAX_YAML_NODES:
-                    raise refuse(n, f"more than {MAX_YAML_NODES:,} values once its aliases (*name)"
-                                    " are expanded; write the values out instead of nesting "
-                                    "aliases (see docs/limits.md)")
+                    raise refuse(
+                        n,
+                        f"more than {MAX_YAML_NODES:,} values once its aliases (*name)"
+                        " are expanded; write the values out instead of nesting "
+                        "aliases (see docs/limits.md)",
+                    )
             active.discard(key)
         sizes[key] = total
         return total
@@ -85,8 +96,9 @@ def bound_nodes(node: Node | None, file: str | None = None) -> int:
     return size(node, 0)
 
 
-def _index_lines(node: Node | None, path: Path_, lines: dict[Path_, int],
-                 file: str | None = None) -> None:
+def _index_lines(
+    node: Node | None, path: Path_, lines: dict[Path_, int], file: str | None = None
+) -> None:
     if node is None:
         return
     if not path:
@@ -123,16 +135,19 @@ def load_with_lines(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
     except yaml.reader.ReaderError as exc:
         row = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
         char = exc.character if isinstance(exc.character, int) else 0
-        raise CcuaError(f"not valid YAML: the character U+{char:04X} is not allowed (control "
-                        "characters cannot appear in YAML)", file=file, row=row) from None
+        raise CcuaError(
+            f"not valid YAML: the character U+{char:04X} is not allowed (control "
+            "characters cannot appear in YAML)",
+            file=file,
+            row=row,
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         row = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise CcuaError(f"not valid YAML: {problem}", file=file, row=row) from None
     except RecursionError:
-        raise CcuaError(f"nested too deeply (at most {MAX_YAML_DEPTH} levels)",
-                        file=file) from None
+        raise CcuaError(f"nested too deeply (at most {MAX_YAML_DEPTH} levels)", file=file) from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -168,8 +183,7 @@ def fast_load(text: str, file: str) -> Any:
     except yaml.YAMLError:
         pass
     except RecursionError:
-        raise CcuaError(f"nested too deeply (at most {MAX_YAML_DEPTH} levels)",
-                        file=file) from None
+        raise CcuaError(f"nested too deeply (at most {MAX_YAML_DEPTH} levels)", file=file) from None
     finally:
         loader.dispose()
     return load_with_lines(text, file)[0]

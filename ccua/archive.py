@@ -52,19 +52,26 @@ def _add(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
     zf.writestr(info, data)
 
 
-def archive_run(run_dir: str | Path, output: str | Path | None = None, *,
-                force: bool = False) -> tuple[Path, int]:
+def archive_run(
+    run_dir: str | Path, output: str | Path | None = None, *, force: bool = False
+) -> tuple[Path, int]:
     """Write the archive of a run; return its path and the number of input files in it."""
     run = Path(run_dir)
     if not run.is_dir():
-        raise CcuaError("is not a run folder", file=str(run_dir),
-                        hint="give a folder written by  ccua run params/CLIENT.yaml")
+        raise CcuaError(
+            "is not a run folder",
+            file=str(run_dir),
+            hint="give a folder written by  ccua run params/CLIENT.yaml",
+        )
     results_file = run / RESULTS_FILE
     prov = provenance_of(_read_json(results_file), results_file)
     out = Path(output) if output is not None else default_archive(run)
     if out.exists() and not force:
-        raise CcuaError("exists already; not overwritten", file=str(out),
-                        hint="give another --output, or --force to replace it")
+        raise CcuaError(
+            "exists already; not overwritten",
+            file=str(out),
+            hint="give another --output, or --force to replace it",
+        )
     run_abs = run.resolve()
     root = (run_abs / prov.get("root", ".")).resolve()
     base = Path(os.path.commonpath([run_abs, root]))
@@ -76,26 +83,38 @@ def archive_run(run_dir: str | Path, output: str | Path | None = None, *,
     for entry in prov["inputs"]:
         src = root / entry["path"]
         if not src.is_file():
-            raise CcuaError(f"the run's input {entry['path']} is missing", file=str(src),
-                            hint="restore it, or re-run the client and archive the new run")
+            raise CcuaError(
+                f"the run's input {entry['path']} is missing",
+                file=str(src),
+                hint="restore it, or re-run the client and archive the new run",
+            )
         if sha256_file(src) != entry["sha256"]:
-            raise CcuaError(f"the run's input {entry['path']} changed since the run (its "
-                            "sha256 differs from the one recorded); the archive would not "
-                            "verify", file=str(src),
-                            hint="restore the file, or re-run the client and archive that")
+            raise CcuaError(
+                f"the run's input {entry['path']} changed since the run (its "
+                "sha256 differs from the one recorded); the archive would not "
+                "verify",
+                file=str(src),
+                hint="restore the file, or re-run the client and archive that",
+            )
         entries[(root / entry["path"]).relative_to(base).as_posix()] = src.read_bytes()
-    manifest = {"format": ARCHIVE_FORMAT, "generator": f"ccua {__version__}",
-                "run": run_abs.relative_to(base).as_posix() or ".",
-                "inputs": root.relative_to(base).as_posix() or ".",
-                "client": json.loads(results_file.read_text(encoding="utf-8")).get("client"),
-                "verify": "ccua verify THIS_FILE"}
+    manifest = {
+        "format": ARCHIVE_FORMAT,
+        "generator": f"ccua {__version__}",
+        "run": run_abs.relative_to(base).as_posix() or ".",
+        "inputs": root.relative_to(base).as_posix() or ".",
+        "client": json.loads(results_file.read_text(encoding="utf-8")).get("client"),
+        "verify": "ccua verify THIS_FILE",
+    }
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     os.close(fd)
     try:
         with zipfile.ZipFile(tmp, "w") as zf:
-            _add(zf, ARCHIVE_MANIFEST,
-                 (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+            _add(
+                zf,
+                ARCHIVE_MANIFEST,
+                (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+            )
             for name in sorted(entries):
                 _add(zf, name, entries[name])
         os.replace(tmp, out)

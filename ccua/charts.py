@@ -37,8 +37,8 @@ if "jsonschema" not in sys.modules:
 
 import altair as alt
 
-from ccua.notebook import chapter_of, indicators_of, month_labels
-from ccua.notebook import num as number_text
+from ccua.fmt import fixed as number_text
+from ccua.views import chapter_of, indicators_of, month_labels
 
 FONT_FAMILY = "Noto Sans CJK SC"
 """The simplified-Chinese family of the Noto Sans CJK collection (NotoSansCJK-Regular.ttc)."""
@@ -59,14 +59,29 @@ TARGET_COLOR = "#424242"
 MET_ZONE_COLOR = "#e3f1e4"
 
 DIRECTION_ARROW = {"higher": "↑", "lower": "↓", "band": "↔"}
-DIRECTION_TEXT = {"higher": "越高越好", "lower": "越低越好", "band": "目标区间内为好",
-                  "none": "无方向"}
-UNIT_TEXT = {"percent": "%", "seconds": "秒", "minutes": "分钟", "hours": "小时", "count": "个",
-             "currency": "元"}
-VALUE_SUFFIX = {"percent": "%", "seconds": "秒", "minutes": "分钟", "hours": "小时",
-                "currency": "元"}
+DIRECTION_TEXT = {
+    "higher": "越高越好",
+    "lower": "越低越好",
+    "band": "目标区间内为好",
+    "none": "无方向",
+}
+UNIT_TEXT = {
+    "percent": "%",
+    "seconds": "秒",
+    "minutes": "分钟",
+    "hours": "小时",
+    "count": "个",
+    "currency": "元",
+}
+VALUE_SUFFIX = {
+    "percent": "%",
+    "seconds": "秒",
+    "minutes": "分钟",
+    "hours": "小时",
+    "currency": "元",
+}
 
-ITEM_ROW_STEP = 20          # pixels per bar row
+ITEM_ROW_STEP = 20  # pixels per bar row
 INDICATOR_ROW_STEP = 24
 PANEL_WIDTH = 420
 TREND_WIDTH = 170
@@ -75,6 +90,7 @@ TREND_COLUMNS = 3
 
 
 # ---------------------------------------------------------------- small pure helpers
+
 
 def value_text(value: float | int | None, unit: str | None) -> str:
     return "—" if value is None else number_text(value) + VALUE_SUFFIX.get(unit or "", "")
@@ -122,10 +138,10 @@ def _finish(chart: Any, description: str) -> Any:
         font=FONT_STACK,
         view=alt.ViewConfig(stroke=None),
         axis=alt.AxisConfig(labelFontSize=11, titleFontSize=11, labelLimit=0),
-        legend=alt.LegendConfig(labelFontSize=11, titleFontSize=11, orient="bottom",
-                                labelLimit=0),
+        legend=alt.LegendConfig(labelFontSize=11, titleFontSize=11, orient="bottom", labelLimit=0),
         header=alt.HeaderConfig(labelLimit=0, titleLimit=0),
-        title=alt.TitleConfig(fontSize=13, anchor="start"))
+        title=alt.TitleConfig(fontSize=13, anchor="start"),
+    )
     return chart
 
 
@@ -141,38 +157,57 @@ SERIES_NAMES = {"zh": ("分值", "计分"), "en": ("Points", "Score")}
 
 def _series_color(lang: str = "zh") -> Any:
     names = SERIES_NAMES.get(lang, SERIES_NAMES["zh"])
-    return alt.Color("series:N", title=None,
-                     scale=alt.Scale(domain=list(names), range=[POINTS_COLOR, SCORE_COLOR]),
-                     legend=alt.Legend(orient="top", direction="horizontal", symbolType="square"))
+    return alt.Color(
+        "series:N",
+        title=None,
+        scale=alt.Scale(domain=list(names), range=[POINTS_COLOR, SCORE_COLOR]),
+        legend=alt.Legend(orient="top", direction="horizontal", symbolType="square"),
+    )
 
 
-def _score_bars(rows: list[dict[str, Any]], label_title: str, sort: list[str],
-                lang: str = "zh") -> Any:
+def _score_bars(
+    rows: list[dict[str, Any]], label_title: str, sort: list[str], lang: str = "zh"
+) -> Any:
     """Grey bar = 分值 (points), blue bar over it = 计分 (score), score printed at its end; a
     legend names the two."""
     names = SERIES_NAMES.get(lang, SERIES_NAMES["zh"])
     y = alt.Y("label:N", sort=sort, title=None)
-    tooltip = [alt.Tooltip("label:N", title=label_title),
-               alt.Tooltip("points_text:N", title="分值"),
-               alt.Tooltip("score_text:N", title="计分"),
-               alt.Tooltip("percent_text:N", title="得分率")]
+    tooltip = [
+        alt.Tooltip("label:N", title=label_title),
+        alt.Tooltip("points_text:N", title="分值"),
+        alt.Tooltip("score_text:N", title="计分"),
+        alt.Tooltip("percent_text:N", title="得分率"),
+    ]
     base = alt.Chart().encode(y=y, tooltip=tooltip)
-    points = base.mark_bar().encode(
-        x=alt.X("points:Q", title="分值 / 计分（分）"), color=_series_color(lang)
-    ).transform_calculate(series=f"'{names[0]}'")
-    score = base.mark_bar(size=ITEM_ROW_STEP * 0.55).encode(
-        x="score:Q", color=_series_color(lang)).transform_calculate(series=f"'{names[1]}'")
+    points = (
+        base.mark_bar()
+        .encode(x=alt.X("points:Q", title="分值 / 计分（分）"), color=_series_color(lang))
+        .transform_calculate(series=f"'{names[0]}'")
+    )
+    score = (
+        base.mark_bar(size=ITEM_ROW_STEP * 0.55)
+        .encode(x="score:Q", color=_series_color(lang))
+        .transform_calculate(series=f"'{names[1]}'")
+    )
     text = base.mark_text(align="left", dx=4, fontSize=10).encode(x="points:Q", text="score_text:N")
     return alt.layer(points, score, text, data=_data(rows))
 
 
 def _score_rows(nodes: Iterable[Mapping[str, Any]], label: Any) -> list[dict[str, Any]]:
-    return [{"label": label(n), "points": n["points"], "score": n["score"],
-             "points_text": number_text(n["points"]) + "分",
-             "score_text": number_text(n["score"]) + "分",
-             "percent_text": (number_text(n["percent"]) + "%") if n.get("percent") is not None
-             else "—"}
-            for n in nodes if n.get("points") is not None and n.get("score") is not None]
+    return [
+        {
+            "label": label(n),
+            "points": n["points"],
+            "score": n["score"],
+            "points_text": number_text(n["points"]) + "分",
+            "score_text": number_text(n["score"]) + "分",
+            "percent_text": (number_text(n["percent"]) + "%")
+            if n.get("percent") is not None
+            else "—",
+        }
+        for n in nodes
+        if n.get("points") is not None and n.get("score") is not None
+    ]
 
 
 MEETS_STANDARD_RATING = 3
@@ -185,8 +220,9 @@ def _meets_standard_percent(results: Mapping[str, Any]) -> float:
     return 100 * MEETS_STANDARD_RATING / top
 
 
-def item_scores_chart(results: Mapping[str, Any], chapter: str | None = None,
-                      lang: str = "zh") -> Any:
+def item_scores_chart(
+    results: Mapping[str, Any], chapter: str | None = None, lang: str = "zh"
+) -> Any:
     """计分 against 分值 per item, one panel per domain (only ``chapter``'s items if given).
 
     Where points sit on groups (the guideline), items carry no points: the chart shows each
@@ -204,32 +240,65 @@ def item_scores_chart(results: Mapping[str, Any], chapter: str | None = None,
         layer = _score_bars(rows, levels["item"]["zh"], [r["label"] for r in rows], lang)
         what = "计分与分值"
     else:
-        rows = [{"label": f"{i['code']} {i['name']}", "group": _group_label(results, i["group"]),
-                 "percent": i["percent"], "percent_text": number_text(i["percent"]) + "%",
-                 "rating_text": number_text(i["mean_rating"])}
-                for i in items if i.get("percent") is not None]
+        rows = [
+            {
+                "label": f"{i['code']} {i['name']}",
+                "group": _group_label(results, i["group"]),
+                "percent": i["percent"],
+                "percent_text": number_text(i["percent"]) + "%",
+                "rating_text": number_text(i["mean_rating"]),
+            }
+            for i in items
+            if i.get("percent") is not None
+        ]
         y = alt.Y("label:N", sort=[r["label"] for r in rows], title=None)
-        base = alt.Chart().encode(y=y, tooltip=[
-            alt.Tooltip("label:N", title=levels["item"]["zh"]),
-            alt.Tooltip("rating_text:N", title="平均评分"),
-            alt.Tooltip("percent_text:N", title="得分率")])
+        base = alt.Chart().encode(
+            y=y,
+            tooltip=[
+                alt.Tooltip("label:N", title=levels["item"]["zh"]),
+                alt.Tooltip("rating_text:N", title="平均评分"),
+                alt.Tooltip("percent_text:N", title="得分率"),
+            ],
+        )
         bars = base.mark_bar(color=SCORE_COLOR).encode(
-            x=alt.X("percent:Q", title="得分率（%）", scale=alt.Scale(domain=[0, 100])))
+            x=alt.X("percent:Q", title="得分率（%）", scale=alt.Scale(domain=[0, 100]))
+        )
         text = base.mark_text(align="left", dx=4, fontSize=10).encode(
-            x="percent:Q", text="percent_text:N")
-        rule = alt.Chart().mark_rule(color=TARGET_COLOR, strokeDash=[4, 3]).encode(
-            x=alt.datum(_meets_standard_percent(results)))
+            x="percent:Q", text="percent_text:N"
+        )
+        rule = (
+            alt.Chart()
+            .mark_rule(color=TARGET_COLOR, strokeDash=[4, 3])
+            .encode(x=alt.datum(_meets_standard_percent(results)))
+        )
         layer = alt.layer(bars, text, rule, data=_data(rows))
         what = "得分率"
-    title = (f"各{levels['item']['zh']}{what}" if chapter is None
-             else f"{chapter_of(results, chapter)['title']}：各{levels['item']['zh']}{what}")
+    title = (
+        f"各{levels['item']['zh']}{what}"
+        if chapter is None
+        else f"{chapter_of(results, chapter)['title']}：各{levels['item']['zh']}{what}"
+    )
     if len(groups_in_order) > 1:
-        chart = layer.properties(width=PANEL_WIDTH, height=alt.Step(ITEM_ROW_STEP)).facet(
-            row=alt.Row("group:N", sort=[_group_label(results, g) for g in groups_in_order],
-                        title=None,
-                        header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start",
-                                          labelOrient="top", labelFontSize=12)),
-            spacing=8, title=title).resolve_scale(y="independent")
+        chart = (
+            layer.properties(width=PANEL_WIDTH, height=alt.Step(ITEM_ROW_STEP))
+            .facet(
+                row=alt.Row(
+                    "group:N",
+                    sort=[_group_label(results, g) for g in groups_in_order],
+                    title=None,
+                    header=alt.Header(
+                        labelAngle=0,
+                        labelAlign="left",
+                        labelAnchor="start",
+                        labelOrient="top",
+                        labelFontSize=12,
+                    ),
+                ),
+                spacing=8,
+                title=title,
+            )
+            .resolve_scale(y="independent")
+        )
     else:
         chart = layer.properties(width=PANEL_WIDTH, height=alt.Step(ITEM_ROW_STEP), title=title)
     description = f"图：{title}（{len(rows)} 项）"
@@ -241,24 +310,33 @@ def subtotals_chart(results: Mapping[str, Any], lang: str = "zh") -> Any:
     assessment = results["assessment"]
     levels = results["framework"]["levels"]
     group_rows = _score_rows(assessment["groups"], lambda g: f"{g['code']} {g['name']}")
-    panels = [_score_bars(group_rows, levels["group"]["zh"], [r["label"] for r in group_rows],
-                          lang)
-              .properties(width=PANEL_WIDTH, height=alt.Step(ITEM_ROW_STEP),
-                          title=f"{levels['group']['zh']}小计")]
+    panels = [
+        _score_bars(
+            group_rows, levels["group"]["zh"], [r["label"] for r in group_rows], lang
+        ).properties(
+            width=PANEL_WIDTH, height=alt.Step(ITEM_ROW_STEP), title=f"{levels['group']['zh']}小计"
+        )
+    ]
     categories = assessment.get("categories") or []
     if categories:
         cat_rows = _score_rows(categories, lambda c: c["name"])
-        panels.append(_score_bars(cat_rows, "类别", [r["label"] for r in cat_rows], lang)
-                      .properties(width=PANEL_WIDTH, height=alt.Step(ITEM_ROW_STEP),
-                                  title="类别小计"))
+        panels.append(
+            _score_bars(cat_rows, "类别", [r["label"] for r in cat_rows], lang).properties(
+                width=PANEL_WIDTH, height=alt.Step(ITEM_ROW_STEP), title="类别小计"
+            )
+        )
     chart = alt.vconcat(*panels, spacing=16).resolve_scale(x="independent", y="independent")
     total = number_text(assessment["total"])
-    description = (f"图：{levels['group']['zh']}" + ("与类别" if categories else "")
-                   + f"小计（计分合计 {total}分）")
+    description = (
+        f"图：{levels['group']['zh']}"
+        + ("与类别" if categories else "")
+        + f"小计（计分合计 {total}分）"
+    )
     return _finish(chart, description)
 
 
 # ---------------------------------------------------------------- indicators
+
 
 def _bounds(ind: Mapping[str, Any]) -> tuple[float | None, float | None]:
     target = ind.get("target") or {}
@@ -282,8 +360,9 @@ def _axis_domain(values: Sequence[float], unit: str | None) -> tuple[float, floa
     return lo_axis, hi_axis
 
 
-def _met_zone(direction: str, tmin: float | None, tmax: float | None, lo: float, hi: float
-              ) -> tuple[float | None, float | None]:
+def _met_zone(
+    direction: str, tmin: float | None, tmax: float | None, lo: float, hi: float
+) -> tuple[float | None, float | None]:
     """The stretch of the axis where the indicator meets its target (None, None: no target)."""
     if tmin is None and tmax is None:
         return None, None
@@ -298,8 +377,9 @@ def _target_panel(rows: list[dict[str, Any]], unit: str | None, title: str) -> A
     """One axis: a shaded stretch where the target is met, the bounds as ticks, the value as a
     dot coloured by the result. Values are not printed beside the dots: the table above the
     chart prints them, and every text mark costs render time (vl-convert measures each)."""
-    values = [r["value"] for r in rows] + [b for r in rows for b in (r["tmin"], r["tmax"])
-                                           if b is not None]
+    values = [r["value"] for r in rows] + [
+        b for r in rows for b in (r["tmin"], r["tmax"]) if b is not None
+    ]
     lo, hi = _axis_domain(values, unit)
     for r in rows:
         r["zone_lo"], r["zone_hi"] = _met_zone(r["direction"], r["tmin"], r["tmax"], lo, hi)
@@ -308,26 +388,41 @@ def _target_panel(rows: list[dict[str, Any]], unit: str | None, title: str) -> A
     x_scale = alt.Scale(domain=[lo, hi], nice=False, zero=False)
     x_axis = alt.Axis(tickCount=5, title=axis_title)
     y = alt.Y("label:N", sort=[r["label"] for r in rows], title=None)
-    tooltip = [alt.Tooltip("label:N", title="指标"), alt.Tooltip("value_text:N", title="期间值"),
-               alt.Tooltip("target_text:N", title="目标"), alt.Tooltip("status:N", title="结果"),
-               alt.Tooltip("direction_text:N", title="方向")]
+    tooltip = [
+        alt.Tooltip("label:N", title="指标"),
+        alt.Tooltip("value_text:N", title="期间值"),
+        alt.Tooltip("target_text:N", title="目标"),
+        alt.Tooltip("status:N", title="结果"),
+        alt.Tooltip("direction_text:N", title="方向"),
+    ]
     base = alt.Chart().encode(y=y)
     zone = base.mark_bar(color=MET_ZONE_COLOR, size=INDICATOR_ROW_STEP * 0.7).encode(
-        x=alt.X("zone_lo:Q", scale=x_scale, axis=x_axis), x2="zone_hi:Q",
-        tooltip=[alt.Tooltip("label:N", title="指标"),
-                 alt.Tooltip("target_text:N", title="达标区间")])
-    ticks = [base.mark_tick(color=TARGET_COLOR, thickness=2, size=INDICATOR_ROW_STEP * 0.7)
-             .encode(x=alt.X(f"{bound}:Q", scale=x_scale, axis=x_axis),
-                     tooltip=[alt.Tooltip("target_text:N", title="目标")])
-             for bound in ("tmin", "tmax")]
+        x=alt.X("zone_lo:Q", scale=x_scale, axis=x_axis),
+        x2="zone_hi:Q",
+        tooltip=[
+            alt.Tooltip("label:N", title="指标"),
+            alt.Tooltip("target_text:N", title="达标区间"),
+        ],
+    )
+    ticks = [
+        base.mark_tick(color=TARGET_COLOR, thickness=2, size=INDICATOR_ROW_STEP * 0.7).encode(
+            x=alt.X(f"{bound}:Q", scale=x_scale, axis=x_axis),
+            tooltip=[alt.Tooltip("target_text:N", title="目标")],
+        )
+        for bound in ("tmin", "tmax")
+    ]
     point = base.mark_point(filled=True, size=90, opacity=1).encode(
         x=alt.X("value:Q", scale=x_scale, axis=x_axis),
-        color=alt.Color("status:N", title="期间值",
-                        scale=alt.Scale(domain=list(STATUS_COLORS),
-                                        range=list(STATUS_COLORS.values()))),
-        tooltip=tooltip)
+        color=alt.Color(
+            "status:N",
+            title="期间值",
+            scale=alt.Scale(domain=list(STATUS_COLORS), range=list(STATUS_COLORS.values())),
+        ),
+        tooltip=tooltip,
+    )
     return alt.layer(zone, *ticks, point, data=_data(rows)).properties(
-        width=PANEL_WIDTH, height=alt.Step(INDICATOR_ROW_STEP))
+        width=PANEL_WIDTH, height=alt.Step(INDICATOR_ROW_STEP)
+    )
 
 
 def indicator_targets_chart(results: Mapping[str, Any], item: str) -> Any | None:
@@ -341,14 +436,22 @@ def indicator_targets_chart(results: Mapping[str, Any], item: str) -> Any | None
         if ind.get("value") is None:
             continue
         tmin, tmax = _bounds(ind)
-        rows.append({"code": ind["code"], "label": indicator_label(ind), "unit": ind["unit"],
-                     "name": ind["name"], "value": ind["value"],
-                     "value_text": value_text(ind["value"], ind["unit"]),
-                     "tmin": tmin, "tmax": tmax,
-                     "target_text": (ind.get("target") or {}).get("text", "—"),
-                     "status": status_of(ind.get("met")),
-                     "direction": ind.get("direction") or "none",
-                     "direction_text": DIRECTION_TEXT.get(ind.get("direction") or "none", "")})
+        rows.append(
+            {
+                "code": ind["code"],
+                "label": indicator_label(ind),
+                "unit": ind["unit"],
+                "name": ind["name"],
+                "value": ind["value"],
+                "value_text": value_text(ind["value"], ind["unit"]),
+                "tmin": tmin,
+                "tmax": tmax,
+                "target_text": (ind.get("target") or {}).get("text", "—"),
+                "status": status_of(ind.get("met")),
+                "direction": ind.get("direction") or "none",
+                "direction_text": DIRECTION_TEXT.get(ind.get("direction") or "none", ""),
+            }
+        )
     if not rows:
         return None
     panels = []
@@ -360,63 +463,91 @@ def indicator_targets_chart(results: Mapping[str, Any], item: str) -> Any | None
             panels.append(_target_panel([r], r["unit"], r["name"]))
     name = next((i["name"] for i in results["assessment"]["items"] if i["code"] == item), "")
     title = f"{item} {name}：指标期间值与目标"
-    chart = (alt.vconcat(*panels, spacing=10, title=title)
-             .resolve_scale(x="independent", y="independent"))
+    chart = alt.vconcat(*panels, spacing=10, title=title).resolve_scale(
+        x="independent", y="independent"
+    )
     counts = {s: sum(1 for r in rows if r["status"] == s) for s in STATUS_COLORS}
-    description = (f"图：{title}（{len(rows)} 项：达标 {counts[MET]}，未达标 {counts[MISSED]}，"
-                   f"无目标 {counts[NO_TARGET]}）")
+    description = (
+        f"图：{title}（{len(rows)} 项：达标 {counts[MET]}，未达标 {counts[MISSED]}，"
+        f"无目标 {counts[NO_TARGET]}）"
+    )
     return _finish(chart, description)
 
 
-def monthly_trends_chart(results: Mapping[str, Any], item: str) -> Any | None:
+def monthly_trends_chart(results: Mapping[str, Any], item: str, lang: str = "zh") -> Any | None:
     """Monthly values, one small panel per indicator; ``None`` if no indicator has months.
 
     The target is drawn (dashed) only where it applies to each month (``months_comparable``):
     a half-year count or a rate over a stock taken once has a target for the period alone.
     """
     months = results["period"]["months"]
-    labels = month_labels(months)
+    labels = month_labels(months, lang)
     rows: list[dict[str, Any]] = []
     panels: list[str] = []
     for ind in indicators_of(results, item):
         monthly = [m for m in ind.get("monthly", []) if m.get("value") is not None]
         if not monthly:
             continue
-        label = indicator_label(ind) + (f"（{UNIT_TEXT[ind['unit']]}）"
-                                        if ind.get("unit") in UNIT_TEXT else "")
+        label = indicator_label(ind) + (
+            f"（{UNIT_TEXT[ind['unit']]}）" if ind.get("unit") in UNIT_TEXT else ""
+        )
         panels.append(label)
         tmin, tmax = _bounds(ind) if ind.get("months_comparable") else (None, None)
         status = status_of(ind.get("met"))
         for m in monthly:
-            rows.append({"label": label, "month": labels.get(m["month"], m["month"]),
-                         "value": m["value"], "value_text": value_text(m["value"], ind["unit"]),
-                         "tmin": tmin, "tmax": tmax, "status": status,
-                         "target_text": (ind.get("target") or {}).get("text", "—")})
+            rows.append(
+                {
+                    "label": label,
+                    "month": labels.get(m["month"], m["month"]),
+                    "value": m["value"],
+                    "value_text": value_text(m["value"], ind["unit"]),
+                    "tmin": tmin,
+                    "tmax": tmax,
+                    "status": status,
+                    "target_text": (ind.get("target") or {}).get("text", "—"),
+                }
+            )
     if not rows:
         return None
-    x = alt.X("month:O", sort=[labels[m] for m in months], title=None,
-              axis=alt.Axis(labelAngle=0))
+    x = alt.X("month:O", sort=[labels[m] for m in months], title=None, axis=alt.Axis(labelAngle=0))
     base = alt.Chart()
-    color = alt.Color("status:N", title="全期结果",
-                      scale=alt.Scale(domain=list(STATUS_COLORS),
-                                      range=list(STATUS_COLORS.values())))
+    color = alt.Color(
+        "status:N",
+        title="全期结果",
+        scale=alt.Scale(domain=list(STATUS_COLORS), range=list(STATUS_COLORS.values())),
+    )
     line = base.mark_line(point=True).encode(
-        x=x, y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False),
-                     axis=alt.Axis(tickCount=3)), color=color,
-        tooltip=[alt.Tooltip("label:N", title="指标"), alt.Tooltip("month:O", title="月份"),
-                 alt.Tooltip("value_text:N", title="月度值"),
-                 alt.Tooltip("target_text:N", title="目标")])
-    rules = [base.mark_rule(color=TARGET_COLOR, strokeDash=[4, 3]).encode(
-        y=alt.Y(f"min({bound}):Q"), tooltip=[alt.Tooltip("target_text:N", title="目标")])
-        for bound in ("tmin", "tmax")]
+        x=x,
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False), axis=alt.Axis(tickCount=3)),
+        color=color,
+        tooltip=[
+            alt.Tooltip("label:N", title="指标"),
+            alt.Tooltip("month:O", title="月份"),
+            alt.Tooltip("value_text:N", title="月度值"),
+            alt.Tooltip("target_text:N", title="目标"),
+        ],
+    )
+    rules = [
+        base.mark_rule(color=TARGET_COLOR, strokeDash=[4, 3]).encode(
+            y=alt.Y(f"min({bound}):Q"), tooltip=[alt.Tooltip("target_text:N", title="目标")]
+        )
+        for bound in ("tmin", "tmax")
+    ]
     name = next((i["name"] for i in results["assessment"]["items"] if i["code"] == item), "")
     title = f"{item} {name}：月度趋势"
-    chart = (alt.layer(line, *rules, data=_data(rows))
-             .properties(width=TREND_WIDTH, height=TREND_HEIGHT)
-             .facet(facet=alt.Facet("label:N", sort=panels, title=None,
-                                    header=alt.Header(labelFontSize=11)),
-                    columns=TREND_COLUMNS, spacing=12, title=title)
-             .resolve_scale(y="independent"))
+    chart = (
+        alt.layer(line, *rules, data=_data(rows))
+        .properties(width=TREND_WIDTH, height=TREND_HEIGHT)
+        .facet(
+            facet=alt.Facet(
+                "label:N", sort=panels, title=None, header=alt.Header(labelFontSize=11)
+            ),
+            columns=TREND_COLUMNS,
+            spacing=12,
+            title=title,
+        )
+        .resolve_scale(y="independent")
+    )
     description = f"图：{title}（{len(panels)} 项指标，{len(months)} 个月）"
     return _finish(chart, description)
 

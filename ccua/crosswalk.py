@@ -72,24 +72,27 @@ class Row:
 
     code: str
     name: str
-    targets: tuple[tuple[str, str], ...]     # (code, name) in the other framework
-    grade: str | None                        # fit (items) or match (indicators); None if none
+    targets: tuple[tuple[str, str], ...]  # (code, name) in the other framework
+    grade: str | None  # fit (items) or match (indicators); None if none
     note: str
-    none: str                                # why there is no counterpart
+    none: str  # why there is no counterpart
 
 
 @dataclass(frozen=True)
 class Crosswalk:
     data: CrosswalkData
-    first: Framework                         # the framework the file is written from
+    first: Framework  # the framework the file is written from
     second: Framework
 
     def framework(self, framework_id: str) -> Framework:
         for fw in (self.first, self.second):
             if fw.id == framework_id:
                 return fw
-        raise CcuaError(f"the crosswalk {self.data.id} joins {self.first.id} and "
-                        f"{self.second.id}, not {framework_id!r}", field="from")
+        raise CcuaError(
+            f"the crosswalk {self.data.id} joins {self.first.id} and "
+            f"{self.second.id}, not {framework_id!r}",
+            field="from",
+        )
 
     def other(self, framework_id: str) -> Framework:
         return self.second if self.framework(framework_id) is self.first else self.first
@@ -99,41 +102,67 @@ class Crosswalk:
         """Every item of ``source`` with its counterparts in the other framework."""
         src, dst = self.framework(source), self.other(source)
         if src is self.first:
-            return tuple(Row(link.source, src.item(link.source).name,
-                             tuple((c, dst.item(c).name) for c in link.to), link.fit,
-                             link.note, link.none) for link in self.data.items)
+            return tuple(
+                Row(
+                    link.source,
+                    src.item(link.source).name,
+                    tuple((c, dst.item(c).name) for c in link.to),
+                    link.fit,
+                    link.note,
+                    link.none,
+                )
+                for link in self.data.items
+            )
         rows = []
         for item in src.items:
             links = [lk for lk in self.data.items if item.code in lk.to]
             fits = {lk.fit for lk in links}
-            rows.append(Row(item.code, item.name,
-                            tuple((lk.source, dst.item(lk.source).name) for lk in links),
-                            None if not links else "full" if "full" in fits else "partial",
-                            "", "" if links else f"no {dst.levels.item.en} of {dst.id} maps "
-                            "to it"))
+            rows.append(
+                Row(
+                    item.code,
+                    item.name,
+                    tuple((lk.source, dst.item(lk.source).name) for lk in links),
+                    None if not links else "full" if "full" in fits else "partial",
+                    "",
+                    "" if links else f"no {dst.levels.item.en} of {dst.id} maps to it",
+                )
+            )
         return tuple(rows)
 
     def indicator_rows(self, source: str) -> tuple[Row, ...]:
         """Every KPI of ``source`` (table or all indicators) with its counterpart."""
         src, dst = self.framework(source), self.other(source)
         if src is self.first:
-            return tuple(Row(link.source, src.indicator(link.source).name,
-                             tuple((c, dst.indicator(c).name) for c in link.to), link.match,
-                             link.note, link.none) for link in self.data.indicators)
+            return tuple(
+                Row(
+                    link.source,
+                    src.indicator(link.source).name,
+                    tuple((c, dst.indicator(c).name) for c in link.to),
+                    link.match,
+                    link.note,
+                    link.none,
+                )
+                for link in self.data.indicators
+            )
         rows = []
         for ind in src.indicators:
             links = [lk for lk in self.data.indicators if ind.code in lk.to]
             matches = {lk.match for lk in links}
-            rows.append(Row(ind.code, ind.name,
-                            tuple((lk.source, dst.indicator(lk.source).name) for lk in links),
-                            None if not links else "same" if "same" in matches else "similar",
-                            "; ".join(lk.note for lk in links if lk.note),
-                            "" if links else f"no KPI of {dst.id} matches it"))
+            rows.append(
+                Row(
+                    ind.code,
+                    ind.name,
+                    tuple((lk.source, dst.indicator(lk.source).name) for lk in links),
+                    None if not links else "same" if "same" in matches else "similar",
+                    "; ".join(lk.note for lk in links if lk.note),
+                    "" if links else f"no KPI of {dst.id} matches it",
+                )
+            )
         return tuple(rows)
 
     def sources_of(self, target_item: str, source: str) -> tuple[tuple[str, str | None], ...]:
         """The ``source``-framework items that map to a target item, with the link's fit."""
-        if source == self.second.id:    # target is the first framework: its own entry lists them
+        if source == self.second.id:  # target is the first framework: its own entry lists them
             link = next(lk for lk in self.data.items if lk.source == target_item)
             return tuple((code, link.fit) for code in link.to)
         return tuple((lk.source, lk.fit) for lk in self.data.items if target_item in lk.to)
@@ -153,24 +182,28 @@ def available_crosswalks(root: Path = CROSSWALK_DIR) -> list[tuple[str, str]]:
     return sorted(tuple(p.stem.split("__", 1)) for p in root.glob("*__*.yaml"))  # type: ignore[misc]
 
 
-def find_crosswalk(source: str | None = None, target: str | None = None,
-                   root: Path = CROSSWALK_DIR) -> tuple[Crosswalk, str]:
+def find_crosswalk(
+    source: str | None = None, target: str | None = None, root: Path = CROSSWALK_DIR
+) -> tuple[Crosswalk, str]:
     """The one crosswalk that joins ``source`` (and ``target``, if given), and the side to
     read it from (``source``, else the side the file is written from)."""
     if source is not None and source == target:
         raise CcuaError(f"--from and --to are both {source!r}", field="to")
-    pairs = [(a, b) for a, b in available_crosswalks(root)
-             if all(fw is None or fw in (a, b) for fw in (source, target))]
+    pairs = [
+        (a, b)
+        for a, b in available_crosswalks(root)
+        if all(fw is None or fw in (a, b) for fw in (source, target))
+    ]
     known = ", ".join(f"{a} ↔ {b}" for a, b in available_crosswalks(root)) or "none"
     if not pairs:
         wanted = " and ".join(fw for fw in (source, target) if fw) or "any framework"
         raise CcuaError(f"no crosswalk joins {wanted}; available: {known}", field="from")
     if len(pairs) > 1:
-        raise CcuaError(f"several crosswalks match ({known}); name both sides with --from and "
-                        "--to", field="to")
+        raise CcuaError(
+            f"several crosswalks match ({known}); name both sides with --from and --to", field="to"
+        )
     first, second = pairs[0]
-    return load_crosswalk(first, second, root if root != CROSSWALK_DIR else None), \
-        source or first
+    return load_crosswalk(first, second, root if root != CROSSWALK_DIR else None), source or first
 
 
 def load_crosswalk(first: str, second: str, root: Path | None = None) -> Crosswalk:
@@ -189,20 +222,23 @@ def _load(first: str, second: str, root: Path) -> Crosswalk:
     path = crosswalk_file(first, second, root)
     if path is None:
         known = ", ".join(f"{a} ↔ {b}" for a, b in available_crosswalks(root)) or "none"
-        raise SpecError(f"no crosswalk between {first} and {second}; available: {known}",
-                        field="crosswalk")
+        raise SpecError(
+            f"no crosswalk between {first} and {second}; available: {known}", field="crosswalk"
+        )
     file = f"crosswalk/{path.name}"
     try:
         text = path.read_text(encoding="utf-8")
-        bound_nodes(yaml.compose(text, Loader=yaml.SafeLoader), file)     # aliases bounded
+        bound_nodes(yaml.compose(text, Loader=yaml.SafeLoader), file)  # aliases bounded
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise SpecError(f"not valid YAML: {exc}", file=file) from None
     try:
         data = CrosswalkData.model_validate(raw)
     except ValidationError as exc:
-        problems = [Problem(e["msg"], file=file, field=".".join(str(p) for p in e["loc"]))
-                    for e in exc.errors()]
+        problems = [
+            Problem(e["msg"], file=file, field=".".join(str(p) for p in e["loc"]))
+            for e in exc.errors()
+        ]
         raise ValidationFailed.of(problems, subject=file) from None
     a, b = load_framework(data.source), load_framework(data.target)
     problems = check_crosswalk(data, a, b, file=file)
@@ -211,8 +247,9 @@ def _load(first: str, second: str, root: Path) -> Crosswalk:
     return Crosswalk(data, a, b)
 
 
-def check_crosswalk(data: CrosswalkData, a: Framework, b: Framework, *,
-                    file: str = "crosswalk") -> list[Problem]:
+def check_crosswalk(
+    data: CrosswalkData, a: Framework, b: Framework, *, file: str = "crosswalk"
+) -> list[Problem]:
     """Every code resolves; every item and KPI of ``a`` appears once; units agree."""
     p: list[Problem] = []
     a_items, b_items = {i.code for i in a.items}, {i.code for i in b.items}
@@ -226,11 +263,15 @@ def check_crosswalk(data: CrosswalkData, a: Framework, b: Framework, *,
             p.append(Problem(f"no item {link.source!r} in {a.id}", file=file, field=where))
         for code in link.to:
             if code not in b_items:
-                p.append(Problem(f"{link.source}: no item {code!r} in {b.id}", file=file,
-                                 field=where))
+                p.append(
+                    Problem(f"{link.source}: no item {code!r} in {b.id}", file=file, field=where)
+                )
         p += _link_shape(link.source, link.to, link.fit, link.none, "fit", file, where)
-    kpis = a.kpi_table.kpis if a.kpi_table else tuple(
-        i.code for i in a.indicators if not i.is_documentary)
+    kpis = (
+        a.kpi_table.kpis
+        if a.kpi_table
+        else tuple(i.code for i in a.indicators if not i.is_documentary)
+    )
     seen_kpis: dict[str, int] = {}
     for n, ind_link in enumerate(data.indicators):
         where = f"indicators.{n}"
@@ -241,32 +282,72 @@ def check_crosswalk(data: CrosswalkData, a: Framework, b: Framework, *,
         for code in ind_link.to:
             other = b_inds.get(code)
             if other is None:
-                p.append(Problem(f"{ind_link.source}: no indicator {code!r} in {b.id}", file=file,
-                                 field=where))
+                p.append(
+                    Problem(
+                        f"{ind_link.source}: no indicator {code!r} in {b.id}",
+                        file=file,
+                        field=where,
+                    )
+                )
             elif ind is not None and ind.unit != other.unit:
-                p.append(Problem(f"{ind_link.source} ({ind.unit}) and {code} ({other.unit}) are "
-                                 "in different units", file=file, field=where))
-        p += _link_shape(ind_link.source, ind_link.to, ind_link.match, ind_link.none, "match",
-                         file, where)
+                p.append(
+                    Problem(
+                        f"{ind_link.source} ({ind.unit}) and {code} ({other.unit}) are "
+                        "in different units",
+                        file=file,
+                        field=where,
+                    )
+                )
+        p += _link_shape(
+            ind_link.source, ind_link.to, ind_link.match, ind_link.none, "match", file, where
+        )
     for code in [i.code for i in a.items if seen.get(i.code, 0) != 1]:
-        p.append(Problem(f"item {code} of {a.id} appears {seen.get(code, 0)} times; every item "
-                         "appears once, mapped or with none: and a reason", file=file,
-                         field="items"))
+        p.append(
+            Problem(
+                f"item {code} of {a.id} appears {seen.get(code, 0)} times; every item "
+                "appears once, mapped or with none: and a reason",
+                file=file,
+                field="items",
+            )
+        )
     for code in [c for c in kpis if seen_kpis.get(c, 0) != 1]:
-        p.append(Problem(f"KPI {code} of {a.id} appears {seen_kpis.get(code, 0)} times; every "
-                         "KPI appears once, mapped or with none: and a reason", file=file,
-                         field="indicators"))
+        p.append(
+            Problem(
+                f"KPI {code} of {a.id} appears {seen_kpis.get(code, 0)} times; every "
+                "KPI appears once, mapped or with none: and a reason",
+                file=file,
+                field="indicators",
+            )
+        )
     return p
 
 
-def _link_shape(source: str, to: Sequence[str], grade: str | None, none: str, grade_name: str,
-                file: str, where: str) -> list[Problem]:
+def _link_shape(
+    source: str,
+    to: Sequence[str],
+    grade: str | None,
+    none: str,
+    grade_name: str,
+    file: str,
+    where: str,
+) -> list[Problem]:
     if to and (grade is None or none):
-        return [Problem(f"{source}: a mapped entry needs a {grade_name} and no none:", file=file,
-                        field=where)]
+        return [
+            Problem(
+                f"{source}: a mapped entry needs a {grade_name} and no none:",
+                file=file,
+                field=where,
+            )
+        ]
     if not to and (grade is not None or not none.strip()):
-        return [Problem(f"{source}: an entry without counterpart needs none: with the reason, "
-                        f"and no {grade_name}", file=file, field=where)]
+        return [
+            Problem(
+                f"{source}: an entry without counterpart needs none: with the reason, "
+                f"and no {grade_name}",
+                file=file,
+                field=where,
+            )
+        ]
     return []
 
 
@@ -276,12 +357,12 @@ class ProjectedItem:
     code: str
     name: str
     group: str
-    sources: tuple[str, ...]                 # rated source items used in the estimate
-    unrated_sources: tuple[str, ...]         # mapped source items without a fulfilment
-    partial: bool                            # every link used is a partial fit
-    fulfilment: Fraction | None              # the estimate (0..1); None: no evidence
-    points: Decimal | None                   # where points sit on items
-    score: Decimal | None                    # estimated item score (points on items)
+    sources: tuple[str, ...]  # rated source items used in the estimate
+    unrated_sources: tuple[str, ...]  # mapped source items without a fulfilment
+    partial: bool  # every link used is a partial fit
+    fulfilment: Fraction | None  # the estimate (0..1); None: no evidence
+    points: Decimal | None  # where points sit on items
+    score: Decimal | None  # estimated item score (points on items)
 
     @property
     def percent(self) -> Decimal | None:
@@ -298,17 +379,17 @@ class ProjectedGroup:
     code: str
     name: str
     points: Decimal
-    covered_points: Decimal                  # points of the group that the estimate reaches
-    score: Decimal | None                    # None: nothing in the group could be estimated
+    covered_points: Decimal  # points of the group that the estimate reaches
+    score: Decimal | None  # None: nothing in the group could be estimated
 
 
 @dataclass(frozen=True)
 class ProjectedKpi:
-    code: str                                # the target framework's indicator
+    code: str  # the target framework's indicator
     name: str
-    source: str | None                       # the source indicator it is taken from
+    source: str | None  # the source indicator it is taken from
     value: Fraction | None
-    match: str | None                        # same | similar | None (no counterpart/value)
+    match: str | None  # same | similar | None (no counterpart/value)
     reason: str = ""
 
 
@@ -322,11 +403,11 @@ class Projection:
     groups: tuple[ProjectedGroup, ...]
     total_points: Decimal
     covered_points: Decimal
-    estimated_score: Decimal                 # the sum over what could be estimated
-    rescaled_total: Decimal | None           # estimated_score × total / covered_points
+    estimated_score: Decimal  # the sum over what could be estimated
+    rescaled_total: Decimal | None  # estimated_score × total / covered_points
     indicative_grade: Grade | None
-    grade_source: str | None                 # the framework whose bands gave the grade
-    missing: tuple[Row, ...]                 # target items without evidence, with the reason
+    grade_source: str | None  # the framework whose bands gave the grade
+    missing: tuple[Row, ...]  # target items without evidence, with the reason
     kpis: tuple[ProjectedKpi, ...] = ()
 
     @property
@@ -338,8 +419,11 @@ def _mean(values: Sequence[Fraction]) -> Fraction | None:
     return sum(values, Fraction(0)) / len(values) if values else None
 
 
-def project(assessment: Assessment, crosswalk: Crosswalk,
-            indicator_values: Mapping[str, Fraction] | None = None) -> Projection:
+def project(
+    assessment: Assessment,
+    crosswalk: Crosswalk,
+    indicator_values: Mapping[str, Fraction] | None = None,
+) -> Projection:
     """Estimate how the assessed centre would stand under the crosswalk's other framework.
 
     ``indicator_values`` (source indicator code → value over the period) carry over to the
@@ -357,20 +441,30 @@ def project(assessment: Assessment, crosswalk: Crosswalk,
         used = [(c, fit) for c, fit in links if fulfilment.get(c) is not None]
         est = _mean([fulfilment[c] for c, _ in used])  # type: ignore[misc]
         pts = item.points if target.scoring.points_at == "item" else None
-        items.append(ProjectedItem(
-            item.code, item.name, item.group, tuple(c for c, _ in used),
-            tuple(c for c, _ in links if fulfilment.get(c) is None),
-            bool(used) and all(fit == "partial" for _, fit in used), est, pts,
-            None if pts is None or est is None else round_half_up(to_fraction(pts) * est,
-                                                                  places)))
+        items.append(
+            ProjectedItem(
+                item.code,
+                item.name,
+                item.group,
+                tuple(c for c, _ in used),
+                tuple(c for c, _ in links if fulfilment.get(c) is None),
+                bool(used) and all(fit == "partial" for _, fit in used),
+                est,
+                pts,
+                None
+                if pts is None or est is None
+                else round_half_up(to_fraction(pts) * est, places),
+            )
+        )
 
     groups: list[ProjectedGroup] = []
     for group in target.groups:
         members = [i for i in items if i.group == group.code]
         if target.scoring.points_at == "item":
             pts = sum((i.points or Decimal(0) for i in members), Decimal(0))
-            covered = sum((i.points or Decimal(0) for i in members if i.fulfilment is not None),
-                          Decimal(0))
+            covered = sum(
+                (i.points or Decimal(0) for i in members if i.fulfilment is not None), Decimal(0)
+            )
             scores = [i.score for i in members if i.score is not None]
             score = sum(scores, Decimal(0)) if scores else None
         else:
@@ -383,21 +477,50 @@ def project(assessment: Assessment, crosswalk: Crosswalk,
     total_points = sum((g.points for g in groups), Decimal(0))
     covered_points = sum((g.covered_points for g in groups), Decimal(0))
     estimated = sum((g.score for g in groups if g.score is not None), Decimal(0))
-    rescaled = None if not covered_points else round_half_up(
-        to_fraction(estimated) * to_fraction(total_points) / to_fraction(covered_points), places)
+    rescaled = (
+        None
+        if not covered_points
+        else round_half_up(
+            to_fraction(estimated) * to_fraction(total_points) / to_fraction(covered_points), places
+        )
+    )
     grade, grade_source = _indicative_grade(target, rescaled)
-    missing = tuple(target_rows[i.code] if not target_rows[i.code].targets else
-                    Row(i.code, i.name, target_rows[i.code].targets, None, "",
-                        "mapped items not rated: " + ", ".join(i.unrated_sources))
-                    for i in items if i.fulfilment is None)
-    kpis = _project_kpis(crosswalk, source_fw, target, indicator_values) \
-        if indicator_values is not None else ()
-    return Projection(source_fw.id, target.id, tuple(items), tuple(groups), total_points,
-                      covered_points, estimated, rescaled, grade, grade_source, missing, kpis)
+    missing = tuple(
+        target_rows[i.code]
+        if not target_rows[i.code].targets
+        else Row(
+            i.code,
+            i.name,
+            target_rows[i.code].targets,
+            None,
+            "",
+            "mapped items not rated: " + ", ".join(i.unrated_sources),
+        )
+        for i in items
+        if i.fulfilment is None
+    )
+    kpis = (
+        _project_kpis(crosswalk, source_fw, target, indicator_values)
+        if indicator_values is not None
+        else ()
+    )
+    return Projection(
+        source_fw.id,
+        target.id,
+        tuple(items),
+        tuple(groups),
+        total_points,
+        covered_points,
+        estimated,
+        rescaled,
+        grade,
+        grade_source,
+        missing,
+        kpis,
+    )
 
 
-def _indicative_grade(target: Framework, total: Decimal | None
-                      ) -> tuple[Grade | None, str | None]:
+def _indicative_grade(target: Framework, total: Decimal | None) -> tuple[Grade | None, str | None]:
     if total is None:
         return None, None
     if target.grades:
@@ -408,8 +531,9 @@ def _indicative_grade(target: Framework, total: Decimal | None
     return None, None
 
 
-def _project_kpis(crosswalk: Crosswalk, source: Framework, target: Framework,
-                  values: Mapping[str, Fraction]) -> tuple[ProjectedKpi, ...]:
+def _project_kpis(
+    crosswalk: Crosswalk, source: Framework, target: Framework, values: Mapping[str, Fraction]
+) -> tuple[ProjectedKpi, ...]:
     out = []
     for row in crosswalk.indicator_rows(target.id):
         if not row.targets:
@@ -417,9 +541,16 @@ def _project_kpis(crosswalk: Crosswalk, source: Framework, target: Framework,
             continue
         given = [(c, values[c]) for c, _ in row.targets if values.get(c) is not None]
         if not given:
-            out.append(ProjectedKpi(row.code, row.name, row.targets[0][0], None, None,
-                                    f"no value of {', '.join(c for c, _ in row.targets)} "
-                                    f"in the {source.id} data"))
+            out.append(
+                ProjectedKpi(
+                    row.code,
+                    row.name,
+                    row.targets[0][0],
+                    None,
+                    None,
+                    f"no value of {', '.join(c for c, _ in row.targets)} in the {source.id} data",
+                )
+            )
             continue
         code, value = given[0]
         out.append(ProjectedKpi(row.code, row.name, code, value, row.grade, row.note))
@@ -436,9 +567,17 @@ def _n(value: Decimal | Fraction | None, places: int = 2) -> float | None:
 
 
 def rows_dict(rows: Sequence[Row]) -> list[dict[str, Any]]:
-    return [{"code": r.code, "name": r.name,
-             "to": [{"code": c, "name": n} for c, n in r.targets], "grade": r.grade,
-             "note": r.note, "none": r.none} for r in rows]
+    return [
+        {
+            "code": r.code,
+            "name": r.name,
+            "to": [{"code": c, "name": n} for c, n in r.targets],
+            "grade": r.grade,
+            "note": r.note,
+            "none": r.none,
+        }
+        for r in rows
+    ]
 
 
 def crosswalk_dict(cw: Crosswalk, source: str) -> dict[str, Any]:
@@ -446,12 +585,16 @@ def crosswalk_dict(cw: Crosswalk, source: str) -> dict[str, Any]:
     target = cw.other(source)
     items, inds = cw.item_rows(source), cw.indicator_rows(source)
     return {
-        "crosswalk": cw.data.id, "version": cw.data.version, "from": source,
+        "crosswalk": cw.data.id,
+        "version": cw.data.version,
+        "from": source,
         "to": target.id,
         "items": rows_dict(items),
         "indicators": rows_dict(inds),
-        "unmatched": {"items": [r.code for r in items if not r.targets],
-                      "indicators": [r.code for r in inds if not r.targets]},
+        "unmatched": {
+            "items": [r.code for r in items if not r.targets],
+            "indicators": [r.code for r in inds if not r.targets],
+        },
     }
 
 
@@ -461,22 +604,60 @@ def projection_dict(p: Projection) -> dict[str, Any]:
     return {
         "kind": "estimate",
         "note": ESTIMATE_NOTE,
-        "from": p.source, "to": p.target,
-        "total_points": _n(p.total_points), "covered_points": _n(p.covered_points),
-        "estimated_score": _n(p.estimated_score), "rescaled_total": _n(p.rescaled_total),
-        "indicative_grade": None if p.indicative_grade is None else {
-            "name": p.indicative_grade.name, "framework": p.grade_source},
+        "from": p.source,
+        "to": p.target,
+        "total_points": _n(p.total_points),
+        "covered_points": _n(p.covered_points),
+        "estimated_score": _n(p.estimated_score),
+        "rescaled_total": _n(p.rescaled_total),
+        "indicative_grade": None
+        if p.indicative_grade is None
+        else {"name": p.indicative_grade.name, "framework": p.grade_source},
         "complete": p.complete,
-        "items": [{"code": i.code, "name": i.name, "group": i.group,
-                   "sources": list(i.sources), "unrated_sources": list(i.unrated_sources),
-                   "partial": i.partial, "percent": _n(i.percent), "rating": _n(i.rating),
-                   "points": _n(i.points), "score": _n(i.score)} for i in p.items],
-        "groups": [{"code": g.code, "name": g.name, "points": _n(g.points),
-                    "covered_points": _n(g.covered_points), "score": _n(g.score)}
-                   for g in p.groups],
+        "items": [
+            {
+                "code": i.code,
+                "name": i.name,
+                "group": i.group,
+                "sources": list(i.sources),
+                "unrated_sources": list(i.unrated_sources),
+                "partial": i.partial,
+                "percent": _n(i.percent),
+                "rating": _n(i.rating),
+                "points": _n(i.points),
+                "score": _n(i.score),
+            }
+            for i in p.items
+        ],
+        "groups": [
+            {
+                "code": g.code,
+                "name": g.name,
+                "points": _n(g.points),
+                "covered_points": _n(g.covered_points),
+                "score": _n(g.score),
+            }
+            for g in p.groups
+        ],
         # unrated_sources: mapped but not rated (else the other framework has no counterpart)
-        "missing": [{"code": r.code, "name": r.name, "reason": r.none,
-                     "unrated_sources": unrated.get(r.code, [])} for r in p.missing],
-        "kpis": [{"code": k.code, "name": k.name, "from": k.source, "value": _n(k.value, 4),
-                  "match": k.match, "reason": k.reason} for k in p.kpis],
+        "missing": [
+            {
+                "code": r.code,
+                "name": r.name,
+                "reason": r.none,
+                "unrated_sources": unrated.get(r.code, []),
+            }
+            for r in p.missing
+        ],
+        "kpis": [
+            {
+                "code": k.code,
+                "name": k.name,
+                "from": k.source,
+                "value": _n(k.value, 4),
+                "match": k.match,
+                "reason": k.reason,
+            }
+            for k in p.kpis
+        ],
     }

@@ -40,66 +40,141 @@ SEATS = 2400
 # targets missed: abandon rate, voice service level, attrition and intent accuracy; a few
 # indicators worsen over the half-year (absence, complaint satisfaction, service timeliness).
 PROFILE: dict[str, tuple[float, float]] = {
-    "CB1.1": (46, 31), "CB1.2": (3.1, 3.8), "CB1.3": (26, 22),
-    "CB2.1": (91.5, 93.5), "CB2.2": (93.8, 94.6), "CB2.3": (86.5, 88.0),
-    "CB3.1": (99.95, 99.97), "CB3.2": (99.7, 99.85), "CB3.3": (93, 96),
-    "CB4.1": (90, 95), "CB4.2": (96, 97.5),
-    "DO1.1": (62, 55), "DO1.2": (91, 93),
-    "DO2.1": (88, 90), "DO2.2": (76, 79), "DO2.3": (95.5, 96.5), "DO2.4": (86, 88),
-    "DO2.5": (2.6, 2.1), "DO2.6": (96, 98.5), "DO2.7": (85, 82),
-    "DO3.1": (88, 94), "DO3.2": (104, 101.5), "DO3.3": (83, 87), "DO3.4": (90, 93),
+    "CB1.1": (46, 31),
+    "CB1.2": (3.1, 3.8),
+    "CB1.3": (26, 22),
+    "CB2.1": (91.5, 93.5),
+    "CB2.2": (93.8, 94.6),
+    "CB2.3": (86.5, 88.0),
+    "CB3.1": (99.95, 99.97),
+    "CB3.2": (99.7, 99.85),
+    "CB3.3": (93, 96),
+    "CB4.1": (90, 95),
+    "CB4.2": (96, 97.5),
+    "DO1.1": (62, 55),
+    "DO1.2": (91, 93),
+    "DO2.1": (88, 90),
+    "DO2.2": (76, 79),
+    "DO2.3": (95.5, 96.5),
+    "DO2.4": (86, 88),
+    "DO2.5": (2.6, 2.1),
+    "DO2.6": (96, 98.5),
+    "DO2.7": (85, 82),
+    "DO3.1": (88, 94),
+    "DO3.2": (104, 101.5),
+    "DO3.3": (83, 87),
+    "DO3.4": (90, 93),
     "DO3.5": (85, 92),
-    "DO4.1": (91, 95), "DO4.2": (80, 88), "DO4.3": (93, 94.5),
-    "DO5.2": (87, 89), "DO5.3": (97, 98), "DO5.4": (98.2, 98.8), "DO5.5": (97.5, 98.4),
+    "DO4.1": (91, 95),
+    "DO4.2": (80, 88),
+    "DO4.3": (93, 94.5),
+    "DO5.2": (87, 89),
+    "DO5.3": (97, 98),
+    "DO5.4": (98.2, 98.8),
+    "DO5.5": (97.5, 98.4),
     "DO5.6": (99.6, 99.8),
-    "DO6.1": (84, 86), "DO6.2": (94, 96), "DO6.3": (95.5, 97.0), "DO6.4": (3.3, 4.3),
-    "DO6.5": (318, 296), "DO6.6": (246, 232), "DO6.7": (78, 82), "DO6.8": (79, 82),
-    "DO6.9": (6.8, 5.6), "DO6.10": (93.2, 94.4), "DO6.11": (97.5, 98.3), "DO6.12": (95, 96.5),
-    "DO6.13": (74, 78.5), "DO6.14": (88, 91), "DO6.15": (83, 86),
-    "DO7.1": (3.2, 2.9), "DO7.2": (88, 92), "DO7.3": (78, 81),
-    "DO8.1": (6.5, 7.4), "DO8.2": (3.1, 3.6), "DO8.3": (8.5, 9.6),
-    "MI1.2": (55, 59), "MI1.4": (0.45, 0.32),
-    "MI2.2": (99.6, 99.8), "MI2.3": (52, 57), "MI2.4": (38, 42), "MI2.5": (0.9, 0.7),
-    "MI2.6": (89, 92), "MI2.7": (81, 84), "MI2.9": (36, 40), "MI2.10": (61, 66),
-    "MI3.1": (90, 91.5), "MI3.2": (95.5, 92.5),
+    "DO6.1": (84, 86),
+    "DO6.2": (94, 96),
+    "DO6.3": (95.5, 97.0),
+    "DO6.4": (3.3, 4.3),
+    "DO6.5": (318, 296),
+    "DO6.6": (246, 232),
+    "DO6.7": (78, 82),
+    "DO6.8": (79, 82),
+    "DO6.9": (6.8, 5.6),
+    "DO6.10": (93.2, 94.4),
+    "DO6.11": (97.5, 98.3),
+    "DO6.12": (95, 96.5),
+    "DO6.13": (74, 78.5),
+    "DO6.14": (88, 91),
+    "DO6.15": (83, 86),
+    "DO7.1": (3.2, 2.9),
+    "DO7.2": (88, 92),
+    "DO7.3": (78, 81),
+    "DO8.1": (6.5, 7.4),
+    "DO8.2": (3.1, 3.6),
+    "DO8.3": (8.5, 9.6),
+    "MI1.2": (55, 59),
+    "MI1.4": (0.45, 0.32),
+    "MI2.2": (99.6, 99.8),
+    "MI2.3": (52, 57),
+    "MI2.4": (38, 42),
+    "MI2.5": (0.9, 0.7),
+    "MI2.6": (89, 92),
+    "MI2.7": (81, 84),
+    "MI2.9": (36, 40),
+    "MI2.10": (61, 66),
+    "MI3.1": (90, 91.5),
+    "MI3.2": (95.5, 92.5),
 }
 
 # Monthly sizes of the "whole" quantities, per day of the month (the centre works every day)
 # or as constants. Everything else is derived from these and the profile.
 DAILY_BASE: dict[str, float] = {
-    "offered_calls": 128_000, "voice_agent_offered": 121_000, "calls_answered": 112_000,
-    "answered_contacts": 160_000, "voice_agent_answered_total": 112_000,
-    "voice_agent_answered_per_day": 112_000, "text_agent_offered": 38_000,
-    "video_agent_offered": 2_400, "total_service_contacts": 260_000,
-    "customer_questions": 95_000, "asr_transcribed_characters": 41_000_000,
-    "labelled_asr_correct_interactions": 1_800, "multimedia_tickets": 14,
-    "kb_updates": 55, "kb_content_checks": 160, "skill_schedules": 2_150,
-    "ratable_customer_questions": 21_000, "customers_per_day": 104_000,
-    "post_service_ratings": 24_000, "completed_questionnaires": 3_300, "complaints": 420,
-    "complainants_reached_on_follow_up": 300, "plan_milestones_due": 1.1,
-    "self_service_tickets": 9, "new_solution_milestones_due": 0.9,
-    "labelled_valid_interactions": 2_200, "total_answered_volume": 150_000,
-    "quality_content_checks": 480, "monitored_transactions": 2_600,
-    "handled_total": 150_000, "staff_scheduled": 2_060, "scheduled_hours": 16_480,
-    "handled_volume": 150_000, "customers_contacted": 26_000,
-    "organisation_revenue": 310_000_000, "inbound_sessions": 265_000,
-    "multimodal_system_sessions": 140_000, "multimedia_service_minutes": 1_440,
-    "multimedia_service_sessions": 140_000, "all_channels_inbound_volume": 265_000,
-    "multimedia_system_sessions": 140_000, "bot_customer_questions": 88_000,
-    "voice_inbound": 190_000, "text_inbound": 96_000,
-    "branch_integration_ratable_questions": 1_900, "service_requests": 5_200,
-    "service_open_minutes": 1_440, "social_followers": 1_850_000 / 30,
-    "trainees_in_month": 2.4, "employees_total": 2_650 / 30,
-    "agents_required": 2.5, "actual_required_staff": 2_060,
-    "agent_on_duty_time": 1_900 * 8 * 3600, "agent_work_hours_per_day": 1_450 * 8,
+    "offered_calls": 128_000,
+    "voice_agent_offered": 121_000,
+    "calls_answered": 112_000,
+    "answered_contacts": 160_000,
+    "voice_agent_answered_total": 112_000,
+    "voice_agent_answered_per_day": 112_000,
+    "text_agent_offered": 38_000,
+    "video_agent_offered": 2_400,
+    "total_service_contacts": 260_000,
+    "customer_questions": 95_000,
+    "asr_transcribed_characters": 41_000_000,
+    "labelled_asr_correct_interactions": 1_800,
+    "multimedia_tickets": 14,
+    "kb_updates": 55,
+    "kb_content_checks": 160,
+    "skill_schedules": 2_150,
+    "ratable_customer_questions": 21_000,
+    "customers_per_day": 104_000,
+    "post_service_ratings": 24_000,
+    "completed_questionnaires": 3_300,
+    "complaints": 420,
+    "complainants_reached_on_follow_up": 300,
+    "plan_milestones_due": 1.1,
+    "self_service_tickets": 9,
+    "new_solution_milestones_due": 0.9,
+    "labelled_valid_interactions": 2_200,
+    "total_answered_volume": 150_000,
+    "quality_content_checks": 480,
+    "monitored_transactions": 2_600,
+    "handled_total": 150_000,
+    "staff_scheduled": 2_060,
+    "scheduled_hours": 16_480,
+    "handled_volume": 150_000,
+    "customers_contacted": 26_000,
+    "organisation_revenue": 310_000_000,
+    "inbound_sessions": 265_000,
+    "multimodal_system_sessions": 140_000,
+    "multimedia_service_minutes": 1_440,
+    "multimedia_service_sessions": 140_000,
+    "all_channels_inbound_volume": 265_000,
+    "multimedia_system_sessions": 140_000,
+    "bot_customer_questions": 88_000,
+    "voice_inbound": 190_000,
+    "text_inbound": 96_000,
+    "branch_integration_ratable_questions": 1_900,
+    "service_requests": 5_200,
+    "service_open_minutes": 1_440,
+    "social_followers": 1_850_000 / 30,
+    "trainees_in_month": 2.4,
+    "employees_total": 2_650 / 30,
+    "agents_required": 2.5,
+    "actual_required_staff": 2_060,
+    "agent_on_duty_time": 1_900 * 8 * 3600,
+    "agent_work_hours_per_day": 1_450 * 8,
 }
 # Calendar quantities: exactly so many per day, whatever the season.
-PER_CALENDAR_DAY: dict[str, int] = {"working_days": 1, "service_open_minutes": 1_440,
-                                    "multimedia_service_minutes": 1_440}
+PER_CALENDAR_DAY: dict[str, int] = {
+    "working_days": 1,
+    "service_open_minutes": 1_440,
+    "multimedia_service_minutes": 1_440,
+}
 CONSTANTS: dict[str, float] = {"standard_agent_workday_hours": 8}
 # Counts reported as they are (formula "－"), per day.
-DAILY_COUNTS: dict[str, float] = {"CB1.1": 1.3, "MI1.1": 265_000, "MI2.1": 76_000,
-                                  "MI3.3": 310}
+DAILY_COUNTS: dict[str, float] = {"CB1.1": 1.3, "MI1.1": 265_000, "MI2.1": 76_000, "MI3.3": 310}
 # The monthly figures of DO7.1 staff turnover: hires per month (leavers follow the profile).
 HIRES_PER_MONTH = 70
 # A share of DO6.1's numerator for each agent state (ready, ring, talk, after-call work).
@@ -132,7 +207,7 @@ def monthly_inputs(framework: Framework, seed: int = SEED) -> dict[str, dict[str
     """values[month][measure] for every input of every computed indicator (integers)."""
     rng = random.Random(seed)
     out: dict[str, dict[str, int]] = {}
-    seasonal = [1.06, 0.93, 1.0, 0.98, 1.02, 1.04]   # January peak, Spring Festival dip
+    seasonal = [1.06, 0.93, 1.0, 0.98, 1.02, 1.04]  # January peak, Spring Festival dip
     for m in _months():
         values: dict[str, int] = {}
         scale = m.days * seasonal[m.index]
@@ -165,8 +240,14 @@ class _Bases:
         return self.values[code]
 
 
-def _generate(ind: Indicator, m: _Month, rng: random.Random, values: dict[str, int],
-              base: Callable[[str], int], scale: float) -> None:
+def _generate(
+    ind: Indicator,
+    m: _Month,
+    rng: random.Random,
+    values: dict[str, int],
+    base: Callable[[str], int],
+    scale: float,
+) -> None:
     fn, inputs = ind.function, ind.inputs
     if fn == "value":
         values[inputs[0]] = round(DAILY_COUNTS[ind.code] * scale * rng.uniform(0.9, 1.1))
@@ -223,7 +304,7 @@ def _generate(ind: Indicator, m: _Month, rng: random.Random, values: dict[str, i
 def _csv(rows: list[list[object]]) -> str:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows(rows)
-    return "\ufeff" + buf.getvalue()      # UTF-8 with BOM, as Excel writes it
+    return "\ufeff" + buf.getvalue()  # UTF-8 with BOM, as Excel writes it
 
 
 def monthly_csv(framework: Framework, inputs: dict[str, dict[str, int]]) -> str:
@@ -233,24 +314,38 @@ def monthly_csv(framework: Framework, inputs: dict[str, dict[str, int]]) -> str:
         for m in ind.inputs:
             used_by.setdefault(m, []).append(ind.code)
     rows: list[list[object]] = [["指标", "code", "输入项", "单位", *MONTHS]]
-    units = {"count": "个", "seconds": "秒", "minutes": "分钟", "hours": "小时", "days": "天",
-             "currency": "元", "percent": "%"}
+    units = {
+        "count": "个",
+        "seconds": "秒",
+        "minutes": "分钟",
+        "hours": "小时",
+        "days": "天",
+        "currency": "元",
+        "percent": "%",
+    }
     for measure in framework.measures:
         if measure.code not in used_by:
             continue
-        rows.append([" ".join(used_by[measure.code]), measure.code, measure.name,
-                     units[measure.unit], *(inputs[m][measure.code] for m in MONTHS)])
+        rows.append(
+            [
+                " ".join(used_by[measure.code]),
+                measure.code,
+                measure.name,
+                units[measure.unit],
+                *(inputs[m][measure.code] for m in MONTHS),
+            ]
+        )
     return _csv(rows)
 
 
-def _period_value(framework: Framework, code: str, inputs: dict[str, dict[str, int]],
-                  month: str | None = None) -> Fraction:
+def _period_value(
+    framework: Framework, code: str, inputs: dict[str, dict[str, int]], month: str | None = None
+) -> Fraction:
     from ccua.period import aggregate
 
     ind = framework.indicator(code)
     months = [month] if month else MONTHS
-    agg = {m: aggregate(framework, m, [Fraction(inputs[x][m]) for x in months])
-           for m in ind.inputs}
+    agg = {m: aggregate(framework, m, [Fraction(inputs[x][m]) for x in months]) for m in ind.inputs}
     fn = shape(ind.function).compute
     assert fn is not None
     return fn([agg[m] for m in ind.inputs])
@@ -264,8 +359,7 @@ def claimed_csv(framework: Framework, inputs: dict[str, dict[str, int]]) -> str:
         rows.append([code, "全期", f"{float(value):.1f}", "2026年上半年运营管理报告 第4页"])
     # The one that does not reconcile: the report rounds the voice service level up.
     true_sl = _period_value(framework, "DO6.13", inputs)
-    rows.append(["DO6.13", "全期", f"{float(true_sl) + 4.3:.1f}",
-                 "2026年上半年运营管理报告 第4页"])
+    rows.append(["DO6.13", "全期", f"{float(true_sl) + 4.3:.1f}", "2026年上半年运营管理报告 第4页"])
     for month in MONTHS[-3:]:
         value = _period_value(framework, "DO6.9", inputs, month)
         rows.append(["DO6.9", month, f"{float(value):.2f}", "月度运营简报"])
@@ -274,27 +368,82 @@ def claimed_csv(framework: Framework, inputs: dict[str, dict[str, int]]) -> str:
 
 TARGETS: dict[str, dict[str, object]] = {
     # The centre's own targets (运营管理规范 2026版 第3章), then defaults where it has none.
-    "CB1.1": {"max": 250}, "CB1.2": {"min": 18}, "CB1.3": {"max": 25}, "CB2.1": {"min": 90},
+    "CB1.1": {"max": 250},
+    "CB1.2": {"min": 18},
+    "CB1.3": {"max": 25},
+    "CB2.1": {"min": 90},
     "CB2.2": {"min": 93},
-    "CB2.3": {"min": 90}, "CB3.1": {"min": 99.9}, "CB3.2": {"min": 99.5}, "CB3.3": {"min": 95},
-    "CB4.1": {"min": 90}, "CB4.2": {"min": 95}, "CB5.1": {"min": 90}, "CB5.2": {"min": 93},
-    "CB5.3": {"min": 90}, "DO1.2": {"min": 90}, "DO2.1": {"min": 85}, "DO2.2": {"min": 75},
-    "DO2.3": {"min": 95}, "DO2.4": {"min": 85}, "DO2.5": {"max": 3}, "DO2.6": {"min": 98},
-    "DO2.7": {"min": 80}, "DO3.1": {"min": 90}, "DO3.2": {"min": 95, "max": 105},
-    "DO3.3": {"min": 85}, "DO3.4": {"min": 90}, "DO3.5": {"min": 90}, "DO4.1": {"min": 90},
-    "DO4.2": {"min": 85}, "DO4.3": {"min": 92}, "DO4.4": {"min": 90}, "DO5.1": {"min": 75},
-    "DO5.2": {"min": 85}, "DO5.3": {"min": 97}, "DO5.4": {"min": 98}, "DO5.5": {"min": 98},
-    "DO5.6": {"min": 99.5}, "DO6.1": {"min": 80, "max": 90}, "DO6.2": {"min": 95},
-    "DO6.3": {"min": 95, "max": 105}, "DO6.4": {"max": 4}, "DO6.5": {"max": 300},
-    "DO6.6": {"max": 240}, "DO6.7": {"min": 80}, "DO6.8": {"min": 80}, "DO6.9": {"max": 5},
-    "DO6.10": {"min": 95}, "DO6.11": {"min": 97}, "DO6.12": {"min": 95}, "DO6.13": {"min": 80},
-    "DO6.14": {"min": 85}, "DO6.15": {"min": 80}, "DO6.16": {"min": 85}, "DO6.17": {"min": 90},
-    "DO6.18": {"min": 85}, "DO7.1": {"max": 16}, "DO7.2": {"min": 90}, "DO7.3": {"min": 80},
-    "DO8.1": {"min": 6}, "DO8.2": {"min": 3}, "DO8.3": {"min": 8}, "MI1.2": {"min": 55},
-    "MI1.4": {"max": 0.5}, "MI2.1": {"min": 12_000_000}, "MI2.2": {"min": 99.5},
-    "MI2.3": {"min": 50}, "MI2.4": {"min": 40}, "MI2.5": {"max": 1}, "MI2.6": {"min": 90},
-    "MI2.7": {"min": 80}, "MI2.8": {"min": 55}, "MI2.9": {"min": 35}, "MI2.10": {"min": 60},
-    "MI3.1": {"min": 90}, "MI3.2": {"min": 95}, "MI3.3": {"min": 50_000},
+    "CB2.3": {"min": 90},
+    "CB3.1": {"min": 99.9},
+    "CB3.2": {"min": 99.5},
+    "CB3.3": {"min": 95},
+    "CB4.1": {"min": 90},
+    "CB4.2": {"min": 95},
+    "CB5.1": {"min": 90},
+    "CB5.2": {"min": 93},
+    "CB5.3": {"min": 90},
+    "DO1.2": {"min": 90},
+    "DO2.1": {"min": 85},
+    "DO2.2": {"min": 75},
+    "DO2.3": {"min": 95},
+    "DO2.4": {"min": 85},
+    "DO2.5": {"max": 3},
+    "DO2.6": {"min": 98},
+    "DO2.7": {"min": 80},
+    "DO3.1": {"min": 90},
+    "DO3.2": {"min": 95, "max": 105},
+    "DO3.3": {"min": 85},
+    "DO3.4": {"min": 90},
+    "DO3.5": {"min": 90},
+    "DO4.1": {"min": 90},
+    "DO4.2": {"min": 85},
+    "DO4.3": {"min": 92},
+    "DO4.4": {"min": 90},
+    "DO5.1": {"min": 75},
+    "DO5.2": {"min": 85},
+    "DO5.3": {"min": 97},
+    "DO5.4": {"min": 98},
+    "DO5.5": {"min": 98},
+    "DO5.6": {"min": 99.5},
+    "DO6.1": {"min": 80, "max": 90},
+    "DO6.2": {"min": 95},
+    "DO6.3": {"min": 95, "max": 105},
+    "DO6.4": {"max": 4},
+    "DO6.5": {"max": 300},
+    "DO6.6": {"max": 240},
+    "DO6.7": {"min": 80},
+    "DO6.8": {"min": 80},
+    "DO6.9": {"max": 5},
+    "DO6.10": {"min": 95},
+    "DO6.11": {"min": 97},
+    "DO6.12": {"min": 95},
+    "DO6.13": {"min": 80},
+    "DO6.14": {"min": 85},
+    "DO6.15": {"min": 80},
+    "DO6.16": {"min": 85},
+    "DO6.17": {"min": 90},
+    "DO6.18": {"min": 85},
+    "DO7.1": {"max": 16},
+    "DO7.2": {"min": 90},
+    "DO7.3": {"min": 80},
+    "DO8.1": {"min": 6},
+    "DO8.2": {"min": 3},
+    "DO8.3": {"min": 8},
+    "MI1.2": {"min": 55},
+    "MI1.4": {"max": 0.5},
+    "MI2.1": {"min": 12_000_000},
+    "MI2.2": {"min": 99.5},
+    "MI2.3": {"min": 50},
+    "MI2.4": {"min": 40},
+    "MI2.5": {"max": 1},
+    "MI2.6": {"min": 90},
+    "MI2.7": {"min": 80},
+    "MI2.8": {"min": 55},
+    "MI2.9": {"min": 35},
+    "MI2.10": {"min": 60},
+    "MI3.1": {"min": 90},
+    "MI3.2": {"min": 95},
+    "MI3.3": {"min": 50_000},
 }
 # Where the centre has no target of its own, the documented defaults of
 # ccua/frameworks/t-ccua/default_targets.yaml apply (bounds and basis taken from there).
@@ -311,15 +460,19 @@ def targets_yaml(framework: Framework | None = None) -> str:
     from ccua.engagement import default_targets
 
     defaults = default_targets(framework or load_framework("t-ccua"))
-    lines = ["# 指标目标值 (targets). source: centre = the centre's own target, from its",
-             "# documents; default = a documented default (basis says where it comes from).",
-             "# Targets apply to the half-year value: counts (CB1.1, MI2.1, MI3.3) and staff",
-             "# turnover (DO7.1) are half-year totals.", "targets:"]
+    lines = [
+        "# 指标目标值 (targets). source: centre = the centre's own target, from its",
+        "# documents; default = a documented default (basis says where it comes from).",
+        "# Targets apply to the half-year value: counts (CB1.1, MI2.1, MI3.3) and staff",
+        "# turnover (DO7.1) are half-year totals.",
+        "targets:",
+    ]
     for code, bounds in TARGETS.items():
         if code in DEFAULT_TARGETS:
             d = defaults[code]
-            fields = ", ".join(f"{k}: {_plain(v)}" for k, v in (("min", d.min), ("max", d.max))
-                               if v is not None)
+            fields = ", ".join(
+                f"{k}: {_plain(v)}" for k, v in (("min", d.min), ("max", d.max)) if v is not None
+            )
             lines.append(f"  {code}: {{{fields}, source: default, basis: {d.basis}}}")
             continue
         fields = ", ".join(f"{k}: {v}" for k, v in bounds.items())
@@ -349,14 +502,42 @@ def checks_yaml() -> str:
 
 # Item maturity on the 0-5 scale: the centre is strong in operations, weaker in knowledge
 # and intelligent applications. Ratings are drawn around it.
-MATURITY = {"SP1": 4.2, "SP2": 3.9, "SP3": 3.8, "CB1": 3.9, "CB2": 3.7, "CB3": 3.6,
-            "CB4": 3.2, "CB5": 3.3, "DO1": 3.9, "DO2": 4.0, "DO3": 4.2, "DO4": 3.8, "DO5": 4.2,
-            "DO6": 4.3, "DO7": 4.1, "DO8": 3.1, "MI1": 4.0, "MI2": 4.2, "MI3": 3.9}
+MATURITY = {
+    "SP1": 4.2,
+    "SP2": 3.9,
+    "SP3": 3.8,
+    "CB1": 3.9,
+    "CB2": 3.7,
+    "CB3": 3.6,
+    "CB4": 3.2,
+    "CB5": 3.3,
+    "DO1": 3.9,
+    "DO2": 4.0,
+    "DO3": 4.2,
+    "DO4": 3.8,
+    "DO5": 4.2,
+    "DO6": 4.3,
+    "DO7": 4.1,
+    "DO8": 3.1,
+    "MI1": 4.0,
+    "MI2": 4.2,
+    "MI3": 3.9,
+}
 ASSESSORS = ["王立新", "陈思远"]
-LOW_NOTES = ["制度已发布，但执行记录不完整", "仅覆盖语音渠道，文本与视频渠道未纳入",
-             "有方案无量化目标，未见季度复盘", "访谈中无法提供近半年的执行证据"]
-EVIDENCE = ["运营管理规范（2026版）", "访谈纪要 2026-09-16", "质量管理手册 v3.2",
-            "绩效考核方案（2026）", "知识库运营月报", "智能客服项目验收报告"]
+LOW_NOTES = [
+    "制度已发布，但执行记录不完整",
+    "仅覆盖语音渠道，文本与视频渠道未纳入",
+    "有方案无量化目标，未见季度复盘",
+    "访谈中无法提供近半年的执行证据",
+]
+EVIDENCE = [
+    "运营管理规范（2026版）",
+    "访谈纪要 2026-09-16",
+    "质量管理手册 v3.2",
+    "绩效考核方案（2026）",
+    "知识库运营月报",
+    "智能客服项目验收报告",
+]
 EVIDENCE_KINDS = ["document", "interview", "document", "document", "data", "document"]
 EVIDENCE_OWNERS = ["运营管理部", "周晓梅", "质量管理部", "人力资源部", "知识管理组", "科技部"]
 
@@ -368,17 +549,23 @@ def evidence_id(title: str) -> str:
 
 def evidence_yaml() -> str:
     """The demo's evidence register (docs/assessors.md); the ratings cite its ids."""
-    rows = [{"id": evidence_id(title), "title": title, "kind": kind, "date": "2026-09-16",
-             "owner": owner}
-            for title, kind, owner in zip(EVIDENCE, EVIDENCE_KINDS, EVIDENCE_OWNERS,
-                                          strict=True)]
-    return ("# 测评证据登记 (evidence register): ratings cite these ids (docs/assessors.md).\n"
-            + yaml.safe_dump({"evidence": rows}, allow_unicode=True, sort_keys=False,
-                             width=100))
+    rows = [
+        {
+            "id": evidence_id(title),
+            "title": title,
+            "kind": kind,
+            "date": "2026-09-16",
+            "owner": owner,
+        }
+        for title, kind, owner in zip(EVIDENCE, EVIDENCE_KINDS, EVIDENCE_OWNERS, strict=True)
+    ]
+    return (
+        "# 测评证据登记 (evidence register): ratings cite these ids (docs/assessors.md).\n"
+        + yaml.safe_dump({"evidence": rows}, allow_unicode=True, sort_keys=False, width=100)
+    )
 
 
-def assessor_ratings_yaml(framework: Framework, ratings_text: str, assessor: str,
-                          seed: int) -> str:
+def assessor_ratings_yaml(framework: Framework, ratings_text: str, assessor: str, seed: int) -> str:
     """One assessor's independent ratings before the consensus (ratings/NAME.yaml): the
     agreed ratings, with this assessor's own departures from them."""
     rng = random.Random(seed)
@@ -395,10 +582,15 @@ def assessor_ratings_yaml(framework: Framework, ratings_text: str, assessor: str
             r = entry["rating"] + rng.choice(moves)
             own[key] = {"rating": max(0, min(5, r)), "evidence": entry["evidence"]}
         items[code] = {"ratings": own}
-    doc = {"framework": framework.id, "title": agreed["title"], "assessor": assessor,
-           "items": items}
-    return (f"# {assessor} 的独立评分 (independent ratings; docs/assessors.md).\n"
-            + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100))
+    doc = {
+        "framework": framework.id,
+        "title": agreed["title"],
+        "assessor": assessor,
+        "items": items,
+    }
+    return f"# {assessor} 的独立评分 (independent ratings; docs/assessors.md).\n" + yaml.safe_dump(
+        doc, allow_unicode=True, sort_keys=False, width=100
+    )
 
 
 def _cite(title: str) -> str:
@@ -408,38 +600,47 @@ def _cite(title: str) -> str:
 def ratings_yaml(framework: Framework, seed: int = SEED) -> str:
     """Every requirement (or sub-point) rated, with evidence and notes for the low ones."""
     rng = random.Random(seed + 1)
-    doc: dict[str, object] = {"framework": framework.id,
-                              "title": "华安人寿客户联络中心运营能力测评 要求评分",
-                              "assessor": "、".join(ASSESSORS), "items": {}}
+    doc: dict[str, object] = {
+        "framework": framework.id,
+        "title": "华安人寿客户联络中心运营能力测评 要求评分",
+        "assessor": "、".join(ASSESSORS),
+        "items": {},
+    }
     items: dict[str, object] = {}
     minute = 0
     for item in framework.items:
         ratings: dict[str, object] = {}
         for req in item.requirements:
             if req.kind == "indicator":
-                continue          # rated from the data
+                continue  # rated from the data
             targets = [f"{req.code}.{s.code}" for s in req.subpoints] or [req.code]
             for path in targets:
                 if item.code == "DO8" and path == "b.2":
-                    ratings[path] = {"na": True, "note": "监管要求暂停电话营销，该中心未开展"
-                                                         "断点营销与网电融合营销"}
+                    ratings[path] = {
+                        "na": True,
+                        "note": "监管要求暂停电话营销，该中心未开展断点营销与网电融合营销",
+                    }
                     continue
                 r = max(1, min(5, round(rng.gauss(MATURITY[item.code], 0.7))))
                 minute += 7
                 entry: dict[str, object] = {
-                    "rating": r, "evidence": _cite(rng.choice(EVIDENCE)),
+                    "rating": r,
+                    "evidence": _cite(rng.choice(EVIDENCE)),
                     "by": ASSESSORS[len(ratings) % 2],
                     "at": f"2026-09-{16 + minute // 600:02d}T{9 + (minute // 60) % 9:02d}:"
-                          f"{minute % 60:02d}:00+08:00"}
+                    f"{minute % 60:02d}:00+08:00",
+                }
                 if r <= 2:
                     entry["note"] = rng.choice(LOW_NOTES)
                 ratings[path] = entry
         items[item.code] = {"ratings": ratings}
     doc["items"] = items
-    header = ("# 要求评分 (the assessors' ratings): 0 完全不遵守 … 5 完全超过遵循标准\n"
-              "# (seed 004 表B.1).\n"
-              "# The last requirement of every item (the 70% indicator requirement) is rated\n"
-              "# from the data by `ccua run`; rate it here only to override, with a note.\n")
+    header = (
+        "# 要求评分 (the assessors' ratings): 0 完全不遵守 … 5 完全超过遵循标准\n"
+        "# (seed 004 表B.1).\n"
+        "# The last requirement of every item (the 70% indicator requirement) is rated\n"
+        "# from the data by `ccua run`; rate it here only to override, with a note.\n"
+    )
     return header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)
 
 
@@ -460,12 +661,20 @@ def engagement_yaml(framework: Framework) -> str:
             "standard": "T/CCUA XXXX-XXXX《客户联络中心运营能力测评规范》",
         },
         "contacts": {
-            "assessee": {"organisation": "华安人寿保险股份有限公司客户联络中心", "name": "周晓梅",
-                         "phone": "021-5550-0188", "email": "zhouxm@example.com",
-                         "address": "中国上海市浦东新区示例路100号"},
-            "assessor": {"organisation": "远航客户服务测评中心（示例）", "name": "王立新",
-                         "phone": "010-5550-0166", "email": "wanglx@example.org",
-                         "address": "中国北京市海淀区示例街8号"},
+            "assessee": {
+                "organisation": "华安人寿保险股份有限公司客户联络中心",
+                "name": "周晓梅",
+                "phone": "021-5550-0188",
+                "email": "zhouxm@example.com",
+                "address": "中国上海市浦东新区示例路100号",
+            },
+            "assessor": {
+                "organisation": "远航客户服务测评中心（示例）",
+                "name": "王立新",
+                "phone": "010-5550-0166",
+                "email": "wanglx@example.org",
+                "address": "中国北京市海淀区示例街8号",
+            },
         },
         "background": {
             "subject": "华安人寿保险股份有限公司客户联络中心（运营管理部）",
@@ -475,74 +684,171 @@ def engagement_yaml(framework: Framework) -> str:
             "business_types": ["服务咨询", "保全业务", "投诉处理", "续期营销"],
             "period": {"start": MONTHS[0], "end": MONTHS[-1]},
             "description": "受评方华安人寿客户联络中心按照《客户联络中心运营能力测评规范》申请"
-                           "运营能力测评。测评范围覆盖4个能力域19个能力项，测评数据为2026年1月至6月"
-                           "的运营数据，覆盖语音、文本、视频与智能客服渠道。",
+            "运营能力测评。测评范围覆盖4个能力域19个能力项，测评数据为2026年1月至6月"
+            "的运营数据，覆盖语音、文本、视频与智能客服渠道。",
         },
         "process": [
-            {"name": "测评项目启动", "start": "2026-09-01", "end": "2026-09-05",
-             "deliverable": "成立测评小组"},
-            {"name": "测评范围确认", "start": "2026-09-08", "end": "2026-09-19",
-             "deliverable": "测评资料交接单"},
-            {"name": "测评项目资料反馈与确认", "start": "2026-09-22", "end": "2026-10-17",
-             "deliverable": "测评关键点问题"},
-            {"name": "项目测评", "start": "2026-10-20", "end": "2026-11-06",
-             "deliverable": "测评计分表、等级评定划分表、测评报告"},
+            {
+                "name": "测评项目启动",
+                "start": "2026-09-01",
+                "end": "2026-09-05",
+                "deliverable": "成立测评小组",
+            },
+            {
+                "name": "测评范围确认",
+                "start": "2026-09-08",
+                "end": "2026-09-19",
+                "deliverable": "测评资料交接单",
+            },
+            {
+                "name": "测评项目资料反馈与确认",
+                "start": "2026-09-22",
+                "end": "2026-10-17",
+                "deliverable": "测评关键点问题",
+            },
+            {
+                "name": "项目测评",
+                "start": "2026-10-20",
+                "end": "2026-11-06",
+                "deliverable": "测评计分表、等级评定划分表、测评报告",
+            },
         ],
         "tools": "测评关键指标值计算（附录A）、测评要求计分表（附录B）、测评计分表（附录C）"
-                 "和测评等级划分（附录D）。",
+        "和测评等级划分（附录D）。",
         "team": {
             "assessors": [
-                {"name": "赵国华", "phone": "010-5550-0101", "email": "zhaogh@example.org",
-                 "role": "认证决定或复核人员"},
-                {"name": "王立新", "phone": "010-5550-0166", "email": "wanglx@example.org",
-                 "role": "认证审核人员", "note": "组长"},
-                {"name": "陈思远", "phone": "010-5550-0177", "email": "chensy@example.org",
-                 "role": "认证审核人员"},
-                {"name": "刘敏", "phone": "010-5550-0199", "email": "liumin@example.org",
-                 "role": "认证审核方案管理人员"},
+                {
+                    "name": "赵国华",
+                    "phone": "010-5550-0101",
+                    "email": "zhaogh@example.org",
+                    "role": "认证决定或复核人员",
+                },
+                {
+                    "name": "王立新",
+                    "phone": "010-5550-0166",
+                    "email": "wanglx@example.org",
+                    "role": "认证审核人员",
+                    "note": "组长",
+                },
+                {
+                    "name": "陈思远",
+                    "phone": "010-5550-0177",
+                    "email": "chensy@example.org",
+                    "role": "认证审核人员",
+                },
+                {
+                    "name": "刘敏",
+                    "phone": "010-5550-0199",
+                    "email": "liumin@example.org",
+                    "role": "认证审核方案管理人员",
+                },
             ],
             "assessee": [
-                {"name": "周晓梅", "phone": "021-5550-0188", "email": "zhouxm@example.com",
-                 "department": "运营管理部", "position": "中心总经理", "role": "受评方负责人"},
-                {"name": "孙浩", "phone": "021-5550-0189", "email": "sunhao@example.com",
-                 "department": "运营管理部", "position": "运营经理", "role": "资料提供与协调"},
-                {"name": "李静", "phone": "021-5550-0190", "email": "lijing@example.com",
-                 "department": "质量管理部", "position": "质量主管", "role": "质量与绩效资料"},
-                {"name": "吴磊", "phone": "021-5550-0191", "email": "wulei@example.com",
-                 "department": "信息技术部", "position": "系统架构师", "role": "技术与数据资料"},
+                {
+                    "name": "周晓梅",
+                    "phone": "021-5550-0188",
+                    "email": "zhouxm@example.com",
+                    "department": "运营管理部",
+                    "position": "中心总经理",
+                    "role": "受评方负责人",
+                },
+                {
+                    "name": "孙浩",
+                    "phone": "021-5550-0189",
+                    "email": "sunhao@example.com",
+                    "department": "运营管理部",
+                    "position": "运营经理",
+                    "role": "资料提供与协调",
+                },
+                {
+                    "name": "李静",
+                    "phone": "021-5550-0190",
+                    "email": "lijing@example.com",
+                    "department": "质量管理部",
+                    "position": "质量主管",
+                    "role": "质量与绩效资料",
+                },
+                {
+                    "name": "吴磊",
+                    "phone": "021-5550-0191",
+                    "email": "wulei@example.com",
+                    "department": "信息技术部",
+                    "position": "系统架构师",
+                    "role": "技术与数据资料",
+                },
             ],
         },
         "handover": {},
         "key_points": [
             # indicator/target/met: the figures the point states, checked against the run
-            {"topic": "绩效", "item": "DO6",
-             "issue": "语音渠道20秒服务水平半年均值未达80%目标，且受评方运营报告中的服务水平"
-                      "与复核计算值不一致。",
-             "response": "受评方确认报告口径含IVR内挂机，承诺统一口径并重新发布。",
-             # not met: the monthly sheet gives 76.14%; the records of `ccua demo-data` 80.46%
-             "status": "confirmed", "indicator": "DO6.13", "target": 80},
-            {"topic": "系统", "item": "CB4",
-             "issue": "知识库更新流程文件不完整，缺少审核与发布环节的记录。",
-             "response": "受评方已补充知识库运营月报（3-6月），审核记录仍待补充。",
-             "status": "open"},
-            {"topic": "组织框架", "item": "DO7",
-             "issue": "人员流失率半年累计高于目标上限16%，未达标；新员工流失占比较高，需关注。",
-             "response": "受评方计划优化岗前培训与带教机制。", "status": "confirmed",
-             "indicator": "DO7.1", "target": 16, "met": False},
+            {
+                "topic": "绩效",
+                "item": "DO6",
+                "issue": "语音渠道20秒服务水平半年均值未达80%目标，且受评方运营报告中的服务水平"
+                "与复核计算值不一致。",
+                "response": "受评方确认报告口径含IVR内挂机，承诺统一口径并重新发布。",
+                # not met: the monthly sheet gives 76.14%; the records of `ccua demo-data` 80.46%
+                "status": "confirmed",
+                "indicator": "DO6.13",
+                "target": 80,
+            },
+            {
+                "topic": "系统",
+                "item": "CB4",
+                "issue": "知识库更新流程文件不完整，缺少审核与发布环节的记录。",
+                "response": "受评方已补充知识库运营月报（3-6月），审核记录仍待补充。",
+                "status": "open",
+            },
+            {
+                "topic": "组织框架",
+                "item": "DO7",
+                "issue": "人员流失率半年累计高于目标上限16%，未达标；新员工流失占比较高，需关注。",
+                "response": "受评方计划优化岗前培训与带教机制。",
+                "status": "confirmed",
+                "indicator": "DO7.1",
+                "target": 16,
+                "met": False,
+            },
         ],
         "opinion": "",
     }
-    pages = {"SP1": 12, "SP2": 8, "SP3": 15, "CB1": 10, "CB2": 14, "CB3": 18, "CB4": 6,
-             "CB5": 11, "DO1": 9, "DO2": 16, "DO3": 12, "DO4": 14, "DO5": 22, "DO6": 31,
-             "DO7": 13, "DO8": 5, "MI1": 10, "MI2": 12, "MI3": 7}
+    pages = {
+        "SP1": 12,
+        "SP2": 8,
+        "SP3": 15,
+        "CB1": 10,
+        "CB2": 14,
+        "CB3": 18,
+        "CB4": 6,
+        "CB5": 11,
+        "DO1": 9,
+        "DO2": 16,
+        "DO3": 12,
+        "DO4": 14,
+        "DO5": 22,
+        "DO6": 31,
+        "DO7": 13,
+        "DO8": 5,
+        "MI1": 10,
+        "MI2": 12,
+        "MI3": 7,
+    }
     handover: dict[str, object] = {}
     for item in framework.items:
-        row: dict[str, object] = {"nature": "电子版", "copies": 1, "pages": pages[item.code],
-                                  "note": "在运营管理规范里" if item.group in ("DO", "MI") else "",
-                                  "completeness": "完整", "granularity": "符合"}
+        row: dict[str, object] = {
+            "nature": "电子版",
+            "copies": 1,
+            "pages": pages[item.code],
+            "note": "在运营管理规范里" if item.group in ("DO", "MI") else "",
+            "completeness": "完整",
+            "granularity": "符合",
+        }
         if item.code == "CB4":
-            row.update(completeness="不完整", granularity="不符合",
-                       feedback="缺少知识审核与发布记录，需补充")
+            row.update(
+                completeness="不完整",
+                granularity="不符合",
+                feedback="缺少知识审核与发布记录，需补充",
+            )
         handover[item.code] = row
     data["handover"] = handover
     header = "# 测评项目资料 (the engagement: §7 of T/CCUA). Generated by `ccua demo-client`.\n"
@@ -563,8 +869,9 @@ staffing:                 # the staffing check against Erlang C (docs/improve.md
 """
 
 
-def demo_files(framework: Framework | None = None, seed: int = SEED,
-               client: str = CLIENT) -> dict[str, str]:
+def demo_files(
+    framework: Framework | None = None, seed: int = SEED, client: str = CLIENT
+) -> dict[str, str]:
     """The demo client's files, as text, keyed by path relative to the params folder.
 
     Other seeds and names give other synthetic clients (batch tests and benchmarks).
@@ -582,13 +889,21 @@ def demo_files(framework: Framework | None = None, seed: int = SEED,
         f"{client}/claimed.csv": claimed_csv(fw, inputs),
         f"{client}/ratings.yaml": ratings,
         f"{client}/evidence.yaml": evidence_yaml(),
-        **{f"{client}/ratings/{name}.yaml": assessor_ratings_yaml(fw, ratings, name, seed + n)
-           for n, name in enumerate(ASSESSORS, start=7)},
+        **{
+            f"{client}/ratings/{name}.yaml": assessor_ratings_yaml(fw, ratings, name, seed + n)
+            for n, name in enumerate(ASSESSORS, start=7)
+        },
     }
 
 
-def write_demo(params_dir: Path, *, force: bool = False, seed: int = SEED,
-               client: str = CLIENT, files: Mapping[str, str] | None = None) -> list[Path]:
+def write_demo(
+    params_dir: Path,
+    *,
+    force: bool = False,
+    seed: int = SEED,
+    client: str = CLIENT,
+    files: Mapping[str, str] | None = None,
+) -> list[Path]:
     """Write a demo client under ``params_dir``; refuse to overwrite edited files.
 
     ``files`` (path relative to ``params_dir`` -> text) writes another generator's client
@@ -599,8 +914,11 @@ def write_demo(params_dir: Path, *, force: bool = False, seed: int = SEED,
     for rel, text in files.items():
         path = params_dir / rel
         if path.exists() and not force and path.read_text(encoding="utf-8") != text:
-            raise CcuaError("exists and differs from the generated demo; pass --force to "
-                            "replace it (your changes would be lost)", file=str(path))
+            raise CcuaError(
+                "exists and differs from the generated demo; pass --force to "
+                "replace it (your changes would be lost)",
+                file=str(path),
+            )
     for rel, text in files.items():
         path = params_dir / rel
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -39,10 +39,16 @@ def errata_markdown(frameworks: list[Framework]) -> str:
             entries = [e for e in fw.errata if e.kind == kind]
             if not entries:
                 continue
-            lines += [f"### {title}", "", "| id | concerns | issue | ccua | source |",
-                      "| --- | --- | --- | --- | --- |"]
+            lines += [
+                f"### {title}",
+                "",
+                "| id | concerns | issue | ccua | source |",
+                "| --- | --- | --- | --- | --- |",
+            ]
             for e in entries:
-                lines.append(f"| {e.id} | {', '.join(e.subjects)} | {_cell(e.issue)} | "
-                             f"{_cell(e.decision)} | {_cell(e.source)} |")
+                lines.append(
+                    f"| {e.id} | {', '.join(e.subjects)} | {_cell(e.issue)} | "
+                    f"{_cell(e.decision)} | {_cell(e.source)} |"
+                )
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"

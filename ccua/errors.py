@@ -50,8 +50,14 @@ class Problem:
 
     def as_dict(self) -> dict[str, Any]:
         """The problem for machines (``--json``): where it is and what is wrong."""
-        return {"file": self.file, "row": self.row, "column": self.column,
-                "field": self.field, "indicator": self.indicator, "message": self.message}
+        return {
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "field": self.field,
+            "indicator": self.indicator,
+            "message": self.message,
+        }
 
 
 @dataclass(frozen=True)
@@ -69,9 +75,16 @@ def count_problems(problems: Iterable[Problem]) -> int:
 class CcuaError(Exception):
     """Base class of every error the user can cause; its message is one readable line."""
 
-    def __init__(self, message: str, *, file: str | None = None, field: str | None = None,
-                 indicator: str | None = None, row: int | None = None,
-                 hint: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        field: str | None = None,
+        indicator: str | None = None,
+        row: int | None = None,
+        hint: str | None = None,
+    ) -> None:
         self.problem = Problem(message, file=file, row=row, field=field, indicator=indicator)
         self.hint = hint
         super().__init__(str(self.problem))
@@ -145,8 +158,11 @@ def error_dict(exc: CcuaError, limit: int = MAX_PROBLEMS) -> dict[str, Any]:
     else:
         problems = [exc.problem]
         head = str(exc)
-    out: dict[str, Any] = {"error": head, "problems": [p.as_dict() for p in problems[:limit]],
-                           "problem_count": count_problems(problems)}
+    out: dict[str, Any] = {
+        "error": head,
+        "problems": [p.as_dict() for p in problems[:limit]],
+        "problem_count": count_problems(problems),
+    }
     if exc.hint:
         out["hint"] = exc.hint
     return out

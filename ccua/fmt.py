@@ -29,8 +29,20 @@ DASH = "—"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # Units of indicators and thresholds (framework data: indicators.unit): the catalog key of
 # their label. Units without a label print the bare number.
-UNITS = ("percent", "seconds", "minutes", "hours", "days", "count", "currency", "ratio", "score",
-         "points", "people", "times")
+UNITS = (
+    "percent",
+    "seconds",
+    "minutes",
+    "hours",
+    "days",
+    "count",
+    "currency",
+    "ratio",
+    "score",
+    "points",
+    "people",
+    "times",
+)
 
 
 def dec(value: Any) -> Decimal | None:

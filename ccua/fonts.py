@@ -19,7 +19,7 @@ from pathlib import Path
 from ccua._io import atomic_write_bytes
 
 FAMILY = "Noto Sans CJK SC"
-SC_FACE = 2                     # index of Noto Sans CJK SC in NotoSansCJK-Regular.ttc
+SC_FACE = 2  # index of Noto Sans CJK SC in NotoSansCJK-Regular.ttc
 FACE_FILE = "NotoSansCJKsc-Regular.otf"
 
 
@@ -49,7 +49,7 @@ def cjk_font_folder() -> Path:
 
         face = TTFont(str(source), fontNumber=SC_FACE)
         family = face["name"].getDebugName(1)
-        if family != FAMILY:       # a different build of the wheel: do not guess
+        if family != FAMILY:  # a different build of the wheel: do not guess
             return collection_folder()
         buf = BytesIO()
         face.save(buf)

@@ -56,11 +56,12 @@ class Shape:
 REGISTRY: dict[str, Shape] = {}
 
 
-def _register(name: str, min_inputs: int, max_inputs: int | None, pattern: str,
-              bounded: bool = False) -> Callable[[Callable[[Sequence[Fraction]], Fraction]],
-                                                 Callable[[Sequence[Fraction]], Fraction]]:
-    def deco(fn: Callable[[Sequence[Fraction]], Fraction]) -> Callable[[Sequence[Fraction]],
-                                                                        Fraction]:
+def _register(
+    name: str, min_inputs: int, max_inputs: int | None, pattern: str, bounded: bool = False
+) -> Callable[[Callable[[Sequence[Fraction]], Fraction]], Callable[[Sequence[Fraction]], Fraction]]:
+    def deco(
+        fn: Callable[[Sequence[Fraction]], Fraction],
+    ) -> Callable[[Sequence[Fraction]], Fraction]:
         REGISTRY[name] = Shape(name, min_inputs, max_inputs, pattern, fn, bounded)
         return fn
 
@@ -80,8 +81,9 @@ def _not_above(values: Sequence[Fraction], parts: Sequence[int], whole: Sequence
         n = len(parts)
         left = " + ".join(f"{{{i}}}" for i in range(n))
         right = " + ".join(f"{{{n + i}}}" for i in range(len(whole)))
-        raise Violation("exceeds", f"{left} is larger than {right}, which must contain it",
-                        *parts, *whole)
+        raise Violation(
+            "exceeds", f"{left} is larger than {right}, which must contain it", *parts, *whole
+        )
 
 
 @_register("share", 2, 2, "part / whole × 100", bounded=True)
@@ -133,8 +135,9 @@ def share_of_sum(v: Sequence[Fraction]) -> Fraction:
     return part / sum(wholes, Fraction(0)) * HUNDRED
 
 
-@_register("leading_share", 2, None, "(part₁ + … + partₙ₋₁) / (part₁ + … + partₙ) × 100",
-           bounded=True)
+@_register(
+    "leading_share", 2, None, "(part₁ + … + partₙ₋₁) / (part₁ + … + partₙ) × 100", bounded=True
+)
 def leading_share(v: Sequence[Fraction]) -> Fraction:
     # A share whose whole is printed as the sum of its parts plus one more: the guideline's
     # occupancy (talk + wrap) / (talk + wrap + idle) and utilisation (… + idle) / (… + break).

@@ -42,7 +42,7 @@ def check_lang(lang: str | None) -> str:
 def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     out: dict[str, str] = {}
     for key, value in tree.items():
-        if not isinstance(key, str):   # YAML reads a bare no/yes/on as a boolean
+        if not isinstance(key, str):  # YAML reads a bare no/yes/on as a boolean
             raise CcuaError(f"catalog key {prefix}{key!r} is not text: quote it")
         path = f"{prefix}{key}"
         if isinstance(value, Mapping):
@@ -62,8 +62,11 @@ def catalog(lang: str) -> dict[str, str]:
 
 def fields(template: str) -> set[str]:
     """The named fields of a catalog text (``{total}`` -> {"total"})."""
-    return {name.split(".")[0].split("[")[0]
-            for _, name, _, _ in string.Formatter().parse(template) if name}
+    return {
+        name.split(".")[0].split("[")[0]
+        for _, name, _, _ in string.Formatter().parse(template)
+        if name
+    }
 
 
 def t(lang: str, key: str, **values: Any) -> str:
@@ -72,8 +75,9 @@ def t(lang: str, key: str, **values: Any) -> str:
     try:
         template = texts[key]
     except KeyError:
-        raise CcuaError(f"message {key!r} is missing from the {lang} catalog "
-                        f"(ccua/locales/{lang}.yaml)") from None
+        raise CcuaError(
+            f"message {key!r} is missing from the {lang} catalog (ccua/locales/{lang}.yaml)"
+        ) from None
     return template.format(**values) if values or "{" in template else template
 
 

@@ -436,9 +436,13 @@ def apply_steps(raw: dict, steps: Sequence[Step]) -> dict:
     return out
 
 
-def plan(framework: Framework, assessment: Assessment, period: PeriodResult,
-         to: str | None = None, effort: Mapping[str, Fraction] | None = None
-         ) -> ImprovementPath:
+def plan(
+    framework: Framework,
+    assessment: Assessment,
+    period: PeriodResult,
+    to: str | None = None,
+    effort: Mapping[str, Fraction] | None = None,
+) -> ImprovementPath:
     """The path for an assessment whose indicators are ``period`` (pure)."""
     grade = target_grade(framework, to, assessment.total)
     not_met: dict[str, list[str]] = {}
@@ -450,20 +454,22 @@ def plan(framework: Framework, assessment: Assessment, period: PeriodResult,
     return shortest_path(framework, assessment, grade, effort=effort, hints=hints)
 
 
-def plan_for_engagement(data: EngagementData, to: str | None = None,
-                        effort: Mapping[str, Fraction] | None = None) -> ImprovementPath:
+def plan_for_engagement(
+    data: EngagementData, to: str | None = None, effort: Mapping[str, Fraction] | None = None
+) -> ImprovementPath:
     """The path for one client's engagement (as loaded by ``ccua.engagement``)."""
     fw = data.framework
-    period = indicators_over_period(fw, data.months, data.inputs, data.targets, data.checks,
-                                    data.claims, data.params.tolerance)
+    period = indicators_over_period(
+        fw, data.months, data.inputs, data.targets, data.checks, data.claims, data.params.tolerance
+    )
     assessment = score(fw, data.ratings, attainment=period.attainment)
     return plan(fw, assessment, period, to, effort)
 
 
-def next_grade_plan(framework: Framework, assessment: Assessment,
-                    period: PeriodResult) -> dict[str, object] | None:
+def next_grade_plan(
+    framework: Framework, assessment: Assessment, period: PeriodResult
+) -> dict[str, object] | None:
     """For results.json: the path to the next grade, or None where it does not apply."""
-    if (not framework.grades or framework.scoring.points_at != "item"
-            or not assessment.complete):
+    if not framework.grades or framework.scoring.points_at != "item" or not assessment.complete:
         return None
     return plan(framework, assessment, period).as_dict()

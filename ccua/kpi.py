@@ -12,11 +12,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from ccua._num import NotANumber, to_decimal, to_fraction
 from ccua.errors import InputError
 from ccua.formulas import Violation, shape
 from ccua.spec import Framework, Indicator
+
+if TYPE_CHECKING:  # the pure commands (kpi calc) need not load the engagement models
+    from ccua.engagement import MonthlyInputs
 
 VALUE_PLACES = 6
 
@@ -47,54 +51,72 @@ def _label(indicator: Indicator) -> str:
     return f"{indicator.code} {indicator.name}"
 
 
-def parse_inputs(framework: Framework, indicator: Indicator,
-                 values: Sequence[object] | Mapping[str, object]) -> list[Fraction]:
+def parse_inputs(
+    framework: Framework, indicator: Indicator, values: Sequence[object] | Mapping[str, object]
+) -> list[Fraction]:
     """Validate raw inputs (positional in formula order, or by measure code)."""
     if indicator.is_documentary:
         raise InputError(
-            f"{_label(indicator)} is documentary evidence (formula \"－\"): the assessor checks "
-            "it; there is nothing to compute", indicator=indicator.code)
+            f'{_label(indicator)} is documentary evidence (formula "－"): the assessor checks '
+            "it; there is nothing to compute",
+            indicator=indicator.code,
+        )
     names = indicator.inputs
     if isinstance(values, Mapping):
         unknown = sorted(set(values) - set(names))
         if unknown:
-            raise InputError(f"{_label(indicator)} takes {', '.join(names)}; unknown input "
-                             f"{unknown[0]!r}", indicator=indicator.code)
+            raise InputError(
+                f"{_label(indicator)} takes {', '.join(names)}; unknown input {unknown[0]!r}",
+                indicator=indicator.code,
+            )
         ordered: list[object] = []
         for i, name in enumerate(names):
             if name not in values or values[name] is None or values[name] == "":
-                raise InputError(f"{_label(indicator)}: input "
-                                 f"{describe_input(framework, indicator, i)} is missing",
-                                 indicator=indicator.code)
+                raise InputError(
+                    f"{_label(indicator)}: input "
+                    f"{describe_input(framework, indicator, i)} is missing",
+                    indicator=indicator.code,
+                )
             ordered.append(values[name])
     else:
         ordered = list(values)
         if len(ordered) != len(names):
             wanted = ", ".join(describe_input(framework, indicator, i) for i in range(len(names)))
             missing = "missing" if len(ordered) < len(names) else "too many"
-            raise InputError(f"{_label(indicator)} takes {len(names)} input"
-                             f"{'s' if len(names) != 1 else ''} in this order: {wanted}; "
-                             f"{len(ordered)} given ({missing})", indicator=indicator.code)
+            raise InputError(
+                f"{_label(indicator)} takes {len(names)} input"
+                f"{'s' if len(names) != 1 else ''} in this order: {wanted}; "
+                f"{len(ordered)} given ({missing})",
+                indicator=indicator.code,
+            )
     parsed: list[Fraction] = []
     for i, raw in enumerate(ordered):
         what = describe_input(framework, indicator, i)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
-            raise InputError(f"{_label(indicator)}: input {what} is missing",
-                             indicator=indicator.code)
+            raise InputError(
+                f"{_label(indicator)}: input {what} is missing", indicator=indicator.code
+            )
         try:
             number = to_fraction(raw)
         except NotANumber as exc:
-            raise InputError(f"{_label(indicator)}: input {what}: {exc}",
-                             indicator=indicator.code) from None
+            raise InputError(
+                f"{_label(indicator)}: input {what}: {exc}", indicator=indicator.code
+            ) from None
         if number < 0:
-            raise InputError(f"{_label(indicator)}: input {what} is negative ({raw}); "
-                             "counts and durations cannot be", indicator=indicator.code)
+            raise InputError(
+                f"{_label(indicator)}: input {what} is negative ({raw}); "
+                "counts and durations cannot be",
+                indicator=indicator.code,
+            )
         parsed.append(number)
     return parsed
 
 
-def compute(framework: Framework, indicator: Indicator | str,
-            values: Sequence[object] | Mapping[str, object]) -> KpiValue:
+def compute(
+    framework: Framework,
+    indicator: Indicator | str,
+    values: Sequence[object] | Mapping[str, object],
+) -> KpiValue:
     """Compute one indicator from its inputs, exactly."""
     ind = framework.indicator(indicator) if isinstance(indicator, str) else indicator
     numbers = parse_inputs(framework, ind, values)
@@ -104,8 +126,44 @@ def compute(framework: Framework, indicator: Indicator | str,
         result = fn(numbers)
     except Violation as v:
         names = [describe_input(framework, ind, p) for p in v.positions]
-        figures = ", ".join(f"{ind.inputs[p]}={to_decimal(numbers[p]).normalize():f}"
-                            for p in v.positions)
-        raise InputError(f"{_label(ind)}: {v.template.format(*names)} ({figures})",
-                         indicator=ind.code) from None
+        figures = ", ".join(
+            f"{ind.inputs[p]}={to_decimal(numbers[p]).normalize():f}" for p in v.positions
+        )
+        raise InputError(
+            f"{_label(ind)}: {v.template.format(*names)} ({figures})", indicator=ind.code
+        ) from None
     return KpiValue(ind.code, result, ind.unit)
+
+
+# ---------------------------------------------------------------- monthly indicators
+
+
+@dataclass(frozen=True)
+class MonthlyIndicator:
+    month: str
+    code: str
+    value: Fraction
+    unit: str | None
+
+
+def indicators_from_inputs(
+    framework: Framework, inputs: MonthlyInputs
+) -> tuple[list[MonthlyIndicator], list[str]]:
+    """Every computed indicator whose inputs are all present in a month; and why others fail.
+
+    Indicators that share a formula (``same_as``) are listed under each of their codes.
+    """
+    out: list[MonthlyIndicator] = []
+    problems: list[str] = []
+    for month in inputs.months():
+        have = inputs.values[month]
+        for ind in framework.indicators:
+            if ind.is_documentary or not ind.inputs or not all(m in have for m in ind.inputs):
+                continue
+            try:
+                value = compute(framework, ind, {m: have[m] for m in ind.inputs})
+            except InputError as exc:
+                problems.append(f"{month}: {exc.problem.message}")
+                continue
+            out.append(MonthlyIndicator(month, ind.code, value.exact, ind.unit))
+    return out, problems

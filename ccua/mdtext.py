@@ -47,9 +47,14 @@ def _cell(value: object) -> str:
     return text if text.strip() else " "
 
 
-def md_table(header: Sequence[object], rows: Iterable[Sequence[object]], *,
-             caption: str | None = None, widths: Sequence[int] | None = None,
-             align: str | None = None) -> str:
+def md_table(
+    header: Sequence[object],
+    rows: Iterable[Sequence[object]],
+    *,
+    caption: str | None = None,
+    widths: Sequence[int] | None = None,
+    align: str | None = None,
+) -> str:
     """A pipe table. ``widths`` are relative column widths (pandoc reads them from the dashes
     of the separator line when a row is long); ``align`` is one letter per column (l, r, c).
     The ``Table:`` caption line follows the table."""
@@ -59,8 +64,9 @@ def md_table(header: Sequence[object], rows: Iterable[Sequence[object]], *,
     seps = []
     for w, a in zip(widths, align, strict=True):
         dashes = "-" * max(3, w)
-        seps.append(dashes[:-1] + ":" if a == "r" else ":" + dashes[1:-1] + ":" if a == "c"
-                    else dashes)
+        seps.append(
+            dashes[:-1] + ":" if a == "r" else ":" + dashes[1:-1] + ":" if a == "c" else dashes
+        )
     lines = ["| " + " | ".join(_cell(h) for h in header) + " |", "|" + "|".join(seps) + "|"]
     for row in rows:
         cells = list(row)

@@ -30,13 +30,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ccua import fmt, prose, tables
+from ccua import fmt, prose, tables, views
 from ccua._num import round_half_up, to_fraction
 from ccua.errors import CcuaError
 from ccua.i18n import Tr
+from ccua.mdtext import Md, join_blocks, md_escape, md_list, md_paragraph, md_table
 
 # Markdown primitives live in ccua.mdtext (shared with the table model); the names stay here.
-from ccua.mdtext import Md, join_blocks, md_escape, md_list, md_paragraph, md_table
+from ccua.views import chapter_of, indicators_of
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -58,6 +59,7 @@ def tr(key: str, **values: Any) -> str:
 
 # ---------------------------------------------------------------- loading
 
+
 def load_results(path: str | Path = "results.json", lang: str | None = None) -> dict[str, Any]:
     """Read ``results.json`` (through the one loader, which upgrades runs of an older schema)
     and check that this version of ccua can present it; ``lang`` sets the language."""
@@ -68,9 +70,12 @@ def load_results(path: str | Path = "results.json", lang: str | None = None) -> 
         set_language(lang)
     p = Path(path)
     if not p.is_file():
-        raise CcuaError(f"no results file at {p}", file=str(p),
-                        hint="run `ccua run params/CLIENT.yaml` (the runner writes it beside "
-                             "the executed notebooks)")
+        raise CcuaError(
+            f"no results file at {p}",
+            file=str(p),
+            hint="run `ccua run params/CLIENT.yaml` (the runner writes it beside "
+            "the executed notebooks)",
+        )
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -79,9 +84,11 @@ def load_results(path: str | Path = "results.json", lang: str | None = None) -> 
         raise CcuaError(f"not a ccua results file (schema must be {SCHEMA!r})", file=str(p))
     version = data.get("schema_version")
     if not isinstance(version, int) or not 1 <= version <= SCHEMA_VERSION:
-        raise CcuaError(f"results schema version {version!r}, this ccua "
-                        f"presents version {SCHEMA_VERSION}", file=str(p),
-                        hint="re-run `ccua run` with this version of ccua")
+        raise CcuaError(
+            f"results schema version {version!r}, this ccua presents version {SCHEMA_VERSION}",
+            file=str(p),
+            hint="re-run `ccua run` with this version of ccua",
+        )
     return load_run(p).to_json_dict()
 
 
@@ -91,6 +98,7 @@ def load_results(path: str | Path = "results.json", lang: str | None = None) -> 
 
 # ---------------------------------------------------------------- number formatting
 # One formatter for every output (ccua.fmt); these names stay for the notebooks and charts.
+
 
 def num(value: float | int | None, places: int = 2) -> str:
     """A JSON number as printed: half-up (GUIDE §3.4), ``—`` for none."""
@@ -121,7 +129,7 @@ def scale_label(results: Mapping[str, Any], rating: float | int | None) -> str:
     if rating is None:
         return "—"
     labels = {lv["value"]: lv["label"] for lv in results["framework"]["scale"]["levels"]}
-    if _TR.en:   # English labels from the framework data (results.json has the Chinese)
+    if _TR.en:  # English labels from the framework data (results.json has the Chinese)
         from ccua.spec import load_framework
 
         fw_id = results["framework"].get("id")
@@ -135,6 +143,7 @@ def scale_label(results: Mapping[str, Any], rating: float | int | None) -> str:
 
 
 # ---------------------------------------------------------------- lookups
+
 
 def level(results: Mapping[str, Any], name: str, plural: bool = False) -> str:
     """The framework's name of a level in the language: 能力域 / domain, 能力项 / item …"""
@@ -173,28 +182,15 @@ def group_of(results: Mapping[str, Any], code: str) -> dict[str, Any]:
     for group in results["assessment"]["groups"]:
         if group["code"] == code:
             return dict(group)
-    raise CcuaError(f"no {results['framework']['levels']['group']['en']} {code!r} in the "
-                    "results")
+    raise CcuaError(f"no {results['framework']['levels']['group']['en']} {code!r} in the results")
 
 
 def category_names(results: Mapping[str, Any]) -> dict[str, str]:
     return dict(names(results).categories)
 
 
-def chapter_of(results: Mapping[str, Any], chapter: str) -> dict[str, Any]:
-    for ch in results["chapters"]:
-        if ch["id"] == chapter:
-            return dict(ch)
-    known = ", ".join(ch["id"] for ch in results["chapters"])
-    raise CcuaError(f"chapter must be one of {known}, got {chapter!r}", field="chapter")
-
-
-def indicators_of(results: Mapping[str, Any], item: str) -> list[dict[str, Any]]:
-    """An item's indicators, in the order of table A.1."""
-    return [ind for ind in results["indicators"] if ind.get("item") == item]
-
-
 # ---------------------------------------------------------------- engagement (steps 1-3)
+
 
 def overview_md(results: Mapping[str, Any]) -> str:
     """概况: the project background (7.2 a), the period of the data, the standard, the tools."""
@@ -211,21 +207,31 @@ def overview_md(results: Mapping[str, Any]) -> str:
         (tr("nb.overview.industry"), bg["industry"]),
         (tr("nb.overview.seats"), tr("nb.overview.seats_value", n=bg["seats"])),
         (tr("nb.overview.business"), _TR.join(bg["business_types"])),
-        (tr("nb.overview.period"), tr("nb.overview.period_value", period=period,
-                                      n=len(months))),
-        (tr("nb.overview.standard"), tr("nb.overview.standard_value",
-                                        standard=standard_citation(dict(results), _TR.lang),
-                                        version=fw["version"])),
+        (tr("nb.overview.period"), tr("nb.overview.period_value", period=period, n=len(months))),
+        (
+            tr("nb.overview.standard"),
+            tr(
+                "nb.overview.standard_value",
+                standard=standard_citation(dict(results), _TR.lang),
+                version=fw["version"],
+            ),
+        ),
     ]
     parts = ["## " + tr("nb.overview.h")]
     if bg.get("description"):
-        parts.append(f"**{tr('nb.overview.background')}**{tr('punct.colon')}"
-                     + md_escape(bg["description"]))
-    parts.append(md_table([tr("sheet.item"), tr("sheet.value")], facts,
-                          caption=tr("nb.overview.caption"), widths=[8, 40]))
+        parts.append(
+            f"**{tr('nb.overview.background')}**{tr('punct.colon')}" + md_escape(bg["description"])
+        )
+    parts.append(
+        md_table(
+            [tr("sheet.item"), tr("sheet.value")],
+            facts,
+            caption=tr("nb.overview.caption"),
+            widths=[8, 40],
+        )
+    )
     if eng.get("tools"):
-        parts.append(f"**{tr('nb.overview.tools')}**{tr('punct.colon')}"
-                     + md_escape(eng["tools"]))
+        parts.append(f"**{tr('nb.overview.tools')}**{tr('punct.colon')}" + md_escape(eng["tools"]))
     return join_blocks(*parts)
 
 
@@ -234,20 +240,38 @@ def process_md(results: Mapping[str, Any]) -> str:
     steps = results["engagement"].get("process") or []
     if not steps:
         return join_blocks("## " + tr("nb.process.h"), tr("nb.process.none"))
-    rows = [(n, s["name"], fmt.date_text(s.get("start"), _TR.lang),
-             fmt.date_text(s.get("end"), _TR.lang), s.get("deliverable") or "—")
-            for n, s in enumerate(steps, 1)]
-    return join_blocks("## " + tr("nb.process.h"), md_table(
-        [tr("table.seq"), tr("nb.process.step"), tr("nb.process.start"), tr("nb.process.end"),
-         tr("nb.process.deliverable")], rows, caption=tr("nb.process.caption"),
-        widths=[4, 14, 10, 10, 24], align="cllll"))
+    rows = [
+        (
+            n,
+            s["name"],
+            fmt.date_text(s.get("start"), _TR.lang),
+            fmt.date_text(s.get("end"), _TR.lang),
+            s.get("deliverable") or "—",
+        )
+        for n, s in enumerate(steps, 1)
+    ]
+    return join_blocks(
+        "## " + tr("nb.process.h"),
+        md_table(
+            [
+                tr("table.seq"),
+                tr("nb.process.step"),
+                tr("nb.process.start"),
+                tr("nb.process.end"),
+                tr("nb.process.deliverable"),
+            ],
+            rows,
+            caption=tr("nb.process.caption"),
+            widths=[4, 14, 10, 10, 24],
+            align="cllll",
+        ),
+    )
 
 
 def team_md(results: Mapping[str, Any]) -> str:
     """测评小组人员: both team lists (tables E.1 and E.2), the tables of the report."""
     t1, t2 = tables.team_tables(results, _TR.lang)
-    return join_blocks("## " + tr("nb.team.h"), tables.pipe_markdown(t1),
-                       tables.pipe_markdown(t2))
+    return join_blocks("## " + tr("nb.team.h"), tables.pipe_markdown(t1), tables.pipe_markdown(t2))
 
 
 def handover_md(results: Mapping[str, Any]) -> str:
@@ -259,15 +283,24 @@ def handover_md(results: Mapping[str, Any]) -> str:
 def feedback_md(results: Mapping[str, Any]) -> str:
     """测评资料反馈: the feedback sheet (table E.4) with 完整度 and 测评粒度 per item."""
     handover = results["engagement"].get("handover") or {}
-    gaps = [item_label(results, i["code"]) for i in results["assessment"]["items"]
-            if (handover.get(i["code"]) or {}).get("completeness") == "不完整"
-            or (handover.get(i["code"]) or {}).get("granularity") == "不符合"]
-    summary = (tr("nb.feedback.gaps", items=level(results, "item", plural=len(gaps) != 1),
-                  n=len(gaps), list=_TR.join(gaps)) if gaps
-               else tr("nb.feedback.none", items=level(results, "item", plural=True)))
+    gaps = [
+        item_label(results, i["code"])
+        for i in results["assessment"]["items"]
+        if (handover.get(i["code"]) or {}).get("completeness") == "不完整"
+        or (handover.get(i["code"]) or {}).get("granularity") == "不符合"
+    ]
+    summary = (
+        tr(
+            "nb.feedback.gaps",
+            items=level(results, "item", plural=len(gaps) != 1),
+            n=len(gaps),
+            list=_TR.join(gaps),
+        )
+        if gaps
+        else tr("nb.feedback.none", items=level(results, "item", plural=True))
+    )
     _, t4 = tables.handover_tables(results, _TR.lang)
-    return join_blocks("## " + tr("nb.feedback.h"), md_paragraph(summary),
-                       tables.pipe_markdown(t4))
+    return join_blocks("## " + tr("nb.feedback.h"), md_paragraph(summary), tables.pipe_markdown(t4))
 
 
 def key_points_md(results: Mapping[str, Any]) -> str:
@@ -279,15 +312,41 @@ def key_points_md(results: Mapping[str, Any]) -> str:
     for n, kp in enumerate(points, 1):
         item = item_label(results, kp["item"]) if kp.get("item") else "—"
         status = kp.get("status", "")
-        rows.append((n, kp["topic"], item, kp["issue"], kp.get("response") or "—",
-                     _TR.get(f"nb.kp.status.{status}", status)))
+        rows.append(
+            (
+                n,
+                kp["topic"],
+                item,
+                kp["issue"],
+                kp.get("response") or "—",
+                _TR.get(f"nb.kp.status.{status}", status),
+            )
+        )
     table = md_table(
-        [tr("table.seq"), tr("table.category"), level(results, "item").capitalize(),
-         tr("nb.kp.issue"), tr("nb.kp.response"), tr("nb.kp.state")], rows,
-        caption=tr("nb.kp.h"), widths=[4, 6, 10, 30, 24, 6], align="clllll")
+        [
+            tr("table.seq"),
+            tr("table.category"),
+            level(results, "item").capitalize(),
+            tr("nb.kp.issue"),
+            tr("nb.kp.response"),
+            tr("nb.kp.state"),
+        ],
+        rows,
+        caption=tr("nb.kp.h"),
+        widths=[4, 6, 10, 30, 24, 6],
+        align="clllll",
+    )
     flagged = (results.get("staffing") or {}).get("flagged") or []
-    staffing = (md_paragraph(tr("nb.staff.key_point", months=tr("punct.list_sep").join(
-        fmt.month_text(m, _TR.lang) for m in flagged))) if flagged else None)
+    staffing = (
+        md_paragraph(
+            tr(
+                "nb.staff.key_point",
+                months=tr("punct.list_sep").join(fmt.month_text(m, _TR.lang) for m in flagged),
+            )
+        )
+        if flagged
+        else None
+    )
     return join_blocks("## " + tr("nb.kp.h"), table, staffing)
 
 
@@ -297,25 +356,55 @@ def reconciliation_md(results: Mapping[str, Any]) -> str:
     h = "## " + tr("nb.recon.h")
     if not summary.get("checked"):
         return join_blocks(h, tr("nb.recon.none"))
-    text = tr("nb.recon.summary", checked=summary["checked"], ok=summary["ok"],
-              mismatch=summary["mismatch"], unverifiable=summary["unverifiable"])
+    text = tr(
+        "nb.recon.summary",
+        checked=summary["checked"],
+        ok=summary["ok"],
+        mismatch=summary["mismatch"],
+        unverifiable=summary["unverifiable"],
+    )
     rows = []
     for ind in results["indicators"]:
         for c in ind.get("reconciliation") or []:
-            when = (fmt.month_text(c["month"], _TR.lang) if c.get("month")
-                    else tr("finding.whole_period"))
-            rows.append((ind["code"], indicator_name(ind), when,
-                         value_text(c.get("claimed"), ind.get("unit")),
-                         value_text(c.get("recomputed"), ind.get("unit")),
-                         _TR.get(f"nb.recon.status.{c['status']}", c["status"]),
-                         c.get("document") or "—"))
-    return join_blocks(h, md_paragraph(text), md_table(
-        [tr("sheet.indicator"), tr("sheet.name"), tr("nb.recon.when"), tr("nb.recon.claimed"),
-         tr("nb.recon.recomputed"), tr("nb.recon.result"), tr("nb.recon.source")], rows,
-        caption=tr("nb.recon.caption"), widths=[6, 14, 6, 8, 8, 6, 20], align="lllrrcl"))
+            when = (
+                fmt.month_text(c["month"], _TR.lang)
+                if c.get("month")
+                else tr("finding.whole_period")
+            )
+            rows.append(
+                (
+                    ind["code"],
+                    indicator_name(ind),
+                    when,
+                    value_text(c.get("claimed"), ind.get("unit")),
+                    value_text(c.get("recomputed"), ind.get("unit")),
+                    _TR.get(f"nb.recon.status.{c['status']}", c["status"]),
+                    c.get("document") or "—",
+                )
+            )
+    return join_blocks(
+        h,
+        md_paragraph(text),
+        md_table(
+            [
+                tr("sheet.indicator"),
+                tr("sheet.name"),
+                tr("nb.recon.when"),
+                tr("nb.recon.claimed"),
+                tr("nb.recon.recomputed"),
+                tr("nb.recon.result"),
+                tr("nb.recon.source"),
+            ],
+            rows,
+            caption=tr("nb.recon.caption"),
+            widths=[6, 14, 6, 8, 8, 6, 20],
+            align="lllrrcl",
+        ),
+    )
 
 
 # ---------------------------------------------------------------- domain chapters
+
 
 def chapter_summary_md(results: Mapping[str, Any], chapter: str) -> str:
     """One sentence per group of the chapter: its items, points, score."""
@@ -326,13 +415,26 @@ def chapter_summary_md(results: Mapping[str, Any], chapter: str) -> str:
         g = group_of(results, code)
         n_items = sum(1 for i in results["assessment"]["items"] if i["group"] == code)
         cat = _TR.paren(n.categories[g["category"]]) if g.get("category") in n.categories else ""
-        rating = (tr("nb.summary.rating", rating=num(g["mean_rating"]))
-                  if g.get("mean_rating") is not None else "")
-        lines.append(tr("nb.summary.line", level=level(results, "group").capitalize(),
-                        code=g["code"], name=n.group(code), category=cat, n=n_items,
-                        items=level(results, "item", plural=n_items != 1),
-                        points=points_text(g["points"]), rating=rating,
-                        score=points_text(g["score"]), percent=percent_text(g.get("percent"))))
+        rating = (
+            tr("nb.summary.rating", rating=num(g["mean_rating"]))
+            if g.get("mean_rating") is not None
+            else ""
+        )
+        lines.append(
+            tr(
+                "nb.summary.line",
+                level=level(results, "group").capitalize(),
+                code=g["code"],
+                name=n.group(code),
+                category=cat,
+                n=n_items,
+                items=level(results, "item", plural=n_items != 1),
+                points=points_text(g["points"]),
+                rating=rating,
+                score=points_text(g["score"]),
+                percent=percent_text(g.get("percent")),
+            )
+        )
     return "\n\n".join(md_paragraph(line) for line in lines)
 
 
@@ -345,29 +447,64 @@ def _item_summary(results: Mapping[str, Any], item: Mapping[str, Any]) -> str:
     if points_on_items(results):
         points = points_text(item["points"])
         if item.get("standard_points") is not None:
-            points += tr("nb.item.custom_points",
-                         points=points_text(item["standard_points"]))
-        table = md_table([tr("table.points"), tr("table.percent"), tr("table.mean_rating"),
-                          tr("table.score"), tr("table.score_share"), tr("nb.item.method")],
-                         [(points, percent_text(item["percent"]), rating_text(item["mean_rating"]),
-                           points_text(item["score"]), percent_text(item.get("share")), source)],
-                         widths=[8, 8, 8, 8, 8, 12], align="rrrrrl")
+            points += tr("nb.item.custom_points", points=points_text(item["standard_points"]))
+        table = md_table(
+            [
+                tr("table.points"),
+                tr("table.percent"),
+                tr("table.mean_rating"),
+                tr("table.score"),
+                tr("table.score_share"),
+                tr("nb.item.method"),
+            ],
+            [
+                (
+                    points,
+                    percent_text(item["percent"]),
+                    rating_text(item["mean_rating"]),
+                    points_text(item["score"]),
+                    percent_text(item.get("share")),
+                    source,
+                )
+            ],
+            widths=[8, 8, 8, 8, 8, 12],
+            align="rrrrrl",
+        )
     else:
-        table = md_table([tr("table.mean_rating"), tr("nb.item.meaning"), tr("table.percent"),
-                          tr("nb.item.method")],
-                         [(rating_text(item["mean_rating"]),
-                           scale_label(results, item["mean_rating"]),
-                           percent_text(item["percent"]), source)],
-                         widths=[8, 16, 8, 12], align="rlrl")
+        table = md_table(
+            [
+                tr("table.mean_rating"),
+                tr("nb.item.meaning"),
+                tr("table.percent"),
+                tr("nb.item.method"),
+            ],
+            [
+                (
+                    rating_text(item["mean_rating"]),
+                    scale_label(results, item["mean_rating"]),
+                    percent_text(item["percent"]),
+                    source,
+                )
+            ],
+            widths=[8, 16, 8, 12],
+            align="rlrl",
+        )
     notes = []
     word = level(results, "item")
     if item["source"] == "override":
         notes.append(_with_note(tr("nb.item.override", level=word), item.get("note")))
     elif item["source"] == "rating":
-        notes.append(_with_note(tr("nb.item.whole", level=word,
-                                   rating=rating_text(item["mean_rating"]),
-                                   meaning=scale_label(results, item["mean_rating"])),
-                                item.get("note")))
+        notes.append(
+            _with_note(
+                tr(
+                    "nb.item.whole",
+                    level=word,
+                    rating=rating_text(item["mean_rating"]),
+                    meaning=scale_label(results, item["mean_rating"]),
+                ),
+                item.get("note"),
+            )
+        )
     elif item["source"] == "na":
         notes.append(_with_note(tr("nb.item.na", level=word), item.get("note")))
     elif item.get("note"):
@@ -376,24 +513,32 @@ def _item_summary(results: Mapping[str, Any], item: Mapping[str, Any]) -> str:
 
 
 def _notes(*parts: tuple[str, str | None]) -> str:
-    return tr("punct.semicolon").join(f"{label}{tr('punct.colon')}{text}"
-                                      for label, text in parts if text)
+    return tr("punct.semicolon").join(
+        f"{label}{tr('punct.colon')}{text}" for label, text in parts if text
+    )
 
 
 def _basis(r: Mapping[str, Any]) -> str:
     """What a requirement's rating rests on: the assessor's evidence, sub-points, indicators."""
     source = r["source"]
     if source == "assessor":
-        return (tr("nb.basis.evidence", evidence=r["evidence"]) if r.get("evidence")
-                else tr("nb.basis.assessor"))
+        return (
+            tr("nb.basis.evidence", evidence=r["evidence"])
+            if r.get("evidence")
+            else tr("nb.basis.assessor")
+        )
     text = _TR.get(f"nb.req_source.{source}", source)
     if source == "subpoints":
         rated = [s for s in r.get("subpoints", []) if s.get("rating") is not None]
         text += tr("nb.basis.n_subpoints", n=len(rated))
     att = r.get("attainment")
     if source == "indicators" and att:
-        text += tr("nb.basis.attained", met=att["met"], evaluable=att["evaluable"],
-                   percent=percent_text(_share(att)))
+        text += tr(
+            "nb.basis.attained",
+            met=att["met"],
+            evaluable=att["evaluable"],
+            percent=percent_text(_share(att)),
+        )
     return text
 
 
@@ -404,28 +549,48 @@ def requirements_md(results: Mapping[str, Any], item: Mapping[str, Any]) -> str:
     if not reqs:
         return ""
     weighted = any(r.get("weight") not in (None, 1, 1.0) for r in reqs)
-    header = [tr("table.requirement"), tr("nb.req.text"), tr("table.rating"),
-              tr("nb.item.meaning"), tr("sheet.rating_basis"), tr("table.remark")]
+    header = [
+        tr("table.requirement"),
+        tr("nb.req.text"),
+        tr("table.rating"),
+        tr("nb.item.meaning"),
+        tr("sheet.rating_basis"),
+        tr("table.remark"),
+    ]
     if weighted:
         header.insert(4, tr("nb.req.weight"))
     na = tr("table.na")
     rows: list[list[object]] = []
     for r in reqs:
         rating = na if r["source"] == "na" else rating_text(r.get("rating"))
-        row: list[object] = [f"{r['code']})", r["text"], rating, scale_label(results,
-                                                                             r.get("rating")),
-                             _basis(r), r.get("note") or ""]
+        row: list[object] = [
+            f"{r['code']})",
+            r["text"],
+            rating,
+            scale_label(results, r.get("rating")),
+            _basis(r),
+            r.get("note") or "",
+        ]
         if weighted:
             row.insert(4, num(r["weight"]) if r.get("weight") is not None else "—")
         rows.append(row)
         for s in r.get("subpoints") or []:
             srating = na if s.get("na") else rating_text(s.get("rating"))
-            ssource = (na if s.get("na") else tr("nb.basis.assessor")
-                       if s.get("rating") is not None
-                       else _TR.get(f"nb.req_source.{r['source']}", "—"))
-            srow: list[object] = [f"{r['code']}) {s['code']})", s["text"], srating,
-                                  scale_label(results, s.get("rating")), ssource,
-                                  s.get("note") or ""]
+            ssource = (
+                na
+                if s.get("na")
+                else tr("nb.basis.assessor")
+                if s.get("rating") is not None
+                else _TR.get(f"nb.req_source.{r['source']}", "—")
+            )
+            srow: list[object] = [
+                f"{r['code']}) {s['code']})",
+                s["text"],
+                srating,
+                scale_label(results, s.get("rating")),
+                ssource,
+                s.get("note") or "",
+            ]
             if weighted:
                 srow.insert(4, "")
             rows.append(srow)
@@ -434,9 +599,13 @@ def requirements_md(results: Mapping[str, Any], item: Mapping[str, Any]) -> str:
     if weighted:
         widths.insert(4, 4)
         align = "llrlrll"
-    return md_table(header, rows, caption=tr("nb.req.caption", item=item_label(results,
-                                                                                 item["code"])),
-                    widths=widths, align=align)
+    return md_table(
+        header,
+        rows,
+        caption=tr("nb.req.caption", item=item_label(results, item["code"])),
+        widths=widths,
+        align=align,
+    )
 
 
 def _share(att: Mapping[str, Any]) -> float | None:
@@ -457,15 +626,24 @@ def _trend_text(ind: Mapping[str, Any]) -> str:
 def _reconciliation_text(ind: Mapping[str, Any]) -> str:
     parts = []
     for c in ind.get("reconciliation") or []:
-        when = (fmt.month_text(c["month"], _TR.lang) if c.get("month")
-                else tr("finding.whole_period"))
+        when = (
+            fmt.month_text(c["month"], _TR.lang) if c.get("month") else tr("finding.whole_period")
+        )
         status = _TR.get(f"nb.recon.status.{c['status']}", c["status"])
         if c["status"] == "unverifiable":
             parts.append(status + _TR.paren(when))
         else:
-            parts.append(status + _TR.paren(tr(
-                "nb.recon.pair", when=when, claimed=value_text(c["claimed"], ind.get("unit")),
-                recomputed=value_text(c["recomputed"], ind.get("unit")))))
+            parts.append(
+                status
+                + _TR.paren(
+                    tr(
+                        "nb.recon.pair",
+                        when=when,
+                        claimed=value_text(c["claimed"], ind.get("unit")),
+                        recomputed=value_text(c["recomputed"], ind.get("unit")),
+                    )
+                )
+            )
     return tr("punct.semicolon").join(parts) or "—"
 
 
@@ -475,7 +653,7 @@ def _target_text(ind: Mapping[str, Any]) -> str:
         return tr("nb.target.none")
     text = target["text"]
     if _TR.en and (target.get("min") is not None or target.get("max") is not None):
-        text = prose.bounds_text(target, ind.get("unit"), _TR.lang)   # its unit in English
+        text = prose.bounds_text(target, ind.get("unit"), _TR.lang)  # its unit in English
     return text + (tr("nb.target.default") if target.get("source") == "default" else "")
 
 
@@ -497,27 +675,67 @@ def indicators_md(results: Mapping[str, Any], item: Mapping[str, Any]) -> str:
         checks: list[Sequence[object]] = []
         for ind in documentary:
             check = ind.get("check")
-            result = (tr("nb.doc.unchecked") if not check else tr("nb.doc.met")
-                      if check.get("met") else tr("nb.doc.not_met"))
-            checks.append((ind["code"], indicator_name(ind), result,
-                           _notes((tr("nb.doc.basis"), (check or {}).get("note")),
-                                  (tr("nb.doc.evidence"), (check or {}).get("evidence"))) or "—"))
-        blocks.append(md_table([tr("sheet.indicator"), tr("sheet.name"), tr("nb.doc.result"),
-                                tr("nb.doc.note")], checks,
-                               caption=tr("nb.doc.caption", item=label),
-                               widths=[6, 14, 6, 40], align="llcl"))
+            result = (
+                tr("nb.doc.unchecked")
+                if not check
+                else tr("nb.doc.met")
+                if check.get("met")
+                else tr("nb.doc.not_met")
+            )
+            checks.append(
+                (
+                    ind["code"],
+                    indicator_name(ind),
+                    result,
+                    _notes(
+                        (tr("nb.doc.basis"), (check or {}).get("note")),
+                        (tr("nb.doc.evidence"), (check or {}).get("evidence")),
+                    )
+                    or "—",
+                )
+            )
+        blocks.append(
+            md_table(
+                [tr("sheet.indicator"), tr("sheet.name"), tr("nb.doc.result"), tr("nb.doc.note")],
+                checks,
+                caption=tr("nb.doc.caption", item=label),
+                widths=[6, 14, 6, 40],
+                align="llcl",
+            )
+        )
     if computed:
         periods: list[Sequence[object]] = []
         for ind in computed:
-            periods.append((ind["code"], indicator_name(ind),
-                            fmt.unit_label(ind.get("unit"), _TR.lang) or "—",
-                            num(ind.get("value")), _target_text(ind), _yes_no(ind.get("met")),
-                            _trend_text(ind), _reconciliation_text(ind)))
-        blocks.append(md_table(
-            [tr("sheet.indicator"), tr("sheet.name"), tr("sheet.unit"), tr("sheet.period_value"),
-             tr("sheet.target"), tr("nb.met"), tr("nb.trend.h"), tr("nb.recon.col")], periods,
-            caption=tr("nb.period.caption", item=label),
-            widths=[6, 14, 4, 8, 10, 4, 12, 20], align="llcrlcll"))
+            periods.append(
+                (
+                    ind["code"],
+                    indicator_name(ind),
+                    fmt.unit_label(ind.get("unit"), _TR.lang) or "—",
+                    num(ind.get("value")),
+                    _target_text(ind),
+                    _yes_no(ind.get("met")),
+                    _trend_text(ind),
+                    _reconciliation_text(ind),
+                )
+            )
+        blocks.append(
+            md_table(
+                [
+                    tr("sheet.indicator"),
+                    tr("sheet.name"),
+                    tr("sheet.unit"),
+                    tr("sheet.period_value"),
+                    tr("sheet.target"),
+                    tr("nb.met"),
+                    tr("nb.trend.h"),
+                    tr("nb.recon.col"),
+                ],
+                periods,
+                caption=tr("nb.period.caption", item=label),
+                widths=[6, 14, 4, 8, 10, 4, 12, 20],
+                align="llcrlcll",
+            )
+        )
         months = results["period"]["months"]
         labels = month_labels(months)
         with_months = [i for i in computed if i.get("monthly")]
@@ -525,12 +743,22 @@ def indicators_md(results: Mapping[str, Any], item: Mapping[str, Any]) -> str:
             monthly: list[Sequence[object]] = []
             for ind in with_months:
                 by_month = {m["month"]: m["value"] for m in ind["monthly"]}
-                monthly.append([ind["code"], _name_with_unit(indicator_name(ind), ind.get("unit")),
-                                *(num(by_month.get(m)) for m in months)])
-            blocks.append(md_table(
-                [tr("sheet.indicator"), tr("sheet.name"), *(labels[m] for m in months)], monthly,
-                caption=tr("nb.monthly.caption", item=label),
-                widths=[6, 16, *([6] * len(months))], align="ll" + "r" * len(months)))
+                monthly.append(
+                    [
+                        ind["code"],
+                        _name_with_unit(indicator_name(ind), ind.get("unit")),
+                        *(num(by_month.get(m)) for m in months),
+                    ]
+                )
+            blocks.append(
+                md_table(
+                    [tr("sheet.indicator"), tr("sheet.name"), *(labels[m] for m in months)],
+                    monthly,
+                    caption=tr("nb.monthly.caption", item=label),
+                    widths=[6, 16, *([6] * len(months))],
+                    align="ll" + "r" * len(months),
+                )
+            )
         blocks.append(_indicator_notes(computed))
     return join_blocks(*blocks)
 
@@ -541,18 +769,27 @@ def _indicator_notes(computed: Sequence[Mapping[str, Any]]) -> str:
     for ind in computed:
         target = ind.get("target") or {}
         if target.get("source") == "default":
-            defaults.setdefault(target.get("basis") or tr("nb.notes.unnamed"),
-                                []).append(ind["code"])
+            defaults.setdefault(target.get("basis") or tr("nb.notes.unnamed"), []).append(
+                ind["code"]
+            )
     for basis, codes in defaults.items():
         notes.append(tr("nb.notes.default", codes=_TR.join(codes), basis=basis))
-    period_only = [i["code"] for i in computed
-                   if i.get("target") and i.get("monthly") and not i.get("months_comparable")]
+    period_only = [
+        i["code"]
+        for i in computed
+        if i.get("target") and i.get("monthly") and not i.get("months_comparable")
+    ]
     if period_only:
         notes.append(tr("nb.notes.period_only", codes=_TR.join(period_only)))
     for ind in computed:
         if ind.get("missing_months") and ind.get("value") is not None:
-            notes.append(tr("nb.notes.missing_months", code=ind["code"], months=_TR.join(
-                fmt.month_text(m, _TR.lang) for m in ind["missing_months"])))
+            notes.append(
+                tr(
+                    "nb.notes.missing_months",
+                    code=ind["code"],
+                    months=_TR.join(fmt.month_text(m, _TR.lang) for m in ind["missing_months"]),
+                )
+            )
     no_data = [i["code"] for i in computed if i.get("value") is None]
     if no_data:
         notes.append(tr("nb.notes.no_data", codes=_TR.join(no_data)))
@@ -560,34 +797,39 @@ def _indicator_notes(computed: Sequence[Mapping[str, Any]]) -> str:
 
 
 def month_labels(months: Sequence[str]) -> dict[str, str]:
-    """``2026-01`` → ``1月`` / ``Jan`` when the period lies in one year, else the month as
-    written (``Jan 2026`` in English)."""
-    years = {m[:4] for m in months}
-    if len(years) == 1:
-        return {m: fmt.month_short(m, _TR.lang) for m in months}
-    return {m: fmt.month_text(m, _TR.lang) for m in months}
+    """Month labels in the notebook's language (:func:`ccua.views.month_labels`)."""
+    return views.month_labels(months, _TR.lang)
 
 
 def item_md(results: Mapping[str, Any], code: str) -> str:
     """Everything about one item before its charts: heading, score, requirements, indicators,
     and the evidence the framework's rules and thresholds give its requirements."""
     item = item_of(results, code)
-    return join_blocks(f"## {md_escape(item_label(results, code))}",
-                       _item_summary(results, item), requirements_md(results, item),
-                       indicators_md(results, item), evidence_md(results, item))
+    return join_blocks(
+        f"## {md_escape(item_label(results, code))}",
+        _item_summary(results, item),
+        requirements_md(results, item),
+        indicators_md(results, item),
+        evidence_md(results, item),
+    )
 
 
 def findings_md(results: Mapping[str, Any], code: str) -> str:
     """The item's findings, each a sentence made from its fact in the language."""
     findings = (results.get("findings") or {}).get(code) or []
-    shown = [prose.finding_text(results, f, _TR.lang) for f in findings
-             if not (isinstance(f, Mapping) and f.get("code") == "rule_result")]
+    shown = [
+        prose.finding_text(results, f, _TR.lang)
+        for f in findings
+        if not (isinstance(f, Mapping) and f.get("code") == "rule_result")
+    ]
     body = md_list(shown) if shown else tr("nb.findings.none")
-    return join_blocks(f"**{md_escape(item_label(results, code))}{tr('punct.colon')}"
-                       f"{tr('nb.findings.h')}**", body)
+    return join_blocks(
+        f"**{md_escape(item_label(results, code))}{tr('punct.colon')}{tr('nb.findings.h')}**", body
+    )
 
 
 # ---------------------------------------------------------------- scorecard
+
 
 def _item_remarks(results: Mapping[str, Any], item: Mapping[str, Any]) -> str:
     """备注 of the score table: override, custom weight, requirements not applicable."""
@@ -598,12 +840,16 @@ def _item_remarks(results: Mapping[str, Any], item: Mapping[str, Any]) -> str:
         remarks.append(tr("table.unrated"))
     for r in item.get("requirements") or []:
         if r["source"] == "na":
-            remarks.append(tr("nb.req.na", code=r["code"])
-                           + (tr("punct.colon") + r["note"] if r.get("note") else ""))
+            remarks.append(
+                tr("nb.req.na", code=r["code"])
+                + (tr("punct.colon") + r["note"] if r.get("note") else "")
+            )
         for s in r.get("subpoints") or []:
             if s.get("na"):
-                remarks.append(tr("nb.req.sub_na", code=r["code"], sub=s["code"])
-                               + (tr("punct.colon") + s["note"] if s.get("note") else ""))
+                remarks.append(
+                    tr("nb.req.sub_na", code=r["code"], sub=s["code"])
+                    + (tr("punct.colon") + s["note"] if s.get("note") else "")
+                )
     return tr("punct.semicolon").join(remarks)
 
 
@@ -614,16 +860,33 @@ def score_table_md(results: Mapping[str, Any]) -> str:
     parts = [tables.pipe_markdown(tables.score_table(results, _TR.lang), tr("nb.score.h"))]
     if not points_on_items(results):
         n = names(results)
-        item_rows = [[n.group(item["group"]), item_label(results, item["code"]),
-                      rating_text(item["mean_rating"]), scale_label(results, item["mean_rating"]),
-                      percent_text(item["percent"]), _item_remarks(results, item)]
-                     for item in a["items"]]
-        parts.append(md_table([level(results, "group").capitalize(),
-                               level(results, "item").capitalize(), tr("table.rating"),
-                               tr("nb.item.meaning"), tr("table.percent"), tr("table.remark")],
-                              item_rows, caption=tr("nb.score.items_caption",
-                                                    items=level(results, "item", plural=True)),
-                              widths=[10, 20, 5, 14, 7, 20], align="llrlrl"))
+        item_rows = [
+            [
+                n.group(item["group"]),
+                item_label(results, item["code"]),
+                rating_text(item["mean_rating"]),
+                scale_label(results, item["mean_rating"]),
+                percent_text(item["percent"]),
+                _item_remarks(results, item),
+            ]
+            for item in a["items"]
+        ]
+        parts.append(
+            md_table(
+                [
+                    level(results, "group").capitalize(),
+                    level(results, "item").capitalize(),
+                    tr("table.rating"),
+                    tr("nb.item.meaning"),
+                    tr("table.percent"),
+                    tr("table.remark"),
+                ],
+                item_rows,
+                caption=tr("nb.score.items_caption", items=level(results, "item", plural=True)),
+                widths=[10, 20, 5, 14, 7, 20],
+                align="llrlrl",
+            )
+        )
     if a.get("custom_weights"):
         parts.append(md_paragraph(tr("nb.score.custom")))
     return join_blocks("## " + tr("nb.score.h"), *parts)
@@ -637,20 +900,42 @@ def subtotals_md(results: Mapping[str, Any]) -> str:
     group_word = level(results, "group")
     parts = ["## " + tr("nb.subtotals.h", level=group_word)]
     if a.get("categories"):
-        parts.append(md_table([tr("table.category"), tr("table.points"), tr("table.score")],
-                              [(cats.get(c["code"], c["name"]), points_text(c["points"]),
-                                points_text(c["score"])) for c in a["categories"]],
-                              caption=tr("nb.subtotals.categories"), widths=[10, 8, 8],
-                              align="lrr"))
-    head = ([group_word.capitalize()] + ([tr("table.category")] if cats else [])
-            + [tr("table.points"), tr("table.score"), tr("table.percent")])
-    rows = [[f"{g['code']} {n.group(g['code'])}"] + ([cats.get(g.get("category") or "", "")]
-                                                    if cats else [])
-            + [points_text(g["points"]), points_text(g["score"]), percent_text(g.get("percent"))]
-            for g in a["groups"]]
-    parts.append(md_table(head, rows, caption=tr("nb.subtotals.groups", level=group_word),
-                          widths=[16] + ([8] if cats else []) + [8, 8, 8],
-                          align="l" + ("l" if cats else "") + "rrr"))
+        parts.append(
+            md_table(
+                [tr("table.category"), tr("table.points"), tr("table.score")],
+                [
+                    (
+                        cats.get(c["code"], c["name"]),
+                        points_text(c["points"]),
+                        points_text(c["score"]),
+                    )
+                    for c in a["categories"]
+                ],
+                caption=tr("nb.subtotals.categories"),
+                widths=[10, 8, 8],
+                align="lrr",
+            )
+        )
+    head = (
+        [group_word.capitalize()]
+        + ([tr("table.category")] if cats else [])
+        + [tr("table.points"), tr("table.score"), tr("table.percent")]
+    )
+    rows = [
+        [f"{g['code']} {n.group(g['code'])}"]
+        + ([cats.get(g.get("category") or "", "")] if cats else [])
+        + [points_text(g["points"]), points_text(g["score"]), percent_text(g.get("percent"))]
+        for g in a["groups"]
+    ]
+    parts.append(
+        md_table(
+            head,
+            rows,
+            caption=tr("nb.subtotals.groups", level=group_word),
+            widths=[16] + ([8] if cats else []) + [8, 8, 8],
+            align="l" + ("l" if cats else "") + "rrr",
+        )
+    )
     return join_blocks(*parts)
 
 
@@ -668,14 +953,20 @@ def grade_md(results: Mapping[str, Any]) -> str:
         if cmp:
             # Another framework's grade for the same total, labelled as a comparison only.
             cmp_spec = load_framework(fw["id"]).comparison_grades
-            label = (cmp_spec.label_en if _TR.en and cmp_spec else cmp["label"])
+            label = cmp_spec.label_en if _TR.en and cmp_spec else cmp["label"]
             other = load_framework(cmp_spec.framework) if cmp_spec else None
-            grade = next((g for g in (other.grades if other else ()) if g.name == cmp["name"]),
-                         None)
-            band = tables.grade_band(other.grades, grade, _TR.lang) if grade and other \
-                else cmp["band"]
-            parts.append(md_paragraph(f"{label}{tr('punct.colon')}{_TR.name(grade, cmp['name'])}"
-                                      f"{_TR.paren(band)}{tr('punct.period')}"))
+            grade = next(
+                (g for g in (other.grades if other else ()) if g.name == cmp["name"]), None
+            )
+            band = (
+                tables.grade_band(other.grades, grade, _TR.lang) if grade and other else cmp["band"]
+            )
+            parts.append(
+                md_paragraph(
+                    f"{label}{tr('punct.colon')}{_TR.name(grade, cmp['name'])}"
+                    f"{_TR.paren(band)}{tr('punct.period')}"
+                )
+            )
         return join_blocks(*parts)
     spec = load_framework(fw["id"])
     if not a.get("grade"):
@@ -685,11 +976,21 @@ def grade_md(results: Mapping[str, Any]) -> str:
             parts.append(md_list(missing))
     else:
         grade = next(g for g in spec.grades if g.name == a["grade"])
-        parts.append(Md(tr("nb.grade.verdict", total=md_escape(total),
-                           grade=md_escape(_TR.name(grade)),
-                           band=md_escape(tables.grade_band(spec.grades, grade, _TR.lang)))))
-    parts.append(tables.pipe_markdown(tables.grade_table(spec.grades, a.get("grade"),
-                                                         _TR.lang), tr("nb.grade.caption")))
+        parts.append(
+            Md(
+                tr(
+                    "nb.grade.verdict",
+                    total=md_escape(total),
+                    grade=md_escape(_TR.name(grade)),
+                    band=md_escape(tables.grade_band(spec.grades, grade, _TR.lang)),
+                )
+            )
+        )
+    parts.append(
+        tables.pipe_markdown(
+            tables.grade_table(spec.grades, a.get("grade"), _TR.lang), tr("nb.grade.caption")
+        )
+    )
     return join_blocks(*parts)
 
 
@@ -700,9 +1001,22 @@ def grade_md(results: Mapping[str, Any]) -> str:
 # item's ``evidence``); a framework without them shows none of what follows.
 
 OPERATOR = {">=": "≥", ">": "＞", "<=": "≤", "<": "＜"}
-THRESHOLD_UNITS = ("percent", "seconds", "minutes", "hours", "days", "months", "milliseconds",
-                   "count", "per day", "per week", "per month", "per quarter", "per year",
-                   "hours per day")
+THRESHOLD_UNITS = (
+    "percent",
+    "seconds",
+    "minutes",
+    "hours",
+    "days",
+    "months",
+    "milliseconds",
+    "count",
+    "per day",
+    "per week",
+    "per month",
+    "per quarter",
+    "per year",
+    "hours per day",
+)
 
 
 def _name_with_unit(name: str, unit: str | None) -> str:
@@ -771,8 +1085,12 @@ def kpi_table_md(results: Mapping[str, Any]) -> str:
     def col_name(c: Mapping[str, Any]) -> str:
         return str(c.get("name_en") or c["name"]) if _TR.en else str(c["name"])
 
-    heads = [col_name(c) + _TR.paren(labels.get(c["month"], c["month"])) if c.get("month")
-             else col_name(c) for c in columns]
+    heads = [
+        col_name(c) + _TR.paren(labels.get(c["month"], c["month"]))
+        if c.get("month")
+        else col_name(c)
+        for c in columns
+    ]
     rows: list[list[object]] = []
     shown: list[dict[str, Any]] = []
     for group in table["groups"]:
@@ -780,42 +1098,85 @@ def kpi_table_md(results: Mapping[str, Any]) -> str:
         for n, kpi in enumerate(group["kpis"]):
             ind = inds.get(kpi["code"]) or {}
             shown.append(ind)
-            rows.append([name if n == 0 else "", kpi["code"],
-                         _name_with_unit(_TR.name(ind or kpi, kpi["name"]), kpi.get("unit")),
-                         *(num(v) for v in kpi["values"]), num(ind.get("value")),
-                         _target_text(ind), _yes_no(ind.get("met"))])
+            rows.append(
+                [
+                    name if n == 0 else "",
+                    kpi["code"],
+                    _name_with_unit(_TR.name(ind or kpi, kpi["name"]), kpi.get("unit")),
+                    *(num(v) for v in kpi["values"]),
+                    num(ind.get("value")),
+                    _target_text(ind),
+                    _yes_no(ind.get("met")),
+                ]
+            )
     title = (table.get("title_en") if _TR.en else table.get("title")) or tr("nb.kpi.h")
-    caption = title + (_TR.paren(table["source"]) if table.get("source") and not _TR.en
-                       else "")
+    caption = title + (_TR.paren(table["source"]) if table.get("source") and not _TR.en else "")
     period = results["period"]
-    intro = (tr("nb.kpi.intro", level=level(results, "item"), title=title)
-             + (tr("nb.kpi.columns", columns=_TR.join(col_name(c) for c in columns),
-                   n=len(columns)) if columns else "")
-             + tr("nb.kpi.period", period=fmt.date_range(period["start"], period["end"],
-                                                         _TR.lang)))
+    intro = (
+        tr("nb.kpi.intro", level=level(results, "item"), title=title)
+        + (
+            tr("nb.kpi.columns", columns=_TR.join(col_name(c) for c in columns), n=len(columns))
+            if columns
+            else ""
+        )
+        + tr("nb.kpi.period", period=fmt.date_range(period["start"], period["end"], _TR.lang))
+    )
     return join_blocks(
-        "## " + tr("nb.kpi.h"), md_paragraph(intro),
-        md_table([tr("sheet.group"), tr("sheet.indicator"), tr("sheet.name"), *heads,
-                  tr("sheet.period_value"), tr("sheet.target"), tr("nb.met")], rows,
-                 caption=caption, widths=[8, 5, 16, *([6] * len(heads)), 7, 10, 4],
-                 align="lll" + "r" * (len(heads) + 1) + "lc"),
-        _indicator_notes([i for i in shown if i]), reference_values_md(results))
+        "## " + tr("nb.kpi.h"),
+        md_paragraph(intro),
+        md_table(
+            [
+                tr("sheet.group"),
+                tr("sheet.indicator"),
+                tr("sheet.name"),
+                *heads,
+                tr("sheet.period_value"),
+                tr("sheet.target"),
+                tr("nb.met"),
+            ],
+            rows,
+            caption=caption,
+            widths=[8, 5, 16, *([6] * len(heads)), 7, 10, 4],
+            align="lll" + "r" * (len(heads) + 1) + "lc",
+        ),
+        _indicator_notes([i for i in shown if i]),
+        reference_values_md(results),
+    )
 
 
 def reference_values_md(results: Mapping[str, Any]) -> str:
     """Thresholds the framework prints for an indicator but no item (usual ranges, examples),
     with the period value: for reference only, never a target on their own."""
-    rows = [(th["section"], th["text"], th["indicator"] or "—", threshold_text(th),
-             _measured_text(th), _TR.get(f"nb.th.kind.{th['kind']}", th["kind"]),
-             _threshold_result(results, th))
-            for th in results.get("thresholds") or [] if th.get("item") is None]
+    rows = [
+        (
+            th["section"],
+            th["text"],
+            th["indicator"] or "—",
+            threshold_text(th),
+            _measured_text(th),
+            _TR.get(f"nb.th.kind.{th['kind']}", th["kind"]),
+            _threshold_result(results, th),
+        )
+        for th in results.get("thresholds") or []
+        if th.get("item") is None
+    ]
     if not rows:
         return ""
-    return md_table([tr("nb.th.clause"), tr("nb.th.text"), tr("sheet.indicator"),
-                     tr("nb.th.reference"), tr("sheet.period_value"), tr("nb.th.kind_col"),
-                     tr("nb.recon.result")], rows,
-                    caption=tr("nb.th.reference_caption"), widths=[6, 30, 6, 8, 7, 12, 10],
-                    align="lllrrll")
+    return md_table(
+        [
+            tr("nb.th.clause"),
+            tr("nb.th.text"),
+            tr("sheet.indicator"),
+            tr("nb.th.reference"),
+            tr("sheet.period_value"),
+            tr("nb.th.kind_col"),
+            tr("nb.recon.result"),
+        ],
+        rows,
+        caption=tr("nb.th.reference_caption"),
+        widths=[6, 30, 6, 8, 7, 12, 10],
+        align="lllrrll",
+    )
 
 
 def _rule_reading(rule: Mapping[str, Any]) -> str:
@@ -824,8 +1185,15 @@ def _rule_reading(rule: Mapping[str, Any]) -> str:
     missing = _TR.get(f"nb.rule.missing.{p['missing_months']}", p["missing_months"])
     where = _TR.get(f"nb.rule.anchor.{p['improvement_anchor']}", p["improvement_anchor"])
     held = tr("nb.rule.held_yes" if p["held_target_counts"] else "nb.rule.held_no")
-    return tr("nb.rule.reading", months=len(rule["months"]), share=share, missing=missing,
-              run=p["improvement_run"], where=where, held=held)
+    return tr(
+        "nb.rule.reading",
+        months=len(rule["months"]),
+        share=share,
+        missing=missing,
+        run=p["improvement_run"],
+        where=where,
+        held=held,
+    )
 
 
 def _rule_note(kpi: Mapping[str, Any]) -> str:
@@ -840,8 +1208,9 @@ def _rule_note(kpi: Mapping[str, Any]) -> str:
     return tr("punct.semicolon").join(notes)
 
 
-def rule_table_md(results: Mapping[str, Any], rule: Mapping[str, Any],
-                  statuses: Sequence[str] | None = None) -> str:
+def rule_table_md(
+    results: Mapping[str, Any], rule: Mapping[str, Any], statuses: Sequence[str] | None = None
+) -> str:
     """One row per indicator of a rule's scope (optionally only some statuses)."""
     inds = {i["code"]: i for i in results["indicators"]}
     rows = []
@@ -850,22 +1219,39 @@ def rule_table_md(results: Mapping[str, Any], rule: Mapping[str, Any],
             continue
         measured = kpi["status"] != "not measurable"
         ind = inds.get(kpi["code"]) or {}
-        rows.append((kpi["code"], _name_with_unit(_TR.name(ind or kpi, kpi["name"]),
-                                                  kpi.get("unit")),
-                     _target_text(ind),
-                     f"{kpi['months_met']}/{kpi['months_counted']}" if measured else "—",
-                     percent_text(kpi["share_met"] * 100) if kpi.get("share_met") is not None
-                     else "—", tr("nb.rule.months", n=kpi["longest_run"]) if measured else "—",
-                     _TR.get(f"nb.rule.status.{kpi['status'].replace(' ', '_')}",
-                             kpi["status"]), _rule_note(kpi)))
+        rows.append(
+            (
+                kpi["code"],
+                _name_with_unit(_TR.name(ind or kpi, kpi["name"]), kpi.get("unit")),
+                _target_text(ind),
+                f"{kpi['months_met']}/{kpi['months_counted']}" if measured else "—",
+                percent_text(kpi["share_met"] * 100) if kpi.get("share_met") is not None else "—",
+                tr("nb.rule.months", n=kpi["longest_run"]) if measured else "—",
+                _TR.get(f"nb.rule.status.{kpi['status'].replace(' ', '_')}", kpi["status"]),
+                _rule_note(kpi),
+            )
+        )
     if not rows:
         return ""
     caption = tr("nb.rule.caption", section=rule["section"]) + (
-        "" if statuses is None else tr("nb.rule.caption_failed"))
-    return md_table([tr("sheet.indicator"), tr("sheet.name"), tr("sheet.target"),
-                     tr("nb.rule.months_met"), tr("nb.rule.share"), tr("nb.rule.longest"),
-                     tr("nb.recon.result"), tr("nb.doc.note")], rows, caption=caption,
-                    widths=[5, 14, 9, 6, 7, 7, 6, 24], align="lllrrrcl")
+        "" if statuses is None else tr("nb.rule.caption_failed")
+    )
+    return md_table(
+        [
+            tr("sheet.indicator"),
+            tr("sheet.name"),
+            tr("sheet.target"),
+            tr("nb.rule.months_met"),
+            tr("nb.rule.share"),
+            tr("nb.rule.longest"),
+            tr("nb.recon.result"),
+            tr("nb.doc.note"),
+        ],
+        rows,
+        caption=caption,
+        widths=[5, 14, 9, 6, 7, 7, 6, 24],
+        align="lllrrrcl",
+    )
 
 
 def rules_md(results: Mapping[str, Any]) -> str:
@@ -873,12 +1259,20 @@ def rules_md(results: Mapping[str, Any]) -> str:
     blocks = []
     for rule in results.get("rules") or []:
         blocks += [
-            "## " + md_escape(tr("nb.rule.h", section=rule["section"],
-                                 level=level(results, "item"),
-                                 item=item_label(results, rule["item"]))),
+            "## "
+            + md_escape(
+                tr(
+                    "nb.rule.h",
+                    section=rule["section"],
+                    level=level(results, "item"),
+                    item=item_label(results, rule["item"]),
+                )
+            ),
             md_paragraph(tr("nb.quote", text=rule["text"])),
             md_paragraph(prose.rule_summary(results, rule, _TR.lang)),
-            md_paragraph(_rule_reading(rule)), rule_table_md(results, rule)]
+            md_paragraph(_rule_reading(rule)),
+            rule_table_md(results, rule),
+        ]
     return join_blocks(*blocks)
 
 
@@ -894,27 +1288,51 @@ def evidence_md(results: Mapping[str, Any], item: Mapping[str, Any]) -> str:
             continue
         rule = rules[e["id"]]
         blocks += [
-            Md("**" + md_escape(tr("nb.evidence.h", requirement=e["requirement"],
-                                   section=e["section"])) + "**"),
+            Md(
+                "**"
+                + md_escape(tr("nb.evidence.h", requirement=e["requirement"], section=e["section"]))
+                + "**"
+            ),
             md_paragraph(prose.rule_summary(results, rule, _TR.lang)),
             md_paragraph(_rule_reading(rule)),
             rule_table_md(results, rule, statuses=("fail", "not measurable")),
-            md_paragraph(tr("nb.evidence.see_all", section=rule["section"]))]
-    rows = [(f"{t['requirement']})" if t.get("requirement") else "—", t["section"], t["text"],
-             threshold_text(t), _measured_text(t), _threshold_result(results, t))
-            for e in evidence if e["kind"] == "threshold" and e["id"] in thresholds
-            for t in [thresholds[e["id"]]]]
+            md_paragraph(tr("nb.evidence.see_all", section=rule["section"])),
+        ]
+    rows = [
+        (
+            f"{t['requirement']})" if t.get("requirement") else "—",
+            t["section"],
+            t["text"],
+            threshold_text(t),
+            _measured_text(t),
+            _threshold_result(results, t),
+        )
+        for e in evidence
+        if e["kind"] == "threshold" and e["id"] in thresholds
+        for t in [thresholds[e["id"]]]
+    ]
     if rows:
-        blocks.append(md_table(
-            [tr("table.requirement"), tr("nb.th.clause"), tr("nb.th.text"),
-             tr("nb.th.threshold"), tr("nb.th.measured"), tr("nb.recon.result")], rows,
-            caption=tr("nb.th.caption", item=item_label(results, item["code"])),
-            widths=[5, 8, 34, 9, 7, 12], align="lllrrl"))
+        blocks.append(
+            md_table(
+                [
+                    tr("table.requirement"),
+                    tr("nb.th.clause"),
+                    tr("nb.th.text"),
+                    tr("nb.th.threshold"),
+                    tr("nb.th.measured"),
+                    tr("nb.recon.result"),
+                ],
+                rows,
+                caption=tr("nb.th.caption", item=item_label(results, item["code"])),
+                widths=[5, 8, 34, 9, 7, 12],
+                align="lllrrl",
+            )
+        )
     return join_blocks(*blocks)
 
 
-
 # ---------------------------------------------------------------- display
+
 
 def show_markdown(text: str) -> None:
     """One Markdown output (also as text/plain: the same text reads as plain text)."""
@@ -928,8 +1346,11 @@ def chart_bundle(chart: Any) -> dict[str, Any]:
     from ccua import charts
 
     spec = charts.vega_lite_spec(chart)
-    return {charts.VEGA_LITE_MIMETYPE: spec, "image/svg+xml": charts.to_svg(spec),
-            "text/plain": charts.description_of(spec)}
+    return {
+        charts.VEGA_LITE_MIMETYPE: spec,
+        "image/svg+xml": charts.to_svg(spec),
+        "text/plain": charts.description_of(spec),
+    }
 
 
 def show_chart(chart: Any) -> None:
@@ -982,7 +1403,7 @@ def show_items(results: Mapping[str, Any], chapter: str) -> None:
     for code in chapter_of(results, chapter)["items"]:
         show_markdown(item_md(results, code))
         show_chart(charts.indicator_targets_chart(results, code))
-        show_chart(charts.monthly_trends_chart(results, code))
+        show_chart(charts.monthly_trends_chart(results, code, lang=_TR.lang))
         show_markdown(findings_md(results, code))
 
 
@@ -1017,6 +1438,7 @@ def show_summary_charts(results: Mapping[str, Any]) -> None:
 # ---------------------------------------------------------------- from score to action,
 # the assessors, the portfolio (docs/improve.md, docs/assessors.md, docs/portfolio.md)
 
+
 def _grade_label(results: Mapping[str, Any], name: str) -> str:
     for g in results["framework"].get("grades") or []:
         if name in (g["name"], g.get("code")):
@@ -1048,34 +1470,82 @@ def improvement_md(results: Mapping[str, Any], chapter: str | None = None) -> st
             return ""
     parts = ["## " + tr("nb.improve.h")]
     if imp["already_met"]:
-        top = max((g for g in results["framework"].get("grades") or []),
-                  key=lambda g: float(g["min"] or 0), default=None)
+        top = max(
+            (g for g in results["framework"].get("grades") or []),
+            key=lambda g: float(g["min"] or 0),
+            default=None,
+        )
         is_top = top is not None and top["name"] == imp["target"]
-        parts.append(md_paragraph(tr("nb.improve.top" if is_top else "nb.improve.met",
-                                     target=target, total=total)))
+        parts.append(
+            md_paragraph(
+                tr("nb.improve.top" if is_top else "nb.improve.met", target=target, total=total)
+            )
+        )
     elif not imp["reachable"]:
-        parts.append(md_paragraph(tr("nb.improve.unreachable", target=target,
-                                     min=points_text(imp["target_min"]),
-                                     best=points_text(imp["best_possible"]))))
+        parts.append(
+            md_paragraph(
+                tr(
+                    "nb.improve.unreachable",
+                    target=target,
+                    min=points_text(imp["target_min"]),
+                    best=points_text(imp["best_possible"]),
+                )
+            )
+        )
     elif steps:
-        parts.append(md_paragraph(tr("nb.improve.path", target=target,
-                                     min=points_text(imp["target_min"]),
-                                     steps=imp["step_count"],
-                                     before=points_text(imp["total_before"]),
-                                     after=points_text(imp["total_after"]))))
-        rows = [(item_label(results, s["item"]), _leaf_label(s["leaf"]), s["from"], s["to"],
-                 "+" + points_text(s["points"])) for s in steps]
-        parts.append(md_table([tr("nb.improve.item"), tr("nb.improve.leaf"),
-                               tr("nb.improve.from"), tr("nb.improve.to"),
-                               tr("nb.improve.points")], rows,
-                              caption=tr("nb.improve.caption", target=target),
-                              widths=[16, 8, 6, 6, 8], align="llccr"))
+        parts.append(
+            md_paragraph(
+                tr(
+                    "nb.improve.path",
+                    target=target,
+                    min=points_text(imp["target_min"]),
+                    steps=imp["step_count"],
+                    before=points_text(imp["total_before"]),
+                    after=points_text(imp["total_after"]),
+                )
+            )
+        )
+        rows = [
+            (
+                item_label(results, s["item"]),
+                _leaf_label(s["leaf"]),
+                s["from"],
+                s["to"],
+                "+" + points_text(s["points"]),
+            )
+            for s in steps
+        ]
+        parts.append(
+            md_table(
+                [
+                    tr("nb.improve.item"),
+                    tr("nb.improve.leaf"),
+                    tr("nb.improve.from"),
+                    tr("nb.improve.to"),
+                    tr("nb.improve.points"),
+                ],
+                rows,
+                caption=tr("nb.improve.caption", target=target),
+                widths=[16, 8, 6, 6, 8],
+                align="llccr",
+            )
+        )
     if hints and not imp["already_met"]:
         parts.append(md_paragraph(tr("nb.improve.hints")))
-        parts.append(md_list(tr("nb.improve.hint", indicator=h["indicator"],
-                                name=indicator_name(_indicator(results, h["indicator"])),
-                                item=h["item"], met=h["met"], evaluable=h["evaluable"],
-                                points=points_text(h["points"])) for h in hints))
+        parts.append(
+            md_list(
+                tr(
+                    "nb.improve.hint",
+                    indicator=h["indicator"],
+                    name=indicator_name(_indicator(results, h["indicator"])),
+                    item=h["item"],
+                    met=h["met"],
+                    evaluable=h["evaluable"],
+                    points=points_text(h["points"]),
+                )
+                for h in hints
+            )
+        )
     return join_blocks(*parts)
 
 
@@ -1093,27 +1563,61 @@ def staffing_md(results: Mapping[str, Any], chapter: str | None = None) -> str:
         if not items & set(st.get("items") or []):
             return ""
     model = tr(f"nb.staff.model.{st['model']}")
-    intro = tr("nb.staff.intro", model=model, hours=fmt.fixed(st["open_hours_per_day"], 0),
-               interval=int(st["interval_seconds"]) // 60, within=st["answer_within"],
-               tolerance=fmt.fixed(st["tolerance_points"], 0))
+    intro = tr(
+        "nb.staff.intro",
+        model=model,
+        hours=fmt.fixed(st["open_hours_per_day"], 0),
+        interval=int(st["interval_seconds"]) // 60,
+        within=st["answer_within"],
+        tolerance=fmt.fixed(st["tolerance_points"], 0),
+    )
     rows = []
     for m in st["months"]:
-        rows.append((fmt.month_text(m["month"], _TR.lang), fmt.fixed(m["calls_per_interval"], 1),
-                     fmt.fixed(m["aht"], 0), m["agents"],
-                     fmt.percent(100 * _f(m["modelled"]["service_level"])),
-                     fmt.percent(None if m["reported_service_level"] is None
-                                 else 100 * _f(m["reported_service_level"])),
-                     _delta(m["gap_points"]),
-                     m["agents_needed"] if m["agents_needed"] is not None else "—",
-                     tr("nb.staff.flagged") if m["flagged"] else tr("nb.staff.ok")))
+        rows.append(
+            (
+                fmt.month_text(m["month"], _TR.lang),
+                fmt.fixed(m["calls_per_interval"], 1),
+                fmt.fixed(m["aht"], 0),
+                m["agents"],
+                fmt.percent(100 * _f(m["modelled"]["service_level"])),
+                fmt.percent(
+                    None
+                    if m["reported_service_level"] is None
+                    else 100 * _f(m["reported_service_level"])
+                ),
+                _delta(m["gap_points"]),
+                m["agents_needed"] if m["agents_needed"] is not None else "—",
+                tr("nb.staff.flagged") if m["flagged"] else tr("nb.staff.ok"),
+            )
+        )
     flagged = [fmt.month_text(m, _TR.lang) for m in st["flagged"]]
-    after = (tr("nb.staff.flagged_months", months=tr("punct.list_sep").join(flagged))
-             if flagged else tr("nb.staff.none_flagged"))
-    return join_blocks("## " + tr("nb.staff.h"), md_paragraph(intro), md_table(
-        [tr("nb.staff.month"), tr("nb.staff.calls"), tr("nb.staff.aht"), tr("nb.staff.agents"),
-         tr("nb.staff.modelled"), tr("nb.staff.reported"), tr("nb.staff.gap"),
-         tr("nb.staff.needed"), tr("nb.staff.flag")], rows, caption=tr("nb.staff.caption"),
-        widths=[10, 8, 7, 7, 8, 8, 7, 9, 8], align="lrrrrrrrc"), md_paragraph(after))
+    after = (
+        tr("nb.staff.flagged_months", months=tr("punct.list_sep").join(flagged))
+        if flagged
+        else tr("nb.staff.none_flagged")
+    )
+    return join_blocks(
+        "## " + tr("nb.staff.h"),
+        md_paragraph(intro),
+        md_table(
+            [
+                tr("nb.staff.month"),
+                tr("nb.staff.calls"),
+                tr("nb.staff.aht"),
+                tr("nb.staff.agents"),
+                tr("nb.staff.modelled"),
+                tr("nb.staff.reported"),
+                tr("nb.staff.gap"),
+                tr("nb.staff.needed"),
+                tr("nb.staff.flag"),
+            ],
+            rows,
+            caption=tr("nb.staff.caption"),
+            widths=[10, 8, 7, 7, 8, 8, 7, 9, 8],
+            align="lrrrrrrrc",
+        ),
+        md_paragraph(after),
+    )
 
 
 def agreement_md(results: Mapping[str, Any]) -> str:
@@ -1121,9 +1625,11 @@ def agreement_md(results: Mapping[str, Any]) -> str:
     table = tables.agreement_table(results, _TR.lang)
     if table is None:
         return ""
-    return join_blocks("## " + tr("nb.agree.h"),
-                       md_paragraph(tables.agreement_intro(results, _TR.lang)),
-                       tables.pipe_markdown(table))
+    return join_blocks(
+        "## " + tr("nb.agree.h"),
+        md_paragraph(tables.agreement_intro(results, _TR.lang)),
+        tables.pipe_markdown(table),
+    )
 
 
 def evidence_annex_md(results: Mapping[str, Any]) -> str:
@@ -1131,12 +1637,24 @@ def evidence_annex_md(results: Mapping[str, Any]) -> str:
     cited = results.get("evidence_cited")
     if cited is None:
         return ""
-    rows = [(item_label(results, item["code"]),
-             tr("punct.semicolon").join(cited.get(item["code"]) or [tr("nb.evid.none")]))
-            for item in results["assessment"]["items"]]
-    return join_blocks("## " + tr("nb.evid.h"), md_paragraph(tr("nb.evid.intro")), md_table(
-        [tr("nb.evid.item"), tr("nb.evid.cited")], rows, caption=tr("nb.evid.caption"),
-        widths=[16, 40], align="ll"))
+    rows = [
+        (
+            item_label(results, item["code"]),
+            tr("punct.semicolon").join(cited.get(item["code"]) or [tr("nb.evid.none")]),
+        )
+        for item in results["assessment"]["items"]
+    ]
+    return join_blocks(
+        "## " + tr("nb.evid.h"),
+        md_paragraph(tr("nb.evid.intro")),
+        md_table(
+            [tr("nb.evid.item"), tr("nb.evid.cited")],
+            rows,
+            caption=tr("nb.evid.caption"),
+            widths=[16, 40],
+            align="ll",
+        ),
+    )
 
 
 def load_comparison(results_path: str | Path = "results.json") -> dict[str, Any] | None:
@@ -1164,34 +1682,71 @@ def _delta(value: Any) -> str:
 
 def changes_md(results: Mapping[str, Any], comparison: Mapping[str, Any] | None) -> str:
     """变化: each item's percent and each indicator since the client's previous engagement."""
-    prev = (comparison or {}).get("previous")
+    comparison = comparison or {}
+    prev = comparison.get("previous")
     if not prev:
         return ""
-    intro = tr("nb.change.intro", start=fmt.month_text(prev["period_start"], _TR.lang),
-               end=fmt.month_text(prev["period_end"], _TR.lang),
-               before=points_text(prev["total"]),
-               grade=_grade_label(results, prev["grade"]) if prev.get("grade") else "—",
-               after=points_text(results["assessment"]["total"]),
-               change=_delta(prev.get("total_change")))
-    rows = [(item_label(results, c["code"]), percent_text(c["before"]),
-             percent_text(c["after"]), _delta(c["change"]))
-            for c in comparison.get("items") or []]  # type: ignore[union-attr]
-    moved = [c for c in comparison.get("indicators") or []  # type: ignore[union-attr]
-             if c.get("change")]
-    ind_rows = [(c["code"], indicator_name(_indicator(results, c["code"])),
-                 value_text(c["before"], _indicator(results, c["code"]).get("unit")),
-                 value_text(c["after"], _indicator(results, c["code"]).get("unit")),
-                 _delta(c["change"])) for c in moved]
-    parts = ["## " + tr("nb.change.h"), md_paragraph(intro), md_table(
-        [tr("nb.change.item"), tr("nb.change.before"), tr("nb.change.after"),
-         tr("nb.change.delta")], rows, caption=tr("nb.change.caption"),
-        widths=[16, 8, 8, 8], align="lrrr")]
+    intro = tr(
+        "nb.change.intro",
+        start=fmt.month_text(prev["period_start"], _TR.lang),
+        end=fmt.month_text(prev["period_end"], _TR.lang),
+        before=points_text(prev["total"]),
+        grade=_grade_label(results, prev["grade"]) if prev.get("grade") else "—",
+        after=points_text(results["assessment"]["total"]),
+        change=_delta(prev.get("total_change")),
+    )
+    rows = [
+        (
+            item_label(results, c["code"]),
+            percent_text(c["before"]),
+            percent_text(c["after"]),
+            _delta(c["change"]),
+        )
+        for c in comparison.get("items") or []
+    ]
+    moved = [c for c in comparison.get("indicators") or [] if c.get("change")]
+    ind_rows = [
+        (
+            c["code"],
+            indicator_name(_indicator(results, c["code"])),
+            value_text(c["before"], _indicator(results, c["code"]).get("unit")),
+            value_text(c["after"], _indicator(results, c["code"]).get("unit")),
+            _delta(c["change"]),
+        )
+        for c in moved
+    ]
+    parts = [
+        "## " + tr("nb.change.h"),
+        md_paragraph(intro),
+        md_table(
+            [
+                tr("nb.change.item"),
+                tr("nb.change.before"),
+                tr("nb.change.after"),
+                tr("nb.change.delta"),
+            ],
+            rows,
+            caption=tr("nb.change.caption"),
+            widths=[16, 8, 8, 8],
+            align="lrrr",
+        ),
+    ]
     if ind_rows:
-        parts.append(md_table([tr("nb.change.indicator"), tr("sheet.name"),
-                               tr("nb.change.before"), tr("nb.change.after"),
-                               tr("nb.change.delta")], ind_rows,
-                              caption=tr("nb.change.ind_caption"),
-                              widths=[6, 18, 8, 8, 8], align="llrrr"))
+        parts.append(
+            md_table(
+                [
+                    tr("nb.change.indicator"),
+                    tr("sheet.name"),
+                    tr("nb.change.before"),
+                    tr("nb.change.after"),
+                    tr("nb.change.delta"),
+                ],
+                ind_rows,
+                caption=tr("nb.change.ind_caption"),
+                widths=[6, 18, 8, 8, 8],
+                align="llrrr",
+            )
+        )
     return join_blocks(*parts)
 
 
@@ -1201,22 +1756,44 @@ def peers_md(results: Mapping[str, Any], comparison: Mapping[str, Any] | None) -
     if not bench:
         return ""
     if "refused" in bench:
-        return join_blocks("## " + tr("nb.peers.h"),
-                           md_paragraph(tr("nb.peers.refused", reason=bench["refused"])))
-    scope = (tr("nb.peers.scope_segment", segment=bench["segment"]) if bench.get("segment")
-             else tr("nb.peers.scope_all"))
-    rows = [(tr("nb.peers.total"), points_text(bench["total"]["value"]),
-             fmt.fixed(bench["total"]["percentile"], 1))]
-    rows += [(item_label(results, i["code"]), percent_text(i["value"]),
-              fmt.fixed(i["percentile"], 1)) for i in bench["items"]]
-    rows += [(f"{i['code']} {indicator_name(_indicator(results, i['code']))}",
-              value_text(i["value"], _indicator(results, i["code"]).get("unit")),
-              fmt.fixed(i["percentile"], 1)) for i in bench["indicators"]]
-    return join_blocks("## " + tr("nb.peers.h"),
-                       md_paragraph(tr("nb.peers.intro", peers=bench["peers"], scope=scope)),
-                       md_table(["", tr("nb.peers.value"), tr("nb.peers.percentile")], rows,
-                                caption=tr("nb.peers.caption"), widths=[24, 10, 8],
-                                align="lrr"))
+        return join_blocks(
+            "## " + tr("nb.peers.h"), md_paragraph(tr("nb.peers.refused", reason=bench["refused"]))
+        )
+    scope = (
+        tr("nb.peers.scope_segment", segment=bench["segment"])
+        if bench.get("segment")
+        else tr("nb.peers.scope_all")
+    )
+    rows = [
+        (
+            tr("nb.peers.total"),
+            points_text(bench["total"]["value"]),
+            fmt.fixed(bench["total"]["percentile"], 1),
+        )
+    ]
+    rows += [
+        (item_label(results, i["code"]), percent_text(i["value"]), fmt.fixed(i["percentile"], 1))
+        for i in bench["items"]
+    ]
+    rows += [
+        (
+            f"{i['code']} {indicator_name(_indicator(results, i['code']))}",
+            value_text(i["value"], _indicator(results, i["code"]).get("unit")),
+            fmt.fixed(i["percentile"], 1),
+        )
+        for i in bench["indicators"]
+    ]
+    return join_blocks(
+        "## " + tr("nb.peers.h"),
+        md_paragraph(tr("nb.peers.intro", peers=bench["peers"], scope=scope)),
+        md_table(
+            ["", tr("nb.peers.value"), tr("nb.peers.percentile")],
+            rows,
+            caption=tr("nb.peers.caption"),
+            widths=[24, 10, 8],
+            align="lrr",
+        ),
+    )
 
 
 def show_improvement(results: Mapping[str, Any], chapter: str | None = None) -> None:
@@ -1243,8 +1820,7 @@ def show_evidence_annex(results: Mapping[str, Any]) -> None:
         show_markdown(text)
 
 
-def show_portfolio(results: Mapping[str, Any], results_path: str | Path = "results.json"
-                   ) -> None:
+def show_portfolio(results: Mapping[str, Any], results_path: str | Path = "results.json") -> None:
     """变化 since the previous engagement and 同业对照, when the portfolio store gave them."""
     comparison = load_comparison(results_path)
     for text in (changes_md(results, comparison), peers_md(results, comparison)):
@@ -1259,8 +1835,11 @@ def staffing_check_md(results: Mapping[str, Any]) -> str:
     if not st:
         return ""
     flagged = [fmt.month_text(m, _TR.lang) for m in st["flagged"]]
-    text = (tr("nb.staff.flagged_months", months=tr("punct.list_sep").join(flagged))
-            if flagged else tr("nb.staff.none_flagged"))
+    text = (
+        tr("nb.staff.flagged_months", months=tr("punct.list_sep").join(flagged))
+        if flagged
+        else tr("nb.staff.none_flagged")
+    )
     return join_blocks("### " + tr("nb.staff.h"), md_paragraph(text))
 
 

@@ -27,9 +27,9 @@ from ccua.spec import Framework, Indicator
 class Trend:
     """Direction-aware trend of the monthly values."""
 
-    slope: Fraction | None          # change per month (least squares), in the indicator's unit
-    label: str                      # improving | worsening | stable | n/a
-    improving_run: int              # consecutive month-on-month improvements at the end
+    slope: Fraction | None  # change per month (least squares), in the indicator's unit
+    label: str  # improving | worsening | stable | n/a
+    improving_run: int  # consecutive month-on-month improvements at the end
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class Reconciliation:
     recomputed: Fraction | None
     difference: Fraction | None
     tolerance: Fraction
-    status: str                     # ok | mismatch | unverifiable
+    status: str  # ok | mismatch | unverifiable
     source: str
     document: str = ""
 
@@ -47,7 +47,7 @@ class Reconciliation:
 @dataclass(frozen=True)
 class IndicatorResult:
     code: str
-    monthly: Mapping[str, Fraction]            # month -> value, months with data only
+    monthly: Mapping[str, Fraction]  # month -> value, months with data only
     period: Fraction | None
     target: Target | None
     check: Check | None
@@ -56,7 +56,7 @@ class IndicatorResult:
     trend: Trend
     reconciliation: tuple[Reconciliation, ...] = ()
     missing_months: tuple[str, ...] = ()
-    origin: str = "sheet"                     # sheet | records | mixed | none
+    origin: str = "sheet"  # sheet | records | mixed | none
 
     @property
     def flagged(self) -> bool:
@@ -92,8 +92,9 @@ def better(direction: str, new: Fraction, old: Fraction) -> bool:
     return new > old if direction == "higher" else new < old if direction == "lower" else False
 
 
-def trend_of(indicator: Indicator, series: Sequence[Fraction], target: Target | None = None
-             ) -> Trend:
+def trend_of(
+    indicator: Indicator, series: Sequence[Fraction], target: Target | None = None
+) -> Trend:
     """Least-squares slope, labelled by the indicator's direction.
 
     A band indicator (or one with no direction) improves when it moves towards its target
@@ -106,8 +107,13 @@ def trend_of(indicator: Indicator, series: Sequence[Fraction], target: Target | 
     mean_x = Fraction(n - 1, 2)
     mean_y = sum(series, Fraction(0)) / n
     sxx = sum(((Fraction(x) - mean_x) * (Fraction(x) - mean_x) for x in xs), Fraction(0))
-    slope = sum(((Fraction(x) - mean_x) * (y - mean_y)
-                 for x, y in zip(xs, series, strict=True)), Fraction(0)) / sxx
+    slope = (
+        sum(
+            ((Fraction(x) - mean_x) * (y - mean_y) for x, y in zip(xs, series, strict=True)),
+            Fraction(0),
+        )
+        / sxx
+    )
     direction: str = indicator.direction
     if direction in ("band", "none"):
         direction = _band_direction(series[-1], target)
@@ -161,36 +167,62 @@ def indicators_over_period(
         claims_by_code.setdefault(claim.code, []).append(claim)
     results = {
         ind.code: _documentary(ind, checks.get(ind.code), claims_by_code.get(ind.code, []))
-        if ind.is_documentary else
-        _computed(framework, ind, months, inputs, targets.get(ind.code),
-                  claims_by_code.get(ind.code, []), tolerance, problems)
-        for ind in framework.indicators}
+        if ind.is_documentary
+        else _computed(
+            framework,
+            ind,
+            months,
+            inputs,
+            targets.get(ind.code),
+            claims_by_code.get(ind.code, []),
+            tolerance,
+            problems,
+        )
+        for ind in framework.indicators
+    }
     for code in sorted(set(targets) - {i.code for i in framework.indicators}):
         problems.append(Problem(f"target for unknown indicator {code!r}", field=code))
     attainment = {}
     for item in framework.items:
         rs = [results[i.code] for i in item.indicators]
-        attainment[item.code] = Attainment(sum(1 for r in rs if r.met),
-                                           sum(1 for r in rs if r.evaluable))
+        attainment[item.code] = Attainment(
+            sum(1 for r in rs if r.met), sum(1 for r in rs if r.evaluable)
+        )
     return PeriodResult(tuple(months), results, attainment, tuple(problems))
 
 
-def _documentary(ind: Indicator, check: Check | None, claims: Sequence[Claim]
-                 ) -> IndicatorResult:
+def _documentary(ind: Indicator, check: Check | None, claims: Sequence[Claim]) -> IndicatorResult:
     """A documentary indicator (formula "－"): met as the assessor's check says; a value the
     assessee reported for it cannot be recomputed."""
     return IndicatorResult(
-        ind.code, {}, None, None, check, evaluable=check is not None,
-        met=check.met if check else None, trend=Trend(None, "n/a", 0),
-        reconciliation=tuple(Reconciliation(c.month, c.value, None, None, Fraction(0),
-                                            "unverifiable", str(c.source), c.document)
-                             for c in claims),
-        origin="none")
+        ind.code,
+        {},
+        None,
+        None,
+        check,
+        evaluable=check is not None,
+        met=check.met if check else None,
+        trend=Trend(None, "n/a", 0),
+        reconciliation=tuple(
+            Reconciliation(
+                c.month, c.value, None, None, Fraction(0), "unverifiable", str(c.source), c.document
+            )
+            for c in claims
+        ),
+        origin="none",
+    )
 
 
-def _computed(framework: Framework, ind: Indicator, months: Sequence[str],
-              inputs: MonthlyInputs, target: Target | None, claims: Sequence[Claim],
-              tolerance: Tolerance, problems: list[Problem]) -> IndicatorResult:
+def _computed(
+    framework: Framework,
+    ind: Indicator,
+    months: Sequence[str],
+    inputs: MonthlyInputs,
+    target: Target | None,
+    claims: Sequence[Claim],
+    tolerance: Tolerance,
+    problems: list[Problem],
+) -> IndicatorResult:
     """An indicator computed from its inputs: per month, over the period (the inputs
     aggregated, not the monthly values averaged), against its target, with its trend and the
     assessee's reported values reconciled."""
@@ -198,26 +230,43 @@ def _computed(framework: Framework, ind: Indicator, months: Sequence[str],
     period: Fraction | None = None
     if monthly:
         try:
-            period = compute(framework, ind, {m: aggregate(framework, m, vs)
-                                              for m, vs in used.items()}).exact
+            period = compute(
+                framework, ind, {m: aggregate(framework, m, vs) for m, vs in used.items()}
+            ).exact
         except InputError as exc:  # pragma: no cover - monthly checks make this rare
             problems.append(Problem(f"period: {exc.problem.message}", indicator=ind.code))
     series = [monthly[m] for m in months if m in monthly]
     met = None
-    if period is not None and target is not None and \
-            (target.min is not None or target.max is not None):
+    if (
+        period is not None
+        and target is not None
+        and (target.min is not None or target.max is not None)
+    ):
         met = is_met(period, target)
     origins = {inputs.origin.get(m, "sheet") for m in ind.inputs}
     origin = "none" if not monthly else origins.pop() if len(origins) == 1 else "mixed"
     return IndicatorResult(
-        ind.code, monthly, period, target, None, met is not None, met,
-        trend_of(ind, series, target), _reconcile(ind, claims, monthly, period, tolerance),
-        tuple(missing_months), origin)
+        ind.code,
+        monthly,
+        period,
+        target,
+        None,
+        met is not None,
+        met,
+        trend_of(ind, series, target),
+        _reconcile(ind, claims, monthly, period, tolerance),
+        tuple(missing_months),
+        origin,
+    )
 
 
-def _monthly(framework: Framework, ind: Indicator, months: Sequence[str],
-             inputs: MonthlyInputs, problems: list[Problem]
-             ) -> tuple[dict[str, Fraction], dict[str, list[Fraction]], list[str]]:
+def _monthly(
+    framework: Framework,
+    ind: Indicator,
+    months: Sequence[str],
+    inputs: MonthlyInputs,
+    problems: list[Problem],
+) -> tuple[dict[str, Fraction], dict[str, list[Fraction]], list[str]]:
     """The indicator's value in each month with all of its inputs; the inputs used (for the
     period value); the months without any."""
     monthly: dict[str, Fraction] = {}
@@ -231,41 +280,60 @@ def _monthly(framework: Framework, ind: Indicator, months: Sequence[str],
             continue
         if len(given) < len(present):
             absent = [m for m, v in present.items() if v is None]
-            problems.append(Problem(
-                f"{ind.code} {ind.name}: {month} has {', '.join(sorted(given))} but not "
-                f"{', '.join(absent)}; give all of its inputs or none", indicator=ind.code,
-                field=month))
+            problems.append(
+                Problem(
+                    f"{ind.code} {ind.name}: {month} has {', '.join(sorted(given))} but not "
+                    f"{', '.join(absent)}; give all of its inputs or none",
+                    indicator=ind.code,
+                    field=month,
+                )
+            )
             missing_months.append(month)
             continue
         try:
             monthly[month] = compute(framework, ind, present).exact
         except InputError as exc:
-            cells = ", ".join(str(inputs.sources[(month, m)]) for m in ind.inputs
-                              if (month, m) in inputs.sources)
-            problems.append(Problem(f"{month}: {exc.problem.message}"
-                                    + (f" [{cells}]" if cells else ""),
-                                    indicator=ind.code))
+            cells = ", ".join(
+                str(inputs.sources[(month, m)]) for m in ind.inputs if (month, m) in inputs.sources
+            )
+            problems.append(
+                Problem(
+                    f"{month}: {exc.problem.message}" + (f" [{cells}]" if cells else ""),
+                    indicator=ind.code,
+                )
+            )
             continue
         for m, v in given.items():
             used[m].append(v)
     return monthly, used, missing_months
 
 
-def _reconcile(ind: Indicator, claims: Sequence[Claim], monthly: Mapping[str, Fraction],
-               period: Fraction | None, tolerance: Tolerance) -> tuple[Reconciliation, ...]:
+def _reconcile(
+    ind: Indicator,
+    claims: Sequence[Claim],
+    monthly: Mapping[str, Fraction],
+    period: Fraction | None,
+    tolerance: Tolerance,
+) -> tuple[Reconciliation, ...]:
     """Each value the assessee reported against the one recomputed from the inputs."""
     out = []
     for c in claims:
         recomputed = period if c.month is None else monthly.get(c.month)
         tol = _tolerance(ind, recomputed, tolerance)
         if recomputed is None:
-            out.append(Reconciliation(c.month, c.value, None, None, tol, "unverifiable",
-                                      str(c.source), c.document))
+            out.append(
+                Reconciliation(
+                    c.month, c.value, None, None, tol, "unverifiable", str(c.source), c.document
+                )
+            )
             continue
         diff = c.value - recomputed
         status = "ok" if abs(diff) <= tol else "mismatch"
-        out.append(Reconciliation(c.month, c.value, recomputed, diff, tol, status,
-                                  str(c.source), c.document))
+        out.append(
+            Reconciliation(
+                c.month, c.value, recomputed, diff, tol, status, str(c.source), c.document
+            )
+        )
     return tuple(out)
 
 

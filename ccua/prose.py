@@ -56,8 +56,11 @@ def finding_text(results: Mapping[str, Any], fact: Any, lang: str = "zh") -> str
         ind = _indicators(results).get(fact["indicator"], {})
         unit = fact.get("unit", ind.get("unit"))
         values["head"] = f"{fact['indicator']} {tr.name(ind, str(fact['indicator']))}"
-        values["when"] = (fmt.month_text(fact["month"], tr.lang) if fact.get("month")
-                          else tr("finding.whole_period"))
+        values["when"] = (
+            fmt.month_text(fact["month"], tr.lang)
+            if fact.get("month")
+            else tr("finding.whole_period")
+        )
         for key in ("value", "claimed", "recomputed"):
             if key in fact:
                 values[key] = fmt.value(fact[key], unit, tr.lang)
@@ -66,9 +69,14 @@ def finding_text(results: Mapping[str, Any], fact: Any, lang: str = "zh") -> str
         if "target" in fact:
             values["target"] = bounds_text(fact["target"], unit, tr.lang)
     if code == "handover_gap":
-        parts = [tr(key) for key, on in (("finding.incomplete", fact.get("incomplete")),
-                                         ("finding.granularity", fact.get("granularity_mismatch")))
-                 if on]
+        parts = [
+            tr(key)
+            for key, on in (
+                ("finding.incomplete", fact.get("incomplete")),
+                ("finding.granularity", fact.get("granularity_mismatch")),
+            )
+            if on
+        ]
         values["parts"] = tr.join(parts)
         values["feedback"] = tr.paren(fact["feedback"]) if fact.get("feedback") else ""
     if code == "requirement_below_standard":
@@ -105,7 +113,10 @@ def rule_summary(results: Mapping[str, Any], rule: Mapping[str, Any], lang: str 
     """A rule's result in one sentence: its ``rule_result`` fact, else the schema-1 summary."""
     for facts in (results.get("findings") or {}).values():
         for f in facts:
-            if isinstance(f, Mapping) and f.get("code") == "rule_result" \
-                    and f.get("rule") == rule["rule"]:
+            if (
+                isinstance(f, Mapping)
+                and f.get("code") == "rule_result"
+                and f.get("rule") == rule["rule"]
+            ):
                 return finding_text(results, f, lang)
     return str(rule.get("summary") or "")

@@ -44,9 +44,20 @@ PROJECT_SOURCES = ("notebooks", "templates", "_quarto.yml")
 DIRTY_PATHS = ("ccua", "notebooks", "templates", "_quarto.yml", "pyproject.toml", LOCK_FILE)
 # Distributions whose versions shape the output (parsing the inputs, computing, charts,
 # notebooks, the report). pandoc and Quarto are programs: their own versions are asked.
-PACKAGES = ("pydantic", "openpyxl", "duckdb", "pyarrow", "pandas", "altair",
-            "vl-convert-python", "papermill", "nbclient", "ipykernel", "pypandoc-binary",
-            "typst")
+PACKAGES = (
+    "pydantic",
+    "openpyxl",
+    "duckdb",
+    "pyarrow",
+    "pandas",
+    "altair",
+    "vl-convert-python",
+    "papermill",
+    "nbclient",
+    "ipykernel",
+    "pypandoc-binary",
+    "typst",
+)
 _SKIP_DIRS = frozenset({"__pycache__", ".ipynb_checkpoints", ".mypy_cache", ".pytest_cache"})
 GIT_TIMEOUT = 10
 
@@ -73,8 +84,11 @@ def _files_under(root: Path) -> list[Path]:
 
 def tree_sha256(paths: Iterable[Path], base: Path) -> str:
     """One hash of many files: their paths (relative to ``base``) and contents, sorted."""
-    lines = sorted(f"{p.relative_to(base).as_posix()}\0{sha256_file(p)}\n"
-                   for root in paths for p in _files_under(root))
+    lines = sorted(
+        f"{p.relative_to(base).as_posix()}\0{sha256_file(p)}\n"
+        for root in paths
+        for p in _files_under(root)
+    )
     return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
 
 
@@ -84,8 +98,13 @@ def _git(*args: str) -> str | None:
     if git is None or not (PROJECT_ROOT / ".git").exists():
         return None
     try:
-        proc = subprocess.run([git, "-C", str(PROJECT_ROOT), *args], capture_output=True,
-                              text=True, timeout=GIT_TIMEOUT, check=False)
+        proc = subprocess.run(
+            [git, "-C", str(PROJECT_ROOT), *args],
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return proc.stdout if proc.returncode == 0 else None
@@ -101,10 +120,15 @@ def source_info() -> dict[str, Any]:
     if commit is not None:
         status = _git("status", "--porcelain", "--", *DIRTY_PATHS)
         dirty = None if status is None else bool(status.strip())
-    roots = [PACKAGE_ROOT] + [PROJECT_ROOT / name for name in PROJECT_SOURCES
-                              if (PROJECT_ROOT / name).exists()]
-    return {"version": __version__, "commit": commit, "dirty": dirty,
-            "source_sha256": tree_sha256(roots, PROJECT_ROOT)}
+    roots = [PACKAGE_ROOT] + [
+        PROJECT_ROOT / name for name in PROJECT_SOURCES if (PROJECT_ROOT / name).exists()
+    ]
+    return {
+        "version": __version__,
+        "commit": commit,
+        "dirty": dirty,
+        "source_sha256": tree_sha256(roots, PROJECT_ROOT),
+    }
 
 
 # ---------------------------------------------------------------- the environment
@@ -122,8 +146,9 @@ def _quarto_version() -> str | None:
     if quarto is None:
         return None
     try:
-        proc = subprocess.run([quarto, "--version"], capture_output=True, text=True,
-                              timeout=60, check=False)
+        proc = subprocess.run(
+            [quarto, "--version"], capture_output=True, text=True, timeout=60, check=False
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return proc.stdout.strip() or None if proc.returncode == 0 else None
@@ -143,10 +168,11 @@ def environment_info() -> dict[str, Any]:
     packages: dict[str, str | None] = {name: _version(name) for name in PACKAGES}
     packages["pandoc"] = _pandoc_version()
     packages["quarto"] = _quarto_version()
-    return {"python": platform.python_version(),
-            "lock": {"file": LOCK_FILE, "sha256": sha256_file(lock)} if lock.is_file()
-            else None,
-            "packages": packages}
+    return {
+        "python": platform.python_version(),
+        "lock": {"file": LOCK_FILE, "sha256": sha256_file(lock)} if lock.is_file() else None,
+        "packages": packages,
+    }
 
 
 # ---------------------------------------------------------------- the framework and inputs
@@ -154,8 +180,11 @@ def framework_info(fw: Framework) -> dict[str, Any]:
     from ccua.spec._loader import FRAMEWORKS_DIR
 
     folder = FRAMEWORKS_DIR / fw.id
-    return {"id": fw.id, "version": fw.version,
-            "sha256": tree_sha256([folder], FRAMEWORKS_DIR) if folder.is_dir() else None}
+    return {
+        "id": fw.id,
+        "version": fw.version,
+        "sha256": tree_sha256([folder], FRAMEWORKS_DIR) if folder.is_dir() else None,
+    }
 
 
 def input_files(data: EngagementData) -> list[tuple[str, Path]]:
@@ -196,16 +225,24 @@ def _relative(path: Path, start: Path) -> str:
 def collect(data: EngagementData, run_dir: Path) -> dict[str, Any]:
     """The provenance of a run of ``data`` written to ``run_dir`` (results.json → provenance)."""
     files = input_files(data)
-    root = Path(os.path.commonpath([data.params_file.parent.resolve(),
-                                    *(p.parent for _, p in files)]))
+    root = Path(
+        os.path.commonpath([data.params_file.parent.resolve(), *(p.parent for _, p in files)])
+    )
     return {
         "version": PROVENANCE_VERSION,
         "ccua": source_info(),
         "framework": framework_info(data.framework),
         # the inputs' common folder, relative to the run folder
         "root": _relative(root, Path(run_dir).resolve()),
-        "inputs": [{"role": role, "path": _relative(p, root), "sha256": sha256_file(p),
-                    "bytes": p.stat().st_size} for role, p in files],
+        "inputs": [
+            {
+                "role": role,
+                "path": _relative(p, root),
+                "sha256": sha256_file(p),
+                "bytes": p.stat().st_size,
+            }
+            for role, p in files
+        ],
         "environment": environment_info(),
     }
 
@@ -227,9 +264,13 @@ def notebook_metadata(run_dir: Path, template: Path) -> dict[str, Any] | None:
     prov = results.get("provenance") if isinstance(results, dict) else None
     if not isinstance(prov, dict):
         return None
-    return {"provenance": prov,
-            "notebook": {"name": template.name,
-                         "sha256": sha256_file(template) if template.is_file() else None}}
+    return {
+        "provenance": prov,
+        "notebook": {
+            "name": template.name,
+            "sha256": sha256_file(template) if template.is_file() else None,
+        },
+    }
 
 
 # ---------------------------------------------------------------- the report's colophon
@@ -244,15 +285,28 @@ def colophon(prov: dict[str, Any] | None, lang: str = "zh") -> list[str]:
     commit = code.get("commit")
     zh = lang == "zh"
     if commit:
-        src = commit[:12] + (("（含未提交的修改）" if zh else " (with uncommitted changes)")
-                             if code.get("dirty") else "")
+        src = commit[:12] + (
+            ("（含未提交的修改）" if zh else " (with uncommitted changes)")
+            if code.get("dirty")
+            else ""
+        )
     else:
         src = "无（已安装的软件包）" if zh else "none (installed package)"
     lock = (env.get("lock") or {}).get("sha256")
     tools = ("、" if zh else ", ").join(
-        f"{name} {pk[name]}" for name in ("pandas", "altair", "vl-convert-python", "papermill",
-                                          "pandoc", "typst", "duckdb", "quarto")
-        if pk.get(name))
+        f"{name} {pk[name]}"
+        for name in (
+            "pandas",
+            "altair",
+            "vl-convert-python",
+            "papermill",
+            "pandoc",
+            "typst",
+            "duckdb",
+            "quarto",
+        )
+        if pk.get(name)
+    )
     n = len(prov.get("inputs") or [])
     if zh:
         return [

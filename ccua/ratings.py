@@ -37,8 +37,16 @@ from ccua._yaml import line_of, load_with_lines
 from ccua.errors import CcuaError, Problem, RatingsError, ValidationFailed
 from ccua.spec import Framework, Item, load_framework
 
-TOP_KEYS = {"framework", "schema", "title", "client", "assessor", "weights",
-            "requirement_weights", "items"}
+TOP_KEYS = {
+    "framework",
+    "schema",
+    "title",
+    "client",
+    "assessor",
+    "weights",
+    "requirement_weights",
+    "items",
+}
 ITEM_KEYS = {"percent", "rating", "na", "note", "evidence", "ratings", "by", "at"}
 ENTRY_KEYS = {"rating", "na", "note", "evidence", "by", "at"}
 SCHEMA_VERSION = 1
@@ -92,8 +100,11 @@ class _Collector:
         self.problems: list[Problem] = []
 
     def add(self, path: tuple[str, ...], message: str) -> None:
-        self.problems.append(Problem(message, file=self.file, row=line_of(self.lines, path),
-                                     field=".".join(path) or None))
+        self.problems.append(
+            Problem(
+                message, file=self.file, row=line_of(self.lines, path), field=".".join(path) or None
+            )
+        )
 
 
 def _text(value: object) -> str:
@@ -113,8 +124,13 @@ def _rating(fw: Framework, value: object, path: tuple[str, ...], c: _Collector) 
     return value
 
 
-def _entry(fw: Framework, raw: object, path: tuple[str, ...], c: _Collector,
-           note_required_reason: str | None) -> Entry | None:
+def _entry(
+    fw: Framework,
+    raw: object,
+    path: tuple[str, ...],
+    c: _Collector,
+    note_required_reason: str | None,
+) -> Entry | None:
     if not isinstance(raw, Mapping):
         if raw is None:
             c.add(path, "no rating given")
@@ -141,12 +157,19 @@ def _entry(fw: Framework, raw: object, path: tuple[str, ...], c: _Collector,
         rating = _rating(fw, raw["rating"], (*path, "rating"), c)
         if rating is not None and note_required_reason and not note:
             c.add(path, f"a note is mandatory: {note_required_reason}")
-    return Entry(rating=rating, na=na, note=note, evidence=_text(raw.get("evidence")),
-                 by=_text(raw.get("by")) or None, at=_text(raw.get("at")) or None)
+    return Entry(
+        rating=rating,
+        na=na,
+        note=note,
+        evidence=_text(raw.get("evidence")),
+        by=_text(raw.get("by")) or None,
+        at=_text(raw.get("at")) or None,
+    )
 
 
-def _item(fw: Framework, item: Item, raw: object, path: tuple[str, ...],
-          c: _Collector) -> ItemRatings | None:
+def _item(
+    fw: Framework, item: Item, raw: object, path: tuple[str, ...], c: _Collector
+) -> ItemRatings | None:
     item_rated = "item" in fw.scoring.rating_levels
     if not isinstance(raw, Mapping):
         if item_rated and raw is not None:
@@ -176,16 +199,22 @@ def _item(fw: Framework, item: Item, raw: object, path: tuple[str, ...],
             return None
         if not note:
             c.add(path, "an item override (percent) needs a note saying why")
-        percent = Decimal(str(raw["percent"])) if not isinstance(raw["percent"], Decimal) \
+        percent = (
+            Decimal(str(raw["percent"]))
+            if not isinstance(raw["percent"], Decimal)
             else raw["percent"]
+        )
     if raw.get("na"):
         if not note:
             c.add(path, "a note is mandatory when an item is marked not applicable")
         return ItemRatings(item.code, na=True, note=note)
     if raw.get("rating") is not None:
         if not item_rated:
-            c.add((*path, "rating"), f"{fw.id} rates {fw.levels.requirement.en_plural}, not whole "
-                  f"{fw.levels.item.en_plural}: use ratings: {{a: 4, ...}} or percent with a note")
+            c.add(
+                (*path, "rating"),
+                f"{fw.id} rates {fw.levels.requirement.en_plural}, not whole "
+                f"{fw.levels.item.en_plural}: use ratings: {{a: 4, ...}} or percent with a note",
+            )
             return None
         rating = _rating(fw, raw["rating"], (*path, "rating"), c)
     entries: dict[str, Entry] = {}
@@ -195,20 +224,28 @@ def _item(fw: Framework, item: Item, raw: object, path: tuple[str, ...],
             c.add((*path, "ratings"), "expected a mapping of requirement codes to ratings")
         else:
             entries = _requirement_entries(fw, item, ratings_raw, (*path, "ratings"), c)
-    return ItemRatings(item.code, percent=percent, rating=rating, note=note,
-                       evidence=_text(raw.get("evidence")), by=_text(raw.get("by")) or None,
-                       at=_text(raw.get("at")) or None, ratings=entries)
+    return ItemRatings(
+        item.code,
+        percent=percent,
+        rating=rating,
+        note=note,
+        evidence=_text(raw.get("evidence")),
+        by=_text(raw.get("by")) or None,
+        at=_text(raw.get("at")) or None,
+        ratings=entries,
+    )
 
 
-def _requirement_entries(fw: Framework, item: Item, raw: Mapping[str, Any],
-                         path: tuple[str, ...], c: _Collector) -> dict[str, Entry]:
+def _requirement_entries(
+    fw: Framework, item: Item, raw: Mapping[str, Any], path: tuple[str, ...], c: _Collector
+) -> dict[str, Entry]:
     entries: dict[str, Entry] = {}
     levels = fw.scoring.rating_levels
     # Accept the nested form too: b: {1: 3, 2: 4} means b.1 and b.2.
     flat: dict[str, tuple[object, tuple[str, ...]]] = {}
     for key, value in raw.items():
         key = str(key)
-        if (isinstance(value, Mapping) and value and all(str(k).isdigit() for k in value)):
+        if isinstance(value, Mapping) and value and all(str(k).isdigit() for k in value):
             for sub, sub_value in value.items():
                 flat[f"{key}.{sub}"] = (sub_value, (*path, key, str(sub)))
         else:
@@ -224,20 +261,27 @@ def _requirement_entries(fw: Framework, item: Item, raw: Mapping[str, Any],
             continue
         reason = None
         if req.kind == "indicator":
-            reason = ("the indicator requirement is rated from the data; a hand rating "
-                      "overrides it and must say why")
+            reason = (
+                "the indicator requirement is rated from the data; a hand rating "
+                "overrides it and must say why"
+            )
         if sub_code:
             if "subpoint" not in levels:
                 c.add(kpath, f"{fw.id} does not rate sub-points")
                 continue
             if sub_code not in {s.code for s in req.subpoints}:
                 known = ", ".join(s.code for s in req.subpoints) or "none"
-                c.add(kpath, f"requirement {item.code}.{req.code} has no sub-point {sub_code!r} "
-                      f"(sub-points: {known})")
+                c.add(
+                    kpath,
+                    f"requirement {item.code}.{req.code} has no sub-point {sub_code!r} "
+                    f"(sub-points: {known})",
+                )
                 continue
             if req_code in directly:
-                c.add(kpath, f"requirement {req_code} is rated both as a whole and by sub-point; "
-                      "keep one")
+                c.add(
+                    kpath,
+                    f"requirement {req_code} is rated both as a whole and by sub-point; keep one",
+                )
                 continue
         elif "requirement" not in levels:
             c.add(kpath, f"{fw.id} does not rate requirements as a whole")
@@ -268,25 +312,39 @@ def _weights(raw: object, path: tuple[str, ...], c: _Collector) -> dict[str, Dec
     return out
 
 
-def parse_ratings(data: object, framework: Framework | None = None, *, file: str = "ratings",
-                  lines: dict[tuple[str, ...], int] | None = None) -> Ratings:
+def parse_ratings(
+    data: object,
+    framework: Framework | None = None,
+    *,
+    file: str = "ratings",
+    lines: dict[tuple[str, ...], int] | None = None,
+) -> Ratings:
     """Validate parsed YAML against its framework; raise ValidationFailed with every problem."""
     c = _Collector(file, lines or {})
     if not isinstance(data, Mapping):
         raise RatingsError("expected a mapping with framework: and items:", file=file)
     fw_id = _text(data.get("framework"))
     if not fw_id:
-        raise RatingsError("framework: is missing (e.g. framework: t-ccua)", file=file,
-                           row=1, field="framework")
+        raise RatingsError(
+            "framework: is missing (e.g. framework: t-ccua)", file=file, row=1, field="framework"
+        )
     if framework is None:
         try:
             framework = load_framework(fw_id)
         except CcuaError as exc:
-            raise RatingsError(str(exc.problem.message), file=file,
-                               row=line_of(c.lines, ("framework",)), field="framework") from None
+            raise RatingsError(
+                str(exc.problem.message),
+                file=file,
+                row=line_of(c.lines, ("framework",)),
+                field="framework",
+            ) from None
     elif framework.id != fw_id:
-        raise RatingsError(f"this file is for framework {fw_id!r}, expected {framework.id!r}",
-                           file=file, row=line_of(c.lines, ("framework",)), field="framework")
+        raise RatingsError(
+            f"this file is for framework {fw_id!r}, expected {framework.id!r}",
+            file=file,
+            row=line_of(c.lines, ("framework",)),
+            field="framework",
+        )
     for key in sorted(set(map(str, data)) - TOP_KEYS):
         c.add((key,), f"unknown key; expected one of {', '.join(sorted(TOP_KEYS))}")
     items_raw = data.get("items")
@@ -306,12 +364,15 @@ def parse_ratings(data: object, framework: Framework | None = None, *, file: str
         if parsed is not None:
             items[code] = parsed
     weights = _weights(data.get("weights"), ("weights",), c)
-    scored_codes = codes if framework.scoring.points_at == "item" else \
-        {g.code for g in framework.groups}
+    scored_codes = (
+        codes if framework.scoring.points_at == "item" else {g.code for g in framework.groups}
+    )
     for code in weights:
         if code not in scored_codes:
-            c.add(("weights", code), f"weights apply to {framework.scoring.points_at} codes; "
-                  f"{code!r} is not one")
+            c.add(
+                ("weights", code),
+                f"weights apply to {framework.scoring.points_at} codes; {code!r} is not one",
+            )
     req_weights: dict[str, dict[str, Decimal]] = {}
     rw_raw = data.get("requirement_weights")
     if isinstance(rw_raw, Mapping):
@@ -331,10 +392,16 @@ def parse_ratings(data: object, framework: Framework | None = None, *, file: str
     if c.problems:
         ordered = sorted(c.problems, key=lambda p: (p.row is None, p.row or 0))
         raise ValidationFailed.of(ordered, subject=file)
-    return Ratings(framework=framework.id, items=items, weights=weights,
-                   requirement_weights=req_weights, title=_text(data.get("title")),
-                   client=_text(data.get("client")), assessor=_text(data.get("assessor")),
-                   source=file)
+    return Ratings(
+        framework=framework.id,
+        items=items,
+        weights=weights,
+        requirement_weights=req_weights,
+        title=_text(data.get("title")),
+        client=_text(data.get("client")),
+        assessor=_text(data.get("assessor")),
+        source=file,
+    )
 
 
 def load_ratings(path: str | Path, framework: Framework | None = None) -> Ratings:

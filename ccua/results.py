@@ -37,8 +37,14 @@ SCHEMA = "ccua.results"
 SCHEMA_VERSION = MODEL_VERSION
 VALUE_PLACES = 4
 
-UNIT_SUFFIX = {"percent": "%", "seconds": "秒", "minutes": "分钟", "hours": "小时", "count": "",
-               "currency": "元"}
+UNIT_SUFFIX = {
+    "percent": "%",
+    "seconds": "秒",
+    "minutes": "分钟",
+    "hours": "小时",
+    "count": "",
+    "currency": "元",
+}
 
 
 @dataclass(frozen=True)
@@ -69,8 +75,19 @@ def target_text(target: Any, unit: str | None) -> str:
 
 
 # Formula shapes whose period value is a ratio of sums over the months (ccua/formulas.py).
-_RATIO_SHAPES = frozenset({"share", "complement_share", "remainder_share", "ratio_percent",
-                           "sum_share", "share_of_sum", "leading_share", "mean", "sum_mean"})
+_RATIO_SHAPES = frozenset(
+    {
+        "share",
+        "complement_share",
+        "remainder_share",
+        "ratio_percent",
+        "sum_share",
+        "share_of_sum",
+        "leading_share",
+        "mean",
+        "sum_mean",
+    }
+)
 
 
 def months_comparable(fw: Framework, ind: Indicator) -> bool:
@@ -98,26 +115,46 @@ def months_comparable(fw: Framework, ind: Indicator) -> bool:
 def _indicator(fw: Framework, r: IndicatorResult) -> dict[str, Any]:
     ind = fw.indicator(r.code)
     out: dict[str, Any] = {
-        "code": r.code, "item": ind.item, "name": ind.name, "name_en": ind.name_en,
-        "unit": ind.unit, "direction": ind.direction, "kind": ind.kind,
+        "code": r.code,
+        "item": ind.item,
+        "name": ind.name,
+        "name_en": ind.name_en,
+        "unit": ind.unit,
+        "direction": ind.direction,
+        "kind": ind.kind,
         "formula": ind.formula_text,
         "monthly": [{"month": m, "value": num(v, VALUE_PLACES)} for m, v in r.monthly.items()],
         "value": num(r.period, VALUE_PLACES),
-        "target": None if r.target is None else {
-            "min": num(r.target.min), "max": num(r.target.max), "source": r.target.source,
-            "basis": r.target.basis, "text": target_text(r.target, ind.unit)},
+        "target": None
+        if r.target is None
+        else {
+            "min": num(r.target.min),
+            "max": num(r.target.max),
+            "source": r.target.source,
+            "basis": r.target.basis,
+            "text": target_text(r.target, ind.unit),
+        },
         "check": None if r.check is None else r.check.model_dump(mode="json"),
         "evaluable": r.evaluable,
         "met": r.met,
-        "trend": {"slope": num(r.trend.slope, VALUE_PLACES), "label": r.trend.label,
-                  "improving_run": r.trend.improving_run},
+        "trend": {
+            "slope": num(r.trend.slope, VALUE_PLACES),
+            "label": r.trend.label,
+            "improving_run": r.trend.improving_run,
+        },
         "reconciliation": [
-            {"month": c.month, "claimed": num(c.claimed, VALUE_PLACES),
-             "recomputed": num(c.recomputed, VALUE_PLACES),
-             "difference": num(c.difference, VALUE_PLACES),
-             "tolerance": num(c.tolerance, VALUE_PLACES), "status": c.status,
-             "document": c.document, "source": c.source.rsplit("/", 1)[-1]}
-            for c in r.reconciliation],
+            {
+                "month": c.month,
+                "claimed": num(c.claimed, VALUE_PLACES),
+                "recomputed": num(c.recomputed, VALUE_PLACES),
+                "difference": num(c.difference, VALUE_PLACES),
+                "tolerance": num(c.tolerance, VALUE_PLACES),
+                "status": c.status,
+                "document": c.document,
+                "source": c.source.rsplit("/", 1)[-1],
+            }
+            for c in r.reconciliation
+        ],
         "missing_months": list(r.missing_months),
         "origin": r.origin,
         "months_comparable": months_comparable(fw, ind),
@@ -137,24 +174,44 @@ def indicator_facts(fw: Framework, ind: Indicator, r: IndicatorResult) -> list[d
         return []
     out: list[dict[str, Any]] = []
     if r.met is False:
-        out.append({"code": "indicator_not_met", "indicator": ind.code, "unit": ind.unit,
-                    "value": num(r.period, VALUE_PLACES), "target": _bounds(r.target)})
+        out.append(
+            {
+                "code": "indicator_not_met",
+                "indicator": ind.code,
+                "unit": ind.unit,
+                "value": num(r.period, VALUE_PLACES),
+                "target": _bounds(r.target),
+            }
+        )
     for c in r.reconciliation:
         if c.status == "mismatch":
-            out.append({"code": "claim_mismatch", "indicator": ind.code, "unit": ind.unit,
-                        "month": c.month, "claimed": num(c.claimed, VALUE_PLACES),
-                        "recomputed": num(c.recomputed, VALUE_PLACES),
-                        "tolerance": num(c.tolerance, VALUE_PLACES)})
+            out.append(
+                {
+                    "code": "claim_mismatch",
+                    "indicator": ind.code,
+                    "unit": ind.unit,
+                    "month": c.month,
+                    "claimed": num(c.claimed, VALUE_PLACES),
+                    "recomputed": num(c.recomputed, VALUE_PLACES),
+                    "tolerance": num(c.tolerance, VALUE_PLACES),
+                }
+            )
         elif c.status == "unverifiable":
             out.append({"code": "claim_unverifiable", "indicator": ind.code, "month": c.month})
     if r.trend.label == "worsening" and r.evaluable:
-        out.append({"code": "trend_worsening", "indicator": ind.code,
-                    "slope": num(r.trend.slope, VALUE_PLACES)})
+        out.append(
+            {
+                "code": "trend_worsening",
+                "indicator": ind.code,
+                "slope": num(r.trend.slope, VALUE_PLACES),
+            }
+        )
     return out
 
 
-def findings_for(fw: Framework, data: EngagementData, period: PeriodResult,
-                 assessment: Assessment) -> dict[str, list[dict[str, Any]]]:
+def findings_for(
+    fw: Framework, data: EngagementData, period: PeriodResult, assessment: Assessment
+) -> dict[str, list[dict[str, Any]]]:
     """Per item, the facts a report states about it (results.json ``findings``): codes with
     values, made into sentences per language by the presentation layer (docs/results.md)."""
     out: dict[str, list[dict[str, Any]]] = {}
@@ -164,15 +221,26 @@ def findings_for(fw: Framework, data: EngagementData, period: PeriodResult,
             facts += indicator_facts(fw, ind, period.indicators[ind.code])
         h = data.engagement.handover.get(item.code)
         if h is not None and (h.completeness == "不完整" or h.granularity == "不符合"):
-            facts.append({"code": "handover_gap", "item": item.code,
-                          "incomplete": h.completeness == "不完整",
-                          "granularity_mismatch": h.granularity == "不符合",
-                          "feedback": h.feedback})
+            facts.append(
+                {
+                    "code": "handover_gap",
+                    "item": item.code,
+                    "incomplete": h.completeness == "不完整",
+                    "granularity_mismatch": h.granularity == "不符合",
+                    "feedback": h.feedback,
+                }
+            )
         s = assessment.item(item.code)
         for req in s.requirements:
             if req.rating is not None and req.rating < 3 and req.kind != "indicator":
-                facts.append({"code": "requirement_below_standard", "requirement": req.code,
-                              "rating": num(req.rating, VALUE_PLACES), "note": req.note})
+                facts.append(
+                    {
+                        "code": "requirement_below_standard",
+                        "requirement": req.code,
+                        "rating": num(req.rating, VALUE_PLACES),
+                        "note": req.note,
+                    }
+                )
         for n, kp in enumerate(data.engagement.key_points):
             if kp.item == item.code:
                 facts.append(key_point_fact(n, kp, period))
@@ -183,15 +251,19 @@ def findings_for(fw: Framework, data: EngagementData, period: PeriodResult,
 def key_point_fact(index: int, kp: KeyPoint, period: PeriodResult) -> dict[str, Any]:
     """A key point; with an indicator, the run's own figures for it (checked to agree)."""
     r = period.indicators.get(kp.indicator) if kp.indicator else None
-    return {"code": "key_point", "index": index, "topic": kp.topic, "issue": kp.issue,
-            "indicator": kp.indicator,
-            "value": None if r is None else num(r.period, VALUE_PLACES),
-            "target": None if r is None or r.target is None else _bounds(r.target),
-            "met": None if r is None else r.met}
+    return {
+        "code": "key_point",
+        "index": index,
+        "topic": kp.topic,
+        "issue": kp.issue,
+        "indicator": kp.indicator,
+        "value": None if r is None else num(r.period, VALUE_PLACES),
+        "target": None if r is None or r.target is None else _bounds(r.target),
+        "met": None if r is None else r.met,
+    }
 
 
-def key_point_problems(fw: Framework, data: EngagementData,
-                       period: PeriodResult) -> list[Problem]:
+def key_point_problems(fw: Framework, data: EngagementData, period: PeriodResult) -> list[Problem]:
     """Key points whose figures contradict the run's indicators (each names both)."""
     where = str(data.files.get("engagement", data.folder))
     problems: list[Problem] = []
@@ -200,41 +272,68 @@ def key_point_problems(fw: Framework, data: EngagementData,
         field = f"key_points.{n}"
         if kp.indicator is None:
             if stated:
-                problems.append(Problem("states a target, value or met but names no indicator",
-                                        file=where, field=f"{field}.indicator"))
+                problems.append(
+                    Problem(
+                        "states a target, value or met but names no indicator",
+                        file=where,
+                        field=f"{field}.indicator",
+                    )
+                )
             continue
         r = period.indicators.get(kp.indicator)
         if r is None:
-            problems.append(Problem(f"names indicator {kp.indicator!r}, which "
-                                    f"{fw.id} does not define", file=where,
-                                    field=f"{field}.indicator"))
+            problems.append(
+                Problem(
+                    f"names indicator {kp.indicator!r}, which {fw.id} does not define",
+                    file=where,
+                    field=f"{field}.indicator",
+                )
+            )
             continue
         ind = fw.indicator(kp.indicator)
         what = f"key point {n + 1} ({kp.topic}) says"
         shown = f"{kp.indicator} {ind.name}"
         if kp.target is not None:
-            bounds = [] if r.target is None else [b for b in (r.target.min, r.target.max)
-                                                  if b is not None]
+            bounds = (
+                []
+                if r.target is None
+                else [b for b in (r.target.min, r.target.max) if b is not None]
+            )
             if not any(Fraction(kp.target) == Fraction(b) for b in bounds):
-                problems.append(Problem(
-                    f"{what} the target is {kp.target}, but {shown} has target "
-                    f"{target_text(r.target, ind.unit)}", file=where, field=f"{field}.target",
-                    indicator=kp.indicator))
+                problems.append(
+                    Problem(
+                        f"{what} the target is {kp.target}, but {shown} has target "
+                        f"{target_text(r.target, ind.unit)}",
+                        file=where,
+                        field=f"{field}.target",
+                        indicator=kp.indicator,
+                    )
+                )
         if kp.value is not None:
             places = max(0, -int(kp.value.as_tuple().exponent))
             actual = None if r.period is None else round_half_up(r.period, places)
             if actual is None or actual != kp.value:
-                problems.append(Problem(
-                    f"{what} the value is {kp.value}, but {shown} is "
-                    f"{fmt_value(r.period, ind.unit)} over the period", file=where,
-                    field=f"{field}.value", indicator=kp.indicator))
+                problems.append(
+                    Problem(
+                        f"{what} the value is {kp.value}, but {shown} is "
+                        f"{fmt_value(r.period, ind.unit)} over the period",
+                        file=where,
+                        field=f"{field}.value",
+                        indicator=kp.indicator,
+                    )
+                )
         if kp.met is not None and kp.met != r.met:
             said = "met" if kp.met else "not met"
             was = {True: "met", False: "not met", None: "not evaluable"}[r.met]
-            problems.append(Problem(
-                f"{what} the target is {said}, but {shown} is {was} "
-                f"({fmt_value(r.period, ind.unit)} against {target_text(r.target, ind.unit)})",
-                file=where, field=f"{field}.met", indicator=kp.indicator))
+            problems.append(
+                Problem(
+                    f"{what} the target is {said}, but {shown} is {was} "
+                    f"({fmt_value(r.period, ind.unit)} against {target_text(r.target, ind.unit)})",
+                    file=where,
+                    field=f"{field}.met",
+                    indicator=kp.indicator,
+                )
+            )
     return problems
 
 
@@ -249,11 +348,34 @@ def _list_requirements_of_items_rated_whole(fw: Framework, a_dict: dict[str, Any
         if item.get("requirements"):
             continue
         item["requirements"] = [
-            {"code": req.code, "kind": req.kind, "text": req.text, "rating": None,
-             "source": "item", "weight": None, "note": "", "evidence": "",
-             **({"subpoints": [{"code": sp.code, "text": sp.text, "rating": None, "na": False,
-                                "note": ""} for sp in req.subpoints]} if req.subpoints else {})}
-            for req in fw.item(item["code"]).requirements]
+            {
+                "code": req.code,
+                "kind": req.kind,
+                "text": req.text,
+                "rating": None,
+                "source": "item",
+                "weight": None,
+                "note": "",
+                "evidence": "",
+                **(
+                    {
+                        "subpoints": [
+                            {
+                                "code": sp.code,
+                                "text": sp.text,
+                                "rating": None,
+                                "na": False,
+                                "note": "",
+                            }
+                            for sp in req.subpoints
+                        ]
+                    }
+                    if req.subpoints
+                    else {}
+                ),
+            }
+            for req in fw.item(item["code"]).requirements
+        ]
 
 
 # ---------------------------------------------------------------- framework-level evidence
@@ -261,32 +383,50 @@ def _list_requirements_of_items_rated_whole(fw: Framework, a_dict: dict[str, Any
 # crosswalk to another framework) is computed here from the run's data, for every framework
 # alike: a framework without such files gets empty lists and nulls.
 
+
 def thresholds_dict(fw: Framework, period: PeriodResult) -> list[dict[str, Any]]:
     """Every printed threshold, checked against the run's period value where it names an
     indicator that has one (in the same unit); the others wait for the assessor's check, or
     for the rule that judges their requirement (``rule``)."""
     by_rule: dict[tuple[str | None, str | None], str] = {
-        (r.item, r.requirement): r.id for r in fw.rules}
+        (r.item, r.requirement): r.id for r in fw.rules
+    }
     out = []
     for th in fw.thresholds:
         measured = None
         if th.indicator is not None:
             r = period.indicators.get(th.indicator)
-            if r is not None and r.period is not None and \
-                    fw.indicator(th.indicator).unit == th.unit:
+            if (
+                r is not None
+                and r.period is not None
+                and fw.indicator(th.indicator).unit == th.unit
+            ):
                 measured = r.period
         met = None if measured is None else threshold_met(th, measured)
-        out.append({
-            "id": th.id, "section": th.section, "kind": th.kind, "item": th.item,
-            "requirement": th.requirement, "text": th.text, "quantity": th.quantity,
-            "operator": th.operator, "value": num(th.value),
-            "range": None if th.range is None else [num(v) for v in th.range],
-            "unit": th.unit, "window": th.window, "conditions": th.conditions,
-            "term": th.term, "indicator": th.indicator,
-            # a rule of the framework that judges the same requirement from the monthly data
-            "rule": by_rule.get((th.item, th.requirement)),
-            "measured": num(measured, VALUE_PLACES), "met": met,
-            "status": "not measured" if met is None else "met" if met else "not met"})
+        out.append(
+            {
+                "id": th.id,
+                "section": th.section,
+                "kind": th.kind,
+                "item": th.item,
+                "requirement": th.requirement,
+                "text": th.text,
+                "quantity": th.quantity,
+                "operator": th.operator,
+                "value": num(th.value),
+                "range": None if th.range is None else [num(v) for v in th.range],
+                "unit": th.unit,
+                "window": th.window,
+                "conditions": th.conditions,
+                "term": th.term,
+                "indicator": th.indicator,
+                # a rule of the framework that judges the same requirement from the monthly data
+                "rule": by_rule.get((th.item, th.requirement)),
+                "measured": num(measured, VALUE_PLACES),
+                "met": met,
+                "status": "not measured" if met is None else "met" if met else "not met",
+            }
+        )
     return out
 
 
@@ -304,59 +444,116 @@ def kpi_table_dict(fw: Framework, period: PeriodResult) -> dict[str, Any] | None
     if fw.kpi_table is not None:
         view = kpi_table_rows(fw, period.months, series)
         title, source = fw.kpi_table.title, fw.kpi_table.source
-        columns = [{"name": c.name, "name_en": c.name_en, "role": c.role, "month": month}
-                   for c, month in zip(fw.kpi_table.period_columns, view.periods, strict=True)]
+        columns = [
+            {"name": c.name, "name_en": c.name_en, "role": c.role, "month": month}
+            for c, month in zip(fw.kpi_table.period_columns, view.periods, strict=True)
+        ]
         for (code, name, rows), group in zip(view.groups, fw.kpi_table.groups, strict=True):
-            groups.append({"code": code, "name": name, "name_en": group.name_en,
-                           "kpis": [{"code": r.code, "name": r.name, "unit": r.unit,
-                                     "values": [num(v, VALUE_PLACES) for v in r.values]}
-                                    for r in rows]})
+            groups.append(
+                {
+                    "code": code,
+                    "name": name,
+                    "name_en": group.name_en,
+                    "kpis": [
+                        {
+                            "code": r.code,
+                            "name": r.name,
+                            "unit": r.unit,
+                            "values": [num(v, VALUE_PLACES) for v in r.values],
+                        }
+                        for r in rows
+                    ],
+                }
+            )
             listed |= {r.code for r in rows}
     months = [c["month"] for c in columns]
     others = [i for i in fw.framework_indicators if i.code not in listed]
     if others:
-        groups.append({"code": None, "name": "", "name_en": "", "kpis": [
-            {"code": i.code, "name": i.name, "unit": i.unit,
-             "values": [num(series.get(i.code, {}).get(m), VALUE_PLACES) if m else None
-                        for m in months]} for i in others]})
+        groups.append(
+            {
+                "code": None,
+                "name": "",
+                "name_en": "",
+                "kpis": [
+                    {
+                        "code": i.code,
+                        "name": i.name,
+                        "unit": i.unit,
+                        "values": [
+                            num(series.get(i.code, {}).get(m), VALUE_PLACES) if m else None
+                            for m in months
+                        ],
+                    }
+                    for i in others
+                ],
+            }
+        )
     return {"title": title, "source": source, "columns": columns, "groups": groups}
 
 
-def item_evidence(fw: Framework, rules: Sequence[RuleEvidence],
-                  thresholds: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+def item_evidence(
+    fw: Framework, rules: Sequence[RuleEvidence], thresholds: Sequence[dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
     """Per item, the evidence the framework's rules and thresholds give its requirements."""
     out: dict[str, list[dict[str, Any]]] = {}
     for e in rules:
-        out.setdefault(e.rule.item, []).append({
-            "kind": "rule", "id": e.rule.id, "requirement": e.rule.requirement,
-            "section": e.rule.section,
-            "counts": rule_evidence_dict(e)["counts"]})
+        out.setdefault(e.rule.item, []).append(
+            {
+                "kind": "rule",
+                "id": e.rule.id,
+                "requirement": e.rule.requirement,
+                "section": e.rule.section,
+                "counts": rule_evidence_dict(e)["counts"],
+            }
+        )
     for th in thresholds:
         if th["item"] is not None:
-            out.setdefault(th["item"], []).append({
-                "kind": "threshold", "id": th["id"], "requirement": th["requirement"],
-                "section": th["section"], "status": th["status"]})
+            out.setdefault(th["item"], []).append(
+                {
+                    "kind": "threshold",
+                    "id": th["id"],
+                    "requirement": th["requirement"],
+                    "section": th["section"],
+                    "status": th["status"],
+                }
+            )
     return out
 
 
-def projections_for(fw: Framework, assessment: Assessment, period: PeriodResult
-                    ) -> list[dict[str, Any]]:
+def projections_for(
+    fw: Framework, assessment: Assessment, period: PeriodResult
+) -> list[dict[str, Any]]:
     """The assessment estimated under every framework a crosswalk connects to this one."""
     values = {code: r.period for code, r in period.indicators.items() if r.period is not None}
-    return [projection_dict(project(assessment, load_crosswalk(a, b), values))
-            for a, b in available_crosswalks() if fw.id in (a, b)]
+    return [
+        projection_dict(project(assessment, load_crosswalk(a, b), values))
+        for a, b in available_crosswalks()
+        if fw.id in (a, b)
+    ]
 
 
 def framework_dict(fw: Framework) -> dict[str, Any]:
     """What a reader needs of the framework itself: names, levels, scale, grades."""
-    return {"id": fw.id, "name": fw.name, "name_en": fw.name_en,
-            "designation": fw.designation, "version": fw.version,
-            "points_at": fw.scoring.points_at, "levels": fw.levels.model_dump(mode="json"),
-            "has_grades": bool(fw.grades),
-            "scale": {"id": fw.scale.id, "name": fw.scale.name, "source": fw.scale.source,
-                      "levels": [{"value": lv.value, "label": lv.label,
-                                  "description": lv.description} for lv in fw.scale.levels]},
-            "grades": [grade_dict(g) for g in fw.grades]}
+    return {
+        "id": fw.id,
+        "name": fw.name,
+        "name_en": fw.name_en,
+        "designation": fw.designation,
+        "version": fw.version,
+        "points_at": fw.scoring.points_at,
+        "levels": fw.levels.model_dump(mode="json"),
+        "has_grades": bool(fw.grades),
+        "scale": {
+            "id": fw.scale.id,
+            "name": fw.scale.name,
+            "source": fw.scale.source,
+            "levels": [
+                {"value": lv.value, "label": lv.label, "description": lv.description}
+                for lv in fw.scale.levels
+            ],
+        },
+        "grades": [grade_dict(g) for g in fw.grades],
+    }
 
 
 def attainment_dict(fw: Framework, period: PeriodResult) -> dict[str, Any]:
@@ -365,34 +562,46 @@ def attainment_dict(fw: Framework, period: PeriodResult) -> dict[str, Any]:
     for code, att in period.attainment.items():
         share = att.share
         out[code] = {
-            "met": att.met, "evaluable": att.evaluable, "share": num(share, VALUE_PLACES),
-            "rating": None if share is None
-            else num(rating_from_attainment(share, fw), VALUE_PLACES)}
+            "met": att.met,
+            "evaluable": att.evaluable,
+            "share": num(share, VALUE_PLACES),
+            "rating": None
+            if share is None
+            else num(rating_from_attainment(share, fw), VALUE_PLACES),
+        }
     return out
 
 
 def reconciliation_summary(period: PeriodResult) -> dict[str, int]:
     recon = [c for r in period.indicators.values() for c in r.reconciliation]
-    return {"checked": len(recon),
-            **{s: sum(1 for c in recon if c.status == s)
-               for s in ("ok", "mismatch", "unverifiable")}}
+    return {
+        "checked": len(recon),
+        **{s: sum(1 for c in recon if c.status == s) for s in ("ok", "mismatch", "unverifiable")},
+    }
 
 
 def _period_checked(data: EngagementData) -> PeriodResult:
     """The indicators over the period; stops on bad monthly inputs or a key point that
     contradicts them."""
     fw = data.framework
-    period = indicators_over_period(fw, data.months, data.inputs, data.targets, data.checks,
-                                    data.claims, data.params.tolerance)
+    period = indicators_over_period(
+        fw, data.months, data.inputs, data.targets, data.checks, data.claims, data.params.tolerance
+    )
     if period.problems:
         where = str(data.files.get("monthly", data.folder))
         raise ValidationFailed.of(
-            [Problem(p.message, file=where, field=p.field, indicator=p.indicator)
-             for p in period.problems], subject=f"client {data.params.client}: monthly inputs")
+            [
+                Problem(p.message, file=where, field=p.field, indicator=p.indicator)
+                for p in period.problems
+            ],
+            subject=f"client {data.params.client}: monthly inputs",
+        )
     problems = key_point_problems(fw, data, period)
     if problems:
-        raise ValidationFailed.of(problems, subject=f"client {data.params.client}: key points "
-                                  "that contradict the indicators")
+        raise ValidationFailed.of(
+            problems,
+            subject=f"client {data.params.client}: key points that contradict the indicators",
+        )
     return period
 
 
@@ -417,14 +626,25 @@ def build_results(data: EngagementData) -> RunResult:
         "generator": f"ccua {__version__}",
         "client": data.params.client,
         "framework": framework_dict(fw),
-        "period": {"start": data.engagement.background.period.start,
-                   "end": data.engagement.background.period.end, "months": data.months},
+        "period": {
+            "start": data.engagement.background.period.start,
+            "end": data.engagement.background.period.end,
+            "months": data.months,
+        },
         "engagement": data.engagement.model_dump(mode="json"),
-        "tolerance": {"percent_points": num(data.params.tolerance.percent_points),
-                      "relative": num(data.params.tolerance.relative)},
-        "chapters": [{"id": ch.id, "title": ch.title, "groups": list(ch.groups),
-                      "items": [i.code for g in ch.groups for i in fw.items_of(g)]}
-                     for ch in fw.chapters],
+        "tolerance": {
+            "percent_points": num(data.params.tolerance.percent_points),
+            "relative": num(data.params.tolerance.relative),
+        },
+        "chapters": [
+            {
+                "id": ch.id,
+                "title": ch.title,
+                "groups": list(ch.groups),
+                "items": [i.code for g in ch.groups for i in fw.items_of(g)],
+            }
+            for ch in fw.chapters
+        ],
         "assessment": a_dict,
         "attainment": attainment_dict(fw, period),
         "indicators": [_indicator(fw, period.indicators[i.code]) for i in fw.indicators],
@@ -457,8 +677,9 @@ def _exact(value: Any) -> Any:
     return value
 
 
-def _actions_and_assessors(data: EngagementData, assessment: Assessment,
-                           period: PeriodResult) -> dict[str, Any]:
+def _actions_and_assessors(
+    data: EngagementData, assessment: Assessment, period: PeriodResult
+) -> dict[str, Any]:
     """From score to action (the path to the next grade, the staffing check), and the
     assessors (their agreement, the evidence cited per item): each only where it applies."""
     from ccua.agreement import agreement_report

@@ -689,6 +689,7 @@ class ProjectionKpi(_Frozen):
 
 # ---------------------------------------------------------------- from score to action
 
+
 class ImprovementStep(_Frozen):
     """One leaf raised: ``leaf`` is the key under ``ratings:`` (``a``, ``b.2``)."""
 
@@ -696,8 +697,9 @@ class ImprovementStep(_Frozen):
     leaf: str
     from_: int = Field(alias="from")
     to: int
-    points: Num = Field(description="what the raise is worth to its item, before the item's "
-                        "rounding")
+    points: Num = Field(
+        description="what the raise is worth to its item, before the item's rounding"
+    )
 
 
 class IndicatorHintOut(_Frozen):
@@ -763,6 +765,7 @@ class StaffingOut(_Frozen):
 
 
 # ---------------------------------------------------------------- the assessors
+
 
 class AgreementStats(_Frozen):
     pairs: int
@@ -848,8 +851,10 @@ class Results(_Frozen):
     staffing: StaffingOut | None = Field(None, exclude_if=_omit_none)
     agreement: AgreementOut | None = Field(None, exclude_if=_omit_none)
     evidence_cited: dict[str, list[str]] | None = Field(
-        None, exclude_if=_omit_none,
-        description="per item, the register's evidence (id and title) its ratings cite")
+        None,
+        exclude_if=_omit_none,
+        description="per item, the register's evidence (id and title) its ratings cite",
+    )
     provenance: dict[str, Any] | None = Field(
         default=None,
         description="what produced the run: code, framework, input files, "

@@ -79,7 +79,7 @@ def _no_worse(direction: str, new: Fraction, old: Fraction, target: Target) -> b
 class MonthCheck:
     month: str
     value: Fraction | None
-    met: bool | None                  # None without a value or without a target
+    met: bool | None  # None without a value or without a target
 
 
 @dataclass(frozen=True)
@@ -92,15 +92,15 @@ class KpiRuleResult:
     direction: str
     target: Target | None
     months: tuple[MonthCheck, ...]
-    months_counted: int               # the denominator of the share
+    months_counted: int  # the denominator of the share
     months_met: int
     share_met: Fraction | None
     share_ok: bool | None
-    longest_run: int                  # consecutive month-on-month improvements, anywhere
-    latest_run: int                   # … ending with the latest month
+    longest_run: int  # consecutive month-on-month improvements, anywhere
+    latest_run: int  # … ending with the latest month
     improvement_ok: bool | None
-    status: str                       # pass | fail | not measurable
-    reasons: tuple[Reason, ...]       # facts: a code and values (docs/results.md)
+    status: str  # pass | fail | not measurable
+    reasons: tuple[Reason, ...]  # facts: a code and values (docs/results.md)
 
     @property
     def met_every_month(self) -> bool:
@@ -125,12 +125,18 @@ class RuleEvidence:
     @property
     def fact(self) -> dict[str, Any]:
         """The rule's result as a fact for the item's findings (``rule_result``)."""
-        return {"code": "rule_result", "rule": self.rule.id, "section": self.rule.section,
-                "evidence_for": self.rule.evidence_for, "kpis": len(self.kpis),
-                "passed": len(self.by_status(PASS)), "failed": len(self.by_status(FAIL)),
-                "not_measurable": len(self.by_status(NOT_MEASURABLE)),
-                "required_share": float(self.rule.required_share),
-                "improvement_run": self.rule.improvement_run}
+        return {
+            "code": "rule_result",
+            "rule": self.rule.id,
+            "section": self.rule.section,
+            "evidence_for": self.rule.evidence_for,
+            "kpis": len(self.kpis),
+            "passed": len(self.by_status(PASS)),
+            "failed": len(self.by_status(FAIL)),
+            "not_measurable": len(self.by_status(NOT_MEASURABLE)),
+            "required_share": float(self.rule.required_share),
+            "improvement_run": self.rule.improvement_run,
+        }
 
 
 def _runs(steps: Sequence[bool]) -> tuple[int, int]:
@@ -142,17 +148,26 @@ def _runs(steps: Sequence[bool]) -> tuple[int, int]:
     return longest, current
 
 
-def persistence_of(indicator: Indicator, rule: Rule, months: Sequence[str],
-                   values: Mapping[str, Fraction], target: Target | None) -> KpiRuleResult:
+def persistence_of(
+    indicator: Indicator,
+    rule: Rule,
+    months: Sequence[str],
+    values: Mapping[str, Fraction],
+    target: Target | None,
+) -> KpiRuleResult:
     """Apply a ``kpi_persistence`` rule to one indicator's monthly values.
 
     ``months`` is the assessment window in order; ``values`` maps a month to the indicator's
     value (months without data absent). Every parameter of the reading comes from ``rule``.
     """
-    checks = tuple(MonthCheck(m, values.get(m),
-                              None if values.get(m) is None or target is None
-                              else meets(values[m], target))
-                   for m in months)
+    checks = tuple(
+        MonthCheck(
+            m,
+            values.get(m),
+            None if values.get(m) is None or target is None else meets(values[m], target),
+        )
+        for m in months
+    )
     with_value = [c for c in checks if c.value is not None]
     no_target = target is None or (target.min is None and target.max is None)
     if no_target or not with_value:
@@ -161,11 +176,23 @@ def persistence_of(indicator: Indicator, rule: Rule, months: Sequence[str],
             reasons.append({"code": "no_target", "section": TARGET_REQUIRED_BY})
         if not with_value:
             reasons.append({"code": "no_data"})
-        return KpiRuleResult(indicator.code, indicator.name, indicator.unit,
-                             indicator.direction, target, checks, months_counted=0,
-                             months_met=0, share_met=None, share_ok=None, longest_run=0,
-                             latest_run=0, improvement_ok=None, status=NOT_MEASURABLE,
-                             reasons=tuple(reasons))
+        return KpiRuleResult(
+            indicator.code,
+            indicator.name,
+            indicator.unit,
+            indicator.direction,
+            target,
+            checks,
+            months_counted=0,
+            months_met=0,
+            share_met=None,
+            share_ok=None,
+            longest_run=0,
+            latest_run=0,
+            improvement_ok=None,
+            status=NOT_MEASURABLE,
+            reasons=tuple(reasons),
+        )
     assert target is not None  # no_target ruled it out
 
     counted = len(checks) if rule.missing_months == "not_met" else len(with_value)
@@ -188,41 +215,70 @@ def persistence_of(indicator: Indicator, rule: Rule, months: Sequence[str],
     improvement_ok = run >= rule.improvement_run
 
     missing = len(checks) - len(with_value)
-    reasons = [{"code": "share_met", "met": met, "counted": counted,
-                "share": _num(share), "required": float(required), "ok": share_ok,
-                "missing_as_not_met": missing if rule.missing_months == "not_met" else 0},
-               {"code": "improvement_run", "run": run, "required": rule.improvement_run,
-                "anchor": rule.improvement_anchor}]
+    reasons = [
+        {
+            "code": "share_met",
+            "met": met,
+            "counted": counted,
+            "share": _num(share),
+            "required": float(required),
+            "ok": share_ok,
+            "missing_as_not_met": missing if rule.missing_months == "not_met" else 0,
+        },
+        {
+            "code": "improvement_run",
+            "run": run,
+            "required": rule.improvement_run,
+            "anchor": rule.improvement_anchor,
+        },
+    ]
     if not improvement_ok and all(c.met for c in checks):
-        reasons.append({"code": "on_target_without_improvement",
-                        "erratum": HELD_TARGET_ERRATUM})
-    return KpiRuleResult(indicator.code, indicator.name, indicator.unit, indicator.direction,
-                         target, checks, months_counted=counted, months_met=met,
-                         share_met=share, share_ok=share_ok, longest_run=longest,
-                         latest_run=latest, improvement_ok=improvement_ok,
-                         status=PASS if share_ok and improvement_ok else FAIL,
-                         reasons=tuple(reasons))
+        reasons.append({"code": "on_target_without_improvement", "erratum": HELD_TARGET_ERRATUM})
+    return KpiRuleResult(
+        indicator.code,
+        indicator.name,
+        indicator.unit,
+        indicator.direction,
+        target,
+        checks,
+        months_counted=counted,
+        months_met=met,
+        share_met=share,
+        share_ok=share_ok,
+        longest_run=longest,
+        latest_run=latest,
+        improvement_ok=improvement_ok,
+        status=PASS if share_ok and improvement_ok else FAIL,
+        reasons=tuple(reasons),
+    )
 
 
 def rule_scope(framework: Framework, rule: Rule) -> tuple[Indicator, ...]:
     """The indicators a rule applies to, in the framework's order."""
     if rule.scope == "kpi_table":
         if framework.kpi_table is None:
-            raise CcuaError(f"rule {rule.id} applies to the KPI table, but {framework.id} has "
-                            "none", field="rule")
+            raise CcuaError(
+                f"rule {rule.id} applies to the KPI table, but {framework.id} has none",
+                field="rule",
+            )
         return tuple(framework.indicator(code) for code in framework.kpi_table.kpis)
     return tuple(i for i in framework.indicators if not i.is_documentary)
 
 
-def apply_rule(framework: Framework, rule: Rule, months: Sequence[str],
-               series: Mapping[str, Mapping[str, Fraction]],
-               targets: Mapping[str, Target]) -> RuleEvidence:
+def apply_rule(
+    framework: Framework,
+    rule: Rule,
+    months: Sequence[str],
+    series: Mapping[str, Mapping[str, Fraction]],
+    targets: Mapping[str, Target],
+) -> RuleEvidence:
     """Apply a rule to every indicator in its scope; ``series[code][month]`` = value."""
     if rule.kind != "kpi_persistence":  # pragma: no cover - the model allows no other kind
         raise CcuaError(f"rule kind {rule.kind!r} has no implementation", field="rule")
-    results = tuple(persistence_of(ind, rule, months, series.get(ind.code, {}),
-                                   targets.get(ind.code))
-                    for ind in rule_scope(framework, rule))
+    results = tuple(
+        persistence_of(ind, rule, months, series.get(ind.code, {}), targets.get(ind.code))
+        for ind in rule_scope(framework, rule)
+    )
     return RuleEvidence(rule, tuple(months), results)
 
 
@@ -230,8 +286,9 @@ def rules_from_period(framework: Framework, period: PeriodResult) -> tuple[RuleE
     """Every rule of the framework, from a run's monthly values and targets."""
     series = {code: r.monthly for code, r in period.indicators.items()}
     targets = {code: r.target for code, r in period.indicators.items() if r.target is not None}
-    return tuple(apply_rule(framework, rule, period.months, series, targets)
-                 for rule in framework.rules)
+    return tuple(
+        apply_rule(framework, rule, period.months, series, targets) for rule in framework.rules
+    )
 
 
 # ---------------------------------------------------------------- thresholds
@@ -243,15 +300,18 @@ def threshold_met(threshold: Threshold, value: object) -> bool:
         low, high = (to_fraction(x) for x in threshold.range)
         return low <= v <= high
     bound = to_fraction(threshold.value)
-    return {">=": v >= bound, ">": v > bound, "<=": v <= bound, "<": v < bound}[
-        threshold.operator]
+    return {">=": v >= bound, ">": v > bound, "<=": v <= bound, "<": v < bound}[threshold.operator]
 
 
-def thresholds_for(framework: Framework, item: str, requirement: str | None = None
-                   ) -> tuple[Threshold, ...]:
+def thresholds_for(
+    framework: Framework, item: str, requirement: str | None = None
+) -> tuple[Threshold, ...]:
     """The thresholds that are evidence for an item (or one of its requirements)."""
-    return tuple(t for t in framework.thresholds if t.item == item and
-                 (requirement is None or t.requirement == requirement))
+    return tuple(
+        t
+        for t in framework.thresholds
+        if t.item == item and (requirement is None or t.requirement == requirement)
+    )
 
 
 # ---------------------------------------------------------------- the KPI table (A.1) view
@@ -260,19 +320,20 @@ class KpiRow:
     code: str
     name: str
     unit: str | None
-    values: tuple[Fraction | None, ...]   # one per period column, oldest first
+    values: tuple[Fraction | None, ...]  # one per period column, oldest first
 
 
 @dataclass(frozen=True)
 class KpiTableView:
     title: str
-    columns: tuple[str, ...]              # the printed value-column names
-    periods: tuple[str | None, ...]       # the month shown in each column
-    groups: tuple[tuple[str, str, tuple[KpiRow, ...]], ...]   # (code, name, rows)
+    columns: tuple[str, ...]  # the printed value-column names
+    periods: tuple[str | None, ...]  # the month shown in each column
+    groups: tuple[tuple[str, str, tuple[KpiRow, ...]], ...]  # (code, name, rows)
 
 
-def kpi_table_rows(framework: Framework, months: Sequence[str],
-                   series: Mapping[str, Mapping[str, Fraction]]) -> KpiTableView:
+def kpi_table_rows(
+    framework: Framework, months: Sequence[str], series: Mapping[str, Mapping[str, Fraction]]
+) -> KpiTableView:
     """Fill the KPI table with the latest months of the window (E-G-035).
 
     The value columns take the last months in order (for table A.1: three historical months and
@@ -291,11 +352,18 @@ def kpi_table_rows(framework: Framework, months: Sequence[str],
         for code in group.kpis:
             ind = framework.indicator(code)
             values = series.get(code, {})
-            rows.append(KpiRow(code, ind.name, ind.unit,
-                               tuple(values.get(m) if m is not None else None for m in shown)))
+            rows.append(
+                KpiRow(
+                    code,
+                    ind.name,
+                    ind.unit,
+                    tuple(values.get(m) if m is not None else None for m in shown),
+                )
+            )
         groups.append((group.code, group.name, tuple(rows)))
-    return KpiTableView(table.title, tuple(c.name for c in table.period_columns), tuple(shown),
-                        tuple(groups))
+    return KpiTableView(
+        table.title, tuple(c.name for c in table.period_columns), tuple(shown), tuple(groups)
+    )
 
 
 # ---------------------------------------------------------------- plain data for JSON
@@ -306,31 +374,51 @@ def _num(value: Fraction | None, places: int = 4) -> float | None:
 def _target(target: Target | None) -> dict[str, Any] | None:
     if target is None:
         return None
-    return {"min": None if target.min is None else float(target.min),
-            "max": None if target.max is None else float(target.max)}
+    return {
+        "min": None if target.min is None else float(target.min),
+        "max": None if target.max is None else float(target.max),
+    }
 
 
 def rule_evidence_dict(evidence: RuleEvidence) -> dict[str, Any]:
     """A rule's result for results.json and ``--json`` output."""
     r = evidence.rule
     return {
-        "rule": r.id, "section": r.section, "text": r.text,
-        "evidence_for": r.evidence_for, "item": r.item, "requirement": r.requirement,
-        "parameters": {"required_share": float(r.required_share),
-                       "improvement_run": r.improvement_run,
-                       "improvement_anchor": r.improvement_anchor,
-                       "missing_months": r.missing_months,
-                       "held_target_counts": r.held_target_counts},
+        "rule": r.id,
+        "section": r.section,
+        "text": r.text,
+        "evidence_for": r.evidence_for,
+        "item": r.item,
+        "requirement": r.requirement,
+        "parameters": {
+            "required_share": float(r.required_share),
+            "improvement_run": r.improvement_run,
+            "improvement_anchor": r.improvement_anchor,
+            "missing_months": r.missing_months,
+            "held_target_counts": r.held_target_counts,
+        },
         "months": list(evidence.months),
         "counts": {s: len(evidence.by_status(s)) for s in (PASS, FAIL, NOT_MEASURABLE)},
-        "kpis": [{
-            "code": k.code, "name": k.name, "unit": k.unit, "direction": k.direction,
-            "target": _target(k.target), "status": k.status,
-            "months_met": k.months_met, "months_counted": k.months_counted,
-            "share_met": _num(k.share_met), "share_ok": k.share_ok,
-            "longest_run": k.longest_run, "latest_run": k.latest_run,
-            "improvement_ok": k.improvement_ok, "reasons": list(k.reasons),
-            "monthly": [{"month": m.month, "value": _num(m.value), "met": m.met}
-                        for m in k.months],
-        } for k in evidence.kpis],
+        "kpis": [
+            {
+                "code": k.code,
+                "name": k.name,
+                "unit": k.unit,
+                "direction": k.direction,
+                "target": _target(k.target),
+                "status": k.status,
+                "months_met": k.months_met,
+                "months_counted": k.months_counted,
+                "share_met": _num(k.share_met),
+                "share_ok": k.share_ok,
+                "longest_run": k.longest_run,
+                "latest_run": k.latest_run,
+                "improvement_ok": k.improvement_ok,
+                "reasons": list(k.reasons),
+                "monthly": [
+                    {"month": m.month, "value": _num(m.value), "met": m.met} for m in k.months
+                ],
+            }
+            for k in evidence.kpis
+        ],
     }

@@ -45,7 +45,7 @@ from ccua.results import dumps
 
 Progress = Callable[[str], None]
 
-KERNEL_START_TIMEOUT = 120        # busy machines (papermill #776)
+KERNEL_START_TIMEOUT = 120  # busy machines (papermill #776)
 CELL_TIMEOUT = 600
 RESULTS_FILE = "results.json"
 # Every run folder carries this file: ccua replaces a folder only when it carries it (or holds
@@ -70,7 +70,7 @@ WARM_KERNELS = os.environ.get("CCUA_WARM_KERNELS", "1") != "0"
 
 
 def __getattr__(name: str) -> Any:
-    if name == "IPCKernelManager":   # the class's old home
+    if name == "IPCKernelManager":  # the class's old home
         from ccua._kernels import IPCKernelManager
 
         return IPCKernelManager
@@ -84,7 +84,7 @@ class NotebookFailed(CcuaError):
 @dataclass(frozen=True)
 class NotebookJob:
     template: Path
-    output: str                       # file name inside the run folder
+    output: str  # file name inside the run folder
     parameters: dict[str, Any]
     title: str
 
@@ -93,7 +93,7 @@ class NotebookJob:
 class RunSummary:
     client: str
     params: str
-    status: str = "ok"                # ok | failed
+    status: str = "ok"  # ok | failed
     total: float | None = None
     grade: str | None = None
     seconds: float = 0.0
@@ -111,31 +111,53 @@ def notebooks_dir() -> Path:
     for candidate in (Path.cwd() / "notebooks", repo_root() / "notebooks"):
         if (candidate / "domain.ipynb").exists():
             return candidate
-    raise CcuaError("cannot find the notebooks folder (notebooks/domain.ipynb); run ccua from "
-                    "the project folder")
+    raise CcuaError(
+        "cannot find the notebooks folder (notebooks/domain.ipynb); run ccua from "
+        "the project folder"
+    )
 
 
-def notebook_jobs(data: EngagementData, folder: Path | None = None,
-                  lang: str = "zh") -> list[NotebookJob]:
+def notebook_jobs(
+    data: EngagementData, folder: Path | None = None, lang: str = "zh"
+) -> list[NotebookJob]:
     """The notebooks of a run, in report order: engagement, one per chapter, scorecard."""
     return framework_notebook_jobs(data.framework, folder, lang)
 
 
-def framework_notebook_jobs(framework: Any, folder: Path | None = None,
-                            lang: str = "zh") -> list[NotebookJob]:
+def framework_notebook_jobs(
+    framework: Any, folder: Path | None = None, lang: str = "zh"
+) -> list[NotebookJob]:
     """The notebooks of a framework's run in one language (``lang`` is a notebook parameter;
     English notebooks are saved as SP.en.ipynb beside the Chinese SP.ipynb)."""
     from ccua.i18n import output_name
 
     folder = folder or notebooks_dir()
     base = {"results_path": RESULTS_FILE, "lang": lang}
-    jobs = [NotebookJob(folder / "engagement.ipynb", output_name("engagement.ipynb", lang),
-                        dict(base), "engagement")]
+    jobs = [
+        NotebookJob(
+            folder / "engagement.ipynb",
+            output_name("engagement.ipynb", lang),
+            dict(base),
+            "engagement",
+        )
+    ]
     for chapter in framework.chapters:
-        jobs.append(NotebookJob(folder / "domain.ipynb", output_name(f"{chapter.id}.ipynb", lang),
-                                {**base, "chapter": chapter.id}, chapter.id))
-    jobs.append(NotebookJob(folder / "scorecard.ipynb", output_name("scorecard.ipynb", lang),
-                            dict(base), "scorecard"))
+        jobs.append(
+            NotebookJob(
+                folder / "domain.ipynb",
+                output_name(f"{chapter.id}.ipynb", lang),
+                {**base, "chapter": chapter.id},
+                chapter.id,
+            )
+        )
+    jobs.append(
+        NotebookJob(
+            folder / "scorecard.ipynb",
+            output_name("scorecard.ipynb", lang),
+            dict(base),
+            "scorecard",
+        )
+    )
     return jobs
 
 
@@ -149,9 +171,13 @@ def _expected_cost(data: EngagementData, job: NotebookJob) -> int:
     return len(items) + sum(len(i.indicators) for i in items)
 
 
-def execute_notebooks(jobs: Sequence[NotebookJob], run_dir: Path, say: Progress,
-                      order: Callable[[NotebookJob], int] | None = None,
-                      workers: int = NOTEBOOK_WORKERS) -> None:
+def execute_notebooks(
+    jobs: Sequence[NotebookJob],
+    run_dir: Path,
+    say: Progress,
+    order: Callable[[NotebookJob], int] | None = None,
+    workers: int = NOTEBOOK_WORKERS,
+) -> None:
     """Execute notebooks, ``workers`` at a time; the first failure stops the rest."""
     queue = sorted(jobs, key=order, reverse=True) if order else list(jobs)
     if WARM_KERNELS:
@@ -160,8 +186,14 @@ def execute_notebooks(jobs: Sequence[NotebookJob], run_dir: Path, say: Progress,
         from ccua._kernels import warm_kernels
 
         warm = warm_kernels(max(1, workers))
-        futures = {warm.submit(lambda km, _warm, job=job: execute_notebook(job, run_dir, km=km)):
-                   job for job in queue}
+
+        def run_in(job: NotebookJob) -> Callable[[Any, Any], None]:
+            def run(km: Any, _warm: Any) -> None:
+                execute_notebook(job, run_dir, km=km)
+
+            return run
+
+        futures = {warm.submit(run_in(job)): job for job in queue}
         for fut in futures:
             say(f"executing {futures[fut].output}")
         try:
@@ -248,32 +280,52 @@ def execute_notebook(job: NotebookJob, run_dir: Path, km: Any = None) -> None:
     if km is not None:
         from ccua._kernels import ENGINE, prepare_code
 
-        warm = {"engine_name": ENGINE, "km": km,
-                "ccua_prepare": prepare_code(str(run_dir.resolve()))}
+        warm = {
+            "engine_name": ENGINE,
+            "km": km,
+            "ccua_prepare": prepare_code(str(run_dir.resolve())),
+        }
     try:
         papermill.execute_notebook(
-            str(job.template), str(out), parameters=job.parameters, resources=_kernel_cwd(run_dir),
-            kernel_name="python3", progress_bar=False, log_output=False,
-            start_timeout=KERNEL_START_TIMEOUT, execution_timeout=CELL_TIMEOUT,
+            str(job.template),
+            str(out),
+            parameters=job.parameters,
+            resources=_kernel_cwd(run_dir),
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            start_timeout=KERNEL_START_TIMEOUT,
+            execution_timeout=CELL_TIMEOUT,
             request_save_on_cell_execute=False,
-            kernel_manager_class=KERNEL_MANAGER, **warm)
+            kernel_manager_class=KERNEL_MANAGER,
+            **warm,
+        )
     except PapermillExecutionError as exc:
         with contextlib.suppress(Exception):
             _normalise_executed(out, job)
         raise NotebookFailed(
             f"notebook {job.template.name} ({job.output}) failed in cell {exc.exec_count} "
             f"(cell {exc.cell_index + 1} of the notebook): {exc.ename}: {exc.evalue}",
-            file=str(out), hint="the executed notebook is kept there for inspection") from None
+            file=str(out),
+            hint="the executed notebook is kept there for inspection",
+        ) from None
     except RuntimeError as exc:
         # A kernel that did not start: retry once (papermill #511, #776).
         if "Kernel" not in str(exc) and "kernel" not in str(exc):
             raise
         papermill.execute_notebook(
-            str(job.template), str(out), parameters=job.parameters, resources=_kernel_cwd(run_dir),
-            kernel_name="python3", progress_bar=False, log_output=False,
-            start_timeout=KERNEL_START_TIMEOUT * 2, execution_timeout=CELL_TIMEOUT,
+            str(job.template),
+            str(out),
+            parameters=job.parameters,
+            resources=_kernel_cwd(run_dir),
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            start_timeout=KERNEL_START_TIMEOUT * 2,
+            execution_timeout=CELL_TIMEOUT,
             request_save_on_cell_execute=False,
-            kernel_manager_class=KERNEL_MANAGER)
+            kernel_manager_class=KERNEL_MANAGER,
+        )
     _normalise_executed(out, job)
 
 
@@ -286,8 +338,10 @@ def execute_notebook(job: NotebookJob, run_dir: Path, km: Any = None) -> None:
 
 # What a run writes into its folder (for run folders written before the marker existed).
 # The report adds report.qmd/.html/.pdf/.xlsx, _quarto.yml and the folders charts/, templates/.
-_RUN_FILE = re.compile(r"^(results\.json|[^/]+\.ipynb|report(\.[A-Za-z0-9.]+|_files)|"
-                       r"_quarto\.yml|charts|templates|\.ccua-[A-Za-z0-9_.-]+)$")
+_RUN_FILE = re.compile(
+    r"^(results\.json|[^/]+\.ipynb|report(\.[A-Za-z0-9.]+|_files)|"
+    r"_quarto\.yml|charts|templates|\.ccua-[A-Za-z0-9_.-]+)$"
+)
 
 
 def _written_by_ccua(results: Path) -> bool:
@@ -303,30 +357,43 @@ def is_run_folder(folder: Path) -> bool:
     if (folder / RUN_MARKER).is_file():
         return True
     names = [p.name for p in folder.iterdir()]
-    return RESULTS_FILE in names and _written_by_ccua(folder / RESULTS_FILE) and \
-        all(_RUN_FILE.match(n) for n in names)
+    return (
+        RESULTS_FILE in names
+        and _written_by_ccua(folder / RESULTS_FILE)
+        and all(_RUN_FILE.match(n) for n in names)
+    )
 
 
 def check_output_folder(target: Path) -> None:
     """Refuse (one line naming the folder) to write a run into a folder ccua did not create."""
     if target.is_symlink():
         # A run replaces its folder by renames: they would replace the link, not the folder.
-        raise CcuaError(f"the run's output is a symbolic link; give the folder it points to "
-                        f"({os.path.realpath(target)}) instead", file=str(target))
+        raise CcuaError(
+            f"the run's output is a symbolic link; give the folder it points to "
+            f"({os.path.realpath(target)}) instead",
+            file=str(target),
+        )
     if target.exists() and not target.is_dir():
-        raise CcuaError("the run's output is not a folder; give a folder for the run "
-                        "(-o DIR or output: in the params file)", file=str(target))
+        raise CcuaError(
+            "the run's output is not a folder; give a folder for the run "
+            "(-o DIR or output: in the params file)",
+            file=str(target),
+        )
     if not target.exists():
         return
     try:
         if not any(target.iterdir()) or is_run_folder(target):
             return
     except OSError as exc:
-        raise CcuaError(f"cannot read the output folder {target}: {exc.strerror}",
-                        file=str(target)) from None
-    raise CcuaError(f"the run's output is not a ccua run folder (it holds files ccua did not "
-                    f"write, and no {RUN_MARKER}); nothing was changed: choose an absent or "
-                    "empty folder (-o DIR or output: in the params file)", file=str(target))
+        raise CcuaError(
+            f"cannot read the output folder {target}: {exc.strerror}", file=str(target)
+        ) from None
+    raise CcuaError(
+        f"the run's output is not a ccua run folder (it holds files ccua did not "
+        f"write, and no {RUN_MARKER}); nothing was changed: choose an absent or "
+        "empty folder (-o DIR or output: in the params file)",
+        file=str(target),
+    )
 
 
 def lock_path(target: Path) -> Path:
@@ -348,9 +415,12 @@ def client_lock(client: str, target: Path, timeout: float, say: Progress) -> Any
         try:
             lock.acquire(timeout=timeout)
         except Timeout:
-            raise CcuaError(f"client {client} is being run by another ccua run, which has "
-                            f"held this lock for more than {timeout:g} s; try again when it "
-                            "has finished", file=str(path)) from None
+            raise CcuaError(
+                f"client {client} is being run by another ccua run, which has "
+                f"held this lock for more than {timeout:g} s; try again when it "
+                "has finished",
+                file=str(path),
+            ) from None
     try:
         yield path
     finally:
@@ -383,8 +453,9 @@ def clean_stale(target: Path, say: Progress) -> list[Path]:
             if not m or entry.is_symlink() or not entry.is_dir() or _pid_alive(int(m.group(2))):
                 continue
             names = [p.name for p in entry.iterdir()]
-            if names and not ((entry / RUN_MARKER).is_file() or
-                              all(_RUN_FILE.match(n) for n in names)):
+            if names and not (
+                (entry / RUN_MARKER).is_file() or all(_RUN_FILE.match(n) for n in names)
+            ):
                 continue
             shutil.rmtree(entry, ignore_errors=True)
             removed.append(entry)
@@ -393,17 +464,25 @@ def clean_stale(target: Path, say: Progress) -> list[Path]:
 
 
 def _write_marker(folder: Path, client: str) -> None:
-    atomic_write_text(folder / RUN_MARKER, json.dumps(
-        {"written_by": f"ccua {__version__}", "client": client,
-         "note": "a ccua run folder: the next run of this client replaces it whole"},
-        ensure_ascii=False) + "\n")
+    atomic_write_text(
+        folder / RUN_MARKER,
+        json.dumps(
+            {
+                "written_by": f"ccua {__version__}",
+                "client": client,
+                "note": "a ccua run folder: the next run of this client replaces it whole",
+            },
+            ensure_ascii=False,
+        )
+        + "\n",
+    )
 
 
 def _swap_into_place(staging: Path, target: Path) -> None:
     """Replace ``target`` by ``staging`` with renames; the old run is removed only after."""
     old = None
     if target.exists():
-        check_output_folder(target)   # again, under the lock: it may have changed meanwhile
+        check_output_folder(target)  # again, under the lock: it may have changed meanwhile
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
         os.replace(target, old)
     try:
@@ -423,11 +502,18 @@ def _lock_timeout() -> float:
         return LOCK_TIMEOUT
 
 
-def run_client(params_path: str | Path, *, progress: Progress | None = None,
-               notebooks: bool = True, report: bool | None = None,
-               output: Path | None = None, notebooks_folder: Path | None = None,
-               lock_timeout: float | None = None, lang: str | None = None,
-               portfolio: Path | None = None) -> RunSummary:
+def run_client(
+    params_path: str | Path,
+    *,
+    progress: Progress | None = None,
+    notebooks: bool = True,
+    report: bool | None = None,
+    output: Path | None = None,
+    notebooks_folder: Path | None = None,
+    lock_timeout: float | None = None,
+    lang: str | None = None,
+    portfolio: Path | None = None,
+) -> RunSummary:
     """Run one client end to end; raise CcuaError on failure (the previous run is kept).
 
     The run folder (``output``, else the params' ``output:``, else ``runs/CLIENT``) must be
@@ -448,12 +534,14 @@ def run_client(params_path: str | Path, *, progress: Progress | None = None,
 
     lang = check_lang(lang if lang is not None else getattr(data.params, "lang", None))
     if "records" in data.files:
-        say(f"monthly inputs: the sheet, with the measures recomputed from the records in "
+        say(
+            f"monthly inputs: the sheet, with the measures recomputed from the records in "
             f"{data.files['records']} laid over it ({len(data.warnings)} sheet value(s) "
-            "replaced or mixed; listed in results.json → input_warnings)")
+            "replaced or mixed; listed in results.json → input_warnings)"
+        )
     target = Path(os.path.abspath(output if output is not None else data.output))
     check_output_folder(target)
-    add_provenance(result.data, data, target)   # results.json → provenance (ccua verify)
+    add_provenance(result.data, data, target)  # results.json → provenance (ccua verify)
     target.parent.mkdir(parents=True, exist_ok=True)
     timeout = _lock_timeout() if lock_timeout is None else lock_timeout
     with client_lock(data.params.client, target, timeout, say):
@@ -464,23 +552,40 @@ def run_client(params_path: str | Path, *, progress: Progress | None = None,
         from ccua.portfolio._hooks import compare_before_run, record_after_run
 
         compared, warning = compare_before_run(
-            portfolio, result.results, with_benchmark=data.params.benchmark)
+            portfolio, result.results, with_benchmark=data.params.benchmark
+        )
         if warning:
             say(warning)
-        files = _run_into(target, data, result, say, notebooks, report, notebooks_folder,
-                          lang, compared)
+        files = _run_into(
+            target, data, result, say, notebooks, report, notebooks_folder, lang, compared
+        )
         warning = record_after_run(portfolio, target)
         if warning:
             say(warning)
     assessment = result.data["assessment"]
-    return RunSummary(client=data.params.client, params=str(params_path), status="ok",
-                      total=assessment["total"], grade=assessment["grade"],
-                      seconds=time.perf_counter() - started, output=str(target), files=files)
+    return RunSummary(
+        client=data.params.client,
+        params=str(params_path),
+        status="ok",
+        total=assessment["total"],
+        grade=assessment["grade"],
+        seconds=time.perf_counter() - started,
+        output=str(target),
+        files=files,
+    )
 
 
-def _run_into(target: Path, data: EngagementData, result: Any, say: Progress, notebooks: bool,
-              report: bool | None, notebooks_folder: Path | None,
-              lang: str = "zh", compared: dict[str, Any] | None = None) -> list[str]:
+def _run_into(
+    target: Path,
+    data: EngagementData,
+    result: Any,
+    say: Progress,
+    notebooks: bool,
+    report: bool | None,
+    notebooks_folder: Path | None,
+    lang: str = "zh",
+    compared: dict[str, Any] | None = None,
+) -> list[str]:
     """Build the run in a staging folder beside ``target``, then swap it into place."""
     staging = target.with_name(f".{target.name}.staging-{os.getpid()}")
     if staging.exists():  # ours: this process's own, from an earlier failed attempt
@@ -509,9 +614,11 @@ def _run_into(target: Path, data: EngagementData, result: Any, say: Progress, no
     except NotebookFailed as exc:
         kept = _keep_failed(staging, target)
         name = Path(exc.problem.file or "").name
-        raise NotebookFailed(exc.problem.message, file=str(kept / name),
-                             hint="the executed notebook is kept there; the previous run is "
-                                  "untouched") from None
+        raise NotebookFailed(
+            exc.problem.message,
+            file=str(kept / name),
+            hint="the executed notebook is kept there; the previous run is untouched",
+        ) from None
     except BaseException:
         _keep_failed(staging, target)
         raise
@@ -525,9 +632,12 @@ def _keep_failed(staging: Path, target: Path) -> Path:
     under that name is left alone and the failed run stays in its staging folder.
     """
     failed_dir = target.with_name(f"{target.name}.failed")
-    if failed_dir.is_symlink() or (failed_dir.exists() and not (
-            failed_dir.is_dir() and (not any(failed_dir.iterdir()) or
-                                     is_run_folder(failed_dir)))):
+    if failed_dir.is_symlink() or (
+        failed_dir.exists()
+        and not (
+            failed_dir.is_dir() and (not any(failed_dir.iterdir()) or is_run_folder(failed_dir))
+        )
+    ):
         return staging
     if failed_dir.exists():
         shutil.rmtree(failed_dir, ignore_errors=True)
@@ -551,17 +661,31 @@ def _run_one(params_path: str, notebooks: bool, report: bool | None) -> RunSumma
     try:
         return run_client(params_path, notebooks=notebooks, report=report)
     except CcuaError as exc:
-        return RunSummary(client=Path(params_path).stem, params=params_path, status="failed",
-                          seconds=time.perf_counter() - started, error=str(exc))
+        return RunSummary(
+            client=Path(params_path).stem,
+            params=params_path,
+            status="failed",
+            seconds=time.perf_counter() - started,
+            error=str(exc),
+        )
     except Exception as exc:  # a bug must not take the batch down; report it as the client's
-        return RunSummary(client=Path(params_path).stem, params=params_path, status="failed",
-                          seconds=time.perf_counter() - started,
-                          error=f"internal error: {type(exc).__name__}: {exc}")
+        return RunSummary(
+            client=Path(params_path).stem,
+            params=params_path,
+            status="failed",
+            seconds=time.perf_counter() - started,
+            error=f"internal error: {type(exc).__name__}: {exc}",
+        )
 
 
-def run_batch(params_paths: Sequence[str | Path], *, jobs: int = 1, notebooks: bool = True,
-              report: bool | None = None,
-              on_done: Callable[[RunSummary], None] | None = None) -> list[RunSummary]:
+def run_batch(
+    params_paths: Sequence[str | Path],
+    *,
+    jobs: int = 1,
+    notebooks: bool = True,
+    report: bool | None = None,
+    on_done: Callable[[RunSummary], None] | None = None,
+) -> list[RunSummary]:
     """Run many clients, at most ``jobs`` at a time, each in its own process."""
     paths = [str(p) for p in params_paths]
     summaries: dict[str, RunSummary] = {}
@@ -575,10 +699,12 @@ def run_batch(params_paths: Sequence[str | Path], *, jobs: int = 1, notebooks: b
         # Fresh worker processes, not forks: a fork of a process that has run a client
         # carries its threads' locks (the notebook pool, zmq, logging) and can hang for good
         # (it did, in the benchmark: two idle workers after one in-process batch).
-        with ProcessPoolExecutor(max_workers=jobs,
-                                 mp_context=multiprocessing.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=multiprocessing.get_context("spawn")
+        ) as pool:
             pending: dict[Future[RunSummary], str] = {
-                pool.submit(_run_one, p, notebooks, report): p for p in paths}
+                pool.submit(_run_one, p, notebooks, report): p for p in paths
+            }
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
@@ -586,8 +712,12 @@ def run_batch(params_paths: Sequence[str | Path], *, jobs: int = 1, notebooks: b
                     try:
                         s = fut.result()
                     except Exception as exc:  # the worker process died
-                        s = RunSummary(client=Path(p).stem, params=p, status="failed",
-                                       error=f"worker died: {exc}")
+                        s = RunSummary(
+                            client=Path(p).stem,
+                            params=p,
+                            status="failed",
+                            error=f"worker died: {exc}",
+                        )
                     summaries[p] = s
                     if on_done:
                         on_done(s)

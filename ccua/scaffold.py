@@ -60,20 +60,30 @@ from ccua.spec import Framework, Item, load_framework
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 PLACEHOLDER = "×××"
-PLACEHOLDER_SEATS = 1          # a valid number the assessor must replace (seats must be > 0)
+PLACEHOLDER_SEATS = 1  # a valid number the assessor must replace (seats must be > 0)
 MONTHLY_FILE = "monthly.xlsx"
 CLAIMED_FILE = "claimed.csv"
 MONTHLY_SHEET = "月度输入"
 HELP_SHEET = "说明"
 MONTHLY_HEADERS = ("code", "输入项", "单位", "指标")
 CLAIMED_HEADERS = ("指标代码", "月份", "声称值", "来源")
-DEFAULT_MONTHS = 6             # 7.2 c): half a year of operating data
+DEFAULT_MONTHS = 6  # 7.2 c): half a year of operating data
 MAX_MONTHS = 24
 
-UNIT_LABELS = {"count": "个", "seconds": "秒", "minutes": "分钟", "hours": "小时", "days": "天",
-               "currency": "元", "percent": "%"}
-DIRECTION_HINTS = {"higher": ("越高越好", "写 min"), "lower": ("越低越好", "写 max"),
-                   "band": ("区间", "写 min 和 max")}
+UNIT_LABELS = {
+    "count": "个",
+    "seconds": "秒",
+    "minutes": "分钟",
+    "hours": "小时",
+    "days": "天",
+    "currency": "元",
+    "percent": "%",
+}
+DIRECTION_HINTS = {
+    "higher": ("越高越好", "写 min"),
+    "lower": ("越低越好", "写 max"),
+    "band": ("区间", "写 min 和 max"),
+}
 
 # The 说明 sheet of the workbook: how to fill it in, for the centre's staff.
 HELP_TEXT = (
@@ -92,36 +102,54 @@ HELP_TEXT = (
 
 # A blank row of tables E.3/E.4: the counts are filled in at hand-over, the E.4 columns after
 # the first review.
-HANDOVER_ROW: dict[str, object] = {"nature": "电子版", "copies": 0, "pages": 0, "note": "",
-                                   "completeness": None, "granularity": None, "feedback": ""}
+HANDOVER_ROW: dict[str, object] = {
+    "nature": "电子版",
+    "copies": 0,
+    "pages": 0,
+    "note": "",
+    "completeness": None,
+    "granularity": None,
+    "feedback": "",
+}
 
 # The four steps of the assessment process, T/CCUA 7.3.2-7.3.5, with their deliverables.
-PROCESS_STEPS = (("测评项目启动", "成立测评小组", "7.3.2"),
-                 ("测评范围确认", "测评资料交接单", "7.3.3"),
-                 ("测评项目资料反馈与确认", "测评关键点问题", "7.3.4"),
-                 ("项目测评", "测评计分表、等级评定划分表、测评报告", "7.3.5"))
+PROCESS_STEPS = (
+    ("测评项目启动", "成立测评小组", "7.3.2"),
+    ("测评范围确认", "测评资料交接单", "7.3.3"),
+    ("测评项目资料反馈与确认", "测评关键点问题", "7.3.4"),
+    ("项目测评", "测评计分表、等级评定划分表、测评报告", "7.3.5"),
+)
 
 
 # ----------------------------------------------------------------------------- names, period
+
 
 def validate_name(name: str) -> str:
     """A client name is a file name on every system: letters, digits and ``-_.``."""
     text = name.strip()
     if text.lower().endswith((".yaml", ".yml")):
-        raise CcuaError(f"give the client name without .yaml: ccua new {Path(text).stem}",
-                        field="NAME")
+        raise CcuaError(
+            f"give the client name without .yaml: ccua new {Path(text).stem}", field="NAME"
+        )
     if not NAME_RE.fullmatch(text):
-        raise CcuaError(f"client name {name!r} is not allowed: use letters, digits and - _ . "
-                        "(starting with a letter or digit), e.g. acme-2026", field="NAME")
+        raise CcuaError(
+            f"client name {name!r} is not allowed: use letters, digits and - _ . "
+            "(starting with a letter or digit), e.g. acme-2026",
+            field="NAME",
+        )
     return text
 
 
-def period_months(start: str | None = None, months: int = DEFAULT_MONTHS,
-                  today: date | None = None) -> list[str]:
+def period_months(
+    start: str | None = None, months: int = DEFAULT_MONTHS, today: date | None = None
+) -> list[str]:
     """The months of the assessment period: from ``start``, else the last complete months."""
     if not 1 <= months <= MAX_MONTHS:
-        raise CcuaError(f"--months must be between 1 and {MAX_MONTHS} (T/CCUA 7.2 c asks for "
-                        f"half a year: 6), got {months}", field="--months")
+        raise CcuaError(
+            f"--months must be between 1 and {MAX_MONTHS} (T/CCUA 7.2 c asks for "
+            f"half a year: 6), got {months}",
+            field="--months",
+        )
     if start is None:
         today = today or date.today()
         y, m = today.year, today.month - months  # the period ends with last month
@@ -131,8 +159,7 @@ def period_months(start: str | None = None, months: int = DEFAULT_MONTHS,
     else:
         normal = _month_text(start)
         if not isinstance(normal, str) or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", normal):
-            raise CcuaError(f"--start must be a month like 2026-01, got {start!r}",
-                            field="--start")
+            raise CcuaError(f"--start must be a month like 2026-01, got {start!r}", field="--start")
         first = normal
     y, m = map(int, first.split("-"))
     m += months - 1
@@ -196,12 +223,14 @@ def params_text(name: str, framework: Framework) -> str:
         "# Params of one client: the runner reads this file first. 测评资料在同名文件夹中。",
         _pad(f"client: {name}", "客户代号：与 engagement.yaml 中的 client 一致"),
         _pad(f"engagement: {name}", f"测评资料文件夹，相对于本文件（params/{name}/）"),
-        _pad(f"framework: {framework.id}",
-             f"测评规范：{framework.name}；须与 engagement.yaml 一致"),
+        _pad(
+            f"framework: {framework.id}", f"测评规范：{framework.name}；须与 engagement.yaml 一致"
+        ),
         _pad('output: ""', f"输出文件夹；留空则为 runs/{name}"),
         _pad("tolerance:", "声称值与重算值允许的偏差（7.2 c 数据真实性核验，claimed.csv）"),
-        _pad(f"  percent_points: {tol.percent_points}",
-             f"百分比指标：±{tol.percent_points} 个百分点"),
+        _pad(
+            f"  percent_points: {tol.percent_points}", f"百分比指标：±{tol.percent_points} 个百分点"
+        ),
         _pad(f"  relative: {tol.relative}", "其他单位：重算值的比例（0.02 = ±2%）"),
         _pad('records: ""', "ccua ingest 导入的原始记录文件夹（可选）"),
         _pad(f"service_level_seconds: {sl}", "服务水平的应答时限（秒）"),
@@ -220,13 +249,11 @@ def _group_headers(fw: Framework) -> Iterator[tuple[str | None, Item]]:
             seen.add(group.code)
             category = fw.category_of(item)
             pts = f" · {fmt(group.points)}分" if group.points is not None else ""
-            header = (f"{category.name} · " if category else "") + \
-                f"{group.code} {group.name}{pts}"
+            header = (f"{category.name} · " if category else "") + f"{group.code} {group.name}{pts}"
         yield header, item
 
 
-def engagement_text(fw: Framework, name: str, months: list[str],
-                    today: date | None = None) -> str:
+def engagement_text(fw: Framework, name: str, months: list[str], today: date | None = None) -> str:
     """``engagement.yaml`` with placeholders; it validates as it is."""
     today = today or date.today()
     x = PLACEHOLDER
@@ -235,7 +262,7 @@ def engagement_text(fw: Framework, name: str, months: list[str],
         "# 测评项目资料（engagement.yaml）：T/CCUA 第7章“测评方法”要求的项目信息。",
         "# 报告的封面、概况、测评小组（表E.1、E.2）、资料交接确认单与反馈表（表E.3、E.4）",
         "# 和测评关键点问题（7.3.4）都取自本文件。",
-        f"# 填写：把每个 {x} 换成实际内容；\"\" 表示可以留空；# 之后的注释说明该项填在报告的哪里。",
+        f'# 填写：把每个 {x} 换成实际内容；"" 表示可以留空；# 之后的注释说明该项填在报告的哪里。',
         f"# 检查：ccua check params/{name}.yaml",
         "",
         _pad(f"client: {name}", "客户代号（与 params 文件一致，只用字母、数字和 -_.）"),
@@ -251,13 +278,14 @@ def engagement_text(fw: Framework, name: str, months: list[str],
         _pad(f"  approved_by: {x}", "审批"),
         _pad(f"  date: {today.year}年{today.month}月", "编制日期"),
         _pad(f"  prepared_unit: {x}", "编制单位"),
-        _pad(f"  standard: {_scalar(f'{fw.designation}《{fw.name}》')}",
-             "报告中引用规范的写法"),
+        _pad(f"  standard: {_scalar(f'{fw.designation}《{fw.name}》')}", "报告中引用规范的写法"),
         "",
         "contacts:                                 # 报告首页：受评方与测评方的联系信息",
     ]
-    for role, label, org in (("assessee", "受评方", f"{x}客户联络中心"),
-                             ("assessor", "测评方", f"{x}测评机构")):
+    for role, label, org in (
+        ("assessee", "受评方", f"{x}客户联络中心"),
+        ("assessor", "测评方", f"{x}测评机构"),
+    ):
         out += [
             _pad(f"  {role}:", label),
             _pad(f"    organisation: {org}", f"{label}名称"),
@@ -274,12 +302,16 @@ def engagement_text(fw: Framework, name: str, months: list[str],
         _pad(f"  industry: {x}", "7.2 a) 2) 行业背景"),
         _pad(f"  seats: {PLACEHOLDER_SEATS}", "7.2 a) 3) 业务规模：坐席数（请改为实际坐席数）"),
         _pad(f"  business_types: [{x}]", "7.2 a) 3) 业务类型（可多项：[咨询, 投诉, 营销]）"),
-        _pad(f'  period: {{start: "{months[0]}", end: "{months[-1]}"}}',
-             "7.2 c) 半年运营数据的起止月份（与 monthly.xlsx 的月份列一致）"),
+        _pad(
+            f'  period: {{start: "{months[0]}", end: "{months[-1]}"}}',
+            "7.2 c) 半年运营数据的起止月份（与 monthly.xlsx 的月份列一致）",
+        ),
         _pad('  description: ""', "测评背景段落：项目背景、测评内容和测评要求（可留空）"),
         "",
-        _pad("process:", "7.3 测评过程（报告“测评过程”：各阶段、时间节点、交付物）；"
-             "日期如 2026-09-01"),
+        _pad(
+            "process:",
+            "7.3 测评过程（报告“测评过程”：各阶段、时间节点、交付物）；日期如 2026-09-01",
+        ),
     ]
     for step, deliverable, clause in PROCESS_STEPS:
         row = {"name": step, "start": "", "end": "", "deliverable": deliverable}
@@ -289,11 +321,21 @@ def engagement_text(fw: Framework, name: str, months: list[str],
         "",
         "team:",
         _pad("  assessors:", "表E.1 测评小组测评方成员名单（至少一人；一人可任职多个岗位）"),
-        "    - " + _flow({"name": x, "phone": "", "email": "", "role": "认证审核人员",
-                         "note": "组长"}),
+        "    - "
+        + _flow({"name": x, "phone": "", "email": "", "role": "认证审核人员", "note": "组长"}),
         _pad("  assessee:", "表E.2 测评小组受评方成员名单（至少一人）"),
-        "    - " + _flow({"name": x, "phone": "", "email": "", "department": x,
-                         "position": x, "role": "资料提供与确认", "note": ""}),
+        "    - "
+        + _flow(
+            {
+                "name": x,
+                "phone": "",
+                "email": "",
+                "department": x,
+                "position": x,
+                "role": "资料提供与确认",
+                "note": "",
+            }
+        ),
         "",
         f"# 表E.3 资料交接确认单 / 表E.4 测评资料反馈表：每个{lv.item.zh}一行，按规范顺序。",
         "#   nature 文档性质（电子版/纸质版）· copies 份数 · pages 页数 · note 备注（E.3）",
@@ -315,8 +357,9 @@ def engagement_text(fw: Framework, name: str, months: list[str],
         _pad(f"  #   item: {_key(example_item)}", f"涉及的{lv.item.zh}代码（可省略）", width=30),
         _pad(f"  #   issue: {x}", "发现的问题", width=30),
         _pad(f"  #   response: {x}", "受评方反馈 / 商定的改进措施", width=30),
-        _pad("  #   status: confirmed", "open 未确认 | confirmed 已确认 | resolved 已解决",
-             width=30),
+        _pad(
+            "  #   status: confirmed", "open 未确认 | confirmed 已确认 | resolved 已解决", width=30
+        ),
         "",
         _pad('opinion: ""', "报告“四、测评组意见”；留空则按测评等级生成"),
     ]
@@ -341,8 +384,10 @@ def targets_text(fw: Framework, defaults: Mapping[str, Target]) -> str:
             "# 改为 source: centre，basis 写文件名和章节。",
         ]
     else:
-        out += ["# 本规范没有附带默认目标：请填写受评方自己的目标",
-                "# （source: centre，basis 写文件名和章节）。"]
+        out += [
+            "# 本规范没有附带默认目标：请填写受评方自己的目标",
+            "# （source: centre，basis 写文件名和章节）。",
+        ]
     out += [
         "# 没有目标的指标不参与达成率计算。",
         "# 单位：百分比指标写百分数（80 表示 80%），时长写秒，数量写个数；",
@@ -372,8 +417,10 @@ def targets_text(fw: Framework, defaults: Mapping[str, Target]) -> str:
             out.append(f"    basis: {_scalar(target.basis)}")
         else:
             bounds = {"higher": "min: ", "lower": "max: ", "band": "min: , max: "}
-            out.append(f"  # {ind.code}: {{{bounds[ind.direction]}, source: centre, basis: \"\"}}"
-                       f"   # {label}：无默认目标，{how}")
+            out.append(
+                f'  # {ind.code}: {{{bounds[ind.direction]}, source: centre, basis: ""}}'
+                f"   # {label}：无默认目标，{how}"
+            )
     return "\n".join(out) + "\n"
 
 
@@ -426,26 +473,28 @@ def ratings_text(fw: Framework) -> str:
         f"# 每个{lv.item.zh}选一种写法：",
     ]
     # Examples from the framework itself: its first item with sub-points, else its first item.
-    sample = next((i for i in fw.items if any(r.subpoints for r in i.requirements)),
-                  fw.items[0])
+    sample = next((i for i in fw.items if any(r.subpoints for r in i.requirements)), fw.items[0])
     sample_keys = [k for k, _ in _rating_keys(fw, sample)][:3]
     if sample_keys:
         shown = ", ".join(f"{k}: {4 - n % 2}" for n, k in enumerate(sample_keys))
-        out += [f"#   按要求或子项评分：{_key(sample.code)}: {{ratings: {{{shown}}}}}",
-                "#     有子项的要求可按子项评分（取平均）或整体评分，二者不可兼有；"]
+        out += [
+            f"#   按要求或子项评分：{_key(sample.code)}: {{ratings: {{{shown}}}}}",
+            "#     有子项的要求可按子项评分（取平均）或整体评分，二者不可兼有；",
+        ]
     if "item" in levels:
         code = _key(sample.code)
         out.append(f"#   整个{lv.item.zh}一个分数：{code}: 4 或 {code}: {{rating: 4, note: 说明}}")
     out += [
-        f"#   整项百分比（须写理由）：{_key(fw.items[0].code)}: "
-        "{percent: 85, note: 依据……}",
+        f"#   整项百分比（须写理由）：{_key(fw.items[0].code)}: {{percent: 85, note: 依据……}}",
         "#   不适用（须写理由）：c: {na: true, note: 不适用：该中心无营销业务}",
         "#   任何评分都可写成 {rating: 4, note: 访谈确认, evidence: 运营管理规范 第3章}",
     ]
     if fw.scoring.indicator_requirement:
-        out += ["# 每项最后一个要求（指标要求：“评估与测评结果符合测评关键指标值计算的70%要求”）",
-                "#   由 ccua run 按指标达成率评定，不用填写；",
-                "#   只有没有可评价的指标时才手工评定，并须写 note。"]
+        out += [
+            "# 每项最后一个要求（指标要求：“评估与测评结果符合测评关键指标值计算的70%要求”）",
+            "#   由 ccua run 按指标达成率评定，不用填写；",
+            "#   只有没有可评价的指标时才手工评定，并须写 note。",
+        ]
     out += [
         f"# 填写：取消某个{lv.item.zh}的评分行的注释（删去行首的“# ”），在冒号后填写分数。",
         "# 空着的分数会被 ccua check 指出；可选的顶层键：weights（自定义分值）、title、assessor。",
@@ -461,8 +510,11 @@ def ratings_text(fw: Framework) -> str:
             tag = ""
             if req.kind == "indicator":
                 codes = [i.code for i in item.indicators]
-                based = f"按 {codes[0]}–{codes[-1]} 的达成率" if len(codes) > 1 else \
-                    (f"按 {codes[0]} 的达成率" if codes else "无指标，须手工评定")
+                based = (
+                    f"按 {codes[0]}–{codes[-1]} 的达成率"
+                    if len(codes) > 1
+                    else (f"按 {codes[0]} 的达成率" if codes else "无指标，须手工评定")
+                )
                 tag = f"  ← 指标要求：{based}"
             out.append(f"  #   {req.code}) {req.text}{tag}")
             out += [f"  #       {req.code}.{s.code}) {s.text}" for s in req.subpoints]
@@ -473,7 +525,7 @@ def ratings_text(fw: Framework) -> str:
             out += [f"  #     {k}:" for k, _ in keys]
         elif "item" in levels:
             out.append("  #   rating:")
-        out.append("  #   note: \"\"")
+        out.append('  #   note: ""')
     return "\n".join(out) + "\n"
 
 
@@ -484,14 +536,17 @@ def claimed_csv() -> bytes:
 
 # ----------------------------------------------------------------------------- the workbook
 
+
 def monthly_rows(fw: Framework) -> list[tuple[str, str, str, str]]:
     """One row per formula input: code, Chinese name, unit, the indicators that use it."""
     used: dict[str, list[str]] = {}
     for ind in fw.indicators:
         for m in ind.inputs:
             used.setdefault(m, []).append(f"{ind.code} {ind.name}")
-    return [(m.code, m.name, UNIT_LABELS.get(m.unit, m.unit), "；".join(used.get(m.code, [])))
-            for m in fw.measures]
+    return [
+        (m.code, m.name, UNIT_LABELS.get(m.unit, m.unit), "；".join(used.get(m.code, [])))
+        for m in fw.measures
+    ]
 
 
 def monthly_workbook(fw: Framework, months: list[str], client: str = "") -> bytes:
@@ -533,25 +588,36 @@ def monthly_workbook(fw: Framework, months: list[str], client: str = "") -> byte
     if rows and months:
         first = f"{get_column_letter(len(MONTHLY_HEADERS) + 1)}2"
         last = f"{get_column_letter(len(headers))}{len(rows) + 1}"
-        check = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
-                               allow_blank=True, showErrorMessage=True, errorTitle="输入有误",
-                               error="请填写不小于 0 的数字（不带 % 或单位）；没有数据请留空。")
+        check = DataValidation(
+            type="decimal",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="输入有误",
+            error="请填写不小于 0 的数字（不带 % 或单位）；没有数据请留空。",
+        )
         ws.add_data_validation(check)
         check.add(f"{first}:{last}")
 
     info = wb.create_sheet(HELP_SHEET)
     info.column_dimensions["A"].width = 110
     title = f"{client} 月度运营数据（{fw.name}）" if client else f"月度运营数据（{fw.name}）"
-    period = (f"测评期间：{months[0]} 至 {months[-1]}（{len(months)} 个月；"
-              "T/CCUA 7.2 c：受评方抽取半年运营数据）")
+    period = (
+        f"测评期间：{months[0]} 至 {months[-1]}（{len(months)} 个月；"
+        "T/CCUA 7.2 c：受评方抽取半年运营数据）"
+    )
     lines = [(title, True), (period, False), ("", False), ("怎样填写", True)]
-    lines += [(text.format(sheet=MONTHLY_SHEET, client=client or "NAME"), False)
-              for text in HELP_TEXT]
+    lines += [
+        (text.format(sheet=MONTHLY_SHEET, client=client or "NAME"), False) for text in HELP_TEXT
+    ]
     indicators = [i for i in fw.indicators if not i.is_documentary]
     if indicators:
         lines += [("", False), ("指标与公式", True)]
-        lines += [(f"{i.code} {i.name}：{i.formula_text}（输入：{'、'.join(i.inputs)}）", False)
-                  for i in indicators]
+        lines += [
+            (f"{i.code} {i.name}：{i.formula_text}（输入：{'、'.join(i.inputs)}）", False)
+            for i in indicators
+        ]
     else:
         lines += [("", False), (f"{fw.name} 没有需要月度数据计算的指标，本表无需填写。", False)]
     for n, (text, bold) in enumerate(lines, start=1):
@@ -566,6 +632,7 @@ def monthly_workbook(fw: Framework, months: list[str], client: str = "") -> byte
 
 # ----------------------------------------------------------------------------- ccua new
 
+
 @dataclass(frozen=True)
 class NewClient:
     name: str
@@ -574,13 +641,17 @@ class NewClient:
     folder: Path
     months: tuple[str, ...]
     files: tuple[Path, ...]
-    defaults: int                       # how many default targets were written
-    inputs: int                         # rows of the monthly template
+    defaults: int  # how many default targets were written
+    inputs: int  # rows of the monthly template
 
 
-def client_files(fw: Framework, name: str, months: list[str],
-                 defaults: Mapping[str, Target], today: date | None = None
-                 ) -> dict[str, bytes]:
+def client_files(
+    fw: Framework,
+    name: str,
+    months: list[str],
+    defaults: Mapping[str, Target],
+    today: date | None = None,
+) -> dict[str, bytes]:
     """Every file of a new engagement folder, by file name (pure: writes nothing)."""
     return {
         ENGAGEMENT_FILE: engagement_text(fw, name, months, today).encode("utf-8"),
@@ -592,9 +663,16 @@ def client_files(fw: Framework, name: str, months: list[str],
     }
 
 
-def new_client(name: str, *, framework: str = "t-ccua", directory: str | Path = "params",
-               start: str | None = None, months: int = DEFAULT_MONTHS,
-               today: date | None = None, frameworks_root: Path | None = None) -> NewClient:
+def new_client(
+    name: str,
+    *,
+    framework: str = "t-ccua",
+    directory: str | Path = "params",
+    start: str | None = None,
+    months: int = DEFAULT_MONTHS,
+    today: date | None = None,
+    frameworks_root: Path | None = None,
+) -> NewClient:
     """Create ``<directory>/NAME.yaml`` and ``<directory>/NAME/``; never overwrite anything.
 
     Every file is generated in memory first, then written into a hidden staging folder that is
@@ -609,9 +687,11 @@ def new_client(name: str, *, framework: str = "t-ccua", directory: str | Path = 
     folder = root / name
     existing = [p for p in (params_file, folder) if p.exists() or p.is_symlink()]
     if existing:
-        raise CcuaError(f"client {name!r} exists already ({', '.join(map(str, existing))}); "
-                        "nothing was changed. Choose another name or remove it first",
-                        file=str(existing[0]))
+        raise CcuaError(
+            f"client {name!r} exists already ({', '.join(map(str, existing))}); "
+            "nothing was changed. Choose another name or remove it first",
+            file=str(existing[0]),
+        )
     defaults = default_targets(fw, frameworks_root)
     contents = client_files(fw, name, period, defaults, today)
     params = params_text(name, fw)
@@ -623,28 +703,37 @@ def new_client(name: str, *, framework: str = "t-ccua", directory: str | Path = 
         for file_name, data in contents.items():
             atomic_write_bytes(staging / file_name, data)
         if folder.exists():  # created meanwhile by someone else: theirs wins
-            raise CcuaError(f"{folder} appeared while creating the client; nothing was changed",
-                            file=str(folder))
+            raise CcuaError(
+                f"{folder} appeared while creating the client; nothing was changed",
+                file=str(folder),
+            )
         os.rename(staging, folder)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     try:
         if params_file.exists():
-            raise CcuaError(f"{params_file} appeared while creating the client",
-                            file=str(params_file))
+            raise CcuaError(
+                f"{params_file} appeared while creating the client", file=str(params_file)
+            )
         atomic_write_text(params_file, params)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)  # ours: created a moment ago
         raise
-    return NewClient(name=name, framework=fw.id, params_file=params_file, folder=folder,
-                     months=tuple(period),
-                     files=(params_file, *(folder / f for f in contents)),
-                     defaults=len(defaults),
-                     inputs=len(fw.measures))
+    return NewClient(
+        name=name,
+        framework=fw.id,
+        params_file=params_file,
+        folder=folder,
+        months=tuple(period),
+        files=(params_file, *(folder / f for f in contents)),
+        defaults=len(defaults),
+        inputs=len(fw.measures),
+    )
 
 
 # ----------------------------------------------------------------------------- ccua check
+
 
 @dataclass
 class CheckReport:
@@ -660,7 +749,7 @@ class CheckReport:
     warnings: list[Problem] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
     data: EngagementData | None = None
-    result: Any = None                      # ccua.results.RunResult
+    result: Any = None  # ccua.results.RunResult
 
     @property
     def status(self) -> str:
@@ -676,26 +765,33 @@ class CheckReport:
     def error(self) -> ValidationFailed:
         """Everything that stops the run, as one error (first MAX_PROBLEMS and the count)."""
         client = self.summary.get("client") or (self.data.params.client if self.data else "")
-        return ValidationFailed.of([*self.problems, *self.todo],
-                                   subject=f"client {client}" if client else self.params_file)
+        return ValidationFailed.of(
+            [*self.problems, *self.todo], subject=f"client {client}" if client else self.params_file
+        )
 
     def as_dict(self, limit: int = MAX_PROBLEMS) -> dict[str, Any]:
         def rows(ps: list[Problem]) -> list[dict[str, Any]]:
             return [{**p.as_dict(), "text": str(p)} for p in ps[:limit]]
+
         out: dict[str, Any] = {
-            "params": self.params_file, "status": self.status, "summary": self.summary,
-            "problems": rows(self.problems), "todo": rows(self.todo),
+            "params": self.params_file,
+            "status": self.status,
+            "summary": self.summary,
+            "problems": rows(self.problems),
+            "todo": rows(self.todo),
             "warnings": rows(self.warnings),
             "problem_count": count_problems(self.problems),
             "todo_count": count_problems(self.todo),
-            "warning_count": count_problems(self.warnings)}
+            "warning_count": count_problems(self.warnings),
+        }
         if self.stops_run:
             out["error"] = str(self.error()).partition("\n")[0].rstrip(":")
         return out
 
 
-def _placeholders(data: Any, lines: dict, path: tuple[str, ...] = ()
-                  ) -> Iterator[tuple[tuple[str, ...], int | None]]:
+def _placeholders(
+    data: Any, lines: dict, path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], int | None]]:
     if isinstance(data, Mapping):
         for k, v in data.items():
             yield from _placeholders(v, lines, (*path, str(k)))
@@ -715,19 +811,35 @@ def template_leftovers(data: EngagementData) -> list[Problem]:
     except (OSError, CcuaError):
         return warnings
     for where, row in _placeholders(raw, lines):
-        warnings.append(Problem(f"still the template placeholder {PLACEHOLDER}", file=str(path),
-                                row=row, field=".".join(where)))
+        warnings.append(
+            Problem(
+                f"still the template placeholder {PLACEHOLDER}",
+                file=str(path),
+                row=row,
+                field=".".join(where),
+            )
+        )
     if data.engagement.background.seats == PLACEHOLDER_SEATS:
-        warnings.append(Problem(f"seats is {PLACEHOLDER_SEATS}, the template's placeholder: give "
-                                "the centre's number of seats", file=str(path),
-                                row=line_of(lines, ("background", "seats")),
-                                field="background.seats"))
+        warnings.append(
+            Problem(
+                f"seats is {PLACEHOLDER_SEATS}, the template's placeholder: give "
+                "the centre's number of seats",
+                file=str(path),
+                row=line_of(lines, ("background", "seats")),
+                field="background.seats",
+            )
+        )
     empty = [code for code, h in data.engagement.handover.items() if h.copies == 0]
     if empty:
-        warnings.append(Problem(f"no documents recorded yet (copies 0) for {len(empty)} "
-                                f"{data.framework.levels.item.en_plural}: {', '.join(empty)}",
-                                file=str(path), row=line_of(lines, ("handover",)),
-                                field="handover"))
+        warnings.append(
+            Problem(
+                f"no documents recorded yet (copies 0) for {len(empty)} "
+                f"{data.framework.levels.item.en_plural}: {', '.join(empty)}",
+                file=str(path),
+                row=line_of(lines, ("handover",)),
+                field="handover",
+            )
+        )
     return warnings
 
 
@@ -736,8 +848,9 @@ def check_client(params_path: str | Path) -> CheckReport:
     return validate_client(params_path)
 
 
-def validate_client(params_path: str | Path, *, compute: bool = True,
-                    output: str | Path | None = None) -> CheckReport:
+def validate_client(
+    params_path: str | Path, *, compute: bool = True, output: str | Path | None = None
+) -> CheckReport:
     """The one validation of a client, for ``ccua check`` and ``ccua run`` alike.
 
     Every problem in one pass: the files (engagement, targets, checks, the monthly sheet,
@@ -765,22 +878,26 @@ def validate_client(params_path: str | Path, *, compute: bool = True,
         return report
     report.data = data
     fw = data.framework
-    period = indicators_over_period(fw, data.months, data.inputs, data.targets, data.checks,
-                                    data.claims, data.params.tolerance)
+    period = indicators_over_period(
+        fw, data.months, data.inputs, data.targets, data.checks, data.claims, data.params.tolerance
+    )
     where = str(data.files.get("monthly", data.folder))
-    report.problems += [Problem(p.message, file=where, field=p.field, indicator=p.indicator)
-                        for p in period.problems]
+    report.problems += [
+        Problem(p.message, file=where, field=p.field, indicator=p.indicator)
+        for p in period.problems
+    ]
     report.problems += key_point_problems(fw, data, period)  # as ccua run stops on them
     report.warnings = template_leftovers(data)
-    if data.evidence is not None:   # ratings cite the register's ids (docs/assessors.md)
+    if data.evidence is not None:  # ratings cite the register's ids (docs/assessors.md)
         from ccua.evidence import citation_problems
 
         cited, free_text = citation_problems(data.ratings, data.evidence)
         report.problems += cited
         report.warnings += [Problem(text) for text in free_text[:20]]
         if len(free_text) > 20:
-            report.warnings.append(Problem(f"… and {len(free_text) - 20} more ratings whose "
-                                           "evidence is free text"))
+            report.warnings.append(
+                Problem(f"… and {len(free_text) - 20} more ratings whose evidence is free text")
+            )
     report.problems += _output_problems(data, output)
     assessment = None
     if ratings_read:
@@ -792,27 +909,39 @@ def validate_client(params_path: str | Path, *, compute: bool = True,
             report.problems.append(exc.problem)
     if assessment is not None:
         r_file = str(data.files.get("ratings", data.folder / RATINGS_FILE))
-        report.todo = [Problem(f"{p.message} (ccua run needs every requirement rated)",
-                               file=r_file, field=p.field) for p in assessment.missing]
+        report.todo = [
+            Problem(
+                f"{p.message} (ccua run needs every requirement rated)", file=r_file, field=p.field
+            )
+            for p in assessment.missing
+        ]
     months_with_data = [m for m in data.months if data.inputs.values.get(m)]
     report.summary = {
         "client": data.params.client,
         "framework": fw.id,
         "framework_name": fw.name,
-        "period": {"start": data.months[0], "end": data.months[-1],
-                   "months": len(data.months), "months_with_data": len(months_with_data)},
+        "period": {
+            "start": data.months[0],
+            "end": data.months[-1],
+            "months": len(data.months),
+            "months_with_data": len(months_with_data),
+        },
         "inputs": {"found": len(data.inputs.measures()), "of": len(fw.measures)},
-        "indicators": {"with_value": sum(1 for r in period.indicators.values()
-                                         if r.period is not None),
-                       "evaluable": sum(1 for r in period.indicators.values() if r.evaluable),
-                       "of": len(fw.indicators)},
-        "targets": {"centre": sum(1 for t in data.targets.values() if t.source == "centre"),
-                    "default": sum(1 for t in data.targets.values() if t.source == "default")},
-        "checks": {"done": len(data.checks),
-                   "of": sum(1 for i in fw.indicators if i.is_documentary)},
+        "indicators": {
+            "with_value": sum(1 for r in period.indicators.values() if r.period is not None),
+            "evaluable": sum(1 for r in period.indicators.values() if r.evaluable),
+            "of": len(fw.indicators),
+        },
+        "targets": {
+            "centre": sum(1 for t in data.targets.values() if t.source == "centre"),
+            "default": sum(1 for t in data.targets.values() if t.source == "default"),
+        },
+        "checks": {
+            "done": len(data.checks),
+            "of": sum(1 for i in fw.indicators if i.is_documentary),
+        },
         "claims": len(data.claims),
-        "items_rated": {"rated": assessment.rated_count if assessment else 0,
-                        "of": len(fw.items)},
+        "items_rated": {"rated": assessment.rated_count if assessment else 0, "of": len(fw.items)},
     }
     if compute and not report.stops_run:
         try:
@@ -832,7 +961,10 @@ def _output_problems(data: EngagementData, output: str | Path | None) -> list[Pr
     try:
         check_output_folder(target)
     except CcuaError as exc:
-        where = ({"file": str(data.params_file), "field": "output"} if output is None
-                 else {"field": "--output"})
+        where = (
+            {"file": str(data.params_file), "field": "output"}
+            if output is None
+            else {"field": "--output"}
+        )
         return [Problem(f"{target}: {exc.problem.message}", **where)]  # type: ignore[arg-type]
     return []

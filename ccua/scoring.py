@@ -57,8 +57,8 @@ class RequirementScore:
     code: str
     text: str
     kind: str
-    rating: Fraction | None           # None when not applicable or unrated
-    source: str                       # assessor | subpoints | indicators | override | na | unrated
+    rating: Fraction | None  # None when not applicable or unrated
+    source: str  # assessor | subpoints | indicators | override | na | unrated
     weight: Fraction = Fraction(1)
     note: str = ""
     evidence: str = ""
@@ -76,15 +76,15 @@ class ItemScore:
     name: str
     group: str
     category: str | None
-    points: Decimal | None            # None where points sit on groups
+    points: Decimal | None  # None where points sit on groups
     standard_points: Decimal | None
-    fulfilment: Fraction | None       # 0..1; None when not rated (partial scoring)
-    score: Decimal | None             # None where points sit on groups
-    source: str                       # requirements | override | rating | na | unrated
+    fulfilment: Fraction | None  # 0..1; None when not rated (partial scoring)
+    score: Decimal | None  # None where points sit on groups
+    source: str  # requirements | override | rating | na | unrated
     note: str = ""
     requirements: tuple[RequirementScore, ...] = ()
-    points_share: Decimal | None = None   # 分值占比
-    score_share: Decimal | None = None    # 计分占比
+    points_share: Decimal | None = None  # 分值占比
+    score_share: Decimal | None = None  # 计分占比
     rated: int = 0
     ratable: int = 0
 
@@ -104,7 +104,7 @@ class GroupScore:
     category: str | None
     points: Decimal
     score: Decimal
-    fulfilment: Fraction | None = None   # where points sit on groups: mean item fulfilment
+    fulfilment: Fraction | None = None  # where points sit on groups: mean item fulfilment
 
     @property
     def percent(self) -> Decimal | None:
@@ -146,8 +146,9 @@ class Assessment:
         return sum(1 for i in self.items if i.fulfilment is not None)
 
 
-def effective_points(framework: Framework, weights: Mapping[str, Decimal] | None
-                     ) -> tuple[dict[str, Decimal], bool]:
+def effective_points(
+    framework: Framework, weights: Mapping[str, Decimal] | None
+) -> tuple[dict[str, Decimal], bool]:
     """Standard points, or custom weights (all positive, summing to the total; GUIDE §3.7)."""
     scored = framework.items if framework.scoring.points_at == "item" else framework.groups
     standard = {node.code: node.points for node in scored}
@@ -155,19 +156,25 @@ def effective_points(framework: Framework, weights: Mapping[str, Decimal] | None
         return {k: v for k, v in standard.items() if v is not None}, False
     unknown = sorted(set(weights) - set(standard))
     if unknown:
-        raise WeightsError(f"custom weights name {unknown[0]!r}, which is not a "
-                           f"{framework.scoring.points_at} of {framework.id}", field="weights")
+        raise WeightsError(
+            f"custom weights name {unknown[0]!r}, which is not a "
+            f"{framework.scoring.points_at} of {framework.id}",
+            field="weights",
+        )
     merged: dict[str, Decimal] = {}
     for code, standard_points in standard.items():
         points = weights.get(code, standard_points)
         if points is None or points <= 0:
-            raise WeightsError(f"custom weight of {code} must be positive, got {points}",
-                               field=f"weights.{code}")
+            raise WeightsError(
+                f"custom weight of {code} must be positive, got {points}", field=f"weights.{code}"
+            )
         merged[code] = points
     total = sum(merged.values(), Decimal(0))
     if total != framework.scoring.total_points:
-        raise WeightsError(f"custom weights sum to {total}, they must sum to "
-                           f"{framework.scoring.total_points}", field="weights")
+        raise WeightsError(
+            f"custom weights sum to {total}, they must sum to {framework.scoring.total_points}",
+            field="weights",
+        )
     custom = any(merged[c] != standard[c] for c in merged)
     return merged, custom
 
@@ -176,61 +183,103 @@ def _subpoint_scores(req: Requirement, entries: Mapping[str, Entry]) -> tuple[Su
     out = []
     for sub in req.subpoints:
         e = entries.get(f"{req.code}.{sub.code}")
-        out.append(SubPointScore(sub.code, sub.text, e.rating if e else None,
-                                 na=bool(e and e.na), note=e.note if e else ""))
+        out.append(
+            SubPointScore(
+                sub.code,
+                sub.text,
+                e.rating if e else None,
+                na=bool(e and e.na),
+                note=e.note if e else "",
+            )
+        )
     return tuple(out)
 
 
-def _requirement(framework: Framework, item: Item, req: Requirement, ir: ItemRatings | None,
-                 attainment: Attainment | None, weight: Fraction,
-                 missing: list[Problem]) -> RequirementScore:
+def _requirement(
+    framework: Framework,
+    item: Item,
+    req: Requirement,
+    ir: ItemRatings | None,
+    attainment: Attainment | None,
+    weight: Fraction,
+    missing: list[Problem],
+) -> RequirementScore:
     entries = ir.ratings if ir else {}
     direct = entries.get(req.code)
     subs = _subpoint_scores(req, entries)
     label = f"{item.code}.{req.code}"
     if direct is not None:
         if direct.na:
-            return RequirementScore(req.code, req.text, req.kind, None, "na", weight,
-                                    direct.note, direct.evidence, subs)
+            return RequirementScore(
+                req.code, req.text, req.kind, None, "na", weight, direct.note, direct.evidence, subs
+            )
         source = "override" if req.kind == "indicator" else "assessor"
-        return RequirementScore(req.code, req.text, req.kind, Fraction(direct.rating or 0),
-                                source, weight, direct.note, direct.evidence, subs, attainment)
+        return RequirementScore(
+            req.code,
+            req.text,
+            req.kind,
+            Fraction(direct.rating or 0),
+            source,
+            weight,
+            direct.note,
+            direct.evidence,
+            subs,
+            attainment,
+        )
     given = [s for s in subs if s.rating is not None or s.na]
     if given:
         unrated = [s.code for s in subs if s.rating is None and not s.na]
         if unrated:
-            missing.append(Problem(f"sub-point{'s' if len(unrated) > 1 else ''} "
-                                   f"{', '.join(unrated)} not rated", field=label))
-            return RequirementScore(req.code, req.text, req.kind, None, "unrated", weight,
-                                    subpoints=subs)
+            missing.append(
+                Problem(
+                    f"sub-point{'s' if len(unrated) > 1 else ''} {', '.join(unrated)} not rated",
+                    field=label,
+                )
+            )
+            return RequirementScore(
+                req.code, req.text, req.kind, None, "unrated", weight, subpoints=subs
+            )
         applicable = [s for s in subs if not s.na]
         if not applicable:
             notes = "; ".join(s.note for s in subs if s.note)
-            return RequirementScore(req.code, req.text, req.kind, None, "na", weight, notes,
-                                    subpoints=subs)
+            return RequirementScore(
+                req.code, req.text, req.kind, None, "na", weight, notes, subpoints=subs
+            )
         mean = Fraction(sum(s.rating or 0 for s in applicable), len(applicable))
-        return RequirementScore(req.code, req.text, req.kind, mean, "subpoints", weight,
-                                subpoints=subs)
+        return RequirementScore(
+            req.code, req.text, req.kind, mean, "subpoints", weight, subpoints=subs
+        )
     if req.kind == "indicator":
         if attainment is not None and attainment.share is not None:
             rating = rating_from_attainment(attainment.share, framework)
-            return RequirementScore(req.code, req.text, req.kind, rating, "indicators", weight,
-                                    attainment=attainment)
-        why = ("no indicator of this item can be evaluated against a target"
-               if attainment is not None else "no indicator data")
-        missing.append(Problem(f"indicator requirement not rated: {why}; rate it by hand "
-                               "with a note", field=label))
-        return RequirementScore(req.code, req.text, req.kind, None, "unrated", weight,
-                                attainment=attainment)
+            return RequirementScore(
+                req.code, req.text, req.kind, rating, "indicators", weight, attainment=attainment
+            )
+        why = (
+            "no indicator of this item can be evaluated against a target"
+            if attainment is not None
+            else "no indicator data"
+        )
+        missing.append(
+            Problem(
+                f"indicator requirement not rated: {why}; rate it by hand with a note", field=label
+            )
+        )
+        return RequirementScore(
+            req.code, req.text, req.kind, None, "unrated", weight, attainment=attainment
+        )
     missing.append(Problem("not rated", field=label))
-    return RequirementScore(req.code, req.text, req.kind, None, "unrated", weight,
-                            subpoints=subs)
+    return RequirementScore(req.code, req.text, req.kind, None, "unrated", weight, subpoints=subs)
 
 
-def _item_fulfilment(framework: Framework, item: Item, ir: ItemRatings | None,
-                     attainment: Attainment | None, req_weights: Mapping[str, Decimal],
-                     missing: list[Problem]
-                     ) -> tuple[Fraction | None, str, tuple[RequirementScore, ...], int, int]:
+def _item_fulfilment(
+    framework: Framework,
+    item: Item,
+    ir: ItemRatings | None,
+    attainment: Attainment | None,
+    req_weights: Mapping[str, Decimal],
+    missing: list[Problem],
+) -> tuple[Fraction | None, str, tuple[RequirementScore, ...], int, int]:
     ratable = len(item.requirements)
     if ir is not None and ir.percent is not None:
         return to_fraction(ir.percent) / HUNDRED, "override", (), ratable, ratable
@@ -243,12 +292,18 @@ def _item_fulfilment(framework: Framework, item: Item, ir: ItemRatings | None,
         return None, "unrated", (), 0, 1
     if ir is None and "item" in framework.scoring.rating_levels:
         # Rated per item (the guideline): an untouched item is one gap, not one per requirement.
-        missing.append(Problem("not rated (rate the item, or its requirements)",
-                               field=item.code))
+        missing.append(Problem("not rated (rate the item, or its requirements)", field=item.code))
         return None, "unrated", (), 0, ratable
     reqs = tuple(
-        _requirement(framework, item, req, ir, attainment,
-                     to_fraction(req_weights.get(req.code, Decimal(1))), missing)
+        _requirement(
+            framework,
+            item,
+            req,
+            ir,
+            attainment,
+            to_fraction(req_weights.get(req.code, Decimal(1))),
+            missing,
+        )
         for req in item.requirements
     )
     rated = sum(1 for r in reqs if r.source != "unrated")
@@ -273,10 +328,14 @@ class _Fulfilment(NamedTuple):
     ratable: int
 
 
-def score(framework: Framework, ratings: Ratings, *,
-          attainment: Mapping[str, Attainment] | None = None,
-          weights: Mapping[str, Decimal] | None = None,
-          partial: bool = False) -> Assessment:
+def score(
+    framework: Framework,
+    ratings: Ratings,
+    *,
+    attainment: Mapping[str, Attainment] | None = None,
+    weights: Mapping[str, Decimal] | None = None,
+    partial: bool = False,
+) -> Assessment:
     """Score a whole assessment.
 
     ``attainment`` gives, per item, the indicator attainment that rates its indicator
@@ -287,56 +346,88 @@ def score(framework: Framework, ratings: Ratings, *,
     the strategy (:data:`STRATEGIES`).
     """
     if ratings.framework != framework.id:
-        raise ValidationFailed.of([Problem(f"ratings are for {ratings.framework}, not "
-                                           f"{framework.id}", field="framework")])
+        raise ValidationFailed.of(
+            [Problem(f"ratings are for {ratings.framework}, not {framework.id}", field="framework")]
+        )
     points, custom = effective_points(framework, weights or ratings.weights or None)
     missing: list[Problem] = []
     fulfilments = _fulfilments(framework, ratings, attainment or {}, missing)
     if missing and not partial:
-        raise ValidationFailed.of([Problem(p.message, file=ratings.source, field=p.field)
-                                   for p in missing],
-                                  subject=f"{ratings.source or 'ratings'}: incomplete")
+        raise ValidationFailed.of(
+            [Problem(p.message, file=ratings.source, field=p.field) for p in missing],
+            subject=f"{ratings.source or 'ratings'}: incomplete",
+        )
 
     strategy = STRATEGIES[framework.scoring.points_at]
     item_scores, group_scores = strategy(framework, ratings, fulfilments, points)
     total = sum((g.score for g in group_scores), Decimal(0))
     categories = tuple(
-        CategoryScore(cat.code, cat.name,
-                      sum((g.points for g in group_scores if g.category == cat.code), Decimal(0)),
-                      sum((g.score for g in group_scores if g.category == cat.code), Decimal(0)))
+        CategoryScore(
+            cat.code,
+            cat.name,
+            sum((g.points for g in group_scores if g.category == cat.code), Decimal(0)),
+            sum((g.score for g in group_scores if g.category == cat.code), Decimal(0)),
+        )
         for cat in framework.categories
     )
     complete = not missing
     return Assessment(
-        framework=framework.id, items=item_scores, groups=group_scores,
-        categories=categories, total=total, total_points=sum(points.values(), Decimal(0)),
-        grade=framework.grade_for(total) if complete else None, custom_weights=custom,
-        weights=points, complete=complete, missing=tuple(missing))
+        framework=framework.id,
+        items=item_scores,
+        groups=group_scores,
+        categories=categories,
+        total=total,
+        total_points=sum(points.values(), Decimal(0)),
+        grade=framework.grade_for(total) if complete else None,
+        custom_weights=custom,
+        weights=points,
+        complete=complete,
+        missing=tuple(missing),
+    )
 
 
-def _fulfilments(framework: Framework, ratings: Ratings, attainment: Mapping[str, Attainment],
-                 missing: list[Problem]) -> dict[str, _Fulfilment]:
+def _fulfilments(
+    framework: Framework,
+    ratings: Ratings,
+    attainment: Mapping[str, Attainment],
+    missing: list[Problem],
+) -> dict[str, _Fulfilment]:
     """Every item's fulfilment; the gaps (unrated, points that would be lost) to ``missing``."""
     by_item: dict[str, _Fulfilment] = {}
     for item in framework.items:
         ir = ratings.items.get(item.code)
         if framework.scoring.points_at == "item" and ir is not None and ir.na:
-            missing.append(Problem("an item with points cannot be marked not applicable; its "
-                                   "points would be lost. Set custom weights instead",
-                                   field=item.code))
-        by_item[item.code] = _Fulfilment(*_item_fulfilment(
-            framework, item, ir, attainment.get(item.code),
-            ratings.requirement_weights.get(item.code, {}), missing))
+            missing.append(
+                Problem(
+                    "an item with points cannot be marked not applicable; its "
+                    "points would be lost. Set custom weights instead",
+                    field=item.code,
+                )
+            )
+        by_item[item.code] = _Fulfilment(
+            *_item_fulfilment(
+                framework,
+                item,
+                ir,
+                attainment.get(item.code),
+                ratings.requirement_weights.get(item.code, {}),
+                missing,
+            )
+        )
     if framework.scoring.points_at == "group":
         # Not-applicable items leave their group's mean, but a group whose items are all not
         # applicable would lose its points silently: the same rule as an item with points.
         for group in framework.groups:
             sources = [by_item[i.code].source for i in framework.items_of(group.code)]
             if sources and all(s == "na" for s in sources):
-                missing.append(Problem(
-                    f"every {framework.levels.item.en} of {framework.levels.group.en} "
-                    f"{group.code} {group.name} is marked not applicable; its points would be "
-                    "lost: rate at least one of them", field=group.code))
+                missing.append(
+                    Problem(
+                        f"every {framework.levels.item.en} of {framework.levels.group.en} "
+                        f"{group.code} {group.name} is marked not applicable; its points would be "
+                        "lost: rate at least one of them",
+                        field=group.code,
+                    )
+                )
     return by_item
 
 
@@ -346,9 +437,12 @@ def _share(part: Decimal, whole: Decimal, places: int) -> Decimal | None:
     return round_half_up(to_fraction(part) / to_fraction(whole) * HUNDRED, places)
 
 
-def _score_on_items(framework: Framework, ratings: Ratings,
-                    fulfilments: Mapping[str, _Fulfilment], points: Mapping[str, Decimal]
-                    ) -> tuple[tuple[ItemScore, ...], tuple[GroupScore, ...]]:
+def _score_on_items(
+    framework: Framework,
+    ratings: Ratings,
+    fulfilments: Mapping[str, _Fulfilment],
+    points: Mapping[str, Decimal],
+) -> tuple[tuple[ItemScore, ...], tuple[GroupScore, ...]]:
     """Points on items (T/CCUA): item score = points × fulfilment, rounded half-up; a group
     is the sum of its items; each item's share of the points and of the total."""
     places = framework.scoring.decimals
@@ -357,33 +451,56 @@ def _score_on_items(framework: Framework, ratings: Ratings,
         f = fulfilments[item.code]
         pts = points[item.code]
         ir = ratings.items.get(item.code)
-        items.append(ItemScore(
-            code=item.code, name=item.name, group=item.group,
-            category=framework.group(item.group).category, points=pts,
-            standard_points=item.points, fulfilment=f.value,
-            score=None if f.value is None else round_half_up(to_fraction(pts) * f.value,
-                                                             places),
-            source=f.source, note=ir.note if ir else "", requirements=f.requirements,
-            rated=f.rated, ratable=f.ratable))
+        items.append(
+            ItemScore(
+                code=item.code,
+                name=item.name,
+                group=item.group,
+                category=framework.group(item.group).category,
+                points=pts,
+                standard_points=item.points,
+                fulfilment=f.value,
+                score=None
+                if f.value is None
+                else round_half_up(to_fraction(pts) * f.value, places),
+                source=f.source,
+                note=ir.note if ir else "",
+                requirements=f.requirements,
+                rated=f.rated,
+                ratable=f.ratable,
+            )
+        )
     groups = []
     for group in framework.groups:
         members = [s for s in items if s.group == group.code]
-        groups.append(GroupScore(
-            group.code, group.name, group.category,
-            sum((s.points or Decimal(0) for s in members), Decimal(0)),
-            sum((s.score or Decimal(0) for s in members), Decimal(0))))
+        groups.append(
+            GroupScore(
+                group.code,
+                group.name,
+                group.category,
+                sum((s.points or Decimal(0) for s in members), Decimal(0)),
+                sum((s.score or Decimal(0) for s in members), Decimal(0)),
+            )
+        )
     total = sum((g.score for g in groups), Decimal(0))
     total_points = sum(points.values(), Decimal(0))
     shared = tuple(
-        _with_shares(s, _share(s.points or Decimal(0), total_points, places),
-                     None if s.score is None else _share(s.score, total, places))
-        for s in items)
+        _with_shares(
+            s,
+            _share(s.points or Decimal(0), total_points, places),
+            None if s.score is None else _share(s.score, total, places),
+        )
+        for s in items
+    )
     return shared, tuple(groups)
 
 
-def _score_on_groups(framework: Framework, ratings: Ratings,
-                     fulfilments: Mapping[str, _Fulfilment], points: Mapping[str, Decimal]
-                     ) -> tuple[tuple[ItemScore, ...], tuple[GroupScore, ...]]:
+def _score_on_groups(
+    framework: Framework,
+    ratings: Ratings,
+    fulfilments: Mapping[str, _Fulfilment],
+    points: Mapping[str, Decimal],
+) -> tuple[tuple[ItemScore, ...], tuple[GroupScore, ...]]:
     """Points on groups (the guideline): group score = points × the mean fulfilment of its
     rated items, rounded half-up; items carry no points."""
     places = framework.scoring.decimals
@@ -391,31 +508,52 @@ def _score_on_groups(framework: Framework, ratings: Ratings,
     for item in framework.items:
         f = fulfilments[item.code]
         ir = ratings.items.get(item.code)
-        items.append(ItemScore(
-            code=item.code, name=item.name, group=item.group,
-            category=framework.group(item.group).category, points=None, standard_points=None,
-            fulfilment=f.value, score=None, source=f.source, note=ir.note if ir else "",
-            requirements=f.requirements, rated=f.rated, ratable=f.ratable))
+        items.append(
+            ItemScore(
+                code=item.code,
+                name=item.name,
+                group=item.group,
+                category=framework.group(item.group).category,
+                points=None,
+                standard_points=None,
+                fulfilment=f.value,
+                score=None,
+                source=f.source,
+                note=ir.note if ir else "",
+                requirements=f.requirements,
+                rated=f.rated,
+                ratable=f.ratable,
+            )
+        )
     groups = []
     zero = Decimal(0).quantize(Decimal(1).scaleb(-places))
     for group in framework.groups:
-        shares = [s.fulfilment for s in items
-                  if s.group == group.code and s.fulfilment is not None]
+        shares = [s.fulfilment for s in items if s.group == group.code and s.fulfilment is not None]
         pts = points[group.code]
         mean = sum(shares, Fraction(0)) / len(shares) if shares else None
-        groups.append(GroupScore(
-            group.code, group.name, group.category, pts,
-            zero if mean is None else round_half_up(to_fraction(pts) * mean, places), mean))
+        groups.append(
+            GroupScore(
+                group.code,
+                group.name,
+                group.category,
+                pts,
+                zero if mean is None else round_half_up(to_fraction(pts) * mean, places),
+                mean,
+            )
+        )
     return tuple(items), tuple(groups)
 
 
-Strategy = Callable[[Framework, Ratings, Mapping[str, _Fulfilment], Mapping[str, Decimal]],
-                    tuple[tuple[ItemScore, ...], tuple[GroupScore, ...]]]
+Strategy = Callable[
+    [Framework, Ratings, Mapping[str, _Fulfilment], Mapping[str, Decimal]],
+    tuple[tuple[ItemScore, ...], tuple[GroupScore, ...]],
+]
 
 #: how to score, by where the framework's points sit (``scoring.points_at``)
 STRATEGIES: dict[str, Strategy] = {"item": _score_on_items, "group": _score_on_groups}
 
 
-def _with_shares(s: ItemScore, points_share: Decimal | None,
-                 score_share: Decimal | None) -> ItemScore:
+def _with_shares(
+    s: ItemScore, points_share: Decimal | None, score_share: Decimal | None
+) -> ItemScore:
     return replace(s, points_share=points_share, score_share=score_share)

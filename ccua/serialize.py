@@ -29,31 +29,58 @@ def num(value: Decimal | Fraction | None, places: int | None = None) -> float | 
 def grade_dict(grade: Grade | None) -> dict[str, Any] | None:
     if grade is None:
         return None
-    return {"code": grade.code, "name": grade.name, "name_en": grade.name_en,
-            "min": num(grade.min), "band": grade.band, "process": list(grade.process),
-            "result": list(grade.result)}
+    return {
+        "code": grade.code,
+        "name": grade.name,
+        "name_en": grade.name_en,
+        "min": num(grade.min),
+        "band": grade.band,
+        "process": list(grade.process),
+        "result": list(grade.result),
+    }
 
 
 def requirement_dict(r: RequirementScore) -> dict[str, Any]:
-    out: dict[str, Any] = {"code": r.code, "kind": r.kind, "text": r.text,
-                           "rating": num(r.rating, 4), "source": r.source,
-                           "weight": num(r.weight), "note": r.note, "evidence": r.evidence}
+    out: dict[str, Any] = {
+        "code": r.code,
+        "kind": r.kind,
+        "text": r.text,
+        "rating": num(r.rating, 4),
+        "source": r.source,
+        "weight": num(r.weight),
+        "note": r.note,
+        "evidence": r.evidence,
+    }
     if r.subpoints:
-        out["subpoints"] = [{"code": s.code, "text": s.text, "rating": s.rating, "na": s.na,
-                             "note": s.note} for s in r.subpoints]
+        out["subpoints"] = [
+            {"code": s.code, "text": s.text, "rating": s.rating, "na": s.na, "note": s.note}
+            for s in r.subpoints
+        ]
     if r.attainment is not None:
-        out["attainment"] = {"met": r.attainment.met, "evaluable": r.attainment.evaluable,
-                             "share": num(r.attainment.share, 4)}
+        out["attainment"] = {
+            "met": r.attainment.met,
+            "evaluable": r.attainment.evaluable,
+            "share": num(r.attainment.share, 4),
+        }
     return out
 
 
 def item_dict(s: ItemScore, *, detail: bool = True) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "code": s.code, "name": s.name, "group": s.group, "category": s.category,
-        "points": num(s.points), "points_share": num(s.points_share),
-        "percent": num(s.percent), "mean_rating": num(s.mean_rating),
-        "score": num(s.score), "share": num(s.score_share), "source": s.source,
-        "note": s.note, "rated": s.rated, "ratable": s.ratable,
+        "code": s.code,
+        "name": s.name,
+        "group": s.group,
+        "category": s.category,
+        "points": num(s.points),
+        "points_share": num(s.points_share),
+        "percent": num(s.percent),
+        "mean_rating": num(s.mean_rating),
+        "score": num(s.score),
+        "share": num(s.score_share),
+        "source": s.source,
+        "note": s.note,
+        "rated": s.rated,
+        "ratable": s.ratable,
     }
     if s.standard_points is not None and s.points != s.standard_points:
         out["standard_points"] = num(s.standard_points)
@@ -62,12 +89,19 @@ def item_dict(s: ItemScore, *, detail: bool = True) -> dict[str, Any]:
     return out
 
 
-def assessment_dict(a: Assessment, framework: Framework, *, detail: bool = True
-                    ) -> dict[str, Any]:
-    groups = [{"code": g.code, "name": g.name, "category": g.category, "points": num(g.points),
-               "score": num(g.score), "percent": num(g.percent),
-               **({"mean_rating": num(g.fulfilment * 5, 2)} if g.fulfilment is not None else {})}
-              for g in a.groups]
+def assessment_dict(a: Assessment, framework: Framework, *, detail: bool = True) -> dict[str, Any]:
+    groups = [
+        {
+            "code": g.code,
+            "name": g.name,
+            "category": g.category,
+            "points": num(g.points),
+            "score": num(g.score),
+            "percent": num(g.percent),
+            **({"mean_rating": num(g.fulfilment * 5, 2)} if g.fulfilment is not None else {}),
+        }
+        for g in a.groups
+    ]
     out: dict[str, Any] = {
         "framework": a.framework,
         "framework_version": framework.version,
@@ -80,14 +114,16 @@ def assessment_dict(a: Assessment, framework: Framework, *, detail: bool = True
         "items": [item_dict(s, detail=detail) for s in a.items],
         "groups": groups,
         framework.levels.group.en_plural: groups,
-        "categories": [{"code": c.code, "name": c.name, "points": num(c.points),
-                        "score": num(c.score)} for c in a.categories],
+        "categories": [
+            {"code": c.code, "name": c.name, "points": num(c.points), "score": num(c.score)}
+            for c in a.categories
+        ],
     }
     if not framework.grades:
-        out["grade_note"] = (f"{framework.name} defines no grade bands; the total is reported "
-                             "without a grade")
-        out["comparison_grade"] = comparison_grade_dict(framework, a.total) if a.complete \
-            else None
+        out["grade_note"] = (
+            f"{framework.name} defines no grade bands; the total is reported without a grade"
+        )
+        out["comparison_grade"] = comparison_grade_dict(framework, a.total) if a.complete else None
     if a.missing:
         out["missing"] = [str(p) for p in a.missing]
     return out
@@ -101,26 +137,55 @@ def comparison_grade_dict(framework: Framework, total: Decimal) -> dict[str, Any
     grade = load_framework(cmp.framework).grade_for(total)
     if grade is None:
         return None
-    return {"framework": cmp.framework, "name": grade.name, "name_en": grade.name_en,
-            "band": grade.band, "label": cmp.label, "label_en": cmp.label_en}
+    return {
+        "framework": cmp.framework,
+        "name": grade.name,
+        "name_en": grade.name_en,
+        "band": grade.band,
+        "label": cmp.label,
+        "label_en": cmp.label_en,
+    }
 
 
 def indicator_dict(ind: Indicator, framework: Framework) -> dict[str, Any]:
     return {
-        "code": ind.code, "item": ind.item, "name": ind.name, "name_en": ind.name_en,
-        "definition": ind.definition, "formula": ind.formula_text,
-        "formula_latex": ind.formula_latex, "function": ind.function,
-        "inputs": [{"code": m, "name": framework.measure(m).name,
-                    "name_en": framework.measure(m).name_en, "unit": framework.measure(m).unit}
-                   for m in ind.inputs],
-        "unit": ind.unit, "direction": ind.direction, "kind": ind.kind, "same_as": ind.same_as,
+        "code": ind.code,
+        "item": ind.item,
+        "name": ind.name,
+        "name_en": ind.name_en,
+        "definition": ind.definition,
+        "formula": ind.formula_text,
+        "formula_latex": ind.formula_latex,
+        "function": ind.function,
+        "inputs": [
+            {
+                "code": m,
+                "name": framework.measure(m).name,
+                "name_en": framework.measure(m).name_en,
+                "unit": framework.measure(m).unit,
+            }
+            for m in ind.inputs
+        ],
+        "unit": ind.unit,
+        "direction": ind.direction,
+        "kind": ind.kind,
+        "same_as": ind.same_as,
         "errata": [e.id for e in framework.errata_for(ind.code)],
-        **({"scope": ind.scope, "term": ind.term, "used_by": list(ind.used_by)}
-           if ind.scope == "framework" else {}),
+        **(
+            {"scope": ind.scope, "term": ind.term, "used_by": list(ind.used_by)}
+            if ind.scope == "framework"
+            else {}
+        ),
     }
 
 
 def kpi_value_dict(v: KpiValue, ind: Indicator) -> dict[str, Any]:
-    return {"code": v.code, "name": ind.name, "value": num(v.value), "unit": v.unit,
-            "exact": f"{v.exact.numerator}/{v.exact.denominator}"
-            if v.exact.denominator != 1 else str(v.exact.numerator)}
+    return {
+        "code": v.code,
+        "name": ind.name,
+        "value": num(v.value),
+        "unit": v.unit,
+        "exact": f"{v.exact.numerator}/{v.exact.denominator}"
+        if v.exact.denominator != 1
+        else str(v.exact.numerator),
+    }

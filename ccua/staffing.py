@@ -235,7 +235,7 @@ class StaffingMeasures:
     agent_idle: tuple[str, ...]
     service_level_indicator: str
     abandon_indicator: str
-    items: tuple[str, ...] = ()        # the items whose chapters show the check
+    items: tuple[str, ...] = ()  # the items whose chapters show the check
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ class Col:
     width: int = 8
     align: str = "left"
     sheet_width: int | None = None
-    split: str = ""     # a worksheet splits "SP1 战略目标" into a column of this label + the name
+    split: str = ""  # a worksheet splits "SP1 战略目标" into a column of this label + the name
 
 
 @dataclass(frozen=True)
@@ -54,15 +54,15 @@ class Footer:
 
 @dataclass(frozen=True)
 class Table:
-    key: str                                  # E.6, E.7 …: the table of Appendix E it renders
+    key: str  # E.6, E.7 …: the table of Appendix E it renders
     caption: str
     columns: tuple[Col, ...]
     rows: tuple[tuple[Any, ...], ...]
-    merge: int = 0                            # leading columns merged down while equal
+    merge: int = 0  # leading columns merged down while equal
     footers: tuple[Footer, ...] = ()
-    strong: frozenset[tuple[int, int]] = frozenset()   # (row, col) printed bold
+    strong: frozenset[tuple[int, int]] = frozenset()  # (row, col) printed bold
     notes: tuple[str, ...] = ()
-    sheet: str = ""                           # the worksheet's name
+    sheet: str = ""  # the worksheet's name
     lang: str = "zh"
 
     def text(self, row: int, col: int) -> list[str]:
@@ -76,7 +76,7 @@ def cell_lines(value: Any, form: str, lang: str) -> list[str]:
         return [""]
     if isinstance(value, (list, tuple)):
         return [str(v) for v in value] or [""]
-    if form == "points":      # 1.70分 as the standard prints table E.6; 1.70 under "Points"
+    if form == "points":  # 1.70分 as the standard prints table E.6; 1.70 under "Points"
         return [Tr(lang)("unit.points_cell", value=fmt.fixed(value))]
     if form == "number":
         return [fmt.fixed(value)]
@@ -117,6 +117,7 @@ def spans(table: Table) -> list[list[int]]:
 
 
 # ---------------------------------------------------------------- writers
+
 
 def grid_markdown(table: Table) -> str:
     """The table as a pandoc grid table with merged cells (the report's front part)."""
@@ -166,8 +167,7 @@ def pipe_markdown(table: Table, caption: str | None = None) -> str:
                 continue
             lines = table.text(r, c)
             text = " ".join(x for x in lines if x)
-            row.append(Md(f"**{md_escape(text)}**") if (r, c) in table.strong and text
-                       else text)
+            row.append(Md(f"**{md_escape(text)}**") if (r, c) in table.strong and text else text)
         body.append(row)
     for f in table.footers:
         label: object = Md(f"**{md_escape(f.label)}**")
@@ -177,9 +177,13 @@ def pipe_markdown(table: Table, caption: str | None = None) -> str:
             row.append(Md(f"**{md_escape(text)}**") if k in f.strong and text.strip() else text)
         body.append(row)
     align = "".join({"left": "l", "right": "r", "center": "c"}[c.align] for c in table.columns)
-    return md_table([c.label for c in table.columns], body,
-                    caption=table.caption if caption is None else caption,
-                    widths=[c.width for c in table.columns], align=align)
+    return md_table(
+        [c.label for c in table.columns],
+        body,
+        caption=table.caption if caption is None else caption,
+        widths=[c.width for c in table.columns],
+        align=align,
+    )
 
 
 def sheet_value(value: Any, form: str) -> Any:
@@ -212,10 +216,14 @@ def sheet_rows(table: Table) -> list[list[Any]]:
                 row.append(sheet_value(v, c.format))
         rows.append(row)
     for f in table.footers:
-        extra = sum(1 for c in table.columns[:f.span] if c.split)
-        rows.append([f.label, *[None] * (f.span + extra - 1),
-                     *[sheet_value(v, table.columns[f.span + k].format)
-                       for k, v in enumerate(f.values)]])
+        extra = sum(1 for c in table.columns[: f.span] if c.split)
+        rows.append(
+            [
+                f.label,
+                *[None] * (f.span + extra - 1),
+                *[sheet_value(v, table.columns[f.span + k].format) for k, v in enumerate(f.values)],
+            ]
+        )
     return rows
 
 
@@ -237,6 +245,7 @@ def sheet_widths(table: Table) -> list[int]:
 
 
 # ---------------------------------------------------------------- names
+
 
 @dataclass
 class Names:
@@ -273,13 +282,17 @@ def names(results: Mapping[str, Any], lang: str = "zh") -> Names:
     def name(thing: Mapping[str, Any]) -> str:
         return en.get(thing["code"]) or str(thing["name"])
 
-    def header(word: str) -> str:   # a column header: Domain, Item (能力域, 能力项)
+    def header(word: str) -> str:  # a column header: Domain, Item (能力域, 能力项)
         return word[:1].upper() + word[1:]
 
-    return Names(tr, {c["code"]: name(c) for c in a.get("categories") or []},
-                 {g["code"]: name(g) for g in a["groups"]},
-                 {i["code"]: name(i) for i in a["items"]},
-                 header(tr.level(levels, "group")), header(tr.level(levels, "item")))
+    return Names(
+        tr,
+        {c["code"]: name(c) for c in a.get("categories") or []},
+        {g["code"]: name(g) for g in a["groups"]},
+        {i["code"]: name(i) for i in a["items"]},
+        header(tr.level(levels, "group")),
+        header(tr.level(levels, "item")),
+    )
 
 
 def _lead(results: Mapping[str, Any], n: Names) -> tuple[list[Col], Any]:
@@ -288,7 +301,8 @@ def _lead(results: Mapping[str, Any], n: Names) -> tuple[list[Col], Any]:
     groups = {g["code"]: g for g in results["assessment"]["groups"]}
     cols = ([Col(n.tr("table.category"), width=5, sheet_width=8)] if cats else []) + [
         Col(n.group_level, width=8, sheet_width=12),
-        Col(n.item_level, width=10, sheet_width=24, split=n.tr("sheet.code"))]
+        Col(n.item_level, width=10, sheet_width=24, split=n.tr("sheet.code")),
+    ]
 
     def values(item: Mapping[str, Any]) -> list[Any]:
         group = groups.get(item["group"], {})
@@ -300,35 +314,60 @@ def _lead(results: Mapping[str, Any], n: Names) -> tuple[list[Col], Any]:
 
 # ---------------------------------------------------------------- E.1, E.2: the team
 
+
 def team_tables(results: Mapping[str, Any], lang: str = "zh") -> tuple[Table, Table]:
     tr = Tr(lang)
     team = results["engagement"]["team"]
     c = tr
-    t1 = Table("E.1", tr("table.e1.caption"), (
-        Col(c("table.seq"), "text", 3, "center", 6), Col(c("table.name"), width=5, sheet_width=12),
-        Col(c("table.phone"), width=8, sheet_width=16),
-        Col(c("table.email"), width=11, sheet_width=28),
-        Col(c("table.team_role"), width=11, sheet_width=24),
-        Col(c("table.remark"), width=5, sheet_width=16)),
-        tuple((str(k), *(m.get(f, "") or "" for f in ("name", "phone", "email", "role", "note")))
-              for k, m in enumerate(team["assessors"], 1)),
-        sheet=tr("sheet.e1"), lang=tr.lang)
-    t2 = Table("E.2", tr("table.e2.caption"), (
-        Col(c("table.seq"), "text", 3, "center", 6), Col(c("table.name"), width=5, sheet_width=12),
-        Col(c("table.phone"), width=8, sheet_width=16),
-        Col(c("table.email"), width=11, sheet_width=28),
-        Col(c("table.department"), width=7, sheet_width=16),
-        Col(c("table.position"), width=7, sheet_width=16),
-        Col(c("table.team_role"), width=9, sheet_width=24),
-        Col(c("table.remark"), width=4, sheet_width=16)),
-        tuple((str(k), *(m.get(f, "") or "" for f in ("name", "phone", "email", "department",
-                                                       "position", "role", "note")))
-              for k, m in enumerate(team["assessee"], 1)),
-        sheet=tr("sheet.e2"), lang=tr.lang)
+    t1 = Table(
+        "E.1",
+        tr("table.e1.caption"),
+        (
+            Col(c("table.seq"), "text", 3, "center", 6),
+            Col(c("table.name"), width=5, sheet_width=12),
+            Col(c("table.phone"), width=8, sheet_width=16),
+            Col(c("table.email"), width=11, sheet_width=28),
+            Col(c("table.team_role"), width=11, sheet_width=24),
+            Col(c("table.remark"), width=5, sheet_width=16),
+        ),
+        tuple(
+            (str(k), *(m.get(f, "") or "" for f in ("name", "phone", "email", "role", "note")))
+            for k, m in enumerate(team["assessors"], 1)
+        ),
+        sheet=tr("sheet.e1"),
+        lang=tr.lang,
+    )
+    t2 = Table(
+        "E.2",
+        tr("table.e2.caption"),
+        (
+            Col(c("table.seq"), "text", 3, "center", 6),
+            Col(c("table.name"), width=5, sheet_width=12),
+            Col(c("table.phone"), width=8, sheet_width=16),
+            Col(c("table.email"), width=11, sheet_width=28),
+            Col(c("table.department"), width=7, sheet_width=16),
+            Col(c("table.position"), width=7, sheet_width=16),
+            Col(c("table.team_role"), width=9, sheet_width=24),
+            Col(c("table.remark"), width=4, sheet_width=16),
+        ),
+        tuple(
+            (
+                str(k),
+                *(
+                    m.get(f, "") or ""
+                    for f in ("name", "phone", "email", "department", "position", "role", "note")
+                ),
+            )
+            for k, m in enumerate(team["assessee"], 1)
+        ),
+        sheet=tr("sheet.e2"),
+        lang=tr.lang,
+    )
     return t1, t2
 
 
 # ---------------------------------------------------------------- E.3, E.4: hand-over, feedback
+
 
 def handover_tables(results: Mapping[str, Any], lang: str = "zh") -> tuple[Table, Table]:
     """测评资料交接确认单 (E.3) and 测评资料反馈表 (E.4), one row per item."""
@@ -342,44 +381,69 @@ def handover_tables(results: Mapping[str, Any], lang: str = "zh") -> tuple[Table
         if h is None:
             missing = tr("table.no_documents")
             rows3.append((*values(item), fmt.DASH, fmt.DASH, fmt.DASH, missing))
-            rows4.append((*values(item), fmt.DASH, fmt.DASH, fmt.DASH, fmt.DASH, fmt.DASH,
-                          missing))
+            rows4.append((*values(item), fmt.DASH, fmt.DASH, fmt.DASH, fmt.DASH, fmt.DASH, missing))
             continue
         nature = h.get("nature", "") or ""
-        base = (*values(item), tr.get(f"value.{nature}", nature), h.get("copies"),
-                h.get("pages"))
+        base = (*values(item), tr.get(f"value.{nature}", nature), h.get("copies"), h.get("pages"))
         rows3.append((*base, h.get("note", "") or ""))
         # 完整/不完整, 符合/不符合: the engagement's fixed choices, printed in the language
-        rows4.append((*base, tr.get(f"value.{h.get('completeness')}", fmt.DASH),
-                      tr.get(f"value.{h.get('granularity')}", fmt.DASH),
-                      h.get("feedback", "") or ""))
-    docs = [Col(tr("table.nature"), width=6, sheet_width=16),
-            Col(tr("table.copies"), "int", 4, "right", 7),
-            Col(tr("table.pages"), "int", 4, "right", 7)]
-    t3 = Table("E.3", tr("table.e3.caption"),
-               (*lead, *docs, Col(tr("table.remark"), width=12, sheet_width=30)),
-               tuple(rows3), merge=len(lead) - 1, sheet=tr("sheet.e3"), lang=tr.lang)
-    t4 = Table("E.4", tr("table.e4.caption"),
-               (*lead, *docs, Col(tr("table.completeness"), width=5, sheet_width=9),
-                Col(tr("table.granularity"), width=5, sheet_width=9),
-                Col(tr("table.remark"), width=10, sheet_width=36)),
-               tuple(rows4), merge=len(lead) - 1, sheet=tr("sheet.e4"), lang=tr.lang)
+        rows4.append(
+            (
+                *base,
+                tr.get(f"value.{h.get('completeness')}", fmt.DASH),
+                tr.get(f"value.{h.get('granularity')}", fmt.DASH),
+                h.get("feedback", "") or "",
+            )
+        )
+    docs = [
+        Col(tr("table.nature"), width=6, sheet_width=16),
+        Col(tr("table.copies"), "int", 4, "right", 7),
+        Col(tr("table.pages"), "int", 4, "right", 7),
+    ]
+    t3 = Table(
+        "E.3",
+        tr("table.e3.caption"),
+        (*lead, *docs, Col(tr("table.remark"), width=12, sheet_width=30)),
+        tuple(rows3),
+        merge=len(lead) - 1,
+        sheet=tr("sheet.e3"),
+        lang=tr.lang,
+    )
+    t4 = Table(
+        "E.4",
+        tr("table.e4.caption"),
+        (
+            *lead,
+            *docs,
+            Col(tr("table.completeness"), width=5, sheet_width=9),
+            Col(tr("table.granularity"), width=5, sheet_width=9),
+            Col(tr("table.remark"), width=10, sheet_width=36),
+        ),
+        tuple(rows4),
+        merge=len(lead) - 1,
+        sheet=tr("sheet.e4"),
+        lang=tr.lang,
+    )
     return t3, t4
 
 
 # ---------------------------------------------------------------- E.6: the score table
 
+
 def item_remark(item: Mapping[str, Any], tr: Tr) -> str:
     """Why an item's score is what it is, when not simply from its requirement ratings."""
     parts = []
     if item.get("standard_points") is not None:
-        parts.append(tr("table.standard_points", points=fmt.points(item["standard_points"],
-                                                                     tr.lang)))
+        parts.append(
+            tr("table.standard_points", points=fmt.points(item["standard_points"], tr.lang))
+        )
     note = item.get("note") or ""
     source = item.get("source")
     if source == "override":
-        parts.append(tr("table.override_note", percent=fmt.percent(item.get("percent")))
-                     + (tr("punct.colon") + note if note else ""))
+        parts.append(
+            tr("table.override_note", percent=fmt.percent(item.get("percent")))
+            + (tr("punct.colon") + note if note else "")
+        )
     elif source == "na":
         parts.append(tr("table.na") + (tr("punct.colon") + note if note else ""))
     elif source == "rating" and note:
@@ -394,30 +458,68 @@ def score_table(results: Mapping[str, Any], lang: str = "zh") -> Table:
     a = results["assessment"]
     if results["framework"]["points_at"] == "item":
         lead, values = _lead(results, n)
-        rows = tuple((*values(i), i.get("points"), i.get("points_share"), i.get("score"),
-                      i.get("share"), item_remark(i, tr)) for i in a["items"])
-        cols = (*lead, Col(tr("table.points"), "points", 6, "right", 9),
-                Col(tr("table.points_share"), "percent", 6, "right", 10),
-                Col(tr("table.score"), "points", 6, "right", 9),
-                Col(tr("table.score_share"), "percent", 6, "right", 10),
-                Col(tr("table.remark"), width=9, sheet_width=30))
+        rows = tuple(
+            (
+                *values(i),
+                i.get("points"),
+                i.get("points_share"),
+                i.get("score"),
+                i.get("share"),
+                item_remark(i, tr),
+            )
+            for i in a["items"]
+        )
+        cols = (
+            *lead,
+            Col(tr("table.points"), "points", 6, "right", 9),
+            Col(tr("table.points_share"), "percent", 6, "right", 10),
+            Col(tr("table.score"), "points", 6, "right", 9),
+            Col(tr("table.score_share"), "percent", 6, "right", 10),
+            Col(tr("table.remark"), width=9, sheet_width=30),
+        )
         # 测评计分合计 over the leading columns, 分值 and 分值占比, as table E.6 prints it
         footer = Footer(tr("table.total"), len(lead) + 2, (a["total"], None, ""), strong=(0,))
-        return Table("E.6", tr("table.e6.caption"), cols, rows, merge=len(lead) - 1,
-                     footers=(footer,), sheet=tr("sheet.e6"), lang=tr.lang)
-    rows = tuple((f"{g['code']} {n.group(g['code'])}", g.get("points"), g.get("mean_rating"),
-                  g.get("percent"), g.get("score")) for g in a["groups"])
-    cols = (Col(n.group_level, width=14, sheet_width=28, split=tr("sheet.code")),
-            Col(tr("table.points"), "points", 6, "right", 9),
-            Col(tr("table.mean_rating"), "rating", 6, "right", 9),
-            Col(tr("table.percent"), "percent", 6, "right", 9),
-            Col(tr("table.score"), "points", 6, "right", 9))
+        return Table(
+            "E.6",
+            tr("table.e6.caption"),
+            cols,
+            rows,
+            merge=len(lead) - 1,
+            footers=(footer,),
+            sheet=tr("sheet.e6"),
+            lang=tr.lang,
+        )
+    rows = tuple(
+        (
+            f"{g['code']} {n.group(g['code'])}",
+            g.get("points"),
+            g.get("mean_rating"),
+            g.get("percent"),
+            g.get("score"),
+        )
+        for g in a["groups"]
+    )
+    cols = (
+        Col(n.group_level, width=14, sheet_width=28, split=tr("sheet.code")),
+        Col(tr("table.points"), "points", 6, "right", 9),
+        Col(tr("table.mean_rating"), "rating", 6, "right", 9),
+        Col(tr("table.percent"), "percent", 6, "right", 9),
+        Col(tr("table.score"), "points", 6, "right", 9),
+    )
     footer = Footer(tr("table.total"), 4, (a["total"],), strong=(0,))
-    return Table("E.6", tr("table.e6.caption"), cols, rows, footers=(footer,),
-                 sheet=tr("sheet.e6"), lang=tr.lang)
+    return Table(
+        "E.6",
+        tr("table.e6.caption"),
+        cols,
+        rows,
+        footers=(footer,),
+        sheet=tr("sheet.e6"),
+        lang=tr.lang,
+    )
 
 
 # ---------------------------------------------------------------- E.7: the grades
+
 
 def grade_band(grades: Sequence[Any], grade: Any, lang: str = "zh") -> str:
     """The band the engine applies: ≥ its minimum, and for the lowest grade below the next
@@ -436,30 +538,49 @@ def lettered(lines: Sequence[str]) -> list[str]:
     return [f"{LETTERS[k]}) {text}" for k, text in enumerate(lines)]
 
 
-def grade_table(grades: Sequence[Any], awarded: str | None, lang: str = "zh",
-                verdict: bool = True, caption: str | None = None) -> Table:
+def grade_table(
+    grades: Sequence[Any],
+    awarded: str | None,
+    lang: str = "zh",
+    verdict: bool = True,
+    caption: str | None = None,
+) -> Table:
     """测评等级评定 (E.7): every grade, its band as applied, its descriptions (the standard's
     text), and the verdict marked 符合 in the last column."""
     tr = Tr(lang)
-    cols = [Col(tr("table.grade"), width=4, align="center", sheet_width=8),
-            Col(tr("table.band"), width=5, align="center", sheet_width=12),
-            Col(tr("table.process_desc"), "lines", 20, sheet_width=55),
-            Col(tr("table.result_desc"), "lines", 20, sheet_width=55)]
+    cols = [
+        Col(tr("table.grade"), width=4, align="center", sheet_width=8),
+        Col(tr("table.band"), width=5, align="center", sheet_width=12),
+        Col(tr("table.process_desc"), "lines", 20, sheet_width=55),
+        Col(tr("table.result_desc"), "lines", 20, sheet_width=55),
+    ]
     if verdict:
         cols.append(Col(tr("table.verdict"), width=5, align="center", sheet_width=10))
     rows, strong = [], set()
     for k, g in enumerate(sorted(grades, key=lambda g: _get(g, "min"), reverse=True)):
-        row: list[Any] = [tr.name(g), grade_band(grades, g, lang),
-                          lettered(_get(g, "process") or ()), lettered(_get(g, "result") or ())]
+        row: list[Any] = [
+            tr.name(g),
+            grade_band(grades, g, lang),
+            lettered(_get(g, "process") or ()),
+            lettered(_get(g, "result") or ()),
+        ]
         if verdict:
             row.append(tr("table.conforms") if _get(g, "name") == awarded else "")
             strong.add((k, len(cols) - 1))
         rows.append(tuple(row))
-    return Table("E.7", caption or tr("table.e7.caption"), tuple(cols), tuple(rows),
-                 strong=frozenset(strong), sheet=tr("sheet.e7"), lang=tr.lang)
+    return Table(
+        "E.7",
+        caption or tr("table.e7.caption"),
+        tuple(cols),
+        tuple(rows),
+        strong=frozenset(strong),
+        sheet=tr("sheet.e7"),
+        lang=tr.lang,
+    )
 
 
 # ---------------------------------------------------------------- the assessors
+
 
 def agreement_table(results: Mapping[str, Any], lang: str = "zh") -> Table | None:
     """测评员评分一致性: the independent assessors' agreement, overall and per group
@@ -477,26 +598,36 @@ def agreement_table(results: Mapping[str, Any], lang: str = "zh") -> Table | Non
         return "—" if v is None else f"{float(v):.3f}"
 
     def row(label: str, a: Mapping[str, Any]) -> tuple[Any, ...]:
-        return (label, a["pairs"], share(a["exact_agreement"]), share(a["within_one"]),
-                stat(a["weighted_kappa"]), stat(a["alpha_ordinal"]))
+        return (
+            label,
+            a["pairs"],
+            share(a["exact_agreement"]),
+            share(a["within_one"]),
+            stat(a["weighted_kappa"]),
+            stat(a["alpha_ordinal"]),
+        )
 
     rows = [row(tr("nb.agree.all"), ag)]
     rows += [row(f"{code} {n.group(code)}", a) for code, a in ag["by_domain"].items()]
-    cols = (Col(tr("nb.agree.scope"), width=14, sheet_width=20),
-            Col(tr("nb.agree.pairs"), "int", width=6, align="right"),
-            Col(tr("nb.agree.exact"), "percent", width=8, align="right"),
-            Col(tr("nb.agree.within_one"), "percent", width=9, align="right"),
-            Col(tr("nb.agree.kappa"), width=7, align="right"),
-            Col(tr("nb.agree.alpha"), width=8, align="right"))
-    return Table("agreement", tr("nb.agree.caption"), cols, tuple(rows),
-                 sheet=tr("nb.agree.h"), lang=tr.lang)
+    cols = (
+        Col(tr("nb.agree.scope"), width=14, sheet_width=20),
+        Col(tr("nb.agree.pairs"), "int", width=6, align="right"),
+        Col(tr("nb.agree.exact"), "percent", width=8, align="right"),
+        Col(tr("nb.agree.within_one"), "percent", width=9, align="right"),
+        Col(tr("nb.agree.kappa"), width=7, align="right"),
+        Col(tr("nb.agree.alpha"), width=8, align="right"),
+    )
+    return Table(
+        "agreement", tr("nb.agree.caption"), cols, tuple(rows), sheet=tr("nb.agree.h"), lang=tr.lang
+    )
 
 
 def agreement_intro(results: Mapping[str, Any], lang: str = "zh") -> str:
     ag = results["agreement"]
     tr = Tr(lang)
-    text = tr("nb.agree.intro", n=len(ag["assessors"]), names=tr.join(ag["assessors"]),
-              pairs=ag["pairs"])
+    text = tr(
+        "nb.agree.intro", n=len(ag["assessors"]), names=tr.join(ag["assessors"]), pairs=ag["pairs"]
+    )
     if ag.get("disagreements"):
         text += tr("nb.agree.apart", n=len(ag["disagreements"]))
     return text

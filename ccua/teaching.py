@@ -30,8 +30,10 @@ from ccua.spec import Framework, Grade, Indicator, Item, load_framework
 HUNDRED = Fraction(100)
 # The worked example of each framework: Appendix E of T/CCUA, and ccua's own example of the
 # guideline (which has none). They live with the parameters, beside the package.
-EXAMPLES = {"t-ccua": "worked-example.ratings.yaml",
-            "ccea-guideline": "guideline-example.ratings.yaml"}
+EXAMPLES = {
+    "t-ccua": "worked-example.ratings.yaml",
+    "ccea-guideline": "guideline-example.ratings.yaml",
+}
 
 
 def name_of(obj: Any, lang: str) -> str:
@@ -60,6 +62,7 @@ def fmt_exact(value: Fraction, max_places: int = 6) -> str:
 
 # ---------------------------------------------------------------- examples and demo data
 
+
 def example_path(framework_id: str, root: Path | None = None) -> Path | None:
     """The worked-example ratings file of a framework (params/ of the project), if present."""
     name = EXAMPLES.get(framework_id)
@@ -69,9 +72,9 @@ def example_path(framework_id: str, root: Path | None = None) -> Path | None:
 
     try:
         here = [Path.cwd()]
-    except OSError:          # the working folder was removed
+    except OSError:  # the working folder was removed
         here = []
-    for base in ([root] if root else [*here, repo_root()]):
+    for base in [root] if root else [*here, repo_root()]:
         path = base / "params" / name
         if path.is_file():
             return path
@@ -81,12 +84,16 @@ def example_path(framework_id: str, root: Path | None = None) -> Path | None:
 def example_ratings(framework: Framework, path: Path | None = None) -> Ratings:
     p = path or example_path(framework.id)
     if p is None:
-        raise CcuaError(f"no worked example for {framework.id} (params/"
-                        f"{EXAMPLES.get(framework.id, '?')} not found)", field="example")
+        raise CcuaError(
+            f"no worked example for {framework.id} (params/"
+            f"{EXAMPLES.get(framework.id, '?')} not found)",
+            field="example",
+        )
     return load_ratings(p, framework)
 
 
 # ---------------------------------------------------------------- indicators
+
 
 @dataclass(frozen=True)
 class InputView:
@@ -106,10 +113,10 @@ class IndicatorLesson:
     inputs: tuple[InputView, ...]
     value: Fraction | None = None
     value_text: str = ""
-    expression: str = ""              # the formula's shape with the numbers put in
-    latex_with_numbers: str = ""      # the printed formula's LaTeX with the numbers put in
+    expression: str = ""  # the formula's shape with the numbers put in
+    latex_with_numbers: str = ""  # the printed formula's LaTeX with the numbers put in
     target_text: str = ""
-    status: str = ""                  # met | not_met | no_target | documentary | error
+    status: str = ""  # met | not_met | no_target | documentary | error
     error: str = ""
 
 
@@ -142,8 +149,7 @@ def expression(indicator: Indicator, numbers: Sequence[str]) -> str:
     return ""
 
 
-def latex_with_numbers(framework: Framework, indicator: Indicator,
-                       numbers: Sequence[str]) -> str:
+def latex_with_numbers(framework: Framework, indicator: Indicator, numbers: Sequence[str]) -> str:
     """The printed formula's LaTeX with each input's ``\\text{name}`` replaced by its number.
 
     Empty when some input's name does not appear as printed (the formula then shows as is).
@@ -160,8 +166,13 @@ def latex_with_numbers(framework: Framework, indicator: Indicator,
     return f"{left}={right}"
 
 
-def indicator_lesson(framework: Framework, code: str, values: Mapping[str, object] | None,
-                     target: Any = None, lang: str = "zh") -> IndicatorLesson:
+def indicator_lesson(
+    framework: Framework,
+    code: str,
+    values: Mapping[str, object] | None,
+    target: Any = None,
+    lang: str = "zh",
+) -> IndicatorLesson:
     """Compute an indicator from named inputs, and say whether it meets ``target``.
 
     ``target`` is a :class:`ccua.engagement.Target` (or None: the documented default target,
@@ -174,11 +185,19 @@ def indicator_lesson(framework: Framework, code: str, values: Mapping[str, objec
 
     tr = Catalog(lang)
     ind = framework.indicator(code)
-    inputs = tuple(InputView(m, name_of(framework.measure(m), lang),
-                             unit_text(framework.measure(m).unit, lang)) for m in ind.inputs)
-    base = IndicatorLesson(code=ind.code, name=name_of(ind, lang),
-                           formula_text=ind.formula_text, formula_latex=ind.formula_latex,
-                           inputs=inputs)
+    inputs = tuple(
+        InputView(
+            m, name_of(framework.measure(m), lang), unit_text(framework.measure(m).unit, lang)
+        )
+        for m in ind.inputs
+    )
+    base = IndicatorLesson(
+        code=ind.code,
+        name=name_of(ind, lang),
+        formula_text=ind.formula_text,
+        formula_latex=ind.formula_latex,
+        inputs=inputs,
+    )
     if ind.is_documentary:
         return replace(base, status="documentary")
     if target is None:
@@ -196,20 +215,26 @@ def indicator_lesson(framework: Framework, code: str, values: Mapping[str, objec
         status = "met" if meets(result.exact, target) else "not_met"
         ttext = target_text(target, ind.unit)
     del tr
-    return replace(base, value=result.exact, value_text=value_text,
-                   expression=f"{expression(ind, numbers)} = {fmt_number(result.exact)}",
-                   latex_with_numbers=latex_with_numbers(framework, ind, numbers),
-                   target_text=ttext, status=status)
+    return replace(
+        base,
+        value=result.exact,
+        value_text=value_text,
+        expression=f"{expression(ind, numbers)} = {fmt_number(result.exact)}",
+        latex_with_numbers=latex_with_numbers(framework, ind, numbers),
+        target_text=ttext,
+        status=status,
+    )
 
 
 # ---------------------------------------------------------------- scores, rounding, grades
+
 
 @dataclass(frozen=True)
 class Rounding:
     exact: Fraction
     rounded: Decimal
-    float_rounded: Decimal         # what round(float(x), places) gives
-    tie: bool                      # exactly half of the last place
+    float_rounded: Decimal  # what round(float(x), places) gives
+    tie: bool  # exactly half of the last place
 
     @property
     def float_differs(self) -> bool:
@@ -226,8 +251,8 @@ def rounding(exact: Fraction, places: int = 2) -> Rounding:
 @dataclass(frozen=True)
 class NextGrade:
     current: Grade | None
-    next: Grade | None              # the next higher grade, None at the top
-    gap: Decimal | None             # points still needed for it
+    next: Grade | None  # the next higher grade, None at the top
+    gap: Decimal | None  # points still needed for it
 
 
 def next_grade(framework: Framework, total: Decimal) -> NextGrade:
@@ -271,8 +296,9 @@ class WorkedExample:
     notes: Mapping[str, str] = field(default_factory=dict)
 
 
-def score_lines(framework: Framework, assessment: Assessment, lang: str = "zh"
-                ) -> tuple[ScoreLine, ...]:
+def score_lines(
+    framework: Framework, assessment: Assessment, lang: str = "zh"
+) -> tuple[ScoreLine, ...]:
     places = framework.scoring.decimals
     out = []
     if framework.scoring.points_at == "item":
@@ -280,46 +306,75 @@ def score_lines(framework: Framework, assessment: Assessment, lang: str = "zh"
             if s.fulfilment is None or s.points is None:
                 continue
             exact = to_fraction(s.points) * s.fulfilment
-            out.append(ScoreLine(s.code, name_of(framework.item(s.code), lang), s.points,
-                                 s.fulfilment, exact, rounding(exact, places), s.points_share,
-                                 s.score_share, s.note))
+            out.append(
+                ScoreLine(
+                    s.code,
+                    name_of(framework.item(s.code), lang),
+                    s.points,
+                    s.fulfilment,
+                    exact,
+                    rounding(exact, places),
+                    s.points_share,
+                    s.score_share,
+                    s.note,
+                )
+            )
     else:
         for g in assessment.groups:
             if g.fulfilment is None:
                 continue
             exact = to_fraction(g.points) * g.fulfilment
             total = assessment.total
-            out.append(ScoreLine(
-                g.code, name_of(framework.group(g.code), lang), g.points, g.fulfilment, exact,
-                rounding(exact, places),
-                round_half_up(to_fraction(g.points) / to_fraction(assessment.total_points)
-                              * HUNDRED, places),
-                round_half_up(to_fraction(g.score) / to_fraction(total) * HUNDRED, places)
-                if total else None))
+            out.append(
+                ScoreLine(
+                    g.code,
+                    name_of(framework.group(g.code), lang),
+                    g.points,
+                    g.fulfilment,
+                    exact,
+                    rounding(exact, places),
+                    round_half_up(
+                        to_fraction(g.points) / to_fraction(assessment.total_points) * HUNDRED,
+                        places,
+                    ),
+                    round_half_up(to_fraction(g.score) / to_fraction(total) * HUNDRED, places)
+                    if total
+                    else None,
+                )
+            )
     return tuple(out)
 
 
-def worked_example(framework: Framework, ratings: Ratings | None = None,
-                   lang: str = "zh") -> WorkedExample:
+def worked_example(
+    framework: Framework, ratings: Ratings | None = None, lang: str = "zh"
+) -> WorkedExample:
     """Appendix E (or the framework's example) executed by :func:`ccua.scoring.score`."""
     r = ratings if ratings is not None else example_ratings(framework)
     assessment = score(framework, r)
-    return WorkedExample(framework, assessment, score_lines(framework, assessment, lang),
-                         next_grade(framework, assessment.total), r.source or "",
-                         {c: i.note for c, i in r.items.items() if i.note})
+    return WorkedExample(
+        framework,
+        assessment,
+        score_lines(framework, assessment, lang),
+        next_grade(framework, assessment.total),
+        r.source or "",
+        {c: i.note for c, i in r.items.items() if i.note},
+    )
 
 
-def simulate(framework: Framework, base: Ratings, changes: Mapping[str, ItemRatings]
-             ) -> Assessment:
+def simulate(framework: Framework, base: Ratings, changes: Mapping[str, ItemRatings]) -> Assessment:
     """Score ``base`` with some items' ratings replaced (partial: gaps score nothing)."""
     items = {**base.items, **changes}
-    return score(framework, Ratings(framework.id, items, base.weights,
-                                    base.requirement_weights, base.title), partial=True)
+    return score(
+        framework,
+        Ratings(framework.id, items, base.weights, base.requirement_weights, base.title),
+        partial=True,
+    )
 
 
 def item_from_requirement_ratings(item: Item, ratings: Mapping[str, int]) -> ItemRatings:
-    return ItemRatings(item.code, ratings={code: Entry(rating=int(v))
-                                           for code, v in ratings.items()})
+    return ItemRatings(
+        item.code, ratings={code: Entry(rating=int(v)) for code, v in ratings.items()}
+    )
 
 
 def item_from_percent(item: Item, percent: object) -> ItemRatings:
@@ -327,6 +382,7 @@ def item_from_percent(item: Item, percent: object) -> ItemRatings:
 
 
 # ---------------------------------------------------------------- exercises
+
 
 @dataclass(frozen=True)
 class Check:
@@ -349,8 +405,9 @@ def check_number(given: str, expected: Decimal, places: int, lang: str, why: str
     value = parse_answer(str(given))
     if value is None:
         return Check(False, tr("l_not_number"))
-    if round_half_up(value, places) == expected and \
-            abs(value - to_fraction(expected)) < Fraction(1, 10**places):
+    if round_half_up(value, places) == expected and abs(value - to_fraction(expected)) < Fraction(
+        1, 10**places
+    ):
         return Check(True, tr("l_correct"))
     return Check(False, tr("l_wrong", expected=fmt(expected, places), why=why))
 
@@ -360,14 +417,15 @@ class IndicatorExercise:
     code: str
     name: str
     month: str
-    figures: tuple[tuple[str, str, int], ...]      # (measure code, name, value)
+    figures: tuple[tuple[str, str, int], ...]  # (measure code, name, value)
     unit: str
     expected: Decimal
     why: str
 
 
-def indicator_exercise(framework: Framework, code: str = "DO6.9", month_index: int = 0,
-                       lang: str = "zh") -> IndicatorExercise:
+def indicator_exercise(
+    framework: Framework, code: str = "DO6.9", month_index: int = 0, lang: str = "zh"
+) -> IndicatorExercise:
     """An indicator from one month of the demo centre's figures (ccua.demo, seeded)."""
     from ccua.demo import monthly_inputs
 
@@ -380,8 +438,9 @@ def indicator_exercise(framework: Framework, code: str = "DO6.9", month_index: i
     figures = tuple((m, name_of(framework.measure(m), lang), values[m]) for m in ind.inputs)
     expr = expression(ind, [str(values[m]) for m in ind.inputs])
     why = Catalog(lang)("ex_why_indicator", expr=expr, value=fmt(expected))
-    return IndicatorExercise(ind.code, name_of(ind, lang), month, figures,
-                             unit_text(ind.unit, lang), expected, why)
+    return IndicatorExercise(
+        ind.code, name_of(ind, lang), month, figures, unit_text(ind.unit, lang), expected, why
+    )
 
 
 @dataclass(frozen=True)
@@ -389,18 +448,22 @@ class ItemExercise:
     code: str
     name: str
     points: Decimal
-    ratings: tuple[tuple[str, str, int], ...]      # (requirement code, text, rating)
+    ratings: tuple[tuple[str, str, int], ...]  # (requirement code, text, rating)
     expected: Decimal
     why: str
 
 
-def item_exercise(framework: Framework, code: str = "DO3", seed: int = 1,
-                  lang: str = "zh") -> ItemExercise:
+def item_exercise(
+    framework: Framework, code: str = "DO3", seed: int = 1, lang: str = "zh"
+) -> ItemExercise:
     """An item's score from requirement ratings chosen by ``seed``, scored by ccua.scoring."""
     item = framework.item(code)
     if item.points is None:
-        raise CcuaError(f"{code} carries no points in {framework.id}; choose an item of a "
-                        "framework whose points sit on items", field="item")
+        raise CcuaError(
+            f"{code} carries no points in {framework.id}; choose an item of a "
+            "framework whose points sit on items",
+            field="item",
+        )
     rng = random.Random(seed)
     given = {req.code: rng.randint(2, 5) for req in item.requirements}
     ir = item_from_requirement_ratings(item, given)
@@ -410,14 +473,21 @@ def item_exercise(framework: Framework, code: str = "DO3", seed: int = 1,
     assert s.fulfilment is not None and s.score is not None
     top = framework.scale.maximum
     exact = to_fraction(item.points) * s.fulfilment
-    why = Catalog(lang)("ex_why_item", mean=fmt_exact(s.fulfilment * top), top=top,
-                        points=fmt(item.points), exact=fmt_exact(exact), score=fmt(s.score))
+    why = Catalog(lang)(
+        "ex_why_item",
+        mean=fmt_exact(s.fulfilment * top),
+        top=top,
+        points=fmt(item.points),
+        exact=fmt_exact(exact),
+        score=fmt(s.score),
+    )
     rows = tuple((req.code, req.text, given[req.code]) for req in item.requirements)
     return ItemExercise(item.code, name_of(item, lang), item.points, rows, s.score, why)
 
 
-def grade_answer(framework: Framework, total: Decimal, chosen: str | None,
-                 lang: str = "zh") -> Check:
+def grade_answer(
+    framework: Framework, total: Decimal, chosen: str | None, lang: str = "zh"
+) -> Check:
     tr = Catalog(lang)
     grade = framework.grade_for(total)
     if grade is None:
@@ -432,6 +502,7 @@ def grade_answer(framework: Framework, total: Decimal, chosen: str | None,
 
 # ---------------------------------------------------------------- widgets
 
+
 def _esc(text: object) -> str:
     return html.escape(str(text))
 
@@ -442,26 +513,35 @@ _STATUS_COLOURS = {"met": "#067647", "not_met": "#b42318", "error": "#b42318"}
 def lesson_html(lesson: IndicatorLesson, lang: str) -> str:
     """The explorer's output panel (HTML, MathJax-free: the formula text and the numbers)."""
     tr = Catalog(lang)
-    rows = [f"<p><b>{_esc(lesson.code)} {_esc(lesson.name)}</b></p>",
-            f"<p>{_esc(tr('formula_printed'))}: {_esc(lesson.formula_text or '－')}</p>"]
+    rows = [
+        f"<p><b>{_esc(lesson.code)} {_esc(lesson.name)}</b></p>",
+        f"<p>{_esc(tr('formula_printed'))}: {_esc(lesson.formula_text or '－')}</p>",
+    ]
     if lesson.status == "documentary":
         rows.append(f"<p class='ccua-status'>{_esc(tr('l_documentary'))}</p>")
         return "\n".join(rows)
     if lesson.status == "error":
-        rows.append(f"<p class='ccua-status' style='color:{_STATUS_COLOURS['error']}'>"
-                    f"{_esc(tr('l_error', message=lesson.error))}</p>")
+        rows.append(
+            f"<p class='ccua-status' style='color:{_STATUS_COLOURS['error']}'>"
+            f"{_esc(tr('l_error', message=lesson.error))}</p>"
+        )
         return "\n".join(rows)
-    rows.append(f"<p>{_esc(tr('l_with_numbers'))}: <code class='ccua-expr'>"
-                f"{_esc(lesson.expression)}</code></p>")
-    rows.append(f"<p>{_esc(tr('l_value'))}: <b class='ccua-value'>"
-                f"{_esc(lesson.value_text)}</b></p>")
-    status = {"met": tr("l_met"), "not_met": tr("l_not_met"),
-              "no_target": tr("l_no_target")}[lesson.status]
-    target = f"{_esc(tr('l_target'))} {_esc(lesson.target_text)} · " if lesson.target_text \
-        else ""
+    rows.append(
+        f"<p>{_esc(tr('l_with_numbers'))}: <code class='ccua-expr'>"
+        f"{_esc(lesson.expression)}</code></p>"
+    )
+    rows.append(
+        f"<p>{_esc(tr('l_value'))}: <b class='ccua-value'>{_esc(lesson.value_text)}</b></p>"
+    )
+    status = {"met": tr("l_met"), "not_met": tr("l_not_met"), "no_target": tr("l_no_target")}[
+        lesson.status
+    ]
+    target = f"{_esc(tr('l_target'))} {_esc(lesson.target_text)} · " if lesson.target_text else ""
     colour = _STATUS_COLOURS.get(lesson.status, "#475467")
-    rows.append(f"<p class='ccua-status' style='color:{colour}'>{target}"
-                f"{_esc(tr('l_status'))}: {_esc(status)}</p>")
+    rows.append(
+        f"<p class='ccua-status' style='color:{colour}'>{target}"
+        f"{_esc(tr('l_status'))}: {_esc(status)}</p>"
+    )
     return "\n".join(rows)
 
 
@@ -470,24 +550,30 @@ def _heading(lang: str, lesson: str) -> Any:
     import ipywidgets as w
 
     tr = Catalog(lang)
-    return w.HTML(f"<h2 class='ccua-lesson'>{_esc(tr(f'lesson_{lesson}'))}</h2>"
-                  f"<p>{_esc(tr(f'lesson_{lesson}_intro'))}</p>")
+    return w.HTML(
+        f"<h2 class='ccua-lesson'>{_esc(tr(f'lesson_{lesson}'))}</h2>"
+        f"<p>{_esc(tr(f'lesson_{lesson}_intro'))}</p>"
+    )
 
 
 class IndicatorExplorer:
     """Choose an indicator, move its inputs, see value, status and the formula filled in."""
 
-    def __init__(self, framework: Framework, lang: str = "zh", code: str | None = None,
-                 month_index: int = 0) -> None:
+    def __init__(
+        self, framework: Framework, lang: str = "zh", code: str | None = None, month_index: int = 0
+    ) -> None:
         import ipywidgets as w
 
         self.framework, self.lang = framework, lang
         tr = Catalog(lang)
         computed = [i for i in framework.indicators if not i.is_documentary]
         options = [(f"{i.code} {name_of(i, lang)}", i.code) for i in computed]
-        self.choice = w.Dropdown(options=options, value=code or options[0][1],
-                                 description=tr("l_indicator"),
-                                 layout=w.Layout(width="36em"))
+        self.choice = w.Dropdown(
+            options=options,
+            value=code or options[0][1],
+            description=tr("l_indicator"),
+            layout=w.Layout(width="36em"),
+        )
         self.month_index = month_index
         self.inputs_box = w.VBox()
         self.output = w.HTML()
@@ -495,8 +581,9 @@ class IndicatorExplorer:
         self.fields: dict[str, Any] = {}
         self.choice.observe(lambda _: self._build_inputs(), names="value")
         self._build_inputs()
-        self.widget = w.VBox([_heading(lang, "explorer"), self.choice, self.inputs_box,
-                              self.output, self.latex])
+        self.widget = w.VBox(
+            [_heading(lang, "explorer"), self.choice, self.inputs_box, self.output, self.latex]
+        )
 
     def _start_values(self, ind: Indicator) -> dict[str, int]:
         try:
@@ -519,9 +606,13 @@ class IndicatorExplorer:
         for m in ind.inputs:
             measure = self.framework.measure(m)
             self.fields[m] = w.BoundedFloatText(
-                value=float(start[m]), min=0, max=1e15,
+                value=float(start[m]),
+                min=0,
+                max=1e15,
                 description=f"{name_of(measure, self.lang)} ({unit_text(measure.unit, self.lang)})",
-                style={"description_width": "22em"}, layout=w.Layout(width="36em"))
+                style={"description_width": "22em"},
+                layout=w.Layout(width="36em"),
+            )
             self.fields[m].observe(lambda _: self.update(), names="value")
         self.inputs_box.children = tuple(self.fields.values())
         self.update()
@@ -530,8 +621,7 @@ class IndicatorExplorer:
         return {m: f.value for m, f in self.fields.items()}
 
     def update(self) -> IndicatorLesson:
-        lesson = indicator_lesson(self.framework, self.choice.value, self.values(),
-                                  lang=self.lang)
+        lesson = indicator_lesson(self.framework, self.choice.value, self.values(), lang=self.lang)
         self.lesson = lesson
         self.output.value = lesson_html(lesson, self.lang)
         shown = lesson.latex_with_numbers or lesson.formula_latex
@@ -542,26 +632,37 @@ class IndicatorExplorer:
 class ScoringSimulator:
     """Change an item's percent or its requirements' ratings; watch scores and the grade."""
 
-    def __init__(self, framework: Framework, lang: str = "zh", base: Ratings | None = None,
-                 item: str | None = None) -> None:
+    def __init__(
+        self,
+        framework: Framework,
+        lang: str = "zh",
+        base: Ratings | None = None,
+        item: str | None = None,
+    ) -> None:
         import ipywidgets as w
 
         if framework.scoring.points_at != "item":
-            raise CcuaError(f"the scoring simulator needs points on items; {framework.id} has "
-                            "them on groups", field="framework")
+            raise CcuaError(
+                f"the scoring simulator needs points on items; {framework.id} has them on groups",
+                field="framework",
+            )
         self.framework, self.lang = framework, lang
         self.base = base if base is not None else example_ratings(framework)
         self.changes: dict[str, ItemRatings] = {}
         tr = Catalog(lang)
         item_word = framework.levels.item.zh if lang == "zh" else framework.levels.item.en
-        self.item = w.Dropdown(options=[(f"{i.code} {name_of(i, lang)}", i.code)
-                                        for i in framework.items],
-                               value=item or framework.items[0].code, description=item_word)
-        self.mode = w.ToggleButtons(options=[(tr("l_mode_percent"), "percent"),
-                                             (tr("l_mode_ratings"), "ratings")],
-                                    description=tr("l_mode"))
-        self.percent = w.IntSlider(min=0, max=100, description=tr("l_percent"),
-                                   continuous_update=False)
+        self.item = w.Dropdown(
+            options=[(f"{i.code} {name_of(i, lang)}", i.code) for i in framework.items],
+            value=item or framework.items[0].code,
+            description=item_word,
+        )
+        self.mode = w.ToggleButtons(
+            options=[(tr("l_mode_percent"), "percent"), (tr("l_mode_ratings"), "ratings")],
+            description=tr("l_mode"),
+        )
+        self.percent = w.IntSlider(
+            min=0, max=100, description=tr("l_percent"), continuous_update=False
+        )
         self.requirements_box = w.VBox()
         self.reset = w.Button(description=tr("l_reset"))
         self.item_view = w.HTML()
@@ -574,9 +675,18 @@ class ScoringSimulator:
         self.percent.observe(lambda _: self._changed(), names="value")
         self.reset.on_click(lambda _: self._reset())
         self._load_item()
-        self.widget = w.VBox([_heading(lang, "simulator"), w.HBox([self.item, self.reset]),
-                              self.mode, self.percent,
-                              self.requirements_box, self.item_view, self.summary, self.table])
+        self.widget = w.VBox(
+            [
+                _heading(lang, "simulator"),
+                w.HBox([self.item, self.reset]),
+                self.mode,
+                self.percent,
+                self.requirements_box,
+                self.item_view,
+                self.summary,
+                self.table,
+            ]
+        )
 
     # -- state
     def current(self, code: str) -> ItemRatings | None:
@@ -592,16 +702,24 @@ class ScoringSimulator:
         self.sliders = {}
         for req in item.requirements:
             entry = ir.ratings.get(req.code) if ir else None
-            start = entry.rating if entry and entry.rating is not None else \
-                self.framework.scoring.rating_at_threshold
+            start = (
+                entry.rating
+                if entry and entry.rating is not None
+                else self.framework.scoring.rating_at_threshold
+            )
             self.sliders[req.code] = w.IntSlider(
-                value=int(start), min=self.framework.scale.minimum, max=top,
-                description=req.code, continuous_update=False,
-                tooltip=req.text)
+                value=int(start),
+                min=self.framework.scale.minimum,
+                max=top,
+                description=req.code,
+                continuous_update=False,
+                tooltip=req.text,
+            )
             self.sliders[req.code].observe(lambda _: self._changed(), names="value")
         self.requirements_box.children = tuple(
             w.HBox([s, w.HTML(f"<span style='font-size:90%'>{_esc(req.text[:60])}</span>")])
-            for req, s in zip(item.requirements, self.sliders.values(), strict=True))
+            for req, s in zip(item.requirements, self.sliders.values(), strict=True)
+        )
         by_ratings = ir is not None and ir.percent is None and bool(ir.ratings)
         self.mode.value = "ratings" if by_ratings else "percent"
         pct = ir.percent if ir is not None and ir.percent is not None else Decimal(60)
@@ -625,7 +743,8 @@ class ScoringSimulator:
         item = self.framework.item(self.item.value)
         if self.mode.value == "ratings":
             self.changes[item.code] = item_from_requirement_ratings(
-                item, {c: s.value for c, s in self.sliders.items()})
+                item, {c: s.value for c, s in self.sliders.items()}
+            )
         else:
             self.changes[item.code] = item_from_percent(item, self.percent.value)
         self.update()
@@ -644,12 +763,16 @@ class ScoringSimulator:
         line = lines.get(self.item.value)
         if line is not None:
             r = line.rounding
-            text = tr("l_rounding", exact=f"{fmt(line.points)} × {fmt_exact(line.percent)} % = "
-                      f"{fmt_exact(r.exact)}", rounded=fmt(r.rounded))
+            text = tr(
+                "l_rounding",
+                exact=f"{fmt(line.points)} × {fmt_exact(line.percent)} % = {fmt_exact(r.exact)}",
+                rounded=fmt(r.rounded),
+            )
             if r.tie or r.float_differs:
                 text += tr("l_rounding_tie", float=fmt(r.float_rounded))
-            self.item_view.value = (f"<p class='ccua-item'><b>{_esc(line.code)} "
-                                    f"{_esc(line.name)}</b>: {_esc(text)}</p>")
+            self.item_view.value = (
+                f"<p class='ccua-item'><b>{_esc(line.code)} {_esc(line.name)}</b>: {_esc(text)}</p>"
+            )
         nxt = next_grade(fw, a.total)
         grade = name_of(nxt.current, self.lang) if nxt.current else "—"
         if nxt.next is not None and nxt.gap is not None:
@@ -659,18 +782,28 @@ class ScoringSimulator:
         self.summary.value = (
             f"<p class='ccua-total' style='font-size:130%'>{_esc(tr('l_total'))} "
             f"<b>{fmt(a.total)}</b> · {_esc(tr('l_grade'))} <b>{_esc(grade)}</b> · "
-            f"<span class='ccua-next'>{_esc(gap)}</span></p>")
+            f"<span class='ccua-next'>{_esc(gap)}</span></p>"
+        )
         self.table.value = simulator_table(fw, a, self.lang, highlight=self.item.value)
         return a
 
 
-def simulator_table(framework: Framework, a: Assessment, lang: str,
-                    highlight: str | None = None) -> str:
+def simulator_table(
+    framework: Framework, a: Assessment, lang: str, highlight: str | None = None
+) -> str:
     tr = Catalog(lang)
     lines = {line.code: line for line in score_lines(framework, a, lang)}
-    head = "".join(f"<th style='padding:2px 8px'>{_esc(h)}</th>" for h in (
-        tr("col_code"), tr("col_name"), tr("col_points"), tr("col_percent"), tr("col_exact"),
-        tr("col_score")))
+    head = "".join(
+        f"<th style='padding:2px 8px'>{_esc(h)}</th>"
+        for h in (
+            tr("col_code"),
+            tr("col_name"),
+            tr("col_points"),
+            tr("col_percent"),
+            tr("col_exact"),
+            tr("col_score"),
+        )
+    )
     body = []
     for group in framework.groups:
         for item in framework.items_of(group.code):
@@ -680,32 +813,66 @@ def simulator_table(framework: Framework, a: Assessment, lang: str,
                 cells = [item.code, name_of(item, lang), fmt(item.points), "—", "—", "—"]
             else:
                 mark = " *" if line.rounding.tie else ""
-                cells = [item.code, line.name, fmt(line.points), fmt_exact(line.percent),
-                         fmt_exact(line.exact), fmt(line.score) + mark]
-            body.append(f"<tr{style}>" + "".join(
-                f"<td style='padding:1px 8px'>{_esc(c)}</td>" for c in cells) + "</tr>")
+                cells = [
+                    item.code,
+                    line.name,
+                    fmt(line.points),
+                    fmt_exact(line.percent),
+                    fmt_exact(line.exact),
+                    fmt(line.score) + mark,
+                ]
+            body.append(
+                f"<tr{style}>"
+                + "".join(f"<td style='padding:1px 8px'>{_esc(c)}</td>" for c in cells)
+                + "</tr>"
+            )
         g = next(x for x in a.groups if x.code == group.code)
-        body.append("<tr style='font-weight:bold'>" + "".join(
-            f"<td style='padding:1px 8px'>{_esc(c)}</td>" for c in (
-                group.code, name_of(group, lang), fmt(g.points), "", "", fmt(g.score))) + "</tr>")
+        body.append(
+            "<tr style='font-weight:bold'>"
+            + "".join(
+                f"<td style='padding:1px 8px'>{_esc(c)}</td>"
+                for c in (group.code, name_of(group, lang), fmt(g.points), "", "", fmt(g.score))
+            )
+            + "</tr>"
+        )
     for c in a.categories:
         cat = next(x for x in framework.categories if x.code == c.code)
-        body.append("<tr style='font-style:italic'>" + "".join(
-            f"<td style='padding:1px 8px'>{_esc(x)}</td>" for x in (
-                "", name_of(cat, lang), fmt(c.points), "", "", fmt(c.score))) + "</tr>")
-    body.append("<tr style='font-weight:bold;border-top:1px solid #999'>" + "".join(
-        f"<td style='padding:1px 8px'>{_esc(x)}</td>" for x in (
-            "", tr("total"), fmt(a.total_points), "", "", fmt(a.total))) + "</tr>")
-    return (f"<table class='ccua-sim'><thead><tr>{head}</tr></thead><tbody>"
-            + "".join(body) + "</tbody></table>"
-            + f"<p style='font-size:90%'>{_esc(tr('l_tie_legend'))}</p>")
+        body.append(
+            "<tr style='font-style:italic'>"
+            + "".join(
+                f"<td style='padding:1px 8px'>{_esc(x)}</td>"
+                for x in ("", name_of(cat, lang), fmt(c.points), "", "", fmt(c.score))
+            )
+            + "</tr>"
+        )
+    body.append(
+        "<tr style='font-weight:bold;border-top:1px solid #999'>"
+        + "".join(
+            f"<td style='padding:1px 8px'>{_esc(x)}</td>"
+            for x in ("", tr("total"), fmt(a.total_points), "", "", fmt(a.total))
+        )
+        + "</tr>"
+    )
+    return (
+        f"<table class='ccua-sim'><thead><tr>{head}</tr></thead><tbody>"
+        + "".join(body)
+        + "</tbody></table>"
+        + f"<p style='font-size:90%'>{_esc(tr('l_tie_legend'))}</p>"
+    )
 
 
 class Exercises:
     """Three exercises whose answers are checked: an indicator, an item score, a grade."""
 
-    def __init__(self, framework: Framework, lang: str = "zh", indicator: str = "DO6.9",
-                 item: str = "DO3", seed: int = 1, total: str = "75.00") -> None:
+    def __init__(
+        self,
+        framework: Framework,
+        lang: str = "zh",
+        indicator: str = "DO6.9",
+        item: str = "DO3",
+        seed: int = 1,
+        total: str = "75.00",
+    ) -> None:
         import ipywidgets as w
 
         self.framework, self.lang = framework, lang
@@ -714,26 +881,59 @@ class Exercises:
         self.ex2 = item_exercise(framework, item, seed, lang)
         self.total = Decimal(total)
         figures = "".join(f"<li>{_esc(n)}: <b>{v}</b></li>" for _, n, v in self.ex1.figures)
-        self.q1 = w.HTML(f"<p>{_esc(tr('ex_indicator', code=self.ex1.code, name=self.ex1.name, month=self.ex1.month, unit=self.ex1.unit))}</p><ul>{figures}</ul>")  # noqa: E501
-        self.a1, self.b1, self.f1 = w.Text(description=tr("l_answer")), \
-            w.Button(description=tr("l_check")), w.HTML()
+        question = tr(
+            "ex_indicator",
+            code=self.ex1.code,
+            name=self.ex1.name,
+            month=self.ex1.month,
+            unit=self.ex1.unit,
+        )
+        self.q1 = w.HTML(f"<p>{_esc(question)}</p><ul>{figures}</ul>")
+        self.a1, self.b1, self.f1 = (
+            w.Text(description=tr("l_answer")),
+            w.Button(description=tr("l_check")),
+            w.HTML(),
+        )
         item_word = framework.levels.item.zh if lang == "zh" else framework.levels.item.en
-        reqs = "".join(f"<li>{_esc(c)}. {_esc(t)} — <b>{r}</b></li>"
-                       for c, t, r in self.ex2.ratings)
-        self.q2 = w.HTML(f"<p>{_esc(tr('ex_item', code=self.ex2.code, name=self.ex2.name, points=fmt(self.ex2.points), item=item_word))}</p><ul>{reqs}</ul>")  # noqa: E501
-        self.a2, self.b2, self.f2 = w.Text(description=tr("l_answer")), \
-            w.Button(description=tr("l_check")), w.HTML()
+        reqs = "".join(
+            f"<li>{_esc(c)}. {_esc(t)} — <b>{r}</b></li>" for c, t, r in self.ex2.ratings
+        )
+        question = tr(
+            "ex_item",
+            code=self.ex2.code,
+            name=self.ex2.name,
+            points=fmt(self.ex2.points),
+            item=item_word,
+        )
+        self.q2 = w.HTML(f"<p>{_esc(question)}</p><ul>{reqs}</ul>")
+        self.a2, self.b2, self.f2 = (
+            w.Text(description=tr("l_answer")),
+            w.Button(description=tr("l_check")),
+            w.HTML(),
+        )
         self.q3 = w.HTML(f"<p>{_esc(tr('ex_grade', total=fmt(self.total)))}</p>")
-        self.a3 = w.Dropdown(options=[(tr("l_choose"), "")] + [
-            (name_of(g, lang), g.code) for g in framework.grades], description=tr("l_answer"))
+        self.a3 = w.Dropdown(
+            options=[(tr("l_choose"), "")] + [(name_of(g, lang), g.code) for g in framework.grades],
+            description=tr("l_answer"),
+        )
         self.b3, self.f3 = w.Button(description=tr("l_check")), w.HTML()
         self.b1.on_click(lambda _: self.check(1))
         self.b2.on_click(lambda _: self.check(2))
         self.b3.on_click(lambda _: self.check(3))
-        self.widget = w.VBox([_heading(lang, "exercises"),
-                              self.q1, w.HBox([self.a1, self.b1]), self.f1,
-                              self.q2, w.HBox([self.a2, self.b2]), self.f2,
-                              self.q3, w.HBox([self.a3, self.b3]), self.f3])
+        self.widget = w.VBox(
+            [
+                _heading(lang, "exercises"),
+                self.q1,
+                w.HBox([self.a1, self.b1]),
+                self.f1,
+                self.q2,
+                w.HBox([self.a2, self.b2]),
+                self.f2,
+                self.q3,
+                w.HBox([self.a3, self.b3]),
+                self.f3,
+            ]
+        )
 
     def check(self, n: int) -> Check:
         if n == 1:
@@ -754,13 +954,15 @@ def _framework(framework: str | Framework) -> Framework:
     return framework if isinstance(framework, Framework) else load_framework(framework)
 
 
-def indicator_explorer(framework: str | Framework = "t-ccua", lang: str = "zh",
-                       code: str | None = "DO6.9") -> IndicatorExplorer:
+def indicator_explorer(
+    framework: str | Framework = "t-ccua", lang: str = "zh", code: str | None = "DO6.9"
+) -> IndicatorExplorer:
     return IndicatorExplorer(_framework(framework), lang, code)
 
 
-def scoring_simulator(framework: str | Framework = "t-ccua", lang: str = "zh",
-                      item: str | None = "DO3") -> ScoringSimulator:
+def scoring_simulator(
+    framework: str | Framework = "t-ccua", lang: str = "zh", item: str | None = "DO3"
+) -> ScoringSimulator:
     return ScoringSimulator(_framework(framework), lang, item=item)
 
 
@@ -782,5 +984,4 @@ def show_worked_example(framework: str | Framework = "t-ccua", lang: str = "zh")
     from IPython.display import Markdown, display
 
     tr = Catalog(lang)
-    display(Markdown(f"{tr('lesson_worked_intro')}\n\n"
-                     + worked_example_markdown(framework, lang)))
+    display(Markdown(f"{tr('lesson_worked_intro')}\n\n" + worked_example_markdown(framework, lang)))

@@ -31,8 +31,8 @@ MAX_VALUE_LINES = 40
 
 @dataclass(frozen=True)
 class Difference:
-    kind: str            # input | code | environment | value | recompute
-    what: str            # a file name, a dotted field, a value's path
+    kind: str  # input | code | environment | value | recompute
+    what: str  # a file name, a dotted field, a value's path
     recorded: Any = None
     now: Any = None
     note: str = ""
@@ -58,10 +58,13 @@ class Verification:
         return not [d for d in self.differences if d.kind not in ("code", "environment")]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"run": self.run, "identical": self.identical,
-                "inputs_checked": self.inputs_checked,
-                "moved": {"items": self.moved_items, "indicators": self.moved_indicators},
-                "differences": [asdict(d) for d in self.differences]}
+        return {
+            "run": self.run,
+            "identical": self.identical,
+            "inputs_checked": self.inputs_checked,
+            "moved": {"items": self.moved_items, "indicators": self.moved_indicators},
+            "differences": [asdict(d) for d in self.differences],
+        }
 
 
 # ---------------------------------------------------------------- where the run is
@@ -69,8 +72,11 @@ def _read_json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise CcuaError("has no results.json", file=str(path.parent),
-                        hint="give a run folder written by  ccua run params/CLIENT.yaml") from None
+        raise CcuaError(
+            "has no results.json",
+            file=str(path.parent),
+            hint="give a run folder written by  ccua run params/CLIENT.yaml",
+        ) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CcuaError(f"is not valid JSON ({exc})", file=str(path)) from None
     if not isinstance(data, dict) or data.get("schema") != "ccua.results":
@@ -81,15 +87,22 @@ def _read_json(path: Path) -> dict[str, Any]:
 def provenance_of(results: dict[str, Any], file: Path) -> dict[str, Any]:
     prov = results.get("provenance")
     if not isinstance(prov, dict) or not isinstance(prov.get("inputs"), list):
-        raise CcuaError("records no provenance (the run was made before ccua recorded one)",
-                        file=str(file), hint="re-run the client to record it")
+        raise CcuaError(
+            "records no provenance (the run was made before ccua recorded one)",
+            file=str(file),
+            hint="re-run the client to record it",
+        )
     return prov
 
 
 def _safe_member(name: str) -> bool:
     parts = Path(name).parts
-    return bool(parts) and not Path(name).is_absolute() and ".." not in parts \
+    return (
+        bool(parts)
+        and not Path(name).is_absolute()
+        and ".." not in parts
         and not name.startswith(("/", "\\"))
+    )
 
 
 @contextmanager
@@ -101,8 +114,11 @@ def opened_run(path: str | Path) -> Iterator[tuple[Path, str]]:
         yield p, str(path)
         return
     if not p.exists():
-        raise CcuaError("not found", file=str(path),
-                        hint="give a run folder (runs/CLIENT) or an archive (ccua archive)")
+        raise CcuaError(
+            "not found",
+            file=str(path),
+            hint="give a run folder (runs/CLIENT) or an archive (ccua archive)",
+        )
     if not zipfile.is_zipfile(p):
         raise CcuaError("is neither a run folder nor a ccua archive (.zip)", file=str(path))
     with tempfile.TemporaryDirectory(prefix="ccua-verify-") as tmp:
@@ -116,24 +132,28 @@ def extract_archive(archive: Path, into: Path) -> Path:
         with zipfile.ZipFile(archive) as zf:
             names = zf.namelist()
             if ARCHIVE_MANIFEST not in names:
-                raise CcuaError(f"is not a ccua archive (no {ARCHIVE_MANIFEST})",
-                                file=str(archive))
+                raise CcuaError(f"is not a ccua archive (no {ARCHIVE_MANIFEST})", file=str(archive))
             bad = [n for n in names if not _safe_member(n)]
             if bad:
-                raise CcuaError(f"holds a member outside the archive folder: {bad[0]!r}",
-                                file=str(archive))
+                raise CcuaError(
+                    f"holds a member outside the archive folder: {bad[0]!r}", file=str(archive)
+                )
             manifest = json.loads(zf.read(ARCHIVE_MANIFEST).decode("utf-8"))
             if manifest.get("format") != ARCHIVE_FORMAT:
-                raise CcuaError(f"archive format {manifest.get('format')!r}; this ccua reads "
-                                f"{ARCHIVE_FORMAT}", file=str(archive))
+                raise CcuaError(
+                    f"archive format {manifest.get('format')!r}; this ccua reads {ARCHIVE_FORMAT}",
+                    file=str(archive),
+                )
             zf.extractall(into)
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise CcuaError(f"is a damaged archive ({exc})", file=str(archive)) from None
     run = into / manifest["run"]
-    if (manifest["run"] != "." and not _safe_member(manifest["run"])) \
-            or not (run / RESULTS_FILE).is_file():
-        raise CcuaError(f"names a run folder it does not hold ({manifest['run']!r})",
-                        file=str(archive))
+    if (manifest["run"] != "." and not _safe_member(manifest["run"])) or not (
+        run / RESULTS_FILE
+    ).is_file():
+        raise CcuaError(
+            f"names a run folder it does not hold ({manifest['run']!r})", file=str(archive)
+        )
     return run
 
 
@@ -161,15 +181,25 @@ def diff_values(a: Any, b: Any, path: str = "") -> list[tuple[str, Any, Any]]:
         return out
     if isinstance(a, list) and isinstance(b, list):
         keys_a, keys_b = [_key(x) for x in a], [_key(x) for x in b]
-        if None not in keys_a and None not in keys_b and len(set(keys_a)) == len(keys_a) \
-                and len(set(keys_b)) == len(keys_b):
+        if (
+            None not in keys_a
+            and None not in keys_b
+            and len(set(keys_a)) == len(keys_a)
+            and len(set(keys_b)) == len(keys_b)
+        ):
             by_b = dict(zip(keys_b, b, strict=True))
             out = []
             for k, x in zip(keys_a, a, strict=True):
-                out += diff_values(x, by_b[k], f"{path}[{k}]") if k in by_b \
+                out += (
+                    diff_values(x, by_b[k], f"{path}[{k}]")
+                    if k in by_b
                     else [(f"{path}[{k}]", x, None)]
-            out += [(f"{path}[{k}]", None, y) for k, y in zip(keys_b, b, strict=True)
-                    if k not in set(keys_a)]
+                )
+            out += [
+                (f"{path}[{k}]", None, y)
+                for k, y in zip(keys_b, b, strict=True)
+                if k not in set(keys_a)
+            ]
             return out
         if len(a) != len(b):
             return [(path, a, b)]
@@ -204,13 +234,27 @@ def _check_inputs(prov: dict[str, Any], root: Path) -> tuple[list[Difference], i
     for entry in prov["inputs"]:
         path = root / entry["path"]
         if not path.is_file():
-            out.append(Difference("input", entry["path"], entry["sha256"], None,
-                                  f"{entry.get('role', 'input')} file is missing"))
+            out.append(
+                Difference(
+                    "input",
+                    entry["path"],
+                    entry["sha256"],
+                    None,
+                    f"{entry.get('role', 'input')} file is missing",
+                )
+            )
             continue
         now = sha256_file(path)
         if now != entry["sha256"]:
-            out.append(Difference("input", entry["path"], entry["sha256"], now,
-                                  f"{entry.get('role', 'input')} file changed since the run"))
+            out.append(
+                Difference(
+                    "input",
+                    entry["path"],
+                    entry["sha256"],
+                    now,
+                    f"{entry.get('role', 'input')} file changed since the run",
+                )
+            )
     return out, len(prov["inputs"])
 
 
@@ -220,9 +264,9 @@ def _moved(diffs: list[tuple[str, Any, Any]]) -> tuple[list[str], list[str]]:
     for path, _, _ in diffs:
         for prefix, bucket in (("assessment.items[", items), ("indicators[", indicators)):
             if bucket is items and path.rsplit(".", 1)[-1] not in ("score", "percent"):
-                continue    # an item's share of the total moves with any other item
+                continue  # an item's share of the total moves with any other item
             if path.startswith(prefix):
-                code = path[len(prefix):].split("]", 1)[0]
+                code = path[len(prefix) :].split("]", 1)[0]
                 if code not in bucket:
                     bucket.append(code)
     return items, indicators
@@ -235,8 +279,7 @@ def verify_run(path: str | Path) -> Verification:
 
     with opened_run(path) as (run_dir, name):
         results_file = run_dir / RESULTS_FILE
-        recorded_text = results_file.read_text(encoding="utf-8") \
-            if results_file.is_file() else None
+        recorded_text = results_file.read_text(encoding="utf-8") if results_file.is_file() else None
         recorded = _read_json(results_file)
         prov = provenance_of(recorded, results_file)
         root = (run_dir / prov.get("root", ".")).resolve()
@@ -250,8 +293,11 @@ def verify_run(path: str | Path) -> Verification:
             data = load_engagement(root / params)
             now = add_to(build_results(data).data, data, run_dir)
         except CcuaError as exc:
-            check.differences.append(Difference("recompute", str(params), None, None,
-                                                f"could not recompute the run: {exc}"))
+            check.differences.append(
+                Difference(
+                    "recompute", str(params), None, None, f"could not recompute the run: {exc}"
+                )
+            )
             return check
         now_text = dumps(now)
         check.identical = now_text == recorded_text
@@ -262,18 +308,30 @@ def verify_run(path: str | Path) -> Verification:
             old_inputs = {e["path"] for e in prov["inputs"]}
             for e in now["provenance"]["inputs"]:
                 if e["path"] not in old_inputs:
-                    check.differences.append(Difference(
-                        "input", e["path"], None, e["sha256"],
-                        f"{e.get('role', 'input')} file read now but not recorded"))
+                    check.differences.append(
+                        Difference(
+                            "input",
+                            e["path"],
+                            None,
+                            e["sha256"],
+                            f"{e.get('role', 'input')} file read now but not recorded",
+                        )
+                    )
         old_values = {k: v for k, v in recorded.items() if k != "provenance"}
         new_values = {k: v for k, v in json.loads(now_text).items() if k != "provenance"}
         values = diff_values(old_values, new_values)
         check.moved_items, check.moved_indicators = _moved(values)
         check.differences += [Difference("value", p, a, b) for p, a, b in values]
         if not check.differences:  # same content, other bytes (e.g. reformatted by hand)
-            check.differences.append(Difference("value", RESULTS_FILE, None, None,
-                                                "the text differs (formatting) though the "
-                                                "values are the same"))
+            check.differences.append(
+                Difference(
+                    "value",
+                    RESULTS_FILE,
+                    None,
+                    None,
+                    "the text differs (formatting) though the values are the same",
+                )
+            )
         return check
 
 
@@ -288,11 +346,16 @@ def _short(v: Any) -> str:
 def describe(v: Verification, ignore_environment: bool = False) -> list[str]:
     """Plain lines for a person: the verdict first, then why."""
     if v.identical:
-        return [f"{v.run}: verified — results.json recomputed from its {v.inputs_checked} "
-                "recorded input files is identical, byte for byte"]
+        return [
+            f"{v.run}: verified — results.json recomputed from its {v.inputs_checked} "
+            "recorded input files is identical, byte for byte"
+        ]
     passed = v.passed(ignore_environment)
-    head = (f"{v.run}: values verified, but the code or environment differs (ignored)"
-            if passed else f"{v.run}: NOT verified — the recomputed results.json differs")
+    head = (
+        f"{v.run}: values verified, but the code or environment differs (ignored)"
+        if passed
+        else f"{v.run}: NOT verified — the recomputed results.json differs"
+    )
     lines = [head]
     for d in v.of("recompute"):
         lines.append(f"  {d.note}")
@@ -312,12 +375,18 @@ def describe(v: Verification, ignore_environment: bool = False) -> list[str]:
             lines.append(f"    items whose score moved: {', '.join(v.moved_items)}")
         if v.moved_indicators:
             lines.append(f"    indicators that moved: {', '.join(v.moved_indicators)}")
-        key = [d for d in values if d.what.startswith("assessment.") and
-               d.what.split(".")[-1] in ("total", "grade", "score")]
+        key = [
+            d
+            for d in values
+            if d.what.startswith("assessment.")
+            and d.what.split(".")[-1] in ("total", "grade", "score")
+        ]
         rest = [d for d in values if d not in key]
         for d in (key + rest)[:MAX_VALUE_LINES]:
-            lines.append(f"    {d.what}: {_short(d.recorded)} → {_short(d.now)}"
-                         + (f" ({d.note})" if d.note else ""))
+            lines.append(
+                f"    {d.what}: {_short(d.recorded)} → {_short(d.now)}"
+                + (f" ({d.note})" if d.note else "")
+            )
         if len(values) > MAX_VALUE_LINES:
             lines.append(f"    … and {len(values) - MAX_VALUE_LINES} more (--json lists all)")
     return lines

@@ -32,12 +32,20 @@ MINI_HEAD: dict[str, Any] = {
         "requirement": {"zh": "要求", "en": "requirement", "en_plural": "requirements"},
         "subpoint": {"zh": "子项", "en": "sub-point", "en_plural": "sub-points"},
     },
-    "scoring": {"points_at": "item", "total_points": 100,
-                "rating_levels": ["requirement", "subpoint"], "indicator_requirement": True},
-    "categories": [{"code": "process", "name": "过程类", "name_en": "Process"},
-                   {"code": "result", "name": "结果类", "name_en": "Result"}],
-    "groups": [{"code": "A", "name": "甲", "name_en": "A", "category": "process"},
-               {"code": "B", "name": "乙", "name_en": "B", "category": "result"}],
+    "scoring": {
+        "points_at": "item",
+        "total_points": 100,
+        "rating_levels": ["requirement", "subpoint"],
+        "indicator_requirement": True,
+    },
+    "categories": [
+        {"code": "process", "name": "过程类", "name_en": "Process"},
+        {"code": "result", "name": "结果类", "name_en": "Result"},
+    ],
+    "groups": [
+        {"code": "A", "name": "甲", "name_en": "A", "category": "process"},
+        {"code": "B", "name": "乙", "name_en": "B", "category": "result"},
+    ],
     "items": ["A1", "A2", "B1"],
     "grades": [
         {"code": "excellent", "name": "优秀", "name_en": "Excellent", "min": 95, "band": "≥95分"},
@@ -47,26 +55,64 @@ MINI_HEAD: dict[str, Any] = {
     ],
 }
 
-IND_REQ = {"code": "c", "kind": "indicator",
-           "text": "评估与测评结果符合测评关键指标值计算的70%要求"}
+IND_REQ = {
+    "code": "c",
+    "kind": "indicator",
+    "text": "评估与测评结果符合测评关键指标值计算的70%要求",
+}
 
 MINI_ITEMS: dict[str, dict[str, Any]] = {
-    "A1": {"code": "A1", "name": "甲一", "name_en": "A one", "group": "A", "points": 40,
-           "requirements": [
-               {"code": "a", "text": "要求甲：", "subpoints": [{"code": "1", "text": "子一；"},
-                                                          {"code": "2", "text": "子二。"}]},
-               {"code": "b", "text": "要求乙；"},
-               IND_REQ]},
-    "A2": {"code": "A2", "name": "甲二", "name_en": "A two", "group": "A", "points": 20,
-           "requirements": [{"code": "a", "text": "要求甲；"},
-                            {**IND_REQ, "code": "b"}]},
-    "B1": {"code": "B1", "name": "乙一", "name_en": "B one", "group": "B", "points": 40,
-           "requirements": [{"code": "a", "text": "要求甲；"}, {"code": "b", "text": "要求乙；"},
-                            IND_REQ],
-           "indicators": [{"code": "B1.1", "name": "放弃率", "name_en": "Abandon rate",
-                           "definition": "d", "formula_text": "f", "formula_latex": "",
-                           "function": "share", "inputs": ["abandoned", "offered"],
-                           "unit": "percent", "direction": "lower", "kind": "ratio"}]},
+    "A1": {
+        "code": "A1",
+        "name": "甲一",
+        "name_en": "A one",
+        "group": "A",
+        "points": 40,
+        "requirements": [
+            {
+                "code": "a",
+                "text": "要求甲：",
+                "subpoints": [{"code": "1", "text": "子一；"}, {"code": "2", "text": "子二。"}],
+            },
+            {"code": "b", "text": "要求乙；"},
+            IND_REQ,
+        ],
+    },
+    "A2": {
+        "code": "A2",
+        "name": "甲二",
+        "name_en": "A two",
+        "group": "A",
+        "points": 20,
+        "requirements": [{"code": "a", "text": "要求甲；"}, {**IND_REQ, "code": "b"}],
+    },
+    "B1": {
+        "code": "B1",
+        "name": "乙一",
+        "name_en": "B one",
+        "group": "B",
+        "points": 40,
+        "requirements": [
+            {"code": "a", "text": "要求甲；"},
+            {"code": "b", "text": "要求乙；"},
+            IND_REQ,
+        ],
+        "indicators": [
+            {
+                "code": "B1.1",
+                "name": "放弃率",
+                "name_en": "Abandon rate",
+                "definition": "d",
+                "formula_text": "f",
+                "formula_latex": "",
+                "function": "share",
+                "inputs": ["abandoned", "offered"],
+                "unit": "percent",
+                "direction": "lower",
+                "kind": "ratio",
+            }
+        ],
+    },
 }
 
 MINI_MEASURES = [
@@ -75,9 +121,13 @@ MINI_MEASURES = [
 ]
 
 
-def write_framework(root: Path, head: dict[str, Any], items: dict[str, dict[str, Any]],
-                    measures: list[dict[str, Any]] | None = None,
-                    errata: list[dict[str, Any]] | None = None) -> Path:
+def write_framework(
+    root: Path,
+    head: dict[str, Any],
+    items: dict[str, dict[str, Any]],
+    measures: list[dict[str, Any]] | None = None,
+    errata: list[dict[str, Any]] | None = None,
+) -> Path:
     (root / "scales").mkdir(parents=True, exist_ok=True)
     shutil.copy(FRAMEWORKS_DIR / "scales" / "ccea-0-5.yaml", root / "scales" / "ccea-0-5.yaml")
     folder = root / head["id"]
@@ -98,8 +148,12 @@ def mini_parts() -> tuple[dict[str, Any], dict[str, dict[str, Any]], list[dict[s
 
 @pytest.fixture
 def mini(tmp_path: Path) -> Framework:
-    root = write_framework(tmp_path / "fw", copy.deepcopy(MINI_HEAD), copy.deepcopy(MINI_ITEMS),
-                           copy.deepcopy(MINI_MEASURES))
+    root = write_framework(
+        tmp_path / "fw",
+        copy.deepcopy(MINI_HEAD),
+        copy.deepcopy(MINI_ITEMS),
+        copy.deepcopy(MINI_MEASURES),
+    )
     return load_framework("mini", root)
 
 

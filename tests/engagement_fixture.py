@@ -27,9 +27,27 @@ CLIENT = "acme"
 MONTHS = ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]
 
 # Item percents of the worked example, table E.5 (GUIDE §3.8).
-E5_PERCENTS = {"SP1": 85, "SP2": 89, "SP3": 87, "CB1": 84, "CB2": 80, "CB3": 75, "CB4": 81,
-               "CB5": 76, "DO1": 85, "DO2": 82, "DO3": 89, "DO4": 81, "DO5": 88, "DO6": 92,
-               "DO7": 89, "DO8": 65, "MI1": 90, "MI2": 92, "MI3": 87}
+E5_PERCENTS = {
+    "SP1": 85,
+    "SP2": 89,
+    "SP3": 87,
+    "CB1": 84,
+    "CB2": 80,
+    "CB3": 75,
+    "CB4": 81,
+    "CB5": 76,
+    "DO1": 85,
+    "DO2": 82,
+    "DO3": 89,
+    "DO4": 81,
+    "DO5": 88,
+    "DO6": 92,
+    "DO7": 89,
+    "DO8": 65,
+    "MI1": 90,
+    "MI2": 92,
+    "MI3": 87,
+}
 
 # Six months of eight measures (every input of the indicators they feed, so that no month is
 # half-filled). Over the period: DO6.9 放弃率 = 2400 / 60000 = 4 %,
@@ -46,46 +64,72 @@ MONTHLY: dict[str, list[int]] = {
 }
 
 
-def engagement_data(framework: Framework | None = None, client: str = CLIENT,
-                    months: list[str] | None = None) -> dict[str, Any]:
+def engagement_data(
+    framework: Framework | None = None, client: str = CLIENT, months: list[str] | None = None
+) -> dict[str, Any]:
     """A complete engagement.yaml (no placeholders left)."""
     fw = framework or load_framework("t-ccua")
     months = months or MONTHS
     return {
         "client": client,
         "framework": fw.id,
-        "report": {"commissioned_by": "示例集团", "assessee": "示例客户联络中心",
-                   "project": "2026年度运营能力测评", "assessor_org": "示例测评机构",
-                   "prepared_by": ["张测评"], "approved_by": "李审批", "date": "2026年11月"},
-        "contacts": {"assessee": {"organisation": "示例客户联络中心", "name": "王联系",
-                                  "phone": "010-5550-0100", "email": "wang@example.com"}},
-        "background": {"subject": "示例客户联络中心（运营部）", "organisation": "全国性企业",
-                       "industry": "金融业", "seats": 300, "business_types": ["咨询", "投诉"],
-                       "period": {"start": months[0], "end": months[-1]}},
-        "team": {"assessors": [{"name": "张测评", "role": "认证审核人员"}],
-                 "assessee": [{"name": "王联系", "department": "运营部"}]},
+        "report": {
+            "commissioned_by": "示例集团",
+            "assessee": "示例客户联络中心",
+            "project": "2026年度运营能力测评",
+            "assessor_org": "示例测评机构",
+            "prepared_by": ["张测评"],
+            "approved_by": "李审批",
+            "date": "2026年11月",
+        },
+        "contacts": {
+            "assessee": {
+                "organisation": "示例客户联络中心",
+                "name": "王联系",
+                "phone": "010-5550-0100",
+                "email": "wang@example.com",
+            }
+        },
+        "background": {
+            "subject": "示例客户联络中心（运营部）",
+            "organisation": "全国性企业",
+            "industry": "金融业",
+            "seats": 300,
+            "business_types": ["咨询", "投诉"],
+            "period": {"start": months[0], "end": months[-1]},
+        },
+        "team": {
+            "assessors": [{"name": "张测评", "role": "认证审核人员"}],
+            "assessee": [{"name": "王联系", "department": "运营部"}],
+        },
         "handover": {item.code: {"copies": 1, "pages": 3} for item in fw.items},
     }
 
 
 def targets_data() -> dict[str, Any]:
-    return {"targets": {
-        "DO6.9": {"max": 5, "source": "centre", "basis": "运营管理规范 第3章"},
-        "DO6.13": {"min": 80, "source": "centre", "basis": "运营管理规范 第3章"},
-        "CB1.3": {"max": 30, "source": "centre", "basis": "运营管理规范 第3章"},
-    }}
+    return {
+        "targets": {
+            "DO6.9": {"max": 5, "source": "centre", "basis": "运营管理规范 第3章"},
+            "DO6.13": {"min": 80, "source": "centre", "basis": "运营管理规范 第3章"},
+            "CB1.3": {"max": 30, "source": "centre", "basis": "运营管理规范 第3章"},
+        }
+    }
 
 
 def ratings_data(framework: Framework | None = None) -> dict[str, Any]:
     """Every item as a percent override with a note (E.5 percents; 80 for other frameworks)."""
     fw = framework or load_framework("t-ccua")
-    return {"framework": fw.id,
-            "items": {i.code: {"percent": E5_PERCENTS.get(i.code, 80), "note": "表E.5 示例"}
-                      for i in fw.items}}
+    return {
+        "framework": fw.id,
+        "items": {
+            i.code: {"percent": E5_PERCENTS.get(i.code, 80), "note": "表E.5 示例"} for i in fw.items
+        },
+    }
 
 
-def monthly_months_as_rows(headers: dict[str, str] | None = None,
-                           data: dict[str, list[int]] | None = None) -> str:
+def monthly_months_as_rows(
+    headers: dict[str, str] | None = None, data: dict[str, list[int]] | None = None
+) -> str:
     """CSV text with a 月份 column and one column per measure (header: code unless renamed)."""
     data = data or MONTHLY
     headers = headers or {}
@@ -112,23 +156,32 @@ def dump(data: Any) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
-def make_client(root: Path, client: str = CLIENT, *, framework: Framework | None = None,
-                engagement: dict[str, Any] | None = None, targets: dict[str, Any] | None = None,
-                ratings: dict[str, Any] | None = None, monthly_csv: str | None = None,
-                checks: dict[str, Any] | None = None, claimed_csv: str | None = None) -> Path:
+def make_client(
+    root: Path,
+    client: str = CLIENT,
+    *,
+    framework: Framework | None = None,
+    engagement: dict[str, Any] | None = None,
+    targets: dict[str, Any] | None = None,
+    ratings: dict[str, Any] | None = None,
+    monthly_csv: str | None = None,
+    checks: dict[str, Any] | None = None,
+    claimed_csv: str | None = None,
+) -> Path:
     """Write a valid client under ``root/params``; return the params file."""
     fw = framework or load_framework("t-ccua")
     params_dir = root / "params"
     folder = params_dir / client
     folder.mkdir(parents=True)
     (params_dir / f"{client}.yaml").write_text(
-        dump({"client": client, "engagement": client, "framework": fw.id}), encoding="utf-8")
+        dump({"client": client, "engagement": client, "framework": fw.id}), encoding="utf-8"
+    )
     (folder / "engagement.yaml").write_text(
-        dump(engagement or engagement_data(fw, client)), encoding="utf-8")
+        dump(engagement or engagement_data(fw, client)), encoding="utf-8"
+    )
     (folder / "targets.yaml").write_text(dump(targets or targets_data()), encoding="utf-8")
     (folder / "ratings.yaml").write_text(dump(ratings or ratings_data(fw)), encoding="utf-8")
-    (folder / "monthly.csv").write_text(monthly_csv or monthly_months_as_rows(),
-                                        encoding="utf-8")
+    (folder / "monthly.csv").write_text(monthly_csv or monthly_months_as_rows(), encoding="utf-8")
     if checks is not None:
         (folder / "checks.yaml").write_text(dump(checks), encoding="utf-8")
     if claimed_csv is not None:

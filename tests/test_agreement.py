@@ -129,7 +129,7 @@ def test_client_mode_reads_one_file_per_assessor(tmp_path, capsys, monkeypatch):
     shutil.copytree(ROOT / "params" / "demo", tmp_path / "params" / "demo")
     shutil.copy(ROOT / "params" / "demo.yaml", tmp_path / "params" / "demo.yaml")
     folder = tmp_path / "params" / "demo" / "ratings"
-    shutil.rmtree(folder)                     # the demo's own two assessors: replaced here
+    shutil.rmtree(folder)  # the demo's own two assessors: replaced here
     folder.mkdir()
     for name, seed in (("wang", 1), ("chen", 2)):
         (folder / f"{name}.yaml").write_text(

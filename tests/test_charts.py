@@ -32,8 +32,7 @@ def guideline() -> dict[str, Any]:
     return guideline_results()
 
 
-def layer_data(spec: dict[str, Any], top: dict[str, Any] | None = None
-               ) -> list[dict[str, Any]]:
+def layer_data(spec: dict[str, Any], top: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """The rows a (sub)chart draws: its own data, else the data Altair lifted to the top."""
     return (spec.get("data") or (top or {})["data"])["values"]
 
@@ -48,23 +47,25 @@ def ttc_families(path: Path) -> set[str]:
     assert data[:4] == b"ttcf"
     count = struct.unpack(">I", data[8:12])[0]
     families = set()
-    for off in struct.unpack(f">{count}I", data[12:12 + 4 * count]):
-        tables = struct.unpack(">H", data[off + 4:off + 6])[0]
+    for off in struct.unpack(f">{count}I", data[12 : 12 + 4 * count]):
+        tables = struct.unpack(">H", data[off + 4 : off + 6])[0]
         for n in range(tables):
-            tag, _, start, _ = struct.unpack(">4sIII", data[off + 12 + 16 * n:off + 28 + 16 * n])
+            tag, _, start, _ = struct.unpack(">4sIII", data[off + 12 + 16 * n : off + 28 + 16 * n])
             if tag != b"name":
                 continue
-            _, records, strings = struct.unpack(">HHH", data[start:start + 6])
+            _, records, strings = struct.unpack(">HHH", data[start : start + 6])
             for r in range(records):
                 pid, _, lang, nid, length, at = struct.unpack(
-                    ">HHHHHH", data[start + 6 + 12 * r:start + 18 + 12 * r])
+                    ">HHHHHH", data[start + 6 + 12 * r : start + 18 + 12 * r]
+                )
                 if pid == 3 and lang == 0x409 and nid == 1:
-                    raw = data[start + strings + at:start + strings + at + length]
+                    raw = data[start + strings + at : start + strings + at + length]
                     families.add(raw.decode("utf-16-be"))
     return families
 
 
 # ---------------------------------------------------------------- font and rendering
+
 
 def test_font_family_is_one_the_bundled_collection_provides():
     from ccua.fonts import FACE_FILE, collection_folder
@@ -82,7 +83,7 @@ def test_font_family_is_one_the_bundled_collection_provides():
 
 def test_indicator_chart_renders_to_svg_and_png_with_chinese_text(demo: dict):
     chart = charts.indicator_targets_chart(demo, "DO6")
-    spec = charts.vega_lite_spec(chart, validate=True)       # valid for Altair's schema
+    spec = charts.vega_lite_spec(chart, validate=True)  # valid for Altair's schema
     assert spec["$schema"] == charts.VEGA_LITE_SCHEMA
     vl_convert.vegalite_to_vega(spec, vl_version=charts.VEGA_LITE_VERSION)  # compiles as VL 5
     svg = charts.to_svg(spec)
@@ -99,18 +100,24 @@ def test_indicator_chart_renders_to_svg_and_png_with_chinese_text(demo: dict):
 def test_cjk_font_changes_how_chinese_text_is_laid_out():
     """With the font registered, Chinese glyphs have their real (full-em) widths: a title of
     ten ideographs is as wide as ten em, which a font without CJK glyphs cannot give."""
-    spec = {"$schema": charts.VEGA_LITE_SCHEMA,
-            "title": {"text": "测评计分与分值对比图表", "fontSize": 20},
-            "data": {"values": [{"x": 1}]}, "mark": "point",
-            "encoding": {"x": {"field": "x", "type": "quantitative", "axis": None}},
-            "config": {"font": charts.FONT_STACK}, "autosize": "pad", "width": 10}
+    spec = {
+        "$schema": charts.VEGA_LITE_SCHEMA,
+        "title": {"text": "测评计分与分值对比图表", "fontSize": 20},
+        "data": {"values": [{"x": 1}]},
+        "mark": "point",
+        "encoding": {"x": {"field": "x", "type": "quantitative", "axis": None}},
+        "config": {"font": charts.FONT_STACK},
+        "autosize": "pad",
+        "width": 10,
+    }
     svg = charts.to_svg(spec)
     assert ">测评计分与分值对比图表</text>" in svg
     width = float(svg.split('width="', 1)[1].split('"', 1)[0])
-    assert width >= 11 * 20      # eleven ideographs at 20 px: eleven em at least
+    assert width >= 11 * 20  # eleven ideographs at 20 px: eleven em at least
 
 
 # ---------------------------------------------------------------- marks per item
+
 
 def test_indicator_chart_marks_values_targets_and_results(demo: dict):
     spec = charts.vega_lite_spec(charts.indicator_targets_chart(demo, "DO6"))
@@ -118,7 +125,7 @@ def test_indicator_chart_marks_values_targets_and_results(demo: dict):
     percent = [i for i in computed if i["unit"] == "percent"]
     others = [i for i in computed if i["unit"] != "percent"]
     panels = spec["vconcat"]
-    assert len(panels) == 1 + len(others)          # percents share one axis, others get one each
+    assert len(panels) == 1 + len(others)  # percents share one axis, others get one each
     rows = [row for panel in panels for row in layer_data(panel)]
     assert [r["code"] for r in layer_data(panels[0])] == [i["code"] for i in percent]
     assert [layer_data(p)[0]["code"] for p in panels[1:]] == [i["code"] for i in others]
@@ -149,7 +156,7 @@ def test_axes_hold_every_value_and_bound(demo: dict):
         spec = charts.vega_lite_spec(charts.indicator_targets_chart(demo, item))
         for panel in spec["vconcat"]:
             lo, hi = panel["layer"][0]["encoding"]["x"]["scale"]["domain"]
-            assert 0 <= lo < hi                  # fitted to the data, never below zero
+            assert 0 <= lo < hi  # fitted to the data, never below zero
             for r in layer_data(panel, spec):
                 for v in (r["value"], r["tmin"], r["tmax"]):
                     assert v is None or lo <= v <= hi
@@ -166,8 +173,11 @@ def test_monthly_trends_draw_targets_only_where_they_apply_to_months(demo: dict)
             assert panel.startswith(f"{ind['code']} {ind['name']}")
             mine = [r for r in rows if r["label"] == panel]
             assert [r["value"] for r in mine] == [m["value"] for m in ind["monthly"]]
-            expected = ((ind["target"]["min"], ind["target"]["max"])
-                        if ind["months_comparable"] else (None, None))
+            expected = (
+                (ind["target"]["min"], ind["target"]["max"])
+                if ind["months_comparable"]
+                else (None, None)
+            )
             assert {(r["tmin"], r["tmax"]) for r in mine} == {expected}
     # CB1.1 is a half-year count: its ≤250 target is not drawn against monthly counts
     cb11 = next(i for i in indicators(demo, "CB1") if i["code"] == "CB1.1")
@@ -184,15 +194,19 @@ def test_item_scores_grouped_by_domain(demo: dict):
     spec = charts.vega_lite_spec(charts.item_scores_chart(demo), validate=True)
     rows = layer_data(spec)
     items = demo["assessment"]["items"]
-    assert [(r["label"], r["points"], r["score"]) for r in rows] == \
-        [(f"{i['code']} {i['name']}", i["points"], i["score"]) for i in items]
+    assert [(r["label"], r["points"], r["score"]) for r in rows] == [
+        (f"{i['code']} {i['name']}", i["points"], i["score"]) for i in items
+    ]
     groups = {g["code"]: f"{g['code']} {g['name']}" for g in demo["assessment"]["groups"]}
     assert [r["group"] for r in rows] == [groups[i["group"]] for i in items]
     assert spec["facet"]["row"]["sort"] == list(groups.values())
     assert spec["resolve"]["scale"]["y"] == "independent"
     one = charts.vega_lite_spec(charts.item_scores_chart(demo, "MI"))
-    assert [r["label"] for r in layer_data(one)] == ["MI1 流量预测", "MI2 多媒体应用",
-                                                     "MI3 实体服务一体化"]
+    assert [r["label"] for r in layer_data(one)] == [
+        "MI1 流量预测",
+        "MI2 多媒体应用",
+        "MI3 实体服务一体化",
+    ]
     assert "facet" not in one
 
 
@@ -200,21 +214,23 @@ def test_subtotals_per_domain_and_category(demo: dict):
     spec = charts.vega_lite_spec(charts.subtotals_chart(demo), validate=True)
     domains, categories = spec["vconcat"]
     a = demo["assessment"]
-    assert [(r["points"], r["score"]) for r in layer_data(domains)] == \
-        [(g["points"], g["score"]) for g in a["groups"]]
-    assert [(r["label"], r["score"]) for r in layer_data(categories)] == \
-        [(c["name"], c["score"]) for c in a["categories"]]
+    assert [(r["points"], r["score"]) for r in layer_data(domains)] == [
+        (g["points"], g["score"]) for g in a["groups"]
+    ]
+    assert [(r["label"], r["score"]) for r in layer_data(categories)] == [
+        (c["name"], c["score"]) for c in a["categories"]
+    ]
     assert spec["description"].endswith(f"（计分合计 {a['total']:.2f}分）")
 
 
 def test_guideline_charts_use_areas_and_item_percents(guideline: dict):
     spec = charts.vega_lite_spec(charts.subtotals_chart(guideline), validate=True)
-    assert len(spec["vconcat"]) == 1            # no categories in the guideline
+    assert len(spec["vconcat"]) == 1  # no categories in the guideline
     assert spec["vconcat"][0]["title"] == "评审范围小计"
     items = charts.vega_lite_spec(charts.item_scores_chart(guideline, "2"), validate=True)
     expected = [i for i in guideline["assessment"]["items"] if i["group"] == "2"]
     assert [r["percent"] for r in layer_data(items)] == [i["percent"] for i in expected]
-    assert items["layer"][-1]["encoding"]["x"]["datum"] == 60     # 遵循标准: 3 of 5
+    assert items["layer"][-1]["encoding"]["x"]["datum"] == 60  # 遵循标准: 3 of 5
     svg = charts.to_svg(items)
     assert "得分率" in svg and expected[0]["name"] in svg
 
@@ -228,17 +244,18 @@ def test_unknown_chapter_is_a_clear_error(demo: dict):
 
 # ---------------------------------------------------------------- months_comparable (results.py)
 
+
 def test_months_comparable_follows_the_formula_shape_and_aggregation(tccua):
     from ccua.results import months_comparable
 
     cases = {
-        "DO6.9": True,    # share of sums: 放弃量 / 来话量, both summed over the months
-        "CB1.3": True,    # mean: (queue + ring time) / answered, all summed
-        "DO6.7": True,    # per_fte: volume / (work hours / standard hours), standard averaged
-        "CB1.1": False,   # a count reported as is, summed: the target is for the half-year
-        "CB1.2": False,   # forwards (summed) over followers (averaged): no monthly footing
-        "DO7.1": False,   # leavers over the headcount at the start of the period (first)
-        "SP1.1": False,   # documentary: no values at all
+        "DO6.9": True,  # share of sums: 放弃量 / 来话量, both summed over the months
+        "CB1.3": True,  # mean: (queue + ring time) / answered, all summed
+        "DO6.7": True,  # per_fte: volume / (work hours / standard hours), standard averaged
+        "CB1.1": False,  # a count reported as is, summed: the target is for the half-year
+        "CB1.2": False,  # forwards (summed) over followers (averaged): no monthly footing
+        "DO7.1": False,  # leavers over the headcount at the start of the period (first)
+        "SP1.1": False,  # documentary: no values at all
     }
     assert {code: months_comparable(tccua, tccua.indicator(code)) for code in cases} == cases
 
@@ -256,7 +273,7 @@ def test_comparable_period_values_lie_among_the_months(demo: dict):
             assert inside, ind["code"]
             checked += 1
         elif ind["code"] in ("CB1.1", "DO7.1", "MI3.3"):
-            assert not inside, ind["code"]        # half-year totals: above every month
+            assert not inside, ind["code"]  # half-year totals: above every month
     assert checked > 60
 
 
@@ -267,16 +284,19 @@ def test_target_axis_is_fitted_to_values_and_targets(demo: dict):
     panel = spec["vconcat"][0]
     lo, hi = panel["layer"][0]["encoding"]["x"]["scale"]["domain"]
     rows = layer_data(panel, spec)
-    points = [r["value"] for r in rows] + [b for r in rows for b in (r["tmin"], r["tmax"])
-                                          if b is not None]
+    points = [r["value"] for r in rows] + [
+        b for r in rows for b in (r["tmin"], r["tmax"]) if b is not None
+    ]
     assert lo <= min(points) and max(points) <= hi <= 100
-    assert (max(points) - min(points)) / (hi - lo) > 0.6      # the data fill most of the axis
+    assert (max(points) - min(points)) / (hi - lo) > 0.6  # the data fill most of the axis
 
 
 def test_score_charts_have_a_legend_for_points_and_score(demo: dict):
-    for chart, names in ((charts.item_scores_chart(demo, "SP"), ("分值", "计分")),
-                         (charts.subtotals_chart(demo, lang="en"), ("Points", "Score"))):
+    for chart, names in (
+        (charts.item_scores_chart(demo, "SP"), ("分值", "计分")),
+        (charts.subtotals_chart(demo, lang="en"), ("Points", "Score")),
+    ):
         text = json.dumps(charts.vega_lite_spec(chart), ensure_ascii=False)
         assert '"legend"' in text
         for name in names:
-            assert f"'{name}'" in text                           # the series' names
+            assert f"'{name}'" in text  # the series' names

@@ -15,8 +15,6 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "params" / "worked-example.ratings.yaml"
 
 
-
-
 def test_kpi_calc_json_gives_percent_numbers(capsys):
     code, out, _ = run(capsys, "kpi", "calc", "DO6.9", "50", "1000", "--json")
     assert code == 0
@@ -29,18 +27,21 @@ def test_kpi_calc_duration_and_table(capsys):
     assert code == 0 and "CB1.3 应答速度 = 15" in out
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["kpi", "calc", "DO6.9", "1200", "1000"], "'abandoned_calls'"),
-    (["kpi", "calc", "DO6.9", "50", "0"], "is zero, and it is the denominator"),
-    (["kpi", "calc", "DO6.9", "50"], "takes 2 inputs in this order"),
-    (["kpi", "calc", "DO6.9", "abc", "10"], "expected a number, got 'abc'"),
-    (["kpi", "calc", "DO6.9", "-5", "10"], "is negative"),
-    (["kpi", "calc", "ZZ9.9", "1"], "no indicator 'ZZ9.9'"),
-    (["kpi", "calc", "SP1.1"], "documentary evidence"),
-    (["kpi", "show", "DO6.99"], "no indicator 'DO6.99'"),
-    (["spec", "show", "--item", "XX1"], "no item 'XX1' in t-ccua"),
-    (["spec", "show", "--framework", "nope"], "unknown framework 'nope'"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["kpi", "calc", "DO6.9", "1200", "1000"], "'abandoned_calls'"),
+        (["kpi", "calc", "DO6.9", "50", "0"], "is zero, and it is the denominator"),
+        (["kpi", "calc", "DO6.9", "50"], "takes 2 inputs in this order"),
+        (["kpi", "calc", "DO6.9", "abc", "10"], "expected a number, got 'abc'"),
+        (["kpi", "calc", "DO6.9", "-5", "10"], "is negative"),
+        (["kpi", "calc", "ZZ9.9", "1"], "no indicator 'ZZ9.9'"),
+        (["kpi", "calc", "SP1.1"], "documentary evidence"),
+        (["kpi", "show", "DO6.99"], "no indicator 'DO6.99'"),
+        (["spec", "show", "--item", "XX1"], "no item 'XX1' in t-ccua"),
+        (["spec", "show", "--framework", "nope"], "unknown framework 'nope'"),
+    ],
+)
 def test_bad_input_is_one_line_without_traceback(capsys, args, message):
     code, _, err = run(capsys, *args)
     assert code == 1
@@ -54,8 +55,10 @@ def test_kpi_list_shows_all_88_with_formulas(capsys):
     assert code == 0 and len(data) == 88
     assert {d["code"] for d in data} >= {"CB1.3", "DO6.9", "DO6.13", "MI2.10", "SP3.3"}
     do69 = next(d for d in data if d["code"] == "DO6.9")
-    assert do69["formula"].startswith("放弃率=") and [i["code"] for i in do69["inputs"]] == \
-        ["abandoned_calls", "offered_calls"]
+    assert do69["formula"].startswith("放弃率=") and [i["code"] for i in do69["inputs"]] == [
+        "abandoned_calls",
+        "offered_calls",
+    ]
     code, out, _ = run(capsys, "kpi", "list")
     assert "88 indicator positions" in out and "放弃率" in out
 
@@ -71,8 +74,12 @@ def test_spec_show(capsys):
     code, out, _ = run(capsys, "spec", "show")
     assert code == 0 and "19 items" in out and "88 indicator positions" in out
     data = json.loads(run(capsys, "spec", "show", "--json")[1])
-    assert len(data["items"]) == 19 and [d["code"] for d in data["domains"]] == \
-        ["SP", "CB", "DO", "MI"]
+    assert len(data["items"]) == 19 and [d["code"] for d in data["domains"]] == [
+        "SP",
+        "CB",
+        "DO",
+        "MI",
+    ]
     code, out, _ = run(capsys, "spec", "show", "--item", "DO5")
     assert "质量管理" in out and "抽样原则" in out
     item = json.loads(run(capsys, "spec", "show", "--item", "CB1", "--json")[1])
@@ -96,8 +103,9 @@ def test_score_bad_files(capsys, tmp_path):
     code, _, err = run(capsys, "score", str(tmp_path / "missing.yaml"))
     assert code == 1 and "file not found" in err
     incomplete = tmp_path / "i.yaml"
-    incomplete.write_text("framework: t-ccua\nitems:\n  SP1: {percent: 85, note: x}\n",
-                          encoding="utf-8")
+    incomplete.write_text(
+        "framework: t-ccua\nitems:\n  SP1: {percent: 85, note: x}\n", encoding="utf-8"
+    )
     code, _, err = run(capsys, "score", str(incomplete))
     assert code == 1 and "incomplete" in err and "SP2.a: not rated" in err
 
@@ -111,10 +119,20 @@ def test_errata_command(capsys):
 
 
 def test_console_script_runs(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "ccua", "kpi", "calc", "DO6.9", "50", "1000",
-                           "--json"], capture_output=True, text=True, cwd=tmp_path, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ccua", "kpi", "calc", "DO6.9", "50", "1000", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["value"] == 5.0
-    proc = subprocess.run([sys.executable, "-m", "ccua", "kpi", "calc", "DO6.9", "5", "0"],
-                          capture_output=True, text=True, cwd=tmp_path, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ccua", "kpi", "calc", "DO6.9", "5", "0"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
     assert proc.returncode == 1 and "Traceback" not in proc.stderr

@@ -21,7 +21,7 @@ def two_raters(tmp_path, monkeypatch):
     shutil.copytree(ROOT / "params" / "demo", tmp_path / "params" / "demo")
     shutil.copy(ROOT / "params" / "demo.yaml", tmp_path / "params" / "demo.yaml")
     folder = tmp_path / "params" / "demo"
-    shutil.rmtree(folder / "ratings")         # the demo's own two assessors: replaced here
+    shutil.rmtree(folder / "ratings")  # the demo's own two assessors: replaced here
     (folder / "ratings").mkdir()
     base = yaml.safe_load((folder / "ratings.yaml").read_text(encoding="utf-8"))
     wang = json.loads(json.dumps(base))

@@ -68,18 +68,29 @@ def test_the_mappings_the_issue_names(cw):
     items = {r.code: {c for c, _ in r.targets} for r in cw.item_rows(GL)}
     assert items["3.1"] == {"MI1", "DO3"}
     inds = {r.code: [c for c, _ in r.targets] for r in cw.indicator_rows(GL)}
-    assert inds["A3.4"] == ["DO6.9"]      # 电话放弃率 → 放弃率
-    assert inds["A4.5"] == ["DO6.13"]     # 服务水平 → 语音渠道服务水平
-    assert inds["A4.1"] == ["CB1.3"]      # 平均应答速度 → 应答速度
+    assert inds["A3.4"] == ["DO6.9"]  # 电话放弃率 → 放弃率
+    assert inds["A4.5"] == ["DO6.13"]  # 服务水平 → 语音渠道服务水平
+    assert inds["A4.1"] == ["CB1.3"]  # 平均应答速度 → 应答速度
     unmatched = [r.code for r in cw.item_rows(GL) if not r.targets]
-    assert unmatched == ["1.4", "1.6", "1.7", "2.6", "2.10", "3.8", "7.7", "9.1", "9.2",
-                         "9.3", "9.4"]
+    assert unmatched == [
+        "1.4",
+        "1.6",
+        "1.7",
+        "2.6",
+        "2.10",
+        "3.8",
+        "7.7",
+        "9.1",
+        "9.2",
+        "9.3",
+        "9.4",
+    ]
 
 
 def test_the_reverse_direction_is_derived(cw, tc):
     rows = cw.item_rows(TC)
     assert [r.code for r in rows] == [i.code for i in tc.items]
-    assert all(r.targets for r in rows)                      # every T/CCUA item is reached
+    assert all(r.targets for r in rows)  # every T/CCUA item is reached
     do3 = next(r for r in rows if r.code == "DO3")
     assert [c for c, _ in do3.targets] == ["1.3", "3.1", "3.2", "3.7", "8.4"]
     inds = {r.code: r for r in cw.indicator_rows(TC)}
@@ -90,8 +101,9 @@ def test_the_reverse_direction_is_derived(cw, tc):
 def _broken(tmp_path: Path, change) -> str:
     raw = _raw()
     change(raw)
-    (tmp_path / f"{GL}__{TC}.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True),
-                                               encoding="utf-8")
+    (tmp_path / f"{GL}__{TC}.yaml").write_text(
+        yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8"
+    )
     with pytest.raises(ValidationFailed) as exc:
         load_crosswalk(GL, TC, root=tmp_path)
     return str(exc.value)
@@ -99,26 +111,29 @@ def _broken(tmp_path: Path, change) -> str:
 
 def test_broken_crosswalks_are_refused_with_every_problem(tmp_path):
     def change(raw):
-        raw["items"][0]["to"] = ["SP1", "XX9"]               # unknown T/CCUA item
-        raw["items"].pop(1)                                  # 1.2 missing
-        raw["items"][3]["fit"] = None                        # 1.5 mapped without a fit
-        raw["indicators"][0]["to"] = ["DO6.5"]               # percent vs seconds
-        raw["indicators"][1]["none"] = ""                    # unmatched without a reason
+        raw["items"][0]["to"] = ["SP1", "XX9"]  # unknown T/CCUA item
+        raw["items"].pop(1)  # 1.2 missing
+        raw["items"][3]["fit"] = None  # 1.5 mapped without a fit
+        raw["indicators"][0]["to"] = ["DO6.5"]  # percent vs seconds
+        raw["indicators"][1]["none"] = ""  # unmatched without a reason
         raw["indicators"].append(dict(raw["indicators"][5]))  # a KPI twice
+
     text = _broken(tmp_path, change)
-    for message in ("1.1: no item 'XX9' in t-ccua",
-                    "item 1.2 of ccea-guideline appears 0 times",
-                    "1.5: a mapped entry needs a fit and no none:",
-                    "A1.1 (percent) and DO6.5 (seconds) are in different units",
-                    "A1.2: an entry without counterpart needs none: with the reason",
-                    "KPI A3.2 of ccea-guideline appears 2 times"):
+    for message in (
+        "1.1: no item 'XX9' in t-ccua",
+        "item 1.2 of ccea-guideline appears 0 times",
+        "1.5: a mapped entry needs a fit and no none:",
+        "A1.1 (percent) and DO6.5 (seconds) are in different units",
+        "A1.2: an entry without counterpart needs none: with the reason",
+        "KPI A3.2 of ccea-guideline appears 2 times",
+    ):
         assert message in text, message
 
 
 def test_finding_a_crosswalk():
     cw, side = find_crosswalk(TC)
     assert side == TC and {cw.first.id, cw.second.id} == {GL, TC}
-    assert find_crosswalk()[1] == GL                          # the side the file is written from
+    assert find_crosswalk()[1] == GL  # the side the file is written from
     with pytest.raises(CcuaError, match="no crosswalk joins nope"):
         find_crosswalk("nope")
     with pytest.raises(CcuaError, match="both 't-ccua'"):
@@ -145,7 +160,7 @@ def test_a_target_item_takes_the_mean_of_its_sources(cw, gl):
     assert by_code["DO3"].sources == ("1.3", "3.1", "3.2", "3.7", "8.4")
     assert by_code["DO3"].fulfilment == Fraction(3, 5) and by_code["DO3"].score == Decimal("2.10")
     assert by_code["MI1"].sources == ("3.1", "6.3") and by_code["MI1"].score == Decimal("8.40")
-    assert by_code["DO3"].partial is False                    # 1.3, 3.1 and 3.2 fit fully
+    assert by_code["DO3"].partial is False  # 1.3, 3.1 and 3.2 fit fully
 
 
 def test_t_ccua_worked_example_projects_onto_the_guideline(cw, tc):
@@ -153,28 +168,44 @@ def test_t_ccua_worked_example_projects_onto_the_guideline(cw, tc):
     assert p.source == TC and p.target == GL and not p.complete
     items = {i.code: i for i in p.items}
     # 3.1 ← MI1 90 %, DO3 89 % → 89.5 % → rating 4.475 → 4.48
-    assert items["3.1"].fulfilment == Fraction(179, 200) and items["3.1"].rating == Decimal(
-        "4.48")
+    assert items["3.1"].fulfilment == Fraction(179, 200) and items["3.1"].rating == Decimal("4.48")
     # area 1: 1.1 ← SP1 85, SP2 89 → 87; 1.2 ← SP3 87, SP1 85 → 86; 1.3 ← DO3 89; 1.5 ← CB4 81;
     # 1.4, 1.6, 1.7 have no counterpart → mean 85.75 % → 10 × 0.8575 = 8.575 → 8.58 (half-up)
     area1 = p.groups[0]
     assert area1.score == Decimal("8.58") and area1.covered_points == Decimal(10)
     # area 9 has no counterpart at all: its 7 points are not covered
     assert p.groups[8].score is None and p.covered_points == Decimal(93)
-    assert [r.code for r in p.missing] == ["1.4", "1.6", "1.7", "2.6", "2.10", "3.8", "7.7",
-                                           "9.1", "9.2", "9.3", "9.4"]
+    assert [r.code for r in p.missing] == [
+        "1.4",
+        "1.6",
+        "1.7",
+        "2.6",
+        "2.10",
+        "3.8",
+        "7.7",
+        "9.1",
+        "9.2",
+        "9.3",
+        "9.4",
+    ]
     assert all(r.none for r in p.missing)
     assert p.estimated_score == sum(g.score for g in p.groups if g.score is not None)
     assert p.rescaled_total == (p.estimated_score * 100 / 93).quantize(Decimal("0.01"))
-    assert p.grade_source == TC                               # via comparison_grades
+    assert p.grade_source == TC  # via comparison_grades
 
 
 def test_indicator_values_carry_over(cw, tc):
-    p = project(score(tc, load_ratings(WORKED)), cw,
-                indicator_values={"DO6.9": Fraction(9, 2), "CB1.3": Fraction(18)})
+    p = project(
+        score(tc, load_ratings(WORKED)),
+        cw,
+        indicator_values={"DO6.9": Fraction(9, 2), "CB1.3": Fraction(18)},
+    )
     kpis = {k.code: k for k in p.kpis}
-    assert (kpis["A3.4"].value, kpis["A3.4"].source, kpis["A3.4"].match) == (Fraction(9, 2),
-                                                                            "DO6.9", "similar")
+    assert (kpis["A3.4"].value, kpis["A3.4"].source, kpis["A3.4"].match) == (
+        Fraction(9, 2),
+        "DO6.9",
+        "similar",
+    )
     assert (kpis["A4.1"].value, kpis["A4.1"].match) == (18, "same")
     assert kpis["A1.2"].value is None and "repeat-purchase" in kpis["A1.2"].reason
     assert kpis["A4.5"].value is None and "no value of DO6.13" in kpis["A4.5"].reason
@@ -189,10 +220,14 @@ def test_crosswalk_json(capsys):
     data = json.loads(out)
     assert (data["from"], data["to"]) == (GL, TC)
     assert len(data["items"]) == 57 and len(data["indicators"]) == 38
-    assert data["items"][0] == {"code": "1.1", "name": "呼叫中心战略指导方针",
-                                "to": [{"code": "SP1", "name": "战略目标"},
-                                       {"code": "SP2", "name": "规划重点"}],
-                                "grade": "full", "note": data["items"][0]["note"], "none": ""}
+    assert data["items"][0] == {
+        "code": "1.1",
+        "name": "呼叫中心战略指导方针",
+        "to": [{"code": "SP1", "name": "战略目标"}, {"code": "SP2", "name": "规划重点"}],
+        "grade": "full",
+        "note": data["items"][0]["note"],
+        "none": "",
+    }
     assert "1.4" in data["unmatched"]["items"] and "A1.2" in data["unmatched"]["indicators"]
     code, out, _ = run(capsys, "crosswalk", "--from", TC, "--json")
     data = json.loads(out)
@@ -211,11 +246,16 @@ def test_crosswalk_table_and_projection(capsys):
     assert code == 0 and "不是测评得分" in out and "缺少证据" in out
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["crosswalk", "--from", "nope"], "no crosswalk joins nope"),
-    (["crosswalk", "--ratings", str(WORKED), "--from", GL], "--from ccea-guideline but the "
-                                                             "ratings file is for t-ccua"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["crosswalk", "--from", "nope"], "no crosswalk joins nope"),
+        (
+            ["crosswalk", "--ratings", str(WORKED), "--from", GL],
+            "--from ccea-guideline but the ratings file is for t-ccua",
+        ),
+    ],
+)
 def test_bad_input_is_one_line(capsys, args, message):
     code, _, err = run(capsys, *args)
     assert code == 1 and err.startswith("error: ") and message in err

@@ -58,6 +58,7 @@ def folder_of(params: Path) -> Path:
 
 # ----------------------------------------------------------------------------- the fixture
 
+
 def test_fixture_client_is_valid_and_holds_what_it_says(tmp_path, tccua):
     data = load_engagement(make_client(tmp_path))
     assert data.months == MONTHS
@@ -70,6 +71,7 @@ def test_fixture_client_is_valid_and_holds_what_it_says(tmp_path, tccua):
 
 
 # ----------------------------------------------------------------------------- engagement.yaml
+
 
 def write_engagement(params: Path, data: dict) -> Path:
     path = folder_of(params) / "engagement.yaml"
@@ -146,6 +148,7 @@ def test_engagement_client_must_match_params(tmp_path):
 
 # ----------------------------------------------------------------------------- targets.yaml
 
+
 def write_targets(params: Path, body: dict) -> Path:
     path = folder_of(params) / "targets.yaml"
     path.write_text(dump({"targets": body}), encoding="utf-8")
@@ -187,12 +190,14 @@ def test_targets_min_above_max(tmp_path):
 
 def test_targets_empty_section_means_no_targets(tmp_path):
     params = make_client(tmp_path)
-    (folder_of(params) / "targets.yaml").write_text("targets:\n  # DO6.9: {max: 5}\n",
-                                                    encoding="utf-8")
+    (folder_of(params) / "targets.yaml").write_text(
+        "targets:\n  # DO6.9: {max: 5}\n", encoding="utf-8"
+    )
     assert load_engagement(params).targets == {}
 
 
 # ----------------------------------------------------------------------------- checks.yaml
+
 
 def test_checks_reject_computed_indicator(tmp_path):
     params = make_client(tmp_path, checks={"checks": {"DO6.9": {"met": True, "note": "x"}}})
@@ -216,24 +221,34 @@ def test_checks_valid_entry_is_loaded(tmp_path):
 
 # ----------------------------------------------------------------------------- monthly sheet
 
+
 def sheet_from(tmp_path: Path, name: str, data: bytes):
     path = tmp_path / name
     path.write_bytes(data)
     return read_sheet(path)
 
 
-def parse(tmp_path: Path, text: str, tccua: Framework, name: str = "monthly.csv",
-          period: list[str] | None = MONTHS):
+def parse(
+    tmp_path: Path,
+    text: str,
+    tccua: Framework,
+    name: str = "monthly.csv",
+    period: list[str] | None = MONTHS,
+):
     sheet = sheet_from(tmp_path, name, text.encode("utf-8"))
     return parse_monthly(sheet, tccua, period)
 
 
 def test_monthly_utf8_bom_and_gbk_read_identically(tmp_path, tccua):
     # Chinese headers, as a centre's system exports them.
-    text = monthly_months_as_rows(headers={"offered_calls": "总来话量",
-                                           "answered_contacts": "总应答数"})
-    encoded = {"utf8.csv": text.encode("utf-8"), "bom.csv": b"\xef\xbb\xbf" + text.encode(),
-               "gbk.csv": text.encode("gbk")}
+    text = monthly_months_as_rows(
+        headers={"offered_calls": "总来话量", "answered_contacts": "总应答数"}
+    )
+    encoded = {
+        "utf8.csv": text.encode("utf-8"),
+        "bom.csv": b"\xef\xbb\xbf" + text.encode(),
+        "gbk.csv": text.encode("gbk"),
+    }
     results = {}
     for name, data in encoded.items():
         sheet = sheet_from(tmp_path, name, data)
@@ -275,8 +290,13 @@ def test_monthly_xlsx_is_read_with_numbers_and_date_months(tmp_path, tccua):
 
 def test_monthly_unknown_column_and_unknown_row(tmp_path, tccua):
     text = monthly_months_as_rows().replace("月份,", "月份,colour,", 1)
-    text = "\n".join(line if n == 0 else line.replace(",", ",red,", 1)
-                     for n, line in enumerate(text.splitlines())) + "\n"
+    text = (
+        "\n".join(
+            line if n == 0 else line.replace(",", ",red,", 1)
+            for n, line in enumerate(text.splitlines())
+        )
+        + "\n"
+    )
     _, problems = parse(tmp_path, text, tccua)
     p = one(problems, "unknown input column 'colour'")
     assert (p.row, p.column) == (1, "colour")
@@ -341,8 +361,9 @@ def test_monthly_ambiguous_chinese_header_asks_for_the_code(tmp_path, tccua):
     p = one(problems, "names 2 inputs")
     assert all(code in p.message for code in shared) and "客户提问总数（code）" in p.message
     # Writing it the suggested way resolves it.
-    inputs, problems = parse(tmp_path, f"月份,客户提问总数（{shared[1]}）\n2026-01,100\n", tccua,
-                             "ok.csv")
+    inputs, problems = parse(
+        tmp_path, f"月份,客户提问总数（{shared[1]}）\n2026-01,100\n", tccua, "ok.csv"
+    )
     assert problems == [] and inputs.get("2026-01", shared[1]) == 100
 
 
@@ -362,8 +383,9 @@ def test_monthly_sheet_is_required(tmp_path):
 
 
 def test_monthly_sheet_without_values_is_a_fresh_template(tmp_path):
-    params = make_client(tmp_path, monthly_csv="code," + ",".join(MONTHS) + "\n"
-                         "offered_calls" + "," * 6 + "\n")
+    params = make_client(
+        tmp_path, monthly_csv="code," + ",".join(MONTHS) + "\noffered_calls" + "," * 6 + "\n"
+    )
     p = one(problems_of(params), "no monthly values yet")
     assert p.file.endswith("monthly.csv")
 
@@ -374,19 +396,25 @@ CLAIMED_HEAD = "指标代码,月份,声称值,来源\n"
 
 
 def test_claimed_values_are_read(tmp_path):
-    params = make_client(tmp_path, claimed_csv=CLAIMED_HEAD + "DO6.9,2026-01,5,月报\n"
-                         "DO6.9,全期,4,半年报\n")
+    params = make_client(
+        tmp_path, claimed_csv=CLAIMED_HEAD + "DO6.9,2026-01,5,月报\nDO6.9,全期,4,半年报\n"
+    )
     claims = load_engagement(params).claims
     assert [(c.code, c.month, c.value, c.document) for c in claims] == [
-        ("DO6.9", "2026-01", 5, "月报"), ("DO6.9", None, 4, "半年报")]
+        ("DO6.9", "2026-01", 5, "月报"),
+        ("DO6.9", None, 4, "半年报"),
+    ]
 
 
 def test_claimed_unknown_indicator_bad_month_and_duplicate(tmp_path):
-    params = make_client(tmp_path, claimed_csv=CLAIMED_HEAD + "XX1.1,2026-01,5,\n"
-                         "DO6.9,2026-13,5,\n"
-                         "DO6.9,2025-12,5,\n"
-                         "DO6.13,2026-02,80,\n"
-                         "DO6.13,2026-02,81,\n")
+    params = make_client(
+        tmp_path,
+        claimed_csv=CLAIMED_HEAD + "XX1.1,2026-01,5,\n"
+        "DO6.9,2026-13,5,\n"
+        "DO6.9,2025-12,5,\n"
+        "DO6.13,2026-02,80,\n"
+        "DO6.13,2026-02,81,\n",
+    )
     problems = problems_of(params)
     assert all(p.file.endswith("claimed.csv") for p in problems)
     assert one(problems, "unknown indicator 'XX1.1'").row == 2
@@ -397,6 +425,7 @@ def test_claimed_unknown_indicator_bad_month_and_duplicate(tmp_path):
 
 
 # ----------------------------------------------------------------------------- ratings, params
+
 
 def test_ratings_problems_surface_through_load_engagement(tmp_path):
     ratings = ratings_data()
@@ -438,8 +467,10 @@ def test_params_problems_name_the_params_file(tmp_path):
 
 def test_params_and_engagement_must_agree_on_the_framework(tmp_path):
     params = make_client(tmp_path)
-    params.write_text(dump({"client": "acme", "engagement": "acme",
-                            "framework": "ccea-guideline"}), encoding="utf-8")
+    params.write_text(
+        dump({"client": "acme", "engagement": "acme", "framework": "ccea-guideline"}),
+        encoding="utf-8",
+    )
     p = one(problems_of(params), "params say framework 'ccea-guideline'")
     assert p.file == str(params) and p.field == "framework"
 
@@ -447,14 +478,19 @@ def test_params_and_engagement_must_agree_on_the_framework(tmp_path):
 def test_every_problem_of_every_file_is_reported_at_once(tmp_path):
     data = engagement_data()
     data["background"]["seats"] = 0
-    params = make_client(tmp_path, engagement=data, targets={"targets": {"XX1.1": 1}},
-                         monthly_csv=monthly_months_as_rows().replace("11000", "x", 1),
-                         ratings={"framework": "t-ccua", "items": {"SP1": {"percent": 120}}})
+    params = make_client(
+        tmp_path,
+        engagement=data,
+        targets={"targets": {"XX1.1": 1}},
+        monthly_csv=monthly_months_as_rows().replace("11000", "x", 1),
+        ratings={"framework": "t-ccua", "items": {"SP1": {"percent": 120}}},
+    )
     files = {Path(p.file).name.split("[")[0] for p in problems_of(params)}
     assert files == {"engagement.yaml", "targets.yaml", "monthly.csv", "ratings.yaml"}
 
 
 # ----------------------------------------------------------------------------- default targets
+
 
 def test_bundled_default_targets_load_and_respect_directions(tccua):
     defaults = default_targets(tccua)
@@ -463,8 +499,12 @@ def test_bundled_default_targets_load_and_respect_directions(tccua):
         ind = tccua.indicator(code)
         assert not ind.is_documentary and target.source == "default" and target.basis
         given = (target.min is not None, target.max is not None)
-        assert given == {"higher": (True, False), "lower": (False, True),
-                         "band": (True, True)}[ind.direction], code
+        assert (
+            given
+            == {"higher": (True, False), "lower": (False, True), "band": (True, True)}[
+                ind.direction
+            ]
+        ), code
         bounds = [b for b in (target.min, target.max) if b is not None]
         assert all(b >= 0 for b in bounds), code
         if ind.unit == "percent" and ind.function != "ratio_percent":  # a share: 0..100
@@ -474,8 +514,12 @@ def test_bundled_default_targets_load_and_respect_directions(tccua):
 def test_bundled_defaults_pin_the_documented_sources(tccua):
     defaults = default_targets(tccua)
     # Seed 004 §3.1.18 (80/20), §3.1.22 (utilisation 80-90), §10.3.2 d) (60 s to an agent).
-    assert (defaults["DO6.13"].min, defaults["DO6.1"].min, defaults["DO6.1"].max,
-            defaults["CB1.3"].max) == (80, 80, 90, 60)
+    assert (
+        defaults["DO6.13"].min,
+        defaults["DO6.1"].min,
+        defaults["DO6.1"].max,
+        defaults["CB1.3"].max,
+    ) == (80, 80, 90, 60)
     assert "3.1.18" in defaults["DO6.13"].basis and "3.1.22" in defaults["DO6.1"].basis
     assert "10.3.2" in defaults["CB1.3"].basis and defaults["DO6.9"].max == 5
 
@@ -491,13 +535,18 @@ def test_every_computed_indicator_without_a_default_is_listed_in_the_file(tccua)
     for ind in tccua.indicators:
         if ind.is_documentary:
             continue
-        assert (ind.code in defaults) != (ind.code in named), \
+        assert (ind.code in defaults) != (ind.code in named), (
             f"{ind.code} {ind.name}: give a default or say in the comments why there is none"
+        )
 
 
 def test_frameworks_without_the_file_have_no_defaults(tmp_path):
-    root = write_framework(tmp_path / "fw", copy.deepcopy(MINI_HEAD), copy.deepcopy(MINI_ITEMS),
-                           copy.deepcopy(MINI_MEASURES))
+    root = write_framework(
+        tmp_path / "fw",
+        copy.deepcopy(MINI_HEAD),
+        copy.deepcopy(MINI_ITEMS),
+        copy.deepcopy(MINI_MEASURES),
+    )
     assert default_targets(load_framework("mini", root), root) == {}
 
 
@@ -505,32 +554,60 @@ def mini_with_defaults(tmp_path: Path, body: dict) -> tuple[Framework, Path, Pat
     items = copy.deepcopy(MINI_ITEMS)
     base = {"definition": "d", "formula_text": "f", "formula_latex": "", "unit": "percent"}
     items["B1"]["indicators"] += [
-        {**base, "code": "B1.2", "name": "利用率", "name_en": "Utilisation",
-         "function": "ratio_percent", "inputs": ["abandoned", "offered"], "direction": "band",
-         "kind": "ratio"},
-        {**base, "code": "B1.3", "name": "分流率", "name_en": "Share", "function": "share",
-         "inputs": ["abandoned", "offered"], "direction": "none", "kind": "ratio"},
-        {"code": "B1.4", "name": "目标", "name_en": "Goal", "definition": "d",
-         "formula_text": "－", "formula_latex": "", "function": "documentary", "inputs": [],
-         "direction": "none", "kind": "documentary"},
+        {
+            **base,
+            "code": "B1.2",
+            "name": "利用率",
+            "name_en": "Utilisation",
+            "function": "ratio_percent",
+            "inputs": ["abandoned", "offered"],
+            "direction": "band",
+            "kind": "ratio",
+        },
+        {
+            **base,
+            "code": "B1.3",
+            "name": "分流率",
+            "name_en": "Share",
+            "function": "share",
+            "inputs": ["abandoned", "offered"],
+            "direction": "none",
+            "kind": "ratio",
+        },
+        {
+            "code": "B1.4",
+            "name": "目标",
+            "name_en": "Goal",
+            "definition": "d",
+            "formula_text": "－",
+            "formula_latex": "",
+            "function": "documentary",
+            "inputs": [],
+            "direction": "none",
+            "kind": "documentary",
+        },
     ]
-    root = write_framework(tmp_path / "fw", copy.deepcopy(MINI_HEAD), items,
-                           copy.deepcopy(MINI_MEASURES))
+    root = write_framework(
+        tmp_path / "fw", copy.deepcopy(MINI_HEAD), items, copy.deepcopy(MINI_MEASURES)
+    )
     path = root / "mini" / DEFAULT_TARGETS_FILE
     path.write_text(yaml.safe_dump({"targets": body}, allow_unicode=True), encoding="utf-8")
     return load_framework("mini", root), root, path
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ({"ZZ1.1": {"max": 5, "basis": "b"}}, "no indicator 'ZZ1.1' in mini"),
-    ({"B1.4": {"max": 5, "basis": "b"}}, "B1.4 is documentary"),
-    ({"B1.2": {"min": 80, "basis": "b"}}, "is direction band: its default gives min and max"),
-    ({"B1.2": 85}, "has direction band: give min and/or max"),
-    ({"B1.1": {"min": 5, "basis": "b"}}, "is direction lower: its default gives max, not min"),
-    ({"B1.3": {"min": 5, "basis": "b"}}, "has no direction (reported only)"),
-    ({"B1.1": {"max": 5}}, "needs its basis"),
-    ({"B1.1": {"max": 5, "basis": "b", "source": "centre"}}, "source: default, not 'centre'"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"ZZ1.1": {"max": 5, "basis": "b"}}, "no indicator 'ZZ1.1' in mini"),
+        ({"B1.4": {"max": 5, "basis": "b"}}, "B1.4 is documentary"),
+        ({"B1.2": {"min": 80, "basis": "b"}}, "is direction band: its default gives min and max"),
+        ({"B1.2": 85}, "has direction band: give min and/or max"),
+        ({"B1.1": {"min": 5, "basis": "b"}}, "is direction lower: its default gives max, not min"),
+        ({"B1.3": {"min": 5, "basis": "b"}}, "has no direction (reported only)"),
+        ({"B1.1": {"max": 5}}, "needs its basis"),
+        ({"B1.1": {"max": 5, "basis": "b", "source": "centre"}}, "source: default, not 'centre'"),
+    ],
+)
 def test_bad_default_targets_are_a_spec_error_naming_the_file(tmp_path, body, message):
     fw, root, path = mini_with_defaults(tmp_path, body)
     with pytest.raises(SpecError) as info:
@@ -540,8 +617,9 @@ def test_bad_default_targets_are_a_spec_error_naming_the_file(tmp_path, body, me
 
 
 def test_several_bad_defaults_are_listed_together(tmp_path):
-    fw, root, path = mini_with_defaults(tmp_path, {"ZZ1.1": {"max": 1, "basis": "b"},
-                                                   "B1.4": {"max": 1, "basis": "b"}})
+    fw, root, path = mini_with_defaults(
+        tmp_path, {"ZZ1.1": {"max": 1, "basis": "b"}, "B1.4": {"max": 1, "basis": "b"}}
+    )
     with pytest.raises(SpecError) as info:
         default_targets(fw, root)
     text = str(info.value)
@@ -549,11 +627,15 @@ def test_several_bad_defaults_are_listed_together(tmp_path):
 
 
 def test_good_mini_defaults_are_marked_default(tmp_path):
-    fw, root, _ = mini_with_defaults(tmp_path, {"B1.1": {"max": 5, "basis": "惯例"},
-                                                "B1.2": {"min": 80, "max": 90, "basis": "惯例"}})
+    fw, root, _ = mini_with_defaults(
+        tmp_path,
+        {"B1.1": {"max": 5, "basis": "惯例"}, "B1.2": {"min": 80, "max": 90, "basis": "惯例"}},
+    )
     defaults = default_targets(fw, root)
     assert {c: (t.min, t.max, t.source) for c, t in defaults.items()} == {
-        "B1.1": (None, 5, "default"), "B1.2": (80, 90, "default")}
+        "B1.1": (None, 5, "default"),
+        "B1.2": (80, 90, "default"),
+    }
 
 
 def test_the_documented_defaults_table_matches_the_file(tccua):
@@ -565,6 +647,5 @@ def test_the_documented_defaults_table_matches_the_file(tccua):
         if "-" in cell:
             documented[code] = (numbers[0], numbers[1])
         else:
-            documented[code] = (numbers[0], None) if cell.startswith("min") else \
-                (None, numbers[0])
+            documented[code] = (numbers[0], None) if cell.startswith("min") else (None, numbers[0])
     assert documented == {c: (t.min, t.max) for c, t in default_targets(tccua).items()}

@@ -85,7 +85,7 @@ def test_ratings_cite_ids_free_text_is_flagged(demo):
     doc["items"]["SP1"]["ratings"]["c"]["evidence"] = "现场观察"
     ratings_path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     ratings = load_ratings(ratings_path)
-    register = load_register(demo)            # the demo's register: E001-E006
+    register = load_register(demo)  # the demo's register: E001-E006
     problems, warnings = citation_problems(ratings, register)
     assert [p.field for p in problems] == ["SP1.b"] and "E009" in problems[0].message
     assert [w for w in warnings if "free text" in w] == [w for w in warnings if "SP1.c" in w]

@@ -103,7 +103,7 @@ def test_edits_round_trip_through_the_file(tmp_path: Path, tccua):
     assert (cb1["e"].by, cb1["e"].at) == ("王立新", "2026-09-16T09:03:00+08:00")
     assert parsed.items["SP1"].at == "2026-09-16T09:04:00+08:00"
 
-    again = RatingsDocument.open(path, assessor="someone else")   # framework from the file
+    again = RatingsDocument.open(path, assessor="someone else")  # framework from the file
     assert again.entry("CB1", "a.1").rating == 4
     assert again.entry("CB1", "b").na and again.entry("CB1", "b").note == "不适用：无新业务"
     assert again.item_view("SP1").percent == "85.5"
@@ -134,7 +134,8 @@ def test_hand_written_comments_and_layout_survive_an_edit(tmp_path: Path, tccua)
     # Every line but the edited one is unchanged, comments and the 85.50 spelling included.
     assert lines[:9] == before[:9]
     assert lines[9].startswith(
-        "      b.2: {rating: 4, by: 陈思远, at: '2026-09-16T09:01:00+08:00'}")
+        "      b.2: {rating: 4, by: 陈思远, at: '2026-09-16T09:01:00+08:00'}"
+    )
     assert "# interview" in lines[9]
     assert len(lines) == len(before)
 
@@ -143,7 +144,7 @@ def test_guideline_item_codes_stay_text_and_whole_items_can_be_rated(tmp_path: P
     path = tmp_path / "ratings.yaml"
     path.write_text("framework: ccea-guideline\nitems:\n  2.1: 3\n", encoding="utf-8")
     doc = RatingsDocument(path, guideline, assessor="王立新", clock=Clock())
-    doc.set_item("2.10", rating=4)         # 2.10 is not 2.1: a float reader would merge them
+    doc.set_item("2.10", rating=4)  # 2.10 is not 2.1: a float reader would merge them
     doc.set_entry("1.1", "a.10", rating=2)
     doc.set_item("9.1", na=True, note="不涉及用户权益")
     doc.save()
@@ -152,7 +153,7 @@ def test_guideline_item_codes_stay_text_and_whole_items_can_be_rated(tmp_path: P
     assert parsed.items["1.1"].ratings["a.10"].rating == 2
     assert parsed.items["9.1"].na
     text = path.read_text(encoding="utf-8")
-    assert "  2.1: 3\n" in text and '  "2.10":' in text   # quoted: any YAML reader agrees
+    assert "  2.1: 3\n" in text and '  "2.10":' in text  # quoted: any YAML reader agrees
 
 
 def test_invalid_values_cannot_be_saved(tmp_path: Path, tccua):
@@ -178,17 +179,17 @@ def test_invalid_values_cannot_be_saved(tmp_path: Path, tccua):
 def test_an_invalid_edit_is_held_back_and_the_rest_saved(tmp_path: Path, tccua):
     path = tmp_path / "ratings.yaml"
     doc = RatingsDocument(path, tccua, assessor="王立新")
-    doc.set_entry("CB1", "b.1", na=True)           # N/A needs a note
-    doc.set_entry("CB1", "e", rating=4)            # a hand rating of the data needs a note
-    doc.set_entry("SP2", "a", rating=3)            # fine
+    doc.set_entry("CB1", "b.1", na=True)  # N/A needs a note
+    doc.set_entry("CB1", "e", rating=4)  # a hand rating of the data needs a note
+    doc.set_entry("SP2", "a", rating=3)  # fine
     report = doc.save()
     assert report.saved
     messages = sorted(p.message for p in report.held_back)
     assert any("mandatory when a requirement is marked not applicable" in m for m in messages)
     assert any("the indicator requirement is rated from the data" in m for m in messages)
     on_disk = load_ratings(path, tccua)
-    assert set(on_disk.items) == {"SP2"}            # neither CB1 entry reached the file
-    assert len(doc.pending) == 2 and doc.entry("CB1", "b.1").na   # but the form still shows them
+    assert set(on_disk.items) == {"SP2"}  # neither CB1 entry reached the file
+    assert len(doc.pending) == 2 and doc.entry("CB1", "b.1").na  # but the form still shows them
     doc.set_entry("CB1", "b.1", note="不适用：无此业务")
     doc.set_entry("CB1", "e", note="数据口径不一致，人工评定")
     report = doc.save()
@@ -220,7 +221,7 @@ def test_override_replaces_ratings_and_history_keeps_them(tmp_path: Path, tccua)
     assert item.percent == Decimal(65) and not item.ratings
     lines = history_lines(doc.history_path)
     removed = [r for r in lines if r["path"] == "a.1" and r["new"] is None]
-    assert removed and removed[0]["old"]["rating"] == 3     # the replaced rating is in the log
+    assert removed and removed[0]["old"]["rating"] == 3  # the replaced rating is in the log
     assert any(r["path"] == "" and r["new"]["percent"] == "65" for r in lines)
 
 
@@ -236,12 +237,18 @@ def test_history_is_append_only_with_old_and_new(tmp_path: Path, tccua):
     assert doc.history_path.read_bytes().startswith(first)
     lines = history_lines(doc.history_path)
     assert [(r["by"], r["item"], r["path"]) for r in lines] == [
-        ("王立新", "SP1", "a"), ("陈思远", "SP1", "a")]
+        ("王立新", "SP1", "a"),
+        ("陈思远", "SP1", "a"),
+    ]
     assert lines[0]["old"] is None and lines[0]["new"]["rating"] == 3
     assert lines[1]["old"]["rating"] == 3 and lines[1]["old"]["by"] == "王立新"
     # clock readings: 09:01 stamp, 09:02 log line, 09:03 the second stamp
-    assert lines[1]["new"] == {"rating": 4, "note": "复核后上调", "by": "陈思远",
-                               "at": "2026-09-16T09:03:00+08:00"}
+    assert lines[1]["new"] == {
+        "rating": 4,
+        "note": "复核后上调",
+        "by": "陈思远",
+        "at": "2026-09-16T09:03:00+08:00",
+    }
     assert all(r["file"] == "ratings.yaml" for r in lines)
 
 
@@ -267,12 +274,13 @@ def test_concurrent_change_is_detected_and_never_overwritten(tmp_path: Path, tcc
 
     assert mine.changed_on_disk()
     mine.set_entry("CB1", "a.1", rating=2)
-    with pytest.raises(RatingsConflict, match="changed on disk .*last saved by 陈思远.*nothing "
-                                              "was overwritten"):
+    with pytest.raises(
+        RatingsConflict, match="changed on disk .*last saved by 陈思远.*nothing was overwritten"
+    ):
         mine.save()
     assert path.read_bytes() == their_bytes and mine.dirty
 
-    report = mine.reload()          # a different item: re-applied over theirs
+    report = mine.reload()  # a different item: re-applied over theirs
     assert report.reapplied == 1 and report.conflicting_items == () and report.copy is None
     mine.save()
     both = load_ratings(path, tccua)
@@ -292,11 +300,11 @@ def test_same_item_conflict_keeps_our_version_in_a_copy(tmp_path: Path, tccua):
     report = mine.reload()
     assert report.conflicting_items == ("SP1",) and report.reapplied == 1
     assert report.copy is not None and report.copy.name == "ratings.王立新-20260916T090300.yaml"
-    kept = load_ratings(report.copy, tccua)          # our version, valid, beside the file
+    kept = load_ratings(report.copy, tccua)  # our version, valid, beside the file
     assert kept.items["SP1"].ratings["a"].rating == 1
-    assert mine.entry("SP1", "a").rating == 5        # the form now shows theirs …
+    assert mine.entry("SP1", "a").rating == 5  # the form now shows theirs …
     mine.save()
-    on_disk = load_ratings(path, tccua)              # … and saves our other item over it
+    on_disk = load_ratings(path, tccua)  # … and saves our other item over it
     assert on_disk.items["SP1"].ratings["a"].rating == 5
     assert on_disk.items["SP2"].ratings["a"].rating == 3
     assert any(r.get("event") == "copy" for r in history_lines(mine.history_path))
@@ -333,8 +341,9 @@ def test_touching_the_file_without_changing_it_is_not_a_conflict(tmp_path: Path,
 
 def test_an_invalid_file_is_refused_with_every_problem(tmp_path: Path, tccua):
     path = tmp_path / "ratings.yaml"
-    path.write_text("framework: t-ccua\nitems:\n  SP1: {percent: 120}\n  XX9: 3\n",
-                    encoding="utf-8")
+    path.write_text(
+        "framework: t-ccua\nitems:\n  SP1: {percent: 120}\n  XX9: 3\n", encoding="utf-8"
+    )
     with pytest.raises(ValidationFailed) as exc:
         RatingsDocument(path, tccua, assessor="a")
     assert len(exc.value.problems) >= 2
@@ -353,8 +362,8 @@ def test_indicator_data_rates_from_attainment(params: Path, tccua):
     assert data.problem is None
     assert (data.attainment["CB1"].met, data.attainment["CB1"].evaluable) == (1, 1)
     assert (data.attainment["DO6"].met, data.attainment["DO6"].evaluable) == (2, 2)
-    assert data.rating(tccua, "CB1") == Fraction(5)      # 100 % met → top of the scale
-    assert data.rating(tccua, "SP1") is None             # no target: rated by hand
+    assert data.rating(tccua, "CB1") == Fraction(5)  # 100 % met → top of the scale
+    assert data.rating(tccua, "SP1") is None  # no target: rated by hand
 
 
 def test_no_monthly_data_means_hand_rating(params: Path):
@@ -388,11 +397,17 @@ def test_progress_and_live_item_score(params: Path, tccua):
 # --------------------------------------------------------------------------- widgets
 def test_widgets_set_save_reload_compare(params: Path):
     form = build_form(params, assessor="王立新", start="CB1")
-    assert list(form.rows) == ["a.1", "a.2", "a.3", "b.1", "b.2", "c.1", "c.2", "d.1", "d.2",
-                               "e"]
+    assert list(form.rows) == ["a.1", "a.2", "a.3", "b.1", "b.2", "c.1", "c.2", "d.1", "d.2", "e"]
     labels = [label for label, _ in form.rows["a.1"].rating.options]
-    assert labels == ["0 完全不遵守", "1 很少遵循标准", "2 部分遵循标准", "3 遵循标准",
-                      "4 部分超过遵循标准", "5 完全超过遵循标准", "不适用 N/A"]
+    assert labels == [
+        "0 完全不遵守",
+        "1 很少遵循标准",
+        "2 部分遵循标准",
+        "3 遵循标准",
+        "4 部分超过遵循标准",
+        "5 完全超过遵循标准",
+        "不适用 N/A",
+    ]
     form.rows["a.1"].rating.value = 4
     form.rows["a.1"].evidence.value = "运营管理规范 第3章"
     form.rows["a.2"].rating.value = NA
@@ -427,12 +442,12 @@ def test_reopening_continues_where_the_assessor_left_off(params: Path):
 
 def test_indicator_row_reads_the_data_and_needs_a_note_to_override(params: Path):
     form = build_form(params, assessor="王立新", start="DO6")
-    form.rows["a.1"].rating.value = 3           # the first save lets the data load
+    form.rows["a.1"].rating.value = 3  # the first save lets the data load
     row = form.rows["e"]
     assert isinstance(row, IndicatorRow) and row.has_data
     assert "2 of 2 indicators meet their targets (100.00%)" in row.info.value
     assert "rating <b>5.00</b>" in row.info.value
-    assert row.rating.disabled                   # read-only unless overridden
+    assert row.rating.disabled  # read-only unless overridden
     row.by_hand.value = True
     assert not row.rating.disabled
     row.rating.value = 4
@@ -441,7 +456,7 @@ def test_indicator_row_reads_the_data_and_needs_a_note_to_override(params: Path)
     row.note.value = "数据口径与中心报表不一致"
     entry = load_ratings(ratings_file(params)).items["DO6"].ratings["e"]
     assert (entry.rating, entry.note) == (4, "数据口径与中心报表不一致")
-    row.by_hand.value = False                    # back to the data: the override is removed
+    row.by_hand.value = False  # back to the data: the override is removed
     assert "e" not in load_ratings(ratings_file(params)).items["DO6"].ratings
 
 
@@ -484,8 +499,8 @@ def test_form_detects_a_concurrent_change_and_reloads(params: Path):
     form.reload_button.click()
     assert form.conflict_box.layout.display == "none"
     on_disk = load_ratings(ratings_file(params))
-    assert on_disk.items["SP1"].ratings["b"].rating == 4      # ours, re-applied
-    assert on_disk.items["SP2"].ratings["b"].rating == 5      # theirs, kept
+    assert on_disk.items["SP1"].ratings["b"].rating == 4  # ours, re-applied
+    assert on_disk.items["SP2"].ratings["b"].rating == 5  # theirs, kept
 
 
 def test_form_keep_both(params: Path):
@@ -517,7 +532,7 @@ def test_assessor_name_is_recorded_and_remembered(params: Path):
 def test_navigation_and_jump_list(params: Path):
     form = build_form(params, assessor="王立新", start="SP1")
     form.prev_button.click()
-    assert form.item.code == "MI3"                  # wraps around
+    assert form.item.code == "MI3"  # wraps around
     form.next_button.click()
     form.next_button.click()
     assert form.item.code == "SP2"
@@ -556,14 +571,19 @@ def test_rate_all_19_items_in_the_form_then_run_scores_it(params: Path, tmp_path
     results = json.loads((tmp_path / "run" / "results.json").read_text(encoding="utf-8"))
     items = {i["code"]: i for i in results["assessment"]["items"]}
     assert items["CB1"]["score"] == 3.40 and items["DO6"]["score"] == 4.76
-    assert items["MI1"]["score"] == 7.20          # 12 × 60 %
+    assert items["MI1"]["score"] == 7.20  # 12 × 60 %
 
 
 def test_guideline_form_rates_whole_items(tmp_path: Path, guideline):
     from tests.engagement_fixture import engagement_data
 
-    params = make_client(tmp_path, framework=guideline, ratings={"framework": "ccea-guideline"},
-                         engagement=engagement_data(guideline), targets={"targets": {}})
+    params = make_client(
+        tmp_path,
+        framework=guideline,
+        ratings={"framework": "ccea-guideline"},
+        engagement=engagement_data(guideline),
+        targets={"targets": {}},
+    )
     (params.parent / "acme" / "monthly.csv").unlink()
     form = build_form(params, assessor="王立新", start="2.10")
     assert form.panel.whole is not None
@@ -573,7 +593,7 @@ def test_guideline_form_rates_whole_items(tmp_path: Path, guideline):
     assert item.rating == 4
     # Area 2 (15 points) has ten items; only 2.10 is rated: mean 4 / 5 = 80 % → 12.00 so far.
     assert "80.00%" in form.result.value and "12.00 / 15.00" in form.result.value
-    form.jump.value = "1.1"      # requirement a has ten numbered sub-points: a row for each
+    form.jump.value = "1.1"  # requirement a has ten numbered sub-points: a row for each
     assert list(form.rows) == [f"a.{n}" for n in range(1, 11)] + ["b", "c", "d"]
 
 
@@ -584,11 +604,14 @@ def test_bad_params_file_is_one_clear_error(tmp_path: Path):
 
 # --------------------------------------------------------------------------- batch runs
 def test_batch_runs_never_load_widgets():
-    code = ("import sys, ccua.runner, ccua.results, ccua.cli\n"
-            "bad = [m for m in ('ipywidgets', 'ccua.forms', 'voila') if m in sys.modules]\n"
-            "print(bad)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=ROOT)
+    code = (
+        "import sys, ccua.runner, ccua.results, ccua.cli\n"
+        "bad = [m for m in ('ipywidgets', 'ccua.forms', 'voila') if m in sys.modules]\n"
+        "print(bad)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     assert out.stdout.strip() == "[]"
 
 
@@ -596,7 +619,7 @@ def test_the_runner_never_executes_the_form_notebook(tmp_path: Path):
     from ccua.engagement import load_engagement
     from ccua.runner import notebook_jobs
 
-    params = make_client(tmp_path)               # fully rated: the run accepts it
+    params = make_client(tmp_path)  # fully rated: the run accepts it
     jobs = notebook_jobs(load_engagement(params), ROOT / "notebooks")
     assert jobs and all(job.template.name != "ratings_form.ipynb" for job in jobs)
 
@@ -619,11 +642,11 @@ def test_the_form_notebook_runs_and_shows_the_widgets(params: Path, tmp_path: Pa
 
     nb = nbformat.read(ROOT / "notebooks" / "ratings_form.ipynb", as_version=4)
     nb.cells[1].source = f"params_file = {str(params)!r}"
-    NotebookClient(nb, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
-    views = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in
-             o.get("data", {})]
+    views = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     assert len(views) == 1 and not [o for o in outputs if o.output_type == "error"]
 
 
@@ -667,8 +690,7 @@ def test_ccua_form_refuses_a_busy_port(capsys, params: Path):
     assert code == 1 and f"port {port} is in use" in err
 
 
-@pytest.mark.parametrize("name", ["params/demo/ratings.yaml",
-                                  "params/worked-example.ratings.yaml"])
+@pytest.mark.parametrize("name", ["params/demo/ratings.yaml", "params/worked-example.ratings.yaml"])
 def test_committed_ratings_files_round_trip_unchanged(name: str):
     from ccua.forms import _yamltree
 

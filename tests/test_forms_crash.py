@@ -30,9 +30,9 @@ from ccua.ratings import load_ratings
 from ccua.spec import load_framework
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTE = "访谈记录与文件审阅的发现，" * 60          # ~800 characters per entry, ~90 entries
+NOTE = "访谈记录与文件审阅的发现，" * 60  # ~800 characters per entry, ~90 entries
 
-CHILD = textwrap.dedent('''
+CHILD = textwrap.dedent("""
     import os, sys, time
     from ccua.forms import RatingsDocument
     from ccua.spec import load_framework
@@ -85,7 +85,7 @@ CHILD = textwrap.dedent('''
         print(f"saved {n}", flush=True)
         if mode != "loop":
             break
-''')
+""")
 
 
 def write_ratings(folder: Path, note: str) -> Path:
@@ -118,9 +118,14 @@ def large(tmp_path: Path) -> Path:
 
 
 def start_child(path: Path, mode: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, str(path.parent / "child.py"), str(path), mode],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return subprocess.Popen(
+        [sys.executable, str(path.parent / "child.py"), str(path), mode],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
 
 
 def wait_for(proc: subprocess.Popen[str], marker: str, timeout: float = 60) -> None:
@@ -152,13 +157,16 @@ def round_of(path: Path) -> int:
     return int(match.group(1))
 
 
-@pytest.mark.parametrize(("mode", "expect_new"), [
-    ("fsync-1", False),          # history appended and synced; file not touched yet
-    ("half-written", False),     # the temporary file is half written
-    ("fsync-2", False),          # the temporary file is written, not yet synced or renamed
-    ("before-rename", False),    # synced, about to be renamed over the file
-    ("fsync-3", True),           # renamed; the folder is not synced yet
-])
+@pytest.mark.parametrize(
+    ("mode", "expect_new"),
+    [
+        ("fsync-1", False),  # history appended and synced; file not touched yet
+        ("half-written", False),  # the temporary file is half written
+        ("fsync-2", False),  # the temporary file is written, not yet synced or renamed
+        ("before-rename", False),  # synced, about to be renamed over the file
+        ("fsync-3", True),  # renamed; the folder is not synced yet
+    ],
+)
 def test_kill_at_each_moment_of_a_save(small: Path, mode: str, expect_new: bool):
     previous = small.read_bytes()
     proc = start_child(small, mode)
@@ -187,7 +195,7 @@ def test_random_kills_while_saving_in_a_loop(large: Path):
         out = kill(proc)
         saved = [int(n) for n in re.findall(r"saved (\d+)", out)]
         done = saved[-1] if saved else 0
-        found = round_of(large)            # complete and valid, never a mixture
+        found = round_of(large)  # complete and valid, never a mixture
         # The file is the last version the child reported, or the one it was writing (killed
         # after the rename, before it could say so); round 0 is the version before any child.
         assert found in ({done, done + 1} if done else {last, 1}), (found, done, last)

@@ -65,9 +65,18 @@ pytestmark = pytest.mark.fuzz
 # reproducible), no example database, no deadline (the machine is shared; hangs are caught by
 # the per-case alarm instead).
 settings.register_profile(
-    "ccua-fuzz", derandomize=True, database=None, deadline=None, print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                           HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much])
+    "ccua-fuzz",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.filter_too_much,
+    ],
+)
 PROFILE = settings.get_profile("ccua-fuzz")
 
 
@@ -105,28 +114,106 @@ def outcome(name: str, read: Callable[[], Any]) -> Any:
             REFUSED[name] = REFUSED.get(name, 0) + 1
             return None
     if isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], list):
-        for p in result[1]:         # problems returned (not raised) are located messages too
+        for p in result[1]:  # problems returned (not raised) are located messages too
             assert isinstance(p, Problem) and p.message.strip()
     return result
 
 
 # --- mutations -----------------------------------------------------------------------------
 
-TOKENS = [b"&a ", b"*a", b"&a [*a, *a]", b"<<: *a", b"[", b"]", b"{", b"}", b": ", b"- ",
-          b"\n", b"\n  ", b"\t", b"# ", b"'", b'"', b",", b";", b"%", b"-1", b"1e999",
-          b"1e400", b"-0", b"NaN", b".inf", b"99999999999999999999999999999", b"0.5", b"2.10",
-          b"2026-01", b"2026-13", b"2026-00", b"1899-12-30", b"\x00", b"\xff\xfe",
-          b"\xef\xbb\xbf", b"=SUM(A1:A3)", b"!!python/object/apply:os.system ['true']",
-          b"!!binary", b"~", b"null", b"true", b"no", b"\xe4\xb8\xad", b"\xd6\xd0", b"\r",
-          b"\r\n", b"\\", b"|\n", b">-\n", b"? ", b"@", b"`", b"%YAML 1.1\n", b"---\n",
-          b"...\n", b"0x1F", b"1_000", b"\xa0", b"\xe2\x80\x8b", b"[CB1.1]", b"[bold]x[/]",
-          b"CB1.1", b"DO6.9", b"items:", b"targets:", b"min: ", b"max: ", b"rating: 9",
-          b"offered_calls", b"call_id", b"V1", b"\xef\xbc\x88offered_calls\xef\xbc\x89"]
-OPS = ("insert", "delete", "replace", "dup_line", "drop_line", "swap_lines", "flip",
-       "truncate", "insert_line")
+TOKENS = [
+    b"&a ",
+    b"*a",
+    b"&a [*a, *a]",
+    b"<<: *a",
+    b"[",
+    b"]",
+    b"{",
+    b"}",
+    b": ",
+    b"- ",
+    b"\n",
+    b"\n  ",
+    b"\t",
+    b"# ",
+    b"'",
+    b'"',
+    b",",
+    b";",
+    b"%",
+    b"-1",
+    b"1e999",
+    b"1e400",
+    b"-0",
+    b"NaN",
+    b".inf",
+    b"99999999999999999999999999999",
+    b"0.5",
+    b"2.10",
+    b"2026-01",
+    b"2026-13",
+    b"2026-00",
+    b"1899-12-30",
+    b"\x00",
+    b"\xff\xfe",
+    b"\xef\xbb\xbf",
+    b"=SUM(A1:A3)",
+    b"!!python/object/apply:os.system ['true']",
+    b"!!binary",
+    b"~",
+    b"null",
+    b"true",
+    b"no",
+    b"\xe4\xb8\xad",
+    b"\xd6\xd0",
+    b"\r",
+    b"\r\n",
+    b"\\",
+    b"|\n",
+    b">-\n",
+    b"? ",
+    b"@",
+    b"`",
+    b"%YAML 1.1\n",
+    b"---\n",
+    b"...\n",
+    b"0x1F",
+    b"1_000",
+    b"\xa0",
+    b"\xe2\x80\x8b",
+    b"[CB1.1]",
+    b"[bold]x[/]",
+    b"CB1.1",
+    b"DO6.9",
+    b"items:",
+    b"targets:",
+    b"min: ",
+    b"max: ",
+    b"rating: 9",
+    b"offered_calls",
+    b"call_id",
+    b"V1",
+    b"\xef\xbc\x88offered_calls\xef\xbc\x89",
+]
+OPS = (
+    "insert",
+    "delete",
+    "replace",
+    "dup_line",
+    "drop_line",
+    "swap_lines",
+    "flip",
+    "truncate",
+    "insert_line",
+)
 
-mutation = st.tuples(st.sampled_from(OPS), st.integers(0, 2**20), st.integers(0, 2**20),
-                     st.sampled_from(TOKENS), st.integers(1, 64))
+mutation = st.tuples(
+    st.sampled_from(OPS),
+    st.integers(0, 2**20),
+    st.integers(0, 2**20),
+    st.sampled_from(TOKENS),
+    st.integers(1, 64),
+)
 mutations = st.lists(mutation, min_size=1, max_size=4)
 
 
@@ -138,13 +225,13 @@ def mutate(seed: bytes, muts: list[tuple[str, int, int, bytes, int]]) -> bytes:
         if op == "insert":
             data = data[:pos] + token + data[pos:]
         elif op == "delete":
-            data = data[:pos] + data[pos + n:]
+            data = data[:pos] + data[pos + n :]
         elif op == "replace":
-            data = data[:pos] + token + data[pos + len(token):]
+            data = data[:pos] + token + data[pos + len(token) :]
         elif op == "flip":
             if data:
                 p = a % len(data)
-                data = data[:p] + bytes([data[p] ^ (1 << (b % 8))]) + data[p + 1:]
+                data = data[:p] + bytes([data[p] ^ (1 << (b % 8))]) + data[p + 1 :]
         elif op == "truncate":
             data = data[:pos]
         else:
@@ -205,7 +292,7 @@ def nothing_outside_the_temporary_folder_changes() -> Iterator[None]:
     before = snapshot()
     cwd = os.getcwd()
     with tempfile.TemporaryDirectory(prefix="ccua-fuzz-") as tmp:
-        os.chdir(tmp)            # a reader that wrote to the working folder would write here
+        os.chdir(tmp)  # a reader that wrote to the working folder would write here
         try:
             yield
         finally:
@@ -228,6 +315,7 @@ def write(folder: Path, name: str, data: bytes) -> Path:
 
 # --- YAML readers ---------------------------------------------------------------------------
 
+
 @fuzz(200)
 @given(muts=mutations)
 def test_params(tmp, muts):
@@ -247,6 +335,7 @@ def _yaml_reader(parse: Callable[..., Any]) -> Callable[[Path], Any]:
         data, lines = load_with_lines(path.read_bytes().decode("utf-8", "replace"), str(path))
         problems: list[Problem] = []
         return parse(data, FW, path, lines, problems), problems
+
     return read
 
 
@@ -293,17 +382,67 @@ def test_record_definitions(tmp, muts):
 
 # --- YAML trees: any value at any place ----------------------------------------------------
 
-SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30),
-                    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=8),
-                    st.sampled_from(["CB1.1", "DO6.9", "SP1", "a", "2026-01", "t-ccua", "1e999",
-                                     "min", "voice", "call_id", "", "2.10", "5%"]),
-                    st.dates(), st.datetimes())
-VALUES = st.recursive(SCALARS, lambda inner: st.one_of(
-    st.lists(inner, max_size=3),
-    st.dictionaries(st.one_of(st.text(max_size=6), st.integers(-3, 3), st.sampled_from(
-        ["min", "max", "rating", "met", "note", "ratings", "items", "targets", "checks",
-         "columns", "values", "client", "period", "handover", "a", "b"])), inner,
-        max_size=3)), max_leaves=6)
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**30), 10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=8),
+    st.sampled_from(
+        [
+            "CB1.1",
+            "DO6.9",
+            "SP1",
+            "a",
+            "2026-01",
+            "t-ccua",
+            "1e999",
+            "min",
+            "voice",
+            "call_id",
+            "",
+            "2.10",
+            "5%",
+        ]
+    ),
+    st.dates(),
+    st.datetimes(),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.one_of(
+                st.text(max_size=6),
+                st.integers(-3, 3),
+                st.sampled_from(
+                    [
+                        "min",
+                        "max",
+                        "rating",
+                        "met",
+                        "note",
+                        "ratings",
+                        "items",
+                        "targets",
+                        "checks",
+                        "columns",
+                        "values",
+                        "client",
+                        "period",
+                        "handover",
+                        "a",
+                        "b",
+                    ]
+                ),
+            ),
+            inner,
+            max_size=3,
+        ),
+    ),
+    max_leaves=6,
+)
 
 
 def paths(tree: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -358,6 +497,7 @@ def test_yaml_trees(tmp, data):
 
 # --- sheets -------------------------------------------------------------------------------
 
+
 @fuzz(300)
 @given(muts=mutations)
 def test_monthly_csv(tmp, muts):
@@ -382,18 +522,35 @@ def _rows(data: bytes) -> list[list[Any]]:
 
 MONTHLY_ROWS = _rows(SEEDS["monthly"])
 CELL_VALUES = st.one_of(
-    st.none(), st.integers(-10**30, 10**30), st.floats(allow_nan=True, allow_infinity=True),
-    st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
-            max_size=12), st.sampled_from(["=SUM(E2:F2)", "2026-01", "全期", "12%", "1e999",
-                                           "offered_calls", "月份", "  "]),
-    st.booleans(), st.dates(), st.datetimes())
-CELL_EDIT = st.tuples(st.integers(0, 40), st.integers(0, 12), CELL_VALUES,
-                      st.sampled_from(["General", "0%", "0.00%", "0.0", "yyyy-mm", "@"]))
+    st.none(),
+    st.integers(-(10**30), 10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp")), max_size=12
+    ),
+    st.sampled_from(
+        ["=SUM(E2:F2)", "2026-01", "全期", "12%", "1e999", "offered_calls", "月份", "  "]
+    ),
+    st.booleans(),
+    st.dates(),
+    st.datetimes(),
+)
+CELL_EDIT = st.tuples(
+    st.integers(0, 40),
+    st.integers(0, 12),
+    CELL_VALUES,
+    st.sampled_from(["General", "0%", "0.00%", "0.0", "yyyy-mm", "@"]),
+)
 
 
 @fuzz(120)
-@given(edits=st.lists(CELL_EDIT, max_size=6), merge=st.one_of(st.none(), st.tuples(
-    st.integers(1, 5), st.integers(1, 8), st.integers(0, 2), st.integers(0, 2))))
+@given(
+    edits=st.lists(CELL_EDIT, max_size=6),
+    merge=st.one_of(
+        st.none(),
+        st.tuples(st.integers(1, 5), st.integers(1, 8), st.integers(0, 2), st.integers(0, 2)),
+    ),
+)
 def test_monthly_xlsx_cells(tmp, edits, merge):
     """Excel workbooks with random cell values, number formats and merged ranges."""
     wb = openpyxl.Workbook()
@@ -431,10 +588,19 @@ def xlsx_seed() -> bytes:
 
 
 @fuzz(120)
-@given(muts=st.lists(st.tuples(st.sampled_from(("flip", "delete", "insert", "truncate")),
-                               st.integers(0, 2**20), st.integers(0, 2**20),
-                               st.sampled_from(TOKENS), st.integers(1, 16)),
-                     min_size=1, max_size=3))
+@given(
+    muts=st.lists(
+        st.tuples(
+            st.sampled_from(("flip", "delete", "insert", "truncate")),
+            st.integers(0, 2**20),
+            st.integers(0, 2**20),
+            st.sampled_from(TOKENS),
+            st.integers(1, 16),
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
 def test_monthly_xlsx_bytes(tmp, muts):
     """Damaged Excel files (bytes of the zip): refused with a message, never a traceback."""
     path = write(tmp, "monthly.xlsx", mutate(xlsx_seed(), muts))
@@ -442,8 +608,11 @@ def test_monthly_xlsx_bytes(tmp, muts):
 
 
 @fuzz(60)
-@given(muts=st.lists(st.tuples(st.integers(0, 2**20), st.binary(min_size=1, max_size=4)),
-                     min_size=1, max_size=3))
+@given(
+    muts=st.lists(
+        st.tuples(st.integers(0, 2**20), st.binary(min_size=1, max_size=4)), min_size=1, max_size=3
+    )
+)
 def test_monthly_xlsx_xml(tmp, muts):
     """Excel files whose sheet XML is damaged inside an intact zip."""
     import zipfile
@@ -456,12 +625,13 @@ def test_monthly_xlsx_xml(tmp, muts):
             if item.filename == "xl/worksheets/sheet1.xml":
                 for pos, junk in muts:
                     p = pos % (len(data) + 1)
-                    data = data[:p] + junk + data[p + len(junk):]
+                    data = data[:p] + junk + data[p + len(junk) :]
             out.writestr(item, data)
     outcome("monthly.xlsx xml", lambda: parse_monthly(read_sheet(path), FW, MONTHS))
 
 
 # --- records --------------------------------------------------------------------------------
+
 
 @fuzz(50)
 @given(muts=mutations)
@@ -482,8 +652,14 @@ def test_record_files(tmp, muts):
 
 # --- the whole client, one file damaged ----------------------------------------------------
 
-CLIENT_FILES = ("engagement.yaml", "targets.yaml", "checks.yaml", "ratings.yaml",
-                "monthly.csv", "claimed.csv")
+CLIENT_FILES = (
+    "engagement.yaml",
+    "targets.yaml",
+    "checks.yaml",
+    "ratings.yaml",
+    "monthly.csv",
+    "claimed.csv",
+)
 
 
 @pytest.fixture(scope="module")
@@ -509,27 +685,35 @@ def test_whole_client(client, name, muts):
 
 # --- the right result -----------------------------------------------------------------------
 
+
 @fuzz(40)
-@given(order=st.permutations(list(range(1, len(MONTHLY_ROWS)))), bom=st.booleans(),
-       blank=st.integers(0, len(MONTHLY_ROWS)))
+@given(
+    order=st.permutations(list(range(1, len(MONTHLY_ROWS)))),
+    bom=st.booleans(),
+    blank=st.integers(0, len(MONTHLY_ROWS)),
+)
 def test_monthly_rows_in_any_order_give_the_same_inputs(tmp, order, bom, blank):
-    expected, problems = parse_monthly(read_sheet(write(tmp, "a.csv", SEEDS["monthly"])), FW,
-                                       MONTHS)
+    expected, problems = parse_monthly(
+        read_sheet(write(tmp, "a.csv", SEEDS["monthly"])), FW, MONTHS
+    )
     assert problems == []
     lines = SEEDS["monthly"].decode("utf-8").splitlines()
     body = [lines[i] for i in order]
     body.insert(blank, ",,,,")
     text = "\n".join([lines[0], *body]) + "\n"
     data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
-    got, problems = outcome("monthly reordered",
-                            lambda: parse_monthly(read_sheet(write(tmp, "b.csv", data)), FW,
-                                                  MONTHS))
+    got, problems = outcome(
+        "monthly reordered",
+        lambda: parse_monthly(read_sheet(write(tmp, "b.csv", data)), FW, MONTHS),
+    )
     assert problems == [] and got.values == expected.values
 
 
 @fuzz(40)
-@given(comment=st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")),
-                       max_size=20), blank=st.integers(0, 3))
+@given(
+    comment=st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=20),
+    blank=st.integers(0, 3),
+)
 def test_ratings_with_comments_and_blank_lines_read_the_same(tmp, comment, blank):
     expected = load_ratings(write(tmp, "a.yaml", SEEDS["ratings"]), FW)
     data = SEEDS["ratings"] + b"\n" * blank + f"# {comment}\n".encode()
@@ -541,7 +725,9 @@ def test_zz_fuzz_figures(capsys):
     """How many cases ran (printed; the total is checked when the whole module ran)."""
     total = sum(COUNTS.values())
     with capsys.disabled():
-        print(f"\nfuzz cases: {total}; per reader (cases/refused with a CcuaError): "
-              + ", ".join(f"{k} {v}/{REFUSED.get(k, 0)}" for k, v in COUNTS.items()))
+        print(
+            f"\nfuzz cases: {total}; per reader (cases/refused with a CcuaError): "
+            + ", ".join(f"{k} {v}/{REFUSED.get(k, 0)}" for k, v in COUNTS.items())
+        )
     if len(COUNTS) >= 15 and SCALE >= 1:
         assert total >= 2000

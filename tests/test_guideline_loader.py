@@ -14,24 +14,70 @@ from ccua.spec import load_framework
 from tests.conftest import write_framework
 
 INDICATORS = [
-    {"code": "K1", "name": "服务水平", "name_en": "Service level", "definition": "d",
-     "formula_text": "", "formula_latex": "", "function": "share",
-     "inputs": ["abandoned", "offered"], "unit": "percent", "direction": "higher",
-     "kind": "ratio", "term": "3.1", "used_by": ["A1"]},
+    {
+        "code": "K1",
+        "name": "服务水平",
+        "name_en": "Service level",
+        "definition": "d",
+        "formula_text": "",
+        "formula_latex": "",
+        "function": "share",
+        "inputs": ["abandoned", "offered"],
+        "unit": "percent",
+        "direction": "higher",
+        "kind": "ratio",
+        "term": "3.1",
+        "used_by": ["A1"],
+    },
 ]
-TERMS = {"terms": [{"clause": "3.1", "name": "服务水平", "name_en": "Service level",
-                    "definition": "d", "indicator": "K1"}],
-         "abbreviations": [{"abbr": "SL", "zh": "服务水平", "en": "Service level"}]}
-KPI_TABLE = {"title": "表", "source": "表 A.1",
-             "columns": [{"name": "指标", "name_en": "KPI", "role": "kpi"},
-                         {"name": "历史", "name_en": "History", "role": "history"},
-                         {"name": "当前", "name_en": "Current", "role": "current"}],
-             "groups": [{"code": "1", "name": "组", "name_en": "Group", "kpis": ["K1", "B1.1"]}]}
-THRESHOLDS = [{"id": "t1", "section": "1 a)", "text": "不小于80%", "name_en": "x",
-               "quantity": "q", "operator": ">=", "value": 80, "unit": "percent",
-               "item": "A1", "requirement": "b"}]
-RULES = [{"id": "r1", "kind": "kpi_persistence", "section": "1 k)", "item": "A1",
-          "requirement": "b", "text": "t", "required_share": 0.75, "improvement_run": 3}]
+TERMS = {
+    "terms": [
+        {
+            "clause": "3.1",
+            "name": "服务水平",
+            "name_en": "Service level",
+            "definition": "d",
+            "indicator": "K1",
+        }
+    ],
+    "abbreviations": [{"abbr": "SL", "zh": "服务水平", "en": "Service level"}],
+}
+KPI_TABLE = {
+    "title": "表",
+    "source": "表 A.1",
+    "columns": [
+        {"name": "指标", "name_en": "KPI", "role": "kpi"},
+        {"name": "历史", "name_en": "History", "role": "history"},
+        {"name": "当前", "name_en": "Current", "role": "current"},
+    ],
+    "groups": [{"code": "1", "name": "组", "name_en": "Group", "kpis": ["K1", "B1.1"]}],
+}
+THRESHOLDS = [
+    {
+        "id": "t1",
+        "section": "1 a)",
+        "text": "不小于80%",
+        "name_en": "x",
+        "quantity": "q",
+        "operator": ">=",
+        "value": 80,
+        "unit": "percent",
+        "item": "A1",
+        "requirement": "b",
+    }
+]
+RULES = [
+    {
+        "id": "r1",
+        "kind": "kpi_persistence",
+        "section": "1 k)",
+        "item": "A1",
+        "requirement": "b",
+        "text": "t",
+        "required_share": 0.75,
+        "improvement_run": 3,
+    }
+]
 
 
 def _write(tmp_path: Path, parts: tuple, **files: Any) -> Path:
@@ -39,14 +85,23 @@ def _write(tmp_path: Path, parts: tuple, **files: Any) -> Path:
     root = write_framework(tmp_path / "fw", head, items, measures)
     for name, data in files.items():
         (root / "mini" / f"{name}.yaml").write_text(
-            yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
     return root
 
 
 def _all_files() -> dict[str, Any]:
     import copy
-    return copy.deepcopy({"indicators": INDICATORS, "terms": TERMS, "kpi_table": KPI_TABLE,
-                          "thresholds": THRESHOLDS, "rules": RULES})
+
+    return copy.deepcopy(
+        {
+            "indicators": INDICATORS,
+            "terms": TERMS,
+            "kpi_table": KPI_TABLE,
+            "thresholds": THRESHOLDS,
+            "rules": RULES,
+        }
+    )
 
 
 def test_optional_files_load(tmp_path, mini_parts):
@@ -63,16 +118,22 @@ def test_optional_files_load(tmp_path, mini_parts):
 
 def test_without_optional_files_nothing_changes(tmp_path, mini_parts):
     fw = load_framework("mini", _write(tmp_path, mini_parts))
-    assert (fw.kpi_table, fw.terms, fw.thresholds, fw.rules, fw.framework_indicators) == \
-        (None, (), (), (), ())
+    assert (fw.kpi_table, fw.terms, fw.thresholds, fw.rules, fw.framework_indicators) == (
+        None,
+        (),
+        (),
+        (),
+        (),
+    )
 
 
 def test_every_broken_reference_is_reported_with_its_file(tmp_path, mini_parts):
     files = _all_files()
     files["indicators"][0]["used_by"] = ["Z9"]
     files["indicators"][0]["term"] = "9.9"
-    files["indicators"].append({**files["indicators"][0], "code": "A1.7", "term": None,
-                                "used_by": []})
+    files["indicators"].append(
+        {**files["indicators"][0], "code": "A1.7", "term": None, "used_by": []}
+    )
     files["terms"]["terms"][0]["indicator"] = "K7"
     files["kpi_table"]["groups"][0]["kpis"] = ["K1", "K1", "NOPE"]
     files["thresholds"][0]["requirement"] = "z"
@@ -95,11 +156,14 @@ def test_every_broken_reference_is_reported_with_its_file(tmp_path, mini_parts):
         assert message in text, message
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"operator": "between"}, "operator between takes range: [low, high] and no value"),
-    ({"range": [1, 2]}, "operator >= takes value: and no range"),
-    ({"operator": "between", "value": None, "range": [9, 1]}, "is not ordered low, high"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"operator": "between"}, "operator between takes range: [low, high] and no value"),
+        ({"range": [1, 2]}, "operator >= takes value: and no range"),
+        ({"operator": "between", "value": None, "range": [9, 1]}, "is not ordered low, high"),
+    ],
+)
 def test_threshold_value_must_fit_its_operator(tmp_path, mini_parts, change, message):
     files = _all_files()
     files["thresholds"][0].update(change)

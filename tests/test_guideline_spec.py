@@ -15,9 +15,17 @@ from ccua.spec import load_framework
 from tests.conftest import SHARED
 
 # Table B.2 呼叫中心评分记录表格: areas, their points, and the item codes in order.
-AREAS = {"1": ("规划及发展方向", 10, 7), "2": ("人员管理", 15, 10), "3": ("现场管理", 12, 8),
-         "4": ("流程管理", 10, 6), "5": ("绩效管理", 13, 3), "6": ("客户价值与满意度", 15, 7),
-         "7": ("工具与技术", 10, 7), "8": ("网络与信息安全", 8, 5), "9": ("用户权益保护", 7, 4)}
+AREAS = {
+    "1": ("规划及发展方向", 10, 7),
+    "2": ("人员管理", 15, 10),
+    "3": ("现场管理", 12, 8),
+    "4": ("流程管理", 10, 6),
+    "5": ("绩效管理", 13, 3),
+    "6": ("客户价值与满意度", 15, 7),
+    "7": ("工具与技术", 10, 7),
+    "8": ("网络与信息安全", 8, 5),
+    "9": ("用户权益保护", 7, 4),
+}
 
 
 @pytest.fixture(scope="module")
@@ -45,14 +53,16 @@ def _norm(text: str) -> str:
 
 def test_areas_items_and_points(guideline):
     assert guideline.scoring.points_at == "group"
-    assert {g.code: (g.name, int(g.points), len(guideline.items_of(g.code)))
-            for g in guideline.groups} == AREAS
+    assert {
+        g.code: (g.name, int(g.points), len(guideline.items_of(g.code))) for g in guideline.groups
+    } == AREAS
     assert sum(g.points for g in guideline.groups) == Decimal(100)
     assert len(guideline.items) == 57
     for group in guideline.groups:
         n = len(guideline.items_of(group.code))
-        assert [i.code for i in guideline.items_of(group.code)] == \
-            [f"{group.code}.{k}" for k in range(1, n + 1)]
+        assert [i.code for i in guideline.items_of(group.code)] == [
+            f"{group.code}.{k}" for k in range(1, n + 1)
+        ]
     assert all(i.points is None for i in guideline.items)
     assert not guideline.grades and guideline.comparison_grades is not None
     assert load_framework(guideline.comparison_grades.framework).grades
@@ -62,7 +72,7 @@ def _between(text: str, start: str, end: str | None = None) -> str:
     """The normalised text from the last ``start`` (the body, not the table of contents) to
     the next ``end``."""
     i = text.rindex(start)
-    return text[i:text.index(end, i)] if end else text[i:]
+    return text[i : text.index(end, i)] if end else text[i:]
 
 
 def test_scale_is_table_b1(guideline, seed004):
@@ -107,8 +117,10 @@ def test_sub_clause_headings_where_items_span_several(guideline):
     assert headed == {"7.3", "8.3", "8.4"}
     for code in headed:
         assert all(r.heading and r.section for r in guideline.item(code).requirements), code
-    assert guideline.item("7.3").requirement("1d").heading == \
-        "新建呼叫中心验收指标要求 / 以IP方式接入的语音的客观评定标准"
+    assert (
+        guideline.item("7.3").requirement("1d").heading
+        == "新建呼叫中心验收指标要求 / 以IP方式接入的语音的客观评定标准"
+    )
     assert guideline.item("8.4").requirement("3a").section == "11.5.3 a)"
 
 
@@ -144,11 +156,16 @@ def test_thresholds_are_verbatim_and_typed(guideline, seed004):
         assert _norm(th.text) in body, th.id
     by_id = {t.id: t for t in guideline.thresholds}
     ivr = by_id["10.3.2a"]  # IVR self-service success ≥ 98 % over 24 h
-    assert (ivr.operator, ivr.value, ivr.unit, ivr.window, ivr.item, ivr.requirement) == \
-        (">=", Decimal(98), "percent", "24h", "7.3", "2a") and ivr.direction == "higher"
-    wait = by_id["10.3.2d"]   # transfer-to-agent wait ≤ 60 s
-    assert (wait.operator, wait.value, wait.unit, wait.direction) == ("<=", 60, "seconds",
-                                                                       "lower")
+    assert (ivr.operator, ivr.value, ivr.unit, ivr.window, ivr.item, ivr.requirement) == (
+        ">=",
+        Decimal(98),
+        "percent",
+        "24h",
+        "7.3",
+        "2a",
+    ) and ivr.direction == "higher"
+    wait = by_id["10.3.2d"]  # transfer-to-agent wait ≤ 60 s
+    assert (wait.operator, wait.value, wait.unit, wait.direction) == ("<=", 60, "seconds", "lower")
     mail = by_id["10.3.2e4"]  # e-mail response ≤ 24 h over a week
     assert (mail.value, mail.unit, mail.window) == (24, "hours", "1 week")
     assert by_id["3.1.22"].kind == "guidance" and by_id["3.1.22"].range == (80, 90)
@@ -173,19 +190,22 @@ def test_errata_cover_the_decisions(guideline):
 
 
 # -- indicators computed by hand (seconds and counts as a month would report them)
-@pytest.mark.parametrize(("code", "inputs", "expected"), [
-    # utilisation (3.1.22): (talk + wrap + idle) / (… + break) × 100 = 8100 / 9000 × 100
-    ("A3.7", [5400, 1200, 1500, 900], Fraction(90)),
-    # occupancy (3.1.23): (talk + wrap) / (talk + wrap + idle) = 6600 / 8100 × 100
-    ("T3.1.23", [5400, 1200, 1500], Fraction(6600, 81)),
-    ("A4.1", [36000, 1800], Fraction(20)),                 # ASA: wait / answered
-    ("A4.5", [1600, 2000], Fraction(80)),                  # service level X of 80/20
-    ("A4.2", [850, 1000], Fraction(85)),                   # FCR
-    ("T3.1.2", [270000, 54000, 1800], Fraction(180)),      # AHT: (talk + wrap) / answered
-    ("A3.5", [270000, 1800], Fraction(150)),               # average talk time
-    ("A3.6", [54000, 1800], Fraction(30)),                 # after-call work per call
-    ("A3.4", ["4.5"], Fraction(9, 2)),                     # reported value, as given
-])
+@pytest.mark.parametrize(
+    ("code", "inputs", "expected"),
+    [
+        # utilisation (3.1.22): (talk + wrap + idle) / (… + break) × 100 = 8100 / 9000 × 100
+        ("A3.7", [5400, 1200, 1500, 900], Fraction(90)),
+        # occupancy (3.1.23): (talk + wrap) / (talk + wrap + idle) = 6600 / 8100 × 100
+        ("T3.1.23", [5400, 1200, 1500], Fraction(6600, 81)),
+        ("A4.1", [36000, 1800], Fraction(20)),  # ASA: wait / answered
+        ("A4.5", [1600, 2000], Fraction(80)),  # service level X of 80/20
+        ("A4.2", [850, 1000], Fraction(85)),  # FCR
+        ("T3.1.2", [270000, 54000, 1800], Fraction(180)),  # AHT: (talk + wrap) / answered
+        ("A3.5", [270000, 1800], Fraction(150)),  # average talk time
+        ("A3.6", [54000, 1800], Fraction(30)),  # after-call work per call
+        ("A3.4", ["4.5"], Fraction(9, 2)),  # reported value, as given
+    ],
+)
 def test_guideline_indicators_by_hand(guideline, code, inputs, expected):
     assert compute(guideline, code, inputs).exact == expected
 

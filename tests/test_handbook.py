@@ -44,7 +44,7 @@ def test_every_item_requirement_and_indicator_is_in_the_handbook(framework_id, l
             assert esc(ind.formula_text) in md, ind.code
         if ind.formula_latex:
             assert f"$${ind.formula_latex}$$" in md, ind.code
-    for erratum in fw.errata:                 # every erratum is shown somewhere
+    for erratum in fw.errata:  # every erratum is shown somewhere
         assert f"**{esc(erratum.id)}**" in md, erratum.id
 
 
@@ -52,22 +52,30 @@ def test_every_item_requirement_and_indicator_is_in_the_handbook(framework_id, l
 def test_fixed_text_is_never_mixed(framework_id):
     # (the glossary pairs both languages on purpose: it is left out)
     fw = load_framework(framework_id)
-    zh, en = ([ch for ch in build_chapters(fw, lang) if ch.slug != "glossary"]
-              for lang in ("zh", "en"))
+    zh, en = (
+        [ch for ch in build_chapters(fw, lang) if ch.slug != "glossary"] for lang in ("zh", "en")
+    )
     zh, en = markdown(zh), markdown(en)
-    for key in ("ch_model", "ch_worked", "requirements", "formula_printed", "errata",
-                "intro_verbatim", "rounding_lead"):
+    for key in (
+        "ch_model",
+        "ch_worked",
+        "requirements",
+        "formula_printed",
+        "errata",
+        "intro_verbatim",
+        "rounding_lead",
+    ):
         assert TEXT["zh"][key] in zh and TEXT["zh"][key] not in en, key
         assert TEXT["en"][key] in en and TEXT["en"][key] not in zh, key
 
 
 def test_points_shares_and_worked_example_come_from_the_data():
     md = markdown(build_chapters(load_framework("t-ccua"), "zh"))
-    assert "分值 **12.00** 分，占总分的 **12.00%**" in md           # MI1
-    assert "分值 **5.25** 分，占总分的 **5.25%**" in md             # DO2
+    assert "分值 **12.00** 分，占总分的 **12.00%**" in md  # MI1
+    assert "分值 **5.25** 分，占总分的 **5.25%**" in md  # DO2
     assert "| DO3 | 运营计划 | 3.50 | 89 % | 3.115 | 3.12 (恰为半分，进位) |" in md
     assert "**85.56**" in md and "等级为 **良好**" in md and "还差 **9.44** 分" in md
-    assert "≤5%" in md                                                   # DO6.9 default
+    assert "≤5%" in md  # DO6.9 default
 
 
 def test_a_new_version_of_the_data_regenerates_the_handbook(mini):
@@ -79,7 +87,7 @@ def test_a_new_version_of_the_data_regenerates_the_handbook(mini):
 def test_guideline_points_sit_on_areas():
     md = markdown(build_chapters(load_framework("ccea-guideline"), "en"))
     assert "In this framework the points sit on the areas" in md
-    assert "69.20" in md                                   # its example's total
+    assert "69.20" in md  # its example's total
 
 
 def _text_of_pdf(path: Path) -> tuple[str, list[str]]:
@@ -89,9 +97,13 @@ def _text_of_pdf(path: Path) -> tuple[str, list[str]]:
     import pypdf
 
     reader = pypdf.PdfReader(str(path))
-    if shutil.which("pdftotext"):        # poppler: ten times faster than pypdf on 90 pages
-        text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"],
-                              capture_output=True, text=True, check=True).stdout
+    if shutil.which("pdftotext"):  # poppler: ten times faster than pypdf on 90 pages
+        text = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(path), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     else:
         text = "\n".join(page.extract_text() or "" for page in reader.pages)
 
@@ -141,8 +153,18 @@ def test_refuses_a_folder_it_did_not_write(tmp_path):
 
 
 def test_cli(tmp_path, capsys):
-    code, out, _ = run(capsys, "handbook", "--framework", "ccea-guideline", "--lang", "en",
-                       "--out", str(tmp_path / "hb"), "--no-pdf", "--json")
+    code, out, _ = run(
+        capsys,
+        "handbook",
+        "--framework",
+        "ccea-guideline",
+        "--lang",
+        "en",
+        "--out",
+        str(tmp_path / "hb"),
+        "--no-pdf",
+        "--json",
+    )
     assert code == 0
     data = json.loads(out)
     assert data["framework"] == "ccea-guideline" and data["lang"] == "en"

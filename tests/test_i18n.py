@@ -37,6 +37,7 @@ ENGLISH_RUN = re.compile(r"\b[A-Za-z][a-z]+(?:[ ,;:'-]+[A-Za-z][a-z]+){2,}\b")
 
 # ---------------------------------------------------------------- catalogs
 
+
 def test_both_catalogs_have_the_same_keys_and_fields():
     zh, en = catalog("zh"), catalog("en")
     assert sorted(set(zh) - set(en)) == [] and sorted(set(en) - set(zh)) == []
@@ -45,7 +46,7 @@ def test_both_catalogs_have_the_same_keys_and_fields():
 
 def test_chinese_catalog_has_no_english_sentence_and_english_no_chinese():
     for key, text in catalog("en").items():
-        if key.startswith("value."):      # keys are the engagement's Chinese choices
+        if key.startswith("value."):  # keys are the engagement's Chinese choices
             continue
         assert not HAN.search(text), (key, text)
     for key, text in catalog("zh").items():
@@ -69,13 +70,15 @@ def test_language_names_and_file_names():
 
 # ---------------------------------------------------------------- one formatter
 
+
 def test_numbers_units_and_dates_per_language():
     assert fmt.fixed(2.4) == "2.40" and fmt.fixed(None) == "—" and fmt.fixed(3.115) == "3.12"
     assert fmt.points(1.7, "zh") == "1.70分" and fmt.points(1.7, "en") == "1.70 points"
     assert fmt.rating(4.0) == "4" and fmt.rating(3.5) == "3.50" and fmt.rating(2.8571) == "2.86"
     assert fmt.percent(16.3) == "16.30%"
-    assert fmt.value(18, "seconds", "zh") == "18.00秒" and fmt.value(18, "seconds", "en") == \
-        "18.00 s"
+    assert (
+        fmt.value(18, "seconds", "zh") == "18.00秒" and fmt.value(18, "seconds", "en") == "18.00 s"
+    )
     assert fmt.value(230, "count", "zh") == "230.00" and fmt.value(5, "percent", "en") == "5.00%"
     assert fmt.date_text("2026-09-16", "zh") == "2026-09-16"
     assert fmt.date_text("2026-09-16", "en") == "16 Sep 2026"
@@ -85,6 +88,7 @@ def test_numbers_units_and_dates_per_language():
 
 
 # ---------------------------------------------------------------- the demos, built in memory
+
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
@@ -128,10 +132,20 @@ def test_an_english_finding_says_what_the_numbers_say(runs: dict):
 
 def notebook_markdown(results_file: Path, lang: str) -> str:
     r = nb.load_results(results_file, lang=lang)
-    blocks = [nb.overview_md(r), nb.process_md(r), nb.team_md(r), nb.handover_md(r),
-              nb.feedback_md(r), nb.key_points_md(r), nb.reconciliation_md(r),
-              nb.score_table_md(r), nb.subtotals_md(r), nb.grade_md(r), nb.kpi_table_md(r),
-              nb.rules_md(r)]
+    blocks = [
+        nb.overview_md(r),
+        nb.process_md(r),
+        nb.team_md(r),
+        nb.handover_md(r),
+        nb.feedback_md(r),
+        nb.key_points_md(r),
+        nb.reconciliation_md(r),
+        nb.score_table_md(r),
+        nb.subtotals_md(r),
+        nb.grade_md(r),
+        nb.kpi_table_md(r),
+        nb.rules_md(r),
+    ]
     for chapter in r["chapters"]:
         blocks.append(nb.chapter_summary_md(r, chapter["id"]))
         for code in chapter["items"]:
@@ -146,8 +160,9 @@ def report_markdown(run: Path, lang: str) -> str:
 
 def as_text(markdown: str) -> str:
     """Markdown through pandoc to HTML, read as text (tags, raw Typst blocks dropped)."""
-    page = pypandoc.convert_text(markdown, "html", format="markdown+east_asian_line_breaks",
-                                 extra_args=["--wrap=none"])
+    page = pypandoc.convert_text(
+        markdown, "html", format="markdown+east_asian_line_breaks", extra_args=["--wrap=none"]
+    )
     page = re.sub(r"<[^>]+>", "\n", page)
     return "\n".join(" ".join(html.unescape(line).split()) for line in page.splitlines())
 
@@ -170,13 +185,26 @@ def quoted_texts(data: dict[str, Any]) -> list[str]:
                 walk(v)
 
     walk(data["engagement"])
-    quoted_keys = {"text", "note", "evidence", "basis", "feedback", "issue", "topic", "reason",
-                   "document", "response", "section", "title", "source"}
+    quoted_keys = {
+        "text",
+        "note",
+        "evidence",
+        "basis",
+        "feedback",
+        "issue",
+        "topic",
+        "reason",
+        "document",
+        "response",
+        "section",
+        "title",
+        "source",
+    }
 
     def keyed(value: Any) -> None:
         if isinstance(value, dict):
             for k, v in value.items():
-                if k == "evidence_cited" and isinstance(v, dict):   # the register's titles
+                if k == "evidence_cited" and isinstance(v, dict):  # the register's titles
                     out.extend(t for titles in v.values() for t in titles)
                     continue
                 if k == "target" and (v is None or isinstance(v, dict)):
@@ -195,7 +223,8 @@ def quoted_texts(data: dict[str, Any]) -> list[str]:
     for grade in data["framework"].get("grades") or []:
         out += list(grade.get("process") or []) + list(grade.get("result") or [])
     fws = [load_framework(data["framework"]["id"])] + [
-        load_framework(p["to"]) for p in data.get("projections") or []]
+        load_framework(p["to"]) for p in data.get("projections") or []
+    ]
     for fw in fws:
         for g in fw.grades:
             out += list(g.process) + list(g.result)
@@ -210,7 +239,7 @@ def quoted_texts(data: dict[str, Any]) -> list[str]:
 def leftover(text: str, allowed: list[str]) -> str:
     for s in allowed:
         text = text.replace(s, " ")
-        text = text.replace(s.replace("、", ", "), " ")   # an enumeration joined in English
+        text = text.replace(s.replace("、", ", "), " ")  # an enumeration joined in English
     return text
 
 
@@ -218,8 +247,10 @@ def leftover(text: str, allowed: list[str]) -> str:
 def test_english_outputs_hold_no_chinese_outside_quoted_text(runs: dict, demo: str):
     r = runs[demo]
     allowed = quoted_texts(r["data"])
-    for name, markdown in (("notebooks", notebook_markdown(r["run"] / "results.json", "en")),
-                           ("report", report_markdown(r["run"], "en"))):
+    for name, markdown in (
+        ("notebooks", notebook_markdown(r["run"] / "results.json", "en")),
+        ("report", report_markdown(r["run"], "en")),
+    ):
         rest = leftover(as_text(markdown), allowed)
         stray = sorted({m.group(0) for m in HAN.finditer(rest)})
         assert stray == [], f"{demo} {name}: Chinese outside quoted text: {stray[:20]}"
@@ -229,8 +260,10 @@ def test_english_outputs_hold_no_chinese_outside_quoted_text(runs: dict, demo: s
 def test_chinese_outputs_hold_no_english_phrase(runs: dict, demo: str):
     r = runs[demo]
     allowed = quoted_texts(r["data"])
-    for name, markdown in (("notebooks", notebook_markdown(r["run"] / "results.json", "zh")),
-                           ("report", report_markdown(r["run"], "zh"))):
+    for name, markdown in (
+        ("notebooks", notebook_markdown(r["run"] / "results.json", "zh")),
+        ("report", report_markdown(r["run"], "zh")),
+    ):
         rest = leftover(as_text(markdown), allowed)
         stray = sorted({m.group(0) for m in ENGLISH_RUN.finditer(rest)})
         assert stray == [], f"{demo} {name}: English in the Chinese output: {stray[:20]}"
@@ -254,4 +287,5 @@ def test_no_placeholder_designation_or_tool_name_in_the_report(runs: dict):
             source = report_markdown(r["run"], lang)
             assert "XXXX" not in source and "ccua 对照数据" not in source
             assert "由 ccua 测评工具计算" not in source.replace(
-                r["data"]["engagement"].get("tools") or "\0", "")
+                r["data"]["engagement"].get("tools") or "\0", ""
+            )

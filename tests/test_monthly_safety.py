@@ -97,7 +97,7 @@ def test_merged_data_cells_are_an_error_too(tmp_path):
 
 def test_a_formula_without_a_saved_value_is_an_error_naming_the_cell(tmp_path):
     wb, path = to_xlsx(tmp_path / "monthly.xlsx", demo_rows())
-    wb.active["G5"] = "=E5+F5"             # openpyxl saves no value: nothing calculated it
+    wb.active["G5"] = "=E5+F5"  # openpyxl saves no value: nothing calculated it
     wb.save(path)
     with pytest.raises(CcuaError) as info:
         read_sheet(path)
@@ -111,6 +111,7 @@ def test_a_formula_with_its_saved_value_is_read(tmp_path):
     wb.save(path)
     # What Excel does on saving: the formula keeps its calculated value next to it.
     import zipfile
+
     src = zipfile.ZipFile(path)
     out = tmp_path / "saved.xlsx"
     with zipfile.ZipFile(out, "w") as dst:
@@ -129,7 +130,7 @@ def test_a_formula_whose_saved_value_is_empty_text_is_not_uncalculated(tmp_path)
     import zipfile
 
     wb, path = to_xlsx(tmp_path / "monthly.xlsx", demo_rows())
-    wb.active["K1"] = '=IF(1,"","")'        # a formula column Excel calculated to ""
+    wb.active["K1"] = '=IF(1,"","")'  # a formula column Excel calculated to ""
     wb.save(path)
     src = zipfile.ZipFile(path)
     out = tmp_path / "saved.xlsx"
@@ -152,13 +153,14 @@ def test_monthly_xlsx_and_csv_both_present_is_an_error(tmp_path):
     wb.save(path)
     with pytest.raises(ValidationFailed) as info:
         load_engagement(tmp_path / "demo.yaml")
-    assert "both monthly.xlsx and monthly.csv are here and only one would be read" \
-        in str(info.value)
+    assert "both monthly.xlsx and monthly.csv are here and only one would be read" in str(
+        info.value
+    )
 
 
 def test_a_percent_formatted_count_cell_is_an_error(tmp_path):
     wb, path = to_xlsx(tmp_path / "monthly.xlsx", demo_rows())
-    cell = wb.active["E2"]                  # unjustified_incident_tickets, a count
+    cell = wb.active["E2"]  # unjustified_incident_tickets, a count
     cell.value = 0.39
     cell.number_format = "0%"
     wb.save(path)
@@ -183,7 +185,7 @@ def test_averaged_counts_and_durations_may_have_decimals(tmp_path):
     rows[i][4] = "109640494.5"
     _, problems = parse(write_csv(tmp_path / "monthly.csv", rows))
     assert problems == []
-    fw = load_framework("ccea-guideline")       # calls handled per agent shift: a mean
+    fw = load_framework("ccea-guideline")  # calls handled per agent shift: a mean
     text = (PARAMS / "demo-guideline" / "monthly.csv").read_text(encoding="utf-8-sig")
     path = tmp_path / "g.csv"
     path.write_text(text, encoding="utf-8")

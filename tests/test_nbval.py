@@ -62,16 +62,33 @@ def test_every_shipped_notebook_passes_nbval_lax(tmp_path: Path) -> None:
     results = build_results(load_engagement(project / "params" / "demo.yaml")).results
     (project / "notebooks" / "results.json").write_text(dumps(results), encoding="utf-8")
 
-    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config"),
-           "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config"), "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
     # two pytest processes side by side (a kernel's start is mostly imports on one core)
     halves = [copies[0::2], copies[1::2]]
-    procs = [subprocess.Popen(
-        [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env",
-         "--nbval-cell-timeout=300", "-p", "no:cacheprovider", "-v", "--durations=0", *half],
-        cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        for half in halves]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "--nbval-lax",
+                "--nbval-current-env",
+                "--nbval-cell-timeout=300",
+                "-p",
+                "no:cacheprovider",
+                "-v",
+                "--durations=0",
+                *half,
+            ],
+            cwd=project,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for half in halves
+    ]
     outputs = []
     for proc in procs:
         try:
@@ -88,15 +105,18 @@ def test_every_shipped_notebook_passes_nbval_lax(tmp_path: Path) -> None:
     import nbformat
 
     for name in copies:
-        cells = [c for c in nbformat.read(project / name, as_version=4).cells
-                 if c.cell_type == "code"]
+        cells = [
+            c for c in nbformat.read(project / name, as_version=4).cells if c.cell_type == "code"
+        ]
         # (pytest -v prints nbval's items as notebooks/x::ipynb::Cell 0)
         prefixes = (f"{name}::", f"{name.removesuffix('.ipynb')}::ipynb::")
-        passed = [line for line in stdout.splitlines()
-                  if line.startswith(prefixes) and "PASSED" in line]
+        passed = [
+            line for line in stdout.splitlines() if line.startswith(prefixes) and "PASSED" in line
+        ]
         assert len(passed) == len(cells), (name, stdout[-3000:])
     print(f"nbval: {len(copies)} notebooks in {elapsed:.1f} s")
     print("\n".join(line for line in stdout.splitlines() if " call " in line))
     # nothing of the real client changed
-    assert (ROOT / "params" / "demo" / "ratings.yaml").read_bytes() == \
-        (project / "params" / "demo" / "ratings.yaml").read_bytes()
+    assert (ROOT / "params" / "demo" / "ratings.yaml").read_bytes() == (
+        project / "params" / "demo" / "ratings.yaml"
+    ).read_bytes()

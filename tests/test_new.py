@@ -44,8 +44,14 @@ from tests.cli import run
 from tests.conftest import MINI_HEAD, MINI_ITEMS, MINI_MEASURES, write_framework
 from tests.engagement_fixture import MONTHS, dump, make_client, ratings_data
 
-FILES = ["engagement.yaml", "targets.yaml", "checks.yaml", "ratings.yaml", "monthly.xlsx",
-         "claimed.csv"]
+FILES = [
+    "engagement.yaml",
+    "targets.yaml",
+    "checks.yaml",
+    "ratings.yaml",
+    "monthly.xlsx",
+    "claimed.csv",
+]
 
 
 def create(tmp_path: Path, name: str = "acme", **kwargs) -> Path:
@@ -74,13 +80,13 @@ def fill_template(workbook: Path, values: dict[str, list[int]]) -> None:
     ws = wb[MONTHLY_SHEET]
     for row in ws.iter_rows(min_row=2):
         if row[0].value in values:
-            for cell, value in zip(row[len(MONTHLY_HEADERS):], values[row[0].value],
-                                   strict=True):
+            for cell, value in zip(row[len(MONTHLY_HEADERS) :], values[row[0].value], strict=True):
                 cell.value = value
     wb.save(workbook)
 
 
 # ----------------------------------------------------------------------------- what is created
+
 
 def test_new_creates_the_params_file_and_every_engagement_file(tmp_path):
     created = new_client("acme", directory=tmp_path / "params", start="2026-01")
@@ -97,8 +103,11 @@ def test_new_creates_the_params_file_and_every_engagement_file(tmp_path):
 
 def test_params_file_explains_every_key(tmp_path):
     params = create(tmp_path)
-    lines = [line for line in params.read_text(encoding="utf-8").splitlines()
-             if line and not line.startswith("#")]
+    lines = [
+        line
+        for line in params.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
     assert len(lines) >= 10
     assert all("#" in line for line in lines), "every key has a comment"
 
@@ -118,8 +127,12 @@ def test_engagement_template_validates_and_lists_every_item(tmp_path, tccua):
     assert list(engagement.handover) == [i.code for i in tccua.items]
     assert engagement.background.period.months == MONTHS
     assert engagement.report.assessee.startswith(PLACEHOLDER)
-    assert [s.name for s in engagement.process] == ["测评项目启动", "测评范围确认",
-                                                    "测评项目资料反馈与确认", "项目测评"]
+    assert [s.name for s in engagement.process] == [
+        "测评项目启动",
+        "测评范围确认",
+        "测评项目资料反馈与确认",
+        "项目测评",
+    ]
     text = path.read_text(encoding="utf-8")
     for item in tccua.items:  # each E.3 row says which item it is
         assert re.search(rf"^  {item.code}: .*# {item.name}$", text, re.M)
@@ -132,8 +145,19 @@ def test_engagement_template_validates_and_lists_every_item(tmp_path, tccua):
 def test_engagement_comments_name_the_report_cells(tmp_path):
     create(tmp_path)
     text = (tmp_path / "params" / "acme" / "engagement.yaml").read_text(encoding="utf-8")
-    for cell in ("表E.1", "表E.2", "表E.3", "表E.4", "7.2 a)", "7.2 c)", "7.3.4", "委托单位",
-                 "受评机构", "坐席数", "测评组意见"):
+    for cell in (
+        "表E.1",
+        "表E.2",
+        "表E.3",
+        "表E.4",
+        "7.2 a)",
+        "7.2 c)",
+        "7.3.4",
+        "委托单位",
+        "受评机构",
+        "坐席数",
+        "测评组意见",
+    ):
         assert cell in text, cell
 
 
@@ -154,8 +178,11 @@ def test_targets_template_entries_without_default_ask_for_the_right_bound(tmp_pa
     problems: list[Problem] = []
     parse_targets(yaml.safe_load(text), tccua, path, {}, problems)
     defaults = default_targets(tccua)
-    expected = {i.code for i in tccua.indicators
-                if not i.is_documentary and i.direction != "none" and i.code not in defaults}
+    expected = {
+        i.code
+        for i in tccua.indicators
+        if not i.is_documentary and i.direction != "none" and i.code not in defaults
+    }
     assert {p.field for p in problems} == expected
     assert {p.message for p in problems} == {"a target needs min or max"}
 
@@ -165,11 +192,17 @@ def test_checks_template_lists_every_documentary_indicator_ready_to_fill(tmp_pat
     path = tmp_path / "params" / "acme" / "checks.yaml"
     problems: list[Problem] = []
     assert parse_checks(read_yaml(path), tccua, path, {}, problems) == {} and problems == []
-    parse_checks(yaml.safe_load(uncomment_entries(path.read_text(encoding="utf-8"))), tccua,
-                 path, {}, problems)
+    parse_checks(
+        yaml.safe_load(uncomment_entries(path.read_text(encoding="utf-8"))),
+        tccua,
+        path,
+        {},
+        problems,
+    )
     documentary = [i for i in tccua.indicators if i.is_documentary]
-    assert {p.field for p in problems} == {f"checks.{i.code}.{f}" for i in documentary
-                                          for f in ("met", "note")}
+    assert {p.field for p in problems} == {
+        f"checks.{i.code}.{f}" for i in documentary for f in ("met", "note")
+    }
     text = path.read_text(encoding="utf-8")
     assert all(f"# {i.code} {i.name}：" in text for i in documentary)
 
@@ -187,10 +220,13 @@ def test_ratings_template_lists_every_rating_and_fills_into_a_valid_file(tmp_pat
     # Uncommented, every blank asks for a rating, and nothing else is wrong.
     with pytest.raises(ValidationFailed) as info:
         parse_ratings(yaml.safe_load(uncomment_entries(text)), tccua)
-    expected = {f"items.{i.code}.ratings.{r.code}.{s.code}" if s else
-                f"items.{i.code}.ratings.{r.code}"
-                for i in tccua.items for r in i.requirements if r.kind != "indicator"
-                for s in (r.subpoints or (None,))}
+    expected = {
+        f"items.{i.code}.ratings.{r.code}.{s.code}" if s else f"items.{i.code}.ratings.{r.code}"
+        for i in tccua.items
+        for r in i.requirements
+        if r.kind != "indicator"
+        for s in (r.subpoints or (None,))
+    }
     assert {p.field for p in info.value.problems} == expected
     assert {p.message for p in info.value.problems} == {"no rating given"}
     # Filled with 3 everywhere, it is a complete, valid ratings file.
@@ -228,8 +264,10 @@ def test_monthly_template_reads_back_and_a_filled_client_loads(tmp_path, tccua):
     folder = tmp_path / "params" / "acme"
     inputs, problems = parse_monthly(read_sheet(folder / "monthly.xlsx"), tccua, MONTHS)
     assert problems == [] and inputs.values == {}
-    values = {"offered_calls": [100, 200, 300, 400, 500, 600],
-              "abandoned_calls": [5, 10, 15, 20, 25, 30]}
+    values = {
+        "offered_calls": [100, 200, 300, 400, 500, 600],
+        "abandoned_calls": [5, 10, 15, 20, 25, 30],
+    }
     fill_template(folder / "monthly.xlsx", values)
     (folder / "ratings.yaml").write_text(dump(ratings_data(tccua)), encoding="utf-8")
     data = load_engagement(params)
@@ -249,15 +287,18 @@ def test_claimed_template_is_utf8_with_bom_and_only_headers(tmp_path):
 
 # ----------------------------------------------------------------------------- never overwrite
 
+
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def test_new_never_overwrites_a_client(tmp_path):
     params = create(tmp_path)
-    (tmp_path / "params" / "acme" / "ratings.yaml").write_text("framework: t-ccua\n# mine\n",
-                                                              encoding="utf-8")
+    (tmp_path / "params" / "acme" / "ratings.yaml").write_text(
+        "framework: t-ccua\n# mine\n", encoding="utf-8"
+    )
     before = snapshot(tmp_path)
     with pytest.raises(CcuaError, match="exists already"):
         create(tmp_path)
@@ -281,8 +322,9 @@ def test_new_stops_if_either_half_exists(tmp_path, existing):
         create(tmp_path)
     assert "exists already" in str(info.value) and "nothing was changed" in str(info.value)
     assert snapshot(tmp_path) == before
-    assert sorted(p.name for p in root.iterdir()) == ["acme" if existing == "folder" else
-                                                      "acme.yaml"]
+    assert sorted(p.name for p in root.iterdir()) == [
+        "acme" if existing == "folder" else "acme.yaml"
+    ]
 
 
 def test_a_failed_write_leaves_nothing_behind(tmp_path, monkeypatch):
@@ -303,8 +345,9 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path, monkeypatch):
     assert list((tmp_path / "params").iterdir()) == []
 
 
-@pytest.mark.parametrize("name", ["", "a b", "../evil", "-x", ".hidden", "ac/me", "客户",
-                                  "acme.yaml"])
+@pytest.mark.parametrize(
+    "name", ["", "a b", "../evil", "-x", ".hidden", "ac/me", "客户", "acme.yaml"]
+)
 def test_bad_names_are_refused_before_anything_is_written(tmp_path, name):
     with pytest.raises(CcuaError) as info:
         create(tmp_path, name)
@@ -314,6 +357,7 @@ def test_bad_names_are_refused_before_anything_is_written(tmp_path, name):
 
 # ----------------------------------------------------------------------------- the period
 
+
 def test_period_from_start_and_months():
     assert period_months("2026-01", 6) == MONTHS
     assert period_months("2025/11", 3) == ["2025-11", "2025-12", "2026-01"]
@@ -322,16 +366,35 @@ def test_period_from_start_and_months():
 
 def test_default_period_is_the_last_complete_months():
     assert period_months(None, 6, today=date(2026, 11, 23)) == [
-        "2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
+        "2026-05",
+        "2026-06",
+        "2026-07",
+        "2026-08",
+        "2026-09",
+        "2026-10",
+    ]
     assert period_months(None, 6, today=date(2026, 3, 1)) == [
-        "2025-09", "2025-10", "2025-11", "2025-12", "2026-01", "2026-02"]
+        "2025-09",
+        "2025-10",
+        "2025-11",
+        "2025-12",
+        "2026-01",
+        "2026-02",
+    ]
     assert period_months(None, 12, today=date(2026, 1, 15)) == [
-        f"2025-{m:02d}" for m in range(1, 13)]
+        f"2025-{m:02d}" for m in range(1, 13)
+    ]
 
 
-@pytest.mark.parametrize(("start", "months", "field"), [
-    ("2026-13", 6, "--start"), ("soon", 6, "--start"), ("2026-01", 0, "--months"),
-    ("2026-01", 25, "--months")])
+@pytest.mark.parametrize(
+    ("start", "months", "field"),
+    [
+        ("2026-13", 6, "--start"),
+        ("soon", 6, "--start"),
+        ("2026-01", 0, "--months"),
+        ("2026-01", 25, "--months"),
+    ],
+)
 def test_bad_period_is_refused_before_anything_is_written(tmp_path, start, months, field):
     with pytest.raises(CcuaError) as info:
         new_client("acme", directory=tmp_path / "params", start=start, months=months)
@@ -340,6 +403,7 @@ def test_bad_period_is_refused_before_anything_is_written(tmp_path, start, month
 
 
 # ----------------------------------------------------------------------------- any framework
+
 
 def test_new_works_for_the_guideline_framework(tmp_path):
     fw = load_framework("ccea-guideline")
@@ -361,22 +425,33 @@ def mini_framework(tmp_path: Path, measures: bool = True) -> Path:
     items = copy.deepcopy(MINI_ITEMS)
     if not measures:
         items["B1"].pop("indicators")
-    root = write_framework(tmp_path / "fw", copy.deepcopy(MINI_HEAD), items,
-                           copy.deepcopy(MINI_MEASURES) if measures else [])
+    root = write_framework(
+        tmp_path / "fw",
+        copy.deepcopy(MINI_HEAD),
+        items,
+        copy.deepcopy(MINI_MEASURES) if measures else [],
+    )
     return root
 
 
 @pytest.mark.parametrize("measures", [True, False])
 def test_generation_is_driven_by_the_framework_data(tmp_path, measures):
     root = mini_framework(tmp_path, measures)
-    created = new_client("x", framework="mini", directory=tmp_path / "params",
-                         start="2026-01", months=2, frameworks_root=root)
+    created = new_client(
+        "x",
+        framework="mini",
+        directory=tmp_path / "params",
+        start="2026-01",
+        months=2,
+        frameworks_root=root,
+    )
     folder = created.folder
     assert list(read_yaml(folder / "engagement.yaml")["handover"]) == ["A1", "A2", "B1"]
     ws = load_workbook(folder / "monthly.xlsx")[MONTHLY_SHEET]
     assert [c.value for c in ws[1]] == [*MONTHLY_HEADERS, "2026-01", "2026-02"]
-    assert [r[1].value for r in ws.iter_rows(min_row=2)] == \
-        (["放弃量", "来话量"] if measures else [])
+    assert [r[1].value for r in ws.iter_rows(min_row=2)] == (
+        ["放弃量", "来话量"] if measures else []
+    )
     ratings = (folder / "ratings.yaml").read_text(encoding="utf-8")
     assert "#     a.1:" in ratings and "#     b:" in ratings and "子一；" in ratings
     targets = read_yaml(folder / "targets.yaml")
@@ -385,7 +460,6 @@ def test_generation_is_driven_by_the_framework_data(tmp_path, measures):
 
 
 # ----------------------------------------------------------------------------- ccua check
-
 
 
 def test_check_valid_client_prints_ok_and_a_summary(tmp_path, capsys):
@@ -409,8 +483,7 @@ def test_check_json_summary(tmp_path, capsys):
 
 
 def test_check_fresh_client_lists_every_problem_and_fails(tmp_path, capsys):
-    code, _, _ = run(capsys, "new", "acme", "--dir", str(tmp_path / "params"), "--start",
-                     "2026-01")
+    code, _, _ = run(capsys, "new", "acme", "--dir", str(tmp_path / "params"), "--start", "2026-01")
     assert code == 0
     params = tmp_path / "params" / "acme.yaml"
     code, out, err = run(capsys, "check", str(params))
@@ -438,8 +511,11 @@ def test_check_says_what_a_run_still_needs(tmp_path, capsys):
     assert report.status == "incomplete" and report.problems == []
     # CB1's indicator requirement (e) is rated from the data: CB1.3 has a target and values.
     assert {p.field: p.message.split(" (")[0] for p in report.todo} == {
-        "CB1.a": "sub-points 2, 3 not rated", "CB1.b": "not rated", "CB1.c": "not rated",
-        "CB1.d": "not rated"}
+        "CB1.a": "sub-points 2, 3 not rated",
+        "CB1.b": "not rated",
+        "CB1.c": "not rated",
+        "CB1.d": "not rated",
+    }
     assert all(p.file.endswith("ratings.yaml") for p in report.todo)
     # ccua run would stop on them: check fails too (issue 11: one validation).
     code, out, _ = run(capsys, "check", str(params))
@@ -451,17 +527,24 @@ def test_check_says_what_a_run_still_needs(tmp_path, capsys):
 def test_check_warns_about_template_placeholders(tmp_path, tccua):
     params = create(tmp_path)
     folder = tmp_path / "params" / "acme"
-    fill_template(folder / "monthly.xlsx", {"offered_calls": [1] * 6,
-                                            "abandoned_calls": [0] * 6})
+    fill_template(folder / "monthly.xlsx", {"offered_calls": [1] * 6, "abandoned_calls": [0] * 6})
     (folder / "ratings.yaml").write_text(dump(ratings_data(tccua)), encoding="utf-8")
     report = check_client(params)
     assert report.status == "ok"
     fields = {p.field for p in report.warnings}
-    assert {"report.commissioned_by", "contacts.assessee.name", "team.assessors.0.name",
-            "background.seats", "handover"} <= fields
+    assert {
+        "report.commissioned_by",
+        "contacts.assessee.name",
+        "team.assessors.0.name",
+        "background.seats",
+        "handover",
+    } <= fields
     engagement = folder / "engagement.yaml"
-    row = next(n for n, line in enumerate(engagement.read_text(encoding="utf-8").splitlines(), 1)
-               if line.strip().startswith("commissioned_by:"))
+    row = next(
+        n
+        for n, line in enumerate(engagement.read_text(encoding="utf-8").splitlines(), 1)
+        if line.strip().startswith("commissioned_by:")
+    )
     assert next(p for p in report.warnings if p.field == "report.commissioned_by").row == row
 
 
@@ -486,8 +569,18 @@ def test_new_cli_reports_a_bad_name_in_one_line(tmp_path, capsys):
 
 
 def test_new_cli_json(tmp_path, capsys):
-    code, out, _ = run(capsys, "new", "acme", "--dir", str(tmp_path / "p"), "--start", "2026-07",
-                       "--months", "3", "--json")
+    code, out, _ = run(
+        capsys,
+        "new",
+        "acme",
+        "--dir",
+        str(tmp_path / "p"),
+        "--start",
+        "2026-07",
+        "--months",
+        "3",
+        "--json",
+    )
     data = json.loads(out)
     assert code == 0 and data["months"] == ["2026-07", "2026-08", "2026-09"]
     assert data["default_targets"] == len(default_targets(load_framework()))

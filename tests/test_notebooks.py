@@ -42,6 +42,7 @@ _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 # ---------------------------------------------------------------- helpers
 
+
 def unescape(markdown: str) -> str:
     """Markdown text back to the literal text (backslash escapes of ASCII punctuation)."""
     return _ESCAPE.sub(r"\1", markdown)
@@ -52,8 +53,9 @@ def outputs(book: Any) -> list[dict[str, Any]]:
 
 
 def markdowns(book: Any) -> list[str]:
-    return [o["data"]["text/markdown"] for o in outputs(book)
-            if "text/markdown" in o.get("data", {})]
+    return [
+        o["data"]["text/markdown"] for o in outputs(book) if "text/markdown" in o.get("data", {})
+    ]
 
 
 def chart_bundles(book: Any) -> list[dict[str, Any]]:
@@ -68,7 +70,7 @@ def item_block(book: Any, item: dict[str, Any]) -> str:
     mine = [i for i in starts if unescape(texts[i]).startswith(heading)]
     assert len(mine) == 1, f"{heading!r} appears {len(mine)} times"
     later = [i for i in starts if i > mine[0]]
-    return "\n\n".join(texts[mine[0]:later[0] if later else len(texts)])
+    return "\n\n".join(texts[mine[0] : later[0] if later else len(texts)])
 
 
 def table_rows(markdown: str) -> list[list[str]]:
@@ -111,7 +113,7 @@ def comparable(book: Any) -> Any:
     return book
 
 
-GUIDELINE_NA = ("2.3", "a", "1")   # the sub-point the guideline client marks not applicable
+GUIDELINE_NA = ("2.3", "a", "1")  # the sub-point the guideline client marks not applicable
 
 
 def guideline_results() -> dict[str, Any]:
@@ -121,10 +123,19 @@ def guideline_results() -> dict[str, Any]:
     fw = load_framework("ccea-guideline")
     eng = yaml.safe_load((ROOT / "params" / "demo" / "engagement.yaml").read_text("utf-8"))
     eng.update(client="gl", framework=fw.id)
-    eng["handover"] = {i.code: {"nature": "电子版", "copies": 1, "pages": 3,
-                                "completeness": "完整", "granularity": "符合"} for i in fw.items}
-    eng["key_points"] = [{"topic": "流程", "item": "4.2", "issue": "流程文件缺少版本|修订记录。",
-                          "status": "open"}]
+    eng["handover"] = {
+        i.code: {
+            "nature": "电子版",
+            "copies": 1,
+            "pages": 3,
+            "completeness": "完整",
+            "granularity": "符合",
+        }
+        for i in fw.items
+    }
+    eng["key_points"] = [
+        {"topic": "流程", "item": "4.2", "issue": "流程文件缺少版本|修订记录。", "status": "open"}
+    ]
     items: dict[str, Any] = {}
     for n, item in enumerate(fw.items):
         if (n % 3 == 0 and item.code != GUIDELINE_NA[0]) or not item.requirements:
@@ -141,14 +152,22 @@ def guideline_results() -> dict[str, Any]:
     item, req, sub = GUIDELINE_NA
     items[item]["ratings"][f"{req}.{sub}"] = {"na": True, "note": "该中心无课堂式培训"}
     data = EngagementData(
-        params_file=ROOT / "gl.yaml", params=Params(client="gl", engagement="gl"),
-        folder=ROOT / "gl", framework=fw, engagement=Engagement.model_validate(eng),
-        targets={}, checks={}, inputs=MonthlyInputs(), claims=[],
-        ratings=parse_ratings({"framework": fw.id, "items": items}, fw))
+        params_file=ROOT / "gl.yaml",
+        params=Params(client="gl", engagement="gl"),
+        folder=ROOT / "gl",
+        framework=fw,
+        engagement=Engagement.model_validate(eng),
+        targets={},
+        checks={},
+        inputs=MonthlyInputs(),
+        claims=[],
+        ratings=parse_ratings({"framework": fw.id, "items": items}, fw),
+    )
     return build_results(data).data
 
 
 # ---------------------------------------------------------------- fixtures
+
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -162,8 +181,9 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     chdir = os.chdir
     os.chdir = lambda path: (moves.append(str(path)), chdir(path))[1]  # type: ignore[assignment]
     try:
-        summary = run_client(ROOT / "params" / "demo.yaml", output=out, report=False,
-                             notebooks_folder=NOTEBOOKS)
+        summary = run_client(
+            ROOT / "params" / "demo.yaml", output=out, report=False, notebooks_folder=NOTEBOOKS
+        )
     finally:
         os.chdir = chdir
     assert summary.status == "ok"
@@ -189,15 +209,18 @@ def guideline_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, A
     (folder / "results.json").write_text(dumps(data), encoding="utf-8")
     books = {}
     for template, output, params in (
-            ("domain", "2.ipynb", {"results_path": "results.json", "chapter": "2"}),
-            ("scorecard", "scorecard.ipynb", {"results_path": "results.json"})):
-        execute_notebook(NotebookJob(NOTEBOOKS / f"{template}.ipynb", output, params, output),
-                         folder)
+        ("domain", "2.ipynb", {"results_path": "results.json", "chapter": "2"}),
+        ("scorecard", "scorecard.ipynb", {"results_path": "results.json"}),
+    ):
+        execute_notebook(
+            NotebookJob(NOTEBOOKS / f"{template}.ipynb", output, params, output), folder
+        )
         books[output] = nbformat.read(folder / output, as_version=4)
     return data, books
 
 
 # ---------------------------------------------------------------- the committed templates
+
 
 @pytest.mark.parametrize("name", TEMPLATES)
 def test_committed_notebooks_are_clean_and_parameterised(name: str):
@@ -218,12 +241,14 @@ def test_committed_notebooks_are_clean_and_parameterised(name: str):
     # Thin: no logic, no pandas; only calls into ccua.notebook after the parameters.
     for cell in code[1:]:
         body = [line for line in cell.source.splitlines()[1:] if line.strip()]
-        assert all(line.startswith(("nb.", "from ccua import notebook", "results = nb."))
-                   for line in body), body
+        assert all(
+            line.startswith(("nb.", "from ccua import notebook", "results = nb.")) for line in body
+        ), body
     assert "pandas" not in json.dumps(book)
 
 
 # ---------------------------------------------------------------- the demo client, executed
+
 
 def test_runner_executes_one_notebook_per_chapter(executed: dict, results: dict):
     chapters = [c["id"] for c in results["chapters"]]
@@ -248,13 +273,17 @@ def test_every_item_of_each_chapter_appears_with_its_score(executed: dict, resul
         expected = [f"## {c} {items[c]['name']}" for c in chapter["items"]]
         assert headings[: len(expected)] == expected
         # after the items, only the chapter's slice of the actions (docs/improve.md)
-        assert set(headings[len(expected):]) <= {"## 改进建议", "## 人员配置与排队模型核对"}
+        assert set(headings[len(expected) :]) <= {"## 改进建议", "## 人员配置与排队模型核对"}
         for code in chapter["items"]:
             item = items[code]
-            summary = table_rows(item_block(book, item))[1]   # the row under the header
-            assert summary[:5] == [f"{two(item['points'])}分", f"{two(item['percent'])}%",
-                                   two(item["mean_rating"]), f"{two(item['score'])}分",
-                                   f"{two(item['share'])}%"]
+            summary = table_rows(item_block(book, item))[1]  # the row under the header
+            assert summary[:5] == [
+                f"{two(item['points'])}分",
+                f"{two(item['percent'])}%",
+                two(item["mean_rating"]),
+                f"{two(item['score'])}分",
+                f"{two(item['share'])}%",
+            ]
 
 
 def test_requirements_verbatim_with_ratings_and_scale_labels(executed: dict, results: dict):
@@ -316,43 +345,58 @@ def test_charts_carry_vega_lite_svg_and_a_description(executed: dict, results: d
     for chapter in results["chapters"]:
         book = executed[chapter["id"]]
         bundles = chart_bundles(book)
-        with_values = [c for c in chapter["items"]
-                       if any(i["value"] is not None for i in results["indicators"]
-                              if i["item"] == c)]
-        with_months = [c for c in chapter["items"]
-                       if any(i["monthly"] for i in results["indicators"] if i["item"] == c)]
+        with_values = [
+            c
+            for c in chapter["items"]
+            if any(i["value"] is not None for i in results["indicators"] if i["item"] == c)
+        ]
+        with_months = [
+            c
+            for c in chapter["items"]
+            if any(i["monthly"] for i in results["indicators"] if i["item"] == c)
+        ]
         assert len(bundles) == 1 + len(with_values) + len(with_months), chapter["id"]
         for bundle in bundles:
             assert set(bundle) == {VEGA_LITE_MIMETYPE, "image/svg+xml", "text/plain"}
             assert bundle[VEGA_LITE_MIMETYPE]["$schema"] == VEGA_LITE_SCHEMA
             svg = bundle["image/svg+xml"]
             assert svg.startswith("<svg") and "Noto Sans CJK SC" in svg
-            assert re.search(r"<text[^>]*>[^<]*[\u4e00-\u9fff]", svg)   # Chinese, as text
+            assert re.search(r"<text[^>]*>[^<]*[\u4e00-\u9fff]", svg)  # Chinese, as text
             assert bundle["text/plain"].startswith("图：") and "\n" not in bundle["text/plain"]
     assert len(chart_bundles(executed["scorecard"])) == 2
     assert chart_bundles(executed["engagement"]) == []
 
 
-def test_engagement_notebook_shows_steps_teams_sheets_and_key_points(executed: dict,
-                                                                     results: dict):
+def test_engagement_notebook_shows_steps_teams_sheets_and_key_points(executed: dict, results: dict):
     text = unescape("\n".join(markdowns(executed["engagement"])))
     eng = results["engagement"]
-    for heading in ("## 概况", "## 测评过程", "## 测评小组人员", "## 测评范围",
-                    "## 测评资料反馈", "## 测评关键点问题", "## 数据真实性核对"):
+    for heading in (
+        "## 概况",
+        "## 测评过程",
+        "## 测评小组人员",
+        "## 测评范围",
+        "## 测评资料反馈",
+        "## 测评关键点问题",
+        "## 数据真实性核对",
+    ):
         assert heading in text
     for step in eng["process"]:
         assert step["name"] in text and step["deliverable"] in text
     for member in eng["team"]["assessors"] + eng["team"]["assessee"]:
         assert f"| {member['name']} | {member['phone']} | {member['email']} |" in text
-    feedback = next(t for t in markdowns(executed["engagement"])
-                    if t.startswith("## 测评资料反馈"))
-    rows = table_rows(feedback)    # the feedback sheet (E.4)
-    by_item = {r[2]: r for r in rows[1:]}      # the report's table 4: "SP1 战略目标"
+    feedback = next(t for t in markdowns(executed["engagement"]) if t.startswith("## 测评资料反馈"))
+    rows = table_rows(feedback)  # the feedback sheet (E.4)
+    by_item = {r[2]: r for r in rows[1:]}  # the report's table 4: "SP1 战略目标"
     for item in results["assessment"]["items"]:
         h = eng["handover"][item["code"]]
         row = by_item[f"{item['code']} {item['name']}"]
-        assert row[3:8] == [h["nature"], str(h["copies"]), str(h["pages"]), h["completeness"],
-                            h["granularity"]]
+        assert row[3:8] == [
+            h["nature"],
+            str(h["copies"]),
+            str(h["pages"]),
+            h["completeness"],
+            h["granularity"],
+        ]
     for kp in eng["key_points"]:
         assert kp["issue"] in text and kp["response"] in text
     assert f"**测评背景**：{eng['background']['description']}" in text
@@ -363,13 +407,17 @@ def test_engagement_notebook_shows_steps_teams_sheets_and_key_points(executed: d
 def test_scorecard_shows_e6_subtotals_and_the_marked_grade(executed: dict, results: dict):
     texts = markdowns(executed["scorecard"])
     a = results["assessment"]
-    rows = table_rows(texts[0])      # the report's table 6 (one table model)
+    rows = table_rows(texts[0])  # the report's table 6 (one table model)
     assert rows[0][3:7] == ["分值", "分值占比", "计分", "计分占比"]
     by_item = {r[2]: r for r in rows[1:-1]}
     for item in a["items"]:
         row = by_item[f"{item['code']} {item['name']}"]
-        assert row[3:7] == [f"{two(item['points'])}分", f"{two(item['points_share'])}%",
-                            f"{two(item['score'])}分", f"{two(item['share'])}%"]
+        assert row[3:7] == [
+            f"{two(item['points'])}分",
+            f"{two(item['points_share'])}%",
+            f"{two(item['score'])}分",
+            f"{two(item['share'])}%",
+        ]
     assert rows[-1][0] == "**测评计分合计**" and rows[-1][5] == f"**{two(a['total'])}分**"
     subtotals = unescape(texts[1])
     for cat in a["categories"]:
@@ -378,29 +426,32 @@ def test_scorecard_shows_e6_subtotals_and_the_marked_grade(executed: dict, resul
         assert f"| {g['code']} {g['name']} |" in subtotals and f"{two(g['score'])}分" in subtotals
     grade = texts[2]
     assert f"测评等级为 **{a['grade']}**" in grade
-    marked = [r for r in table_rows(grade) if r[-1] == "**符合**"]     # table 7's 评审结果
+    marked = [r for r in table_rows(grade) if r[-1] == "**符合**"]  # table 7's 评审结果
     assert [r[0] for r in marked] == [a["grade"]]
     assert all(line in marked[0][2] for line in a["grade_detail"]["process"])
     bands = {r[0]: r[1] for r in table_rows(grade)[1:]}
-    assert bands["改进"] == "<60分" and bands["合格"] == "≥60分"   # the rule applied (E-M-grade-60)
+    assert bands["改进"] == "<60分" and bands["合格"] == "≥60分"  # the rule applied (E-M-grade-60)
 
 
-def test_rerunning_gives_identical_outputs(demo_run: Path, executed: dict,
-                                           tmp_path: Path):
+def test_rerunning_gives_identical_outputs(demo_run: Path, executed: dict, tmp_path: Path):
     shutil.copy(demo_run / "results.json", tmp_path / "results.json")
     for template, name, params in (
-            ("domain", "MI", {"results_path": "results.json", "lang": "zh", "chapter": "MI"}),
-            ("scorecard", "scorecard", {"results_path": "results.json", "lang": "zh"})):
-        execute_notebook(NotebookJob(NOTEBOOKS / f"{template}.ipynb", f"{name}.ipynb", params,
-                                     name), tmp_path)
+        ("domain", "MI", {"results_path": "results.json", "lang": "zh", "chapter": "MI"}),
+        ("scorecard", "scorecard", {"results_path": "results.json", "lang": "zh"}),
+    ):
+        execute_notebook(
+            NotebookJob(NOTEBOOKS / f"{template}.ipynb", f"{name}.ipynb", params, name), tmp_path
+        )
         again = nbformat.read(tmp_path / f"{name}.ipynb", as_version=4)
-        assert [c.get("outputs") for c in again.cells] == \
-            [c.get("outputs") for c in executed[name].cells]
+        assert [c.get("outputs") for c in again.cells] == [
+            c.get("outputs") for c in executed[name].cells
+        ]
         assert comparable(again) == comparable(executed[name])
 
 
-def test_english_notebooks_hold_no_chinese_outside_quoted_text(demo_run: Path,
-                                                                 results: dict, tmp_path: Path):
+def test_english_notebooks_hold_no_chinese_outside_quoted_text(
+    demo_run: Path, results: dict, tmp_path: Path
+):
     """The runner's English notebooks (lang parameter): every Markdown output in English but
     for what the client wrote and the standard's Chinese-only texts (tests/test_i18n.py)."""
     from tests.test_i18n import HAN, as_text, leftover, quoted_texts
@@ -408,9 +459,10 @@ def test_english_notebooks_hold_no_chinese_outside_quoted_text(demo_run: Path,
     shutil.copy(demo_run / "results.json", tmp_path / "results.json")
     allowed = quoted_texts(results)
     for template, name, params in (
-            ("domain", "DO.en", {"results_path": "results.json", "lang": "en", "chapter": "DO"}),
-            ("scorecard", "scorecard.en", {"results_path": "results.json", "lang": "en"}),
-            ("engagement", "engagement.en", {"results_path": "results.json", "lang": "en"})):
+        ("domain", "DO.en", {"results_path": "results.json", "lang": "en", "chapter": "DO"}),
+        ("scorecard", "scorecard.en", {"results_path": "results.json", "lang": "en"}),
+        ("engagement", "engagement.en", {"results_path": "results.json", "lang": "en"}),
+    ):
         execute_notebook(_job(template, name, params), tmp_path)
         book = nbformat.read(tmp_path / f"{name}.ipynb", as_version=4)
         text = as_text("\n\n".join(markdowns(book)))
@@ -424,6 +476,7 @@ def _job(template: str, name: str, params: dict[str, Any]) -> NotebookJob:
 
 
 # ---------------------------------------------------------------- the guideline
+
 
 def test_guideline_chapter_and_scorecard(guideline_run: tuple[dict, dict]):
     data, books = guideline_run
@@ -442,12 +495,12 @@ def test_guideline_chapter_and_scorecard(guideline_run: tuple[dict, dict]):
         assert summary[3] == ("整体评分" if item["source"] == "rating" else "逐条评分")
         for req in load_framework("ccea-guideline").item(code).requirements:
             assert f"| {req.code}) | {req.text} |" in unescape(block)
-    assert len(chart_bundles(domain)) == 1             # the area's items; no indicators
+    assert len(chart_bundles(domain)) == 1  # the area's items; no indicators
     card = books["scorecard.ipynb"]
     text = unescape("\n".join(markdowns(card)))
     assert "未规定测评等级划分" in text and f"{two(data['assessment']['total'])}分" in text
     cmp = data["assessment"].get("comparison_grade")
-    if cmp:     # another framework's grade, shown as a comparison only
+    if cmp:  # another framework's grade, shown as a comparison only
         assert f"{cmp['label']}：{cmp['name']}（{cmp['band']}）" in text
     assert "类别小计" not in text
     item, req, sub = GUIDELINE_NA
@@ -457,10 +510,13 @@ def test_guideline_chapter_and_scorecard(guideline_run: tuple[dict, dict]):
 
 # ---------------------------------------------------------------- pure helpers
 
+
 def test_md_escape_keeps_text_literal_in_tables():
     assert nb.md_escape("a|b") == "a\\|b"
-    assert nb.md_escape("5*3_2 [x](y) <b> $1 ~2^ @c #d & `e`") == \
-        "5\\*3\\_2 \\[x\\](y) \\<b\\> \\$1 \\~2\\^ \\@c \\#d \\& \\`e\\`"
+    assert (
+        nb.md_escape("5*3_2 [x](y) <b> $1 ~2^ @c #d & `e`")
+        == "5\\*3\\_2 \\[x\\](y) \\<b\\> \\$1 \\~2\\^ \\@c \\#d \\& \\`e\\`"
+    )
     assert nb.md_escape("line\nbreak") == "line break"
     assert nb.md_escape("windows\r\nline") == "windows line"
     assert nb.md_escape("中文，“引号”（括号）") == "中文，“引号”（括号）"
@@ -472,8 +528,7 @@ def test_md_escape_keeps_text_literal_in_tables():
 def test_md_table_rejects_ragged_rows_and_sets_alignment():
     with pytest.raises(ValueError, match="2 cells, header has 3"):
         nb.md_table(["a", "b", "c"], [["1", "2"]])
-    table = nb.md_table(["a", "b", "c"], [], widths=[4, 5, 6], align="lrc",
-                        caption="说明|x")
+    table = nb.md_table(["a", "b", "c"], [], widths=[4, 5, 6], align="lrc", caption="说明|x")
     # the caption follows its table: pandoc gives a caption line to the table before it
     assert table.splitlines() == ["| a | b | c |", "|----|----:|:----:|", "", "Table: 说明\\|x"]
 
@@ -496,8 +551,9 @@ def test_numbers_are_printed_half_up():
 
 
 def test_scale_labels_name_both_levels_for_a_mean():
-    results = {"framework": {"scale": {"levels": [
-        {"value": v, "label": f"L{v}"} for v in range(6)]}}}
+    results = {
+        "framework": {"scale": {"levels": [{"value": v, "label": f"L{v}"} for v in range(6)]}}
+    }
     assert nb.scale_label(results, 3) == "L3"
     assert nb.scale_label(results, 3.0) == "L3"
     assert nb.scale_label(results, 2.8571) == "L2～L3"

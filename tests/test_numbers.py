@@ -13,15 +13,19 @@ from ccua._num import NotANumber, round_half_up, to_fraction
 
 
 def test_half_up_where_python_rounds_half_even():
-    assert round(0.125, 2) == 0.12           # banker's rounding of an exact binary half
+    assert round(0.125, 2) == 0.12  # banker's rounding of an exact binary half
     assert round_half_up(Fraction(1, 8)) == Decimal("0.13")
     assert round_half_up(Fraction(3115, 1000)) == Decimal("3.12")
     assert round_half_up(Fraction(-1, 8)) == Decimal("-0.13")
     assert round_half_up(Fraction(2, 3), 0) == Decimal("1")
 
 
-@given(st.decimals(min_value=-10**6, max_value=10**6, places=6, allow_nan=False,
-                   allow_infinity=False), st.integers(min_value=0, max_value=4))
+@given(
+    st.decimals(
+        min_value=-(10**6), max_value=10**6, places=6, allow_nan=False, allow_infinity=False
+    ),
+    st.integers(min_value=0, max_value=4),
+)
 def test_round_half_up_matches_decimal_quantize(value, places):
     expected = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     assert round_half_up(Fraction(value), places) == expected
@@ -33,9 +37,17 @@ def test_rounding_error_is_at_most_half_a_cent(value):
     assert abs(Fraction(rounded) - value) <= Fraction(1, 200)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    (5, Fraction(5)), (0.1, Fraction(1, 10)), ("1,000", Fraction(1000)), (" 7.5 ", Fraction(15, 2)),
-    (Decimal("2.25"), Fraction(9, 4)), ("1e3", Fraction(1000))])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (5, Fraction(5)),
+        (0.1, Fraction(1, 10)),
+        ("1,000", Fraction(1000)),
+        (" 7.5 ", Fraction(15, 2)),
+        (Decimal("2.25"), Fraction(9, 4)),
+        ("1e3", Fraction(1000)),
+    ],
+)
 def test_to_fraction(raw, expected):
     assert to_fraction(raw) == expected
 

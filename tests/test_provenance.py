@@ -57,8 +57,7 @@ def test_results_end_with_the_provenance_of_code_framework_inputs_and_environmen
     assert env["python"] == platform.python_version()
     lock = ROOT / "uv.lock"
     assert env["lock"] == ({"file": "uv.lock", "sha256": sha(lock)} if lock.exists() else None)
-    for name in ("pandas", "altair", "vl-convert-python", "papermill", "typst", "duckdb",
-                 "pandoc"):
+    for name in ("pandas", "altair", "vl-convert-python", "papermill", "typst", "duckdb", "pandoc"):
         assert name in env["packages"]
     import pandas
 
@@ -75,8 +74,9 @@ def test_every_input_file_is_recorded_with_its_sha256_relative_to_the_run(demo_r
     for role in ("engagement", "targets", "monthly", "ratings", "claimed", "checks"):
         assert roles[role].startswith("demo/"), role
     for e in prov["inputs"]:
-        assert e["sha256"] == sha(root / e["path"]) and e["bytes"] == (root / e["path"]).stat(
-        ).st_size
+        assert (
+            e["sha256"] == sha(root / e["path"]) and e["bytes"] == (root / e["path"]).stat().st_size
+        )
     text = (run / "results.json").read_text(encoding="utf-8")
     assert str(base) not in text and "/tmp" not in text
 
@@ -115,8 +115,7 @@ def test_ingested_record_partitions_are_inputs_but_never_the_salt(tmp_path):
     exports = tmp_path / "exports"
     write_records(exports, Plan(calls=600, months=6), kinds=("voice",))
     folder = tmp_path / "params" / "demo" / "records"
-    results = ingest(folder, [exports], mappings=[load_mapping(exports / "mapping" /
-                                                               "voice.yaml")])
+    results = ingest(folder, [exports], mappings=[load_mapping(exports / "mapping" / "voice.yaml")])
     assert all(r.error is None for r in results)
     # (the provenance of what the run reads; the demo's key points, written for its sheet,
     # would stop a run computed from these few synthetic records)
@@ -124,8 +123,11 @@ def test_ingested_record_partitions_are_inputs_but_never_the_salt(tmp_path):
     assert data.files["records"] == folder
     prov = collect(data, tmp_path / "runs" / "demo")
     records = [e["path"] for e in prov["inputs"] if e["role"] == "records"]
-    parquet = sorted(p.relative_to(tmp_path / "params").as_posix()
-                     for p in folder.rglob("*.parquet") if ".staging" not in p.parts)
+    parquet = sorted(
+        p.relative_to(tmp_path / "params").as_posix()
+        for p in folder.rglob("*.parquet")
+        if ".staging" not in p.parts
+    )
     assert "demo/records/manifest.json" in records
     assert sorted(r for r in records if r.endswith(".parquet")) == parquet and parquet
     assert not [r for r in records if ".salt" in r or ".lock" in r]
@@ -134,8 +136,7 @@ def test_ingested_record_partitions_are_inputs_but_never_the_salt(tmp_path):
 def test_executed_notebooks_record_the_provenance_and_their_template(tmp_path):
     write_demo(tmp_path / "params")
     out = tmp_path / "run"
-    run_client(tmp_path / "params" / "demo.yaml", output=out, notebooks_folder=GOOD,
-               report=False)
+    run_client(tmp_path / "params" / "demo.yaml", output=out, notebooks_folder=GOOD, report=False)
     prov = json.loads((out / "results.json").read_text(encoding="utf-8"))["provenance"]
     for name in ("engagement.ipynb", "DO.ipynb", "scorecard.ipynb"):
         meta = nbformat.read(out / name, as_version=4).metadata["ccua"]

@@ -30,44 +30,76 @@ def test_shipped_definitions_use_only_canonical_columns(tccua):
 
 
 def test_identifiers_skip_keywords_functions_literals_and_placeholders():
-    sql = ("answered_ms IS NOT NULL AND COALESCE(ring_ms, 0) <= {service_level_ms} "
-           "AND channel IN ('chat', 'video') AND NOT transferred")
+    sql = (
+        "answered_ms IS NOT NULL AND COALESCE(ring_ms, 0) <= {service_level_ms} "
+        "AND channel IN ('chat', 'video') AND NOT transferred"
+    )
     assert identifiers(sql) == ["answered_ms", "ring_ms", "channel", "transferred"]
     assert functions("SUM(CASE WHEN x THEN 1 END) + epoch_ms(y)") == ["SUM", "epoch_ms"]
 
 
 def write(tmp_path: Path, measures: str, views: str = "") -> Path:
     path = tmp_path / "records.yaml"
-    path.write_text("version: 1\nparameters:\n  service_level_seconds: {default: 20}\n"
-                    "  standard_workday_hours: {default: 8}\n"
-                    f"views:\n{views or '  {}'}\nmeasures:\n{measures}", encoding="utf-8")
+    path.write_text(
+        "version: 1\nparameters:\n  service_level_seconds: {default: 20}\n"
+        "  standard_workday_hours: {default: 8}\n"
+        f"views:\n{views or '  {}'}\nmeasures:\n{measures}",
+        encoding="utf-8",
+    )
     return path
 
 
-@pytest.mark.parametrize(("measures", "message"), [
-    ("  - {measure: nope, table: voice, count: true}\n",
-     "no measure 'nope' in t-ccua's measures.yaml"),
-    ("  - {measure: abandoned_calls, table: voice, count: answred_ms IS NULL}\n",
-     "abandoned_calls: no column 'answred_ms' in voice"),
-    ("  - {measure: abandoned_calls, table: calls, count: true}\n",
-     "table 'calls' is neither a canonical table"),
-    ("  - {measure: voice_talk_time_total, table: voice, sum: epoch_ms(ended_at), unit: ms}\n",
-     "function epoch_ms() is outside the SQL subset both engines run"),
-    ("  - {measure: voice_talk_time_total, table: voice, sum: talk_ms}\n",
-     "voice_talk_time_total is in seconds: compute it in ms (unit: ms)"),
-    ("  - {measure: offered_calls, table: voice, count: true}\n"
-     "  - {measure: offered_calls, table: voice, count: true}\n", "offered_calls is defined twice"),
-    ("  - {measure: offered_calls, table: voice, count: true, sum: talk_ms}\n",
-     "give exactly one of count:, sum: or parameter:"),
-    ("  - {measure: offered_calls, table: voice, count: 'arrived_ms < {threshold_ms}'}\n",
-     "unknown placeholder {threshold_ms}"),
-    ("  - {measure: offered_calls, table: voice, count: true, unit: minutes}\n",
-     "`unit` must be count or ms"),
-    ("  - {measure: standard_agent_workday_hours, table: agent_states, parameter: hours}\n",
-     "no parameter 'hours'"),
-    ("  - {measure: proactive_marketing_revenue, table: voice, count: true}\n",
-     "is in currency; records give counts and durations only"),
-])
+@pytest.mark.parametrize(
+    ("measures", "message"),
+    [
+        (
+            "  - {measure: nope, table: voice, count: true}\n",
+            "no measure 'nope' in t-ccua's measures.yaml",
+        ),
+        (
+            "  - {measure: abandoned_calls, table: voice, count: answred_ms IS NULL}\n",
+            "abandoned_calls: no column 'answred_ms' in voice",
+        ),
+        (
+            "  - {measure: abandoned_calls, table: calls, count: true}\n",
+            "table 'calls' is neither a canonical table",
+        ),
+        (
+            "  - {measure: voice_talk_time_total, table: voice, sum: epoch_ms(ended_at),"
+            " unit: ms}\n",
+            "function epoch_ms() is outside the SQL subset both engines run",
+        ),
+        (
+            "  - {measure: voice_talk_time_total, table: voice, sum: talk_ms}\n",
+            "voice_talk_time_total is in seconds: compute it in ms (unit: ms)",
+        ),
+        (
+            "  - {measure: offered_calls, table: voice, count: true}\n"
+            "  - {measure: offered_calls, table: voice, count: true}\n",
+            "offered_calls is defined twice",
+        ),
+        (
+            "  - {measure: offered_calls, table: voice, count: true, sum: talk_ms}\n",
+            "give exactly one of count:, sum: or parameter:",
+        ),
+        (
+            "  - {measure: offered_calls, table: voice, count: 'arrived_ms < {threshold_ms}'}\n",
+            "unknown placeholder {threshold_ms}",
+        ),
+        (
+            "  - {measure: offered_calls, table: voice, count: true, unit: minutes}\n",
+            "`unit` must be count or ms",
+        ),
+        (
+            "  - {measure: standard_agent_workday_hours, table: agent_states, parameter: hours}\n",
+            "no parameter 'hours'",
+        ),
+        (
+            "  - {measure: proactive_marketing_revenue, table: voice, count: true}\n",
+            "is in currency; records give counts and durations only",
+        ),
+    ],
+)
 def test_loader_refuses(tmp_path, tccua, measures, message):
     with pytest.raises(ValidationFailed) as exc:
         load_definitions(tccua, write(tmp_path, measures))
@@ -76,8 +108,11 @@ def test_loader_refuses(tmp_path, tccua, measures, message):
 
 
 def test_loader_reports_every_problem_at_once(tmp_path, tccua):
-    path = write(tmp_path, "  - {measure: nope, table: voice, count: true}\n"
-                           "  - {measure: abandoned_calls, table: voice, count: x = 1}\n")
+    path = write(
+        tmp_path,
+        "  - {measure: nope, table: voice, count: true}\n"
+        "  - {measure: abandoned_calls, table: voice, count: x = 1}\n",
+    )
     with pytest.raises(ValidationFailed) as exc:
         load_definitions(tccua, path)
     assert len(exc.value.problems) == 2

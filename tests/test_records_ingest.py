@@ -42,11 +42,13 @@ def only_error(results) -> CcuaError:
 
 def rows_of(folder: Path, kind: str) -> list[tuple]:
     files = [str(p) for p in RecordsStore(folder).files(kind)]
-    return duckdb.sql(f"SELECT * FROM read_parquet({files}, hive_partitioning = true) "
-                      "ORDER BY 1").fetchall()
+    return duckdb.sql(
+        f"SELECT * FROM read_parquet({files}, hive_partitioning = true) ORDER BY 1"
+    ).fetchall()
 
 
 # --- formats and encodings -----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
 def test_csv_in_every_encoding_centres_send(tmp_path, encoding):
@@ -69,28 +71,34 @@ def test_excel_and_parquet_sources(tmp_path):
     wb.save(tmp_path / "voice.xlsx")
     [xlsx] = ingest(tmp_path / "rec", [tmp_path / "voice.xlsx"])
     assert xlsx.error is None and xlsx.written == 8
-    duckdb.sql(f"COPY (SELECT * FROM read_csv('{DATA / 'voice.csv'}')) TO "
-               f"'{tmp_path / 'voice.parquet'}' (FORMAT parquet)")
+    duckdb.sql(
+        f"COPY (SELECT * FROM read_csv('{DATA / 'voice.csv'}')) TO "
+        f"'{tmp_path / 'voice.parquet'}' (FORMAT parquet)"
+    )
     [pq] = ingest(tmp_path / "rec2", [tmp_path / "voice.parquet"])
     assert pq.error is None and pq.written == 8
     # The same calls (pseudonyms differ: each records folder has its own salt).
-    assert [r[:13] for r in rows_of(tmp_path / "rec", "voice")] == \
-        [r[:13] for r in rows_of(tmp_path / "rec2", "voice")]
+    assert [r[:13] for r in rows_of(tmp_path / "rec", "voice")] == [
+        r[:13] for r in rows_of(tmp_path / "rec2", "voice")
+    ]
 
 
 def test_partitions_by_month_with_canonical_types(tmp_path):
     [result] = ingest(tmp_path / "rec", [DATA / "voice.csv"])
-    assert result.months == {"2026-01": 5, "2026-02": 3}   # V5 arrives on 31 January
+    assert result.months == {"2026-01": 5, "2026-02": 3}  # V5 arrives on 31 January
     store = RecordsStore(tmp_path / "rec")
     files = store.files("voice")
     assert [f.parent.name for f in files] == ["month=2026-01", "month=2026-02"]
-    types = dict(duckdb.sql(f"DESCRIBE SELECT * FROM read_parquet('{files[0]}')")
-                 .fetchall()[i][:2] for i in range(16))
+    types = dict(
+        duckdb.sql(f"DESCRIBE SELECT * FROM read_parquet('{files[0]}')").fetchall()[i][:2]
+        for i in range(16)
+    )
     assert types["arrived_at"] == "TIMESTAMP" and types["talk_s"] == "DECIMAL(18,3)"
     assert types["customer_id"] == "BIGINT" and types["transferred"] == "BOOLEAN"
 
 
 # --- bad files: every problem counted, the first ones shown as file:row:column -------------
+
 
 def test_wrong_encoding_utf16(tmp_path):
     src = write(tmp_path / "voice.csv", VOICE, "utf-16")
@@ -106,8 +114,10 @@ def test_wrong_encoding_neither_utf8_nor_gbk(tmp_path):
 
 
 def test_missing_column_names_every_missing_one(tmp_path):
-    lines = [",".join(c for i, c in enumerate(line.split(",")) if i not in (3, 8))
-             for line in VOICE.splitlines()]
+    lines = [
+        ",".join(c for i, c in enumerate(line.split(",")) if i not in (3, 8))
+        for line in VOICE.splitlines()
+    ]
     src = write(tmp_path / "voice.csv", "\n".join(lines) + "\n")
     error = only_error(ingest(tmp_path / "rec", [src], kind="voice"))
     assert isinstance(error, ValidationFailed)
@@ -116,17 +126,31 @@ def test_missing_column_names_every_missing_one(tmp_path):
     assert f"{src}:1:" in text
 
 
-@pytest.mark.parametrize(("row", "column", "value", "message"), [
-    (3, "arrived_at", "2026-13-45 25:00", "arrived_at: expected a time such as 2026-01-05 "
-     "09:13:22 (other layouts go under the mapping's datetime_formats) (got '2026-13-45 25:00')"),
-    (4, "arrived_at", "yesterday", "got 'yesterday'"),
-    (2, "talk_s", "-5", "talk_s: a duration cannot be negative"),
-    (2, "answered_at", "2026-01-05 08:59:00", "answered_at: answered before it arrived "
-     "(arrived_at='2026-01-05 09:00:00', answered_at='2026-01-05 08:59:00')"),
-    (5, "transferred", "maybe", "transferred: expected true or false"),
-    (2, "talk_s", "", "talk_s: an answered call needs its talk time"),
-    (2, "ended_at", "2026-01-05 09:00:05", "ended_at: ended before it arrived or was answered"),
-])
+@pytest.mark.parametrize(
+    ("row", "column", "value", "message"),
+    [
+        (
+            3,
+            "arrived_at",
+            "2026-13-45 25:00",
+            "arrived_at: expected a time such as 2026-01-05 "
+            "09:13:22 (other layouts go under the mapping's datetime_formats) "
+            "(got '2026-13-45 25:00')",
+        ),
+        (4, "arrived_at", "yesterday", "got 'yesterday'"),
+        (2, "talk_s", "-5", "talk_s: a duration cannot be negative"),
+        (
+            2,
+            "answered_at",
+            "2026-01-05 08:59:00",
+            "answered_at: answered before it arrived "
+            "(arrived_at='2026-01-05 09:00:00', answered_at='2026-01-05 08:59:00')",
+        ),
+        (5, "transferred", "maybe", "transferred: expected true or false"),
+        (2, "talk_s", "", "talk_s: an answered call needs its talk time"),
+        (2, "ended_at", "2026-01-05 09:00:05", "ended_at: ended before it arrived or was answered"),
+    ],
+)
 def test_bad_value_is_located(tmp_path, row, column, value, message):
     src = write(tmp_path / "voice.csv", edit(VOICE, row, column, value))
     error = only_error(ingest(tmp_path / "rec", [src]))
@@ -136,7 +160,7 @@ def test_bad_value_is_located(tmp_path, row, column, value, message):
     assert problem.file == str(src) and problem.row == row and problem.column == column
     assert message in str(problem)
     assert str(problem).startswith(f"{src}:{row}:{column}: ")
-    assert not RecordsStore(tmp_path / "rec").sources()       # nothing was ingested
+    assert not RecordsStore(tmp_path / "rec").sources()  # nothing was ingested
 
 
 def test_all_problems_are_counted_and_the_first_ones_shown(tmp_path):
@@ -182,6 +206,7 @@ def test_a_later_value_the_fast_reader_refuses_is_read_the_exact_way(tmp_path):
 
 # --- idempotence, replacement, interruption, sources untouched --------------------------
 
+
 def test_rerun_is_a_no_op_and_sources_are_never_modified(tmp_path):
     src = shutil.copy(DATA / "voice.csv", tmp_path / "voice.csv")
     before = (hashlib.sha256(Path(src).read_bytes()).hexdigest(), os.stat(src).st_mtime_ns)
@@ -190,15 +215,14 @@ def test_rerun_is_a_no_op_and_sources_are_never_modified(tmp_path):
     [again] = ingest(tmp_path / "rec", [src])
     assert (first.status, again.status) == ("ingested", "unchanged")
     assert (tmp_path / "rec" / "manifest.json").read_text() == manifest
-    assert (hashlib.sha256(Path(src).read_bytes()).hexdigest(),
-            os.stat(src).st_mtime_ns) == before
+    assert (hashlib.sha256(Path(src).read_bytes()).hexdigest(), os.stat(src).st_mtime_ns) == before
     assert len(list((tmp_path / "rec").glob("voice/month=*/*.parquet"))) == 2
 
 
 def test_a_changed_file_replaces_its_earlier_ingest(tmp_path):
     src = write(tmp_path / "voice.csv", VOICE)
     ingest(tmp_path / "rec", [src])
-    write(src, "\n".join(VOICE.splitlines()[:3]) + "\n")         # V1 and V2 only
+    write(src, "\n".join(VOICE.splitlines()[:3]) + "\n")  # V1 and V2 only
     [result] = ingest(tmp_path / "rec", [src])
     assert result.status == "replaced"
     assert [r[0] for r in rows_of(tmp_path / "rec", "voice")] == ["V1", "V2"]
@@ -241,7 +265,7 @@ def test_a_live_lock_is_respected(tmp_path):
     (store.root / ".lock").write_text(str(os.getppid()))
     with pytest.raises(CcuaError, match="another ingest"):
         ingest(store.root, [DATA / "voice.csv"])
-    (store.root / ".lock").write_text("999999999")             # a dead process: taken over
+    (store.root / ".lock").write_text("999999999")  # a dead process: taken over
     assert ingest(store.root, [DATA / "voice.csv"])[0].status == "ingested"
 
 
@@ -256,10 +280,12 @@ def test_salt_is_created_once_and_kept_private(tmp_path):
 
 # --- kinds, mappings, time zones ------------------------------------------------------------
 
+
 def test_kind_is_detected_from_canonical_headers(tmp_path):
     results = ingest(tmp_path / "rec", [DATA])
     assert sorted(r.kind for r in results) == sorted(
-        ["voice", "digital", "bot", "agent_states", "schedule", "qa", "survey"])
+        ["voice", "digital", "bot", "agent_states", "schedule", "qa", "survey"]
+    )
 
 
 def test_chinese_gbk_export_through_a_mapping(tmp_path):
@@ -277,8 +303,9 @@ def test_chinese_gbk_export_through_a_mapping(tmp_path):
 
 
 def test_offsets_are_converted_to_the_mapping_time_zone(tmp_path):
-    text = VOICE.replace("2026-01-05 09:00:00,2026-01-05 09:00:10",
-                         "2026-01-05T01:00:00Z,2026-01-05T09:00:10+08:00")
+    text = VOICE.replace(
+        "2026-01-05 09:00:00,2026-01-05 09:00:10", "2026-01-05T01:00:00Z,2026-01-05T09:00:10+08:00"
+    )
     src = write(tmp_path / "voice.csv", text)
     [result] = ingest(tmp_path / "rec", [src])
     assert result.error is None
@@ -289,10 +316,13 @@ def test_offsets_are_converted_to_the_mapping_time_zone(tmp_path):
 def test_value_maps_and_constants(tmp_path):
     text = VOICE.replace(",false,", ",否,").replace(",true,", ",是,").replace(",voice,", ",电话,")
     src = write(tmp_path / "voice.csv", text)
-    mapping = write(tmp_path / "m.yaml", "kind: voice\nvalues:\n  channel: {电话: voice}\n"
-                                         "constants:\n  queue: 热线\n")
-    lines = [",".join(c for i, c in enumerate(line.split(",")) if i != 2)
-             for line in text.splitlines()]
+    mapping = write(
+        tmp_path / "m.yaml",
+        "kind: voice\nvalues:\n  channel: {电话: voice}\nconstants:\n  queue: 热线\n",
+    )
+    lines = [
+        ",".join(c for i, c in enumerate(line.split(",")) if i != 2) for line in text.splitlines()
+    ]
     write(src, "\n".join(lines) + "\n")
     [result] = ingest(tmp_path / "rec", [src], mappings=[load_mapping(mapping)])
     assert result.error is None
@@ -301,14 +331,17 @@ def test_value_maps_and_constants(tmp_path):
     assert [r[11] for r in rows][:2] == [False, True]
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("kind: calls\n", "`kind` must be one of voice, digital"),
-    ("kind: voice\ncolumns: {arrival: 进入时间}\n", "'arrival' is not a column of voice"),
-    ("kind: voice\ntimezone: Mars/Olympus\n", "unknown time zone 'Mars/Olympus'"),
-    ("kind: voice\ncolumns: {call_id: 流水号, queue: 流水号}\n", "already mapped to call_id"),
-    ("kind: voice\nencoding: latin-9\n", "`encoding` must be one of"),
-    ("kind: voice\nextra: 1\n", "unknown key"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("kind: calls\n", "`kind` must be one of voice, digital"),
+        ("kind: voice\ncolumns: {arrival: 进入时间}\n", "'arrival' is not a column of voice"),
+        ("kind: voice\ntimezone: Mars/Olympus\n", "unknown time zone 'Mars/Olympus'"),
+        ("kind: voice\ncolumns: {call_id: 流水号, queue: 流水号}\n", "already mapped to call_id"),
+        ("kind: voice\nencoding: latin-9\n", "`encoding` must be one of"),
+        ("kind: voice\nextra: 1\n", "unknown key"),
+    ],
+)
 def test_mapping_file_problems(tmp_path, text, message):
     path = write(tmp_path / "m.yaml", text)
     with pytest.raises(CcuaError, match=message.replace("(", r"\(")) as exc:
@@ -318,15 +351,17 @@ def test_mapping_file_problems(tmp_path, text, message):
 
 def test_mapped_header_missing_from_the_export(tmp_path):
     mapping = write(tmp_path / "m.yaml", "kind: voice\ncolumns: {arrived_at: 进入队列时间}\n")
-    error = only_error(ingest(tmp_path / "rec", [DATA / "voice.csv"],
-                              mappings=[load_mapping(mapping)]))
+    error = only_error(
+        ingest(tmp_path / "rec", [DATA / "voice.csv"], mappings=[load_mapping(mapping)])
+    )
     assert "missing column '进入队列时间' (mapped to arrived_at)" in str(error)
 
 
 def test_kind_and_mapping_must_agree(tmp_path):
     mapping = load_mapping(write(tmp_path / "m.yaml", "kind: qa\n"))
-    error = only_error(ingest(tmp_path / "rec", [DATA / "voice.csv"], kind="voice",
-                              mappings=[mapping]))
+    error = only_error(
+        ingest(tmp_path / "rec", [DATA / "voice.csv"], kind="voice", mappings=[mapping])
+    )
     assert "--kind voice but the mapping" in str(error)
 
 
@@ -342,7 +377,6 @@ def test_ingest_file_needs_the_salt_argument(tmp_path):
 
 
 # --- the command ---------------------------------------------------------------------------
-
 
 
 @pytest.fixture
@@ -391,7 +425,7 @@ def test_parquet_with_zoned_timestamps_becomes_local_time(tmp_path):
     [result] = ingest(tmp_path / "rec", [tmp_path / "v.parquet"])
     assert result.error is None
     [row] = rows_of(tmp_path / "rec", "voice")
-    assert str(row[3]) == "2026-01-05 09:00:00"                 # Asia/Shanghai, the default
+    assert str(row[3]) == "2026-01-05 09:00:00"  # Asia/Shanghai, the default
     assert row[8] == 280
 
 

@@ -25,8 +25,12 @@ def write(path: Path, lines: list[str]) -> Path:
 
 def stored_ids(folder: Path) -> list[str]:
     files = [str(p) for p in RecordsStore(folder).files("voice")]
-    return [r[0] for r in duckdb.sql(f"SELECT call_id FROM read_parquet({files}) "
-                                     "ORDER BY call_id").fetchall()]
+    return [
+        r[0]
+        for r in duckdb.sql(
+            f"SELECT call_id FROM read_parquet({files}) ORDER BY call_id"
+        ).fetchall()
+    ]
 
 
 def test_every_kind_has_a_key_of_non_null_columns():
@@ -47,7 +51,7 @@ def test_header_only_csv_is_refused_with_a_clear_message(tmp_path):
 
 
 def test_a_key_repeated_inside_a_file_is_refused_with_count_and_rows(tmp_path):
-    src = write(tmp_path / "dup.csv", [*LINES, LINES[1], LINES[3]])     # V1 and V3 again
+    src = write(tmp_path / "dup.csv", [*LINES, LINES[1], LINES[3]])  # V1 and V3 again
     [result] = ingest(tmp_path / "rec", [src])
     err = result.error
     assert isinstance(err, RecordsInvalid) and err.total == 2
@@ -55,23 +59,22 @@ def test_a_key_repeated_inside_a_file_is_refused_with_count_and_rows(tmp_path):
     assert f"{src}:10:call_id: call_id repeats row 2 (call_id='V1')" in text
     assert f"{src}:11:call_id: call_id repeats row 4 (call_id='V3')" in text
     assert "--dedupe" in text
-    assert not RecordsStore(tmp_path / "rec").sources()      # nothing half-ingested
+    assert not RecordsStore(tmp_path / "rec").sources()  # nothing half-ingested
 
 
 def test_overlapping_exports_are_refused_against_the_earlier_ingest(tmp_path):
-    first = write(tmp_path / "jan-a.csv", LINES[:6])              # V1..V5
+    first = write(tmp_path / "jan-a.csv", LINES[:6])  # V1..V5
     second = write(tmp_path / "jan-b.csv", [LINES[0], *LINES[4:]])  # V4..V8
     results = ingest(tmp_path / "rec", [first, second])
     assert results[0].status == "ingested"
     err = results[1].error
     assert isinstance(err, RecordsInvalid) and err.total == 2
-    assert f"{second}:2:call_id: call_id already ingested (call_id='V4') from jan-a.csv" \
-        in str(err)
+    assert f"{second}:2:call_id: call_id already ingested (call_id='V4') from jan-a.csv" in str(err)
     assert stored_ids(tmp_path / "rec") == ["V1", "V2", "V3", "V4", "V5"]
 
 
 def test_dedupe_keeps_one_and_says_how_many_and_why(tmp_path):
-    first = write(tmp_path / "a.csv", LINES[:4])                  # V1..V3
+    first = write(tmp_path / "a.csv", LINES[:4])  # V1..V3
     second = write(tmp_path / "b.csv", [LINES[0], *LINES[2:], LINES[5], LINES[5]])
     [a] = ingest(tmp_path / "rec", [first])
     assert a.status == "ingested"
@@ -104,11 +107,13 @@ def test_reingesting_a_changed_file_is_not_a_duplicate_of_itself(tmp_path):
 
 
 def test_a_composite_key_agent_states(tmp_path):
-    rows = ["agent_id,state,started_at,ended_at",
-            "A1,ready,2026-01-05 09:00:00,2026-01-05 09:10:00",
-            "A1,talking,2026-01-05 09:10:00,2026-01-05 09:20:00",
-            "A2,ready,2026-01-05 09:00:00,2026-01-05 09:10:00",
-            "A1,break,2026-01-05 09:00:00,2026-01-05 09:05:00"]
+    rows = [
+        "agent_id,state,started_at,ended_at",
+        "A1,ready,2026-01-05 09:00:00,2026-01-05 09:10:00",
+        "A1,talking,2026-01-05 09:10:00,2026-01-05 09:20:00",
+        "A2,ready,2026-01-05 09:00:00,2026-01-05 09:10:00",
+        "A1,break,2026-01-05 09:00:00,2026-01-05 09:05:00",
+    ]
     src = write(tmp_path / "s.csv", rows)
     [r] = ingest(tmp_path / "rec", [src])
     assert isinstance(r.error, RecordsInvalid) and r.error.total == 1
@@ -156,17 +161,18 @@ def test_duplicates_in_excel_and_parquet_exports_name_their_rows(tmp_path):
 
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.append([])                                 # a blank first row: the header is row 2
-    for line in [*LINES[:4], LINES[2]]:           # V2 on rows 4 and 6
+    ws.append([])  # a blank first row: the header is row 2
+    for line in [*LINES[:4], LINES[2]]:  # V2 on rows 4 and 6
         ws.append(line.split(","))
     wb.save(tmp_path / "v.xlsx")
     [r] = ingest(tmp_path / "rec", [tmp_path / "v.xlsx"])
     assert isinstance(r.error, RecordsInvalid), r.error
-    assert f"{tmp_path / 'v.xlsx'}:6:call_id: call_id repeats row 4 (call_id='V2')" \
-        in str(r.error)
+    assert f"{tmp_path / 'v.xlsx'}:6:call_id: call_id repeats row 4 (call_id='V2')" in str(r.error)
     src = write(tmp_path / "v.csv", [*LINES[:4], LINES[2]])
-    duckdb.sql(f"COPY (SELECT * FROM read_csv('{src}', all_varchar = true)) "
-               f"TO '{tmp_path / 'v.parquet'}' (FORMAT parquet)")
+    duckdb.sql(
+        f"COPY (SELECT * FROM read_csv('{src}', all_varchar = true)) "
+        f"TO '{tmp_path / 'v.parquet'}' (FORMAT parquet)"
+    )
     [r] = ingest(tmp_path / "rec3", [tmp_path / "v.parquet"])
     assert isinstance(r.error, RecordsInvalid)
     # Parquet has no header row: rows are records, counted from 1 (as its other problems).
@@ -192,5 +198,6 @@ def test_dedupe_keeps_the_first_in_file_order_in_a_large_file(tmp_path):
     [r] = ingest(tmp_path / "rec", [src], dedupe=True)
     assert r.error is None and r.written == 60_000 and r.duplicates == len(range(0, 60_000, 7))
     files = [str(p) for p in RecordsStore(tmp_path / "rec").files("voice")]
-    assert duckdb.sql(f"SELECT DISTINCT queue FROM read_parquet({files})").fetchall() == \
-        [("first",)]
+    assert duckdb.sql(f"SELECT DISTINCT queue FROM read_parquet({files})").fetchall() == [
+        ("first",)
+    ]

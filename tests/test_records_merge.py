@@ -32,23 +32,31 @@ def sheet_with(values: dict[tuple[str, str], int]) -> MonthlyInputs:
 
 
 def test_records_win_and_every_replacement_is_named():
-    sheet = sheet_with({("2026-01", "offered_calls"): 1000, ("2026-01", "abandoned_calls"): 50,
-                        ("2026-02", "offered_calls"): 900, ("2026-01", "leavers_in_period"): 3})
+    sheet = sheet_with(
+        {
+            ("2026-01", "offered_calls"): 1000,
+            ("2026-01", "abandoned_calls"): 50,
+            ("2026-02", "offered_calls"): 900,
+            ("2026-01", "leavers_in_period"): 3,
+        }
+    )
     records = RecordInputs()
     records.set("2026-01", "offered_calls", F(1010), origin="records")
-    records.set("2026-01", "abandoned_calls", F(50), origin="records")   # the same value
-    records.set("2026-03", "offered_calls", F(800), origin="records")    # a month the sheet lacks
+    records.set("2026-01", "abandoned_calls", F(50), origin="records")  # the same value
+    records.set("2026-03", "offered_calls", F(800), origin="records")  # a month the sheet lacks
     merged, warnings = merge_inputs(sheet, records)
     assert merged.get("2026-01", "offered_calls") == 1010
-    assert merged.get("2026-02", "offered_calls") == 900                 # kept: no record
+    assert merged.get("2026-02", "offered_calls") == 900  # kept: no record
     assert merged.get("2026-03", "offered_calls") == 800
-    assert warnings == ["2026-01 offered_calls: the sheet's 1000 (monthly.csv:2:C) is replaced "
-                        "by 1010 recomputed from records"]
+    assert warnings == [
+        "2026-01 offered_calls: the sheet's 1000 (monthly.csv:2:C) is replaced "
+        "by 1010 recomputed from records"
+    ]
     assert merged.origin["offered_calls"] == "mixed"
     assert merged.origin["abandoned_calls"] == "records"
     assert merged.origin["leavers_in_period"] == "sheet"
     assert ("2026-01", "offered_calls") not in merged.sources
-    assert sheet.get("2026-01", "offered_calls") == 1000                 # the sheet is untouched
+    assert sheet.get("2026-01", "offered_calls") == 1000  # the sheet is untouched
 
 
 def test_a_setting_from_the_sheet_beats_the_records_default():
@@ -59,7 +67,7 @@ def test_a_setting_from_the_sheet_beats_the_records_default():
         records.defaults.add((month, "standard_agent_workday_hours"))
     merged, warnings = merge_inputs(sheet, records)
     assert merged.get("2026-01", "standard_agent_workday_hours") == 7
-    assert merged.get("2026-02", "standard_agent_workday_hours") == 8    # no sheet value
+    assert merged.get("2026-02", "standard_agent_workday_hours") == 8  # no sheet value
     assert warnings == []
 
 
@@ -68,8 +76,10 @@ def test_mixed_sources_within_one_indicator_are_flagged(tccua):
     records = RecordInputs()
     records.set("2026-01", "offered_calls", F(1000), origin="records")
     _, warnings = merge_inputs(sheet, records, framework=tccua)
-    assert "2026-01 DO6.9 放弃率: offered_calls from records but abandoned_calls from the " \
-           "sheet; check that they count the same contacts" in warnings
+    assert (
+        "2026-01 DO6.9 放弃率: offered_calls from records but abandoned_calls from the "
+        "sheet; check that they count the same contacts" in warnings
+    )
 
 
 @pytest.fixture(scope="module")
@@ -93,12 +103,14 @@ def demo(tmp_path_factory: pytest.TempPathFactory):
 def test_demo_assessment_from_records(demo):
     data, folder, _ = demo
     fw = data.framework
-    records = monthly_inputs(folder, fw, data.months,
-                             service_level_seconds=data.params.service_level_seconds)
+    records = monthly_inputs(
+        folder, fw, data.months, service_level_seconds=data.params.service_level_seconds
+    )
     merged, warnings = merge_inputs(data.inputs, records, framework=fw)
     assert any(w.startswith(f"{data.months[0]} offered_calls: the sheet's ") for w in warnings)
-    period = indicators_over_period(fw, data.months, merged, data.targets, data.checks,
-                                    data.claims, data.params.tolerance)
+    period = indicators_over_period(
+        fw, data.months, merged, data.targets, data.checks, data.claims, data.params.tolerance
+    )
     assert period.problems == ()
     do69 = period.indicators["DO6.9"]
     assert do69.origin == "records"
@@ -106,7 +118,7 @@ def test_demo_assessment_from_records(demo):
     abandoned = sum(records.get(m, "abandoned_calls") for m in data.months)
     offered = sum(records.get(m, "offered_calls") for m in data.months)
     assert do69.period == abandoned / offered * 100
-    assert period.indicators["DO7.1"].origin == "sheet"        # records do not give it
+    assert period.indicators["DO7.1"].origin == "sheet"  # records do not give it
     # Reconciliation now checks the centre's claims against the recomputed records.
     claims = [r for r in do69.reconciliation if r.month is None]
     assert claims and all(r.recomputed == do69.period for r in claims)
@@ -139,8 +151,9 @@ def test_ccua_run_computes_from_ingested_records(demo, tmp_path, capsys):
 
     data, folder, _ = demo
     params = folder.parents[1] / "demo.yaml"
-    records = monthly_inputs(folder, data.framework, data.months,
-                             service_level_seconds=data.params.service_level_seconds)
+    records = monthly_inputs(
+        folder, data.framework, data.months, service_level_seconds=data.params.service_level_seconds
+    )
     fresh = load_engagement(params)
     # (the fixture's `data` may have been merged by the tests above: reload the sheet alone)
     merged, warnings = merge_inputs(load_sheet_only(params), records, framework=data.framework)
@@ -148,8 +161,9 @@ def test_ccua_run_computes_from_ingested_records(demo, tmp_path, capsys):
     assert fresh.warnings == warnings and warnings
     assert fresh.inputs.values == merged.values
     out = tmp_path / "run"
-    code, printed, _ = run(capsys, "run", str(params), "--no-notebooks", "--output", str(out),
-                           "--json")
+    code, printed, _ = run(
+        capsys, "run", str(params), "--no-notebooks", "--output", str(out), "--json"
+    )
     assert code == 0 and json.loads(printed)["status"] == "ok"
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert results["input_warnings"] == warnings
@@ -173,8 +187,10 @@ def test_a_records_folder_named_in_the_params_must_hold_records(tmp_path):
 
     shutil.copytree(ROOT / "params" / "demo", tmp_path / "demo")
     params = tmp_path / "demo.yaml"
-    params.write_text((ROOT / "params" / "demo.yaml").read_text(encoding="utf-8")
-                      + "records: exports/records\n", encoding="utf-8")
+    params.write_text(
+        (ROOT / "params" / "demo.yaml").read_text(encoding="utf-8") + "records: exports/records\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ValidationFailed) as failed:
         load_engagement(params)
     (problem,) = failed.value.problems

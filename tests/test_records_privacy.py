@@ -26,8 +26,9 @@ def personal_values() -> set[str]:
     for name in ("voice.csv", "digital.csv", "bot.csv", "survey.csv"):
         with (DATA / name).open(encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
-                out |= {row[c] for c in ("customer_id", "caller_number", "customer_name")
-                        if row.get(c)}
+                out |= {
+                    row[c] for c in ("customer_id", "caller_number", "customer_name") if row.get(c)
+                }
     assert len(out) >= 10
     return out
 
@@ -66,12 +67,13 @@ def test_no_personal_value_is_stored(folder):
 
 def test_pseudonyms_keep_customers_countable(folder):
     files = [str(p) for p in RecordsStore(folder).files("voice")]
-    ids = duckdb.sql(f"SELECT call_id, customer_id, caller_number FROM read_parquet({files})"
-                     ).fetchall()
+    ids = duckdb.sql(
+        f"SELECT call_id, customer_id, caller_number FROM read_parquet({files})"
+    ).fetchall()
     by_call = {c: (cust, phone) for c, cust, phone in ids}
-    assert by_call["V1"] == by_call["V2"] == by_call["V6"]        # the same customer
+    assert by_call["V1"] == by_call["V2"] == by_call["V6"]  # the same customer
     assert by_call["V1"] != by_call["V3"]
-    assert by_call["V8"] == (None, None)                          # no customer, no pseudonym
+    assert by_call["V8"] == (None, None)  # no customer, no pseudonym
     assert all(isinstance(c, int) and c >= 0 for c, _ in by_call.values() if c is not None)
 
 
@@ -81,8 +83,9 @@ def test_each_engagement_has_its_own_salt(folder, tmp_path):
 
     def pseudonym(root: Path) -> int:
         files = [str(p) for p in RecordsStore(root).files("voice")]
-        return duckdb.sql(f"SELECT customer_id FROM read_parquet({files}) "
-                          "WHERE call_id = 'V1'").fetchall()[0][0]
+        return duckdb.sql(
+            f"SELECT customer_id FROM read_parquet({files}) WHERE call_id = 'V1'"
+        ).fetchall()[0][0]
 
     assert pseudonym(folder) != pseudonym(other)
     assert (folder / ".salt").read_text() != (other / ".salt").read_text()
@@ -92,8 +95,10 @@ def test_outputs_and_messages_carry_no_personal_value(folder, tccua, capsys, tmp
     inputs = monthly_inputs(folder, tccua, ["2026-01", "2026-02"])
     text = repr(inputs.values)
     main_out = []
-    for args in (["records", "indicators", str(folder), "--json"],
-                 ["records", "indicators", str(DATA / "voice.csv")]):
+    for args in (
+        ["records", "indicators", str(folder), "--json"],
+        ["records", "indicators", str(DATA / "voice.csv")],
+    ):
         with contextlib.suppress(SystemExit):
             main(args)
         main_out.append(capsys.readouterr().out)

@@ -18,8 +18,10 @@ def test_a_carriage_return_in_the_header_row(tmp_path):
     src.write_bytes(b"\r" + VOICE)
     [r] = ingest(tmp_path / "rec", [src])
     assert isinstance(r.error, CcuaError)
-    assert str(r.error) == (f"{src}:1: cannot read the header row: a stray line break (\\r) in "
-                            "it; save the file again as CSV UTF-8")
+    assert str(r.error) == (
+        f"{src}:1: cannot read the header row: a stray line break (\\r) in "
+        "it; save the file again as CSV UTF-8"
+    )
 
 
 def test_mixed_line_ends_duckdb_refuses(tmp_path):

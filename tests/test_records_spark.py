@@ -15,8 +15,7 @@ from ccua.records import ingest, monthly_inputs, spark_unavailable
 DATA = Path(__file__).parent / "data" / "records"
 MONTHS = ["2026-01", "2026-02", "2026-03"]
 
-pytestmark = pytest.mark.skipif(spark_unavailable() is not None,
-                                reason=spark_unavailable() or "")
+pytestmark = pytest.mark.skipif(spark_unavailable() is not None, reason=spark_unavailable() or "")
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +37,9 @@ def records(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("seconds", [20, 30])
 def test_duckdb_and_spark_agree_exactly(records, tccua, spark_engine, seconds):
     duck = monthly_inputs(records, tccua, MONTHS, service_level_seconds=seconds)
-    spark = monthly_inputs(records, tccua, MONTHS, service_level_seconds=seconds,
-                           engine=spark_engine)
+    spark = monthly_inputs(
+        records, tccua, MONTHS, service_level_seconds=seconds, engine=spark_engine
+    )
     assert spark.values == duck.values
     assert len(duck.measures()) > 60
     assert spark.defaults == duck.defaults

@@ -23,8 +23,11 @@ from ccua.records._synth import (
 
 
 def digest(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path):
@@ -42,9 +45,9 @@ def test_exactly_the_requested_calls_with_weekly_and_intraday_patterns():
     per_day = calls_per_day(plan)
     assert per_day.sum() == 60_000
     weekday = np.array([d.weekday() for d in plan.days()])
-    assert per_day[weekday == 0].mean() > 1.4 * per_day[weekday == 6].mean()   # Monday, Sunday
+    assert per_day[weekday == 0].mean() > 1.4 * per_day[weekday == 6].mean()  # Monday, Sunday
     assert INTRADAY.size == SLOTS and abs(INTRADAY.sum() - 1) < 1e-12
-    assert INTRADAY.argmax() in (20, 21)                                          # 10:00-11:00
+    assert INTRADAY.argmax() in (20, 21)  # 10:00-11:00
     months = list(voice_months(plan))
     assert sum(m.arrived_ms.size for m in months) == 60_000
     assert [m.month for m in months] == ["2026-01", "2026-02", "2026-03"]
@@ -60,11 +63,12 @@ def test_waits_and_abandons_rise_together_in_congested_intervals():
     interval = arrived // 1_800_000
     _ids, index, size = np.unique(interval, return_inverse=True, return_counts=True)
     abandon = np.bincount(index, weights=~answered) / size
-    waited = np.bincount(index, weights=np.where(answered, wait, 0)) / \
-        np.maximum(np.bincount(index, weights=answered), 1)
-    busy = size >= 30                                      # enough calls for a rate
+    waited = np.bincount(index, weights=np.where(answered, wait, 0)) / np.maximum(
+        np.bincount(index, weights=answered), 1
+    )
+    busy = size >= 30  # enough calls for a rate
     assert np.corrcoef(abandon[busy], waited[busy])[0, 1] > 0.5
-    assert 0.01 < (~answered).mean() < 0.2                 # a plausible centre
+    assert 0.01 < (~answered).mean() < 0.2  # a plausible centre
     assert (wait >= 0).all()
 
 
@@ -73,8 +77,9 @@ def test_agent_states_add_up_to_the_calls_they_handled():
     [mc] = list(voice_months(plan))
     states, schedule = agent_tables(plan, mc)
     kinds = states["state"].to_numpy(zero_copy_only=False)
-    length = (states["ended_at"].to_numpy().astype("int64")
-              - states["started_at"].to_numpy().astype("int64"))
+    length = states["ended_at"].to_numpy().astype("int64") - states["started_at"].to_numpy().astype(
+        "int64"
+    )
     talk_in_states = length[np.isin(kinds, ["talking", "hold"])].sum()
     talk_in_calls = (mc.talk_ms + mc.hold_ms)[mc.answered].sum()
     assert talk_in_states == talk_in_calls

@@ -41,14 +41,32 @@ from tests.test_worked_example import E6
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "params" / "demo.yaml"
 WORKED_EXAMPLE = ROOT / "params" / "worked-example.ratings.yaml"
-HEADINGS = ["一、概况", "二、测评过程", "1.测评小组人员", "2.测评范围", "3.测评资料反馈表",
-            "4.测评要求各项计分", "5.测评等级评定", "三、评测结论", "四、测评组意见",
-            "五、测评小组组长或测评方授权人确认", "六、测评结论"]
-CAPTIONS = ["表 1 测评方成员名单", "表 2 测评小组受评方成员名单", "表 3 测评资料交接确认单",
-            "表 4 测评资料反馈表", "表 5 测评要求计分表", "表 6 测评计分表", "表 7 测评等级评定"]
+HEADINGS = [
+    "一、概况",
+    "二、测评过程",
+    "1.测评小组人员",
+    "2.测评范围",
+    "3.测评资料反馈表",
+    "4.测评要求各项计分",
+    "5.测评等级评定",
+    "三、评测结论",
+    "四、测评组意见",
+    "五、测评小组组长或测评方授权人确认",
+    "六、测评结论",
+]
+CAPTIONS = [
+    "表 1 测评方成员名单",
+    "表 2 测评小组受评方成员名单",
+    "表 3 测评资料交接确认单",
+    "表 4 测评资料反馈表",
+    "表 5 测评要求计分表",
+    "表 6 测评计分表",
+    "表 7 测评等级评定",
+]
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
 
 class _Tables(HTMLParser):
     """Tables (caption -> rows of cell texts) and headings of an HTML page, stdlib only."""
@@ -132,15 +150,23 @@ def row_for(rows: list[list[str]], code: str) -> list[str]:
 def _chart_output(spec: dict[str, Any]) -> dict[str, Any]:
     import vl_convert
 
-    return {"output_type": "display_data", "metadata": {},
-            "data": {"application/vnd.vegalite.v5+json": spec,
-                     "image/svg+xml": vl_convert.vegalite_to_svg(spec),
-                     "text/plain": "alt.Chart(...)"}}
+    return {
+        "output_type": "display_data",
+        "metadata": {},
+        "data": {
+            "application/vnd.vegalite.v5+json": spec,
+            "image/svg+xml": vl_convert.vegalite_to_svg(spec),
+            "text/plain": "alt.Chart(...)",
+        },
+    }
 
 
 def _markdown_output(text: str) -> dict[str, Any]:
-    return {"output_type": "display_data", "metadata": {},
-            "data": {"text/markdown": text, "text/plain": text}}
+    return {
+        "output_type": "display_data",
+        "metadata": {},
+        "data": {"text/markdown": text, "text/plain": text},
+    }
 
 
 def write_standin_notebooks(run: Path) -> int:
@@ -151,46 +177,99 @@ def write_standin_notebooks(run: Path) -> int:
     charts = 0
 
     def write(name: str, outputs: list[dict[str, Any]]) -> None:
-        cells = [{"cell_type": "code", "source": "results_path = 'results.json'",
-                  "metadata": {"tags": ["parameters"]}, "outputs": [], "execution_count": 1},
-                 {"cell_type": "code", "source": "show()", "metadata": {}, "outputs": outputs,
-                  "execution_count": 2},
-                 {"cell_type": "code", "source": "print('stand-in stdout')", "metadata": {},
-                  "execution_count": 3, "outputs": [
-                      {"output_type": "stream", "name": "stdout", "text": "stand-in stdout\n"}]}]
-        (run / name).write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "cells": cells,
-                                            "metadata": {}}, ensure_ascii=False),
-                                encoding="utf-8")
+        cells = [
+            {
+                "cell_type": "code",
+                "source": "results_path = 'results.json'",
+                "metadata": {"tags": ["parameters"]},
+                "outputs": [],
+                "execution_count": 1,
+            },
+            {
+                "cell_type": "code",
+                "source": "show()",
+                "metadata": {},
+                "outputs": outputs,
+                "execution_count": 2,
+            },
+            {
+                "cell_type": "code",
+                "source": "print('stand-in stdout')",
+                "metadata": {},
+                "execution_count": 3,
+                "outputs": [
+                    {"output_type": "stream", "name": "stdout", "text": "stand-in stdout\n"}
+                ],
+            },
+        ]
+        (run / name).write_text(
+            json.dumps(
+                {"nbformat": 4, "nbformat_minor": 5, "cells": cells, "metadata": {}},
+                ensure_ascii=False,
+            ),
+            encoding="utf-8",
+        )
 
-    bars = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-            "title": "各能力项计分与分值", "width": 380,
-            "data": {"values": [{"能力项": f"{c} {i['name']}", "计分": i["score"],
-                                 "分值": i["points"]} for c, i in items.items()]},
-            "layer": [{"mark": {"type": "bar", "color": "#ddd"},
-                       "encoding": {"y": {"field": "能力项", "type": "nominal", "sort": None},
-                                    "x": {"field": "分值", "type": "quantitative"}}},
-                      {"mark": "bar",
-                       "encoding": {"y": {"field": "能力项", "type": "nominal", "sort": None},
-                                    "x": {"field": "计分", "type": "quantitative"}}}]}
-    write("scorecard.ipynb", [_markdown_output("## 计分概览\n\n各能力项计分见下图。"),
-                              _chart_output(bars)])
+    bars = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": "各能力项计分与分值",
+        "width": 380,
+        "data": {
+            "values": [
+                {"能力项": f"{c} {i['name']}", "计分": i["score"], "分值": i["points"]}
+                for c, i in items.items()
+            ]
+        },
+        "layer": [
+            {
+                "mark": {"type": "bar", "color": "#ddd"},
+                "encoding": {
+                    "y": {"field": "能力项", "type": "nominal", "sort": None},
+                    "x": {"field": "分值", "type": "quantitative"},
+                },
+            },
+            {
+                "mark": "bar",
+                "encoding": {
+                    "y": {"field": "能力项", "type": "nominal", "sort": None},
+                    "x": {"field": "计分", "type": "quantitative"},
+                },
+            },
+        ],
+    }
+    write(
+        "scorecard.ipynb",
+        [_markdown_output("## 计分概览\n\n各能力项计分见下图。"), _chart_output(bars)],
+    )
     charts += 1
     for chapter in results["chapters"]:
         outputs = []
         for code in chapter["items"]:
             item = items[code]
-            outputs.append(_markdown_output(
-                f"## {code} {item['name']}\n\n计分 {fixed(item['score'])}分"
-                f"（分值 {fixed(item['points'])}分）。\n\n| 要求 | 评分 |\n|:--|--:|\n"
-                + "\n".join(f"| {r['code']} | {r['rating']} |" for r in item["requirements"])))
+            outputs.append(
+                _markdown_output(
+                    f"## {code} {item['name']}\n\n计分 {fixed(item['score'])}分"
+                    f"（分值 {fixed(item['points'])}分）。\n\n| 要求 | 评分 |\n|:--|--:|\n"
+                    + "\n".join(f"| {r['code']} | {r['rating']} |" for r in item["requirements"])
+                )
+            )
         ind = next((i for i in indicators if i["item"] in chapter["items"]), None)
         if ind is not None and charts < 3:  # a few trends test charts enough (SVGs take time)
-            outputs.append(_chart_output({
-                "title": f"{ind['code']} {ind['name']} 月度趋势", "width": 380, "height": 150,
-                "data": {"values": ind["monthly"]}, "mark": {"type": "line", "point": True},
-                "encoding": {"x": {"field": "month", "type": "ordinal", "title": "月份"},
-                             "y": {"field": "value", "type": "quantitative",
-                                   "title": ind["name"]}}}))
+            outputs.append(
+                _chart_output(
+                    {
+                        "title": f"{ind['code']} {ind['name']} 月度趋势",
+                        "width": 380,
+                        "height": 150,
+                        "data": {"values": ind["monthly"]},
+                        "mark": {"type": "line", "point": True},
+                        "encoding": {
+                            "x": {"field": "month", "type": "ordinal", "title": "月份"},
+                            "y": {"field": "value", "type": "quantitative", "title": ind["name"]},
+                        },
+                    }
+                )
+            )
             charts += 1
         write(f"{chapter['id']}.ipynb", outputs)
     return charts
@@ -203,11 +282,13 @@ def results_of(run: Path) -> dict[str, Any]:
 def write_results(run: Path, results: dict[str, Any]) -> Path:
     run.mkdir(parents=True, exist_ok=True)
     (run / "results.json").write_text(
-        json.dumps(results, ensure_ascii=False, indent=1, default=float), encoding="utf-8")
+        json.dumps(results, ensure_ascii=False, indent=1, default=float), encoding="utf-8"
+    )
     return run
 
 
 # --- the demo client, rendered once ----------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
@@ -237,16 +318,21 @@ def test_html_has_the_grade_the_total_and_all_19_items(demo):
     assert len(a["items"]) == 19
     for item in a["items"]:
         row = row_for(table6, item["code"])
-        assert row[-5:-1] == [f"{fixed(item['points'])}分", f"{fixed(item['points_share'])}%",
-                              f"{fixed(item['score'])}分", f"{fixed(item['share'])}%"]
+        assert row[-5:-1] == [
+            f"{fixed(item['points'])}分",
+            f"{fixed(item['points_share'])}%",
+            f"{fixed(item['score'])}分",
+            f"{fixed(item['share'])}%",
+        ]
     total_row = next(r for r in table6 if r[0] == "测评计分合计")
     assert total_row[1] == f"{fixed(a['total'])}分"
     verdict = [r for r in page.tables["表 7 测评等级评定"][1:] if r[-1] == "符合"]
     assert len(verdict) == 1 and verdict[0][0] == a["grade"]
-    for item in a["items"]:                              # every item in tables 3, 4 and 5
+    for item in a["items"]:  # every item in tables 3, 4 and 5
         for caption in ("表 3 测评资料交接确认单", "表 4 测评资料反馈表", "表 5 测评要求计分表"):
-            assert any(f"{item['code']} {item['name']}" in c for r in page.tables[caption]
-                       for c in r), (caption, item["code"])
+            assert any(
+                f"{item['code']} {item['name']}" in c for r in page.tables[caption] for c in r
+            ), (caption, item["code"])
     text = squash((run / "report.html").read_text(encoding="utf-8"))
     assert f"测评得分{fixed(a['total'])}分" in text and f"测评等级评定为{a['grade']}" in text
     assert f"推荐测评等级为{a['grade']}" in text
@@ -278,19 +364,33 @@ def test_pdf_embeds_the_cjk_font(demo):
     if shutil.which("pdffonts") is None:
         pytest.skip("pdffonts (poppler-utils) is not installed")
     run = demo[0]
-    fonts = subprocess.run(["pdffonts", str(run / "report.pdf")], capture_output=True,
-                           text=True, check=True).stdout
+    fonts = subprocess.run(
+        ["pdffonts", str(run / "report.pdf")], capture_output=True, text=True, check=True
+    ).stdout
     cjk = [line for line in fonts.splitlines() if "NotoSansCJK" in line]
     assert cjk, fonts
-    assert all(line.split()[-5] == "yes" for line in cjk), fonts     # the "emb" column
+    assert all(line.split()[-5] == "yes" for line in cjk), fonts  # the "emb" column
 
 
 def test_pdf_pages_render_to_png(demo, tmp_path):
     if shutil.which("pdftoppm") is None:
         pytest.skip("pdftoppm (poppler-utils) is not installed")
     run = demo[0]
-    subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "3",
-                    str(run / "report.pdf"), str(tmp_path / "page")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "30",
+            "-png",
+            "-f",
+            "1",
+            "-l",
+            "3",
+            str(run / "report.pdf"),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
     pages = sorted(tmp_path.glob("page-*.png"))
     assert len(pages) == 3 and all(p.stat().st_size > 2000 for p in pages)
 
@@ -305,8 +405,17 @@ def test_workbook_reads_back_as_tables_e3_to_e7(demo):
     a = results["assessment"]
     e6 = wb["E.6 测评计分表"]
     header = [c.value for c in e6[1]]
-    assert header == ["类别", "能力域", "编号", "能力项", "分值", "分值占比", "计分", "计分占比",
-                      "备注"]
+    assert header == [
+        "类别",
+        "能力域",
+        "编号",
+        "能力项",
+        "分值",
+        "分值占比",
+        "计分",
+        "计分占比",
+        "备注",
+    ]
     assert e6.freeze_panes == "A2"
     rows = {r[2].value: r for r in e6.iter_rows(min_row=2) if r[2].value}
     for item in a["items"]:
@@ -330,8 +439,10 @@ def test_workbook_reads_back_as_tables_e3_to_e7(demo):
 
 def test_a_re_render_gives_the_same_bytes(demo):
     run = demo[0]
-    before = {f: (run / f).read_bytes() for f in ("report.qmd", "report.html", "report.pdf",
-                                                  "report.xlsx")}
+    before = {
+        f: (run / f).read_bytes()
+        for f in ("report.qmd", "report.html", "report.pdf", "report.xlsx")
+    }
     render_report(run, engine="pandoc")
     assert {f: (run / f).read_bytes() for f in before} == before
 
@@ -342,8 +453,12 @@ def test_the_runner_calls_render_run(demo):
     assert _report_renderer() is render_run
     run = demo[0]
     # render_run is what ccua run calls on its staging folder: every format, file names relative
-    assert render_run(run, lambda _m: None) == ["report.qmd", "report.html", "report.pdf",
-                                                "report.xlsx"]
+    assert render_run(run, lambda _m: None) == [
+        "report.qmd",
+        "report.html",
+        "report.pdf",
+        "report.xlsx",
+    ]
 
 
 def test_ccua_report_command(demo, capsys):
@@ -390,10 +505,11 @@ def test_worked_example_prints_table_e6_to_the_cent(demo, tmp_path):
     page = parse_html(run / "report.html")
     table6 = page.tables["表 6 测评计分表"]
     for code, points, points_share, item_score, share in (
-            line.split() for line in E6.strip().splitlines()):
+        line.split() for line in E6.strip().splitlines()
+    ):
         row = row_for(table6, code)
         assert row[-5:-1] == [f"{points}分", f"{points_share}%", f"{item_score}分", f"{share}%"]
-        assert "测评组评定得分率" in row[-1]                 # an override shows its note
+        assert "测评组评定得分率" in row[-1]  # an override shows its note
     assert next(r for r in table6 if r[0] == "测评计分合计")[1] == "85.56分"
     verdict = [r[0] for r in page.tables["表 7 测评等级评定"][1:] if r[-1] == "符合"]
     assert verdict == ["良好"]
@@ -401,25 +517,38 @@ def test_worked_example_prints_table_e6_to_the_cent(demo, tmp_path):
 
 # --- a framework without grades (the guideline) ----------------------------------------------
 
+
 def guideline_results(demo_results: dict[str, Any]) -> dict[str, Any]:
     from ccua import load_framework, score
     from ccua.ratings import parse_ratings
     from ccua.serialize import assessment_dict
 
     fw = load_framework("ccea-guideline")
-    ratings = parse_ratings({"framework": fw.id, "items": {
-        item.code: {"rating": 2 + n % 4} for n, item in enumerate(fw.items)}}, fw)
+    ratings = parse_ratings(
+        {
+            "framework": fw.id,
+            "items": {item.code: {"rating": 2 + n % 4} for n, item in enumerate(fw.items)},
+        },
+        fw,
+    )
     results = copy.deepcopy(demo_results)
     from ccua.results import framework_dict
 
     results["framework"] = json.loads(json.dumps(framework_dict(fw)))
-    for key in ("improvement", "staffing", "agreement", "evidence_cited"):   # the demo's own
+    for key in ("improvement", "staffing", "agreement", "evidence_cited"):  # the demo's own
         results.pop(key, None)
-    results["assessment"] = json.loads(json.dumps(assessment_dict(score(fw, ratings), fw)),
-                                       parse_float=Decimal)
-    results["chapters"] = [{"id": c.id, "title": c.title, "groups": list(c.groups),
-                            "items": [i.code for g in c.groups for i in fw.items_of(g)]}
-                           for c in fw.chapters]
+    results["assessment"] = json.loads(
+        json.dumps(assessment_dict(score(fw, ratings), fw)), parse_float=Decimal
+    )
+    results["chapters"] = [
+        {
+            "id": c.id,
+            "title": c.title,
+            "groups": list(c.groups),
+            "items": [i.code for g in c.groups for i in fw.items_of(g)],
+        }
+        for c in fw.chapters
+    ]
     results["engagement"]["framework"] = fw.id
     results["engagement"]["handover"] = {"1.1": {"nature": "纸质版", "copies": 2, "pages": 30}}
     results["engagement"]["report"]["standard"] = ""
@@ -440,7 +569,7 @@ def test_a_framework_without_grades_reports_the_total_alone(demo, tmp_path):
     assert next(r for r in table6 if r[0] == "测评计分合计")[1] == f"{total}分"
     comparison = next(c for c in page.tables if c.startswith("表 7"))
     assert "仅供对照" in comparison
-    assert all(len(r) == 2 for r in page.tables[comparison])          # bands only: no verdict
+    assert all(len(r) == 2 for r in page.tables[comparison])  # bands only: no verdict
     assert "评审细项" in page.tables["表 3 测评资料交接确认单"][0]
     wb = openpyxl.load_workbook(run / "report.xlsx")
     e6 = wb["E.6 测评计分表"]
@@ -455,11 +584,19 @@ def test_engagement_text_is_printed_verbatim(demo, tmp_path):
     results["engagement"]["report"]["assessee"] = odd
     run = write_results(tmp_path / "odd", results)
     render_report(run, "html,pdf", engine="pandoc")
-    html_text = squash("".join(
-        c for table in parse_html(run / "report.html").tables.values() for r in table for c in r))
-    page_text = squash((run / "report.html").read_text(encoding="utf-8")
-                       .replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-                       .replace("&amp;", "&"))
+    html_text = squash(
+        "".join(
+            c for table in parse_html(run / "report.html").tables.values() for r in table for c in r
+        )
+    )
+    page_text = squash(
+        (run / "report.html")
+        .read_text(encoding="utf-8")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&amp;", "&")
+    )
     assert squash(odd) in page_text
     assert html_text  # the tables survived
     assert squash(odd) in pdf_text(run / "report.pdf")
@@ -471,8 +608,9 @@ def _lowest_grade(results: dict[str, Any]) -> None:
 
 
 def _incomplete(results: dict[str, Any]) -> None:
-    results["assessment"].update(complete=False, grade=None, grade_detail=None,
-                                 missing=["DO6: requirement b is not rated"])
+    results["assessment"].update(
+        complete=False, grade=None, grade_detail=None, missing=["DO6: requirement b is not rated"]
+    )
 
 
 def _custom_weights(results: dict[str, Any]) -> None:
@@ -481,13 +619,27 @@ def _custom_weights(results: dict[str, Any]) -> None:
     results["assessment"]["items"][0]["points"] = Decimal("3.0")
 
 
-@pytest.mark.parametrize(("change", "present", "absent"), [
-    (_lowest_grade, ["未达到客户联络中心运营能力测评合格的要求", "测评等级评定为改进",
-                     "同意测评等级为改进"], ["符合客户联络中心运营能力测评"]),
-    (_incomplete, ["本报告为草稿", "DO6: requirement b is not rated", "尚不能作出测评结论"],
-     ["推荐测评等级为", "同意测评等级为"]),
-    (_custom_weights, ["按可定制化原则采用定制分值", "标准分值 2.00分"], []),
-], ids=["lowest-grade", "incomplete", "custom-weights"])
+@pytest.mark.parametrize(
+    ("change", "present", "absent"),
+    [
+        (
+            _lowest_grade,
+            [
+                "未达到客户联络中心运营能力测评合格的要求",
+                "测评等级评定为改进",
+                "同意测评等级为改进",
+            ],
+            ["符合客户联络中心运营能力测评"],
+        ),
+        (
+            _incomplete,
+            ["本报告为草稿", "DO6: requirement b is not rated", "尚不能作出测评结论"],
+            ["推荐测评等级为", "同意测评等级为"],
+        ),
+        (_custom_weights, ["按可定制化原则采用定制分值", "标准分值 2.00分"], []),
+    ],
+    ids=["lowest-grade", "incomplete", "custom-weights"],
+)
 def test_the_wording_follows_what_results_json_says(demo, tmp_path, change, present, absent):
     results = copy.deepcopy(results_of(demo[0]))
     change(results)
@@ -499,6 +651,7 @@ def test_the_wording_follows_what_results_json_says(demo, tmp_path, change, pres
 
 
 # --- errors ----------------------------------------------------------------------------------
+
 
 def test_a_missing_cjk_font_stops_with_how_to_install_one(demo, tmp_path, monkeypatch, capsys):
     from ccua.report import _fonts
@@ -512,7 +665,7 @@ def test_a_missing_cjk_font_stops_with_how_to_install_one(demo, tmp_path, monkey
     message = str(err.value)
     assert "no CJK font" in message and "empty boxes" in message
     assert "pip install noto-cjk-sans-otc" in message and "fonts-noto-cjk" in message
-    assert not (run / "report.qmd").exists()          # stopped before writing anything
+    assert not (run / "report.qmd").exists()  # stopped before writing anything
     with pytest.raises(SystemExit) as exit_info:
         main(["report", str(run), "--format", "pdf"])
     assert exit_info.value.code == 1
@@ -523,13 +676,20 @@ def test_a_missing_cjk_font_stops_with_how_to_install_one(demo, tmp_path, monkey
     assert render_report(run, "html", engine="pandoc").files == ["report.qmd", "report.html"]
 
 
-@pytest.mark.parametrize(("setup", "message"), [
-    (lambda run: None, "has no results.json"),
-    (lambda run: (run / "results.json").write_text("{}", encoding="utf-8"),
-     "is not a ccua results file"),
-    (lambda run: (run / "results.json").write_text("{oops", encoding="utf-8"),
-     "is not valid JSON"),
-])
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda run: None, "has no results.json"),
+        (
+            lambda run: (run / "results.json").write_text("{}", encoding="utf-8"),
+            "is not a ccua results file",
+        ),
+        (
+            lambda run: (run / "results.json").write_text("{oops", encoding="utf-8"),
+            "is not valid JSON",
+        ),
+    ],
+)
 def test_a_folder_that_is_not_a_run_is_a_clear_error(tmp_path, setup, message):
     run = tmp_path / "run"
     run.mkdir()
@@ -546,10 +706,13 @@ def test_results_of_another_version_of_the_standard_are_refused(demo, tmp_path):
         render_report(run, "html", engine="pandoc")
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"formats": "html,docx"}, "`--format` must be a comma-separated list of html, pdf, xlsx"),
-    ({"engine": "latex"}, "`--engine` must be one of auto, quarto, pandoc, got 'latex'"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"formats": "html,docx"}, "`--format` must be a comma-separated list of html, pdf, xlsx"),
+        ({"engine": "latex"}, "`--engine` must be one of auto, quarto, pandoc, got 'latex'"),
+    ],
+)
 def test_bad_options_name_what_is_allowed(demo, kwargs, message):
     with pytest.raises(CcuaError, match=re.escape(message)):
         render_report(demo[0], **kwargs)
@@ -573,8 +736,9 @@ pathlib.Path("report.html" if to == "html" else "report.pdf").write_text("render
 def fake_quarto(folder: Path, log: Path, fail: bool = False) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     exe = folder / "quarto"
-    exe.write_text(FAKE_QUARTO.format(python=os.sys.executable, log=str(log), fail=fail),
-                   encoding="utf-8")
+    exe.write_text(
+        FAKE_QUARTO.format(python=os.sys.executable, log=str(log), fail=fail), encoding="utf-8"
+    )
     exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
     return exe
 
@@ -588,12 +752,21 @@ def test_quarto_renders_the_run_folder_when_it_is_on_path(demo, tmp_path, monkey
     assert out.engine == "quarto"
     assert out.files == ["report.qmd", "report.html", "report.pdf", "report.xlsx"]
     calls = [json.loads(line) for line in log.read_text().splitlines()]
-    assert [c["args"] for c in calls] == [["render", "report.qmd", "--to", "html"],
-                                          ["render", "report.qmd", "--to", "typst"]]
+    assert [c["args"] for c in calls] == [
+        ["render", "report.qmd", "--to", "html"],
+        ["render", "report.qmd", "--to", "typst"],
+    ]
     assert {Path(c["cwd"]).resolve() for c in calls} == {run.resolve()}
-    for needed in ("_quarto.yml", "report.qmd", "templates/typst-show.typ",
-                   "templates/typst-template.typ", "templates/ccua.typ", "templates/report.css",
-                   "templates/charts.html", "charts/vega-embed.js"):
+    for needed in (
+        "_quarto.yml",
+        "report.qmd",
+        "templates/typst-show.typ",
+        "templates/typst-template.typ",
+        "templates/ccua.typ",
+        "templates/report.css",
+        "templates/charts.html",
+        "charts/vega-embed.js",
+    ):
         assert (run / needed).exists(), needed
     assert (run / "report.html").read_text() == "rendered by quarto"
 
@@ -602,8 +775,11 @@ def test_a_failing_quarto_is_one_clear_line(demo, tmp_path, monkeypatch):
     fake_quarto(tmp_path / "bin", tmp_path / "quarto.log", fail=True)
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
     run = write_results(tmp_path / "q", results_of(demo[0]))
-    with pytest.raises(CcuaError, match=r"quarto render --to html failed \(exit 1\): "
-                                        r"ERROR: typst compile failed"):
+    with pytest.raises(
+        CcuaError,
+        match=r"quarto render --to html failed \(exit 1\): "
+        r"ERROR: typst compile failed",
+    ):
         render_report(run, "html")
 
 
@@ -626,9 +802,17 @@ def test_html_charts_draw_in_headless_chromium_without_console_errors(demo):
     problems: list[str] = []
     requests: list[str] = []
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         try:
             page = browser.new_page()
             page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
@@ -637,9 +821,13 @@ def test_html_charts_draw_in_headless_chromium_without_console_errors(demo):
             page.goto((run / "report.html").as_uri())
             page.wait_for_function(
                 "n => document.querySelectorAll('div.ccua-chart svg, div.ccua-chart canvas')"
-                ".length >= n", arg=charts, timeout=30000)
+                ".length >= n",
+                arg=charts,
+                timeout=30000,
+            )
             drawn = page.eval_on_selector_all(
-                "div.ccua-chart", "els => els.map(e => !!e.querySelector('svg, canvas'))")
+                "div.ccua-chart", "els => els.map(e => !!e.querySelector('svg, canvas'))"
+            )
             title = page.title()
         finally:
             browser.close()

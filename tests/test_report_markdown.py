@@ -64,28 +64,42 @@ def table_cells(doc: dict[str, Any]) -> list[list[tuple[str, int, int]]]:
 
 def test_wide_characters_count_two_columns():
     assert text_width("能力域") == 6 and text_width("SP1") == 3
-    assert text_width("（）：") == 6                     # full-width punctuation
-    assert text_width("—≥×“”") == 5                     # ambiguous width: one column, as pandoc
+    assert text_width("（）：") == 6  # full-width punctuation
+    assert text_width("—≥×“”") == 5  # ambiguous width: one column, as pandoc
 
 
 def test_wrap_breaks_only_between_wide_characters_or_at_spaces():
     lines = wrap("a)应用数字化、智能化架构 abc defghijklmnop 和工具", 10)
     assert all(text_width(line) <= 10 or " " not in line for line in lines)
-    assert "defghijklmnop" in lines                     # a Latin word is never split
+    assert "defghijklmnop" in lines  # a Latin word is never split
     assert "".join(lines).replace(" ", "") == "a)应用数字化、智能化架构abcdefghijklmnop和工具"
 
 
 def test_grid_table_with_row_and_column_spans_round_trips_through_pandoc():
-    columns = [Column("类别", 4), Column("能力域", 6), Column("能力项", 8), Column("要求", 30),
-               Column("计分", 6, "right")]
-    long_text = ("a)应用数字化、智能化架构和工具搭建客户服务体系，"
-                 "同组织发展相一致、满足客户的需求；Service level 80/20 ≥ 95% — “quoted” × 3")
+    columns = [
+        Column("类别", 4),
+        Column("能力域", 6),
+        Column("能力项", 8),
+        Column("要求", 30),
+        Column("计分", 6, "right"),
+    ]
+    long_text = (
+        "a)应用数字化、智能化架构和工具搭建客户服务体系，"
+        "同组织发展相一致、满足客户的需求；Service level 80/20 ≥ 95% — “quoted” × 3"
+    )
     rows = [
-        [Cell.of("过程类", rowspan=3), Cell.of("战略规划", rowspan=2), Cell.of("SP1 战略目标"),
-         Cell.of(md_escape(long_text), md_escape("b) 在不同层级制定计划和指标")),
-         Cell.of("1.70分")],
-        [Cell.of("SP2 规划重点"), Cell.of(md_escape("a)具备整个组织的能力；")),
-         Cell.of("3.56分", rowspan=2)],
+        [
+            Cell.of("过程类", rowspan=3),
+            Cell.of("战略规划", rowspan=2),
+            Cell.of("SP1 战略目标"),
+            Cell.of(md_escape(long_text), md_escape("b) 在不同层级制定计划和指标")),
+            Cell.of("1.70分"),
+        ],
+        [
+            Cell.of("SP2 规划重点"),
+            Cell.of(md_escape("a)具备整个组织的能力；")),
+            Cell.of("3.56分", rowspan=2),
+        ],
         [Cell.of("能力建设"), Cell.of("CB1 业务能力"), Cell.of(md_escape("e)评估与测评结果"))],
         [Cell.of("测评计分合计", colspan=4), Cell.of("**85.56分**")],
     ]
@@ -100,11 +114,19 @@ def test_grid_table_with_row_and_column_spans_round_trips_through_pandoc():
     assert cells[4] == [("测评计分合计", 1, 4), ("85.56分", 1, 1)]
 
 
-@pytest.mark.parametrize("text", [
-    "a) 列表？", "1. 不是列表", "- 不是列表", "# 不是标题", "> 不是引用", "(1) 也不是列表",
-    "*星号* _下划线_ <b>标签</b> $5$ @引用 [链接](x) 反斜杠\\ 竖线|",
-    "华安人寿（示例）#1 ~删除~ ^上标^ `代码`",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a) 列表？",
+        "1. 不是列表",
+        "- 不是列表",
+        "# 不是标题",
+        "> 不是引用",
+        "(1) 也不是列表",
+        "*星号* _下划线_ <b>标签</b> $5$ @引用 [链接](x) 反斜杠\\ 竖线|",
+        "华安人寿（示例）#1 ~删除~ ^上标^ `代码`",
+    ],
+)
 def test_md_escape_prints_text_verbatim(text):
     doc = ast(md_escape(text))
     assert len(doc["blocks"]) == 1 and doc["blocks"][0]["t"] == "Para"
@@ -121,41 +143,86 @@ def test_chart_spec_cannot_close_its_script_element():
     block = chart_block("chart-x-1", {"title": "</script><script>alert(1)</script>"}, None)
     html = block.split("```{=html}\n", 1)[1].split("\n```", 1)[0]
     assert html.count("</script>") == 1 and html.endswith("</script>")
-    assert "{=typst}" not in block                           # no SVG: nothing for the PDF
+    assert "{=typst}" not in block  # no SVG: nothing for the PDF
 
 
 def _notebook(path: Path, cells: list[dict[str, Any]]) -> Path:
-    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
-                                "cells": cells}), encoding="utf-8")
+    path.write_text(
+        json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}),
+        encoding="utf-8",
+    )
     return path
 
 
-def _code(outputs: list[dict[str, Any]], tags: list[str] | None = None,
-          source: str = "x") -> dict[str, Any]:
-    return {"cell_type": "code", "source": source, "metadata": {"tags": tags or []},
-            "outputs": outputs, "execution_count": 1}
+def _code(
+    outputs: list[dict[str, Any]], tags: list[str] | None = None, source: str = "x"
+) -> dict[str, Any]:
+    return {
+        "cell_type": "code",
+        "source": source,
+        "metadata": {"tags": tags or []},
+        "outputs": outputs,
+        "execution_count": 1,
+    }
 
 
 def test_only_markdown_and_charts_of_a_notebook_reach_the_report(tmp_path):
     svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
-    nb = _notebook(tmp_path / "SP.ipynb", [
-        {"cell_type": "markdown", "source": "# notes for analysts", "metadata": {}},
-        _code([], tags=["parameters"]),
-        _code([{"output_type": "stream", "name": "stdout", "text": "debug print\n"},
-               {"output_type": "display_data", "metadata": {},
-                "data": {"text/markdown": ["## SP1 战略目标\n", "\n", "计分 1.92分"],
-                         "text/plain": "<IPython.Markdown>"}},
-               {"output_type": "execute_result", "metadata": {}, "execution_count": 1,
-                "data": {"text/plain": "<Figure size 640x480>"}},
-               {"output_type": "display_data", "metadata": {},
-                "data": {"application/vnd.vegalite.v5+json": {"mark": "bar"},
-                         "image/svg+xml": svg, "text/plain": "alt.Chart(...)"}}]),
-        _code([{"output_type": "display_data", "metadata": {},
-                "data": {"text/markdown": "hidden by tag"}}], tags=["remove-output"]),
-        _code([{"output_type": "display_data", "metadata": {},
-                "data": {"text/markdown": "hidden by Quarto option"}}],
-              source="#| include: false\nx"),
-    ])
+    nb = _notebook(
+        tmp_path / "SP.ipynb",
+        [
+            {"cell_type": "markdown", "source": "# notes for analysts", "metadata": {}},
+            _code([], tags=["parameters"]),
+            _code(
+                [
+                    {"output_type": "stream", "name": "stdout", "text": "debug print\n"},
+                    {
+                        "output_type": "display_data",
+                        "metadata": {},
+                        "data": {
+                            "text/markdown": ["## SP1 战略目标\n", "\n", "计分 1.92分"],
+                            "text/plain": "<IPython.Markdown>",
+                        },
+                    },
+                    {
+                        "output_type": "execute_result",
+                        "metadata": {},
+                        "execution_count": 1,
+                        "data": {"text/plain": "<Figure size 640x480>"},
+                    },
+                    {
+                        "output_type": "display_data",
+                        "metadata": {},
+                        "data": {
+                            "application/vnd.vegalite.v5+json": {"mark": "bar"},
+                            "image/svg+xml": svg,
+                            "text/plain": "alt.Chart(...)",
+                        },
+                    },
+                ]
+            ),
+            _code(
+                [
+                    {
+                        "output_type": "display_data",
+                        "metadata": {},
+                        "data": {"text/markdown": "hidden by tag"},
+                    }
+                ],
+                tags=["remove-output"],
+            ),
+            _code(
+                [
+                    {
+                        "output_type": "display_data",
+                        "metadata": {},
+                        "data": {"text/markdown": "hidden by Quarto option"},
+                    }
+                ],
+                source="#| include: false\nx",
+            ),
+        ],
+    )
     chapter = chapter_from_notebook(nb, "SP", "附件2　SP 战略规划", "annex-SP")
     assert "## SP1 战略目标\n\n计分 1.92分" in chapter.markdown
     for absent in ("notes for analysts", "debug print", "Figure size", "alt.Chart", "hidden"):
@@ -179,9 +246,25 @@ def test_a_caption_stays_with_the_output_it_came_in(tmp_path):
     # kept apart so that one output's table never takes the next output's caption.
     first = "| a | b |\n|---|---|\n| 1 | 2 |"
     second = "Table: 第二个表\n\n| c | d |\n|---|---|\n| 3 | 4 |"
-    nb = _notebook(tmp_path / "CB.ipynb", [_code([
-        {"output_type": "display_data", "metadata": {}, "data": {"text/markdown": first}},
-        {"output_type": "display_data", "metadata": {}, "data": {"text/markdown": second}}])])
+    nb = _notebook(
+        tmp_path / "CB.ipynb",
+        [
+            _code(
+                [
+                    {
+                        "output_type": "display_data",
+                        "metadata": {},
+                        "data": {"text/markdown": first},
+                    },
+                    {
+                        "output_type": "display_data",
+                        "metadata": {},
+                        "data": {"text/markdown": second},
+                    },
+                ]
+            )
+        ],
+    )
     chapter = chapter_from_notebook(nb, "CB", "x", "y")
     html = pypandoc.convert_text(chapter.markdown, "html5", format=FROM)
     assert html.count("<caption>") == 1

@@ -16,11 +16,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 LINT = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
 
-KEPT = ("presentation-on-top", "core-is-pure")
-# contract id -> the import that breaks it today (issue 12; owners other than the results)
+KEPT = ("presentation-on-top", "core-is-pure", "core-layers", "no-cycle-notebook-charts")
+# contract id -> the import that breaks it today (issue 12): the engagement loader lays the
+# records over the monthly sheet, so the two packages still import each other.
 BROKEN = {
-    "core-layers": "ccua.records._inputs -> ccua.kpi (inputs computing indicators)",
-    "no-cycle-notebook-charts": "ccua.charts -> ccua.notebook",
     "no-cycle-engagement-records": "ccua.engagement._load -> ccua.records",
 }
 

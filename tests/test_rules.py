@@ -42,13 +42,13 @@ def _series(*values, months=MONTHS):
 
 
 def _run(guideline, rule, code, values, target, months=MONTHS):
-    return persistence_of(guideline.indicator(code), rule, months, _series(*values,
-                                                                          months=months),
-                          target)
+    return persistence_of(
+        guideline.indicator(code), rule, months, _series(*values, months=months), target
+    )
 
 
-SL = Target(min=80)        # 服务水平 A4.5, higher is better
-ABANDON = Target(max=5)    # 电话放弃率 A3.4, lower is better
+SL = Target(min=80)  # 服务水平 A4.5, higher is better
+ABANDON = Target(max=5)  # 电话放弃率 A3.4, lower is better
 
 
 def test_exactly_75_percent_of_the_months_passes_the_share(guideline, rule):
@@ -67,9 +67,17 @@ def test_just_below_75_percent_fails(guideline, rule):
     assert r.share_met == Fraction(2, 3) and not r.share_ok
     assert r.longest_run == 5 and r.improvement_ok and r.status == FAIL
     assert r.reasons == (
-        {"code": "share_met", "met": 4, "counted": 6, "share": 0.6667, "required": 0.75,
-         "ok": False, "missing_as_not_met": 0},
-        {"code": "improvement_run", "run": 5, "required": 3, "anchor": "anywhere"})
+        {
+            "code": "share_met",
+            "met": 4,
+            "counted": 6,
+            "share": 0.6667,
+            "required": 0.75,
+            "ok": False,
+            "missing_as_not_met": 0,
+        },
+        {"code": "improvement_run", "run": 5, "required": 3, "anchor": "anywhere"},
+    )
 
 
 def test_a_run_of_two_is_not_three(guideline, rule):
@@ -100,8 +108,8 @@ def test_lower_is_better(guideline, rule):
 
 def test_a_missing_month_is_not_met_and_breaks_the_run(guideline, rule):
     r = _run(guideline, rule, "A4.5", [81, 82, None, 84, 85, 86], SL)
-    assert (r.months_met, r.months_counted) == (5, 6)        # missing counts as not met
-    assert r.longest_run == 2                                # 84→85→86; the gap broke 81→82
+    assert (r.months_met, r.months_counted) == (5, 6)  # missing counts as not met
+    assert r.longest_run == 2  # 84→85→86; the gap broke 81→82
     assert r.reasons[0]["code"] == "share_met" and r.reasons[0]["missing_as_not_met"] == 1
     excluded = rule.model_copy(update={"missing_months": "excluded"})
     r = _run(guideline, excluded, "A4.5", [81, 82, None, 84, 85, 86], SL)
@@ -109,7 +117,7 @@ def test_a_missing_month_is_not_met_and_breaks_the_run(guideline, rule):
 
 
 def test_the_run_may_be_required_to_end_with_the_latest_month(guideline, rule):
-    values = [81, 82, 83, 84, 83, 83]                        # three gains, then none
+    values = [81, 82, 83, 84, 83, 83]  # three gains, then none
     assert _run(guideline, rule, "A4.5", values, SL).status == PASS
     latest = rule.model_copy(update={"improvement_anchor": "latest"})
     r = _run(guideline, latest, "A4.5", values, SL)
@@ -129,10 +137,10 @@ def test_a_kpi_already_at_its_best_fails_literally_and_is_named(guideline, rule)
 
 
 def test_band_kpis_improve_by_moving_towards_the_band(guideline, rule):
-    band = Target(min=80, max=90)                            # 座席利用率 A3.7
+    band = Target(min=80, max=90)  # 座席利用率 A3.7
     # distances 10, 5, 2, 0, 0, 0: three improvements, then inside the band (not improving)
     r = _run(guideline, rule, "A3.7", [70, 75, 78, 82, 85, 88], band)
-    assert r.longest_run == 3 and r.months_met == 3 and r.status == FAIL   # 3/6 < 75 %
+    assert r.longest_run == 3 and r.months_met == 3 and r.status == FAIL  # 3/6 < 75 %
     assert not improved("band", Fraction(88), Fraction(85), band)
     assert improved("band", Fraction(92), Fraction(95), band)
 
@@ -146,17 +154,29 @@ def test_no_target_or_no_data_is_not_measurable(guideline, rule):
 
 
 def test_the_rule_covers_table_a1_and_is_evidence_for_3_4_k(guideline, rule):
-    ev = apply_rule(guideline, rule, MONTHS,
-                    {"A4.5": _series(81, 83, 85, 87, 86, 86),
-                     "A3.4": _series(6, 7, 8, 9, 9, 9)},
-                    {"A4.5": SL, "A3.4": ABANDON})
+    ev = apply_rule(
+        guideline,
+        rule,
+        MONTHS,
+        {"A4.5": _series(81, 83, 85, 87, 86, 86), "A3.4": _series(6, 7, 8, 9, 9, 9)},
+        {"A4.5": SL, "A3.4": ABANDON},
+    )
     assert len(ev.kpis) == 36 and ev.evidence_for == "3.4.k"
     assert [k.code for k in ev.by_status(PASS)] == ["A4.5"]
     assert [k.code for k in ev.by_status(FAIL)] == ["A3.4"]
     assert len(ev.by_status(NOT_MEASURABLE)) == 34
-    assert ev.fact == {"code": "rule_result", "rule": rule.id, "section": rule.section,
-                       "evidence_for": "3.4.k", "kpis": 36, "passed": 1, "failed": 1,
-                       "not_measurable": 34, "required_share": 0.75, "improvement_run": 3}
+    assert ev.fact == {
+        "code": "rule_result",
+        "rule": rule.id,
+        "section": rule.section,
+        "evidence_for": "3.4.k",
+        "kpis": 36,
+        "passed": 1,
+        "failed": 1,
+        "not_measurable": 34,
+        "required_share": 0.75,
+        "improvement_run": 3,
+    }
     data = rule_evidence_dict(ev)
     assert data["counts"] == {"pass": 1, "fail": 1, "not measurable": 34}
     assert data["parameters"]["required_share"] == 0.75
@@ -172,24 +192,32 @@ def test_from_monthly_inputs_through_the_period_machinery(guideline):
         inputs.set(month, "contacts_answered_within_threshold", Fraction(n))
         inputs.set(month, "contacts_offered", Fraction(1000))
         inputs.set(month, "call_abandonment_rate", Fraction(4))
-    period = indicators_over_period(guideline, MONTHS, inputs,
-                                    {"A4.5": SL, "A3.4": ABANDON}, {})
+    period = indicators_over_period(guideline, MONTHS, inputs, {"A4.5": SL, "A3.4": ABANDON}, {})
     assert not period.problems
     assert [period.indicators["A4.5"].monthly[m] for m in MONTHS] == [70, 78, 81, 82, 85, 84]
-    assert period.indicators["A4.5"].period == Fraction(4800, 60)       # 4800 / 6000 × 100
+    assert period.indicators["A4.5"].period == Fraction(4800, 60)  # 4800 / 6000 × 100
     (ev,) = rules_from_period(guideline, period)
     by_code = {k.code: k for k in ev.kpis}
     assert by_code["A4.5"].share_met == Fraction(2, 3) and by_code["A4.5"].longest_run == 4
-    assert by_code["A3.4"].share_met == 1 and by_code["A3.4"].longest_run == 0   # flat at 4
+    assert by_code["A3.4"].share_met == 1 and by_code["A3.4"].longest_run == 0  # flat at 4
 
 
-@pytest.mark.parametrize(("threshold_id", "value", "met"), [
-    ("10.3.2a", 98, True), ("10.3.2a", "97.99", False),          # ≥ 98 %
-    ("10.3.2d", 60, True), ("10.3.2d", "60.5", False),           # ≤ 60 s
-    ("10.3.1.4a", "3.8", False), ("10.3.1.4a", "3.81", True),    # PESQ > 3.8 (strict)
-    ("10.3.1.3-2", 5, False), ("10.3.1.3-2", "4.9", True),       # packet loss < 5 %
-    ("10.7bT1-1", 15, True), ("10.7bT1-1", 30, True), ("10.7bT1-1", 31, False),  # 15~30 ℃
-])
+@pytest.mark.parametrize(
+    ("threshold_id", "value", "met"),
+    [
+        ("10.3.2a", 98, True),
+        ("10.3.2a", "97.99", False),  # ≥ 98 %
+        ("10.3.2d", 60, True),
+        ("10.3.2d", "60.5", False),  # ≤ 60 s
+        ("10.3.1.4a", "3.8", False),
+        ("10.3.1.4a", "3.81", True),  # PESQ > 3.8 (strict)
+        ("10.3.1.3-2", 5, False),
+        ("10.3.1.3-2", "4.9", True),  # packet loss < 5 %
+        ("10.7bT1-1", 15, True),
+        ("10.7bT1-1", 30, True),
+        ("10.7bT1-1", 31, False),  # 15~30 ℃
+    ],
+)
 def test_thresholds(guideline, threshold_id, value, met):
     th = next(t for t in guideline.thresholds if t.id == threshold_id)
     assert threshold_met(th, value) is met

@@ -34,8 +34,9 @@ def clients(tmp_path: Path) -> Path:
 def test_committed_demo_client_is_what_the_generator_writes():
     for rel, text in demo_files().items():
         path = ROOT / "params" / rel
-        assert path.read_text(encoding="utf-8") == text, \
+        assert path.read_text(encoding="utf-8") == text, (
             f"{path} differs from the generator: run  ccua demo-client --force"
+        )
 
 
 def test_run_writes_results_and_executed_notebooks(clients: Path, tmp_path: Path):
@@ -46,8 +47,17 @@ def test_run_writes_results_and_executed_notebooks(clients: Path, tmp_path: Path
     assert results["schema"] == "ccua.results" and results["schema_version"] == 2
     assert summary.total == results["assessment"]["total"]
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [".ccua-run", "results.json", "engagement.ipynb", "SP.ipynb", "CB.ipynb", "DO.ipynb",
-         "MI.ipynb", "scorecard.ipynb"])
+        [
+            ".ccua-run",
+            "results.json",
+            "engagement.ipynb",
+            "SP.ipynb",
+            "CB.ipynb",
+            "DO.ipynb",
+            "MI.ipynb",
+            "scorecard.ipynb",
+        ]
+    )
     executed = nbformat.read(out / "DO.ipynb", as_version=4)
     printed = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
     assert "DO" in printed and "DO6" in printed
@@ -80,8 +90,10 @@ def test_failing_notebook_names_it_and_keeps_the_previous_run(clients: Path, tmp
 def test_bad_input_stops_before_anything_runs(clients: Path, tmp_path: Path):
     monthly = clients / "north" / "monthly.csv"
     text = monthly.read_text(encoding="utf-8")
-    monthly.write_text(text.replace(",offered_calls,总来话量,个,", ",offered_calls,总来话量,个,-",
-                                    1), encoding="utf-8")
+    monthly.write_text(
+        text.replace(",offered_calls,总来话量,个,", ",offered_calls,总来话量,个,-", 1),
+        encoding="utf-8",
+    )
     out = tmp_path / "runs" / "north"
     with pytest.raises(Exception, match=r"monthly.csv:\d+:.*negative value"):
         run_client(clients / "north.yaml", output=out, notebooks_folder=GOOD)
@@ -89,8 +101,7 @@ def test_bad_input_stops_before_anything_runs(clients: Path, tmp_path: Path):
 
 
 def test_batch_isolates_a_broken_client(clients: Path, tmp_path: Path, monkeypatch, capsys):
-    (clients / "broken.yaml").write_text("client: broken\nengagement: nowhere\n",
-                                         encoding="utf-8")
+    (clients / "broken.yaml").write_text("client: broken\nengagement: nowhere\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     paths = [clients / "demo.yaml", clients / "broken.yaml", clients / "north.yaml"]
     summaries = run_batch(paths, jobs=2, notebooks=False)
@@ -111,11 +122,11 @@ def test_demo_client_generates_more_clients_for_a_batch(tmp_path: Path, monkeypa
     """`ccua demo-client --client NAME --seed N`: other synthetic centres, ready to batch."""
     monkeypatch.chdir(tmp_path)
     for name, seed in (("north", "11"), ("south", "12")):
-        code, _, _ = run(capsys, "demo-client", "--client", name, "--seed", seed, "--out",
-                         "params")
+        code, _, _ = run(capsys, "demo-client", "--client", name, "--seed", seed, "--out", "params")
         assert code == 0
-    assert (tmp_path / "params" / "north" / "monthly.csv").read_bytes() != \
-        (tmp_path / "params" / "south" / "monthly.csv").read_bytes()
+    assert (tmp_path / "params" / "north" / "monthly.csv").read_bytes() != (
+        tmp_path / "params" / "south" / "monthly.csv"
+    ).read_bytes()
     code, out, _ = run(capsys, "batch", "params/*.yaml", "--no-notebooks", "--json")
     assert code == 0
     rows = json.loads(out)

@@ -46,11 +46,14 @@ def test_check_fails_when_the_run_would_stop_on_unrated_requirements(tmp_path, c
 def test_every_problem_in_one_pass(tmp_path, capsys):
     """A bad sheet no longer hides the ratings still missing, nor the indicators' problems."""
     data = dict(MONTHLY)
-    data["offered_calls"] = [-1, *MONTHLY["offered_calls"][1:]]            # a sheet problem
-    data["abandoned_calls"] = [MONTHLY["abandoned_calls"][0],             # part > whole
-                               MONTHLY["offered_calls"][1] + 1, *MONTHLY["abandoned_calls"][2:]]
+    data["offered_calls"] = [-1, *MONTHLY["offered_calls"][1:]]  # a sheet problem
+    data["abandoned_calls"] = [
+        MONTHLY["abandoned_calls"][0],  # part > whole
+        MONTHLY["offered_calls"][1] + 1,
+        *MONTHLY["abandoned_calls"][2:],
+    ]
     ratings = ratings_data()
-    del ratings["items"]["SP1"]                                          # a ratings gap
+    del ratings["items"]["SP1"]  # a ratings gap
     params = make_client(tmp_path, ratings=ratings, monthly_csv=monthly_months_as_rows(data=data))
     problems = check_problems(params)
     assert any("negative" in p for p in problems)
@@ -90,8 +93,9 @@ def test_problem_lists_are_capped_alike(tmp_path, capsys):
 def test_warnings_alone_do_not_fail(tmp_path, capsys):
     params = make_client(tmp_path)
     eng = params.parent / "acme" / "engagement.yaml"
-    eng.write_text(eng.read_text(encoding="utf-8").replace("seats: 300", "seats: 1"),
-                   encoding="utf-8")
+    eng.write_text(
+        eng.read_text(encoding="utf-8").replace("seats: 300", "seats: 1"), encoding="utf-8"
+    )
     report = check_client(params)
     assert report.warnings and not report.stops_run
     code, out, _ = run(capsys, "check", str(params))
@@ -99,11 +103,15 @@ def test_warnings_alone_do_not_fail(tmp_path, capsys):
 
 
 def test_ratings_file_broken_still_checks_the_rest(tmp_path):
-    params = make_client(tmp_path, monthly_csv=monthly_months_as_rows(
-        data={**MONTHLY, "offered_calls": [-1, *MONTHLY["offered_calls"][1:]]}))
-    (params.parent / "acme" / "ratings.yaml").write_text(dump({"framework": "t-ccua",
-                                                               "items": {"ZZ": {"x": 1}}}),
-                                                         encoding="utf-8")
+    params = make_client(
+        tmp_path,
+        monthly_csv=monthly_months_as_rows(
+            data={**MONTHLY, "offered_calls": [-1, *MONTHLY["offered_calls"][1:]]}
+        ),
+    )
+    (params.parent / "acme" / "ratings.yaml").write_text(
+        dump({"framework": "t-ccua", "items": {"ZZ": {"x": 1}}}), encoding="utf-8"
+    )
     problems = check_problems(params)
     assert any("negative" in p for p in problems)
     assert any("ratings.yaml" in p for p in problems)

@@ -42,10 +42,19 @@ def test_run_validation_problems_as_json(tmp_path: Path, capsys):
     write_demo(params)
     monthly = params / "demo" / "monthly.csv"
     text = monthly.read_text(encoding="utf-8")
-    monthly.write_text(text.replace(",offered_calls,总来话量,个,", ",offered_calls,总来话量,个,-",
-                                    1), encoding="utf-8")
-    code, out, _err = run(capsys, "run", str(params / "demo.yaml"), "--no-notebooks", "--json",
-                         "-o", str(tmp_path / "r"))
+    monthly.write_text(
+        text.replace(",offered_calls,总来话量,个,", ",offered_calls,总来话量,个,-", 1),
+        encoding="utf-8",
+    )
+    code, out, _err = run(
+        capsys,
+        "run",
+        str(params / "demo.yaml"),
+        "--no-notebooks",
+        "--json",
+        "-o",
+        str(tmp_path / "r"),
+    )
     assert code == 1
     data = as_error(out)
     assert data["problem_count"] >= 1
@@ -70,17 +79,28 @@ def test_error_dict_caps_the_problem_list():
     data = error_dict(ValidationFailed.of(problems, subject="client x"))
     assert data["error"] == f"client x: {MAX_PROBLEMS + 50} problems"
     assert len(data["problems"]) == MAX_PROBLEMS and data["problem_count"] == MAX_PROBLEMS + 50
-    assert data["problems"][3] == {"file": "m.csv", "row": 3, "column": None, "field": None,
-                                   "indicator": None, "message": "bad 3"}
+    assert data["problems"][3] == {
+        "file": "m.csv",
+        "row": 3,
+        "column": None,
+        "field": None,
+        "indicator": None,
+        "message": "bad 3",
+    }
     text = str(ValidationFailed.of(problems, subject="client x"))
     assert len(text.splitlines()) == MAX_PROBLEMS + 2 and text.endswith("... and 50 more")
     single = error_dict(CcuaError("no good", file="f.yaml", field="client", hint="try x"))
     assert single["problems"][0]["field"] == "client" and single["hint"] == "try x"
 
 
-@pytest.mark.parametrize("args", [["spec", "show", "--item", "ZZ9", "--json"],
-                                  ["kpi", "show", "ZZ9", "--json"],
-                                  ["crosswalk", "--to", "nope", "--json"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["spec", "show", "--item", "ZZ9", "--json"],
+        ["kpi", "show", "ZZ9", "--json"],
+        ["crosswalk", "--to", "nope", "--json"],
+    ],
+)
 def test_other_commands_error_as_json(args, capsys):
     code, out, _ = run(capsys, *args)
     assert code != 0

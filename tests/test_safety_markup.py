@@ -18,8 +18,9 @@ def odd(tmp_path: Path) -> Path:
     """A folder whose name looks like Rich markup, holding a demo client and a broken one."""
     folder = tmp_path / ODD / "params"
     write_demo(folder)
-    (folder / "broken.yaml").write_text(f"client: broken\nengagement: 'no {ODD}'\n",
-                                        encoding="utf-8")
+    (folder / "broken.yaml").write_text(
+        f"client: broken\nengagement: 'no {ODD}'\n", encoding="utf-8"
+    )
     return folder
 
 
@@ -31,15 +32,15 @@ def test_run_error_with_brackets(odd: Path, capsys):
 
 def test_run_progress_and_summary_with_brackets(odd: Path, tmp_path: Path, capsys):
     out = tmp_path / "out [/x]"
-    code, stdout, err = run(capsys, "run", str(odd / "demo.yaml"), "-o", str(out),
-                            "--no-notebooks")
+    code, stdout, err = run(capsys, "run", str(odd / "demo.yaml"), "-o", str(out), "--no-notebooks")
     assert code == 0, err
     assert f"→ {out}" in stdout.replace("\n", "")
 
 
 def test_batch_shows_its_summary_when_an_error_has_brackets(odd: Path, capsys):
-    code, out, err = run(capsys, "batch", str(odd / "broken.yaml"), str(odd / "demo.yaml"),
-                         "--no-notebooks")
+    code, out, err = run(
+        capsys, "batch", str(odd / "broken.yaml"), str(odd / "demo.yaml"), "--no-notebooks"
+    )
     assert code == 1 and "Traceback" not in err
     assert "2 clients, 1 failed" in out
     assert f"'no {ODD}'" in err
@@ -67,8 +68,9 @@ def test_cell_reference_in_an_error_is_printed(tmp_path: Path, capsys):
             cells[4] = "99999999"
             lines[n] = ",".join(cells)
     monthly.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    code, _out, err = run(capsys, "run", str(folder / "demo.yaml"), "--no-notebooks", "-o",
-                         str(tmp_path / "r"))
+    code, _out, err = run(
+        capsys, "run", str(folder / "demo.yaml"), "--no-notebooks", "-o", str(tmp_path / "r")
+    )
     assert code == 1 and "Traceback" not in err
     assert "[monthly.csv" in err or "[" in err.split("abandoned", 1)[-1], err
 

@@ -16,12 +16,15 @@ from ccua.demo import write_demo
 from tests.cli import run
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["1e400", "1"], "input 'abandoned_calls'"),
-    (["1", "1e400"], "input 'offered_calls'"),
-    (["1e-400", "1"], "too small"),
-    (["1" * 300, "1"], "characters"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["1e400", "1"], "input 'abandoned_calls'"),
+        (["1", "1e400"], "input 'offered_calls'"),
+        (["1e-400", "1"], "too small"),
+        (["1" * 300, "1"], "characters"),
+    ],
+)
 def test_kpi_calc_refuses_numbers_beyond_what_ccua_computes_with(args, expected, capsys):
     code, out, err = run(capsys, "kpi", "calc", "DO6.9", *args)
     assert code == 1 and out == "" and "Traceback" not in err
@@ -40,15 +43,16 @@ def test_large_values_inside_the_bounds_are_exact(capsys):
     assert code == 0 and json.loads(out)["value"] == 75.0
     assert round_half_up(Fraction(10**45) + Fraction(1, 200)) == Decimal(f"{10**45}.01")
     assert fmt(Decimal("1e40")) == "1" + "0" * 40 + ".00"
-    assert quantize(Decimal("123456789012345678901234567890.125")) == \
-        Decimal("123456789012345678901234567890.13")
+    assert quantize(Decimal("123456789012345678901234567890.125")) == Decimal(
+        "123456789012345678901234567890.13"
+    )
 
 
 def test_to_fraction_bounds():
     with pytest.raises(NotANumber, match="too large"):
         to_fraction(10**400)
     with pytest.raises(NotANumber, match="too large"):
-        to_fraction(Decimal("1e999999999"))       # would be a billion-digit integer
+        to_fraction(Decimal("1e999999999"))  # would be a billion-digit integer
     with pytest.raises(NotANumber, match="too small"):
         to_fraction("1e-999999999")
     with pytest.raises(NotANumber, match="significant digits"):
@@ -150,8 +154,10 @@ def test_a_yaml_date_in_a_text_field_is_printed_as_the_date(tmp_path: Path, caps
     new_client("acme", directory=tmp_path / "params", start="2026-01")
     eng = tmp_path / "params" / "acme" / "engagement.yaml"
     lines = eng.read_text(encoding="utf-8").splitlines()
-    lines = [("  commissioned_by: 2026-11-01" if t.startswith("  commissioned_by:") else t)
-             for t in lines]
+    lines = [
+        ("  commissioned_by: 2026-11-01" if t.startswith("  commissioned_by:") else t)
+        for t in lines
+    ]
     eng.write_text("\n".join(lines) + "\n", encoding="utf-8")
     code, out, _ = run(capsys, "check", str(tmp_path / "params" / "acme.yaml"))
     line = next(t for t in out.splitlines() if "report.commissioned_by" in t)

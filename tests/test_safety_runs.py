@@ -27,22 +27,23 @@ def params(tmp_path: Path) -> Path:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def test_a_folder_with_other_files_is_refused_and_kept(params: Path, tmp_path: Path, capsys):
     out = tmp_path / "mine"
     out.mkdir()
     (out / "thesis.docx").write_bytes(b"years of work")
-    code, _, err = run(capsys, "run", str(params / "demo.yaml"), "-o", str(out),
-                       "--no-notebooks")
+    code, _, err = run(capsys, "run", str(params / "demo.yaml"), "-o", str(out), "--no-notebooks")
     assert code == 1
     assert "not a ccua run folder" in err and str(out) in err and "Traceback" not in err
     assert [line for line in err.splitlines() if "error" in line] == [
         f"error: client demo: 1 problem: --output: {out}: the run's output is not a ccua run "
         "folder (it holds files ccua did not write, and no .ccua-run); nothing was changed: "
-        "choose an absent or empty folder (-o DIR or output: in the params file)"]
+        "choose an absent or empty folder (-o DIR or output: in the params file)"
+    ]
     assert snapshot(out) == {"thesis.docx": b"years of work"}
 
 
@@ -54,8 +55,7 @@ def test_output_params_folder_is_refused(params: Path, tmp_path: Path, capsys, m
     assert snapshot(params) == before
 
 
-def test_output_the_clients_own_engagement_folder_is_refused(params: Path, tmp_path: Path,
-                                                             capsys):
+def test_output_the_clients_own_engagement_folder_is_refused(params: Path, tmp_path: Path, capsys):
     p = params / "demo.yaml"
     p.write_text(p.read_text(encoding="utf-8") + "output: demo\n", encoding="utf-8")
     before = snapshot(params)
@@ -166,11 +166,11 @@ def test_stale_staging_folders_are_cleaned_by_the_next_run(params: Path, tmp_pat
     old = runs / f".demo.old-{dead}"
     old.mkdir()
     (old / RUN_MARKER).write_text("{}", encoding="utf-8")
-    alive = runs / f".demo.staging-{os.getppid()}"   # a live process: not touched
+    alive = runs / f".demo.staging-{os.getppid()}"  # a live process: not touched
     alive.mkdir()
-    theirs = runs / f".demo.staging-{dead}x"          # not a name ccua writes
+    theirs = runs / f".demo.staging-{dead}x"  # not a name ccua writes
     theirs.mkdir()
-    other_client = runs / f".north.staging-{dead}"   # another client's: its own run cleans it
+    other_client = runs / f".north.staging-{dead}"  # another client's: its own run cleans it
     other_client.mkdir()
     run_client(params / "demo.yaml", output=runs / "demo", notebooks=False)
     assert not stale.exists() and not old.exists()
@@ -223,8 +223,16 @@ def test_run_wait_option_refuses_at_once(params: Path, tmp_path: Path, capsys):
     out.parent.mkdir()
     with FileLock(str(lock_path(out))):
         started = time.perf_counter()
-        code, _, err = run(capsys, "run", str(params / "demo.yaml"), "-o", str(out),
-                           "--no-notebooks", "--wait", "0")
+        code, _, err = run(
+            capsys,
+            "run",
+            str(params / "demo.yaml"),
+            "-o",
+            str(out),
+            "--no-notebooks",
+            "--wait",
+            "0",
+        )
         assert time.perf_counter() - started < 10
     assert code == 1 and "client demo is being run by another ccua run" in err
     assert str(lock_path(out)) in err and not out.exists()
@@ -234,15 +242,22 @@ def test_the_lock_holds_across_processes(params: Path, tmp_path: Path):
     out = tmp_path / "runs" / "demo"
     out.parent.mkdir()
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom filelock import FileLock\n"
-         "with FileLock(sys.argv[1]):\n    print('held', flush=True)\n    time.sleep(30)\n",
-         str(lock_path(out))], stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom filelock import FileLock\n"
+            "with FileLock(sys.argv[1]):\n    print('held', flush=True)\n    time.sleep(30)\n",
+            str(lock_path(out)),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         with pytest.raises(CcuaError, match="another ccua run"):
             run_client(params / "demo.yaml", output=out, notebooks=False, lock_timeout=0.3)
     finally:
-        holder.kill()   # kill -9: the OS releases the lock
+        holder.kill()  # kill -9: the OS releases the lock
         holder.wait()
     run_client(params / "demo.yaml", output=out, notebooks=False, lock_timeout=5)
     assert (out / "results.json").exists()

@@ -44,14 +44,24 @@ def test_hand_computed_assessment(mini):
     assert b1.score == Decimal("25.33")
     assert a.total == Decimal("73.12")
     assert a.grade is not None and a.grade.name == "合格"
-    assert [i.score_share for i in a.items] == [Decimal("41.43"), Decimal("23.93"),
-                                                 Decimal("34.64")]
-    assert [i.points_share for i in a.items] == [Decimal("40.00"), Decimal("20.00"),
-                                                  Decimal("40.00")]
+    assert [i.score_share for i in a.items] == [
+        Decimal("41.43"),
+        Decimal("23.93"),
+        Decimal("34.64"),
+    ]
+    assert [i.points_share for i in a.items] == [
+        Decimal("40.00"),
+        Decimal("20.00"),
+        Decimal("40.00"),
+    ]
     assert [(g.code, g.points, g.score) for g in a.groups] == [
-        ("A", Decimal(60), Decimal("47.79")), ("B", Decimal(40), Decimal("25.33"))]
-    assert [(c.code, c.score) for c in a.categories] == [("process", Decimal("47.79")),
-                                                          ("result", Decimal("25.33"))]
+        ("A", Decimal(60), Decimal("47.79")),
+        ("B", Decimal(40), Decimal("25.33")),
+    ]
+    assert [(c.code, c.score) for c in a.categories] == [
+        ("process", Decimal("47.79")),
+        ("result", Decimal("25.33")),
+    ]
     assert a.complete and not a.custom_weights
 
 
@@ -63,21 +73,29 @@ def test_requirement_sources_are_reported(mini):
     assert {r.code: r.source for r in a.item("B1").requirements}["b"] == "na"
 
 
-@pytest.mark.parametrize(("met", "evaluable", "rating"), [
-    (0, 4, Fraction(0)),
-    (7, 10, Fraction(3)),          # the 70 % point is "meets the standard"
-    (10, 10, Fraction(5)),
-    (4, 5, Fraction(11, 3)),       # 3 + 2 * 0.1 / 0.3
-    (1, 2, Fraction(15, 7)),       # 3 * 0.5 / 0.7
-])
+@pytest.mark.parametrize(
+    ("met", "evaluable", "rating"),
+    [
+        (0, 4, Fraction(0)),
+        (7, 10, Fraction(3)),  # the 70 % point is "meets the standard"
+        (10, 10, Fraction(5)),
+        (4, 5, Fraction(11, 3)),  # 3 + 2 * 0.1 / 0.3
+        (1, 2, Fraction(15, 7)),  # 3 * 0.5 / 0.7
+    ],
+)
 def test_rating_from_attainment(mini, met, evaluable, rating):
     assert rating_from_attainment(Fraction(met, evaluable), mini) == rating
 
 
 def test_indicator_requirement_hand_override_wins_over_data(mini):
-    data = {"framework": "mini", "items": {
-        "A1": {"percent": 50, "note": "n"}, "A2": {"percent": 50, "note": "n"},
-        "B1": {"ratings": {"a": 5, "b": 5, "c": {"rating": 0, "note": "数据不可信"}}}}}
+    data = {
+        "framework": "mini",
+        "items": {
+            "A1": {"percent": 50, "note": "n"},
+            "A2": {"percent": 50, "note": "n"},
+            "B1": {"ratings": {"a": 5, "b": 5, "c": {"rating": 0, "note": "数据不可信"}}},
+        },
+    }
     a = score(mini, parse_ratings(data, mini), attainment={"B1": Attainment(4, 4)})
     c = a.item("B1").requirements[-1]
     assert c.source == "override" and c.rating == 0
@@ -96,9 +114,14 @@ def test_incomplete_ratings_list_every_gap(mini):
 
 
 def test_no_evaluable_indicator_asks_for_a_hand_rating(mini):
-    data = {"framework": "mini", "items": {
-        "A1": {"percent": 50, "note": "n"}, "A2": {"percent": 50, "note": "n"},
-        "B1": {"ratings": {"a": 5, "b": 5}}}}
+    data = {
+        "framework": "mini",
+        "items": {
+            "A1": {"percent": 50, "note": "n"},
+            "A2": {"percent": 50, "note": "n"},
+            "B1": {"ratings": {"a": 5, "b": 5}},
+        },
+    }
     with pytest.raises(ValidationFailed, match="no indicator of this item can be evaluated"):
         score(mini, parse_ratings(data, mini), attainment={"B1": Attainment(0, 0)})
 
@@ -112,8 +135,11 @@ def test_partial_scoring_for_live_forms(mini):
 
 
 def test_custom_weights_are_validated_and_flagged(mini):
-    data = {"framework": "mini", "weights": {"A1": 50, "A2": 10},
-            "items": {c: {"percent": 100, "note": "n"} for c in ("A1", "A2", "B1")}}
+    data = {
+        "framework": "mini",
+        "weights": {"A1": 50, "A2": 10},
+        "items": {c: {"percent": 100, "note": "n"} for c in ("A1", "A2", "B1")},
+    }
     a = score(mini, parse_ratings(data, mini))
     assert a.custom_weights
     assert [i.points for i in a.items] == [Decimal(50), Decimal(10), Decimal(40)]
@@ -124,42 +150,64 @@ def test_custom_weights_are_validated_and_flagged(mini):
 
 
 def test_weights_equal_to_standard_are_not_custom(mini):
-    data = {"framework": "mini", "weights": {"A1": 40},
-            "items": {c: {"percent": 100, "note": "n"} for c in ("A1", "A2", "B1")}}
+    data = {
+        "framework": "mini",
+        "weights": {"A1": 40},
+        "items": {c: {"percent": 100, "note": "n"} for c in ("A1", "A2", "B1")},
+    }
     assert not score(mini, parse_ratings(data, mini)).custom_weights
 
 
 def test_requirement_weights(mini):
     # A2: a = 5 (weight 3), b by hand 0 (weight 1) -> (3*1 + 1*0)/4 = 0.75 -> 15.00
-    data = {"framework": "mini", "requirement_weights": {"A2": {"a": 3}},
-            "items": {"A1": {"percent": 0, "note": "n"}, "B1": {"percent": 0, "note": "n"},
-                      "A2": {"ratings": {"a": 5, "b": {"rating": 0, "note": "无数据"}}}}}
+    data = {
+        "framework": "mini",
+        "requirement_weights": {"A2": {"a": 3}},
+        "items": {
+            "A1": {"percent": 0, "note": "n"},
+            "B1": {"percent": 0, "note": "n"},
+            "A2": {"ratings": {"a": 5, "b": {"rating": 0, "note": "无数据"}}},
+        },
+    }
     assert score(mini, parse_ratings(data, mini)).item("A2").score == Decimal("15.00")
 
 
-@pytest.mark.parametrize(("a1", "a2", "b1", "total", "grade"), [
-    # points 40 / 20 / 40: each row's item scores are exact, so the total is too
-    (100, 100, 100, "100.00", "优秀"),
-    (100, 100, 87.5, "95.00", "优秀"),
-    (100, 100, 87.475, "94.99", "良好"),
-    (100, 75, 50, "75.00", "良好"),
-    (100, 75, 49.975, "74.99", "合格"),
-    (100, 0, 50, "60.00", "合格"),     # D.1 prints 改进 ≤60 too; 60.00 is 合格 (GUIDE §3.6)
-    (100, 0, 49.975, "59.99", "改进"),
-    (0, 0, 0, "0.00", "改进"),
-])
+@pytest.mark.parametrize(
+    ("a1", "a2", "b1", "total", "grade"),
+    [
+        # points 40 / 20 / 40: each row's item scores are exact, so the total is too
+        (100, 100, 100, "100.00", "优秀"),
+        (100, 100, 87.5, "95.00", "优秀"),
+        (100, 100, 87.475, "94.99", "良好"),
+        (100, 75, 50, "75.00", "良好"),
+        (100, 75, 49.975, "74.99", "合格"),
+        (100, 0, 50, "60.00", "合格"),  # D.1 prints 改进 ≤60 too; 60.00 is 合格 (GUIDE §3.6)
+        (100, 0, 49.975, "59.99", "改进"),
+        (0, 0, 0, "0.00", "改进"),
+    ],
+)
 def test_grade_boundaries(mini, a1, a2, b1, total, grade):
-    data = {"framework": "mini", "items": {"A1": {"percent": a1, "note": "n"},
-                                           "A2": {"percent": a2, "note": "n"},
-                                           "B1": {"percent": b1, "note": "n"}}}
+    data = {
+        "framework": "mini",
+        "items": {
+            "A1": {"percent": a1, "note": "n"},
+            "A2": {"percent": a2, "note": "n"},
+            "B1": {"percent": b1, "note": "n"},
+        },
+    }
     a = score(mini, parse_ratings(data, mini))
     assert a.total == Decimal(total)
     assert a.grade is not None and a.grade.name == grade
 
 
 def test_item_with_points_cannot_be_excluded(mini):
-    data = {"framework": "mini", "items": {"A1": {"na": True, "note": "n"},
-                                           "A2": {"percent": 1, "note": "n"},
-                                           "B1": {"percent": 1, "note": "n"}}}
+    data = {
+        "framework": "mini",
+        "items": {
+            "A1": {"na": True, "note": "n"},
+            "A2": {"percent": 1, "note": "n"},
+            "B1": {"percent": 1, "note": "n"},
+        },
+    }
     with pytest.raises(ValidationFailed, match="points would be lost"):
         score(mini, parse_ratings(data, mini))

@@ -13,10 +13,15 @@ from ccua.scoring import Attainment, rating_from_attainment, score
 from ccua.spec import load_framework
 
 FW = load_framework("t-ccua")
-PATHS = {item.code: [f"{r.code}.{s.code}" if s else r.code
-                     for r in item.requirements if r.kind != "indicator"
-                     for s in (r.subpoints or (None,))]
-         for item in FW.items}
+PATHS = {
+    item.code: [
+        f"{r.code}.{s.code}" if s else r.code
+        for r in item.requirements
+        if r.kind != "indicator"
+        for s in (r.subpoints or (None,))
+    ]
+    for item in FW.items
+}
 
 
 @st.composite
@@ -36,8 +41,7 @@ def assessments(draw):
     return {"framework": "t-ccua", "items": items}, attainment
 
 
-SETTINGS = settings(max_examples=60, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS

@@ -55,16 +55,16 @@ def test_item_without_indicator_requirement(tmp_path, mini_parts):
 def test_indicator_requirement_must_come_last(tmp_path, mini_parts):
     head, items, measures = mini_parts
     items["A2"]["requirements"].reverse()
-    assert "A2: the indicator requirement must come last" in _fails(tmp_path, head, items,
-                                                                     measures)
+    assert "A2: the indicator requirement must come last" in _fails(tmp_path, head, items, measures)
 
 
 def test_formula_with_undeclared_input(tmp_path, mini_parts):
     head, items, measures = mini_parts
     items["B1"]["indicators"][0]["inputs"] = ["abandoned", "answered"]
     text = _fails(tmp_path, head, items, measures)
-    assert ("B1.yaml: indicators.B1.1: formula input 'answered' is not declared in "
-            "measures.yaml") in text
+    assert (
+        "B1.yaml: indicators.B1.1: formula input 'answered' is not declared in measures.yaml"
+    ) in text
     assert "measure 'offered' is used by no indicator" in text
 
 
@@ -99,8 +99,7 @@ def test_unknown_group_and_category(tmp_path, mini_parts):
 
 
 def test_erratum_about_unknown_subject(tmp_path, mini_parts):
-    errata = [{"id": "E1", "subjects": ["Q7.3"], "kind": "decision", "issue": "i",
-               "decision": "d"}]
+    errata = [{"id": "E1", "subjects": ["Q7.3"], "kind": "decision", "issue": "i", "decision": "d"}]
     assert "erratum E1: unknown subject 'Q7.3'" in _fails(tmp_path, *mini_parts, errata)
 
 

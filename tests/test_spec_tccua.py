@@ -15,13 +15,48 @@ from ccua.kpi import compute
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "kpi_cases.yaml").read_text("utf-8"))
 
-ITEM_POINTS = {"SP1": "2.00", "SP2": "4.00", "SP3": "4.00", "CB1": "5.00", "CB2": "5.00",
-               "CB3": "5.00", "CB4": "5.00", "CB5": "5.00", "DO1": "3.50", "DO2": "5.25",
-               "DO3": "3.50", "DO4": "3.50", "DO5": "7.00", "DO6": "7.00", "DO7": "3.50",
-               "DO8": "1.75", "MI1": "12.00", "MI2": "9.00", "MI3": "9.00"}
-PER_ITEM = {"SP1": 3, "SP2": 3, "SP3": 3, "CB1": 3, "CB2": 3, "CB3": 3, "CB4": 2, "CB5": 3,
-            "DO1": 2, "DO2": 7, "DO3": 5, "DO4": 4, "DO5": 6, "DO6": 18, "DO7": 3, "DO8": 3,
-            "MI1": 4, "MI2": 10, "MI3": 3}
+ITEM_POINTS = {
+    "SP1": "2.00",
+    "SP2": "4.00",
+    "SP3": "4.00",
+    "CB1": "5.00",
+    "CB2": "5.00",
+    "CB3": "5.00",
+    "CB4": "5.00",
+    "CB5": "5.00",
+    "DO1": "3.50",
+    "DO2": "5.25",
+    "DO3": "3.50",
+    "DO4": "3.50",
+    "DO5": "7.00",
+    "DO6": "7.00",
+    "DO7": "3.50",
+    "DO8": "1.75",
+    "MI1": "12.00",
+    "MI2": "9.00",
+    "MI3": "9.00",
+}
+PER_ITEM = {
+    "SP1": 3,
+    "SP2": 3,
+    "SP3": 3,
+    "CB1": 3,
+    "CB2": 3,
+    "CB3": 3,
+    "CB4": 2,
+    "CB5": 3,
+    "DO1": 2,
+    "DO2": 7,
+    "DO3": 5,
+    "DO4": 4,
+    "DO5": 6,
+    "DO6": 18,
+    "DO7": 3,
+    "DO8": 3,
+    "MI1": 4,
+    "MI2": 10,
+    "MI3": 3,
+}
 
 
 def test_model_shape(tccua):
@@ -33,7 +68,11 @@ def test_model_shape(tccua):
     assert {i.code: len(i.indicators) for i in tccua.items} == PER_ITEM
     assert len(tccua.indicators) == 88
     assert [(g.name, g.min) for g in tccua.grades] == [
-        ("优秀", 95), ("良好", 75), ("合格", 60), ("改进", 0)]
+        ("优秀", 95),
+        ("良好", 75),
+        ("合格", 60),
+        ("改进", 0),
+    ]
 
 
 def test_every_item_ends_with_its_indicator_requirement(tccua):
@@ -60,7 +99,7 @@ def test_requirements_are_verbatim_from_table_b1(tccua, seed000):
 
 
 def test_indicator_texts_are_verbatim_from_table_a1(tccua, seed000):
-    a1 = _squash(seed000[seed000.index("表 A.1 测评关键指标"):seed000.index("附 录 B")])
+    a1 = _squash(seed000[seed000.index("表 A.1 测评关键指标") : seed000.index("附 录 B")])
     for ind in tccua.indicators:
         assert _squash(ind.name) in a1, ind.code
         assert _squash(ind.definition) in a1, ind.code
@@ -69,7 +108,7 @@ def test_indicator_texts_are_verbatim_from_table_a1(tccua, seed000):
 
 
 def test_grade_descriptions_are_verbatim_from_table_d1(tccua, seed000):
-    d1 = _squash(seed000[seed000.index("表 D.1 测评等级划分"):seed000.index("附 录 E")])
+    d1 = _squash(seed000[seed000.index("表 D.1 测评等级划分") : seed000.index("附 录 E")])
     for grade in tccua.grades:
         for line in (*grade.process, *grade.result):
             assert _squash(line) in d1, (grade.name, line)
@@ -83,15 +122,19 @@ def test_every_erratum_names_what_it_concerns(tccua):
         assert tccua.errata_for(code), code
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if "expected" in c],
-                         ids=lambda c: f"{c['code']}{c['inputs']}")
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if "expected" in c], ids=lambda c: f"{c['code']}{c['inputs']}"
+)
 def test_hand_computed_indicator_cases(tccua, case):
     value = compute(tccua, case["code"], case["inputs"]).exact
     assert value == Fraction(str(case["expected"]))
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if "error" in c],
-                         ids=lambda c: f"{c['code']}{c['inputs']}-{c['error']}")
+@pytest.mark.parametrize(
+    "case",
+    [c for c in CASES if "error" in c],
+    ids=lambda c: f"{c['code']}{c['inputs']}-{c['error']}",
+)
 def test_indicator_input_errors(tccua, case):
     words = {"zero": "is zero", "exceeds": "is larger than", "negative": "is negative"}
     with pytest.raises(InputError, match=words[case["error"]]) as exc:
@@ -111,5 +154,6 @@ def test_errata_document_is_current():
 
     doc = Path(__file__).resolve().parents[1] / "docs" / "errata.md"
     expected = errata_markdown([load_framework(f) for f in available_frameworks()])
-    assert doc.read_text(encoding="utf-8") == expected, \
+    assert doc.read_text(encoding="utf-8") == expected, (
         "docs/errata.md is stale: run  ccua errata --markdown > docs/errata.md"
+    )

@@ -28,6 +28,7 @@ def _counted(framework_id: str = "t-ccua", root: Path = FRAMEWORKS_DIR):
     def load() -> Framework:
         calls.append(1)
         return _load(framework_id, root)
+
     return load, calls
 
 
@@ -35,9 +36,9 @@ def test_second_load_comes_from_the_cache_and_equals_the_validated_framework(cac
     load, calls = _counted()
     first = cached_framework("t-ccua", FRAMEWORKS_DIR, load, Framework)
     second = cached_framework("t-ccua", FRAMEWORKS_DIR, load, Framework)
-    assert calls == [1]                               # validated once
+    assert calls == [1]  # validated once
     assert second == first == _load("t-ccua", FRAMEWORKS_DIR)
-    assert second is not first                        # unpickled, not the same object
+    assert second is not first  # unpickled, not the same object
     assert len(list(cache.glob("framework-t-ccua-*.pickle"))) == 1
 
 
@@ -62,9 +63,9 @@ def test_a_changed_framework_file_changes_the_key(tmp_path: Path, cache: Path) -
     item.write_text(text.replace("name: 放弃率\n", "name: 放弃比率\n", 1), encoding="utf-8")
     assert framework_key("t-ccua", root) != before
     fw = cached_framework("t-ccua", root, load, Framework)
-    assert calls == [1, 1]                            # validated again, not the stale copy
+    assert calls == [1, 1]  # validated again, not the stale copy
     assert fw.indicator("DO6.9").name == "放弃比率"
-    assert len(list(cache.glob("framework-t-ccua-*.pickle"))) == 1   # the stale one removed
+    assert len(list(cache.glob("framework-t-ccua-*.pickle"))) == 1  # the stale one removed
 
 
 def test_the_key_covers_the_shared_scales(tmp_path: Path) -> None:
@@ -77,24 +78,27 @@ def test_the_key_covers_the_shared_scales(tmp_path: Path) -> None:
     assert framework_key("ccea-guideline", root) != before
 
 
-@pytest.mark.parametrize("content", [b"", b"not a pickle", pickle.dumps({"id": "t-ccua"}),
-                                     pickle.dumps(["x"])[:5]])
-def test_a_corrupt_or_foreign_cache_file_is_ignored_and_rewritten(cache: Path,
-                                                                 content: bytes) -> None:
+@pytest.mark.parametrize(
+    "content", [b"", b"not a pickle", pickle.dumps({"id": "t-ccua"}), pickle.dumps(["x"])[:5]]
+)
+def test_a_corrupt_or_foreign_cache_file_is_ignored_and_rewritten(
+    cache: Path, content: bytes
+) -> None:
     load, calls = _counted()
     cached_framework("t-ccua", FRAMEWORKS_DIR, load, Framework)
     (path,) = cache.glob("framework-t-ccua-*.pickle")
     path.write_bytes(content)
     fw = cached_framework("t-ccua", FRAMEWORKS_DIR, load, Framework)
     assert calls == [1, 1] and isinstance(fw, Framework) and fw.id == "t-ccua"
-    assert pickle.loads(path.read_bytes()) == fw     # rewritten
+    assert pickle.loads(path.read_bytes()) == fw  # rewritten
 
 
-def test_an_unwritable_cache_folder_still_loads(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unwritable_cache_folder_still_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    monkeypatch.setenv("CCUA_CACHE_DIR", str(blocker / "cache"))   # under a file: cannot exist
+    monkeypatch.setenv("CCUA_CACHE_DIR", str(blocker / "cache"))  # under a file: cannot exist
     load, calls = _counted()
     assert cached_framework("t-ccua", FRAMEWORKS_DIR, load, Framework).id == "t-ccua"
     assert cached_framework("t-ccua", FRAMEWORKS_DIR, load, Framework).id == "t-ccua"
@@ -128,8 +132,7 @@ def test_invalid_frameworks_are_not_cached(tmp_path: Path, cache: Path) -> None:
     root = tmp_path / "frameworks"
     shutil.copytree(FRAMEWORKS_DIR / "t-ccua", root / "t-ccua")
     shutil.copytree(FRAMEWORKS_DIR / "scales", root / "scales")
-    (root / "t-ccua" / "items" / "DO6.yaml").write_text("code: DO6\npoints: [\n",
-                                                        encoding="utf-8")
+    (root / "t-ccua" / "items" / "DO6.yaml").write_text("code: DO6\npoints: [\n", encoding="utf-8")
     load, _ = _counted("t-ccua", root)
     for _ in range(2):
         with pytest.raises(CcuaError, match="DO6.yaml"):

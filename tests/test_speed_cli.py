@@ -17,9 +17,24 @@ import ccua.cli
 from ccua.cli import COMMAND_MODULES, _command_of, app
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("jupyter_client", "zmq", "papermill", "nbformat", "nbclient", "jsonschema", "pandas",
-         "numpy", "altair", "vl_convert", "duckdb", "openpyxl", "IPython", "ipywidgets",
-         "voila", "asyncio")
+HEAVY = (
+    "jupyter_client",
+    "zmq",
+    "papermill",
+    "nbformat",
+    "nbclient",
+    "jsonschema",
+    "pandas",
+    "numpy",
+    "altair",
+    "vl_convert",
+    "duckdb",
+    "openpyxl",
+    "IPython",
+    "ipywidgets",
+    "voila",
+    "asyncio",
+)
 
 # A `ccua ARGS...` process, as the console script starts it (argv[0] is the script), that
 # prints the heavy modules it imported on its last line.
@@ -35,25 +50,35 @@ print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))
 """
 
 
-@pytest.mark.parametrize("args", [
-    ["score", "params/worked-example.ratings.yaml"],
-    ["kpi", "calc", "DO6.9", "50", "1000"],
-    ["spec", "show"],
-    ["spec", "show", "--item", "DO6", "--json"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["score", "params/worked-example.ratings.yaml"],
+        ["kpi", "calc", "DO6.9", "50", "1000"],
+        ["spec", "show"],
+        ["spec", "show", "--item", "DO6", "--json"],
+    ],
+)
 def test_pure_commands_import_no_jupyter_data_or_chart_machinery(args: list[str]) -> None:
     proc = subprocess.run(
-        [sys.executable, "-c", PROBE.format(heavy=HEAVY), str(Path(sys.executable).parent),
-         *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        [sys.executable, "-c", PROBE.format(heavy=HEAVY), str(Path(sys.executable).parent), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout.strip().splitlines()[-1]) == []
 
 
 def test_importing_every_command_module_imports_no_jupyter_either() -> None:
-    code = (f"import json, sys, ccua.cli; print(json.dumps(sorted(m for m in {HEAVY!r} "
-            "if m in sys.modules)))")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    code = (
+        f"import json, sys, ccua.cli; print(json.dumps(sorted(m for m in {HEAVY!r} "
+        "if m in sys.modules)))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout.strip().splitlines()[-1]) == []
 
@@ -72,7 +97,7 @@ def _registered_where() -> dict[str, set[str]]:
 
 
 def test_the_table_says_which_module_registers_each_command() -> None:
-    ccua.cli.load_commands()        # every module (already, in a test process)
+    ccua.cli.load_commands()  # every module (already, in a test process)
     where = _registered_where()
     for module, names in COMMAND_MODULES.items():
         for name in names:
@@ -81,16 +106,19 @@ def test_the_table_says_which_module_registers_each_command() -> None:
     listed = {n for names in COMMAND_MODULES.values() for n in names}
     for name, modules in where.items():
         tabled = {m.rsplit(".", 1)[-1] for m in modules} & set(COMMAND_MODULES)
-        if tabled:        # a module in the table registers it: the table must name it there
+        if tabled:  # a module in the table registers it: the table must name it there
             assert name in listed, f"{name!r} (in {sorted(modules)}) is missing from the table"
 
 
 def test_a_command_process_loads_only_its_module() -> None:
-    code = ("import sys; sys.argv = ['/x/ccua', 'score', 'f.yaml']; import ccua.cli; "
-            "import json; print(json.dumps(sorted(m for m in sys.modules "
-            "if m.startswith('ccua.cli._'))))")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    code = (
+        "import sys; sys.argv = ['/x/ccua', 'score', 'f.yaml']; import ccua.cli; "
+        "import json; print(json.dumps(sorted(m for m in sys.modules "
+        "if m.startswith('ccua.cli._'))))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr
     loaded = json.loads(proc.stdout.strip().splitlines()[-1])
     assert "ccua.cli._core" in loaded
@@ -98,22 +126,30 @@ def test_a_command_process_loads_only_its_module() -> None:
         assert f"ccua.cli.{module}" not in loaded
 
 
-@pytest.mark.parametrize(("argv", "command"), [
-    (["/venv/bin/ccua", "score", "x.yaml"], "score"),
-    (["/repo/ccua/__main__.py", "kpi", "calc"], "kpi"),
-    (["/venv/bin/ccua", "--help"], None),
-    (["/venv/bin/ccua"], None),
-    (["/venv/bin/pytest", "score"], None),          # not a ccua process: everything
-    (["/x/pkg/__main__.py", "score"], None),
-    ([], None),
-])
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["/venv/bin/ccua", "score", "x.yaml"], "score"),
+        (["/repo/ccua/__main__.py", "kpi", "calc"], "kpi"),
+        (["/venv/bin/ccua", "--help"], None),
+        (["/venv/bin/ccua"], None),
+        (["/venv/bin/pytest", "score"], None),  # not a ccua process: everything
+        (["/x/pkg/__main__.py", "score"], None),
+        ([], None),
+    ],
+)
 def test_command_of(argv: list[str], command: str | None) -> None:
     assert _command_of(argv) == command
 
 
 def test_help_lists_every_module_s_commands() -> None:
-    proc = subprocess.run([str(Path(sys.executable).parent / "ccua"), "--help"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "ccua"), "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     for names in COMMAND_MODULES.values():
         for name in names:

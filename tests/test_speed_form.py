@@ -18,11 +18,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_voila_launcher_runs_voila_with_the_optional_package_marked_absent() -> None:
-    code = VOILA_MAIN.replace("from voila.app import main; sys.exit(main())",
-                              "import voila.app, jsonschema; "
-                              "print(sys.modules['rfc3987_syntax'], sys.argv)")
-    proc = subprocess.run([sys.executable, "-c", code, "x.ipynb", "--port=1"],
-                          capture_output=True, text=True, timeout=300)
+    code = VOILA_MAIN.replace(
+        "from voila.app import main; sys.exit(main())",
+        "import voila.app, jsonschema; print(sys.modules['rfc3987_syntax'], sys.argv)",
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "x.ipynb", "--port=1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "None ['voila', 'x.ipynb', '--port=1']"
     cmd = voila_command(Path("n.ipynb"), 8866, "t")
@@ -31,9 +36,13 @@ def test_the_voila_launcher_runs_voila_with_the_optional_package_marked_absent()
 
 @pytest.mark.timeout(300)
 def test_ccua_form_serves_the_form(tmp_path: Path) -> None:
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "ccua"), "form",
-                             "params/demo.yaml", "--no-browser"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "ccua"), "form", "params/demo.yaml", "--no-browser"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         url = None
         deadline = time.monotonic() + 240

@@ -15,8 +15,11 @@ from ccua.runner import NotebookJob, execute_notebook
 def _notebook(path: Path, *cells: str) -> Path:
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(src) for src in cells]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, path)
     return path
 
@@ -24,13 +27,20 @@ def _notebook(path: Path, *cells: str) -> Path:
 def _run(template: Path, folder: Path, name: str) -> dict:
     folder.mkdir(exist_ok=True)
     fut = warm_kernels(1).submit(
-        lambda km, warm: (execute_notebook(NotebookJob(template, name, {}, name), folder, km=km),
-                          warm)[1])
+        lambda km, warm: (
+            execute_notebook(NotebookJob(template, name, {}, name), folder, km=km),
+            warm,
+        )[1]
+    )
     warm = fut.result(timeout=300)
     nb = json.loads((folder / name).read_text(encoding="utf-8"))
-    return {"warm": warm, "counts": [c["execution_count"] for c in nb["cells"]],
-            "outputs": [[_text(o.get("text", o.get("data"))) for o in c["outputs"]]
-                        for c in nb["cells"]]}
+    return {
+        "warm": warm,
+        "counts": [c["execution_count"] for c in nb["cells"]],
+        "outputs": [
+            [_text(o.get("text", o.get("data"))) for o in c["outputs"]] for c in nb["cells"]
+        ],
+    }
 
 
 def _text(value: object) -> object:
@@ -39,34 +49,42 @@ def _text(value: object) -> object:
 
 def _fresh(template: Path, folder: Path, name: str) -> dict:
     folder.mkdir(exist_ok=True)
-    execute_notebook(NotebookJob(template, name, {}, name), folder)     # a kernel of its own
+    execute_notebook(NotebookJob(template, name, {}, name), folder)  # a kernel of its own
     nb = json.loads((folder / name).read_text(encoding="utf-8"))
-    return {"counts": [c["execution_count"] for c in nb["cells"]],
-            "outputs": [[_text(o.get("text", o.get("data"))) for o in c["outputs"]]
-                        for c in nb["cells"]]}
+    return {
+        "counts": [c["execution_count"] for c in nb["cells"]],
+        "outputs": [
+            [_text(o.get("text", o.get("data"))) for o in c["outputs"]] for c in nb["cells"]
+        ],
+    }
 
 
 @pytest.mark.timeout(300)
 def test_a_reused_kernel_is_reset_between_notebooks(tmp_path: Path) -> None:
-    first = _notebook(tmp_path / "first.ipynb",
-                      "secret = 42\nimport warnings\nwarnings.warn('shown every time')",
-                      "import os\nprint(os.path.basename(os.getcwd()))",
-                      "import sys\nprint(sys.modules.get('rfc3987_syntax', 'absent'))",
-                      "import ccua.i18n\nccua.i18n.LEFT_BEHIND = 1")
-    second = _notebook(tmp_path / "second.ipynb", "print('secret' in globals())",
-                       "print(len(In), len(Out))",
-                       "import ccua.i18n\nprint(hasattr(ccua.i18n, 'LEFT_BEHIND'))")
+    first = _notebook(
+        tmp_path / "first.ipynb",
+        "secret = 42\nimport warnings\nwarnings.warn('shown every time')",
+        "import os\nprint(os.path.basename(os.getcwd()))",
+        "import sys\nprint(sys.modules.get('rfc3987_syntax', 'absent'))",
+        "import ccua.i18n\nccua.i18n.LEFT_BEHIND = 1",
+    )
+    second = _notebook(
+        tmp_path / "second.ipynb",
+        "print('secret' in globals())",
+        "print(len(In), len(Out))",
+        "import ccua.i18n\nprint(hasattr(ccua.i18n, 'LEFT_BEHIND'))",
+    )
     a = _run(first, tmp_path / "run-a", "a.ipynb")
     b = _run(second, tmp_path / "run-b", "b.ipynb")
     c = _run(first, tmp_path / "run-c", "c.ipynb")
-    assert b["warm"] and c["warm"]                # the same kernel, reused
+    assert b["warm"] and c["warm"]  # the same kernel, reused
     assert a["counts"] == c["counts"] == [1, 2, 3, 4]  # the execution count starts again
     assert b["counts"] == [1, 2, 3]
-    assert b["outputs"][2] == ["False\n"]         # ccua's modules were imported afresh
-    assert b["outputs"][0] == ["False\n"]          # the namespace was emptied
+    assert b["outputs"][2] == ["False\n"]  # ccua's modules were imported afresh
+    assert b["outputs"][0] == ["False\n"]  # the namespace was emptied
     fresh = _fresh(second, tmp_path / "run-fresh", "b.ipynb")
     assert b["outputs"] == fresh["outputs"] and b["counts"] == fresh["counts"]  # and history
-    assert c["outputs"][1] == ["run-c\n"]          # the run folder is the working folder
+    assert c["outputs"][1] == ["run-c\n"]  # the run folder is the working folder
     assert a["outputs"][1] == ["run-a\n"]
     # the warning is printed again (its "already shown" registry was reset) ...
     assert "shown every time" in str(c["outputs"][0]) and c["outputs"][0] == a["outputs"][0]
@@ -78,13 +96,19 @@ def test_a_reused_kernel_is_reset_between_notebooks(tmp_path: Path) -> None:
 def test_a_failed_notebook_s_kernel_is_not_reused(tmp_path: Path) -> None:
     from ccua.runner import NotebookFailed
 
-    bad = _notebook(tmp_path / "bad.ipynb", "pid = __import__('os').getpid()\n"
-                    "open('pid.txt', 'w').write(str(pid))\nraise ValueError('boom')")
+    bad = _notebook(
+        tmp_path / "bad.ipynb",
+        "pid = __import__('os').getpid()\n"
+        "open('pid.txt', 'w').write(str(pid))\nraise ValueError('boom')",
+    )
     good = _notebook(tmp_path / "good.ipynb", "print(__import__('os').getpid())")
     (tmp_path / "r1").mkdir()
     with pytest.raises(NotebookFailed, match="boom"):
-        warm_kernels(1).submit(lambda km, warm: execute_notebook(
-            NotebookJob(bad, "bad.ipynb", {}, "bad"), tmp_path / "r1", km=km)).result(300)
+        warm_kernels(1).submit(
+            lambda km, warm: execute_notebook(
+                NotebookJob(bad, "bad.ipynb", {}, "bad"), tmp_path / "r1", km=km
+            )
+        ).result(300)
     pid = (tmp_path / "r1" / "pid.txt").read_text()
     out = _run(good, tmp_path / "r2", "good.ipynb")
     assert out["warm"] is False and out["outputs"][0] != [pid + "\n"]

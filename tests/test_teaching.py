@@ -28,20 +28,19 @@ def guideline():
 
 # ---------------------------------------------------------------- pure functions
 
+
 def test_catalog_has_every_key_in_both_languages():
     assert set(TEXT["zh"]) == set(TEXT["en"])
 
 
 def test_indicator_lesson_computes_and_compares_with_the_default_target(fw):
     # DO6.9 放弃率 = 50 / 1000 × 100 = 5 %; the documented default is ≤ 5 % (met at 5 %).
-    lesson = teaching.indicator_lesson(fw, "DO6.9", {"abandoned_calls": 50,
-                                                     "offered_calls": 1000})
+    lesson = teaching.indicator_lesson(fw, "DO6.9", {"abandoned_calls": 50, "offered_calls": 1000})
     assert lesson.value == 5
     assert lesson.expression == "50 / 1000 × 100 = 5.00"
     assert lesson.status == "met" and "5" in lesson.target_text
     assert "\\frac{50}{1000}" in lesson.latex_with_numbers
-    worse = teaching.indicator_lesson(fw, "DO6.9", {"abandoned_calls": 51,
-                                                    "offered_calls": 1000})
+    worse = teaching.indicator_lesson(fw, "DO6.9", {"abandoned_calls": 51, "offered_calls": 1000})
     assert worse.status == "not_met" and worse.value == Fraction(51, 10)
 
 
@@ -66,8 +65,12 @@ def test_every_computed_indicator_has_its_formula_with_numbers(framework_id):
 def test_rounding_is_half_up_and_says_where_floats_differ():
     # 5.25 × 82 % = 4.305 exactly: half-up 4.31; the float 4.305 is 4.30499… → round() 4.30.
     r = teaching.rounding(Fraction(861, 200))
-    assert (r.rounded, r.float_rounded, r.tie, r.float_differs) == \
-        (Decimal("4.31"), Decimal("4.30"), True, True)
+    assert (r.rounded, r.float_rounded, r.tie, r.float_differs) == (
+        Decimal("4.31"),
+        Decimal("4.30"),
+        True,
+        True,
+    )
     r = teaching.rounding(Fraction(17, 10))
     assert (r.rounded, r.tie, r.float_differs) == (Decimal("1.70"), False, False)
 
@@ -77,10 +80,10 @@ def test_worked_example_is_table_e6_and_grade_e7(fw):
     assert ex.assessment.total == Decimal("85.56")
     assert ex.next.current is not None and ex.next.current.name == "良好"
     assert ex.next.next is not None and ex.next.next.name == "优秀"
-    assert ex.next.gap == Decimal("9.44")           # 95 − 85.56
+    assert ex.next.gap == Decimal("9.44")  # 95 − 85.56
     lines = {ln.code: ln for ln in ex.lines}
     assert len(lines) == 19
-    assert lines["DO3"].exact == Fraction(623, 200)   # 3.50 × 89 % = 3.115
+    assert lines["DO3"].exact == Fraction(623, 200)  # 3.50 × 89 % = 3.115
     assert lines["DO3"].score == Decimal("3.12") and lines["DO3"].rounding.tie
     assert sum(ln.score for ln in ex.lines) == Decimal("85.56")
 
@@ -104,8 +107,9 @@ def test_item_exercise_matches_a_hand_computation(fw):
 def test_indicator_exercise_uses_a_month_of_the_demo(fw):
     ex = teaching.indicator_exercise(fw, "DO6.9")
     (_, _, abandoned), (_, _, offered) = ex.figures
-    by_hand = (Decimal(abandoned) * 100 / Decimal(offered)).quantize(Decimal("0.01"),
-                                                                    rounding=ROUND_HALF_UP)
+    by_hand = (Decimal(abandoned) * 100 / Decimal(offered)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
     assert ex.expected == by_hand and ex.month == "2026-01"
 
 
@@ -120,22 +124,23 @@ def test_check_number(fw):
 
 # ---------------------------------------------------------------- widgets, driven
 
+
 def test_scoring_simulator_moves_scores_total_and_grade(fw):
     sim = teaching.ScoringSimulator(fw, "zh", item="DO3")
     assert sim.assessment.total == Decimal("85.56")
     assert "3.115" in sim.item_view.value and "3.12" in sim.item_view.value
     assert "85.56" in sim.summary.value and "良好" in sim.summary.value
-    assert "9.44" in sim.summary.value                  # to 优秀
-    sim.percent.value = 100                              # DO3: 3.50 × 100 % = 3.50
+    assert "9.44" in sim.summary.value  # to 优秀
+    sim.percent.value = 100  # DO3: 3.50 × 100 % = 3.50
     assert sim.assessment.item("DO3").score == Decimal("3.50")
-    assert sim.assessment.total == Decimal("85.94")     # 85.56 − 3.12 + 3.50
+    assert sim.assessment.total == Decimal("85.94")  # 85.56 − 3.12 + 3.50
     assert "85.94" in sim.summary.value
     # rate DO3's requirements one by one instead: all 3 → 60 % → 3.50 × 0.6 = 2.10
     sim.mode.value = "ratings"
     for slider in sim.sliders.values():
         slider.value = 3
     assert sim.assessment.item("DO3").score == Decimal("2.10")
-    assert sim.assessment.total == Decimal("84.54")     # 85.56 − 3.12 + 2.10
+    assert sim.assessment.total == Decimal("84.54")  # 85.56 − 3.12 + 2.10
     # MI1 to 0 %: 84.54 − 10.80 = 73.74 → 合格, 1.26 below 良好
     sim.item.value = "MI1"
     sim.percent.value = 0
@@ -179,7 +184,7 @@ def test_exercises_check_answers(fw):
     ex.a2.value = str(ex.ex2.expected)
     ex.b2.click()
     assert "正确" in ex.f2.value
-    ex.a3.value = "pass"                 # 75.00 is 良好 (≥75), not 合格
+    ex.a3.value = "pass"  # 75.00 is 良好 (≥75), not 合格
     ex.b3.click()
     assert "良好" in ex.f3.value and "不对" in ex.f3.value
     ex.a3.value = "good"

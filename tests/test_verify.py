@@ -85,7 +85,8 @@ def test_one_changed_cell_of_the_monthly_sheet_fails_naming_the_file(own_run: Pa
     values = {d["what"]: d for d in report["differences"] if d["kind"] == "value"}
     recorded = json.loads((own_run / "results.json").read_text(encoding="utf-8"))
     assert values["indicators[DO6.9].value"]["recorded"] == next(
-        i["value"] for i in recorded["indicators"] if i["code"] == "DO6.9")
+        i["value"] for i in recorded["indicators"] if i["code"] == "DO6.9"
+    )
     # No code or environment difference is claimed: only the input and what it moved.
     assert not [d for d in report["differences"] if d["kind"] in ("code", "environment")]
 
@@ -116,8 +117,13 @@ def test_an_archive_verifies_elsewhere_after_the_originals_are_gone(tmp_path: Pa
     archive = run.parent / "demo.ccua.zip"
     assert archive.exists()
     names = zipfile.ZipFile(archive).namelist()
-    assert {"ccua-archive.json", "runs/demo/results.json", "params/demo.yaml",
-            "params/demo/monthly.csv", "params/demo/ratings.yaml"} <= set(names)
+    assert {
+        "ccua-archive.json",
+        "runs/demo/results.json",
+        "params/demo.yaml",
+        "params/demo/monthly.csv",
+        "params/demo/ratings.yaml",
+    } <= set(names)
     # Refuses to overwrite, unless told to; the same run gives the same archive.
     before = archive.read_bytes()
     code, _, err = cli(capsys, "archive", str(run))
@@ -154,9 +160,9 @@ def test_an_input_changed_since_the_run_is_not_archived(own_run: Path, capsys):
     assert not (own_run.parent / "demo.ccua.zip").exists()
 
 
-def test_a_verified_archive_still_fails_when_an_archived_input_was_changed(own_run: Path,
-                                                                          tmp_path: Path,
-                                                                          capsys):
+def test_a_verified_archive_still_fails_when_an_archived_input_was_changed(
+    own_run: Path, tmp_path: Path, capsys
+):
     code, _, _ = cli(capsys, "archive", str(own_run))
     src = zipfile.ZipFile(own_run.parent / "demo.ccua.zip")
     bad = tmp_path / "bad.zip"
@@ -199,11 +205,15 @@ def test_diff_values_matches_coded_entries_by_code():
 def _bootstrapped_uv() -> Path | None:
     tools = ROOT / ".venv-tools"
     uv = tools / "bin" / "uv"
-    want = next(line.split("=", 1)[1] for line in (ROOT / "scripts" / "_uv").read_text(
-        encoding="utf-8").splitlines() if line.startswith("UV_VERSION="))
+    want = next(
+        line.split("=", 1)[1]
+        for line in (ROOT / "scripts" / "_uv").read_text(encoding="utf-8").splitlines()
+        if line.startswith("UV_VERSION=")
+    )
     try:
-        got = subprocess.run([str(uv), "--version"], capture_output=True, text=True,
-                             timeout=30).stdout.split()
+        got = subprocess.run(
+            [str(uv), "--version"], capture_output=True, text=True, timeout=30
+        ).stdout.split()
     except (OSError, subprocess.TimeoutExpired):
         return None
     return tools if len(got) > 1 and got[1] == want else None
@@ -212,8 +222,10 @@ def _bootstrapped_uv() -> Path | None:
 def test_a_pyproject_changed_without_relocking_stops_the_setup_loudly(tmp_path: Path):
     tools = _bootstrapped_uv()
     if tools is None:
-        pytest.skip("uv is not bootstrapped in .venv-tools (scripts/setup does it from PyPI); "
-                    "this test does not download it")
+        pytest.skip(
+            "uv is not bootstrapped in .venv-tools (scripts/setup does it from PyPI); "
+            "this test does not download it"
+        )
     project = tmp_path / "project"
     (project / "scripts").mkdir(parents=True)
     for name in ("pyproject.toml", "uv.lock", "README.md"):
@@ -222,20 +234,29 @@ def test_a_pyproject_changed_without_relocking_stops_the_setup_loudly(tmp_path: 
         shutil.copy(ROOT / "scripts" / name, project / "scripts" / name)
     (project / ".venv-tools").symlink_to(tools)
     env = {**os.environ, "UV_OFFLINE": "1"}
-    check = subprocess.run([str(tools / "bin" / "uv"), "lock", "--check", "--offline"],
-                           cwd=project, env=env, capture_output=True, text=True, timeout=120)
+    check = subprocess.run(
+        [str(tools / "bin" / "uv"), "lock", "--check", "--offline"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if check.returncode != 0:
-        pytest.skip("uv.lock does not match pyproject.toml in this checkout (run scripts/lock), "
-                    f"or uv's cache cannot check it offline: {check.stderr.strip()[-200:]}")
+        pytest.skip(
+            "uv.lock does not match pyproject.toml in this checkout (run scripts/lock), "
+            f"or uv's cache cannot check it offline: {check.stderr.strip()[-200:]}"
+        )
     pyproject = project / "pyproject.toml"
     text = pyproject.read_text(encoding="utf-8")
     assert '"pandas>=2.2"' in text
     pyproject.write_text(text.replace('"pandas>=2.2"', '"pandas>=2.3"'), encoding="utf-8")
-    proc = subprocess.run(["bash", "scripts/setup"], cwd=project, env=env,
-                          capture_output=True, text=True, timeout=180)
+    proc = subprocess.run(
+        ["bash", "scripts/setup"], cwd=project, env=env, capture_output=True, text=True, timeout=180
+    )
     if "network was disabled" in proc.stderr:
         pytest.skip("uv's cache cannot resolve offline here: " + proc.stderr.strip()[-200:])
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "uv.lock does not match pyproject.toml" in proc.stderr
     assert "scripts/lock" in proc.stderr
-    assert not (project / ".venv").exists()          # stopped before installing anything
+    assert not (project / ".venv").exists()  # stopped before installing anything

@@ -42,7 +42,7 @@ def test_every_sheet_in_order_and_in_the_language(books: dict):
         assert wb.sheetnames == [*sheet_names(lang), *projected]
         for name in wb.sheetnames:
             assert len(name) <= 31 and not re.search(r"[\\/?*\[\]:]", name)
-            assert "t-ccua" not in name and "ccea-guideline" not in name     # no internal ids
+            assert "t-ccua" not in name and "ccea-guideline" not in name  # no internal ids
             if lang == "en":
                 assert not HAN.search(name), name
                 header = [c.value for c in wb[name][1] if c.value]
@@ -69,12 +69,12 @@ def test_indicator_sheet_has_monthly_values_targets_and_attainment(books: dict):
     ws = wb[sheet_names("en")[8]]
     header = [c.value for c in ws[1]]
     months = data["period"]["months"]
-    assert header[3:3 + len(months)] == [fmt.month_text(m, "en") for m in months]
+    assert header[3 : 3 + len(months)] == [fmt.month_text(m, "en") for m in months]
     rows = {r[0].value: [c.value for c in r] for r in ws.iter_rows(min_row=2)}
     ind = next(i for i in data["indicators"] if i["code"] == "DO7.1")
     row = rows["DO7.1"]
     assert row[1] == ind["name_en"]
-    assert row[3:3 + len(months)] == [pytest.approx(m["value"]) for m in ind["monthly"]]
+    assert row[3 : 3 + len(months)] == [pytest.approx(m["value"]) for m in ind["monthly"]]
     assert row[-2] == "≤16%" and row[-1] == ("met" if ind["met"] else "not met")
     assert len(rows) == len(data["indicators"])
 
@@ -82,8 +82,10 @@ def test_indicator_sheet_has_monthly_values_targets_and_attainment(books: dict):
 def test_team_sheets_e1_e2(books: dict):
     data, wb = books["demo.yaml:zh"]
     team = data["engagement"]["team"]
-    for sheet, members in ((sheet_names("zh")[0], team["assessors"]),
-                           (sheet_names("zh")[1], team["assessee"])):
+    for sheet, members in (
+        (sheet_names("zh")[0], team["assessors"]),
+        (sheet_names("zh")[1], team["assessee"]),
+    ):
         names = [r[1].value for r in wb[sheet].iter_rows(min_row=2)]
         assert names == [m["name"] for m in members]
 
@@ -106,8 +108,9 @@ def test_report_lang_en_writes_beside_the_chinese_files(books: dict, tmp_path: P
     folder.mkdir()
     (folder / "results.json").write_text(json.dumps(data, ensure_ascii=False), "utf-8")
     assert run(capsys, "report", str(folder), "--format", "xlsx")[0] == 0
-    code, out, err = run(capsys, "report", str(folder), "--format", "xlsx", "--lang", "en",
-                         "--json")
+    code, out, err = run(
+        capsys, "report", str(folder), "--format", "xlsx", "--lang", "en", "--json"
+    )
     assert code == 0, err
     assert json.loads(out)["files"] == ["report.en.xlsx"]
     assert (folder / "report.xlsx").exists() and (folder / "report.en.xlsx").exists()

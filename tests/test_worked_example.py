@@ -67,8 +67,14 @@ def test_half_cent_cases_of_the_example_round_up(assessment):
 
 def test_subtotals(assessment):
     groups = {g.code: g.score for g in assessment.groups}
-    assert groups == {"SP": Decimal("8.74"), "CB": Decimal("19.80"), "DO": Decimal("30.11"),
-                      "MI": Decimal("26.91")}
+    assert groups == {
+        "SP": Decimal("8.74"),
+        "CB": Decimal("19.80"),
+        "DO": Decimal("30.11"),
+        "MI": Decimal("26.91"),
+    }
     cats = {c.code: (c.points, c.score) for c in assessment.categories}
-    assert cats == {"process": (Decimal(35), Decimal("28.54")),
-                    "result": (Decimal(65), Decimal("57.02"))}
+    assert cats == {
+        "process": (Decimal(35), Decimal("28.54")),
+        "result": (Decimal(65), Decimal("57.02")),
+    }

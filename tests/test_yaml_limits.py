@@ -64,8 +64,9 @@ def test_billion_laughs_in_the_engagement_folder(tmp_path, name):
     (tmp_path / "demo" / name).write_text(laughs(), encoding="utf-8")
     with pytest.raises(ValidationFailed) as info:
         load_engagement(tmp_path / "demo.yaml")
-    assert any("aliases" in p.message and p.file and p.file.endswith(name)
-               for p in info.value.problems)
+    assert any(
+        "aliases" in p.message and p.file and p.file.endswith(name) for p in info.value.problems
+    )
 
 
 @pytest.mark.timeout(20)
@@ -97,8 +98,9 @@ def test_recursive_alias_is_refused():
 
 
 @pytest.mark.timeout(20)
-@pytest.mark.parametrize("text", ["[" * 50_000, "[" * 150 + "]" * 150,
-                                  "\n".join(" " * i + "a:" for i in range(300))])
+@pytest.mark.parametrize(
+    "text", ["[" * 50_000, "[" * 150 + "]" * 150, "\n".join(" " * i + "a:" for i in range(300))]
+)
 def test_deep_nesting_is_refused(text):
     with pytest.raises(CcuaError, match="nested"):
         load_with_lines(text, "deep.yaml")
@@ -106,8 +108,7 @@ def test_deep_nesting_is_refused(text):
 
 def test_ordinary_aliases_still_work():
     data, lines = load_with_lines("base: &b {rating: 5}\nx: *b\ny: {<<: *b, note: n}\n", "a.yaml")
-    assert data == {"base": {"rating": 5}, "x": {"rating": 5},
-                    "y": {"rating": 5, "note": "n"}}
+    assert data == {"base": {"rating": 5}, "x": {"rating": 5}, "y": {"rating": 5, "note": "n"}}
     assert lines[("y",)] == 3
 
 

@@ -50,8 +50,9 @@ def _command_of(argv: list[str]) -> str | None:
     if not argv:
         return None
     script = Path(argv[0])
-    if script.name != "ccua" and not (script.name == "__main__.py"
-                                      and script.parent.name == "ccua"):
+    if script.name != "ccua" and not (
+        script.name == "__main__.py" and script.parent.name == "ccua"
+    ):
         return None
     args = argv[1:]
     if not args or args[0].startswith("-"):
@@ -102,8 +103,9 @@ def _print_error(exc: CcuaError, as_json: bool) -> None:
         return
     first, _, rest = str(exc).partition("\n")
     # Paths and cell references ("[A1]") are text, never Rich markup.
-    err_console.print(f"[bold red]error:[/] {esc(first)}", highlight=False, markup=True,
-                      soft_wrap=True)
+    err_console.print(
+        f"[bold red]error:[/] {esc(first)}", highlight=False, markup=True, soft_wrap=True
+    )
     if rest:
         err_console.print(rest, highlight=False, markup=False, soft_wrap=True)
 
@@ -138,8 +140,13 @@ def main(argv: list[str] | None = None) -> None:
         # 1); otherwise the traceback is shown for the bug report.
         if not as_json or os.environ.get("CCUA_DEBUG"):
             raise
-        print_json({"error": f"internal error: {type(exc).__name__}: {exc}", "problems": [],
-                    "problem_count": 0})
+        print_json(
+            {
+                "error": f"internal error: {type(exc).__name__}: {exc}",
+                "problems": [],
+                "problem_count": 0,
+            }
+        )
         sys.exit(1)
     if isinstance(code, int) and code:
         sys.exit(code)

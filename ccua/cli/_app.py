@@ -19,12 +19,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
-spec_app = typer.Typer(help="The standard as data: domains, items, points, requirements.",
-                       no_args_is_help=True)
-kpi_app = typer.Typer(help="Key indicators (关键指标) of table A.1: list, show, calculate.",
-                      no_args_is_help=True)
+spec_app = typer.Typer(
+    help="The standard as data: domains, items, points, requirements.", no_args_is_help=True
+)
+kpi_app = typer.Typer(
+    help="Key indicators (关键指标) of table A.1: list, show, calculate.", no_args_is_help=True
+)
 app.add_typer(spec_app, name="spec")
 app.add_typer(kpi_app, name="kpi")
+
 
 class SafeConsole(Console):
     """A console that prints text as it is when it is not valid Rich markup.
@@ -50,8 +53,9 @@ if not console.is_terminal:
 err_console = SafeConsole(stderr=True, highlight=False)
 
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON for machines instead of tables.")
-FRAMEWORK_OPTION = typer.Option("t-ccua", "--framework", "-f",
-                                help="Framework id (t-ccua or ccea-guideline).")
+FRAMEWORK_OPTION = typer.Option(
+    "t-ccua", "--framework", "-f", help="Framework id (t-ccua or ccea-guideline)."
+)
 
 
 def print_json(data: Any) -> None:

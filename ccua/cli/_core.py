@@ -33,8 +33,12 @@ from ccua.serialize import (
 )
 from ccua.spec import Framework, Item, available_frameworks, load_framework
 
-DIRECTIONS = {"higher": "↑ higher is better", "lower": "↓ lower is better",
-              "band": "↔ within a band", "none": "· reported (no direction)"}
+DIRECTIONS = {
+    "higher": "↑ higher is better",
+    "lower": "↓ lower is better",
+    "band": "↔ within a band",
+    "none": "· reported (no direction)",
+}
 
 
 def _requirement_lines(item: Item) -> list[str]:
@@ -58,13 +62,22 @@ def _used_indicators(fw: Framework, item: Item) -> list[str]:
 
 def _item_json(fw: Framework, item: Item) -> dict:
     return {
-        "code": item.code, "name": item.name, "name_en": item.name_en, "group": item.group,
+        "code": item.code,
+        "name": item.name,
+        "name_en": item.name_en,
+        "group": item.group,
         "points": float(item.points) if item.points is not None else None,
         "description": item.description,
-        "requirements": [{"code": r.code, "kind": r.kind, "text": r.text,
-                          **({"heading": r.heading, "section": r.section} if r.heading else {}),
-                          "subpoints": [{"code": s.code, "text": s.text} for s in r.subpoints]}
-                         for r in item.requirements],
+        "requirements": [
+            {
+                "code": r.code,
+                "kind": r.kind,
+                "text": r.text,
+                **({"heading": r.heading, "section": r.section} if r.heading else {}),
+                "subpoints": [{"code": s.code, "text": s.text} for s in r.subpoints],
+            }
+            for r in item.requirements
+        ],
         "indicators": [i.code for i in item.indicators] + _used_indicators(fw, item),
         "thresholds": [t.id for t in fw.thresholds if t.item == item.code],
         "rules": [r.id for r in fw.rules if r.item == item.code],
@@ -85,10 +98,14 @@ def spec_show(
             print_json(_item_json(fw, it))
             return
         group = fw.group(it.group)
-        pts = f"{fmt(it.points)}分" if it.points is not None else f"({group.name}: " \
-            f"{fmt(group.points)}分)"
-        console.print(f"[bold]{it.code} {it.name}[/] ({it.name_en}) — {group.code} {group.name}"
-                      f" — {pts}")
+        pts = (
+            f"{fmt(it.points)}分"
+            if it.points is not None
+            else f"({group.name}: {fmt(group.points)}分)"
+        )
+        console.print(
+            f"[bold]{it.code} {it.name}[/] ({it.name_en}) — {group.code} {group.name} — {pts}"
+        )
         if it.description:
             console.print(f"说明：{it.description}")
         console.print(f"[bold]{fw.levels.requirement.zh}[/]")
@@ -100,45 +117,95 @@ def spec_show(
                 console.print(f"  {ind.code} {ind.name}: {ind.formula_text}", markup=False)
         used = [fw.indicator(code) for code in _used_indicators(fw, it)]
         if used:
-            console.print("[bold]相关指标[/] " + "、".join(f"{i.code} {i.name}" for i in used),
-                          markup=True, highlight=False)
+            console.print(
+                "[bold]相关指标[/] " + "、".join(f"{i.code} {i.name}" for i in used),
+                markup=True,
+                highlight=False,
+            )
         thresholds = [t for t in fw.thresholds if t.item == it.code]
         if thresholds:
             console.print("[bold]测评阈值[/] (thresholds)")
             for t in thresholds:
                 bound = f"{t.range[0]}~{t.range[1]}" if t.range else f"{t.value}"
-                console.print(Text(f"  {t.requirement or '—'}: {t.quantity} {t.operator} {bound} "
-                                   f"{t.unit}" + (f", {t.window}" if t.window else "")))
+                console.print(
+                    Text(
+                        f"  {t.requirement or '—'}: {t.quantity} {t.operator} {bound} "
+                        f"{t.unit}" + (f", {t.window}" if t.window else "")
+                    )
+                )
         for rule in fw.rules:
             if rule.item == it.code:
-                console.print(Text(f"规则 {rule.id} ({rule.section}) 的结果是要求 "
-                                   f"{rule.evidence_for} 的评定依据: ccua.rules"))
+                console.print(
+                    Text(
+                        f"规则 {rule.id} ({rule.section}) 的结果是要求 "
+                        f"{rule.evidence_for} 的评定依据: ccua.rules"
+                    )
+                )
         return
     if as_json:
-        print_json({
-            "framework": fw.id, "name": fw.name, "name_en": fw.name_en,
-            "designation": fw.designation, "version": fw.version,
-            "points_at": fw.scoring.points_at,
-            "total_points": float(fw.scoring.total_points),
-            "categories": [{"code": c.code, "name": c.name, "name_en": c.name_en}
-                           for c in fw.categories],
-            fw.levels.group.en_plural: [
-                {"code": g.code, "name": g.name, "name_en": g.name_en, "category": g.category,
-                 "points": float(g.points if g.points is not None else
-                                 sum(i.points or 0 for i in fw.items_of(g.code))),
-                 "items": [i.code for i in fw.items_of(g.code)]} for g in fw.groups],
-            "items": [_item_json(fw, i) for i in fw.items],
-            "grades": [{"code": g.code, "name": g.name, "min": float(g.min), "band": g.band}
-                       for g in fw.grades],
-            **({"comparison_grades": fw.comparison_grades.model_dump()}
-               if fw.comparison_grades else {}),
-            **({"kpi_table": {"title": fw.kpi_table.title, "source": fw.kpi_table.source,
-                              "groups": [{"code": g.code, "name": g.name, "kpis": list(g.kpis)}
-                                         for g in fw.kpi_table.groups]}}
-               if fw.kpi_table else {}),
-            **({"rules": [{"id": r.id, "section": r.section, "evidence_for": r.evidence_for}
-                          for r in fw.rules]} if fw.rules else {}),
-        })
+        print_json(
+            {
+                "framework": fw.id,
+                "name": fw.name,
+                "name_en": fw.name_en,
+                "designation": fw.designation,
+                "version": fw.version,
+                "points_at": fw.scoring.points_at,
+                "total_points": float(fw.scoring.total_points),
+                "categories": [
+                    {"code": c.code, "name": c.name, "name_en": c.name_en} for c in fw.categories
+                ],
+                fw.levels.group.en_plural: [
+                    {
+                        "code": g.code,
+                        "name": g.name,
+                        "name_en": g.name_en,
+                        "category": g.category,
+                        "points": float(
+                            g.points
+                            if g.points is not None
+                            else sum(i.points or 0 for i in fw.items_of(g.code))
+                        ),
+                        "items": [i.code for i in fw.items_of(g.code)],
+                    }
+                    for g in fw.groups
+                ],
+                "items": [_item_json(fw, i) for i in fw.items],
+                "grades": [
+                    {"code": g.code, "name": g.name, "min": float(g.min), "band": g.band}
+                    for g in fw.grades
+                ],
+                **(
+                    {"comparison_grades": fw.comparison_grades.model_dump()}
+                    if fw.comparison_grades
+                    else {}
+                ),
+                **(
+                    {
+                        "kpi_table": {
+                            "title": fw.kpi_table.title,
+                            "source": fw.kpi_table.source,
+                            "groups": [
+                                {"code": g.code, "name": g.name, "kpis": list(g.kpis)}
+                                for g in fw.kpi_table.groups
+                            ],
+                        }
+                    }
+                    if fw.kpi_table
+                    else {}
+                ),
+                **(
+                    {
+                        "rules": [
+                            {"id": r.id, "section": r.section, "evidence_for": r.evidence_for}
+                            for r in fw.rules
+                        ]
+                    }
+                    if fw.rules
+                    else {}
+                ),
+            }
+        )
         return
     console.print(f"[bold]{fw.name}[/] {fw.designation} — {fw.name_en} (data {fw.version})")
     table = Table(show_lines=False)
@@ -150,27 +217,44 @@ def spec_show(
     for g in fw.groups:
         items = fw.items_of(g.code)
         for n, it in enumerate(items):
-            points = it.points if fw.scoring.points_at == "item" else \
-                (g.points if n == 0 else None)
+            points = it.points if fw.scoring.points_at == "item" else (g.points if n == 0 else None)
             row = [cats.get(g.category or "", "") if n == 0 else ""] if fw.categories else []
-            row += [f"{g.code} {g.name}" if n == 0 else "", it.code, it.name,
-                    fmt(points) if points is not None else "", str(len(it.requirements))]
+            row += [
+                f"{g.code} {g.name}" if n == 0 else "",
+                it.code,
+                it.name,
+                fmt(points) if points is not None else "",
+                str(len(it.requirements)),
+            ]
             table.add_row(*row)
     console.print(table)
     total = fw.scoring.total_points
-    console.print(f"{len(fw.groups)} {fw.levels.group.en_plural}, {len(fw.items)} items, "
-                  f"{len(fw.indicators)} indicator positions, points total {fmt(total)}")
-    extras = [f"{n} {what}" for n, what in (
-        (len(fw.kpi_table.kpis) if fw.kpi_table else 0, f"KPIs in {fw.kpi_table.source}"
-         if fw.kpi_table else ""), (len(fw.terms), "terms"),
-        (len(fw.thresholds), "thresholds"), (len(fw.rules), "rules")) if n]
+    console.print(
+        f"{len(fw.groups)} {fw.levels.group.en_plural}, {len(fw.items)} items, "
+        f"{len(fw.indicators)} indicator positions, points total {fmt(total)}"
+    )
+    extras = [
+        f"{n} {what}"
+        for n, what in (
+            (
+                len(fw.kpi_table.kpis) if fw.kpi_table else 0,
+                f"KPIs in {fw.kpi_table.source}" if fw.kpi_table else "",
+            ),
+            (len(fw.terms), "terms"),
+            (len(fw.thresholds), "thresholds"),
+            (len(fw.rules), "rules"),
+        )
+        if n
+    ]
     if extras:
         console.print(", ".join(extras))
     if fw.grades:
         console.print("等级: " + "; ".join(f"{g.name} {g.band}" for g in fw.grades))
     else:
-        console.print("未规定等级 (no grade bands)"
-                      + (f"; {fw.comparison_grades.label}" if fw.comparison_grades else ""))
+        console.print(
+            "未规定等级 (no grade bands)"
+            + (f"; {fw.comparison_grades.label}" if fw.comparison_grades else "")
+        )
 
 
 @spec_app.command("check")
@@ -179,14 +263,23 @@ def spec_check(as_json: bool = JSON_OPTION) -> None:
     report = []
     for fid in available_frameworks():
         fw = load_framework(fid)
-        report.append({"framework": fid, "version": fw.version, "items": len(fw.items),
-                       "indicators": len(fw.indicators), "errata": len(fw.errata)})
+        report.append(
+            {
+                "framework": fid,
+                "version": fw.version,
+                "items": len(fw.items),
+                "indicators": len(fw.indicators),
+                "errata": len(fw.errata),
+            }
+        )
     if as_json:
         print_json(report)
         return
     for r in report:
-        console.print(f"{r['framework']} {r['version']}: ok ({r['items']} items, "
-                      f"{r['indicators']} indicators, {r['errata']} errata)")
+        console.print(
+            f"{r['framework']} {r['version']}: ok ({r['items']} items, "
+            f"{r['indicators']} indicators, {r['errata']} errata)"
+        )
 
 
 @kpi_app.command("list")
@@ -206,8 +299,9 @@ def kpi_list(
         table.add_column(col, overflow="fold")
     arrows = {"higher": "↑", "lower": "↓", "band": "↔", "none": "·"}
     for ind in inds:
-        table.add_row(ind.code, ind.name, ind.unit or "—", arrows[ind.direction],
-                      Text(ind.formula_text))
+        table.add_row(
+            ind.code, ind.name, ind.unit or "—", arrows[ind.direction], Text(ind.formula_text)
+        )
     console.print(table)
     console.print(f"{len(inds)} indicator positions")
 
@@ -225,9 +319,9 @@ def kpi_show(code: str, framework: str = FRAMEWORK_OPTION, as_json: bool = JSON_
         where = f"{item.code} {item.name}"
     else:
         group = fw.kpi_table.group_of(ind.code) if fw.kpi_table else None
-        where = (f"{fw.kpi_table.source} {group.name}" if fw.kpi_table and group
-                 else "framework-level") + (f"; used by {', '.join(ind.used_by)}"
-                                            if ind.used_by else "")
+        where = (
+            f"{fw.kpi_table.source} {group.name}" if fw.kpi_table and group else "framework-level"
+        ) + (f"; used by {', '.join(ind.used_by)}" if ind.used_by else "")
     console.print(f"[bold]{ind.code} {ind.name}[/] ({ind.name_en}) — {where}")
     console.print(Text(f"定义：{ind.definition or '（未定义）'}"))
     console.print(Text(f"公式：{ind.formula_text or '（未印出）'}"))
@@ -237,12 +331,13 @@ def kpi_show(code: str, framework: str = FRAMEWORK_OPTION, as_json: bool = JSON_
         console.print(Text(f"LaTeX: {ind.formula_latex}"))
     console.print(f"shape: {ind.function} — {shape(ind.function).pattern}")
     if ind.inputs:
-        console.print("inputs, in this order (ccua kpi calc "
-                      f"{ind.code} {' '.join(m.upper() for m in ind.inputs)}):")
+        console.print(
+            "inputs, in this order (ccua kpi calc "
+            f"{ind.code} {' '.join(m.upper() for m in ind.inputs)}):"
+        )
         for n, m in enumerate(ind.inputs, start=1):
             measure = fw.measure(m)
-            console.print(Text(f"  {n}. {m} — {measure.name} ({measure.name_en}, "
-                               f"{measure.unit})"))
+            console.print(Text(f"  {n}. {m} — {measure.name} ({measure.name_en}, {measure.unit})"))
     console.print(f"unit: {ind.unit or '—'}; kind: {ind.kind}; {DIRECTIONS[ind.direction]}")
     if ind.same_as:
         console.print(f"same formula as {ind.same_as}")
@@ -272,8 +367,11 @@ def _print_assessment(a: Assessment, fw: Framework, source: str) -> None:
     table = Table(title=f"测评计分表 — {esc(source)}", box=box.SIMPLE_HEAD, pad_edge=False)
     per_item = fw.scoring.points_at == "item"
     cols = ["类别", fw.levels.group.zh, fw.levels.item.zh]
-    cols += ["分值", "分值占比", "百分比", "计分", "计分占比", "备注"] if per_item else \
-        ["平均评分", "百分比", "备注"]
+    cols += (
+        ["分值", "分值占比", "百分比", "计分", "计分占比", "备注"]
+        if per_item
+        else ["平均评分", "百分比", "备注"]
+    )
     for col in cols:
         left = col in ("类别", fw.levels.group.zh, fw.levels.item.zh, "备注")
         table.add_column(col, justify="left" if left else "right", no_wrap=col != "备注")
@@ -283,8 +381,11 @@ def _print_assessment(a: Assessment, fw: Framework, source: str) -> None:
     for s in a.items:
         group = fw.group(s.group)
         cat = cats.get(group.category or "", "")
-        row = [cat if cat != prev_cat else "", group.name if group.code != prev_group else "",
-               f"{s.code} {s.name}"]
+        row = [
+            cat if cat != prev_cat else "",
+            group.name if group.code != prev_group else "",
+            f"{s.code} {s.name}",
+        ]
         prev_cat, prev_group = cat, group.code
         note = ""
         if s.source == "override":
@@ -293,15 +394,29 @@ def _print_assessment(a: Assessment, fw: Framework, source: str) -> None:
         elif s.fulfilment is None:
             note = "未评定" if s.source == "unrated" else "不适用"
         if per_item:
-            row += [f"{fmt(s.points)}分", f"{fmt(s.points_share)}%", fmt(s.percent),
-                    f"{fmt(s.score)}分" if s.score is not None else "—",
-                    f"{fmt(s.score_share)}%" if s.score_share is not None else "—", note]
+            row += [
+                f"{fmt(s.points)}分",
+                f"{fmt(s.points_share)}%",
+                fmt(s.percent),
+                f"{fmt(s.score)}分" if s.score is not None else "—",
+                f"{fmt(s.score_share)}%" if s.score_share is not None else "—",
+                note,
+            ]
         else:
             row += [fmt(s.mean_rating), fmt(s.percent), note]
         table.add_row(*row)
     if per_item:
-        table.add_row("", "", "[bold]测评计分合计[/]", f"{fmt(a.total_points)}分", "100.00%", "",
-                      f"[bold]{fmt(a.total)}分[/]", "", "")
+        table.add_row(
+            "",
+            "",
+            "[bold]测评计分合计[/]",
+            f"{fmt(a.total_points)}分",
+            "100.00%",
+            "",
+            f"[bold]{fmt(a.total)}分[/]",
+            "",
+            "",
+        )
     console.print(table)
     for line in notes:
         console.print(Text(line, style="dim"))
@@ -309,11 +424,16 @@ def _print_assessment(a: Assessment, fw: Framework, source: str) -> None:
     for col in ("", "分值", "计分", "得分率"):
         sub.add_column(col, justify="left" if not col else "right")
     for g in a.groups:
-        sub.add_row(f"{g.code} {g.name}", f"{fmt(g.points)}分", f"{fmt(g.score)}分",
-                    f"{fmt(g.percent)}%")
+        sub.add_row(
+            f"{g.code} {g.name}", f"{fmt(g.points)}分", f"{fmt(g.score)}分", f"{fmt(g.percent)}%"
+        )
     for c in a.categories:
-        sub.add_row(c.name, f"{fmt(c.points)}分", f"{fmt(c.score)}分",
-                    f"{fmt(c.score / c.points * 100) if c.points else '—'}%")
+        sub.add_row(
+            c.name,
+            f"{fmt(c.points)}分",
+            f"{fmt(c.score)}分",
+            f"{fmt(c.score / c.points * 100) if c.points else '—'}%",
+        )
     console.print(sub)
     console.print(f"[bold]测评计分合计 {fmt(a.total)}分[/]")
     if a.grade is not None:
@@ -347,8 +467,9 @@ def score_cmd(
 
 @app.command("errata")
 def errata_cmd(
-    framework: str | None = typer.Option(None, "--framework", "-f",
-                                         help="One framework (default: all)."),
+    framework: str | None = typer.Option(
+        None, "--framework", "-f", help="One framework (default: all)."
+    ),
     markdown: bool = typer.Option(False, "--markdown", help="Print the errata document."),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -359,9 +480,21 @@ def errata_cmd(
         typer.echo(errata_markdown(fws), nl=False)
         return
     if as_json:
-        print_json([{"framework": fw.id, "id": e.id, "subjects": list(e.subjects),
-                     "kind": e.kind, "issue": e.issue, "decision": e.decision,
-                     "source": e.source} for fw in fws for e in fw.errata])
+        print_json(
+            [
+                {
+                    "framework": fw.id,
+                    "id": e.id,
+                    "subjects": list(e.subjects),
+                    "kind": e.kind,
+                    "issue": e.issue,
+                    "decision": e.decision,
+                    "source": e.source,
+                }
+                for fw in fws
+                for e in fw.errata
+            ]
+        )
         return
     for fw in fws:
         table = Table(title=f"{fw.name} ({fw.id})", show_lines=True)

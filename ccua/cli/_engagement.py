@@ -14,36 +14,55 @@ from ccua.scaffold import DEFAULT_MONTHS, check_client, new_client
 @app.command("new")
 def new_cmd(
     name: str = typer.Argument(..., help="Client name: letters, digits and -_. (e.g. acme-2026)."),
-    framework: str = typer.Option("t-ccua", "--framework", "-f",
-                                  help="Framework id (t-ccua or ccea-guideline)."),
+    framework: str = typer.Option(
+        "t-ccua", "--framework", "-f", help="Framework id (t-ccua or ccea-guideline)."
+    ),
     directory: Path = typer.Option(Path("params"), "--dir", help="Where params files live."),
-    start: str | None = typer.Option(None, "--start",
-                                     help="First month of the period, e.g. 2026-01 "
-                                     "(default: the last complete months)."),
+    start: str | None = typer.Option(
+        None,
+        "--start",
+        help="First month of the period, e.g. 2026-01 (default: the last complete months).",
+    ),
     months: int = typer.Option(DEFAULT_MONTHS, "--months", help="Months in the period (7.2 c)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Create a client from templates: params/NAME.yaml and the folder params/NAME/."""
-    created = new_client(name, framework=framework, directory=directory, start=start,
-                         months=months)
+    created = new_client(name, framework=framework, directory=directory, start=start, months=months)
     if as_json:
-        print_json({"client": created.name, "framework": created.framework,
-                    "params": str(created.params_file), "folder": str(created.folder),
-                    "months": list(created.months), "files": [str(f) for f in created.files],
-                    "default_targets": created.defaults, "inputs": created.inputs})
+        print_json(
+            {
+                "client": created.name,
+                "framework": created.framework,
+                "params": str(created.params_file),
+                "folder": str(created.folder),
+                "months": list(created.months),
+                "files": [str(f) for f in created.files],
+                "default_targets": created.defaults,
+                "inputs": created.inputs,
+            }
+        )
         return
-    console.print(f"[bold]{created.name}[/] ({created.framework}, "
-                  f"{created.months[0]}..{created.months[-1]}): created", highlight=False)
+    console.print(
+        f"[bold]{created.name}[/] ({created.framework}, "
+        f"{created.months[0]}..{created.months[-1]}): created",
+        highlight=False,
+    )
     for f in created.files:
         console.print(f"  {f}", markup=False)
-    targets = (f"replace the {created.defaults} default targets in targets.yaml with the "
-               "centre's own where it has them" if created.defaults else
-               "give the centre's targets in targets.yaml")
+    targets = (
+        f"replace the {created.defaults} default targets in targets.yaml with the "
+        "centre's own where it has them"
+        if created.defaults
+        else "give the centre's targets in targets.yaml"
+    )
     console.print(
         f"Next: fill in engagement.yaml (×××) and monthly.xlsx ({created.inputs} inputs × "
         f"{len(created.months)} months), {targets}, check the documentary indicators "
         f"(checks.yaml) and rate every item (ratings.yaml); then "
-        f"`ccua check {created.params_file}`.", markup=False, soft_wrap=True)
+        f"`ccua check {created.params_file}`.",
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 def _print_problems(title: str, problems: list[Problem], limit: int = MAX_PROBLEMS) -> None:
@@ -62,9 +81,13 @@ def _count(n: int, what: str) -> str:
 @app.command("check")
 def check_cmd(
     params: Path = typer.Argument(..., help="The client's params file, e.g. params/acme.yaml."),
-    strict: bool = typer.Option(False, "--strict", hidden=True,
-                                help="Kept for scripts: check now always fails when ccua run "
-                                "would stop, unrated requirements included."),
+    strict: bool = typer.Option(
+        False,
+        "--strict",
+        hidden=True,
+        help="Kept for scripts: check now always fails when ccua run "
+        "would stop, unrated requirements included.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Validate a client's inputs exactly as ccua run does, without running anything.
@@ -79,23 +102,37 @@ def check_cmd(
             raise typer.Exit(1)
         return
     if report.problems:
-        _print_problems(f"{params}: {_count(count_problems(report.problems), 'problem')}",
-                        report.problems)
+        _print_problems(
+            f"{params}: {_count(count_problems(report.problems), 'problem')}", report.problems
+        )
     s = report.summary
     if s and not report.problems:
-        console.print(f"{'ok' if not report.todo else 'not ready'}: {s['client']} — "
-                      f"{s['framework']} {s['framework_name']}", markup=False)
+        console.print(
+            f"{'ok' if not report.todo else 'not ready'}: {s['client']} — "
+            f"{s['framework']} {s['framework_name']}",
+            markup=False,
+        )
         period = s["period"]
-        console.print(f"  period      {period['start']}..{period['end']} ({period['months']} "
-                      f"months, {period['months_with_data']} with data)", markup=False)
-        console.print(f"  inputs      {s['inputs']['found']} of {s['inputs']['of']} found; "
-                      f"{s['indicators']['with_value']} indicators computed, "
-                      f"{s['indicators']['evaluable']} evaluable", markup=False)
-        console.print(f"  targets     {s['targets']['centre']} centre, "
-                      f"{s['targets']['default']} default; checks {s['checks']['done']} of "
-                      f"{s['checks']['of']}; claims {s['claims']}", markup=False)
-        console.print(f"  items rated {s['items_rated']['rated']} of {s['items_rated']['of']}",
-                      markup=False)
+        console.print(
+            f"  period      {period['start']}..{period['end']} ({period['months']} "
+            f"months, {period['months_with_data']} with data)",
+            markup=False,
+        )
+        console.print(
+            f"  inputs      {s['inputs']['found']} of {s['inputs']['of']} found; "
+            f"{s['indicators']['with_value']} indicators computed, "
+            f"{s['indicators']['evaluable']} evaluable",
+            markup=False,
+        )
+        console.print(
+            f"  targets     {s['targets']['centre']} centre, "
+            f"{s['targets']['default']} default; checks {s['checks']['done']} of "
+            f"{s['checks']['of']}; claims {s['claims']}",
+            markup=False,
+        )
+        console.print(
+            f"  items rated {s['items_rated']['rated']} of {s['items_rated']['of']}", markup=False
+        )
     if report.todo:
         _print_problems(f"before ccua run ({len(report.todo)})", report.todo)
     if report.warnings:

@@ -12,17 +12,27 @@ from ccua.cli._app import app, console
 @app.command("form")
 def form(
     params: Path = typer.Argument(..., help="The client's params file, e.g. params/demo.yaml."),
-    port: int | None = typer.Option(None, "--port", "-p",
-                                    help="Port on 127.0.0.1 (default 8866, or a free one)."),
-    no_browser: bool = typer.Option(False, "--no-browser",
-                                    help="Print the address only; do not open a browser."),
-    independent: bool = typer.Option(False, "--independent", help="Each assessor rates in a "
-                                     "file of their own (ratings/NAME.yaml); the form asks "
-                                     "who you are."),
-    consensus: bool = typer.Option(False, "--consensus", help="The assessors' ratings side "
-                                   "by side: record resolutions, build ratings.yaml."),
-    assessor: str | None = typer.Option(None, "--assessor", help="Who you are (independent "
-                                        "and consensus modes)."),
+    port: int | None = typer.Option(
+        None, "--port", "-p", help="Port on 127.0.0.1 (default 8866, or a free one)."
+    ),
+    no_browser: bool = typer.Option(
+        False, "--no-browser", help="Print the address only; do not open a browser."
+    ),
+    independent: bool = typer.Option(
+        False,
+        "--independent",
+        help="Each assessor rates in a "
+        "file of their own (ratings/NAME.yaml); the form asks "
+        "who you are.",
+    ),
+    consensus: bool = typer.Option(
+        False,
+        "--consensus",
+        help="The assessors' ratings side by side: record resolutions, build ratings.yaml.",
+    ),
+    assessor: str | None = typer.Option(
+        None, "--assessor", help="Who you are (independent and consensus modes)."
+    ),
 ) -> None:
     """Rate the requirements in the browser: serve the ratings form on localhost (Voila).
 
@@ -33,8 +43,10 @@ def form(
 
     def ready(url: str) -> None:
         console.print(f"Ratings form for {params}: {url}", markup=False, soft_wrap=True)
-        console.print("Every change is saved to the client's ratings.yaml. Press Ctrl+C to "
-                      "stop.", markup=False)
+        console.print(
+            "Every change is saved to the client's ratings.yaml. Press Ctrl+C to stop.",
+            markup=False,
+        )
         console.file.flush()
 
     if independent and consensus:
@@ -42,5 +54,13 @@ def form(
 
         raise CcuaError("choose one of --independent and --consensus", field="--consensus")
     mode = "independent" if independent else "consensus" if consensus else "shared"
-    raise typer.Exit(serve(params, port=port, open_browser=not no_browser, on_ready=ready,
-                           mode=mode, assessor=assessor))
+    raise typer.Exit(
+        serve(
+            params,
+            port=port,
+            open_browser=not no_browser,
+            on_ready=ready,
+            mode=mode,
+            assessor=assessor,
+        )
+    )

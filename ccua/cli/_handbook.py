@@ -26,10 +26,16 @@ def handbook_cmd(
 
     book = build_handbook(framework, lang, out, pdf=pdf, say=say)
     if as_json:
-        print_json({"out": str(book.out), "framework": book.framework, "lang": book.lang,
-                    "chapters": [c.slug for c in book.chapters],
-                    "files": [str(p) for p in book.files],
-                    "seconds": {k: round(v, 2) for k, v in book.seconds.items()}})
+        print_json(
+            {
+                "out": str(book.out),
+                "framework": book.framework,
+                "lang": book.lang,
+                "chapters": [c.slug for c in book.chapters],
+                "files": [str(p) for p in book.files],
+                "seconds": {k: round(v, 2) for k, v in book.seconds.items()},
+            }
+        )
         return
     console.print(f"{book.out / 'index.html'}  ({len(book.chapters)} chapters)", markup=False)
     if pdf:

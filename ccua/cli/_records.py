@@ -12,12 +12,12 @@ from rich.table import Table
 
 from ccua.cli._app import FRAMEWORK_OPTION, JSON_OPTION, app, console, err_console, print_json
 from ccua.errors import CcuaError
+from ccua.kpi import indicators_from_inputs
 from ccua.records import (
     ENGINES,
     IngestResult,
     RecordsStore,
     expand,
-    indicators_from_inputs,
     ingest,
     load_mapping,
     monthly_inputs,
@@ -27,25 +27,39 @@ from ccua.records._schema import KINDS
 from ccua.serialize import num
 from ccua.spec import load_framework
 
-records_app = typer.Typer(help="Operating records: indicators recomputed from them, status.",
-                          no_args_is_help=True)
+records_app = typer.Typer(
+    help="Operating records: indicators recomputed from them, status.", no_args_is_help=True
+)
 app.add_typer(records_app, name="records")
 
-KIND_OPTION = typer.Option(None, "--kind", "-k",
-                           help=f"The kind of records ({'|'.join(KINDS)}); default: from the "
-                                "mapping, else from the headers.")
-MAPPING_OPTION = typer.Option(None, "--mapping", "-m",
-                              help="A mapping file (YAML); repeat for several. Default: the "
-                                   "client's mappings/*.yaml.")
+KIND_OPTION = typer.Option(
+    None,
+    "--kind",
+    "-k",
+    help=f"The kind of records ({'|'.join(KINDS)}); default: from the "
+    "mapping, else from the headers.",
+)
+MAPPING_OPTION = typer.Option(
+    None,
+    "--mapping",
+    "-m",
+    help="A mapping file (YAML); repeat for several. Default: the client's mappings/*.yaml.",
+)
 
 
 class _Bars:
     """One progress bar per file, on stderr (stdout stays clean for --json)."""
 
     def __init__(self, enabled: bool) -> None:
-        self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
-                                 TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(),
-                                 console=err_console, transient=False, disable=not enabled)
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=False,
+            disable=not enabled,
+        )
         self.tasks: dict[str, TaskID] = {}
 
     def __enter__(self) -> _Bars:
@@ -59,8 +73,12 @@ class _Bars:
         name = Path(file).name
         if file not in self.tasks:
             self.tasks[file] = self.progress.add_task(name, total=1.0)
-        weights = {"reading": (0.0, 0.1), "checking": (0.1, 0.35), "writing": (0.45, 0.55),
-                   "done": (1.0, 0.0)}
+        weights = {
+            "reading": (0.0, 0.1),
+            "checking": (0.1, 0.35),
+            "writing": (0.45, 0.55),
+            "done": (1.0, 0.0),
+        }
         start, span = weights.get(stage, (0.0, 0.0))
         done = start + span * (fraction or 0.0)
         self.progress.update(self.tasks[file], completed=done, description=f"{name}: {stage}")
@@ -74,30 +92,48 @@ def _mappings(paths: list[Path] | None, default_dir: Path | None) -> list:
 
 
 def _result_dict(r: IngestResult) -> dict:
-    return {"file": r.file, "kind": r.kind, "status": r.status, "rows": r.rows,
-            "written": r.written, "skipped_rows": r.skipped, "duplicates_dropped": r.duplicates,
-            "duplicates_within_file": r.duplicates_within,
-            "duplicates_already_ingested": r.duplicates_earlier, "problems": r.problems,
-            "months": r.months, "encoding": r.encoding, "ignored_columns": r.ignored_columns,
-            "seconds": round(r.seconds, 3), "error": str(r.error) if r.error else None}
+    return {
+        "file": r.file,
+        "kind": r.kind,
+        "status": r.status,
+        "rows": r.rows,
+        "written": r.written,
+        "skipped_rows": r.skipped,
+        "duplicates_dropped": r.duplicates,
+        "duplicates_within_file": r.duplicates_within,
+        "duplicates_already_ingested": r.duplicates_earlier,
+        "problems": r.problems,
+        "months": r.months,
+        "encoding": r.encoding,
+        "ignored_columns": r.ignored_columns,
+        "seconds": round(r.seconds, 3),
+        "error": str(r.error) if r.error else None,
+    }
 
 
 @app.command("ingest")
 def ingest_cmd(
     client: str = typer.Argument(..., help="A params file, or a client name (params/NAME.yaml)."),
-    files: list[Path] = typer.Argument(..., help="Export files (.csv, .xlsx, .parquet) or "
-                                                 "folders of them."),
+    files: list[Path] = typer.Argument(
+        ..., help="Export files (.csv, .xlsx, .parquet) or folders of them."
+    ),
     kind: str | None = KIND_OPTION,
     mapping: list[Path] | None = MAPPING_OPTION,
-    skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows",
-                                       help="Ingest the good rows of a file with problems "
-                                            "(the manifest counts the rows left out)."),
-    dedupe: bool = typer.Option(False, "--dedupe",
-                                help="Keep one record per key (call id, session id, ...) when "
-                                     "a key repeats in a file or was ingested before: the "
-                                     "earlier one, else the first in the file; the others are "
-                                     "left out and counted. Without it, repeated keys are "
-                                     "refused."),
+    skip_bad_rows: bool = typer.Option(
+        False,
+        "--skip-bad-rows",
+        help="Ingest the good rows of a file with problems "
+        "(the manifest counts the rows left out).",
+    ),
+    dedupe: bool = typer.Option(
+        False,
+        "--dedupe",
+        help="Keep one record per key (call id, session id, ...) when "
+        "a key repeats in a file or was ingested before: the "
+        "earlier one, else the first in the file; the others are "
+        "left out and counted. Without it, repeated keys are "
+        "refused.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Read export files into the client's records folder: checked, pseudonymised, by month.
@@ -109,48 +145,85 @@ def ingest_cmd(
     maps = _mappings(mapping, folders.mappings)
     started = time.perf_counter()
     with _Bars(enabled=not as_json) as bars:
-        results = ingest(folders.records, files, kind=kind, mappings=maps,
-                         skip_bad_rows=skip_bad_rows, dedupe=dedupe, progress=bars)
+        results = ingest(
+            folders.records,
+            files,
+            kind=kind,
+            mappings=maps,
+            skip_bad_rows=skip_bad_rows,
+            dedupe=dedupe,
+            progress=bars,
+        )
     failed = [r for r in results if r.status == "failed"]
     if as_json:
-        print_json({"client": folders.params.client, "records": str(folders.records),
-                    "files": [_result_dict(r) for r in results]})
+        print_json(
+            {
+                "client": folders.params.client,
+                "records": str(folders.records),
+                "files": [_result_dict(r) for r in results],
+            }
+        )
     else:
         table = Table(title=f"ingest → {folders.records}")
         for col in ("file", "kind", "status", "rows", "written", "months", "problems"):
-            table.add_column(col, justify="right" if col in ("rows", "written", "problems")
-                             else "left")
+            table.add_column(
+                col, justify="right" if col in ("rows", "written", "problems") else "left"
+            )
         for r in results:
             months = f"{min(r.months)}..{max(r.months)}" if r.months else ""
-            table.add_row(Path(r.file).name, r.kind or "", r.status, f"{r.rows:,}",
-                          f"{r.written:,}", months, f"{r.problems:,}")
+            table.add_row(
+                Path(r.file).name,
+                r.kind or "",
+                r.status,
+                f"{r.rows:,}",
+                f"{r.written:,}",
+                months,
+                f"{r.problems:,}",
+            )
         console.print(table)
         for r in results:
             if r.skipped:
-                console.print(f"[yellow]{Path(r.file).name}: {r.skipped:,} bad rows left out "
-                              "(--skip-bad-rows)[/]")
+                console.print(
+                    f"[yellow]{Path(r.file).name}: {r.skipped:,} bad rows left out "
+                    "(--skip-bad-rows)[/]"
+                )
             if r.duplicates:
                 why = []
                 if r.duplicates_within:
                     why.append(f"{r.duplicates_within:,} repeated a key earlier in the file")
                 if r.duplicates_earlier:
                     why.append(f"{r.duplicates_earlier:,} had a key an earlier ingest holds")
-                console.print(f"{Path(r.file).name}: {r.duplicates:,} duplicate records left "
-                              f"out (--dedupe): {'; '.join(why)}", markup=False, style="yellow")
+                console.print(
+                    f"{Path(r.file).name}: {r.duplicates:,} duplicate records left "
+                    f"out (--dedupe): {'; '.join(why)}",
+                    markup=False,
+                    style="yellow",
+                )
             if r.ignored_columns:
-                console.print(f"{Path(r.file).name}: not stored (no canonical column): "
-                              f"{', '.join(r.ignored_columns)}", markup=False)
-        console.print(f"{len(results) - len(failed)} of {len(results)} files ok in "
-                      f"{time.perf_counter() - started:.1f} s")
+                console.print(
+                    f"{Path(r.file).name}: not stored (no canonical column): "
+                    f"{', '.join(r.ignored_columns)}",
+                    markup=False,
+                )
+        console.print(
+            f"{len(results) - len(failed)} of {len(results)} files ok in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
     if failed:
         for r in failed:
-            err_console.print(f"[bold red]error:[/] {r.error}", markup=True, highlight=False,
-                              soft_wrap=True)
+            err_console.print(
+                f"[bold red]error:[/] {r.error}", markup=True, highlight=False, soft_wrap=True
+            )
         raise typer.Exit(1)
 
 
-def _records_folder(paths: list[Path], kind: str | None, mapping: list[Path] | None,
-                    scratch: Path, dedupe: bool = False) -> Path:
+def _records_folder(
+    paths: list[Path],
+    kind: str | None,
+    mapping: list[Path] | None,
+    scratch: Path,
+    dedupe: bool = False,
+) -> Path:
     """A records folder: the one given (it has a manifest), else the files ingested afresh."""
     if len(paths) == 1 and RecordsStore(paths[0]).exists():
         return paths[0]
@@ -167,19 +240,28 @@ def _records_folder(paths: list[Path], kind: str | None, mapping: list[Path] | N
 
 @records_app.command("indicators")
 def records_indicators(
-    paths: list[Path] = typer.Argument(..., help="Canonical record files or folders, or an "
-                                                 "ingested records folder."),
-    kind: str | None = typer.Option(None, "--kind", "-k",
-                                    help="Kind of the files (default voice; ignored for a "
-                                         "records folder)."),
+    paths: list[Path] = typer.Argument(
+        ..., help="Canonical record files or folders, or an ingested records folder."
+    ),
+    kind: str | None = typer.Option(
+        None,
+        "--kind",
+        "-k",
+        help="Kind of the files (default voice; ignored for a records folder).",
+    ),
     mapping: list[Path] | None = MAPPING_OPTION,
-    service_level_seconds: int = typer.Option(20, "--service-level-seconds", "-s", min=1,
-                                              help="Target answer time of DO6.8, DO6.13-15."),
-    engine: str = typer.Option("duckdb", "--engine", "-e",
-                               help=f"Where to compute: {' or '.join(ENGINES)}."),
-    dedupe: bool = typer.Option(False, "--dedupe",
-                                help="Count a record whose key repeats once (as ingest "
-                                     "--dedupe) instead of refusing the files."),
+    service_level_seconds: int = typer.Option(
+        20, "--service-level-seconds", "-s", min=1, help="Target answer time of DO6.8, DO6.13-15."
+    ),
+    engine: str = typer.Option(
+        "duckdb", "--engine", "-e", help=f"Where to compute: {' or '.join(ENGINES)}."
+    ),
+    dedupe: bool = typer.Option(
+        False,
+        "--dedupe",
+        help="Count a record whose key repeats once (as ingest "
+        "--dedupe) instead of refusing the files.",
+    ),
     framework: str = FRAMEWORK_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -190,12 +272,18 @@ def records_indicators(
         months = RecordsStore(folder).months()
         if not months:
             raise CcuaError("the records hold no month with data", file=str(folder))
-        inputs = monthly_inputs(folder, fw, months, service_level_seconds=service_level_seconds,
-                                engine=engine)
+        inputs = monthly_inputs(
+            folder, fw, months, service_level_seconds=service_level_seconds, engine=engine
+        )
     values, problems = indicators_from_inputs(fw, inputs)
     if as_json:
-        print_json({"indicators": [{"month": v.month, "code": v.code, "value": num(v.value)}
-                                   for v in values]})
+        print_json(
+            {
+                "indicators": [
+                    {"month": v.month, "code": v.code, "value": num(v.value)} for v in values
+                ]
+            }
+        )
         return
     codes = list(dict.fromkeys(v.code for v in values))
     table = Table(title=f"indicators from records (service level {service_level_seconds} s)")
@@ -222,10 +310,28 @@ def records_status(
     store = RecordsStore(folders.records)
     sources = store.sources()
     if as_json:
-        print_json({"records": str(folders.records),
-                    "sources": [{k: s[k] for k in ("kind", "name", "sha256", "rows", "written",
-                                                   "skipped_rows", "problems", "months",
-                                                   "ingested_at")} for s in sources]})
+        print_json(
+            {
+                "records": str(folders.records),
+                "sources": [
+                    {
+                        k: s[k]
+                        for k in (
+                            "kind",
+                            "name",
+                            "sha256",
+                            "rows",
+                            "written",
+                            "skipped_rows",
+                            "problems",
+                            "months",
+                            "ingested_at",
+                        )
+                    }
+                    for s in sources
+                ],
+            }
+        )
         return
     if not sources:
         console.print(f"no records ingested in {folders.records}")
@@ -235,22 +341,35 @@ def records_status(
         table.add_column(col, justify="right" if col == "rows" else "left")
     for s in sources:
         months = sorted(s["months"])
-        table.add_row(s["kind"], s["name"], f"{s['written']:,}",
-                      f"{months[0]}..{months[-1]}" if months else "", s["ingested_at"])
+        table.add_row(
+            s["kind"],
+            s["name"],
+            f"{s['written']:,}",
+            f"{months[0]}..{months[-1]}" if months else "",
+            s["ingested_at"],
+        )
     console.print(table)
 
 
 @app.command("demo-data")
 def demo_data(
-    records: int = typer.Option(200_000, "--records", "-n", min=1,
-                                help="Voice calls to generate (the other kinds scale with it)."),
+    records: int = typer.Option(
+        200_000,
+        "--records",
+        "-n",
+        min=1,
+        help="Voice calls to generate (the other kinds scale with it).",
+    ),
     out: Path = typer.Option(Path("demo-data"), "--out", "-o", help="Folder to write into."),
     seed: int = typer.Option(7, "--seed", help="Random seed (same seed, same files)."),
     start: str = typer.Option("2026-01", "--start", help="First month (YYYY-MM)."),
     months: int = typer.Option(6, "--months", min=1, max=24, help="Number of months."),
-    canonical: bool = typer.Option(False, "--canonical",
-                                   help="Voice calls with canonical headers (UTF-8) instead of "
-                                        "the centre's Chinese GBK export."),
+    canonical: bool = typer.Option(
+        False,
+        "--canonical",
+        help="Voice calls with canonical headers (UTF-8) instead of "
+        "the centre's Chinese GBK export.",
+    ),
 ) -> None:
     """Generate synthetic operating records of every kind, with a Chinese voice export."""
     from ccua.records._synth import Plan, write_records
@@ -258,12 +377,18 @@ def demo_data(
     if len(start) != 7 or start[4] != "-" or not (start[:4] + start[5:]).isdigit():
         raise CcuaError(f"--start must be a month like 2026-01, got {start!r}", field="start")
     plan = Plan(calls=records, start=start, months=months, seed=seed)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=err_console) as progress:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err_console
+    ) as progress:
         task = progress.add_task("generating", total=1.0)
-        written = write_records(out, plan, messy_voice=not canonical,
-                                progress=lambda month, f: progress.update(
-                                    task, completed=f, description=f"generating {month}"))
+        written = write_records(
+            out,
+            plan,
+            messy_voice=not canonical,
+            progress=lambda month, f: progress.update(
+                task, completed=f, description=f"generating {month}"
+            ),
+        )
     for path in written:
         console.print(f"  {path}  ({path.stat().st_size:,} bytes)", markup=False)
     mapping = out / "mapping" / "voice.yaml"

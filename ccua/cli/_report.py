@@ -16,12 +16,15 @@ from ccua.cli._app import JSON_OPTION, app, console, err_console, esc, print_jso
 @app.command("report")
 def report_cmd(
     run_dir: Path = typer.Argument(..., help="A run folder written by ccua run, e.g. runs/demo."),
-    formats: str = typer.Option("html,pdf,xlsx", "--format",
-                                help="Comma-separated: html, pdf, xlsx."),
-    engine: str = typer.Option("auto", "--engine",
-                               help="auto (Quarto when on PATH), quarto, or pandoc (+ Typst)."),
-    lang: str = typer.Option("zh", "--lang",
-                             help="zh (report.html …) or en (report.en.html … beside them)."),
+    formats: str = typer.Option(
+        "html,pdf,xlsx", "--format", help="Comma-separated: html, pdf, xlsx."
+    ),
+    engine: str = typer.Option(
+        "auto", "--engine", help="auto (Quarto when on PATH), quarto, or pandoc (+ Typst)."
+    ),
+    lang: str = typer.Option(
+        "zh", "--lang", help="zh (report.html …) or en (report.en.html … beside them)."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Render the client report (HTML, PDF, workbook) from a run's results and notebooks."""
@@ -43,9 +46,15 @@ def report_cmd(
     table.add_column("seconds", justify="right")
     from ccua.i18n import output_name
 
-    step = {output_name(name, lang): key for name, key in
-            (("report.html", "html"), ("report.pdf", "pdf"), ("report.xlsx", "xlsx"),
-             ("report.qmd", "source"))}
+    step = {
+        output_name(name, lang): key
+        for name, key in (
+            ("report.html", "html"),
+            ("report.pdf", "pdf"),
+            ("report.xlsx", "xlsx"),
+            ("report.qmd", "source"),
+        )
+    }
     for name in out.files:
         seconds = out.seconds.get(step.get(name, ""), None)
         table.add_row(Text(str(Path(run_dir) / name)), "—" if seconds is None else f"{seconds:.2f}")

@@ -25,18 +25,27 @@ from ccua.runner import RunSummary, run_batch, run_client
 @app.command("run")
 def run_cmd(
     params: Path = typer.Argument(..., help="The client's params file, e.g. params/demo.yaml."),
-    no_notebooks: bool = typer.Option(False, "--no-notebooks",
-                                      help="Only validate and write results.json."),
+    no_notebooks: bool = typer.Option(
+        False, "--no-notebooks", help="Only validate and write results.json."
+    ),
     no_report: bool = typer.Option(False, "--no-report", help="Skip the report."),
-    output: Path | None = typer.Option(None, "--output", "-o",
-                                       help="Run folder (default runs/<client>)."),
-    lang: str | None = typer.Option(None, "--lang",
-                                    help="Language of notebooks, report and workbook: zh "
-                                         "(default, or the params file's lang:) or en."),
-    wait: float | None = typer.Option(None, "--wait", min=0,
-                                      help="Seconds to wait for another run of the same client "
-                                           "(default 30, or CCUA_LOCK_TIMEOUT); 0 refuses at "
-                                           "once."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Run folder (default runs/<client>)."
+    ),
+    lang: str | None = typer.Option(
+        None,
+        "--lang",
+        help="Language of notebooks, report and workbook: zh "
+        "(default, or the params file's lang:) or en.",
+    ),
+    wait: float | None = typer.Option(
+        None,
+        "--wait",
+        min=0,
+        help="Seconds to wait for another run of the same client "
+        "(default 30, or CCUA_LOCK_TIMEOUT); 0 refuses at "
+        "once.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Run one client's assessment: validate, compute, execute the notebooks, render the report."""
@@ -52,16 +61,23 @@ def run_cmd(
         elif not as_json:
             err_console.print(f"· {message}", markup=False, highlight=False)
 
-    summary = run_client(params, progress=say, notebooks=not no_notebooks,
-                         report=False if no_report else None, output=output, lang=lang,
-                         lock_timeout=wait)
+    summary = run_client(
+        params,
+        progress=say,
+        notebooks=not no_notebooks,
+        report=False if no_report else None,
+        output=output,
+        lang=lang,
+        lock_timeout=wait,
+    )
     if as_json:
         print_json(asdict(summary))
         return
-    console.print(f"[bold]{esc(summary.client)}[/]: 测评计分合计 {summary.total:.2f}分, "
-                  f"等级 {summary.grade or '—'} ({summary.seconds:.1f} s)")
-    console.print(f"→ {summary.output}: {', '.join(summary.files)}", markup=False,
-                  highlight=False)
+    console.print(
+        f"[bold]{esc(summary.client)}[/]: 测评计分合计 {summary.total:.2f}分, "
+        f"等级 {summary.grade or '—'} ({summary.seconds:.1f} s)"
+    )
+    console.print(f"→ {summary.output}: {', '.join(summary.files)}", markup=False, highlight=False)
 
 
 def _expand(patterns: list[str]) -> list[str]:
@@ -87,9 +103,15 @@ def batch_cmd(
     """Run many clients; one client's failure does not stop the others."""
     paths = _expand(params)
     done: list[RunSummary] = []
-    progress = Progress(TextColumn("[bold]batch"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("{task.description}"), TimeElapsedColumn(),
-                        console=err_console, disable=as_json)
+    progress = Progress(
+        TextColumn("[bold]batch"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=as_json,
+    )
     with progress:
         task = progress.add_task("", total=len(paths))
 
@@ -98,26 +120,45 @@ def batch_cmd(
             mark = "ok" if s.status == "ok" else "[red]failed[/]"
             progress.update(task, advance=1, description=f"{esc(s.client)} {mark}")
 
-        summaries = run_batch(paths, jobs=jobs, notebooks=not no_notebooks,
-                              report=False if no_report else None, on_done=on_done)
+        summaries = run_batch(
+            paths,
+            jobs=jobs,
+            notebooks=not no_notebooks,
+            report=False if no_report else None,
+            on_done=on_done,
+        )
     failed = [s for s in summaries if s.status != "ok"]
     if as_json:
         print_json([asdict(s) for s in summaries])
     else:
-        table = Table(title=f"batch: {len(summaries)} clients, {len(failed)} failed",
-                      box=box.SIMPLE_HEAD)
-        for col, justify in (("client", "left"), ("total", "right"), ("grade", "left"),
-                             ("status", "left"), ("seconds", "right")):
+        table = Table(
+            title=f"batch: {len(summaries)} clients, {len(failed)} failed", box=box.SIMPLE_HEAD
+        )
+        for col, justify in (
+            ("client", "left"),
+            ("total", "right"),
+            ("grade", "left"),
+            ("status", "left"),
+            ("seconds", "right"),
+        ):
             table.add_column(col, justify=justify)  # type: ignore[arg-type]
         for s in summaries:
-            table.add_row(Text(s.client), f"{s.total:.2f}" if s.total is not None else "—",
-                          s.grade or "—", "ok" if s.status == "ok" else "[red]failed[/]",
-                          f"{s.seconds:.1f}")
+            table.add_row(
+                Text(s.client),
+                f"{s.total:.2f}" if s.total is not None else "—",
+                s.grade or "—",
+                "ok" if s.status == "ok" else "[red]failed[/]",
+                f"{s.seconds:.1f}",
+            )
         console.print(table)
         for s in failed:
             first = s.error.splitlines()[0] if s.error else "unknown error"
-            err_console.print(f"[red]{esc(s.client)}[/]: {esc(first)}", markup=True,
-                              highlight=False, soft_wrap=True)
+            err_console.print(
+                f"[red]{esc(s.client)}[/]: {esc(first)}",
+                markup=True,
+                highlight=False,
+                soft_wrap=True,
+            )
     if failed:
         sys.exit(1)
 
@@ -139,18 +180,28 @@ def _demo_writers() -> dict[str, Callable[..., list[Path]]]:
 
 @app.command("demo-client")
 def demo_client_cmd(
-    out: Path = typer.Option(Path("params"), "--out", help="Folder for the params file and "
-                             "the engagement folder."),
-    framework: str = typer.Option("t-ccua", "--framework", "-f",
-                                  help="The demo client of this framework: t-ccua (params/"
-                                       "demo.yaml) or ccea-guideline (params/demo-guideline"
-                                       ".yaml); all for both."),
+    out: Path = typer.Option(
+        Path("params"), "--out", help="Folder for the params file and the engagement folder."
+    ),
+    framework: str = typer.Option(
+        "t-ccua",
+        "--framework",
+        "-f",
+        help="The demo client of this framework: t-ccua (params/"
+        "demo.yaml) or ccea-guideline (params/demo-guideline"
+        ".yaml); all for both.",
+    ),
     force: bool = typer.Option(False, "--force", help="Replace edited demo files."),
-    client: str | None = typer.Option(None, "--client", help="Another synthetic client under "
-                                      "this name (params/NAME.yaml), e.g. for a batch; use "
-                                      "with --seed."),
-    seed: int | None = typer.Option(None, "--seed", help="Random seed of the synthetic "
-                                    "client (default: the bundled demo's)."),
+    client: str | None = typer.Option(
+        None,
+        "--client",
+        help="Another synthetic client under "
+        "this name (params/NAME.yaml), e.g. for a batch; use "
+        "with --seed.",
+    ),
+    seed: int | None = typer.Option(
+        None, "--seed", help="Random seed of the synthetic client (default: the bundled demo's)."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """(Re)generate a bundled demo client from its fixed seed, or another synthetic client.
@@ -160,8 +211,9 @@ def demo_client_cmd(
     """
     writers = _demo_writers()
     if framework != "all" and framework not in writers:
-        raise CcuaError(f"`--framework` must be one of {', '.join([*writers, 'all'])}, "
-                        f"got {framework!r}")
+        raise CcuaError(
+            f"`--framework` must be one of {', '.join([*writers, 'all'])}, got {framework!r}"
+        )
     chosen = list(writers) if framework == "all" else [framework]
     if client is not None and len(chosen) > 1:
         raise CcuaError("`--client` names one client: choose one `--framework`")
@@ -169,8 +221,10 @@ def demo_client_cmd(
         try:
             Params(client=client, engagement=client)
         except ValidationError:
-            raise CcuaError(f"`--client` {client!r} is not a client name: letters, digits, "
-                            "'_', '.' and '-', starting with a letter or digit") from None
+            raise CcuaError(
+                f"`--client` {client!r} is not a client name: letters, digits, "
+                "'_', '.' and '-', starting with a letter or digit"
+            ) from None
     options: dict[str, Any] = {"force": force}
     if client is not None:
         options["client"] = client
@@ -180,5 +234,4 @@ def demo_client_cmd(
     if as_json:
         print_json({"files": [str(p) for p in written]})
     else:
-        console.print(f"demo client written: {', '.join(str(p) for p in written)}",
-                      markup=False)
+        console.print(f"demo client written: {', '.join(str(p) for p in written)}", markup=False)

@@ -11,12 +11,15 @@ from ccua.cli._app import JSON_OPTION, app, console, print_json
 
 @app.command("verify")
 def verify_cmd(
-    run: Path = typer.Argument(..., help="A run folder (runs/demo) or an archive from "
-                               "ccua archive (runs/demo.ccua.zip)."),
+    run: Path = typer.Argument(
+        ..., help="A run folder (runs/demo) or an archive from ccua archive (runs/demo.ccua.zip)."
+    ),
     ignore_environment: bool = typer.Option(
-        False, "--ignore-environment",
+        False,
+        "--ignore-environment",
         help="Pass when the inputs and values are the same though the code or environment "
-             "(commit, package versions, Python) differs; the differences are still listed."),
+        "(commit, package versions, Python) differs; the differences are still listed.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Recompute a run from the inputs it recorded and compare results.json byte for byte.
@@ -40,9 +43,12 @@ def verify_cmd(
 @app.command("archive")
 def archive_cmd(
     run: Path = typer.Argument(..., help="A run folder written by ccua run, e.g. runs/demo."),
-    output: Path | None = typer.Option(None, "--output", "-o",
-                                       help="The archive to write (default RUN.ccua.zip "
-                                            "beside the run folder)."),
+    output: Path | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="The archive to write (default RUN.ccua.zip beside the run folder).",
+    ),
     force: bool = typer.Option(False, "--force", help="Replace an existing archive."),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -56,6 +62,10 @@ def archive_cmd(
     if as_json:
         print_json({"archive": str(path), "inputs": inputs, "bytes": path.stat().st_size})
         return
-    console.print(f"{path}: the run, its {inputs} input files and its provenance "
-                  f"({path.stat().st_size:,} bytes); check it with  ccua verify {path}",
-                  markup=False, highlight=False, soft_wrap=True)
+    console.print(
+        f"{path}: the run, its {inputs} input files and its provenance "
+        f"({path.stat().st_size:,} bytes); check it with  ccua verify {path}",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )

@@ -41,8 +41,10 @@ def _not_a_default(indicator: Indicator, target: Target, raw: object) -> str | N
     if wanted is None:
         return f"{name} has no direction (reported only); it takes no default target"
     if given != wanted:
-        return (f"{name} is direction {indicator.direction}: its default gives "
-                f"{' and '.join(wanted)}, not {' and '.join(given) or 'nothing'}")
+        return (
+            f"{name} is direction {indicator.direction}: its default gives "
+            f"{' and '.join(wanted)}, not {' and '.join(given) or 'nothing'}"
+        )
     if isinstance(raw, Mapping) and raw.get("source") not in (None, "default"):
         return f"a default target is source: default, not {raw.get('source')!r}"
     if not target.basis:
@@ -68,15 +70,17 @@ def default_targets(framework: Framework, root: Path | None = None) -> dict[str,
     problems: list[Problem] = []
     parsed = parse_targets(data, framework, path, lines, problems)
     body = data.get("targets", data) if isinstance(data, Mapping) else {}
-    prefix: tuple[str, ...] = ("targets",) if isinstance(data, Mapping) and "targets" in data \
-        else ()
+    prefix: tuple[str, ...] = (
+        ("targets",) if isinstance(data, Mapping) and "targets" in data else ()
+    )
     out: dict[str, Target] = {}
     for code, target in parsed.items():
         raw = body.get(code) if isinstance(body, Mapping) else None
         why = _not_a_default(framework.indicator(code), target, raw)
         if why:
-            problems.append(Problem(why, file=str(path), row=line_of(lines, (*prefix, code)),
-                                    field=code))
+            problems.append(
+                Problem(why, file=str(path), row=line_of(lines, (*prefix, code)), field=code)
+            )
         else:
             out[code] = target.model_copy(update={"source": "default"})
     if problems:
@@ -84,6 +88,7 @@ def default_targets(framework: Framework, root: Path | None = None) -> dict[str,
             p = problems[0]
             raise SpecError(p.message, file=p.file, row=p.row, field=p.field)
         listed = "\n".join(f"  - {p}" for p in problems)
-        raise SpecError(f"{len(problems)} problems in the default targets:\n{listed}",
-                        file=str(path))
+        raise SpecError(
+            f"{len(problems)} problems in the default targets:\n{listed}", file=str(path)
+        )
     return out

@@ -31,7 +31,7 @@ ENGAGEMENT_FILE = "engagement.yaml"
 TARGETS_FILE = "targets.yaml"
 CHECKS_FILE = "checks.yaml"
 RATINGS_FILE = "ratings.yaml"
-ASSESSORS_DIR = "ratings"       # ratings/NAME.yaml: one assessor's independent ratings
+ASSESSORS_DIR = "ratings"  # ratings/NAME.yaml: one assessor's independent ratings
 MONTHLY_STEM = "monthly"
 CLAIMED_STEM = "claimed"
 SHEET_SUFFIXES = (".xlsx", ".csv")
@@ -81,7 +81,7 @@ def _read_yaml(path: Path, problems: list[Problem]) -> tuple[Any, dict]:
     except UnicodeDecodeError:
         problems.append(Problem("not UTF-8 text; save the file as UTF-8", file=str(path)))
         return None, {}
-    except CcuaError as exc:            # beyond the size limit
+    except CcuaError as exc:  # beyond the size limit
         problems.append(exc.problem)
         return None, {}
     try:
@@ -94,8 +94,10 @@ def _read_yaml(path: Path, problems: list[Problem]) -> tuple[Any, dict]:
 def _pattern_message(pattern: str, msg: str) -> str:
     """Plain words for the patterns of our models, instead of pydantic's regular expression."""
     if pattern == NAME_PATTERN:
-        return ("not allowed as a client name: use letters, digits and - _ . (starting with a "
-                "letter or digit), e.g. acme-2026")
+        return (
+            "not allowed as a client name: use letters, digits and - _ . (starting with a "
+            "letter or digit), e.g. acme-2026"
+        )
     if pattern == MONTH_RE.pattern:
         return "expected a month such as 2026-01"
     return msg
@@ -108,8 +110,14 @@ def _given(value: Any) -> str:
     return repr(value)
 
 
-def _model(cls: type[M], data: Any, path: Path, lines: dict, problems: list[Problem],
-           prefix: tuple[str, ...] = ()) -> M | None:
+def _model(
+    cls: type[M],
+    data: Any,
+    path: Path,
+    lines: dict,
+    problems: list[Problem],
+    prefix: tuple[str, ...] = (),
+) -> M | None:
     try:
         return cls.model_validate(data if data is not None else {})
     except ValidationError as exc:
@@ -124,10 +132,12 @@ def _model(cls: type[M], data: Any, path: Path, lines: dict, problems: list[Prob
             if err["type"] == "string_pattern_mismatch":
                 msg = _pattern_message(err.get("ctx", {}).get("pattern", ""), msg)
             if err["type"] not in ("missing", "extra_forbidden") and not isinstance(
-                    given, (dict, list)):
+                given, (dict, list)
+            ):
                 msg += f" (got {_given(given)})"
-            problems.append(Problem(msg, file=str(path), row=line_of(lines, loc),
-                                    field=".".join(loc)))
+            problems.append(
+                Problem(msg, file=str(path), row=line_of(lines, loc), field=".".join(loc))
+            )
         return None
 
 
@@ -135,8 +145,7 @@ def load_params(path: str | Path) -> Params:
     p = Path(path)
     problems: list[Problem] = []
     if p.is_dir():
-        raise CcuaError("is a folder; expected a params file such as params/demo.yaml",
-                        file=str(p))
+        raise CcuaError("is a folder; expected a params file such as params/demo.yaml", file=str(p))
     data, lines = _read_yaml(p, problems)
     params = _model(Params, data, p, lines, problems) if not problems else None
     if problems or params is None:
@@ -147,14 +156,20 @@ def load_params(path: str | Path) -> Params:
 def _find_sheet(folder: Path, stem: str, problems: list[Problem] | None = None) -> Path | None:
     found = [folder / f"{stem}{s}" for s in SHEET_SUFFIXES if (folder / f"{stem}{s}").exists()]
     if len(found) > 1 and problems is not None:
-        problems.append(Problem(f"both {' and '.join(f.name for f in found)} are here and only "
-                                "one would be read: keep the one with the data, remove or rename "
-                                "the other", file=str(folder)))
+        problems.append(
+            Problem(
+                f"both {' and '.join(f.name for f in found)} are here and only "
+                "one would be read: keep the one with the data, remove or rename "
+                "the other",
+                file=str(folder),
+            )
+        )
     return found[0] if found else None
 
 
-def parse_targets(data: Any, framework: Framework, path: Path, lines: dict,
-                  problems: list[Problem]) -> dict[str, Target]:
+def parse_targets(
+    data: Any, framework: Framework, path: Path, lines: dict, problems: list[Problem]
+) -> dict[str, Target]:
     targets: dict[str, Target] = {}
     if data is None:
         return targets
@@ -171,41 +186,64 @@ def parse_targets(data: Any, framework: Framework, path: Path, lines: dict,
         row = line_of(lines, loc)
         ind = known.get(code)
         if ind is None:
-            problems.append(Problem(f"no indicator {code!r} in {framework.id}", file=str(path),
-                                    row=row, field=code))
+            problems.append(
+                Problem(
+                    f"no indicator {code!r} in {framework.id}", file=str(path), row=row, field=code
+                )
+            )
             continue
         if ind.is_documentary:
-            problems.append(Problem(f"{code} is documentary: record the assessor's check in "
-                                    f"{CHECKS_FILE}, not a target", file=str(path), row=row,
-                                    field=code))
+            problems.append(
+                Problem(
+                    f"{code} is documentary: record the assessor's check in "
+                    f"{CHECKS_FILE}, not a target",
+                    file=str(path),
+                    row=row,
+                    field=code,
+                )
+            )
             continue
         if not isinstance(raw, Mapping):
             try:
                 to_fraction(raw)
             except NotANumber:
-                problems.append(Problem(f"expected a number or {{min:, max:}}, got {raw!r}",
-                                        file=str(path), row=row, field=code))
+                problems.append(
+                    Problem(
+                        f"expected a number or {{min:, max:}}, got {raw!r}",
+                        file=str(path),
+                        row=row,
+                        field=code,
+                    )
+                )
                 continue
             bound = {"higher": "min", "lower": "max"}.get(ind.direction)
             if bound is None:
-                problems.append(Problem(f"{code} {ind.name} has direction {ind.direction}: give "
-                                        "min and/or max explicitly", file=str(path), row=row,
-                                        field=code))
+                problems.append(
+                    Problem(
+                        f"{code} {ind.name} has direction {ind.direction}: give "
+                        "min and/or max explicitly",
+                        file=str(path),
+                        row=row,
+                        field=code,
+                    )
+                )
                 continue
             raw = {bound: raw}
         target = _model(Target, raw, path, lines, problems, prefix=loc)
         if target is None:
             continue
         if target.min is None and target.max is None:
-            problems.append(Problem("a target needs min or max", file=str(path), row=row,
-                                    field=code))
+            problems.append(
+                Problem("a target needs min or max", file=str(path), row=row, field=code)
+            )
             continue
         targets[code] = target
     return targets
 
 
-def parse_checks(data: Any, framework: Framework, path: Path, lines: dict,
-                 problems: list[Problem]) -> dict[str, Check]:
+def parse_checks(
+    data: Any, framework: Framework, path: Path, lines: dict, problems: list[Problem]
+) -> dict[str, Check]:
     checks: dict[str, Check] = {}
     if data is None:
         return checks
@@ -213,8 +251,7 @@ def parse_checks(data: Any, framework: Framework, path: Path, lines: dict,
     if body is None:  # "checks:" with every entry still commented out (the ccua new template)
         return checks
     if not isinstance(body, Mapping):
-        problems.append(Problem("expected checks: {CODE: {met: true, note: ...}}",
-                                file=str(path)))
+        problems.append(Problem("expected checks: {CODE: {met: true, note: ...}}", file=str(path)))
         return checks
     for code, raw in body.items():
         code = str(code)
@@ -222,13 +259,22 @@ def parse_checks(data: Any, framework: Framework, path: Path, lines: dict,
         try:
             ind = framework.indicator(code)
         except CcuaError:
-            problems.append(Problem(f"no indicator {code!r}", file=str(path),
-                                    row=line_of(lines, loc), field=code))
+            problems.append(
+                Problem(
+                    f"no indicator {code!r}", file=str(path), row=line_of(lines, loc), field=code
+                )
+            )
             continue
         if not ind.is_documentary:
-            problems.append(Problem(f"{code} {ind.name} is computed from data; checks are for "
-                                    "documentary indicators", file=str(path),
-                                    row=line_of(lines, loc), field=code))
+            problems.append(
+                Problem(
+                    f"{code} {ind.name} is computed from data; checks are for "
+                    "documentary indicators",
+                    file=str(path),
+                    row=line_of(lines, loc),
+                    field=code,
+                )
+            )
             continue
         check = _model(Check, raw, path, lines, problems, prefix=loc)
         if check is not None:
@@ -244,8 +290,9 @@ def load_engagement(params_path: str | Path) -> EngagementData:
     return data
 
 
-def collect_engagement(params_path: str | Path
-                       ) -> tuple[EngagementData | None, list[Problem], bool]:
+def collect_engagement(
+    params_path: str | Path,
+) -> tuple[EngagementData | None, list[Problem], bool]:
     """Read a client's files, collecting every problem instead of stopping at the first.
 
     Returns what could be read, the problems, and whether the ratings could be read (when
@@ -258,22 +305,38 @@ def collect_engagement(params_path: str | Path
     folder = (params_file.parent / params.engagement).resolve()
     problems: list[Problem] = []
     if not folder.is_dir():
-        raise CcuaError(f"engagement folder {params.engagement!r} not found (looked in "
-                        f"{folder})", file=str(params_path), field="engagement")
+        raise CcuaError(
+            f"engagement folder {params.engagement!r} not found (looked in {folder})",
+            file=str(params_path),
+            field="engagement",
+        )
 
     eng_path = folder / ENGAGEMENT_FILE
     eng_data, eng_lines = _read_yaml(eng_path, problems)
-    engagement = _model(Engagement, eng_data, eng_path, eng_lines, problems) \
-        if eng_data is not None else None
+    engagement = (
+        _model(Engagement, eng_data, eng_path, eng_lines, problems)
+        if eng_data is not None
+        else None
+    )
     fw_id = (engagement.framework if engagement else None) or params.framework or "t-ccua"
     if params.framework and engagement and params.framework != engagement.framework:
-        problems.append(Problem(f"params say framework {params.framework!r} but "
-                                f"{ENGAGEMENT_FILE} says {engagement.framework!r}",
-                                file=str(params_path), field="framework"))
+        problems.append(
+            Problem(
+                f"params say framework {params.framework!r} but "
+                f"{ENGAGEMENT_FILE} says {engagement.framework!r}",
+                file=str(params_path),
+                field="framework",
+            )
+        )
     if engagement and engagement.client != params.client:
-        problems.append(Problem(f"client is {engagement.client!r} here but {params.client!r} in "
-                                f"{params_path}", file=str(eng_path),
-                                row=line_of(eng_lines, ("client",)), field="client"))
+        problems.append(
+            Problem(
+                f"client is {engagement.client!r} here but {params.client!r} in {params_path}",
+                file=str(eng_path),
+                row=line_of(eng_lines, ("client",)),
+                field="client",
+            )
+        )
     try:
         framework = load_framework(fw_id)
     except CcuaError as exc:
@@ -283,18 +346,35 @@ def collect_engagement(params_path: str | Path
     if engagement:
         for code in engagement.handover:
             if code not in item_codes:
-                problems.append(Problem(f"no item {code!r} in {framework.id}", file=str(eng_path),
-                                        row=line_of(eng_lines, ("handover", code)),
-                                        field=f"handover.{code}"))
-        for code in sorted(item_codes - set(engagement.handover), key=list(
-                i.code for i in framework.items).index):
-            problems.append(Problem(f"no hand-over row (E.3) for item {code}", file=str(eng_path),
-                                    row=line_of(eng_lines, ("handover",)), field="handover"))
+                problems.append(
+                    Problem(
+                        f"no item {code!r} in {framework.id}",
+                        file=str(eng_path),
+                        row=line_of(eng_lines, ("handover", code)),
+                        field=f"handover.{code}",
+                    )
+                )
+        for code in sorted(
+            item_codes - set(engagement.handover), key=list(i.code for i in framework.items).index
+        ):
+            problems.append(
+                Problem(
+                    f"no hand-over row (E.3) for item {code}",
+                    file=str(eng_path),
+                    row=line_of(eng_lines, ("handover",)),
+                    field="handover",
+                )
+            )
         for n, kp in enumerate(engagement.key_points):
             if kp.item and kp.item not in item_codes:
-                problems.append(Problem(f"no item {kp.item!r}", file=str(eng_path),
-                                        row=line_of(eng_lines, ("key_points", str(n), "item")),
-                                        field=f"key_points.{n}.item"))
+                problems.append(
+                    Problem(
+                        f"no item {kp.item!r}",
+                        file=str(eng_path),
+                        row=line_of(eng_lines, ("key_points", str(n), "item")),
+                        field=f"key_points.{n}.item",
+                    )
+                )
 
     t_path = folder / TARGETS_FILE
     t_data, t_lines = _read_yaml(t_path, problems)
@@ -311,8 +391,13 @@ def collect_engagement(params_path: str | Path
     files: dict[str, Path] = {"engagement": eng_path, "targets": t_path}
     m_path = _find_sheet(folder, MONTHLY_STEM, problems)
     if m_path is None:
-        problems.append(Problem(f"no {MONTHLY_STEM}.xlsx or {MONTHLY_STEM}.csv (the monthly "
-                                "indicator inputs, 7.2 c)", file=str(folder)))
+        problems.append(
+            Problem(
+                f"no {MONTHLY_STEM}.xlsx or {MONTHLY_STEM}.csv (the monthly "
+                "indicator inputs, 7.2 c)",
+                file=str(folder),
+            )
+        )
     else:
         files["monthly"] = m_path
         try:
@@ -321,16 +406,21 @@ def collect_engagement(params_path: str | Path
             problems += more
             if not inputs.values and not more and framework.measures:
                 # The template as ccua new wrote it: nothing to compute the indicators from.
-                problems.append(Problem("no monthly values yet: fill in the month columns with "
-                                        "the centre's data for the period (7.2 c)",
-                                        file=sheet.file))
+                problems.append(
+                    Problem(
+                        "no monthly values yet: fill in the month columns with "
+                        "the centre's data for the period (7.2 c)",
+                        file=sheet.file,
+                    )
+                )
         except CcuaError as exc:
             problems.append(exc.problem)
 
     warnings: list[str] = []
     if months and m_path is not None:
-        inputs, warnings = _lay_records_over(inputs, params, params_file, folder, framework,
-                                             months, files, problems)
+        inputs, warnings = _lay_records_over(
+            inputs, params, params_file, folder, framework, months, files, problems
+        )
 
     claims: list[Claim] = []
     cl_path = _find_sheet(folder, CLAIMED_STEM, problems)
@@ -349,9 +439,14 @@ def collect_engagement(params_path: str | Path
         files["ratings"] = r_path
         if not ratings.items:
             # A fresh client (ccua new): the scoring would stop at every requirement anyway.
-            problems.append(Problem(f"no {framework.levels.item.en} is rated yet: rate them "
-                                    "under items: (see the comments in the file)",
-                                    file=str(r_path), field="items"))
+            problems.append(
+                Problem(
+                    f"no {framework.levels.item.en} is rated yet: rate them "
+                    "under items: (see the comments in the file)",
+                    file=str(r_path),
+                    field="items",
+                )
+            )
     except ValidationFailed as exc:
         problems += exc.problems
     except CcuaError as exc:
@@ -372,17 +467,28 @@ def collect_engagement(params_path: str | Path
 
     if engagement is None:
         return None, problems, ratings is not None
-    data = EngagementData(params_file=params_file, params=params, folder=folder,
-                          framework=framework, engagement=engagement, targets=targets,
-                          checks=checks, inputs=inputs, claims=claims,
-                          ratings=ratings or Ratings(framework=framework.id, items={}),
-                          files=files, warnings=warnings, assessor_ratings=assessors,
-                          evidence=register)
+    data = EngagementData(
+        params_file=params_file,
+        params=params,
+        folder=folder,
+        framework=framework,
+        engagement=engagement,
+        targets=targets,
+        checks=checks,
+        inputs=inputs,
+        claims=claims,
+        ratings=ratings or Ratings(framework=framework.id, items={}),
+        files=files,
+        warnings=warnings,
+        assessor_ratings=assessors,
+        evidence=register,
+    )
     return data, problems, ratings is not None
 
 
-def _assessor_ratings(folder: Path, framework: Framework, files: dict[str, Path],
-                      problems: list[Problem]) -> dict[str, Ratings]:
+def _assessor_ratings(
+    folder: Path, framework: Framework, files: dict[str, Path], problems: list[Problem]
+) -> dict[str, Ratings]:
     """The independent ratings files ``ratings/NAME.yaml`` (docs/assessors.md), by name."""
     out: dict[str, Ratings] = {}
     assessors = folder / ASSESSORS_DIR
@@ -411,9 +517,16 @@ def records_folder(params: Params, params_file: Path, folder: Path) -> Path:
     return folder / RECORDS_DIR
 
 
-def _lay_records_over(sheet: MonthlyInputs, params: Params, params_file: Path, folder: Path,
-                      framework: Framework, months: list[str], files: dict[str, Path],
-                      problems: list[Problem]) -> tuple[MonthlyInputs, list[str]]:
+def _lay_records_over(
+    sheet: MonthlyInputs,
+    params: Params,
+    params_file: Path,
+    folder: Path,
+    framework: Framework,
+    months: list[str],
+    files: dict[str, Path],
+    problems: list[Problem],
+) -> tuple[MonthlyInputs, list[str]]:
     """The monthly sheet with the measures recomputed from ingested records laid over it.
 
     Records win where both give a month's measure (真实性: the centre's own records, not its
@@ -426,14 +539,20 @@ def _lay_records_over(sheet: MonthlyInputs, params: Params, params_file: Path, f
     where = records_folder(params, params_file, folder)
     if not RecordsStore(where).exists():
         if params.records:
-            problems.append(Problem(f"no ingested records in {where}; run `ccua ingest "
-                                    f"{params.client} FILE...` or remove records:",
-                                    file=str(params_file), field="records"))
+            problems.append(
+                Problem(
+                    f"no ingested records in {where}; run `ccua ingest "
+                    f"{params.client} FILE...` or remove records:",
+                    file=str(params_file),
+                    field="records",
+                )
+            )
         return sheet, []
     files["records"] = where
     try:
-        records = monthly_inputs(where, framework, months,
-                                 service_level_seconds=params.service_level_seconds)
+        records = monthly_inputs(
+            where, framework, months, service_level_seconds=params.service_level_seconds
+        )
     except CcuaError as exc:
         problems.append(exc.problem)
         return sheet, []

@@ -40,7 +40,7 @@ NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 def _month_text(value: object) -> object:
     # YAML and spreadsheets turn 2026-01 into dates or numbers; accept them and normalise.
     if hasattr(value, "year") and hasattr(value, "month"):
-        return f"{value.year:04d}-{value.month:02d}"  # type: ignore[union-attr]
+        return f"{value.year:04d}-{value.month:02d}"
     if isinstance(value, str):
         text = value.strip().replace("/", "-").replace(".", "-").replace("年", "-")
         text = text.replace("月", "")
@@ -167,14 +167,20 @@ class KeyPoint(_Model):
     status: Literal["open", "confirmed", "resolved"] = "confirmed"
     # Figures the point states about an indicator: ccua run and ccua check stop when they
     # contradict the run's own (a key point never disagrees with the indicator tables).
-    indicator: str | None = Field(None, exclude_if=_none,
-                                  description="indicator code the point's figures are of")
-    target: _Figure | None = Field(None, exclude_if=_none, description="the target it quotes "
-                                   "(a bound of the indicator's target)")
-    value: _Figure | None = Field(None, exclude_if=_none, description="the period value it "
-                                  "quotes, to the decimals given")
-    met: bool | None = Field(None, exclude_if=_none,
-                             description="whether it says the target is met")
+    indicator: str | None = Field(
+        None, exclude_if=_none, description="indicator code the point's figures are of"
+    )
+    target: _Figure | None = Field(
+        None,
+        exclude_if=_none,
+        description="the target it quotes (a bound of the indicator's target)",
+    )
+    value: _Figure | None = Field(
+        None, exclude_if=_none, description="the period value it quotes, to the decimals given"
+    )
+    met: bool | None = Field(
+        None, exclude_if=_none, description="whether it says the target is met"
+    )
 
 
 class Step(_Model):
@@ -222,7 +228,7 @@ class Target(_Model):
 
     @field_validator("max")
     @classmethod
-    def _ordered(cls, v: Decimal | None, info):  # type: ignore[no-untyped-def]
+    def _ordered(cls, v: Decimal | None, info):
         lo = info.data.get("min")
         if v is not None and lo is not None and v < lo:
             raise ValueError(f"max {v} is below min {lo}")
@@ -240,10 +246,12 @@ class Check(_Model):
 class Tolerance(_Model):
     """How far a claimed value may be from the recomputed one before it is flagged."""
 
-    percent_points: Dec = Field(Decimal("0.5"), ge=0,
-                                description="for percent indicators, in percentage points")
-    relative: Dec = Field(Decimal("0.02"), ge=0,
-                          description="for other units, as a share of the recomputed value")
+    percent_points: Dec = Field(
+        Decimal("0.5"), ge=0, description="for percent indicators, in percentage points"
+    )
+    relative: Dec = Field(
+        Decimal("0.02"), ge=0, description="for other units, as a share of the recomputed value"
+    )
 
     _bounded = field_validator("percent_points", "relative")(_computable)
 
@@ -251,13 +259,24 @@ class Tolerance(_Model):
 class Staffing(_Model):
     """The staffing check against Erlang C / Erlang A (ccua/staffing.py; docs/improve.md)."""
 
-    open_hours_per_day: Dec | None = Field(None, gt=0, le=24, description="hours a day the "
-                                           "voice queue is open; without it no check is made")
+    open_hours_per_day: Dec | None = Field(
+        None,
+        gt=0,
+        le=24,
+        description="hours a day the voice queue is open; without it no check is made",
+    )
     interval_seconds: int = Field(1800, gt=0, description="length of a planning interval")
-    tolerance_points: Dec = Field(Decimal(5), ge=0, description="percentage points a reported "
-                                  "service level may exceed what the staff could deliver")
-    patience_seconds: Dec | None = Field(None, gt=0, description="callers' mean patience: "
-                                         "Erlang A (with abandonment) instead of Erlang C")
+    tolerance_points: Dec = Field(
+        Decimal(5),
+        ge=0,
+        description="percentage points a reported "
+        "service level may exceed what the staff could deliver",
+    )
+    patience_seconds: Dec | None = Field(
+        None,
+        gt=0,
+        description="callers' mean patience: Erlang A (with abandonment) instead of Erlang C",
+    )
 
 
 class Params(_Model):
@@ -271,8 +290,12 @@ class Params(_Model):
     records: str = Field("", description="folder of ingested records (ccua ingest), optional")
     service_level_seconds: int = Field(20, gt=0)
     staffing: Staffing = Staffing()
-    benchmark: bool = Field(False, description="compare the client with its anonymised peers "
-                            "in the portfolio store (the report's 同业对照 annex)")
+    benchmark: bool = Field(
+        False,
+        description="compare the client with its anonymised peers "
+        "in the portfolio store (the report's 同业对照 annex)",
+    )
     report: bool = Field(True, description="render the report after the notebooks")
-    lang: Literal["zh", "en"] = Field("zh", description="language of the notebooks, report "
-                                      "and workbook: zh (中文, default) or en")
+    lang: Literal["zh", "en"] = Field(
+        "zh", description="language of the notebooks, report and workbook: zh (中文, default) or en"
+    )

@@ -13,6 +13,7 @@ collected and reported at once with its file, row and column.
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,8 +29,20 @@ from ccua.spec import Framework
 MONTH_HEADERS = {"月份", "月", "month", "统计月份"}
 CODE_HEADERS = {"code", "代码", "输入代码", "input", "measure"}
 NAME_HEADERS = {"输入项", "名称", "name", "中文名称", "输入项名称"}
-IGNORED_HEADERS = {"指标", "指标代码", "indicator", "indicators", "单位", "unit", "备注", "note",
-                   "说明", "序号", "no", "no."}
+IGNORED_HEADERS = {
+    "指标",
+    "指标代码",
+    "indicator",
+    "indicators",
+    "单位",
+    "unit",
+    "备注",
+    "note",
+    "说明",
+    "序号",
+    "no",
+    "no.",
+}
 _CODE_IN_BRACKETS = re.compile(r"[（(]\s*([a-z][a-z0-9_]*)\s*[)）]\s*$")
 
 
@@ -51,7 +64,7 @@ class MonthlyInputs:
 
     values: dict[str, dict[str, Fraction]] = field(default_factory=dict)
     sources: dict[tuple[str, str], Source] = field(default_factory=dict)
-    origin: dict[str, str] = field(default_factory=dict)   # measure -> "sheet" | "records"
+    origin: dict[str, str] = field(default_factory=dict)  # measure -> "sheet" | "records"
 
     def months(self) -> list[str]:
         return sorted(self.values)
@@ -59,18 +72,24 @@ class MonthlyInputs:
     def get(self, month: str, measure: str) -> Fraction | None:
         return self.values.get(month, {}).get(measure)
 
-    def set(self, month: str, measure: str, value: Fraction, source: Source | None = None,
-            origin: str = "sheet") -> None:
+    def set(
+        self,
+        month: str,
+        measure: str,
+        value: Fraction,
+        source: Source | None = None,
+        origin: str = "sheet",
+    ) -> None:
         self.values.setdefault(month, {})[measure] = value
         if source is not None:
             self.sources[(month, measure)] = source
         self.origin.setdefault(measure, origin)
 
-    def measures(self) -> set[str]:
+    def measures(self) -> builtins.set[str]:  # `set` here is the method above
         return {m for row in self.values.values() for m in row}
 
 
-def measure_resolver(framework: Framework):  # type: ignore[no-untyped-def]
+def measure_resolver(framework: Framework):
     """A function from a header text to a measure code (or None)."""
     by_code = {m.code: m.code for m in framework.measures}
     names: dict[str, list[str]] = {}
@@ -88,8 +107,10 @@ def measure_resolver(framework: Framework):  # type: ignore[no-untyped-def]
         if codes and len(codes) == 1:
             return codes[0], None
         if codes:
-            return None, (f"{text!r} names {len(codes)} inputs ({', '.join(codes)}); write it "
-                          f"as {text}（code）")
+            return None, (
+                f"{text!r} names {len(codes)} inputs ({', '.join(codes)}); write it "
+                f"as {text}（code）"
+            )
         return None, None
 
     return resolve
@@ -104,8 +125,9 @@ MAX_VALUE = 10**15
 _MAGNITUDE = re.compile(r"[eE]\s*\+?\s*(\d+)")
 
 
-def _number(cell: Cell, sheet: Sheet, problems: list[Problem], what: str,
-            unit: str | None = None) -> Fraction | None:
+def _number(
+    cell: Cell, sheet: Sheet, problems: list[Problem], what: str, unit: str | None = None
+) -> Fraction | None:
     """The exact value of an input cell, or None (blank or a problem, which is recorded).
 
     ``unit`` is the input's unit: a count must be a whole number, and no input is a
@@ -116,14 +138,14 @@ def _number(cell: Cell, sheet: Sheet, problems: list[Problem], what: str,
     column = f"{cell.letter} ({cell.column})"
 
     def refuse(message: str) -> None:
-        problems.append(Problem(f"{what}: {message}", file=sheet.file, row=cell.row,
-                                column=column))
+        problems.append(Problem(f"{what}: {message}", file=sheet.file, row=cell.row, column=column))
 
     if isinstance(cell.value, str):
         big = _MAGNITUDE.search(cell.value)
-        if big and len(big.group(1)) > 3:           # 1e9999: refuse before expanding it
-            refuse(f"{cell.value.strip()[:40]!r} is not a plausible value (at most "
-                   f"{MAX_VALUE:.0e})")
+        if big and len(big.group(1)) > 3:  # 1e9999: refuse before expanding it
+            refuse(
+                f"{cell.value.strip()[:40]!r} is not a plausible value (at most {MAX_VALUE:.0e})"
+            )
             return None
     try:
         value = to_fraction(cell.value)
@@ -138,9 +160,11 @@ def _number(cell: Cell, sheet: Sheet, problems: list[Problem], what: str,
         return None
     if "%" in cell.format and unit != "percent":
         shown = f"{float(value) * 100:g}%"
-        refuse(f"the cell is formatted as a percentage ({shown}), so it holds "
-               f"{float(value):g}; {_unit_words(unit)}: type the plain number and format the "
-               "cell as a number")
+        refuse(
+            f"the cell is formatted as a percentage ({shown}), so it holds "
+            f"{float(value):g}; {_unit_words(unit)}: type the plain number and format the "
+            "cell as a number"
+        )
         return None
     if unit == "whole" and value.denominator != 1:
         refuse(f"expected a whole number (a count), got {cell.value}")
@@ -152,14 +176,22 @@ def _units(framework: Framework) -> dict[str, str]:
     """Each input's unit for :func:`_number`: ``whole`` for counts that must be whole numbers
     (flows and stocks; counts averaged over the period, such as calls per agent per shift,
     may have decimals)."""
-    return {m.code: "whole" if m.unit == "count" and m.aggregation != "mean" else m.unit
-            for m in framework.measures}
+    return {
+        m.code: "whole" if m.unit == "count" and m.aggregation != "mean" else m.unit
+        for m in framework.measures
+    }
 
 
 def _unit_words(unit: str | None) -> str:
-    words = {"count": "a count", "whole": "a count", "seconds": "a duration in seconds",
-             "minutes": "a duration in minutes", "hours": "a duration in hours",
-             "days": "a number of days", "currency": "an amount of money"}
+    words = {
+        "count": "a count",
+        "whole": "a count",
+        "seconds": "a duration in seconds",
+        "minutes": "a duration in minutes",
+        "hours": "a duration in hours",
+        "days": "a number of days",
+        "currency": "an amount of money",
+    }
     if unit in words:
         return f"this input is {words[unit]}, not a percentage"
     return "a percentage is written as its number (85.5 for 85.5%)"
@@ -172,8 +204,9 @@ def _month(text: object) -> str | None:
     return None
 
 
-def parse_monthly(sheet: Sheet, framework: Framework, period: Iterable[str] | None = None
-                  ) -> tuple[MonthlyInputs, list[Problem]]:
+def parse_monthly(
+    sheet: Sheet, framework: Framework, period: Iterable[str] | None = None
+) -> tuple[MonthlyInputs, list[Problem]]:
     """Read a monthly-inputs sheet in either layout; return inputs and every problem.
 
     Problems beyond :data:`ccua._limits.MAX_PROBLEMS` are counted, not kept (one last line
@@ -185,8 +218,9 @@ def parse_monthly(sheet: Sheet, framework: Framework, period: Iterable[str] | No
     return inputs, problems.close()
 
 
-def _parse_monthly(sheet: Sheet, framework: Framework, period: Iterable[str] | None,
-                   problems: ProblemCap) -> tuple[MonthlyInputs, ProblemCap]:
+def _parse_monthly(
+    sheet: Sheet, framework: Framework, period: Iterable[str] | None, problems: ProblemCap
+) -> tuple[MonthlyInputs, ProblemCap]:
     inputs = MonthlyInputs()
     resolve = measure_resolver(framework)
     units = _units(framework)
@@ -201,18 +235,31 @@ def _parse_monthly(sheet: Sheet, framework: Framework, period: Iterable[str] | N
         if m in month_at:
             first = month_at[m]
             letter = sheet.rows[0][i].letter if sheet.rows else column_letter(i)
-            problems.append(Problem(f"month {m} has two columns ({column_letter(first)} "
-                                    f"{heads[first]!r} and {column_letter(i)} {h!r}): keep "
-                                    "one", file=sheet.file, row=1, column=letter))
+            problems.append(
+                Problem(
+                    f"month {m} has two columns ({column_letter(first)} "
+                    f"{heads[first]!r} and {column_letter(i)} {h!r}): keep "
+                    "one",
+                    file=sheet.file,
+                    row=1,
+                    column=letter,
+                )
+            )
             continue
         month_at[m] = i
         month_cols[i] = m
 
     def in_period(month: str, row: int, column: str) -> bool:
         if allowed is not None and month not in allowed:
-            problems.append(Problem(f"month {month} is outside the assessment period "
-                                    f"{min(allowed)}..{max(allowed)}", file=sheet.file, row=row,
-                                    column=column))
+            problems.append(
+                Problem(
+                    f"month {month} is outside the assessment period "
+                    f"{min(allowed)}..{max(allowed)}",
+                    file=sheet.file,
+                    row=row,
+                    column=column,
+                )
+            )
             return False
         return True
 
@@ -220,16 +267,30 @@ def _parse_monthly(sheet: Sheet, framework: Framework, period: Iterable[str] | N
         code_col = next((i for i, h in enumerate(heads) if h.lower() in CODE_HEADERS), None)
         name_col = next((i for i, h in enumerate(heads) if h.lower() in NAME_HEADERS), None)
         if code_col is None and name_col is None:
-            problems.append(Problem("inputs are in rows (months are columns) but no column names "
-                                    "them: add a 'code' or '输入项' column", file=sheet.file,
-                                    row=1))
+            problems.append(
+                Problem(
+                    "inputs are in rows (months are columns) but no column names "
+                    "them: add a 'code' or '输入项' column",
+                    file=sheet.file,
+                    row=1,
+                )
+            )
             return inputs, problems
         for i, h in enumerate(heads):
-            if i not in month_cols and i not in (code_col, name_col) and h and \
-                    h.lower() not in IGNORED_HEADERS:
-                problems.append(Problem(f"unexpected column {h!r}: expected months like "
-                                        "2026-01", file=sheet.file, row=1,
-                                        column=f"{sheet.rows[0][i].letter if sheet.rows else i}"))
+            if (
+                i not in month_cols
+                and i not in (code_col, name_col)
+                and h
+                and h.lower() not in IGNORED_HEADERS
+            ):
+                problems.append(
+                    Problem(
+                        f"unexpected column {h!r}: expected months like 2026-01",
+                        file=sheet.file,
+                        row=1,
+                        column=f"{sheet.rows[0][i].letter if sheet.rows else i}",
+                    )
+                )
         seen: dict[str, int] = {}
         for cells in sheet.rows:
             label_cell = cells[code_col] if code_col is not None else cells[name_col]  # type: ignore[index]
@@ -238,27 +299,45 @@ def _parse_monthly(sheet: Sheet, framework: Framework, period: Iterable[str] | N
             if code is None and name_col is not None and code_col is not None:
                 code, why = resolve(str(cells[name_col].value or ""))
             if code is None:
-                problems.append(Problem(why or f"unknown input {label!r} (see the template: "
-                                        "ccua new, or ccua kpi show CODE)", file=sheet.file,
-                                        row=label_cell.row, column=label_cell.letter))
+                problems.append(
+                    Problem(
+                        why
+                        or f"unknown input {label!r} (see the template: "
+                        "ccua new, or ccua kpi show CODE)",
+                        file=sheet.file,
+                        row=label_cell.row,
+                        column=label_cell.letter,
+                    )
+                )
                 continue
             if code in seen:
-                problems.append(Problem(f"input {code} appears twice (rows {seen[code]} and "
-                                        f"{label_cell.row})", file=sheet.file,
-                                        row=label_cell.row))
+                problems.append(
+                    Problem(
+                        f"input {code} appears twice (rows {seen[code]} and {label_cell.row})",
+                        file=sheet.file,
+                        row=label_cell.row,
+                    )
+                )
                 continue
             seen[code] = label_cell.row
             for i, col_month in month_cols.items():
                 value = _number(cells[i], sheet, problems, code, units.get(code))
                 if value is not None and in_period(col_month, cells[i].row, cells[i].letter):
-                    inputs.set(col_month, code, value, Source(sheet.file, cells[i].row,
-                                                              f"{cells[i].letter} ({col_month})"))
+                    inputs.set(
+                        col_month,
+                        code,
+                        value,
+                        Source(sheet.file, cells[i].row, f"{cells[i].letter} ({col_month})"),
+                    )
         return inputs, problems
 
     month_col = next((i for i, h in enumerate(heads) if h.lower() in MONTH_HEADERS), None)
     if month_col is None:
-        problems.append(Problem("found neither month columns (2026-01 …) nor a 月份 column",
-                                file=sheet.file, row=1))
+        problems.append(
+            Problem(
+                "found neither month columns (2026-01 …) nor a 月份 column", file=sheet.file, row=1
+            )
+        )
         return inputs, problems
     columns: dict[int, str] = {}
     for i, h in enumerate(heads):
@@ -266,11 +345,13 @@ def _parse_monthly(sheet: Sheet, framework: Framework, period: Iterable[str] | N
             continue
         code, why = resolve(h)
         if code is None:
-            problems.append(Problem(why or f"unknown input column {h!r}", file=sheet.file, row=1,
-                                    column=h))
+            problems.append(
+                Problem(why or f"unknown input column {h!r}", file=sheet.file, row=1, column=h)
+            )
         elif code in columns.values():
-            problems.append(Problem(f"input {code} has two columns", file=sheet.file, row=1,
-                                    column=h))
+            problems.append(
+                Problem(f"input {code} has two columns", file=sheet.file, row=1, column=h)
+            )
         else:
             columns[i] = code
     seen_months: dict[str, int] = {}
@@ -278,12 +359,23 @@ def _parse_monthly(sheet: Sheet, framework: Framework, period: Iterable[str] | N
         mcell = cells[month_col]
         month = _month(mcell.value)
         if month is None:
-            problems.append(Problem(f"expected a month like 2026-01, got {mcell.value!r}",
-                                    file=sheet.file, row=mcell.row, column=mcell.column))
+            problems.append(
+                Problem(
+                    f"expected a month like 2026-01, got {mcell.value!r}",
+                    file=sheet.file,
+                    row=mcell.row,
+                    column=mcell.column,
+                )
+            )
             continue
         if month in seen_months:
-            problems.append(Problem(f"month {month} appears twice (rows {seen_months[month]} "
-                                    f"and {mcell.row})", file=sheet.file, row=mcell.row))
+            problems.append(
+                Problem(
+                    f"month {month} appears twice (rows {seen_months[month]} and {mcell.row})",
+                    file=sheet.file,
+                    row=mcell.row,
+                )
+            )
             continue
         seen_months[month] = mcell.row
         if not in_period(month, mcell.row, mcell.column):
@@ -291,15 +383,19 @@ def _parse_monthly(sheet: Sheet, framework: Framework, period: Iterable[str] | N
         for i, code in columns.items():
             value = _number(cells[i], sheet, problems, code, units.get(code))
             if value is not None:
-                inputs.set(month, code, value, Source(sheet.file, cells[i].row,
-                                                      f"{cells[i].letter} ({cells[i].column})"))
+                inputs.set(
+                    month,
+                    code,
+                    value,
+                    Source(sheet.file, cells[i].row, f"{cells[i].letter} ({cells[i].column})"),
+                )
     return inputs, problems
 
 
 @dataclass(frozen=True)
 class Claim:
     code: str
-    month: str | None        # None = the whole period
+    month: str | None  # None = the whole period
     value: Fraction
     source: Source
     document: str = ""
@@ -311,28 +407,34 @@ CLAIM_VALUE = {"value", "声称值", "claimed", "报告值", "数值"}
 CLAIM_DOC = {"source", "document", "来源", "出处"}
 
 
-def parse_claims(sheet: Sheet, framework: Framework, period: Iterable[str]
-                 ) -> tuple[list[Claim], list[Problem]]:
+def parse_claims(
+    sheet: Sheet, framework: Framework, period: Iterable[str]
+) -> tuple[list[Claim], list[Problem]]:
     """Claimed values: one row per indicator and month (or 全期/period for the half-year)."""
     problems = ProblemCap(sheet.file)
     claims = _parse_claims(sheet, framework, period, problems)
     return claims, problems.close()
 
 
-def _parse_claims(sheet: Sheet, framework: Framework, period: Iterable[str],
-                  problems: ProblemCap) -> list[Claim]:
+def _parse_claims(
+    sheet: Sheet, framework: Framework, period: Iterable[str], problems: ProblemCap
+) -> list[Claim]:
     heads = [h.strip().lower() for h in sheet.headers]
 
     def col(names: set[str], label: str) -> int | None:
         for i, h in enumerate(heads):
             if h in names:
                 return i
-        problems.append(Problem(f"no {label} column (expected one of "
-                                f"{', '.join(sorted(names))})", file=sheet.file, row=1))
+        problems.append(
+            Problem(
+                f"no {label} column (expected one of {', '.join(sorted(names))})",
+                file=sheet.file,
+                row=1,
+            )
+        )
         return None
 
-    ci, mi, vi = col(CLAIM_CODE, "indicator"), col(CLAIM_MONTH, "month"), col(CLAIM_VALUE,
-                                                                               "value")
+    ci, mi, vi = col(CLAIM_CODE, "indicator"), col(CLAIM_MONTH, "month"), col(CLAIM_VALUE, "value")
     di = next((i for i, h in enumerate(heads) if h in CLAIM_DOC), None)
     if None in (ci, mi, vi):
         return []
@@ -344,8 +446,14 @@ def _parse_claims(sheet: Sheet, framework: Framework, period: Iterable[str],
         code_cell, month_cell, value_cell = cells[ci], cells[mi], cells[vi]  # type: ignore[index]
         code = str(code_cell.value or "").strip()
         if code not in known:
-            problems.append(Problem(f"unknown indicator {code!r}", file=sheet.file,
-                                    row=code_cell.row, column=code_cell.column))
+            problems.append(
+                Problem(
+                    f"unknown indicator {code!r}",
+                    file=sheet.file,
+                    row=code_cell.row,
+                    column=code_cell.column,
+                )
+            )
             continue
         raw_month = str(month_cell.value or "").strip()
         month: str | None
@@ -354,23 +462,37 @@ def _parse_claims(sheet: Sheet, framework: Framework, period: Iterable[str],
         else:
             month = _month(month_cell.value)
             if month is None or month not in months:
-                problems.append(Problem(f"expected a month of the period ({min(months)}.."
-                                        f"{max(months)}) or 全期, got {month_cell.value!r}",
-                                        file=sheet.file, row=month_cell.row,
-                                        column=month_cell.column))
+                problems.append(
+                    Problem(
+                        f"expected a month of the period ({min(months)}.."
+                        f"{max(months)}) or 全期, got {month_cell.value!r}",
+                        file=sheet.file,
+                        row=month_cell.row,
+                        column=month_cell.column,
+                    )
+                )
                 continue
         if (code, month) in seen:
-            problems.append(Problem(f"{code} {month or '全期'} is claimed twice", file=sheet.file,
-                                    row=code_cell.row))
+            problems.append(
+                Problem(
+                    f"{code} {month or '全期'} is claimed twice", file=sheet.file, row=code_cell.row
+                )
+            )
             continue
         seen.add((code, month))
         value = _number(value_cell, sheet, problems, code)
         if value is None:
             if value_cell.value in (None, ""):
-                problems.append(Problem("no value", file=sheet.file, row=value_cell.row,
-                                        column=value_cell.column))
+                problems.append(
+                    Problem(
+                        "no value", file=sheet.file, row=value_cell.row, column=value_cell.column
+                    )
+                )
             continue
         document = str(cells[di].value or "").strip() if di is not None else ""
-        claims.append(Claim(code, month, value, Source(sheet.file, code_cell.row,
-                                                       value_cell.column), document))
+        claims.append(
+            Claim(
+                code, month, value, Source(sheet.file, code_cell.row, value_cell.column), document
+            )
+        )
     return claims

@@ -32,16 +32,16 @@ MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
 @dataclass(frozen=True)
 class Cell:
     value: object
-    row: int          # 1-based, as a spreadsheet shows it (the header is row 1)
-    column: str       # the header text
-    letter: str       # A, B, ..., AA
+    row: int  # 1-based, as a spreadsheet shows it (the header is row 1)
+    column: str  # the header text
+    letter: str  # A, B, ..., AA
     format: str = ""  # Excel's number format ("0.00%"), "" for CSV
 
 
 @dataclass(frozen=True)
 class Sheet:
     file: str
-    encoding: str                     # utf-8, utf-8-sig, gb18030 or xlsx
+    encoding: str  # utf-8, utf-8-sig, gb18030 or xlsx
     headers: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
 
@@ -64,10 +64,13 @@ def decode_csv_bytes(data: bytes, file: str) -> tuple[str, str]:
         try:
             return data[3:].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as exc:
-            line = data[3:3 + exc.start].count(b"\n") + 1
-            raise CcuaError(f"starts as UTF-8 (with a BOM) but byte {exc.start + 3} is not "
-                            "UTF-8; save the file again as CSV UTF-8", file=file,
-                            row=line) from None
+            line = data[3 : 3 + exc.start].count(b"\n") + 1
+            raise CcuaError(
+                f"starts as UTF-8 (with a BOM) but byte {exc.start + 3} is not "
+                "UTF-8; save the file again as CSV UTF-8",
+                file=file,
+                row=line,
+            ) from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -75,12 +78,16 @@ def decode_csv_bytes(data: bytes, file: str) -> tuple[str, str]:
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
-        raise CcuaError(f"cannot read the text: it is neither UTF-8 nor GBK (byte "
-                        f"{exc.start}); save it as UTF-8 CSV", file=file) from None
+        raise CcuaError(
+            f"cannot read the text: it is neither UTF-8 nor GBK (byte "
+            f"{exc.start}); save it as UTF-8 CSV",
+            file=file,
+        ) from None
 
 
-def _from_rows(file: str, encoding: str,
-               raw_rows: Iterable[tuple[list[object], list[str]]]) -> Sheet:
+def _from_rows(
+    file: str, encoding: str, raw_rows: Iterable[tuple[list[object], list[str]]]
+) -> Sheet:
     """Cells from rows of values (and, for Excel, their number formats), read lazily.
 
     Leading blank rows are skipped, keeping the header row number right; blank rows are
@@ -90,8 +97,12 @@ def _from_rows(file: str, encoding: str,
     rows: list[tuple[Cell, ...]] = []
     for number, (raw, fmts) in enumerate(raw_rows, start=1):
         if len(raw) > MAX_SHEET_COLUMNS and any(not _blank(v) for v in raw[MAX_SHEET_COLUMNS:]):
-            raise CcuaError(f"row {number} has more than {MAX_SHEET_COLUMNS:,} columns, the most "
-                            "a sheet may have (see docs/limits.md)", file=file, row=number)
+            raise CcuaError(
+                f"row {number} has more than {MAX_SHEET_COLUMNS:,} columns, the most "
+                "a sheet may have (see docs/limits.md)",
+                file=file,
+                row=number,
+            )
         if all(_blank(v) for v in raw):
             continue
         if headers is None:
@@ -101,21 +112,39 @@ def _from_rows(file: str, encoding: str,
             headers = tuple(heads)
             continue
         if len(rows) >= MAX_SHEET_ROWS:
-            raise CcuaError(f"more than {MAX_SHEET_ROWS:,} rows of data, the most a sheet may "
-                            "have (a monthly sheet has a row per input or per month; see "
-                            "docs/limits.md)", file=file, row=number)
+            raise CcuaError(
+                f"more than {MAX_SHEET_ROWS:,} rows of data, the most a sheet may "
+                "have (a monthly sheet has a row per input or per month; see "
+                "docs/limits.md)",
+                file=file,
+                row=number,
+            )
         if (len(rows) + 1) * len(headers) > MAX_SHEET_CELLS:
-            raise CcuaError(f"more than {MAX_SHEET_CELLS:,} cells ({len(headers):,} columns "
-                            f"by {len(rows) + 1:,} rows so far), the most a sheet may have "
-                            "(see docs/limits.md)", file=file, row=number)
-        cells = tuple(Cell(raw[i] if i < len(raw) else None, number, headers[i] or
-                           column_letter(i), column_letter(i),
-                           fmts[i] if i < len(fmts) else "") for i in range(len(headers)))
-        extra = [v for v in raw[len(headers):] if not _blank(v)]
+            raise CcuaError(
+                f"more than {MAX_SHEET_CELLS:,} cells ({len(headers):,} columns "
+                f"by {len(rows) + 1:,} rows so far), the most a sheet may have "
+                "(see docs/limits.md)",
+                file=file,
+                row=number,
+            )
+        cells = tuple(
+            Cell(
+                raw[i] if i < len(raw) else None,
+                number,
+                headers[i] or column_letter(i),
+                column_letter(i),
+                fmts[i] if i < len(fmts) else "",
+            )
+            for i in range(len(headers))
+        )
+        extra = [v for v in raw[len(headers) :] if not _blank(v)]
         if extra:
-            raise CcuaError(f"row {number} has {len(extra)} value(s) beyond the last header "
-                            f"column {column_letter(len(headers) - 1) if headers else 'A'}",
-                            file=file, row=number)
+            raise CcuaError(
+                f"row {number} has {len(extra)} value(s) beyond the last header "
+                f"column {column_letter(len(headers) - 1) if headers else 'A'}",
+                file=file,
+                row=number,
+            )
         rows.append(cells)
     if headers is None:
         raise CcuaError("the sheet is empty", file=file)
@@ -142,8 +171,7 @@ def read_sheet(path: str | Path, *, sheet: str | None = None) -> Sheet:
     if suffix == ".xls":
         raise CcuaError("old Excel .xls files are not supported; save as .xlsx or CSV", file=file)
     if suffix not in (".csv", ".txt", ".tsv"):
-        raise CcuaError(f"expected a .csv or .xlsx file, got {suffix or 'no extension'}",
-                        file=file)
+        raise CcuaError(f"expected a .csv or .xlsx file, got {suffix or 'no extension'}", file=file)
     text, encoding = decode_csv_bytes(p.read_bytes(), file)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
@@ -151,8 +179,9 @@ def read_sheet(path: str | Path, *, sheet: str | None = None) -> Sheet:
     except csv.Error:
         delimiter = "\t" if suffix == ".tsv" else ","
     if "\x00" in text:
-        raise CcuaError("holds NUL characters: not a text CSV file (save the sheet as CSV "
-                        "UTF-8)", file=file)
+        raise CcuaError(
+            "holds NUL characters: not a text CSV file (save the sheet as CSV UTF-8)", file=file
+        )
 
     def raw_rows() -> Iterator[tuple[list[object], list[str]]]:
         reader = csv.reader(io.StringIO(text), delimiter=delimiter)
@@ -162,8 +191,9 @@ def read_sheet(path: str | Path, *, sheet: str | None = None) -> Sheet:
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise CcuaError(f"not valid CSV: {exc}", file=file,
-                                row=reader.line_num or None) from None
+                raise CcuaError(
+                    f"not valid CSV: {exc}", file=file, row=reader.line_num or None
+                ) from None
             yield list(row), []
 
     return _from_rows(file, encoding, raw_rows())
@@ -180,9 +210,12 @@ def _read_xlsx(p: Path, file: str, sheet: str | None) -> Sheet:
     except (zipfile.BadZipFile, OSError) as exc:
         raise CcuaError(f"cannot open as Excel: {exc}", file=file) from None
     if expanded > MAX_XLSX_UNCOMPRESSED:
-        raise CcuaError(f"the workbook expands to {expanded / 1024 / 1024:,.0f} MB; a sheet may "
-                        f"be at most {MAX_XLSX_UNCOMPRESSED // 1024 // 1024} MB uncompressed "
-                        "(see docs/limits.md)", file=file)
+        raise CcuaError(
+            f"the workbook expands to {expanded / 1024 / 1024:,.0f} MB; a sheet may "
+            f"be at most {MAX_XLSX_UNCOMPRESSED // 1024 // 1024} MB uncompressed "
+            "(see docs/limits.md)",
+            file=file,
+        )
     try:
         wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
@@ -191,8 +224,9 @@ def _read_xlsx(p: Path, file: str, sheet: str | None) -> Sheet:
         try:
             ws = wb[sheet] if sheet else wb.worksheets[0]
         except (KeyError, IndexError):
-            raise CcuaError(f"no sheet {sheet!r}; sheets are {', '.join(wb.sheetnames)}",
-                            file=file) from None
+            raise CcuaError(
+                f"no sheet {sheet!r}; sheets are {', '.join(wb.sheetnames)}", file=file
+            ) from None
         where = f"{file}[{ws.title}]"
 
         def rows() -> Iterator[tuple[list[object], list[str]]]:
@@ -201,9 +235,11 @@ def _read_xlsx(p: Path, file: str, sheet: str | None) -> Sheet:
                 # it as an error value, which the sheet's checks then name with its cell.
                 warnings.simplefilter("ignore", UserWarning)
                 for r in ws.iter_rows():
-                    cells = list(r[:MAX_SHEET_COLUMNS + 1])
-                    yield ([c.value for c in cells],
-                           [str(getattr(c, "number_format", "") or "") for c in cells])
+                    cells = list(r[: MAX_SHEET_COLUMNS + 1])
+                    yield (
+                        [c.value for c in cells],
+                        [str(getattr(c, "number_format", "") or "") for c in cells],
+                    )
 
         try:
             result = _from_rows(where, "xlsx", rows())
@@ -251,9 +287,11 @@ def _check_cells(p: Path, part: str | None, where: str) -> None:
                             value = child
                     # A text result may be empty (=IF(A1="","",A1) saves t="str" and an
                     # empty <v>); an empty value of a number cell is what a program leaves.
-                    has_value = value is not None and (value.text not in (None, "") or
-                                                       len(value) > 0 or
-                                                       el.get("t") in ("str", "s", "inlineStr"))
+                    has_value = value is not None and (
+                        value.text not in (None, "")
+                        or len(value) > 0
+                        or el.get("t") in ("str", "s", "inlineStr")
+                    )
                     if formula is not None and not has_value and len(uncached) < 10:
                         uncached.append((el.get("r", "?"), formula))
                     el.clear()
@@ -267,15 +305,21 @@ def _check_cells(p: Path, part: str | None, where: str) -> None:
         more = f" (and {len(merged) - 1} more)" if len(merged) > 1 else ""
         first = merged[0]
         row = _REF.match(first.split(":")[0])
-        raise CcuaError(f"merged cells {first}{more}: only the first cell of a merge holds a "
-                        "value, so the others would read as blank; unmerge them and give "
-                        "every column its own header and every cell its own value",
-                        file=where, row=int(row.group(2)) if row else None)
+        raise CcuaError(
+            f"merged cells {first}{more}: only the first cell of a merge holds a "
+            "value, so the others would read as blank; unmerge them and give "
+            "every column its own header and every cell its own value",
+            file=where,
+            row=int(row.group(2)) if row else None,
+        )
     if uncached:
         ref, formula = uncached[0]
         row = _REF.match(ref)
         more = f" (and {len(uncached) - 1} more)" if len(uncached) > 1 else ""
-        raise CcuaError(f"cell {ref} holds a formula (={formula[:60]}) with no value saved"
-                        f"{more}: the file was written by a program and never calculated; "
-                        "open it in Excel or WPS, save it, and run again (or type the values)",
-                        file=where, row=int(row.group(2)) if row else None)
+        raise CcuaError(
+            f"cell {ref} holds a formula (={formula[:60]}) with no value saved"
+            f"{more}: the file was written by a program and never calculated; "
+            "open it in Excel or WPS, save it, and run again (or type the values)",
+            file=where,
+            row=int(row.group(2)) if row else None,
+        )

@@ -38,9 +38,13 @@ if TYPE_CHECKING:
     from ccua.forms._widgets import RatingsForm
 
 
-def open_document(params_file: str | Path, *, assessor: str | None = None,
-                  clock: Callable[[], datetime] | None = None, independent: bool = False
-                  ) -> tuple[FormContext, RatingsDocument]:
+def open_document(
+    params_file: str | Path,
+    *,
+    assessor: str | None = None,
+    clock: Callable[[], datetime] | None = None,
+    independent: bool = False,
+) -> tuple[FormContext, RatingsDocument]:
     """A client's ratings file open for editing; an empty file is created if there is none.
 
     ``independent``: the assessor's own file, ``ratings/<assessor>.yaml`` (several assessors
@@ -53,27 +57,32 @@ def open_document(params_file: str | Path, *, assessor: str | None = None,
 
         context = independent_context(context, name)
         context.ratings_path.parent.mkdir(exist_ok=True)
-    doc = RatingsDocument(context.ratings_path, context.framework, assessor=name,
-                          client=context.client, clock=clock)
+    doc = RatingsDocument(
+        context.ratings_path, context.framework, assessor=name, client=context.client, clock=clock
+    )
     if not doc.exists:
-        doc.save()   # so that the data loads (it validates the ratings file too)
+        doc.save()  # so that the data loads (it validates the ratings file too)
     return context, doc
 
 
-def build_form(params_file: str | Path, *, assessor: str | None = None,
-               start: str | None = None,
-               clock: Callable[[], datetime] | None = None,
-               independent: bool = False) -> RatingsForm:
+def build_form(
+    params_file: str | Path,
+    *,
+    assessor: str | None = None,
+    start: str | None = None,
+    clock: Callable[[], datetime] | None = None,
+    independent: bool = False,
+) -> RatingsForm:
     """The form of one client, not displayed (tests drive it; :func:`show` displays it)."""
     from ccua.forms._widgets import RatingsForm
 
-    context, doc = open_document(params_file, assessor=assessor, clock=clock,
-                                 independent=independent)
+    context, doc = open_document(
+        params_file, assessor=assessor, clock=clock, independent=independent
+    )
     return RatingsForm(context, doc, indicator_data(context), start=start)
 
 
-def show(params_file: str | Path, *, assessor: str | None = None,
-         mode: str = "shared") -> None:
+def show(params_file: str | Path, *, assessor: str | None = None, mode: str = "shared") -> None:
     """Display the form of one client (JupyterLab, Voila); a bad input shows one clear line.
 
     ``mode``: ``shared`` (the client's ratings.yaml), ``independent`` (each assessor their own
@@ -97,14 +106,18 @@ def show(params_file: str | Path, *, assessor: str | None = None,
             return
         form = build_form(params_file, assessor=assessor)
     except CcuaError as exc:
-        display(HTML("<div class='ccua-error' style='color:#b42318;white-space:pre-wrap'>"
-                     f"<b>Cannot open the ratings form:</b> {html.escape(str(exc))}</div>"))
+        display(
+            HTML(
+                "<div class='ccua-error' style='color:#b42318;white-space:pre-wrap'>"
+                f"<b>Cannot open the ratings form:</b> {html.escape(str(exc))}</div>"
+            )
+        )
         return
     display(form.widget)
 
 
 def __getattr__(name: str) -> Any:
-    if name == "RatingsForm":   # the widgets load ipywidgets; import them only when asked
+    if name == "RatingsForm":  # the widgets load ipywidgets; import them only when asked
         from ccua.forms._widgets import RatingsForm
 
         return RatingsForm

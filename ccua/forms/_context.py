@@ -27,7 +27,7 @@ class IndicatorData:
     """What the client's data says about the indicator requirements (GUIDE §3.2)."""
 
     attainment: Mapping[str, Attainment] = field(default_factory=dict)
-    problem: str | None = None          # why there is no data, when there is none
+    problem: str | None = None  # why there is no data, when there is none
     # True when only the ratings file stopped the data from loading (a fresh client has no
     # rating yet, and the run refuses that): the form loads the data again after a save.
     waiting_for_ratings: bool = False
@@ -71,12 +71,23 @@ def open_context(params_file: str | Path) -> FormContext:
     params = load_params(path)
     folder = (path.resolve().parent / params.engagement).resolve()
     if not folder.is_dir():
-        raise CcuaError(f"engagement folder {params.engagement!r} not found (looked in {folder})",
-                        file=str(path), field="engagement")
-    fw_id = (params.framework or _declared_framework(folder / ENGAGEMENT_FILE)
-             or _declared_framework(folder / RATINGS_FILE) or DEFAULT_FRAMEWORK)
-    return FormContext(params_file=path.resolve(), client=params.client, folder=folder,
-                       framework=load_framework(fw_id))
+        raise CcuaError(
+            f"engagement folder {params.engagement!r} not found (looked in {folder})",
+            file=str(path),
+            field="engagement",
+        )
+    fw_id = (
+        params.framework
+        or _declared_framework(folder / ENGAGEMENT_FILE)
+        or _declared_framework(folder / RATINGS_FILE)
+        or DEFAULT_FRAMEWORK
+    )
+    return FormContext(
+        params_file=path.resolve(),
+        client=params.client,
+        folder=folder,
+        framework=load_framework(fw_id),
+    )
 
 
 def indicator_data(context: FormContext) -> IndicatorData:
@@ -86,13 +97,22 @@ def indicator_data(context: FormContext) -> IndicatorData:
     except ValidationFailed as exc:
         ratings = context.ratings_path.resolve()
         only_ratings = bool(exc.problems) and all(
-            p.file is not None and Path(p.file).resolve() == ratings for p in exc.problems)
+            p.file is not None and Path(p.file).resolve() == ratings for p in exc.problems
+        )
         return IndicatorData(problem=str(exc), waiting_for_ratings=only_ratings)
     except CcuaError as exc:
         return IndicatorData(problem=str(exc))
     if data.framework.id != context.framework.id:
-        return IndicatorData(problem=f"the data is for {data.framework.id}, the form for "
-                             f"{context.framework.id}")
-    period = indicators_over_period(data.framework, data.months, data.inputs, data.targets,
-                                    data.checks, data.claims, data.params.tolerance)
+        return IndicatorData(
+            problem=f"the data is for {data.framework.id}, the form for {context.framework.id}"
+        )
+    period = indicators_over_period(
+        data.framework,
+        data.months,
+        data.inputs,
+        data.targets,
+        data.checks,
+        data.claims,
+        data.params.tolerance,
+    )
     return IndicatorData(attainment=dict(period.attainment))

@@ -57,10 +57,10 @@ except ImportError:  # pragma: no cover - Windows: the fingerprint check still a
     fcntl = None  # type: ignore[assignment]
 
 HISTORY_SUFFIX = ".history.jsonl"
-ITEM_VALUE_KEYS = ("percent", "rating", "na")      # an item's own value: exclusive with ratings
+ITEM_VALUE_KEYS = ("percent", "rating", "na")  # an item's own value: exclusive with ratings
 ITEM_TEXT_KEYS = ("note", "evidence")
 Clock = Callable[[], datetime]
-_UNSET: Any = object()     # "not given" (None means "remove this field")
+_UNSET: Any = object()  # "not given" (None means "remove this field")
 
 
 class RatingsConflict(RatingsError):
@@ -94,8 +94,8 @@ class Edit:
     """One change the assessor made: fields of an item (key None) or of one entry."""
 
     item: str
-    key: str | None                       # None: the item itself; "b": requirement; "b.2"
-    values: tuple[tuple[str, Any], ...]   # field -> new value; None removes the field
+    key: str | None  # None: the item itself; "b": requirement; "b.2"
+    values: tuple[tuple[str, Any], ...]  # field -> new value; None removes the field
     clear: bool
     by: str
     at: str
@@ -114,23 +114,23 @@ class Change:
     """One line of the history log: an entry's (or an item's own) value before and after."""
 
     item: str
-    path: str                             # "" for the item itself, else "b" or "b.2"
+    path: str  # "" for the item itself, else "b" or "b.2"
     old: dict[str, Any] | None
     new: dict[str, Any] | None
 
 
 @dataclass(frozen=True)
 class SaveReport:
-    saved: bool                           # False when there was nothing to write
+    saved: bool  # False when there was nothing to write
     changes: tuple[Change, ...] = ()
-    held_back: tuple[Problem, ...] = ()   # why some edits are still pending (not saved)
+    held_back: tuple[Problem, ...] = ()  # why some edits are still pending (not saved)
 
 
 @dataclass(frozen=True)
 class ReloadReport:
-    reapplied: int                        # our pending edits re-applied over the new file
-    conflicting_items: tuple[str, ...] = ()   # items changed on disk that we had edited too
-    copy: Path | None = None              # where our version was kept, if any was set aside
+    reapplied: int  # our pending edits re-applied over the new file
+    conflicting_items: tuple[str, ...] = ()  # items changed on disk that we had edited too
+    copy: Path | None = None  # where our version was kept, if any was set aside
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,7 @@ class ItemView:
     evidence: str = ""
     by: str = ""
     at: str = ""
-    keys: tuple[str, ...] = field(default_factory=tuple)   # rated entries, flattened (b.2)
+    keys: tuple[str, ...] = field(default_factory=tuple)  # rated entries, flattened (b.2)
 
     @property
     def has_value(self) -> bool:
@@ -234,8 +234,10 @@ def diff(framework: Framework, old: Ratings, new: Ratings) -> list[Change]:
         o_entries = dict(o.ratings) if o else {}
         n_entries = dict(n.ratings) if n else {}
         order = _entry_order(item)
-        for key in sorted(set(o_entries) | set(n_entries),
-                          key=lambda k: (order.index(k) if k in order else len(order), k)):
+        for key in sorted(
+            set(o_entries) | set(n_entries),
+            key=lambda k: (order.index(k) if k in order else len(order), k),
+        ):
             oe = _entry_dict(o_entries[key]) if key in o_entries else None
             ne = _entry_dict(n_entries[key]) if key in n_entries else None
             if _without_stamp(oe) != _without_stamp(ne):
@@ -283,16 +285,29 @@ def _flatten_ratings(ratings: Mapping[Any, Any]) -> dict[str, Any]:
 def _entry_view(raw: Any) -> EntryView:
     if not isinstance(raw, Mapping):
         return EntryView(rating=_as_int(raw), exists=raw is not None)
-    return EntryView(rating=_as_int(raw.get("rating")), na=_as_bool(raw.get("na")),
-                     note=_as_text(raw.get("note")), evidence=_as_text(raw.get("evidence")),
-                     by=_as_text(raw.get("by")), at=_as_text(raw.get("at")), exists=True)
+    return EntryView(
+        rating=_as_int(raw.get("rating")),
+        na=_as_bool(raw.get("na")),
+        note=_as_text(raw.get("note")),
+        evidence=_as_text(raw.get("evidence")),
+        by=_as_text(raw.get("by")),
+        at=_as_text(raw.get("at")),
+        exists=True,
+    )
 
 
 class RatingsDocument:
     """A ratings file open for editing by one assessor (see the module docstring)."""
 
-    def __init__(self, path: str | Path, framework: Framework, *, assessor: str | None = None,
-                 client: str = "", clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        framework: Framework,
+        *,
+        assessor: str | None = None,
+        client: str = "",
+        clock: Clock | None = None,
+    ) -> None:
         self.path = Path(path)
         self.framework = framework
         self.client = client
@@ -305,15 +320,22 @@ class RatingsDocument:
 
     # ----------------------------------------------------------------------------- opening
     @classmethod
-    def open(cls, path: str | Path, framework: Framework | None = None, *,
-             assessor: str | None = None, client: str = "",
-             clock: Clock | None = None) -> RatingsDocument:
+    def open(
+        cls,
+        path: str | Path,
+        framework: Framework | None = None,
+        *,
+        assessor: str | None = None,
+        client: str = "",
+        clock: Clock | None = None,
+    ) -> RatingsDocument:
         """Open a ratings file; the framework defaults to the one the file names."""
         p = Path(path)
         if framework is None:
             if not p.exists():
-                raise RatingsError("no ratings file yet: say which framework it is for",
-                                   file=str(p))
+                raise RatingsError(
+                    "no ratings file yet: say which framework it is for", file=str(p)
+                )
             data, _ = load_with_lines(p.read_text(encoding="utf-8-sig"), str(p))
             fw_id = data.get("framework") if isinstance(data, Mapping) else None
             if not fw_id:
@@ -327,19 +349,21 @@ class RatingsDocument:
         except FileNotFoundError:
             return new_file_text(self.framework, self.client), None
         except IsADirectoryError:
-            raise RatingsError("is a folder; expected a ratings YAML file",
-                               file=str(self.path)) from None
+            raise RatingsError(
+                "is a folder; expected a ratings YAML file", file=str(self.path)
+            ) from None
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise RatingsError("not UTF-8 text; save the file as UTF-8",
-                               file=str(self.path)) from None
+            raise RatingsError(
+                "not UTF-8 text; save the file as UTF-8", file=str(self.path)
+            ) from None
         fp = Fingerprint(self.path.stat().st_mtime_ns, len(raw), hashlib.sha256(raw).hexdigest())
         return text, fp
 
     def _load_base(self) -> None:
         text, fp = self._read_disk()
-        self._saved = self._parse(text)     # an invalid file is refused here, with every problem
+        self._saved = self._parse(text)  # an invalid file is refused here, with every problem
         self._base_text = text
         self._base_fp = fp
         self._view = None
@@ -357,8 +381,11 @@ class RatingsDocument:
     def assessor(self, name: str) -> None:
         name = (name or "").strip()
         if not name:
-            raise CcuaError("the assessor's name is empty; type your name so that every "
-                            "change says who made it", field="assessor")
+            raise CcuaError(
+                "the assessor's name is empty; type your name so that every "
+                "change says who made it",
+                field="assessor",
+            )
         self._assessor = name
 
     @property
@@ -390,7 +417,7 @@ class RatingsDocument:
 
     def _base_tree(self) -> Any:
         tree = yt.load(self._base_text)
-        if not isinstance(tree, CommentedMap):   # validated already; an empty file is None
+        if not isinstance(tree, CommentedMap):  # validated already; an empty file is None
             tree = yt.block_map([("framework", self.framework.id)])
         return tree
 
@@ -420,10 +447,16 @@ class RatingsDocument:
         ratings = node.get("ratings")
         keys = tuple(_flatten_ratings(ratings)) if isinstance(ratings, Mapping) else ()
         percent = node.get("percent")
-        return ItemView(percent=None if percent is None else str(percent),
-                        rating=_as_int(node.get("rating")), na=_as_bool(node.get("na")),
-                        note=_as_text(node.get("note")), evidence=_as_text(node.get("evidence")),
-                        by=_as_text(node.get("by")), at=_as_text(node.get("at")), keys=keys)
+        return ItemView(
+            percent=None if percent is None else str(percent),
+            rating=_as_int(node.get("rating")),
+            na=_as_bool(node.get("na")),
+            note=_as_text(node.get("note")),
+            evidence=_as_text(node.get("evidence")),
+            by=_as_text(node.get("by")),
+            at=_as_text(node.get("at")),
+            keys=keys,
+        )
 
     def entry(self, code: str, key: str) -> EntryView:
         """One requirement's or sub-point's entry, including pending edits."""
@@ -461,28 +494,41 @@ class RatingsDocument:
             req = item.requirement(req_code)
         except KeyError:
             known = ", ".join(r.code for r in item.requirements)
-            raise RatingsError(f"{code} has no requirement {req_code!r} (requirements: "
-                               f"{known})", field=f"{code}.{key}") from None
+            raise RatingsError(
+                f"{code} has no requirement {req_code!r} (requirements: {known})",
+                field=f"{code}.{key}",
+            ) from None
         if sub_code:
             if "subpoint" not in levels:
-                raise RatingsError(f"{self.framework.id} does not rate sub-points",
-                                   field=f"{code}.{key}")
+                raise RatingsError(
+                    f"{self.framework.id} does not rate sub-points", field=f"{code}.{key}"
+                )
             if sub_code not in {s.code for s in req.subpoints}:
                 known = ", ".join(s.code for s in req.subpoints) or "none"
-                raise RatingsError(f"requirement {code}.{req_code} has no sub-point "
-                                   f"{sub_code!r} (sub-points: {known})", field=f"{code}.{key}")
+                raise RatingsError(
+                    f"requirement {code}.{req_code} has no sub-point "
+                    f"{sub_code!r} (sub-points: {known})",
+                    field=f"{code}.{key}",
+                )
         elif "requirement" not in levels:
-            raise RatingsError(f"{self.framework.id} does not rate requirements as a whole",
-                               field=f"{code}.{key}")
+            raise RatingsError(
+                f"{self.framework.id} does not rate requirements as a whole", field=f"{code}.{key}"
+            )
         return item
 
     def _check_rating(self, rating: Any, where: str) -> str:
         scale = self.framework.scale
-        if isinstance(rating, bool) or not isinstance(rating, int) or \
-                not scale.minimum <= rating <= scale.maximum:
+        if (
+            isinstance(rating, bool)
+            or not isinstance(rating, int)
+            or not scale.minimum <= rating <= scale.maximum
+        ):
             labels = ", ".join(f"{lv.value} {lv.label}" for lv in scale.levels)
-            raise RatingsError(f"rating must be a whole number {scale.minimum}-{scale.maximum} "
-                               f"({labels}); got {rating!r}", field=where)
+            raise RatingsError(
+                f"rating must be a whole number {scale.minimum}-{scale.maximum} "
+                f"({labels}); got {rating!r}",
+                field=where,
+            )
         return str(rating)
 
     def _values(self, where: str, **fields: Any) -> tuple[tuple[str, Any], ...]:
@@ -507,8 +553,16 @@ class RatingsDocument:
         if self._view is not None:
             _apply(self._view, self.framework, edit)
 
-    def set_entry(self, code: str, key: str, *, rating: Any = _UNSET, na: Any = _UNSET,
-                  note: Any = _UNSET, evidence: Any = _UNSET) -> None:
+    def set_entry(
+        self,
+        code: str,
+        key: str,
+        *,
+        rating: Any = _UNSET,
+        na: Any = _UNSET,
+        note: Any = _UNSET,
+        evidence: Any = _UNSET,
+    ) -> None:
         """Change a requirement's or sub-point's entry; only the fields passed change.
 
         ``rating=4`` rates it (and clears N/A); ``na=True`` marks it not applicable (and
@@ -517,8 +571,7 @@ class RatingsDocument:
         removes an item's own value (override): the history log keeps what was removed.
         """
         self._check_key(code, key)
-        values = self._values(f"{code}.{key}", rating=rating, na=na, note=note,
-                              evidence=evidence)
+        values = self._values(f"{code}.{key}", rating=rating, na=na, note=note, evidence=evidence)
         if not values:
             return
         by, at = self._stamp()
@@ -540,13 +593,17 @@ class RatingsDocument:
         self._check_key(code, None)
         unknown = sorted(set(fields) - {*ITEM_VALUE_KEYS, *ITEM_TEXT_KEYS})
         if unknown:
-            raise CcuaError(f"unknown item field {unknown[0]!r}; expected one of "
-                            f"{', '.join((*ITEM_VALUE_KEYS, *ITEM_TEXT_KEYS))}")
+            raise CcuaError(
+                f"unknown item field {unknown[0]!r}; expected one of "
+                f"{', '.join((*ITEM_VALUE_KEYS, *ITEM_TEXT_KEYS))}"
+            )
         if fields.get("rating") is not None and "item" not in self.framework.scoring.rating_levels:
             lv = self.framework.levels
-            raise RatingsError(f"{self.framework.id} rates {lv.requirement.en_plural}, not whole "
-                               f"{lv.item.en_plural}; override the percent with a note instead",
-                               field=f"{code}.rating")
+            raise RatingsError(
+                f"{self.framework.id} rates {lv.requirement.en_plural}, not whole "
+                f"{lv.item.en_plural}; override the percent with a note instead",
+                field=f"{code}.rating",
+            )
         values = self._values(code, **fields)
         by, at = self._stamp()
         self._push(Edit(code, None, values, False, by, at))
@@ -579,10 +636,10 @@ class RatingsDocument:
             f"the file changed on disk since it was loaded{by}; nothing was overwritten",
             file=str(self.path),
             hint="reload it (your edits to other items are re-applied) or keep both "
-                 "(yours go to a copy beside it)")
+            "(yours go to a copy beside it)",
+        )
 
-    def _build(self, edits: Sequence[Edit]
-               ) -> tuple[str, Ratings, list[Edit], tuple[Problem, ...]]:
+    def _build(self, edits: Sequence[Edit]) -> tuple[str, Ratings, list[Edit], tuple[Problem, ...]]:
         """Apply edits to the base; hold back those that make the file invalid."""
         active = list(edits)
         held: list[Edit] = []
@@ -597,8 +654,7 @@ class RatingsDocument:
             except ValidationFailed as exc:
                 problems = tuple(exc.problems)
                 spots = [self._spot(p) for p in exc.problems]
-                culprits = [e for e in active
-                            if any(s is None or e.touches(*s) for s in spots)]
+                culprits = [e for e in active if any(s is None or e.touches(*s) for s in spots)]
                 if not culprits:
                     raise
                 held += culprits
@@ -610,14 +666,14 @@ class RatingsDocument:
         fld = problem.field or ""
         if not fld.startswith("items."):
             return None
-        rest = fld[len("items."):]
+        rest = fld[len("items.") :]
         codes = sorted((i.code for i in self.framework.items), key=len, reverse=True)
         for code in codes:
             if rest == code or rest.startswith(code + "."):
-                tail = rest[len(code) + 1:]
+                tail = rest[len(code) + 1 :]
                 if not tail.startswith("ratings."):
                     return code, None
-                key = tail[len("ratings."):]
+                key = tail[len("ratings.") :]
                 head, _, last = key.rpartition(".")
                 if head and last in ENTRY_KEYS:
                     key = head
@@ -649,10 +705,11 @@ class RatingsDocument:
             self._base_text = text
             self._saved = ratings
             data = text.encode("utf-8")
-            self._base_fp = Fingerprint(self.path.stat().st_mtime_ns, len(data),
-                                        hashlib.sha256(data).hexdigest())
+            self._base_fp = Fingerprint(
+                self.path.stat().st_mtime_ns, len(data), hashlib.sha256(data).hexdigest()
+            )
             self._pending = held
-            if held:      # the view stays base + held edits; rebuild it in that order
+            if held:  # the view stays base + held edits; rebuild it in that order
                 self._view = None
         return SaveReport(True, tuple(changes), problems if held else ())
 
@@ -660,8 +717,21 @@ class RatingsDocument:
         if not changes:
             return
         at = self._clock().isoformat(timespec="seconds")
-        _append(log, [{"at": at, "by": self.assessor, "file": file, "item": ch.item,
-                       "path": ch.path, "old": ch.old, "new": ch.new} for ch in changes])
+        _append(
+            log,
+            [
+                {
+                    "at": at,
+                    "by": self.assessor,
+                    "file": file,
+                    "item": ch.item,
+                    "path": ch.path,
+                    "old": ch.old,
+                    "new": ch.new,
+                }
+                for ch in changes
+            ],
+        )
 
     def copy_path(self) -> Path:
         """A sibling file for our version: ``ratings.<assessor>-<time>.yaml``, never existing."""
@@ -680,17 +750,29 @@ class RatingsDocument:
         target = self.copy_path()
         body = yt.dump(self._view_tree())
         problems = self.problems()
-        header = [f"# Kept by ccua forms for {self.assessor} at "
-                  f"{self._clock().isoformat(timespec='seconds')}: this assessor's version of "
-                  f"{self.path.name}, set aside because the file had changed on disk."]
+        header = [
+            f"# Kept by ccua forms for {self.assessor} at "
+            f"{self._clock().isoformat(timespec='seconds')}: this assessor's version of "
+            f"{self.path.name}, set aside because the file had changed on disk."
+        ]
         if problems:
             header.append("# Not valid as it stands (edits that were still being typed):")
             header += [f"#   - {p.field or ''}: {p.message}" for p in problems]
         atomic_write_text(target, "\n".join(header) + "\n" + body)
         with self._locked() as log:
-            _append(log, [{"at": self._clock().isoformat(timespec="seconds"),
-                           "by": self.assessor, "file": target.name, "event": "copy",
-                           "of": self.path.name, "pending": len(self._pending)}])
+            _append(
+                log,
+                [
+                    {
+                        "at": self._clock().isoformat(timespec="seconds"),
+                        "by": self.assessor,
+                        "file": target.name,
+                        "event": "copy",
+                        "of": self.path.name,
+                        "pending": len(self._pending),
+                    }
+                ],
+            )
         return target
 
     def reload(self, *, reapply: bool = True) -> ReloadReport:
@@ -703,9 +785,14 @@ class RatingsDocument:
         """
         text, fp = self._read_disk()
         theirs = self._parse(text)
-        conflicting = sorted({e.item for e in self._pending
-                              if theirs.items.get(e.item) != self._saved.items.get(e.item)},
-                             key=[i.code for i in self.framework.items].index)
+        conflicting = sorted(
+            {
+                e.item
+                for e in self._pending
+                if theirs.items.get(e.item) != self._saved.items.get(e.item)
+            },
+            key=[i.code for i in self.framework.items].index,
+        )
         keep = [e for e in self._pending if e.item not in conflicting] if reapply else []
         copy_file = self.save_copy() if len(keep) < len(self._pending) else None
         self._base_text, self._base_fp, self._saved = text, fp, theirs
@@ -747,11 +834,13 @@ def _percent_text(value: Any, where: str) -> str:
     try:
         dec = Decimal(str(value).strip())
     except InvalidOperation:
-        raise RatingsError(f"percent must be a number 0-100, got {value!r}",
-                           field=f"{where}.percent") from None
+        raise RatingsError(
+            f"percent must be a number 0-100, got {value!r}", field=f"{where}.percent"
+        ) from None
     if not dec.is_finite() or not 0 <= dec <= 100:
-        raise RatingsError(f"percent must be between 0 and 100, got {value}",
-                           field=f"{where}.percent")
+        raise RatingsError(
+            f"percent must be between 0 and 100, got {value}", field=f"{where}.percent"
+        )
     text = format(dec.normalize(), "f")
     return text
 
@@ -774,7 +863,7 @@ def _last_writer(history: Path, me: str) -> str:
 def _items_map(tree: Any) -> CommentedMap:
     items = tree.get("items")
     if isinstance(items, CommentedMap):
-        if items.fa.flow_style():           # items: {} in a hand-made file
+        if items.fa.flow_style():  # items: {} in a hand-made file
             items.fa.set_block_style()
         return items
     new = yt.block_map(list(items.items()) if isinstance(items, Mapping) else [])
@@ -789,7 +878,7 @@ def _item_map(items: CommentedMap, framework: Framework, code: str) -> Commented
         yt.insert_ordered(items, code, node, [i.code for i in framework.items])
         return node
     node = items[key]
-    if not isinstance(node, CommentedMap):          # "1.1": 4 (an item rated as a whole)
+    if not isinstance(node, CommentedMap):  # "1.1": 4 (an item rated as a whole)
         node = yt.block_map([("rating", node)] if node is not None else [])
         items[key] = node
     return node
@@ -868,7 +957,7 @@ def _apply(tree: Any, framework: Framework, edit: Edit) -> None:
                 _drop(node, k)
         ratings = _ratings_map(node, item)
         _flatten_requirement(ratings, req_code)
-        if gives_value:   # a requirement is rated as a whole or by sub-points, never both
+        if gives_value:  # a requirement is rated as a whole or by sub-points, never both
             for existing in list(ratings):
                 k = str(existing)
                 if (k == req_code) if "." in edit.key else k.startswith(req_code + "."):
@@ -896,8 +985,11 @@ def _apply(tree: Any, framework: Framework, edit: Edit) -> None:
                 _drop(entry, "rating")
             # keep the keys in the ratings format's order: value, note, evidence, by, at
             ordered = [(k, entry[k]) for k in ("rating", "na", "note", "evidence") if k in entry]
-            ordered += [(k, v) for k, v in entry.items()
-                        if k not in ("rating", "na", "note", "evidence", "by", "at")]
+            ordered += [
+                (k, v)
+                for k, v in entry.items()
+                if k not in ("rating", "na", "note", "evidence", "by", "at")
+            ]
             entry.clear()
             for k, v in ordered:
                 entry[k] = v
@@ -907,4 +999,3 @@ def _apply(tree: Any, framework: Framework, edit: Edit) -> None:
             _drop(node, "ratings")
     if not any(str(k) not in ("by", "at") for k in node):
         _drop(items, edit.item)
-

@@ -42,7 +42,7 @@ class ItemProgress:
 class Progress:
     items: tuple[ItemProgress, ...]
     assessment: Assessment | None
-    problem: str | None = None          # why there is no live score (e.g. bad custom weights)
+    problem: str | None = None  # why there is no live score (e.g. bad custom weights)
 
     @property
     def total(self) -> int:
@@ -64,16 +64,16 @@ def is_complete(item: ItemScore) -> bool:
     return item.fulfilment is not None or item.source == "na"
 
 
-def progress(framework: Framework, ratings: Ratings, attainment: Mapping[str, Attainment],
-             touched: set[str]) -> Progress:
+def progress(
+    framework: Framework, ratings: Ratings, attainment: Mapping[str, Attainment], touched: set[str]
+) -> Progress:
     """Per item: complete (scored), partial (the assessor has begun it) or empty.
 
     ``touched`` are the items the assessor has put anything on: an item whose only rated
     requirement is the indicator requirement, rated from the data, has not been begun.
     """
     try:
-        result: Assessment | None = score(framework, ratings, attainment=attainment,
-                                          partial=True)
+        result: Assessment | None = score(framework, ratings, attainment=attainment, partial=True)
         problem = None
     except CcuaError as exc:
         result, problem = None, str(exc)
@@ -86,9 +86,15 @@ def progress(framework: Framework, ratings: Ratings, attainment: Mapping[str, At
             state = "partial"
         else:
             state = "empty"
-        items.append(ItemProgress(it.code, it.name, state,
-                                  scored.percent if scored else None,
-                                  scored.score if scored else None))
+        items.append(
+            ItemProgress(
+                it.code,
+                it.name,
+                state,
+                scored.percent if scored else None,
+                scored.score if scored else None,
+            )
+        )
     return Progress(tuple(items), result, problem)
 
 

@@ -30,8 +30,10 @@ from ccua.spec import Item, Requirement
 
 NA = "na"
 # The chosen rating must be visible at a glance; the default theme only darkens it a little.
-STYLE = ("<style>.ccua-form .widget-toggle-button.mod-active{background:#1f6feb;color:#fff}"
-         ".ccua-form .ccua-indicator{background:#f6f8fa}</style>")
+STYLE = (
+    "<style>.ccua-form .widget-toggle-button.mod-active{background:#1f6feb;color:#fff}"
+    ".ccua-form .ccua-indicator{background:#f6f8fa}</style>"
+)
 COLOURS = {"ok": "#1b7f3b", "warn": "#9a6700", "error": "#b42318", "info": "#444"}
 
 
@@ -46,33 +48,62 @@ def _css_key(key: str) -> str:
 class EntryRow:
     """One requirement or sub-point: text, a 0-5 control labelled from the scale, note, evidence."""
 
-    def __init__(self, form: RatingsForm, key: str, label: str, text: str, *,
-                 indent: bool = False, with_na: bool = True) -> None:
+    def __init__(
+        self,
+        form: RatingsForm,
+        key: str,
+        label: str,
+        text: str,
+        *,
+        indent: bool = False,
+        with_na: bool = True,
+    ) -> None:
         self.form = form
         self.key = key
-        self.text = W.HTML(f"<b>{_esc(label)}</b> {_esc(text)}",
-                           layout=W.Layout(width="100%"))
-        self.rating = W.ToggleButtons(options=form.rating_options(with_na), value=None,
-                                      tooltips=form.rating_tooltips(with_na),
-                                      style={"button_width": "auto"})
-        self.clear = W.Button(description="清除 clear", tooltip="Remove this rating (unrated)",
-                              layout=W.Layout(width="auto"))
-        self.note = W.Text(placeholder="备注 note (mandatory for N/A and hand ratings)",
-                           continuous_update=False, layout=W.Layout(width="48%"))
+        self.text = W.HTML(f"<b>{_esc(label)}</b> {_esc(text)}", layout=W.Layout(width="100%"))
+        self.rating = W.ToggleButtons(
+            options=form.rating_options(with_na),
+            value=None,
+            tooltips=form.rating_tooltips(with_na),
+            style={"button_width": "auto"},
+        )
+        self.clear = W.Button(
+            description="清除 clear",
+            tooltip="Remove this rating (unrated)",
+            layout=W.Layout(width="auto"),
+        )
+        self.note = W.Text(
+            placeholder="备注 note (mandatory for N/A and hand ratings)",
+            continuous_update=False,
+            layout=W.Layout(width="48%"),
+        )
         # The register's entries as a pick list; free text is still accepted (and flagged).
-        self.evidence = W.Combobox(placeholder="证据 evidence (E001…, document, interview…)",
-                                   options=form.evidence_choices, ensure_option=False,
-                                   continuous_update=False, layout=W.Layout(width="48%"))
+        self.evidence = W.Combobox(
+            placeholder="证据 evidence (E001…, document, interview…)",
+            options=form.evidence_choices,
+            ensure_option=False,
+            continuous_update=False,
+            layout=W.Layout(width="48%"),
+        )
         self.meta = W.HTML()
         self.extra = W.VBox([])
-        self.box = W.VBox([self.text, self.extra, W.HBox([self.rating, self.clear]),
-                           W.HBox([self.note, self.evidence]), self.meta],
-                          layout=W.Layout(margin="0 0 10px 2em" if indent else "0 0 10px 0",
-                                          padding="4px", border="1px solid #e5e5e5"))
+        self.box = W.VBox(
+            [
+                self.text,
+                self.extra,
+                W.HBox([self.rating, self.clear]),
+                W.HBox([self.note, self.evidence]),
+                self.meta,
+            ],
+            layout=W.Layout(
+                margin="0 0 10px 2em" if indent else "0 0 10px 0",
+                padding="4px",
+                border="1px solid #e5e5e5",
+            ),
+        )
         self.box.add_class(f"ccua-entry-{_css_key(key)}")
         self.rating.observe(self._on_rating, "value")
-        self.clear.on_click(lambda _b: form.edit(lambda: form.doc.clear_entry(form.item.code,
-                                                                               key)))
+        self.clear.on_click(lambda _b: form.edit(lambda: form.doc.clear_entry(form.item.code, key)))
         self.note.observe(lambda ch: self._on_text("note", ch), "value")
         self.evidence.observe(lambda ch: self._on_text("evidence", ch), "value")
 
@@ -100,8 +131,11 @@ class EntryRow:
         self.rating.value = NA if entry.na else entry.rating
         self.note.value = entry.note
         self.evidence.value = entry.evidence
-        self.meta.value = (f"<small style='color:#777'>{_esc(entry.by)} · {_esc(entry.at)}"
-                           "</small>" if entry.exists and entry.by else "")
+        self.meta.value = (
+            f"<small style='color:#777'>{_esc(entry.by)} · {_esc(entry.at)}</small>"
+            if entry.exists and entry.by
+            else ""
+        )
 
 
 class IndicatorRow(EntryRow):
@@ -118,23 +152,35 @@ class IndicatorRow(EntryRow):
             shown = round_half_up(data_rating, 2)  # type: ignore[arg-type]
             rules = form.framework.scoring
             at_threshold = int(rules.rating_at_threshold)
-            info = (f"From the data 数据评定: {att.met} of {att.evaluable} indicators meet their "
-                    f"targets ({fmt(share)}%) → rating <b>{shown}</b> "
-                    f"({fmt(rules.attainment_threshold * 100, 0)}% met is {at_threshold} "
-                    f"{_esc(form.framework.scale.label(at_threshold))})")
+            info = (
+                f"From the data 数据评定: {att.met} of {att.evaluable} indicators meet their "
+                f"targets ({fmt(share)}%) → rating <b>{shown}</b> "
+                f"({fmt(rules.attainment_threshold * 100, 0)}% met is {at_threshold} "
+                f"{_esc(form.framework.scale.label(at_threshold))})"
+            )
         elif att is not None:
-            info = ("No indicator of this item can be evaluated against a target yet: "
-                    "rate it by hand, with a note. 无可评估指标，请人工评定并填写备注。")
+            info = (
+                "No indicator of this item can be evaluated against a target yet: "
+                "rate it by hand, with a note. 无可评估指标，请人工评定并填写备注。"
+            )
         elif form.data.waiting_for_ratings:
-            info = ("The client's data is read once the first rating is saved. "
-                    "保存第一个评分后读取数据。")
+            info = (
+                "The client's data is read once the first rating is saved. "
+                "保存第一个评分后读取数据。"
+            )
         else:
             why = (form.data.problem or "no data").splitlines()
-            info = ("No data yet 暂无数据: " + _esc(" ".join(w.strip() for w in why[:3]))
-                    + " — rate it by hand, with a note.")
+            info = (
+                "No data yet 暂无数据: "
+                + _esc(" ".join(w.strip() for w in why[:3]))
+                + " — rate it by hand, with a note."
+            )
         self.info = W.HTML(f"<div style='color:#444'>{info}</div>")
-        self.by_hand = W.Checkbox(description="人工评定 rate by hand (overrides the data; note "
-                                  "required)", indent=False, layout=W.Layout(width="auto"))
+        self.by_hand = W.Checkbox(
+            description="人工评定 rate by hand (overrides the data; note required)",
+            indent=False,
+            layout=W.Layout(width="auto"),
+        )
         self.by_hand.observe(self._on_by_hand, "value")
         self.extra.children = (self.info, self.by_hand) if self.has_data else (self.info,)
         self.box.add_class("ccua-indicator")
@@ -173,34 +219,54 @@ class ItemPanel:
         parts: list[W.Widget] = []
         if "item" in fw.scoring.rating_levels:
             with_na = fw.scoring.points_at != "item"
-            self.whole = W.ToggleButtons(options=form.rating_options(with_na=with_na),
-                                         value=None, tooltips=form.rating_tooltips(with_na),
-                                         style={"button_width": "auto"})
+            self.whole = W.ToggleButtons(
+                options=form.rating_options(with_na=with_na),
+                value=None,
+                tooltips=form.rating_tooltips(with_na),
+                style={"button_width": "auto"},
+            )
             self.whole.add_class("ccua-item-rating")
             self.whole.observe(self._on_whole, "value")
-            parts += [W.HTML(f"<b>整项评分 Rate the whole {fw.levels.item.en}</b> (replaces the "
-                             f"{fw.levels.requirement.en} ratings below; the note is mandatory "
-                             "for N/A)"), self.whole]
-        self.override = W.Checkbox(description="直接给出得分率 Override the item percent (note "
-                                   "required)", indent=False, layout=W.Layout(width="auto"))
-        self.percent = W.Text(placeholder="0-100", description="percent %",
-                              continuous_update=False, layout=W.Layout(width="14em"))
+            parts += [
+                W.HTML(
+                    f"<b>整项评分 Rate the whole {fw.levels.item.en}</b> (replaces the "
+                    f"{fw.levels.requirement.en} ratings below; the note is mandatory "
+                    "for N/A)"
+                ),
+                self.whole,
+            ]
+        self.override = W.Checkbox(
+            description="直接给出得分率 Override the item percent (note required)",
+            indent=False,
+            layout=W.Layout(width="auto"),
+        )
+        self.percent = W.Text(
+            placeholder="0-100",
+            description="percent %",
+            continuous_update=False,
+            layout=W.Layout(width="14em"),
+        )
         self.percent.add_class("ccua-override-percent")
         self.override.observe(self._on_override, "value")
         self.percent.observe(self._on_percent, "value")
-        self.note = W.Textarea(placeholder=f"{fw.levels.item.zh}备注 item note (findings; the "
-                               "reason of an override)", continuous_update=False,
-                               layout=W.Layout(width="98%", height="4em"))
-        self.evidence = W.Textarea(placeholder="证据 evidence for the item",
-                                   continuous_update=False,
-                                   layout=W.Layout(width="98%", height="3em"))
+        self.note = W.Textarea(
+            placeholder=f"{fw.levels.item.zh}备注 item note (findings; the reason of an override)",
+            continuous_update=False,
+            layout=W.Layout(width="98%", height="4em"),
+        )
+        self.evidence = W.Textarea(
+            placeholder="证据 evidence for the item",
+            continuous_update=False,
+            layout=W.Layout(width="98%", height="3em"),
+        )
         self.note.add_class("ccua-item-note")
         self.note.observe(lambda ch: self._on_text("note", ch), "value")
         self.evidence.observe(lambda ch: self._on_text("evidence", ch), "value")
         self.meta = W.HTML()
         parts += [W.HBox([self.override, self.percent]), self.note, self.evidence, self.meta]
-        self.box = W.VBox(parts, layout=W.Layout(padding="6px", border="1px solid #d0d7de",
-                                                 margin="6px 0"))
+        self.box = W.VBox(
+            parts, layout=W.Layout(padding="6px", border="1px solid #d0d7de", margin="6px 0")
+        )
 
     def _on_whole(self, change: dict[str, Any]) -> None:
         if self.form.syncing:
@@ -249,15 +315,24 @@ class ItemPanel:
         self.percent.value = view.percent or ""
         self.note.value = view.note
         self.evidence.value = view.evidence
-        self.meta.value = (f"<small style='color:#777'>{_esc(view.by)} · {_esc(view.at)}</small>"
-                           if view.by else "")
+        self.meta.value = (
+            f"<small style='color:#777'>{_esc(view.by)} · {_esc(view.at)}</small>"
+            if view.by
+            else ""
+        )
 
 
 class RatingsForm:
     """The whole form: assessor, progress, item navigation, the current item, status."""
 
-    def __init__(self, context: FormContext, document: RatingsDocument,
-                 data: IndicatorData, *, start: str | None = None) -> None:
+    def __init__(
+        self,
+        context: FormContext,
+        document: RatingsDocument,
+        data: IndicatorData,
+        *,
+        start: str | None = None,
+    ) -> None:
         self.context = context
         self.doc = document
         self.framework = context.framework
@@ -267,34 +342,51 @@ class RatingsForm:
         self.panel: ItemPanel | None = None
         fw = self.framework
 
-        self.assessor = W.Text(value=document.assessor, description="测评人 Assessor",
-                               continuous_update=False, style={"description_width": "initial"})
+        self.assessor = W.Text(
+            value=document.assessor,
+            description="测评人 Assessor",
+            continuous_update=False,
+            style={"description_width": "initial"},
+        )
         self.assessor.add_class("ccua-assessor")
         self.assessor.observe(self._on_assessor, "value")
-        self.progress_bar = W.IntProgress(min=0, max=len(fw.items), value=0,
-                                          layout=W.Layout(width="16em"))
+        self.progress_bar = W.IntProgress(
+            min=0, max=len(fw.items), value=0, layout=W.Layout(width="16em")
+        )
         self.progress_text = W.HTML()
         self.progress_text.add_class("ccua-progress")
         self.prev_button = W.Button(description="‹ 上一项 Prev", layout=W.Layout(width="auto"))
         self.next_button = W.Button(description="下一项 Next ›", layout=W.Layout(width="auto"))
         self.next_button.add_class("ccua-next")
-        self.jump = W.Dropdown(options=[(i.code, i.code) for i in fw.items],
-                               description=fw.levels.item.zh,
-                               layout=W.Layout(width="24em"))
+        self.jump = W.Dropdown(
+            options=[(i.code, i.code) for i in fw.items],
+            description=fw.levels.item.zh,
+            layout=W.Layout(width="24em"),
+        )
         self.jump.add_class("ccua-jump")
         self.evidence_choices = self._evidence_choices()
         self.attach = self._attach_box()
-        self.save_button = W.Button(description="保存 Save", button_style="primary",
-                                    tooltip="Every change is saved at once; this retries a save")
+        self.save_button = W.Button(
+            description="保存 Save",
+            button_style="primary",
+            tooltip="Every change is saved at once; this retries a save",
+        )
         self.save_button.add_class("ccua-save")
-        self.reload_button = W.Button(description="重新载入 Reload theirs, re-apply mine",
-                                      button_style="warning", layout=W.Layout(width="auto"))
-        self.keep_both_button = W.Button(description="保留两份 Keep both (mine to a copy)",
-                                         button_style="warning", layout=W.Layout(width="auto"))
+        self.reload_button = W.Button(
+            description="重新载入 Reload theirs, re-apply mine",
+            button_style="warning",
+            layout=W.Layout(width="auto"),
+        )
+        self.keep_both_button = W.Button(
+            description="保留两份 Keep both (mine to a copy)",
+            button_style="warning",
+            layout=W.Layout(width="auto"),
+        )
         self.reload_button.add_class("ccua-reload")
         self.keep_both_button.add_class("ccua-keep-both")
-        self.conflict_box = W.HBox([self.reload_button, self.keep_both_button],
-                                   layout=W.Layout(display="none"))
+        self.conflict_box = W.HBox(
+            [self.reload_button, self.keep_both_button], layout=W.Layout(display="none")
+        )
         self.status = W.HTML()
         self.status.add_class("ccua-status")
         self.header = W.HTML()
@@ -309,19 +401,28 @@ class RatingsForm:
         self.reload_button.on_click(lambda _b: self.reload())
         self.keep_both_button.on_click(lambda _b: self.keep_both())
 
-        title = W.HTML(f"{STYLE}<h3 style='margin:4px 0'>{_esc(fw.name)} · 要求评分 · "
-                       f"{_esc(context.client)}</h3><small>{_esc(str(document.path))}</small>")
-        self.widget = W.VBox([
-            title,
-            W.HBox([self.assessor, self.progress_bar, self.progress_text]),
-            W.HBox([self.prev_button, self.jump, self.next_button, self.save_button]),
-            W.HBox([self.status]), self.conflict_box,
-            self.header, self.result, self.body, self.attach,
-        ])
+        title = W.HTML(
+            f"{STYLE}<h3 style='margin:4px 0'>{_esc(fw.name)} · 要求评分 · "
+            f"{_esc(context.client)}</h3><small>{_esc(str(document.path))}</small>"
+        )
+        self.widget = W.VBox(
+            [
+                title,
+                W.HBox([self.assessor, self.progress_bar, self.progress_text]),
+                W.HBox([self.prev_button, self.jump, self.next_button, self.save_button]),
+                W.HBox([self.status]),
+                self.conflict_box,
+                self.header,
+                self.result,
+                self.body,
+                self.attach,
+            ]
+        )
         self.widget.add_class("ccua-form")
         self.state = self._progress()
-        self.item = fw.item(start or resume_item(self.state, document.history_path,
-                                                 document.assessor))
+        self.item = fw.item(
+            start or resume_item(self.state, document.history_path, document.assessor)
+        )
         self.show_item(self.item.code)
         self.say(f"Opened {document.path.name}: every change is saved at once.", "info")
 
@@ -341,19 +442,28 @@ class RatingsForm:
         """Register a piece of evidence (and attach a file) without leaving the form."""
         self.upload = W.FileUpload(description="选择文件 File", multiple=False)
         self.evidence_title = W.Text(placeholder="证据标题 title", layout=W.Layout(width="20em"))
-        self.evidence_kind = W.Dropdown(options=[("文件 document", "document"),
-                                                 ("访谈 interview", "interview"),
-                                                 ("观察 observation", "observation"),
-                                                 ("数据 data", "data")],
-                                        layout=W.Layout(width="12em"))
-        self.register_button = W.Button(description="登记证据 Register evidence",
-                                        layout=W.Layout(width="auto"))
+        self.evidence_kind = W.Dropdown(
+            options=[
+                ("文件 document", "document"),
+                ("访谈 interview", "interview"),
+                ("观察 observation", "observation"),
+                ("数据 data", "data"),
+            ],
+            layout=W.Layout(width="12em"),
+        )
+        self.register_button = W.Button(
+            description="登记证据 Register evidence", layout=W.Layout(width="auto")
+        )
         self.register_button.add_class("ccua-register-evidence")
         self.register_button.on_click(lambda _b: self.register_evidence())
-        box = W.VBox([W.HTML("<b>证据登记 Evidence register</b> (evidence.yaml): ratings cite "
-                             "its ids"),
-                      W.HBox([self.upload, self.evidence_title, self.evidence_kind,
-                              self.register_button])])
+        box = W.VBox(
+            [
+                W.HTML("<b>证据登记 Evidence register</b> (evidence.yaml): ratings cite its ids"),
+                W.HBox(
+                    [self.upload, self.evidence_title, self.evidence_kind, self.register_button]
+                ),
+            ]
+        )
         box.add_class("ccua-attach")
         return box
 
@@ -371,9 +481,13 @@ class RatingsForm:
                     upload = self.upload.value[0]
                     file = Path(tmp) / Path(str(upload["name"])).name
                     file.write_bytes(bytes(upload["content"]))
-                entry = add_evidence(self.context.folder, title=title,
-                                     kind=self.evidence_kind.value, file=file,
-                                     owner=self.doc.assessor)
+                entry = add_evidence(
+                    self.context.folder,
+                    title=title,
+                    kind=self.evidence_kind.value,
+                    file=file,
+                    owner=self.doc.assessor,
+                )
         except CcuaError as exc:
             self.say(str(exc), "error")
             return None
@@ -387,8 +501,9 @@ class RatingsForm:
 
     # ------------------------------------------------------------------ scale and status
     def rating_options(self, with_na: bool) -> list[tuple[str, Any]]:
-        opts: list[tuple[str, Any]] = [(f"{lv.value} {lv.label}", lv.value)
-                                       for lv in self.framework.scale.levels]
+        opts: list[tuple[str, Any]] = [
+            (f"{lv.value} {lv.label}", lv.value) for lv in self.framework.scale.levels
+        ]
         if with_na:
             opts.append(("不适用 N/A", NA))
         return opts
@@ -401,8 +516,10 @@ class RatingsForm:
 
     def say(self, message: str, kind: str = "info") -> None:
         lines = [_esc(line) for line in message.splitlines()]
-        self.status.value = (f"<div style='color:{COLOURS.get(kind, '#444')}' "
-                             f"data-kind='{kind}'>" + "<br>".join(lines) + "</div>")
+        self.status.value = (
+            f"<div style='color:{COLOURS.get(kind, '#444')}' "
+            f"data-kind='{kind}'>" + "<br>".join(lines) + "</div>"
+        )
 
     # ------------------------------------------------------------------ items
     def _progress(self) -> Progress:
@@ -425,8 +542,7 @@ class RatingsForm:
                 children.append(row.box)
                 continue
             by_subpoints = bool(req.subpoints) and "subpoint" in levels
-            whole = ("requirement" in levels
-                     and (not by_subpoints or req.code in view.keys))
+            whole = "requirement" in levels and (not by_subpoints or req.code in view.keys)
             if whole:
                 row = EntryRow(self, req.code, f"{req.code})", req.text)
                 rows[req.code] = row
@@ -442,13 +558,17 @@ class RatingsForm:
         self.rows = rows
         self.panel = ItemPanel(self, item)
         group = fw.group(item.group)
-        points = (f"{fmt(item.points)} 分" if item.points is not None
-                  else f"{group.name} {fmt(group.points)} 分")
+        points = (
+            f"{fmt(item.points)} 分"
+            if item.points is not None
+            else f"{group.name} {fmt(group.points)} 分"
+        )
         self.header.value = (
             f"<h3 style='margin:8px 0 2px 0' class='ccua-item-title'>{_esc(item.code)} "
             f"{_esc(item.name)} <small>{_esc(item.name_en)} · {_esc(group.code)} "
             f"{_esc(group.name)} · {_esc(points)}</small></h3>"
-            f"<div style='color:#555;font-size:90%'>{_esc(item.description)}</div>")
+            f"<div style='color:#555;font-size:90%'>{_esc(item.description)}</div>"
+        )
         self.body.children = [*children, self.panel.box]
         self.refresh()
 
@@ -460,8 +580,10 @@ class RatingsForm:
     def go(self, code: str) -> None:
         self.show_item(code)
         if self.doc.changed_on_disk():
-            self._offer_conflict(f"{self.doc.path.name} was changed on disk since this form "
-                                 "loaded it (another assessor?).")
+            self._offer_conflict(
+                f"{self.doc.path.name} was changed on disk since this form "
+                "loaded it (another assessor?)."
+            )
 
     def _on_jump(self, change: dict[str, Any]) -> None:
         if self.syncing or change["new"] == self.item.code:
@@ -492,9 +614,12 @@ class RatingsForm:
             return None
         report = self.commit()
         if replaces and before and not self.doc.item_view(self.item.code).keys:
-            self.say(f"The {len(before)} {self.framework.levels.requirement.en} ratings of "
-                     f"{self.item.code} were replaced; they remain in "
-                     f"{self.doc.history_path.name}.", "warn")
+            self.say(
+                f"The {len(before)} {self.framework.levels.requirement.en} ratings of "
+                f"{self.item.code} were replaced; they remain in "
+                f"{self.doc.history_path.name}.",
+                "warn",
+            )
         return report
 
     def commit(self) -> SaveReport | None:
@@ -513,32 +638,41 @@ class RatingsForm:
             self.say(f"Not saved: {exc}", "error")
             self.refresh()
             return None
-        except OSError as exc:   # disk full, permissions: the edit stays pending
-            self.say(f"Not saved: {exc}. Your change is kept in this form; fix the problem "
-                     "and press Save.", "error")
+        except OSError as exc:  # disk full, permissions: the edit stays pending
+            self.say(
+                f"Not saved: {exc}. Your change is kept in this form; fix the problem "
+                "and press Save.",
+                "error",
+            )
             self.refresh()
             return None
         self.conflict_box.layout.display = "none"
         if report.saved and self.data.waiting_for_ratings:
             self.data = indicator_data(self.context)
             if not self.data.waiting_for_ratings:
-                self.show_item(self.item.code)   # the indicator requirement now has its data
+                self.show_item(self.item.code)  # the indicator requirement now has its data
         where = self.doc.path.name
         if report.held_back:
             todo = "; ".join(f"{_short(p.field)}: {p.message}" for p in report.held_back)
             self.say(f"Not saved yet (complete it and it saves): {todo}", "warn")
         elif report.saved:
             n = len(report.changes)
-            self.say(f"Saved {n} change{'s' if n != 1 else ''} to {where} at "
-                     f"{datetime.now().strftime('%H:%M:%S')}.", "ok")
+            self.say(
+                f"Saved {n} change{'s' if n != 1 else ''} to {where} at "
+                f"{datetime.now().strftime('%H:%M:%S')}.",
+                "ok",
+            )
         else:
             self.say(f"Nothing to save: {where} is up to date.", "ok")
         self.refresh()
         return report
 
     def _offer_conflict(self, message: str) -> None:
-        self.say(message + " Reload theirs (your edits to other items are re-applied), or "
-                 "keep both (yours are written to a copy beside it).", "error")
+        self.say(
+            message + " Reload theirs (your edits to other items are re-applied), or "
+            "keep both (yours are written to a copy beside it).",
+            "error",
+        )
         self.conflict_box.layout.display = "flex"
 
     def reload(self) -> None:
@@ -552,8 +686,10 @@ class RatingsForm:
         self.show_item(self.item.code)
         note = f"Reloaded {self.doc.path.name}; re-applied {report.reapplied} of your edits."
         if report.conflicting_items:
-            note += (f" Your edits to {', '.join(report.conflicting_items)} clashed with theirs "
-                     f"and were kept in {report.copy.name if report.copy else 'a copy'}.")
+            note += (
+                f" Your edits to {', '.join(report.conflicting_items)} clashed with theirs "
+                f"and were kept in {report.copy.name if report.copy else 'a copy'}."
+            )
         self.say(note, "warn" if report.conflicting_items else "ok")
         if self.doc.pending:
             self.commit()
@@ -567,8 +703,11 @@ class RatingsForm:
             return
         self.conflict_box.layout.display = "none"
         self.show_item(self.item.code)
-        self.say(f"Your version is kept in {copy.name}; the form now shows "
-                 f"{self.doc.path.name} as it is on disk.", "warn")
+        self.say(
+            f"Your version is kept in {copy.name}; the form now shows "
+            f"{self.doc.path.name} as it is on disk.",
+            "warn",
+        )
 
     # ------------------------------------------------------------------ display
     def _sync(self, fn: Callable[[], None]) -> None:
@@ -595,9 +734,11 @@ class RatingsForm:
         total = ""
         if state.assessment is not None:
             total = f" · total so far 已得分 {fmt(state.assessment.total)}"
-        self.progress_text.value = (f"rated 已评 <b>{state.complete}</b> / {state.total} "
-                                    f"{self.framework.levels.item.en_plural} "
-                                    f"(unrated 未评 {state.total - state.complete}){total}")
+        self.progress_text.value = (
+            f"rated 已评 <b>{state.complete}</b> / {state.total} "
+            f"{self.framework.levels.item.en_plural} "
+            f"(unrated 未评 {state.total - state.complete}){total}"
+        )
         self.result.value = self._item_result()
 
     def _item_result(self) -> str:
@@ -610,15 +751,19 @@ class RatingsForm:
             if scored.source == "na":
                 return "<div>Not applicable 不适用 (excluded from its area's mean).</div>"
             reqs = self.framework.levels.requirement.en_plural
-            return (f"<div style='color:#555'>{mark.label.split(' ')[0]} Not complete 未完成: "
-                    f"{scored.rated} of {scored.ratable} {reqs} rated (as saved).</div>")
+            return (
+                f"<div style='color:#555'>{mark.label.split(' ')[0]} Not complete 未完成: "
+                f"{scored.rated} of {scored.ratable} {reqs} rated (as saved).</div>"
+            )
         text = f"得分率 item percent <b>{fmt(scored.percent)}%</b>"
         if scored.score is not None:
             text += f" · 得分 score <b>{fmt(scored.score)}</b> / {fmt(scored.points)} 分"
         else:
             group = next(g for g in state.assessment.groups if g.code == self.item.group)
-            text += (f" · mean rating {fmt(scored.mean_rating)} · {_esc(group.name)} so far "
-                     f"{fmt(group.score)} / {fmt(group.points)} 分")
+            text += (
+                f" · mean rating {fmt(scored.mean_rating)} · {_esc(group.name)} so far "
+                f"{fmt(group.score)} / {fmt(group.points)} 分"
+            )
         source = {"override": " (override)", "rating": " (whole item)"}.get(scored.source, "")
         return f"<div>✓ {text}{source}</div>"
 
@@ -628,4 +773,4 @@ class RatingsForm:
 
 def _short(field: str | None) -> str:
     text = field or ""
-    return text[len("items."):] if text.startswith("items.") else text
+    return text[len("items.") :] if text.startswith("items.") else text

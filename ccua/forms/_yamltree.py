@@ -38,9 +38,11 @@ class _TextNumbersResolver(VersionedResolver):
     def versioned_resolver(self) -> Any:
         table = super().versioned_resolver
         filtered: dict[int, Any] = self.__dict__.setdefault("_ccua_filtered", {})
-        if id(table) not in filtered:   # the table lives as long as this resolver
-            filtered[id(table)] = {ch: [(tag, rx) for tag, rx in rules if tag not in _NUMBER_TAGS]
-                                   for ch, rules in table.items()}
+        if id(table) not in filtered:  # the table lives as long as this resolver
+            filtered[id(table)] = {
+                ch: [(tag, rx) for tag, rx in rules if tag not in _NUMBER_TAGS]
+                for ch, rules in table.items()
+            }
         return filtered[id(table)]
 
 
@@ -48,7 +50,7 @@ def _yaml() -> YAML:
     y = YAML(typ="rt")
     y.Resolver = _TextNumbersResolver
     y.preserve_quotes = True
-    y.width = 4096          # never fold an assessor's note across lines
+    y.width = 4096  # never fold an assessor's note across lines
     y.indent(mapping=2, sequence=4, offset=2)
     return y
 
@@ -146,7 +148,7 @@ def parse_with_lines(text: str, file: str) -> tuple[Any, dict[tuple[str, ...], i
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError:
-        return load_with_lines(text, file)      # raises the usual one-line CcuaError
+        return load_with_lines(text, file)  # raises the usual one-line CcuaError
     finally:
         loader.dispose()
     lines: dict[tuple[str, ...], int] = {}
@@ -161,8 +163,9 @@ def _fast_loader() -> Any:
     class _CKeyTextLoader(yaml.CSafeLoader):
         pass
 
-    _CKeyTextLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-                                    _construct_mapping)
+    _CKeyTextLoader.add_constructor(
+        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
+    )
     return _CKeyTextLoader
 
 

@@ -45,13 +45,22 @@ def _check_out(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise CcuaError("the handbook's output is not a folder", file=str(out))
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
-        raise CcuaError("the output folder holds files the handbook did not write; nothing "
-                        "was changed: choose an absent or empty folder", file=str(out))
+        raise CcuaError(
+            "the output folder holds files the handbook did not write; nothing "
+            "was changed: choose an absent or empty folder",
+            file=str(out),
+        )
 
 
-def build_handbook(framework: str = "t-ccua", lang: str = "zh", out: Path | str = "handbook",
-                   *, pdf: bool = True, example: Path | None = None,
-                   say: Callable[[str], None] = lambda _: None) -> Handbook:
+def build_handbook(
+    framework: str = "t-ccua",
+    lang: str = "zh",
+    out: Path | str = "handbook",
+    *,
+    pdf: bool = True,
+    example: Path | None = None,
+    say: Callable[[str], None] = lambda _: None,
+) -> Handbook:
     if lang not in LANGS:
         raise CcuaError(f"--lang must be one of {', '.join(LANGS)}, got {lang!r}", field="lang")
     out = Path(out)
@@ -71,8 +80,17 @@ def build_handbook(framework: str = "t-ccua", lang: str = "zh", out: Path | str 
     book.seconds["html"] = time.perf_counter() - t
     if pdf:
         t = time.perf_counter()
-        book.files.append(write_pdf(out, chapters, title, tr("subtitle"), lang,
-                                    datetime.now(UTC).replace(tzinfo=None), say))
+        book.files.append(
+            write_pdf(
+                out,
+                chapters,
+                title,
+                tr("subtitle"),
+                lang,
+                datetime.now(UTC).replace(tzinfo=None),
+                say,
+            )
+        )
         book.seconds["pdf"] = time.perf_counter() - t
     shutil.rmtree(out / "_build", ignore_errors=True)
     book.seconds["total"] = time.perf_counter() - started

@@ -40,8 +40,8 @@ def anchor(prefix: str, code: str) -> str:
 class Section:
     id: str
     title: str
-    body: str                 # Markdown
-    text: str                 # plain text, for the search index
+    body: str  # Markdown
+    text: str  # plain text, for the search index
     level: int = 2
 
 
@@ -57,8 +57,12 @@ class Chapter:
         h = "#" * (1 + shift)
         parts = [f"{h} {esc(self.title)} {{#{self.slug}}}", "", self.intro.strip(), ""]
         for s in self.sections:
-            parts += [f"{'#' * (s.level + shift)} {esc(s.title)} {{#{s.id}}}", "",
-                      s.body.strip(), ""]
+            parts += [
+                f"{'#' * (s.level + shift)} {esc(s.title)} {{#{s.id}}}",
+                "",
+                s.body.strip(),
+                "",
+            ]
         return "\n".join(parts).rstrip() + "\n"
 
     @property
@@ -76,11 +80,14 @@ def plain(markdown: str) -> str:
 
 def table(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
     head = list(header)
-    lines = ["| " + " | ".join(esc(h) for h in head) + " |",
-             "|" + "|".join("---" for _ in head) + "|"]
+    lines = [
+        "| " + " | ".join(esc(h) for h in head) + " |",
+        "|" + "|".join("---" for _ in head) + "|",
+    ]
     for row in rows:
-        lines.append("| " + " | ".join(str(c) if isinstance(c, _Md) else esc(c)
-                                        for c in row) + " |")
+        lines.append(
+            "| " + " | ".join(str(c) if isinstance(c, _Md) else esc(c) for c in row) + " |"
+        )
     return "\n".join(lines)
 
 
@@ -105,11 +112,26 @@ class Words:
 def words(fw: Framework, lang: str) -> Words:
     lv = fw.levels
     if lang == "zh":
-        return Words(lv.group.zh, lv.group.zh, lv.item.zh, lv.item.zh, lv.requirement.zh,
-                     lv.requirement.zh, lv.subpoint.zh, lv.subpoint.zh)
-    return Words(lv.group.en, lv.group.en_plural, lv.item.en, lv.item.en_plural,
-                 lv.requirement.en, lv.requirement.en_plural, lv.subpoint.en,
-                 lv.subpoint.en_plural)
+        return Words(
+            lv.group.zh,
+            lv.group.zh,
+            lv.item.zh,
+            lv.item.zh,
+            lv.requirement.zh,
+            lv.requirement.zh,
+            lv.subpoint.zh,
+            lv.subpoint.zh,
+        )
+    return Words(
+        lv.group.en,
+        lv.group.en_plural,
+        lv.item.en,
+        lv.item.en_plural,
+        lv.requirement.en,
+        lv.requirement.en_plural,
+        lv.subpoint.en,
+        lv.subpoint.en_plural,
+    )
 
 
 def share(part: Decimal, whole: Decimal) -> str:
@@ -126,9 +148,16 @@ class Builder:
     def __init__(self, fw: Framework, lang: str, example: Path | None = None) -> None:
         self.fw, self.lang, self.w = fw, lang, words(fw, lang)
         catalog, w = Catalog(lang), self.w
-        defaults = dict(group=w.group, item=w.item, requirement=w.requirement,
-                        subpoint=w.subpoint, group_plural=w.groups, item_plural=w.items,
-                        requirement_plural=w.requirements, subpoint_plural=w.subpoints)
+        defaults = dict(
+            group=w.group,
+            item=w.item,
+            requirement=w.requirement,
+            subpoint=w.subpoint,
+            group_plural=w.groups,
+            item_plural=w.items,
+            requirement_plural=w.requirements,
+            subpoint_plural=w.subpoints,
+        )
         self.tr = lambda key, **kw: catalog(key, **{**defaults, **kw})
         self.example = example
         self.shown_errata: set[str] = set()
@@ -144,9 +173,11 @@ class Builder:
         tr, out = self.tr, []
         for e in errata:
             self.shown_errata.add(e.id)
-            out += [f"- **{esc(e.id)}** ({esc(e.kind)}) — {tr('erratum_issue')}: "
-                    f"{esc(e.issue)}", f"  {tr('erratum_decision')}: {esc(e.decision)}"
-                    + (f" ({tr('erratum_source')}: {esc(e.source)})" if e.source else "")]
+            out += [
+                f"- **{esc(e.id)}** ({esc(e.kind)}) — {tr('erratum_issue')}: {esc(e.issue)}",
+                f"  {tr('erratum_decision')}: {esc(e.decision)}"
+                + (f" ({tr('erratum_source')}: {esc(e.source)})" if e.source else ""),
+            ]
         return "\n".join(out)
 
     # -- chapters
@@ -171,16 +202,38 @@ class Builder:
         subs = sum(len(r.subpoints) for i in fw.items for r in i.requirements)
         name = fw.name if self.lang == "zh" else fw.name_en
         lines = [
-            tr("intro_what", name=name, name_en=fw.name_en, designation=esc(fw.designation),
-               item=w.item),
+            tr(
+                "intro_what",
+                name=name,
+                name_en=fw.name_en,
+                designation=esc(fw.designation),
+                item=w.item,
+            ),
             "",
-            tr("intro_counts", groups=len(fw.groups), items=len(fw.items), reqs=reqs,
-               subs=subs, inds=len(fw.indicators), total=fmt(fw.scoring.total_points),
-               group=w.group, item=w.item, requirement=w.requirement, subpoint=w.subpoint,
-               group_plural=w.groups, item_plural=w.items, requirement_plural=w.requirements,
-               subpoint_plural=w.subpoints),
-            "", tr("intro_source", source=esc(fw.source)), "", tr("intro_verbatim"), "",
-            tr("intro_reading", group=w.group, item=w.item, item_plural=w.items), "",
+            tr(
+                "intro_counts",
+                groups=len(fw.groups),
+                items=len(fw.items),
+                reqs=reqs,
+                subs=subs,
+                inds=len(fw.indicators),
+                total=fmt(fw.scoring.total_points),
+                group=w.group,
+                item=w.item,
+                requirement=w.requirement,
+                subpoint=w.subpoint,
+                group_plural=w.groups,
+                item_plural=w.items,
+                requirement_plural=w.requirements,
+                subpoint_plural=w.subpoints,
+            ),
+            "",
+            tr("intro_source", source=esc(fw.source)),
+            "",
+            tr("intro_verbatim"),
+            "",
+            tr("intro_reading", group=w.group, item=w.item, item_plural=w.items),
+            "",
             tr("generated", version=__version__, fw_id=fw.id, fw_version=fw.version),
         ]
         title = f"{fw.name if self.lang == 'zh' else fw.name_en}"
@@ -193,51 +246,103 @@ class Builder:
         group_rows = []
         for g in fw.groups:
             items = fw.items_of(g.code)
-            pts = g.points if g.points is not None else sum(
-                (i.points or Decimal(0) for i in items), Decimal(0))
+            pts = (
+                g.points
+                if g.points is not None
+                else sum((i.points or Decimal(0) for i in items), Decimal(0))
+            )
             cat = next((self.n(c) for c in fw.categories if c.code == g.category), "—")
             group_rows.append([g.code, self.n(g), cat, len(items), fmt(pts), share(pts, total)])
         group_rows.append(["", tr("total"), "", len(fw.items), fmt(total), "100.00"])
-        intro = [tr("model_lead", group=w.group, item=w.item, item_plural=w.items), "",
-                 table([tr("col_code"), cap(w.group), tr("col_category"),
-                        tr("col_items", item=w.item, item_plural=cap(w.items)),
-                        tr("col_points"), tr("col_share") + " %"], group_rows)]
+        intro = [
+            tr("model_lead", group=w.group, item=w.item, item_plural=w.items),
+            "",
+            table(
+                [
+                    tr("col_code"),
+                    cap(w.group),
+                    tr("col_category"),
+                    tr("col_items", item=w.item, item_plural=cap(w.items)),
+                    tr("col_points"),
+                    tr("col_share") + " %",
+                ],
+                group_rows,
+            ),
+        ]
         if fw.scoring.points_at == "group":
             intro += ["", tr("points_on_groups", group_plural=w.groups, item_plural=w.items)]
         if fw.categories:
             rows: list[list[object]] = []
             for c in fw.categories:
-                pts = sum((g.points if g.points is not None else sum(
-                    (i.points or Decimal(0) for i in fw.items_of(g.code)), Decimal(0))
-                    for g in fw.groups if g.category == c.code), Decimal(0))
+                pts = sum(
+                    (
+                        g.points
+                        if g.points is not None
+                        else sum((i.points or Decimal(0) for i in fw.items_of(g.code)), Decimal(0))
+                        for g in fw.groups
+                        if g.category == c.code
+                    ),
+                    Decimal(0),
+                )
                 rows.append([c.code, self.n(c), fmt(pts), share(pts, total)])
-            intro += ["", tr("categories_lead"), "",
-                      table([tr("col_code"), tr("col_category"), tr("col_points"),
-                             tr("col_share") + " %"], rows)]
+            intro += [
+                "",
+                tr("categories_lead"),
+                "",
+                table(
+                    [tr("col_code"), tr("col_category"), tr("col_points"), tr("col_share") + " %"],
+                    rows,
+                ),
+            ]
         for g in fw.groups:
             rows = []
             for i in fw.items_of(g.code):
-                rows.append([_Md(f"[{esc(i.code)}]({anchor('group', g.code)}.html#"
-                                 f"{anchor('item', i.code)})"), self.n(i),
-                             fmt(i.points) if i.points is not None else "—",
-                             share(i.points, total) if i.points is not None else "—",
-                             len(i.requirements), len(i.indicators)])
-            body = table([tr("col_code"), tr("col_name"), tr("col_points"),
-                          tr("col_share") + " %", tr("col_requirements"),
-                          tr("col_indicators")], rows)
-            sections.append(Section(anchor("model", g.code), f"{g.code} {self.n(g)}", body,
-                                    plain(body)))
+                rows.append(
+                    [
+                        _Md(
+                            f"[{esc(i.code)}]({anchor('group', g.code)}.html#"
+                            f"{anchor('item', i.code)})"
+                        ),
+                        self.n(i),
+                        fmt(i.points) if i.points is not None else "—",
+                        share(i.points, total) if i.points is not None else "—",
+                        len(i.requirements),
+                        len(i.indicators),
+                    ]
+                )
+            body = table(
+                [
+                    tr("col_code"),
+                    tr("col_name"),
+                    tr("col_points"),
+                    tr("col_share") + " %",
+                    tr("col_requirements"),
+                    tr("col_indicators"),
+                ],
+                rows,
+            )
+            sections.append(
+                Section(anchor("model", g.code), f"{g.code} {self.n(g)}", body, plain(body))
+            )
         return Chapter("model", tr("ch_model"), "\n".join(intro), tuple(sections))
 
     def scoring(self) -> Chapter:
         fw, tr, w = self.fw, self.tr, self.w
         sc, scale = fw.scoring, fw.scale
         top = scale.maximum
-        rows = [[lv.value, lv.label if self.lang == "zh" else lv.label_en,
-                 lv.description if self.lang == "zh" else lv.description_en]
-                for lv in scale.levels]
-        intro = tr("scale_lead", scale=esc(scale.name), source=esc(scale.source)) + "\n\n" + \
-            table([tr("col_value"), tr("col_label"), tr("col_description")], rows)
+        rows = [
+            [
+                lv.value,
+                lv.label if self.lang == "zh" else lv.label_en,
+                lv.description if self.lang == "zh" else lv.description_en,
+            ]
+            for lv in scale.levels
+        ]
+        intro = (
+            tr("scale_lead", scale=esc(scale.name), source=esc(scale.source))
+            + "\n\n"
+            + table([tr("col_value"), tr("col_label"), tr("col_description")], rows)
+        )
         steps: list[str] = [tr("s_rate", top=top)]
         if sc.points_at == "item":
             if sc.indicator_requirement:
@@ -256,21 +361,41 @@ class Builder:
         elif fw.comparison_grades is not None:
             cg = fw.comparison_grades
             steps.append(tr("s_no_grade", label=cg.label if self.lang == "zh" else cg.label_en))
-        sections = [Section(f"step-{k}", tr("step", n=k), esc(s), s, 3)
-                    for k, s in enumerate(steps, 1)]
+        sections = [
+            Section(f"step-{k}", tr("step", n=k), esc(s), s, 3) for k, s in enumerate(steps, 1)
+        ]
         # rounding, shown on the worked example where there is one
         example = self._example()
         if example is not None:
-            lines = [ln for ln in example.lines
-                     if ln.rounding.tie or ln.rounding.float_differs][:8]
+            lines = [ln for ln in example.lines if ln.rounding.tie or ln.rounding.float_differs][:8]
             if lines:
-                rows = [[ln.code, ln.name, f"{fmt(ln.points)} × {teaching.fmt_exact(ln.percent)} %",
-                         teaching.fmt_exact(ln.exact), fmt(ln.rounding.rounded),
-                         fmt(ln.rounding.float_rounded)
-                         + (" ≠" if ln.rounding.float_differs else "")] for ln in lines]
-                body = tr("rounding_lead") + "\n\n" + table(
-                    [tr("col_code"), tr("col_name"), "", tr("col_exact"), tr("col_rounded"),
-                     tr("col_float")], rows)
+                rows = [
+                    [
+                        ln.code,
+                        ln.name,
+                        f"{fmt(ln.points)} × {teaching.fmt_exact(ln.percent)} %",
+                        teaching.fmt_exact(ln.exact),
+                        fmt(ln.rounding.rounded),
+                        fmt(ln.rounding.float_rounded)
+                        + (" ≠" if ln.rounding.float_differs else ""),
+                    ]
+                    for ln in lines
+                ]
+                body = (
+                    tr("rounding_lead")
+                    + "\n\n"
+                    + table(
+                        [
+                            tr("col_code"),
+                            tr("col_name"),
+                            "",
+                            tr("col_exact"),
+                            tr("col_rounded"),
+                            tr("col_float"),
+                        ],
+                        rows,
+                    )
+                )
                 sections.append(Section("rounding", tr("rounding_example"), body, plain(body)))
         method = fw.errata_for("framework")
         if method:
@@ -287,8 +412,11 @@ class Builder:
                 text = tr("s_no_grade", label=cg.label if self.lang == "zh" else cg.label_en)
             return Chapter("grades", tr("ch_grades"), esc(text))
         rows = [[self.n(g), g.band, fmt(g.min)] for g in fw.grades]
-        intro = tr("grades_lead") + "\n\n" + table(
-            [tr("col_grade"), tr("col_band"), tr("col_min")], rows)
+        intro = (
+            tr("grades_lead")
+            + "\n\n"
+            + table([tr("col_grade"), tr("col_band"), tr("col_min")], rows)
+        )
         sections = []
         for g in fw.grades:
             body = []
@@ -297,8 +425,9 @@ class Builder:
             if g.result:
                 body += ["", f"**{tr('result_desc')}**", ""] + [f"- {esc(p)}" for p in g.result]
             md = "\n".join(body)
-            sections.append(Section(anchor("grade", g.code), f"{self.n(g)} ({g.band})", md,
-                                    plain(md)))
+            sections.append(
+                Section(anchor("grade", g.code), f"{self.n(g)} ({g.band})", md, plain(md))
+            )
         return Chapter("grades", tr("ch_grades"), intro, tuple(sections))
 
     def group_chapter(self, code: str) -> Chapter:
@@ -307,22 +436,35 @@ class Builder:
         total = fw.scoring.total_points
         intro = []
         if g.points is not None:
-            intro.append(tr("points_group_line", group=w.group, points=fmt(g.points),
-                            share=share(g.points, total), item_plural=w.items))
+            intro.append(
+                tr(
+                    "points_group_line",
+                    group=w.group,
+                    points=fmt(g.points),
+                    share=share(g.points, total),
+                    item_plural=w.items,
+                )
+            )
         sections: list[Section] = []
         for item in fw.items_of(code):
             sections.append(self.item_section(item))
             for ind in item.indicators:
                 sections.append(self.indicator_section(ind))
-        return Chapter(anchor("group", code), f"{g.code} {self.n(g)}", "\n".join(intro),
-                       tuple(sections))
+        return Chapter(
+            anchor("group", code), f"{g.code} {self.n(g)}", "\n".join(intro), tuple(sections)
+        )
 
     def item_section(self, item: Item) -> Section:
         fw, tr, w = self.fw, self.tr, self.w
         lines = []
         if item.points is not None:
-            lines.append(tr("points_line", points=fmt(item.points),
-                            share=share(item.points, fw.scoring.total_points)))
+            lines.append(
+                tr(
+                    "points_line",
+                    points=fmt(item.points),
+                    share=share(item.points, fw.scoring.total_points),
+                )
+            )
         if item.section:
             lines.append(tr("section_line", section=esc(item.section)))
         if item.description:
@@ -331,19 +473,25 @@ class Builder:
         for req in item.requirements:
             head = f"{req.heading} / " if req.heading else ""
             note = f" {tr('indicator_req_note')}" if req.kind == "indicator" else ""
-            lines.append(f"{len(lines) and ''}- **{esc(item.code)}.{esc(req.code)}** "
-                         f"{esc(head + req.text)}{note}")
+            lines.append(
+                f"{len(lines) and ''}- **{esc(item.code)}.{esc(req.code)}** "
+                f"{esc(head + req.text)}{note}"
+            )
             for sub in req.subpoints:
                 lines.append(f"    - {esc(sub.code)}) {esc(sub.text)}")
         errata = [e for e in fw.errata_for(item.code)]
         for req in item.requirements:
             errata += [e for e in fw.errata_for(f"{item.code}.{req.code}") if e not in errata]
         if item.key_indicators_listed:
-            lines += ["", tr("key_indicators_listed") + " "
-                      + esc("、".join(item.key_indicators_listed))]
+            lines += [
+                "",
+                tr("key_indicators_listed") + " " + esc("、".join(item.key_indicators_listed)),
+            ]
         if item.indicators:
-            links = ", ".join(f"[{esc(i.code)} {esc(self.n(i))}](#{anchor('ind', i.code)})"
-                              for i in item.indicators)
+            links = ", ".join(
+                f"[{esc(i.code)} {esc(self.n(i))}](#{anchor('ind', i.code)})"
+                for i in item.indicators
+            )
             lines += ["", f"**{tr('indicators')}**: {links}"]
         elif fw.framework_indicators or fw.scoring.points_at == "item":
             lines += ["", tr("no_indicators", item=w.item)]
@@ -362,8 +510,9 @@ class Builder:
             lines += ["", f"**{tr('formula_printed')}**: {esc(ind.formula_text)}"]
         if ind.formula_latex:
             lines += ["", f"**{tr('formula_math')}**:", "", f"$${ind.formula_latex}$$"]
-        if ind.is_documentary or (ind.function == "value"
-                                  and ind.formula_text.strip() in ("", "－", "-")):
+        if ind.is_documentary or (
+            ind.function == "value" and ind.formula_text.strip() in ("", "－", "-")
+        ):
             why = tr("documentary_why") if ind.is_documentary else tr("reported_why")
             lines += ["", tr("formula_none", why=why)]
         if ind.same_as:
@@ -372,18 +521,38 @@ class Builder:
             rows = []
             for m in ind.inputs:
                 ms = fw.measure(m)
-                rows.append([_Md(f"`{m}`"), self.n(ms), teaching.unit_text(ms.unit, self.lang),
-                             tr(f"agg_{ms.aggregation}")])
-            lines += ["", f"**{tr('inputs')}**", "",
-                      table([tr("col_input"), tr("col_name"), tr("col_unit"),
-                             tr("col_aggregation")], rows)]
-        facts = [f"{tr('unit')}: {teaching.unit_text(ind.unit, self.lang)}",
-                 f"{tr('direction')}: {tr('dir_' + ind.direction)}",
-                 f"{tr('kind')}: {tr('kind_' + ind.kind)}"]
+                rows.append(
+                    [
+                        _Md(f"`{m}`"),
+                        self.n(ms),
+                        teaching.unit_text(ms.unit, self.lang),
+                        tr(f"agg_{ms.aggregation}"),
+                    ]
+                )
+            lines += [
+                "",
+                f"**{tr('inputs')}**",
+                "",
+                table(
+                    [tr("col_input"), tr("col_name"), tr("col_unit"), tr("col_aggregation")], rows
+                ),
+            ]
+        facts = [
+            f"{tr('unit')}: {teaching.unit_text(ind.unit, self.lang)}",
+            f"{tr('direction')}: {tr('dir_' + ind.direction)}",
+            f"{tr('kind')}: {tr('kind_' + ind.kind)}",
+        ]
         lines += ["", " · ".join(facts)]
         if ind.used_by:
-            lines += ["", tr("used_by", item=self.w.item, item_plural=cap(self.w.items),
-                             items=", ".join(ind.used_by))]
+            lines += [
+                "",
+                tr(
+                    "used_by",
+                    item=self.w.item,
+                    item_plural=cap(self.w.items),
+                    items=", ".join(ind.used_by),
+                ),
+            ]
         if ind.is_documentary or ind.direction == "none":
             pass
         else:
@@ -393,9 +562,12 @@ class Builder:
             else:
                 from ccua.results import target_text
 
-                lines += ["", f"**{tr('default_target')}**: "
-                          f"{esc(target_text(target, ind.unit))}",
-                          "", tr("target_basis", basis=esc(target.basis))]
+                lines += [
+                    "",
+                    f"**{tr('default_target')}**: {esc(target_text(target, ind.unit))}",
+                    "",
+                    tr("target_basis", basis=esc(target.basis)),
+                ]
         errata = fw.errata_for(ind.code)
         if errata:
             lines += ["", f"**{tr('errata')}**", "", self.errata_md(errata)]
@@ -409,10 +581,14 @@ class Builder:
 
     def _example(self) -> teaching.WorkedExample | None:
         if not hasattr(self, "_worked"):
-
             path = self.example or teaching.example_path(self.fw.id)
-            self._worked = None if path is None else teaching.worked_example(
-                self.fw, teaching.example_ratings(self.fw, path), self.lang)
+            self._worked = (
+                None
+                if path is None
+                else teaching.worked_example(
+                    self.fw, teaching.example_ratings(self.fw, path), self.lang
+                )
+            )
             self._example_file: Path | None = path
         return self._worked
 
@@ -429,32 +605,88 @@ class Builder:
         sections = []
         # step 1: the percents (or mean ratings)
         if fw.scoring.points_at == "item":
-            rows = [[s.code, self.n(fw.item(s.code)), fmt(s.points), fmt(s.percent),
-                     ex.notes.get(s.code, "")] for s in a.items]
-            body = table([tr("col_code"), tr("col_name"), tr("col_points"),
-                          tr("col_percent"), tr("col_note")], rows)
+            rows = [
+                [
+                    s.code,
+                    self.n(fw.item(s.code)),
+                    fmt(s.points),
+                    fmt(s.percent),
+                    ex.notes.get(s.code, ""),
+                ]
+                for s in a.items
+            ]
+            body = table(
+                [
+                    tr("col_code"),
+                    tr("col_name"),
+                    tr("col_points"),
+                    tr("col_percent"),
+                    tr("col_note"),
+                ],
+                rows,
+            )
         else:
-            rows = [[s.code, self.n(fw.item(s.code)), fmt(s.mean_rating)
-                     if s.mean_rating is not None else "—"] for s in a.items]
+            rows = [
+                [
+                    s.code,
+                    self.n(fw.item(s.code)),
+                    fmt(s.mean_rating) if s.mean_rating is not None else "—",
+                ]
+                for s in a.items
+            ]
             body = table([tr("col_code"), tr("col_name"), tr("col_mean_rating")], rows)
         step1 = "we_step1" if fw.scoring.points_at == "item" else "we_step1_rating"
         sections.append(Section("we-1", tr(step1, item=w.item), body, plain(body)))
         # step 2: exact and rounded scores
-        rows = [[ln.code, ln.name, fmt(ln.points), teaching.fmt_exact(ln.percent) + " %",
-                 teaching.fmt_exact(ln.exact), fmt(ln.score)
-                 + (f" ({tr('half_mark')})" if ln.rounding.tie else "")] for ln in ex.lines]
-        body = table([tr("col_code"), tr("col_name"), tr("col_points"), tr("col_percent"),
-                      tr("col_exact"), tr("col_score")], rows)
+        rows = [
+            [
+                ln.code,
+                ln.name,
+                fmt(ln.points),
+                teaching.fmt_exact(ln.percent) + " %",
+                teaching.fmt_exact(ln.exact),
+                fmt(ln.score) + (f" ({tr('half_mark')})" if ln.rounding.tie else ""),
+            ]
+            for ln in ex.lines
+        ]
+        body = table(
+            [
+                tr("col_code"),
+                tr("col_name"),
+                tr("col_points"),
+                tr("col_percent"),
+                tr("col_exact"),
+                tr("col_score"),
+            ],
+            rows,
+        )
         sections.append(Section("we-2", tr("we_step2", scored=scored), body, plain(body)))
         # step 3: shares
-        rows = [[ln.code, ln.name, fmt(ln.points), fmt(ln.points_share), fmt(ln.score),
-                 fmt(ln.score_share)] for ln in ex.lines]
-        body = table([tr("col_code"), tr("col_name"), tr("col_points"), tr("col_share") + " %",
-                      tr("col_score"), tr("col_score_share") + " %"], rows)
+        rows = [
+            [
+                ln.code,
+                ln.name,
+                fmt(ln.points),
+                fmt(ln.points_share),
+                fmt(ln.score),
+                fmt(ln.score_share),
+            ]
+            for ln in ex.lines
+        ]
+        body = table(
+            [
+                tr("col_code"),
+                tr("col_name"),
+                tr("col_points"),
+                tr("col_share") + " %",
+                tr("col_score"),
+                tr("col_score_share") + " %",
+            ],
+            rows,
+        )
         sections.append(Section("we-3", tr("we_step3"), body, plain(body)))
         # step 4: subtotals
-        rows = [[g.code, self.n(fw.group(g.code)), fmt(g.points), fmt(g.score)]
-                for g in a.groups]
+        rows = [[g.code, self.n(fw.group(g.code)), fmt(g.points), fmt(g.score)] for g in a.groups]
         for c in a.categories:
             cat = next(x for x in fw.categories if x.code == c.code)
             rows.append(["", self.n(cat), fmt(c.points), fmt(c.score)])
@@ -465,11 +697,26 @@ class Builder:
         lines = [tr("we_total", terms=terms, total=fmt(a.total))]
         grade = a.grade
         if grade is not None:
-            lines += ["", tr("we_grade", total=fmt(a.total), min=fmt(grade.min),
-                             band=esc(grade.band), grade=self.n(grade))]
+            lines += [
+                "",
+                tr(
+                    "we_grade",
+                    total=fmt(a.total),
+                    min=fmt(grade.min),
+                    band=esc(grade.band),
+                    grade=self.n(grade),
+                ),
+            ]
             if ex.next.next is not None and ex.next.gap is not None:
-                lines += ["", tr("we_next", grade=self.n(ex.next.next),
-                                 min=fmt(ex.next.next.min), gap=fmt(ex.next.gap))]
+                lines += [
+                    "",
+                    tr(
+                        "we_next",
+                        grade=self.n(ex.next.next),
+                        min=fmt(ex.next.next.min),
+                        gap=fmt(ex.next.gap),
+                    ),
+                ]
             else:
                 lines += ["", tr("we_top")]
         elif fw.comparison_grades is not None:
@@ -477,8 +724,9 @@ class Builder:
 
             other = load_framework(fw.comparison_grades.framework)
             og = other.grade_for(a.total)
-            label = fw.comparison_grades.label if self.lang == "zh" else \
-                fw.comparison_grades.label_en
+            label = (
+                fw.comparison_grades.label if self.lang == "zh" else fw.comparison_grades.label_en
+            )
             lines += ["", f"{esc(label)}: **{self.n(og) if og else '—'}**"]
         body = "\n".join(lines)
         sections.append(Section("we-5", tr("we_step5"), body, plain(body)))
@@ -494,14 +742,27 @@ class Builder:
             return Chapter("crosswalk", tr("ch_crosswalk"), tr("cw_none"))
         other = cw.other(fw.id)
         ow = words(other, self.lang)
-        intro = tr("cw_lead", id=cw.data.id, version=cw.data.version, item=w.item,
-                   other=other.name, other_en=other.name_en, other_item=ow.item,
-                   other_item_plural=ow.items)
-        fit = {"full": tr("fit_full"), "partial": tr("fit_partial"), "same": tr("fit_same"),
-               "similar": tr("fit_similar")}
+        intro = tr(
+            "cw_lead",
+            id=cw.data.id,
+            version=cw.data.version,
+            item=w.item,
+            other=other.name,
+            other_en=other.name_en,
+            other_item=ow.item,
+            other_item_plural=ow.items,
+        )
+        fit = {
+            "full": tr("fit_full"),
+            "partial": tr("fit_partial"),
+            "same": tr("fit_same"),
+            "similar": tr("fit_similar"),
+        }
         sections = []
-        for kind, rows_of, lookup in (("items", cw.item_rows, other.item),
-                                      ("indicators", cw.indicator_rows, other.indicator)):
+        for kind, rows_of, lookup in (
+            ("items", cw.item_rows, other.item),
+            ("indicators", cw.indicator_rows, other.indicator),
+        ):
             rows = []
             for r in rows_of(side):
                 me = fw.item(r.code) if kind == "items" else fw.indicator(r.code)
@@ -510,12 +771,24 @@ class Builder:
                 if not r.targets and side != cw.data.source:
                     # the reverse side is derived: say it in the handbook's language
                     note = tr("cw_no_counterpart", other=other.id)
-                rows.append([r.code, self.n(me), targets, fit.get(r.grade or "",
-                                                                   tr("fit_none")), note])
-            body = table([tr("col_code"), tr("col_name"), tr("col_counterpart"),
-                          tr("col_fit"), tr("col_note")], rows)
-            title = tr("cw_items", item=cap(w.item), item_plural=cap(w.items)) \
-                if kind == "items" else tr("cw_indicators")
+                rows.append(
+                    [r.code, self.n(me), targets, fit.get(r.grade or "", tr("fit_none")), note]
+                )
+            body = table(
+                [
+                    tr("col_code"),
+                    tr("col_name"),
+                    tr("col_counterpart"),
+                    tr("col_fit"),
+                    tr("col_note"),
+                ],
+                rows,
+            )
+            title = (
+                tr("cw_items", item=cap(w.item), item_plural=cap(w.items))
+                if kind == "items"
+                else tr("cw_indicators")
+            )
             sections.append(Section(f"cw-{kind}", title, body, plain(body)))
         return Chapter("crosswalk", tr("ch_crosswalk"), intro, tuple(sections))
 
@@ -530,14 +803,30 @@ class Builder:
     def glossary(self) -> Chapter:
         fw, tr = self.fw, self.tr
         zh, en = Catalog("zh"), Catalog("en")
-        keys = ("g_points", "g_score", "g_points_share", "g_score_share", "g_total",
-                "g_grade", "g_rating", "g_fulfilment", "g_half_up", "g_target",
-                "g_default_target", "g_attainment", "g_indicator", "g_formula", "g_override",
-                "g_erratum")
+        keys = (
+            "g_points",
+            "g_score",
+            "g_points_share",
+            "g_score_share",
+            "g_total",
+            "g_grade",
+            "g_rating",
+            "g_fulfilment",
+            "g_half_up",
+            "g_target",
+            "g_default_target",
+            "g_attainment",
+            "g_indicator",
+            "g_formula",
+            "g_override",
+            "g_erratum",
+        )
         terms = table([tr("col_zh"), tr("col_en")], [[zh(k), en(k)] for k in keys])
         lv = fw.levels
-        structure = [[getattr(lv, k).zh, getattr(lv, k).en]
-                     for k in ("group", "item", "requirement", "subpoint")]
+        structure = [
+            [getattr(lv, k).zh, getattr(lv, k).en]
+            for k in ("group", "item", "requirement", "subpoint")
+        ]
         structure += [[c.name, c.name_en] for c in fw.categories]
         structure += [[f"{g.code} {g.name}", f"{g.code} {g.name_en}"] for g in fw.groups]
         structure += [[f"{i.code} {i.name}", f"{i.code} {i.name_en}"] for i in fw.items]
@@ -545,20 +834,35 @@ class Builder:
         structure += [[lv_.label, lv_.label_en] for lv_ in fw.scale.levels]
         sections = [
             Section("gl-terms", tr("gl_terms"), terms, plain(terms)),
-            Section("gl-structure", tr("gl_structure"),
-                    t := table([tr("col_zh"), tr("col_en")], structure), plain(t)),
-            Section("gl-indicators", tr("indicators"),
-                    t2 := table([tr("col_code"), tr("col_zh"), tr("col_en")],
-                                [[i.code, i.name, i.name_en] for i in fw.indicators]),
-                    plain(t2)),
-            Section("gl-measures", tr("gl_measures"),
-                    t3 := table([tr("col_input"), tr("col_zh"), tr("col_en")],
-                                [[_Md(f"`{m.code}`"), m.name, m.name_en]
-                                 for m in fw.measures]), plain(t3)),
+            Section(
+                "gl-structure",
+                tr("gl_structure"),
+                t := table([tr("col_zh"), tr("col_en")], structure),
+                plain(t),
+            ),
+            Section(
+                "gl-indicators",
+                tr("indicators"),
+                t2 := table(
+                    [tr("col_code"), tr("col_zh"), tr("col_en")],
+                    [[i.code, i.name, i.name_en] for i in fw.indicators],
+                ),
+                plain(t2),
+            ),
+            Section(
+                "gl-measures",
+                tr("gl_measures"),
+                t3 := table(
+                    [tr("col_input"), tr("col_zh"), tr("col_en")],
+                    [[_Md(f"`{m.code}`"), m.name, m.name_en] for m in fw.measures],
+                ),
+                plain(t3),
+            ),
         ]
         if fw.abbreviations:
-            t4 = table(["", tr("col_zh"), tr("col_en")],
-                       [[a.abbr, a.zh, a.en] for a in fw.abbreviations])
+            t4 = table(
+                ["", tr("col_zh"), tr("col_en")], [[a.abbr, a.zh, a.en] for a in fw.abbreviations]
+            )
             sections.append(Section("gl-abbr", tr("gl_abbr"), t4, plain(t4)))
         return Chapter("glossary", tr("ch_glossary"), tr("gl_lead"), tuple(sections))
 

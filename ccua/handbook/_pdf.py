@@ -27,21 +27,32 @@ def book_markdown(chapters: Sequence[Chapter], title: str, lang: str) -> str:
 
 def typst_header(family: str, bold: str | None, lang: str) -> str:
     fonts = f'("{family}",)'
-    lines = [f'#set text(font: {fonts}, lang: "{lang}", size: 10pt)',
-             '#set par(justify: false)',
-             '#show math.equation: set text(font: ("New Computer Modern Math", '
-             f'"{family}"))',
-             '#set table(stroke: 0.4pt + gray)',
-             '#show table: set text(size: 8.5pt)',
-             '#show heading.where(level: 1): it => { pagebreak(weak: true); it }']
+    lines = [
+        f'#set text(font: {fonts}, lang: "{lang}", size: 10pt)',
+        "#set par(justify: false)",
+        f'#show math.equation: set text(font: ("New Computer Modern Math", "{family}"))',
+        "#set table(stroke: 0.4pt + gray)",
+        "#show table: set text(size: 8.5pt)",
+        "#show heading.where(level: 1): it => { pagebreak(weak: true); it }",
+    ]
     if bold:
-        lines += [f'#show strong: set text(font: ("{bold}", "{family}"))',
-                  f'#show heading: set text(font: ("{bold}", "{family}"))']
+        lines += [
+            f'#show strong: set text(font: ("{bold}", "{family}"))',
+            f'#show heading: set text(font: ("{bold}", "{family}"))',
+        ]
     return "\n".join(lines) + "\n"
 
 
-def write_pdf(out: Path, chapters: Sequence[Chapter], title: str, subtitle: str, lang: str,
-              when: datetime, say: Callable[[str], None], name: str = "handbook.pdf") -> Path:
+def write_pdf(
+    out: Path,
+    chapters: Sequence[Chapter],
+    title: str,
+    subtitle: str,
+    lang: str,
+    when: datetime,
+    say: Callable[[str], None],
+    name: str = "handbook.pdf",
+) -> Path:
     from ccua.report._engines import _pandoc, pdf_with_typst
     from ccua.report._fonts import find_cjk_font
 
@@ -49,14 +60,27 @@ def write_pdf(out: Path, chapters: Sequence[Chapter], title: str, subtitle: str,
     work = out / "_build"
     work.mkdir(parents=True, exist_ok=True)
     header = work / "header.typ"
-    header.write_text(typst_header(font.family, getattr(font, "bold", None), lang),
-                      encoding="utf-8")
-    args = ["--standalone", "--toc", "--toc-depth=2", f"--include-in-header={header}",
-            f"--metadata=title:{title}", f"--metadata=subtitle:{subtitle}",
-            "-V", "papersize:a4", "-V", "fontsize:10pt", "-V", f"mainfont:{font.family}",
-            # a variable, not metadata: typst names the contents 目录 / Contents by it, and
-            # pandoc does not look for translations it does not have
-            "-V", f"lang:{lang}"]
+    header.write_text(
+        typst_header(font.family, getattr(font, "bold", None), lang), encoding="utf-8"
+    )
+    args = [
+        "--standalone",
+        "--toc",
+        "--toc-depth=2",
+        f"--include-in-header={header}",
+        f"--metadata=title:{title}",
+        f"--metadata=subtitle:{subtitle}",
+        "-V",
+        "papersize:a4",
+        "-V",
+        "fontsize:10pt",
+        "-V",
+        f"mainfont:{font.family}",
+        # a variable, not metadata: typst names the contents 目录 / Contents by it, and
+        # pandoc does not look for translations it does not have
+        "-V",
+        f"lang:{lang}",
+    ]
     typ = _pandoc(book_markdown(chapters, title, lang), "typst", args, work)
     pdf_with_typst(out, typ, font, when, say, name=name)
     return out / name

@@ -29,8 +29,9 @@ def _pandoc_binary() -> str:
     try:
         return str(pypandoc.get_pandoc_path())
     except OSError as exc:
-        raise CcuaError(f"pandoc is not available ({exc})",
-                        hint="pip install pypandoc-binary") from None
+        raise CcuaError(
+            f"pandoc is not available ({exc})", hint="pip install pypandoc-binary"
+        ) from None
 
 
 def _fragment(markdown: str, template: Path, pandoc: str) -> tuple[str, str]:
@@ -40,10 +41,23 @@ def _fragment(markdown: str, template: Path, pandoc: str) -> tuple[str, str]:
     working folder, which threads would restore out of order).
     """
     proc = subprocess.run(
-        [pandoc, f"--from={PANDOC_FROM}", "--to=html5", "--standalone",
-         f"--template={template}", "--toc", "--toc-depth=3", "--mathml",
-         "--metadata=title:x"],
-        input=markdown, capture_output=True, text=True, encoding="utf-8", check=False)
+        [
+            pandoc,
+            f"--from={PANDOC_FROM}",
+            "--to=html5",
+            "--standalone",
+            f"--template={template}",
+            "--toc",
+            "--toc-depth=3",
+            "--mathml",
+            "--metadata=title:x",
+        ],
+        input=markdown,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["unknown error"])[-1]
         raise CcuaError(f"pandoc could not convert a handbook chapter to HTML: {last}")
@@ -61,21 +75,40 @@ def search_entries(chapters: Sequence[Chapter]) -> list[dict[str, str]]:
     return entries
 
 
-def _page(ch: Chapter, chapters: Sequence[Chapter], k: int, toc: str, body: str, title: str,
-          lang: str, pdf: bool) -> str:
+def _page(
+    ch: Chapter,
+    chapters: Sequence[Chapter],
+    k: int,
+    toc: str,
+    body: str,
+    title: str,
+    lang: str,
+    pdf: bool,
+) -> str:
     tr = Catalog(lang)
     e = html.escape
     items = []
     for j, other in enumerate(chapters):
         cls = ' class="current"' if j == k else ""
         items.append(f'<li{cls}><a href="{other.slug}.html">{e(other.title)}</a></li>')
-    prev = (f'<a rel="prev" href="{chapters[k - 1].slug}.html">← {e(tr("prev"))}: '
-            f'{e(chapters[k - 1].title)}</a>') if k > 0 else "<span></span>"
-    nxt = (f'<a rel="next" href="{chapters[k + 1].slug}.html">{e(tr("next"))}: '
-           f'{e(chapters[k + 1].title)} →</a>') if k + 1 < len(chapters) else "<span></span>"
+    prev = (
+        (
+            f'<a rel="prev" href="{chapters[k - 1].slug}.html">← {e(tr("prev"))}: '
+            f"{e(chapters[k - 1].title)}</a>"
+        )
+        if k > 0
+        else "<span></span>"
+    )
+    nxt = (
+        (
+            f'<a rel="next" href="{chapters[k + 1].slug}.html">{e(tr("next"))}: '
+            f"{e(chapters[k + 1].title)} →</a>"
+        )
+        if k + 1 < len(chapters)
+        else "<span></span>"
+    )
     pdf_link = f'<a href="handbook.pdf">{e(tr("pdf"))}</a>' if pdf else ""
-    words = json.dumps({"count": tr("search_count"), "none": tr("search_none")},
-                       ensure_ascii=False)
+    words = json.dumps({"count": tr("search_count"), "none": tr("search_none")}, ensure_ascii=False)
     toc_html = f'<nav class="toc" id="TOC">{toc}</nav>' if toc and ch.sections else ""
     html_lang = "zh-CN" if lang == "zh" else "en"
     return f"""<!DOCTYPE html>
@@ -112,8 +145,14 @@ def _page(ch: Chapter, chapters: Sequence[Chapter], k: int, toc: str, body: str,
 """
 
 
-def write_site(out: Path, chapters: Sequence[Chapter], title: str, lang: str,
-               pdf: bool = True, workdir: Path | None = None) -> list[Path]:
+def write_site(
+    out: Path,
+    chapters: Sequence[Chapter],
+    title: str,
+    lang: str,
+    pdf: bool = True,
+    workdir: Path | None = None,
+) -> list[Path]:
     """``out/index.html`` and one page per chapter, the assets and the search index."""
     work = workdir or out / "_build"
     work.mkdir(parents=True, exist_ok=True)
@@ -121,13 +160,17 @@ def write_site(out: Path, chapters: Sequence[Chapter], title: str, lang: str,
     atomic_write_text(template, TEMPLATE)
     pandoc = _pandoc_binary()
     with ThreadPoolExecutor(max_workers=4) as pool:
-        parts = list(pool.map(lambda ch: _fragment(ch.markdown(), template, pandoc),
-                              chapters))
+        parts = list(pool.map(lambda ch: _fragment(ch.markdown(), template, pandoc), chapters))
     written = []
     for k, (ch, (toc, body)) in enumerate(zip(chapters, parts, strict=True)):
         # the chapter's own title heading is in the page body; drop pandoc's duplicate in the toc
-        toc = re.sub(r"^<ul>\s*<li><a href=\"#[^\"]*\"[^>]*>.*?</a>\s*(<ul>.*</ul>)\s*</li>\s*"
-                     r"</ul>$", r"\1", toc, flags=re.S)
+        toc = re.sub(
+            r"^<ul>\s*<li><a href=\"#[^\"]*\"[^>]*>.*?</a>\s*(<ul>.*</ul>)\s*</li>\s*"
+            r"</ul>$",
+            r"\1",
+            toc,
+            flags=re.S,
+        )
         path = out / f"{ch.slug}.html"
         atomic_write_text(path, _page(ch, chapters, k, toc, body, title, lang, pdf))
         written.append(path)
@@ -136,7 +179,9 @@ def write_site(out: Path, chapters: Sequence[Chapter], title: str, lang: str,
     entries = search_entries(chapters)
     atomic_write_text(assets / "handbook.css", CSS)
     atomic_write_text(assets / "search.js", SEARCH_JS)
-    atomic_write_text(assets / "search-index.js", "window.CCUA_SEARCH = "
-                      + json.dumps(entries, ensure_ascii=False) + ";\n")
+    atomic_write_text(
+        assets / "search-index.js",
+        "window.CCUA_SEARCH = " + json.dumps(entries, ensure_ascii=False) + ";\n",
+    )
     atomic_write_text(out / "search.json", json.dumps(entries, ensure_ascii=False) + "\n")
     return written

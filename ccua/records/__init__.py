@@ -23,10 +23,8 @@ from ccua.records._engine import (
 )
 from ccua.records._ingest import IngestResult, RecordsInvalid, expand, ingest
 from ccua.records._inputs import (
-    MonthlyIndicator,
     RecordInputs,
     definitions_for,
-    indicators_from_inputs,
     merge_inputs,
     monthly_inputs,
 )
@@ -45,14 +43,12 @@ __all__ = [
     "Kind",
     "Mapping",
     "MeasureDef",
-    "MonthlyIndicator",
     "RecordInputs",
     "RecordsInvalid",
     "RecordsStore",
     "SparkEngine",
     "definitions_for",
     "expand",
-    "indicators_from_inputs",
     "ingest",
     "kind",
     "load_definitions",

@@ -15,8 +15,8 @@ MAPPINGS_DIR = "mappings"
 class ClientFolders:
     params_file: Path
     params: Params
-    engagement: Path          # params/<client>/
-    records: Path             # params/<client>/records/ unless the params file says otherwise
+    engagement: Path  # params/<client>/
+    records: Path  # params/<client>/records/ unless the params file says otherwise
 
     @property
     def mappings(self) -> Path:
@@ -32,8 +32,10 @@ def resolve_client(client: str | Path, params_dir: Path | None = None) -> Client
     else:
         path = (params_dir or Path("params")) / f"{client}.yaml"
         if not path.exists():
-            raise CcuaError(f"no params file for client {client!r} (looked for {path}); give "
-                            "the params file's path")
+            raise CcuaError(
+                f"no params file for client {client!r} (looked for {path}); give "
+                "the params file's path"
+            )
     params = load_params(path)
     engagement = (path.resolve().parent / params.engagement).resolve()
     records = records_folder(params, path.resolve(), engagement)

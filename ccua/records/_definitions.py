@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from ccua._yaml import fast_load, line_of, load_with_lines, read_yaml_text
 from ccua.errors import CcuaError, Problem, SpecError, ValidationFailed
@@ -30,10 +30,42 @@ DEFINITIONS_FILE = "records.yaml"
 # The portable subset: functions both engines define identically.
 FUNCTIONS = {"SUM", "COUNT", "MIN", "MAX", "COALESCE", "CAST", "ABS", "NULLIF"}
 KEYWORDS = {
-    "SELECT", "FROM", "WHERE", "GROUP", "BY", "AS", "AND", "OR", "NOT", "IS", "NULL", "IN",
-    "CASE", "WHEN", "THEN", "ELSE", "END", "TRUE", "FALSE", "DISTINCT", "JOIN", "LEFT", "INNER",
-    "ON", "UNION", "ALL", "BETWEEN", "HAVING",
-    "DATE", "BIGINT", "STRING", "BOOLEAN", "TIMESTAMP", "DECIMAL", "INT", "INTEGER",
+    "SELECT",
+    "FROM",
+    "WHERE",
+    "GROUP",
+    "BY",
+    "AS",
+    "AND",
+    "OR",
+    "NOT",
+    "IS",
+    "NULL",
+    "IN",
+    "CASE",
+    "WHEN",
+    "THEN",
+    "ELSE",
+    "END",
+    "TRUE",
+    "FALSE",
+    "DISTINCT",
+    "JOIN",
+    "LEFT",
+    "INNER",
+    "ON",
+    "UNION",
+    "ALL",
+    "BETWEEN",
+    "HAVING",
+    "DATE",
+    "BIGINT",
+    "STRING",
+    "BOOLEAN",
+    "TIMESTAMP",
+    "DECIMAL",
+    "INT",
+    "INTEGER",
 }
 _STRING = re.compile(r"'(?:[^']|'')*'")
 _IDENT = re.compile(r"(?<![\w.])([A-Za-z_][A-Za-z0-9_]*)(\s*\()?")
@@ -43,6 +75,9 @@ PARAMETER_SQL = {"service_level_ms": ("service_level_seconds", 1000)}
 
 SqlUnit = Literal["count", "ms"]
 MS_PER = {"seconds": 1000, "minutes": 60_000, "hours": 3_600_000}
+
+
+Aggregate = Literal["count", "sum", "parameter"]
 
 
 @dataclass(frozen=True)
@@ -65,14 +100,14 @@ class MeasureDef:
 
     measure: str
     table: str
-    aggregate: Literal["count", "sum", "parameter"]
-    expression: str = "1"           # what is summed (1 for a count)
+    aggregate: Aggregate
+    expression: str = "1"  # what is summed (1 for a count)
     where: str = "TRUE"
     scope: str = "TRUE"
     unit: SqlUnit = "count"
     parameter: str | None = None
     note: str = ""
-    index: int = 0                  # position in the file's measures list
+    index: int = 0  # position in the file's measures list
 
 
 @dataclass(frozen=True)
@@ -104,8 +139,11 @@ def aggregate_sql(condition: str, value: str | None, style: str) -> str:
     if style == "filter":
         if condition == "TRUE":
             return "COUNT(*)" if value is None else f"COALESCE(SUM({value}), 0)"
-        return (f"COUNT(*) FILTER (WHERE {condition})" if value is None else
-                f"COALESCE(SUM({value}) FILTER (WHERE {condition}), 0)")
+        return (
+            f"COUNT(*) FILTER (WHERE {condition})"
+            if value is None
+            else f"COALESCE(SUM({value}) FILTER (WHERE {condition}), 0)"
+        )
     if condition == "TRUE":
         return "COUNT(*)" if value is None else f"COALESCE(SUM({value}), 0)"
     return f"SUM(CASE WHEN {condition} THEN {'1' if value is None else value} ELSE 0 END)"
@@ -145,8 +183,11 @@ class Definitions:
         values = {name: p.default for name, p in self.parameters.items()}
         for name, value in (overrides or {}).items():
             if name not in values:
-                raise CcuaError(f"no parameter {name!r}; parameters are "
-                                f"{', '.join(values)}", file=self.path, field=name)
+                raise CcuaError(
+                    f"no parameter {name!r}; parameters are {', '.join(values)}",
+                    file=self.path,
+                    field=name,
+                )
             values[name] = Fraction(str(value))
         return values
 
@@ -155,14 +196,14 @@ class Definitions:
             name, factor = PARAMETER_SQL[m.group(1)]
             value = settings[name] * factor
             if value.denominator != 1:
-                raise CcuaError(f"{name} = {settings[name]} does not give whole milliseconds",
-                                field=name)
+                raise CcuaError(
+                    f"{name} = {settings[name]} does not give whole milliseconds", field=name
+                )
             return str(value.numerator)
 
         return _PARAM.sub(sub, sql)
 
-    def queries(self, settings: Mapping[str, Fraction], style: str = "case"
-                ) -> list[TableQuery]:
+    def queries(self, settings: Mapping[str, Fraction], style: str = "case") -> list[TableQuery]:
         out = []
         for table in self.tables():
             measures = tuple(m for m in self.measures if m.table == table)
@@ -171,19 +212,24 @@ class Definitions:
             def column(sql: str, aggregates: dict[str, int] = aggregates) -> int:
                 return aggregates.setdefault(sql, len(aggregates) + 1)
 
-            scope_column = {m.scope: column(aggregate_sql(_and(m.scope), None, style))
-                            for m in measures}
+            scope_column = {
+                m.scope: column(aggregate_sql(_and(m.scope), None, style)) for m in measures
+            }
             measure_column = {}
             for m in measures:
                 if m.aggregate == "parameter":
                     continue
                 value = None if m.aggregate == "count" else m.expression
-                measure_column[m.measure] = column(aggregate_sql(_and(m.scope, m.where), value,
-                                                                 style))
+                measure_column[m.measure] = column(
+                    aggregate_sql(_and(m.scope, m.where), value, style)
+                )
             select = ", ".join(["month", *aggregates])
             sql = f"SELECT {select} FROM {table} GROUP BY month"
-            out.append(TableQuery(table, self.render(sql, settings), measures, scope_column,
-                                  measure_column))
+            out.append(
+                TableQuery(
+                    table, self.render(sql, settings), measures, scope_column, measure_column
+                )
+            )
         return out
 
 
@@ -203,8 +249,11 @@ def _cond(value: Any) -> str:
 def identifiers(sql: str) -> list[str]:
     """Column names a SQL fragment uses (not keywords, functions or string literals)."""
     text = _PARAM.sub("0", _STRING.sub("''", sql))
-    return [m.group(1) for m in _IDENT.finditer(text)
-            if not m.group(2) and m.group(1).upper() not in KEYWORDS]
+    return [
+        m.group(1)
+        for m in _IDENT.finditer(text)
+        if not m.group(2) and m.group(1).upper() not in KEYWORDS
+    ]
 
 
 def functions(sql: str) -> list[str]:
@@ -217,8 +266,11 @@ def load_definitions(framework: Framework, path: Path | None = None) -> Definiti
     p = path or definitions_path(framework)
     file = str(p)
     if not p.exists():
-        raise CcuaError(f"framework {framework.id} has no {DEFINITIONS_FILE}: nothing can be "
-                        "computed from records", file=file)
+        raise CcuaError(
+            f"framework {framework.id} has no {DEFINITIONS_FILE}: nothing can be "
+            "computed from records",
+            file=file,
+        )
     text = read_yaml_text(p, file)
     # libyaml is fast; line numbers are only worked out when there is a problem
     data = fast_load(text, file)
@@ -239,8 +291,9 @@ def load_definitions(framework: Framework, path: Path | None = None) -> Definiti
     for name, body in (data.get("parameters") or {}).items():
         body = body if isinstance(body, dict) else {"default": body}
         try:
-            parameters[str(name)] = Parameter(str(name), Fraction(str(body["default"])),
-                                              str(body.get("description", "")))
+            parameters[str(name)] = Parameter(
+                str(name), Fraction(str(body["default"])), str(body.get("description", ""))
+            )
         except (KeyError, ValueError):
             bad("a parameter needs a numeric default", "parameters", str(name))
     for sql_name, (param, _) in PARAMETER_SQL.items():
@@ -258,8 +311,12 @@ def load_definitions(framework: Framework, path: Path | None = None) -> Definiti
         views.append(View(name, " ".join(body["sql"].split()), str(body.get("description", ""))))
         for fn in functions(body["sql"]):
             if fn.upper() not in FUNCTIONS:
-                bad(f"function {fn}() is outside the SQL subset both engines run (allowed: "
-                    f"{', '.join(sorted(FUNCTIONS))})", "views", name)
+                bad(
+                    f"function {fn}() is outside the SQL subset both engines run (allowed: "
+                    f"{', '.join(sorted(FUNCTIONS))})",
+                    "views",
+                    name,
+                )
     known_measures = {m.code: m for m in framework.measures}
     tables = set(KINDS) | {v.name for v in views}
     measures: list[MeasureDef] = []
@@ -271,8 +328,17 @@ def load_definitions(framework: Framework, path: Path | None = None) -> Definiti
             bad("expected {measure: CODE, table: ..., count:|sum:|parameter: ...}", *loc)
             continue
         code = str(body["measure"])
-        extra = set(body) - {"measure", "table", "count", "sum", "where", "scope", "unit",
-                             "parameter", "note"}
+        extra = set(body) - {
+            "measure",
+            "table",
+            "count",
+            "sum",
+            "where",
+            "scope",
+            "unit",
+            "parameter",
+            "note",
+        }
         if extra:
             bad(f"{code}: unknown key(s) {', '.join(sorted(extra))}", *loc)
         spec_measure = known_measures.get(code)
@@ -285,8 +351,11 @@ def load_definitions(framework: Framework, path: Path | None = None) -> Definiti
         seen.add(code)
         table = str(body.get("table", ""))
         if table not in tables:
-            bad(f"{code}: table {table!r} is neither a canonical table ({', '.join(KINDS)}) "
-                "nor a view", *loc)
+            bad(
+                f"{code}: table {table!r} is neither a canonical table ({', '.join(KINDS)}) "
+                "nor a view",
+                *loc,
+            )
             continue
         given = [k for k in ("count", "sum", "parameter") if k in body]
         if len(given) != 1:
@@ -309,37 +378,63 @@ def load_definitions(framework: Framework, path: Path | None = None) -> Definiti
                 continue
             factor = Fraction(1, MS_PER[spec_measure.unit])
         elif unit != "count" or spec_measure.unit not in ("count", "days"):
-            bad(f"{code} is in {spec_measure.unit}; records give counts and durations only",
-                *loc)
+            bad(f"{code} is in {spec_measure.unit}; records give counts and durations only", *loc)
             continue
         factors[code] = factor
         expression = {"count": "1", "parameter": "0"}.get(aggregate) or _cond(body.get("sum"))
-        where = _cond(body.get("count")) if aggregate == "count" else \
-            _cond(body.get("where", True))
+        where = _cond(body.get("count")) if aggregate == "count" else _cond(body.get("where", True))
         if aggregate == "count" and "where" in body:
             where = f"({where}) AND ({_cond(body['where'])})"
-        measures.append(MeasureDef(
-            code, table, aggregate, expression, where, _cond(body.get("scope", True)), unit,  # type: ignore[arg-type]
-            str(body["parameter"]) if aggregate == "parameter" else None,
-            str(body.get("note", "")), n))
+        measures.append(
+            MeasureDef(
+                code,
+                table,
+                cast(Aggregate, aggregate),
+                expression,
+                where,
+                _cond(body.get("scope", True)),
+                unit,  # type: ignore[arg-type]
+                str(body["parameter"]) if aggregate == "parameter" else None,
+                str(body.get("note", "")),
+                n,
+            )
+        )
         for fragment in (expression, where, _cond(body.get("scope", True))):
             for fn in functions(fragment):
                 if fn.upper() not in FUNCTIONS:
-                    bad(f"{code}: function {fn}() is outside the SQL subset both engines run "
-                        f"(allowed: {', '.join(sorted(FUNCTIONS))})", *loc)
+                    bad(
+                        f"{code}: function {fn}() is outside the SQL subset both engines run "
+                        f"(allowed: {', '.join(sorted(FUNCTIONS))})",
+                        *loc,
+                    )
             for name in _PARAM.findall(fragment):
                 if name not in PARAMETER_SQL:
-                    bad(f"{code}: unknown placeholder {{{name}}}; placeholders are "
-                        f"{', '.join('{' + k + '}' for k in PARAMETER_SQL)}", *loc)
-    problems += _bind(framework, views, measures, file, lambda m: line("measures", str(m.index)),
-                      plan=not problems)
+                    bad(
+                        f"{code}: unknown placeholder {{{name}}}; placeholders are "
+                        f"{', '.join('{' + k + '}' for k in PARAMETER_SQL)}",
+                        *loc,
+                    )
+    problems += _bind(
+        framework,
+        views,
+        measures,
+        file,
+        lambda m: line("measures", str(m.index)),
+        plan=not problems,
+    )
     if problems:
         raise ValidationFailed.of(problems, subject=f"measure definitions {file}")
     return Definitions(framework.id, file, parameters, tuple(views), tuple(measures), factors)
 
 
-def _bind(framework: Framework, views: list[View], measures: list[MeasureDef], file: str,
-          line: Callable[[MeasureDef], int | None], plan: bool = True) -> list[Problem]:
+def _bind(
+    framework: Framework,
+    views: list[View],
+    measures: list[MeasureDef],
+    file: str,
+    line: Callable[[MeasureDef], int | None],
+    plan: bool = True,
+) -> list[Problem]:
     """Check columns, then plan every query against empty tables (``plan``): what a misspelt
     column in a view or an expression the engines cannot type would break surfaces here."""
     from ccua.records._engine import DuckDBEngine
@@ -355,34 +450,60 @@ def _bind(framework: Framework, views: list[View], measures: list[MeasureDef], f
                 engine.view(view.name, view.sql)
                 columns[view.name] = set(engine.columns(view.name))
             except Exception as exc:  # duckdb raises one class per error kind
-                problems.append(Problem(f"view {view.name} does not bind: "
-                                        f"{_first_line(exc)}", file=file, field=view.name))
+                problems.append(
+                    Problem(
+                        f"view {view.name} does not bind: {_first_line(exc)}",
+                        file=file,
+                        field=view.name,
+                    )
+                )
         for m in measures:
             cols = columns.get(m.table)
             if cols is None:
                 continue
             if "month" not in cols:
-                problems.append(Problem(f"{m.measure}: table {m.table} has no month column",
-                                        file=file, row=line(m)))
+                problems.append(
+                    Problem(
+                        f"{m.measure}: table {m.table} has no month column", file=file, row=line(m)
+                    )
+                )
                 continue
             for fragment in (m.expression, m.where, m.scope):
                 for name in identifiers(fragment):
                     if name not in cols:
-                        problems.append(Problem(
-                            f"{m.measure}: no column {name!r} in {m.table}; columns are "
-                            f"{', '.join(sorted(cols))}", file=file, row=line(m)))
+                        problems.append(
+                            Problem(
+                                f"{m.measure}: no column {name!r} in {m.table}; columns are "
+                                f"{', '.join(sorted(cols))}",
+                                file=file,
+                                row=line(m),
+                            )
+                        )
         if problems or not plan:
             return problems
-        draft = Definitions(framework.id, file, {"service_level_seconds": Parameter(
-            "service_level_seconds", Fraction(20))}, tuple(views), tuple(measures))
-        queries = [q for style in ("case", "filter")
-                   for q in draft.queries({"service_level_seconds": Fraction(20)}, style)]
+        draft = Definitions(
+            framework.id,
+            file,
+            {"service_level_seconds": Parameter("service_level_seconds", Fraction(20))},
+            tuple(views),
+            tuple(measures),
+        )
+        queries = [
+            q
+            for style in ("case", "filter")
+            for q in draft.queries({"service_level_seconds": Fraction(20)}, style)
+        ]
         for q in queries:
             try:
                 engine.rows(f"EXPLAIN {q.sql}")
             except Exception as exc:
-                problems.append(Problem(f"the query of table {q.table} does not bind: "
-                                        f"{_first_line(exc)}", file=file, field=q.table))
+                problems.append(
+                    Problem(
+                        f"the query of table {q.table} does not bind: {_first_line(exc)}",
+                        file=file,
+                        field=q.table,
+                    )
+                )
     finally:
         engine.close()
     return problems

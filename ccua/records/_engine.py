@@ -25,7 +25,7 @@ ENGINES = ("duckdb", "spark")
 
 class Engine(Protocol):
     name: str
-    aggregate_style: str                # "case" (portable) or "filter"
+    aggregate_style: str  # "case" (portable) or "filter"
 
     def register(self, kind: Kind, files: Sequence[Path], base: Path | None = None) -> None:
         """Expose a canonical table (empty, typed, when there are no files)."""
@@ -60,10 +60,15 @@ class DuckDBEngine:
 
     name = "duckdb"
     EPOCH_MS = "epoch_ms({})"
-    aggregate_style = "filter"          # COUNT(*) FILTER (WHERE …): faster here than CASE
+    aggregate_style = "filter"  # COUNT(*) FILTER (WHERE …): faster here than CASE
 
-    def __init__(self, *, memory_limit: str | None = None, threads: int | None = None,
-                 temp_directory: Path | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        memory_limit: str | None = None,
+        threads: int | None = None,
+        temp_directory: Path | None = None,
+    ) -> None:
         import duckdb
 
         self.con = duckdb.connect(":memory:")
@@ -78,12 +83,15 @@ class DuckDBEngine:
         if files:
             listed = ", ".join(_quote(str(f)) for f in files)
             cols = ", ".join(kind.names)
-            source = (f"SELECT {cols}, CAST(month AS VARCHAR) AS month FROM read_parquet("
-                      f"[{listed}], hive_partitioning = true, hive_types = {{'month': VARCHAR}})")
+            source = (
+                f"SELECT {cols}, CAST(month AS VARCHAR) AS month FROM read_parquet("
+                f"[{listed}], hive_partitioning = true, hive_types = {{'month': VARCHAR}})"
+            )
         else:
             source = empty_select(kind)
-        self.con.execute(f"CREATE OR REPLACE VIEW {kind.name} AS "
-                         f"{table_sql(kind, source, self.EPOCH_MS)}")
+        self.con.execute(
+            f"CREATE OR REPLACE VIEW {kind.name} AS {table_sql(kind, source, self.EPOCH_MS)}"
+        )
 
     def view(self, name: str, sql: str) -> None:
         self.con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
@@ -147,8 +155,10 @@ def spark_unavailable() -> str | None:
     except ImportError:
         return "the Spark engine needs pyspark: pip install 'ccua[spark]'"
     if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
-        return ("the Spark engine needs a Java runtime (17 or newer), e.g. apt-get install "
-                "openjdk-17-jre-headless")
+        return (
+            "the Spark engine needs a Java runtime (17 or newer), e.g. apt-get install "
+            "openjdk-17-jre-headless"
+        )
     return None
 
 
@@ -160,17 +170,19 @@ def local_spark(master: str | None = None) -> Any:
     from pyspark.sql import SparkSession
 
     master = master or os.environ.get("CCUA_SPARK_MASTER", "local[*]")
-    cores = master[len("local["):-1] if master.startswith("local[") else "*"
+    cores = master[len("local[") : -1] if master.startswith("local[") else "*"
     shuffle = str(os.cpu_count() or 4) if cores == "*" else cores
-    builder = (SparkSession.builder.master(master)
-               .appName("ccua-records")
-               # Timestamps are local wall-clock times stored without a zone; reading them in
-               # UTC keeps them as written, like DuckDB.
-               .config("spark.sql.session.timeZone", "UTC")
-               .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
-               .config("spark.sql.shuffle.partitions", shuffle)
-               .config("spark.ui.enabled", "false")
-               .config("spark.ui.showConsoleProgress", "false"))
+    builder = (
+        SparkSession.builder.master(master)
+        .appName("ccua-records")
+        # Timestamps are local wall-clock times stored without a zone; reading them in
+        # UTC keeps them as written, like DuckDB.
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
+        .config("spark.sql.shuffle.partitions", shuffle)
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+    )
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session
@@ -182,5 +194,4 @@ def open_engine(name: str = "duckdb", **options: Any) -> Engine:
         return DuckDBEngine(**options)
     if name == "spark":
         return SparkEngine(**options)
-    raise CcuaError(f"`engine` must be one of {', '.join(ENGINES)}, got {name!r}",
-                    field="engine")
+    raise CcuaError(f"`engine` must be one of {', '.join(ENGINES)}, got {name!r}", field="engine")

@@ -47,17 +47,33 @@ from ccua.records._sources import (
 )
 from ccua.records._store import RecordsStore
 
-Progress = Callable[[str, str, float | None], None]     # (file, stage, fraction or None)
+Progress = Callable[[str, str, float | None], None]  # (file, stage, fraction or None)
 
 SHOWN = 10
 SAMPLE = 2000
-BUILTIN_FORMATS = ("%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y%m%d%H%M%S",
-                   "%Y/%m/%d %H:%M:%S.%f")
+BUILTIN_FORMATS = (
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
+    "%Y%m%d%H%M%S",
+    "%Y/%m/%d %H:%M:%S.%f",
+)
 TRUE_WORDS = ("true", "t", "yes", "y", "1", "是", "对", "√")
 FALSE_WORDS = ("false", "f", "no", "n", "0", "否", "错", "×")
 _OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
-_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
-            "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL")
+_NUMERIC = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "FLOAT",
+    "DOUBLE",
+    "DECIMAL",
+)
 
 
 @dataclass(eq=False)
@@ -70,8 +86,10 @@ class RecordsInvalid(ValidationFailed):
     tally: tuple[tuple[str, int], ...] = ()
 
     def _summary(self) -> str:
-        head = (f"{self.subject}: {self.total:,} problem{'s' if self.total != 1 else ''}"
-                f" in {self.bad_rows:,} of {self.rows:,} rows")
+        head = (
+            f"{self.subject}: {self.total:,} problem{'s' if self.total != 1 else ''}"
+            f" in {self.bad_rows:,} of {self.rows:,} rows"
+        )
         lines = [head + ("; the first ones:" if self.problems else "")]
         lines += [f"  - {p}" for p in self.problems]
         if len(self.tally) > 1 or (self.tally and self.total > len(self.problems)):
@@ -86,13 +104,13 @@ class IngestResult:
 
     file: str
     kind: str | None = None
-    status: str = "failed"          # ingested | replaced | unchanged | failed
+    status: str = "failed"  # ingested | replaced | unchanged | failed
     rows: int = 0
     written: int = 0
-    skipped: int = 0                # bad rows left out (skip_bad_rows)
-    duplicates: int = 0             # rows left out as duplicate keys (dedupe)
-    duplicates_within: int = 0      # ... repeating a key earlier in the same file
-    duplicates_earlier: int = 0     # ... whose key an earlier ingest already holds
+    skipped: int = 0  # bad rows left out (skip_bad_rows)
+    duplicates: int = 0  # rows left out as duplicate keys (dedupe)
+    duplicates_within: int = 0  # ... repeating a key earlier in the same file
+    duplicates_earlier: int = 0  # ... whose key an earlier ingest already holds
     problems: int = 0
     months: dict[str, int] = field(default_factory=dict)
     encoding: str | None = None
@@ -103,14 +121,18 @@ class IngestResult:
 
 # --- choosing the kind and mapping of a file ---------------------------------------------
 
+
 def expand(paths: Sequence[str | Path]) -> list[Path]:
     """Files as given; a folder stands for the export files directly inside it."""
     out: list[Path] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            out += sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in SUFFIXES
-                          and not f.name.startswith("."))
+            out += sorted(
+                f
+                for f in p.iterdir()
+                if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith(".")
+            )
         else:
             out.append(p)
     return out
@@ -125,8 +147,9 @@ def mapping_for(path: Path, mappings: Sequence[Mapping]) -> Mapping:
         return matching[0]
     general = [m for m in mappings if not m.files]
     if len(general) > 1:
-        raise CcuaError("several mappings without files: patterns; say which files each is "
-                        "for", file=str(path))
+        raise CcuaError(
+            "several mappings without files: patterns; say which files each is for", file=str(path)
+        )
     return general[0] if general else IDENTITY
 
 
@@ -136,14 +159,19 @@ def detect_kind(headers: Sequence[str], path: Path) -> Kind:
     if len(fits) == 1:
         return fits[0]
     if not fits:
-        raise CcuaError("cannot tell which kind of records this is from its headers; give "
-                        "--kind and, for headers that are not canonical, --mapping",
-                        file=str(path))
-    raise CcuaError(f"the headers fit several kinds ({', '.join(k.name for k in fits)}); "
-                    "give --kind", file=str(path))
+        raise CcuaError(
+            "cannot tell which kind of records this is from its headers; give "
+            "--kind and, for headers that are not canonical, --mapping",
+            file=str(path),
+        )
+    raise CcuaError(
+        f"the headers fit several kinds ({', '.join(k.name for k in fits)}); give --kind",
+        file=str(path),
+    )
 
 
 # --- SQL ---------------------------------------------------------------------------------
+
 
 def _q(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
@@ -160,20 +188,20 @@ def _list(values: Sequence[str]) -> str:
 @dataclass
 class _Col:
     column: Column
-    header: str | None              # export header, None when absent (default or NULL)
-    raw: str | None                 # SQL of the raw value (trimmed text or native), or None
-    parsed: str                     # SQL of the canonical value
+    header: str | None  # export header, None when absent (default or NULL)
+    raw: str | None  # SQL of the raw value (trimmed text or native), or None
+    parsed: str  # SQL of the canonical value
     native: bool = False
-    given: str = "NULL"             # SQL of the value as given (after the value map)
+    given: str = "NULL"  # SQL of the value as given (after the value map)
 
 
 @dataclass
 class _Rule:
-    column: str                     # canonical column
-    header: str                     # where to report it
-    condition: str                  # over the columns of the checked relation
+    column: str  # canonical column
+    header: str  # where to report it
+    condition: str  # over the columns of the checked relation
     message: str
-    echo: tuple[str, ...] = ()      # canonical columns whose raw values the message shows
+    echo: tuple[str, ...] = ()  # canonical columns whose raw values the message shows
 
 
 @dataclass
@@ -186,16 +214,20 @@ class _Plan:
     ignored: list[str]
 
     def checked(self) -> str:
-        raws = [f"{c.raw} AS {_ident('r_' + c.column.name)}" for c in self.cols
-                if c.raw is not None]
+        raws = [
+            f"{c.raw} AS {_ident('r_' + c.column.name)}" for c in self.cols if c.raw is not None
+        ]
         if self.row_expr:
             raws.append(f"{self.row_expr} AS __row")
         parsed = ", ".join(f"{c.parsed} AS {c.column.name}" for c in self.cols)
-        rules = ", ".join(f"COALESCE({r.condition}, FALSE) AS b_{i}"
-                          for i, r in enumerate(self.rules))
-        return (f"WITH r AS (SELECT {', '.join(raws) or '1 AS one'} FROM {self.relation}), "
-                f"p AS (SELECT r.*, {parsed} FROM r), "
-                f"c AS (SELECT p.*{', ' + rules if rules else ''} FROM p)")
+        rules = ", ".join(
+            f"COALESCE({r.condition}, FALSE) AS b_{i}" for i, r in enumerate(self.rules)
+        )
+        return (
+            f"WITH r AS (SELECT {', '.join(raws) or '1 AS one'} FROM {self.relation}), "
+            f"p AS (SELECT r.*, {parsed} FROM r), "
+            f"c AS (SELECT p.*{', ' + rules if rules else ''} FROM p)"
+        )
 
     @property
     def any_bad(self) -> str:
@@ -215,11 +247,12 @@ def _mapped(col: Column, raw: str, mapping: Mapping) -> str:
     if not table:
         return raw
     whens = " ".join(f"WHEN {_q(k)} THEN {_q(v)}" for k, v in table.items())
-    return f"NULLIF(CASE {raw} {whens} ELSE {raw} END, '')"      # mapped to "": blank
+    return f"NULLIF(CASE {raw} {whens} ELSE {raw} END, '')"  # mapped to "": blank
 
 
-def _parse(col: Column, raw: str, native_type: str | None, mapping: Mapping,
-           with_offsets: bool) -> tuple[str, str]:
+def _parse(
+    col: Column, raw: str, native_type: str | None, mapping: Mapping, with_offsets: bool
+) -> tuple[str, str]:
     """SQL turning a raw value into the canonical type, and SQL of the value as given.
 
     The value as given is the raw value after the mapping's value map: a value mapped to ""
@@ -252,13 +285,17 @@ def _parse(col: Column, raw: str, native_type: str | None, mapping: Mapping,
         value = f"COALESCE({value}, {_q(col.blank)})"
     if t == "timestamp":
         formats = _list([*mapping.datetime_formats, *BUILTIN_FORMATS])
-        first = (f"CAST(TRY_CAST({value} AS TIMESTAMPTZ) AS TIMESTAMP)" if with_offsets
-                 else f"TRY_CAST({value} AS TIMESTAMP)")
-        return (f"COALESCE({first}, CAST(try_strptime({value}, [{formats}]) AS TIMESTAMP))",
-                given)
+        first = (
+            f"CAST(TRY_CAST({value} AS TIMESTAMPTZ) AS TIMESTAMP)"
+            if with_offsets
+            else f"TRY_CAST({value} AS TIMESTAMP)"
+        )
+        return (f"COALESCE({first}, CAST(try_strptime({value}, [{formats}]) AS TIMESTAMP))", given)
     if t == "seconds":
-        return (f"COALESCE(TRY_CAST({value} AS DECIMAL(18,3)), "
-                f"TRY_CAST(epoch(TRY_CAST({value} AS INTERVAL)) AS DECIMAL(18,3)))"), given
+        return (
+            f"COALESCE(TRY_CAST({value} AS DECIMAL(18,3)), "
+            f"TRY_CAST(epoch(TRY_CAST({value} AS INTERVAL)) AS DECIMAL(18,3)))"
+        ), given
     if t == "bool":
         whens = [f"WHEN {_q(w)} THEN TRUE" for w in TRUE_WORDS]
         whens += [f"WHEN {_q(w)} THEN FALSE" for w in FALSE_WORDS]
@@ -270,22 +307,24 @@ def _parse(col: Column, raw: str, native_type: str | None, mapping: Mapping,
     if t == "personal":
         if col.name == "caller_number":
             value = f"NULLIF(regexp_replace({value}, '[^0-9]', '', 'g'), '')"
-        return (f"CAST(('0x' || substr(sha256(getvariable('ccua_salt') || {value}), 1, 15)) "
-                "AS BIGINT)"), given
+        return (
+            f"CAST(('0x' || substr(sha256(getvariable('ccua_salt') || {value}), 1, 15)) AS BIGINT)"
+        ), given
     return value, given
 
 
 EXPECTED = {
     "timestamp": "expected a time such as 2026-01-05 09:13:22 (other layouts go under the "
-                 "mapping's datetime_formats)",
+    "mapping's datetime_formats)",
     "seconds": "expected a duration in seconds (125 or 125.5) or as H:MM:SS",
     "bool": "expected true or false (是/否, 1/0); map other values under the mapping's values",
     "int": "expected a whole number",
 }
 
 
-def plan(kind: Kind, mapping: Mapping, source: OpenSource, path: Path,
-         offsets: set[str] | None = None) -> _Plan:
+def plan(
+    kind: Kind, mapping: Mapping, source: OpenSource, path: Path, offsets: set[str] | None = None
+) -> _Plan:
     """Match headers to columns and build the checks; report every missing column at once."""
     by_header = {h: h for h in source.headers}
     if mapping is IDENTITY:  # canonical exports: headers match whatever their case
@@ -304,13 +343,23 @@ def plan(kind: Kind, mapping: Mapping, source: OpenSource, path: Path,
             continue
         if header is None:
             if explicit:
-                problems.append(Problem(f"missing column {wanted!r} (mapped to {col.name}); the "
-                                        f"file's headers are {', '.join(source.headers)}",
-                                        file=str(path), row=1))
+                problems.append(
+                    Problem(
+                        f"missing column {wanted!r} (mapped to {col.name}); the "
+                        f"file's headers are {', '.join(source.headers)}",
+                        file=str(path),
+                        row=1,
+                    )
+                )
             elif col.required and col.default is None:
-                problems.append(Problem(
-                    f"missing column {col.name} ({col.description}); map the export's header "
-                    f"to it under columns: in a mapping file", file=str(path), row=1))
+                problems.append(
+                    Problem(
+                        f"missing column {col.name} ({col.description}); map the export's header "
+                        f"to it under columns: in a mapping file",
+                        file=str(path),
+                        row=1,
+                    )
+                )
             default = _q(col.default) if col.default is not None else "NULL"
             parsed = f"CAST({default} AS {_sql_type(col)})"
             cols.append(_Col(col, None, None, parsed))
@@ -318,12 +367,14 @@ def plan(kind: Kind, mapping: Mapping, source: OpenSource, path: Path,
         used.add(header)
         native = source.types.get(header, "VARCHAR")
         raw = _ident(header) if native.upper() != "VARCHAR" else _raw_text(header)
-        parsed, given = _parse(col, _ident("r_" + col.name), native, mapping,
-                               col.name in (offsets or set()))
+        parsed, given = _parse(
+            col, _ident("r_" + col.name), native, mapping, col.name in (offsets or set())
+        )
         cols.append(_Col(col, header, raw, parsed, native.upper() != "VARCHAR", given))
     if problems:
-        raise ValidationFailed.of(problems, subject=f"{path}: cannot read it as {kind.name} "
-                                                    "records")
+        raise ValidationFailed.of(
+            problems, subject=f"{path}: cannot read it as {kind.name} records"
+        )
     rules: list[_Rule] = []
     for c in cols:
         col = c.column
@@ -332,15 +383,32 @@ def plan(kind: Kind, mapping: Mapping, source: OpenSource, path: Path,
             continue
         label = "" if where == col.name else f"{col.name}: "
         if col.type in EXPECTED:
-            rules.append(_Rule(col.name, where, f"{c.given} IS NOT NULL AND {col.name} IS NULL",
-                               label + EXPECTED[col.type], (col.name,)))
+            rules.append(
+                _Rule(
+                    col.name,
+                    where,
+                    f"{c.given} IS NOT NULL AND {col.name} IS NULL",
+                    label + EXPECTED[col.type],
+                    (col.name,),
+                )
+            )
         if col.type == "enum":
-            rules.append(_Rule(col.name, where, f"{col.name} NOT IN ({_list(col.values)})",
-                               label + f"expected one of {', '.join(col.values)}; map other "
-                               "values under the mapping's values", (col.name,)))
+            rules.append(
+                _Rule(
+                    col.name,
+                    where,
+                    f"{col.name} NOT IN ({_list(col.values)})",
+                    label + f"expected one of {', '.join(col.values)}; map other "
+                    "values under the mapping's values",
+                    (col.name,),
+                )
+            )
         if not col.nullable and col.blank is None:
-            rules.append(_Rule(col.name, where, f"{c.given} IS NULL",
-                               label + "is blank; every record needs it"))
+            rules.append(
+                _Rule(
+                    col.name, where, f"{c.given} IS NULL", label + "is blank; every record needs it"
+                )
+            )
         if col.minimum is not None or col.maximum is not None:
             lo = col.minimum if col.minimum is not None else "-inf"
             hi = col.maximum if col.maximum is not None else "inf"
@@ -349,15 +417,23 @@ def plan(kind: Kind, mapping: Mapping, source: OpenSource, path: Path,
                 conds.append(f"{col.name} < {col.minimum}")
             if col.maximum is not None:
                 conds.append(f"{col.name} > {col.maximum}")
-            rules.append(_Rule(col.name, where, " OR ".join(conds),
-                               label + f"expected a number from {lo} to {hi}", (col.name,)))
+            rules.append(
+                _Rule(
+                    col.name,
+                    where,
+                    " OR ".join(conds),
+                    label + f"expected a number from {lo} to {hi}",
+                    (col.name,),
+                )
+            )
     present = {c.column.name for c in cols if c.raw is not None or c.header is None}
     for check in kind.checks:
         names = [n for n in kind.names if re.search(rf"\b{n}\b", check.condition)]
         if not all(n in present for n in names):
             continue
-        header = next((c.header for c in cols if c.column.name == check.column and c.header),
-                      check.column)
+        header = next(
+            (c.header for c in cols if c.column.name == check.column and c.header), check.column
+        )
         label = "" if header == check.column else f"{check.column}: "
         echo = tuple(n for n in names if kind.column(n).type != "personal")
         rules.append(_Rule(check.column, header, check.condition, label + check.message, echo))
@@ -366,6 +442,7 @@ def plan(kind: Kind, mapping: Mapping, source: OpenSource, path: Path,
 
 
 # --- running -----------------------------------------------------------------------------
+
 
 def _connect(timezone: str, temp: Path) -> Any:
     import duckdb
@@ -378,8 +455,12 @@ def _connect(timezone: str, temp: Path) -> Any:
     return con
 
 
-def _execute(con: Any, sql: str, on_progress: Callable[[float | None], None] | None = None,
-             params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+def _execute(
+    con: Any,
+    sql: str,
+    on_progress: Callable[[float | None], None] | None = None,
+    params: list[Any] | None = None,
+) -> list[tuple[Any, ...]]:
     """Run a query; report DuckDB's progress from here while it runs in a worker thread."""
     import duckdb
 
@@ -387,8 +468,9 @@ def _execute(con: Any, sql: str, on_progress: Callable[[float | None], None] | N
 
     def work() -> None:
         try:
-            box["rows"] = con.execute(sql, params).fetchall() if params else \
-                con.execute(sql).fetchall()
+            box["rows"] = (
+                con.execute(sql, params).fetchall() if params else con.execute(sql).fetchall()
+            )
         except BaseException as exc:  # re-raised in the caller's thread
             box["error"] = exc
 
@@ -442,8 +524,10 @@ def _offset_columns(con: Any, source: OpenSource, kind: Kind, mapping: Mapping) 
             header = next((h for h in source.headers if h.strip().lower() == col.name), header)
         if header not in source.headers or source.types.get(header, "VARCHAR") != "VARCHAR":
             continue
-        sample = con.execute(f"SELECT {_raw_text(header)} AS v FROM {source.relation} "
-                             f"WHERE v IS NOT NULL LIMIT {SAMPLE}").fetchall()
+        sample = con.execute(
+            f"SELECT {_raw_text(header)} AS v FROM {source.relation} "
+            f"WHERE v IS NOT NULL LIMIT {SAMPLE}"
+        ).fetchall()
         if any(_OFFSET.search(v) and len(v) > 10 for (v,) in sample):
             out.add(col.name)
     return out
@@ -454,49 +538,64 @@ def _show(value: Any) -> str:
     return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
-def _examples(con: Any, p: _Plan, label: str, rejects: list[tuple[int, str]], limit: int,
-              row_offset: int) -> list[Problem]:
+def _examples(
+    con: Any, p: _Plan, label: str, rejects: list[tuple[int, str]], limit: int, row_offset: int
+) -> list[Problem]:
     """The first problems in file order, with the row number the user sees."""
-    raw_cols = [c.column.name for c in p.cols if c.raw is not None
-                and c.column.type != "personal"]
+    raw_cols = [c.column.name for c in p.cols if c.raw is not None and c.column.type != "personal"]
     flags = ", ".join(f"b_{i}" for i in range(len(p.rules)))
     select = ", ".join([*(_ident("r_" + n) for n in raw_cols), flags])
     row = "__row" if p.row_expr else "row_number() OVER ()"
-    con.execute("SET threads = 1")               # rows in file order, for their numbers
+    con.execute("SET threads = 1")  # rows in file order, for their numbers
     con.execute("SET preserve_insertion_order = true")
-    found = con.execute(f"{p.checked()} SELECT * FROM (SELECT {row} AS n, {select} FROM c) "
-                        f"WHERE {p.any_bad} ORDER BY n LIMIT {limit}").fetchall()
+    found = con.execute(
+        f"{p.checked()} SELECT * FROM (SELECT {row} AS n, {select} FROM c) "
+        f"WHERE {p.any_bad} ORDER BY n LIMIT {limit}"
+    ).fetchall()
     rejected_lines = sorted(line for line, _ in rejects)
     problems = [Problem(msg, file=label, row=line) for line, msg in rejects[:limit]]
     for record in found:
         n = int(record[0])
-        values = dict(zip(raw_cols, record[1:1 + len(raw_cols)], strict=True))
-        flags_set = record[1 + len(raw_cols):]
+        values = dict(zip(raw_cols, record[1 : 1 + len(raw_cols)], strict=True))
+        flags_set = record[1 + len(raw_cols) :]
         shown_row = n + row_offset if not p.row_expr else n
         if not p.row_expr:
-            for line in rejected_lines:     # structural rejects are not counted by row_number
+            for line in rejected_lines:  # structural rejects are not counted by row_number
                 if line <= shown_row:
                     shown_row += 1
         for rule, broken in zip(p.rules, flags_set, strict=True):
             if not broken:
                 continue
-            shown = ", ".join(f"{n_}={_show(values[n_])}" if len(rule.echo) > 1 else
-                              f"got {_show(values[n_])}" for n_ in rule.echo
-                              if values.get(n_) is not None)
+            shown = ", ".join(
+                f"{n_}={_show(values[n_])}" if len(rule.echo) > 1 else f"got {_show(values[n_])}"
+                for n_ in rule.echo
+                if values.get(n_) is not None
+            )
             if not shown and rule.echo:
                 shown = "got a blank"
-            problems.append(Problem(rule.message + (f" ({shown})" if shown else ""),
-                                    file=label, row=shown_row, column=rule.header))
+            problems.append(
+                Problem(
+                    rule.message + (f" ({shown})" if shown else ""),
+                    file=label,
+                    row=shown_row,
+                    column=rule.header,
+                )
+            )
     problems.sort(key=lambda q: q.row or 0)
     return problems[:limit]
 
 
-NATIVE_TYPES = {"timestamp": "TIMESTAMP", "seconds": "DECIMAL(18,3)", "bool": "BOOLEAN",
-                "int": "BIGINT"}
+NATIVE_TYPES = {
+    "timestamp": "TIMESTAMP",
+    "seconds": "DECIMAL(18,3)",
+    "bool": "BOOLEAN",
+    "int": "BIGINT",
+}
 
 
-def _native_columns(con: Any, source: OpenSource, kind: Kind, mapping: Mapping,
-                    offsets: set[str]) -> dict[str, str]:
+def _native_columns(
+    con: Any, source: OpenSource, kind: Kind, mapping: Mapping, offsets: set[str]
+) -> dict[str, str]:
     """Text columns whose first values the CSV reader can parse itself (header -> type).
 
     Parsing in the reader is several times faster than parsing text in SQL. A column
@@ -508,13 +607,20 @@ def _native_columns(con: Any, source: OpenSource, kind: Kind, mapping: Mapping,
     for col in kind.columns:
         target = NATIVE_TYPES.get(col.type)
         header = _header_of(col, source, mapping)
-        if target is None or header is None or col.name in mapping.values \
-                or col.name in offsets or source.types.get(header) != "VARCHAR":
+        if (
+            target is None
+            or header is None
+            or col.name in mapping.values
+            or col.name in offsets
+            or source.types.get(header) != "VARCHAR"
+        ):
             continue
         raw = _raw_text(header)
-        bad = con.execute(f"SELECT count(*) FROM (SELECT {raw} AS v FROM {source.relation} "
-                          f"LIMIT {SAMPLE}) WHERE v IS NOT NULL AND TRY_CAST(v AS {target}) IS "
-                          "NULL").fetchone()[0]
+        bad = con.execute(
+            f"SELECT count(*) FROM (SELECT {raw} AS v FROM {source.relation} "
+            f"LIMIT {SAMPLE}) WHERE v IS NOT NULL AND TRY_CAST(v AS {target}) IS "
+            "NULL"
+        ).fetchone()[0]
         if bad == 0:
             out[header] = target
     return out
@@ -538,8 +644,16 @@ class _Checked:
     cast_rejects: int
 
 
-def _check(info: SourceInfo, mapping: Mapping, staging: Path, kind: str | None, path: Path,
-           salt: str, fast: bool, say: Callable[[float | None], None]) -> _Checked:
+def _check(
+    info: SourceInfo,
+    mapping: Mapping,
+    staging: Path,
+    kind: str | None,
+    path: Path,
+    salt: str,
+    fast: bool,
+    say: Callable[[float | None], None],
+) -> _Checked:
     con = _connect(mapping.timezone, staging)
     try:
         source = _open(info, mapping, staging, con)
@@ -553,11 +667,22 @@ def _check(info: SourceInfo, mapping: Mapping, staging: Path, kind: str | None, 
         con.execute("SET VARIABLE ccua_salt = ?", [salt])
         con.execute("SET preserve_insertion_order = false")
         counts = ", ".join(f"count_if(b_{i})" for i in range(len(p.rules)))
-        row = _execute(con, f"{p.checked()} SELECT count(*), count_if({p.any_bad})"
-                            f"{', ' + counts if counts else ''} FROM c", say)[0]
+        row = _execute(
+            con,
+            f"{p.checked()} SELECT count(*), count_if({p.any_bad})"
+            f"{', ' + counts if counts else ''} FROM c",
+            say,
+        )[0]
         rejects, cast_rejects = _rejects(con)
-        return _Checked(con, p, int(row[0] or 0), int(row[1] or 0),
-                        [int(x or 0) for x in row[2:]], rejects, cast_rejects)
+        return _Checked(
+            con,
+            p,
+            int(row[0] or 0),
+            int(row[1] or 0),
+            [int(x or 0) for x in row[2:]],
+            rejects,
+            cast_rejects,
+        )
     except BaseException as exc:
         con.close()
         import duckdb
@@ -566,16 +691,26 @@ def _check(info: SourceInfo, mapping: Mapping, staging: Path, kind: str | None, 
             # A file DuckDB's reader refuses outright (inconsistent quotes or line ends, a
             # damaged Parquet file): one line, not DuckDB's page of options.
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise CcuaError(f"cannot read the records: {first}", file=str(path),
-                            hint="are its quotes and line ends consistent? save it again as "
-                                 "CSV UTF-8") from None
+            raise CcuaError(
+                f"cannot read the records: {first}",
+                file=str(path),
+                hint="are its quotes and line ends consistent? save it again as CSV UTF-8",
+            ) from None
         raise
 
 
-def ingest_file(store: RecordsStore, path: Path, *, kind: str | None = None,
-                mapping: Mapping = IDENTITY, salt: str, skip_bad_rows: bool = False,
-                dedupe: bool = False, progress: Progress | None = None,
-                shown: int = SHOWN) -> IngestResult:
+def ingest_file(
+    store: RecordsStore,
+    path: Path,
+    *,
+    kind: str | None = None,
+    mapping: Mapping = IDENTITY,
+    salt: str,
+    skip_bad_rows: bool = False,
+    dedupe: bool = False,
+    progress: Progress | None = None,
+    shown: int = SHOWN,
+) -> IngestResult:
     """Ingest one source file into ``store``; the caller holds the store's lock.
 
     Records whose key (:attr:`Kind.key`) repeats, in the file or against what the store holds
@@ -589,13 +724,17 @@ def ingest_file(store: RecordsStore, path: Path, *, kind: str | None = None,
     info = inspect(path, mapping.encoding)
     result = IngestResult(label, encoding=info.encoding)
     if kind and mapping.kind and kind != mapping.kind:
-        raise CcuaError(f"--kind {kind} but the mapping {mapping.path} is for {mapping.kind}",
-                        file=label)
+        raise CcuaError(
+            f"--kind {kind} but the mapping {mapping.path} is for {mapping.kind}", file=label
+        )
     wanted_kind = kind or mapping.kind
     resolved = str(path.resolve())
     for source in store.manifest()["sources"]:
-        if source["sha256"] == info.sha256 and source.get("mapping_sha256") == mapping.sha256 \
-                and (wanted_kind is None or source["kind"] == wanted_kind):
+        if (
+            source["sha256"] == info.sha256
+            and source.get("mapping_sha256") == mapping.sha256
+            and (wanted_kind is None or source["kind"] == wanted_kind)
+        ):
             result.kind, result.status = source["kind"], "unchanged"
             result.rows, result.written = source["rows"], source["written"]
             result.months = dict(source["months"])
@@ -620,8 +759,12 @@ def ingest_file(store: RecordsStore, path: Path, *, kind: str | None = None,
         result.problems = sum(checked.per_rule) + len(rejects)
         bad_rows = checked.bad_rows
         if result.rows == 0:
-            raise CcuaError("the file has its header row but no records: nothing to ingest "
-                            "(was the export's date range empty?)", file=label, row=1)
+            raise CcuaError(
+                "the file has its header row but no records: nothing to ingest "
+                "(was the export's date range empty?)",
+                file=label,
+                row=1,
+            )
         if result.problems:
             tally: dict[str, int] = {}
             for rule, n in zip(p.rules, checked.per_rule, strict=True):
@@ -632,49 +775,79 @@ def ingest_file(store: RecordsStore, path: Path, *, kind: str | None = None,
                 tally["rows with the wrong number of fields"] = len(rejects)
             if not skip_bad_rows:
                 examples = _examples(con, p, label, rejects, shown, 1)
-                raise RecordsInvalid(problems=examples, subject=label, total=result.problems,
-                                     bad_rows=bad_rows + len(rejects), rows=result.rows,
-                                     tally=tuple(tally.items()))
+                raise RecordsInvalid(
+                    problems=examples,
+                    subject=label,
+                    total=result.problems,
+                    bad_rows=bad_rows + len(rejects),
+                    rows=result.rows,
+                    tally=tuple(tally.items()),
+                )
             result.skipped = bad_rows + len(rejects)
         out = staging / "out"
-        columns = ", ".join(f"CAST({c.column.name} AS {_sql_type(c.column)}) AS "
-                            f"{c.column.name}" for c in p.cols)
+        columns = ", ".join(
+            f"CAST({c.column.name} AS {_sql_type(c.column)}) AS {c.column.name}" for c in p.cols
+        )
         # Without bad rows there is nothing to filter: the checks are not evaluated again
         # (filtering costs as much as the rest of the write).
         keep = f" WHERE NOT ({p.any_bad})" if bad_rows else ""
-        _execute(con, f"COPY ({p.checked()} SELECT {columns}, strftime({k.month_by}, "
-                      f"'%Y-%m') AS month FROM c{keep}) TO {_q(str(out))} "
-                      # Smaller row groups keep the six open partitions within the memory cap.
-                      "(FORMAT parquet, PARTITION_BY (month), FILENAME_PATTERN 'part_{i}', "
-                      "ROW_GROUP_SIZE 61440)",
-                 lambda f: say(label, "writing", f))
+        _execute(
+            con,
+            f"COPY ({p.checked()} SELECT {columns}, strftime({k.month_by}, "
+            f"'%Y-%m') AS month FROM c{keep}) TO {_q(str(out))} "
+            # Smaller row groups keep the six open partitions within the memory cap.
+            "(FORMAT parquet, PARTITION_BY (month), FILENAME_PATTERN 'part_{i}', "
+            "ROW_GROUP_SIZE 61440)",
+            lambda f: say(label, "writing", f),
+        )
         written = sorted(out.glob("month=*/*.parquet"))
         if written and k.key:
-            replacing = {s["sha256"] for s in store.manifest()["sources"] if s["kind"] == k.name
-                         and (s["path"] == resolved or s["sha256"] == info.sha256)}
-            earlier = [s for s in store.manifest()["sources"]
-                       if s["kind"] == k.name and s["sha256"] not in replacing]
+            replacing = {
+                s["sha256"]
+                for s in store.manifest()["sources"]
+                if s["kind"] == k.name and (s["path"] == resolved or s["sha256"] == info.sha256)
+            }
+            earlier = [
+                s
+                for s in store.manifest()["sources"]
+                if s["kind"] == k.name and s["sha256"] not in replacing
+            ]
             within, before = _duplicates(con, out, k, store, earlier)
             if within or before:
                 if not dedupe:
-                    raise _duplicate_error(con, p, label, result.rows, within, before, store,
-                                           earlier, shown, bool(bad_rows), rejects)
+                    raise _duplicate_error(
+                        con,
+                        p,
+                        label,
+                        result.rows,
+                        within,
+                        before,
+                        store,
+                        earlier,
+                        shown,
+                        bool(bad_rows),
+                        rejects,
+                    )
                 shutil.rmtree(out)
                 if within and not p.row_expr:
                     # "The first in file order" needs the rows numbered in file order: a CSV
                     # has no row number of its own, so it is read by one thread, in order.
                     con.execute("SET threads = 1")
                     con.execute("SET preserve_insertion_order = true")
-                _execute(con, _dedupe_copy(p, columns, keep, out, store, earlier),
-                         lambda f: say(label, "writing", f))
+                _execute(
+                    con,
+                    _dedupe_copy(p, columns, keep, out, store, earlier),
+                    lambda f: say(label, "writing", f),
+                )
                 written = sorted(out.glob("month=*/*.parquet"))
                 result.duplicates_within, result.duplicates_earlier = within, before
         months: dict[str, int] = {}
         if written:
             for month, n in con.execute(
-                    f"SELECT month, count(*) FROM read_parquet({_q(str(out))} || '/*/*.parquet', "
-                    "hive_partitioning = true, hive_types = {'month': VARCHAR}) "
-                    "GROUP BY month ORDER BY month").fetchall():
+                f"SELECT month, count(*) FROM read_parquet({_q(str(out))} || '/*/*.parquet', "
+                "hive_partitioning = true, hive_types = {'month': VARCHAR}) "
+                "GROUP BY month ORDER BY month"
+            ).fetchall():
                 months[str(month)] = int(n)
         result.months = months
         result.written = sum(months.values())
@@ -697,16 +870,30 @@ def ingest_file(store: RecordsStore, path: Path, *, kind: str | None = None,
         files.append(rel)
     shutil.rmtree(staging, ignore_errors=True)
     manifest = store.manifest()
-    replaced = [s for s in manifest["sources"] if s["kind"] == k.name and
-                (s["path"] == resolved or s["sha256"] == info.sha256)]
+    replaced = [
+        s
+        for s in manifest["sources"]
+        if s["kind"] == k.name and (s["path"] == resolved or s["sha256"] == info.sha256)
+    ]
     entry = {
-        "kind": k.name, "path": resolved, "name": path.name, "size": info.size,
-        "sha256": info.sha256, "format": info.format, "encoding": info.encoding,
-        "mapping": mapping.path, "mapping_sha256": mapping.sha256,
-        "timezone": mapping.timezone, "rows": result.rows, "written": result.written,
-        "skipped_rows": result.skipped, "duplicates_dropped": result.duplicates,
+        "kind": k.name,
+        "path": resolved,
+        "name": path.name,
+        "size": info.size,
+        "sha256": info.sha256,
+        "format": info.format,
+        "encoding": info.encoding,
+        "mapping": mapping.path,
+        "mapping_sha256": mapping.sha256,
+        "timezone": mapping.timezone,
+        "rows": result.rows,
+        "written": result.written,
+        "skipped_rows": result.skipped,
+        "duplicates_dropped": result.duplicates,
         "problems": result.problems,
-        "ignored_columns": result.ignored_columns, "months": months, "files": files,
+        "ignored_columns": result.ignored_columns,
+        "months": months,
+        "files": files,
         "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     manifest["sources"] = [s for s in manifest["sources"] if s not in replaced] + [entry]
@@ -724,19 +911,31 @@ def _rejects(con: Any) -> tuple[list[tuple[int, str]], int]:
     """Lines the CSV reader set aside: (structural problems by line, count of cast refusals)."""
     try:
         # One entry per missing field, and one per query that read the file: one per line.
-        rows = con.execute("SELECT line, min_by(error_message, column_idx) FROM reject_errors "
-                           "WHERE error_type <> 'CAST' GROUP BY line ORDER BY line").fetchall()
-        casts = con.execute("SELECT count(DISTINCT line) FROM reject_errors "
-                            "WHERE error_type = 'CAST'").fetchone()[0]
+        rows = con.execute(
+            "SELECT line, min_by(error_message, column_idx) FROM reject_errors "
+            "WHERE error_type <> 'CAST' GROUP BY line ORDER BY line"
+        ).fetchall()
+        casts = con.execute(
+            "SELECT count(DISTINCT line) FROM reject_errors WHERE error_type = 'CAST'"
+        ).fetchone()[0]
     except Exception:  # no CSV was read (Parquet): there is no reject table
         return [], 0
-    return [(int(line), f"expected as many fields as the header has ({msg})")
-            for line, msg in rows], int(casts)
+    return [
+        (int(line), f"expected as many fields as the header has ({msg})") for line, msg in rows
+    ], int(casts)
 
 
-def ingest(records_dir: str | Path, files: Sequence[str | Path], *, kind: str | None = None,
-           mappings: Sequence[Mapping] = (), skip_bad_rows: bool = False, dedupe: bool = False,
-           progress: Progress | None = None, shown: int = SHOWN) -> list[IngestResult]:
+def ingest(
+    records_dir: str | Path,
+    files: Sequence[str | Path],
+    *,
+    kind: str | None = None,
+    mappings: Sequence[Mapping] = (),
+    skip_bad_rows: bool = False,
+    dedupe: bool = False,
+    progress: Progress | None = None,
+    shown: int = SHOWN,
+) -> list[IngestResult]:
     """Ingest export files into a records folder; one result per file, failures included."""
     store = RecordsStore(records_dir)
     if kind is not None:
@@ -752,9 +951,19 @@ def ingest(records_dir: str | Path, files: Sequence[str | Path], *, kind: str | 
             for path in paths:
                 try:
                     mapping = mapping_for(path, mappings)
-                    results.append(ingest_file(store, path, kind=kind, mapping=mapping,
-                                               salt=salt, skip_bad_rows=skip_bad_rows,
-                                               dedupe=dedupe, progress=progress, shown=shown))
+                    results.append(
+                        ingest_file(
+                            store,
+                            path,
+                            kind=kind,
+                            mapping=mapping,
+                            salt=salt,
+                            skip_bad_rows=skip_bad_rows,
+                            dedupe=dedupe,
+                            progress=progress,
+                            shown=shown,
+                        )
+                    )
                 except CcuaError as exc:
                     failed = IngestResult(str(path), status="failed", error=exc)
                     if isinstance(exc, RecordsInvalid):
@@ -766,6 +975,7 @@ def ingest(records_dir: str | Path, files: Sequence[str | Path], *, kind: str | 
 
 
 # --- duplicate keys ------------------------------------------------------------------------
+
 
 def _keys(k: Kind) -> str:
     return ", ".join(_ident(n) for n in k.key)
@@ -779,8 +989,9 @@ def _earlier_files(store: RecordsStore, earlier: Sequence[dict[str, Any]]) -> li
     return [store.root / rel for s in earlier for rel in s["files"]]
 
 
-def _duplicates(con: Any, out: Path, k: Kind, store: RecordsStore,
-                earlier: Sequence[dict[str, Any]]) -> tuple[int, int]:
+def _duplicates(
+    con: Any, out: Path, k: Kind, store: RecordsStore, earlier: Sequence[dict[str, Any]]
+) -> tuple[int, int]:
     """Rows of the staged output whose key repeats in it, and rows whose key is stored already.
 
     Both are counted by DuckDB over the key columns of the Parquet just written (a hash
@@ -790,8 +1001,10 @@ def _duplicates(con: Any, out: Path, k: Kind, store: RecordsStore,
     new = f"read_parquet({_q(str(out))} || '/*/*.parquet')"
     old_files = _earlier_files(store, earlier)
     if not old_files:
-        within, = con.execute(f"SELECT COALESCE(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM "
-                              f"{new} GROUP BY {keys} HAVING n > 1)").fetchone()
+        (within,) = con.execute(
+            f"SELECT COALESCE(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM "
+            f"{new} GROUP BY {keys} HAVING n > 1)"
+        ).fetchone()
         return int(within), 0
     within, before = con.execute(
         f"WITH g AS (SELECT {keys}, count(*) AS n FROM {new} GROUP BY {keys}), "
@@ -802,27 +1015,48 @@ def _duplicates(con: Any, out: Path, k: Kind, store: RecordsStore,
     return int(within), int(before)
 
 
-def _dedupe_copy(p: _Plan, columns: str, keep: str, out: Path, store: RecordsStore,
-                 earlier: Sequence[dict[str, Any]]) -> str:
+def _dedupe_copy(
+    p: _Plan,
+    columns: str,
+    keep: str,
+    out: Path,
+    store: RecordsStore,
+    earlier: Sequence[dict[str, Any]],
+) -> str:
     """COPY of the checked rows keeping, per key, the record an earlier ingest holds, else the
     first in file order."""
     k = p.kind
     keys = _keys(k)
     row = "__row" if p.row_expr else "row_number() OVER ()"
     old_files = _earlier_files(store, earlier)
-    anti = (f" ANTI JOIN (SELECT DISTINCT {keys} FROM {_parquet(old_files)}) AS old "
-            f"USING ({keys})" if old_files else "")
-    return (f"COPY ({p.checked()}, n AS (SELECT *, {row} AS __n FROM c{keep}), "
-            f"d AS (SELECT n.* FROM n{anti} QUALIFY row_number() OVER (PARTITION BY {keys} "
-            f"ORDER BY __n) = 1) "
-            f"SELECT {columns}, strftime({k.month_by}, '%Y-%m') AS month FROM d) "
-            f"TO {_q(str(out))} (FORMAT parquet, PARTITION_BY (month), "
-            "FILENAME_PATTERN 'part_{i}', ROW_GROUP_SIZE 61440)")
+    anti = (
+        f" ANTI JOIN (SELECT DISTINCT {keys} FROM {_parquet(old_files)}) AS old USING ({keys})"
+        if old_files
+        else ""
+    )
+    return (
+        f"COPY ({p.checked()}, n AS (SELECT *, {row} AS __n FROM c{keep}), "
+        f"d AS (SELECT n.* FROM n{anti} QUALIFY row_number() OVER (PARTITION BY {keys} "
+        f"ORDER BY __n) = 1) "
+        f"SELECT {columns}, strftime({k.month_by}, '%Y-%m') AS month FROM d) "
+        f"TO {_q(str(out))} (FORMAT parquet, PARTITION_BY (month), "
+        "FILENAME_PATTERN 'part_{i}', ROW_GROUP_SIZE 61440)"
+    )
 
 
-def _duplicate_error(con: Any, p: _Plan, label: str, rows: int, within: int, before: int,
-                     store: RecordsStore, earlier: Sequence[dict[str, Any]], shown: int,
-                     filtered: bool, rejects: list[tuple[int, str]]) -> RecordsInvalid:
+def _duplicate_error(
+    con: Any,
+    p: _Plan,
+    label: str,
+    rows: int,
+    within: int,
+    before: int,
+    store: RecordsStore,
+    earlier: Sequence[dict[str, Any]],
+    shown: int,
+    filtered: bool,
+    rejects: list[tuple[int, str]],
+) -> RecordsInvalid:
     """The refusal: both counts, and the first duplicate rows in file order (file:row)."""
     k = p.kind
     keys = _keys(k)
@@ -830,17 +1064,22 @@ def _duplicate_error(con: Any, p: _Plan, label: str, rows: int, within: int, bef
     by_file = {str(store.root / rel): s["name"] for s in earlier for rel in s["files"]}
     row = "__row" if p.row_expr else "row_number() OVER ()"
     keep = f" WHERE NOT ({p.any_bad})" if filtered else ""
-    con.execute("SET threads = 1")               # rows in file order, for their numbers
+    con.execute("SET threads = 1")  # rows in file order, for their numbers
     con.execute("SET preserve_insertion_order = true")
-    old = (f"LEFT JOIN (SELECT {keys}, min(filename) AS __file FROM {_parquet(old_files)} "
-           f"GROUP BY {keys}) AS old USING ({keys})" if old_files else "")
+    old = (
+        f"LEFT JOIN (SELECT {keys}, min(filename) AS __file FROM {_parquet(old_files)} "
+        f"GROUP BY {keys}) AS old USING ({keys})"
+        if old_files
+        else ""
+    )
     old_col = "old.__file" if old_files else "NULL"
     found = con.execute(
         f"{p.checked()}, n AS (SELECT {keys}, {row} AS __n FROM c{keep}), "
         f"f AS (SELECT n.*, min(__n) OVER (PARTITION BY {keys}) AS __first, {old_col} AS __old "
         f"FROM n {old}) "
         f"SELECT __n, __first, __old, {keys} FROM f WHERE __n > __first OR __old IS NOT NULL "
-        f"ORDER BY __n LIMIT {int(shown)}").fetchall()
+        f"ORDER BY __n LIMIT {int(shown)}"
+    ).fetchall()
     rejected = sorted(line for line, _ in rejects)
 
     def shown_row(n: int) -> int:
@@ -857,8 +1096,10 @@ def _duplicate_error(con: Any, p: _Plan, label: str, rows: int, within: int, bef
     for n, first, old_file, *values in found:
         key = ", ".join(f"{name}={_show(v)}" for name, v in zip(k.key, values, strict=True))
         if old_file is not None:
-            message = (f"{what} already ingested ({key}) from "
-                       f"{by_file.get(str(old_file), Path(str(old_file)).name)}")
+            message = (
+                f"{what} already ingested ({key}) from "
+                f"{by_file.get(str(old_file), Path(str(old_file)).name)}"
+            )
         else:
             message = f"{what} repeats row {shown_row(int(first))} ({key})"
         problems.append(Problem(message, file=label, row=shown_row(int(n)), column=k.key[0]))
@@ -868,6 +1109,11 @@ def _duplicate_error(con: Any, p: _Plan, label: str, rows: int, within: int, bef
     if before:
         tally.append((f"rows whose {what} an earlier ingest holds already", before))
     total = within + before
-    return RecordsInvalid(problems=problems, subject=f"{label}: duplicate {what} (give "
-                                                     "--dedupe to keep one of each)",
-                          total=total, bad_rows=total, rows=rows, tally=tuple(tally))
+    return RecordsInvalid(
+        problems=problems,
+        subject=f"{label}: duplicate {what} (give --dedupe to keep one of each)",
+        total=total,
+        bad_rows=total,
+        rows=rows,
+        tally=tuple(tally),
+    )

@@ -22,8 +22,7 @@ from typing import Any
 
 from ccua._num import to_decimal
 from ccua.engagement import MonthlyInputs
-from ccua.errors import CcuaError, InputError
-from ccua.kpi import compute
+from ccua.errors import CcuaError
 from ccua.records._definitions import Definitions, definitions_path, load_definitions
 from ccua.records._engine import Engine, open_engine
 from ccua.records._schema import KINDS
@@ -46,7 +45,7 @@ def definitions_for(framework: Framework, path: Path | None = None) -> Definitio
     """The framework's measure definitions, checked once per process (and file version)."""
     p = path or definitions_path(framework)
     if not p.exists():
-        return load_definitions(framework, p)       # raises the clear error
+        return load_definitions(framework, p)  # raises the clear error
     key = (framework.id, framework.version, len(framework.measures), str(p), p.stat().st_mtime)
     if key not in _CACHE:
         _CACHE[key] = load_definitions(framework, p)
@@ -62,12 +61,15 @@ def _exact(value: Any, what: str) -> Fraction:
         return Fraction(value)
     if isinstance(value, Decimal):
         return Fraction(value)
-    raise CcuaError(f"{what}: the engine returned {type(value).__name__} {value!r}; measure "
-                    "definitions must compute on integers or decimals so that sums are exact")
+    raise CcuaError(
+        f"{what}: the engine returned {type(value).__name__} {value!r}; measure "
+        "definitions must compute on integers or decimals so that sums are exact"
+    )
 
 
-def register_tables(engine: Engine, store: RecordsStore, definitions: Definitions,
-                    months: Sequence[str] | None) -> dict[str, int]:
+def register_tables(
+    engine: Engine, store: RecordsStore, definitions: Definitions, months: Sequence[str] | None
+) -> dict[str, int]:
     """Expose the canonical tables (the files of these months) and the views to an engine."""
     files_per_kind = {}
     for name, kind in KINDS.items():
@@ -79,8 +81,9 @@ def register_tables(engine: Engine, store: RecordsStore, definitions: Definition
     return files_per_kind
 
 
-def measure_rows(engine: Engine, definitions: Definitions, settings: Mapping[str, Fraction]
-                 ) -> list[tuple[str, str, Fraction]]:
+def measure_rows(
+    engine: Engine, definitions: Definitions, settings: Mapping[str, Fraction]
+) -> list[tuple[str, str, Fraction]]:
     """(month, measure, exact value in the measure's unit) for every month with rows in scope."""
     out: list[tuple[str, str, Fraction]] = []
     style = getattr(engine, "aggregate_style", "case")
@@ -89,21 +92,27 @@ def measure_rows(engine: Engine, definitions: Definitions, settings: Mapping[str
             month = str(row[0])
             for m in query.measures:
                 if not row[query.scope_column[m.scope]]:
-                    continue                 # no rows in scope this month: no measure
+                    continue  # no rows in scope this month: no measure
                 if m.aggregate == "parameter":
                     value = settings[m.parameter or ""]
                 else:
-                    value = _exact(row[query.measure_column[m.measure]],
-                                   f"{m.measure} {month}") * \
-                        definitions.to_measure_unit.get(m.measure, Fraction(1))
+                    value = _exact(
+                        row[query.measure_column[m.measure]], f"{m.measure} {month}"
+                    ) * definitions.to_measure_unit.get(m.measure, Fraction(1))
                 out.append((month, m.measure, value))
     return out
 
 
-def monthly_inputs(records_dir: str | Path, framework: Framework, months: list[str], *,
-                   service_level_seconds: int = 20, engine: str | Engine = "duckdb",
-                   standard_workday_hours: int | float | Decimal | None = None,
-                   definitions: Definitions | None = None) -> RecordInputs:
+def monthly_inputs(
+    records_dir: str | Path,
+    framework: Framework,
+    months: list[str],
+    *,
+    service_level_seconds: int = 20,
+    engine: str | Engine = "duckdb",
+    standard_workday_hours: int | float | Decimal | None = None,
+    definitions: Definitions | None = None,
+) -> RecordInputs:
     """Every measure the records can give, per month of ``months``, exactly.
 
     ``engine`` is ``"duckdb"`` (embedded, default), ``"spark"`` (a local session), or an
@@ -111,11 +120,15 @@ def monthly_inputs(records_dir: str | Path, framework: Framework, months: list[s
     """
     store = RecordsStore(records_dir)
     if not store.exists():
-        raise CcuaError("no ingested records here; run `ccua ingest CLIENT FILE...` first",
-                        file=str(records_dir))
+        raise CcuaError(
+            "no ingested records here; run `ccua ingest CLIENT FILE...` first",
+            file=str(records_dir),
+        )
     if service_level_seconds <= 0:
-        raise CcuaError(f"the service-level threshold must be positive, got "
-                        f"{service_level_seconds}", field="service_level_seconds")
+        raise CcuaError(
+            f"the service-level threshold must be positive, got {service_level_seconds}",
+            field="service_level_seconds",
+        )
     defs = definitions or definitions_for(framework)
     overrides: dict[str, object] = {"service_level_seconds": service_level_seconds}
     if standard_workday_hours is not None:
@@ -145,8 +158,9 @@ def _show(value: Fraction) -> str:
     return f"{to_decimal(value, 6).normalize():f}"
 
 
-def merge_inputs(sheet: MonthlyInputs, records: MonthlyInputs, *,
-                 framework: Framework | None = None) -> tuple[MonthlyInputs, list[str]]:
+def merge_inputs(
+    sheet: MonthlyInputs, records: MonthlyInputs, *, framework: Framework | None = None
+) -> tuple[MonthlyInputs, list[str]]:
     """The sheet with the records laid over it; warnings name every replaced sheet value.
 
     Records win where both give a measure for a month. A measure's origin becomes
@@ -154,23 +168,28 @@ def merge_inputs(sheet: MonthlyInputs, records: MonthlyInputs, *,
     framework, a warning also names every indicator whose inputs in a month come partly from
     records and partly from the sheet (they may not count the same contacts).
     """
-    merged = MonthlyInputs(values={m: dict(v) for m, v in sheet.values.items()},
-                           sources=dict(sheet.sources), origin=dict(sheet.origin))
-    came_from: dict[tuple[str, str], str] = {(month, measure): "sheet"
-                                             for month, row in sheet.values.items()
-                                             for measure in row}
-    defaults = getattr(records, "defaults", set())
+    merged = MonthlyInputs(
+        values={m: dict(v) for m, v in sheet.values.items()},
+        sources=dict(sheet.sources),
+        origin=dict(sheet.origin),
+    )
+    came_from: dict[tuple[str, str], str] = {
+        (month, measure): "sheet" for month, row in sheet.values.items() for measure in row
+    }
+    defaults: set[tuple[str, str]] = getattr(records, "defaults", set())
     warnings: list[str] = []
     for month in sorted(records.values):
         for measure, value in sorted(records.values[month].items()):
             old = sheet.get(month, measure)
             if (month, measure) in defaults and old is not None:
-                continue                     # a setting: the sheet's own value stands
+                continue  # a setting: the sheet's own value stands
             if old is not None and old != value:
                 where = sheet.sources.get((month, measure))
-                warnings.append(f"{month} {measure}: the sheet's {_show(old)}"
-                                f"{f' ({where})' if where else ''} is replaced by "
-                                f"{_show(value)} recomputed from records")
+                warnings.append(
+                    f"{month} {measure}: the sheet's {_show(old)}"
+                    f"{f' ({where})' if where else ''} is replaced by "
+                    f"{_show(value)} recomputed from records"
+                )
             merged.values.setdefault(month, {})[measure] = value
             merged.sources.pop((month, measure), None)
             came_from[(month, measure)] = "records"
@@ -186,37 +205,9 @@ def merge_inputs(sheet: MonthlyInputs, records: MonthlyInputs, *,
                 if None in origins.values() or len(set(origins.values())) < 2:
                     continue
                 by = {o: [m for m, x in origins.items() if x == o] for o in ("records", "sheet")}
-                warnings.append(f"{month} {ind.code} {ind.name}: {', '.join(by['records'])} "
-                                f"from records but {', '.join(by['sheet'])} from the sheet; "
-                                "check that they count the same contacts")
+                warnings.append(
+                    f"{month} {ind.code} {ind.name}: {', '.join(by['records'])} "
+                    f"from records but {', '.join(by['sheet'])} from the sheet; "
+                    "check that they count the same contacts"
+                )
     return merged, warnings
-
-
-@dataclass(frozen=True)
-class MonthlyIndicator:
-    month: str
-    code: str
-    value: Fraction
-    unit: str | None
-
-
-def indicators_from_inputs(framework: Framework, inputs: MonthlyInputs
-                           ) -> tuple[list[MonthlyIndicator], list[str]]:
-    """Every computed indicator whose inputs are all present in a month; and why others fail.
-
-    Indicators that share a formula (``same_as``) are listed under each of their codes.
-    """
-    out: list[MonthlyIndicator] = []
-    problems: list[str] = []
-    for month in inputs.months():
-        have = inputs.values[month]
-        for ind in framework.indicators:
-            if ind.is_documentary or not ind.inputs or not all(m in have for m in ind.inputs):
-                continue
-            try:
-                value = compute(framework, ind, {m: have[m] for m in ind.inputs})
-            except InputError as exc:
-                problems.append(f"{month}: {exc.problem.message}")
-                continue
-            out.append(MonthlyIndicator(month, ind.code, value.exact, ind.unit))
-    return out, problems

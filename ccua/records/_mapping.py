@@ -37,8 +37,18 @@ from ccua.records._schema import KINDS, Kind
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 ENCODINGS = ("utf-8", "utf-8-sig", "gbk", "gb18030")
-_KEYS = {"kind", "files", "timezone", "datetime_formats", "encoding", "sheet", "columns",
-         "values", "constants", "description"}
+_KEYS = {
+    "kind",
+    "files",
+    "timezone",
+    "datetime_formats",
+    "encoding",
+    "sheet",
+    "columns",
+    "values",
+    "constants",
+    "description",
+}
 
 
 @dataclass(frozen=True)
@@ -51,7 +61,7 @@ class Mapping:
     datetime_formats: tuple[str, ...] = ()
     encoding: str | None = None
     sheet: str | None = None
-    columns: dict[str, str] = field(default_factory=dict)       # canonical -> export header
+    columns: dict[str, str] = field(default_factory=dict)  # canonical -> export header
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     constants: dict[str, str] = field(default_factory=dict)
     path: str | None = None
@@ -93,8 +103,9 @@ def load_mapping(path: str | Path) -> Mapping:
     problems: list[Problem] = []
 
     def bad(message: str, *loc: str) -> None:
-        problems.append(Problem(message, file=file, row=line_of(lines, loc),
-                                field=".".join(loc) or None))
+        problems.append(
+            Problem(message, file=file, row=line_of(lines, loc), field=".".join(loc) or None)
+        )
 
     if not isinstance(data, dict):
         raise CcuaError("expected a mapping file with kind:, columns: …", file=file)
@@ -117,10 +128,8 @@ def load_mapping(path: str | Path) -> Mapping:
     formats = data.get("datetime_formats") or []
     if isinstance(formats, str):
         formats = [formats]
-    if not isinstance(formats, list) or not all(isinstance(f, str) and "%" in f
-                                                for f in formats):
-        bad("expected a list of strptime formats such as '%Y/%m/%d %H:%M:%S'",
-            "datetime_formats")
+    if not isinstance(formats, list) or not all(isinstance(f, str) and "%" in f for f in formats):
+        bad("expected a list of strptime formats such as '%Y/%m/%d %H:%M:%S'", "datetime_formats")
         formats = []
     files = data.get("files") or []
     if isinstance(files, str):
@@ -131,8 +140,11 @@ def load_mapping(path: str | Path) -> Mapping:
 
     def known(column: str, *loc: str) -> bool:
         if kind is not None and column not in kind.names:
-            bad(f"{column!r} is not a column of {kind.name} records; columns are "
-                f"{', '.join(kind.names)}", *loc)
+            bad(
+                f"{column!r} is not a column of {kind.name} records; columns are "
+                f"{', '.join(kind.names)}",
+                *loc,
+            )
             return False
         return True
 
@@ -151,8 +163,11 @@ def load_mapping(path: str | Path) -> Mapping:
             continue
         header_text = _text(header)
         if header_text in seen:
-            bad(f"header {header_text!r} is already mapped to {seen[header_text]}", "columns",
-                canonical)
+            bad(
+                f"header {header_text!r} is already mapped to {seen[header_text]}",
+                "columns",
+                canonical,
+            )
             continue
         seen[header_text] = canonical
         columns[canonical] = header_text
@@ -184,9 +199,16 @@ def load_mapping(path: str | Path) -> Mapping:
         constants[canonical] = _text(value)
     if problems:
         raise ValidationFailed.of(problems, subject=f"mapping {file}")
-    return Mapping(kind=kind.name if kind else None, files=tuple(str(f) for f in files),
-                   timezone=tz, datetime_formats=tuple(formats),
-                   encoding=str(encoding).lower() if encoding else None,
-                   sheet=str(data["sheet"]) if data.get("sheet") is not None else None,
-                   columns=columns, values=values, constants=constants, path=file,
-                   sha256=hashlib.sha256(raw).hexdigest())
+    return Mapping(
+        kind=kind.name if kind else None,
+        files=tuple(str(f) for f in files),
+        timezone=tz,
+        datetime_formats=tuple(formats),
+        encoding=str(encoding).lower() if encoding else None,
+        sheet=str(data["sheet"]) if data.get("sheet") is not None else None,
+        columns=columns,
+        values=values,
+        constants=constants,
+        path=file,
+        sha256=hashlib.sha256(raw).hexdigest(),
+    )

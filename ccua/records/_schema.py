@@ -27,8 +27,14 @@ ColumnType = Literal["id", "text", "enum", "timestamp", "seconds", "bool", "int"
 
 SQL_TYPES: dict[str, str] = {
     # One spelling that DuckDB and Spark SQL both accept.
-    "id": "STRING", "text": "STRING", "enum": "STRING", "timestamp": "TIMESTAMP",
-    "seconds": "DECIMAL(18,3)", "bool": "BOOLEAN", "int": "BIGINT", "personal": "BIGINT",
+    "id": "STRING",
+    "text": "STRING",
+    "enum": "STRING",
+    "timestamp": "TIMESTAMP",
+    "seconds": "DECIMAL(18,3)",
+    "bool": "BOOLEAN",
+    "int": "BIGINT",
+    "personal": "BIGINT",
 }
 
 
@@ -39,13 +45,13 @@ class Column:
     name: str
     type: ColumnType
     description: str
-    required: bool = False          # the export must have it (mapped, or by its canonical name)
-    nullable: bool = True           # a blank cell is allowed
-    values: tuple[str, ...] = ()    # allowed values of an enum
-    minimum: int | None = None      # for int columns
+    required: bool = False  # the export must have it (mapped, or by its canonical name)
+    nullable: bool = True  # a blank cell is allowed
+    values: tuple[str, ...] = ()  # allowed values of an enum
+    minimum: int | None = None  # for int columns
     maximum: int | None = None
-    default: str | None = None      # the value when the export lacks the column altogether
-    blank: str | None = None        # the value of a blank cell (a blank hold time is none)
+    default: str | None = None  # the value when the export lacks the column altogether
+    blank: str | None = None  # the value of a blank cell (a blank hold time is none)
 
     @property
     def sql_type(self) -> str:
@@ -54,14 +60,15 @@ class Column:
     @property
     def unit(self) -> str:
         return {"seconds": "s", "timestamp": "local time", "personal": "pseudonym"}.get(
-            self.type, "")
+            self.type, ""
+        )
 
 
 @dataclass(frozen=True)
 class Check:
     """A rule over a row's parsed values; ``condition`` (DuckDB SQL) is true when broken."""
 
-    column: str                      # the column the problem is reported against
+    column: str  # the column the problem is reported against
     condition: str
     message: str
 
@@ -74,7 +81,7 @@ class Kind:
     title: str
     description: str
     columns: tuple[Column, ...]
-    month_by: str                    # the timestamp that puts a record in a month
+    month_by: str  # the timestamp that puts a record in a month
     checks: tuple[Check, ...] = field(default_factory=tuple)
     # The primary key: no two records of a client may share it (ingest refuses duplicates).
     key: tuple[str, ...] = ()
@@ -106,13 +113,11 @@ class Kind:
         return tuple(c.name for c in self.columns if c.type == "seconds")
 
 
-def _ts(name: str, description: str, *, required: bool = True, nullable: bool = False
-        ) -> Column:
+def _ts(name: str, description: str, *, required: bool = True, nullable: bool = False) -> Column:
     return Column(name, "timestamp", description, required=required, nullable=nullable)
 
 
-def _s(name: str, description: str, *, required: bool = False, blank: str | None = None
-       ) -> Column:
+def _s(name: str, description: str, *, required: bool = False, blank: str | None = None) -> Column:
     return Column(name, "seconds", description, required=required, blank=blank)
 
 
@@ -128,40 +133,52 @@ VOICE = Kind(
     name="voice",
     title="Voice calls",
     description="One row per inbound call offered to the agent queue (after the IVR). A call "
-                "that was never answered is abandoned; its wait runs to ended_at.",
+    "that was never answered is abandoned; its wait runs to ended_at.",
     key=("call_id",),
     month_by="arrived_at",
     columns=(
-        Column("call_id", "id", "the call's id in the centre's system", required=True,
-               nullable=False),
+        Column(
+            "call_id", "id", "the call's id in the centre's system", required=True, nullable=False
+        ),
         Column("channel", "text", "the channel, normally voice", default="voice"),
         Column("queue", "text", "the queue or skill group"),
         _ts("arrived_at", "entered the agent queue (after the IVR)"),
         _ts("answered_at", "an agent answered; blank = abandoned", nullable=True),
         _ts("ended_at", "the call ended (hang-up, abandon or transfer out)"),
-        Column("agent_id", "id", "the agent who answered (staff id, not personal data of "
-               "customers)"),
+        Column(
+            "agent_id", "id", "the agent who answered (staff id, not personal data of customers)"
+        ),
         _s("ring_s", "ring time before the answer; part of the wait", blank="0"),
         _s("talk_s", "talk time; required when answered", required=True),
         _s("hold_s", "hold time during the call", blank="0"),
         _s("wrap_s", "after-call work", blank="0"),
         Column("transferred", "bool", "transferred to another queue or agent"),
-        Column("resolved_first_contact", "bool", "resolved in this first contact (the "
-               "centre's flag)"),
+        Column(
+            "resolved_first_contact", "bool", "resolved in this first contact (the centre's flag)"
+        ),
         Column("customer_id", "personal", "the customer's id (pseudonymised on ingest)"),
         Column("caller_number", "personal", "the calling number (pseudonymised on ingest)"),
         Column("customer_name", "personal", "the customer's name (pseudonymised on ingest)"),
     ),
     checks=(
         _not_before("answered_at", "arrived_at", "answered before it arrived"),
-        Check("ended_at", "ended_at < COALESCE(answered_at, arrived_at)",
-              "ended before it arrived or was answered"),
+        Check(
+            "ended_at",
+            "ended_at < COALESCE(answered_at, arrived_at)",
+            "ended before it arrived or was answered",
+        ),
         *_non_negative(("ring_s", "talk_s", "hold_s", "wrap_s")),
-        Check("talk_s", "answered_at IS NOT NULL AND talk_s IS NULL",
-              "an answered call needs its talk time"),
-        Check("ring_s", "answered_at >= arrived_at AND ring_s * 1000 > "
-              "epoch_ms(answered_at) - epoch_ms(arrived_at)",
-              "ring time is longer than the whole wait"),
+        Check(
+            "talk_s",
+            "answered_at IS NOT NULL AND talk_s IS NULL",
+            "an answered call needs its talk time",
+        ),
+        Check(
+            "ring_s",
+            "answered_at >= arrived_at AND ring_s * 1000 > "
+            "epoch_ms(answered_at) - epoch_ms(arrived_at)",
+            "ring time is longer than the whole wait",
+        ),
     ),
 )
 
@@ -169,15 +186,20 @@ DIGITAL = Kind(
     name="digital",
     title="Digital contacts",
     description="One row per chat, messaging, e-mail or video contact offered to agents. "
-                "first_response_at is the agent's first reply (text) or answer (video); blank "
-                "= never reached an agent.",
+    "first_response_at is the agent's first reply (text) or answer (video); blank "
+    "= never reached an agent.",
     key=("contact_id",),
     month_by="arrived_at",
     columns=(
         Column("contact_id", "id", "the contact's id", required=True, nullable=False),
-        Column("channel", "enum", "chat, messaging (app, WeChat, SMS), email, video or social",
-               required=True, nullable=False,
-               values=("chat", "messaging", "email", "video", "social")),
+        Column(
+            "channel",
+            "enum",
+            "chat, messaging (app, WeChat, SMS), email, video or social",
+            required=True,
+            nullable=False,
+            values=("chat", "messaging", "email", "video", "social"),
+        ),
         Column("queue", "text", "the queue or skill group"),
         _ts("arrived_at", "entered the agent queue"),
         _ts("first_response_at", "first agent reply or answer; blank = none", nullable=True),
@@ -191,8 +213,11 @@ DIGITAL = Kind(
     ),
     checks=(
         _not_before("first_response_at", "arrived_at", "first response before it arrived"),
-        Check("ended_at", "ended_at < COALESCE(first_response_at, arrived_at)",
-              "ended before it arrived or was answered"),
+        Check(
+            "ended_at",
+            "ended_at < COALESCE(first_response_at, arrived_at)",
+            "ended before it arrived or was answered",
+        ),
         *_non_negative(("handle_s",)),
     ),
 )
@@ -201,33 +226,55 @@ BOT = Kind(
     name="bot",
     title="Bot and IVR sessions",
     description="One row per self-service session: IVR or voice bot (channel voice), chatbot "
-                "(text) or video bot. A session the bot handled alone was not transferred.",
+    "(text) or video bot. A session the bot handled alone was not transferred.",
     key=("session_id",),
     month_by="started_at",
     columns=(
         Column("session_id", "id", "the session's id", required=True, nullable=False),
-        Column("channel", "enum", "voice (IVR, voice bot), text (chatbot) or video",
-               required=True, nullable=False, values=("voice", "text", "video")),
+        Column(
+            "channel",
+            "enum",
+            "voice (IVR, voice bot), text (chatbot) or video",
+            required=True,
+            nullable=False,
+            values=("voice", "text", "video"),
+        ),
         _ts("started_at", "the session started"),
         _ts("ended_at", "the session ended", required=False, nullable=True),
-        Column("transferred_to_agent", "bool", "the customer was transferred to an agent",
-               required=True, nullable=False),
-        Column("resolved", "bool", "resolved by the bot (the customer's rating or the "
-               "system's flag)"),
+        Column(
+            "transferred_to_agent",
+            "bool",
+            "the customer was transferred to an agent",
+            required=True,
+            nullable=False,
+        ),
+        Column(
+            "resolved", "bool", "resolved by the bot (the customer's rating or the system's flag)"
+        ),
         Column("questions", "int", "customer questions in the session", minimum=0, blank="0"),
-        Column("recognised_questions", "int", "questions the bot recognised", minimum=0,
-               blank="0"),
-        Column("unresolved_questions", "int", "questions the customer rated 未解决",
-               minimum=0, blank="0"),
+        Column("recognised_questions", "int", "questions the bot recognised", minimum=0, blank="0"),
+        Column(
+            "unresolved_questions",
+            "int",
+            "questions the customer rated 未解决",
+            minimum=0,
+            blank="0",
+        ),
         Column("error", "bool", "the system made an error in the session", blank="false"),
         Column("customer_id", "personal", "the customer's id (pseudonymised on ingest)"),
     ),
     checks=(
         _not_before("ended_at", "started_at", "ended before it started"),
-        Check("recognised_questions", "recognised_questions > questions",
-              "more questions recognised than asked"),
-        Check("unresolved_questions", "unresolved_questions > questions",
-              "more questions rated unresolved than asked"),
+        Check(
+            "recognised_questions",
+            "recognised_questions > questions",
+            "more questions recognised than asked",
+        ),
+        Check(
+            "unresolved_questions",
+            "unresolved_questions > questions",
+            "more questions rated unresolved than asked",
+        ),
     ),
 )
 
@@ -235,15 +282,29 @@ AGENT_STATES = Kind(
     name="agent_states",
     title="Agent state intervals",
     description="One row per interval an agent spent in one state while logged in. The "
-                "intervals of an agent do not overlap; together they are the logged-in time.",
+    "intervals of an agent do not overlap; together they are the logged-in time.",
     key=("agent_id", "started_at"),
     month_by="started_at",
     columns=(
         Column("agent_id", "id", "the agent", required=True, nullable=False),
-        Column("state", "enum", "ready, ringing, talking, hold, wrap, not_ready, break, or "
-               "logged_in (logged in, no finer state recorded)", required=True,
-               nullable=False, values=("logged_in", "ready", "ringing", "talking", "hold",
-                                       "wrap", "not_ready", "break")),
+        Column(
+            "state",
+            "enum",
+            "ready, ringing, talking, hold, wrap, not_ready, break, or "
+            "logged_in (logged in, no finer state recorded)",
+            required=True,
+            nullable=False,
+            values=(
+                "logged_in",
+                "ready",
+                "ringing",
+                "talking",
+                "hold",
+                "wrap",
+                "not_ready",
+                "break",
+            ),
+        ),
         _ts("started_at", "the interval started"),
         _ts("ended_at", "the interval ended"),
         Column("channel", "text", "the agent's channel: voice, text, video or blended"),
@@ -264,12 +325,27 @@ QA = Kind(
         Column("agent_id", "id", "the evaluated agent"),
         _ts("evaluated_at", "when it was evaluated"),
         Column("score", "int", "the QA score, 0-100", minimum=0, maximum=100),
-        Column("business_critical_error", "bool", "a business-critical error was found",
-               required=True, nullable=False),
-        Column("customer_critical_error", "bool", "a customer-critical error was found",
-               required=True, nullable=False),
-        Column("compliance_critical_error", "bool", "a compliance-critical error was found",
-               required=True, nullable=False),
+        Column(
+            "business_critical_error",
+            "bool",
+            "a business-critical error was found",
+            required=True,
+            nullable=False,
+        ),
+        Column(
+            "customer_critical_error",
+            "bool",
+            "a customer-critical error was found",
+            required=True,
+            nullable=False,
+        ),
+        Column(
+            "compliance_critical_error",
+            "bool",
+            "a compliance-critical error was found",
+            required=True,
+            nullable=False,
+        ),
     ),
 )
 
@@ -277,21 +353,32 @@ SURVEY = Kind(
     name="survey",
     title="Survey answers",
     description="One row per answered survey: the post-service rating (IVR, SMS, chat) or a "
-                "satisfaction questionnaire.",
+    "satisfaction questionnaire.",
     key=("response_id",),
     month_by="answered_at",
     columns=(
         Column("response_id", "id", "the answer's id", required=True, nullable=False),
-        Column("survey", "enum", "post_service (rating after the contact) or questionnaire",
-               values=("post_service", "questionnaire"), default="post_service",
-               nullable=False),
+        Column(
+            "survey",
+            "enum",
+            "post_service (rating after the contact) or questionnaire",
+            values=("post_service", "questionnaire"),
+            default="post_service",
+            nullable=False,
+        ),
         Column("contact_id", "id", "the contact it rates"),
         Column("channel", "text", "the contact's channel"),
         _ts("answered_at", "when the customer answered"),
-        Column("satisfaction", "int", "satisfaction, 1 (very dissatisfied) to 5 (very "
-               "satisfied)", minimum=1, maximum=5),
-        Column("effort", "int", "customer effort, 1 (very low) to 7 (very high)", minimum=1,
-               maximum=7),
+        Column(
+            "satisfaction",
+            "int",
+            "satisfaction, 1 (very dissatisfied) to 5 (very satisfied)",
+            minimum=1,
+            maximum=5,
+        ),
+        Column(
+            "effort", "int", "customer effort, 1 (very low) to 7 (very high)", minimum=1, maximum=7
+        ),
         Column("nps", "int", "likelihood to recommend, 0-10", minimum=0, maximum=10),
         Column("resolved", "bool", "the customer says the problem was resolved"),
         Column("customer_id", "personal", "the customer's id (pseudonymised on ingest)"),
@@ -313,6 +400,7 @@ SCHEDULE = Kind(
     checks=(Check("shift_end", "shift_end <= shift_start", "the shift ends before it starts"),),
 )
 
+
 def derived_columns(k: Kind, epoch_ms: str) -> list[tuple[str, str]]:
     """The columns every engine adds to a canonical table, as (name, SQL expression).
 
@@ -322,10 +410,16 @@ def derived_columns(k: Kind, epoch_ms: str) -> list[tuple[str, str]]:
     column) and every duration too (``talk_s`` → ``talk_ms``, whole milliseconds). ``month``
     (``YYYY-MM``) comes from the partition folder.
     """
-    out = [(f"{c.name.removesuffix('_at')}_ms", epoch_ms.format(c.name)) for c in k.columns
-           if c.type == "timestamp"]
-    out += [(f"{c.name[:-2]}_ms", f"CAST({c.name} * 1000 AS BIGINT)") for c in k.columns
-            if c.type == "seconds"]
+    out = [
+        (f"{c.name.removesuffix('_at')}_ms", epoch_ms.format(c.name))
+        for c in k.columns
+        if c.type == "timestamp"
+    ]
+    out += [
+        (f"{c.name[:-2]}_ms", f"CAST({c.name} * 1000 AS BIGINT)")
+        for c in k.columns
+        if c.type == "seconds"
+    ]
     return out
 
 
@@ -334,8 +428,9 @@ def table_columns(k: Kind) -> tuple[str, ...]:
     return (*k.names, *(name for name, _ in derived_columns(k, "{}")), "month")
 
 
-KINDS: dict[str, Kind] = {k.name: k for k in (VOICE, DIGITAL, BOT, AGENT_STATES, QA, SURVEY,
-                                             SCHEDULE)}
+KINDS: dict[str, Kind] = {
+    k.name: k for k in (VOICE, DIGITAL, BOT, AGENT_STATES, QA, SURVEY, SCHEDULE)
+}
 
 
 def kind(name: str) -> Kind:
@@ -345,5 +440,6 @@ def kind(name: str) -> Kind:
     try:
         return KINDS[name]
     except KeyError:
-        raise CcuaError(f"`kind` must be one of {', '.join(KINDS)}, got {name!r}",
-                        field="kind") from None
+        raise CcuaError(
+            f"`kind` must be one of {', '.join(KINDS)}, got {name!r}", field="kind"
+        ) from None

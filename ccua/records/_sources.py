@@ -33,28 +33,35 @@ class SourceInfo:
     path: Path
     size: int
     sha256: str
-    format: str                     # csv | excel | parquet
-    encoding: str | None = None     # for CSV: utf-8, utf-8-sig or gb18030
+    format: str  # csv | excel | parquet
+    encoding: str | None = None  # for CSV: utf-8, utf-8-sig or gb18030
 
 
 @dataclass
 class OpenSource:
     """A source ready for DuckDB: a FROM clause, its headers and how to number its rows."""
 
-    relation: str                   # what follows FROM
+    relation: str  # what follows FROM
     headers: list[str]
-    types: dict[str, str] = field(default_factory=dict)   # header -> DuckDB type
-    row_expr: str | None = None     # a column giving the row number the user sees
+    types: dict[str, str] = field(default_factory=dict)  # header -> DuckDB type
+    row_expr: str | None = None  # a column giving the row number the user sees
     encoding: str | None = None
-    csv_path: Path | None = None    # for CSV: the UTF-8 file DuckDB reads
+    csv_path: Path | None = None  # for CSV: the UTF-8 file DuckDB reads
     delimiter: str = ","
 
     def typed(self, types: dict[str, str]) -> OpenSource:
         """The same CSV with some columns parsed by the reader itself (much faster)."""
         assert self.csv_path is not None
         merged = {h: types.get(h, "VARCHAR") for h in self.headers}
-        return OpenSource(_csv_relation(self.csv_path, merged, self.delimiter), self.headers,
-                          merged, self.row_expr, self.encoding, self.csv_path, self.delimiter)
+        return OpenSource(
+            _csv_relation(self.csv_path, merged, self.delimiter),
+            self.headers,
+            merged,
+            self.row_expr,
+            self.encoding,
+            self.csv_path,
+            self.delimiter,
+        )
 
 
 def _q(text: str) -> str:
@@ -75,11 +82,14 @@ def inspect(path: Path, encoding: str | None = None) -> SourceInfo:
     elif suffix in CSV_SUFFIXES:
         fmt = "csv"
     elif suffix == ".xls":
-        raise CcuaError("old Excel .xls files are not supported; save as .xlsx or CSV",
-                        file=str(path))
+        raise CcuaError(
+            "old Excel .xls files are not supported; save as .xlsx or CSV", file=str(path)
+        )
     else:
-        raise CcuaError(f"expected a .csv, .xlsx or .parquet file, got "
-                        f"{suffix or 'no extension'}", file=str(path))
+        raise CcuaError(
+            f"expected a .csv, .xlsx or .parquet file, got {suffix or 'no extension'}",
+            file=str(path),
+        )
     check_size(path, "records")
     if fmt == "excel":
         check_size(path, "records", limit=MAX_RECORDS_EXCEL_BYTES)
@@ -113,8 +123,11 @@ def inspect(path: Path, encoding: str | None = None) -> SourceInfo:
     detected = None
     if fmt == "csv":
         if nul:
-            raise CcuaError("the file contains NUL bytes: it looks like UTF-16 text, not a CSV "
-                            "in UTF-8 or GBK; save it as CSV UTF-8", file=str(path))
+            raise CcuaError(
+                "the file contains NUL bytes: it looks like UTF-16 text, not a CSV "
+                "in UTF-8 or GBK; save it as CSV UTF-8",
+                file=str(path),
+            )
         if encoding:
             detected = {"gbk": "gb18030"}.get(encoding, encoding)
         else:
@@ -131,8 +144,11 @@ def transcode_to_utf8(src: Path, encoding: str, out: Path) -> None:
                 fout.write(decoder.decode(chunk).encode("utf-8"))
             fout.write(decoder.decode(b"", final=True).encode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise CcuaError(f"cannot read the text: it is neither UTF-8 nor GBK (byte {exc.start} "
-                        "of a block); save it as CSV UTF-8", file=str(src)) from None
+        raise CcuaError(
+            f"cannot read the text: it is neither UTF-8 nor GBK (byte {exc.start} "
+            "of a block); save it as CSV UTF-8",
+            file=str(src),
+        ) from None
 
 
 def _csv_header(path: Path, encoding: str) -> tuple[list[str], str]:
@@ -148,17 +164,22 @@ def _csv_header(path: Path, encoding: str) -> tuple[list[str], str]:
         first = next(csv.reader(io.StringIO(sample), delimiter=delimiter), [])
     except csv.Error as exc:
         why = "a stray line break (\\r) in it" if "new-line" in str(exc) else str(exc)
-        raise CcuaError(f"cannot read the header row: {why}; save the file again as CSV UTF-8",
-                        file=str(path), row=1) from None
+        raise CcuaError(
+            f"cannot read the header row: {why}; save the file again as CSV UTF-8",
+            file=str(path),
+            row=1,
+        ) from None
     headers = [h.strip().lstrip("\ufeff") for h in first]
     return headers, delimiter
 
 
 def _csv_relation(path: Path, types: dict[str, str], delimiter: str) -> str:
     columns = "{" + ", ".join(f"{_q(h)}: {_q(t)}" for h, t in types.items()) + "}"
-    return (f"read_csv({_q(str(path))}, header = true, auto_detect = false, "
-            f"delim = {_q(delimiter)}, quote = '\"', escape = '\"', columns = {columns}, "
-            "store_rejects = true, null_padding = false)")
+    return (
+        f"read_csv({_q(str(path))}, header = true, auto_detect = false, "
+        f"delim = {_q(delimiter)}, quote = '\"', escape = '\"', columns = {columns}, "
+        "store_rejects = true, null_padding = false)"
+    )
 
 
 def open_csv(path: Path, encoding: str, display: Path | None = None) -> OpenSource:
@@ -166,16 +187,18 @@ def open_csv(path: Path, encoding: str, display: Path | None = None) -> OpenSour
     headers, delimiter = _csv_header(path, "utf-8-sig" if encoding == "utf-8-sig" else "utf-8")
     _check_headers(headers, display or path)
     types = {h: "VARCHAR" for h in headers}
-    return OpenSource(_csv_relation(path, types, delimiter), headers, types, None, encoding,
-                      path, delimiter)
+    return OpenSource(
+        _csv_relation(path, types, delimiter), headers, types, None, encoding, path, delimiter
+    )
 
 
 def _check_headers(headers: list[str], path: Path) -> None:
     seen: set[str] = set()
     for n, h in enumerate(headers):
         if not h:
-            raise CcuaError(f"column {n + 1} has no header; every column needs one",
-                            file=str(path), row=1)
+            raise CcuaError(
+                f"column {n + 1} has no header; every column needs one", file=str(path), row=1
+            )
         if h in seen:
             raise CcuaError(f"header {h!r} appears twice", file=str(path), row=1)
         seen.add(h)
@@ -202,8 +225,9 @@ def excel_to_csv(path: Path, out: Path, sheet: str | None) -> None:
         try:
             ws = wb[sheet] if sheet else wb.worksheets[0]
         except (KeyError, IndexError):
-            raise CcuaError(f"no sheet {sheet!r}; sheets are {', '.join(wb.sheetnames)}",
-                            file=str(path)) from None
+            raise CcuaError(
+                f"no sheet {sheet!r}; sheets are {', '.join(wb.sheetnames)}", file=str(path)
+            ) from None
         with out.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh)
             header_done = False
@@ -213,8 +237,9 @@ def excel_to_csv(path: Path, out: Path, sheet: str | None) -> None:
                 if not header_done:
                     while row and row[-1] is None:
                         row = row[:-1]
-                    writer.writerow([ROW_COLUMN, *("" if v is None else str(v).strip()
-                                                   for v in row)])
+                    writer.writerow(
+                        [ROW_COLUMN, *("" if v is None else str(v).strip() for v in row)]
+                    )
                     header_done = True
                     continue
                 writer.writerow([number, *(_cell(v) for v in row)])

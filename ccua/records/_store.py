@@ -49,11 +49,12 @@ class RecordsStore:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise CcuaError(f"the records manifest is damaged ({exc}); re-run ccua ingest "
-                            "into a new folder", file=str(path)) from None
+            raise CcuaError(
+                f"the records manifest is damaged ({exc}); re-run ccua ingest into a new folder",
+                file=str(path),
+            ) from None
         if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
-            raise CcuaError(f"unsupported manifest version {data.get('version')!r}",
-                            file=str(path))
+            raise CcuaError(f"unsupported manifest version {data.get('version')!r}", file=str(path))
         return data
 
     def sources(self, kind: str | None = None) -> list[dict[str, Any]]:
@@ -79,8 +80,9 @@ class RecordsStore:
 
     # --- writing -------------------------------------------------------------------------
     def commit(self, manifest: dict[str, Any]) -> None:
-        atomic_write_text(self.root / MANIFEST,
-                          json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
+        atomic_write_text(
+            self.root / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"
+        )
 
     def salt(self) -> str:
         """The engagement's salt: created once, kept private (mode 0600), never printed."""
@@ -91,9 +93,11 @@ class RecordsStore:
         except FileExistsError:
             text = path.read_text(encoding="ascii").strip()
             if len(text) < 32:
-                raise CcuaError("the salt file is damaged; restore it from a backup (records "
-                                "ingested with another salt cannot be joined with new ones)",
-                                file=str(path)) from None
+                raise CcuaError(
+                    "the salt file is damaged; restore it from a backup (records "
+                    "ingested with another salt cannot be joined with new ones)",
+                    file=str(path),
+                ) from None
             return text
         with os.fdopen(fd, "w", encoding="ascii") as fh:
             fh.write(secrets.token_hex(32) + "\n")
@@ -111,9 +115,11 @@ class RecordsStore:
             except FileExistsError:
                 holder = _pid(path)
                 if holder is not None and _alive(holder) and holder != os.getpid():
-                    raise CcuaError(f"another ingest (process {holder}) is writing these "
-                                    "records; wait for it to finish", file=str(self.root)) \
-                        from None
+                    raise CcuaError(
+                        f"another ingest (process {holder}) is writing these "
+                        "records; wait for it to finish",
+                        file=str(self.root),
+                    ) from None
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
         else:  # pragma: no cover - two dead holders in a row

@@ -19,5 +19,14 @@ from ccua.report._render import (
     render_run,
 )
 
-__all__ = ["ENGINES", "FORMATS", "CjkFont", "FontNotFound", "ReportOutput", "find_cjk_font",
-           "parse_formats", "render_report", "render_run"]
+__all__ = [
+    "ENGINES",
+    "FORMATS",
+    "CjkFont",
+    "FontNotFound",
+    "ReportOutput",
+    "find_cjk_font",
+    "parse_formats",
+    "render_report",
+    "render_run",
+]

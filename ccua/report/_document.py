@@ -34,8 +34,15 @@ SOURCE_FILE = "report.qmd"
 QUARTO_FILE = "_quarto.yml"
 TEMPLATE = "report.qmd.j2"
 # What a run folder needs of templates/ to render on its own, with Quarto or with pandoc.
-RUN_TEMPLATES = ("ccua.typ", "typst-template.typ", "typst-show.typ", "report.css",
-                 "charts.html", "pandoc.html", "pandoc.typst")
+RUN_TEMPLATES = (
+    "ccua.typ",
+    "typst-template.typ",
+    "typst-show.typ",
+    "report.css",
+    "charts.html",
+    "pandoc.html",
+    "pandoc.typst",
+)
 BUNDLE_FILE = f"{CHARTS_DIR}/vega-embed.js"
 SCORECARD = ("scorecard", "scorecard.ipynb", "report.scorecard")  # title: a catalog key
 
@@ -49,8 +56,10 @@ def templates_dir() -> Path:
     for candidate in (Path.cwd() / "templates", project_root() / "templates"):
         if (candidate / TEMPLATE).exists():
             return candidate
-    raise CcuaError(f"cannot find the report templates (templates/{TEMPLATE})",
-                    hint="run ccua from the project folder")
+    raise CcuaError(
+        f"cannot find the report templates (templates/{TEMPLATE})",
+        hint="run ccua from the project folder",
+    )
 
 
 def quarto_config() -> Path:
@@ -76,10 +85,16 @@ def yaml_string(value: object) -> str:
 
 def environment(folder: Path) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(folder)), undefined=jinja2.StrictUndefined,
-        autoescape=False, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+        loader=jinja2.FileSystemLoader(str(folder)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
         # "{#" opens pandoc's heading attributes ({#overview}), so comments are {## ... ##}.
-        comment_start_string="{##", comment_end_string="##}")
+        comment_start_string="{##",
+        comment_end_string="##}",
+    )
     env.filters["md"] = md_escape
     env.filters["typst"] = typst_string
     env.filters["html"] = lambda v: html.escape("" if v is None else str(v), quote=True)
@@ -91,8 +106,9 @@ def _safe_key(key: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", key)
 
 
-def report_chapters(results: dict[str, Any], run_dir: Path, lang: str = "zh"
-                    ) -> list[ChapterSource]:
+def report_chapters(
+    results: dict[str, Any], run_dir: Path, lang: str = "zh"
+) -> list[ChapterSource]:
     """The chapters after 六、: the scorecard, then one per chapter of the framework.
 
     They come from the executed notebooks in the run folder; a run without notebooks
@@ -102,7 +118,8 @@ def report_chapters(results: dict[str, Any], run_dir: Path, lang: str = "zh"
     tr = Tr(lang)
     candidates = [(SCORECARD[0], SCORECARD[1], tr(SCORECARD[2]))] + [
         (str(c["id"]), f"{c['id']}.ipynb", chapter_title(results, c, tr))
-        for c in results.get("chapters") or []]
+        for c in results.get("chapters") or []
+    ]
     chapters: list[ChapterSource] = []
     for key, file_name, title in candidates:
         path = run_dir / tr.output(file_name)
@@ -110,8 +127,9 @@ def report_chapters(results: dict[str, Any], run_dir: Path, lang: str = "zh"
             continue
         n = len(chapters) + 1
         safe = ("en-" if tr.en else "") + _safe_key(key)  # English charts beside the Chinese
-        chapters.append(chapter_from_notebook(path, safe, tr("report.annex", n=n, title=title),
-                                              f"annex-{safe}"))
+        chapters.append(
+            chapter_from_notebook(path, safe, tr("report.annex", n=n, title=title), f"annex-{safe}")
+        )
     return chapters
 
 
@@ -144,8 +162,13 @@ def chapter_title(results: dict[str, Any], chapter: dict[str, Any], tr: Tr) -> s
     return tr.join(n.group(g) for g in groups) or str(chapter["id"])
 
 
-def build_document(results: dict[str, Any], run_dir: Path, font: CjkFont | None,
-                   folder: Path | None = None, lang: str = "zh") -> Document:
+def build_document(
+    results: dict[str, Any],
+    run_dir: Path,
+    font: CjkFont | None,
+    folder: Path | None = None,
+    lang: str = "zh",
+) -> Document:
     """Render templates/report.qmd.j2 for one run (pure: reads the run's notebooks only)."""
     folder = folder or templates_dir()
     tr = Tr(lang)
@@ -157,29 +180,39 @@ def build_document(results: dict[str, Any], run_dir: Path, font: CjkFont | None,
     context.update(
         generator=f"ccua {__version__}",
         colophon=colophon(results.get("provenance"), tr.lang),
-        font=None if font is None else {"family": font.family, "bold": font.bold,
-                                        "folders": list(font.folders)},
-        chapters=[{"heading": c.heading, "anchor": c.anchor, "markdown": c.markdown}
-                  for c in chapters],
-        projection=None if not appendix else {
-            "heading": tr("report.annex", n=len(chapters) + 1,
-                          title=projection_title(tr.lang)),
-            "anchor": "annex-crosswalk", "markdown": appendix,
-            "notes": [summary_sentence(results, p, tr.lang)
-                      for p in results.get("projections") or []]},
+        font=None
+        if font is None
+        else {"family": font.family, "bold": font.bold, "folders": list(font.folders)},
+        chapters=[
+            {"heading": c.heading, "anchor": c.anchor, "markdown": c.markdown} for c in chapters
+        ],
+        projection=None
+        if not appendix
+        else {
+            "heading": tr("report.annex", n=len(chapters) + 1, title=projection_title(tr.lang)),
+            "anchor": "annex-crosswalk",
+            "markdown": appendix,
+            "notes": [
+                summary_sentence(results, p, tr.lang) for p in results.get("projections") or []
+            ],
+        },
     )
     try:
         source = environment(folder).get_template(TEMPLATE).render(**context)
     except jinja2.TemplateError as exc:
-        raise CcuaError(f"the report template failed: {exc}",
-                        file=str(folder / TEMPLATE)) from None
+        raise CcuaError(f"the report template failed: {exc}", file=str(folder / TEMPLATE)) from None
     # Template control lines leave runs of blank lines; one is all Markdown needs.
     source = re.sub(r"\n{3,}", "\n\n", source)
     return Document(source=source, chapters=chapters)
 
 
-def write_project(run_dir: Path, doc: Document, folder: Path | None = None,
-                  source_file: str = SOURCE_FILE, lang: str = "zh") -> None:
+def write_project(
+    run_dir: Path,
+    doc: Document,
+    folder: Path | None = None,
+    source_file: str = SOURCE_FILE,
+    lang: str = "zh",
+) -> None:
     """Write report.qmd (report.en.qmd), _quarto.yml, templates/ and charts/ into the run
     folder."""
     folder = folder or templates_dir()
@@ -192,7 +225,7 @@ def write_project(run_dir: Path, doc: Document, folder: Path | None = None,
     if charts.is_dir():  # charts of an earlier render that this one no longer has
         for old in charts.iterdir():
             rel = f"{CHARTS_DIR}/{old.name}"
-            mine = old.name.startswith("en-") == (lang == "en")   # leave the other language's
+            mine = old.name.startswith("en-") == (lang == "en")  # leave the other language's
             if old.suffix in (".svg", ".png") and rel not in wanted and mine:
                 old.unlink()
     for f in doc.files:

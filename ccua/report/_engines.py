@@ -62,8 +62,10 @@ def vega_bundle() -> str:
     cached = _cache_dir() / f"vega-embed-{tag}.js"
     if version != "unknown" and cached.exists():
         return cached.read_text(encoding="utf-8")
-    bundle = (f"/* Vega-Embed, Vega-Lite and Vega, bundled by vl-convert-python {tag} */\n"
-              + vl_convert.javascript_bundle(BUNDLE_SNIPPET))
+    bundle = (
+        f"/* Vega-Embed, Vega-Lite and Vega, bundled by vl-convert-python {tag} */\n"
+        + vl_convert.javascript_bundle(BUNDLE_SNIPPET)
+    )
     with contextlib.suppress(OSError):
         atomic_write_text(cached, bundle)
     return bundle
@@ -82,15 +84,20 @@ def _pandoc(source: str, to: str, args: list[str], cwd: Path) -> str:
     import pypandoc
 
     try:
-        return str(pypandoc.convert_text(source, to, format=PANDOC_FROM, extra_args=args,
-                                         cworkdir=str(cwd)))
+        return str(
+            pypandoc.convert_text(
+                source, to, format=PANDOC_FROM, extra_args=args, cworkdir=str(cwd)
+            )
+        )
     except OSError as exc:
-        raise CcuaError(f"pandoc is not available ({exc})",
-                        hint="pip install pypandoc-binary") from None
+        raise CcuaError(
+            f"pandoc is not available ({exc})", hint="pip install pypandoc-binary"
+        ) from None
     except RuntimeError as exc:
         first = str(exc).strip().splitlines()[-1] if str(exc).strip() else "unknown error"
-        raise CcuaError(f"pandoc could not convert the report to {to}: {first}",
-                        file=str(cwd / SOURCE_FILE)) from None
+        raise CcuaError(
+            f"pandoc could not convert the report to {to}: {first}", file=str(cwd / SOURCE_FILE)
+        ) from None
 
 
 TOC_TITLES = {"zh": "目录", "en": "Contents"}
@@ -102,13 +109,21 @@ def source_lang(source: str) -> str:
     return m.group(1) if m else "zh"
 
 
-def html_with_pandoc(run_dir: Path, source: str, charts: int, generator: str,
-                     name: str = "report.html") -> None:
+def html_with_pandoc(
+    run_dir: Path, source: str, charts: int, generator: str, name: str = "report.html"
+) -> None:
     """report.html: standalone, styles and chart library embedded, a table of contents."""
-    args = ["--standalone", "--template=templates/pandoc.html", "--toc", "--toc-depth=2",
-            "--embed-resources", "--css=templates/report.css", "--resource-path=.",
-            f"--metadata=ccua-generator:{generator}",
-            f"--metadata=toc-title:{TOC_TITLES.get(source_lang(source), TOC_TITLES['zh'])}"]
+    args = [
+        "--standalone",
+        "--template=templates/pandoc.html",
+        "--toc",
+        "--toc-depth=2",
+        "--embed-resources",
+        "--css=templates/report.css",
+        "--resource-path=.",
+        f"--metadata=ccua-generator:{generator}",
+        f"--metadata=toc-title:{TOC_TITLES.get(source_lang(source), TOC_TITLES['zh'])}",
+    ]
     if charts:
         write_vega_bundle(run_dir)
         args.append("--include-after-body=templates/charts.html")
@@ -124,43 +139,56 @@ def typst_source(run_dir: Path, source: str) -> str:
 
     tree = json.loads(_pandoc(source, "json", [], run_dir))
     replace_tables(tree)
-    return _pandoc_from_json(json.dumps(tree, ensure_ascii=False), "typst",
-                             ["--standalone", "--template=templates/pandoc.typst"], run_dir)
+    return _pandoc_from_json(
+        json.dumps(tree, ensure_ascii=False),
+        "typst",
+        ["--standalone", "--template=templates/pandoc.typst"],
+        run_dir,
+    )
 
 
 def _pandoc_from_json(tree: str, to: str, args: list[str], cwd: Path) -> str:
     import pypandoc
 
     try:
-        return str(pypandoc.convert_text(tree, to, format="json", extra_args=args,
-                                         cworkdir=str(cwd)))
+        return str(
+            pypandoc.convert_text(tree, to, format="json", extra_args=args, cworkdir=str(cwd))
+        )
     except RuntimeError as exc:
         first = str(exc).strip().splitlines()[-1] if str(exc).strip() else "unknown error"
-        raise CcuaError(f"pandoc could not convert the report to {to}: {first}",
-                        file=str(cwd / SOURCE_FILE)) from None
+        raise CcuaError(
+            f"pandoc could not convert the report to {to}: {first}", file=str(cwd / SOURCE_FILE)
+        ) from None
 
 
-def pdf_with_typst(run_dir: Path, typ: str, font: CjkFont, when: datetime,
-                   say: Say, name: str = "report.pdf") -> None:
+def pdf_with_typst(
+    run_dir: Path, typ: str, font: CjkFont, when: datetime, say: Say, name: str = "report.pdf"
+) -> None:
     """report.pdf from pandoc's Typst source, with the CJK font on the font path."""
     import typst
 
     try:
         # (the stub's single type variable cannot hold bytes input and str font folders)
         pdf, warnings = typst.compile_with_warnings(  # type: ignore[misc]
-            typ.encode("utf-8"), root=str(run_dir), font_paths=list(font.folders),
+            typ.encode("utf-8"),
+            root=str(run_dir),
+            font_paths=list(font.folders),
             # our font files alone (and Typst's own): the PDF prints the same on any machine
             ignore_system_fonts=not font.system_fonts,
-            timestamp=int(when.replace(tzinfo=UTC).timestamp()))
+            timestamp=int(when.replace(tzinfo=UTC).timestamp()),
+        )
     except typst.TypstError as exc:
         message = getattr(exc, "message", None) or str(exc)
-        raise CcuaError(f"typst could not compile the report: {message}",
-                        file=str(run_dir / SOURCE_FILE)) from None
+        raise CcuaError(
+            f"typst could not compile the report: {message}", file=str(run_dir / SOURCE_FILE)
+        ) from None
     for warning in warnings:
         text = getattr(warning, "message", None) or str(warning)
         if "unknown font family" in text:
-            raise FontNotFound(f"typst does not know the font of the PDF ({text})",
-                               hint="install a CJK font: pip install noto-cjk-sans-otc")
+            raise FontNotFound(
+                f"typst does not know the font of the PDF ({text})",
+                hint="install a CJK font: pip install noto-cjk-sans-otc",
+            )
         say(f"typst: {text}")
     atomic_write_bytes(run_dir / name, pdf)
 
@@ -169,24 +197,36 @@ def render_with_quarto(run_dir: Path, to: str) -> None:
     """``quarto render report.qmd --to html|typst`` inside the run folder."""
     quarto = quarto_executable()
     if quarto is None:
-        raise CcuaError("quarto is not on PATH",
-                        hint="install Quarto (https://quarto.org), or use --engine pandoc")
+        raise CcuaError(
+            "quarto is not on PATH",
+            hint="install Quarto (https://quarto.org), or use --engine pandoc",
+        )
     if to == "html":
         write_vega_bundle(run_dir)
     try:
-        proc = subprocess.run([quarto, "render", SOURCE_FILE, "--to", to], cwd=run_dir,
-                              capture_output=True, text=True, timeout=QUARTO_TIMEOUT,
-                              check=False)
+        proc = subprocess.run(
+            [quarto, "render", SOURCE_FILE, "--to", to],
+            cwd=run_dir,
+            capture_output=True,
+            text=True,
+            timeout=QUARTO_TIMEOUT,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
-        raise CcuaError(f"quarto render --to {to} took more than {QUARTO_TIMEOUT} s",
-                        file=str(run_dir / SOURCE_FILE)) from None
+        raise CcuaError(
+            f"quarto render --to {to} took more than {QUARTO_TIMEOUT} s",
+            file=str(run_dir / SOURCE_FILE),
+        ) from None
     if proc.returncode != 0:
         lines = [line for line in (proc.stderr or proc.stdout or "").splitlines() if line.strip()]
         last = lines[-1].strip() if lines else "no message"
-        raise CcuaError(f"quarto render --to {to} failed (exit {proc.returncode}): {last}",
-                        file=str(run_dir / SOURCE_FILE),
-                        hint="retry with  ccua report RUN --engine pandoc")
+        raise CcuaError(
+            f"quarto render --to {to} failed (exit {proc.returncode}): {last}",
+            file=str(run_dir / SOURCE_FILE),
+            hint="retry with  ccua report RUN --engine pandoc",
+        )
     output = run_dir / ("report.html" if to == "html" else "report.pdf")
     if not output.exists():
-        raise CcuaError(f"quarto render --to {to} did not write {output.name}",
-                        file=str(run_dir / SOURCE_FILE))
+        raise CcuaError(
+            f"quarto render --to {to} did not write {output.name}", file=str(run_dir / SOURCE_FILE)
+        )

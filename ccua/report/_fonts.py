@@ -28,18 +28,33 @@ from ccua.errors import CcuaError
 
 # Families that cover Simplified Chinese, best first. The first ones are the ones we test with.
 CJK_FAMILIES = (
-    "Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC", "Source Han Sans CN",
-    "Noto Sans SC", "Source Han Serif SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
-    "Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "Heiti SC", "SimHei", "SimSun",
-    "AR PL UMing CN", "AR PL UKai CN", "Droid Sans Fallback",
+    "Noto Sans CJK SC",
+    "Noto Serif CJK SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "Noto Sans SC",
+    "Source Han Serif SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "Heiti SC",
+    "SimHei",
+    "SimSun",
+    "AR PL UMing CN",
+    "AR PL UKai CN",
+    "Droid Sans Fallback",
 )
 # Families of the bold wheel (its regions' names; the regular collection has the same ones).
 BOLD_FAMILIES = ("Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans CJK KR")
-ENV_FONT_PATHS = "CCUA_FONT_PATHS"      # extra folders with fonts, separated by os.pathsep
+ENV_FONT_PATHS = "CCUA_FONT_PATHS"  # extra folders with fonts, separated by os.pathsep
 
-INSTALL_HINT = ("install one:  pip install noto-cjk-sans-otc  (it ships Noto Sans CJK SC), or "
-                "on Debian/Ubuntu  apt-get install fonts-noto-cjk; a font folder elsewhere can "
-                f"be named in {ENV_FONT_PATHS}")
+INSTALL_HINT = (
+    "install one:  pip install noto-cjk-sans-otc  (it ships Noto Sans CJK SC), or "
+    "on Debian/Ubuntu  apt-get install fonts-noto-cjk; a font folder elsewhere can "
+    f"be named in {ENV_FONT_PATHS}"
+)
 
 
 class FontNotFound(CcuaError):
@@ -52,8 +67,8 @@ class CjkFont:
 
     family: str
     folders: tuple[str, ...] = ()
-    source: str = "bundled"             # bundled | environment | system
-    bold: str | None = None             # the family with a bold face (None: no bold face)
+    source: str = "bundled"  # bundled | environment | system
+    bold: str | None = None  # the family with a bold face (None: no bold face)
 
     @property
     def system_fonts(self) -> bool:
@@ -115,21 +130,22 @@ def find_cjk_font() -> CjkFont:
         folders = [str(bundled)] + ([str(bold_folder)] if bold_folder else [])
         family = _pick(_families(folders, system=False))
         if family:
-            return CjkFont(family, tuple(folders), "bundled",
-                           _bold_family(folders, False, family))
+            return CjkFont(family, tuple(folders), "bundled", _bold_family(folders, False, family))
     extra = env_font_folders()
     if extra:
         folders = extra + ([str(bold_folder)] if bold_folder else [])
         family = _pick(_families(folders, system=False))
         if family:
-            return CjkFont(family, tuple(folders), "environment",
-                           _bold_family(folders, False, family))
+            return CjkFont(
+                family, tuple(folders), "environment", _bold_family(folders, False, family)
+            )
     family = _pick(system_families())
     if family:
         folders = [str(bold_folder)] if bold_folder else []
         return CjkFont(family, tuple(folders), "system", _bold_family(folders, True, family))
-    raise FontNotFound("no CJK font found for the PDF (Chinese text would print as empty "
-                       "boxes)", hint=INSTALL_HINT)
+    raise FontNotFound(
+        "no CJK font found for the PDF (Chinese text would print as empty boxes)", hint=INSTALL_HINT
+    )
 
 
 def system_families() -> list[str]:

@@ -79,34 +79,47 @@ class Structure:
         n = self.names
 
         def group_node(g: dict[str, Any]) -> Node:
-            items = [Node((md_escape(n.item(i["code"])),), rows=item_rows(i))
-                     for i in self.items_of(g["code"])]
+            items = [
+                Node((md_escape(n.item(i["code"])),), rows=item_rows(i))
+                for i in self.items_of(g["code"])
+            ]
             if group_rows is None:
                 return Node((md_escape(n.group(g["code"])),), children=items)
             rows = flatten(items)
             return Node((md_escape(n.group(g["code"])),), rows=group_rows(g, rows))
 
         if self.categories:
-            return [Node((md_escape(n.categories.get(c["code"], c["name"])),),
-                         children=[group_node(g) for g in self.groups_of(c["code"])])
-                    for c in self.categories]
+            return [
+                Node(
+                    (md_escape(n.categories.get(c["code"], c["name"])),),
+                    children=[group_node(g) for g in self.groups_of(c["code"])],
+                )
+                for c in self.categories
+            ]
         return [group_node(g) for g in self.groups]
 
     def leading_columns(self, narrow: bool = False) -> list[Column]:
         """类别 (when the framework has categories), group, item; narrow beside long texts."""
-        cols = ([Column(self.tr("table.category"), 4 if narrow else 5)] if self.categories
-                else [])
-        return [*cols, Column(self.group_level, 5 if narrow else 8),
-                Column(self.item_level, 6 if narrow else 10)]
+        cols = [Column(self.tr("table.category"), 4 if narrow else 5)] if self.categories else []
+        return [
+            *cols,
+            Column(self.group_level, 5 if narrow else 8),
+            Column(self.item_level, 6 if narrow else 10),
+        ]
 
 
 def structure(results: dict[str, Any], lang: str = "zh") -> Structure:
     a = results["assessment"]
     n = tables.names(results, lang)
-    return Structure(categories=list(a.get("categories") or []), groups=list(a["groups"]),
-                     items=list(a["items"]), group_level=n.group_level,
-                     item_level=n.item_level,
-                     points_at=results["framework"]["points_at"], names=n)
+    return Structure(
+        categories=list(a.get("categories") or []),
+        groups=list(a["groups"]),
+        items=list(a["items"]),
+        group_level=n.group_level,
+        item_level=n.item_level,
+        points_at=results["framework"]["points_at"],
+        names=n,
+    )
 
 
 def framework_for(results: dict[str, Any]) -> Framework:
@@ -118,11 +131,13 @@ def framework_for(results: dict[str, Any]) -> Framework:
             f"results.json was computed with {fw_info['id']} version {fw_info['version']}, "
             f"but this ccua has version {fw.version}",
             hint="re-run the client (ccua run params/CLIENT.yaml) so that the report and the "
-                 "scores use the same version of the standard")
+            "scores use the same version of the standard",
+        )
     return fw
 
 
 # --- table 5: requirement scores (E.5) -------------------------------------------------------
+
 
 def requirement_lines(req: dict[str, Any]) -> list[str]:
     """A requirement as the standard prints it (its text is quoted from the standard)."""
@@ -140,12 +155,10 @@ def requirement_rating(req: dict[str, Any], tr: Tr) -> list[str]:
     lines = [fmt.rating(req["rating"])]
     subs = [sp for sp in req.get("subpoints") or [] if sp.get("rating") is not None]
     if req.get("source") == "subpoints" and subs:
-        lines.append(md_escape(tr.paren(tr.join(fmt.rating(sp["rating"]) for sp in subs))
-                               .strip()))
+        lines.append(md_escape(tr.paren(tr.join(fmt.rating(sp["rating"]) for sp in subs)).strip()))
     att = req.get("attainment")
     if req.get("kind") == "indicator" and req.get("source") == "indicators" and att:
-        lines.append(md_escape(tr("table.attained", met=att["met"],
-                                  evaluable=att["evaluable"])))
+        lines.append(md_escape(tr("table.attained", met=att["met"], evaluable=att["evaluable"])))
     if req.get("source") == "override":
         lines.append(tr("table.team_decided"))
     return lines
@@ -165,36 +178,58 @@ def whole_rating(item: dict[str, Any], s: Structure) -> list[str] | None:
     if source == "na":
         return [tr("table.na")]
     if source == "override":
-        return [tr("table.percent_value", percent=fmt.percent(item.get("percent"))),
-                tr("table.team_decided")]
+        return [
+            tr("table.percent_value", percent=fmt.percent(item.get("percent"))),
+            tr("table.team_decided"),
+        ]
     if item.get("mean_rating") is None:
         return [tr("table.unrated")]
-    return [fmt.rating(item.get("mean_rating")),
-            md_escape(tr("table.whole_rating", level=s.item_level.lower() if tr.en
-                                                 else s.item_level))]
+    return [
+        fmt.rating(item.get("mean_rating")),
+        md_escape(tr("table.whole_rating", level=s.item_level.lower() if tr.en else s.item_level)),
+    ]
 
 
 def requirements_table(results: dict[str, Any], s: Structure) -> str:
     tr = s.tr
     cats = s.categories
-    score_cols = ([Column(tr("table.category_score",
-                             category=s.names.categories.get(c["code"], c["name"])), 5, "right")
-                   for c in cats] if cats and s.points_at == "item"
-                  else [Column(tr("table.score"), 6, "right")])
+    score_cols = (
+        [
+            Column(
+                tr("table.category_score", category=s.names.categories.get(c["code"], c["name"])),
+                5,
+                "right",
+            )
+            for c in cats
+        ]
+        if cats and s.points_at == "item"
+        else [Column(tr("table.score"), 6, "right")]
+    )
 
     def req_rows(item: dict[str, Any]) -> list[list[Cell]]:
         reqs = item.get("requirements") or []
         whole = whole_rating(item, s)
         if whole is None:
-            rows = [[Cell.of(*requirement_lines(r)), Cell.of(*requirement_rating(r, tr))]
-                    for r in reqs]
+            rows = [
+                [Cell.of(*requirement_lines(r)), Cell.of(*requirement_rating(r, tr))] for r in reqs
+            ]
         elif reqs:  # rated as a whole: one rating beside all of the item's requirements
             rows = [[Cell.of(*requirement_lines(r))] for r in reqs]
             rows[0].append(Cell.of(*whole, rowspan=len(rows)))
         else:
-            rows = [[Cell.of(md_escape(tr("table.whole_rating", level=s.item_level.lower()
-                                             if tr.en else s.item_level))),
-                     Cell.of(*whole)]]
+            rows = [
+                [
+                    Cell.of(
+                        md_escape(
+                            tr(
+                                "table.whole_rating",
+                                level=s.item_level.lower() if tr.en else s.item_level,
+                            )
+                        )
+                    ),
+                    Cell.of(*whole),
+                ]
+            ]
         note = tables.item_remark(item, tr)
         if note:
             rows.append([Cell.of(md_escape(tr("table.note", note=note)), colspan=2)])
@@ -205,8 +240,7 @@ def requirements_table(results: dict[str, Any], s: Structure) -> str:
         columns: list[dict[str, Any] | None] = list(cats) if cats else [None]
         for c in columns:
             mine = c is None or item.get("category") == c["code"]
-            score_cells.append(Cell.of(fmt.fixed(item.get("score")) if mine else "",
-                                       rowspan=span))
+            score_cells.append(Cell.of(fmt.fixed(item.get("score")) if mine else "", rowspan=span))
         rows[0] = [*rows[0], *score_cells]
         return rows
 
@@ -216,8 +250,12 @@ def requirements_table(results: dict[str, Any], s: Structure) -> str:
         return rows
 
     tree = s.tree(req_rows, group_rows if s.points_at != "item" else None)
-    columns = [*s.leading_columns(narrow=True), Column(tr("table.requirement"), 36),
-               Column(tr("table.rating"), 6, "center"), *score_cols]
+    columns = [
+        *s.leading_columns(narrow=True),
+        Column(tr("table.requirement"), 36),
+        Column(tr("table.rating"), 6, "center"),
+        *score_cols,
+    ]
     return grid_table(columns, flatten(tree), caption=tr("table.e5.caption"))
 
 
@@ -232,29 +270,35 @@ def subtotals_sentence(results: dict[str, Any], s: Structure) -> str:
     if s.categories:
         parts = []
         for c in s.categories:
-            inner = tr("punct.comma").join(f"{n.group(g['code'])} {pts(g['score'])}"
-                                           for g in s.groups_of(c["code"]))
-            parts.append(f"{n.categories.get(c['code'], c['name'])} {pts(c['score'])}"
-                         f"{tr.paren(inner)}")
+            inner = tr("punct.comma").join(
+                f"{n.group(g['code'])} {pts(g['score'])}" for g in s.groups_of(c["code"])
+            )
+            parts.append(
+                f"{n.categories.get(c['code'], c['name'])} {pts(c['score'])}{tr.paren(inner)}"
+            )
         return md_escape(tr("report.subtotals", parts=tr("punct.comma").join(parts)))
     if s.points_at == "item":
-        inner = tr("punct.comma").join(f"{n.group(g['code'])} {pts(g['score'])}"
-                                       for g in s.groups)
+        inner = tr("punct.comma").join(f"{n.group(g['code'])} {pts(g['score'])}" for g in s.groups)
         return md_escape(tr("report.subtotals", parts=inner))
     return ""
 
 
 def band_table(grades: Sequence[Grade], caption: str, tr: Tr) -> str:
     """Bands only (for comparison beside a framework without grades): no verdict."""
-    rows = [[Cell.of(md_escape(tr.name(g))), Cell.of(md_escape(tables.grade_band(grades, g,
-                                                                                  tr.lang)))]
-            for g in sorted(grades, key=lambda g: g.min, reverse=True)]
-    return grid_table([Column(tr("table.grade"), 6, "center"),
-                       Column(tr("table.band"), 8, "center")], rows,
-                      caption=caption, line_width=80)
+    rows = [
+        [Cell.of(md_escape(tr.name(g))), Cell.of(md_escape(tables.grade_band(grades, g, tr.lang)))]
+        for g in sorted(grades, key=lambda g: g.min, reverse=True)
+    ]
+    return grid_table(
+        [Column(tr("table.grade"), 6, "center"), Column(tr("table.band"), 8, "center")],
+        rows,
+        caption=caption,
+        line_width=80,
+    )
 
 
 # --- the verdict and its wording -------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -263,7 +307,7 @@ class Verdict:
     kind: str
     total: str
     grade: str | None
-    pass_grade: str | None = None       # the lowest grade that is not 'improve' (合格)
+    pass_grade: str | None = None  # the lowest grade that is not 'improve' (合格)
     comparison_label: str = ""
     missing: list[str] = field(default_factory=list)
 
@@ -289,12 +333,13 @@ def verdict(results: dict[str, Any], fw: Framework, lang: str = "zh") -> Verdict
 
 # --- the whole front part --------------------------------------------------------------------
 
+
 def standard_citation(results: dict[str, Any], lang: str = "zh") -> str:
     """How the report cites the standard: its designation when it has a real one, else its
     title (a draft without a number is cited by title, never as "T/CCUA XXXX-XXXX")."""
     tr = Tr(lang)
     cited = results["engagement"]["report"].get("standard")
-    if cited and not tr.en and "XXXX" not in str(cited):   # a placeholder is never cited
+    if cited and not tr.en and "XXXX" not in str(cited):  # a placeholder is never cited
         return str(cited)
     fw = results["framework"]
     name = fw.get("name_en") if tr.en and fw.get("name_en") else fw["name"]
@@ -330,11 +375,16 @@ def background_text(results: dict[str, Any], lang: str = "zh") -> str:
     if bg.get("description"):
         return str(bg["description"])
     period = bg.get("period") or results["period"]
-    return tr("report.background", subject=bg["subject"], organisation=bg["organisation"],
-              industry=bg["industry"], seats=bg["seats"],
-              business=tr.join(bg.get("business_types") or []),
-              standard=standard_citation(results, lang),
-              period=fmt.date_range(period["start"], period["end"], tr.lang))
+    return tr(
+        "report.background",
+        subject=bg["subject"],
+        organisation=bg["organisation"],
+        industry=bg["industry"],
+        seats=bg["seats"],
+        business=tr.join(bg.get("business_types") or []),
+        standard=standard_citation(results, lang),
+        period=fmt.date_range(period["start"], period["end"], tr.lang),
+    )
 
 
 def process_steps(results: dict[str, Any], lang: str = "zh") -> list[str]:
@@ -345,8 +395,9 @@ def process_steps(results: dict[str, Any], lang: str = "zh") -> list[str]:
         text = str(step["name"])
         dates = [fmt.date_text(d, tr.lang) for d in (step.get("start"), step.get("end")) if d]
         if dates:
-            text += tr.paren(tr("punct.range", start=dates[0], end=dates[-1])
-                             if len(dates) == 2 else dates[0])
+            text += tr.paren(
+                tr("punct.range", start=dates[0], end=dates[-1]) if len(dates) == 2 else dates[0]
+            )
         if step.get("deliverable"):
             text += tr("punct.colon") + str(step["deliverable"])
         out.append(text + tr("punct.period"))
@@ -373,20 +424,22 @@ def front_context(results: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
         if fw.comparison_grades is not None:
             other = load_framework(fw.comparison_grades.framework)
             label = fw.comparison_grades.label_en if tr.en else fw.comparison_grades.label
-            comparison = band_table(other.grades,
-                                    tr("table.comparison_caption", label=label), tr)
+            comparison = band_table(other.grades, tr("table.comparison_caption", label=label), tr)
     recon = results.get("reconciliation_summary") or {}
     agreement = tables.agreement_table(results, tr.lang)
-    staffing_flagged = [fmt.month_text(m, tr.lang)
-                        for m in (results.get("staffing") or {}).get("flagged") or []]
+    staffing_flagged = [
+        fmt.month_text(m, tr.lang) for m in (results.get("staffing") or {}).get("flagged") or []
+    ]
     prepared_by = tr.join(report.get("prepared_by") or [])
-    cover = [(tr("report.cover.commissioned_by"), report["commissioned_by"]),
-             (tr("report.cover.assessee"), report["assessee"]),
-             (tr("report.cover.project"), report["project"]),
-             (tr("report.cover.assessor_org"), report["assessor_org"]),
-             (tr("report.cover.prepared_by"), prepared_by),
-             (tr("report.cover.approved_by"), report.get("approved_by", "")),
-             (tr("report.cover.date"), fmt.date_text(report["date"], tr.lang))]
+    cover = [
+        (tr("report.cover.commissioned_by"), report["commissioned_by"]),
+        (tr("report.cover.assessee"), report["assessee"]),
+        (tr("report.cover.project"), report["project"]),
+        (tr("report.cover.assessor_org"), report["assessor_org"]),
+        (tr("report.cover.prepared_by"), prepared_by),
+        (tr("report.cover.approved_by"), report.get("approved_by", "")),
+        (tr("report.cover.date"), fmt.date_text(report["date"], tr.lang)),
+    ]
     if report.get("prepared_unit"):
         cover.append((tr("report.cover.prepared_unit"), report["prepared_unit"]))
     levels = results["framework"]["levels"]
@@ -403,9 +456,16 @@ def front_context(results: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
         "tools": (eng.get("tools") or "") if not tr.en else "",
         "key_points": eng.get("key_points") or [],
         "staffing_key_point": tr("nb.staff.key_point", months=tr.join(staffing_flagged))
-        if staffing_flagged else "",
-        "agreement": ({"intro": tables.agreement_intro(results, tr.lang),
-                       "table": tables.grid_markdown(agreement)} if agreement else None),
+        if staffing_flagged
+        else "",
+        "agreement": (
+            {
+                "intro": tables.agreement_intro(results, tr.lang),
+                "table": tables.grid_markdown(agreement),
+            }
+            if agreement
+            else None
+        ),
         "opinion": (eng.get("opinion") or "") if not tr.en else "",
         "standard": standard_citation(results, tr.lang),
         "framework": results["framework"],
@@ -421,13 +481,17 @@ def front_context(results: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
         "scale": scale,
         "scale_labels": [f"{value} {label}" for value, label in scale],
         "indicator_requirement": fw.scoring.indicator_requirement,
-        "threshold": fw.scoring.attainment_threshold if fw.scoring.indicator_requirement
-        else None,
-        "tables": {"t1": tables.grid_markdown(t1), "t2": tables.grid_markdown(t2),
-                   "t3": tables.grid_markdown(t3), "t4": tables.grid_markdown(t4),
-                   "t5": requirements_table(results, s),
-                   "t6": tables.grid_markdown(tables.score_table(results, tr.lang)),
-                   "t7": t7, "comparison": comparison},
+        "threshold": fw.scoring.attainment_threshold if fw.scoring.indicator_requirement else None,
+        "tables": {
+            "t1": tables.grid_markdown(t1),
+            "t2": tables.grid_markdown(t2),
+            "t3": tables.grid_markdown(t3),
+            "t4": tables.grid_markdown(t4),
+            "t5": requirements_table(results, s),
+            "t6": tables.grid_markdown(tables.score_table(results, tr.lang)),
+            "t7": t7,
+            "comparison": comparison,
+        },
         "subtotals": subtotals_sentence(results, s),
         "verdict": v,
         "leader": assessor_leader(results),

@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 
 _INLINE_SPECIALS = re.compile(r"([\\`*_\[\]<>$@^~|#])")
 # Line starts that pandoc would read as a list item, heading, quote, rule or definition.
-_BLOCK_START = re.compile(r"^(\d+|[A-Za-z]|[ivxlcIVXLC]+|#)([.)])(\s|$)|^([-+*:]|#+)(\s|$)|^(>)"
-                          r"|^([-=*_][-=*_ ]*)$|^(\()(\d+|[A-Za-z]|[ivxlcIVXLC]+|#)\)(\s|$)")
+_BLOCK_START = re.compile(
+    r"^(\d+|[A-Za-z]|[ivxlcIVXLC]+|#)([.)])(\s|$)|^([-+*:]|#+)(\s|$)|^(>)"
+    r"|^([-=*_][-=*_ ]*)$|^(\()(\d+|[A-Za-z]|[ivxlcIVXLC]+|#)\)(\s|$)"
+)
 
 
 def char_width(ch: str) -> int:
@@ -58,7 +60,7 @@ def protect_line_start(line: str) -> str:
         return line
     if m.group(1) is None:
         return "\\" + line
-    return line[: m.end(1)] + "\\" + line[m.end(1):]
+    return line[: m.end(1)] + "\\" + line[m.end(1) :]
 
 
 def _tokens(text: str) -> list[str]:
@@ -114,7 +116,7 @@ class Column:
 
     title: str
     width: int
-    align: str = "left"          # left | center | right
+    align: str = "left"  # left | center | right
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,7 @@ class _Placed:
     cell: Cell
     row: int
     col: int
-    body: list[str] = field(default_factory=list)   # physical lines, already wrapped
+    body: list[str] = field(default_factory=list)  # physical lines, already wrapped
 
 
 def _place(rows: Sequence[Sequence[Cell]], ncols: int) -> tuple[list[_Placed], list[list[int]]]:
@@ -169,13 +171,17 @@ def _cell_lines(lines: Sequence[str], width: int) -> list[str]:
         wrapped = wrap(logical, width - (0 if last else 1)) if logical else [""]
         wrapped = [protect_line_start(w) for w in wrapped]
         if not last and wrapped[-1]:
-            wrapped[-1] += "\\"          # a hard line break before the next logical line
+            wrapped[-1] += "\\"  # a hard line break before the next logical line
         out += wrapped
     return out
 
 
-def grid_table(columns: Sequence[Column], rows: Sequence[Sequence[Cell]],
-               caption: str | None = None, line_width: int = 100) -> str:
+def grid_table(
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[Cell]],
+    caption: str | None = None,
+    line_width: int = 100,
+) -> str:
     """A pandoc grid table with row and column spans, measured the way pandoc measures it.
 
     Column widths are relative; the table is laid out ``line_width`` characters wide. Tables
@@ -196,7 +202,7 @@ def grid_table(columns: Sequence[Column], rows: Sequence[Sequence[Cell]],
             widths[p.col] = max(widths[p.col], need)
 
     def span_width(col: int, colspan: int) -> int:
-        return sum(widths[col:col + colspan]) + 3 * (colspan - 1)
+        return sum(widths[col : col + colspan]) + 3 * (colspan - 1)
 
     for p in placed:
         p.body = _cell_lines(p.cell.lines, span_width(p.col, p.cell.colspan))
@@ -208,14 +214,14 @@ def grid_table(columns: Sequence[Column], rows: Sequence[Sequence[Cell]],
     for p in sorted(placed, key=lambda q: q.row + q.cell.rowspan):
         if p.cell.rowspan > 1:
             last = p.row + p.cell.rowspan - 1
-            have = sum(heights[p.row:last + 1]) + p.cell.rowspan - 1
+            have = sum(heights[p.row : last + 1]) + p.cell.rowspan - 1
             if len(p.body) > have:
                 heights[last] += len(p.body) - have
 
     # Where each physical line of a cell sits: the first line of row r of a cell spanning from
     # row p.row is at offset sum(heights[p.row:r]) + (r - p.row) (one per separator crossed).
     def offset(p: _Placed, r: int) -> int:
-        return sum(heights[p.row:r]) + (r - p.row)
+        return sum(heights[p.row : r]) + (r - p.row)
 
     def content(p: _Placed, line_no: int) -> str:
         text = p.body[line_no] if line_no < len(p.body) else ""
@@ -226,7 +232,7 @@ def grid_table(columns: Sequence[Column], rows: Sequence[Sequence[Cell]],
         """The line above row r (r == nrows: the bottom border)."""
         header_rule = r == 1
         fill = "=" if header_rule else "-"
-        segs: list[str | None] = []        # per column: border (None) or continuing text
+        segs: list[str | None] = []  # per column: border (None) or continuing text
         for c in range(ncols):
             if r == 0 or r == nrows or owner[r][c] != owner[r - 1][c]:
                 segs.append(None)

@@ -24,8 +24,16 @@ from typing import Any
 from ccua.errors import CcuaError
 
 VEGALITE_MIMES = ("application/vnd.vegalite.v5+json", "application/vnd.vegalite.v4+json")
-SKIP_TAGS = {"parameters", "injected-parameters", "remove-cell", "remove_cell",
-             "remove-output", "remove_output", "hide-output", "hide_output"}
+SKIP_TAGS = {
+    "parameters",
+    "injected-parameters",
+    "remove-cell",
+    "remove_cell",
+    "remove-output",
+    "remove_output",
+    "hide-output",
+    "hide_output",
+}
 CHARTS_DIR = "charts"
 OUTPUT_SEPARATOR = "<!-- -->"
 _QUARTO_HIDE = re.compile(r"^#\|\s*(include|output)\s*:\s*false\s*$", re.MULTILINE)
@@ -63,10 +71,12 @@ def _script_json(spec: Any) -> str:
 
 def chart_block(chart_id: str, spec: Any, svg_path: str | None) -> str:
     """A chart as raw blocks: interactive in HTML, the static SVG in Typst."""
-    html = (f'<figure class="ccua-figure"><div class="ccua-chart" id="{chart_id}" '
-            f'data-spec="{chart_id}-spec"></div></figure>\n'
-            f'<script type="application/json" id="{chart_id}-spec">{_script_json(spec)}'
-            "</script>")
+    html = (
+        f'<figure class="ccua-figure"><div class="ccua-chart" id="{chart_id}" '
+        f'data-spec="{chart_id}-spec"></div></figure>\n'
+        f'<script type="application/json" id="{chart_id}-spec">{_script_json(spec)}'
+        "</script>"
+    )
     out = f"```{{=html}}\n{html}\n```\n"
     if svg_path is not None:
         out += f'\n```{{=typst}}\n#ccua-chart(image("{svg_path}"))\n```\n'
@@ -89,11 +99,17 @@ def read_notebook(path: Path) -> dict[str, Any]:
     try:
         nb = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CcuaError(f"cannot read the executed notebook ({exc})", file=str(path),
-                        hint="re-run the client to execute it again") from None
+        raise CcuaError(
+            f"cannot read the executed notebook ({exc})",
+            file=str(path),
+            hint="re-run the client to execute it again",
+        ) from None
     if not isinstance(nb, dict) or nb.get("nbformat") != 4:
-        raise CcuaError("is not a Jupyter notebook in format 4", file=str(path),
-                        hint="re-run the client to execute it again")
+        raise CcuaError(
+            "is not a Jupyter notebook in format 4",
+            file=str(path),
+            hint="re-run the client to execute it again",
+        )
     return nb
 
 
@@ -118,7 +134,8 @@ def chapter_from_notebook(path: Path, key: str, heading: str, anchor: str) -> Ch
                 if "image/svg+xml" in data:
                     svg_path = f"{CHARTS_DIR}/{key}-{n}.svg"
                     chapter.files.append(
-                        ChartFile(svg_path, _text(data["image/svg+xml"]).encode("utf-8")))
+                        ChartFile(svg_path, _text(data["image/svg+xml"]).encode("utf-8"))
+                    )
                 spec = data[spec_mime]
                 if isinstance(spec, str):
                     spec = json.loads(spec)
@@ -130,13 +147,15 @@ def chapter_from_notebook(path: Path, key: str, heading: str, anchor: str) -> Ch
                 n += 1
                 svg_path = f"{CHARTS_DIR}/{key}-{n}.svg"
                 chapter.files.append(
-                    ChartFile(svg_path, _text(data["image/svg+xml"]).encode("utf-8")))
+                    ChartFile(svg_path, _text(data["image/svg+xml"]).encode("utf-8"))
+                )
                 blocks.append(f"![]({svg_path})\n")
             elif "image/png" in data:
                 n += 1
                 png_path = f"{CHARTS_DIR}/{key}-{n}.png"
                 chapter.files.append(
-                    ChartFile(png_path, base64.b64decode(_text(data["image/png"]))))
+                    ChartFile(png_path, base64.b64decode(_text(data["image/png"])))
+                )
                 blocks.append(f"![]({png_path})\n")
             elif "text/html" in data:
                 blocks.append(f"```{{=html}}\n{_text(data['text/html']).strip()}\n```\n")

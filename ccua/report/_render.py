@@ -50,8 +50,10 @@ def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
     wanted = {f.strip().lower() for f in items if f.strip()}
     unknown = sorted(wanted - set(FORMATS))
     if unknown or not wanted:
-        raise CcuaError(f"`--format` must be a comma-separated list of {', '.join(FORMATS)}, "
-                        f"got {','.join(items) if items else 'nothing'!r}")
+        raise CcuaError(
+            f"`--format` must be a comma-separated list of {', '.join(FORMATS)}, "
+            f"got {','.join(items) if items else 'nothing'!r}"
+        )
     return tuple(f for f in FORMATS if f in wanted)
 
 
@@ -61,14 +63,20 @@ def choose_engine(engine: str) -> str:
     if engine == "auto":
         return "quarto" if quarto_executable() else "pandoc"
     if engine == "quarto" and quarto_executable() is None:
-        raise CcuaError("quarto is not on PATH",
-                        hint="install Quarto (https://quarto.org), or use --engine pandoc")
+        raise CcuaError(
+            "quarto is not on PATH",
+            hint="install Quarto (https://quarto.org), or use --engine pandoc",
+        )
     return engine
 
 
-def render_report(run_dir: str | Path, formats: str | Iterable[str] = FORMATS,
-                  engine: str = "auto", say: Say | None = None,
-                  lang: str = "zh") -> ReportOutput:
+def render_report(
+    run_dir: str | Path,
+    formats: str | Iterable[str] = FORMATS,
+    engine: str = "auto",
+    say: Say | None = None,
+    lang: str = "zh",
+) -> ReportOutput:
     """Render one run's report from its results.json and executed notebooks.
 
     Nothing is recomputed and no notebook is executed: this is what ``ccua report`` does, and
@@ -84,14 +92,14 @@ def render_report(run_dir: str | Path, formats: str | Iterable[str] = FORMATS,
     results = load_results(run)
     framework = framework_for(results)
     chosen = choose_engine(engine) if ("html" in wanted or "pdf" in wanted) else "python"
-    if chosen == "quarto" and tr.en:    # Quarto renders report.qmd: English goes through pandoc
+    if chosen == "quarto" and tr.en:  # Quarto renders report.qmd: English goes through pandoc
         chosen = "pandoc"
     out = ReportOutput(run_dir=str(run), engine=chosen)
     when = report_datetime(results)
 
     font: CjkFont | None
     if "pdf" in wanted:
-        font = find_cjk_font()          # stop before anything is written, with how to fix it
+        font = find_cjk_font()  # stop before anything is written, with how to fix it
     else:
         try:
             font = find_cjk_font()
@@ -108,17 +116,18 @@ def render_report(run_dir: str | Path, formats: str | Iterable[str] = FORMATS,
         out.charts, out.chapters = doc.charts, len(doc.chapters)
         if not doc.chapters:
             say("no executed notebooks in the run folder: the report has no chapters after 六、")
+
         def render_one(fmt: str) -> float:
             started = time.perf_counter()
             if chosen == "quarto":
                 render_with_quarto(run, "html" if fmt == "html" else "typst")
             elif fmt == "html":
-                html_with_pandoc(run, doc.source, doc.charts, f"ccua {__version__}",
-                                 outputs["html"])
+                html_with_pandoc(
+                    run, doc.source, doc.charts, f"ccua {__version__}", outputs["html"]
+                )
             else:
                 assert font is not None
-                pdf_with_typst(run, typst_source(run, doc.source), font, when, say,
-                               outputs["pdf"])
+                pdf_with_typst(run, typst_source(run, doc.source), font, when, say, outputs["pdf"])
             return time.perf_counter() - started
 
         formats = [fmt for fmt in ("html", "pdf") if fmt in wanted]
@@ -146,8 +155,7 @@ def render_report(run_dir: str | Path, formats: str | Iterable[str] = FORMATS,
             label = comparison.label
         if tr.en and comparison is not None and label:
             label = comparison.label_en
-        atomic_write_bytes(run / outputs["xlsx"],
-                           workbook_bytes(results, grades, label, tr.lang))
+        atomic_write_bytes(run / outputs["xlsx"], workbook_bytes(results, grades, label, tr.lang))
         out.seconds["xlsx"] = time.perf_counter() - started
         out.files.append(outputs["xlsx"])
         say(f"{outputs['xlsx']} in {out.seconds['xlsx']:.1f} s")
@@ -164,8 +172,13 @@ def translate_notebooks(run: Path, framework: object, lang: str, say: Say) -> li
     jobs = framework_notebook_jobs(framework, None, lang)
     missing = [j for j in jobs if not (run / j.output).exists()]
     others = [other for other in LANGS if other != lang]
-    had = any((run / output_name(f"{j.parameters.get('chapter') or j.template.stem}.ipynb",
-                                 other)).exists() for j in missing for other in others)
+    had = any(
+        (
+            run / output_name(f"{j.parameters.get('chapter') or j.template.stem}.ipynb", other)
+        ).exists()
+        for j in missing
+        for other in others
+    )
     if not missing or not had:
         return []
     say(f"executing the notebooks in {lang} ({len(missing)})")

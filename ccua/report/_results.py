@@ -15,8 +15,19 @@ from ccua import fmt
 from ccua.results_model import READABLE_VERSIONS as SUPPORTED_SCHEMA_VERSIONS
 from ccua.results_model import RESULTS_FILE, SCHEMA, Results, load_run
 
-__all__ = ["RESULTS_FILE", "SCHEMA", "SUPPORTED_SCHEMA_VERSIONS", "Results", "dec", "fixed",
-           "load_results", "load_run", "percent", "points", "rating"]
+__all__ = [
+    "RESULTS_FILE",
+    "SCHEMA",
+    "SUPPORTED_SCHEMA_VERSIONS",
+    "Results",
+    "dec",
+    "fixed",
+    "load_results",
+    "load_run",
+    "percent",
+    "points",
+    "rating",
+]
 
 
 def load_results(run_dir: Path) -> dict[str, Any]:
@@ -30,7 +41,7 @@ def load_results(run_dir: Path) -> dict[str, Any]:
 dec = fmt.dec
 fixed = fmt.fixed
 percent = fmt.percent
-rating = fmt.rating          # 4, 3.50, 2.86: the same everywhere
+rating = fmt.rating  # 4, 3.50, 2.86: the same everywhere
 
 
 def points(value: Any) -> str:

@@ -67,8 +67,13 @@ def framework_key(framework_id: str, root: Path) -> str:
     from ccua import __version__
 
     h = hashlib.sha256()
-    for part in (f"ccua-framework-cache {CACHE_FORMAT}", __version__, sys.version,
-                 pydantic.VERSION, framework_id):
+    for part in (
+        f"ccua-framework-cache {CACHE_FORMAT}",
+        __version__,
+        sys.version,
+        pydantic.VERSION,
+        framework_id,
+    ):
         h.update(part.encode() + b"\0")
     package = Path(__file__).resolve().parents[1]
     for rel in _SOURCES:
@@ -81,8 +86,7 @@ def framework_key(framework_id: str, root: Path) -> str:
     return h.hexdigest()
 
 
-def cached_framework(framework_id: str, root: Path, load: Callable[[], Any],
-                     kind: type) -> Any:
+def cached_framework(framework_id: str, root: Path, load: Callable[[], Any], kind: type) -> Any:
     """``load()``'s framework, from the cache when its key matches, else loaded and stored."""
     folder = cache_dir()
     if folder is None:
@@ -90,7 +94,7 @@ def cached_framework(framework_id: str, root: Path, load: Callable[[], Any],
     try:
         key = framework_key(framework_id, root)
     except OSError:
-        return load()       # a file vanished while hashing: the loader will say which
+        return load()  # a file vanished while hashing: the loader will say which
     path = folder / f"framework-{framework_id}-{key[:40]}.pickle"
     if _safe_folder(folder):
         try:
@@ -103,7 +107,7 @@ def cached_framework(framework_id: str, root: Path, load: Callable[[], Any],
         else:
             if isinstance(fw, kind) and getattr(fw, "id", None) == framework_id:
                 return fw
-    fw = load()              # validation errors propagate; invalid frameworks are not cached
+    fw = load()  # validation errors propagate; invalid frameworks are not cached
     if _safe_folder(folder):
         _store(path, fw)
     return fw
@@ -119,7 +123,7 @@ def _store(path: Path, value: Any) -> None:
         os.replace(tmp, path)
         tmp = None
         for old in path.parent.glob(path.name.rsplit("-", 1)[0] + "-*.pickle"):
-            if old != path:          # earlier keys of the same framework
+            if old != path:  # earlier keys of the same framework
                 old.unlink(missing_ok=True)
     except Exception:  # read-only folder, disk full, unpicklable: no cache
         pass

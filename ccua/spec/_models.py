@@ -106,11 +106,15 @@ class Requirement(_Frozen):
     text: str
     kind: Literal["qualitative", "indicator"] = "qualitative"
     subpoints: tuple[SubPoint, ...] = ()
-    heading: str = Field("", description="the printed title of the sub-clause the requirement "
-                         "sits in, where an item spans several (guideline 7.3, 8.3, 8.4); "
-                         "nested titles joined by ' / '")
-    section: str = Field("", description="the clause that prints it, where it differs from "
-                         "the item's")
+    heading: str = Field(
+        "",
+        description="the printed title of the sub-clause the requirement "
+        "sits in, where an item spans several (guideline 7.3, 8.3, 8.4); "
+        "nested titles joined by ' / '",
+    )
+    section: str = Field(
+        "", description="the clause that prints it, where it differs from the item's"
+    )
 
 
 class Indicator(_Frozen):
@@ -127,11 +131,15 @@ class Indicator(_Frozen):
     kind: IndicatorKind
     same_as: str | None = None
     scope: Literal["item", "framework"] = Field(
-        "item", description="item: listed under an item, coded <item>.<n>; framework: listed in "
-        "the framework's indicators.yaml (set by the loader, not written in the files)")
+        "item",
+        description="item: listed under an item, coded <item>.<n>; framework: listed in "
+        "the framework's indicators.yaml (set by the loader, not written in the files)",
+    )
     term: str | None = Field(None, description="the clause of the terms (§3) that defines it")
-    used_by: tuple[str, ...] = Field(default=(), description="framework-level indicators: the "
-                                     "items whose clauses use the indicator")
+    used_by: tuple[str, ...] = Field(
+        default=(),
+        description="framework-level indicators: the items whose clauses use the indicator",
+    )
 
     @property
     def item(self) -> str | None:
@@ -252,8 +260,9 @@ class Threshold(_Frozen):
     quantity: str
     operator: Operator
     value: Dec | None = None
-    range: tuple[Dec, Dec] | None = Field(None, description="operator between: [low, high], "
-                                          "inclusive")
+    range: tuple[Dec, Dec] | None = Field(
+        None, description="operator between: [low, high], inclusive"
+    )
     unit: str
     window: str | None = None
     conditions: str = ""
@@ -280,7 +289,8 @@ class Threshold(_Frozen):
     @property
     def direction(self) -> Direction:
         return {">=": "higher", ">": "higher", "<=": "lower", "<": "lower"}.get(
-            self.operator, "band")  # type: ignore[return-value]
+            self.operator, "band"
+        )  # type: ignore[return-value]
 
 
 class Rule(_Frozen):
@@ -297,18 +307,24 @@ class Rule(_Frozen):
     requirement: str
     text: str = Field(description="verbatim")
     scope: Literal["kpi_table", "indicators"] = Field(
-        "kpi_table", description="which indicators it applies to")
+        "kpi_table", description="which indicators it applies to"
+    )
     required_share: Dec = Field(description="share of the months that must meet the target")
     improvement_run: int = Field(ge=1, description="consecutive month-on-month improvements")
     improvement_anchor: Literal["anywhere", "latest"] = Field(
-        "anywhere", description="the run may lie anywhere in the window, or must end with the "
-        "latest month")
+        "anywhere",
+        description="the run may lie anywhere in the window, or must end with the latest month",
+    )
     missing_months: Literal["not_met", "excluded"] = Field(
-        "not_met", description="a month without a value counts as not meeting the target, or "
-        "is left out of the share")
+        "not_met",
+        description="a month without a value counts as not meeting the target, or "
+        "is left out of the share",
+    )
     held_target_counts: bool = Field(
-        False, description="a month that meets the target and is no worse than the month "
-        "before counts as an improvement")
+        False,
+        description="a month that meets the target and is no worse than the month "
+        "before counts as an improvement",
+    )
     note: str = ""
 
     @property
@@ -330,8 +346,10 @@ class Measure(_Frozen):
     name_en: str
     unit: MeasureUnit
     aggregation: Literal["sum", "mean", "first", "last"] = Field(
-        "sum", description="how monthly values combine into the period's: flows sum; stocks "
-        "such as headcount take the first, last or mean month")
+        "sum",
+        description="how monthly values combine into the period's: flows sum; stocks "
+        "such as headcount take the first, last or mean month",
+    )
 
 
 class Grade(_Frozen):
@@ -347,8 +365,9 @@ class Grade(_Frozen):
 class Erratum(_Frozen):
     id: str
     subjects: tuple[str, ...]
-    kind: Literal["deviation", "ambiguity", "omission", "inconsistency", "decision", "repair",
-                  "typo"]
+    kind: Literal[
+        "deviation", "ambiguity", "omission", "inconsistency", "decision", "repair", "typo"
+    ]
     issue: str
     decision: str
     source: str = ""
@@ -403,9 +422,13 @@ class Framework(_Frozen):
         # Indicators listed at framework level (not under an item) carry scope "framework";
         # the files need not say so.
         if isinstance(data, dict) and isinstance(data.get("indicators"), list | tuple):
-            data = {**data, "indicators": [
-                {**entry, "scope": "framework"} if isinstance(entry, dict) else entry
-                for entry in data["indicators"]]}
+            data = {
+                **data,
+                "indicators": [
+                    {**entry, "scope": "framework"} if isinstance(entry, dict) else entry
+                    for entry in data["indicators"]
+                ],
+            }
         return data
 
     @property
@@ -413,8 +436,9 @@ class Framework(_Frozen):
         """The report's domain chapters: as declared, else one per group."""
         if self.chapters_:
             return self.chapters_
-        return tuple(Chapter(id=g.code, title=f"{g.code} {g.name}", groups=(g.code,))
-                     for g in self.groups)
+        return tuple(
+            Chapter(id=g.code, title=f"{g.code} {g.name}", groups=(g.code,)) for g in self.groups
+        )
 
     # Lookups. Frameworks are small (tens of items), so linear scans keep the model plain.
     def item(self, code: str) -> Item:
@@ -445,8 +469,10 @@ class Framework(_Frozen):
     @property
     def indicators(self) -> tuple[Indicator, ...]:
         """Every indicator: the items' (in item order), then the framework-level ones."""
-        return (*(ind for item in self.items for ind in item.indicators),
-                *self.framework_indicators)
+        return (
+            *(ind for item in self.items for ind in item.indicators),
+            *self.framework_indicators,
+        )
 
     def indicator(self, code: str) -> Indicator:
         for ind in self.indicators:
@@ -481,8 +507,7 @@ class Framework(_Frozen):
         from ccua.errors import UnknownCodeError
 
         known = ", ".join(r.id for r in self.rules) or "none"
-        raise UnknownCodeError(f"no rule {rule_id!r} in {self.id}; rules: {known}",
-                               field="rule")
+        raise UnknownCodeError(f"no rule {rule_id!r} in {self.id}; rules: {known}", field="rule")
 
     def errata_for(self, subject: str) -> tuple[Erratum, ...]:
         return tuple(e for e in self.errata if subject in e.subjects)

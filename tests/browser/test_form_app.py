@@ -24,13 +24,21 @@ from ccua.ratings import load_ratings
 from tests.engagement_fixture import make_client
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason="needs Debian's chromium at /usr/bin/chromium "
-                                       "(apt-get install chromium; .ci/run installs it)")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="needs Debian's chromium at /usr/bin/chromium "
+    "(apt-get install chromium; .ci/run installs it)",
+)
 
 
 def free_port() -> int:
@@ -51,7 +59,9 @@ def cjk_fonts(tmp: Path) -> dict[str, str]:
         '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
         '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
         f"<dir>{Path(noto_cjk_sans_otc.__file__).parent}</dir>"
-        f"<cachedir>{tmp / 'fontcache'}</cachedir></fontconfig>", encoding="utf-8")
+        f"<cachedir>{tmp / 'fontcache'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
     return {"FONTCONFIG_FILE": str(conf)}
 
 
@@ -61,9 +71,23 @@ def served(tmp_path: Path):
     params = make_client(tmp_path, ratings={"framework": "t-ccua"})
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config"), "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ccua", "form", str(params), "--port", str(free_port()),
-         "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env=env, cwd=tmp_path, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "ccua",
+            "form",
+            str(params),
+            "--port",
+            str(free_port()),
+            "--no-browser",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        start_new_session=True,
+    )
     try:
         url = None
         deadline = time.monotonic() + 120
@@ -73,15 +97,15 @@ def served(tmp_path: Path):
             if not line and proc.poll() is not None:
                 pytest.fail(f"ccua form exited with {proc.returncode}")
             if "http://127.0.0.1:" in line:
-                url = line[line.index("http://"):].split()[0]
+                url = line[line.index("http://") :].split()[0]
         assert url and "token=" in url, "ccua form did not print its address"
         yield params, url
     finally:
-        proc.send_signal(signal.SIGTERM)          # ccua form stops the Voila it started
+        proc.send_signal(signal.SIGTERM)  # ccua form stops the Voila it started
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)   # our own session only
+            os.killpg(proc.pid, signal.SIGKILL)  # our own session only
             proc.wait()
 
 
@@ -91,8 +115,12 @@ def test_rate_an_item_in_the_browser_app(served, tmp_path: Path):
     params, url = served
     started = time.perf_counter()
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True,
-                                     env={**os.environ, **cjk_fonts(tmp_path)})
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=ARGS,
+            headless=True,
+            env={**os.environ, **cjk_fonts(tmp_path)},
+        )
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1700})
             page.goto(url)
@@ -126,7 +154,8 @@ def test_rate_an_item_in_the_browser_app(served, tmp_path: Path):
             page.locator("button.ccua-next").click()
             expect(title).to_contain_text("SP1 战略目标")
             expect(page.locator(".ccua-entry-a button.mod-active")).to_have_text(
-                "4 部分超过遵循标准")
+                "4 部分超过遵循标准"
+            )
             expect(page.locator(".ccua-jump select")).to_have_value("◐ SP1 战略目标")
         finally:
             browser.close()
@@ -137,12 +166,20 @@ def test_rate_an_item_in_the_browser_app(served, tmp_path: Path):
     sp1 = load_ratings(folder / "ratings.yaml").items["SP1"].ratings
     assert (sp1["a"].rating, sp1["a"].by) == (4, "浏览器测评员")
     assert (sp1["b"].na, sp1["b"].note) == (True, "不适用：该中心无此业务")
-    history = [json.loads(line) for line in
-               (folder / "ratings.history.jsonl").read_text(encoding="utf-8").splitlines()]
+    history = [
+        json.loads(line)
+        for line in (folder / "ratings.history.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     assert [(h["item"], h["path"], h["by"]) for h in history] == [
-        ("SP1", "a", "浏览器测评员"), ("SP1", "b", "浏览器测评员")]
+        ("SP1", "a", "浏览器测评员"),
+        ("SP1", "b", "浏览器测评员"),
+    ]
     assert (tmp_path / "form.png").stat().st_size > 10_000
     # nothing but the ratings file and its history was written into the client's folder
     assert sorted(p.name for p in folder.iterdir()) == [
-        "engagement.yaml", "monthly.csv", "ratings.history.jsonl", "ratings.yaml",
-        "targets.yaml"]
+        "engagement.yaml",
+        "monthly.csv",
+        "ratings.history.jsonl",
+        "ratings.yaml",
+        "targets.yaml",
+    ]

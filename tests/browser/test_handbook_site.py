@@ -16,9 +16,11 @@ import pytest
 from ccua.handbook import build_handbook
 from tests.browser.test_form_app import ARGS, CHROMIUM, cjk_fonts
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason="needs Debian's chromium at /usr/bin/chromium "
-                                       "(apt-get install chromium; .ci/run installs it)")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="needs Debian's chromium at /usr/bin/chromium "
+    "(apt-get install chromium; .ci/run installs it)",
+)
 
 
 def test_navigation_and_chinese_search_from_the_file_system(tmp_path: Path) -> None:
@@ -27,8 +29,12 @@ def test_navigation_and_chinese_search_from_the_file_system(tmp_path: Path) -> N
     out = tmp_path / "handbook"
     build_handbook("t-ccua", "zh", out, pdf=False)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True,
-                                     env={**os.environ, **cjk_fonts(tmp_path)})
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=ARGS,
+            headless=True,
+            env={**os.environ, **cjk_fonts(tmp_path)},
+        )
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto((out / "index.html").as_uri())

@@ -23,9 +23,11 @@ from tests.browser.test_form_app import ARGS, CHROMIUM, cjk_fonts, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason="needs Debian's chromium at /usr/bin/chromium "
-                                       "(apt-get install chromium; .ci/run installs it)")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="needs Debian's chromium at /usr/bin/chromium "
+    "(apt-get install chromium; .ci/run installs it)",
+)
 
 
 @pytest.fixture
@@ -35,9 +37,22 @@ def served(tmp_path: Path):
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CONFIG_HOME": str(tmp_path / "config")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "voila", book.name, "--no-browser", f"--port={port}",
-         "--Voila.ip=127.0.0.1"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env=env, cwd=tmp_path, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "voila",
+            book.name,
+            "--no-browser",
+            f"--port={port}",
+            "--Voila.ip=127.0.0.1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 120
         assert proc.stdout is not None
@@ -53,7 +68,7 @@ def served(tmp_path: Path):
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)   # our own session only
+            os.killpg(proc.pid, signal.SIGKILL)  # our own session only
             proc.wait()
 
 
@@ -61,15 +76,19 @@ def test_scoring_simulator_in_the_browser(served, tmp_path: Path):
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True,
-                                     env={**os.environ, **cjk_fonts(tmp_path)})
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=ARGS,
+            headless=True,
+            env={**os.environ, **cjk_fonts(tmp_path)},
+        )
         try:
             page = browser.new_page(viewport={"width": 1100, "height": 1400})
             page.goto(served)
             total = page.locator(".ccua-total")
             expect(total).to_contain_text("85.56", timeout=90_000)
             expect(total).to_contain_text("良好")
-            expect(page.locator(".ccua-item")).to_contain_text("3.115")   # DO3, half-up
+            expect(page.locator(".ccua-item")).to_contain_text("3.115")  # DO3, half-up
             page.locator("select").first.select_option(label="MI1 流量预测")
             expect(page.locator(".ccua-item")).to_contain_text("MI1")
             page.locator("button", has_text="逐条要求评分").click()
