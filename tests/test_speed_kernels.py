@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ccua._kernels import IPCKernelManager, warm_kernels
+from ccua._kernels import IPCKernelManager, WarmKernels, warm_kernels
 from ccua.runner import NotebookJob, execute_notebook
 
 
@@ -24,9 +24,23 @@ def _notebook(path: Path, *cells: str) -> Path:
     return path
 
 
+_POOL: WarmKernels | None = None
+
+
+def _one_thread() -> WarmKernels:
+    """A pool of one thread of this module's own: the process's pool may have grown to more
+    threads in earlier tests (a batch runs two), and the next notebook could then go to
+    another thread's kernel."""
+    global _POOL
+    if _POOL is None:
+        _POOL = WarmKernels()
+        _POOL.grow(1)
+    return _POOL
+
+
 def _run(template: Path, folder: Path, name: str) -> dict:
     folder.mkdir(exist_ok=True)
-    fut = warm_kernels(1).submit(
+    fut = _one_thread().submit(
         lambda km, warm: (
             execute_notebook(NotebookJob(template, name, {}, name), folder, km=km),
             warm,
