@@ -37,7 +37,10 @@ if "jsonschema" not in sys.modules:
 
 import altair as alt
 
+from ccua import fmt, prose, tables
 from ccua.fmt import fixed as number_text
+from ccua.i18n import Tr
+from ccua.tables import Names
 from ccua.views import chapter_of, indicators_of, month_labels
 
 FONT_FAMILY = "Noto Sans CJK SC"
@@ -51,7 +54,7 @@ VEGA_LITE_VERSION = "5.20"
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.20.1.json"
 VEGA_LITE_MIMETYPE = "application/vnd.vegalite.v5+json"
 
-MET, MISSED, NO_TARGET = "达标", "未达标", "无目标"
+MET, MISSED, NO_TARGET = "met", "missed", "no_target"
 STATUS_COLORS = {MET: "#2e7d32", MISSED: "#c62828", NO_TARGET: "#9e9e9e"}
 POINTS_COLOR = "#d9d9d9"
 SCORE_COLOR = "#4c78a8"
@@ -59,27 +62,6 @@ TARGET_COLOR = "#424242"
 MET_ZONE_COLOR = "#e3f1e4"
 
 DIRECTION_ARROW = {"higher": "↑", "lower": "↓", "band": "↔"}
-DIRECTION_TEXT = {
-    "higher": "越高越好",
-    "lower": "越低越好",
-    "band": "目标区间内为好",
-    "none": "无方向",
-}
-UNIT_TEXT = {
-    "percent": "%",
-    "seconds": "秒",
-    "minutes": "分钟",
-    "hours": "小时",
-    "count": "个",
-    "currency": "元",
-}
-VALUE_SUFFIX = {
-    "percent": "%",
-    "seconds": "秒",
-    "minutes": "分钟",
-    "hours": "小时",
-    "currency": "元",
-}
 
 ITEM_ROW_STEP = 20  # pixels per bar row
 INDICATOR_ROW_STEP = 24
@@ -92,18 +74,35 @@ TREND_COLUMNS = 3
 # ---------------------------------------------------------------- small pure helpers
 
 
-def value_text(value: float | int | None, unit: str | None) -> str:
-    return "—" if value is None else number_text(value) + VALUE_SUFFIX.get(unit or "", "")
+def value_text(value: float | int | None, unit: str | None, lang: str = "zh") -> str:
+    return fmt.value(value, unit, lang)
 
 
-def status_of(met: bool | None) -> str:
-    return NO_TARGET if met is None else MET if met else MISSED
+def status_of(met: bool | None, lang: str = "zh") -> str:
+    """The result as the legend names it, in the chart's language."""
+    return Tr(lang)(f"chart.{NO_TARGET if met is None else MET if met else MISSED}")
 
 
-def indicator_label(ind: Mapping[str, Any]) -> str:
+def status_scale(lang: str = "zh") -> Any:
+    tr = Tr(lang)
+    return alt.Scale(
+        domain=[tr(f"chart.{s}") for s in STATUS_COLORS], range=list(STATUS_COLORS.values())
+    )
+
+
+def indicator_label(ind: Mapping[str, Any], lang: str = "zh") -> str:
     """``DO6.9 放弃率 ↓``: code, name and the direction that counts as better."""
     arrow = DIRECTION_ARROW.get(ind.get("direction") or "", "")
-    return f"{ind['code']} {ind['name']}" + (f" {arrow}" if arrow else "")
+    name = ind.get("name_en") or ind["name"] if lang == "en" else ind["name"]
+    return f"{ind['code']} {name}" + (f" {arrow}" if arrow else "")
+
+
+def _unit_text(unit: str | None, lang: str) -> str:
+    if unit == "percent":
+        return "%"
+    if unit == "count":  # an axis of counts says so (the tables leave counts bare)
+        return Tr(lang)("chart.count_unit")
+    return fmt.unit_label(unit, lang)
 
 
 def items_of(results: Mapping[str, Any], chapter: str | None = None) -> list[dict[str, Any]]:
@@ -115,12 +114,12 @@ def items_of(results: Mapping[str, Any], chapter: str | None = None) -> list[dic
     return [i for i in items if i["code"] in codes]
 
 
-def group_names(results: Mapping[str, Any]) -> dict[str, str]:
-    return {g["code"]: g["name"] for g in results["assessment"]["groups"]}
+def _names(results: Mapping[str, Any], lang: str) -> Names:
+    return tables.names(results, lang)
 
 
-def _group_label(results: Mapping[str, Any], code: str) -> str:
-    return f"{code} {group_names(results).get(code, '')}".strip()
+def _group_label(results: Mapping[str, Any], code: str, lang: str = "zh") -> str:
+    return f"{code} {_names(results, lang).group(code)}".strip()
 
 
 def _finish(chart: Any, description: str) -> Any:
@@ -171,17 +170,18 @@ def _score_bars(
     """Grey bar = 分值 (points), blue bar over it = 计分 (score), score printed at its end; a
     legend names the two."""
     names = SERIES_NAMES.get(lang, SERIES_NAMES["zh"])
+    tr = Tr(lang)
     y = alt.Y("label:N", sort=sort, title=None)
     tooltip = [
         alt.Tooltip("label:N", title=label_title),
-        alt.Tooltip("points_text:N", title="分值"),
-        alt.Tooltip("score_text:N", title="计分"),
-        alt.Tooltip("percent_text:N", title="得分率"),
+        alt.Tooltip("points_text:N", title=tr("chart.points")),
+        alt.Tooltip("score_text:N", title=tr("chart.score")),
+        alt.Tooltip("percent_text:N", title=tr("chart.percent")),
     ]
     base = alt.Chart().encode(y=y, tooltip=tooltip)
     points = (
         base.mark_bar()
-        .encode(x=alt.X("points:Q", title="分值 / 计分（分）"), color=_series_color(lang))
+        .encode(x=alt.X("points:Q", title=tr("chart.axis_points")), color=_series_color(lang))
         .transform_calculate(series=f"'{names[0]}'")
     )
     score = (
@@ -193,14 +193,16 @@ def _score_bars(
     return alt.layer(points, score, text, data=_data(rows))
 
 
-def _score_rows(nodes: Iterable[Mapping[str, Any]], label: Any) -> list[dict[str, Any]]:
+def _score_rows(
+    nodes: Iterable[Mapping[str, Any]], label: Any, lang: str = "zh"
+) -> list[dict[str, Any]]:
     return [
         {
             "label": label(n),
             "points": n["points"],
             "score": n["score"],
-            "points_text": number_text(n["points"]) + "分",
-            "score_text": number_text(n["score"]) + "分",
+            "points_text": fmt.points(n["points"], lang),
+            "score_text": fmt.points(n["score"], lang),
             "percent_text": (number_text(n["percent"]) + "%")
             if n.get("percent") is not None
             else "—",
@@ -230,20 +232,23 @@ def item_scores_chart(
     (60 %).
     """
     items = items_of(results, chapter)
+    tr = Tr(lang)
+    n = _names(results, lang)
     levels = results["framework"]["levels"]
+    item_word = tr.level(levels, "item")
     groups_in_order = list(dict.fromkeys(i["group"] for i in items))
     if results["framework"]["points_at"] == "item":
-        rows = _score_rows(items, lambda i: f"{i['code']} {i['name']}")
-        by_code = {f"{i['code']} {i['name']}": i["group"] for i in items}
+        rows = _score_rows(items, lambda i: n.item(i["code"]), lang)
+        by_code = {n.item(i["code"]): i["group"] for i in items}
         for r in rows:
-            r["group"] = _group_label(results, by_code[r["label"]])
-        layer = _score_bars(rows, levels["item"]["zh"], [r["label"] for r in rows], lang)
-        what = "计分与分值"
+            r["group"] = _group_label(results, by_code[r["label"]], lang)
+        layer = _score_bars(rows, item_word, [r["label"] for r in rows], lang)
+        what = tr("chart.scores_title", items=tr.level(levels, "item", plural=True))
     else:
         rows = [
             {
-                "label": f"{i['code']} {i['name']}",
-                "group": _group_label(results, i["group"]),
+                "label": n.item(i["code"]),
+                "group": _group_label(results, i["group"], lang),
                 "percent": i["percent"],
                 "percent_text": number_text(i["percent"]) + "%",
                 "rating_text": number_text(i["mean_rating"]),
@@ -255,13 +260,13 @@ def item_scores_chart(
         base = alt.Chart().encode(
             y=y,
             tooltip=[
-                alt.Tooltip("label:N", title=levels["item"]["zh"]),
-                alt.Tooltip("rating_text:N", title="平均评分"),
-                alt.Tooltip("percent_text:N", title="得分率"),
+                alt.Tooltip("label:N", title=item_word),
+                alt.Tooltip("rating_text:N", title=tr("chart.mean_rating")),
+                alt.Tooltip("percent_text:N", title=tr("chart.percent")),
             ],
         )
         bars = base.mark_bar(color=SCORE_COLOR).encode(
-            x=alt.X("percent:Q", title="得分率（%）", scale=alt.Scale(domain=[0, 100]))
+            x=alt.X("percent:Q", title=tr("chart.axis_percent"), scale=alt.Scale(domain=[0, 100]))
         )
         text = base.mark_text(align="left", dx=4, fontSize=10).encode(
             x="percent:Q", text="percent_text:N"
@@ -272,19 +277,21 @@ def item_scores_chart(
             .encode(x=alt.datum(_meets_standard_percent(results)))
         )
         layer = alt.layer(bars, text, rule, data=_data(rows))
-        what = "得分率"
-    title = (
-        f"各{levels['item']['zh']}{what}"
-        if chapter is None
-        else f"{chapter_of(results, chapter)['title']}：各{levels['item']['zh']}{what}"
-    )
+        what = tr("chart.percents_title", items=tr.level(levels, "item", plural=True))
+    if chapter is not None:
+        ch = chapter_of(results, chapter)
+        heading = ch["title"]
+        if tr.en and len(ch.get("groups") or []) == 1:
+            heading = _group_label(results, ch["groups"][0], lang)
+        what = tr("chart.chapter_title", chapter=heading, what=what)
+    title = what
     if len(groups_in_order) > 1:
         chart = (
             layer.properties(width=PANEL_WIDTH, height=alt.Step(ITEM_ROW_STEP))
             .facet(
                 row=alt.Row(
                     "group:N",
-                    sort=[_group_label(results, g) for g in groups_in_order],
+                    sort=[_group_label(results, g, lang) for g in groups_in_order],
                     title=None,
                     header=alt.Header(
                         labelAngle=0,
@@ -301,36 +308,45 @@ def item_scores_chart(
         )
     else:
         chart = layer.properties(width=PANEL_WIDTH, height=alt.Step(ITEM_ROW_STEP), title=title)
-    description = f"图：{title}（{len(rows)} 项）"
+    description = tr("chart.desc_count", title=title, n=len(rows))
     return _finish(chart, description)
 
 
 def subtotals_chart(results: Mapping[str, Any], lang: str = "zh") -> Any:
     """计分 against 分值 per domain (group) and, where the framework has them, per category."""
     assessment = results["assessment"]
+    tr = Tr(lang)
+    n = _names(results, lang)
     levels = results["framework"]["levels"]
-    group_rows = _score_rows(assessment["groups"], lambda g: f"{g['code']} {g['name']}")
+    group_word = tr.level(levels, "group")
+    group_rows = _score_rows(
+        assessment["groups"], lambda g: _group_label(results, g["code"], lang), lang
+    )
     panels = [
-        _score_bars(
-            group_rows, levels["group"]["zh"], [r["label"] for r in group_rows], lang
-        ).properties(
-            width=PANEL_WIDTH, height=alt.Step(ITEM_ROW_STEP), title=f"{levels['group']['zh']}小计"
+        _score_bars(group_rows, group_word, [r["label"] for r in group_rows], lang).properties(
+            width=PANEL_WIDTH,
+            height=alt.Step(ITEM_ROW_STEP),
+            title=tr("chart.group_subtotals", group=group_word),
         )
     ]
     categories = assessment.get("categories") or []
     if categories:
-        cat_rows = _score_rows(categories, lambda c: c["name"])
+        cat_rows = _score_rows(categories, lambda c: n.categories.get(c["code"], c["name"]), lang)
         panels.append(
-            _score_bars(cat_rows, "类别", [r["label"] for r in cat_rows], lang).properties(
-                width=PANEL_WIDTH, height=alt.Step(ITEM_ROW_STEP), title="类别小计"
+            _score_bars(
+                cat_rows, tr("chart.category"), [r["label"] for r in cat_rows], lang
+            ).properties(
+                width=PANEL_WIDTH,
+                height=alt.Step(ITEM_ROW_STEP),
+                title=tr("chart.category_subtotals"),
             )
         )
     chart = alt.vconcat(*panels, spacing=16).resolve_scale(x="independent", y="independent")
-    total = number_text(assessment["total"])
-    description = (
-        f"图：{levels['group']['zh']}"
-        + ("与类别" if categories else "")
-        + f"小计（计分合计 {total}分）"
+    description = tr(
+        "chart.subtotals_desc",
+        group=group_word,
+        and_categories=tr("chart.and_categories") if categories else "",
+        total=fmt.points(assessment["total"], lang),
     )
     return _finish(chart, description)
 
@@ -373,7 +389,9 @@ def _met_zone(
     return (tmin if tmin is not None else lo), (tmax if tmax is not None else hi)
 
 
-def _target_panel(rows: list[dict[str, Any]], unit: str | None, title: str) -> Any:
+def _target_panel(
+    rows: list[dict[str, Any]], unit: str | None, title: str, lang: str = "zh"
+) -> Any:
     """One axis: a shaded stretch where the target is met, the bounds as ticks, the value as a
     dot coloured by the result. Values are not printed beside the dots: the table above the
     chart prints them, and every text mark costs render time (vl-convert measures each)."""
@@ -383,41 +401,43 @@ def _target_panel(rows: list[dict[str, Any]], unit: str | None, title: str) -> A
     lo, hi = _axis_domain(values, unit)
     for r in rows:
         r["zone_lo"], r["zone_hi"] = _met_zone(r["direction"], r["tmin"], r["tmax"], lo, hi)
-    unit_text = UNIT_TEXT.get(unit or "", "")
-    axis_title = "百分比（%）" if unit == "percent" else f"{title}（{unit_text}）"
+    tr = Tr(lang)
+    unit_text = _unit_text(unit, lang)
+    if unit == "percent":
+        axis_title = tr("chart.axis_share")
+    elif unit_text:
+        axis_title = tr("chart.axis_unit", title=title, unit=unit_text)
+    else:
+        axis_title = title
     x_scale = alt.Scale(domain=[lo, hi], nice=False, zero=False)
     x_axis = alt.Axis(tickCount=5, title=axis_title)
     y = alt.Y("label:N", sort=[r["label"] for r in rows], title=None)
     tooltip = [
-        alt.Tooltip("label:N", title="指标"),
-        alt.Tooltip("value_text:N", title="期间值"),
-        alt.Tooltip("target_text:N", title="目标"),
-        alt.Tooltip("status:N", title="结果"),
-        alt.Tooltip("direction_text:N", title="方向"),
+        alt.Tooltip("label:N", title=tr("chart.indicator")),
+        alt.Tooltip("value_text:N", title=tr("chart.period_value")),
+        alt.Tooltip("target_text:N", title=tr("chart.target")),
+        alt.Tooltip("status:N", title=tr("chart.result")),
+        alt.Tooltip("direction_text:N", title=tr("chart.direction_h")),
     ]
     base = alt.Chart().encode(y=y)
     zone = base.mark_bar(color=MET_ZONE_COLOR, size=INDICATOR_ROW_STEP * 0.7).encode(
         x=alt.X("zone_lo:Q", scale=x_scale, axis=x_axis),
         x2="zone_hi:Q",
         tooltip=[
-            alt.Tooltip("label:N", title="指标"),
-            alt.Tooltip("target_text:N", title="达标区间"),
+            alt.Tooltip("label:N", title=tr("chart.indicator")),
+            alt.Tooltip("target_text:N", title=tr("chart.met_zone")),
         ],
     )
     ticks = [
         base.mark_tick(color=TARGET_COLOR, thickness=2, size=INDICATOR_ROW_STEP * 0.7).encode(
             x=alt.X(f"{bound}:Q", scale=x_scale, axis=x_axis),
-            tooltip=[alt.Tooltip("target_text:N", title="目标")],
+            tooltip=[alt.Tooltip("target_text:N", title=tr("chart.target"))],
         )
         for bound in ("tmin", "tmax")
     ]
     point = base.mark_point(filled=True, size=90, opacity=1).encode(
         x=alt.X("value:Q", scale=x_scale, axis=x_axis),
-        color=alt.Color(
-            "status:N",
-            title="期间值",
-            scale=alt.Scale(domain=list(STATUS_COLORS), range=list(STATUS_COLORS.values())),
-        ),
+        color=alt.Color("status:N", title=tr("chart.period_value"), scale=status_scale(lang)),
         tooltip=tooltip,
     )
     return alt.layer(zone, *ticks, point, data=_data(rows)).properties(
@@ -425,7 +445,14 @@ def _target_panel(rows: list[dict[str, Any]], unit: str | None, title: str) -> A
     )
 
 
-def indicator_targets_chart(results: Mapping[str, Any], item: str) -> Any | None:
+def _target_text(ind: Mapping[str, Any], lang: str) -> str:
+    target = ind.get("target") or {}
+    if lang == "en" and (target.get("min") is not None or target.get("max") is not None):
+        return prose.bounds_text(target, ind.get("unit"), lang)
+    return str(target.get("text") or "—")
+
+
+def indicator_targets_chart(results: Mapping[str, Any], item: str, lang: str = "zh") -> Any | None:
     """Each indicator's period value against its target; ``None`` if none has a value.
 
     Percent indicators share one axis; every other indicator (seconds, counts, …) has its own,
@@ -439,37 +466,41 @@ def indicator_targets_chart(results: Mapping[str, Any], item: str) -> Any | None
         rows.append(
             {
                 "code": ind["code"],
-                "label": indicator_label(ind),
+                "label": indicator_label(ind, lang),
                 "unit": ind["unit"],
-                "name": ind["name"],
+                "name": (ind.get("name_en") or ind["name"]) if lang == "en" else ind["name"],
                 "value": ind["value"],
-                "value_text": value_text(ind["value"], ind["unit"]),
+                "value_text": value_text(ind["value"], ind["unit"], lang),
                 "tmin": tmin,
                 "tmax": tmax,
-                "target_text": (ind.get("target") or {}).get("text", "—"),
-                "status": status_of(ind.get("met")),
+                "target_text": _target_text(ind, lang),
+                "status": status_of(ind.get("met"), lang),
+                "met": ind.get("met"),
                 "direction": ind.get("direction") or "none",
-                "direction_text": DIRECTION_TEXT.get(ind.get("direction") or "none", ""),
+                "direction_text": Tr(lang)(f"chart.direction.{ind.get('direction') or 'none'}"),
             }
         )
     if not rows:
         return None
     panels = []
     percent_rows = [r for r in rows if r["unit"] == "percent"]
+    tr = Tr(lang)
     if percent_rows:
-        panels.append(_target_panel(percent_rows, "percent", "百分比"))
+        panels.append(_target_panel(percent_rows, "percent", tr("chart.share"), lang))
     for r in rows:
         if r["unit"] != "percent":
-            panels.append(_target_panel([r], r["unit"], r["name"]))
-    name = next((i["name"] for i in results["assessment"]["items"] if i["code"] == item), "")
-    title = f"{item} {name}：指标期间值与目标"
+            panels.append(_target_panel([r], r["unit"], r["name"], lang))
+    title = tr("chart.targets_title", item=_names(results, lang).item(item))
     chart = alt.vconcat(*panels, spacing=10, title=title).resolve_scale(
         x="independent", y="independent"
     )
-    counts = {s: sum(1 for r in rows if r["status"] == s) for s in STATUS_COLORS}
-    description = (
-        f"图：{title}（{len(rows)} 项：达标 {counts[MET]}，未达标 {counts[MISSED]}，"
-        f"无目标 {counts[NO_TARGET]}）"
+    description = tr(
+        "chart.targets_desc",
+        title=title,
+        n=len(rows),
+        met=sum(1 for r in rows if r["met"] is True),
+        missed=sum(1 for r in rows if r["met"] is False),
+        none=sum(1 for r in rows if r["met"] is None),
     )
     return _finish(chart, description)
 
@@ -488,53 +519,51 @@ def monthly_trends_chart(results: Mapping[str, Any], item: str, lang: str = "zh"
         monthly = [m for m in ind.get("monthly", []) if m.get("value") is not None]
         if not monthly:
             continue
-        label = indicator_label(ind) + (
-            f"（{UNIT_TEXT[ind['unit']]}）" if ind.get("unit") in UNIT_TEXT else ""
+        unit = _unit_text(ind.get("unit"), lang)  # counts and ratios carry no unit label
+        label = indicator_label(ind, lang) + (
+            Tr(lang)("chart.unit_suffix", unit=unit) if unit else ""
         )
         panels.append(label)
         tmin, tmax = _bounds(ind) if ind.get("months_comparable") else (None, None)
-        status = status_of(ind.get("met"))
+        status = status_of(ind.get("met"), lang)
         for m in monthly:
             rows.append(
                 {
                     "label": label,
                     "month": labels.get(m["month"], m["month"]),
                     "value": m["value"],
-                    "value_text": value_text(m["value"], ind["unit"]),
+                    "value_text": value_text(m["value"], ind["unit"], lang),
                     "tmin": tmin,
                     "tmax": tmax,
                     "status": status,
-                    "target_text": (ind.get("target") or {}).get("text", "—"),
+                    "target_text": _target_text(ind, lang),
                 }
             )
     if not rows:
         return None
     x = alt.X("month:O", sort=[labels[m] for m in months], title=None, axis=alt.Axis(labelAngle=0))
     base = alt.Chart()
-    color = alt.Color(
-        "status:N",
-        title="全期结果",
-        scale=alt.Scale(domain=list(STATUS_COLORS), range=list(STATUS_COLORS.values())),
-    )
+    tr = Tr(lang)
+    color = alt.Color("status:N", title=tr("chart.whole_period"), scale=status_scale(lang))
     line = base.mark_line(point=True).encode(
         x=x,
         y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False), axis=alt.Axis(tickCount=3)),
         color=color,
         tooltip=[
-            alt.Tooltip("label:N", title="指标"),
-            alt.Tooltip("month:O", title="月份"),
-            alt.Tooltip("value_text:N", title="月度值"),
-            alt.Tooltip("target_text:N", title="目标"),
+            alt.Tooltip("label:N", title=tr("chart.indicator")),
+            alt.Tooltip("month:O", title=tr("chart.month")),
+            alt.Tooltip("value_text:N", title=tr("chart.monthly_value")),
+            alt.Tooltip("target_text:N", title=tr("chart.target")),
         ],
     )
     rules = [
         base.mark_rule(color=TARGET_COLOR, strokeDash=[4, 3]).encode(
-            y=alt.Y(f"min({bound}):Q"), tooltip=[alt.Tooltip("target_text:N", title="目标")]
+            y=alt.Y(f"min({bound}):Q"),
+            tooltip=[alt.Tooltip("target_text:N", title=tr("chart.target"))],
         )
         for bound in ("tmin", "tmax")
     ]
-    name = next((i["name"] for i in results["assessment"]["items"] if i["code"] == item), "")
-    title = f"{item} {name}：月度趋势"
+    title = tr("chart.trends_title", item=_names(results, lang).item(item))
     chart = (
         alt.layer(line, *rules, data=_data(rows))
         .properties(width=TREND_WIDTH, height=TREND_HEIGHT)
@@ -548,7 +577,7 @@ def monthly_trends_chart(results: Mapping[str, Any], item: str, lang: str = "zh"
         )
         .resolve_scale(y="independent")
     )
-    description = f"图：{title}（{len(panels)} 项指标，{len(months)} 个月）"
+    description = tr("chart.trends_desc", title=title, n=len(panels), months=len(months))
     return _finish(chart, description)
 
 

@@ -1402,7 +1402,7 @@ def show_items(results: Mapping[str, Any], chapter: str) -> None:
 
     for code in chapter_of(results, chapter)["items"]:
         show_markdown(item_md(results, code))
-        show_chart(charts.indicator_targets_chart(results, code))
+        show_chart(charts.indicator_targets_chart(results, code, lang=_TR.lang))
         show_chart(charts.monthly_trends_chart(results, code, lang=_TR.lang))
         show_markdown(findings_md(results, code))
 

@@ -300,3 +300,31 @@ def test_score_charts_have_a_legend_for_points_and_score(demo: dict):
         assert '"legend"' in text
         for name in names:
             assert f"'{name}'" in text  # the series' names
+
+
+@pytest.mark.parametrize("which", ["demo", "guideline"])
+def test_english_charts_hold_no_chinese(which: str, demo: dict, guideline: dict):
+    """Titles, axes, legends, tooltips, descriptions and labels of every chart in English:
+    no Chinese but the words the standard has only in Chinese (none in these charts)."""
+    import re
+
+    results = demo if which == "demo" else guideline
+    han = re.compile(r"[\u4e00-\u9fff]")
+    built = [
+        charts.item_scores_chart(results, lang="en"),
+        charts.subtotals_chart(results, lang="en"),
+    ]
+    for chapter in results["chapters"]:
+        built.append(charts.item_scores_chart(results, chapter["id"], lang="en"))
+        for code in chapter["items"]:
+            for make in (charts.indicator_targets_chart, charts.monthly_trends_chart):
+                chart = make(results, code, lang="en")
+                if chart is not None:
+                    built.append(chart)
+    for chart in built:
+        text = json.dumps(charts.vega_lite_spec(chart), ensure_ascii=False)
+        found = sorted(set(han.findall(text)))
+        assert not found, (charts.description_of(chart), "".join(found))
+    # and the Chinese charts stay Chinese
+    zh = json.dumps(charts.vega_lite_spec(charts.subtotals_chart(results)), ensure_ascii=False)
+    assert han.search(zh)
