@@ -10,103 +10,24 @@ kept in the test's tmp folder (form.png). Skipped when /usr/bin/chromium is not 
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from ccua.ratings import load_ratings
+from tests.browser.support import launch, needs_chromium, serve_form
 from tests.engagement_fixture import make_client
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ROOT = Path(__file__).resolve().parents[2]
-
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="needs Debian's chromium at /usr/bin/chromium "
-    "(apt-get install chromium; .ci/run installs it)",
-)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def cjk_fonts(tmp: Path) -> dict[str, str]:
-    """A fontconfig file adding the Noto CJK font the project installs, so that the
-    screenshot shows Chinese text on machines without system CJK fonts."""
-    try:
-        import noto_cjk_sans_otc
-    except ImportError:
-        return {}
-    conf = tmp / "fonts.conf"
-    conf.write_text(
-        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
-        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
-        f"<dir>{Path(noto_cjk_sans_otc.__file__).parent}</dir>"
-        f"<cachedir>{tmp / 'fontcache'}</cachedir></fontconfig>",
-        encoding="utf-8",
-    )
-    return {"FONTCONFIG_FILE": str(conf)}
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def served(tmp_path: Path):
     """``ccua form`` running for a fresh client; yields (params file, address)."""
     params = make_client(tmp_path, ratings={"framework": "t-ccua"})
-    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config"), "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ccua",
-            "form",
-            str(params),
-            "--port",
-            str(free_port()),
-            "--no-browser",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        start_new_session=True,
-    )
-    try:
-        url = None
-        deadline = time.monotonic() + 120
-        assert proc.stdout is not None
-        while url is None and time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line and proc.poll() is not None:
-                pytest.fail(f"ccua form exited with {proc.returncode}")
-            if "http://127.0.0.1:" in line:
-                url = line[line.index("http://") :].split()[0]
-        assert url and "token=" in url, "ccua form did not print its address"
+    with serve_form(params, tmp_path) as url:
         yield params, url
-    finally:
-        proc.send_signal(signal.SIGTERM)  # ccua form stops the Voila it started
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)  # our own session only
-            proc.wait()
 
 
 def test_rate_an_item_in_the_browser_app(served, tmp_path: Path):
@@ -115,12 +36,7 @@ def test_rate_an_item_in_the_browser_app(served, tmp_path: Path):
     params, url = served
     started = time.perf_counter()
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=ARGS,
-            headless=True,
-            env={**os.environ, **cjk_fonts(tmp_path)},
-        )
+        browser = launch(pw, tmp_path)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1700})
             page.goto(url)

@@ -7,69 +7,13 @@ side; the page records a resolution and builds the consensus ``ratings.yaml``.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from ccua.ratings import load_ratings
-from tests.browser.test_form_app import ARGS, CHROMIUM, ROOT, cjk_fonts, free_port
+from tests.browser.support import launch, needs_chromium, serve_form
 from tests.engagement_fixture import make_client
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="needs Debian's chromium at /usr/bin/chromium "
-    "(apt-get install chromium; .ci/run installs it)",
-)
-
-
-@contextlib.contextmanager
-def serving(params: Path, tmp_path: Path, *args: str) -> Iterator[str]:
-    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config"), "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ccua",
-            "form",
-            str(params),
-            "--port",
-            str(free_port()),
-            "--no-browser",
-            *args,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        start_new_session=True,
-    )
-    try:
-        url = None
-        deadline = time.monotonic() + 120
-        assert proc.stdout is not None
-        while url is None and time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line and proc.poll() is not None:
-                pytest.fail(f"ccua form exited with {proc.returncode}")
-            if "http://127.0.0.1:" in line:
-                url = line[line.index("http://") :].split()[0]
-        assert url, "ccua form did not print its address"
-        yield url
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+pytestmark = needs_chromium
 
 
 def test_two_assessors_then_consensus(tmp_path: Path):
@@ -78,14 +22,9 @@ def test_two_assessors_then_consensus(tmp_path: Path):
     params = make_client(tmp_path, ratings={"framework": "t-ccua"})
     folder = params.parent / "acme"
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=ARGS,
-            headless=True,
-            env={**os.environ, **cjk_fonts(tmp_path)},
-        )
+        browser = launch(pw, tmp_path)
         try:
-            with serving(params, tmp_path, "--independent") as url:
+            with serve_form(params, tmp_path, "--independent") as url:
                 for name, rating in (("王立新", "4 部分超过遵循标准"), ("陈思远", "2 部分遵循")):
                     page = browser.new_page(viewport={"width": 1280, "height": 1400})
                     page.goto(url)
@@ -107,7 +46,7 @@ def test_two_assessors_then_consensus(tmp_path: Path):
                 "王立新.yaml",
                 "陈思远.yaml",
             ]
-            with serving(params, tmp_path, "--consensus", "--assessor", "赵国华") as url:
+            with serve_form(params, tmp_path, "--consensus", "--assessor", "赵国华") as url:
                 page = browser.new_page(viewport={"width": 1280, "height": 900})
                 page.goto(url)
                 row = page.locator(".ccua-leaf-SP1-a")

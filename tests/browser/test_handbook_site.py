@@ -8,19 +8,12 @@ system, follows the navigation to the DO chapter, and searches in Chinese (a sub
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import pytest
-
 from ccua.handbook import build_handbook
-from tests.browser.test_form_app import ARGS, CHROMIUM, cjk_fonts
+from tests.browser.support import launch, needs_chromium
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="needs Debian's chromium at /usr/bin/chromium "
-    "(apt-get install chromium; .ci/run installs it)",
-)
+pytestmark = needs_chromium
 
 
 def test_navigation_and_chinese_search_from_the_file_system(tmp_path: Path) -> None:
@@ -29,12 +22,7 @@ def test_navigation_and_chinese_search_from_the_file_system(tmp_path: Path) -> N
     out = tmp_path / "handbook"
     build_handbook("t-ccua", "zh", out, pdf=False)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=ARGS,
-            headless=True,
-            env={**os.environ, **cjk_fonts(tmp_path)},
-        )
+        browser = launch(pw, tmp_path)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto((out / "index.html").as_uri())

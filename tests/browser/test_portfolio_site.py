@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import pytest
-
-from tests.browser.test_form_app import ARGS, CHROMIUM, cjk_fonts
+from tests.browser.support import launch, needs_chromium
 from tests.cli import run
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="needs Debian's chromium at /usr/bin/chromium "
-    "(apt-get install chromium; .ci/run installs it)",
-)
+pytestmark = needs_chromium
 
 
 def test_site_filters_by_segment_and_period(tmp_path: Path, capsys):
@@ -24,12 +17,7 @@ def test_site_filters_by_segment_and_period(tmp_path: Path, capsys):
     assert code == 0, err
     index = tmp_path / "pf" / "site" / "index.html"
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=ARGS,
-            headless=True,
-            env={**os.environ, **cjk_fonts(tmp_path)},
-        )
+        browser = launch(pw, tmp_path)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1200})
             page.goto(index.as_uri())

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -19,15 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_form_app import ARGS, CHROMIUM, cjk_fonts, free_port
+from tests.browser.support import free_port, launch, needs_chromium, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="needs Debian's chromium at /usr/bin/chromium "
-    "(apt-get install chromium; .ci/run installs it)",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -64,24 +59,14 @@ def served(tmp_path: Path):
                 break
         yield f"http://127.0.0.1:{port}/"
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)  # our own session only
-            proc.wait()
+        stop(proc)
 
 
 def test_scoring_simulator_in_the_browser(served, tmp_path: Path):
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=ARGS,
-            headless=True,
-            env={**os.environ, **cjk_fonts(tmp_path)},
-        )
+        browser = launch(pw, tmp_path)
         try:
             page = browser.new_page(viewport={"width": 1100, "height": 1400})
             page.goto(served)
