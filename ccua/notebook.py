@@ -579,6 +579,8 @@ def requirements_md(results: Mapping[str, Any], item: Mapping[str, Any]) -> str:
             ssource = (
                 na
                 if s.get("na")
+                else tr("nb.basis.evidence", evidence=s["evidence"])
+                if s.get("rating") is not None and s.get("evidence")
                 else tr("nb.basis.assessor")
                 if s.get("rating") is not None
                 else _TR.get(f"nb.req_source.{r['source']}", "—")

@@ -119,6 +119,9 @@ class SubpointOut(_Frozen):
     rating: int | None
     na: bool
     note: str
+    evidence: str = Field(
+        "", exclude_if=lambda v: not v, description="the evidence the sub-point's rating cites"
+    )
 
 
 class AttainmentOut(_Frozen):

@@ -50,6 +50,7 @@ class SubPointScore:
     rating: int | None
     na: bool = False
     note: str = ""
+    evidence: str = ""
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,7 @@ def _subpoint_scores(req: Requirement, entries: Mapping[str, Entry]) -> tuple[Su
                 e.rating if e else None,
                 na=bool(e and e.na),
                 note=e.note if e else "",
+                evidence=e.evidence if e else "",
             )
         )
     return tuple(out)

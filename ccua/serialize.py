@@ -54,6 +54,7 @@ def requirement_dict(r: RequirementScore) -> dict[str, Any]:
     if r.subpoints:
         out["subpoints"] = [
             {"code": s.code, "text": s.text, "rating": s.rating, "na": s.na, "note": s.note}
+            | ({"evidence": s.evidence} if s.evidence else {})
             for s in r.subpoints
         ]
     if r.attainment is not None:
