@@ -1739,8 +1739,8 @@ def changes_md(results: Mapping[str, Any], comparison: Mapping[str, Any] | None)
                 [
                     tr("nb.change.indicator"),
                     tr("sheet.name"),
-                    tr("nb.change.before"),
-                    tr("nb.change.after"),
+                    tr("nb.change.before_value"),
+                    tr("nb.change.after_value"),
                     tr("nb.change.delta"),
                 ],
                 ind_rows,
