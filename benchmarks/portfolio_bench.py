@@ -97,7 +97,8 @@ def fill(path: Path, runs: int, seed: int = 7) -> str:
             ("run_indicators", ind_rows),
         ):
             cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
-            frame = pd.DataFrame(rows, columns=cols)  # noqa: F841  (read by DuckDB by name)
+            plain = [[float(v) if isinstance(v, Decimal) else v for v in r] for r in rows]
+            frame = pd.DataFrame(plain, columns=cols)  # noqa: F841  (read by DuckDB by name)
             con.execute(f"INSERT INTO {table} SELECT * FROM frame")
     return "c00002"
 
