@@ -193,15 +193,7 @@ def execute_notebooks(
 
             return run
 
-        futures = {warm.submit(run_in(job)): job for job in queue}
-        for fut in futures:
-            say(f"executing {futures[fut].output}")
-        try:
-            for fut in futures:
-                fut.result()
-        finally:
-            for fut in futures:
-                fut.cancel()
+        _wait_all({warm.submit(run_in(job)): job for job in queue}, say)
         return
     if workers <= 1:
         for job in queue:
@@ -209,17 +201,19 @@ def execute_notebooks(
             execute_notebook(job, run_dir)
         return
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {}
-        for job in queue:
-            futures[pool.submit(execute_notebook, job, run_dir)] = job
+        _wait_all({pool.submit(execute_notebook, job, run_dir): job for job in queue}, say)
+
+
+def _wait_all(futures: dict[Any, NotebookJob], say: Progress) -> None:
+    """Say what runs, wait for every notebook; the first failure cancels the rest."""
+    for fut in futures:
+        say(f"executing {futures[fut].output}")
+    try:
         for fut in futures:
-            say(f"executing {futures[fut].output}")
-        try:
-            for fut in futures:
-                fut.result()
-        finally:
-            for fut in futures:
-                fut.cancel()
+            fut.result()
+    finally:
+        for fut in futures:
+            fut.cancel()
 
 
 def _normalise_executed(path: Path, job: NotebookJob) -> None:
