@@ -57,6 +57,11 @@ def test_consensus_mode_records_resolutions_and_builds_ratings(params):
     consensus = ConsensusForm(open_context(params), assessor="赵国华")
     rows = [r for r in consensus.rows.children if "ccua-leaf" in r._dom_classes]
     assert [r._dom_classes[-1] for r in rows] == ["ccua-leaf-SP1-a"]
+    # Every leaf side by side on demand: the agreed one (b) too.
+    consensus.show_all.value = True
+    shown = [r._dom_classes[-1] for r in consensus.rows.children if "ccua-leaf" in r._dom_classes]
+    assert shown == ["ccua-leaf-SP1-a", "ccua-leaf-SP1-b"]
+    consensus.show_all.value = False
     assert not consensus.build()  # SP1.a is not resolved yet
     assert "SP1.a" in consensus.status.value
     label, choice, why, record, done = rows[0].children

@@ -178,13 +178,22 @@ class ConsensusForm:
         self.build_button.add_class("ccua-build")
         self.build_button.on_click(lambda _b: self.build())
         self.rows = W.VBox([])
+        # Every leaf side by side, or only those the assessors rated differently (default).
+        self.show_all = W.Checkbox(
+            value=False,
+            description="显示全部评分项 Show every leaf",
+            indent=False,
+            layout=W.Layout(width="auto"),
+        )
+        self.show_all.add_class("ccua-show-all")
+        self.show_all.observe(lambda _change: self.refresh(), "value")
         self.widget = W.VBox(
             [
                 W.HTML(
                     f"<h3 style='margin:4px 0'>{html.escape(context.framework.name)} · 共识 "
                     f"Consensus · {html.escape(context.client)}</h3>"
                 ),
-                self.who,
+                W.HBox([self.who, self.show_all]),
                 self.rows,
                 W.HBox([self.build_button, self.replace_box]),
                 self.status,
@@ -213,12 +222,15 @@ class ConsensusForm:
         resolutions = load_resolutions(self.folder)
         table = leaf_table(ratings, names)
         rows = []
+        differ = 0
         for key, given in table.items():
-            if len(set(given.values())) == 1 and "—" not in given.values():
+            agreed = len(set(given.values())) == 1 and "—" not in given.values()
+            differ += not agreed
+            if agreed and not self.show_all.value:
                 continue
             rows.append(self._row(key, given, resolutions.get(key)))
         head = (
-            f"<p>{len(rows)} 处评分不一致 leaves rated differently · 测评员 assessors: "
+            f"<p>{differ} 处评分不一致 leaves rated differently · 测评员 assessors: "
             f"{html.escape(', '.join(names))}</p>"
         )
         self.rows.children = [W.HTML(head), *rows]
