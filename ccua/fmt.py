@@ -18,11 +18,11 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from ccua._num import round_half_up, to_fraction
+from ccua._num import quantize, round_half_up, to_fraction
 from ccua.i18n import t
 
 DASH = "—"
@@ -70,7 +70,8 @@ def fixed(value: Any, places: int = 2) -> str:
         return f"{round_half_up(value, places):.{places}f}"
     d = dec(value)
     assert d is not None
-    return f"{d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):.{places}f}"
+    # In a context wide enough for the value (1e26 and up overflow the default 28 digits).
+    return f"{quantize(d, places):.{places}f}"
 
 
 def points(value: Any, lang: str = "zh") -> str:

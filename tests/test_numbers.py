@@ -56,3 +56,16 @@ def test_to_fraction(raw, expected):
 def test_to_fraction_refuses(raw):
     with pytest.raises(NotANumber):
         to_fraction(raw)
+
+
+def test_the_one_formatter_prints_values_beyond_the_default_decimal_context():
+    """Values from 1e26 up pass validation (docs/limits.md) and must print, not raise
+    decimal.InvalidOperation, in every output that formats them (ccua.fmt)."""
+    from ccua import fmt
+
+    assert fmt.fixed(Decimal("1e30")) == "1" + "0" * 30 + ".00"
+    assert fmt.percent(Decimal("123456789012345678901234567.891")) == (
+        "123456789012345678901234567.89%"
+    )
+    assert fmt.value(Decimal("4.99e40"), "seconds", "en").endswith(".00 s")
+    assert fmt.fixed(Decimal("4.305")) == "4.31" and fmt.fixed(3.115) == "3.12"
