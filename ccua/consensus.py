@@ -279,10 +279,10 @@ def write_consensus(
 
     kept = None
     if path.is_file():
-        try:
-            current = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
-        except yaml.YAMLError:
-            current = {}
+        try:  # read within the limits of every YAML reader (aliases, size, depth)
+            current, _ = load_with_lines(read_yaml_text(path), str(path))
+        except CcuaError:
+            current = {"items": "unreadable"}  # not ours to judge: kept unless --force
         is_consensus = isinstance(current, dict) and current.get("assessor") == (CONSENSUS_ASSESSOR)
         has_ratings = isinstance(current, dict) and bool(current.get("items"))
         if has_ratings and not is_consensus:

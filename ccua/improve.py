@@ -260,6 +260,7 @@ def _expand(
     leaves: Sequence[Leaf],
     points: Mapping[str, Decimal],
     places: int,
+    top: int,
 ) -> list[Step]:
     """Turn steps per requirement into raises of named leaves (cheapest leaf steps first)."""
     steps: list[Step] = []
@@ -267,7 +268,7 @@ def _expand(
         for req, count in per_req.items():
             req_leaves = [lf for lf in leaves if lf.item == item and lf.requirement == req]
             units = sorted(
-                ((lf.effort, i) for i, lf in enumerate(req_leaves) for _ in range(5 - lf.current))
+                ((lf.effort, i) for i, lf in enumerate(req_leaves) for _ in range(top - lf.current))
             )[:count]
             raised: dict[int, int] = {}
             for _, i in units:
@@ -388,7 +389,7 @@ def shortest_path(
             tuple(hints),
         )
     cost, _, choice = reached[0]
-    steps = _expand(choice, leaves, points, places)
+    steps = _expand(choice, leaves, points, places, top)
     after = total + sum((_item_gain(f, choice.get(code, {})) for code, f in frontiers), Decimal(0))
     return ImprovementPath(
         target,

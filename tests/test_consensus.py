@@ -100,3 +100,27 @@ def test_bad_resolution_file_names_the_line(two_raters, capsys):
     )
     code, _, err = run(capsys, "consensus", "demo")
     assert code == 1 and "consensus.yaml:2" in err and "0-5" in err
+
+
+def test_an_unreadable_ratings_file_is_never_replaced_silently(two_raters, capsys):
+    folder, _ = two_raters
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    (folder / "ratings.yaml").write_text(laughs, encoding="utf-8")
+    before = (folder / "ratings.yaml").read_bytes()
+    code, _, _ = run(
+        capsys,
+        "consensus",
+        "demo",
+        "--resolve",
+        "SP1.c=3",
+        "--resolve",
+        "DO6.c.1=4",
+        "--by",
+        "赵国华",
+        "--why",
+        "复核",
+    )
+    assert code == 1 and (folder / "ratings.yaml").read_bytes() == before
