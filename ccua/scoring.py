@@ -452,26 +452,8 @@ def _score_on_items(
     for item in framework.items:
         f = fulfilments[item.code]
         pts = points[item.code]
-        ir = ratings.items.get(item.code)
-        items.append(
-            ItemScore(
-                code=item.code,
-                name=item.name,
-                group=item.group,
-                category=framework.group(item.group).category,
-                points=pts,
-                standard_points=item.points,
-                fulfilment=f.value,
-                score=None
-                if f.value is None
-                else round_half_up(to_fraction(pts) * f.value, places),
-                source=f.source,
-                note=ir.note if ir else "",
-                requirements=f.requirements,
-                rated=f.rated,
-                ratable=f.ratable,
-            )
-        )
+        score = None if f.value is None else round_half_up(to_fraction(pts) * f.value, places)
+        items.append(_item_score(framework, ratings, item, f, pts, item.points, score))
     groups = []
     for group in framework.groups:
         members = [s for s in items if s.group == group.code]
@@ -506,27 +488,10 @@ def _score_on_groups(
     """Points on groups (the guideline): group score = points × the mean fulfilment of its
     rated items, rounded half-up; items carry no points."""
     places = framework.scoring.decimals
-    items: list[ItemScore] = []
-    for item in framework.items:
-        f = fulfilments[item.code]
-        ir = ratings.items.get(item.code)
-        items.append(
-            ItemScore(
-                code=item.code,
-                name=item.name,
-                group=item.group,
-                category=framework.group(item.group).category,
-                points=None,
-                standard_points=None,
-                fulfilment=f.value,
-                score=None,
-                source=f.source,
-                note=ir.note if ir else "",
-                requirements=f.requirements,
-                rated=f.rated,
-                ratable=f.ratable,
-            )
-        )
+    items = [
+        _item_score(framework, ratings, item, fulfilments[item.code], None, None, None)
+        for item in framework.items
+    ]
     groups = []
     zero = Decimal(0).quantize(Decimal(1).scaleb(-places))
     for group in framework.groups:
@@ -544,6 +509,35 @@ def _score_on_groups(
             )
         )
     return tuple(items), tuple(groups)
+
+
+def _item_score(
+    framework: Framework,
+    ratings: Ratings,
+    item: Item,
+    f: _Fulfilment,
+    points: Decimal | None,
+    standard_points: Decimal | None,
+    score: Decimal | None,
+) -> ItemScore:
+    """One item's score record (both strategies; points and score only where items carry
+    points)."""
+    ir = ratings.items.get(item.code)
+    return ItemScore(
+        code=item.code,
+        name=item.name,
+        group=item.group,
+        category=framework.group(item.group).category,
+        points=points,
+        standard_points=standard_points,
+        fulfilment=f.value,
+        score=score,
+        source=f.source,
+        note=ir.note if ir else "",
+        requirements=f.requirements,
+        rated=f.rated,
+        ratable=f.ratable,
+    )
 
 
 Strategy = Callable[
