@@ -1,7 +1,7 @@
 """A new client from templates (``ccua new``), and what a client still lacks (``ccua check``).
 
 ``new_client`` writes ``params/NAME.yaml`` and the engagement folder ``params/NAME/`` that
-:func:`ccua.engagement.load_engagement` reads (see ``docs/engagement.md``)::
+:func:`ccua.inputs.load_engagement` reads (see ``docs/engagement.md``)::
 
     engagement.yaml   every field of the Engagement model, with placeholders (×××) and Chinese
                       comments naming the report cell or §7 clause each one fills
@@ -53,9 +53,9 @@ from ccua.engagement import (
     default_targets,
     month_range,
 )
-from ccua.engagement._load import collect_engagement
 from ccua.engagement._models import _month_text
 from ccua.errors import MAX_PROBLEMS, CcuaError, Problem, ValidationFailed, count_problems
+from ccua.inputs import collect_engagement
 from ccua.spec import Framework, Item, load_framework
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")

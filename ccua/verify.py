@@ -274,7 +274,7 @@ def _moved(diffs: list[tuple[str, Any, Any]]) -> tuple[list[str], list[str]]:
 
 def verify_run(path: str | Path) -> Verification:
     """Recompute the run at ``path`` (a run folder or an archive) and compare."""
-    from ccua.engagement import load_engagement
+    from ccua.inputs import load_engagement
     from ccua.results import build_results, dumps
 
     with opened_run(path) as (run_dir, name):

@@ -15,7 +15,7 @@ import pytest
 import vl_convert
 
 from ccua import charts
-from ccua.engagement import load_engagement
+from ccua.inputs import load_engagement
 from ccua.results import build_results
 from tests.test_notebooks import guideline_results
 

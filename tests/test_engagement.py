@@ -18,12 +18,12 @@ import yaml
 
 from ccua.engagement import (
     default_targets,
-    load_engagement,
     parse_monthly,
     read_sheet,
 )
 from ccua.engagement._defaults import DEFAULT_TARGETS_FILE, default_targets_path
 from ccua.errors import CcuaError, Problem, SpecError, ValidationFailed
+from ccua.inputs import load_engagement
 from ccua.spec import Framework, load_framework
 from tests.conftest import MINI_HEAD, MINI_ITEMS, MINI_MEASURES, write_framework
 from tests.engagement_fixture import (

@@ -616,7 +616,7 @@ def test_batch_runs_never_load_widgets():
 
 
 def test_the_runner_never_executes_the_form_notebook(tmp_path: Path):
-    from ccua.engagement import load_engagement
+    from ccua.inputs import load_engagement
     from ccua.runner import notebook_jobs
 
     params = make_client(tmp_path)  # fully rated: the run accepts it

@@ -32,12 +32,12 @@ from hypothesis import strategies as st
 from openpyxl.utils.exceptions import IllegalCharacterError
 
 from ccua._yaml import load_with_lines
-from ccua.engagement import load_engagement
 from ccua.engagement._load import _model, load_params, parse_checks, parse_targets
 from ccua.engagement._models import Engagement
 from ccua.engagement._monthly import parse_claims, parse_monthly
 from ccua.engagement._tables import read_sheet
 from ccua.errors import CcuaError, Problem
+from ccua.inputs import load_engagement
 from ccua.ratings import load_ratings
 from ccua.records import ingest, load_mapping
 from ccua.records._definitions import definitions_path, load_definitions

@@ -26,7 +26,7 @@ import yaml
 
 from ccua._num import round_half_up
 from ccua.demo_guideline import CLIENT, demo_files
-from ccua.engagement import load_engagement
+from ccua.inputs import load_engagement
 from ccua.report._results import fixed
 from ccua.report._workbook import SHEETS, projection_sheet_title
 from ccua.results import build_results, dumps

@@ -19,9 +19,9 @@ import pytest
 
 from ccua import fmt, prose
 from ccua import notebook as nb
-from ccua.engagement import load_engagement
 from ccua.errors import CcuaError
 from ccua.i18n import LANGS, Tr, catalog, check_lang, fields, output_name, t
+from ccua.inputs import load_engagement
 from ccua.report._document import build_document
 from ccua.report._results import load_results
 from ccua.results import build_results

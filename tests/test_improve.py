@@ -155,7 +155,7 @@ def test_demo_path_to_excellent_applied_and_run_reaches_95(tmp_path, capsys):
         else:
             doc["items"][step["item"]]["ratings"][step["leaf"]] = step["to"]
     ratings_file.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    from ccua.engagement import load_engagement
+    from ccua.inputs import load_engagement
     from ccua.period import indicators_over_period
 
     data = load_engagement(tmp_path / "demo.yaml")

@@ -11,10 +11,11 @@ import openpyxl
 import pytest
 
 from ccua import _limits
-from ccua.engagement import _tables, load_engagement
+from ccua.engagement import _tables
 from ccua.engagement._monthly import parse_claims, parse_monthly
 from ccua.engagement._tables import read_sheet
 from ccua.errors import CcuaError, ValidationFailed
+from ccua.inputs import load_engagement
 from ccua.spec import load_framework
 
 PARAMS = Path(__file__).resolve().parents[1] / "params"

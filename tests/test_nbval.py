@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from ccua.engagement import load_engagement
+from ccua.inputs import load_engagement
 from ccua.results import build_results, dumps
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -20,7 +20,6 @@ from openpyxl import load_workbook
 from ccua.engagement import (
     Engagement,
     default_targets,
-    load_engagement,
     load_params,
     parse_checks,
     parse_monthly,
@@ -28,6 +27,7 @@ from ccua.engagement import (
     read_sheet,
 )
 from ccua.errors import CcuaError, Problem, ValidationFailed
+from ccua.inputs import load_engagement
 from ccua.ratings import parse_ratings
 from ccua.scaffold import (
     CLAIMED_HEADERS,

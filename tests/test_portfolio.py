@@ -39,7 +39,7 @@ def test_percentile_rank_by_hand():
 @pytest.fixture(scope="module")
 def demo_results(tmp_path_factory):
     """The demo's results (computed once, without notebooks)."""
-    from ccua.engagement import load_engagement
+    from ccua.inputs import load_engagement
     from ccua.results import build_results
 
     result = build_results(load_engagement(ROOT / "params" / "demo.yaml"))
@@ -129,7 +129,7 @@ def test_store_is_versioned_and_append_only(tmp_path, demo_results):
 
 def _record(args):
     path, i = args
-    from ccua.engagement import load_engagement
+    from ccua.inputs import load_engagement
     from ccua.portfolio._store import connect as c
     from ccua.results import build_results
 

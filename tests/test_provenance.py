@@ -17,7 +17,7 @@ import pytest
 
 from ccua import __version__
 from ccua.demo import write_demo
-from ccua.engagement import load_engagement
+from ccua.inputs import load_engagement
 from ccua.provenance import PROJECT_ROOT, collect, colophon, source_info
 from ccua.runner import run_client
 

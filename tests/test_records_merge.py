@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from ccua.engagement import MonthlyInputs, Source, load_engagement
+from ccua.engagement import MonthlyInputs, Source
+from ccua.inputs import load_engagement
 from ccua.period import indicators_over_period
 from ccua.records import ingest, load_mapping, merge_inputs, monthly_inputs
 from ccua.records._inputs import RecordInputs

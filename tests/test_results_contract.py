@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 import yaml
 
-from ccua.engagement import load_engagement
 from ccua.errors import CcuaError, ValidationFailed
+from ccua.inputs import load_engagement
 from ccua.results import build_results, dumps
 from ccua.results_model import (
     SCHEMA_VERSION,

@@ -161,7 +161,7 @@ def test_staffing_cli_json(capsys):
 
 
 def test_monthly_check_of_the_demo(tmp_path):
-    from ccua.engagement import load_engagement
+    from ccua.inputs import load_engagement
 
     params = yaml.safe_load((ROOT / "params" / "demo.yaml").read_text(encoding="utf-8"))
     params["engagement"] = str(ROOT / "params" / "demo")

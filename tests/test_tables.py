@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from ccua import fmt, tables
-from ccua.engagement import load_engagement
+from ccua.inputs import load_engagement
 from ccua.report._front import front_context
 from ccua.report._workbook import workbook_bytes
 from ccua.results import build_results

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from ccua import fmt
-from ccua.engagement import load_engagement
+from ccua.inputs import load_engagement
 from ccua.report._workbook import projection_sheet_title, sheet_names, workbook_bytes
 from ccua.results import build_results
 from ccua.spec import load_framework

@@ -9,9 +9,9 @@ import pytest
 
 from ccua import _limits
 from ccua._yaml import fast_load, load_with_lines
-from ccua.engagement import load_engagement
 from ccua.engagement._load import load_params
 from ccua.errors import CcuaError, ValidationFailed
+from ccua.inputs import load_engagement
 from ccua.ratings import load_ratings
 from ccua.records import load_mapping
 from ccua.records._definitions import load_definitions

@@ -105,8 +105,8 @@ def improve_cmd(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """The fewest rating steps that lift the total to a grade (exact, rounding included)."""
-    from ccua.engagement import load_engagement
     from ccua.improve import plan_for_engagement
+    from ccua.inputs import load_engagement
 
     text = TEXT.get(lang)
     if text is None:
@@ -216,7 +216,7 @@ def staffing_check_cmd(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Each month: the service level the staff could deliver against the one reported."""
-    from ccua.engagement import load_engagement
+    from ccua.inputs import load_engagement
     from ccua.staffing import staffing_for_engagement
 
     params = resolve_client(client)
@@ -406,7 +406,7 @@ def trace_cmd(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """From a score or value down to the ratings, evidence, sheet cells or records behind it."""
-    from ccua.engagement import load_engagement
+    from ccua.inputs import load_engagement
     from ccua.trace import trace
 
     chain = trace(load_engagement(resolve_client(client)), code)

@@ -7,7 +7,7 @@ problem names its file, and where it can, the row or line, the field and what wa
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -282,36 +282,85 @@ def parse_checks(
     return checks
 
 
-def load_engagement(params_path: str | Path) -> EngagementData:
-    """Read and validate everything a client's run needs; raise with every problem found."""
-    data, problems, _ = collect_engagement(params_path)
-    if problems or data is None:
-        raise ValidationFailed.of(problems, subject=f"client {load_params(params_path).client}")
-    return data
+@dataclass
+class Reading:
+    """Where a client's files are, while they are read: what an :data:`Overlay` needs."""
+
+    params_file: Path
+    params: Params
+    folder: Path
+    framework: Framework
+    months: list[str]
+    files: dict[str, Path]
+    problems: list[Problem]
 
 
-def collect_engagement(
-    params_path: str | Path,
+# Lays other inputs over the monthly sheet (ccua.inputs: the ingested records); returns the
+# inputs and the warnings naming what was replaced, adds files read and problems to ``reading``.
+Overlay = Callable[[MonthlyInputs, Reading], tuple[MonthlyInputs, list[str]]]
+
+
+def read_engagement(
+    params_path: str | Path, overlay: Overlay | None
 ) -> tuple[EngagementData | None, list[Problem], bool]:
     """Read a client's files, collecting every problem instead of stopping at the first.
 
     Returns what could be read, the problems, and whether the ratings could be read (when
     not, ``data.ratings`` is empty). ``data`` is None when engagement.yaml cannot be read
     (without its period nothing else can be checked). A bad params file or a missing
-    engagement folder still raises: nothing else can be found without them.
+    engagement folder still raises: nothing else can be found without them. ``overlay``
+    (when the period and the sheet are there) lays other inputs over the monthly sheet;
+    :func:`ccua.inputs.load_engagement` passes the ingested records.
     """
     params_file = Path(params_path).resolve()
     params = load_params(params_path)
     folder = (params_file.parent / params.engagement).resolve()
-    problems: list[Problem] = []
     if not folder.is_dir():
         raise CcuaError(
             f"engagement folder {params.engagement!r} not found (looked in {folder})",
             file=str(params_path),
             field="engagement",
         )
-
+    problems: list[Problem] = []
     eng_path = folder / ENGAGEMENT_FILE
+    engagement, framework = _read_engagement_file(eng_path, params, params_path, problems)
+    targets, checks = _read_targets_and_checks(folder, framework, problems)
+    months = engagement.background.period.months if engagement else None
+    files: dict[str, Path] = {"engagement": eng_path, "targets": folder / TARGETS_FILE}
+    inputs, m_path = _read_monthly(folder, framework, months, files, problems)
+    warnings: list[str] = []
+    if months and m_path is not None and overlay is not None:
+        reading = Reading(params_file, params, folder, framework, months, files, problems)
+        inputs, warnings = overlay(inputs, reading)
+    claims = _read_claims(folder, framework, months, files, problems)
+    ratings = _read_ratings(folder / RATINGS_FILE, framework, files, problems)
+    assessors = _assessor_ratings(folder, framework, files, problems)
+    register = _read_register(folder, files, problems)
+    if engagement is None:
+        return None, problems, ratings is not None
+    data = EngagementData(
+        params_file=params_file,
+        params=params,
+        folder=folder,
+        framework=framework,
+        engagement=engagement,
+        targets=targets,
+        checks=checks,
+        inputs=inputs,
+        claims=claims,
+        ratings=ratings or Ratings(framework=framework.id, items={}),
+        files=files,
+        warnings=warnings,
+        assessor_ratings=assessors,
+        evidence=register,
+    )
+    return data, problems, ratings is not None
+
+
+def _read_engagement_file(
+    eng_path: Path, params: Params, params_path: str | Path, problems: list[Problem]
+) -> tuple[Engagement | None, Framework]:
+    """engagement.yaml, checked against the params file, and the framework it names."""
     eng_data, eng_lines = _read_yaml(eng_path, problems)
     engagement = (
         _model(Engagement, eng_data, eng_path, eng_lines, problems)
@@ -341,54 +390,62 @@ def collect_engagement(
         framework = load_framework(fw_id)
     except CcuaError as exc:
         raise CcuaError(exc.problem.message, file=str(eng_path), field="framework") from None
-
-    item_codes = {i.code for i in framework.items}
     if engagement:
-        for code in engagement.handover:
-            if code not in item_codes:
-                problems.append(
-                    Problem(
-                        f"no item {code!r} in {framework.id}",
-                        file=str(eng_path),
-                        row=line_of(eng_lines, ("handover", code)),
-                        field=f"handover.{code}",
-                    )
-                )
-        for code in sorted(
-            item_codes - set(engagement.handover), key=list(i.code for i in framework.items).index
-        ):
-            problems.append(
-                Problem(
-                    f"no hand-over row (E.3) for item {code}",
-                    file=str(eng_path),
-                    row=line_of(eng_lines, ("handover",)),
-                    field="handover",
-                )
-            )
-        for n, kp in enumerate(engagement.key_points):
-            if kp.item and kp.item not in item_codes:
-                problems.append(
-                    Problem(
-                        f"no item {kp.item!r}",
-                        file=str(eng_path),
-                        row=line_of(eng_lines, ("key_points", str(n), "item")),
-                        field=f"key_points.{n}.item",
-                    )
-                )
+        problems += _item_problems(engagement, framework, eng_path, eng_lines)
+    return engagement, framework
 
+
+def _item_problems(
+    engagement: Engagement, framework: Framework, eng_path: Path, eng_lines: dict
+) -> list[Problem]:
+    """The items engagement.yaml names (hand-over rows, key points) against the framework."""
+
+    def problem(message: str, *loc: str) -> Problem:
+        return Problem(
+            message, file=str(eng_path), row=line_of(eng_lines, loc), field=".".join(loc)
+        )
+
+    order = [i.code for i in framework.items]
+    out = [
+        problem(f"no item {c!r} in {framework.id}", "handover", c)
+        for c in engagement.handover
+        if c not in order
+    ]
+    out += [
+        problem(f"no hand-over row (E.3) for item {c}", "handover")
+        for c in order
+        if c not in engagement.handover
+    ]
+    out += [
+        problem(f"no item {kp.item!r}", "key_points", str(n), "item")
+        for n, kp in enumerate(engagement.key_points)
+        if kp.item and kp.item not in order
+    ]
+    return out
+
+
+def _read_targets_and_checks(
+    folder: Path, framework: Framework, problems: list[Problem]
+) -> tuple[dict[str, Target], dict[str, Check]]:
     t_path = folder / TARGETS_FILE
     t_data, t_lines = _read_yaml(t_path, problems)
     targets = parse_targets(t_data, framework, t_path, t_lines, problems)
-
     checks: dict[str, Check] = {}
     c_path = folder / CHECKS_FILE
     if c_path.exists():
         c_data, c_lines = _read_yaml(c_path, problems)
         checks = parse_checks(c_data, framework, c_path, c_lines, problems)
+    return targets, checks
 
-    months = engagement.background.period.months if engagement else None
-    inputs = MonthlyInputs()
-    files: dict[str, Path] = {"engagement": eng_path, "targets": t_path}
+
+def _read_monthly(
+    folder: Path,
+    framework: Framework,
+    months: list[str] | None,
+    files: dict[str, Path],
+    problems: list[Problem],
+) -> tuple[MonthlyInputs, Path | None]:
+    """The monthly sheet's inputs (7.2 c) and where it is (None: there is none)."""
     m_path = _find_sheet(folder, MONTHLY_STEM, problems)
     if m_path is None:
         problems.append(
@@ -398,92 +455,90 @@ def collect_engagement(
                 file=str(folder),
             )
         )
-    else:
-        files["monthly"] = m_path
-        try:
-            sheet = read_sheet(m_path)
-            inputs, more = parse_monthly(sheet, framework, months)
-            problems += more
-            if not inputs.values and not more and framework.measures:
-                # The template as ccua new wrote it: nothing to compute the indicators from.
-                problems.append(
-                    Problem(
-                        "no monthly values yet: fill in the month columns with "
-                        "the centre's data for the period (7.2 c)",
-                        file=sheet.file,
-                    )
-                )
-        except CcuaError as exc:
-            problems.append(exc.problem)
-
-    warnings: list[str] = []
-    if months and m_path is not None:
-        inputs, warnings = _lay_records_over(
-            inputs, params, params_file, folder, framework, months, files, problems
+        return MonthlyInputs(), None
+    files["monthly"] = m_path
+    try:
+        sheet = read_sheet(m_path)
+        inputs, more = parse_monthly(sheet, framework, months)
+    except CcuaError as exc:
+        problems.append(exc.problem)
+        return MonthlyInputs(), m_path
+    problems += more
+    if not inputs.values and not more and framework.measures:
+        # The template as ccua new wrote it: nothing to compute the indicators from.
+        problems.append(
+            Problem(
+                "no monthly values yet: fill in the month columns with "
+                "the centre's data for the period (7.2 c)",
+                file=sheet.file,
+            )
         )
+    return inputs, m_path
 
-    claims: list[Claim] = []
+
+def _read_claims(
+    folder: Path,
+    framework: Framework,
+    months: list[str] | None,
+    files: dict[str, Path],
+    problems: list[Problem],
+) -> list[Claim]:
+    """The centre's claimed values (claimed.xlsx/csv), when there are any."""
     cl_path = _find_sheet(folder, CLAIMED_STEM, problems)
-    if cl_path is not None and months:
-        files["claimed"] = cl_path
-        try:
-            claims, more = parse_claims(read_sheet(cl_path), framework, months)
-            problems += more
-        except CcuaError as exc:
-            problems.append(exc.problem)
+    if cl_path is None or not months:
+        return []
+    files["claimed"] = cl_path
+    try:
+        claims, more = parse_claims(read_sheet(cl_path), framework, months)
+    except CcuaError as exc:
+        problems.append(exc.problem)
+        return []
+    problems += more
+    return claims
 
-    r_path = folder / RATINGS_FILE
-    ratings: Ratings | None = None
+
+def _read_ratings(
+    r_path: Path, framework: Framework, files: dict[str, Path], problems: list[Problem]
+) -> Ratings | None:
+    """The ratings scored (ratings.yaml); None when they cannot be read."""
     try:
         ratings = load_ratings(r_path, framework)
-        files["ratings"] = r_path
-        if not ratings.items:
-            # A fresh client (ccua new): the scoring would stop at every requirement anyway.
-            problems.append(
-                Problem(
-                    f"no {framework.levels.item.en} is rated yet: rate them "
-                    "under items: (see the comments in the file)",
-                    file=str(r_path),
-                    field="items",
-                )
-            )
     except ValidationFailed as exc:
         problems += exc.problems
+        return None
     except CcuaError as exc:
         problems.append(exc.problem)
+        return None
+    files["ratings"] = r_path
+    if not ratings.items:
+        # A fresh client (ccua new): the scoring would stop at every requirement anyway.
+        problems.append(
+            Problem(
+                f"no {framework.levels.item.en} is rated yet: rate them "
+                "under items: (see the comments in the file)",
+                file=str(r_path),
+                field="items",
+            )
+        )
+    return ratings
 
-    assessors = _assessor_ratings(folder, framework, files, problems)
-    register: Register | None = None
+
+def _read_register(
+    folder: Path, files: dict[str, Path], problems: list[Problem]
+) -> Register | None:
+    """The evidence register (evidence.yaml), when the engagement keeps one."""
     try:
         register = load_register(folder)
-        if register.path.is_file():
-            files["evidence"] = register.path
-        else:
-            register = None
     except ValidationFailed as exc:
         problems += exc.problems
+        return None
     except CcuaError as exc:
         problems.append(exc.problem)
-
-    if engagement is None:
-        return None, problems, ratings is not None
-    data = EngagementData(
-        params_file=params_file,
-        params=params,
-        folder=folder,
-        framework=framework,
-        engagement=engagement,
-        targets=targets,
-        checks=checks,
-        inputs=inputs,
-        claims=claims,
-        ratings=ratings or Ratings(framework=framework.id, items={}),
-        files=files,
-        warnings=warnings,
-        assessor_ratings=assessors,
-        evidence=register,
-    )
-    return data, problems, ratings is not None
+        return None
+    if not register.path.is_file():
+        return None
+    files["evidence"] = register.path
+    return register
 
 
 def _assessor_ratings(
@@ -515,45 +570,3 @@ def records_folder(params: Params, params_file: Path, folder: Path) -> Path:
     if params.records:
         return (params_file.parent / params.records).resolve()
     return folder / RECORDS_DIR
-
-
-def _lay_records_over(
-    sheet: MonthlyInputs,
-    params: Params,
-    params_file: Path,
-    folder: Path,
-    framework: Framework,
-    months: list[str],
-    files: dict[str, Path],
-    problems: list[Problem],
-) -> tuple[MonthlyInputs, list[str]]:
-    """The monthly sheet with the measures recomputed from ingested records laid over it.
-
-    Records win where both give a month's measure (真实性: the centre's own records, not its
-    summary); the warnings name every sheet value replaced. No records folder: the sheet
-    alone, as before.
-    """
-    # Imported here: ccua.records builds on this package (params, sheets).
-    from ccua.records import RecordsStore, merge_inputs, monthly_inputs
-
-    where = records_folder(params, params_file, folder)
-    if not RecordsStore(where).exists():
-        if params.records:
-            problems.append(
-                Problem(
-                    f"no ingested records in {where}; run `ccua ingest "
-                    f"{params.client} FILE...` or remove records:",
-                    file=str(params_file),
-                    field="records",
-                )
-            )
-        return sheet, []
-    files["records"] = where
-    try:
-        records = monthly_inputs(
-            where, framework, months, service_level_seconds=params.service_level_seconds
-        )
-    except CcuaError as exc:
-        problems.append(exc.problem)
-        return sheet, []
-    return merge_inputs(sheet, records, framework=framework)

@@ -3,7 +3,7 @@
 The form must open even when the client's data is not complete yet (the forms are used during
 document review, often before the monthly sheet arrives). So the params file and the
 engagement folder are resolved here step by step, and the data is loaded with the same
-validation ``ccua run`` applies (:func:`ccua.engagement.load_engagement`); if that fails the
+validation ``ccua run`` applies (:func:`ccua.inputs.load_engagement`); if that fails the
 form says why and the indicator requirement is rated by hand, with a note.
 """
 
@@ -15,8 +15,9 @@ from fractions import Fraction
 from pathlib import Path
 
 from ccua._yaml import load_with_lines
-from ccua.engagement import ENGAGEMENT_FILE, RATINGS_FILE, load_engagement, load_params
+from ccua.engagement import ENGAGEMENT_FILE, RATINGS_FILE, load_params
 from ccua.errors import CcuaError, ValidationFailed
+from ccua.inputs import load_engagement
 from ccua.period import indicators_over_period
 from ccua.scoring import Attainment, rating_from_attainment
 from ccua.spec import DEFAULT_FRAMEWORK, Framework, load_framework
