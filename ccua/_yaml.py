@@ -8,13 +8,14 @@ that validation can say ``ratings.yaml:42: items.CB1.ratings.b.3: ...``.
 
 from __future__ import annotations
 
+import types
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ccua._limits import MAX_YAML_DEPTH, MAX_YAML_NODES, check_text_size
-from ccua.errors import CcuaError
+from ccua.errors import CcuaError, Problem
 
 Path_ = tuple[str, ...]
 
@@ -206,3 +207,124 @@ def read_yaml_text(path: Any, file: str | None = None) -> str:
         raise CcuaError("is a folder; expected a YAML file", file=name) from None
     except UnicodeDecodeError:
         raise CcuaError("not UTF-8 text; save the file as UTF-8", file=name) from None
+
+
+# --- One validation path: a file is a pydantic schema object; its errors become Problems ------
+
+
+def invalid(*found: tuple[tuple[str, ...], str]) -> Exception:
+    """Several problems from one validator, each at its own place below it: raise the result.
+
+    ``found`` holds ``(loc, message)`` pairs; pydantic prefixes each loc with the validator's.
+    """
+    from pydantic import ValidationError
+    from pydantic_core import InitErrorDetails
+
+    details = [
+        InitErrorDetails(type="value_error", loc=loc, input=None, ctx={"error": ValueError(why)})
+        for loc, why in found
+    ]
+    return ValidationError.from_exception_data("invalid", details)
+
+
+def validate(
+    model: Any,
+    data: Any,
+    *,
+    file: str,
+    lines: dict[Path_, int] | Any,
+    context: dict[str, Any] | None = None,
+    subject: str | None = None,
+) -> Any:
+    """``model.model_validate(data)``, or :class:`ValidationFailed` with every problem at once.
+
+    ``lines`` is the YAML line map (:func:`load_with_lines`), or a function giving it when a
+    problem needs it (a file read by :func:`fast_load`).
+    """
+    from pydantic import ValidationError
+
+    from ccua.errors import ValidationFailed
+
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as exc:
+        found = problems_of(exc, file, lines() if callable(lines) else lines, model)
+        raise ValidationFailed.of(found, subject=subject or file) from None
+
+
+def problems_of(
+    exc: Any, file: str, lines: dict[Path_, int], model: Any = None, prefix: Path_ = ()
+) -> list[Problem]:
+    """Every error of a pydantic ``ValidationError`` as a :class:`Problem`, in line order:
+    the file, the line of the deepest key the user wrote, the field, and what was expected."""
+    out = []
+    for err in exc.errors():
+        loc = tuple(str(part) for part in (*prefix, *err["loc"]))
+        out.append(
+            Problem(
+                _message(err, model, loc[len(prefix) : -1]),
+                file=file,
+                row=_row(lines, loc),
+                field=".".join(loc) or None,
+            )
+        )
+    return sorted(out, key=lambda p: (p.row is None, p.row or 0))
+
+
+def _message(err: Any, model: Any, parent: Path_) -> str:
+    kind, given = err["type"], err.get("input")
+    if kind == "extra_forbidden":
+        keys = _keys_at(model, parent)
+        return f"unknown key; expected one of {', '.join(keys)}" if keys else "unknown key"
+    if kind == "missing":
+        return "required field is missing"
+    message = str(err["msg"]).removeprefix("Value error, ")
+    if kind in ("value_error", "assertion_error") or isinstance(given, (dict, list, tuple)):
+        return message  # our own messages say what they got
+    shown = repr(given)
+    return f"{message} (got {shown if len(shown) <= 60 else shown[:57] + '...'})"
+
+
+def _row(lines: dict[Path_, int], loc: Path_) -> int | None:
+    """The line of the deepest key of ``loc`` written in the file; ``b.1`` may be written
+    nested (``b: {1: 3}``), so the loc split at its dots is tried too."""
+    best: tuple[int, int | None] = (-1, None)
+    for path in (loc, tuple(".".join(loc).split("."))):
+        for end in range(len(path), best[0], -1):
+            if path[:end] in lines:
+                best = (end, lines[path[:end]])
+                break
+    return best[1]
+
+
+def _keys_at(model: Any, loc: Path_) -> list[str]:
+    """The keys the schema allows at ``loc`` (through models, dicts, lists and the input
+    models named by ``PlainValidator(json_schema_input_type=...)``)."""
+    import typing
+
+    from pydantic import BaseModel, PlainValidator
+
+    def schema(tp: Any, metadata: Any = ()) -> Any:
+        if typing.get_origin(tp) is typing.Annotated:
+            return schema(tp.__origin__, (*tp.__metadata__, *metadata))
+        for meta in metadata:
+            if isinstance(meta, PlainValidator) and meta.json_schema_input_type is not Any:
+                return schema(meta.json_schema_input_type)
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if typing.get_origin(tp) in (typing.Union, types.UnionType) and args:
+            return schema(args[0])
+        return tp
+
+    node = schema(model)
+    for part in loc:
+        if isinstance(node, type) and issubclass(node, BaseModel):
+            by_key = {(f.alias or n): f for n, f in node.model_fields.items()}
+            field = by_key.get(part)
+            node = schema(field.annotation, field.metadata) if field else None
+        elif typing.get_origin(node) in (dict, list) and typing.get_args(node):
+            node = schema(typing.get_args(node)[-1])
+        else:
+            return []
+    if isinstance(node, type) and issubclass(node, BaseModel):
+        return sorted(f.alias or n for n, f in node.model_fields.items())
+    return []

@@ -30,25 +30,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+
 from ccua._limits import check_size
-from ccua._yaml import line_of, load_with_lines
-from ccua.errors import CcuaError, Problem, ValidationFailed
-from ccua.records._schema import KINDS, Kind
+from ccua._yaml import invalid, load_with_lines, validate
+from ccua.errors import CcuaError
+from ccua.records._schema import KINDS
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 ENCODINGS = ("utf-8", "utf-8-sig", "gbk", "gb18030")
-_KEYS = {
-    "kind",
-    "files",
-    "timezone",
-    "datetime_formats",
-    "encoding",
-    "sheet",
-    "columns",
-    "values",
-    "constants",
-    "description",
-}
 
 
 @dataclass(frozen=True)
@@ -84,6 +74,109 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+_EXAMPLES = {
+    "files": "expected file name patterns such as ['*通话记录*.csv']",
+    "datetime_formats": "expected a list of strptime formats such as '%Y/%m/%d %H:%M:%S'",
+    "columns": "expected columns: {canonical column: export header}",
+    "values": "expected values: {canonical column: {export value: canonical value}}",
+    "constants": "expected constants: {canonical column: value}",
+}
+
+
+class _MappingFile(BaseModel):
+    """The schema of a mapping file; each rule reports where it fails, all at once."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str | None = None
+    files: tuple[str, ...] = ()
+    timezone: str = DEFAULT_TIMEZONE
+    datetime_formats: tuple[str, ...] = ()
+    encoding: str | None = None
+    sheet: str | None = None
+    columns: dict[str, str] = {}
+    values: dict[str, dict[str, str]] = {}
+    constants: dict[str, str] = {}
+    description: Any = None
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, value: Any) -> str | None:
+        if value is not None and str(value) not in KINDS:
+            raise ValueError(f"`kind` must be one of {', '.join(KINDS)}, got {value!r}")
+        return None if value is None else str(value)
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _zone(cls, value: Any) -> str:
+        tz = str(value or DEFAULT_TIMEZONE)
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {tz!r}; use an IANA name such as Asia/Shanghai"
+            ) from None
+        return tz
+
+    @field_validator("encoding", mode="before")
+    @classmethod
+    def _encoding(cls, value: Any) -> str | None:
+        if value is not None and str(value).lower() not in ENCODINGS:
+            raise ValueError(f"`encoding` must be one of {', '.join(ENCODINGS)}, got {value!r}")
+        return str(value).lower() if value else None
+
+    @field_validator("sheet", mode="before")
+    @classmethod
+    def _sheet(cls, value: Any) -> str | None:
+        return None if value is None else str(value)
+
+    @field_validator("files", "datetime_formats", mode="before")
+    @classmethod
+    def _patterns(cls, value: Any, info: ValidationInfo) -> tuple[str, ...]:
+        value = [value] if isinstance(value, str) else value or []
+        need = "%" if info.field_name == "datetime_formats" else ""
+        if not isinstance(value, list) or not all(
+            isinstance(v, str) and v and need in v for v in value
+        ):
+            raise ValueError(_EXAMPLES[str(info.field_name)])
+        return tuple(value)
+
+    @field_validator("columns", "values", "constants", mode="before")
+    @classmethod
+    def _by_column(cls, value: Any, info: ValidationInfo) -> dict[str, Any]:
+        """Canonical columns of the file's kind; export headers and values as text."""
+        if not isinstance(value, dict | None):
+            raise ValueError(_EXAMPLES[str(info.field_name)])
+        kind = KINDS.get(info.data.get("kind") or "")
+        out: dict[str, Any] = {}
+        found: list[tuple[tuple[str, ...], str]] = []
+        for canonical, given in (value or {}).items():
+            if kind is not None and canonical not in kind.names:
+                why = f"{canonical!r} is not a column of {kind.name} records; columns are "
+                found.append(((canonical,), why + ", ".join(kind.names)))
+            elif info.field_name == "values" and not isinstance(given, dict):
+                found.append(((canonical,), "expected {export value: canonical value}"))
+            elif info.field_name == "values":
+                out[canonical] = {_text(k): _text(v) for k, v in given.items()}
+            elif info.field_name == "columns" and (given is None or not _text(given)):
+                found.append(((canonical,), "no export header given"))
+            elif info.field_name == "constants" and canonical in info.data.get("columns", {}):
+                found.append(((canonical,), "is both mapped to a header and given as a constant"))
+            else:
+                out[canonical] = _text(given)
+        if info.field_name == "columns":
+            seen: dict[str, str] = {}
+            for canonical, header in list(out.items()):  # the first mapping of a header wins
+                if header in seen:
+                    why = f"header {header!r} is already mapped to {seen[header]}"
+                    found.append(((canonical,), why))
+                    del out[canonical]
+                seen.setdefault(header, canonical)
+        if found:
+            raise invalid(*found)
+        return out
+
+
 def load_mapping(path: str | Path) -> Mapping:
     """Read and check a mapping file; raise with every problem found."""
     p = Path(path)
@@ -100,115 +193,8 @@ def load_mapping(path: str | Path) -> Mapping:
     except UnicodeDecodeError:
         raise CcuaError("the mapping file is not UTF-8; save it as UTF-8", file=file) from None
     data, lines = load_with_lines(text, file)
-    problems: list[Problem] = []
-
-    def bad(message: str, *loc: str) -> None:
-        problems.append(
-            Problem(message, file=file, row=line_of(lines, loc), field=".".join(loc) or None)
-        )
-
     if not isinstance(data, dict):
         raise CcuaError("expected a mapping file with kind:, columns: …", file=file)
-    for key in sorted(set(data) - _KEYS):
-        bad(f"unknown key; keys are {', '.join(sorted(_KEYS))}", str(key))
-    kind_name = data.get("kind")
-    kind: Kind | None = None
-    if kind_name is not None:
-        kind = KINDS.get(str(kind_name))
-        if kind is None:
-            bad(f"`kind` must be one of {', '.join(KINDS)}, got {kind_name!r}", "kind")
-    tz = str(data.get("timezone") or DEFAULT_TIMEZONE)
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        bad(f"unknown time zone {tz!r}; use an IANA name such as Asia/Shanghai", "timezone")
-    encoding = data.get("encoding")
-    if encoding is not None and str(encoding).lower() not in ENCODINGS:
-        bad(f"`encoding` must be one of {', '.join(ENCODINGS)}, got {encoding!r}", "encoding")
-    formats = data.get("datetime_formats") or []
-    if isinstance(formats, str):
-        formats = [formats]
-    if not isinstance(formats, list) or not all(isinstance(f, str) and "%" in f for f in formats):
-        bad("expected a list of strptime formats such as '%Y/%m/%d %H:%M:%S'", "datetime_formats")
-        formats = []
-    files = data.get("files") or []
-    if isinstance(files, str):
-        files = [files]
-    if not isinstance(files, list) or not all(isinstance(f, str) and f for f in files):
-        bad("expected file name patterns such as ['*通话记录*.csv']", "files")
-        files = []
-
-    def known(column: str, *loc: str) -> bool:
-        if kind is not None and column not in kind.names:
-            bad(
-                f"{column!r} is not a column of {kind.name} records; columns are "
-                f"{', '.join(kind.names)}",
-                *loc,
-            )
-            return False
-        return True
-
-    columns: dict[str, str] = {}
-    body = data.get("columns") or {}
-    if not isinstance(body, dict):
-        bad("expected columns: {canonical column: export header}", "columns")
-        body = {}
-    seen: dict[str, str] = {}
-    for canonical, header in body.items():
-        canonical = str(canonical)
-        if not known(canonical, "columns", canonical):
-            continue
-        if header is None or not _text(header):
-            bad("no export header given", "columns", canonical)
-            continue
-        header_text = _text(header)
-        if header_text in seen:
-            bad(
-                f"header {header_text!r} is already mapped to {seen[header_text]}",
-                "columns",
-                canonical,
-            )
-            continue
-        seen[header_text] = canonical
-        columns[canonical] = header_text
-    values: dict[str, dict[str, str]] = {}
-    vbody = data.get("values") or {}
-    if not isinstance(vbody, dict):
-        bad("expected values: {canonical column: {export value: canonical value}}", "values")
-        vbody = {}
-    for canonical, table in vbody.items():
-        canonical = str(canonical)
-        if not known(canonical, "values", canonical):
-            continue
-        if not isinstance(table, dict):
-            bad("expected {export value: canonical value}", "values", canonical)
-            continue
-        values[canonical] = {_text(k): _text(v) for k, v in table.items()}
-    constants: dict[str, str] = {}
-    cbody = data.get("constants") or {}
-    if not isinstance(cbody, dict):
-        bad("expected constants: {canonical column: value}", "constants")
-        cbody = {}
-    for canonical, value in cbody.items():
-        canonical = str(canonical)
-        if not known(canonical, "constants", canonical):
-            continue
-        if canonical in columns:
-            bad("is both mapped to a header and given as a constant", "constants", canonical)
-            continue
-        constants[canonical] = _text(value)
-    if problems:
-        raise ValidationFailed.of(problems, subject=f"mapping {file}")
-    return Mapping(
-        kind=kind.name if kind else None,
-        files=tuple(str(f) for f in files),
-        timezone=tz,
-        datetime_formats=tuple(formats),
-        encoding=str(encoding).lower() if encoding else None,
-        sheet=str(data["sheet"]) if data.get("sheet") is not None else None,
-        columns=columns,
-        values=values,
-        constants=constants,
-        path=file,
-        sha256=hashlib.sha256(raw).hexdigest(),
-    )
+    body = validate(_MappingFile, data, file=file, lines=lines, subject=f"mapping {file}")
+    fields = body.model_dump(exclude={"description"})
+    return Mapping(**fields, path=file, sha256=hashlib.sha256(raw).hexdigest())
