@@ -24,7 +24,7 @@ class _KeyTextLoader(yaml.SafeLoader):
     pass
 
 
-def _construct_mapping(loader: _KeyTextLoader, node: MappingNode, deep: bool = False) -> dict:
+def construct_mapping(loader: _KeyTextLoader, node: MappingNode, deep: bool = False) -> dict:
     loader.flatten_mapping(node)
     result: dict[Any, Any] = {}
     for key_node, value_node in node.value:
@@ -44,7 +44,7 @@ def _construct_mapping(loader: _KeyTextLoader, node: MappingNode, deep: bool = F
     return result
 
 
-_KeyTextLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_KeyTextLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
 
 
 def bound_nodes(node: Node | None, file: str | None = None) -> int:
@@ -97,7 +97,7 @@ def bound_nodes(node: Node | None, file: str | None = None) -> int:
     return size(node, 0)
 
 
-def _index_lines(
+def index_lines(
     node: Node | None, path: Path_, lines: dict[Path_, int], file: str | None = None
 ) -> None:
     if node is None:

@@ -25,8 +25,8 @@ from ccua.verify import (
     ARCHIVE_FORMAT,
     ARCHIVE_MANIFEST,
     RESULTS_FILE,
-    _read_json,
     provenance_of,
+    read_json,
 )
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
@@ -64,7 +64,7 @@ def archive_run(
             hint="give a folder written by  ccua run params/CLIENT.yaml",
         )
     results_file = run / RESULTS_FILE
-    prov = provenance_of(_read_json(results_file), results_file)
+    prov = provenance_of(read_json(results_file), results_file)
     out = Path(output) if output is not None else default_archive(run)
     if out.exists() and not force:
         raise CcuaError(

@@ -194,7 +194,7 @@ def category_names(results: Mapping[str, Any]) -> dict[str, str]:
 
 def overview_md(results: Mapping[str, Any]) -> str:
     """概况: the project background (7.2 a), the period of the data, the standard, the tools."""
-    from ccua.report._front import standard_citation
+    from ccua.report import standard_citation
 
     eng = results["engagement"]
     bg = eng["background"]

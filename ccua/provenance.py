@@ -177,7 +177,7 @@ def environment_info() -> dict[str, Any]:
 
 # ---------------------------------------------------------------- the framework and inputs
 def framework_info(fw: Framework) -> dict[str, Any]:
-    from ccua.spec._loader import FRAMEWORKS_DIR
+    from ccua.spec import FRAMEWORKS_DIR
 
     folder = FRAMEWORKS_DIR / fw.id
     return {

@@ -543,7 +543,7 @@ def run_client(
         clean_stale(target, say)
         # The portfolio store (ccua/portfolio): the previous engagement and the peers before
         # the notebooks (portfolio.json, read by the report), the run's own record after.
-        from ccua.portfolio._hooks import compare_before_run, record_after_run
+        from ccua.portfolio import compare_before_run, record_after_run
 
         compared, warning = compare_before_run(
             portfolio, result.results, with_benchmark=data.params.benchmark
@@ -590,7 +590,7 @@ def _run_into(
         atomic_write_text(staging / RESULTS_FILE, dumps(result.data))
         files = [RESULTS_FILE]
         if compared is not None:
-            from ccua.portfolio._hooks import PORTFOLIO_FILE, write_comparison
+            from ccua.portfolio import PORTFOLIO_FILE, write_comparison
 
             write_comparison(staging, compared)
             files.append(PORTFOLIO_FILE)

@@ -52,8 +52,8 @@ from ccua.engagement import (
     Tolerance,
     default_targets,
     month_range,
+    month_text,
 )
-from ccua.engagement._models import _month_text
 from ccua.errors import MAX_PROBLEMS, CcuaError, Problem, ValidationFailed, count_problems
 from ccua.inputs import collect_engagement
 from ccua.spec import Framework, Item, load_framework
@@ -157,7 +157,7 @@ def period_months(
             y, m = y - 1, m + 12
         first = f"{y:04d}-{m:02d}"
     else:
-        normal = _month_text(start)
+        normal = month_text(start)
         if not isinstance(normal, str) or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", normal):
             raise CcuaError(f"--start must be a month like 2026-01, got {start!r}", field="--start")
         first = normal

@@ -121,7 +121,7 @@ def spans(table: Table) -> list[list[int]]:
 
 def grid_markdown(table: Table) -> str:
     """The table as a pandoc grid table with merged cells (the report's front part)."""
-    from ccua.report._markdown import Cell, Column, grid_table, md_escape
+    from ccua.report import Cell, Column, grid_table, md_escape
 
     columns = [Column(c.label, c.width, c.align) for c in table.columns]
     merged = spans(table)

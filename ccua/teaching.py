@@ -19,9 +19,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+# The handbook's catalog of texts; ccua.handbook imports this module, so it is used at call time.
+from ccua import handbook
 from ccua._num import NotANumber, fmt, round_half_up, to_decimal, to_fraction
 from ccua.errors import CcuaError
-from ccua.handbook._text import Catalog
 from ccua.kpi import compute
 from ccua.ratings import Entry, ItemRatings, Ratings, load_ratings
 from ccua.scoring import Assessment, score
@@ -42,7 +43,7 @@ def name_of(obj: Any, lang: str) -> str:
 
 
 def unit_text(unit: str | None, lang: str) -> str:
-    return Catalog(lang)(f"unit_{unit}" if unit else "unit_none")
+    return handbook.Catalog(lang)(f"unit_{unit}" if unit else "unit_none")
 
 
 def fmt_number(value: Fraction | Decimal, places: int = 2) -> str:
@@ -183,7 +184,7 @@ def indicator_lesson(
     from ccua.results import target_text
     from ccua.rules import meets
 
-    tr = Catalog(lang)
+    tr = handbook.Catalog(lang)
     ind = framework.indicator(code)
     inputs = tuple(
         InputView(
@@ -399,7 +400,7 @@ def parse_answer(text: str) -> Fraction | None:
 
 def check_number(given: str, expected: Decimal, places: int, lang: str, why: str) -> Check:
     """An answer is right when it equals the expected value to ``places`` decimals."""
-    tr = Catalog(lang)
+    tr = handbook.Catalog(lang)
     if not str(given).strip():
         return Check(False, tr("l_empty"))
     value = parse_answer(str(given))
@@ -437,7 +438,7 @@ def indicator_exercise(
     expected = round_half_up(result.exact, 2)
     figures = tuple((m, name_of(framework.measure(m), lang), values[m]) for m in ind.inputs)
     expr = expression(ind, [str(values[m]) for m in ind.inputs])
-    why = Catalog(lang)("ex_why_indicator", expr=expr, value=fmt(expected))
+    why = handbook.Catalog(lang)("ex_why_indicator", expr=expr, value=fmt(expected))
     return IndicatorExercise(
         ind.code, name_of(ind, lang), month, figures, unit_text(ind.unit, lang), expected, why
     )
@@ -473,7 +474,7 @@ def item_exercise(
     assert s.fulfilment is not None and s.score is not None
     top = framework.scale.maximum
     exact = to_fraction(item.points) * s.fulfilment
-    why = Catalog(lang)(
+    why = handbook.Catalog(lang)(
         "ex_why_item",
         mean=fmt_exact(s.fulfilment * top),
         top=top,
@@ -488,7 +489,7 @@ def item_exercise(
 def grade_answer(
     framework: Framework, total: Decimal, chosen: str | None, lang: str = "zh"
 ) -> Check:
-    tr = Catalog(lang)
+    tr = handbook.Catalog(lang)
     grade = framework.grade_for(total)
     if grade is None:
         return Check(False, tr("no_grades"))
@@ -512,7 +513,7 @@ _STATUS_COLOURS = {"met": "#067647", "not_met": "#b42318", "error": "#b42318"}
 
 def lesson_html(lesson: IndicatorLesson, lang: str) -> str:
     """The explorer's output panel (HTML, MathJax-free: the formula text and the numbers)."""
-    tr = Catalog(lang)
+    tr = handbook.Catalog(lang)
     rows = [
         f"<p><b>{_esc(lesson.code)} {_esc(lesson.name)}</b></p>",
         f"<p>{_esc(tr('formula_printed'))}: {_esc(lesson.formula_text or '－')}</p>",
@@ -549,7 +550,7 @@ def _heading(lang: str, lesson: str) -> Any:
     """A lesson's title and what to do, in the lesson's language."""
     import ipywidgets as w
 
-    tr = Catalog(lang)
+    tr = handbook.Catalog(lang)
     return w.HTML(
         f"<h2 class='ccua-lesson'>{_esc(tr(f'lesson_{lesson}'))}</h2>"
         f"<p>{_esc(tr(f'lesson_{lesson}_intro'))}</p>"
@@ -565,7 +566,7 @@ class IndicatorExplorer:
         import ipywidgets as w
 
         self.framework, self.lang = framework, lang
-        tr = Catalog(lang)
+        tr = handbook.Catalog(lang)
         computed = [i for i in framework.indicators if not i.is_documentary]
         options = [(f"{i.code} {name_of(i, lang)}", i.code) for i in computed]
         self.choice = w.Dropdown(
@@ -649,7 +650,7 @@ class ScoringSimulator:
         self.framework, self.lang = framework, lang
         self.base = base if base is not None else example_ratings(framework)
         self.changes: dict[str, ItemRatings] = {}
-        tr = Catalog(lang)
+        tr = handbook.Catalog(lang)
         item_word = framework.levels.item.zh if lang == "zh" else framework.levels.item.en
         self.item = w.Dropdown(
             options=[(f"{i.code} {name_of(i, lang)}", i.code) for i in framework.items],
@@ -755,7 +756,7 @@ class ScoringSimulator:
 
     # -- output
     def update(self) -> Assessment:
-        fw, tr = self.framework, Catalog(self.lang)
+        fw, tr = self.framework, handbook.Catalog(self.lang)
         a = simulate(fw, self.base, self.changes)
         self.assessment = a
         lines = {line.code: line for line in score_lines(fw, a, self.lang)}
@@ -791,7 +792,7 @@ class ScoringSimulator:
 def simulator_table(
     framework: Framework, a: Assessment, lang: str, highlight: str | None = None
 ) -> str:
-    tr = Catalog(lang)
+    tr = handbook.Catalog(lang)
     lines = {line.code: line for line in score_lines(framework, a, lang)}
     head = "".join(
         f"<th style='padding:2px 8px'>{_esc(h)}</th>"
@@ -876,7 +877,7 @@ class Exercises:
         import ipywidgets as w
 
         self.framework, self.lang = framework, lang
-        tr = Catalog(lang)
+        tr = handbook.Catalog(lang)
         self.ex1 = indicator_exercise(framework, indicator, seed, lang)
         self.ex2 = item_exercise(framework, item, seed, lang)
         self.total = Decimal(total)
@@ -972,7 +973,7 @@ def exercises(framework: str | Framework = "t-ccua", lang: str = "zh", **kw: Any
 
 def worked_example_markdown(framework: str | Framework = "t-ccua", lang: str = "zh") -> str:
     """The worked example, step by step, as the handbook prints it (Markdown)."""
-    from ccua.handbook._content import Builder
+    from ccua.handbook import Builder
 
     chapter = Builder(_framework(framework), lang).worked()
     if chapter is None:
@@ -983,5 +984,5 @@ def worked_example_markdown(framework: str | Framework = "t-ccua", lang: str = "
 def show_worked_example(framework: str | Framework = "t-ccua", lang: str = "zh") -> None:
     from IPython.display import Markdown, display
 
-    tr = Catalog(lang)
+    tr = handbook.Catalog(lang)
     display(Markdown(f"{tr('lesson_worked_intro')}\n\n" + worked_example_markdown(framework, lang)))

@@ -148,7 +148,7 @@ def _records_info(data: EngagementData, measures: tuple[str, ...]) -> dict[str, 
     if not any(data.inputs.origin.get(m) == "records" for m in measures):
         return None
     from ccua.engagement import records_folder
-    from ccua.records._definitions import load_definitions
+    from ccua.records import load_definitions
 
     folder = records_folder(data.params, data.params_file, data.folder)
     definitions = load_definitions(data.framework)

@@ -68,7 +68,7 @@ class Verification:
 
 
 # ---------------------------------------------------------------- where the run is
-def _read_json(path: Path) -> dict[str, Any]:
+def read_json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -280,7 +280,7 @@ def verify_run(path: str | Path) -> Verification:
     with opened_run(path) as (run_dir, name):
         results_file = run_dir / RESULTS_FILE
         recorded_text = results_file.read_text(encoding="utf-8") if results_file.is_file() else None
-        recorded = _read_json(results_file)
+        recorded = read_json(results_file)
         prov = provenance_of(recorded, results_file)
         root = (run_dir / prov.get("root", ".")).resolve()
         check = Verification(run=name, identical=False)

@@ -26,7 +26,15 @@ KEPT = (
     "no-cycle-engagement-records",
 )
 # "importer: what" of the private imports still waiting for their owner (issue 12).
-ALLOWED: set[str] = set()
+ALLOWED = {
+    # TODO(records): export resolve_client from ccua.records; make the synthetic records a
+    # public module (ccua.records._synth is heavy, so not from ccua.records itself).
+    "ccua.cli._records: ccua.records._client",
+    "ccua.cli._records: ccua.records._synth",
+    # TODO(demo-data): the demo generators are being rewritten as data files.
+    "ccua.demo_guideline: ccua.demo._csv",
+    "ccua.demo_guideline: ccua.demo._plain",
+}
 
 
 def _check(contract: str) -> subprocess.CompletedProcess[str]:
@@ -51,8 +59,8 @@ def _private(name: str) -> bool:
     return name.startswith("_") and not name.startswith("__")
 
 
-def _is_module(dotted: str) -> bool:
-    path = ROOT.joinpath(*dotted.split("."))
+def _is_module(root: Path, dotted: str) -> bool:
+    path = root.parent.joinpath(*dotted.split("."))
     return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
 
 
@@ -73,7 +81,7 @@ def private_imports(root: Path = PACKAGE) -> list[str]:
             else:
                 continue
             for target, name in targets:
-                if name is not None and _is_module(f"{target}.{name}"):
+                if name is not None and _is_module(root, f"{target}.{name}"):
                     target, name = f"{target}.{name}", None  # a module, not a name
                 if target.split(".")[0] != "ccua":
                     continue
@@ -86,16 +94,14 @@ def private_imports(root: Path = PACKAGE) -> list[str]:
                     what = target
                 elif name is not None and _private(name) and target != module:
                     what = f"{target}.{name}"
-                if what is not None:
-                    where = f"{path.relative_to(root.parent)}:{node.lineno}"
+                where = f"{path.relative_to(root.parent)}:{node.lineno}"
+                if what is not None and f"{where}: {module}: {what}" not in found:
                     found.append(f"{where}: {module}: {what}")
     return found
 
 
 def test_no_private_imports_across_packages():
-    offenders = [
-        f for f in private_imports() if f.split(": ", 1)[1] not in ALLOWED
-    ]
+    offenders = [f for f in private_imports() if f.split(": ", 1)[1] not in ALLOWED]
     assert not offenders, "private imports across packages:\n" + "\n".join(offenders)
 
 
@@ -108,4 +114,4 @@ def test_the_private_import_walk_finds_what_it_should(tmp_path):
     (pkg / "a" / "y.py").write_text("from ccua.a._x import _g\nfrom ccua.a import _x\n")
     (pkg / "b.py").write_text("import ccua.a._x\nfrom ccua.a import f\n")
     found = [f.split(": ", 1)[1] for f in private_imports(pkg)]
-    assert found == ["ccua.a: ccua.a._x._g", "ccua: ccua.a._x"]
+    assert found == ["ccua.a.y: ccua.a._x._g", "ccua.b: ccua.a._x"]

@@ -39,7 +39,7 @@ def form(
     Every change is saved at once to the client's ratings.yaml (who and when on each entry,
     every change also in ratings.history.jsonl). Stop the server with Ctrl+C.
     """
-    from ccua.forms._app import serve
+    from ccua.forms import serve
 
     def ready(url: str) -> None:
         console.print(f"Ratings form for {params}: {url}", markup=False, soft_wrap=True)

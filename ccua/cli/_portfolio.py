@@ -113,8 +113,7 @@ def demo_cmd(
     site: bool = typer.Option(True, "--site/--no-site", help="Build the site in OUT/site."),
 ) -> None:
     """Generate synthetic clients across segments (a third assessed twice) and run them."""
-    from ccua.portfolio import build_site, connect
-    from ccua.portfolio._demo import run_portfolio
+    from ccua.portfolio import build_site, connect, run_portfolio
 
     store = out / "ccua.duckdb"
     runs = run_portfolio(

@@ -15,6 +15,7 @@ from ccua.errors import CcuaError
 from ccua.kpi import indicators_from_inputs
 from ccua.records import (
     ENGINES,
+    KINDS,
     IngestResult,
     RecordsStore,
     expand,
@@ -23,7 +24,6 @@ from ccua.records import (
     monthly_inputs,
 )
 from ccua.records._client import resolve_client
-from ccua.records._schema import KINDS
 from ccua.serialize import num
 from ccua.spec import load_framework
 

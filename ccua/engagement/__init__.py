@@ -33,6 +33,7 @@ from ccua.engagement._models import (
     Team,
     Tolerance,
     month_range,
+    month_text,
 )
 from ccua.engagement._monthly import Claim, MonthlyInputs, Source, parse_claims, parse_monthly
 from ccua.engagement._tables import Sheet, read_sheet
@@ -67,6 +68,7 @@ __all__ = [
     "Tolerance",
     "load_params",
     "month_range",
+    "month_text",
     "parse_checks",
     "parse_claims",
     "parse_monthly",

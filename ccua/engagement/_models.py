@@ -30,14 +30,14 @@ from pydantic import (
 )
 
 from ccua._num import NotANumber, to_fraction
-from ccua.spec._models import Dec
+from ccua.spec import Dec
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 # A client name is a file name on every system (ccua.scaffold.validate_name says it in words).
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
 
-def _month_text(value: object) -> object:
+def month_text(value: object) -> object:
     # YAML and spreadsheets turn 2026-01 into dates or numbers; accept them and normalise.
     if hasattr(value, "year") and hasattr(value, "month"):
         return f"{value.year:04d}-{value.month:02d}"
@@ -50,7 +50,7 @@ def _month_text(value: object) -> object:
     return value
 
 
-Month = Annotated[str, BeforeValidator(_month_text), Field(pattern=MONTH_RE.pattern)]
+Month = Annotated[str, BeforeValidator(month_text), Field(pattern=MONTH_RE.pattern)]
 
 
 def month_range(start: str, end: str) -> list[str]:

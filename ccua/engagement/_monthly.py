@@ -21,7 +21,7 @@ from fractions import Fraction
 
 from ccua._limits import ProblemCap
 from ccua._num import NotANumber, to_fraction
-from ccua.engagement._models import _month_text
+from ccua.engagement._models import month_text
 from ccua.engagement._tables import Cell, Sheet, column_letter
 from ccua.errors import Problem
 from ccua.spec import Framework
@@ -198,7 +198,7 @@ def _unit_words(unit: str | None) -> str:
 
 
 def _month(text: object) -> str | None:
-    value = _month_text(text)
+    value = month_text(text)
     if isinstance(value, str) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
         return value
     return None

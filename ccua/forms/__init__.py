@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ccua.errors import CcuaError
+from ccua.forms._app import serve
 from ccua.forms._config import remember_assessor, remembered_assessor
 from ccua.forms._context import FormContext, IndicatorData, indicator_data, open_context
 from ccua.forms._document import (
@@ -148,5 +149,6 @@ __all__ = [
     "remember_assessor",
     "remembered_assessor",
     "resume_item",
+    "serve",
     "show",
 ]

@@ -24,7 +24,7 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
-from ccua._yaml import _construct_mapping, _index_lines, load_with_lines
+from ccua._yaml import construct_mapping, index_lines, load_with_lines
 
 _NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 _STANDARD = yaml.resolver.Resolver()
@@ -152,7 +152,7 @@ def parse_with_lines(text: str, file: str) -> tuple[Any, dict[tuple[str, ...], i
     finally:
         loader.dispose()
     lines: dict[tuple[str, ...], int] = {}
-    _index_lines(node, (), lines)
+    index_lines(node, (), lines)
     return data, lines
 
 
@@ -164,7 +164,7 @@ def _fast_loader() -> Any:
         pass
 
     _CKeyTextLoader.add_constructor(
-        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
+        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping
     )
     return _CKeyTextLoader
 

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ccua.errors import CcuaError
-from ccua.handbook._content import Chapter, build_chapters
+from ccua.handbook._content import Builder, Chapter, build_chapters
 from ccua.handbook._pdf import write_pdf
 from ccua.handbook._quarto import write_quarto
 from ccua.handbook._site import write_site
@@ -97,4 +97,4 @@ def build_handbook(
     return book
 
 
-__all__ = ["LANGS", "Catalog", "Chapter", "Handbook", "build_chapters", "build_handbook"]
+__all__ = ["LANGS", "Builder", "Catalog", "Chapter", "Handbook", "build_chapters", "build_handbook"]

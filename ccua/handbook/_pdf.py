@@ -53,8 +53,7 @@ def write_pdf(
     say: Callable[[str], None],
     name: str = "handbook.pdf",
 ) -> Path:
-    from ccua.report._engines import _pandoc, pdf_with_typst
-    from ccua.report._fonts import find_cjk_font
+    from ccua.report import find_cjk_font, pandoc, pdf_with_typst
 
     font = find_cjk_font()
     work = out / "_build"
@@ -81,6 +80,6 @@ def write_pdf(
         "-V",
         f"lang:{lang}",
     ]
-    typ = _pandoc(book_markdown(chapters, title, lang), "typst", args, work)
+    typ = pandoc(book_markdown(chapters, title, lang), "typst", args, work)
     pdf_with_typst(out, typ, font, when, say, name=name)
     return out / name

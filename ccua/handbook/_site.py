@@ -17,7 +17,7 @@ from ccua.errors import CcuaError
 from ccua.handbook._assets import CSS, SEARCH_JS
 from ccua.handbook._content import Chapter
 from ccua.handbook._text import Catalog
-from ccua.report._engines import PANDOC_FROM
+from ccua.report import PANDOC_FROM
 
 BODY_MARK = "<!--ccua-body-->"
 TEMPLATE = "$if(toc)$$toc$$endif$\n" + BODY_MARK + "\n$body$\n"

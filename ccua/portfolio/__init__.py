@@ -15,6 +15,13 @@ from ccua.portfolio._compare import (
     percentile_rank,
     previous_run,
 )
+from ccua.portfolio._demo import run_portfolio
+from ccua.portfolio._hooks import (
+    PORTFOLIO_FILE,
+    compare_before_run,
+    record_after_run,
+    write_comparison,
+)
 from ccua.portfolio._site import build_site
 from ccua.portfolio._store import (
     DEFAULT_STORE,
@@ -31,16 +38,21 @@ __all__ = [
     "DEFAULT_STORE",
     "MIGRATIONS",
     "MIN_PEERS",
+    "PORTFOLIO_FILE",
     "Change",
     "benchmark",
     "build_site",
     "changes_since",
+    "compare_before_run",
     "connect",
     "migrate",
     "percentile_rank",
     "previous_run",
+    "record_after_run",
     "record_of",
     "record_runs",
+    "run_portfolio",
     "schema_version",
     "store_path",
+    "write_comparison",
 ]

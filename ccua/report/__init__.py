@@ -9,7 +9,10 @@ results.json; nothing is recomputed.
 See docs/report.md.
 """
 
+from ccua.report._engines import PANDOC_FROM, pandoc, pdf_with_typst
 from ccua.report._fonts import CjkFont, FontNotFound, find_cjk_font
+from ccua.report._front import standard_citation
+from ccua.report._markdown import Cell, Column, grid_table, md_escape
 from ccua.report._render import (
     ENGINES,
     FORMATS,
@@ -22,11 +25,19 @@ from ccua.report._render import (
 __all__ = [
     "ENGINES",
     "FORMATS",
+    "PANDOC_FROM",
+    "Cell",
     "CjkFont",
+    "Column",
     "FontNotFound",
     "ReportOutput",
     "find_cjk_font",
+    "grid_table",
+    "md_escape",
+    "pandoc",
     "parse_formats",
+    "pdf_with_typst",
     "render_report",
     "render_run",
+    "standard_citation",
 ]

@@ -80,7 +80,7 @@ def write_vega_bundle(run_dir: Path) -> None:
     atomic_write_text(path, bundle)
 
 
-def _pandoc(source: str, to: str, args: list[str], cwd: Path) -> str:
+def pandoc(source: str, to: str, args: list[str], cwd: Path) -> str:
     import pypandoc
 
     try:
@@ -127,7 +127,7 @@ def html_with_pandoc(
     if charts:
         write_vega_bundle(run_dir)
         args.append("--include-after-body=templates/charts.html")
-    html = _pandoc(source, "html5", args, run_dir)
+    html = pandoc(source, "html5", args, run_dir)
     atomic_write_text(run_dir / name, html)
 
 
@@ -137,7 +137,7 @@ def typst_source(run_dir: Path, source: str) -> str:
 
     from ccua.report._typst_tables import replace_tables
 
-    tree = json.loads(_pandoc(source, "json", [], run_dir))
+    tree = json.loads(pandoc(source, "json", [], run_dir))
     replace_tables(tree)
     return _pandoc_from_json(
         json.dumps(tree, ensure_ascii=False),
