@@ -29,26 +29,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    TypeAdapter,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from ccua._limits import check_size
 from ccua._num import NotANumber, to_fraction
-from ccua._yaml import line_of, load_with_lines
-from ccua.errors import CcuaError, Problem, RatingsError, ValidationFailed
+from ccua._yaml import line_of, load_with_lines, validate
+from ccua.errors import CcuaError, RatingsError
 from ccua.spec import Framework, Item, load_framework
 
-TOP_KEYS = {
-    "framework",
-    "schema",
-    "title",
-    "client",
-    "assessor",
-    "weights",
-    "requirement_weights",
-    "items",
-}
-ITEM_KEYS = {"percent", "rating", "na", "note", "evidence", "ratings", "by", "at"}
-ENTRY_KEYS = {"rating", "na", "note", "evidence", "by", "at"}
 SCHEMA_VERSION = 1
 
 
@@ -93,25 +93,16 @@ class Ratings:
     source: str | None = None
 
 
-class _Collector:
-    def __init__(self, file: str, lines: dict[tuple[str, ...], int]) -> None:
-        self.file = file
-        self.lines = lines
-        self.problems: list[Problem] = []
-
-    def add(self, path: tuple[str, ...], message: str) -> None:
-        self.problems.append(
-            Problem(
-                message, file=self.file, row=line_of(self.lines, path), field=".".join(path) or None
-            )
-        )
-
-
 def _text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _rating(fw: Framework, value: object, path: tuple[str, ...], c: _Collector) -> int | None:
+def _ctx(info: ValidationInfo, key: str) -> Any:
+    return (info.context or {})[key]
+
+
+def _rating(value: object, info: ValidationInfo) -> int:
+    fw: Framework = _ctx(info, "framework")
     lo, hi = fw.scale.minimum, fw.scale.maximum
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -119,197 +110,268 @@ def _rating(fw: Framework, value: object, path: tuple[str, ...], c: _Collector) 
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
         labels = ", ".join(f"{lv.value} {lv.label}" for lv in fw.scale.levels)
-        c.add(path, f"rating must be a whole number {lo}-{hi} ({labels}); got {value!r}")
-        return None
+        raise ValueError(f"rating must be a whole number {lo}-{hi} ({labels}); got {value!r}")
     return value
 
 
-def _entry(
-    fw: Framework,
-    raw: object,
-    path: tuple[str, ...],
-    c: _Collector,
-    note_required_reason: str | None,
-) -> Entry | None:
-    if not isinstance(raw, Mapping):
+def _number(value: object, what: str, ok: Any) -> Decimal:
+    try:
+        frac = to_fraction(value)
+    except NotANumber as exc:
+        raise ValueError(str(exc)) from None
+    if not ok(frac):
+        raise ValueError(f"{what}, got {value}")
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _percent(value: object) -> Decimal:
+    return _number(value, "percent must be between 0 and 100", lambda f: 0 <= f <= 100)
+
+
+def _points(value: object) -> Decimal:
+    return _number(value, "weights must be positive", lambda f: f > 0)
+
+
+def _keyed(what: str) -> BeforeValidator:
+    """Each value of a mapping arrives with its key, so that the rules needing the framework's
+    code (an item, a requirement) run where the value is and report there."""
+
+    def pair(raw: object) -> object:
         if raw is None:
-            c.add(path, "no rating given")
-            return None
-        rating = _rating(fw, raw, path, c)
-        if rating is not None and note_required_reason:
-            c.add(path, f"a note is mandatory: {note_required_reason}")
-        return Entry(rating=rating) if rating is not None else None
-    unknown = sorted(set(raw) - ENTRY_KEYS)
-    for key in unknown:
-        c.add((*path, str(key)), f"unknown key; expected one of {', '.join(sorted(ENTRY_KEYS))}")
-    na = bool(raw.get("na", False))
-    note = _text(raw.get("note"))
-    rating = None
-    if na:
-        if raw.get("rating") is not None:
-            c.add(path, "give either a rating or na: true, not both")
-        if not note:
-            c.add(path, "a note is mandatory when a requirement is marked not applicable")
-    elif "rating" not in raw or raw.get("rating") is None:
-        c.add(path, "no rating given (rating: 0-5, or na: true with a note)")
-        return None
-    else:
-        rating = _rating(fw, raw["rating"], (*path, "rating"), c)
-        if rating is not None and note_required_reason and not note:
-            c.add(path, f"a note is mandatory: {note_required_reason}")
-    return Entry(
-        rating=rating,
-        na=na,
-        note=note,
-        evidence=_text(raw.get("evidence")),
-        by=_text(raw.get("by")) or None,
-        at=_text(raw.get("at")) or None,
-    )
+            return {}
+        if not isinstance(raw, Mapping):
+            raise ValueError(what)
+        return {str(k): (str(k), v) for k, v in raw.items()}
+
+    return BeforeValidator(pair)
 
 
-def _item(
-    fw: Framework, item: Item, raw: object, path: tuple[str, ...], c: _Collector
-) -> ItemRatings | None:
-    item_rated = "item" in fw.scoring.rating_levels
-    if not isinstance(raw, Mapping):
-        if item_rated and raw is not None:
-            whole = _rating(fw, raw, path, c)
-            return ItemRatings(item.code, rating=whole) if whole is not None else None
-        c.add(path, "expected {percent: P, note: ...} or {ratings: {a: 4, b.1: 3, ...}}")
-        return None
-    for key in sorted(set(raw) - ITEM_KEYS):
-        c.add((*path, str(key)), f"unknown key; expected one of {', '.join(sorted(ITEM_KEYS))}")
-    note = _text(raw.get("note"))
-    given = [k for k in ("percent", "rating", "ratings") if raw.get(k) is not None]
-    if raw.get("na"):
-        given.append("na")
-    if len(given) > 1:
-        c.add(path, f"give one of percent, rating or ratings, not {' and '.join(given)}")
-        return None
-    percent: Decimal | None = None
-    rating: int | None = None
-    if raw.get("percent") is not None:
-        try:
-            frac = to_fraction(raw["percent"])
-        except NotANumber as exc:
-            c.add((*path, "percent"), str(exc))
-            return None
-        if not 0 <= frac <= 100:
-            c.add((*path, "percent"), f"percent must be between 0 and 100, got {raw['percent']}")
-            return None
-        if not note:
-            c.add(path, "an item override (percent) needs a note saying why")
-        percent = (
-            Decimal(str(raw["percent"]))
-            if not isinstance(raw["percent"], Decimal)
-            else raw["percent"]
+def _item_of(code: str, info: ValidationInfo) -> Item:
+    fw: Framework = _ctx(info, "framework")
+    if code not in {i.code for i in fw.items}:
+        raise ValueError(f"no item {code!r} in {fw.id}")
+    return fw.item(code)
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+Stamp = Annotated[str | None, BeforeValidator(lambda v: _text(v) or None)]
+Rating = Annotated[int, PlainValidator(_rating)]
+
+
+class _Leaf(BaseModel):
+    """What any rated thing may carry: a rating or na, a note, evidence, who and when."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rating: Rating | None = None
+    na: bool = False
+    note: Text = ""
+    evidence: Text = ""
+    by: Stamp = None
+    at: Stamp = None
+
+
+ENTRY_KEYS = set(_Leaf.model_fields)
+
+
+class _EntryIn(_Leaf):
+    """A requirement or sub-point written as a mapping (``{rating: 4, note: ...}``)."""
+
+    @model_validator(mode="after")
+    def _rated_or_na(self) -> _EntryIn:
+        found = []
+        if self.na and self.rating is not None:
+            found.append("give either a rating or na: true, not both")
+        if self.na and not self.note:
+            found.append("a note is mandatory when a requirement is marked not applicable")
+        if not self.na and self.rating is None:
+            found.append("no rating given (rating: 0-5, or na: true with a note)")
+        if found:
+            raise ValueError("; ".join(found))
+        return self
+
+
+def _entry(keyed: tuple[str, object, frozenset[str]], info: ValidationInfo) -> Entry:
+    """One entry of an item's ``ratings``: its code exists and is rated at a level the
+    framework rates; a hand rating of an indicator requirement says why."""
+    key, raw, whole = keyed
+    fw: Framework = _ctx(info, "framework")
+    item: Item = _ctx(info, "item")
+    req_code, _, sub = key.partition(".")
+    if req_code not in {r.code for r in item.requirements}:
+        known = ", ".join(r.code for r in item.requirements)
+        raise ValueError(f"{item.code} has no requirement {req_code!r} (requirements: {known})")
+    req = item.requirement(req_code)
+    if sub and "subpoint" not in fw.scoring.rating_levels:
+        raise ValueError(f"{fw.id} does not rate sub-points")
+    if sub and sub not in {s.code for s in req.subpoints}:
+        known = ", ".join(s.code for s in req.subpoints) or "none"
+        raise ValueError(
+            f"requirement {item.code}.{req.code} has no sub-point {sub!r} (sub-points: {known})"
         )
-    if raw.get("na"):
-        if not note:
-            c.add(path, "a note is mandatory when an item is marked not applicable")
-        return ItemRatings(item.code, na=True, note=note)
-    if raw.get("rating") is not None:
-        if not item_rated:
-            c.add(
-                (*path, "rating"),
-                f"{fw.id} rates {fw.levels.requirement.en_plural}, not whole "
-                f"{fw.levels.item.en_plural}: use ratings: {{a: 4, ...}} or percent with a note",
-            )
-            return None
-        rating = _rating(fw, raw["rating"], (*path, "rating"), c)
-    entries: dict[str, Entry] = {}
-    ratings_raw = raw.get("ratings")
-    if ratings_raw is not None:
-        if not isinstance(ratings_raw, Mapping):
-            c.add((*path, "ratings"), "expected a mapping of requirement codes to ratings")
-        else:
-            entries = _requirement_entries(fw, item, ratings_raw, (*path, "ratings"), c)
-    return ItemRatings(
-        item.code,
-        percent=percent,
-        rating=rating,
-        note=note,
-        evidence=_text(raw.get("evidence")),
-        by=_text(raw.get("by")) or None,
-        at=_text(raw.get("at")) or None,
-        ratings=entries,
-    )
+    if sub and req_code in whole:
+        raise ValueError(
+            f"requirement {req_code} is rated both as a whole and by sub-point; keep one"
+        )
+    if not sub and "requirement" not in fw.scoring.rating_levels:
+        raise ValueError(f"{fw.id} does not rate requirements as a whole")
+    if raw is None:
+        raise ValueError("no rating given")
+    if isinstance(raw, Mapping):
+        entry = Entry(**dict(_EntryIn.model_validate(raw, context=info.context)))
+    else:
+        entry = Entry(rating=_rating(raw, info))
+    if req.kind == "indicator" and entry.rating is not None and not entry.note:
+        raise ValueError(
+            "a note is mandatory: the indicator requirement is rated from the data; a hand "
+            "rating overrides it and must say why"
+        )
+    return entry
 
 
-def _requirement_entries(
-    fw: Framework, item: Item, raw: Mapping[str, Any], path: tuple[str, ...], c: _Collector
-) -> dict[str, Entry]:
-    entries: dict[str, Entry] = {}
-    levels = fw.scoring.rating_levels
-    # Accept the nested form too: b: {1: 3, 2: 4} means b.1 and b.2.
-    flat: dict[str, tuple[object, tuple[str, ...]]] = {}
-    for key, value in raw.items():
-        key = str(key)
-        if isinstance(value, Mapping) and value and all(str(k).isdigit() for k in value):
-            for sub, sub_value in value.items():
-                flat[f"{key}.{sub}"] = (sub_value, (*path, key, str(sub)))
-        else:
-            flat[key] = (value, (*path, key))
-    directly = {k for k in flat if "." not in k}
-    for key, (value, kpath) in flat.items():
-        req_code, _, sub_code = key.partition(".")
-        try:
-            req = item.requirement(req_code)
-        except KeyError:
-            known = ", ".join(r.code for r in item.requirements)
-            c.add(kpath, f"{item.code} has no requirement {req_code!r} (requirements: {known})")
-            continue
-        reason = None
-        if req.kind == "indicator":
-            reason = (
-                "the indicator requirement is rated from the data; a hand rating "
-                "overrides it and must say why"
-            )
-        if sub_code:
-            if "subpoint" not in levels:
-                c.add(kpath, f"{fw.id} does not rate sub-points")
-                continue
-            if sub_code not in {s.code for s in req.subpoints}:
-                known = ", ".join(s.code for s in req.subpoints) or "none"
-                c.add(
-                    kpath,
-                    f"requirement {item.code}.{req.code} has no sub-point {sub_code!r} "
-                    f"(sub-points: {known})",
-                )
-                continue
-            if req_code in directly:
-                c.add(
-                    kpath,
-                    f"requirement {req_code} is rated both as a whole and by sub-point; keep one",
-                )
-                continue
-        elif "requirement" not in levels:
-            c.add(kpath, f"{fw.id} does not rate requirements as a whole")
-            continue
-        entry = _entry(fw, value, kpath, c, reason)
-        if entry is not None:
-            entries[key] = entry
-    return entries
-
-
-def _weights(raw: object, path: tuple[str, ...], c: _Collector) -> dict[str, Decimal]:
+def _flatten(raw: object) -> object:
+    """``b: {1: 3, 2: 4}`` means ``b.1`` and ``b.2``; each entry arrives with its key and the
+    keys rated as a whole."""
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
-        c.add(path, "expected a mapping of codes to points")
-        return {}
-    out: dict[str, Decimal] = {}
+        raise ValueError("expected a mapping of requirement codes to ratings")
+    flat: dict[str, object] = {}
     for key, value in raw.items():
+        if isinstance(value, Mapping) and value and all(str(k).isdigit() for k in value):
+            flat.update({f"{key}.{sub}": v for sub, v in value.items()})
+        else:
+            flat[str(key)] = value
+    whole = frozenset(k for k in flat if "." not in k)
+    return {k: (k, v, whole) for k, v in flat.items()}
+
+
+class _ItemIn(_Leaf):
+    """An item: an override (percent with a note), a whole-item rating where the framework
+    rates items, na with a note, or ratings per requirement or sub-point."""
+
+    percent: Annotated[Decimal, PlainValidator(_percent)] | None = None
+    ratings: Annotated[
+        dict[str, Annotated[Entry, PlainValidator(_entry, json_schema_input_type=_EntryIn)]],
+        BeforeValidator(_flatten),
+    ] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_way(cls, raw: Any) -> Any:
+        given = [k for k in ("percent", "rating", "ratings") if raw.get(k) is not None]
+        if raw.get("na"):
+            given.append("na")
+        if len(given) > 1:
+            raise ValueError(f"give one of percent, rating or ratings, not {' and '.join(given)}")
+        return raw
+
+    @field_validator("rating", mode="before")
+    @classmethod
+    def _item_rated(cls, value: object, info: ValidationInfo) -> object:
+        fw: Framework = _ctx(info, "framework")
+        if value is not None and "item" not in fw.scoring.rating_levels:
+            raise ValueError(
+                f"{fw.id} rates {fw.levels.requirement.en_plural}, not whole "
+                f"{fw.levels.item.en_plural}: use ratings: {{a: 4, ...}} or percent with a note"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _noted(self) -> _ItemIn:
+        if self.percent is not None and not self.note:
+            raise ValueError("an item override (percent) needs a note saying why")
+        if self.na and not self.note:
+            raise ValueError("a note is mandatory when an item is marked not applicable")
+        return self
+
+
+def _item(keyed: tuple[str, object], info: ValidationInfo) -> ItemRatings:
+    code, raw = keyed
+    item = _item_of(code, info)
+    if isinstance(raw, Mapping):
+        body = _ItemIn.model_validate(raw, context={**(info.context or {}), "item": item})
+        return ItemRatings(code, **dict(body))
+    if raw is not None and "item" in _ctx(info, "framework").scoring.rating_levels:
+        return ItemRatings(code, rating=_rating(raw, info))
+    raise ValueError("expected {percent: P, note: ...} or {ratings: {a: 4, b.1: 3, ...}}")
+
+
+def _weight(keyed: tuple[str, object], info: ValidationInfo) -> Decimal:
+    code, raw = keyed
+    points = _points(raw)
+    fw: Framework = _ctx(info, "framework")
+    at = fw.scoring.points_at
+    if code not in {u.code for u in (fw.items if at == "item" else fw.groups)}:
+        raise ValueError(f"weights apply to {at} codes; {code!r} is not one")
+    return points
+
+
+def _requirement_weight(keyed: tuple[str, object], info: ValidationInfo) -> Decimal:
+    code, raw = keyed
+    points = _points(raw)
+    item: Item = _ctx(info, "item")
+    if code not in {r.code for r in item.requirements}:
+        raise ValueError(f"{item.code} has no requirement {code!r}")
+    return points
+
+
+_REQUIREMENT_WEIGHTS: TypeAdapter[dict[str, Decimal]] = TypeAdapter(
+    Annotated[
+        dict[str, Annotated[Decimal, PlainValidator(_requirement_weight)]],
+        _keyed("expected a mapping of codes to points"),
+    ]
+)
+
+
+def _item_weights(keyed: tuple[str, object], info: ValidationInfo) -> dict[str, Decimal]:
+    code, raw = keyed
+    context = {**(info.context or {}), "item": _item_of(code, info)}
+    return _REQUIREMENT_WEIGHTS.validate_python(raw, context=context)
+
+
+class _RatingsFile(BaseModel):
+    """The schema of a ratings file; validated with the framework as context."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    framework: Text
+    schema_: Any = Field(None, alias="schema")
+    title: Text = ""
+    client: Text = ""
+    assessor: Text = ""
+    weights: Annotated[
+        dict[str, Annotated[Decimal, PlainValidator(_weight)]],
+        _keyed("expected a mapping of codes to points"),
+    ] = {}
+    requirement_weights: Annotated[
+        dict[str, Annotated[dict[str, Decimal], PlainValidator(_item_weights)]],
+        _keyed("expected a mapping of item codes"),
+    ] = {}
+    items: Annotated[
+        dict[str, Annotated[ItemRatings, PlainValidator(_item, json_schema_input_type=_ItemIn)]],
+        _keyed("expected a mapping of item codes"),
+    ] = {}
+
+
+def _framework_of(
+    data: Mapping[str, Any], framework: Framework | None, file: str, lines: dict
+) -> Framework:
+    """The framework the file names: the one given, or loaded by its id."""
+    fw_id = _text(data.get("framework"))
+    where: dict[str, Any] = dict(file=file, row=line_of(lines, ("framework",)), field="framework")
+    if not fw_id:
+        raise RatingsError("framework: is missing (e.g. framework: t-ccua)", **{**where, "row": 1})
+    if framework is None:
         try:
-            frac = to_fraction(value)
-        except NotANumber as exc:
-            c.add((*path, str(key)), str(exc))
-            continue
-        if frac <= 0:
-            c.add((*path, str(key)), f"weights must be positive, got {value}")
-            continue
-        out[str(key)] = Decimal(str(value)) if not isinstance(value, Decimal) else value
-    return out
+            return load_framework(fw_id)
+        except CcuaError as exc:
+            raise RatingsError(str(exc.problem.message), **where) from None
+    if framework.id != fw_id:
+        raise RatingsError(
+            f"this file is for framework {fw_id!r}, expected {framework.id!r}", **where
+        )
+    return framework
 
 
 def parse_ratings(
@@ -320,86 +382,19 @@ def parse_ratings(
     lines: dict[tuple[str, ...], int] | None = None,
 ) -> Ratings:
     """Validate parsed YAML against its framework; raise ValidationFailed with every problem."""
-    c = _Collector(file, lines or {})
     if not isinstance(data, Mapping):
         raise RatingsError("expected a mapping with framework: and items:", file=file)
-    fw_id = _text(data.get("framework"))
-    if not fw_id:
-        raise RatingsError(
-            "framework: is missing (e.g. framework: t-ccua)", file=file, row=1, field="framework"
-        )
-    if framework is None:
-        try:
-            framework = load_framework(fw_id)
-        except CcuaError as exc:
-            raise RatingsError(
-                str(exc.problem.message),
-                file=file,
-                row=line_of(c.lines, ("framework",)),
-                field="framework",
-            ) from None
-    elif framework.id != fw_id:
-        raise RatingsError(
-            f"this file is for framework {fw_id!r}, expected {framework.id!r}",
-            file=file,
-            row=line_of(c.lines, ("framework",)),
-            field="framework",
-        )
-    for key in sorted(set(map(str, data)) - TOP_KEYS):
-        c.add((key,), f"unknown key; expected one of {', '.join(sorted(TOP_KEYS))}")
-    items_raw = data.get("items")
-    items: dict[str, ItemRatings] = {}
-    if items_raw is None:
-        items_raw = {}
-    if not isinstance(items_raw, Mapping):
-        c.add(("items",), "expected a mapping of item codes")
-        items_raw = {}
-    codes = {i.code for i in framework.items}
-    for code, raw in items_raw.items():
-        code = str(code)
-        if code not in codes:
-            c.add(("items", code), f"no item {code!r} in {framework.id}")
-            continue
-        parsed = _item(framework, framework.item(code), raw, ("items", code), c)
-        if parsed is not None:
-            items[code] = parsed
-    weights = _weights(data.get("weights"), ("weights",), c)
-    scored_codes = (
-        codes if framework.scoring.points_at == "item" else {g.code for g in framework.groups}
-    )
-    for code in weights:
-        if code not in scored_codes:
-            c.add(
-                ("weights", code),
-                f"weights apply to {framework.scoring.points_at} codes; {code!r} is not one",
-            )
-    req_weights: dict[str, dict[str, Decimal]] = {}
-    rw_raw = data.get("requirement_weights")
-    if isinstance(rw_raw, Mapping):
-        for code, raw in rw_raw.items():
-            code = str(code)
-            if code not in codes:
-                c.add(("requirement_weights", code), f"no item {code!r} in {framework.id}")
-                continue
-            ws = _weights(raw, ("requirement_weights", code), c)
-            reqs = {r.code for r in framework.item(code).requirements}
-            for r in ws:
-                if r not in reqs:
-                    c.add(("requirement_weights", code, r), f"{code} has no requirement {r!r}")
-            req_weights[code] = ws
-    elif rw_raw is not None:
-        c.add(("requirement_weights",), "expected a mapping of item codes")
-    if c.problems:
-        ordered = sorted(c.problems, key=lambda p: (p.row is None, p.row or 0))
-        raise ValidationFailed.of(ordered, subject=file)
+    framework = _framework_of(data, framework, file, lines or {})
+    context = {"framework": framework}
+    body = validate(_RatingsFile, data, file=file, lines=lines or {}, context=context)
     return Ratings(
-        framework=framework.id,
-        items=items,
-        weights=weights,
-        requirement_weights=req_weights,
-        title=_text(data.get("title")),
-        client=_text(data.get("client")),
-        assessor=_text(data.get("assessor")),
+        framework.id,
+        body.items,
+        body.weights,
+        body.requirement_weights,
+        body.title,
+        body.client,
+        body.assessor,
         source=file,
     )
 
