@@ -25,7 +25,6 @@ Only the chart functions import Altair, so the engagement notebook starts withou
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -126,20 +125,7 @@ def value_text(value: float | int | None, unit: str | None) -> str:
 
 def scale_label(results: Mapping[str, Any], rating: float | int | None) -> str:
     """The scale's label for a rating; a mean between two levels names both (A～B)."""
-    if rating is None:
-        return "—"
-    labels = {lv["value"]: lv["label"] for lv in results["framework"]["scale"]["levels"]}
-    if _TR.en:  # English labels from the framework data (results.json has the Chinese)
-        from ccua.spec import load_framework
-
-        fw_id = results["framework"].get("id")
-        if fw_id:
-            labels = {lv.value: lv.label_en for lv in load_framework(fw_id).scale.levels}
-    exact = to_fraction(rating)
-    lo, hi = math.floor(exact), math.ceil(exact)
-    if lo == hi:
-        return labels.get(lo, "—")
-    return f"{labels.get(lo, lo)}～{labels.get(hi, hi)}"
+    return tables.scale_label(results, rating, _TR.lang)
 
 
 # ---------------------------------------------------------------- lookups
@@ -512,257 +498,23 @@ def _item_summary(results: Mapping[str, Any], item: Mapping[str, Any]) -> str:
     return join_blocks(table, *(md_paragraph(n) for n in notes))
 
 
-def _notes(*parts: tuple[str, str | None]) -> str:
-    return tr("punct.semicolon").join(
-        f"{label}{tr('punct.colon')}{text}" for label, text in parts if text
-    )
-
-
-def _basis(r: Mapping[str, Any]) -> str:
-    """What a requirement's rating rests on: the assessor's evidence, sub-points, indicators."""
-    source = r["source"]
-    if source == "assessor":
-        return (
-            tr("nb.basis.evidence", evidence=r["evidence"])
-            if r.get("evidence")
-            else tr("nb.basis.assessor")
-        )
-    text = _TR.get(f"nb.req_source.{source}", source)
-    if source == "subpoints":
-        rated = [s for s in r.get("subpoints", []) if s.get("rating") is not None]
-        text += tr("nb.basis.n_subpoints", n=len(rated))
-    att = r.get("attainment")
-    if source == "indicators" and att:
-        text += tr(
-            "nb.basis.attained",
-            met=att["met"],
-            evaluable=att["evaluable"],
-            percent=percent_text(_share(att)),
-        )
-    return text
-
-
 def requirements_md(results: Mapping[str, Any], item: Mapping[str, Any]) -> str:
     """The item's requirements, verbatim, with their ratings, scale labels and what each
     rating rests on."""
-    reqs = item.get("requirements") or []
-    if not reqs:
+    if not item.get("requirements"):
         return ""
-    weighted = any(r.get("weight") not in (None, 1, 1.0) for r in reqs)
-    header = [
-        tr("table.requirement"),
-        tr("nb.req.text"),
-        tr("table.rating"),
-        tr("nb.item.meaning"),
-        tr("sheet.rating_basis"),
-        tr("table.remark"),
-    ]
-    if weighted:
-        header.insert(4, tr("nb.req.weight"))
-    na = tr("table.na")
-    rows: list[list[object]] = []
-    for r in reqs:
-        rating = na if r["source"] == "na" else rating_text(r.get("rating"))
-        row: list[object] = [
-            f"{r['code']})",
-            r["text"],
-            rating,
-            scale_label(results, r.get("rating")),
-            _basis(r),
-            r.get("note") or "",
-        ]
-        if weighted:
-            row.insert(4, num(r["weight"]) if r.get("weight") is not None else "—")
-        rows.append(row)
-        for s in r.get("subpoints") or []:
-            srating = na if s.get("na") else rating_text(s.get("rating"))
-            ssource = (
-                na
-                if s.get("na")
-                else tr("nb.basis.evidence", evidence=s["evidence"])
-                if s.get("rating") is not None and s.get("evidence")
-                else tr("nb.basis.assessor")
-                if s.get("rating") is not None
-                else _TR.get(f"nb.req_source.{r['source']}", "—")
-            )
-            srow: list[object] = [
-                f"{r['code']}) {s['code']})",
-                s["text"],
-                srating,
-                scale_label(results, s.get("rating")),
-                ssource,
-                s.get("note") or "",
-            ]
-            if weighted:
-                srow.insert(4, "")
-            rows.append(srow)
-    widths = [5, 40, 5, 12, 14, 14]
-    align = "llrlll"
-    if weighted:
-        widths.insert(4, 4)
-        align = "llrlrll"
-    return md_table(
-        header,
-        rows,
-        caption=tr("nb.req.caption", item=item_label(results, item["code"])),
-        widths=widths,
-        align=align,
-    )
-
-
-def _share(att: Mapping[str, Any]) -> float | None:
-    share = att.get("share")
-    return None if share is None else share * 100
-
-
-def _trend_text(ind: Mapping[str, Any]) -> str:
-    trend = ind.get("trend") or {}
-    label = trend.get("label", "n/a")
-    text = "—" if label == "n/a" else _TR.get(f"nb.trend.{label}", "—")
-    run = trend.get("improving_run") or 0
-    if text != "—" and run >= 2:
-        text += tr("nb.trend.run", n=run)
-    return text
-
-
-def _reconciliation_text(ind: Mapping[str, Any]) -> str:
-    parts = []
-    for c in ind.get("reconciliation") or []:
-        when = (
-            fmt.month_text(c["month"], _TR.lang) if c.get("month") else tr("finding.whole_period")
-        )
-        status = _TR.get(f"nb.recon.status.{c['status']}", c["status"])
-        if c["status"] == "unverifiable":
-            parts.append(status + _TR.paren(when))
-        else:
-            parts.append(
-                status
-                + _TR.paren(
-                    tr(
-                        "nb.recon.pair",
-                        when=when,
-                        claimed=value_text(c["claimed"], ind.get("unit")),
-                        recomputed=value_text(c["recomputed"], ind.get("unit")),
-                    )
-                )
-            )
-    return tr("punct.semicolon").join(parts) or "—"
-
-
-def _target_text(ind: Mapping[str, Any]) -> str:
-    target = ind.get("target")
-    if not target:
-        return tr("nb.target.none")
-    text = target["text"]
-    if _TR.en and (target.get("min") is not None or target.get("max") is not None):
-        text = prose.bounds_text(target, ind.get("unit"), _TR.lang)  # its unit in English
-    return text + (tr("nb.target.default") if target.get("source") == "default" else "")
-
-
-def _yes_no(met: Any) -> str:
-    return "—" if met is None else tr("nb.yes") if met else tr("nb.no")
+    return tables.pipe_markdown(tables.requirement_list(results, _TR.lang, item["code"]))
 
 
 def indicators_md(results: Mapping[str, Any], item: Mapping[str, Any]) -> str:
     """The item's indicators: documentary checks; period values against targets with trend
     and reconciliation; monthly values; and the notes a reader needs to read them."""
-    inds = indicators_of(results, item["code"])
-    if not inds:
-        return ""
-    label = item_label(results, item["code"])
-    blocks = []
-    documentary = [i for i in inds if i.get("kind") == "documentary"]
-    computed = [i for i in inds if i.get("kind") != "documentary"]
-    if documentary:
-        checks: list[Sequence[object]] = []
-        for ind in documentary:
-            check = ind.get("check")
-            result = (
-                tr("nb.doc.unchecked")
-                if not check
-                else tr("nb.doc.met")
-                if check.get("met")
-                else tr("nb.doc.not_met")
-            )
-            checks.append(
-                (
-                    ind["code"],
-                    indicator_name(ind),
-                    result,
-                    _notes(
-                        (tr("nb.doc.basis"), (check or {}).get("note")),
-                        (tr("nb.doc.evidence"), (check or {}).get("evidence")),
-                    )
-                    or "—",
-                )
-            )
-        blocks.append(
-            md_table(
-                [tr("sheet.indicator"), tr("sheet.name"), tr("nb.doc.result"), tr("nb.doc.note")],
-                checks,
-                caption=tr("nb.doc.caption", item=label),
-                widths=[6, 14, 6, 40],
-                align="llcl",
-            )
-        )
-    if computed:
-        periods: list[Sequence[object]] = []
-        for ind in computed:
-            periods.append(
-                (
-                    ind["code"],
-                    indicator_name(ind),
-                    fmt.unit_label(ind.get("unit"), _TR.lang) or "—",
-                    num(ind.get("value")),
-                    _target_text(ind),
-                    _yes_no(ind.get("met")),
-                    _trend_text(ind),
-                    _reconciliation_text(ind),
-                )
-            )
-        blocks.append(
-            md_table(
-                [
-                    tr("sheet.indicator"),
-                    tr("sheet.name"),
-                    tr("sheet.unit"),
-                    tr("sheet.period_value"),
-                    tr("sheet.target"),
-                    tr("nb.met"),
-                    tr("nb.trend.h"),
-                    tr("nb.recon.col"),
-                ],
-                periods,
-                caption=tr("nb.period.caption", item=label),
-                widths=[6, 14, 4, 8, 10, 4, 12, 20],
-                align="llcrlcll",
-            )
-        )
-        months = results["period"]["months"]
-        labels = month_labels(months)
-        with_months = [i for i in computed if i.get("monthly")]
-        if with_months:
-            monthly: list[Sequence[object]] = []
-            for ind in with_months:
-                by_month = {m["month"]: m["value"] for m in ind["monthly"]}
-                monthly.append(
-                    [
-                        ind["code"],
-                        _name_with_unit(indicator_name(ind), ind.get("unit")),
-                        *(num(by_month.get(m)) for m in months),
-                    ]
-                )
-            blocks.append(
-                md_table(
-                    [tr("sheet.indicator"), tr("sheet.name"), *(labels[m] for m in months)],
-                    monthly,
-                    caption=tr("nb.monthly.caption", item=label),
-                    widths=[6, 16, *([6] * len(months))],
-                    align="ll" + "r" * len(months),
-                )
-            )
-        blocks.append(_indicator_notes(computed))
-    return join_blocks(*blocks)
+    checks, periods, monthly = tables.indicator_tables(results, item["code"], _TR.lang)
+    computed = [i for i in indicators_of(results, item["code"]) if i.get("kind") != "documentary"]
+    return join_blocks(
+        *(tables.pipe_markdown(t) for t in (checks, periods, monthly) if t),
+        _indicator_notes(computed) if computed else "",
+    )
 
 
 def _indicator_notes(computed: Sequence[Mapping[str, Any]]) -> str:
@@ -1021,11 +773,6 @@ THRESHOLD_UNITS = (
 )
 
 
-def _name_with_unit(name: str, unit: str | None) -> str:
-    label = fmt.unit_label(unit, _TR.lang)
-    return name + _TR.paren(label).rstrip() if label else name
-
-
 def _rule_results(results: Mapping[str, Any]) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
     """Indicator code → (rule, the rule's result for it), the first rule that covers it."""
     out: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
@@ -1076,72 +823,27 @@ def _threshold_result(results: Mapping[str, Any], th: Mapping[str, Any]) -> str:
 
 def kpi_table_md(results: Mapping[str, Any]) -> str:
     """The framework-level KPIs by the groups of the framework's KPI table (guideline: table
-    A.1): the table's period columns, the period value, the target and whether it is met."""
-    table = results.get("kpi_table")
-    if not table or not table.get("groups"):
+    A.1), what its columns are, and the notes a reader needs to read them."""
+    table = tables.kpi_table(results, _TR.lang)
+    if table is None:
         return ""
-    inds = {i["code"]: i for i in results["indicators"]}
-    labels = month_labels(results["period"]["months"])
-    columns = table.get("columns") or []
-
-    def col_name(c: Mapping[str, Any]) -> str:
-        return str(c.get("name_en") or c["name"]) if _TR.en else str(c["name"])
-
-    heads = [
-        col_name(c) + _TR.paren(labels.get(c["month"], c["month"]))
-        if c.get("month")
-        else col_name(c)
-        for c in columns
-    ]
-    rows: list[list[object]] = []
-    shown: list[dict[str, Any]] = []
-    for group in table["groups"]:
-        name = (_TR.name(group) if group.get("name") else "") or tr("nb.kpi.outside")
-        for n, kpi in enumerate(group["kpis"]):
-            ind = inds.get(kpi["code"]) or {}
-            shown.append(ind)
-            rows.append(
-                [
-                    name if n == 0 else "",
-                    kpi["code"],
-                    _name_with_unit(_TR.name(ind or kpi, kpi["name"]), kpi.get("unit")),
-                    *(num(v) for v in kpi["values"]),
-                    num(ind.get("value")),
-                    _target_text(ind),
-                    _yes_no(ind.get("met")),
-                ]
-            )
-    title = (table.get("title_en") if _TR.en else table.get("title")) or tr("nb.kpi.h")
-    caption = title + (_TR.paren(table["source"]) if table.get("source") and not _TR.en else "")
+    kpis = results["kpi_table"]
+    columns = kpis.get("columns") or []
+    title = (kpis.get("title_en") if _TR.en else kpis.get("title")) or tr("nb.kpi.h")
     period = results["period"]
+    names = _TR.join(tables.kpi_column(c, _TR) for c in columns)
     intro = (
         tr("nb.kpi.intro", level=level(results, "item"), title=title)
-        + (
-            tr("nb.kpi.columns", columns=_TR.join(col_name(c) for c in columns), n=len(columns))
-            if columns
-            else ""
-        )
+        + (tr("nb.kpi.columns", columns=names, n=len(columns)) if columns else "")
         + tr("nb.kpi.period", period=fmt.date_range(period["start"], period["end"], _TR.lang))
     )
+    inds = {i["code"]: i for i in results["indicators"]}
+    shown = [inds[k["code"]] for g in kpis["groups"] for k in g["kpis"] if k["code"] in inds]
     return join_blocks(
         "## " + tr("nb.kpi.h"),
         md_paragraph(intro),
-        md_table(
-            [
-                tr("sheet.group"),
-                tr("sheet.indicator"),
-                tr("sheet.name"),
-                *heads,
-                tr("sheet.period_value"),
-                tr("sheet.target"),
-                tr("nb.met"),
-            ],
-            rows,
-            caption=caption,
-            widths=[8, 5, 16, *([6] * len(heads)), 7, 10, 4],
-            align="lll" + "r" * (len(heads) + 1) + "lc",
-        ),
-        _indicator_notes([i for i in shown if i]),
+        tables.pipe_markdown(table),
+        _indicator_notes(shown),
         reference_values_md(results),
     )
 
@@ -1224,8 +926,8 @@ def rule_table_md(
         rows.append(
             (
                 kpi["code"],
-                _name_with_unit(_TR.name(ind or kpi, kpi["name"]), kpi.get("unit")),
-                _target_text(ind),
+                tables.name_with_unit(_TR.name(ind or kpi, kpi["name"]), kpi.get("unit"), _TR),
+                tables.target_text(ind, _TR),
                 f"{kpi['months_met']}/{kpi['months_counted']}" if measured else "—",
                 percent_text(kpi["share_met"] * 100) if kpi.get("share_met") is not None else "—",
                 tr("nb.rule.months", n=kpi["longest_run"]) if measured else "—",

@@ -7,21 +7,27 @@ Writers render the same object
 
 * to a pandoc grid table with merged cells (the report: :func:`grid_markdown`),
 * to a pipe table with repeated leading values left blank (the notebooks: :func:`pipe_markdown`),
-* to a worksheet, one value per cell, numbers as numbers (the workbook: :func:`write_sheet`).
+* to a worksheet, one value per cell, numbers as numbers (the workbook: :func:`sheet_rows`).
 
-Every printed number goes through :mod:`ccua.fmt`; every fixed word through the catalogs
-(:mod:`ccua.i18n`), names through the framework data. Tables E.1-E.4, E.6 and E.7 are here.
+A cell other than a leading one may cover its neighbours: :data:`UP` below a cell extends it
+down a row, :data:`LEFT` beside it extends it a column (the report merges them; the notebook
+and the workbook leave them empty). Every printed number goes through :mod:`ccua.fmt`; every
+fixed word through the catalogs (:mod:`ccua.i18n`), names through the framework data. Here:
+tables E.1-E.7, the indicators and the KPI table, the crosswalk estimates, the agreement.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
-from ccua import fmt
+from ccua import fmt, prose
 from ccua.i18n import Tr
+from ccua.views import indicators_of, month_labels
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # Cell formats: how a value prints and which Excel number format it gets.
@@ -39,6 +45,7 @@ class Col:
     align: str = "left"
     sheet_width: int | None = None
     split: str = ""  # a worksheet splits "SP1 战略目标" into a column of this label + the name
+    blank: str = ""  # how a missing value prints (a worksheet leaves its cell empty)
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,16 @@ class Footer:
 
 
 @dataclass(frozen=True)
+class Covered:
+    """A cell covered by the one above (``up``: it spans rows) or to its left (columns)."""
+
+    by: str
+
+
+UP, LEFT = Covered("up"), Covered("left")
+
+
+@dataclass(frozen=True)
 class Table:
     key: str  # E.6, E.7 …: the table of Appendix E it renders
     caption: str
@@ -64,18 +81,33 @@ class Table:
     notes: tuple[str, ...] = ()
     sheet: str = ""  # the worksheet's name
     lang: str = "zh"
+    line_width: int = 100  # the report's grid table: characters wide
+
+    def extent(self, row: int, col: int) -> tuple[int, int]:
+        """Rows and columns a body cell spans (:data:`UP` and :data:`LEFT` after it)."""
+        down, right, values = row + 1, col + 1, self.rows[row]
+        while down < len(self.rows) and self.rows[down][col] == UP:
+            down += 1
+        while right < len(values) and values[right] == LEFT:
+            right += 1
+        return down - row, right - col
 
     def text(self, row: int, col: int) -> list[str]:
         """The printed lines of one body cell."""
-        return cell_lines(self.rows[row][col], self.columns[col].format, self.lang)
+        c = self.columns[col]
+        return cell_lines(self.rows[row][col], c.format, self.lang, c.blank)
 
 
-def cell_lines(value: Any, form: str, lang: str) -> list[str]:
+def cell_lines(value: Any, form: str, lang: str, blank: str = "") -> list[str]:
     """A value as printed lines (a list value is one line per entry)."""
-    if value is None or value == "":
+    if value is None:
+        return [blank]
+    if value == "" or isinstance(value, Covered):
         return [""]
     if isinstance(value, (list, tuple)):
         return [str(v) for v in value] or [""]
+    if isinstance(value, str):
+        return [value]
     if form == "points":  # 1.70分 as the standard prints table E.6; 1.70 under "Points"
         return [Tr(lang)("unit.points_cell", value=fmt.fixed(value))]
     if form == "number":
@@ -132,24 +164,27 @@ def grid_markdown(table: Table) -> str:
             if c < table.merge:
                 if merged[c][r] == 0:
                     continue
-                span = merged[c][r]
+                down, right = merged[c][r], 1
+            elif isinstance(values[c], Covered):
+                continue
             else:
-                span = 1
+                down, right = table.extent(r, c)
             lines = [md_escape(x) for x in table.text(r, c)]
             if (r, c) in table.strong and lines[0]:
                 lines = [f"**{x}**" for x in lines]
-            cells.append(Cell.of(*lines, rowspan=span))
+            cells.append(Cell.of(*lines, rowspan=down, colspan=right))
         rows.append(cells)
     for f in table.footers:
         cells = [Cell.of(md_escape(f.label), colspan=f.span)]
         for k, v in enumerate(f.values):
-            text = cell_lines(v, table.columns[f.span + k].format, table.lang)
+            col = table.columns[f.span + k]
+            text = cell_lines(v, col.format, table.lang, col.blank)
             lines = [md_escape(x) for x in text]
             if k in f.strong and lines[0]:
                 lines = [f"**{x}**" for x in lines]
             cells.append(Cell.of(*lines))
         rows.append(cells)
-    return grid_table(columns, rows, caption=table.caption)
+    return grid_table(columns, rows, caption=table.caption, line_width=table.line_width)
 
 
 def pipe_markdown(table: Table, caption: str | None = None) -> str:
@@ -188,7 +223,7 @@ def pipe_markdown(table: Table, caption: str | None = None) -> str:
 
 def sheet_value(value: Any, form: str) -> Any:
     """A value as a worksheet cell: numbers as Decimal, lines joined by newlines."""
-    if value is None:
+    if value is None or isinstance(value, Covered):
         return None
     if isinstance(value, (list, tuple)):
         return "\n".join(str(v) for v in value)
@@ -295,13 +330,15 @@ def names(results: Mapping[str, Any], lang: str = "zh") -> Names:
     )
 
 
-def _lead(results: Mapping[str, Any], n: Names) -> tuple[list[Col], Any]:
-    """Leading columns 类别 | group | item and their values for one item."""
+def _lead(results: Mapping[str, Any], n: Names, narrow: bool = False) -> tuple[list[Col], Any]:
+    """Leading columns 类别 | group | item and their values for one item (narrow beside long
+    texts)."""
     cats = bool(results["assessment"].get("categories"))
     groups = {g["code"]: g for g in results["assessment"]["groups"]}
-    cols = ([Col(n.tr("table.category"), width=5, sheet_width=8)] if cats else []) + [
-        Col(n.group_level, width=8, sheet_width=12),
-        Col(n.item_level, width=10, sheet_width=24, split=n.tr("sheet.code")),
+    w = (4, 5, 6) if narrow else (5, 8, 10)
+    cols = ([Col(n.tr("table.category"), width=w[0], sheet_width=8)] if cats else []) + [
+        Col(n.group_level, width=w[1], sheet_width=12),
+        Col(n.item_level, width=w[2], sheet_width=24, split=n.tr("sheet.code")),
     ]
 
     def values(item: Mapping[str, Any]) -> list[Any]:
@@ -425,6 +462,235 @@ def handover_tables(results: Mapping[str, Any], lang: str = "zh") -> tuple[Table
         lang=tr.lang,
     )
     return t3, t4
+
+
+# ---------------------------------------------------------------- E.5: the requirements
+
+
+def requirement_rating(req: Mapping[str, Any], tr: Tr) -> list[str]:
+    """The 评分 cell: the rating, how it was reached (sub-points, indicators), or 不适用."""
+    if req.get("source") == "na":
+        return [tr("table.na")]
+    if req.get("rating") is None:
+        return [tr("table.unrated")]
+    lines = [fmt.rating(req["rating"])]
+    subs = [sp for sp in req.get("subpoints") or [] if sp.get("rating") is not None]
+    if req.get("source") == "subpoints" and subs:
+        lines.append(tr.paren(tr.join(fmt.rating(sp["rating"]) for sp in subs)).strip())
+    att = req.get("attainment")
+    if req.get("kind") == "indicator" and req.get("source") == "indicators" and att:
+        lines.append(tr("table.attained", met=att["met"], evaluable=att["evaluable"]))
+    if req.get("source") == "override":
+        lines.append(tr("table.team_decided"))
+    return lines
+
+
+def _whole_rating(item: Mapping[str, Any], tr: Tr, word: str) -> list[str] | None:
+    """The 评分 cell of an item rated as a whole (override, item rating, n/a), else None: its
+    requirements carry no rating of their own (source ``item``, or none are listed)."""
+    reqs = item.get("requirements") or []
+    if reqs and any(r.get("source") != "item" for r in reqs):
+        return None
+    if item.get("source") == "na":
+        return [tr("table.na")]
+    if item.get("source") == "override":
+        percent = tr("table.percent_value", percent=fmt.percent(item.get("percent")))
+        return [percent, tr("table.team_decided")]
+    if item.get("mean_rating") is None:
+        return [tr("table.unrated")]
+    return [fmt.rating(item.get("mean_rating")), tr("table.whole_rating", level=word)]
+
+
+def requirement_table(results: Mapping[str, Any], lang: str = "zh") -> Table:
+    """测评要求计分表 (E.5): each requirement as the standard prints it (its sub-points beneath)
+    with its rating; an item rated as a whole has one rating beside all of them; the score per
+    item (in its category's column) or per group spans its rows."""
+    n = names(results, lang)
+    tr = n.tr
+    a = results["assessment"]
+    cats = list(a.get("categories") or [])
+    by_item = results["framework"]["points_at"] == "item"
+    lead, values = _lead(results, n, narrow=True)
+    word = n.item_level.lower() if tr.en else n.item_level
+    scores = (
+        [tr("table.category_score", category=n.categories.get(c["code"], c["name"])) for c in cats]
+        if cats and by_item
+        else [tr("table.score")]
+    )
+    rows: list[tuple[Any, ...]] = []
+    for cat in cats or [None]:
+        for g in a["groups"]:
+            if cat is not None and g.get("category") != cat["code"]:
+                continue
+            start = len(rows)
+            for item in (i for i in a["items"] if i["group"] == g["code"]):
+                reqs = item.get("requirements") or []
+                texts = [
+                    [f"{r['code']}){r['text']}"]
+                    + [f"{sp['code']}){sp['text']}" for sp in r.get("subpoints") or []]
+                    for r in reqs
+                ]
+                whole = _whole_rating(item, tr, word)
+                body: list[list[Any]] = (
+                    [[t, requirement_rating(r, tr)] for t, r in zip(texts, reqs, strict=True)]
+                    if whole is None
+                    else [[t, whole if k == 0 else UP] for k, t in enumerate(texts)]
+                    or [[tr("table.whole_rating", level=word), whole]]
+                )
+                if item_remark(item, tr):
+                    body.append([tr("table.note", note=item_remark(item, tr)), LEFT])
+                for k, row in enumerate(body):
+                    for c in (cats or [None]) if by_item else []:
+                        mine = c is None or item.get("category") == c["code"]
+                        row.append(UP if k else fmt.fixed(item.get("score")) if mine else "")
+                    rows.append((*values(item), *row, *([] if by_item else [UP])))
+            if not by_item and len(rows) > start:  # the group's score spans its rows
+                rows[start] = (*rows[start][:-1], fmt.fixed(g.get("score")))
+    cols = (
+        *lead,
+        Col(tr("table.requirement"), "lines", 36),
+        Col(tr("table.rating"), "lines", 6, "center"),
+        *(Col(c, width=5 if len(scores) > 1 else 6, align="right", sheet_width=10) for c in scores),
+    )
+    return Table(
+        "E.5",
+        tr("table.e5.caption"),
+        cols,
+        tuple(rows),
+        merge=len(lead),
+        sheet=tr("sheet.e5"),
+        lang=tr.lang,
+    )
+
+
+def scale_label(results: Mapping[str, Any], rating: Any, lang: str = "zh") -> str:
+    """The scale's label for a rating; a mean between two levels names both (A～B)."""
+    if rating is None:
+        return fmt.DASH
+    labels = {lv["value"]: lv["label"] for lv in results["framework"]["scale"]["levels"]}
+    if lang == "en" and results["framework"].get("id"):  # English labels from the framework
+        from ccua.spec import load_framework
+
+        scale = load_framework(results["framework"]["id"]).scale
+        labels = {lv.value: lv.label_en for lv in scale.levels}
+    exact = Fraction(str(rating))
+    lo, hi = math.floor(exact), math.ceil(exact)
+    if lo == hi:
+        return str(labels.get(lo, fmt.DASH))
+    return f"{labels.get(lo, lo)}～{labels.get(hi, hi)}"
+
+
+def rating_basis(r: Mapping[str, Any], tr: Tr) -> str:
+    """What a requirement's rating rests on: the assessor's evidence, sub-points, indicators."""
+    source = r["source"]
+    if source == "assessor":
+        evidence = r.get("evidence")
+        return tr("nb.basis.evidence", evidence=evidence) if evidence else tr("nb.basis.assessor")
+    text = tr.get(f"nb.req_source.{source}", source)
+    if source == "subpoints":
+        rated = [s for s in r.get("subpoints", []) if s.get("rating") is not None]
+        text += tr("nb.basis.n_subpoints", n=len(rated))
+    att = r.get("attainment")
+    if source == "indicators" and att:
+        share = None if att.get("share") is None else 100 * Decimal(str(att["share"]))
+        text += tr(
+            "nb.basis.attained",
+            met=att["met"],
+            evaluable=att["evaluable"],
+            percent=fmt.percent(share),
+        )
+    return text
+
+
+def requirement_list(results: Mapping[str, Any], lang: str = "zh", code: str = "") -> Table:
+    """The requirements one by one with their sub-points: text, rating, what the rating means
+    and rests on. For one item (``code``: the notebook), else for all (the workbook's E.5,
+    with the item's percent and score, and one row for an item rated as a whole)."""
+    n = names(results, lang)
+    tr = n.tr
+    items = [i for i in results["assessment"]["items"] if i["code"] == code or not code]
+    weighted = any(
+        r.get("weight") not in (None, 1, 1.0) for i in items for r in i.get("requirements") or []
+    )
+    lead, values = _lead(results, n) if not code else ([], lambda item: [])
+    na = tr("table.na")
+    rows: list[tuple[Any, ...]] = []
+
+    def add(item: Mapping[str, Any], *cells: Any, weight: Any = None) -> None:
+        first = not rows or rows[-1][: len(lead)] != tuple(values(item))
+        score = [item.get("percent"), item.get("score")] if first else [None, None]
+        rows.append(
+            (
+                *values(item),
+                *cells[:4],
+                *([weight] if weighted else []),
+                *cells[4:],
+                *(score if not code else []),
+            )
+        )
+
+    for item in items:
+        if not item.get("requirements") and not code:  # rated as a whole
+            rating = item.get("mean_rating")
+            add(
+                item,
+                "",
+                tr("sheet.whole"),
+                rating,
+                scale_label(results, rating, tr.lang),
+                tr.get(f"nb.item_source.{item['source']}", item["source"]),
+                item.get("note") or "",
+            )
+        for r in item.get("requirements") or []:
+            add(
+                item,
+                f"{r['code']})",
+                r["text"],
+                na if r["source"] == "na" else r.get("rating"),
+                scale_label(results, r.get("rating"), tr.lang),
+                rating_basis(r, tr),
+                r.get("note") or "",
+                weight=r.get("weight"),
+            )
+            for sp in r.get("subpoints") or []:
+                rated = sp.get("rating") is not None
+                evidence = sp.get("evidence")
+                add(
+                    item,
+                    f"{r['code']}) {sp['code']})",
+                    sp["text"],
+                    na if sp.get("na") else sp.get("rating"),
+                    scale_label(results, sp.get("rating"), tr.lang),
+                    na
+                    if sp.get("na")
+                    else tr("nb.basis.evidence", evidence=evidence)
+                    if rated and evidence
+                    else tr("nb.basis.assessor")
+                    if rated
+                    else tr.get(f"nb.req_source.{r['source']}", fmt.DASH),
+                    sp.get("note") or "",
+                    weight="",
+                )
+    cols = (
+        *lead,
+        Col(tr("table.requirement"), width=5, sheet_width=9),
+        Col(tr("nb.req.text"), width=40, sheet_width=60),
+        Col(tr("table.rating"), "rating", 5, "right", 7, blank=fmt.DASH),
+        Col(tr("nb.item.meaning"), width=12, sheet_width=14),
+        *([Col(tr("nb.req.weight"), "number", 4, "right", 7, blank=fmt.DASH)] if weighted else []),
+        Col(tr("sheet.rating_basis"), width=14, sheet_width=30),
+        Col(tr("table.remark"), width=14, sheet_width=36),
+        *(
+            (
+                Col(tr("sheet.item_percent"), "number", sheet_width=10),
+                Col(tr("sheet.item_score"), "number", sheet_width=10),
+            )
+            if not code
+            else ()
+        ),
+    )
+    caption = tr("nb.req.caption", item=n.item(code)) if code else tr("table.e5.caption")
+    return Table("E.5", caption, cols, tuple(rows), sheet=tr("sheet.e5"), lang=tr.lang)
 
 
 # ---------------------------------------------------------------- E.6: the score table
@@ -631,3 +897,456 @@ def agreement_intro(results: Mapping[str, Any], lang: str = "zh") -> str:
     if ag.get("disagreements"):
         text += tr("nb.agree.apart", n=len(ag["disagreements"]))
     return text
+
+
+# ---------------------------------------------------------------- crosswalk estimates
+
+
+def _dash(value: Any) -> Any:
+    return fmt.DASH if value is None else value
+
+
+def projection_tables(
+    results: Mapping[str, Any], p: Mapping[str, Any], lang: str = "zh"
+) -> tuple[Table, Table, Table, Table | None]:
+    """The estimate under another framework (results → projections, one entry ``p``): by its
+    groups (with the sum), by its items (what each rests on), the items without evidence and
+    why, and the KPIs that carry over (None when none does)."""
+    from ccua.spec import load_framework
+
+    n = names(results, lang)
+    tr = n.tr
+    target = load_framework(p["to"])
+    levels = target.levels.model_dump()
+    group_level, item_level = tr.level(levels, "group"), tr.level(levels, "item")
+    t_groups = {g.code: g for g in target.groups}
+    t_items = {i.code: i for i in target.items}
+
+    def label(code: str, things: Mapping[str, Any], name: str) -> str:
+        return f"{code} {tr.name(things.get(code), name)}"
+
+    groups = Table(
+        "projection.groups",
+        tr("projection.groups_caption", level=group_level),
+        (
+            Col(group_level, width=16),
+            Col(tr("table.points"), "points", 6, "right"),
+            Col(tr("projection.coverable"), "points", 7, "right"),
+            Col(tr("sheet.est_score"), "points", 7, "right"),
+        ),
+        tuple(
+            (
+                label(g["code"], t_groups, g["name"]),
+                g["points"],
+                g["covered_points"],
+                _dash(g["score"]),
+            )
+            for g in p["groups"]
+        ),
+        footers=(
+            Footer(
+                tr("sheet.sum"),
+                1,
+                (p["total_points"], p["covered_points"], p["estimated_score"]),
+                strong=(2,),
+            ),
+        ),
+        lang=tr.lang,
+        line_width=80,
+    )
+    scored = target.scoring.points_at == "item"
+
+    def remark(item: Mapping[str, Any]) -> str:
+        notes = [tr("projection.partial")] if item.get("partial") else []
+        if item.get("unrated_sources"):
+            notes.append(tr("projection.unrated", codes=tr.join(item["unrated_sources"])))
+        if not item["sources"]:
+            notes.append(tr("projection.no_evidence"))
+        return tr("punct.semicolon").join(notes)
+
+    items = Table(
+        "projection.items",
+        tr("projection.items_caption", level=tr.level(levels, "item", plural=True)),
+        (
+            Col(group_level, width=7),
+            Col(item_level, width=9),
+            Col(tr("projection.mapped", level=n.item_level), "lines", 12),
+            Col(tr("sheet.est_rating"), "rating", 5, "right"),
+            Col(tr("sheet.est_percent"), "percent", 6, "right"),
+            *([Col(tr("sheet.est_score"), "points", 5, "right")] if scored else []),
+            Col(tr("table.remark"), width=8),
+        ),
+        tuple(
+            (
+                label(g["code"], t_groups, g["name"]),
+                label(i["code"], t_items, i["name"]),
+                [n.item(c) for c in i["sources"]] or [fmt.DASH],
+                _dash(i.get("rating")),
+                _dash(i.get("percent")),
+                *([_dash(i.get("score"))] if scored else []),
+                remark(i),
+            )
+            for g in p["groups"]
+            for i in p["items"]
+            if i["group"] == g["code"]
+        ),
+        merge=2,
+        lang=tr.lang,
+    )
+    missing = Table(
+        "projection.missing",
+        tr("projection.missing_caption", level=tr.level(levels, "item", plural=True)),
+        (
+            Col(tr("sheet.code"), width=4),
+            Col(item_level, width=10),
+            Col(tr("projection.reason"), width=24),
+        ),
+        tuple(
+            (
+                m["code"],
+                tr.name(t_items.get(m["code"]), m["name"]),
+                missing_reason(m, results["framework"], tr),
+            )
+            for m in p["missing"]
+        ),
+        lang=tr.lang,
+    )
+    kpis = []
+    for k in p.get("kpis") or []:
+        if k.get("value") is not None:
+            ind = target.indicator(k["code"])
+            kpis.append(
+                (
+                    k["code"],
+                    tr.name(ind, k["name"]),
+                    k.get("from") or fmt.DASH,
+                    fmt.value(k["value"], ind.unit, tr.lang),
+                    tr.get(f"projection.match.{k.get('match')}", fmt.DASH),
+                    *([k.get("reason") or ""] if tr.en else []),
+                )
+            )
+    carried = Table(
+        "projection.kpis",
+        tr("projection.kpi_caption"),
+        (
+            Col(tr("sheet.indicator"), width=5),
+            Col(tr("sheet.name"), width=10),
+            Col(tr("projection.from"), width=5),
+            Col(tr("sheet.period_value"), width=6, align="right"),
+            Col(tr("projection.match_col"), width=5),
+            *([Col(tr("table.remark"), width=20)] if tr.en else []),
+        ),
+        tuple(kpis),
+        lang=tr.lang,
+    )
+    return groups, items, missing, carried if kpis else None
+
+
+def missing_reason(m: Mapping[str, Any], source: Mapping[str, Any], tr: Tr) -> str:
+    """Why an item has no evidence: the crosswalk's note in English; in Chinese, what it means
+    (the assessed framework has no counterpart)."""
+    if tr.en:
+        return str(m.get("reason") or fmt.DASH)
+    return tr("projection.no_counterpart", framework=tr("standard.cite", name=source["name"]))
+
+
+def projection_sheet(results: Mapping[str, Any], p: Mapping[str, Any], lang: str = "zh") -> Table:
+    """The estimate as one worksheet: per item what it rests on, the estimate, why an item has
+    no evidence; the sum with the points it covers."""
+    from ccua.spec import load_framework
+
+    n = names(results, lang)
+    tr = n.tr
+    target = load_framework(p["to"])
+    items = {i.code: i for i in target.items}
+    missing = {m["code"]: missing_reason(m, results["framework"], tr) for m in p["missing"]}
+    total = tr(
+        "sheet.projection_total",
+        covered=fmt.fixed(p["covered_points"]),
+        total=fmt.fixed(p["total_points"]),
+        rescaled=fmt.fixed(p["rescaled_total"]),
+    )
+    return Table(
+        "projection",
+        tr("sheet.projection_caption", name=target.name_en if tr.en else target.name),
+        (
+            Col(tr("sheet.group"), sheet_width=8),
+            Col(tr("sheet.code"), sheet_width=8),
+            Col(tr("sheet.name"), sheet_width=24),
+            Col(tr("sheet.mapped"), sheet_width=30),
+            Col(tr("sheet.est_rating"), "number", sheet_width=9),
+            Col(tr("sheet.est_percent"), "percent", sheet_width=10),
+            Col(tr("sheet.est_score"), "number", sheet_width=9),
+            Col(tr("table.remark"), sheet_width=20),
+            Col(tr("sheet.missing_reason"), sheet_width=40),
+        ),
+        tuple(
+            (
+                i["group"],
+                i["code"],
+                tr.name(items.get(i["code"]), i["name"]),
+                tr.join(n.item(c) for c in i["sources"]),
+                i.get("rating"),
+                i.get("percent"),
+                i.get("score"),
+                tr("sheet.partial") if i.get("partial") else "",
+                missing.get(i["code"], ""),
+            )
+            for i in p["items"]
+        ),
+        footers=(Footer(tr("sheet.sum"), 6, (p["estimated_score"], total, "")),),
+        lang=tr.lang,
+    )
+
+
+# ---------------------------------------------------------------- indicators and KPIs
+
+
+def target_text(ind: Mapping[str, Any], tr: Tr, say_default: bool = True) -> str:
+    """An indicator's target as the framework prints it (its bounds in English), and whether
+    it is the documented default."""
+    target = ind.get("target")
+    if not target:
+        return tr("nb.target.none")
+    text = target["text"]
+    if tr.en and (target.get("min") is not None or target.get("max") is not None):
+        text = prose.bounds_text(target, ind.get("unit"), tr.lang)  # its unit in English
+    default = say_default and target.get("source") == "default"
+    return text + (tr("nb.target.default") if default else "")
+
+
+def met_text(met: Any, tr: Tr) -> str:
+    return fmt.DASH if met is None else tr("nb.yes") if met else tr("nb.no")
+
+
+def name_with_unit(name: str, unit: str | None, tr: Tr) -> str:
+    label = fmt.unit_label(unit, tr.lang)
+    return name + tr.paren(label).rstrip() if label else name
+
+
+def _trend_text(ind: Mapping[str, Any], tr: Tr) -> str:
+    trend = ind.get("trend") or {}
+    label = trend.get("label", "n/a")
+    text = fmt.DASH if label == "n/a" else tr.get(f"nb.trend.{label}", fmt.DASH)
+    run = trend.get("improving_run") or 0
+    if text != fmt.DASH and run >= 2:
+        text += tr("nb.trend.run", n=run)
+    return text
+
+
+def _reconciliation_text(ind: Mapping[str, Any], tr: Tr) -> str:
+    parts = []
+    for c in ind.get("reconciliation") or []:
+        when = fmt.month_text(c["month"], tr.lang) if c.get("month") else tr("finding.whole_period")
+        status = tr.get(f"nb.recon.status.{c['status']}", c["status"])
+        if c["status"] != "unverifiable":
+            when = tr(
+                "nb.recon.pair",
+                when=when,
+                claimed=fmt.value(c["claimed"], ind.get("unit"), tr.lang),
+                recomputed=fmt.value(c["recomputed"], ind.get("unit"), tr.lang),
+            )
+        parts.append(status + tr.paren(when))
+    return tr("punct.semicolon").join(parts) or fmt.DASH
+
+
+def indicator_tables(
+    results: Mapping[str, Any], code: str, lang: str = "zh"
+) -> tuple[Table | None, Table | None, Table | None]:
+    """An item's indicators: the documentary checks; the period values against their targets
+    with trend and reconciliation; the values by month (None for a table without rows)."""
+    n = names(results, lang)
+    tr = n.tr
+    label = n.item(code)
+    inds = indicators_of(results, code)
+    documentary = [i for i in inds if i.get("kind") == "documentary"]
+    computed = [i for i in inds if i.get("kind") != "documentary"]
+    code_col, name_col = Col(tr("sheet.indicator"), width=6), Col(tr("sheet.name"), width=14)
+
+    def check_row(ind: Mapping[str, Any]) -> tuple[Any, ...]:
+        check = ind.get("check") or {}
+        result = (
+            "nb.doc.unchecked"
+            if not check
+            else "nb.doc.met"
+            if check.get("met")
+            else "nb.doc.not_met"
+        )
+        notes = [
+            f"{word}{tr('punct.colon')}{text}"
+            for word, text in (
+                (tr("nb.doc.basis"), check.get("note")),
+                (tr("nb.doc.evidence"), check.get("evidence")),
+            )
+            if text
+        ]
+        return (
+            ind["code"],
+            tr.name(ind, ind["code"]),
+            tr(result),
+            tr("punct.semicolon").join(notes) or fmt.DASH,
+        )
+
+    checks = Table(
+        "indicators.documentary",
+        tr("nb.doc.caption", item=label),
+        (
+            code_col,
+            name_col,
+            Col(tr("nb.doc.result"), width=6, align="center"),
+            Col(tr("nb.doc.note"), width=40),
+        ),
+        tuple(check_row(i) for i in documentary),
+        lang=tr.lang,
+    )
+    periods = Table(
+        "indicators.period",
+        tr("nb.period.caption", item=label),
+        (
+            code_col,
+            name_col,
+            Col(tr("sheet.unit"), width=4, align="center"),
+            Col(tr("sheet.period_value"), width=8, align="right"),
+            Col(tr("sheet.target"), width=10),
+            Col(tr("nb.met"), width=4, align="center"),
+            Col(tr("nb.trend.h"), width=12),
+            Col(tr("nb.recon.col"), width=20),
+        ),
+        tuple(
+            (
+                i["code"],
+                tr.name(i, i["code"]),
+                fmt.unit_label(i.get("unit"), tr.lang) or fmt.DASH,
+                fmt.fixed(i.get("value")),
+                target_text(i, tr),
+                met_text(i.get("met"), tr),
+                _trend_text(i, tr),
+                _reconciliation_text(i, tr),
+            )
+            for i in computed
+        ),
+        lang=tr.lang,
+    )
+    months = results["period"]["months"]
+    labels = month_labels(months, tr.lang)
+    with_months = [i for i in computed if i.get("monthly")]
+    monthly = Table(
+        "indicators.monthly",
+        tr("nb.monthly.caption", item=label),
+        (
+            code_col,
+            Col(tr("sheet.name"), width=16),
+            *(Col(labels[m], width=6, align="right") for m in months),
+        ),
+        tuple(
+            (
+                i["code"],
+                name_with_unit(tr.name(i, i["code"]), i.get("unit"), tr),
+                *(fmt.fixed(by.get(m)) for m in months),
+            )
+            for i in with_months
+            for by in [{v["month"]: v["value"] for v in i["monthly"]}]
+        ),
+        lang=tr.lang,
+    )
+    return (
+        checks if documentary else None,
+        periods if computed else None,
+        monthly if with_months else None,
+    )
+
+
+def indicator_sheet(results: Mapping[str, Any], lang: str = "zh") -> Table:
+    """Every indicator on one worksheet: its monthly values, the period value, the target and
+    whether it is met."""
+    tr = Tr(lang)
+    months = list(results["period"].get("months") or [])
+
+    def row(ind: Mapping[str, Any]) -> tuple[Any, ...]:
+        by_month = {m["month"]: m.get("value") for m in ind.get("monthly") or []}
+        status = (
+            "sheet.not_evaluable"
+            if not ind.get("evaluable")
+            else "sheet.met"
+            if ind.get("met")
+            else "sheet.not_met"
+        )
+        return (
+            ind["code"],
+            tr.name(ind, ind["code"]),
+            fmt.unit_label(ind.get("unit"), tr.lang),
+            *(by_month.get(m) for m in months),
+            ind.get("value"),
+            target_text(ind, tr, say_default=False) if ind.get("target") else "",
+            tr(status),
+        )
+
+    return Table(
+        "indicators",
+        tr("sheet.indicators"),
+        (
+            Col(tr("sheet.indicator"), sheet_width=9),
+            Col(tr("sheet.indicator_name"), sheet_width=30),
+            Col(tr("sheet.unit"), sheet_width=7),
+            *(Col(fmt.month_text(m, tr.lang), "number", sheet_width=10) for m in months),
+            Col(tr("sheet.period_value"), "number", sheet_width=11),
+            Col(tr("sheet.target"), sheet_width=12),
+            Col(tr("sheet.attainment"), sheet_width=10),
+        ),
+        tuple(row(i) for i in results.get("indicators") or []),
+        sheet=tr("sheet.indicators"),
+        lang=tr.lang,
+    )
+
+
+def kpi_table(results: Mapping[str, Any], lang: str = "zh") -> Table | None:
+    """The framework-level KPIs by the groups of the framework's KPI table (guideline: table
+    A.1): the table's period columns, the period value, the target and whether it is met."""
+    table = results.get("kpi_table")
+    if not table or not table.get("groups"):
+        return None
+    tr = Tr(lang)
+    inds = {i["code"]: i for i in results["indicators"]}
+    labels = month_labels(results["period"]["months"], tr.lang)
+    heads = [
+        kpi_column(c, tr) + (tr.paren(labels.get(c["month"], c["month"])) if c.get("month") else "")
+        for c in table.get("columns") or []
+    ]
+    rows = []
+    for group in table["groups"]:
+        name = (tr.name(group) if group.get("name") else "") or tr("nb.kpi.outside")
+        for kpi in group["kpis"]:
+            ind = inds.get(kpi["code"]) or {}
+            rows.append(
+                (
+                    name,
+                    kpi["code"],
+                    name_with_unit(tr.name(ind or kpi, kpi["name"]), kpi.get("unit"), tr),
+                    *(fmt.fixed(v) for v in kpi["values"]),
+                    fmt.fixed(ind.get("value")),
+                    target_text(ind, tr),
+                    met_text(ind.get("met"), tr),
+                )
+            )
+    title = (table.get("title_en") if tr.en else table.get("title")) or tr("nb.kpi.h")
+    return Table(
+        "A.1",
+        title + (tr.paren(table["source"]) if table.get("source") and not tr.en else ""),
+        (
+            Col(tr("sheet.group"), width=8),
+            Col(tr("sheet.indicator"), width=5),
+            Col(tr("sheet.name"), width=16),
+            *(Col(h, width=6, align="right") for h in heads),
+            Col(tr("sheet.period_value"), width=7, align="right"),
+            Col(tr("sheet.target"), width=10),
+            Col(tr("nb.met"), width=4, align="center"),
+        ),
+        tuple(rows),
+        merge=1,
+        lang=tr.lang,
+    )
+
+
+def kpi_column(c: Mapping[str, Any], tr: Tr) -> str:
+    """A period column of the KPI table by its name in the language."""
+    return str(c.get("name_en") or c["name"]) if tr.en else str(c["name"])

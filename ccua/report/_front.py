@@ -22,29 +22,8 @@ from typing import Any
 from ccua import fmt, tables
 from ccua.errors import CcuaError
 from ccua.i18n import Tr
-from ccua.report._markdown import Cell, Column, grid_table, md_escape
+from ccua.report._markdown import md_escape
 from ccua.spec import Framework, Grade, load_framework
-
-
-@dataclass(frozen=True)
-class Node:
-    """A merged first-column cell (category, group, item) over the rows beneath it."""
-
-    label: tuple[str, ...]
-    children: Sequence[Node] = ()
-    rows: Sequence[Sequence[Cell]] = ()
-
-
-def flatten(nodes: Sequence[Node]) -> list[list[Cell]]:
-    """Rows of a table whose leading columns merge down (类别 | 能力域 | 能力项 | ...)."""
-    out: list[list[Cell]] = []
-    for node in nodes:
-        sub = flatten(node.children) if node.children else [list(r) for r in node.rows]
-        if not sub:
-            continue
-        sub[0] = [Cell(node.label, rowspan=len(sub)), *sub[0]]
-        out += sub
-    return out
 
 
 @dataclass(frozen=True)
@@ -64,48 +43,8 @@ class Structure:
     def tr(self) -> Tr:
         return self.names.tr
 
-    def items_of(self, group: str) -> list[dict[str, Any]]:
-        return [i for i in self.items if i["group"] == group]
-
     def groups_of(self, category: str) -> list[dict[str, Any]]:
         return [g for g in self.groups if g.get("category") == category]
-
-    def tree(self, item_rows: Any, group_rows: Any = None) -> list[Node]:
-        """Nodes category > group > item; ``item_rows(item)`` gives each item's rows.
-
-        ``group_rows(group, rows)`` may add cells to the group's rows (a group score spanning
-        them, where points sit on groups).
-        """
-        n = self.names
-
-        def group_node(g: dict[str, Any]) -> Node:
-            items = [
-                Node((md_escape(n.item(i["code"])),), rows=item_rows(i))
-                for i in self.items_of(g["code"])
-            ]
-            if group_rows is None:
-                return Node((md_escape(n.group(g["code"])),), children=items)
-            rows = flatten(items)
-            return Node((md_escape(n.group(g["code"])),), rows=group_rows(g, rows))
-
-        if self.categories:
-            return [
-                Node(
-                    (md_escape(n.categories.get(c["code"], c["name"])),),
-                    children=[group_node(g) for g in self.groups_of(c["code"])],
-                )
-                for c in self.categories
-            ]
-        return [group_node(g) for g in self.groups]
-
-    def leading_columns(self, narrow: bool = False) -> list[Column]:
-        """类别 (when the framework has categories), group, item; narrow beside long texts."""
-        cols = [Column(self.tr("table.category"), 4 if narrow else 5)] if self.categories else []
-        return [
-            *cols,
-            Column(self.group_level, 5 if narrow else 8),
-            Column(self.item_level, 6 if narrow else 10),
-        ]
 
 
 def structure(results: dict[str, Any], lang: str = "zh") -> Structure:
@@ -136,127 +75,7 @@ def framework_for(results: dict[str, Any]) -> Framework:
     return fw
 
 
-# --- table 5: requirement scores (E.5) -------------------------------------------------------
-
-
-def requirement_lines(req: dict[str, Any]) -> list[str]:
-    """A requirement as the standard prints it (its text is quoted from the standard)."""
-    lines = [md_escape(f"{req['code']}){req['text']}")]
-    lines += [md_escape(f"{sp['code']}){sp['text']}") for sp in req.get("subpoints") or []]
-    return lines
-
-
-def requirement_rating(req: dict[str, Any], tr: Tr) -> list[str]:
-    """The 评分 cell: the rating, how it was reached (sub-points, indicators), or 不适用."""
-    if req.get("source") == "na":
-        return [tr("table.na")]
-    if req.get("rating") is None:
-        return [tr("table.unrated")]
-    lines = [fmt.rating(req["rating"])]
-    subs = [sp for sp in req.get("subpoints") or [] if sp.get("rating") is not None]
-    if req.get("source") == "subpoints" and subs:
-        lines.append(md_escape(tr.paren(tr.join(fmt.rating(sp["rating"]) for sp in subs)).strip()))
-    att = req.get("attainment")
-    if req.get("kind") == "indicator" and req.get("source") == "indicators" and att:
-        lines.append(md_escape(tr("table.attained", met=att["met"], evaluable=att["evaluable"])))
-    if req.get("source") == "override":
-        lines.append(tr("table.team_decided"))
-    return lines
-
-
-def whole_rating(item: dict[str, Any], s: Structure) -> list[str] | None:
-    """The 评分 cell of an item rated as a whole (override, item rating, n/a), else None.
-
-    Such an item's requirements carry no rating of their own (source ``item``, or none are
-    listed): its percent or rating stands for all of them.
-    """
-    tr = s.tr
-    reqs = item.get("requirements") or []
-    if reqs and any(r.get("source") != "item" for r in reqs):
-        return None
-    source = item.get("source")
-    if source == "na":
-        return [tr("table.na")]
-    if source == "override":
-        return [
-            tr("table.percent_value", percent=fmt.percent(item.get("percent"))),
-            tr("table.team_decided"),
-        ]
-    if item.get("mean_rating") is None:
-        return [tr("table.unrated")]
-    return [
-        fmt.rating(item.get("mean_rating")),
-        md_escape(tr("table.whole_rating", level=s.item_level.lower() if tr.en else s.item_level)),
-    ]
-
-
-def requirements_table(results: dict[str, Any], s: Structure) -> str:
-    tr = s.tr
-    cats = s.categories
-    score_cols = (
-        [
-            Column(
-                tr("table.category_score", category=s.names.categories.get(c["code"], c["name"])),
-                5,
-                "right",
-            )
-            for c in cats
-        ]
-        if cats and s.points_at == "item"
-        else [Column(tr("table.score"), 6, "right")]
-    )
-
-    def req_rows(item: dict[str, Any]) -> list[list[Cell]]:
-        reqs = item.get("requirements") or []
-        whole = whole_rating(item, s)
-        if whole is None:
-            rows = [
-                [Cell.of(*requirement_lines(r)), Cell.of(*requirement_rating(r, tr))] for r in reqs
-            ]
-        elif reqs:  # rated as a whole: one rating beside all of the item's requirements
-            rows = [[Cell.of(*requirement_lines(r))] for r in reqs]
-            rows[0].append(Cell.of(*whole, rowspan=len(rows)))
-        else:
-            rows = [
-                [
-                    Cell.of(
-                        md_escape(
-                            tr(
-                                "table.whole_rating",
-                                level=s.item_level.lower() if tr.en else s.item_level,
-                            )
-                        )
-                    ),
-                    Cell.of(*whole),
-                ]
-            ]
-        note = tables.item_remark(item, tr)
-        if note:
-            rows.append([Cell.of(md_escape(tr("table.note", note=note)), colspan=2)])
-        if s.points_at != "item":
-            return rows
-        span = len(rows)
-        score_cells = []
-        columns: list[dict[str, Any] | None] = list(cats) if cats else [None]
-        for c in columns:
-            mine = c is None or item.get("category") == c["code"]
-            score_cells.append(Cell.of(fmt.fixed(item.get("score")) if mine else "", rowspan=span))
-        rows[0] = [*rows[0], *score_cells]
-        return rows
-
-    def group_rows(group: dict[str, Any], rows: list[list[Cell]]) -> list[list[Cell]]:
-        rows = [list(r) for r in rows]
-        rows[0].append(Cell.of(fmt.fixed(group.get("score")), rowspan=len(rows)))
-        return rows
-
-    tree = s.tree(req_rows, group_rows if s.points_at != "item" else None)
-    columns = [
-        *s.leading_columns(narrow=True),
-        Column(tr("table.requirement"), 36),
-        Column(tr("table.rating"), 6, "center"),
-        *score_cols,
-    ]
-    return grid_table(columns, flatten(tree), caption=tr("table.e5.caption"))
+# --- the subtotals and the bands -----------------------------------------------------------
 
 
 def subtotals_sentence(results: dict[str, Any], s: Structure) -> str:
@@ -285,15 +104,21 @@ def subtotals_sentence(results: dict[str, Any], s: Structure) -> str:
 
 def band_table(grades: Sequence[Grade], caption: str, tr: Tr) -> str:
     """Bands only (for comparison beside a framework without grades): no verdict."""
-    rows = [
-        [Cell.of(md_escape(tr.name(g))), Cell.of(md_escape(tables.grade_band(grades, g, tr.lang)))]
-        for g in sorted(grades, key=lambda g: g.min, reverse=True)
-    ]
-    return grid_table(
-        [Column(tr("table.grade"), 6, "center"), Column(tr("table.band"), 8, "center")],
-        rows,
-        caption=caption,
-        line_width=80,
+    return tables.grid_markdown(
+        tables.Table(
+            "bands",
+            caption,
+            (
+                tables.Col(tr("table.grade"), width=6, align="center"),
+                tables.Col(tr("table.band"), width=8, align="center"),
+            ),
+            tuple(
+                (tr.name(g), tables.grade_band(grades, g, tr.lang))
+                for g in sorted(grades, key=lambda g: g.min, reverse=True)
+            ),
+            lang=tr.lang,
+            line_width=80,
+        )
     )
 
 
@@ -487,7 +312,7 @@ def front_context(results: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
             "t2": tables.grid_markdown(t2),
             "t3": tables.grid_markdown(t3),
             "t4": tables.grid_markdown(t4),
-            "t5": requirements_table(results, s),
+            "t5": tables.grid_markdown(tables.requirement_table(results, tr.lang)),
             "t6": tables.grid_markdown(tables.score_table(results, tr.lang)),
             "t7": t7,
             "comparison": comparison,

@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from ccua import fmt, prose, tables
+from ccua import fmt, tables
 from ccua.i18n import Tr, catalog
 from ccua.spec import Grade
 
@@ -110,97 +110,6 @@ def table_sheet(wb: Workbook, table: tables.Table, assessee: str) -> Worksheet:
     )
 
 
-def _requirement_sheet(wb: Workbook, results: dict[str, Any], tr: Tr, assessee: str) -> None:
-    """E.5: one row per requirement and sub-point; 评分依据 says what the rating rests on."""
-    n = tables.names(results, tr.lang)
-    lead_table_cols, lead_values = tables._lead(results, n)
-    lead_head = tables.sheet_rows(tables.Table("", "", tuple(lead_table_cols), ()))[0]
-
-    def lead(item: dict[str, Any]) -> list[Any]:
-        return tables.sheet_rows(
-            tables.Table("", "", tuple(lead_table_cols), (tuple(lead_values(item)),))
-        )[1]
-
-    points_at_item = results["framework"]["points_at"] == "item"
-    rows: list[list[Any]] = []
-    for item in results["assessment"]["items"]:
-        score = _num(item.get("score")) if points_at_item else None
-        first = True
-        reqs = item.get("requirements") or []
-        if not reqs:
-            rows.append(
-                [
-                    *lead(item),
-                    "",
-                    tr("sheet.whole"),
-                    _num(item.get("mean_rating")),
-                    _source(item.get("source"), tr),
-                    item.get("note", ""),
-                    _num(item.get("percent")),
-                    score,
-                ]
-            )
-            continue
-        for req in reqs:
-            rows.append(
-                [
-                    *lead(item),
-                    req["code"],
-                    req["text"],
-                    _num(req.get("rating")),
-                    _source(req.get("source"), tr),
-                    tr("punct.semicolon").join(
-                        filter(None, [req.get("evidence", ""), req.get("note", "")])
-                    ),
-                    _num(item.get("percent")) if first else None,
-                    score if first else None,
-                ]
-            )
-            first = False
-            for sp in req.get("subpoints") or []:
-                rows.append(
-                    [
-                        *lead(item),
-                        f"{req['code']}.{sp['code']}",
-                        sp["text"],
-                        _num(sp.get("rating")),
-                        tr("table.na") if sp.get("na") else "",
-                        sp.get("note", ""),
-                        None,
-                        None,
-                    ]
-                )
-    k = len(lead_head)
-    cols = [
-        *lead_head,
-        tr("sheet.requirement_code"),
-        tr("sheet.requirement"),
-        tr("sheet.rating"),
-        tr("sheet.rating_basis"),
-        tr("sheet.note_evidence"),
-        tr("sheet.item_percent"),
-        tr("sheet.item_score"),
-    ]
-    _sheet(
-        wb,
-        tr("sheet.e5"),
-        cols,
-        rows,
-        [
-            *tables.sheet_widths(tables.Table("", "", tuple(lead_table_cols), ())),
-            9,
-            60,
-            7,
-            18,
-            36,
-            10,
-            10,
-        ],
-        formats={k + 3: NUMBER, k + 6: NUMBER, k + 7: NUMBER},
-        caption=tr("sheet.header", caption=tr("table.e5.caption"), assessee=assessee),
-    )
-
-
 def _grade_sheet(
     wb: Workbook,
     results: dict[str, Any],
@@ -262,58 +171,6 @@ def _summary_sheet(wb: Workbook, results: dict[str, Any], tr: Tr, assessee: str)
     ws.auto_filter.ref = None
 
 
-def _indicator_sheet(wb: Workbook, results: dict[str, Any], tr: Tr, assessee: str) -> None:
-    """Every indicator: its monthly values, the period value, the target, whether it is met."""
-    months = list(results["period"].get("months") or [])
-    rows = []
-    for ind in results.get("indicators") or []:
-        monthly = {m["month"]: m.get("value") for m in ind.get("monthly") or []}
-        target = ind.get("target") or {}
-        met = ind.get("met")
-        status = (
-            tr("sheet.not_evaluable")
-            if not ind.get("evaluable")
-            else tr("sheet.met")
-            if met
-            else tr("sheet.not_met")
-        )
-        name = ind.get("name_en") if tr.en and ind.get("name_en") else ind.get("name")
-        rows.append(
-            [
-                ind["code"],
-                name,
-                fmt.unit_label(ind.get("unit"), tr.lang),
-                *(_num(monthly.get(m)) for m in months),
-                _num(ind.get("value")),
-                (
-                    prose.bounds_text(target, ind.get("unit"), tr.lang)
-                    if tr.en and (target.get("min") is not None or target.get("max") is not None)
-                    else target.get("text") or ""
-                ),
-                status,
-            ]
-        )
-    header = [
-        tr("sheet.indicator"),
-        tr("sheet.indicator_name"),
-        tr("sheet.unit"),
-        *(fmt.month_text(m, tr.lang) for m in months),
-        tr("sheet.period_value"),
-        tr("sheet.target"),
-        tr("sheet.attainment"),
-    ]
-    formats = {k: NUMBER for k in range(4, 5 + len(months))}
-    _sheet(
-        wb,
-        tr("sheet.indicators"),
-        header,
-        rows,
-        [9, 30, 7, *([10] * len(months)), 11, 12, 10],
-        formats=formats,
-        caption=tr("sheet.header", caption=tr("sheet.indicators"), assessee=assessee),
-    )
-
-
 def projection_sheet_title(target: str, lang: str = "zh") -> str:
     """A crosswalk estimate's sheet: named by the other framework's title (31 characters at
     most, none of the characters Excel refuses)."""
@@ -331,67 +188,17 @@ def projection_sheet_title(target: str, lang: str = "zh") -> str:
 def _projection_sheets(wb: Workbook, results: dict[str, Any], tr: Tr) -> None:
     """One sheet per other framework of a crosswalk: the estimate per item (an estimate, not a
     score), then the items without evidence and why."""
-    from ccua.report._projection import missing_reason
-    from ccua.spec import load_framework
-
-    n = tables.names(results, tr.lang)
     for p in results.get("projections") or []:
-        target = load_framework(p["to"])
-        items = {i.code: i for i in target.items}
-        missing = {
-            m["code"]: missing_reason(m, target, results["framework"], tr) for m in p["missing"]
-        }
-        rows = [
-            [
-                i["group"],
-                i["code"],
-                tr.name(items.get(i["code"]), i["name"]),
-                tr.join(n.item(c) for c in i["sources"]),
-                _num(i.get("rating")),
-                _num(i.get("percent")),
-                _num(i.get("score")),
-                tr("sheet.partial") if i.get("partial") else "",
-                missing.get(i["code"], ""),
-            ]
-            for i in p["items"]
-        ]
-        rows.append(
-            [
-                tr("sheet.sum"),
-                "",
-                "",
-                "",
-                None,
-                None,
-                _num(p["estimated_score"]),
-                tr(
-                    "sheet.projection_total",
-                    covered=fmt.fixed(p["covered_points"]),
-                    total=fmt.fixed(p["total_points"]),
-                    rescaled=fmt.fixed(p["rescaled_total"]),
-                ),
-                "",
-            ]
-        )
-        name = target.name_en if tr.en else target.name
+        table = tables.projection_sheet(results, p, tr.lang)
+        rows = tables.sheet_rows(table)
         _sheet(
             wb,
             projection_sheet_title(p["to"], tr.lang),
-            [
-                tr("sheet.group"),
-                tr("sheet.code"),
-                tr("sheet.name"),
-                tr("sheet.mapped"),
-                tr("sheet.est_rating"),
-                tr("sheet.est_percent"),
-                tr("sheet.est_score"),
-                tr("table.remark"),
-                tr("sheet.missing_reason"),
-            ],
-            rows,
-            [8, 8, 24, 30, 9, 10, 9, 20, 40],
-            formats={5: NUMBER, 6: PERCENT, 7: NUMBER},
-            caption=tr("sheet.projection_caption", name=name),
+            rows[0],
+            rows[1:],
+            tables.sheet_widths(table),
+            tables.sheet_formats(table),
+            caption=table.caption,
         )
 
 
@@ -440,11 +247,11 @@ def workbook_bytes(
     wb.remove(wb.active)
     for table in (*tables.team_tables(results, tr.lang), *tables.handover_tables(results, tr.lang)):
         table_sheet(wb, table, assessee)
-    _requirement_sheet(wb, results, tr, assessee)
+    table_sheet(wb, tables.requirement_list(results, tr.lang), assessee)
     table_sheet(wb, tables.score_table(results, tr.lang), assessee)
     _grade_sheet(wb, results, grades, comparison_label, tr, assessee)
     _summary_sheet(wb, results, tr, assessee)
-    _indicator_sheet(wb, results, tr, assessee)
+    table_sheet(wb, tables.indicator_sheet(results, tr.lang), assessee)
     _projection_sheets(wb, results, tr)
     when = report_datetime(results)
     props = wb.properties
