@@ -25,7 +25,7 @@ import pytest
 import yaml
 
 from ccua._num import round_half_up
-from ccua.demo_guideline import CLIENT, demo_files
+from ccua.demo import demo_files, load_demo
 from ccua.inputs import load_engagement
 from ccua.report._results import fixed
 from ccua.report._workbook import SHEETS, projection_sheet_title
@@ -36,6 +36,7 @@ from tests.cli import run as cli
 from tests.test_report import parse_html, pdf_text, squash
 
 ROOT = Path(__file__).resolve().parents[1]
+CLIENT = load_demo("ccea-guideline").client
 PARAMS = ROOT / "params" / f"{CLIENT}.yaml"
 FOLDER = ROOT / "params" / CLIENT
 
@@ -71,7 +72,7 @@ def results() -> dict[str, Any]:
 
 
 def test_committed_guideline_demo_is_what_the_generator_writes():
-    for rel, text in demo_files().items():
+    for rel, text in demo_files("ccea-guideline").items():
         path = ROOT / "params" / rel
         assert path.read_text(encoding="utf-8") == text, (
             f"{path} differs from the generator: run  ccua demo-client -f ccea-guideline --force"
@@ -84,7 +85,9 @@ def test_demo_client_command_writes_either_framework_or_both(tmp_path: Path, cap
     )
     assert code == 0
     written = json.loads(out)["files"]
-    assert sorted(Path(p).relative_to(tmp_path).as_posix() for p in written) == sorted(demo_files())
+    assert sorted(Path(p).relative_to(tmp_path).as_posix() for p in written) == sorted(
+        demo_files("ccea-guideline")
+    )
     code, out, _ = cli(
         capsys, "demo-client", "--framework", "all", "--out", str(tmp_path), "--json"
     )

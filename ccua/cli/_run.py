@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import glob
 import sys
-from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -163,21 +162,6 @@ def batch_cmd(
         sys.exit(1)
 
 
-# The demo generators, each for the framework it declares (FRAMEWORK): demo data is the one
-# place where a framework's own content is written as code.
-DEMO_GENERATORS = ("ccua.demo", "ccua.demo_guideline")
-
-
-def _demo_writers() -> dict[str, Callable[..., list[Path]]]:
-    import importlib
-
-    writers = {}
-    for name in DEMO_GENERATORS:
-        module = importlib.import_module(name)
-        writers[module.FRAMEWORK] = getattr(module, "write_" + name.rsplit(".", 1)[1])
-    return writers
-
-
 @app.command("demo-client")
 def demo_client_cmd(
     out: Path = typer.Option(
@@ -209,12 +193,14 @@ def demo_client_cmd(
     `ccua demo-client --client acme --seed 2` writes params/acme.yaml and params/acme/:
     a different centre, generated the same way, for trying a batch.
     """
-    writers = _demo_writers()
-    if framework != "all" and framework not in writers:
+    from ccua.demo import demo_frameworks, write_demo
+
+    frameworks = demo_frameworks()
+    if framework != "all" and framework not in frameworks:
         raise CcuaError(
-            f"`--framework` must be one of {', '.join([*writers, 'all'])}, got {framework!r}"
+            f"`--framework` must be one of {', '.join([*frameworks, 'all'])}, got {framework!r}"
         )
-    chosen = list(writers) if framework == "all" else [framework]
+    chosen = frameworks if framework == "all" else [framework]
     if client is not None and len(chosen) > 1:
         raise CcuaError("`--client` names one client: choose one `--framework`")
     if client is not None:
@@ -230,7 +216,7 @@ def demo_client_cmd(
         options["client"] = client
     if seed is not None:
         options["seed"] = seed
-    written = [p for fw in chosen for p in writers[fw](out, **options)]
+    written = [p for fw in chosen for p in write_demo(out, framework=fw, **options)]
     if as_json:
         print_json({"files": [str(p) for p in written]})
     else:
