@@ -252,6 +252,24 @@ def validate(
         raise ValidationFailed.of(found, subject=subject or file) from None
 
 
+def keyed(what: str) -> Any:
+    """A ``BeforeValidator`` that hands each value of a mapping over with its key, as
+    ``(key, value)``: the rules that need the code a key names (an item of the framework, a
+    requirement of the item) then run where the value is, and report there."""
+    from collections.abc import Mapping
+
+    from pydantic import BeforeValidator
+
+    def pair(raw: object) -> object:
+        if raw is None:
+            return {}
+        if not isinstance(raw, Mapping):
+            raise ValueError(what)
+        return {str(k): (str(k), v) for k, v in raw.items()}
+
+    return BeforeValidator(pair)
+
+
 def problems_of(
     exc: Any, file: str, lines: dict[Path_, int], model: Any = None, prefix: Path_ = ()
 ) -> list[Problem]:
@@ -279,6 +297,8 @@ def _message(err: Any, model: Any, parent: Path_) -> str:
     if kind == "missing":
         return "required field is missing"
     message = str(err["msg"]).removeprefix("Value error, ")
+    if kind in ("model_type", "dict_type", "list_type"):
+        message = "expected a list" if kind == "list_type" else "expected a mapping (key: value)"
     if kind in ("value_error", "assertion_error") or isinstance(given, (dict, list, tuple)):
         return message  # our own messages say what they got
     shown = repr(given)

@@ -20,10 +20,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainValidator, model_validator
 
 from ccua._io import atomic_write_text
-from ccua._yaml import line_of, load_with_lines, read_yaml_text
+from ccua._yaml import keyed, load_with_lines, read_yaml_text, validate
 from ccua.engagement import ASSESSORS_DIR
 from ccua.errors import CcuaError
 from ccua.ratings import Entry, ItemRatings, Ratings
@@ -61,50 +63,71 @@ def assessor_files(folder: Path) -> list[Path]:
     return sorted((folder / ASSESSORS_DIR).glob("*.yaml"))
 
 
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _rating(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 5:
+        raise ValueError(f"rating must be a whole number 0-5, got {value!r}")
+    return value
+
+
+class _ResolutionIn(BaseModel):
+    """``{rating: 0-5 | na: true | percent: P, by: NAME, why: TEXT}``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rating: Annotated[int, PlainValidator(_rating)] | None = None
+    na: bool = False
+    percent: Annotated[str, BeforeValidator(str)] | None = None
+    by: Annotated[str, BeforeValidator(_text)] = ""
+    why: Annotated[str, BeforeValidator(_text)] = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _mapping(cls, raw: Any) -> Any:
+        if not isinstance(raw, Mapping):
+            raise ValueError("a resolution is {rating: 0-5, by: NAME, why: TEXT}")
+        return raw
+
+    @model_validator(mode="after")
+    def _complete(self) -> _ResolutionIn:
+        if not self.by or not self.why:
+            raise ValueError("a resolution says who resolved it (by) and why")
+        if self.rating is None and not self.na and self.percent is None:
+            raise ValueError("a resolution gives a rating, na: true or a percent")
+        return self
+
+
+def _resolution(keyed: tuple[str, Any]) -> Resolution:
+    key, raw = keyed
+    return Resolution(key, **dict(_ResolutionIn.model_validate(raw)))
+
+
+class _ConsensusFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    resolutions: Annotated[
+        dict[
+            str,
+            Annotated[
+                Resolution, PlainValidator(_resolution, json_schema_input_type=_ResolutionIn)
+            ],
+        ],
+        keyed("`resolutions:` must map ITEM.LEAF to {rating, by, why}"),
+    ] = {}
+
+
 def load_resolutions(folder: Path) -> dict[str, Resolution]:
+    """The resolutions recorded in ``consensus.yaml``; every problem at once, with its line."""
     path = folder / CONSENSUS_FILE
     if not path.is_file():
         return {}
     data, lines = load_with_lines(read_yaml_text(path), str(path))
-    raw = (data or {}).get("resolutions") if isinstance(data, Mapping) else None
-    if raw is None:
-        return {}
-    if not isinstance(raw, Mapping):
-        raise CcuaError(
-            "`resolutions:` must map ITEM.LEAF to {rating, by, why}",
-            file=str(path),
-            field="resolutions",
-        )
-    out: dict[str, Resolution] = {}
-    for key, value in raw.items():
-        row = line_of(lines, ("resolutions", str(key)))
-
-        def bad(message: str, key: object = key, row: int | None = row) -> CcuaError:
-            return CcuaError(message, file=str(path), row=row, field=f"resolutions.{key}")
-
-        if not isinstance(value, Mapping):
-            raise bad("a resolution is {rating: 0-5, by: NAME, why: TEXT}")
-        unknown = set(value) - {"rating", "na", "percent", "by", "why"}
-        if unknown:
-            raise bad(f"unknown key {sorted(unknown)[0]!r} (rating, na, percent, by, why)")
-        rating = value.get("rating")
-        if rating is not None and (
-            not isinstance(rating, int) or isinstance(rating, bool) or not 0 <= rating <= 5
-        ):
-            raise bad(f"rating must be a whole number 0-5, got {rating!r}")
-        if not str(value.get("by") or "").strip() or not str(value.get("why") or "").strip():
-            raise bad("a resolution says who resolved it (by) and why")
-        if rating is None and not value.get("na") and value.get("percent") is None:
-            raise bad("a resolution gives a rating, na: true or a percent")
-        out[str(key)] = Resolution(
-            str(key),
-            rating,
-            bool(value.get("na")),
-            None if value.get("percent") is None else str(value["percent"]),
-            str(value["by"]).strip(),
-            str(value["why"]).strip(),
-        )
-    return out
+    if not isinstance(data, Mapping):
+        data = {}
+    return dict(validate(_ConsensusFile, data, file=str(path), lines=lines).resolutions)
 
 
 def save_resolution(folder: Path, resolution: Resolution) -> None:

@@ -45,7 +45,7 @@ from pydantic import (
 
 from ccua._limits import check_size
 from ccua._num import NotANumber, to_fraction
-from ccua._yaml import line_of, load_with_lines, validate
+from ccua._yaml import keyed, line_of, load_with_lines, validate
 from ccua.errors import CcuaError, RatingsError
 from ccua.spec import Framework, Item, load_framework
 
@@ -130,20 +130,6 @@ def _percent(value: object) -> Decimal:
 
 def _points(value: object) -> Decimal:
     return _number(value, "weights must be positive", lambda f: f > 0)
-
-
-def _keyed(what: str) -> BeforeValidator:
-    """Each value of a mapping arrives with its key, so that the rules needing the framework's
-    code (an item, a requirement) run where the value is and report there."""
-
-    def pair(raw: object) -> object:
-        if raw is None:
-            return {}
-        if not isinstance(raw, Mapping):
-            raise ValueError(what)
-        return {str(k): (str(k), v) for k, v in raw.items()}
-
-    return BeforeValidator(pair)
 
 
 def _item_of(code: str, info: ValidationInfo) -> Item:
@@ -319,7 +305,7 @@ def _requirement_weight(keyed: tuple[str, object], info: ValidationInfo) -> Deci
 _REQUIREMENT_WEIGHTS: TypeAdapter[dict[str, Decimal]] = TypeAdapter(
     Annotated[
         dict[str, Annotated[Decimal, PlainValidator(_requirement_weight)]],
-        _keyed("expected a mapping of codes to points"),
+        keyed("expected a mapping of codes to points"),
     ]
 )
 
@@ -342,15 +328,15 @@ class _RatingsFile(BaseModel):
     assessor: Text = ""
     weights: Annotated[
         dict[str, Annotated[Decimal, PlainValidator(_weight)]],
-        _keyed("expected a mapping of codes to points"),
+        keyed("expected a mapping of codes to points"),
     ] = {}
     requirement_weights: Annotated[
         dict[str, Annotated[dict[str, Decimal], PlainValidator(_item_weights)]],
-        _keyed("expected a mapping of item codes"),
+        keyed("expected a mapping of item codes"),
     ] = {}
     items: Annotated[
         dict[str, Annotated[ItemRatings, PlainValidator(_item, json_schema_input_type=_ItemIn)]],
-        _keyed("expected a mapping of item codes"),
+        keyed("expected a mapping of item codes"),
     ] = {}
 
 

@@ -14,13 +14,23 @@ once however many measures it feeds (the same plan as hand-written SQL).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Annotated, Any, Literal
 
-from ccua._yaml import fast_load, line_of, load_with_lines, read_yaml_text
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PlainValidator,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from ccua._yaml import fast_load, invalid, keyed, load_with_lines, read_yaml_text, validate
 from ccua.errors import CcuaError, Problem, SpecError, ValidationFailed
 from ccua.records._schema import KINDS, table_columns
 from ccua.spec import FRAMEWORKS_DIR, Framework
@@ -92,6 +102,7 @@ class View:
     name: str
     sql: str
     description: str = ""
+    columns: tuple[str, ...] = field(default=(), compare=False, repr=False)  # once bound
 
 
 @dataclass(frozen=True)
@@ -238,14 +249,6 @@ def definitions_path(framework: Framework | str, root: Path | None = None) -> Pa
     return (root or FRAMEWORKS_DIR) / fid / DEFINITIONS_FILE
 
 
-def _cond(value: Any) -> str:
-    if value is True:
-        return "TRUE"
-    if value is False:
-        return "FALSE"
-    return str(value).strip()
-
-
 def identifiers(sql: str) -> list[str]:
     """Column names a SQL fragment uses (not keywords, functions or string literals)."""
     text = _PARAM.sub("0", _STRING.sub("''", sql))
@@ -261,6 +264,230 @@ def functions(sql: str) -> list[str]:
     return [f for f in _FUNC.findall(text) if f.upper() not in KEYWORDS]
 
 
+def _outside_subset(sql: str) -> list[str]:
+    return [
+        f"function {fn}() is outside the SQL subset both engines run (allowed: "
+        f"{', '.join(sorted(FUNCTIONS))})"
+        for fn in functions(sql)
+        if fn.upper() not in FUNCTIONS
+    ]
+
+
+class _Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _fraction(value: object) -> Fraction:
+    try:
+        return Fraction(str(value))
+    except (ValueError, ZeroDivisionError):
+        raise ValueError("a parameter needs a numeric default") from None
+
+
+class _ParameterIn(_Schema):
+    default: Annotated[Fraction, PlainValidator(_fraction)]
+    description: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare(cls, raw: Any) -> Any:
+        return raw if isinstance(raw, dict) else {"default": raw}  # name: 20
+
+
+class _ViewIn(_Schema):
+    sql: str
+    description: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _has_sql(cls, raw: Any) -> Any:
+        if not isinstance(raw, dict) or not isinstance(raw.get("sql"), str):
+            raise ValueError("a view needs sql:")
+        return raw
+
+
+def _view(named: tuple[str, Any], info: ValidationInfo) -> View:
+    """A view: not named like a canonical table, portable SQL, and it binds (in order, so a
+    view may read the ones before it)."""
+    name, raw = named
+    if name in KINDS:
+        raise ValueError(f"view {name!r} has the name of a canonical table")
+    body = _ViewIn.model_validate(raw)
+    sql = " ".join(body.sql.split())
+    found = _outside_subset(body.sql)
+    engine, columns = (info.context or {})["engine"], ()
+    try:
+        engine.view(name, sql)
+        columns = tuple(engine.columns(name))
+    except Exception as exc:  # duckdb raises one class per error kind
+        found.append(f"view {name} does not bind: {_first_line(exc)}")
+    if found:
+        raise invalid(*(((), why) for why in found))
+    return View(name, sql, body.description, columns)
+
+
+def _cond(value: Any) -> str:
+    if value is True:
+        return "TRUE"
+    if value is False:
+        return "FALSE"
+    return str(value).strip()
+
+
+class _MeasureIn(_Schema):
+    """One measure as written: ``{measure: CODE, table: T, count:|sum:|parameter: ...}``."""
+
+    measure: str
+    table: str = ""
+    count: str | None = None
+    sum: str | None = None
+    parameter: str | None = None
+    where: str = "TRUE"
+    scope: str = "TRUE"
+    unit: str = "count"
+    note: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shape(cls, raw: Any) -> Any:
+        if not isinstance(raw, dict) or "measure" not in raw:
+            raise ValueError("expected {measure: CODE, table: ..., count:|sum:|parameter: ...}")
+        given = [k for k in ("count", "sum", "parameter") if k in raw]
+        if len(given) != 1:
+            raise ValueError(f"{raw['measure']}: give exactly one of count:, sum: or parameter:")
+        sql, text = (
+            ("count", "sum", "where", "scope"),
+            ("measure", "table", "parameter", "unit", "note"),
+        )
+        return {k: _cond(v) if k in sql else str(v) if k in text else v for k, v in raw.items()}
+
+    @property
+    def aggregate(self) -> Aggregate:
+        return "count" if self.count is not None else "sum" if self.sum is not None else "parameter"
+
+
+def _measure_def(n: int, body: _MeasureIn, info: ValidationInfo) -> MeasureDef:
+    """The measure exists in the framework, reads a table or view, gives a unit the
+    framework's measure converts from; one problem at a time, as each needs the last."""
+    code, aggregate = body.measure, body.aggregate
+    framework: Framework = (info.context or {})["framework"]
+    spec_measure = next((m for m in framework.measures if m.code == code), None)
+    if spec_measure is None:
+        raise ValueError(f"no measure {code!r} in {framework.id}'s measures.yaml")
+    views = info.data.get("views")  # None when a view is wrong: its name is not checked
+    if views is not None and body.table not in (*KINDS, *views):
+        raise ValueError(
+            f"{code}: table {body.table!r} is neither a canonical table ({', '.join(KINDS)}) "
+            "nor a view"
+        )
+    if body.unit not in ("count", "ms"):
+        raise ValueError(f"{code}: `unit` must be count or ms, got {body.unit!r}")
+    parameters = info.data.get("parameters") or {}
+    if aggregate == "parameter" and body.parameter not in parameters:
+        raise ValueError(f"{code}: no parameter {body.parameter!r}")
+    if aggregate != "parameter" and spec_measure.unit in MS_PER and body.unit != "ms":
+        raise ValueError(f"{code} is in {spec_measure.unit}: compute it in ms (unit: ms)")
+    if (
+        aggregate != "parameter"
+        and spec_measure.unit not in MS_PER
+        and (body.unit != "count" or spec_measure.unit not in ("count", "days"))
+    ):
+        raise ValueError(
+            f"{code} is in {spec_measure.unit}; records give counts and durations only"
+        )
+    where = body.count if body.count is not None else body.where
+    if body.count is not None and "where" in body.model_fields_set:
+        where = f"({body.count}) AND ({body.where})"
+    expression = {"count": "1", "parameter": "0"}.get(aggregate) or str(body.sum)
+    unit: SqlUnit = "ms" if body.unit == "ms" else "count"
+    param = body.parameter if aggregate == "parameter" else None
+    return MeasureDef(
+        code, body.table, aggregate, expression, where, body.scope, unit, param, body.note, n
+    )
+
+
+def _columns(table: str, info: ValidationInfo) -> set[str] | None:
+    if table in KINDS:
+        return set(table_columns(KINDS[table]))
+    view = (info.data.get("views") or {}).get(table)
+    return set(view.columns) if view is not None else None
+
+
+def _measure(numbered: tuple[int, Any], info: ValidationInfo) -> MeasureDef:
+    """One measure: its definition, then its SQL: portable functions, known placeholders,
+    and columns its table has (every problem of the SQL at once)."""
+    n, raw = numbered
+    m = _measure_def(n, _MeasureIn.model_validate(raw), info)
+    found = []
+    for fragment in (m.expression, m.where, m.scope):
+        found += [f"{m.measure}: {why}" for why in _outside_subset(fragment)]
+        found += [
+            f"{m.measure}: unknown placeholder {{{name}}}; placeholders are "
+            f"{', '.join('{' + k + '}' for k in PARAMETER_SQL)}"
+            for name in _PARAM.findall(fragment)
+            if name not in PARAMETER_SQL
+        ]
+    cols = _columns(m.table, info)
+    if cols is not None and "month" not in cols:
+        found.append(f"{m.measure}: table {m.table} has no month column")
+    elif cols is not None:
+        for fragment in (m.expression, m.where, m.scope):
+            found += [
+                f"{m.measure}: no column {name!r} in {m.table}; columns are "
+                f"{', '.join(sorted(cols))}"
+                for name in identifiers(fragment)
+                if name not in cols
+            ]
+    if found:
+        raise invalid(*(((), why) for why in found))
+    return m
+
+
+def _numbered(raw: object) -> object:
+    return list(enumerate(raw)) if isinstance(raw, list) else [] if raw is None else raw
+
+
+class _DefinitionsFile(_Schema):
+    """The schema of ``records.yaml``; validated with the framework and an engine as context."""
+
+    version: int = 1
+    parameters: dict[str, _ParameterIn] = {}
+    views: Annotated[
+        dict[str, Annotated[View, PlainValidator(_view, json_schema_input_type=_ViewIn)]],
+        keyed("expected views: {NAME: {sql: ..., description: ...}}"),
+    ] = {}
+    measures: Annotated[
+        list[Annotated[MeasureDef, PlainValidator(_measure, json_schema_input_type=_MeasureIn)]],
+        BeforeValidator(_numbered),
+    ] = []
+
+    @field_validator("parameters", mode="before")
+    @classmethod
+    def _empty(cls, raw: Any) -> Any:
+        return {} if raw is None else raw
+
+    @field_validator("parameters")
+    @classmethod
+    def _needed(cls, parameters: dict[str, _ParameterIn]) -> dict[str, _ParameterIn]:
+        for sql_name, (param, _) in PARAMETER_SQL.items():
+            if param not in parameters:
+                raise ValueError(f"parameter {param} is missing ({{{sql_name}}} needs it)")
+        return parameters
+
+    @field_validator("measures")
+    @classmethod
+    def _once(cls, measures: list[MeasureDef]) -> list[MeasureDef]:
+        seen: set[str] = set()
+        twice = []
+        for m in measures:
+            if m.measure in seen:
+                twice.append((m.index, m.measure))
+            seen.add(m.measure)
+        if twice:
+            raise invalid(*(((str(n),), f"{code} is defined twice") for n, code in twice))
+        return measures
+
+
 def load_definitions(framework: Framework, path: Path | None = None) -> Definitions:
     """Read and check the measure definitions of a framework; raise with every problem."""
     p = path or definitions_path(framework)
@@ -272,240 +499,56 @@ def load_definitions(framework: Framework, path: Path | None = None) -> Definiti
             file=file,
         )
     text = read_yaml_text(p, file)
-    # libyaml is fast; line numbers are only worked out when there is a problem
-    data = fast_load(text, file)
-    known_lines: list[dict] = []
-    problems: list[Problem] = []
-
-    def line(*loc: str) -> int | None:
-        if not known_lines:
-            known_lines.append(load_with_lines(text, file)[1])
-        return line_of(known_lines[0], loc)
-
-    def bad(message: str, *loc: str) -> None:
-        problems.append(Problem(message, file=file, row=line(*loc), field=".".join(loc) or None))
-
+    data = fast_load(text, file)  # libyaml; the lines are worked out only for a problem
     if not isinstance(data, dict):
         raise SpecError("expected version:, parameters:, views: and measures:", file=file)
-    parameters: dict[str, Parameter] = {}
-    for name, body in (data.get("parameters") or {}).items():
-        body = body if isinstance(body, dict) else {"default": body}
-        try:
-            parameters[str(name)] = Parameter(
-                str(name), Fraction(str(body["default"])), str(body.get("description", ""))
-            )
-        except (KeyError, ValueError):
-            bad("a parameter needs a numeric default", "parameters", str(name))
-    for sql_name, (param, _) in PARAMETER_SQL.items():
-        if param not in parameters:
-            bad(f"parameter {param} is missing ({{{sql_name}}} needs it)", "parameters")
-    views: list[View] = []
-    for name, body in (data.get("views") or {}).items():
-        name = str(name)
-        if name in KINDS:
-            bad(f"view {name!r} has the name of a canonical table", "views", name)
-            continue
-        if not isinstance(body, dict) or not isinstance(body.get("sql"), str):
-            bad("a view needs sql:", "views", name)
-            continue
-        views.append(View(name, " ".join(body["sql"].split()), str(body.get("description", ""))))
-        for fn in functions(body["sql"]):
-            if fn.upper() not in FUNCTIONS:
-                bad(
-                    f"function {fn}() is outside the SQL subset both engines run (allowed: "
-                    f"{', '.join(sorted(FUNCTIONS))})",
-                    "views",
-                    name,
-                )
-    known_measures = {m.code: m for m in framework.measures}
-    tables = set(KINDS) | {v.name for v in views}
-    measures: list[MeasureDef] = []
-    factors: dict[str, Fraction] = {}
-    seen: set[str] = set()
-    for n, body in enumerate(data.get("measures") or []):
-        loc = ("measures", str(n))
-        if not isinstance(body, dict) or "measure" not in body:
-            bad("expected {measure: CODE, table: ..., count:|sum:|parameter: ...}", *loc)
-            continue
-        code = str(body["measure"])
-        extra = set(body) - {
-            "measure",
-            "table",
-            "count",
-            "sum",
-            "where",
-            "scope",
-            "unit",
-            "parameter",
-            "note",
-        }
-        if extra:
-            bad(f"{code}: unknown key(s) {', '.join(sorted(extra))}", *loc)
-        spec_measure = known_measures.get(code)
-        if spec_measure is None:
-            bad(f"no measure {code!r} in {framework.id}'s measures.yaml", *loc)
-            continue
-        if code in seen:
-            bad(f"{code} is defined twice", *loc)
-            continue
-        seen.add(code)
-        table = str(body.get("table", ""))
-        if table not in tables:
-            bad(
-                f"{code}: table {table!r} is neither a canonical table ({', '.join(KINDS)}) "
-                "nor a view",
-                *loc,
-            )
-            continue
-        given = [k for k in ("count", "sum", "parameter") if k in body]
-        if len(given) != 1:
-            bad(f"{code}: give exactly one of count:, sum: or parameter:", *loc)
-            continue
-        aggregate = given[0]
-        unit = str(body.get("unit", "count"))
-        if unit not in ("count", "ms"):
-            bad(f"{code}: `unit` must be count or ms, got {unit!r}", *loc)
-            continue
-        factor = Fraction(1)
-        if aggregate == "parameter":
-            pname = str(body["parameter"])
-            if pname not in parameters:
-                bad(f"{code}: no parameter {pname!r}", *loc)
-                continue
-        elif spec_measure.unit in MS_PER:
-            if unit != "ms":
-                bad(f"{code} is in {spec_measure.unit}: compute it in ms (unit: ms)", *loc)
-                continue
-            factor = Fraction(1, MS_PER[spec_measure.unit])
-        elif unit != "count" or spec_measure.unit not in ("count", "days"):
-            bad(f"{code} is in {spec_measure.unit}; records give counts and durations only", *loc)
-            continue
-        factors[code] = factor
-        expression = {"count": "1", "parameter": "0"}.get(aggregate) or _cond(body.get("sum"))
-        where = _cond(body.get("count")) if aggregate == "count" else _cond(body.get("where", True))
-        if aggregate == "count" and "where" in body:
-            where = f"({where}) AND ({_cond(body['where'])})"
-        measures.append(
-            MeasureDef(
-                code,
-                table,
-                cast(Aggregate, aggregate),
-                expression,
-                where,
-                _cond(body.get("scope", True)),
-                unit,  # type: ignore[arg-type]
-                str(body["parameter"]) if aggregate == "parameter" else None,
-                str(body.get("note", "")),
-                n,
-            )
-        )
-        for fragment in (expression, where, _cond(body.get("scope", True))):
-            for fn in functions(fragment):
-                if fn.upper() not in FUNCTIONS:
-                    bad(
-                        f"{code}: function {fn}() is outside the SQL subset both engines run "
-                        f"(allowed: {', '.join(sorted(FUNCTIONS))})",
-                        *loc,
-                    )
-            for name in _PARAM.findall(fragment):
-                if name not in PARAMETER_SQL:
-                    bad(
-                        f"{code}: unknown placeholder {{{name}}}; placeholders are "
-                        f"{', '.join('{' + k + '}' for k in PARAMETER_SQL)}",
-                        *loc,
-                    )
-    problems += _bind(
-        framework,
-        views,
-        measures,
-        file,
-        lambda m: line("measures", str(m.index)),
-        plan=not problems,
-    )
-    if problems:
-        raise ValidationFailed.of(problems, subject=f"measure definitions {file}")
-    return Definitions(framework.id, file, parameters, tuple(views), tuple(measures), factors)
-
-
-def _bind(
-    framework: Framework,
-    views: list[View],
-    measures: list[MeasureDef],
-    file: str,
-    line: Callable[[MeasureDef], int | None],
-    plan: bool = True,
-) -> list[Problem]:
-    """Check columns, then plan every query against empty tables (``plan``): what a misspelt
-    column in a view or an expression the engines cannot type would break surfaces here."""
     from ccua.records._engine import DuckDBEngine
 
-    problems: list[Problem] = []
     engine = DuckDBEngine(memory_limit="256MB")
     try:
         for kind in KINDS.values():
             engine.register(kind, [])
-        columns = {name: set(table_columns(k)) for name, k in KINDS.items()}
-        for view in views:
-            try:
-                engine.view(view.name, view.sql)
-                columns[view.name] = set(engine.columns(view.name))
-            except Exception as exc:  # duckdb raises one class per error kind
-                problems.append(
-                    Problem(
-                        f"view {view.name} does not bind: {_first_line(exc)}",
-                        file=file,
-                        field=view.name,
-                    )
-                )
-        for m in measures:
-            cols = columns.get(m.table)
-            if cols is None:
-                continue
-            if "month" not in cols:
-                problems.append(
-                    Problem(
-                        f"{m.measure}: table {m.table} has no month column", file=file, row=line(m)
-                    )
-                )
-                continue
-            for fragment in (m.expression, m.where, m.scope):
-                for name in identifiers(fragment):
-                    if name not in cols:
-                        problems.append(
-                            Problem(
-                                f"{m.measure}: no column {name!r} in {m.table}; columns are "
-                                f"{', '.join(sorted(cols))}",
-                                file=file,
-                                row=line(m),
-                            )
-                        )
-        if problems or not plan:
-            return problems
-        draft = Definitions(
-            framework.id,
-            file,
-            {"service_level_seconds": Parameter("service_level_seconds", Fraction(20))},
-            tuple(views),
-            tuple(measures),
+        body = validate(
+            _DefinitionsFile,
+            data,
+            file=file,
+            lines=lambda: load_with_lines(text, file)[1],
+            context={"framework": framework, "engine": engine},
+            subject=f"measure definitions {file}",
         )
-        queries = [
-            q
-            for style in ("case", "filter")
-            for q in draft.queries({"service_level_seconds": Fraction(20)}, style)
-        ]
-        for q in queries:
+        parameters = {n: Parameter(n, p.default, p.description) for n, p in body.parameters.items()}
+        views, measures = tuple(body.views.values()), tuple(body.measures)
+        factors = {
+            m.measure: Fraction(1, MS_PER[framework.measure(m.measure).unit])
+            if m.aggregate != "parameter" and framework.measure(m.measure).unit in MS_PER
+            else Fraction(1)
+            for m in measures
+        }
+        definitions = Definitions(framework.id, file, parameters, views, measures, factors)
+        problems = _plan(definitions, engine)
+    finally:
+        engine.close()
+    if problems:
+        raise ValidationFailed.of(problems, subject=f"measure definitions {file}")
+    return definitions
+
+
+def _plan(definitions: Definitions, engine: Any) -> list[Problem]:
+    """Plan every query against the empty tables: what the engines cannot type surfaces here."""
+    problems = []
+    settings = {"service_level_seconds": Fraction(20)}
+    for style in ("case", "filter"):
+        for q in definitions.queries(settings, style):
             try:
                 engine.rows(f"EXPLAIN {q.sql}")
             except Exception as exc:
                 problems.append(
                     Problem(
                         f"the query of table {q.table} does not bind: {_first_line(exc)}",
-                        file=file,
+                        file=definitions.path,
                         field=q.table,
                     )
                 )
-    finally:
-        engine.close()
     return problems
 
 
