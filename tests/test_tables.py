@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 
 from ccua import fmt, tables
+from ccua.i18n import Tr
 from ccua.inputs import load_engagement
 from ccua.report._front import front_context
 from ccua.report._workbook import workbook_bytes
@@ -102,3 +103,160 @@ def test_requirement_basis_names_what_the_rating_rests_on(demo: dict[str, Any]):
         if req["source"] == "assessor" and req.get("evidence"):
             assert f"证据：{nb.md_escape(req['evidence'])}" in text
     assert "| 测评方评分 |" not in text
+
+
+@pytest.fixture(scope="module")
+def guideline() -> dict[str, Any]:
+    built = build_results(load_engagement(ROOT / "params" / "demo-guideline.yaml"))
+    return json.loads(json.dumps(built.results.to_json_dict(), default=str))
+
+
+def test_covered_cells_span_rows_and_columns():
+    up, left = tables.UP, tables.LEFT
+    t = tables.Table(
+        "x",
+        "c",
+        (tables.Col("g"), tables.Col("text"), tables.Col("rating"), tables.Col("score")),
+        (("A", "r1", "4", "9.00"), ("A", "r2", up, up), ("A", "note", left, up)),
+        merge=1,
+    )
+    assert t.extent(0, 2) == (2, 1) and t.extent(0, 3) == (3, 1) and t.extent(2, 1) == (1, 2)
+    lines = tables.grid_markdown(t).splitlines()
+    # the rating over two rows, the score over three, the note over two columns
+    assert lines[4].count("|") == 3 and lines[4].count("+") == 2  # r1 | r2: the rest continue
+    assert lines[7].count("|") == 4 and "note" in lines[7]  # g | note (two columns) | score |
+    pipe = tables.pipe_markdown(t)  # the notebook leaves covered cells empty
+    assert pipe.splitlines()[3] == "|   | r2 |   |   |"
+    assert tables.sheet_rows(t)[3] == ["A", "note", None, None]  # the workbook too
+
+
+def test_requirement_table_e5(demo: dict[str, Any], guideline: dict[str, Any]):
+    """Table 5 as the report prints it: a row per requirement, sub-points in its cell, the
+    item's score in its category's column over the item's rows; a whole rating and its note
+    span the item's requirements; points on groups: the group's score spans the group."""
+    context = front_context(demo)
+    assert context["tables"]["t5"] == tables.grid_markdown(tables.requirement_table(demo, "zh"))
+    t5 = tables.requirement_table(demo, "zh")
+    item = demo["assessment"]["items"][0]
+    reqs = item["requirements"]
+    rows = [r for r in t5.rows if r[2] == tables.names(demo).item(item["code"])]
+    assert len(rows) == len(reqs)
+    assert rows[0][3][0] == f"{reqs[0]['code']}){reqs[0]['text']}"
+    assert rows[0][-2:] == (fmt.fixed(item["score"]), "")  # 过程类 | 结果类
+    assert all(r[-2:] == (tables.UP, tables.UP) for r in rows[1:])
+    # an item the team rated as a whole, with a note
+    changed = json.loads(json.dumps(demo))
+    first = changed["assessment"]["items"][0]
+    first.update(source="override", percent=50, note="复核后调整")
+    for r in first["requirements"]:
+        r["source"] = "item"
+    rows = [r for r in tables.requirement_table(changed, "zh").rows if r[2] == rows[0][2]]
+    tr = Tr("zh")
+    assert rows[0][4] == [tr("table.percent_value", percent="50.00%"), tr("table.team_decided")]
+    assert [r[4] for r in rows[1:-1]] == [tables.UP] * (len(reqs) - 1)
+    assert rows[-1][3].endswith("复核后调整") and rows[-1][4] == tables.LEFT
+    tables.grid_markdown(tables.requirement_table(changed, "en"))  # lays out on the grid
+    # the guideline: points on groups
+    t5 = tables.requirement_table(guideline, "en")
+    group = guideline["assessment"]["groups"][0]
+    label = tables.names(guideline, "en").group(group["code"])
+    scores = [r[-1] for r in t5.rows if r[0] == label]
+    assert scores[0] == fmt.fixed(group["score"]) and set(scores[1:]) == {tables.UP}
+
+
+def test_requirement_list_is_the_notebook_table_and_the_workbook_sheet(demo: dict[str, Any]):
+    from ccua import notebook as nb
+
+    fw = load_framework("t-ccua")
+    for lang in ("zh", "en"):
+        nb.set_language(lang)
+        item = demo["assessment"]["items"][3]
+        assert nb.requirements_md(demo, item) == tables.pipe_markdown(
+            tables.requirement_list(demo, lang, item["code"])
+        )
+        whole = tables.requirement_list(demo, lang)
+        n_rows = sum(
+            1 + len(r.get("subpoints") or [])
+            for i in demo["assessment"]["items"]
+            for r in i["requirements"]
+        )
+        assert len(whole.rows) == n_rows
+        wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(demo, fw.grades, "", lang)))
+        assert _sheet(wb, whole) == _want(whole)
+    nb.set_language("zh")
+
+
+def _sheet(wb: Any, table: tables.Table, title: str = "") -> list[list[Any]]:
+    ws = wb[title or table.sheet]
+    rows = ws.iter_rows(max_row=len(table.rows) + len(table.footers) + 1)
+    return [[None if c.value == "" else c.value for c in row] for row in rows]
+
+
+def _want(table: tables.Table) -> list[list[Any]]:
+    return [
+        [None if v == "" else (float(v) if hasattr(v, "as_tuple") else v) for v in r]
+        for r in tables.sheet_rows(table)
+    ]
+
+
+def test_indicator_tables(demo: dict[str, Any]):
+    from ccua import notebook as nb
+    from ccua.views import indicators_of
+
+    fw = load_framework("t-ccua")
+    item = next(
+        i
+        for i in demo["assessment"]["items"]
+        if any(k.get("kind") != "documentary" for k in indicators_of(demo, i["code"]))
+    )
+    checks, periods, monthly = tables.indicator_tables(demo, item["code"], "zh")
+    inds = [i for i in indicators_of(demo, item["code"]) if i.get("kind") != "documentary"]
+    assert periods is not None and [r[0] for r in periods.rows] == [i["code"] for i in inds]
+    assert [r[5] for r in periods.rows] == [
+        "—" if i.get("met") is None else "是" if i["met"] else "否" for i in inds
+    ]
+    text = nb.indicators_md(demo, item)
+    for t in (checks, periods, monthly):
+        assert t is None or tables.pipe_markdown(t) in text
+    sheet = tables.indicator_sheet(demo, "en")
+    assert len(sheet.rows) == len(demo["indicators"])
+    wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(demo, fw.grades, "", "en")))
+    assert _sheet(wb, sheet) == _want(sheet)
+
+
+def test_kpi_table_a1(guideline: dict[str, Any], demo: dict[str, Any]):
+    from ccua import notebook as nb
+
+    assert tables.kpi_table(demo) is None  # T/CCUA has no KPI table
+    t = tables.kpi_table(guideline, "zh")
+    assert t is not None and t.merge == 1
+    kpis = [k for g in guideline["kpi_table"]["groups"] for k in g["kpis"]]
+    assert [r[1] for r in t.rows] == [k["code"] for k in kpis]
+    nb.set_language("zh")
+    pipe = tables.pipe_markdown(t)
+    assert pipe in nb.kpi_table_md(guideline)
+    group = guideline["kpi_table"]["groups"][0]
+    body = pipe.splitlines()[2 : 2 + len(group["kpis"])]
+    assert body[0].startswith(f"| {group['name']} |")  # the group once, over its rows
+    assert all(line.startswith("|   |") for line in body[1:])
+
+
+def test_crosswalk_tables(demo: dict[str, Any]):
+    from ccua.report._projection import projection_markdown
+
+    fw = load_framework("t-ccua")
+    p = demo["projections"][0]
+    for lang in ("zh", "en"):
+        groups, items, missing, kpis = tables.projection_tables(demo, p, lang)
+        assert groups.footers[0].values[-1] == p["estimated_score"]
+        assert [r[1].split()[0] for r in items.rows] == [i["code"] for i in p["items"]]
+        assert [r[0] for r in missing.rows] == [m["code"] for m in p["missing"]]
+        text = projection_markdown(demo, lang)
+        for t in (groups, items, missing, kpis):
+            assert t is None or tables.grid_markdown(t) in text
+        assert "—分" not in text  # a group without an estimate: a dash, no unit
+        sheet = tables.projection_sheet(demo, p, lang)
+        wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(demo, fw.grades, "", lang)))
+        from ccua.report._workbook import projection_sheet_title
+
+        assert _sheet(wb, sheet, projection_sheet_title(p["to"], lang)) == _want(sheet)
