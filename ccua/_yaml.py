@@ -8,14 +8,19 @@ that validation can say ``ratings.yaml:42: items.CB1.ratings.b.3: ...``.
 
 from __future__ import annotations
 
-import types
-from typing import Any
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainValidator, ValidationError
+from pydantic_core import InitErrorDetails
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ccua._limits import MAX_YAML_DEPTH, MAX_YAML_NODES, check_text_size
-from ccua.errors import CcuaError, Problem
+from ccua.errors import CcuaError, Problem, ValidationFailed
+
+M = TypeVar("M", bound=BaseModel)
 
 Path_ = tuple[str, ...]
 
@@ -212,14 +217,15 @@ def read_yaml_text(path: Any, file: str | None = None) -> str:
 # --- One validation path: a file is a pydantic schema object; its errors become Problems ------
 
 
-def invalid(*found: tuple[tuple[str, ...], str]) -> Exception:
-    """Several problems from one validator, each at its own place below it: raise the result.
+class Schema(BaseModel):
+    """The base of every input file's schema object: unknown keys refused, values frozen."""
 
-    ``found`` holds ``(loc, message)`` pairs; pydantic prefixes each loc with the validator's.
-    """
-    from pydantic import ValidationError
-    from pydantic_core import InitErrorDetails
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
+
+def invalid(*found: tuple[Path_, str]) -> ValidationError:
+    """Several problems from one validator, each ``(loc, message)`` at its own place below
+    the validator's (pydantic prefixes it): raise the result."""
     details = [
         InitErrorDetails(type="value_error", loc=loc, input=None, ctx={"error": ValueError(why)})
         for loc, why in found
@@ -227,38 +233,10 @@ def invalid(*found: tuple[tuple[str, ...], str]) -> Exception:
     return ValidationError.from_exception_data("invalid", details)
 
 
-def validate(
-    model: Any,
-    data: Any,
-    *,
-    file: str,
-    lines: dict[Path_, int] | Any,
-    context: dict[str, Any] | None = None,
-    subject: str | None = None,
-) -> Any:
-    """``model.model_validate(data)``, or :class:`ValidationFailed` with every problem at once.
-
-    ``lines`` is the YAML line map (:func:`load_with_lines`), or a function giving it when a
-    problem needs it (a file read by :func:`fast_load`).
-    """
-    from pydantic import ValidationError
-
-    from ccua.errors import ValidationFailed
-
-    try:
-        return model.model_validate(data, context=context)
-    except ValidationError as exc:
-        found = problems_of(exc, file, lines() if callable(lines) else lines, model)
-        raise ValidationFailed.of(found, subject=subject or file) from None
-
-
-def keyed(what: str) -> Any:
-    """A ``BeforeValidator`` that hands each value of a mapping over with its key, as
-    ``(key, value)``: the rules that need the code a key names (an item of the framework, a
-    requirement of the item) then run where the value is, and report there."""
-    from collections.abc import Mapping
-
-    from pydantic import BeforeValidator
+def keyed(what: str) -> BeforeValidator:
+    """Hand each value of a mapping over with its key, as ``(key, value)``: the rules that
+    need the code a key names (an item of the framework, a requirement of the item) then run
+    where the value is, and report there. ``what`` is the message for a value not a mapping."""
 
     def pair(raw: object) -> object:
         if raw is None:
@@ -270,22 +248,37 @@ def keyed(what: str) -> Any:
     return BeforeValidator(pair)
 
 
+def validate(
+    model: type[M],
+    data: Any,
+    *,
+    file: str,
+    lines: dict[Path_, int] | Callable[[], dict[Path_, int]],
+    context: dict[str, Any] | None = None,
+    subject: str | None = None,
+) -> M:
+    """``model.model_validate(data)``, or :class:`ValidationFailed` with every problem at once.
+
+    ``lines`` is the YAML line map (:func:`load_with_lines`), or a function giving it when a
+    problem needs it (a file read by :func:`fast_load`).
+    """
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as exc:
+        found = problems_of(exc, file, lines() if callable(lines) else lines, model)
+        raise ValidationFailed.of(found, subject=subject or file) from None
+
+
 def problems_of(
-    exc: Any, file: str, lines: dict[Path_, int], model: Any = None, prefix: Path_ = ()
+    exc: ValidationError, file: str, lines: dict[Path_, int], model: Any = None
 ) -> list[Problem]:
-    """Every error of a pydantic ``ValidationError`` as a :class:`Problem`, in line order:
-    the file, the line of the deepest key the user wrote, the field, and what was expected."""
+    """Every error of a ``ValidationError`` as a :class:`Problem`, in line order: the file,
+    the line of the deepest key the user wrote, the field, and what was expected."""
     out = []
     for err in exc.errors():
-        loc = tuple(str(part) for part in (*prefix, *err["loc"]))
-        out.append(
-            Problem(
-                _message(err, model, loc[len(prefix) : -1]),
-                file=file,
-                row=_row(lines, loc),
-                field=".".join(loc) or None,
-            )
-        )
+        loc = tuple(str(part) for part in err["loc"])
+        message = _message(err, model, loc[:-1])
+        out.append(Problem(message, file=file, row=_row(lines, loc), field=".".join(loc) or None))
     return sorted(out, key=lambda p: (p.row is None, p.row or 0))
 
 
@@ -296,9 +289,9 @@ def _message(err: Any, model: Any, parent: Path_) -> str:
         return f"unknown key; expected one of {', '.join(keys)}" if keys else "unknown key"
     if kind == "missing":
         return "required field is missing"
-    message = str(err["msg"]).removeprefix("Value error, ")
     if kind in ("model_type", "dict_type", "list_type"):
-        message = "expected a list" if kind == "list_type" else "expected a mapping (key: value)"
+        return "expected a list" if kind == "list_type" else "expected a mapping (key: value)"
+    message = str(err["msg"]).removeprefix("Value error, ")
     if kind in ("value_error", "assertion_error") or isinstance(given, (dict, list, tuple)):
         return message  # our own messages say what they got
     shown = repr(given)
@@ -318,30 +311,21 @@ def _row(lines: dict[Path_, int], loc: Path_) -> int | None:
 
 
 def _keys_at(model: Any, loc: Path_) -> list[str]:
-    """The keys the schema allows at ``loc`` (through models, dicts, lists and the input
-    models named by ``PlainValidator(json_schema_input_type=...)``)."""
-    import typing
-
-    from pydantic import BaseModel, PlainValidator
+    """The keys the schema allows at ``loc``, through models, dicts, lists and the input
+    models named by ``PlainValidator(json_schema_input_type=...)``."""
 
     def schema(tp: Any, metadata: Any = ()) -> Any:
         if typing.get_origin(tp) is typing.Annotated:
             return schema(tp.__origin__, (*tp.__metadata__, *metadata))
-        for meta in metadata:
-            if isinstance(meta, PlainValidator) and meta.json_schema_input_type is not Any:
-                return schema(meta.json_schema_input_type)
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        if typing.get_origin(tp) in (typing.Union, types.UnionType) and args:
-            return schema(args[0])
-        return tp
+        inputs = [m.json_schema_input_type for m in metadata if isinstance(m, PlainValidator)]
+        return schema(inputs[0]) if inputs and inputs[0] is not Any else tp
 
     node = schema(model)
     for part in loc:
         if isinstance(node, type) and issubclass(node, BaseModel):
-            by_key = {(f.alias or n): f for n, f in node.model_fields.items()}
-            field = by_key.get(part)
+            field = {(f.alias or n): f for n, f in node.model_fields.items()}.get(part)
             node = schema(field.annotation, field.metadata) if field else None
-        elif typing.get_origin(node) in (dict, list) and typing.get_args(node):
+        elif typing.get_origin(node) in (dict, list):
             node = schema(typing.get_args(node)[-1])
         else:
             return []

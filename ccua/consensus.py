@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainValidator, model_validator
+from pydantic import BeforeValidator, Field, PlainValidator, model_validator
 
 from ccua._io import atomic_write_text
-from ccua._yaml import keyed, load_with_lines, read_yaml_text, validate
+from ccua._yaml import Schema, keyed, load_with_lines, read_yaml_text, validate
 from ccua.engagement import ASSESSORS_DIR
 from ccua.errors import CcuaError
-from ccua.ratings import Entry, ItemRatings, Ratings
+from ccua.ratings import Entry, ItemRatings, Ratings, Text
 
 CONSENSUS_FILE = "consensus.yaml"
 CONSENSUS_ASSESSOR = "consensus"
@@ -63,26 +63,20 @@ def assessor_files(folder: Path) -> list[Path]:
     return sorted((folder / ASSESSORS_DIR).glob("*.yaml"))
 
 
-def _text(value: object) -> str:
-    return "" if value is None else str(value).strip()
-
-
 def _rating(value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 5:
         raise ValueError(f"rating must be a whole number 0-5, got {value!r}")
     return value
 
 
-class _ResolutionIn(BaseModel):
+class _ResolutionIn(Schema):
     """``{rating: 0-5 | na: true | percent: P, by: NAME, why: TEXT}``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     rating: Annotated[int, PlainValidator(_rating)] | None = None
     na: bool = False
     percent: Annotated[str, BeforeValidator(str)] | None = None
-    by: Annotated[str, BeforeValidator(_text)] = ""
-    why: Annotated[str, BeforeValidator(_text)] = ""
+    by: Text = ""
+    why: Text = ""
 
     @model_validator(mode="before")
     @classmethod
@@ -105,9 +99,7 @@ def _resolution(keyed: tuple[str, Any]) -> Resolution:
     return Resolution(key, **dict(_ResolutionIn.model_validate(raw)))
 
 
-class _ConsensusFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class _ConsensusFile(Schema):
     resolutions: Annotated[
         dict[
             str,
@@ -116,7 +108,7 @@ class _ConsensusFile(BaseModel):
             ],
         ],
         keyed("`resolutions:` must map ITEM.LEAF to {rating, by, why}"),
-    ] = {}
+    ] = Field(default_factory=dict)
 
 
 def load_resolutions(folder: Path) -> dict[str, Resolution]:

@@ -32,9 +32,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     PlainValidator,
     TypeAdapter,
@@ -45,7 +43,7 @@ from pydantic import (
 
 from ccua._limits import check_size
 from ccua._num import NotANumber, to_fraction
-from ccua._yaml import keyed, line_of, load_with_lines, validate
+from ccua._yaml import Schema, keyed, line_of, load_with_lines, validate
 from ccua.errors import CcuaError, RatingsError
 from ccua.spec import Framework, Item, load_framework
 
@@ -144,10 +142,8 @@ Stamp = Annotated[str | None, BeforeValidator(lambda v: _text(v) or None)]
 Rating = Annotated[int, PlainValidator(_rating)]
 
 
-class _Leaf(BaseModel):
+class _Leaf(Schema):
     """What any rated thing may carry: a rating or na, a note, evidence, who and when."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     rating: Rating | None = None
     na: bool = False
@@ -240,7 +236,7 @@ class _ItemIn(_Leaf):
     ratings: Annotated[
         dict[str, Annotated[Entry, PlainValidator(_entry, json_schema_input_type=_EntryIn)]],
         BeforeValidator(_flatten),
-    ] = {}
+    ] = Field(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod
@@ -316,10 +312,8 @@ def _item_weights(keyed: tuple[str, object], info: ValidationInfo) -> dict[str, 
     return _REQUIREMENT_WEIGHTS.validate_python(raw, context=context)
 
 
-class _RatingsFile(BaseModel):
+class _RatingsFile(Schema):
     """The schema of a ratings file; validated with the framework as context."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     framework: Text
     schema_: Any = Field(None, alias="schema")
@@ -329,15 +323,15 @@ class _RatingsFile(BaseModel):
     weights: Annotated[
         dict[str, Annotated[Decimal, PlainValidator(_weight)]],
         keyed("expected a mapping of codes to points"),
-    ] = {}
+    ] = Field(default_factory=dict)
     requirement_weights: Annotated[
         dict[str, Annotated[dict[str, Decimal], PlainValidator(_item_weights)]],
         keyed("expected a mapping of item codes"),
-    ] = {}
+    ] = Field(default_factory=dict)
     items: Annotated[
         dict[str, Annotated[ItemRatings, PlainValidator(_item, json_schema_input_type=_ItemIn)]],
         keyed("expected a mapping of item codes"),
-    ] = {}
+    ] = Field(default_factory=dict)
 
 
 def _framework_of(

@@ -21,16 +21,23 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
+    Field,
     PlainValidator,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from ccua._yaml import fast_load, invalid, keyed, load_with_lines, read_yaml_text, validate
+from ccua._yaml import (
+    Schema,
+    fast_load,
+    invalid,
+    keyed,
+    load_with_lines,
+    read_yaml_text,
+    validate,
+)
 from ccua.errors import CcuaError, Problem, SpecError, ValidationFailed
 from ccua.records._schema import KINDS, table_columns
 from ccua.spec import FRAMEWORKS_DIR, Framework
@@ -273,10 +280,6 @@ def _outside_subset(sql: str) -> list[str]:
     ]
 
 
-class _Schema(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 def _fraction(value: object) -> Fraction:
     try:
         return Fraction(str(value))
@@ -284,7 +287,7 @@ def _fraction(value: object) -> Fraction:
         raise ValueError("a parameter needs a numeric default") from None
 
 
-class _ParameterIn(_Schema):
+class _ParameterIn(Schema):
     default: Annotated[Fraction, PlainValidator(_fraction)]
     description: str = ""
 
@@ -294,7 +297,7 @@ class _ParameterIn(_Schema):
         return raw if isinstance(raw, dict) else {"default": raw}  # name: 20
 
 
-class _ViewIn(_Schema):
+class _ViewIn(Schema):
     sql: str
     description: str = ""
 
@@ -334,7 +337,7 @@ def _cond(value: Any) -> str:
     return str(value).strip()
 
 
-class _MeasureIn(_Schema):
+class _MeasureIn(Schema):
     """One measure as written: ``{measure: CODE, table: T, count:|sum:|parameter: ...}``."""
 
     measure: str
@@ -447,19 +450,19 @@ def _numbered(raw: object) -> object:
     return list(enumerate(raw)) if isinstance(raw, list) else [] if raw is None else raw
 
 
-class _DefinitionsFile(_Schema):
+class _DefinitionsFile(Schema):
     """The schema of ``records.yaml``; validated with the framework and an engine as context."""
 
     version: int = 1
-    parameters: dict[str, _ParameterIn] = {}
+    parameters: dict[str, _ParameterIn] = Field(default_factory=dict)
     views: Annotated[
         dict[str, Annotated[View, PlainValidator(_view, json_schema_input_type=_ViewIn)]],
         keyed("expected views: {NAME: {sql: ..., description: ...}}"),
-    ] = {}
+    ] = Field(default_factory=dict)
     measures: Annotated[
         list[Annotated[MeasureDef, PlainValidator(_measure, json_schema_input_type=_MeasureIn)]],
         BeforeValidator(_numbered),
-    ] = []
+    ] = Field(default_factory=list)
 
     @field_validator("parameters", mode="before")
     @classmethod

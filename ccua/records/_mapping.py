@@ -30,10 +30,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from ccua._limits import check_size
-from ccua._yaml import invalid, load_with_lines, validate
+from ccua._yaml import Schema, invalid, load_with_lines, validate
 from ccua.errors import CcuaError
 from ccua.records._schema import KINDS
 
@@ -83,10 +83,8 @@ _EXAMPLES = {
 }
 
 
-class _MappingFile(BaseModel):
+class _MappingFile(Schema):
     """The schema of a mapping file; each rule reports where it fails, all at once."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: str | None = None
     files: tuple[str, ...] = ()
@@ -94,9 +92,9 @@ class _MappingFile(BaseModel):
     datetime_formats: tuple[str, ...] = ()
     encoding: str | None = None
     sheet: str | None = None
-    columns: dict[str, str] = {}
-    values: dict[str, dict[str, str]] = {}
-    constants: dict[str, str] = {}
+    columns: dict[str, str] = Field(default_factory=dict)
+    values: dict[str, dict[str, str]] = Field(default_factory=dict)
+    constants: dict[str, str] = Field(default_factory=dict)
     description: Any = None
 
     @field_validator("kind", mode="before")
