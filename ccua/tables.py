@@ -30,8 +30,9 @@ from ccua.i18n import Tr
 from ccua.views import indicators_of, month_labels
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
-# Cell formats: how a value prints and which Excel number format it gets.
-EXCEL_FORMATS = {"points": "0.00", "number": "0.00", "percent": '0.00"%"', "rating": "0.##"}
+# Cell formats: how a value prints and which Excel number format it gets (a rating as it is:
+# 4, 3.5, 2.8571; Excel's "0.##" would print a whole one as "4.").
+EXCEL_FORMATS = {"points": "0.00", "number": "0.00", "percent": '0.00"%"', "rating": "General"}
 
 
 @dataclass(frozen=True)
@@ -902,10 +903,6 @@ def agreement_intro(results: Mapping[str, Any], lang: str = "zh") -> str:
 # ---------------------------------------------------------------- crosswalk estimates
 
 
-def _dash(value: Any) -> Any:
-    return fmt.DASH if value is None else value
-
-
 def projection_tables(
     results: Mapping[str, Any], p: Mapping[str, Any], lang: str = "zh"
 ) -> tuple[Table, Table, Table, Table | None]:
@@ -932,14 +929,14 @@ def projection_tables(
             Col(group_level, width=16),
             Col(tr("table.points"), "points", 6, "right"),
             Col(tr("projection.coverable"), "points", 7, "right"),
-            Col(tr("sheet.est_score"), "points", 7, "right"),
+            Col(tr("sheet.est_score"), "points", 7, "right", blank=fmt.DASH),
         ),
         tuple(
             (
                 label(g["code"], t_groups, g["name"]),
                 g["points"],
                 g["covered_points"],
-                _dash(g["score"]),
+                g["score"],
             )
             for g in p["groups"]
         ),
@@ -971,9 +968,9 @@ def projection_tables(
             Col(group_level, width=7),
             Col(item_level, width=9),
             Col(tr("projection.mapped", level=n.item_level), "lines", 12),
-            Col(tr("sheet.est_rating"), "rating", 5, "right"),
-            Col(tr("sheet.est_percent"), "percent", 6, "right"),
-            *([Col(tr("sheet.est_score"), "points", 5, "right")] if scored else []),
+            Col(tr("sheet.est_rating"), "rating", 5, "right", blank=fmt.DASH),
+            Col(tr("sheet.est_percent"), "percent", 6, "right", blank=fmt.DASH),
+            *([Col(tr("sheet.est_score"), "points", 5, "right", blank=fmt.DASH)] if scored else []),
             Col(tr("table.remark"), width=8),
         ),
         tuple(
@@ -981,9 +978,9 @@ def projection_tables(
                 label(g["code"], t_groups, g["name"]),
                 label(i["code"], t_items, i["name"]),
                 [n.item(c) for c in i["sources"]] or [fmt.DASH],
-                _dash(i.get("rating")),
-                _dash(i.get("percent")),
-                *([_dash(i.get("score"))] if scored else []),
+                i.get("rating"),
+                i.get("percent"),
+                *([i.get("score")] if scored else []),
                 remark(i),
             )
             for g in p["groups"]
