@@ -31,6 +31,8 @@ def prepare(folder: str) -> None:
 
     from IPython import get_ipython
 
+    # First the folder: a new session records it as its first directory (``_dh``).
+    os.chdir(folder)
     if _launch_filters is None:  # the kernel's first notebook: it is fresh
         _launch_filters = list(warnings.filters)
     else:
@@ -44,7 +46,29 @@ def prepare(folder: str) -> None:
         for name in [n for n in sys.modules if n == "ccua" or n.startswith("ccua.")]:
             if name != __name__:
                 del sys.modules[name]
-    os.chdir(folder)
+
+
+# What the notebooks import (the chart functions import Altair and vl-convert): loaded by
+# warm_up() while the runner validates the inputs, so that the first notebook finds them.
+WARM_UP_MODULES = ("ccua.notebook", "ccua.charts", "vl_convert", "IPython.display")
+
+
+def warm_up() -> None:
+    """Import what the notebooks use, in a kernel started ahead of its first notebook.
+
+    Run silently by :mod:`ccua._kernels` right after the kernel starts. The warning filters
+    are recorded first, as at launch, so that the first notebook's :func:`prepare` resets the
+    kernel as it resets a reused one (new session, filters as at launch, ccua forgotten):
+    the notebook sees what it would see in a kernel that ran a notebook before.
+    """
+    global _launch_filters
+    import importlib
+    import warnings
+
+    if _launch_filters is None:
+        _launch_filters = list(warnings.filters)
+    for name in WARM_UP_MODULES:
+        importlib.import_module(name)
 
 
 if __name__ == "__main__":

@@ -250,6 +250,16 @@ class WarmKernels:
         self.queue.put((fn, fut))
         return fut
 
+    def start(self) -> list[Future[Any]]:
+        """Start every thread's kernel now, ahead of its first notebook (see :func:`_warm_up`).
+
+        The runner calls this before it validates the inputs: the kernels start and import
+        what the notebooks use meanwhile. Threads whose kernel is running already skip it.
+        """
+        with self.lock:
+            size = len(self.workers)
+        return [self.submit(_warm_up) for _ in range(size)]
+
     def close(self, timeout: float = 20.0) -> None:
         """Shut the kernels down (at exit, or to start afresh)."""
         with self.lock:
@@ -272,6 +282,33 @@ def warm_kernels(size: int) -> WarmKernels:
             _pool = WarmKernels()
     _pool.grow(size)
     return _pool
+
+
+# nbclient starts its kernels with the IPython history in memory; a kernel started ahead
+# of its notebook is started the same way.
+_KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
+WARM_UP_CODE = "__import__('ccua._kernel', fromlist=['warm_up']).warm_up()"
+
+
+def _warm_up(km: IPCKernelManager, warm: bool) -> None:
+    """Start a thread's kernel and import what the notebooks use (ccua._kernel.warm_up)."""
+    if warm or km.has_kernel:
+        return
+    run_sync(km.start_kernel)(extra_arguments=list(_KERNEL_ARGUMENTS), cwd=tempfile.gettempdir())
+    kc = km.blocking_client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=120)
+        reply = kc.execute_interactive(
+            WARM_UP_CODE, silent=True, store_history=False, allow_stdin=False, timeout=120
+        )
+        if reply.get("content", {}).get("status") != "ok":
+            content = reply.get("content", {})
+            raise RuntimeError(
+                f"kernel warm-up failed: {content.get('ename')}: {content.get('evalue')}"
+            )
+    finally:
+        kc.stop_channels()
 
 
 def prepare_code(folder: str) -> str:

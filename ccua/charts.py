@@ -1,7 +1,7 @@
 """Charts of one assessment, drawn from ``results.json`` (Chinese labels, Altair / Vega-Lite).
 
 Every chart a reader of the report expects, as a pure function of the results dict (as loaded
-from ``results.json``) to an Altair chart:
+from ``results.json``) to its Vega-Lite spec (a dict):
 
 - :func:`item_scores_chart`: 计分 against 分值 per item, grouped by domain (frameworks that put
   the points on their groups, such as the guideline, show each item's 得分率 instead);
@@ -18,24 +18,19 @@ Charts are rendered to SVG and PNG by vl-convert with the Noto Sans CJK font bun
 spec that goes into a notebook beside its SVG. The spec is labelled and rendered as Vega-Lite 5,
 the version that JupyterLab and most HTML renderers embed (Altair itself writes Vega-Lite 6;
 the charts here use nothing that version 5 lacks, which the tests check by rendering with it).
+
+The specs are written as plain dicts, key for key what Altair wrote for the same charts
+(``tests/test_charts.py`` builds the charts with Altair as well and compares): Altair's
+copies of a chart at every step cost more than a second per client, and importing it
+another half second per notebook kernel (docs/speed.md). Altair is imported only to
+validate a spec against its schema (``vega_lite_spec(..., validate=True)``).
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
-
-# jsonschema, which Altair imports, builds a parser for IRI checks at import time whenever the
-# optional ``rfc3987-syntax`` package is installed (it is, through jupyter-events): 3 s on a
-# small machine, paid by every notebook kernel. Neither Altair nor ccua validates IRIs, and
-# jsonschema treats the package as optional, so the kernel is told that it is absent. Only
-# done before jsonschema is first imported; afterwards it would change nothing.
-if "jsonschema" not in sys.modules:
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-
-import altair as alt
 
 from ccua import fmt, prose, tables
 from ccua.fmt import fixed as number_text
@@ -83,11 +78,12 @@ def status_of(met: bool | None, lang: str = "zh") -> str:
     return Tr(lang)(f"chart.{NO_TARGET if met is None else MET if met else MISSED}")
 
 
-def status_scale(lang: str = "zh") -> Any:
+def status_scale(lang: str = "zh") -> dict[str, Any]:
     tr = Tr(lang)
-    return alt.Scale(
-        domain=[tr(f"chart.{s}") for s in STATUS_COLORS], range=list(STATUS_COLORS.values())
-    )
+    return {
+        "domain": [tr(f"chart.{s}") for s in STATUS_COLORS],
+        "range": list(STATUS_COLORS.values()),
+    }
 
 
 def indicator_label(ind: Mapping[str, Any], lang: str = "zh") -> str:
@@ -122,7 +118,71 @@ def _group_label(results: Mapping[str, Any], code: str, lang: str = "zh") -> str
     return f"{code} {_names(results, lang).group(code)}".strip()
 
 
-def _finish(chart: Any, description: str) -> Any:
+# ---------------------------------------------------------------- spec pieces
+#
+# Each piece is written as Altair writes it: a channel's or a definition's keys in
+# alphabetical order, a mark's type first, a chart's composition (layer, vconcat; data, facet
+# and spec for a facet) before its other keys, which are alphabetical too.
+
+_TYPES = {"N": "nominal", "O": "ordinal", "Q": "quantitative"}
+
+
+def _sorted(props: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: props[k] for k in sorted(props)}
+
+
+def _field(shorthand: str, **props: Any) -> dict[str, Any]:
+    """``"label:N"`` / ``"min(tmin):Q"`` with more properties, as an encoding channel."""
+    name, _, kind = shorthand.partition(":")
+    channel: dict[str, Any] = {"type": _TYPES[kind]} if kind else {}
+    if name.endswith(")") and "(" in name:
+        channel["aggregate"], name = name[:-1].split("(", 1)
+    channel["field"] = name
+    return _sorted({**channel, **props})
+
+
+def _tip(shorthand: str, title: str) -> dict[str, Any]:
+    return _field(shorthand, title=title)
+
+
+def _mark(kind: str, **props: Any) -> dict[str, Any]:
+    return {"type": kind, **_sorted(props)}
+
+
+def _unit(
+    mark: dict[str, Any], transform: list[Any] | None = None, **encoding: Any
+) -> dict[str, Any]:
+    unit: dict[str, Any] = {"mark": mark, "encoding": _sorted(encoding)}
+    if transform:
+        unit["transform"] = transform
+    return unit
+
+
+def _compose(first: Mapping[str, Any], **rest: Any) -> dict[str, Any]:
+    """A (sub)chart: its composition first, then its other properties in alphabetical order."""
+    return {**first, **_sorted(rest)}
+
+
+def _data(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    return {"values": [dict(r) for r in rows]}
+
+
+def _vconcat(panels: list[dict[str, Any]], **rest: Any) -> dict[str, Any]:
+    """Panels one under the other; a single panel's data moves up to the chart (as Altair
+    does with data that every panel shares)."""
+    if len(panels) == 1 and "data" in panels[0]:
+        rest["data"] = panels[0]["data"]
+        panels = [{k: v for k, v in panels[0].items() if k != "data"}]
+    return _compose({"vconcat": panels}, **rest)
+
+
+def _facet(layer: dict[str, Any], facet: dict[str, Any], **rest: Any) -> dict[str, Any]:
+    """A layer repeated per value of a field; the layer's data moves up to the facet."""
+    spec = {k: v for k, v in layer.items() if k != "data"}
+    return _compose({"data": layer["data"], "facet": facet, "spec": spec}, **rest)
+
+
+def _finish(chart: dict[str, Any], description: str) -> dict[str, Any]:
     """Font, quiet frame and a one-line description (the plain-text form of the chart).
 
     Label limits are switched off (0): the labels here are short and known, and with a limit
@@ -130,22 +190,24 @@ def _finish(chart: Any, description: str) -> Any:
     third of the render time in vl-convert (each measurement lays the text out in the CJK
     font).
     """
-    # One copy, then the config set in place: each chained .configure_*() call deep-copies
-    # the whole chart, inline data included (half the build time of a busy item's chart).
-    chart = chart.properties(description=description)
-    chart.config = alt.Config(
-        font=FONT_STACK,
-        view=alt.ViewConfig(stroke=None),
-        axis=alt.AxisConfig(labelFontSize=11, titleFontSize=11, labelLimit=0),
-        legend=alt.LegendConfig(labelFontSize=11, titleFontSize=11, orient="bottom", labelLimit=0),
-        header=alt.HeaderConfig(labelLimit=0, titleLimit=0),
-        title=alt.TitleConfig(fontSize=13, anchor="start"),
-    )
-    return chart
-
-
-def _data(rows: Iterable[Mapping[str, Any]]) -> alt.Data:
-    return alt.Data(values=[dict(r) for r in rows])
+    first: dict[str, Any] = {
+        k: chart[k] for k in ("layer", "vconcat", "data", "facet", "spec") if k in chart
+    }
+    if "layer" in first or "vconcat" in first:
+        first.pop("data", None)  # alphabetical among the rest
+    rest = {k: v for k, v in chart.items() if k not in first}
+    config = {
+        # Altair's default theme, then ccua's settings
+        "view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None},
+        "axis": {"labelFontSize": 11, "labelLimit": 0, "titleFontSize": 11},
+        "font": FONT_STACK,
+        "header": {"labelLimit": 0, "titleLimit": 0},
+        "legend": {"labelFontSize": 11, "labelLimit": 0, "orient": "bottom", "titleFontSize": 11},
+        "title": {"anchor": "start", "fontSize": 13},
+    }
+    spec = {"config": config, **_compose(first, description=description, **rest)}
+    spec["$schema"] = VEGA_LITE_SCHEMA
+    return spec
 
 
 # ---------------------------------------------------------------- scores
@@ -154,43 +216,54 @@ def _data(rows: Iterable[Mapping[str, Any]]) -> alt.Data:
 SERIES_NAMES = {"zh": ("分值", "计分"), "en": ("Points", "Score")}
 
 
-def _series_color(lang: str = "zh") -> Any:
+def _series_color(lang: str = "zh") -> dict[str, Any]:
     names = SERIES_NAMES.get(lang, SERIES_NAMES["zh"])
-    return alt.Color(
+    return _field(
         "series:N",
         title=None,
-        scale=alt.Scale(domain=list(names), range=[POINTS_COLOR, SCORE_COLOR]),
-        legend=alt.Legend(orient="top", direction="horizontal", symbolType="square"),
+        scale={"domain": list(names), "range": [POINTS_COLOR, SCORE_COLOR]},
+        legend={"direction": "horizontal", "orient": "top", "symbolType": "square"},
     )
 
 
 def _score_bars(
     rows: list[dict[str, Any]], label_title: str, sort: list[str], lang: str = "zh"
-) -> Any:
+) -> dict[str, Any]:
     """Grey bar = 分值 (points), blue bar over it = 计分 (score), score printed at its end; a
     legend names the two."""
     names = SERIES_NAMES.get(lang, SERIES_NAMES["zh"])
     tr = Tr(lang)
-    y = alt.Y("label:N", sort=sort, title=None)
+    y = _field("label:N", sort=sort, title=None)
     tooltip = [
-        alt.Tooltip("label:N", title=label_title),
-        alt.Tooltip("points_text:N", title=tr("chart.points")),
-        alt.Tooltip("score_text:N", title=tr("chart.score")),
-        alt.Tooltip("percent_text:N", title=tr("chart.percent")),
+        _tip("label:N", label_title),
+        _tip("points_text:N", tr("chart.points")),
+        _tip("score_text:N", tr("chart.score")),
+        _tip("percent_text:N", tr("chart.percent")),
     ]
-    base = alt.Chart().encode(y=y, tooltip=tooltip)
-    points = (
-        base.mark_bar()
-        .encode(x=alt.X("points:Q", title=tr("chart.axis_points")), color=_series_color(lang))
-        .transform_calculate(series=f"'{names[0]}'")
+    points = _unit(
+        _mark("bar"),
+        [{"calculate": f"'{names[0]}'", "as": "series"}],
+        y=y,
+        tooltip=tooltip,
+        x=_field("points:Q", title=tr("chart.axis_points")),
+        color=_series_color(lang),
     )
-    score = (
-        base.mark_bar(size=ITEM_ROW_STEP * 0.55)
-        .encode(x="score:Q", color=_series_color(lang))
-        .transform_calculate(series=f"'{names[1]}'")
+    score = _unit(
+        _mark("bar", size=ITEM_ROW_STEP * 0.55),
+        [{"calculate": f"'{names[1]}'", "as": "series"}],
+        y=y,
+        tooltip=tooltip,
+        x=_field("score:Q"),
+        color=_series_color(lang),
     )
-    text = base.mark_text(align="left", dx=4, fontSize=10).encode(x="points:Q", text="score_text:N")
-    return alt.layer(points, score, text, data=_data(rows))
+    text = _unit(
+        _mark("text", align="left", dx=4, fontSize=10),
+        y=y,
+        tooltip=tooltip,
+        x=_field("points:Q"),
+        text=_field("score_text:N"),
+    )
+    return {"layer": [points, score, text], "data": _data(rows)}
 
 
 def _score_rows(
@@ -224,7 +297,7 @@ def _meets_standard_percent(results: Mapping[str, Any]) -> float:
 
 def item_scores_chart(
     results: Mapping[str, Any], chapter: str | None = None, lang: str = "zh"
-) -> Any:
+) -> dict[str, Any]:
     """计分 against 分值 per item, one panel per domain (only ``chapter``'s items if given).
 
     Where points sit on groups (the guideline), items carry no points: the chart shows each
@@ -256,27 +329,30 @@ def item_scores_chart(
             for i in items
             if i.get("percent") is not None
         ]
-        y = alt.Y("label:N", sort=[r["label"] for r in rows], title=None)
-        base = alt.Chart().encode(
+        y = _field("label:N", sort=[r["label"] for r in rows], title=None)
+        tooltip = [
+            _tip("label:N", item_word),
+            _tip("rating_text:N", tr("chart.mean_rating")),
+            _tip("percent_text:N", tr("chart.percent")),
+        ]
+        bars = _unit(
+            _mark("bar", color=SCORE_COLOR),
             y=y,
-            tooltip=[
-                alt.Tooltip("label:N", title=item_word),
-                alt.Tooltip("rating_text:N", title=tr("chart.mean_rating")),
-                alt.Tooltip("percent_text:N", title=tr("chart.percent")),
-            ],
+            tooltip=tooltip,
+            x=_field("percent:Q", title=tr("chart.axis_percent"), scale={"domain": [0, 100]}),
         )
-        bars = base.mark_bar(color=SCORE_COLOR).encode(
-            x=alt.X("percent:Q", title=tr("chart.axis_percent"), scale=alt.Scale(domain=[0, 100]))
+        text = _unit(
+            _mark("text", align="left", dx=4, fontSize=10),
+            y=y,
+            tooltip=tooltip,
+            x=_field("percent:Q"),
+            text=_field("percent_text:N"),
         )
-        text = base.mark_text(align="left", dx=4, fontSize=10).encode(
-            x="percent:Q", text="percent_text:N"
+        rule = _unit(
+            _mark("rule", color=TARGET_COLOR, strokeDash=[4, 3]),
+            x={"datum": _meets_standard_percent(results)},
         )
-        rule = (
-            alt.Chart()
-            .mark_rule(color=TARGET_COLOR, strokeDash=[4, 3])
-            .encode(x=alt.datum(_meets_standard_percent(results)))
-        )
-        layer = alt.layer(bars, text, rule, data=_data(rows))
+        layer = {"layer": [bars, text, rule], "data": _data(rows)}
         what = tr("chart.percents_title", items=tr.level(levels, "item", plural=True))
     if chapter is not None:
         ch = chapter_of(results, chapter)
@@ -285,34 +361,34 @@ def item_scores_chart(
             heading = _group_label(results, ch["groups"][0], lang)
         what = tr("chart.chapter_title", chapter=heading, what=what)
     title = what
+    size = {"width": PANEL_WIDTH, "height": {"step": ITEM_ROW_STEP}}
     if len(groups_in_order) > 1:
-        chart = (
-            layer.properties(width=PANEL_WIDTH, height=alt.Step(ITEM_ROW_STEP))
-            .facet(
-                row=alt.Row(
-                    "group:N",
-                    sort=[_group_label(results, g, lang) for g in groups_in_order],
-                    title=None,
-                    header=alt.Header(
-                        labelAngle=0,
-                        labelAlign="left",
-                        labelAnchor="start",
-                        labelOrient="top",
-                        labelFontSize=12,
-                    ),
-                ),
-                spacing=8,
-                title=title,
-            )
-            .resolve_scale(y="independent")
+        row = _field(
+            "group:N",
+            sort=[_group_label(results, g, lang) for g in groups_in_order],
+            title=None,
+            header={
+                "labelAlign": "left",
+                "labelAnchor": "start",
+                "labelAngle": 0,
+                "labelFontSize": 12,
+                "labelOrient": "top",
+            },
+        )
+        chart = _facet(
+            _compose({"layer": layer["layer"]}, data=layer["data"], **size),
+            {"row": row},
+            spacing=8,
+            title=title,
+            resolve={"scale": {"y": "independent"}},
         )
     else:
-        chart = layer.properties(width=PANEL_WIDTH, height=alt.Step(ITEM_ROW_STEP), title=title)
+        chart = _compose({"layer": layer["layer"]}, data=layer["data"], title=title, **size)
     description = tr("chart.desc_count", title=title, n=len(rows))
     return _finish(chart, description)
 
 
-def subtotals_chart(results: Mapping[str, Any], lang: str = "zh") -> Any:
+def subtotals_chart(results: Mapping[str, Any], lang: str = "zh") -> dict[str, Any]:
     """计分 against 分值 per domain (group) and, where the framework has them, per category."""
     assessment = results["assessment"]
     tr = Tr(lang)
@@ -322,26 +398,31 @@ def subtotals_chart(results: Mapping[str, Any], lang: str = "zh") -> Any:
     group_rows = _score_rows(
         assessment["groups"], lambda g: _group_label(results, g["code"], lang), lang
     )
+    size = {"width": PANEL_WIDTH, "height": {"step": ITEM_ROW_STEP}}
+    bars = _score_bars(group_rows, group_word, [r["label"] for r in group_rows], lang)
     panels = [
-        _score_bars(group_rows, group_word, [r["label"] for r in group_rows], lang).properties(
-            width=PANEL_WIDTH,
-            height=alt.Step(ITEM_ROW_STEP),
+        _compose(
+            {"layer": bars["layer"]},
+            data=bars["data"],
             title=tr("chart.group_subtotals", group=group_word),
+            **size,
         )
     ]
     categories = assessment.get("categories") or []
     if categories:
         cat_rows = _score_rows(categories, lambda c: n.categories.get(c["code"], c["name"]), lang)
+        bars = _score_bars(cat_rows, tr("chart.category"), [r["label"] for r in cat_rows], lang)
         panels.append(
-            _score_bars(
-                cat_rows, tr("chart.category"), [r["label"] for r in cat_rows], lang
-            ).properties(
-                width=PANEL_WIDTH,
-                height=alt.Step(ITEM_ROW_STEP),
+            _compose(
+                {"layer": bars["layer"]},
+                data=bars["data"],
                 title=tr("chart.category_subtotals"),
+                **size,
             )
         )
-    chart = alt.vconcat(*panels, spacing=16).resolve_scale(x="independent", y="independent")
+    chart = _vconcat(
+        panels, spacing=16, resolve={"scale": {"x": "independent", "y": "independent"}}
+    )
     description = tr(
         "chart.subtotals_desc",
         group=group_word,
@@ -391,7 +472,7 @@ def _met_zone(
 
 def _target_panel(
     rows: list[dict[str, Any]], unit: str | None, title: str, lang: str = "zh"
-) -> Any:
+) -> dict[str, Any]:
     """One axis: a shaded stretch where the target is met, the bounds as ticks, the value as a
     dot coloured by the result. Values are not printed beside the dots: the table above the
     chart prints them, and every text mark costs render time (vl-convert measures each)."""
@@ -409,39 +490,47 @@ def _target_panel(
         axis_title = tr("chart.axis_unit", title=title, unit=unit_text)
     else:
         axis_title = title
-    x_scale = alt.Scale(domain=[lo, hi], nice=False, zero=False)
-    x_axis = alt.Axis(tickCount=5, title=axis_title)
-    y = alt.Y("label:N", sort=[r["label"] for r in rows], title=None)
+    x_scale = {"domain": [lo, hi], "nice": False, "zero": False}
+    x_axis = {"tickCount": 5, "title": axis_title}
+    y = _field("label:N", sort=[r["label"] for r in rows], title=None)
     tooltip = [
-        alt.Tooltip("label:N", title=tr("chart.indicator")),
-        alt.Tooltip("value_text:N", title=tr("chart.period_value")),
-        alt.Tooltip("target_text:N", title=tr("chart.target")),
-        alt.Tooltip("status:N", title=tr("chart.result")),
-        alt.Tooltip("direction_text:N", title=tr("chart.direction_h")),
+        _tip("label:N", tr("chart.indicator")),
+        _tip("value_text:N", tr("chart.period_value")),
+        _tip("target_text:N", tr("chart.target")),
+        _tip("status:N", tr("chart.result")),
+        _tip("direction_text:N", tr("chart.direction_h")),
     ]
-    base = alt.Chart().encode(y=y)
-    zone = base.mark_bar(color=MET_ZONE_COLOR, size=INDICATOR_ROW_STEP * 0.7).encode(
-        x=alt.X("zone_lo:Q", scale=x_scale, axis=x_axis),
-        x2="zone_hi:Q",
+    zone = _unit(
+        _mark("bar", color=MET_ZONE_COLOR, size=INDICATOR_ROW_STEP * 0.7),
+        y=y,
+        x=_field("zone_lo:Q", scale=x_scale, axis=x_axis),
+        x2={"field": "zone_hi"},
         tooltip=[
-            alt.Tooltip("label:N", title=tr("chart.indicator")),
-            alt.Tooltip("target_text:N", title=tr("chart.met_zone")),
+            _tip("label:N", tr("chart.indicator")),
+            _tip("target_text:N", tr("chart.met_zone")),
         ],
     )
     ticks = [
-        base.mark_tick(color=TARGET_COLOR, thickness=2, size=INDICATOR_ROW_STEP * 0.7).encode(
-            x=alt.X(f"{bound}:Q", scale=x_scale, axis=x_axis),
-            tooltip=[alt.Tooltip("target_text:N", title=tr("chart.target"))],
+        _unit(
+            _mark("tick", color=TARGET_COLOR, thickness=2, size=INDICATOR_ROW_STEP * 0.7),
+            y=y,
+            x=_field(f"{bound}:Q", scale=x_scale, axis=x_axis),
+            tooltip=[_tip("target_text:N", tr("chart.target"))],
         )
         for bound in ("tmin", "tmax")
     ]
-    point = base.mark_point(filled=True, size=90, opacity=1).encode(
-        x=alt.X("value:Q", scale=x_scale, axis=x_axis),
-        color=alt.Color("status:N", title=tr("chart.period_value"), scale=status_scale(lang)),
+    point = _unit(
+        _mark("point", filled=True, size=90, opacity=1),
+        y=y,
+        x=_field("value:Q", scale=x_scale, axis=x_axis),
+        color=_field("status:N", title=tr("chart.period_value"), scale=status_scale(lang)),
         tooltip=tooltip,
     )
-    return alt.layer(zone, *ticks, point, data=_data(rows)).properties(
-        width=PANEL_WIDTH, height=alt.Step(INDICATOR_ROW_STEP)
+    return _compose(
+        {"layer": [zone, *ticks, point]},
+        data=_data(rows),
+        width=PANEL_WIDTH,
+        height={"step": INDICATOR_ROW_STEP},
     )
 
 
@@ -452,7 +541,9 @@ def _target_text(ind: Mapping[str, Any], lang: str) -> str:
     return str(target.get("text") or "—")
 
 
-def indicator_targets_chart(results: Mapping[str, Any], item: str, lang: str = "zh") -> Any | None:
+def indicator_targets_chart(
+    results: Mapping[str, Any], item: str, lang: str = "zh"
+) -> dict[str, Any] | None:
     """Each indicator's period value against its target; ``None`` if none has a value.
 
     Percent indicators share one axis; every other indicator (seconds, counts, …) has its own,
@@ -491,8 +582,11 @@ def indicator_targets_chart(results: Mapping[str, Any], item: str, lang: str = "
         if r["unit"] != "percent":
             panels.append(_target_panel([r], r["unit"], r["name"], lang))
     title = tr("chart.targets_title", item=_names(results, lang).item(item))
-    chart = alt.vconcat(*panels, spacing=10, title=title).resolve_scale(
-        x="independent", y="independent"
+    chart = _vconcat(
+        panels,
+        spacing=10,
+        title=title,
+        resolve={"scale": {"x": "independent", "y": "independent"}},
     )
     description = tr(
         "chart.targets_desc",
@@ -505,7 +599,9 @@ def indicator_targets_chart(results: Mapping[str, Any], item: str, lang: str = "
     return _finish(chart, description)
 
 
-def monthly_trends_chart(results: Mapping[str, Any], item: str, lang: str = "zh") -> Any | None:
+def monthly_trends_chart(
+    results: Mapping[str, Any], item: str, lang: str = "zh"
+) -> dict[str, Any] | None:
     """Monthly values, one small panel per indicator; ``None`` if no indicator has months.
 
     The target is drawn (dashed) only where it applies to each month (``months_comparable``):
@@ -541,41 +637,39 @@ def monthly_trends_chart(results: Mapping[str, Any], item: str, lang: str = "zh"
             )
     if not rows:
         return None
-    x = alt.X("month:O", sort=[labels[m] for m in months], title=None, axis=alt.Axis(labelAngle=0))
-    base = alt.Chart()
+    x = _field("month:O", sort=[labels[m] for m in months], title=None, axis={"labelAngle": 0})
     tr = Tr(lang)
-    color = alt.Color("status:N", title=tr("chart.whole_period"), scale=status_scale(lang))
-    line = base.mark_line(point=True).encode(
+    color = _field("status:N", title=tr("chart.whole_period"), scale=status_scale(lang))
+    line = _unit(
+        _mark("line", point=True),
         x=x,
-        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False), axis=alt.Axis(tickCount=3)),
+        y=_field("value:Q", title=None, scale={"zero": False}, axis={"tickCount": 3}),
         color=color,
         tooltip=[
-            alt.Tooltip("label:N", title=tr("chart.indicator")),
-            alt.Tooltip("month:O", title=tr("chart.month")),
-            alt.Tooltip("value_text:N", title=tr("chart.monthly_value")),
-            alt.Tooltip("target_text:N", title=tr("chart.target")),
+            _tip("label:N", tr("chart.indicator")),
+            _tip("month:O", tr("chart.month")),
+            _tip("value_text:N", tr("chart.monthly_value")),
+            _tip("target_text:N", tr("chart.target")),
         ],
     )
     rules = [
-        base.mark_rule(color=TARGET_COLOR, strokeDash=[4, 3]).encode(
-            y=alt.Y(f"min({bound}):Q"),
-            tooltip=[alt.Tooltip("target_text:N", title=tr("chart.target"))],
+        _unit(
+            _mark("rule", color=TARGET_COLOR, strokeDash=[4, 3]),
+            y=_field(f"min({bound}):Q"),
+            tooltip=[_tip("target_text:N", tr("chart.target"))],
         )
         for bound in ("tmin", "tmax")
     ]
     title = tr("chart.trends_title", item=_names(results, lang).item(item))
-    chart = (
-        alt.layer(line, *rules, data=_data(rows))
-        .properties(width=TREND_WIDTH, height=TREND_HEIGHT)
-        .facet(
-            facet=alt.Facet(
-                "label:N", sort=panels, title=None, header=alt.Header(labelFontSize=11)
-            ),
-            columns=TREND_COLUMNS,
-            spacing=12,
-            title=title,
-        )
-        .resolve_scale(y="independent")
+    chart = _facet(
+        _compose(
+            {"layer": [line, *rules]}, data=_data(rows), width=TREND_WIDTH, height=TREND_HEIGHT
+        ),
+        _field("label:N", sort=panels, title=None, header={"labelFontSize": 11}),
+        columns=TREND_COLUMNS,
+        spacing=12,
+        title=title,
+        resolve={"scale": {"y": "independent"}},
     )
     description = tr("chart.trends_desc", title=title, n=len(panels), months=len(months))
     return _finish(chart, description)
@@ -606,16 +700,108 @@ def _vl_convert() -> Any:
 
 
 def vega_lite_spec(chart: Any, *, validate: bool = False) -> dict[str, Any]:
-    """The chart's spec, labelled Vega-Lite 5 (see the module docstring)."""
-    spec: dict[str, Any] = chart.to_dict(validate=validate)
+    """The chart's spec, labelled Vega-Lite 5 (see the module docstring): a chart of this
+    module (a dict), or an Altair chart. ``validate``: check it against Altair's schema."""
+    spec = dict(chart) if isinstance(chart, dict) else chart.to_dict(validate=False)
     spec["$schema"] = VEGA_LITE_SCHEMA
+    if validate:
+        from ccua._imports import skip_slow_optional_imports
+
+        skip_slow_optional_imports()
+        import altair as alt
+
+        alt.TopLevelSpec.from_dict(spec, validate=True)
     return spec
 
 
+# Rendered SVGs are kept in the user's cache folder, filed under a SHA-256 of everything the
+# SVG depends on: the spec, the Vega-Lite version, vl-convert's version and the font files.
+# A chart that comes again (the same client run again, charts that a change of ratings left
+# alone) is read back instead of rendered: rendering is most of a chart's cost (docs/speed.md).
+SVG_CACHE_FORMAT = 1
+SVG_CACHE_LIMIT = 4000  # files; beyond it the least recently used half is removed
+
+
+def _renderer_identity() -> str:
+    import importlib.metadata
+
+    try:
+        version = importlib.metadata.version("vl-convert-python")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - it is a dependency
+        version = "unknown"
+    fonts = []
+    folder = font_directory()
+    for path in sorted(folder.iterdir()):
+        st = path.stat()
+        fonts.append(f"{path.name}:{st.st_size}:{st.st_mtime_ns}")
+    return f"ccua-svg {SVG_CACHE_FORMAT} vl-convert {version} vl {VEGA_LITE_VERSION} {fonts}"
+
+
+def _svg_cache() -> Path | None:
+    """The folder of cached SVGs, or None (caching off, or a folder not safely the user's)."""
+    from ccua.spec._cache import _safe_folder, cache_dir
+
+    base = cache_dir()
+    if base is None:
+        return None
+    folder = base / "svg"
+    return folder if _safe_folder(base) and _safe_folder(folder) else None
+
+
+def _svg_key(spec: Mapping[str, Any]) -> str:
+    import hashlib
+    import json
+
+    text = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    digest = hashlib.sha256(_renderer_identity().encode("utf-8"))
+    digest.update(b"\0" + text.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _prune_svg_cache(folder: Path) -> None:
+    import contextlib
+
+    with contextlib.suppress(OSError):
+        files = [p for p in folder.iterdir() if p.suffix == ".svg"]
+        if len(files) <= SVG_CACHE_LIMIT:
+            return
+        files.sort(key=lambda p: p.stat().st_mtime)
+        for old in files[: len(files) // 2]:
+            old.unlink(missing_ok=True)
+
+
 def to_svg(chart_or_spec: Any) -> str:
-    """Render with vl-convert; the text stays text, in the CJK font (FONT_STACK)."""
+    """Render with vl-convert; the text stays text, in the CJK font (FONT_STACK).
+
+    The SVG of a spec rendered before with the same renderer and fonts comes from the cache
+    (``$CCUA_CACHE_DIR``, else ``~/.cache/ccua``, folder ``svg/``; ``CCUA_NO_CACHE=1`` turns
+    it off): the same bytes, without the render.
+    """
+    import contextlib
+    import os
+    import threading
+
     spec = chart_or_spec if isinstance(chart_or_spec, dict) else vega_lite_spec(chart_or_spec)
-    return str(_vl_convert().vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION))
+    folder = _svg_cache()
+    path = None if folder is None else folder / f"{_svg_key(spec)}.svg"
+    if path is not None:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            svg = path.read_text(encoding="utf-8")
+            if svg.startswith("<svg") and svg.rstrip().endswith("</svg>"):
+                os.utime(path)  # recently used: kept by the pruning
+                return svg
+    svg = str(_vl_convert().vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION))
+    if path is not None and folder is not None:
+        # A file of its own, then renamed: readers never see half an SVG. Not fsynced (a cache:
+        # a file cut short by a crash fails the check above and is rendered again).
+        tmp = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp")
+        with contextlib.suppress(OSError):
+            tmp.write_text(svg, encoding="utf-8")
+            os.replace(tmp, path)
+            _prune_svg_cache(folder)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+    return svg
 
 
 def to_png(chart_or_spec: Any, scale: float = 2.0) -> bytes:

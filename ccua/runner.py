@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import (
@@ -169,6 +170,21 @@ def _expected_cost(data: EngagementData, job: NotebookJob) -> int:
     ch = next(c for c in data.framework.chapters if c.id == chapter)
     items = [i for g in ch.groups for i in data.framework.items_of(g)]
     return len(items) + sum(len(i.indicators) for i in items)
+
+
+def start_kernels_early(workers: int = NOTEBOOK_WORKERS) -> None:
+    """Start the warm kernels now, in the background, so that they start and import what
+    the notebooks use while the inputs are validated (nothing to do when they run already,
+    or with ``CCUA_WARM_KERNELS=0``)."""
+    if not WARM_KERNELS:
+        return
+
+    def start() -> None:
+        from ccua._kernels import warm_kernels
+
+        warm_kernels(max(1, workers)).start()
+
+    threading.Thread(target=start, name="ccua-kernels-start", daemon=True).start()
 
 
 def execute_notebooks(
@@ -516,6 +532,8 @@ def run_client(
     """
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
+    if notebooks:
+        start_kernels_early()
     say("validating inputs")
     # The one validation, the same as `ccua check` runs (it computes the results too).
     from ccua.scaffold import validate_client

@@ -328,3 +328,115 @@ def test_english_charts_hold_no_chinese(which: str, demo: dict, guideline: dict)
     # and the Chinese charts stay Chinese
     zh = json.dumps(charts.vega_lite_spec(charts.subtotals_chart(results)), ensure_ascii=False)
     assert han.search(zh)
+
+
+# ---------------------------------------------------------------- specs without Altair
+
+
+def _every_chart(module: Any, results: dict[str, Any], lang: str) -> list[str]:
+    specs = [
+        module.item_scores_chart(results, lang=lang),
+        module.subtotals_chart(results, lang=lang),
+    ]
+    for ch in results["chapters"]:
+        specs.append(module.item_scores_chart(results, ch["id"], lang=lang))
+        for code in ch["items"]:
+            specs.append(module.indicator_targets_chart(results, code, lang=lang))
+            specs.append(module.monthly_trends_chart(results, code, lang=lang))
+    return [
+        json.dumps(module.vega_lite_spec(s), ensure_ascii=False) for s in specs if s is not None
+    ]
+
+
+@pytest.mark.parametrize(("which", "lang"), [("demo", "zh"), ("guideline", "zh")])
+def test_specs_are_what_altair_writes_for_the_same_charts(
+    which: str, lang: str, demo: dict, guideline: dict
+):
+    """The charts are written as dicts, without Altair; the report must not change: every
+    chart's spec is, byte for byte, what Altair wrote (tests/altair_charts.py)."""
+    from tests import altair_charts
+
+    results = demo if which == "demo" else guideline
+    ours, altairs = _every_chart(charts, results, lang), _every_chart(altair_charts, results, lang)
+    assert len(ours) == len(altairs) > 3
+    for mine, theirs in zip(ours, altairs, strict=True):
+        assert mine == theirs
+
+
+def test_notebook_charts_need_no_altair():
+    """The notebooks' chart functions build every spec without importing Altair (nor
+    jsonschema, which it brings)."""
+    code = (
+        "import json, sys\n"
+        "from ccua.inputs import load_engagement\n"
+        "from ccua.results import build_results\n"
+        "from ccua import charts\n"
+        f"r = build_results(load_engagement({str(ROOT / 'params' / 'demo.yaml')!r})).data\n"
+        "specs = [charts.vega_lite_spec(charts.item_scores_chart(r)),\n"
+        "         charts.vega_lite_spec(charts.subtotals_chart(r)),\n"
+        "         charts.vega_lite_spec(charts.indicator_targets_chart(r, 'DO6')),\n"
+        "         charts.vega_lite_spec(charts.monthly_trends_chart(r, 'DO6'))]\n"
+        "assert all(s['$schema'] == charts.VEGA_LITE_SCHEMA for s in specs)\n"
+        "print(json.dumps(sorted(m for m in ('altair', 'jsonschema') if m in sys.modules)))\n"
+    )
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == []
+
+
+# ---------------------------------------------------------------- the SVG cache
+
+TINY = {
+    "$schema": charts.VEGA_LITE_SCHEMA,
+    "data": {"values": [{"x": 1, "t": "测评"}]},
+    "mark": "text",
+    "encoding": {"x": {"field": "x", "type": "quantitative"}, "text": {"field": "t"}},
+    "config": {"font": charts.FONT_STACK},
+}
+
+
+def _cached(folder: Path) -> list[Path]:
+    return sorted((folder / "svg").glob("*.svg")) if (folder / "svg").is_dir() else []
+
+
+def test_svg_cache_gives_the_bytes_a_render_gives(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("CCUA_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("CCUA_NO_CACHE", raising=False)
+    first = charts.to_svg(TINY)
+    [path] = _cached(tmp_path)
+    assert path.read_text(encoding="utf-8") == first
+    rendered = charts._vl_convert().vegalite_to_svg(TINY, vl_version=charts.VEGA_LITE_VERSION)
+    assert first == rendered
+    # read back, not rendered again: a marker written into the file comes back
+    path.write_text(first.replace("测评", "cached"), encoding="utf-8")
+    assert ">cached<" in charts.to_svg(TINY)
+    # another spec, another file
+    other = dict(TINY, data={"values": [{"x": 2, "t": "测评"}]})
+    charts.to_svg(other)
+    assert len(_cached(tmp_path)) == 2
+
+
+def test_svg_cache_renders_again_over_a_damaged_file(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("CCUA_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("CCUA_NO_CACHE", raising=False)
+    first = charts.to_svg(TINY)
+    [path] = _cached(tmp_path)
+    path.write_text(first[: len(first) // 2], encoding="utf-8")  # cut short
+    assert charts.to_svg(TINY) == first
+    assert path.read_text(encoding="utf-8") == first
+
+
+def test_svg_cache_off_or_untrusted_writes_nothing(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("CCUA_CACHE_DIR", str(tmp_path / "c"))
+    monkeypatch.setenv("CCUA_NO_CACHE", "1")
+    assert charts.to_svg(TINY).startswith("<svg")
+    assert not (tmp_path / "c").exists()
+    monkeypatch.delenv("CCUA_NO_CACHE")
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)  # others may write here: their SVGs are not read
+    monkeypatch.setenv("CCUA_CACHE_DIR", str(shared))
+    assert charts.to_svg(TINY).startswith("<svg")
+    assert _cached(shared) == []

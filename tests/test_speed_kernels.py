@@ -132,3 +132,44 @@ def test_kernels_are_launched_through_ccua_kernel() -> None:
     km = IPCKernelManager(kernel_name="python3")
     cmd = km.format_kernel_cmd()
     assert cmd[1:3] == ["-m", "ccua._kernel"] and "-f" in cmd
+
+
+@pytest.mark.timeout(300)
+def test_a_kernel_started_ahead_gives_what_a_fresh_one_gives(tmp_path: Path) -> None:
+    """The runner starts its kernels while it validates (WarmKernels.start, which imports
+    what the notebooks use); the first notebook then sees what a fresh kernel shows it."""
+    probe = _notebook(
+        tmp_path / "probe.ipynb",
+        "import sys\nprint('ccua.notebook' in sys.modules, 'secret' in globals())",
+        "print(len(In), len(Out))",
+        "import os\nprint(os.path.basename(os.getcwd()), [os.path.basename(str(d)) for d in _dh])",
+        "import warnings\nwarnings.warn('shown')",
+    )
+    pool = WarmKernels()
+    try:
+        pool.grow(1)
+        [started] = pool.start()
+        started.result(timeout=300)
+        [worker] = pool.workers
+        assert worker.km is not None and worker.km.has_kernel
+        (tmp_path / "run-ahead").mkdir()
+        fut = pool.submit(
+            lambda km, warm: (
+                execute_notebook(
+                    NotebookJob(probe, "p.ipynb", {}, "p"), tmp_path / "run-ahead", km=km
+                ),
+                warm,
+            )[1]
+        )
+        assert fut.result(timeout=300) is True  # the kernel started ahead ran it
+        ahead = json.loads((tmp_path / "run-ahead" / "p.ipynb").read_text(encoding="utf-8"))
+    finally:
+        pool.close()
+    fresh = _fresh(probe, tmp_path / "run-ahead-fresh", "p.ipynb")
+    outputs = [[_text(o.get("text", o.get("data"))) for o in c["outputs"]] for c in ahead["cells"]]
+    assert [c["execution_count"] for c in ahead["cells"]] == fresh["counts"] == [1, 2, 3, 4]
+    assert outputs[0] == fresh["outputs"][0] == ["False False\n"]
+    assert outputs[1] == fresh["outputs"][1]
+    assert outputs[2] == ["run-ahead ['run-ahead']\n"]
+    assert fresh["outputs"][2] == ["run-ahead-fresh ['run-ahead-fresh']\n"]
+    assert "shown" in str(outputs[3]) and "shown" in str(fresh["outputs"][3])
