@@ -23,6 +23,7 @@ from typing import Any
 from ccua._num import to_decimal
 from ccua.engagement import MonthlyInputs
 from ccua.errors import CcuaError
+from ccua.records import _cache
 from ccua.records._definitions import Definitions, definitions_path, load_definitions
 from ccua.records._engine import Engine, open_engine
 from ccua.records._schema import KINDS
@@ -117,6 +118,8 @@ def monthly_inputs(
 
     ``engine`` is ``"duckdb"`` (embedded, default), ``"spark"`` (a local session), or an
     engine object (e.g. a :class:`ccua.records.SparkEngine` on a cluster's session).
+    With an engine named and the framework's own definitions, the result is kept in the
+    records folder under a hash of everything it depends on (:mod:`ccua.records._cache`).
     """
     store = RecordsStore(records_dir)
     if not store.exists():
@@ -129,6 +132,39 @@ def monthly_inputs(
             f"the service-level threshold must be positive, got {service_level_seconds}",
             field="service_level_seconds",
         )
+    cache = None
+    if definitions is None and isinstance(engine, str) and _cache.enabled():
+        manifest = _cache.manifest_bytes(store)
+        settings_key = [
+            ("service_level_seconds", _cache.setting(service_level_seconds)),
+            ("standard_workday_hours", _cache.setting(standard_workday_hours)),
+        ]
+        key = _cache.measures_key(
+            store, manifest, framework, definitions_path(framework), months, settings_key, engine
+        )
+        if key is not None:
+            cached = _cache.load(store, key)
+            if cached is not None:
+                return _assemble(cached)
+            cache = (key, manifest)
+    rows = _measure_rows(
+        store, framework, months, service_level_seconds, engine, standard_workday_hours, definitions
+    )
+    if cache is not None:
+        _cache.save(store, cache[0], rows, cache[1])
+    return _assemble(rows)
+
+
+def _measure_rows(
+    store: RecordsStore,
+    framework: Framework,
+    months: list[str],
+    service_level_seconds: int,
+    engine: str | Engine,
+    standard_workday_hours: int | float | Decimal | None,
+    definitions: Definitions | None,
+) -> list[_cache.Row]:
+    """(month, measure, value, from a setting) of ``months``, sorted, computed by the engine."""
     defs = definitions or definitions_for(framework)
     overrides: dict[str, object] = {"service_level_seconds": service_level_seconds}
     if standard_workday_hours is not None:
@@ -144,12 +180,14 @@ def monthly_inputs(
         if owned:
             eng.close()
     wanted = set(months)
+    return [(mo, me, v, me in defaults) for mo, me, v in sorted(rows) if mo in wanted]
+
+
+def _assemble(rows: list[_cache.Row]) -> RecordInputs:
     out = RecordInputs()
-    for month, measure, value in sorted(rows):
-        if month not in wanted:
-            continue
+    for month, measure, value, default in rows:
         out.set(month, measure, value, origin="records")
-        if measure in defaults:
+        if default:
             out.defaults.add((month, measure))
     return out
 
