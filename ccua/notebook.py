@@ -754,73 +754,6 @@ def grade_md(results: Mapping[str, Any]) -> str:
 # carries what the run computed from them (``kpi_table``, ``rules``, ``thresholds``, each
 # item's ``evidence``); a framework without them shows none of what follows.
 
-OPERATOR = {">=": "≥", ">": "＞", "<=": "≤", "<": "＜"}
-THRESHOLD_UNITS = (
-    "percent",
-    "seconds",
-    "minutes",
-    "hours",
-    "days",
-    "months",
-    "milliseconds",
-    "count",
-    "per day",
-    "per week",
-    "per month",
-    "per quarter",
-    "per year",
-    "hours per day",
-)
-
-
-def _rule_results(results: Mapping[str, Any]) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
-    """Indicator code → (rule, the rule's result for it), the first rule that covers it."""
-    out: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
-    for rule in results.get("rules") or []:
-        for kpi in rule["kpis"]:
-            out.setdefault(kpi["code"], (rule, kpi))
-    return out
-
-
-def _plain(value: float | int) -> str:
-    """A printed number as short as it is: 99.99, 3.8, 60."""
-    text = f"{round_half_up(to_fraction(value), 4):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _threshold_unit(th: Mapping[str, Any]) -> str:
-    unit = th["unit"]
-    if unit in THRESHOLD_UNITS:
-        label = tr(f"nb.th_unit.{unit.replace(' ', '_')}")
-        return label if (label == "%" or not _TR.en) else " " + label
-    return f" {unit}"
-
-
-def threshold_text(th: Mapping[str, Any]) -> str:
-    """A threshold's level as printed: ≥99.99%, 80～90%, ≤4秒, ≥1次/季度."""
-    unit = _threshold_unit(th)
-    if th["operator"] == "between":
-        low, high = th["range"]
-        return f"{_plain(low)}～{_plain(high)}{unit}"
-    return f"{OPERATOR.get(th['operator'], th['operator'])}{_plain(th['value'])}{unit}"
-
-
-def _measured_text(th: Mapping[str, Any]) -> str:
-    measured = th.get("measured")
-    return "—" if measured is None else num(measured) + _threshold_unit(th)
-
-
-def _threshold_result(results: Mapping[str, Any], th: Mapping[str, Any]) -> str:
-    if th.get("rule") and th["status"] == "not measured":
-        rule = next((r for r in results.get("rules") or [] if r["rule"] == th["rule"]), None)
-        if rule is not None:
-            return tr("nb.th.by_rule", section=rule["section"])
-    text = _TR.get(f"nb.th.status.{th['status'].replace(' ', '_')}", th["status"])
-    if th["kind"] != "requirement" and th["status"] != "not measured":
-        text += tr("nb.th.reference_only")
-    return text
-
-
 def kpi_table_md(results: Mapping[str, Any]) -> str:
     """The framework-level KPIs by the groups of the framework's KPI table (guideline: table
     A.1), what its columns are, and the notes a reader needs to read them."""
@@ -851,36 +784,8 @@ def kpi_table_md(results: Mapping[str, Any]) -> str:
 def reference_values_md(results: Mapping[str, Any]) -> str:
     """Thresholds the framework prints for an indicator but no item (usual ranges, examples),
     with the period value: for reference only, never a target on their own."""
-    rows = [
-        (
-            th["section"],
-            th["text"],
-            th["indicator"] or "—",
-            threshold_text(th),
-            _measured_text(th),
-            _TR.get(f"nb.th.kind.{th['kind']}", th["kind"]),
-            _threshold_result(results, th),
-        )
-        for th in results.get("thresholds") or []
-        if th.get("item") is None
-    ]
-    if not rows:
-        return ""
-    return md_table(
-        [
-            tr("nb.th.clause"),
-            tr("nb.th.text"),
-            tr("sheet.indicator"),
-            tr("nb.th.reference"),
-            tr("sheet.period_value"),
-            tr("nb.th.kind_col"),
-            tr("nb.recon.result"),
-        ],
-        rows,
-        caption=tr("nb.th.reference_caption"),
-        widths=[6, 30, 6, 8, 7, 12, 10],
-        align="lllrrll",
-    )
+    table = tables.threshold_table(results, _TR.lang)
+    return tables.pipe_markdown(table) if table else ""
 
 
 def _rule_reading(rule: Mapping[str, Any]) -> str:
@@ -900,62 +805,12 @@ def _rule_reading(rule: Mapping[str, Any]) -> str:
     )
 
 
-def _rule_note(kpi: Mapping[str, Any]) -> str:
-    reasons = [prose.reason_text(r, _TR.lang) for r in kpi["reasons"]]
-    if kpi["status"] == "not measurable":
-        return tr("punct.semicolon").join(reasons)
-    notes = []
-    missing = sum(1 for m in kpi.get("monthly") or [] if m.get("value") is None)
-    if missing:
-        notes.append(tr("nb.rule.months_without_data", n=missing))
-    notes += reasons[2:]
-    return tr("punct.semicolon").join(notes)
-
-
 def rule_table_md(
     results: Mapping[str, Any], rule: Mapping[str, Any], statuses: Sequence[str] | None = None
 ) -> str:
     """One row per indicator of a rule's scope (optionally only some statuses)."""
-    inds = {i["code"]: i for i in results["indicators"]}
-    rows = []
-    for kpi in rule["kpis"]:
-        if statuses is not None and kpi["status"] not in statuses:
-            continue
-        measured = kpi["status"] != "not measurable"
-        ind = inds.get(kpi["code"]) or {}
-        rows.append(
-            (
-                kpi["code"],
-                tables.name_with_unit(_TR.name(ind or kpi, kpi["name"]), kpi.get("unit"), _TR),
-                tables.target_text(ind, _TR),
-                f"{kpi['months_met']}/{kpi['months_counted']}" if measured else "—",
-                percent_text(kpi["share_met"] * 100) if kpi.get("share_met") is not None else "—",
-                tr("nb.rule.months", n=kpi["longest_run"]) if measured else "—",
-                _TR.get(f"nb.rule.status.{kpi['status'].replace(' ', '_')}", kpi["status"]),
-                _rule_note(kpi),
-            )
-        )
-    if not rows:
-        return ""
-    caption = tr("nb.rule.caption", section=rule["section"]) + (
-        "" if statuses is None else tr("nb.rule.caption_failed")
-    )
-    return md_table(
-        [
-            tr("sheet.indicator"),
-            tr("sheet.name"),
-            tr("sheet.target"),
-            tr("nb.rule.months_met"),
-            tr("nb.rule.share"),
-            tr("nb.rule.longest"),
-            tr("nb.recon.result"),
-            tr("nb.doc.note"),
-        ],
-        rows,
-        caption=caption,
-        widths=[5, 14, 9, 6, 7, 7, 6, 24],
-        align="lllrrrcl",
-    )
+    table = tables.rule_table(results, rule, _TR.lang, statuses)
+    return tables.pipe_markdown(table) if table else ""
 
 
 def rules_md(results: Mapping[str, Any]) -> str:
@@ -985,7 +840,6 @@ def evidence_md(results: Mapping[str, Any], item: Mapping[str, Any]) -> str:
     summary and the indicators that do not satisfy them) and its printed thresholds."""
     evidence = item.get("evidence") or []
     rules = {r["rule"]: r for r in results.get("rules") or []}
-    thresholds = {t["id"]: t for t in results.get("thresholds") or []}
     blocks = []
     for e in evidence:
         if e["kind"] != "rule" or e["id"] not in rules:
@@ -1002,37 +856,8 @@ def evidence_md(results: Mapping[str, Any], item: Mapping[str, Any]) -> str:
             rule_table_md(results, rule, statuses=("fail", "not measurable")),
             md_paragraph(tr("nb.evidence.see_all", section=rule["section"])),
         ]
-    rows = [
-        (
-            f"{t['requirement']})" if t.get("requirement") else "—",
-            t["section"],
-            t["text"],
-            threshold_text(t),
-            _measured_text(t),
-            _threshold_result(results, t),
-        )
-        for e in evidence
-        if e["kind"] == "threshold" and e["id"] in thresholds
-        for t in [thresholds[e["id"]]]
-    ]
-    if rows:
-        blocks.append(
-            md_table(
-                [
-                    tr("table.requirement"),
-                    tr("nb.th.clause"),
-                    tr("nb.th.text"),
-                    tr("nb.th.threshold"),
-                    tr("nb.th.measured"),
-                    tr("nb.recon.result"),
-                ],
-                rows,
-                caption=tr("nb.th.caption", item=item_label(results, item["code"])),
-                widths=[5, 8, 34, 9, 7, 12],
-                align="lllrrl",
-            )
-        )
-    return join_blocks(*blocks)
+    thresholds = tables.threshold_table(results, _TR.lang, item["code"])
+    return join_blocks(*blocks, tables.pipe_markdown(thresholds) if thresholds else "")
 
 
 # ---------------------------------------------------------------- display

@@ -1347,3 +1347,160 @@ def kpi_table(results: Mapping[str, Any], lang: str = "zh") -> Table | None:
 def kpi_column(c: Mapping[str, Any], tr: Tr) -> str:
     """A period column of the KPI table by its name in the language."""
     return str(c.get("name_en") or c["name"]) if tr.en else str(c["name"])
+
+
+# ---------------------------------------------------------------- rules and thresholds
+
+OPERATOR = {">=": "≥", ">": "＞", "<=": "≤", "<": "＜"}
+THRESHOLD_UNITS = (
+    "percent",
+    "seconds",
+    "minutes",
+    "hours",
+    "days",
+    "months",
+    "milliseconds",
+    "count",
+    "per day",
+    "per week",
+    "per month",
+    "per quarter",
+    "per year",
+    "hours per day",
+)
+
+
+def _threshold_unit(th: Mapping[str, Any], tr: Tr) -> str:
+    unit = th["unit"]
+    if unit in THRESHOLD_UNITS:
+        label = tr(f"nb.th_unit.{unit.replace(' ', '_')}")
+        return label if (label == "%" or not tr.en) else " " + label
+    return f" {unit}"
+
+
+def threshold_text(th: Mapping[str, Any], tr: Tr) -> str:
+    """A threshold's level as printed: ≥99.99%, 80～90%, ≤4秒, ≥1次/季度."""
+    unit = _threshold_unit(th, tr)
+    if th["operator"] == "between":
+        low, high = th["range"]
+        return f"{fmt.plain(low)}～{fmt.plain(high)}{unit}"
+    return f"{OPERATOR.get(th['operator'], th['operator'])}{fmt.plain(th['value'])}{unit}"
+
+
+def _threshold_cells(results: Mapping[str, Any], th: Mapping[str, Any], tr: Tr) -> list[str]:
+    """The threshold's level, the value measured and what it says."""
+    measured = th.get("measured")
+    result = tr.get(f"nb.th.status.{th['status'].replace(' ', '_')}", th["status"])
+    if th["kind"] != "requirement" and th["status"] != "not measured":
+        result += tr("nb.th.reference_only")
+    if th.get("rule") and th["status"] == "not measured":
+        rule = next((r for r in results.get("rules") or [] if r["rule"] == th["rule"]), None)
+        if rule is not None:
+            result = tr("nb.th.by_rule", section=rule["section"])
+    return [
+        threshold_text(th, tr),
+        fmt.DASH if measured is None else fmt.fixed(measured) + _threshold_unit(th, tr),
+        result,
+    ]
+
+
+def threshold_table(results: Mapping[str, Any], lang: str = "zh", code: str = "") -> Table | None:
+    """The thresholds the framework prints: those an item's requirements cite (``code``), else
+    those for an indicator but no item (usual ranges, examples: for reference only)."""
+    n = names(results, lang)
+    tr = n.tr
+    by_id = {t["id"]: t for t in results.get("thresholds") or []}
+    if code:
+        item = next(i for i in results["assessment"]["items"] if i["code"] == code)
+        cited = [e["id"] for e in item.get("evidence") or [] if e["kind"] == "threshold"]
+        rows = [
+            (
+                f"{t['requirement']})" if t.get("requirement") else fmt.DASH,
+                t["section"],
+                t["text"],
+                *_threshold_cells(results, t, tr),
+            )
+            for t in (by_id[i] for i in cited if i in by_id)
+        ]
+        cols = (
+            Col(tr("table.requirement"), width=5),
+            Col(tr("nb.th.clause"), width=8),
+            Col(tr("nb.th.text"), width=34),
+            Col(tr("nb.th.threshold"), width=9, align="right"),
+            Col(tr("nb.th.measured"), width=7, align="right"),
+            Col(tr("nb.recon.result"), width=12),
+        )
+        caption = tr("nb.th.caption", item=n.item(code))
+    else:
+        rows = [
+            (t["section"], t["text"], t["indicator"] or fmt.DASH, level, measured, kind, result)
+            for t in by_id.values()
+            if t.get("item") is None
+            for level, measured, result in [_threshold_cells(results, t, tr)]
+            for kind in [tr.get(f"nb.th.kind.{t['kind']}", t["kind"])]
+        ]
+        cols = (
+            Col(tr("nb.th.clause"), width=6),
+            Col(tr("nb.th.text"), width=30),
+            Col(tr("sheet.indicator"), width=6),
+            Col(tr("nb.th.reference"), width=8, align="right"),
+            Col(tr("sheet.period_value"), width=7, align="right"),
+            Col(tr("nb.th.kind_col"), width=12),
+            Col(tr("nb.recon.result"), width=10),
+        )
+        caption = tr("nb.th.reference_caption")
+    return Table("thresholds", caption, cols, tuple(rows), lang=tr.lang) if rows else None
+
+
+def _rule_note(kpi: Mapping[str, Any], tr: Tr) -> str:
+    reasons = [prose.reason_text(r, tr.lang) for r in kpi["reasons"]]
+    if kpi["status"] == "not measurable":
+        return tr("punct.semicolon").join(reasons)
+    missing = sum(1 for m in kpi.get("monthly") or [] if m.get("value") is None)
+    notes = [tr("nb.rule.months_without_data", n=missing)] if missing else []
+    return tr("punct.semicolon").join(notes + reasons[2:])
+
+
+def rule_table(
+    results: Mapping[str, Any],
+    rule: Mapping[str, Any],
+    lang: str = "zh",
+    statuses: Sequence[str] | None = None,
+) -> Table | None:
+    """A rule over the monthly series (rules.yaml) applied: one row per indicator of its scope
+    (only those of some statuses: the ones that do not satisfy it)."""
+    tr = Tr(lang)
+    inds = {i["code"]: i for i in results["indicators"]}
+    rows = []
+    for kpi in rule["kpis"]:
+        if statuses is not None and kpi["status"] not in statuses:
+            continue
+        measured = kpi["status"] != "not measurable"
+        ind = inds.get(kpi["code"]) or {}
+        share = kpi.get("share_met")
+        rows.append(
+            (
+                kpi["code"],
+                name_with_unit(tr.name(ind or kpi, kpi["name"]), kpi.get("unit"), tr),
+                target_text(ind, tr),
+                f"{kpi['months_met']}/{kpi['months_counted']}" if measured else fmt.DASH,
+                fmt.percent(None if share is None else 100 * Decimal(str(share))),
+                tr("nb.rule.months", n=kpi["longest_run"]) if measured else fmt.DASH,
+                tr.get(f"nb.rule.status.{kpi['status'].replace(' ', '_')}", kpi["status"]),
+                _rule_note(kpi, tr),
+            )
+        )
+    caption = tr("nb.rule.caption", section=rule["section"]) + (
+        "" if statuses is None else tr("nb.rule.caption_failed")
+    )
+    cols = (
+        Col(tr("sheet.indicator"), width=5),
+        Col(tr("sheet.name"), width=14),
+        Col(tr("sheet.target"), width=9),
+        Col(tr("nb.rule.months_met"), width=6, align="right"),
+        Col(tr("nb.rule.share"), width=7, align="right"),
+        Col(tr("nb.rule.longest"), width=7, align="right"),
+        Col(tr("nb.recon.result"), width=6, align="center"),
+        Col(tr("nb.doc.note"), width=24),
+    )
+    return Table("rule", caption, cols, tuple(rows), lang=tr.lang) if rows else None
