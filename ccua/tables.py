@@ -1422,7 +1422,7 @@ def threshold_table(results: Mapping[str, Any], lang: str = "zh", code: str = ""
             )
             for t in (by_id[i] for i in cited if i in by_id)
         ]
-        cols = (
+        cols: tuple[Col, ...] = (
             Col(tr("table.requirement"), width=5),
             Col(tr("nb.th.clause"), width=8),
             Col(tr("nb.th.text"), width=34),
