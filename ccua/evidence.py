@@ -29,11 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from ccua._io import atomic_write_text
-from ccua._yaml import line_of, load_with_lines, read_yaml_text
-from ccua.errors import CcuaError, Problem, ValidationFailed
+from ccua._yaml import line_of, load_with_lines, read_yaml_text, validate
+from ccua.errors import CcuaError, Problem
 from ccua.ratings import Ratings
 
 REGISTER_FILE = "evidence.yaml"
@@ -81,16 +81,8 @@ def load_register(folder: Path) -> Register:
         return Register(path, ())
     text = read_yaml_text(path)
     data, lines = load_with_lines(text, str(path))
-    try:
-        parsed = _RegisterFile.model_validate(data or {})
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = tuple(str(p) for p in err["loc"])
-            problems.append(
-                Problem(err["msg"], file=str(path), row=line_of(lines, loc), field=".".join(loc))
-            )
-        raise ValidationFailed.of(problems, subject=f"{path}: evidence register") from None
+    subject = f"{path}: evidence register"
+    parsed = validate(_RegisterFile, data or {}, file=str(path), lines=lines, subject=subject)
     seen: set[str] = set()
     for i, entry in enumerate(parsed.evidence):
         if entry.id in seen:

@@ -97,11 +97,23 @@ MS_PER = {"seconds": 1000, "minutes": 60_000, "hours": 3_600_000}
 Aggregate = Literal["count", "sum", "parameter"]
 
 
-@dataclass(frozen=True)
-class Parameter:
-    name: str
-    default: Fraction
+def _fraction(value: object) -> Fraction:
+    try:
+        return Fraction(str(value))
+    except (ValueError, ZeroDivisionError):
+        raise ValueError("a parameter needs a numeric default") from None
+
+
+class Parameter(Schema):
+    """A setting of the run that a measure may read (``parameter:``)."""
+
+    default: Annotated[Fraction, PlainValidator(_fraction)]
     description: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare(cls, raw: Any) -> Any:
+        return raw if isinstance(raw, dict) else {"default": raw}  # name: 20
 
 
 @dataclass(frozen=True)
@@ -280,23 +292,6 @@ def _outside_subset(sql: str) -> list[str]:
     ]
 
 
-def _fraction(value: object) -> Fraction:
-    try:
-        return Fraction(str(value))
-    except (ValueError, ZeroDivisionError):
-        raise ValueError("a parameter needs a numeric default") from None
-
-
-class _ParameterIn(Schema):
-    default: Annotated[Fraction, PlainValidator(_fraction)]
-    description: str = ""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _bare(cls, raw: Any) -> Any:
-        return raw if isinstance(raw, dict) else {"default": raw}  # name: 20
-
-
 class _ViewIn(Schema):
     sql: str
     description: str = ""
@@ -385,16 +380,13 @@ def _measure_def(n: int, body: _MeasureIn, info: ValidationInfo) -> MeasureDef:
         )
     if body.unit not in ("count", "ms"):
         raise ValueError(f"{code}: `unit` must be count or ms, got {body.unit!r}")
-    parameters = info.data.get("parameters") or {}
-    if aggregate == "parameter" and body.parameter not in parameters:
-        raise ValueError(f"{code}: no parameter {body.parameter!r}")
-    if aggregate != "parameter" and spec_measure.unit in MS_PER and body.unit != "ms":
-        raise ValueError(f"{code} is in {spec_measure.unit}: compute it in ms (unit: ms)")
-    if (
-        aggregate != "parameter"
-        and spec_measure.unit not in MS_PER
-        and (body.unit != "count" or spec_measure.unit not in ("count", "days"))
-    ):
+    if aggregate == "parameter":
+        if body.parameter not in (info.data.get("parameters") or {}):
+            raise ValueError(f"{code}: no parameter {body.parameter!r}")
+    elif spec_measure.unit in MS_PER:
+        if body.unit != "ms":
+            raise ValueError(f"{code} is in {spec_measure.unit}: compute it in ms (unit: ms)")
+    elif body.unit != "count" or spec_measure.unit not in ("count", "days"):
         raise ValueError(
             f"{code} is in {spec_measure.unit}; records give counts and durations only"
         )
@@ -454,7 +446,7 @@ class _DefinitionsFile(Schema):
     """The schema of ``records.yaml``; validated with the framework and an engine as context."""
 
     version: int = 1
-    parameters: dict[str, _ParameterIn] = Field(default_factory=dict)
+    parameters: dict[str, Parameter] = Field(default_factory=dict)
     views: Annotated[
         dict[str, Annotated[View, PlainValidator(_view, json_schema_input_type=_ViewIn)]],
         keyed("expected views: {NAME: {sql: ..., description: ...}}"),
@@ -464,14 +456,9 @@ class _DefinitionsFile(Schema):
         BeforeValidator(_numbered),
     ] = Field(default_factory=list)
 
-    @field_validator("parameters", mode="before")
-    @classmethod
-    def _empty(cls, raw: Any) -> Any:
-        return {} if raw is None else raw
-
     @field_validator("parameters")
     @classmethod
-    def _needed(cls, parameters: dict[str, _ParameterIn]) -> dict[str, _ParameterIn]:
+    def _needed(cls, parameters: dict[str, Parameter]) -> dict[str, Parameter]:
         for sql_name, (param, _) in PARAMETER_SQL.items():
             if param not in parameters:
                 raise ValueError(f"parameter {param} is missing ({{{sql_name}}} needs it)")
@@ -519,7 +506,6 @@ def load_definitions(framework: Framework, path: Path | None = None) -> Definiti
             context={"framework": framework, "engine": engine},
             subject=f"measure definitions {file}",
         )
-        parameters = {n: Parameter(n, p.default, p.description) for n, p in body.parameters.items()}
         views, measures = tuple(body.views.values()), tuple(body.measures)
         factors = {
             m.measure: Fraction(1, MS_PER[framework.measure(m.measure).unit])
@@ -527,7 +513,7 @@ def load_definitions(framework: Framework, path: Path | None = None) -> Definiti
             else Fraction(1)
             for m in measures
         }
-        definitions = Definitions(framework.id, file, parameters, views, measures, factors)
+        definitions = Definitions(framework.id, file, body.parameters, views, measures, factors)
         problems = _plan(definitions, engine)
     finally:
         engine.close()
