@@ -340,10 +340,29 @@ class RatingsForm:
         self.syncing = False
         self.rows: dict[str, EntryRow] = {}
         self.panel: ItemPanel | None = None
-        fw = self.framework
+        self._navigation()
+        self.evidence_choices = self._evidence_choices()
+        self.attach = self._attach_box()
+        self._saving()
+        self.status = W.HTML()
+        self.status.add_class("ccua-status")
+        self.header = W.HTML()
+        self.result = W.HTML()
+        self.result.add_class("ccua-item-result")
+        self.body = W.VBox([])
+        self.widget = self._layout()
+        self.state = self._progress()
+        self.item = self.framework.item(
+            start or resume_item(self.state, document.history_path, document.assessor)
+        )
+        self.show_item(self.item.code)
+        self.say(f"Opened {document.path.name}: every change is saved at once.", "info")
 
+    def _navigation(self) -> None:
+        """Who rates, how far they are, and the way from item to item."""
+        fw = self.framework
         self.assessor = W.Text(
-            value=document.assessor,
+            value=self.doc.assessor,
             description="测评人 Assessor",
             continuous_update=False,
             style={"description_width": "initial"},
@@ -364,8 +383,12 @@ class RatingsForm:
             layout=W.Layout(width="24em"),
         )
         self.jump.add_class("ccua-jump")
-        self.evidence_choices = self._evidence_choices()
-        self.attach = self._attach_box()
+        self.prev_button.on_click(lambda _b: self.step(-1))
+        self.next_button.on_click(lambda _b: self.step(+1))
+        self.jump.observe(self._on_jump, "value")
+
+    def _saving(self) -> None:
+        """Save (a retry), and the two ways out of a conflict with another assessor's save."""
         self.save_button = W.Button(
             description="保存 Save",
             button_style="primary",
@@ -387,25 +410,16 @@ class RatingsForm:
         self.conflict_box = W.HBox(
             [self.reload_button, self.keep_both_button], layout=W.Layout(display="none")
         )
-        self.status = W.HTML()
-        self.status.add_class("ccua-status")
-        self.header = W.HTML()
-        self.result = W.HTML()
-        self.result.add_class("ccua-item-result")
-        self.body = W.VBox([])
-
-        self.prev_button.on_click(lambda _b: self.step(-1))
-        self.next_button.on_click(lambda _b: self.step(+1))
-        self.jump.observe(self._on_jump, "value")
         self.save_button.on_click(lambda _b: self.commit())
         self.reload_button.on_click(lambda _b: self.reload())
         self.keep_both_button.on_click(lambda _b: self.keep_both())
 
+    def _layout(self) -> W.VBox:
         title = W.HTML(
-            f"{STYLE}<h3 style='margin:4px 0'>{_esc(fw.name)} · 要求评分 · "
-            f"{_esc(context.client)}</h3><small>{_esc(str(document.path))}</small>"
+            f"{STYLE}<h3 style='margin:4px 0'>{_esc(self.framework.name)} · 要求评分 · "
+            f"{_esc(self.context.client)}</h3><small>{_esc(str(self.doc.path))}</small>"
         )
-        self.widget = W.VBox(
+        widget = W.VBox(
             [
                 title,
                 W.HBox([self.assessor, self.progress_bar, self.progress_text]),
@@ -418,13 +432,8 @@ class RatingsForm:
                 self.attach,
             ]
         )
-        self.widget.add_class("ccua-form")
-        self.state = self._progress()
-        self.item = fw.item(
-            start or resume_item(self.state, document.history_path, document.assessor)
-        )
-        self.show_item(self.item.code)
-        self.say(f"Opened {document.path.name}: every change is saved at once.", "info")
+        widget.add_class("ccua-form")
+        return widget
 
     # ------------------------------------------------------------------ evidence register
     def _evidence_choices(self) -> list[str]:
