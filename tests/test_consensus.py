@@ -124,3 +124,32 @@ def test_an_unreadable_ratings_file_is_never_replaced_silently(two_raters, capsy
         "复核",
     )
     assert code == 1 and (folder / "ratings.yaml").read_bytes() == before
+
+
+def test_every_bad_resolution_is_reported_at_once_with_its_line(tmp_path):
+    from ccua.consensus import load_resolutions
+    from ccua.errors import ValidationFailed
+
+    (tmp_path / "consensus.yaml").write_text(
+        "resolutions:\n"
+        "  SP1.c: {rating: 9, by: a, why: b}\n"
+        "  CB1.a: 3\n"
+        "  CB1.b: {rating: 3, by: a, why: b, colour: red}\n"
+        "  CB1.c: {na: true}\n"
+        "  CB2: {percent: 80, by: 王立新, why: 整项按抽样结果评定}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        load_resolutions(tmp_path)
+    f = str(tmp_path / "consensus.yaml")
+    assert [str(p) for p in exc.value.problems] == [
+        f"{f}:2: resolutions.SP1.c.rating: rating must be a whole number 0-5, got 9",
+        f"{f}:3: resolutions.CB1.a: a resolution is {{rating: 0-5, by: NAME, why: TEXT}}",
+        f"{f}:4: resolutions.CB1.b.colour: unknown key; expected one of by, na, percent, "
+        "rating, why",
+        f"{f}:5: resolutions.CB1.c: a resolution says who resolved it (by) and why",
+    ]
+    (tmp_path / "consensus.yaml").write_text(
+        "resolutions:\n  CB2: {percent: 80, by: 王立新, why: 整项}\n", encoding="utf-8"
+    )
+    assert load_resolutions(tmp_path)["CB2"].percent == "80"

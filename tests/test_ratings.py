@@ -135,3 +135,43 @@ def test_weights_must_be_positive_and_known(mini):
     text = str(exc.value)
     assert "weights.A1: weights must be positive, got -5" in text
     assert "weights.Q9: weights apply to item codes; 'Q9' is not one" in text
+
+
+def test_unknown_keys_name_the_keys_allowed_there(tmp_path: Path, mini):
+    path = tmp_path / "r.yaml"
+    path.write_text(
+        "framework: mini\n"
+        "items:\n"
+        "  A1:\n"
+        "    colour: red\n"
+        "    ratings:\n"
+        "      a:\n"
+        "        1: {rating: 3, colour: red}\n"  # the nested form: reported on its own line
+        "        2: 9\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        load_ratings(path, mini)
+    problems = _problems(exc)
+    f = str(path)
+    assert (
+        f"{f}:4: items.A1.colour: unknown key; expected one of at, by, evidence, na, "
+        in (problems[0])
+    )
+    assert problems[1] == (
+        f"{f}:7: items.A1.ratings.a.1.colour: unknown key; expected one of at, by, evidence, "
+        "na, note, rating"
+    )
+    assert problems[2].startswith(f"{f}:8: items.A1.ratings.a.2: rating must be a whole number")
+    assert len(problems) == 3
+
+
+def test_several_problems_of_one_leaf_are_said_together(mini):
+    with pytest.raises(ValidationFailed) as exc:
+        parse_ratings(
+            {"framework": "mini", "items": {"A1": {"ratings": {"b": {"na": True, "rating": 3}}}}},
+            mini,
+        )
+    [problem] = exc.value.problems
+    assert problem.field == "items.A1.ratings.b"
+    assert "either a rating or na" in problem.message and "a note is mandatory" in problem.message

@@ -144,3 +144,36 @@ def test_docs_describe_every_canonical_column():
         section = text.split(f"### `{kind.name}`", 1)[1].split("###", 1)[0]
         for column in kind.names:
             assert f"| `{column}` |" in section, (kind.name, column)
+
+
+def test_problems_of_parameters_views_and_measures_come_together_with_lines(tmp_path, tccua):
+    path = tmp_path / "records.yaml"
+    path.write_text(
+        "version: 1\n"
+        "parameters:\n"
+        "  service_level_seconds: {default: 20, colour: red}\n"
+        "  standard_workday_hours: {default: eight}\n"
+        "views:\n"
+        "  broken: {sql: 'SELECT month, no_such_column FROM voice'}\n"
+        "measures:\n"
+        "  - {measure: nope, table: voice, count: true}\n"
+        "  - {measure: offered_calls, table: voice, count: true, colour: red}\n"
+        "  - 5\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        load_definitions(tccua, path)
+    f = str(path)
+    got = [(p.row, p.field) for p in exc.value.problems]
+    assert got == [
+        (3, "parameters.service_level_seconds.colour"),
+        (4, "parameters.standard_workday_hours.default"),
+        (6, "views.broken"),
+        (8, "measures.0"),
+        (9, "measures.1.colour"),
+        (10, "measures.2"),
+    ]
+    text = str(exc.value)
+    assert f"{f}:4: parameters.standard_workday_hours.default: a parameter needs a numeric" in text
+    assert f"{f}:6: views.broken: view broken does not bind" in text
+    assert "unknown key; expected one of count, measure, note, parameter, scope, sum" in text
