@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 from ccua import fmt, prose, tables, views
-from ccua._num import round_half_up, to_fraction
 from ccua.errors import CcuaError
 from ccua.i18n import Tr
 from ccua.mdtext import Md, join_blocks, md_escape, md_list, md_paragraph, md_table
@@ -101,9 +100,7 @@ def load_results(path: str | Path = "results.json", lang: str | None = None) -> 
 
 def num(value: float | int | None, places: int = 2) -> str:
     """A JSON number as printed: half-up (GUIDE §3.4), ``—`` for none."""
-    if value is None:
-        return "—"
-    return f"{round_half_up(to_fraction(value), places):.{places}f}"
+    return fmt.fixed(value, places)
 
 
 def points_text(value: float | int | None) -> str:

@@ -13,7 +13,8 @@ A cell other than a leading one may cover its neighbours: :data:`UP` below a cel
 down a row, :data:`LEFT` beside it extends it a column (the report merges them; the notebook
 and the workbook leave them empty). Every printed number goes through :mod:`ccua.fmt`; every
 fixed word through the catalogs (:mod:`ccua.i18n`), names through the framework data. Here:
-tables E.1-E.7, the indicators and the KPI table, the crosswalk estimates, the agreement.
+tables E.1-E.7, the requirement list, the indicators, the KPI table, rules and thresholds, the
+crosswalk estimates, the assessors' agreement.
 """
 
 from __future__ import annotations
