@@ -26,41 +26,6 @@ from ccua.report._markdown import md_escape
 from ccua.spec import Framework, Grade, load_framework
 
 
-@dataclass(frozen=True)
-class Structure:
-    """Categories, groups and items of the assessed framework, in order, from results.json,
-    with their names in the output language."""
-
-    categories: list[dict[str, Any]]
-    groups: list[dict[str, Any]]
-    items: list[dict[str, Any]]
-    group_level: str
-    item_level: str
-    points_at: str
-    names: tables.Names
-
-    @property
-    def tr(self) -> Tr:
-        return self.names.tr
-
-    def groups_of(self, category: str) -> list[dict[str, Any]]:
-        return [g for g in self.groups if g.get("category") == category]
-
-
-def structure(results: dict[str, Any], lang: str = "zh") -> Structure:
-    a = results["assessment"]
-    n = tables.names(results, lang)
-    return Structure(
-        categories=list(a.get("categories") or []),
-        groups=list(a["groups"]),
-        items=list(a["items"]),
-        group_level=n.group_level,
-        item_level=n.item_level,
-        points_at=results["framework"]["points_at"],
-        names=n,
-    )
-
-
 def framework_for(results: dict[str, Any]) -> Framework:
     """The framework results.json was computed with; refuse another version of it."""
     fw_info = results["framework"]
@@ -78,28 +43,27 @@ def framework_for(results: dict[str, Any]) -> Framework:
 # --- the subtotals and the bands -----------------------------------------------------------
 
 
-def subtotals_sentence(results: dict[str, Any], s: Structure) -> str:
+def subtotals_sentence(results: dict[str, Any], lang: str = "zh") -> str:
     """其中：过程类 26.18分（战略规划 8.49分，能力建设 17.69分），结果类 …"""
-    tr = s.tr
-    n = s.names
+    n = tables.names(results, lang)
+    tr = n.tr
+    a = results["assessment"]
 
-    def pts(v: Any) -> str:
-        return fmt.points(v, tr.lang)
+    def groups(category: str | None) -> str:
+        return tr("punct.comma").join(
+            f"{n.group(g['code'])} {fmt.points(g['score'], tr.lang)}"
+            for g in a["groups"]
+            if category is None or g.get("category") == category
+        )
 
-    if s.categories:
-        parts = []
-        for c in s.categories:
-            inner = tr("punct.comma").join(
-                f"{n.group(g['code'])} {pts(g['score'])}" for g in s.groups_of(c["code"])
-            )
-            parts.append(
-                f"{n.categories.get(c['code'], c['name'])} {pts(c['score'])}{tr.paren(inner)}"
-            )
-        return md_escape(tr("report.subtotals", parts=tr("punct.comma").join(parts)))
-    if s.points_at == "item":
-        inner = tr("punct.comma").join(f"{n.group(g['code'])} {pts(g['score'])}" for g in s.groups)
-        return md_escape(tr("report.subtotals", parts=inner))
-    return ""
+    parts = [
+        f"{n.categories.get(c['code'], c['name'])} {fmt.points(c['score'], tr.lang)}"
+        + tr.paren(groups(c["code"]))
+        for c in a.get("categories") or []
+    ]
+    if not parts and results["framework"]["points_at"] == "item":
+        parts = [groups(None)]
+    return md_escape(tr("report.subtotals", parts=tr("punct.comma").join(parts))) if parts else ""
 
 
 def band_table(grades: Sequence[Grade], caption: str, tr: Tr) -> str:
@@ -233,7 +197,6 @@ def front_context(results: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
     """Everything the template needs for cover to 六、, as plain values and Markdown tables."""
     tr = Tr(lang)
     fw = framework_for(results)
-    s = structure(results, tr.lang)
     eng = results["engagement"]
     report = eng["report"]
     t1, t2 = tables.team_tables(results, tr.lang)
@@ -298,10 +261,10 @@ def front_context(results: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
         "levels": levels,
         "group_word": tr.level(levels, "group", plural=True),
         "item_word": tr.level(levels, "item", plural=True),
-        "n_groups": len(s.groups),
-        "n_items": len(s.items),
-        "has_categories": bool(s.categories),
-        "points_at": s.points_at,
+        "n_groups": len(a["groups"]),
+        "n_items": len(a["items"]),
+        "has_categories": bool(a.get("categories")),
+        "points_at": results["framework"]["points_at"],
         "custom_weights": bool(a.get("custom_weights")),
         "scale": scale,
         "scale_labels": [f"{value} {label}" for value, label in scale],
@@ -317,7 +280,7 @@ def front_context(results: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
             "t7": t7,
             "comparison": comparison,
         },
-        "subtotals": subtotals_sentence(results, s),
+        "subtotals": subtotals_sentence(results, tr.lang),
         "verdict": v,
         "leader": assessor_leader(results),
         "reconciliation": recon,
