@@ -210,7 +210,8 @@ def pipe_markdown(table: Table, caption: str | None = None) -> str:
         label: object = Md(f"**{md_escape(f.label)}**")
         row = [label, *[""] * (f.span - 1)]
         for k, v in enumerate(f.values):
-            text = " ".join(cell_lines(v, table.columns[f.span + k].format, table.lang))
+            col = table.columns[f.span + k]
+            text = " ".join(cell_lines(v, col.format, table.lang, col.blank))
             row.append(Md(f"**{md_escape(text)}**") if k in f.strong and text.strip() else text)
         body.append(row)
     align = "".join({"left": "l", "right": "r", "center": "c"}[c.align] for c in table.columns)
