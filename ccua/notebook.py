@@ -751,6 +751,7 @@ def grade_md(results: Mapping[str, Any]) -> str:
 # carries what the run computed from them (``kpi_table``, ``rules``, ``thresholds``, each
 # item's ``evidence``); a framework without them shows none of what follows.
 
+
 def kpi_table_md(results: Mapping[str, Any]) -> str:
     """The framework-level KPIs by the groups of the framework's KPI table (guideline: table
     A.1), what its columns are, and the notes a reader needs to read them."""
