@@ -31,7 +31,6 @@ from ccua.i18n import Tr, catalog
 from ccua.spec import Grade
 
 NUMBER = "0.00"
-PERCENT = '0.00"%"'  # results.json holds 2.00 for 2.00 %; the cell keeps that number
 HEADER_FILL = PatternFill("solid", fgColor="E8E8E8")
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -50,10 +49,6 @@ SHEETS = sheet_names("zh")
 
 def _num(value: Any) -> Any:
     return fmt.dec(value)
-
-
-def _source(code: Any, tr: Tr) -> str:
-    return tr.get(f"source.{code}", str(code or ""))
 
 
 def _sheet(
