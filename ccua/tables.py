@@ -356,54 +356,37 @@ def _lead(results: Mapping[str, Any], n: Names, narrow: bool = False) -> tuple[l
 
 
 def team_tables(results: Mapping[str, Any], lang: str = "zh") -> tuple[Table, Table]:
+    """测评方人员名单 (E.1) and 被测评方人员名单 (E.2): the same columns, E.2 with the
+    department and position."""
     tr = Tr(lang)
     team = results["engagement"]["team"]
-    c = tr
-    t1 = Table(
-        "E.1",
-        tr("table.e1.caption"),
+
+    def table(key: str, members: Sequence[Mapping[str, Any]], extra: Sequence[Col]) -> Table:
+        fields = ("name", "phone", "email", *(("department", "position") if extra else ()))
+        cols = (
+            Col(tr("table.seq"), "text", 3, "center", 6),
+            Col(tr("table.name"), width=5, sheet_width=12),
+            Col(tr("table.phone"), width=8, sheet_width=16),
+            Col(tr("table.email"), width=11, sheet_width=28),
+            *extra,
+            Col(tr("table.team_role"), width=9 if extra else 11, sheet_width=24),
+            Col(tr("table.remark"), width=4 if extra else 5, sheet_width=16),
+        )
+        rows = tuple(
+            (str(k), *(m.get(f, "") or "" for f in (*fields, "role", "note")))
+            for k, m in enumerate(members, 1)
+        )
+        caption, sheet = tr(f"table.{key}.caption"), tr(f"sheet.{key}")
+        return Table(f"E.{key[1:]}", caption, cols, rows, sheet=sheet, lang=tr.lang)
+
+    return table("e1", team["assessors"], ()), table(
+        "e2",
+        team["assessee"],
         (
-            Col(c("table.seq"), "text", 3, "center", 6),
-            Col(c("table.name"), width=5, sheet_width=12),
-            Col(c("table.phone"), width=8, sheet_width=16),
-            Col(c("table.email"), width=11, sheet_width=28),
-            Col(c("table.team_role"), width=11, sheet_width=24),
-            Col(c("table.remark"), width=5, sheet_width=16),
+            Col(tr("table.department"), width=7, sheet_width=16),
+            Col(tr("table.position"), width=7, sheet_width=16),
         ),
-        tuple(
-            (str(k), *(m.get(f, "") or "" for f in ("name", "phone", "email", "role", "note")))
-            for k, m in enumerate(team["assessors"], 1)
-        ),
-        sheet=tr("sheet.e1"),
-        lang=tr.lang,
     )
-    t2 = Table(
-        "E.2",
-        tr("table.e2.caption"),
-        (
-            Col(c("table.seq"), "text", 3, "center", 6),
-            Col(c("table.name"), width=5, sheet_width=12),
-            Col(c("table.phone"), width=8, sheet_width=16),
-            Col(c("table.email"), width=11, sheet_width=28),
-            Col(c("table.department"), width=7, sheet_width=16),
-            Col(c("table.position"), width=7, sheet_width=16),
-            Col(c("table.team_role"), width=9, sheet_width=24),
-            Col(c("table.remark"), width=4, sheet_width=16),
-        ),
-        tuple(
-            (
-                str(k),
-                *(
-                    m.get(f, "") or ""
-                    for f in ("name", "phone", "email", "department", "position", "role", "note")
-                ),
-            )
-            for k, m in enumerate(team["assessee"], 1)
-        ),
-        sheet=tr("sheet.e2"),
-        lang=tr.lang,
-    )
-    return t1, t2
 
 
 # ---------------------------------------------------------------- E.3, E.4: hand-over, feedback
