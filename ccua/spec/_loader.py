@@ -25,7 +25,8 @@ with the file it is in.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -38,7 +39,7 @@ from ccua._yaml import bound_nodes
 from ccua.errors import Problem, SpecError, ValidationFailed
 from ccua.formulas import REGISTRY
 from ccua.spec._cache import cached_framework
-from ccua.spec._models import Framework, Indicator
+from ccua.spec._models import Framework, Indicator, Item
 
 FRAMEWORKS_DIR = Path(str(resources.files("ccua") / "frameworks"))
 DEFAULT_FRAMEWORK = "t-ccua"
@@ -117,37 +118,96 @@ def _load(framework_id: str, root: Path) -> Framework:
     if not isinstance(head, dict):
         raise SpecError("expected a mapping", file=_rel(folder / "framework.yaml", root))
     problems: list[Problem] = []
-    fw_file = _rel(folder / "framework.yaml", root)
-
-    scale_id = head.get("scale")
-    scale = _read_yaml(root / "scales" / f"{scale_id}.yaml", root) if scale_id else None
-    measures = (
-        _read_yaml(folder / "measures.yaml", root) if (folder / "measures.yaml").exists() else []
+    where = _Files(
+        fw_file=_rel(folder / "framework.yaml", root),
+        measures_file=_rel(folder / "measures.yaml", root),
+        errata_file=_rel(folder / "errata.yaml", root),
+        files={key: _rel(folder / name, root) for key, name in OPTIONAL_FILES.items()},
+        scale_file=_rel(root / "scales" / f"{head.get('scale')}.yaml", root),
     )
-    errata = _read_yaml(folder / "errata.yaml", root) if (folder / "errata.yaml").exists() else []
-    optional: dict[str, Any] = {}
-    for key, name in OPTIONAL_FILES.items():
-        if (folder / name).exists():
-            optional[key] = _read_yaml(folder / name, root)
+    item_codes = head.get("items") or []
+    raw = {
+        **{k: v for k, v in head.items() if k != "items"},
+        **_read_parts(head, folder, root, where, problems),
+        "items": _read_items(item_codes, folder, root, where, problems),
+    }
+    try:
+        framework = Framework.model_validate(raw)
+    except ValidationError as exc:
+        problems += [_structural_problem(err, item_codes, where) for err in exc.errors()]
+        raise ValidationFailed.of(problems, subject=f"framework {framework_id}") from None
+    problems += check_framework(
+        framework,
+        fw_file=where.fw_file,
+        item_files=where.item_files,
+        measures_file=where.measures_file,
+        errata_file=where.errata_file,
+        files=where.files,
+    )
+    if framework.id != framework_id:
+        problems.append(
+            Problem(
+                f"id is {framework.id!r} but the folder is {framework_id!r}",
+                file=where.fw_file,
+                field="id",
+            )
+        )
+    if problems:
+        raise ValidationFailed.of(problems, subject=f"framework {framework_id}")
+    return framework
+
+
+@dataclass
+class _Files:
+    """Which file each part of a framework comes from, to say where a problem is."""
+
+    fw_file: str = "framework.yaml"
+    item_files: dict[str, str] = field(default_factory=dict)
+    measures_file: str = "measures.yaml"
+    errata_file: str = "errata.yaml"
+    files: dict[str, str] = field(default_factory=lambda: dict(OPTIONAL_FILES))
+    scale_file: str = "scale.yaml"
+
+    def item(self, code: str) -> str:
+        return self.item_files.get(code, self.fw_file)
+
+
+def _read_parts(
+    head: dict, folder: Path, root: Path, where: _Files, problems: list[Problem]
+) -> dict[str, Any]:
+    """The scale, measures, errata and the optional files, as the framework model takes them."""
+    scale_id = head.get("scale")
+    parts: dict[str, Any] = {
+        "scale": _read_yaml(root / "scales" / f"{scale_id}.yaml", root) if scale_id else None
+    }
+    for key in ("measures", "errata"):
+        path = folder / f"{key}.yaml"
+        parts[key] = (_read_yaml(path, root) if path.exists() else None) or []
+    optional = {
+        key: _read_yaml(folder / name, root)
+        for key, name in OPTIONAL_FILES.items()
+        if (folder / name).exists()
+    }
     terms_file = optional.pop("terms", None)
     if isinstance(terms_file, dict):
         optional["terms"] = terms_file.get("terms") or []
         optional["abbreviations"] = terms_file.get("abbreviations") or []
     elif terms_file is not None:
         problems.append(
-            Problem(
-                "expected a mapping with terms: and abbreviations:",
-                file=_rel(folder / OPTIONAL_FILES["terms"], root),
-            )
+            Problem("expected a mapping with terms: and abbreviations:", file=where.files["terms"])
         )
+    return parts | {k: v for k, v in optional.items() if v is not None}
 
-    item_codes = head.get("items") or []
+
+def _read_items(
+    item_codes: list, folder: Path, root: Path, where: _Files, problems: list[Problem]
+) -> list[Any]:
+    """items/<CODE>.yaml in the order framework.yaml lists them; a file not listed is a problem."""
     items: list[Any] = []
-    item_files: dict[str, str] = {}
     for code in item_codes:
         path = folder / "items" / f"{code}.yaml"
         data = _read_yaml(path, root)
-        item_files[str(code)] = _rel(path, root)
+        where.item_files[str(code)] = _rel(path, root)
         if isinstance(data, dict) and str(data.get("code")) != str(code):
             problems.append(
                 Problem(
@@ -157,76 +217,32 @@ def _load(framework_id: str, root: Path) -> Framework:
                 )
             )
         items.append(data)
-    stray = (
-        sorted(
-            p.stem
-            for p in (folder / "items").glob("*.yaml")
-            if p.stem not in {str(c) for c in item_codes}
-        )
-        if (folder / "items").is_dir()
-        else []
-    )
-    for code in stray:
-        problems.append(
-            Problem(f"items/{code}.yaml is not listed under items:", file=fw_file, field="items")
-        )
+    listed = {str(c) for c in item_codes}
+    stray = sorted(p.stem for p in (folder / "items").glob("*.yaml") if p.stem not in listed)
+    problems += [
+        Problem(f"items/{code}.yaml is not listed under items:", file=where.fw_file, field="items")
+        for code in stray
+    ]
+    return items
 
-    raw = {
-        **{k: v for k, v in head.items() if k != "items"},
-        "scale": scale,
-        "measures": measures or [],
-        "errata": errata or [],
-        "items": items,
-        **{k: v for k, v in optional.items() if v is not None},
-    }
-    try:
-        framework = Framework.model_validate(raw)
-    except ValidationError as exc:
-        # Attribute each structural error to the file it came from.
-        for err in exc.errors():
-            loc = err["loc"]
-            file, field = fw_file, ".".join(str(p) for p in loc)
-            if (
-                loc
-                and loc[0] == "items"
-                and len(loc) > 1
-                and isinstance(loc[1], int)
-                and loc[1] < len(item_codes)
-            ):
-                file = item_files.get(str(item_codes[loc[1]]), fw_file)
-                field = ".".join(str(p) for p in loc[2:])
-            elif loc and loc[0] == "measures":
-                file = _rel(folder / "measures.yaml", root)
-            elif loc and loc[0] == "errata":
-                file = _rel(folder / "errata.yaml", root)
-            elif loc and loc[0] == "scale":
-                file = _rel(root / "scales" / f"{scale_id}.yaml", root)
-            elif loc and str(loc[0]) in OPTIONAL_FILES:
-                file = _rel(folder / OPTIONAL_FILES[str(loc[0])], root)
-            elif loc and loc[0] == "abbreviations":
-                file = _rel(folder / OPTIONAL_FILES["terms"], root)
-            problems.append(Problem(err["msg"], file=file, field=field or None))
-        raise ValidationFailed.of(problems, subject=f"framework {framework_id}") from None
 
-    problems += check_framework(
-        framework,
-        fw_file=fw_file,
-        item_files=item_files,
-        measures_file=_rel(folder / "measures.yaml", root),
-        errata_file=_rel(folder / "errata.yaml", root),
-        files={key: _rel(folder / name, root) for key, name in OPTIONAL_FILES.items()},
-    )
-    if framework.id != framework_id:
-        problems.append(
-            Problem(
-                f"id is {framework.id!r} but the folder is {framework_id!r}",
-                file=fw_file,
-                field="id",
-            )
-        )
-    if problems:
-        raise ValidationFailed.of(problems, subject=f"framework {framework_id}")
-    return framework
+def _structural_problem(err: Any, item_codes: list, where: _Files) -> Problem:
+    """A pydantic error of the whole framework, attributed to the file it came from."""
+    loc = err["loc"]
+    file, at = where.fw_file, ".".join(str(p) for p in loc)
+    head = str(loc[0]) if loc else ""
+    if head == "items" and len(loc) > 1 and isinstance(loc[1], int) and loc[1] < len(item_codes):
+        file = where.item_files.get(str(item_codes[loc[1]]), where.fw_file)
+        at = ".".join(str(p) for p in loc[2:])
+    elif head in ("measures", "errata"):
+        file = where.measures_file if head == "measures" else where.errata_file
+    elif head == "scale":
+        file = where.scale_file
+    elif head in OPTIONAL_FILES:
+        file = where.files[head]
+    elif head == "abbreviations":
+        file = where.files["terms"]
+    return Problem(err["msg"], file=file, field=at or None)
 
 
 def _duplicates(codes: Iterable[str]) -> list[str]:
@@ -242,55 +258,72 @@ def check_framework(
     errata_file: str = "errata.yaml",
     files: dict[str, str] | None = None,
 ) -> list[Problem]:
-    """Every cross-reference and sum that pydantic cannot check on its own."""
-    item_files = item_files or {}
-    files = {**OPTIONAL_FILES, **(files or {})}
-    p: list[Problem] = []
+    """Every cross-reference and sum that pydantic cannot check on its own: the checks of
+    :data:`CHECKS` in order, every problem of all of them."""
+    where = _Files(
+        fw_file=fw_file,
+        item_files=item_files or {},
+        measures_file=measures_file,
+        errata_file=errata_file,
+        files={**OPTIONAL_FILES, **(files or {})},
+    )
+    return [problem for check in CHECKS for problem in check(fw, where)]
 
-    def item_file(code: str) -> str:
-        return item_files.get(code, fw_file)
 
-    for what, codes, file in (
-        ("category", [c.code for c in fw.categories], fw_file),
-        (fw.levels.group.en, [g.code for g in fw.groups], fw_file),
-        ("item", [i.code for i in fw.items], fw_file),
-        ("indicator", [i.code for i in fw.indicators], fw_file),
-        ("measure", [m.code for m in fw.measures], measures_file),
-        ("grade", [g.code for g in fw.grades], fw_file),
-        ("erratum", [e.id for e in fw.errata], errata_file),
-    ):
-        for dup in _duplicates(codes):
-            p.append(Problem(f"duplicate {what} code {dup!r}", file=file))
+def _check_duplicate_codes(fw: Framework, where: _Files) -> list[Problem]:
+    return [
+        Problem(f"duplicate {what} code {dup!r}", file=file)
+        for what, codes, file in (
+            ("category", [c.code for c in fw.categories], where.fw_file),
+            (fw.levels.group.en, [g.code for g in fw.groups], where.fw_file),
+            ("item", [i.code for i in fw.items], where.fw_file),
+            ("indicator", [i.code for i in fw.indicators], where.fw_file),
+            ("measure", [m.code for m in fw.measures], where.measures_file),
+            ("grade", [g.code for g in fw.grades], where.fw_file),
+            ("erratum", [e.id for e in fw.errata], where.errata_file),
+        )
+        for dup in _duplicates(codes)
+    ]
 
-    # Scale: contiguous integer levels.
+
+def _check_scale(fw: Framework, where: _Files) -> list[Problem]:
+    """Contiguous integer levels."""
     values = sorted(level.value for level in fw.scale.levels)
-    if values != list(range(values[0], values[-1] + 1)) if values else True:
-        p.append(Problem(f"scale levels must be contiguous integers, got {values}", field="scale"))
+    if values and values == list(range(values[0], values[-1] + 1)):
+        return []
+    return [Problem(f"scale levels must be contiguous integers, got {values}", field="scale")]
 
-    # Categories and groups.
+
+def _check_groups(fw: Framework, where: _Files) -> list[Problem]:
+    """Every group in a known category (when there are categories) and with items."""
+    p: list[Problem] = []
     category_codes = {c.code for c in fw.categories}
     for group in fw.groups:
         if group.category is not None and group.category not in category_codes:
             p.append(
                 Problem(
                     f"{group.code}: unknown category {group.category!r}",
-                    file=fw_file,
+                    file=where.fw_file,
                     field="groups",
                 )
             )
         if fw.categories and group.category is None:
-            p.append(Problem(f"{group.code}: no category", file=fw_file, field="groups"))
-    group_codes = {g.code for g in fw.groups}
-    for group in fw.groups:
-        if not fw.items_of(group.code):
-            p.append(Problem(f"{group.code} has no items", file=fw_file, field="groups"))
+            p.append(Problem(f"{group.code}: no category", file=where.fw_file, field="groups"))
+    return p + [
+        Problem(f"{group.code} has no items", file=where.fw_file, field="groups")
+        for group in fw.groups
+        if not fw.items_of(group.code)
+    ]
 
-    # Points: positive, on the declared level only, summing to the total.
-    scored = fw.items if fw.scoring.points_at == "item" else fw.groups
-    other = fw.groups if fw.scoring.points_at == "item" else fw.items
-    total = sum((s.points or 0 for s in scored), start=0)
+
+def _check_points(fw: Framework, where: _Files) -> list[Problem]:
+    """Points: positive, on the declared level only, summing to the total."""
+    at_item = fw.scoring.points_at == "item"
+    scored = fw.items if at_item else fw.groups
+    other = fw.groups if at_item else fw.items
+    p: list[Problem] = []
     for node in scored:
-        file = item_file(node.code) if fw.scoring.points_at == "item" else fw_file
+        file = where.item(node.code) if at_item else where.fw_file
         if node.points is None:
             p.append(Problem(f"{node.code} has no points", file=file, field="points"))
         elif node.points <= 0:
@@ -301,173 +334,166 @@ def check_framework(
                     field="points",
                 )
             )
-    for node in other:
-        if node.points is not None:
-            p.append(
-                Problem(
-                    f"{node.code}: points belong on the {fw.scoring.points_at} level",
-                    file=item_file(node.code),
-                    field="points",
-                )
-            )
+    p += [
+        Problem(
+            f"{node.code}: points belong on the {fw.scoring.points_at} level",
+            file=where.item(node.code),
+            field="points",
+        )
+        for node in other
+        if node.points is not None
+    ]
+    total = sum((s.points or 0 for s in scored), start=0)
     if total != fw.scoring.total_points:
         p.append(
             Problem(
                 f"points sum to {total}, expected {fw.scoring.total_points}",
-                file=fw_file,
+                file=where.fw_file,
                 field="points",
             )
         )
+    return p
 
-    # Items: group, requirements, indicator requirement, indicators.
-    measure_codes = {m.code for m in fw.measures}
-    indicator_codes = {i.code for i in fw.indicators}
-    used_measures: set[str] = set()
+
+def _check_items(fw: Framework, where: _Files) -> list[Problem]:
+    """Each item: its group, its requirements, its indicators."""
+    group_codes = {g.code for g in fw.groups}
+    p: list[Problem] = []
     for item in fw.items:
-        file = item_file(item.code)
+        file = where.item(item.code)
         if item.group not in group_codes:
             p.append(
                 Problem(f"unknown {fw.levels.group.en} {item.group!r}", file=file, field="group")
             )
-        for dup in _duplicates(r.code for r in item.requirements):
+        p += _requirement_problems(fw, item, file)
+        p += _item_indicator_problems(fw, item, file)
+    return p
+
+
+def _requirement_problems(fw: Framework, item: Item, file: str) -> list[Problem]:
+    """Distinct codes, and the indicator requirement where the scoring wants it."""
+
+    def problem(message: str) -> Problem:
+        return Problem(message, file=file, field="requirements")
+
+    p = [
+        problem(f"duplicate requirement code {d!r}")
+        for d in _duplicates(r.code for r in item.requirements)
+    ]
+    for req in item.requirements:
+        p += [
+            problem(f"requirement {req.code}: duplicate sub-point {dup!r}")
+            for dup in _duplicates(s.code for s in req.subpoints)
+        ]
+        if req.kind == "indicator" and req.subpoints:
             p.append(
-                Problem(f"duplicate requirement code {dup!r}", file=file, field="requirements")
+                problem(f"requirement {req.code}: the indicator requirement has no sub-points")
             )
-        for req in item.requirements:
-            for dup in _duplicates(s.code for s in req.subpoints):
-                p.append(
-                    Problem(
-                        f"requirement {req.code}: duplicate sub-point {dup!r}",
-                        file=file,
-                        field="requirements",
-                    )
-                )
-            if req.kind == "indicator" and req.subpoints:
-                p.append(
-                    Problem(
-                        f"requirement {req.code}: the indicator requirement has no sub-points",
-                        file=file,
-                        field="requirements",
-                    )
-                )
-        n_ind = sum(1 for r in item.requirements if r.kind == "indicator")
-        if fw.scoring.indicator_requirement:
-            if n_ind != 1:
-                p.append(
-                    Problem(
-                        f"{item.code} must have exactly one indicator requirement "
-                        f"(kind: indicator), found {n_ind}",
-                        file=file,
-                        field="requirements",
-                    )
-                )
-            elif item.requirements[-1].kind != "indicator":
-                p.append(
-                    Problem(
-                        f"{item.code}: the indicator requirement must come last",
-                        file=file,
-                        field="requirements",
-                    )
-                )
-        elif n_ind:
+    n_ind = sum(1 for r in item.requirements if r.kind == "indicator")
+    if fw.scoring.indicator_requirement and n_ind != 1:
+        p.append(
+            problem(
+                f"{item.code} must have exactly one indicator requirement "
+                f"(kind: indicator), found {n_ind}"
+            )
+        )
+    elif fw.scoring.indicator_requirement and item.requirements[-1].kind != "indicator":
+        p.append(problem(f"{item.code}: the indicator requirement must come last"))
+    elif not fw.scoring.indicator_requirement and n_ind:
+        p.append(
+            problem(
+                f"{item.code}: this framework has no indicator requirement "
+                "(scoring.indicator_requirement is false)"
+            )
+        )
+    if not item.requirements and "item" not in fw.scoring.rating_levels:
+        p.append(problem(f"{item.code} has no requirements to rate"))
+    return p
+
+
+def _item_indicator_problems(fw: Framework, item: Item, file: str) -> list[Problem]:
+    """An item's indicators: numbered <item>.<n>, no scope of their own, and sound."""
+    p: list[Problem] = []
+    for position, ind in enumerate(item.indicators, start=1):
+        where = f"indicators.{ind.code}"
+        if ind.code != f"{item.code}.{position}":
             p.append(
                 Problem(
-                    f"{item.code}: this framework has no indicator requirement "
-                    "(scoring.indicator_requirement is false)",
+                    f"indicator {ind.code!r} is number {position} of {item.code}; "
+                    f"expected code {item.code}.{position}",
                     file=file,
-                    field="requirements",
+                    field=where,
                 )
             )
-        if not item.requirements and "item" not in fw.scoring.rating_levels:
+        if ind.scope != "item" or ind.used_by:
             p.append(
-                Problem(f"{item.code} has no requirements to rate", file=file, field="requirements")
-            )
-        for position, ind in enumerate(item.indicators, start=1):
-            where = f"indicators.{ind.code}"
-            if ind.code != f"{item.code}.{position}":
-                p.append(
-                    Problem(
-                        f"indicator {ind.code!r} is number {position} of {item.code}; "
-                        f"expected code {item.code}.{position}",
-                        file=file,
-                        field=where,
-                    )
+                Problem(
+                    "an item's indicator has neither scope nor used_by (they are "
+                    "for indicators.yaml)",
+                    file=file,
+                    field=where,
                 )
-            if ind.scope != "item" or ind.used_by:
-                p.append(
-                    Problem(
-                        "an item's indicator has neither scope nor used_by (they are "
-                        "for indicators.yaml)",
-                        file=file,
-                        field=where,
-                    )
-                )
-            p += _indicator_problems(
-                fw, ind, file, where, measure_codes, indicator_codes, used_measures
             )
+        p += _indicator_problems(fw, ind, file, where)
+    return p
+
+
+def _check_framework_indicators(fw: Framework, where: _Files) -> list[Problem]:
+    """Indicators of no single item (indicators.yaml): their own codes, known items."""
     item_codes = {i.code for i in fw.items}
+    file = where.files["indicators"]
+    p: list[Problem] = []
     for ind in fw.framework_indicators:
-        where = f"indicators.{ind.code}"
-        file = files["indicators"]
+        at = f"indicators.{ind.code}"
         if ind.code in item_codes or ind.code.rsplit(".", 1)[0] in item_codes:
             p.append(
                 Problem(
                     f"framework-level indicator {ind.code!r} would read as an item's "
                     "(<item>.<n>); choose a code of its own",
                     file=file,
-                    field=where,
+                    field=at,
                 )
             )
-        for code in ind.used_by:
-            if code not in item_codes:
-                p.append(Problem(f"used_by: no item {code!r}", file=file, field=where))
-        p += _indicator_problems(
-            fw, ind, file, where, measure_codes, indicator_codes, used_measures
-        )
-    for code in sorted(measure_codes - used_measures):
-        p.append(Problem(f"measure {code!r} is used by no indicator", file=measures_file))
-
-    # Grades: distinct thresholds; the lowest grade starts at zero.
-    if fw.grades:
-        mins = [g.min for g in fw.grades]
-        if len(set(mins)) != len(mins):
-            p.append(Problem("two grades share a threshold", file=fw_file, field="grades"))
-        if min(mins) != 0:
-            p.append(Problem("the lowest grade must start at 0", file=fw_file, field="grades"))
-
-    # Chapters cover every group exactly once.
-    chapter_groups = [g for ch in fw.chapters for g in ch.groups]
-    if sorted(chapter_groups) != sorted(group_codes):
-        p.append(
-            Problem("chapters must cover every group exactly once", file=fw_file, field="chapters")
-        )
-
-    p += _check_terms_tables_rules(fw, files, indicator_codes)
-
-    # Errata point at things that exist.
-    known = (
-        {i.code for i in fw.items}
-        | indicator_codes
-        | group_codes
-        | measure_codes
-        | {g.code for g in fw.grades}
-        | {"framework"}
-        | {f"{i.code}.{r.code}" for i in fw.items for r in i.requirements}
-        | {t.id for t in fw.thresholds}
-        | {r.id for r in fw.rules}
-        | (
-            {"kpi_table"} | {f"kpi_table.{g.code}" for g in fw.kpi_table.groups}
-            if fw.kpi_table
-            else set()
-        )
-    )
-    for erratum in fw.errata:
-        for subject in erratum.subjects:
-            if subject not in known and not subject.startswith("§"):
-                p.append(
-                    Problem(f"erratum {erratum.id}: unknown subject {subject!r}", file=errata_file)
-                )
+        p += [
+            Problem(f"used_by: no item {code!r}", file=file, field=at)
+            for code in ind.used_by
+            if code not in item_codes
+        ]
+        p += _indicator_problems(fw, ind, file, at)
     return p
+
+
+def _check_measures_used(fw: Framework, where: _Files) -> list[Problem]:
+    used = {name for ind in fw.indicators for name in ind.inputs}
+    return [
+        Problem(f"measure {code!r} is used by no indicator", file=where.measures_file)
+        for code in sorted({m.code for m in fw.measures} - used)
+    ]
+
+
+def _check_grades(fw: Framework, where: _Files) -> list[Problem]:
+    """Distinct thresholds; the lowest grade starts at zero."""
+    if not fw.grades:
+        return []
+    mins = [g.min for g in fw.grades]
+    p = []
+    if len(set(mins)) != len(mins):
+        p.append(Problem("two grades share a threshold", file=where.fw_file, field="grades"))
+    if min(mins) != 0:
+        p.append(Problem("the lowest grade must start at 0", file=where.fw_file, field="grades"))
+    return p
+
+
+def _check_chapters(fw: Framework, where: _Files) -> list[Problem]:
+    """Chapters cover every group exactly once."""
+    chapter_groups = [g for ch in fw.chapters for g in ch.groups]
+    if sorted(chapter_groups) == sorted(g.code for g in fw.groups):
+        return []
+    return [
+        Problem(
+            "chapters must cover every group exactly once", file=where.fw_file, field="chapters"
+        )
+    ]
 
 
 def _indicator_problems(
@@ -475,11 +501,9 @@ def _indicator_problems(
     ind: Indicator,
     file: str,
     where: str,
-    measure_codes: set[str],
-    indicator_codes: set[str],
-    used_measures: set[str],
 ) -> list[Problem]:
     """The checks every indicator must pass, wherever it is listed."""
+    measure_codes = {m.code for m in fw.measures}
     p: list[Problem] = []
     shape = REGISTRY.get(ind.function)
     if shape is None:
@@ -499,16 +523,11 @@ def _indicator_problems(
                 field=where,
             )
         )
-    for name in ind.inputs:
-        used_measures.add(name)
-        if name not in measure_codes:
-            p.append(
-                Problem(
-                    f"formula input {name!r} is not declared in measures.yaml",
-                    file=file,
-                    field=where,
-                )
-            )
+    p += [
+        Problem(f"formula input {name!r} is not declared in measures.yaml", file=file, field=where)
+        for name in ind.inputs
+        if name not in measure_codes
+    ]
     if (ind.kind == "documentary") != (ind.function == "documentary"):
         p.append(
             Problem("kind documentary and function documentary go together", file=file, field=where)
@@ -516,7 +535,7 @@ def _indicator_problems(
     if ind.kind != "documentary" and ind.unit is None:
         p.append(Problem("a computed indicator needs a unit", file=file, field=where))
     if ind.same_as is not None:
-        if ind.same_as not in indicator_codes:
+        if ind.same_as not in {i.code for i in fw.indicators}:
             p.append(
                 Problem(f"same_as {ind.same_as!r} is not an indicator", file=file, field=where)
             )
@@ -533,116 +552,164 @@ def _indicator_problems(
     return p
 
 
-def _check_terms_tables_rules(
-    fw: Framework, files: dict[str, str], indicator_codes: set[str]
-) -> list[Problem]:
-    """Terms, the KPI table, thresholds and rules reference what exists."""
+def _check_duplicate_entries(fw: Framework, where: _Files) -> list[Problem]:
+    files = where.files
+    return [
+        Problem(f"duplicate {what} {dup!r}", file=file)
+        for what, codes, file in (
+            ("term", [t.clause for t in fw.terms], files["terms"]),
+            ("abbreviation", [a.abbr for a in fw.abbreviations], files["terms"]),
+            ("threshold", [t.id for t in fw.thresholds], files["thresholds"]),
+            ("rule", [r.id for r in fw.rules], files["rules"]),
+        )
+        for dup in _duplicates(codes)
+    ]
+
+
+def _check_terms(fw: Framework, where: _Files) -> list[Problem]:
+    """A term naming an indicator names one whose term it is."""
+    indicator_codes = {i.code for i in fw.indicators}
     p: list[Problem] = []
+    for term in fw.terms:
+        if term.indicator is None:
+            continue
+        if term.indicator not in indicator_codes:
+            message = f"term {term.clause}: no indicator {term.indicator!r}"
+        elif fw.indicator(term.indicator).term != term.clause:
+            message = (
+                f"term {term.clause} names indicator {term.indicator}, whose "
+                f"term is not {term.clause}"
+            )
+        else:
+            continue
+        p.append(Problem(message, file=where.files["terms"], field="terms"))
+    return p
+
+
+def _check_kpi_table(fw: Framework, where: _Files) -> list[Problem]:
+    """The KPI table's groups and KPIs once each, KPIs that are indicators, its two columns."""
+    table = fw.kpi_table
+    if table is None:
+        return []
+    file = where.files["kpi_table"]
+    indicator_codes = {i.code for i in fw.indicators}
+    p = [
+        Problem(f"duplicate KPI group {dup!r}", file=file, field="groups")
+        for dup in _duplicates(g.code for g in table.groups)
+    ]
+    p += [
+        Problem(f"KPI {dup!r} is listed twice", file=file, field="groups")
+        for dup in _duplicates(table.kpis)
+    ]
+    p += [
+        Problem(
+            f"KPI {code!r} is not an indicator (indicators.yaml or an item's indicators)",
+            file=file,
+            field="groups",
+        )
+        for code in table.kpis
+        if code not in indicator_codes
+    ]
+    roles = [c.role for c in table.columns]
+    if roles.count("kpi") != 1 or roles.count("current") != 1:
+        p.append(
+            Problem(
+                "columns: exactly one kpi column and one current column",
+                file=file,
+                field="columns",
+            )
+        )
+    return p
+
+
+def _requirement_exists(fw: Framework, item: str | None, requirement: str | None) -> bool:
+    if item is None or item not in {i.code for i in fw.items}:
+        return False
+    return requirement is None or requirement in {r.code for r in fw.item(item).requirements}
+
+
+def _check_thresholds(fw: Framework, where: _Files) -> list[Problem]:
+    """Thresholds name items, requirements, terms and indicators that exist."""
     item_codes = {i.code for i in fw.items}
     clauses = {t.clause for t in fw.terms}
-
-    def requirement_exists(item: str | None, requirement: str | None) -> bool:
-        if item is None or item not in item_codes:
-            return False
-        return requirement is None or requirement in {r.code for r in fw.item(item).requirements}
-
-    for what, codes, file in (
-        ("term", [t.clause for t in fw.terms], files["terms"]),
-        ("abbreviation", [a.abbr for a in fw.abbreviations], files["terms"]),
-        ("threshold", [t.id for t in fw.thresholds], files["thresholds"]),
-        ("rule", [r.id for r in fw.rules], files["rules"]),
-    ):
-        for dup in _duplicates(codes):
-            p.append(Problem(f"duplicate {what} {dup!r}", file=file))
-
-    for term in fw.terms:
-        if term.indicator is not None:
-            if term.indicator not in indicator_codes:
-                p.append(
-                    Problem(
-                        f"term {term.clause}: no indicator {term.indicator!r}",
-                        file=files["terms"],
-                        field="terms",
-                    )
-                )
-            elif fw.indicator(term.indicator).term != term.clause:
-                p.append(
-                    Problem(
-                        f"term {term.clause} names indicator {term.indicator}, whose "
-                        f"term is not {term.clause}",
-                        file=files["terms"],
-                        field="terms",
-                    )
-                )
-
-    table = fw.kpi_table
-    if table is not None:
-        file = files["kpi_table"]
-        for dup in _duplicates(g.code for g in table.groups):
-            p.append(Problem(f"duplicate KPI group {dup!r}", file=file, field="groups"))
-        for dup in _duplicates(table.kpis):
-            p.append(Problem(f"KPI {dup!r} is listed twice", file=file, field="groups"))
-        for code in table.kpis:
-            if code not in indicator_codes:
-                p.append(
-                    Problem(
-                        f"KPI {code!r} is not an indicator (indicators.yaml or an "
-                        "item's indicators)",
-                        file=file,
-                        field="groups",
-                    )
-                )
-        roles = [c.role for c in table.columns]
-        if roles.count("kpi") != 1 or roles.count("current") != 1:
-            p.append(
-                Problem(
-                    "columns: exactly one kpi column and one current column",
-                    file=file,
-                    field="columns",
-                )
-            )
-
+    indicator_codes = {i.code for i in fw.indicators}
+    p: list[Problem] = []
     for th in fw.thresholds:
-        file, where = files["thresholds"], f"thresholds.{th.id}"
+        found = []
         if th.item is not None and th.item not in item_codes:
-            p.append(Problem(f"no item {th.item!r}", file=file, field=where))
-        elif th.requirement is not None and not requirement_exists(th.item, th.requirement):
-            p.append(Problem(f"no requirement {th.item}.{th.requirement}", file=file, field=where))
+            found.append(f"no item {th.item!r}")
+        elif th.requirement is not None and not _requirement_exists(fw, th.item, th.requirement):
+            found.append(f"no requirement {th.item}.{th.requirement}")
         if th.requirement is not None and th.item is None:
-            p.append(Problem("a requirement needs its item", file=file, field=where))
+            found.append("a requirement needs its item")
         if th.term is not None and th.term not in clauses:
-            p.append(Problem(f"no term {th.term!r}", file=file, field=where))
+            found.append(f"no term {th.term!r}")
         if th.indicator is not None and th.indicator not in indicator_codes:
-            p.append(Problem(f"no indicator {th.indicator!r}", file=file, field=where))
+            found.append(f"no indicator {th.indicator!r}")
         if th.kind == "requirement" and th.item is None:
-            p.append(
-                Problem("a threshold of kind requirement names its item", file=file, field=where)
-            )
-
-    for rule in fw.rules:
-        file, where = files["rules"], f"rules.{rule.id}"
-        if not requirement_exists(rule.item, rule.requirement):
-            p.append(
-                Problem(
-                    f"evidence for {rule.evidence_for}, which is not a requirement",
-                    file=file,
-                    field=where,
-                )
-            )
-        if not 0 < rule.required_share <= 1:
-            p.append(
-                Problem(
-                    f"required_share must be in (0, 1], got {rule.required_share}",
-                    file=file,
-                    field=where,
-                )
-            )
-        if rule.scope == "kpi_table" and fw.kpi_table is None:
-            p.append(
-                Problem(
-                    "scope kpi_table but the framework has no kpi_table.yaml",
-                    file=file,
-                    field=where,
-                )
-            )
+            found.append("a threshold of kind requirement names its item")
+        file, at = where.files["thresholds"], f"thresholds.{th.id}"
+        p += [Problem(message, file=file, field=at) for message in found]
     return p
+
+
+def _check_rules(fw: Framework, where: _Files) -> list[Problem]:
+    """Rules are evidence for a requirement that exists, with a share in (0, 1]."""
+    p: list[Problem] = []
+    for rule in fw.rules:
+        found = []
+        if not _requirement_exists(fw, rule.item, rule.requirement):
+            found.append(f"evidence for {rule.evidence_for}, which is not a requirement")
+        if not 0 < rule.required_share <= 1:
+            found.append(f"required_share must be in (0, 1], got {rule.required_share}")
+        if rule.scope == "kpi_table" and fw.kpi_table is None:
+            found.append("scope kpi_table but the framework has no kpi_table.yaml")
+        file, at = where.files["rules"], f"rules.{rule.id}"
+        p += [Problem(message, file=file, field=at) for message in found]
+    return p
+
+
+def _check_errata(fw: Framework, where: _Files) -> list[Problem]:
+    """Errata point at things that exist."""
+    known = (
+        {i.code for i in fw.items}
+        | {i.code for i in fw.indicators}
+        | {g.code for g in fw.groups}
+        | {m.code for m in fw.measures}
+        | {g.code for g in fw.grades}
+        | {"framework"}
+        | {f"{i.code}.{r.code}" for i in fw.items for r in i.requirements}
+        | {t.id for t in fw.thresholds}
+        | {r.id for r in fw.rules}
+        | (
+            {"kpi_table"} | {f"kpi_table.{g.code}" for g in fw.kpi_table.groups}
+            if fw.kpi_table
+            else set()
+        )
+    )
+    return [
+        Problem(f"erratum {erratum.id}: unknown subject {subject!r}", file=where.errata_file)
+        for erratum in fw.errata
+        for subject in erratum.subjects
+        if subject not in known and not subject.startswith("§")
+    ]
+
+
+# The checks of a framework, in the order their problems are reported.
+CHECKS: tuple[Callable[[Framework, _Files], list[Problem]], ...] = (
+    _check_duplicate_codes,
+    _check_scale,
+    _check_groups,
+    _check_points,
+    _check_items,
+    _check_framework_indicators,
+    _check_measures_used,
+    _check_grades,
+    _check_chapters,
+    _check_duplicate_entries,
+    _check_terms,
+    _check_kpi_table,
+    _check_thresholds,
+    _check_rules,
+    _check_errata,
+)
