@@ -60,6 +60,29 @@ def test_csv_in_every_encoding_centres_send(tmp_path, encoding):
     assert queues == {"保全咨询", "理赔服务", "续期缴费", "投诉建议"}
 
 
+def test_gbk_past_the_first_block_is_still_read_as_gbk(tmp_path):
+    # The encoding is told from the first block; a GBK byte further on is caught by the
+    # reader and the file is read again as GB18030 (never as broken UTF-8).
+    header, first, *_ = VOICE.splitlines()
+    cells = first.split(",")
+    ascii_rows = [
+        ",".join([f"V{n}", "voice", "Q1", *cells[3:13], f"CUST-{n}", "13800138001", "Zhang"])
+        for n in range(12_000)
+    ]
+    late = ",".join(["W1", "voice", "投诉建议", *cells[3:13], "CUST-W1", "13800138002", "李四"])
+    body = (header + "\n" + "\n".join(ascii_rows) + "\n").encode("ascii")
+    assert len(body) > 1 << 20
+    src = tmp_path / "voice.csv"
+    src.write_bytes(body + (late + "\n").encode("gbk"))
+    [result] = ingest(tmp_path / "rec", [src])
+    assert result.error is None and result.encoding == "gb18030"
+    assert result.written == 12_001
+    assert [r[2] for r in rows_of(tmp_path / "rec", "voice") if r[0] == "W1"] == ["投诉建议"]
+    [entry] = RecordsStore(tmp_path / "rec").sources()
+    assert entry["sha256"] == hashlib.sha256(src.read_bytes()).hexdigest()  # hashed alongside
+    assert entry["encoding"] == "gb18030"
+
+
 def test_excel_and_parquet_sources(tmp_path):
     import openpyxl
 

@@ -68,6 +68,25 @@ def test_a_changed_framework_file_changes_the_key(tmp_path: Path, cache: Path) -
     assert len(list(cache.glob("framework-t-ccua-*.pickle"))) == 1  # the stale one removed
 
 
+def test_two_installs_keep_their_own_files(tmp_path: Path, cache: Path) -> None:
+    # Two checkouts of ccua (before/after benchmarks, two venvs) alternating must not evict
+    # each other's compiled framework at every call.
+    other = tmp_path / "frameworks"
+    shutil.copytree(FRAMEWORKS_DIR / "t-ccua", other / "t-ccua")
+    shutil.copytree(FRAMEWORKS_DIR / "scales", other / "scales")
+    (other / "t-ccua" / "framework.yaml").write_text(
+        (FRAMEWORKS_DIR / "t-ccua" / "framework.yaml").read_text(encoding="utf-8") + "\n# other\n",
+        encoding="utf-8",
+    )
+    load, calls = _counted()
+    load_other, calls_other = _counted("t-ccua", other)
+    for _ in range(2):
+        cached_framework("t-ccua", FRAMEWORKS_DIR, load, Framework)
+        cached_framework("t-ccua", other, load_other, Framework)
+    assert calls == calls_other == [1]
+    assert len(list(cache.glob("framework-t-ccua-*.pickle"))) == 2
+
+
 def test_the_key_covers_the_shared_scales(tmp_path: Path) -> None:
     root = tmp_path / "frameworks"
     shutil.copytree(FRAMEWORKS_DIR / "ccea-guideline", root / "ccea-guideline")

@@ -6,6 +6,7 @@ slow or fast, and that the command line's table of command modules is right.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -62,6 +63,33 @@ print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))
 def test_pure_commands_import_no_jupyter_data_or_chart_machinery(args: list[str]) -> None:
     proc = subprocess.run(
         [sys.executable, "-c", PROBE.format(heavy=HEAVY), str(Path(sys.executable).parent), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == []
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("typer._click") is None, reason="this Typer uses Click itself"
+)
+@pytest.mark.parametrize(
+    ("args", "absent"),
+    [
+        # One line of output: no Rich at all.
+        (["kpi", "calc", "DO6.9", "50", "1000"], ("rich", "click")),
+        # Tables: Rich, but not Click itself (Typer brings its own) nor Rich's emoji table.
+        (["score", "params/worked-example.ratings.yaml"], ("click", "rich._emoji_codes")),
+        (["spec", "show"], ("click", "rich._emoji_codes")),
+    ],
+)
+def test_pure_commands_import_only_what_they_print_with(
+    args: list[str], absent: tuple[str, ...]
+) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=absent), str(Path(sys.executable).parent), *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

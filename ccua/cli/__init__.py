@@ -15,7 +15,8 @@ from typing import Any
 
 import typer
 
-from ccua.cli._app import app, err_console, esc, print_json
+from ccua.cli import _app
+from ccua.cli._app import app, esc, print_json
 from ccua.errors import CcuaError, error_dict
 
 # The command modules. Importing one registers its commands on ``app``, and `ccua --help` lists
@@ -71,22 +72,17 @@ load_commands(_command_of(sys.argv))
 
 
 def _click_errors() -> tuple[tuple[type[Exception], ...], tuple[type[BaseException], ...]]:
-    """Usage-error and abort classes: Typer >= 0.2x carries its own copy of Click."""
-    import click
+    """Usage-error and abort classes of the Click copies loaded so far.
 
-    errors: list[type[Exception]] = [click.ClickException]
-    aborts: list[type[BaseException]] = [click.exceptions.Abort, typer.Abort]
-    try:
-        from typer._click import exceptions as vendored
-    except ImportError:  # pragma: no cover - Typer without a vendored Click
-        pass
-    else:
-        errors.append(vendored.ClickException)
-    return tuple(errors), tuple(aborts)
-
-
-_CLICK_ERRORS, _ABORTS = _click_errors()
-_INTERRUPTS: tuple[type[BaseException], ...] = (KeyboardInterrupt, *_ABORTS)
+    Typer >= 0.2x carries its own copy of Click; older Typer uses Click itself. A copy that was
+    never imported raised nothing, so Click is not imported just to name its classes.
+    """
+    loaded = [sys.modules.get(m) for m in ("typer._click.exceptions", "click.exceptions")]
+    copies = [m for m in loaded if m is not None]
+    return (
+        tuple(m.ClickException for m in copies),
+        (typer.Abort, *(getattr(m, "Abort", typer.Abort) for m in copies)),
+    )
 
 
 def _wants_json(argv: list[str] | None) -> bool:
@@ -103,11 +99,11 @@ def _print_error(exc: CcuaError, as_json: bool) -> None:
         return
     first, _, rest = str(exc).partition("\n")
     # Paths and cell references ("[A1]") are text, never Rich markup.
-    err_console.print(
+    _app.err_console.print(
         f"[bold red]error:[/] {esc(first)}", highlight=False, markup=True, soft_wrap=True
     )
     if rest:
-        err_console.print(rest, highlight=False, markup=False, soft_wrap=True)
+        _app.err_console.print(rest, highlight=False, markup=False, soft_wrap=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -125,17 +121,18 @@ def main(argv: list[str] | None = None) -> None:
             raise
         _print_error(exc, as_json)
         sys.exit(1)
-    except _CLICK_ERRORS as error:  # usage errors: unknown option, missing argument ...
-        usage: Any = error
-        if not as_json:
-            usage.show()
-        else:
-            print_json({"error": usage.format_message(), "problems": [], "problem_count": 0})
-        sys.exit(usage.exit_code)
-    except _INTERRUPTS:
-        err_console.print("interrupted", markup=False)
-        sys.exit(130)
-    except Exception as exc:
+    except (KeyboardInterrupt, Exception) as exc:
+        usage_errors, aborts = _click_errors()
+        if isinstance(exc, (KeyboardInterrupt, *aborts)):
+            _app.err_console.print("interrupted", markup=False)
+            sys.exit(130)
+        if isinstance(exc, usage_errors):  # unknown option, missing argument ...
+            usage: Any = exc
+            if not as_json:
+                usage.show()
+            else:
+                print_json({"error": usage.format_message(), "problems": [], "problem_count": 0})
+            sys.exit(usage.exit_code)
         # A bug, not the user's input: with --json a machine still gets JSON (and the status
         # 1); otherwise the traceback is shown for the bug report.
         if not as_json or os.environ.get("CCUA_DEBUG"):

@@ -1,37 +1,27 @@
-"""Core commands: spec, kpi, score, errata."""
+"""Core commands: spec, kpi, score, errata.
+
+Rich, the console and the JSON helpers are imported where they are used, so that a command
+that prints a line (``ccua kpi calc``) never loads them (docs/speed.md).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich import box
-from rich.table import Table
-from rich.text import Text
 
 from ccua._num import fmt
-from ccua.cli._app import (
-    FRAMEWORK_OPTION,
-    JSON_OPTION,
-    app,
-    console,
-    esc,
-    kpi_app,
-    print_json,
-    spec_app,
-)
-from ccua.errata import errata_markdown
+from ccua.cli._app import FRAMEWORK_OPTION, JSON_OPTION, app, esc, kpi_app, print_json, spec_app
 from ccua.formulas import shape
 from ccua.kpi import compute
 from ccua.ratings import load_ratings
-from ccua.scoring import Assessment, score
-from ccua.serialize import (
-    assessment_dict,
-    comparison_grade_dict,
-    indicator_dict,
-    kpi_value_dict,
-)
-from ccua.spec import Framework, Item, available_frameworks, load_framework
+from ccua.scoring import score
+from ccua.spec import available_frameworks, load_framework
+
+if TYPE_CHECKING:
+    from ccua.scoring import Assessment
+    from ccua.spec import Framework, Item
 
 DIRECTIONS = {
     "higher": "↑ higher is better",
@@ -92,121 +82,115 @@ def spec_show(
 ) -> None:
     """Show the model: domains, items, points and requirements."""
     fw = load_framework(framework)
-    if item is not None:
-        it = fw.item(item)
-        if as_json:
-            print_json(_item_json(fw, it))
-            return
-        group = fw.group(it.group)
-        pts = (
-            f"{fmt(it.points)}分"
-            if it.points is not None
-            else f"({group.name}: {fmt(group.points)}分)"
-        )
+    if item is not None and as_json:
+        print_json(_item_json(fw, fw.item(item)))
+    elif item is not None:
+        _print_item(fw, fw.item(item))
+    elif as_json:
+        print_json(_framework_json(fw))
+    else:
+        _print_framework(fw)
+
+
+def _print_item(fw: Framework, it: Item) -> None:
+    from rich.text import Text
+
+    from ccua.cli._app import console
+
+    group = fw.group(it.group)
+    pts = (
+        f"{fmt(it.points)}分" if it.points is not None else f"({group.name}: {fmt(group.points)}分)"
+    )
+    console.print(
+        f"[bold]{it.code} {it.name}[/] ({it.name_en}) — {group.code} {group.name} — {pts}"
+    )
+    if it.description:
+        console.print(f"说明：{it.description}")
+    console.print(f"[bold]{fw.levels.requirement.zh}[/]")
+    for line in _requirement_lines(it):
+        console.print("  " + line, markup=False)
+    if it.indicators:
+        console.print("[bold]关键指标[/]")
+        for ind in it.indicators:
+            console.print(f"  {ind.code} {ind.name}: {ind.formula_text}", markup=False)
+    used = [fw.indicator(code) for code in _used_indicators(fw, it)]
+    if used:
         console.print(
-            f"[bold]{it.code} {it.name}[/] ({it.name_en}) — {group.code} {group.name} — {pts}"
+            "[bold]相关指标[/] " + "、".join(f"{i.code} {i.name}" for i in used),
+            markup=True,
+            highlight=False,
         )
-        if it.description:
-            console.print(f"说明：{it.description}")
-        console.print(f"[bold]{fw.levels.requirement.zh}[/]")
-        for line in _requirement_lines(it):
-            console.print("  " + line, markup=False)
-        if it.indicators:
-            console.print("[bold]关键指标[/]")
-            for ind in it.indicators:
-                console.print(f"  {ind.code} {ind.name}: {ind.formula_text}", markup=False)
-        used = [fw.indicator(code) for code in _used_indicators(fw, it)]
-        if used:
-            console.print(
-                "[bold]相关指标[/] " + "、".join(f"{i.code} {i.name}" for i in used),
-                markup=True,
-                highlight=False,
-            )
-        thresholds = [t for t in fw.thresholds if t.item == it.code]
-        if thresholds:
-            console.print("[bold]测评阈值[/] (thresholds)")
-            for t in thresholds:
-                bound = f"{t.range[0]}~{t.range[1]}" if t.range else f"{t.value}"
-                console.print(
-                    Text(
-                        f"  {t.requirement or '—'}: {t.quantity} {t.operator} {bound} "
-                        f"{t.unit}" + (f", {t.window}" if t.window else "")
-                    )
-                )
-        for rule in fw.rules:
-            if rule.item == it.code:
-                console.print(
-                    Text(
-                        f"规则 {rule.id} ({rule.section}) 的结果是要求 "
-                        f"{rule.evidence_for} 的评定依据: ccua.rules"
-                    )
-                )
-        return
-    if as_json:
-        print_json(
-            {
-                "framework": fw.id,
-                "name": fw.name,
-                "name_en": fw.name_en,
-                "designation": fw.designation,
-                "version": fw.version,
-                "points_at": fw.scoring.points_at,
-                "total_points": float(fw.scoring.total_points),
-                "categories": [
-                    {"code": c.code, "name": c.name, "name_en": c.name_en} for c in fw.categories
-                ],
-                fw.levels.group.en_plural: [
-                    {
-                        "code": g.code,
-                        "name": g.name,
-                        "name_en": g.name_en,
-                        "category": g.category,
-                        "points": float(
-                            g.points
-                            if g.points is not None
-                            else sum(i.points or 0 for i in fw.items_of(g.code))
-                        ),
-                        "items": [i.code for i in fw.items_of(g.code)],
-                    }
-                    for g in fw.groups
-                ],
-                "items": [_item_json(fw, i) for i in fw.items],
-                "grades": [
-                    {"code": g.code, "name": g.name, "min": float(g.min), "band": g.band}
-                    for g in fw.grades
-                ],
-                **(
-                    {"comparison_grades": fw.comparison_grades.model_dump()}
-                    if fw.comparison_grades
-                    else {}
-                ),
-                **(
-                    {
-                        "kpi_table": {
-                            "title": fw.kpi_table.title,
-                            "source": fw.kpi_table.source,
-                            "groups": [
-                                {"code": g.code, "name": g.name, "kpis": list(g.kpis)}
-                                for g in fw.kpi_table.groups
-                            ],
-                        }
-                    }
-                    if fw.kpi_table
-                    else {}
-                ),
-                **(
-                    {
-                        "rules": [
-                            {"id": r.id, "section": r.section, "evidence_for": r.evidence_for}
-                            for r in fw.rules
-                        ]
-                    }
-                    if fw.rules
-                    else {}
-                ),
-            }
-        )
-        return
+    thresholds = [t for t in fw.thresholds if t.item == it.code]
+    if thresholds:
+        console.print("[bold]测评阈值[/] (thresholds)")
+    for t in thresholds:
+        bound = f"{t.range[0]}~{t.range[1]}" if t.range else f"{t.value}"
+        window = f", {t.window}" if t.window else ""
+        what = f"  {t.requirement or '—'}: {t.quantity} {t.operator} {bound} {t.unit}{window}"
+        console.print(Text(what))
+    for rule in (r for r in fw.rules if r.item == it.code):
+        what = f"规则 {rule.id} ({rule.section}) 的结果是要求 {rule.evidence_for} 的评定依据"
+        console.print(Text(what + ": ccua.rules"))
+
+
+def _group_json(fw: Framework) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": g.code,
+            "name": g.name,
+            "name_en": g.name_en,
+            "category": g.category,
+            "points": float(
+                g.points
+                if g.points is not None
+                else sum(i.points or 0 for i in fw.items_of(g.code))
+            ),
+            "items": [i.code for i in fw.items_of(g.code)],
+        }
+        for g in fw.groups
+    ]
+
+
+def _framework_json(fw: Framework) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "framework": fw.id,
+        "name": fw.name,
+        "name_en": fw.name_en,
+        "designation": fw.designation,
+        "version": fw.version,
+        "points_at": fw.scoring.points_at,
+        "total_points": float(fw.scoring.total_points),
+        "categories": [
+            {"code": c.code, "name": c.name, "name_en": c.name_en} for c in fw.categories
+        ],
+        fw.levels.group.en_plural: _group_json(fw),
+        "items": [_item_json(fw, i) for i in fw.items],
+        "grades": [
+            {"code": g.code, "name": g.name, "min": float(g.min), "band": g.band} for g in fw.grades
+        ],
+    }
+    if fw.comparison_grades:
+        out["comparison_grades"] = fw.comparison_grades.model_dump()
+    if fw.kpi_table:
+        out["kpi_table"] = {
+            "title": fw.kpi_table.title,
+            "source": fw.kpi_table.source,
+            "groups": [
+                {"code": g.code, "name": g.name, "kpis": list(g.kpis)} for g in fw.kpi_table.groups
+            ],
+        }
+    if fw.rules:
+        out["rules"] = [
+            {"id": r.id, "section": r.section, "evidence_for": r.evidence_for} for r in fw.rules
+        ]
+    return out
+
+
+def _print_framework(fw: Framework) -> None:
+    from rich.table import Table
+
+    from ccua.cli._app import console
+
     console.print(f"[bold]{fw.name}[/] {fw.designation} — {fw.name_en} (data {fw.version})")
     table = Table(show_lines=False)
     cols = ["类别"] if fw.categories else []
@@ -215,51 +199,34 @@ def spec_show(
         table.add_column(col, justify="right" if col == "分值" else "left")
     cats = {c.code: c.name for c in fw.categories}
     for g in fw.groups:
-        items = fw.items_of(g.code)
-        for n, it in enumerate(items):
+        for n, it in enumerate(fw.items_of(g.code)):
             points = it.points if fw.scoring.points_at == "item" else (g.points if n == 0 else None)
             row = [cats.get(g.category or "", "") if n == 0 else ""] if fw.categories else []
-            row += [
-                f"{g.code} {g.name}" if n == 0 else "",
-                it.code,
-                it.name,
-                fmt(points) if points is not None else "",
-                str(len(it.requirements)),
-            ]
+            row += [f"{g.code} {g.name}" if n == 0 else "", it.code, it.name]
+            row += [fmt(points) if points is not None else "", str(len(it.requirements))]
             table.add_row(*row)
     console.print(table)
-    total = fw.scoring.total_points
     console.print(
         f"{len(fw.groups)} {fw.levels.group.en_plural}, {len(fw.items)} items, "
-        f"{len(fw.indicators)} indicator positions, points total {fmt(total)}"
+        f"{len(fw.indicators)} indicator positions, points total {fmt(fw.scoring.total_points)}"
     )
-    extras = [
-        f"{n} {what}"
-        for n, what in (
-            (
-                len(fw.kpi_table.kpis) if fw.kpi_table else 0,
-                f"KPIs in {fw.kpi_table.source}" if fw.kpi_table else "",
-            ),
-            (len(fw.terms), "terms"),
-            (len(fw.thresholds), "thresholds"),
-            (len(fw.rules), "rules"),
-        )
-        if n
-    ]
+    kpis = (len(fw.kpi_table.kpis), f"KPIs in {fw.kpi_table.source}") if fw.kpi_table else (0, "")
+    counts = (kpis, (len(fw.terms), "terms"), (len(fw.thresholds), "thresholds"))
+    extras = [f"{n} {what}" for n, what in (*counts, (len(fw.rules), "rules")) if n]
     if extras:
         console.print(", ".join(extras))
     if fw.grades:
         console.print("等级: " + "; ".join(f"{g.name} {g.band}" for g in fw.grades))
     else:
-        console.print(
-            "未规定等级 (no grade bands)"
-            + (f"; {fw.comparison_grades.label}" if fw.comparison_grades else "")
-        )
+        cmp = f"; {fw.comparison_grades.label}" if fw.comparison_grades else ""
+        console.print("未规定等级 (no grade bands)" + cmp)
 
 
 @spec_app.command("check")
 def spec_check(as_json: bool = JSON_OPTION) -> None:
     """Load and validate every bundled framework (for authors of the spec data)."""
+    from ccua.cli._app import console
+
     report = []
     for fid in available_frameworks():
         fw = load_framework(fid)
@@ -289,6 +256,12 @@ def kpi_list(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """List every indicator position with its formula."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from ccua.cli._app import console
+    from ccua.serialize import indicator_dict
+
     fw = load_framework(framework)
     inds = fw.item(item).indicators if item else fw.indicators
     if as_json:
@@ -309,6 +282,11 @@ def kpi_list(
 @kpi_app.command("show")
 def kpi_show(code: str, framework: str = FRAMEWORK_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Show one indicator: definition, formula, inputs in order, unit, direction, errata."""
+    from rich.text import Text
+
+    from ccua.cli._app import console
+    from ccua.serialize import indicator_dict
+
     fw = load_framework(framework)
     ind = fw.indicator(code)
     if as_json:
@@ -353,6 +331,8 @@ def kpi_calc(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Calculate one indicator from its inputs, given in formula order."""
+    from ccua.serialize import kpi_value_dict
+
     fw = load_framework(framework)
     ind = fw.indicator(code)
     result = compute(fw, ind, values or [])
@@ -360,10 +340,17 @@ def kpi_calc(
         print_json(kpi_value_dict(result, ind))
         return
     unit = {"percent": "%", "seconds": " s", "count": "", None: ""}.get(ind.unit, f" {ind.unit}")
-    console.print(f"{ind.code} {ind.name} = {result.value.normalize():f}{unit}")
+    typer.echo(f"{ind.code} {ind.name} = {result.value.normalize():f}{unit}")
 
 
 def _print_assessment(a: Assessment, fw: Framework, source: str) -> None:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    from ccua.cli._app import console
+    from ccua.serialize import comparison_grade_dict
+
     table = Table(title=f"测评计分表 — {esc(source)}", box=box.SIMPLE_HEAD, pad_edge=False)
     per_item = fw.scoring.points_at == "item"
     cols = ["类别", fw.levels.group.zh, fw.levels.item.zh]
@@ -456,6 +443,8 @@ def score_cmd(
     brief: bool = typer.Option(False, "--brief", help="With --json: items without requirements."),
 ) -> None:
     """Score a ratings file: the E.6 table, subtotals and the grade."""
+    from ccua.serialize import assessment_dict
+
     ratings = load_ratings(file)
     fw = load_framework(ratings.framework)
     assessment = score(fw, ratings)
@@ -474,6 +463,12 @@ def errata_cmd(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """List every deviation from, and ambiguity in, the printed standards."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from ccua.cli._app import console
+    from ccua.errata import errata_markdown
+
     ids = [framework] if framework else available_frameworks()
     fws = [load_framework(i) for i in ids]
     if markdown:

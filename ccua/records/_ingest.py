@@ -40,6 +40,7 @@ from ccua.records._sources import (
     OpenSource,
     SourceInfo,
     excel_to_csv,
+    file_sha256,
     inspect,
     open_csv,
     open_parquet,
@@ -326,6 +327,17 @@ def plan(
     kind: Kind, mapping: Mapping, source: OpenSource, path: Path, offsets: set[str] | None = None
 ) -> _Plan:
     """Match headers to columns and build the checks; report every missing column at once."""
+    cols, used = _match_columns(kind, mapping, source, path, offsets or set())
+    rules = [r for c in cols if c.raw is not None for r in _value_rules(c)]
+    rules += _kind_rules(kind, cols)
+    ignored = [h for h in source.headers if h not in used and h != ROW_COLUMN]
+    return _Plan(kind, cols, rules, source.relation, source.row_expr, ignored)
+
+
+def _match_columns(
+    kind: Kind, mapping: Mapping, source: OpenSource, path: Path, offsets: set[str]
+) -> tuple[list[_Col], set[str]]:
+    """Each canonical column from its header, the mapping's constant, or its default."""
     by_header = {h: h for h in source.headers}
     if mapping is IDENTITY:  # canonical exports: headers match whatever their case
         by_header = {h.strip().lower(): h for h in source.headers}
@@ -333,112 +345,94 @@ def plan(
     cols: list[_Col] = []
     used: set[str] = set()
     for col in kind.columns:
-        explicit = col.name in mapping.columns
         wanted = mapping.header_for(col.name)
         header = by_header.get(wanted if mapping is not IDENTITY else wanted.lower())
         if header is None and col.name in mapping.constants:
-            raw = _q(mapping.constants[col.name])
-            parsed, _ = _parse(col, raw, None, mapping, False)
+            parsed, _ = _parse(col, _q(mapping.constants[col.name]), None, mapping, False)
             cols.append(_Col(col, None, None, parsed))
-            continue
-        if header is None:
-            if explicit:
-                problems.append(
-                    Problem(
-                        f"missing column {wanted!r} (mapped to {col.name}); the "
-                        f"file's headers are {', '.join(source.headers)}",
-                        file=str(path),
-                        row=1,
-                    )
-                )
-            elif col.required and col.default is None:
-                problems.append(
-                    Problem(
-                        f"missing column {col.name} ({col.description}); map the export's header "
-                        f"to it under columns: in a mapping file",
-                        file=str(path),
-                        row=1,
-                    )
-                )
+        elif header is None:
+            missing = _missing(col, col.name in mapping.columns, wanted, source, path)
+            problems += [missing] if missing else []
             default = _q(col.default) if col.default is not None else "NULL"
-            parsed = f"CAST({default} AS {_sql_type(col)})"
-            cols.append(_Col(col, None, None, parsed))
-            continue
-        used.add(header)
-        native = source.types.get(header, "VARCHAR")
-        raw = _ident(header) if native.upper() != "VARCHAR" else _raw_text(header)
-        parsed, given = _parse(
-            col, _ident("r_" + col.name), native, mapping, col.name in (offsets or set())
-        )
-        cols.append(_Col(col, header, raw, parsed, native.upper() != "VARCHAR", given))
+            cols.append(_Col(col, None, None, f"CAST({default} AS {_sql_type(col)})"))
+        else:
+            used.add(header)
+            native = source.types.get(header, "VARCHAR").upper() != "VARCHAR"
+            raw = _ident(header) if native else _raw_text(header)
+            parsed, given = _parse(
+                col, _ident("r_" + col.name), source.types.get(header), mapping, col.name in offsets
+            )
+            cols.append(_Col(col, header, raw, parsed, native, given))
     if problems:
         raise ValidationFailed.of(
             problems, subject=f"{path}: cannot read it as {kind.name} records"
         )
-    rules: list[_Rule] = []
-    for c in cols:
-        col = c.column
-        where = c.header or col.name
-        if c.raw is None:
-            continue
-        label = "" if where == col.name else f"{col.name}: "
-        if col.type in EXPECTED:
-            rules.append(
-                _Rule(
-                    col.name,
-                    where,
-                    f"{c.given} IS NOT NULL AND {col.name} IS NULL",
-                    label + EXPECTED[col.type],
-                    (col.name,),
-                )
-            )
-        if col.type == "enum":
-            rules.append(
-                _Rule(
-                    col.name,
-                    where,
-                    f"{col.name} NOT IN ({_list(col.values)})",
-                    label + f"expected one of {', '.join(col.values)}; map other "
-                    "values under the mapping's values",
-                    (col.name,),
-                )
-            )
-        if not col.nullable and col.blank is None:
-            rules.append(
-                _Rule(
-                    col.name, where, f"{c.given} IS NULL", label + "is blank; every record needs it"
-                )
-            )
-        if col.minimum is not None or col.maximum is not None:
-            lo = col.minimum if col.minimum is not None else "-inf"
-            hi = col.maximum if col.maximum is not None else "inf"
-            conds = []
-            if col.minimum is not None:
-                conds.append(f"{col.name} < {col.minimum}")
-            if col.maximum is not None:
-                conds.append(f"{col.name} > {col.maximum}")
-            rules.append(
-                _Rule(
-                    col.name,
-                    where,
-                    " OR ".join(conds),
-                    label + f"expected a number from {lo} to {hi}",
-                    (col.name,),
-                )
-            )
+    return cols, used
+
+
+def _missing(
+    col: Column, explicit: bool, wanted: str, source: OpenSource, path: Path
+) -> Problem | None:
+    """The problem of a column without a header: mapped but absent, or required."""
+    if explicit:
+        return Problem(
+            f"missing column {wanted!r} (mapped to {col.name}); the "
+            f"file's headers are {', '.join(source.headers)}",
+            file=str(path),
+            row=1,
+        )
+    if col.required and col.default is None:
+        return Problem(
+            f"missing column {col.name} ({col.description}); map the export's header "
+            f"to it under columns: in a mapping file",
+            file=str(path),
+            row=1,
+        )
+    return None
+
+
+def _value_rules(c: _Col) -> list[_Rule]:
+    """The checks of one column's own values: type, allowed values, blank, range."""
+    col = c.column
+    where = c.header or col.name
+    label = "" if where == col.name else f"{col.name}: "
+    rules = []
+    if col.type in EXPECTED:
+        cond = f"{c.given} IS NOT NULL AND {col.name} IS NULL"
+        rules.append(_Rule(col.name, where, cond, label + EXPECTED[col.type], (col.name,)))
+    if col.type == "enum":
+        message = (
+            f"expected one of {', '.join(col.values)}; map other values under the mapping's values"
+        )
+        cond = f"{col.name} NOT IN ({_list(col.values)})"
+        rules.append(_Rule(col.name, where, cond, label + message, (col.name,)))
+    if not col.nullable and col.blank is None:
+        message = label + "is blank; every record needs it"
+        rules.append(_Rule(col.name, where, f"{c.given} IS NULL", message))
+    if col.minimum is not None or col.maximum is not None:
+        lo = col.minimum if col.minimum is not None else "-inf"
+        hi = col.maximum if col.maximum is not None else "inf"
+        conds = [f"{col.name} < {col.minimum}"] if col.minimum is not None else []
+        conds += [f"{col.name} > {col.maximum}"] if col.maximum is not None else []
+        message = label + f"expected a number from {lo} to {hi}"
+        rules.append(_Rule(col.name, where, " OR ".join(conds), message, (col.name,)))
+    return rules
+
+
+def _kind_rules(kind: Kind, cols: list[_Col]) -> list[_Rule]:
+    """The kind's checks across columns, for those whose columns the file has."""
     present = {c.column.name for c in cols if c.raw is not None or c.header is None}
+    headers = {c.column.name: c.header for c in cols if c.header}
+    rules = []
     for check in kind.checks:
         names = [n for n in kind.names if re.search(rf"\b{n}\b", check.condition)]
         if not all(n in present for n in names):
             continue
-        header = next(
-            (c.header for c in cols if c.column.name == check.column and c.header), check.column
-        )
+        header = headers.get(check.column, check.column)
         label = "" if header == check.column else f"{check.column}: "
         echo = tuple(n for n in names if kind.column(n).type != "personal")
         rules.append(_Rule(check.column, header, check.condition, label + check.message, echo))
-    ignored = [h for h in source.headers if h not in used and h != ROW_COLUMN]
-    return _Plan(kind, cols, rules, source.relation, source.row_expr, ignored)
+    return rules
 
 
 # --- running -----------------------------------------------------------------------------
@@ -513,26 +507,6 @@ def _open(info: SourceInfo, mapping: Mapping, staging: Path, con: Any) -> OpenSo
     return open_csv(converted, "utf-8", info.path)
 
 
-def _offset_columns(con: Any, source: OpenSource, kind: Kind, mapping: Mapping) -> set[str]:
-    """Timestamp columns whose first values carry a UTC offset (read with their zone)."""
-    out = set()
-    for col in kind.columns:
-        if col.type != "timestamp":
-            continue
-        header = mapping.header_for(col.name)
-        if mapping is IDENTITY:
-            header = next((h for h in source.headers if h.strip().lower() == col.name), header)
-        if header not in source.headers or source.types.get(header, "VARCHAR") != "VARCHAR":
-            continue
-        sample = con.execute(
-            f"SELECT {_raw_text(header)} AS v FROM {source.relation} "
-            f"WHERE v IS NOT NULL LIMIT {SAMPLE}"
-        ).fetchall()
-        if any(_OFFSET.search(v) and len(v) > 10 for (v,) in sample):
-            out.add(col.name)
-    return out
-
-
 def _show(value: Any) -> str:
     text = str(value)
     return repr(text if len(text) <= 40 else text[:37] + "...")
@@ -593,39 +567,6 @@ NATIVE_TYPES = {
 }
 
 
-def _native_columns(
-    con: Any, source: OpenSource, kind: Kind, mapping: Mapping, offsets: set[str]
-) -> dict[str, str]:
-    """Text columns whose first values the CSV reader can parse itself (header -> type).
-
-    Parsing in the reader is several times faster than parsing text in SQL. A column
-    qualifies when it needs no value map, carries no UTC offsets, and its first values all
-    parse; a later value that does not is caught (the file is then checked again the slow,
-    exact way).
-    """
-    out: dict[str, str] = {}
-    for col in kind.columns:
-        target = NATIVE_TYPES.get(col.type)
-        header = _header_of(col, source, mapping)
-        if (
-            target is None
-            or header is None
-            or col.name in mapping.values
-            or col.name in offsets
-            or source.types.get(header) != "VARCHAR"
-        ):
-            continue
-        raw = _raw_text(header)
-        bad = con.execute(
-            f"SELECT count(*) FROM (SELECT {raw} AS v FROM {source.relation} "
-            f"LIMIT {SAMPLE}) WHERE v IS NOT NULL AND TRY_CAST(v AS {target}) IS "
-            "NULL"
-        ).fetchone()[0]
-        if bad == 0:
-            out[header] = target
-    return out
-
-
 def _header_of(col: Column, source: OpenSource, mapping: Mapping) -> str | None:
     if mapping is IDENTITY:
         return next((h for h in source.headers if h.strip().lower() == col.name), None)
@@ -633,18 +574,113 @@ def _header_of(col: Column, source: OpenSource, mapping: Mapping) -> str | None:
     return header if header in source.headers else None
 
 
+def _sampled(
+    con: Any, source: OpenSource, kind: Kind, mapping: Mapping, fast: bool
+) -> tuple[set[str], dict[str, str]]:
+    """What the first rows tell: timestamp columns with UTC offsets, columns the reader parses.
+
+    Offsets: a timestamp column whose first ``SAMPLE`` values (blanks aside) include one with a
+    UTC offset is read with its zone. Native: with ``fast``, a text column of a CSV whose first
+    ``SAMPLE`` rows all parse as its type, that needs no value map and carries no offsets, is
+    parsed by the CSV reader itself, several times faster than parsing text in SQL (a later
+    value that does not parse is caught and the file is checked again the exact way). The
+    first rows are read once, into a table.
+    """
+    text = {
+        col.name: h
+        for col in kind.columns
+        if (h := _header_of(col, source, mapping)) and source.types.get(h, "VARCHAR") == "VARCHAR"
+    }
+    stamps = [n for n in text if kind.column(n).type == "timestamp"]
+    natives = [n for n in text if kind.column(n).type in NATIVE_TYPES and n not in mapping.values]
+    if not stamps and not (fast and natives and source.csv_path is not None):
+        return set(), {}
+    cols = ", ".join(f"{_raw_text(h)} AS {_ident(n)}" for n, h in text.items())
+    limit = 5 * SAMPLE
+    con.execute(
+        f"CREATE TEMP TABLE ccua_sample AS SELECT {cols} FROM {source.relation} LIMIT {limit}"
+    )
+    whole = con.execute("SELECT count(*) FROM ccua_sample").fetchone()[0] < limit
+    offsets = {n for n in stamps if _has_offsets(con, source, n, text[n], whole)}
+    if not fast or source.csv_path is None:
+        return offsets, {}
+    natives = [n for n in natives if n not in offsets]
+    if not natives:
+        return offsets, {}
+    bad = con.execute(
+        "SELECT "
+        + ", ".join(
+            f"count_if({_ident(n)} IS NOT NULL AND TRY_CAST({_ident(n)} AS "
+            f"{NATIVE_TYPES[kind.column(n).type]}) IS NULL)"
+            for n in natives
+        )
+        + f" FROM (SELECT * FROM ccua_sample LIMIT {SAMPLE})"
+    ).fetchone()
+    native = {
+        text[n]: NATIVE_TYPES[kind.column(n).type]
+        for n, b in zip(natives, bad, strict=True)
+        if b == 0
+    }
+    return offsets, native
+
+
+def _has_offsets(con: Any, source: OpenSource, name: str, header: str, whole: bool) -> bool:
+    values = con.execute(
+        f"SELECT {_ident(name)} FROM ccua_sample WHERE {_ident(name)} IS NOT NULL LIMIT {SAMPLE}"
+    ).fetchall()
+    if len(values) < SAMPLE and not whole:  # a sparse column: look further, in the file
+        values = con.execute(
+            f"SELECT {_raw_text(header)} AS v FROM {source.relation} "
+            f"WHERE v IS NOT NULL LIMIT {SAMPLE}"
+        ).fetchall()
+    return any(_OFFSET.search(v) and len(v) > 10 for (v,) in values)
+
+
+BAD = "__bad"  # the partition a pass writes the rows that break a check into
+
+
 @dataclass
-class _Checked:
+class _Pass:
+    """One pass over a source: every row checked, written to ``out`` by month."""
+
     con: Any
     plan: _Plan
-    rows: int
-    bad_rows: int
-    per_rule: list[int]
-    rejects: list[tuple[int, str]]
-    cast_rejects: int
+    out: Path
+    rows: int  # rows the reader produced
+    bad_rows: int  # ... of which break a check (in the partition BAD)
+    rejects: list[tuple[int, str]]  # lines the reader set aside (wrong number of fields)
+    cast_rejects: int  # values the reader's own parsers refused
+    not_utf8: bool  # the reader met bytes that are not UTF-8
 
 
-def _check(
+def _copy_sql(p: _Plan, out: Path, month: str, ctes: str = "", rows: str = "c") -> str:
+    """COPY of the checked relation's rows (or of ``rows``, defined in ``ctes``) by month."""
+    columns = ", ".join(
+        f"CAST({c.column.name} AS {_sql_type(c.column)}) AS {c.column.name}" for c in p.cols
+    )
+    with_ctes = f"{p.checked()}{', ' + ctes if ctes else ''}"
+    # Smaller row groups keep the six open partitions within the memory cap.
+    return (
+        f"COPY ({with_ctes} SELECT {columns}, {month} AS month FROM {rows}) TO {_q(str(out))} "
+        "(FORMAT parquet, PARTITION_BY (month), FILENAME_PATTERN 'part_{i}', ROW_GROUP_SIZE 61440)"
+    )
+
+
+def _months(con: Any, out: Path) -> dict[str, int]:
+    """Rows written per month partition (from the Parquet footers)."""
+    if not any(out.glob("month=*/*.parquet")):
+        return {}
+    return {
+        str(month): int(n)
+        for month, n in con.execute(
+            f"SELECT month, count(*) FROM read_parquet({_q(str(out))} || '/*/*.parquet', "
+            "hive_partitioning = true, hive_types = {'month': VARCHAR}) "
+            "GROUP BY month ORDER BY month"
+        ).fetchall()
+    }
+
+
+def _write_pass(
     info: SourceInfo,
     mapping: Mapping,
     staging: Path,
@@ -653,36 +689,27 @@ def _check(
     salt: str,
     fast: bool,
     say: Callable[[float | None], None],
-) -> _Checked:
+) -> _Pass:
+    """Read, check, pseudonymise and write every row in one DuckDB pass.
+
+    Rows that pass every check go to their month's partition; rows that break one go to the
+    partition BAD, which the caller counts, explains and drops.
+    """
     con = _connect(mapping.timezone, staging)
     try:
         source = _open(info, mapping, staging, con)
         k = kind_named(kind) if kind else detect_kind(source.headers, path)
-        offsets = _offset_columns(con, source, k, mapping)
-        if fast and source.csv_path is not None:
-            native = _native_columns(con, source, k, mapping, offsets)
-            if native:
-                source = source.typed(native)
-        p = plan(k, mapping, source, path, offsets)
+        offsets, native = _sampled(con, source, k, mapping, fast)
+        p = plan(k, mapping, source.typed(native) if native else source, path, offsets)
         con.execute("SET VARIABLE ccua_salt = ?", [salt])
         con.execute("SET preserve_insertion_order = false")
-        counts = ", ".join(f"count_if(b_{i})" for i in range(len(p.rules)))
-        row = _execute(
-            con,
-            f"{p.checked()} SELECT count(*), count_if({p.any_bad})"
-            f"{', ' + counts if counts else ''} FROM c",
-            say,
-        )[0]
-        rejects, cast_rejects = _rejects(con)
-        return _Checked(
-            con,
-            p,
-            int(row[0] or 0),
-            int(row[1] or 0),
-            [int(x or 0) for x in row[2:]],
-            rejects,
-            cast_rejects,
-        )
+        out = staging / "out"
+        month = f"CASE WHEN {p.any_bad} THEN '{BAD}' ELSE strftime({k.month_by}, '%Y-%m') END"
+        _execute(con, _copy_sql(p, out, month), say)
+        months = _months(con, out)
+        rejects, cast_rejects, not_utf8 = _rejects(con)
+        rows, bad = sum(months.values()), months.get(BAD, 0)
+        return _Pass(con, p, out, rows, bad, rejects, cast_rejects, not_utf8)
     except BaseException as exc:
         con.close()
         import duckdb
@@ -697,6 +724,90 @@ def _check(
                 hint="are its quotes and line ends consistent? save it again as CSV UTF-8",
             ) from None
         raise
+
+
+def _write_checked(
+    info: SourceInfo,
+    mapping: Mapping,
+    staging: Path,
+    kind: str | None,
+    path: Path,
+    salt: str,
+    say: Callable[[float | None], None],
+) -> _Pass:
+    """The pass, again when it met what its first guesses did not foresee."""
+    fast = True
+    while True:
+        done = _write_pass(info, mapping, staging, kind, path, salt, fast, say)
+        if done.not_utf8 and not info.encoding_given and info.encoding == "utf-8":
+            info.encoding = "gb18030"  # a byte past the first block is not UTF-8: GBK
+        elif done.cast_rejects and fast:
+            fast = False  # the exact parsers accept more layouts and name every problem
+        else:
+            return done
+        done.con.close()
+        shutil.rmtree(done.out, ignore_errors=True)
+
+
+def _count_problems(
+    done: _Pass, label: str, skip_bad_rows: bool, shown: int, say: Callable[[float | None], None]
+) -> tuple[int, int]:
+    """A source with problems: each counted (one more pass); refused, or its bad rows dropped.
+
+    Returns (problems, rows left out).
+    """
+    con, p, rejects = done.con, done.plan, done.rejects
+    counts = ", ".join(f"count_if(b_{i})" for i in range(len(p.rules)))
+    row = _execute(con, f"{p.checked()} SELECT {counts or '0'} FROM c", say)[0]
+    per_rule = [int(x or 0) for x in row] if counts else []
+    total = sum(per_rule) + len(rejects)
+    if not skip_bad_rows:
+        tally: dict[str, int] = {}
+        for rule, n in zip(p.rules, per_rule, strict=True):
+            if n:
+                what = f"{rule.header}: {rule.message.split(';')[0]}"
+                tally[what] = tally.get(what, 0) + n
+        if rejects:
+            tally["rows with the wrong number of fields"] = len(rejects)
+        raise RecordsInvalid(
+            problems=_examples(con, p, label, rejects, shown, 1),
+            subject=label,
+            total=total,
+            bad_rows=done.bad_rows + len(rejects),
+            rows=done.rows + len(rejects),
+            tally=tuple(tally.items()),
+        )
+    shutil.rmtree(done.out / f"month={BAD}", ignore_errors=True)
+    return total, done.bad_rows + len(rejects)
+
+
+def _sha256_of(store: RecordsStore, info: SourceInfo) -> Callable[[], str]:
+    """The file's SHA-256: now if an ingested file has its size, else alongside the ingest.
+
+    Only a file of the same size can be one already ingested; otherwise the hash is needed only
+    for the manifest, and hashing (which releases the GIL) overlaps DuckDB's work.
+    """
+    if any(s.get("size") == info.size for s in store.manifest()["sources"]):
+        now = file_sha256(info.path)
+        return lambda: now
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["sha"] = file_sha256(info.path)
+        except OSError as exc:
+            box["error"] = exc
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+
+    def later() -> str:
+        worker.join()
+        if "error" in box:
+            raise CcuaError(f"cannot read the file: {box['error']}", file=str(info.path))
+        return str(box["sha"])
+
+    return later
 
 
 def ingest_file(
@@ -722,42 +833,30 @@ def ingest_file(
     say = progress or (lambda _f, _s, _x: None)
     say(label, "reading", None)
     info = inspect(path, mapping.encoding)
-    result = IngestResult(label, encoding=info.encoding)
     if kind and mapping.kind and kind != mapping.kind:
         raise CcuaError(
             f"--kind {kind} but the mapping {mapping.path} is for {mapping.kind}", file=label
         )
-    wanted_kind = kind or mapping.kind
-    resolved = str(path.resolve())
-    for source in store.manifest()["sources"]:
-        if (
-            source["sha256"] == info.sha256
-            and source.get("mapping_sha256") == mapping.sha256
-            and (wanted_kind is None or source["kind"] == wanted_kind)
-        ):
-            result.kind, result.status = source["kind"], "unchanged"
-            result.rows, result.written = source["rows"], source["written"]
-            result.months = dict(source["months"])
-            result.seconds = time.perf_counter() - started
-            return result
-    staging = store.staging(info.sha256[:16])
-    checking = lambda f: say(label, "checking", f)  # noqa: E731
-    checked: _Checked | None = None
+    result = IngestResult(label, encoding=info.encoding)
+    sha256 = _sha256_of(store, info)
+    if _unchanged(store, info, sha256, mapping, kind or mapping.kind, result):
+        result.seconds = time.perf_counter() - started
+        return result
+    staging = store.staging(uuid.uuid4().hex[:16])
+    done: _Pass | None = None
     try:
-        checked = _check(info, mapping, staging, wanted_kind, path, salt, True, checking)
-        if checked.cast_rejects:
-            # A value the fast reader refused: check the file again with the exact parsers,
-            # which accept more layouts and name every problem in our words.
-            checked.con.close()
-            checked = _check(info, mapping, staging, wanted_kind, path, salt, False, checking)
-        con, p = checked.con, checked.plan
-        k = p.kind
-        result.kind = k.name
-        result.ignored_columns = p.ignored
-        rejects = checked.rejects
-        result.rows = checked.rows + len(rejects)
-        result.problems = sum(checked.per_rule) + len(rejects)
-        bad_rows = checked.bad_rows
+        done = _write_checked(
+            info,
+            mapping,
+            staging,
+            kind or mapping.kind,
+            path,
+            salt,
+            lambda f: say(label, "writing", f),
+        )
+        p = done.plan
+        result.kind, result.ignored_columns, result.encoding = p.kind.name, p.ignored, info.encoding
+        result.rows = done.rows + len(done.rejects)
         if result.rows == 0:
             raise CcuaError(
                 "the file has its header row but no records: nothing to ingest "
@@ -765,122 +864,130 @@ def ingest_file(
                 file=label,
                 row=1,
             )
-        if result.problems:
-            tally: dict[str, int] = {}
-            for rule, n in zip(p.rules, checked.per_rule, strict=True):
-                if n:
-                    what = f"{rule.header}: {rule.message.split(';')[0]}"
-                    tally[what] = tally.get(what, 0) + n
-            if rejects:
-                tally["rows with the wrong number of fields"] = len(rejects)
-            if not skip_bad_rows:
-                examples = _examples(con, p, label, rejects, shown, 1)
-                raise RecordsInvalid(
-                    problems=examples,
-                    subject=label,
-                    total=result.problems,
-                    bad_rows=bad_rows + len(rejects),
-                    rows=result.rows,
-                    tally=tuple(tally.items()),
-                )
-            result.skipped = bad_rows + len(rejects)
-        out = staging / "out"
-        columns = ", ".join(
-            f"CAST({c.column.name} AS {_sql_type(c.column)}) AS {c.column.name}" for c in p.cols
-        )
-        # Without bad rows there is nothing to filter: the checks are not evaluated again
-        # (filtering costs as much as the rest of the write).
-        keep = f" WHERE NOT ({p.any_bad})" if bad_rows else ""
-        _execute(
-            con,
-            f"COPY ({p.checked()} SELECT {columns}, strftime({k.month_by}, "
-            f"'%Y-%m') AS month FROM c{keep}) TO {_q(str(out))} "
-            # Smaller row groups keep the six open partitions within the memory cap.
-            "(FORMAT parquet, PARTITION_BY (month), FILENAME_PATTERN 'part_{i}', "
-            "ROW_GROUP_SIZE 61440)",
-            lambda f: say(label, "writing", f),
-        )
-        written = sorted(out.glob("month=*/*.parquet"))
-        if written and k.key:
-            replacing = {
-                s["sha256"]
-                for s in store.manifest()["sources"]
-                if s["kind"] == k.name and (s["path"] == resolved or s["sha256"] == info.sha256)
-            }
-            earlier = [
-                s
-                for s in store.manifest()["sources"]
-                if s["kind"] == k.name and s["sha256"] not in replacing
-            ]
-            within, before = _duplicates(con, out, k, store, earlier)
-            if within or before:
-                if not dedupe:
-                    raise _duplicate_error(
-                        con,
-                        p,
-                        label,
-                        result.rows,
-                        within,
-                        before,
-                        store,
-                        earlier,
-                        shown,
-                        bool(bad_rows),
-                        rejects,
-                    )
-                shutil.rmtree(out)
-                if within and not p.row_expr:
-                    # "The first in file order" needs the rows numbered in file order: a CSV
-                    # has no row number of its own, so it is read by one thread, in order.
-                    con.execute("SET threads = 1")
-                    con.execute("SET preserve_insertion_order = true")
-                _execute(
-                    con,
-                    _dedupe_copy(p, columns, keep, out, store, earlier),
-                    lambda f: say(label, "writing", f),
-                )
-                written = sorted(out.glob("month=*/*.parquet"))
-                result.duplicates_within, result.duplicates_earlier = within, before
-        months: dict[str, int] = {}
-        if written:
-            for month, n in con.execute(
-                f"SELECT month, count(*) FROM read_parquet({_q(str(out))} || '/*/*.parquet', "
-                "hive_partitioning = true, hive_types = {'month': VARCHAR}) "
-                "GROUP BY month ORDER BY month"
-            ).fetchall():
-                months[str(month)] = int(n)
-        result.months = months
-        result.written = sum(months.values())
+        if done.bad_rows or done.rejects:
+            counting = lambda f: say(label, "counting", f)  # noqa: E731
+            result.problems, result.skipped = _count_problems(
+                done, label, skip_bad_rows, shown, counting
+            )
+        if p.kind.key:
+            _keys_once(done, store, path, sha256(), result, dedupe, shown, say)
+        result.months = _months(done.con, done.out)
+        result.written = sum(result.months.values())
         if result.duplicates_within or result.duplicates_earlier:
-            result.duplicates = checked.rows - bad_rows - result.written
+            result.duplicates = done.rows - done.bad_rows - result.written
     except BaseException:
-        if checked is not None:
-            checked.con.close()
+        if done is not None:
+            done.con.close()
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    checked.con.close()
-    # Move into place, then commit: the manifest is the commit point.
-    batch = f"{info.sha256[:12]}-{uuid.uuid4().hex[:6]}"
+    done.con.close()
+    _commit(store, info, sha256(), mapping, result, done.out)
+    shutil.rmtree(staging, ignore_errors=True)
+    result.seconds = time.perf_counter() - started
+    say(label, "done", 1.0)
+    return result
+
+
+def _unchanged(
+    store: RecordsStore,
+    info: SourceInfo,
+    sha256: Callable[[], str],
+    mapping: Mapping,
+    kind: str | None,
+    result: IngestResult,
+) -> bool:
+    """The same file, mapping and kind were ingested already: ``result`` says what it gave."""
+    for source in store.manifest()["sources"]:
+        if (
+            source.get("size") == info.size
+            and source["sha256"] == sha256()
+            and source.get("mapping_sha256") == mapping.sha256
+            and (kind is None or source["kind"] == kind)
+        ):
+            result.kind, result.status = source["kind"], "unchanged"
+            result.rows, result.written = source["rows"], source["written"]
+            result.months = dict(source["months"])
+            return True
+    return False
+
+
+def _replaced(store: RecordsStore, kind: str, path: Path, sha256: str) -> list[dict[str, Any]]:
+    """The manifest's entries a new ingest of this file replaces: same path, or same bytes."""
+    resolved = str(path.resolve())
+    return [
+        s
+        for s in store.manifest()["sources"]
+        if s["kind"] == kind and (s["path"] == resolved or s["sha256"] == sha256)
+    ]
+
+
+def _keys_once(
+    done: _Pass,
+    store: RecordsStore,
+    path: Path,
+    sha256: str,
+    result: IngestResult,
+    dedupe: bool,
+    shown: int,
+    say: Progress,
+) -> None:
+    """Refuse repeated keys, or (``dedupe``) write the rows again keeping one of each."""
+    con, p, out, label = done.con, done.plan, done.out, str(path)
+    if not any(out.glob("month=*/*.parquet")):
+        return
+    k = p.kind
+    replacing = {s["sha256"] for s in _replaced(store, k.name, path, sha256)}
+    earlier = [
+        s
+        for s in store.manifest()["sources"]
+        if s["kind"] == k.name and s["sha256"] not in replacing
+    ]
+    within, before = _duplicates(con, out, k, store, earlier)
+    if not (within or before):
+        return
+    keep = f" WHERE NOT ({p.any_bad})" if done.bad_rows else ""
+    if not dedupe:
+        raise _duplicate_error(
+            con, p, label, result.rows, within, before, store, earlier, shown, keep, done.rejects
+        )
+    shutil.rmtree(out)
+    if within and not p.row_expr:
+        # "The first in file order" needs the rows numbered in file order: a CSV has no row
+        # number of its own, so it is read by one thread, in order.
+        con.execute("SET threads = 1")
+        con.execute("SET preserve_insertion_order = true")
+    _execute(
+        con, _dedupe_copy(p, keep, out, store, earlier), lambda f: say(label, "deduplicating", f)
+    )
+    result.duplicates_within, result.duplicates_earlier = within, before
+
+
+def _commit(
+    store: RecordsStore,
+    info: SourceInfo,
+    sha256: str,
+    mapping: Mapping,
+    result: IngestResult,
+    out: Path,
+) -> None:
+    """Move the partitions into place, then commit them: the manifest is the commit point."""
+    assert result.kind is not None
+    batch = f"{sha256[:12]}-{uuid.uuid4().hex[:6]}"
     files: list[str] = []
-    for n, f in enumerate(written):
-        rel = f"{k.name}/{f.parent.name}/{batch}-{n}.parquet"
+    for n, f in enumerate(sorted(out.glob("month=*/*.parquet"))):
+        rel = f"{result.kind}/{f.parent.name}/{batch}-{n}.parquet"
         target = store.root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         f.replace(target)
         files.append(rel)
-    shutil.rmtree(staging, ignore_errors=True)
+    replaced = _replaced(store, result.kind, info.path, sha256)
     manifest = store.manifest()
-    replaced = [
-        s
-        for s in manifest["sources"]
-        if s["kind"] == k.name and (s["path"] == resolved or s["sha256"] == info.sha256)
-    ]
     entry = {
-        "kind": k.name,
-        "path": resolved,
-        "name": path.name,
+        "kind": result.kind,
+        "path": str(info.path.resolve()),
+        "name": info.path.name,
         "size": info.size,
-        "sha256": info.sha256,
+        "sha256": sha256,
         "format": info.format,
         "encoding": info.encoding,
         "mapping": mapping.path,
@@ -892,7 +999,7 @@ def ingest_file(
         "duplicates_dropped": result.duplicates,
         "problems": result.problems,
         "ignored_columns": result.ignored_columns,
-        "months": months,
+        "months": result.months,
         "files": files,
         "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
@@ -902,27 +1009,28 @@ def ingest_file(
         for rel in old["files"]:
             (store.root / rel).unlink(missing_ok=True)
     result.status = "replaced" if replaced else "ingested"
-    result.seconds = time.perf_counter() - started
-    say(label, "done", 1.0)
-    return result
 
 
-def _rejects(con: Any) -> tuple[list[tuple[int, str]], int]:
-    """Lines the CSV reader set aside: (structural problems by line, count of cast refusals)."""
+def _rejects(con: Any) -> tuple[list[tuple[int, str]], int, bool]:
+    """Lines the CSV reader set aside (by line), how many values it refused to parse, and
+    whether it met bytes that are not UTF-8."""
     try:
         # One entry per missing field, and one per query that read the file: one per line.
         rows = con.execute(
             "SELECT line, min_by(error_message, column_idx) FROM reject_errors "
             "WHERE error_type <> 'CAST' GROUP BY line ORDER BY line"
         ).fetchall()
-        casts = con.execute(
-            "SELECT count(DISTINCT line) FROM reject_errors WHERE error_type = 'CAST'"
-        ).fetchone()[0]
+        casts, not_utf8 = con.execute(
+            "SELECT count(DISTINCT line) FILTER (WHERE error_type = 'CAST'), "
+            "count(*) FILTER (WHERE error_type = 'INVALID ENCODING') FROM reject_errors"
+        ).fetchone()
     except Exception:  # no CSV was read (Parquet): there is no reject table
-        return [], 0
-    return [
-        (int(line), f"expected as many fields as the header has ({msg})") for line, msg in rows
-    ], int(casts)
+        return [], 0, False
+    return (
+        [(int(line), f"expected as many fields as the header has ({msg})") for line, msg in rows],
+        int(casts),
+        bool(not_utf8),
+    )
 
 
 def ingest(
@@ -1016,12 +1124,7 @@ def _duplicates(
 
 
 def _dedupe_copy(
-    p: _Plan,
-    columns: str,
-    keep: str,
-    out: Path,
-    store: RecordsStore,
-    earlier: Sequence[dict[str, Any]],
+    p: _Plan, keep: str, out: Path, store: RecordsStore, earlier: Sequence[dict[str, Any]]
 ) -> str:
     """COPY of the checked rows keeping, per key, the record an earlier ingest holds, else the
     first in file order."""
@@ -1034,14 +1137,12 @@ def _dedupe_copy(
         if old_files
         else ""
     )
-    return (
-        f"COPY ({p.checked()}, n AS (SELECT *, {row} AS __n FROM c{keep}), "
+    ctes = (
+        f"n AS (SELECT *, {row} AS __n FROM c{keep}), "
         f"d AS (SELECT n.* FROM n{anti} QUALIFY row_number() OVER (PARTITION BY {keys} "
-        f"ORDER BY __n) = 1) "
-        f"SELECT {columns}, strftime({k.month_by}, '%Y-%m') AS month FROM d) "
-        f"TO {_q(str(out))} (FORMAT parquet, PARTITION_BY (month), "
-        "FILENAME_PATTERN 'part_{i}', ROW_GROUP_SIZE 61440)"
+        "ORDER BY __n) = 1)"
     )
+    return _copy_sql(p, out, f"strftime({k.month_by}, '%Y-%m')", ctes, "d")
 
 
 def _duplicate_error(
@@ -1054,7 +1155,7 @@ def _duplicate_error(
     store: RecordsStore,
     earlier: Sequence[dict[str, Any]],
     shown: int,
-    filtered: bool,
+    keep: str,
     rejects: list[tuple[int, str]],
 ) -> RecordsInvalid:
     """The refusal: both counts, and the first duplicate rows in file order (file:row)."""
@@ -1063,7 +1164,6 @@ def _duplicate_error(
     old_files = _earlier_files(store, earlier)
     by_file = {str(store.root / rel): s["name"] for s in earlier for rel in s["files"]}
     row = "__row" if p.row_expr else "row_number() OVER ()"
-    keep = f" WHERE NOT ({p.any_bad})" if filtered else ""
     con.execute("SET threads = 1")  # rows in file order, for their numbers
     con.execute("SET preserve_insertion_order = true")
     old = (

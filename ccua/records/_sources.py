@@ -1,6 +1,8 @@
 """Reading the files centres send: CSV (UTF-8, UTF-8 with BOM, GBK), Excel and Parquet.
 
-A source is never modified: it is hashed and read. CSV in GBK is transcoded, and Excel
+A source is never modified: it is hashed and read. Its encoding is told from its first block
+(UTF-8 with or without BOM, else GB18030); a later byte that is not UTF-8 is caught by DuckDB's
+reader, and the ingest then reads the file as GB18030. CSV in GBK is transcoded, and Excel
 converted, into a UTF-8 CSV in the ingest's staging folder first, because DuckDB reads UTF-8
 CSV fastest and with the least memory. The dialect is pinned rather than sniffed (DuckDB's
 sniffer can take a malformed last line for the header), and rows with the wrong number of
@@ -32,9 +34,9 @@ ROW_COLUMN = "__ccua_row"
 class SourceInfo:
     path: Path
     size: int
-    sha256: str
     format: str  # csv | excel | parquet
     encoding: str | None = None  # for CSV: utf-8, utf-8-sig or gb18030
+    encoding_given: bool = False  # named by the mapping, not told from the bytes
 
 
 @dataclass
@@ -69,70 +71,60 @@ def _q(text: str) -> str:
 
 
 def inspect(path: Path, encoding: str | None = None) -> SourceInfo:
-    """Size, SHA-256 and (for CSV) the encoding, in one read of the file."""
+    """Format, size and (for CSV) the encoding, from the file's first block."""
     if not path.exists():
         raise CcuaError("file not found", file=str(path))
     if path.is_dir():
         raise CcuaError("is a folder; give the export files", file=str(path))
-    suffix = path.suffix.lower()
-    if suffix in EXCEL_SUFFIXES:
-        fmt = "excel"
-    elif suffix in PARQUET_SUFFIXES:
-        fmt = "parquet"
-    elif suffix in CSV_SUFFIXES:
-        fmt = "csv"
-    elif suffix == ".xls":
-        raise CcuaError(
-            "old Excel .xls files are not supported; save as .xlsx or CSV", file=str(path)
-        )
-    else:
-        raise CcuaError(
-            f"expected a .csv, .xlsx or .parquet file, got {suffix or 'no extension'}",
-            file=str(path),
-        )
+    fmt = _format(path)
     check_size(path, "records")
     if fmt == "excel":
         check_size(path, "records", limit=MAX_RECORDS_EXCEL_BYTES)
-    digest = hashlib.sha256()
-    size = 0
-    utf8 = codecs.getincrementaldecoder("utf-8")()
-    is_utf8 = fmt == "csv"
-    bom = False
-    nul = False
+    size = path.stat().st_size
+    if fmt != "csv":
+        return SourceInfo(path, size, fmt)
     with path.open("rb") as fh:
-        first = True
+        first = fh.read(CHUNK)
+    if b"\x00" in first[:4096]:
+        raise CcuaError(
+            "the file contains NUL bytes: it looks like UTF-16 text, not a CSV "
+            "in UTF-8 or GBK; save it as CSV UTF-8",
+            file=str(path),
+        )
+    if encoding:
+        return SourceInfo(path, size, fmt, {"gbk": "gb18030"}.get(encoding, encoding), True)
+    if first.startswith(codecs.BOM_UTF8):
+        return SourceInfo(path, size, fmt, "utf-8-sig")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(first, final=len(first) == size)
+    except UnicodeDecodeError:
+        return SourceInfo(path, size, fmt, "gb18030")
+    return SourceInfo(path, size, fmt, "utf-8")
+
+
+def _format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        return "excel"
+    if suffix in PARQUET_SUFFIXES:
+        return "parquet"
+    if suffix in CSV_SUFFIXES:
+        return "csv"
+    if suffix == ".xls":
+        raise CcuaError(
+            "old Excel .xls files are not supported; save as .xlsx or CSV", file=str(path)
+        )
+    raise CcuaError(
+        f"expected a .csv, .xlsx or .parquet file, got {suffix or 'no extension'}", file=str(path)
+    )
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
         while chunk := fh.read(CHUNK):
             digest.update(chunk)
-            size += len(chunk)
-            if fmt != "csv":
-                continue
-            if first:
-                bom = chunk.startswith(codecs.BOM_UTF8)
-                nul = b"\x00" in chunk[:4096]
-                first = False
-            if is_utf8:
-                try:
-                    utf8.decode(chunk)
-                except UnicodeDecodeError:
-                    is_utf8 = False
-    if fmt == "csv" and is_utf8:
-        try:
-            utf8.decode(b"", final=True)
-        except UnicodeDecodeError:
-            is_utf8 = False
-    detected = None
-    if fmt == "csv":
-        if nul:
-            raise CcuaError(
-                "the file contains NUL bytes: it looks like UTF-16 text, not a CSV "
-                "in UTF-8 or GBK; save it as CSV UTF-8",
-                file=str(path),
-            )
-        if encoding:
-            detected = {"gbk": "gb18030"}.get(encoding, encoding)
-        else:
-            detected = "utf-8-sig" if bom else "utf-8" if is_utf8 else "gb18030"
-    return SourceInfo(path, size, digest.hexdigest(), fmt, detected)
+    return digest.hexdigest()
 
 
 def transcode_to_utf8(src: Path, encoding: str, out: Path) -> None:

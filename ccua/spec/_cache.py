@@ -10,12 +10,14 @@ that carries a hash of everything the result depends on:
 - the source of the code that builds and checks it (``ccua/spec/_models.py``, ``_loader.py``,
   ``ccua/formulas.py``), ccua's version, and the Python and pydantic versions.
 
-Change any of them and the key changes: the framework is validated afresh. The cache is only
-ever a shortcut: a folder that cannot be written, a file that is truncated, corrupt, of another
-version or not a framework, is ignored (and rewritten when possible), and the framework is
-loaded from its YAML as if there were no cache. The folder is ``$CCUA_CACHE_DIR``, else
-``$XDG_CACHE_HOME/ccua``, else ``~/.cache/ccua``; it is used only when it belongs to the user
-and others cannot write to it (a pickle is code). ``CCUA_NO_CACHE=1`` switches the cache off.
+Change any of them and the key changes: the framework is validated afresh, and the file of the
+old key is removed (another install of ccua, with its frameworks elsewhere, keeps its own). The
+cache is only ever a shortcut: a folder that cannot be written, a file that is truncated,
+corrupt, of another version or not a framework, is ignored (and rewritten when possible), and
+the framework is loaded from its YAML as if there were no cache. The folder is
+``$CCUA_CACHE_DIR``, else ``$XDG_CACHE_HOME/ccua``, else ``~/.cache/ccua``; it is used only when
+it belongs to the user and others cannot write to it (a pickle is code). ``CCUA_NO_CACHE=1``
+switches the cache off.
 """
 
 from __future__ import annotations
@@ -95,7 +97,10 @@ def cached_framework(framework_id: str, root: Path, load: Callable[[], Any], kin
         key = framework_key(framework_id, root)
     except OSError:
         return load()  # a file vanished while hashing: the loader will say which
-    path = folder / f"framework-{framework_id}-{key[:40]}.pickle"
+    # The name carries the frameworks' folder too: two installs of ccua (two checkouts, two
+    # virtual environments) keep a file each instead of replacing each other's at every call.
+    where = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:8]
+    path = folder / f"framework-{framework_id}-{where}-{key[:40]}.pickle"
     if _safe_folder(folder):
         try:
             with path.open("rb") as fh:
@@ -123,7 +128,7 @@ def _store(path: Path, value: Any) -> None:
         os.replace(tmp, path)
         tmp = None
         for old in path.parent.glob(path.name.rsplit("-", 1)[0] + "-*.pickle"):
-            if old != path:  # earlier keys of the same framework
+            if old != path:  # earlier keys of the same framework in the same install
                 old.unlink(missing_ok=True)
     except Exception:  # read-only folder, disk full, unpicklable: no cache
         pass

@@ -28,7 +28,7 @@ Dec = Annotated[Decimal, BeforeValidator(_to_decimal)]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
 
 
 Direction = Literal["higher", "lower", "band", "none"]
