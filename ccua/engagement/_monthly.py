@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import builtins
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -218,14 +218,52 @@ def parse_monthly(
     return inputs, problems.close()
 
 
+@dataclass
+class _Reading:
+    """One monthly sheet being read: where problems go, and what is read so far."""
+
+    sheet: Sheet
+    problems: ProblemCap
+    resolve: Callable[[str], tuple[str | None, str | None]]
+    units: dict[str, str]
+    allowed: set[str] | None
+    inputs: MonthlyInputs = field(default_factory=MonthlyInputs)
+
+    def problem(self, message: str, row: int, column: str | None = None) -> None:
+        self.problems.append(Problem(message, file=self.sheet.file, row=row, column=column))
+
+    def in_period(self, month: str, row: int, column: str) -> bool:
+        if self.allowed is None or month in self.allowed:
+            return True
+        self.problem(
+            f"month {month} is outside the assessment period "
+            f"{min(self.allowed)}..{max(self.allowed)}",
+            row,
+            column,
+        )
+        return False
+
+    def number(self, cell: Cell, code: str) -> Fraction | None:
+        return _number(cell, self.sheet, self.problems, code, self.units.get(code))
+
+
 def _parse_monthly(
     sheet: Sheet, framework: Framework, period: Iterable[str] | None, problems: ProblemCap
 ) -> tuple[MonthlyInputs, ProblemCap]:
-    inputs = MonthlyInputs()
-    resolve = measure_resolver(framework)
-    units = _units(framework)
     allowed = set(period) if period is not None else None
+    read = _Reading(sheet, problems, measure_resolver(framework), _units(framework), allowed)
     heads = [h.strip() for h in sheet.headers]
+    month_cols = _month_columns(read, heads)
+    if month_cols:
+        _inputs_as_rows(read, heads, month_cols)
+    else:
+        _months_as_rows(read, heads)
+    return read.inputs, problems
+
+
+def _month_columns(read: _Reading, heads: list[str]) -> dict[int, str]:
+    """The columns headed by a month (inputs as rows), each month once."""
+    sheet = read.sheet
     month_cols: dict[int, str] = {}
     month_at: dict[str, int] = {}
     for i, h in enumerate(heads):
@@ -234,162 +272,133 @@ def _parse_monthly(
             continue
         if m in month_at:
             first = month_at[m]
-            letter = sheet.rows[0][i].letter if sheet.rows else column_letter(i)
-            problems.append(
-                Problem(
-                    f"month {m} has two columns ({column_letter(first)} "
-                    f"{heads[first]!r} and {column_letter(i)} {h!r}): keep "
-                    "one",
-                    file=sheet.file,
-                    row=1,
-                    column=letter,
-                )
+            read.problem(
+                f"month {m} has two columns ({column_letter(first)} "
+                f"{heads[first]!r} and {column_letter(i)} {h!r}): keep one",
+                1,
+                sheet.rows[0][i].letter if sheet.rows else column_letter(i),
             )
             continue
         month_at[m] = i
         month_cols[i] = m
+    return month_cols
 
-    def in_period(month: str, row: int, column: str) -> bool:
-        if allowed is not None and month not in allowed:
-            problems.append(
-                Problem(
-                    f"month {month} is outside the assessment period "
-                    f"{min(allowed)}..{max(allowed)}",
-                    file=sheet.file,
-                    row=row,
-                    column=column,
-                )
-            )
-            return False
-        return True
 
-    if month_cols:  # inputs as rows
-        code_col = next((i for i, h in enumerate(heads) if h.lower() in CODE_HEADERS), None)
-        name_col = next((i for i, h in enumerate(heads) if h.lower() in NAME_HEADERS), None)
-        if code_col is None and name_col is None:
-            problems.append(
-                Problem(
-                    "inputs are in rows (months are columns) but no column names "
-                    "them: add a 'code' or '输入项' column",
-                    file=sheet.file,
-                    row=1,
-                )
-            )
-            return inputs, problems
-        for i, h in enumerate(heads):
-            if (
-                i not in month_cols
-                and i not in (code_col, name_col)
-                and h
-                and h.lower() not in IGNORED_HEADERS
-            ):
-                problems.append(
-                    Problem(
-                        f"unexpected column {h!r}: expected months like 2026-01",
-                        file=sheet.file,
-                        row=1,
-                        column=f"{sheet.rows[0][i].letter if sheet.rows else i}",
-                    )
-                )
-        seen: dict[str, int] = {}
-        for cells in sheet.rows:
-            label_cell = cells[code_col] if code_col is not None else cells[name_col]  # type: ignore[index]
-            label = str(label_cell.value or "").strip()
-            code, why = resolve(label)
-            if code is None and name_col is not None and code_col is not None:
-                code, why = resolve(str(cells[name_col].value or ""))
-            if code is None:
-                problems.append(
-                    Problem(
-                        why
-                        or f"unknown input {label!r} (see the template: "
-                        "ccua new, or ccua kpi show CODE)",
-                        file=sheet.file,
-                        row=label_cell.row,
-                        column=label_cell.letter,
-                    )
-                )
-                continue
-            if code in seen:
-                problems.append(
-                    Problem(
-                        f"input {code} appears twice (rows {seen[code]} and {label_cell.row})",
-                        file=sheet.file,
-                        row=label_cell.row,
-                    )
-                )
-                continue
-            seen[code] = label_cell.row
-            for i, col_month in month_cols.items():
-                value = _number(cells[i], sheet, problems, code, units.get(code))
-                if value is not None and in_period(col_month, cells[i].row, cells[i].letter):
-                    inputs.set(
-                        col_month,
-                        code,
-                        value,
-                        Source(sheet.file, cells[i].row, f"{cells[i].letter} ({col_month})"),
-                    )
-        return inputs, problems
+def _inputs_as_rows(read: _Reading, heads: list[str], month_cols: dict[int, str]) -> None:
+    """Our template: one row per input, named by a code and/or name column."""
+    sheet = read.sheet
+    code_col = next((i for i, h in enumerate(heads) if h.lower() in CODE_HEADERS), None)
+    name_col = next((i for i, h in enumerate(heads) if h.lower() in NAME_HEADERS), None)
+    if code_col is None and name_col is None:
+        read.problem(
+            "inputs are in rows (months are columns) but no column names "
+            "them: add a 'code' or '输入项' column",
+            1,
+        )
+        return
+    unexpected = [
+        i
+        for i, h in enumerate(heads)
+        if i not in month_cols
+        and i not in (code_col, name_col)
+        and h
+        and h.lower() not in IGNORED_HEADERS
+    ]
+    for i in unexpected:
+        read.problem(
+            f"unexpected column {heads[i]!r}: expected months like 2026-01",
+            1,
+            f"{sheet.rows[0][i].letter if sheet.rows else i}",
+        )
+    seen: dict[str, int] = {}
+    for cells in sheet.rows:
+        label_cell = cells[code_col] if code_col is not None else cells[name_col]  # type: ignore[index]
+        code = _row_input(read, cells, label_cell, code_col, name_col, seen)
+        if code is None:
+            continue
+        for i, col_month in month_cols.items():
+            value = read.number(cells[i], code)
+            if value is not None and read.in_period(col_month, cells[i].row, cells[i].letter):
+                source = Source(sheet.file, cells[i].row, f"{cells[i].letter} ({col_month})")
+                read.inputs.set(col_month, code, value, source)
 
+
+def _row_input(
+    read: _Reading,
+    cells: Sequence[Cell],
+    label_cell: Cell,
+    code_col: int | None,
+    name_col: int | None,
+    seen: dict[str, int],
+) -> str | None:
+    """The input a row gives (by its code, else its name), once; None: a problem, noted."""
+    label = str(label_cell.value or "").strip()
+    code, why = read.resolve(label)
+    if code is None and name_col is not None and code_col is not None:
+        code, why = read.resolve(str(cells[name_col].value or ""))
+    if code is None:
+        read.problem(
+            why or f"unknown input {label!r} (see the template: ccua new, or ccua kpi show CODE)",
+            label_cell.row,
+            label_cell.letter,
+        )
+        return None
+    if code in seen:
+        read.problem(
+            f"input {code} appears twice (rows {seen[code]} and {label_cell.row})", label_cell.row
+        )
+        return None
+    seen[code] = label_cell.row
+    return code
+
+
+def _months_as_rows(read: _Reading, heads: list[str]) -> None:
+    """A 月份 column and one column per input."""
+    sheet = read.sheet
     month_col = next((i for i, h in enumerate(heads) if h.lower() in MONTH_HEADERS), None)
     if month_col is None:
-        problems.append(
-            Problem(
-                "found neither month columns (2026-01 …) nor a 月份 column", file=sheet.file, row=1
-            )
-        )
-        return inputs, problems
-    columns: dict[int, str] = {}
-    for i, h in enumerate(heads):
-        if i == month_col or not h or h.lower() in IGNORED_HEADERS:
-            continue
-        code, why = resolve(h)
-        if code is None:
-            problems.append(
-                Problem(why or f"unknown input column {h!r}", file=sheet.file, row=1, column=h)
-            )
-        elif code in columns.values():
-            problems.append(
-                Problem(f"input {code} has two columns", file=sheet.file, row=1, column=h)
-            )
-        else:
-            columns[i] = code
+        read.problem("found neither month columns (2026-01 …) nor a 月份 column", 1)
+        return
+    columns = _input_columns(read, heads, month_col)
     seen_months: dict[str, int] = {}
     for cells in sheet.rows:
         mcell = cells[month_col]
         month = _month(mcell.value)
         if month is None:
-            problems.append(
-                Problem(
-                    f"expected a month like 2026-01, got {mcell.value!r}",
-                    file=sheet.file,
-                    row=mcell.row,
-                    column=mcell.column,
-                )
+            read.problem(
+                f"expected a month like 2026-01, got {mcell.value!r}", mcell.row, mcell.column
             )
             continue
         if month in seen_months:
-            problems.append(
-                Problem(
-                    f"month {month} appears twice (rows {seen_months[month]} and {mcell.row})",
-                    file=sheet.file,
-                    row=mcell.row,
-                )
+            read.problem(
+                f"month {month} appears twice (rows {seen_months[month]} and {mcell.row})",
+                mcell.row,
             )
             continue
         seen_months[month] = mcell.row
-        if not in_period(month, mcell.row, mcell.column):
+        if not read.in_period(month, mcell.row, mcell.column):
             continue
         for i, code in columns.items():
-            value = _number(cells[i], sheet, problems, code, units.get(code))
+            value = read.number(cells[i], code)
             if value is not None:
-                inputs.set(
-                    month,
-                    code,
-                    value,
-                    Source(sheet.file, cells[i].row, f"{cells[i].letter} ({cells[i].column})"),
-                )
-    return inputs, problems
+                source = Source(sheet.file, cells[i].row, f"{cells[i].letter} ({cells[i].column})")
+                read.inputs.set(month, code, value, source)
+
+
+def _input_columns(read: _Reading, heads: list[str], month_col: int) -> dict[int, str]:
+    """The columns naming an input (months as rows), each input once."""
+    columns: dict[int, str] = {}
+    for i, h in enumerate(heads):
+        if i == month_col or not h or h.lower() in IGNORED_HEADERS:
+            continue
+        code, why = read.resolve(h)
+        if code is None:
+            read.problem(why or f"unknown input column {h!r}", 1, h)
+        elif code in columns.values():
+            read.problem(f"input {code} has two columns", 1, h)
+        else:
+            columns[i] = code
+    return columns
 
 
 @dataclass(frozen=True)
