@@ -260,3 +260,22 @@ def test_crosswalk_tables(demo: dict[str, Any]):
         from ccua.report._workbook import projection_sheet_title
 
         assert _sheet(wb, sheet, projection_sheet_title(p["to"], lang)) == _want(sheet)
+
+
+def test_requirement_list_weights_and_items_rated_as_a_whole(demo: dict[str, Any]):
+    changed = json.loads(json.dumps(demo))
+    first, second = changed["assessment"]["items"][:2]
+    first["requirements"][0]["weight"] = 2
+    second.update(requirements=[], source="rating", mean_rating=3.5, note="整体判断")
+    t = tables.requirement_list(changed, "zh")
+    labels = [c.label for c in t.columns]
+    weight = labels.index("权重")  # a weight column once any requirement weighs other than 1
+    n = tables.names(changed)
+    rows = [r for r in t.rows if r[2] == n.item(first["code"])]
+    assert [r[weight] for r in rows[:2]] == [2, 1.0]
+    text = tables.pipe_markdown(tables.requirement_list(changed, "zh", first["code"]))
+    assert "| 2.00 |" in text and "权重" in text
+    whole = [r for r in t.rows if r[2] == n.item(second["code"])]  # one row for the item
+    assert len(whole) == 1
+    assert whole[0][3:6] == ("", "（整体评分）", 3.5) and whole[0][-2] == second["percent"]
+    assert "整体判断" in whole[0]
