@@ -34,7 +34,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -57,6 +57,10 @@ from ccua.engagement import (
 from ccua.errors import MAX_PROBLEMS, CcuaError, Problem, ValidationFailed, count_problems
 from ccua.inputs import collect_engagement
 from ccua.spec import Framework, Item, load_framework
+
+if TYPE_CHECKING:
+    from ccua.period import PeriodResult
+    from ccua.scoring import Assessment
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 PLACEHOLDER = "×××"
@@ -255,9 +259,7 @@ def _group_headers(fw: Framework) -> Iterator[tuple[str | None, Item]]:
 
 def engagement_text(fw: Framework, name: str, months: list[str], today: date | None = None) -> str:
     """``engagement.yaml`` with placeholders; it validates as it is."""
-    today = today or date.today()
     x = PLACEHOLDER
-    lv = fw.levels
     out = [
         "# 测评项目资料（engagement.yaml）：T/CCUA 第7章“测评方法”要求的项目信息。",
         "# 报告的封面、概况、测评小组（表E.1、E.2）、资料交接确认单与反馈表（表E.3、E.4）",
@@ -268,6 +270,26 @@ def engagement_text(fw: Framework, name: str, months: list[str], today: date | N
         _pad(f"client: {name}", "客户代号（与 params 文件一致，只用字母、数字和 -_.）"),
         _pad(f"framework: {fw.id}", f"测评依据：{fw.name}"),
         "",
+        *_report_lines(fw, today or date.today()),
+        "",
+        *_contact_lines(),
+        "",
+        *_background_lines(months),
+        "",
+        *_team_lines(),
+        "",
+        *_handover_lines(fw),
+        "",
+        *_key_point_lines(fw),
+        "",
+        _pad('opinion: ""', "报告“四、测评组意见”；留空则按测评等级生成"),
+    ]
+    return "\n".join(out) + "\n"
+
+
+def _report_lines(fw: Framework, today: date) -> list[str]:
+    x = PLACEHOLDER
+    return [
         "report:                                   # 报告封面（E.5 测评报告示例）",
         _pad('  title: ""', "报告标题；留空则为“<受评机构>运营能力测评报告”"),
         _pad(f"  commissioned_by: {x}", "委托单位"),
@@ -279,9 +301,12 @@ def engagement_text(fw: Framework, name: str, months: list[str], today: date | N
         _pad(f"  date: {today.year}年{today.month}月", "编制日期"),
         _pad(f"  prepared_unit: {x}", "编制单位"),
         _pad(f"  standard: {_scalar(f'{fw.designation}《{fw.name}》')}", "报告中引用规范的写法"),
-        "",
-        "contacts:                                 # 报告首页：受评方与测评方的联系信息",
     ]
+
+
+def _contact_lines() -> list[str]:
+    x = PLACEHOLDER
+    out = ["contacts:                                 # 报告首页：受评方与测评方的联系信息"]
     for role, label, org in (
         ("assessee", "受评方", f"{x}客户联络中心"),
         ("assessor", "测评方", f"{x}测评机构"),
@@ -294,8 +319,12 @@ def engagement_text(fw: Framework, name: str, months: list[str], today: date | N
             _pad(f"    email: {x}@{x}.{x}", "电子邮件"),
             _pad(f"    address: 中国{x}省{x}市{x}区{x}路{x}号", "公司地址"),
         ]
-    out += [
-        "",
+    return out
+
+
+def _background_lines(months: list[str]) -> list[str]:
+    x = PLACEHOLDER
+    return [
         "background:                               # 7.2 a) 项目背景（报告“一、概况 测评背景”）",
         _pad(f"  subject: {x}部门（{x}公司）", "7.2 a) 1) 受评主体：部门名称以及所在组织名称"),
         _pad(f"  organisation: {x}", "7.2 a) 2) 受评方组织背景"),
@@ -307,15 +336,22 @@ def engagement_text(fw: Framework, name: str, months: list[str], today: date | N
             "7.2 c) 半年运营数据的起止月份（与 monthly.xlsx 的月份列一致）",
         ),
         _pad('  description: ""', "测评背景段落：项目背景、测评内容和测评要求（可留空）"),
-        "",
+    ]
+
+
+def _team_lines() -> list[str]:
+    """The process (7.3), the tools and the team (tables E.1, E.2)."""
+    x = PLACEHOLDER
+    out = [
         _pad(
             "process:",
             "7.3 测评过程（报告“测评过程”：各阶段、时间节点、交付物）；日期如 2026-09-01",
-        ),
+        )
     ]
     for step, deliverable, clause in PROCESS_STEPS:
         row = {"name": step, "start": "", "end": "", "deliverable": deliverable}
         out.append(_pad(f"  - {_flow(row)}", clause, width=0))
+    assessee = {"name": x, "phone": "", "email": "", "department": x, "position": x}
     out += [
         _pad('tools: ""', "报告“测评工具”段落：本次测评使用的测评工具（可留空）"),
         "",
@@ -324,20 +360,15 @@ def engagement_text(fw: Framework, name: str, months: list[str], today: date | N
         "    - "
         + _flow({"name": x, "phone": "", "email": "", "role": "认证审核人员", "note": "组长"}),
         _pad("  assessee:", "表E.2 测评小组受评方成员名单（至少一人）"),
-        "    - "
-        + _flow(
-            {
-                "name": x,
-                "phone": "",
-                "email": "",
-                "department": x,
-                "position": x,
-                "role": "资料提供与确认",
-                "note": "",
-            }
-        ),
-        "",
-        f"# 表E.3 资料交接确认单 / 表E.4 测评资料反馈表：每个{lv.item.zh}一行，按规范顺序。",
+        "    - " + _flow({**assessee, "role": "资料提供与确认", "note": ""}),
+    ]
+    return out
+
+
+def _handover_lines(fw: Framework) -> list[str]:
+    """Tables E.3 and E.4: one row per item, in the standard's order."""
+    out = [
+        f"# 表E.3 资料交接确认单 / 表E.4 测评资料反馈表：每个{fw.levels.item.zh}一行，按规范顺序。",
         "#   nature 文档性质（电子版/纸质版）· copies 份数 · pages 页数 · note 备注（E.3）",
         "#   completeness 完整度（完整/不完整）· granularity 测评粒度（符合/不符合）",
         "#   feedback 反馈说明（E.4 备注；初评后填写）",
@@ -347,23 +378,27 @@ def engagement_text(fw: Framework, name: str, months: list[str], today: date | N
         if header:
             out.append(f"  # {header}")
         out.append(_pad(f"  {_key(item.code)}: {_flow(HANDOVER_ROW)}", item.name, width=0))
-    example_item = fw.items[0].code
-    out += [
-        "",
+    return out
+
+
+def _key_point_lines(fw: Framework) -> list[str]:
+    x = PLACEHOLDER
+    return [
         "# 7.3.4 a) 测评关键点问题（组织框架、系统、流程、绩效、运营工具、实施效果、测评结果）。",
         "# 有问题时把 [] 删去，取消下面示例的注释并按实际填写（可以写多条）。",
         "key_points: []",
         _pad("  # - topic: 流程", "关键点：组织框架、系统、流程、绩效……", width=30),
-        _pad(f"  #   item: {_key(example_item)}", f"涉及的{lv.item.zh}代码（可省略）", width=30),
+        _pad(
+            f"  #   item: {_key(fw.items[0].code)}",
+            f"涉及的{fw.levels.item.zh}代码（可省略）",
+            width=30,
+        ),
         _pad(f"  #   issue: {x}", "发现的问题", width=30),
         _pad(f"  #   response: {x}", "受评方反馈 / 商定的改进措施", width=30),
         _pad(
             "  #   status: confirmed", "open 未确认 | confirmed 已确认 | resolved 已解决", width=30
         ),
-        "",
-        _pad('opinion: ""', "报告“四、测评组意见”；留空则按测评等级生成"),
     ]
-    return "\n".join(out) + "\n"
 
 
 def _number(value: object) -> str:
@@ -862,16 +897,12 @@ def validate_client(
     """
     from ccua.period import indicators_over_period
     from ccua.results import build_results, key_point_problems
-    from ccua.scoring import score
 
     report = CheckReport(str(params_path))
     try:
         data, problems, ratings_read = collect_engagement(params_path)
-    except ValidationFailed as exc:
-        report.problems = list(exc.problems)
-        return report
     except CcuaError as exc:
-        report.problems = [exc.problem]
+        report.problems = _problems_of(exc)
         return report
     report.problems = problems
     if data is None:
@@ -888,35 +919,64 @@ def validate_client(
     ]
     report.problems += key_point_problems(fw, data, period)  # as ccua run stops on them
     report.warnings = template_leftovers(data)
-    if data.evidence is not None:  # ratings cite the register's ids (docs/assessors.md)
-        from ccua.evidence import citation_problems
-
-        cited, free_text = citation_problems(data.ratings, data.evidence)
-        report.problems += cited
-        report.warnings += [Problem(text) for text in free_text[:20]]
-        if len(free_text) > 20:
-            report.warnings.append(
-                Problem(f"… and {len(free_text) - 20} more ratings whose evidence is free text")
-            )
+    _check_citations(data, report)
     report.problems += _output_problems(data, output)
-    assessment = None
-    if ratings_read:
+    assessment = _score_partial(data, period, report) if ratings_read else None
+    report.summary = _summary(data, period, assessment)
+    if compute and not report.stops_run:
         try:
-            assessment = score(fw, data.ratings, attainment=period.attainment, partial=True)
-        except ValidationFailed as exc:
-            report.problems += list(exc.problems)
+            report.result = build_results(data)
         except CcuaError as exc:
-            report.problems.append(exc.problem)
-    if assessment is not None:
-        r_file = str(data.files.get("ratings", data.folder / RATINGS_FILE))
-        report.todo = [
-            Problem(
-                f"{p.message} (ccua run needs every requirement rated)", file=r_file, field=p.field
-            )
-            for p in assessment.missing
-        ]
+            report.problems += _problems_of(exc)
+    return report
+
+
+def _problems_of(exc: CcuaError) -> list[Problem]:
+    return list(exc.problems) if isinstance(exc, ValidationFailed) else [exc.problem]
+
+
+def _check_citations(data: EngagementData, report: CheckReport) -> None:
+    """Ratings cite the evidence register's ids, when there is one (docs/assessors.md)."""
+    if data.evidence is None:
+        return
+    from ccua.evidence import citation_problems
+
+    cited, free_text = citation_problems(data.ratings, data.evidence)
+    report.problems += cited
+    report.warnings += [Problem(text) for text in free_text[:20]]
+    if len(free_text) > 20:
+        report.warnings.append(
+            Problem(f"… and {len(free_text) - 20} more ratings whose evidence is free text")
+        )
+
+
+def _score_partial(
+    data: EngagementData, period: PeriodResult, report: CheckReport
+) -> Assessment | None:
+    """The assessment as far as it is rated; what is still to rate goes to ``report.todo``."""
+    from ccua.scoring import score
+
+    try:
+        assessment = score(data.framework, data.ratings, attainment=period.attainment, partial=True)
+    except CcuaError as exc:
+        report.problems += _problems_of(exc)
+        return None
+    r_file = str(data.files.get("ratings", data.folder / RATINGS_FILE))
+    report.todo = [
+        Problem(f"{p.message} (ccua run needs every requirement rated)", file=r_file, field=p.field)
+        for p in assessment.missing
+    ]
+    return assessment
+
+
+def _summary(
+    data: EngagementData, period: PeriodResult, assessment: Assessment | None
+) -> dict[str, Any]:
+    """What ``ccua check`` prints about a client: how much of each input is there."""
+    fw = data.framework
     months_with_data = [m for m in data.months if data.inputs.values.get(m)]
-    report.summary = {
+    indicators = period.indicators.values()
+    return {
         "client": data.params.client,
         "framework": fw.id,
         "framework_name": fw.name,
@@ -928,8 +988,8 @@ def validate_client(
         },
         "inputs": {"found": len(data.inputs.measures()), "of": len(fw.measures)},
         "indicators": {
-            "with_value": sum(1 for r in period.indicators.values() if r.period is not None),
-            "evaluable": sum(1 for r in period.indicators.values() if r.evaluable),
+            "with_value": sum(1 for r in indicators if r.period is not None),
+            "evaluable": sum(1 for r in indicators if r.evaluable),
             "of": len(fw.indicators),
         },
         "targets": {
@@ -943,14 +1003,6 @@ def validate_client(
         "claims": len(data.claims),
         "items_rated": {"rated": assessment.rated_count if assessment else 0, "of": len(fw.items)},
     }
-    if compute and not report.stops_run:
-        try:
-            report.result = build_results(data)
-        except ValidationFailed as exc:
-            report.problems += list(exc.problems)
-        except CcuaError as exc:
-            report.problems.append(exc.problem)
-    return report
 
 
 def _output_problems(data: EngagementData, output: str | Path | None) -> list[Problem]:
