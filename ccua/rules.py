@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ccua._num import round_half_up, to_fraction
 from ccua.errors import CcuaError
@@ -148,6 +148,10 @@ def _runs(steps: Sequence[bool]) -> tuple[int, int]:
     return longest, current
 
 
+# The fields of a KpiRuleResult that name the indicator and give its months.
+_Head: TypeAlias = "tuple[str, str, str | None, str, Target | None, tuple[MonthCheck, ...]]"
+
+
 def persistence_of(
     indicator: Indicator,
     rule: Rule,
@@ -168,54 +172,29 @@ def persistence_of(
         )
         for m in months
     )
+    head: _Head = (
+        indicator.code,
+        indicator.name,
+        indicator.unit,
+        indicator.direction,
+        target,
+        checks,
+    )
     with_value = [c for c in checks if c.value is not None]
     no_target = target is None or (target.min is None and target.max is None)
     if no_target or not with_value:
-        reasons: list[Reason] = []
-        if no_target:
-            reasons.append({"code": "no_target", "section": TARGET_REQUIRED_BY})
-        if not with_value:
-            reasons.append({"code": "no_data"})
-        return KpiRuleResult(
-            indicator.code,
-            indicator.name,
-            indicator.unit,
-            indicator.direction,
-            target,
-            checks,
-            months_counted=0,
-            months_met=0,
-            share_met=None,
-            share_ok=None,
-            longest_run=0,
-            latest_run=0,
-            improvement_ok=None,
-            status=NOT_MEASURABLE,
-            reasons=tuple(reasons),
-        )
+        return _not_measurable(head, no_target=no_target, no_data=not with_value)
     assert target is not None  # no_target ruled it out
-
     counted = len(checks) if rule.missing_months == "not_met" else len(with_value)
     met = sum(1 for c in checks if c.met)
     share = Fraction(met, counted)
     required = to_fraction(rule.required_share)
     share_ok = share >= required
-
-    steps = []
-    for before, after in pairwise(checks):
-        if before.value is None or after.value is None:
-            steps.append(False)
-            continue
-        step = improved(indicator.direction, after.value, before.value, target)
-        if not step and rule.held_target_counts and before.met and after.met:
-            step = _no_worse(indicator.direction, after.value, before.value, target)
-        steps.append(step)
-    longest, latest = _runs(steps)
+    longest, latest = _runs(_improvement_steps(indicator.direction, rule, checks, target))
     run = longest if rule.improvement_anchor == "anywhere" else latest
     improvement_ok = run >= rule.improvement_run
-
     missing = len(checks) - len(with_value)
-    reasons = [
+    reasons: list[Reason] = [
         {
             "code": "share_met",
             "met": met,
@@ -235,12 +214,7 @@ def persistence_of(
     if not improvement_ok and all(c.met for c in checks):
         reasons.append({"code": "on_target_without_improvement", "erratum": HELD_TARGET_ERRATUM})
     return KpiRuleResult(
-        indicator.code,
-        indicator.name,
-        indicator.unit,
-        indicator.direction,
-        target,
-        checks,
+        *head,
         months_counted=counted,
         months_met=met,
         share_met=share,
@@ -251,6 +225,44 @@ def persistence_of(
         status=PASS if share_ok and improvement_ok else FAIL,
         reasons=tuple(reasons),
     )
+
+
+def _not_measurable(head: _Head, *, no_target: bool, no_data: bool) -> KpiRuleResult:
+    """The result of an indicator without a target or without data: it cannot be read."""
+    reasons: list[Reason] = []
+    if no_target:
+        reasons.append({"code": "no_target", "section": TARGET_REQUIRED_BY})
+    if no_data:
+        reasons.append({"code": "no_data"})
+    return KpiRuleResult(
+        *head,
+        months_counted=0,
+        months_met=0,
+        share_met=None,
+        share_ok=None,
+        longest_run=0,
+        latest_run=0,
+        improvement_ok=None,
+        status=NOT_MEASURABLE,
+        reasons=tuple(reasons),
+    )
+
+
+def _improvement_steps(
+    direction: str, rule: Rule, checks: Sequence[MonthCheck], target: Target
+) -> list[bool]:
+    """For each pair of consecutive months: did the value improve (or, where the rule lets a
+    held target count, stay on target no worse)? A month without data breaks the run."""
+    steps = []
+    for before, after in pairwise(checks):
+        if before.value is None or after.value is None:
+            steps.append(False)
+            continue
+        step = improved(direction, after.value, before.value, target)
+        if not step and rule.held_target_counts and before.met and after.met:
+            step = _no_worse(direction, after.value, before.value, target)
+        steps.append(step)
+    return steps
 
 
 def rule_scope(framework: Framework, rule: Rule) -> tuple[Indicator, ...]:
