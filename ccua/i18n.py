@@ -113,9 +113,10 @@ class Tr:
             return str(get("name_en"))
         return str(get("name") or fallback)
 
-    def level(self, levels: Mapping[str, Any], which: str, plural: bool = False) -> str:
-        """A level's word (能力域 / domain); English plurals from the data when asked."""
-        lv = levels[which]
+    def level(self, levels: Any, which: str, plural: bool = False) -> str:
+        """A level's word (能力域 / domain); English plurals from the data when asked.
+        ``levels``: a framework's ``levels`` or their dict form."""
+        lv = levels[which] if isinstance(levels, Mapping) else getattr(levels, which)
         if isinstance(lv, Mapping):
             if self.en:
                 return str(lv.get("en_plural" if plural else "en") or lv.get("en") or "")

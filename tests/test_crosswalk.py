@@ -4,6 +4,7 @@ broken files are refused, and the projection matches hand computation."""
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -236,7 +237,12 @@ def test_crosswalk_json(capsys):
 
 def test_crosswalk_table_and_projection(capsys):
     code, out, _ = run(capsys, "crosswalk")
-    assert code == 0 and "57 items: 46 mapped, 11 without counterpart" in out
+    assert code == 0 and "57 个评审细项：46 个有对应，11 个无对应（1.4、" in out
+    assert "without counterpart" not in out and " code " not in out  # notes are English data
+    code, out, _ = run(capsys, "crosswalk", "--lang", "en")
+    assert code == 0 and "57 items: 46 mapped, 11 without counterpart (1.4, " in out
+    assert "1.1    Call-centre strategic" in out and "呼叫中心战略指导方针" not in out
+    assert "对应" not in out and "评审细项" not in out
     code, out, _ = run(capsys, "crosswalk", "--ratings", str(WORKED), "--json")
     assert code == 0
     data = json.loads(out)
@@ -244,6 +250,10 @@ def test_crosswalk_table_and_projection(capsys):
     assert data["covered_points"] == 93 and len(data["missing"]) == 11
     code, out, _ = run(capsys, "crosswalk", "--ratings", str(WORKED))
     assert code == 0 and "不是测评得分" in out and "缺少证据" in out
+    assert "估计计分 78.57 / 可推算分值 93.00（共 100.00）" in out
+    code, out, _ = run(capsys, "crosswalk", "--ratings", str(WORKED), "--lang", "en")
+    assert code == 0 and "Estimated score 78.57 / points estimable 93.00 (of 100.00)" in out
+    assert re.search(r"[\u4e00-\u9fff]", out) is None, "Chinese in the English projection"
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,6 @@ from rich.text import Text
 from ccua._num import fmt
 from ccua.cli._app import JSON_OPTION, app, console, print_json
 from ccua.crosswalk import (
-    ESTIMATE_NOTE,
     Projection,
     Row,
     crosswalk_dict,
@@ -21,66 +20,104 @@ from ccua.crosswalk import (
     projection_dict,
 )
 from ccua.errors import CcuaError
+from ccua.i18n import Tr
 from ccua.ratings import load_ratings
 from ccua.scoring import score
 from ccua.spec import Framework
 
-GRADES = {"full": "完全", "partial": "部分", "same": "相同", "similar": "相近"}
+
+def _names(tr: Tr, *frameworks: Framework) -> dict[str, str]:
+    """Code → name in the output's language, for the items, groups and indicators of both sides
+    (the crosswalk's rows carry the Chinese names only)."""
+    return {
+        thing.code: tr.name(thing)
+        for fw in frameworks
+        for thing in (*fw.groups, *fw.items, *fw.indicators)
+    }
 
 
-def _rows_table(title: str, rows: tuple[Row, ...], left: str, right: str) -> Table:
+def _rows_table(
+    tr: Tr, title: str, rows: tuple[Row, ...], left: str, right: str, names: dict[str, str]
+) -> Table:
     table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, show_lines=False)
-    for col in ("code", left, right, "对应", "note"):
-        table.add_column(col, overflow="fold", no_wrap=col in ("code", "对应"))
+    match = tr("cli_crosswalk.match")
+    for col in (tr("cli_crosswalk.code"), left, right, match, tr("cli_crosswalk.note")):
+        table.add_column(col, overflow="fold", no_wrap=col in (tr("cli_crosswalk.code"), match))
     for r in rows:
-        targets = "、".join(f"{c} {n}" for c, n in r.targets) if r.targets else "—"
+        targets = tr.join(f"{c} {names.get(c, n)}" for c, n in r.targets) if r.targets else "—"
         table.add_row(
             r.code,
-            Text(r.name),
+            Text(names.get(r.code, r.name)),
             Text(targets),
-            GRADES.get(r.grade or "", "无"),
+            tr(f"cli_crosswalk.grade.{r.grade or 'none'}"),
             Text(r.note or r.none),
         )
     return table
 
 
-def _print_projection(p: Projection, target: Framework) -> None:
-    console.print(f"[bold]按 {target.name}（{target.id}）推算[/] — {ESTIMATE_NOTE}")
+def _print_projection(tr: Tr, p: Projection, target: Framework) -> None:
+    names = _names(tr, target)
+    item_level, group_level = tr.level(target.levels, "item"), tr.level(target.levels, "group")
+    console.print(
+        Text(tr("cli_crosswalk.projection", name=tr.name(target), id=target.id), style="bold")
+    )
     per_item = target.scoring.points_at == "item"
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    cols = [target.levels.item.zh, "来源", "估计百分比", "估计评分"]
-    cols += ["估计计分"] if per_item else []
+    cols = [item_level, tr("cli_crosswalk.sources"), tr("cli_crosswalk.est_percent")]
+    cols += [tr("cli_crosswalk.est_rating")] + ([tr("cli_crosswalk.est_score")] if per_item else [])
     for col in cols:
         table.add_column(col, overflow="fold")
     for i in p.items:
+        partial = tr("cli_crosswalk.partial") if i.partial else ""
         row = [
-            f"{i.code} {i.name}",
+            f"{i.code} {names.get(i.code, i.name)}",
             ", ".join(i.sources) or "—",
-            fmt(i.percent) + (" (部分)" if i.partial else ""),
-            fmt(i.rating),
+            fmt(i.percent) + partial,
         ]
-        if per_item:
-            row.append(fmt(i.score))
+        row += [fmt(i.rating)] + ([fmt(i.score)] if per_item else [])
         table.add_row(*row)
     console.print(table)
-    sub = Table(title=target.levels.group.zh, box=box.SIMPLE_HEAD, pad_edge=False)
-    for col in ("", "分值", "可推算分值", "估计计分"):
-        sub.add_column(col, justify="left" if not col else "right")
+    sub = Table(title=group_level, box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("", "points", "coverable", "est_score"):
+        sub.add_column(
+            tr(f"cli_crosswalk.{col}") if col else "", justify="right" if col else "left"
+        )
     for g in p.groups:
-        sub.add_row(f"{g.code} {g.name}", fmt(g.points), fmt(g.covered_points), fmt(g.score))
+        sub.add_row(
+            f"{g.code} {names.get(g.code, g.name)}",
+            fmt(g.points),
+            fmt(g.covered_points),
+            fmt(g.score),
+        )
     console.print(sub)
     console.print(
-        f"估计计分 {fmt(p.estimated_score)} / 可推算分值 {fmt(p.covered_points)}"
-        f"（共 {fmt(p.total_points)}）；按比例折算 {fmt(p.rescaled_total)}"
+        tr(
+            "cli_crosswalk.total",
+            score=fmt(p.estimated_score),
+            covered=fmt(p.covered_points),
+            total=fmt(p.total_points),
+            rescaled=fmt(p.rescaled_total),
+        ),
+        markup=False,
     )
     if p.indicative_grade is not None:
-        console.print(f"参考等级（{p.grade_source}，仅供参考）：{p.indicative_grade.name}")
+        grade = tr.name(p.indicative_grade)
+        console.print(
+            tr("cli_crosswalk.indicative", source=p.grade_source, grade=grade), markup=False
+        )
     if p.missing:
         console.print(
-            f"[yellow]缺少证据，需直接测评的{target.levels.item.zh}（{len(p.missing)}）：[/]"
+            Text(
+                tr(
+                    "cli_crosswalk.missing",
+                    level=tr.level(target.levels, "item", plural=True),
+                    n=len(p.missing),
+                ),
+                style="yellow",
+            )
         )
         for r in p.missing:
-            console.print(Text(f"  {r.code} {r.name}: {r.none}"))
+            console.print(Text(f"  {r.code} {names.get(r.code, r.name)}: {r.none}"))
 
 
 @app.command("crosswalk")
@@ -101,9 +138,11 @@ def crosswalk_cmd(
         help="A ratings file: show how that centre would stand under the other framework "
         "(an estimate, never a score).",
     ),
+    lang: str = typer.Option("zh", "--lang", help="Language of the printed tables: zh or en."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Show the crosswalk between two frameworks, or project a centre's ratings onto it."""
+    tr = Tr(lang)
     if ratings is not None:
         parsed = load_ratings(ratings)
         if source is not None and source != parsed.framework:
@@ -117,7 +156,7 @@ def crosswalk_cmd(
         if as_json:
             print_json(projection_dict(projection))
             return
-        _print_projection(projection, cw.other(side))
+        _print_projection(tr, projection, cw.other(side))
         return
     cw, side = find_crosswalk(source, target)
     if as_json:
@@ -125,24 +164,43 @@ def crosswalk_cmd(
         return
     src, dst = cw.framework(side), cw.other(side)
     console.print(
-        f"[bold]对照关系 {src.name} → {dst.name}[/] ({cw.data.id}, data {cw.data.version})"
-    )
-    items = cw.item_rows(side)
-    console.print(
-        _rows_table(
-            f"{src.levels.item.zh} → {dst.levels.item.zh}", items, src.levels.item.zh, dst.id
+        Text(
+            tr(
+                "cli_crosswalk.title",
+                source=tr.name(src),
+                target=tr.name(dst),
+                id=cw.data.id,
+                version=cw.data.version,
+            ),
+            style="bold",
         )
     )
+    src_item, dst_item = tr.level(src.levels, "item"), tr.level(dst.levels, "item")
+    names = _names(tr, src, dst)
+    items = cw.item_rows(side)
+    console.print(_rows_table(tr, f"{src_item} → {dst_item}", items, src_item, dst.id, names))
     inds = cw.indicator_rows(side)
-    console.print(_rows_table("关键指标 → 关键指标", inds, "指标", dst.id))
-    unmatched_items = [r.code for r in items if not r.targets]
-    unmatched_inds = [r.code for r in inds if not r.targets]
+    indicator = tr("cli_crosswalk.indicator")
+    console.print(_rows_table(tr, f"{indicator} → {indicator}", inds, indicator, dst.id, names))
+    unmatched = [r.code for r in items if not r.targets]
     console.print(
-        f"{len(items)} {src.levels.item.en_plural}: {len(items) - len(unmatched_items)}"
-        f" mapped, {len(unmatched_items)} without counterpart"
-        + (f" ({', '.join(unmatched_items)})" if unmatched_items else "")
+        tr(
+            "cli_crosswalk.count",
+            n=len(items),
+            level=tr.level(src.levels, "item", plural=True),
+            mapped=len(items) - len(unmatched),
+            unmatched=len(unmatched),
+            codes=tr.paren(tr.join(unmatched)) if unmatched else "",
+        ),
+        markup=False,
     )
+    unmatched = [r.code for r in inds if not r.targets]
     console.print(
-        f"{len(inds)} indicators: {len(inds) - len(unmatched_inds)} matched, "
-        f"{len(unmatched_inds)} without counterpart"
+        tr(
+            "cli_crosswalk.count_indicators",
+            n=len(inds),
+            mapped=len(inds) - len(unmatched),
+            unmatched=len(unmatched),
+        ),
+        markup=False,
     )
