@@ -739,13 +739,13 @@ def _renderer_identity() -> str:
 
 def _svg_cache() -> Path | None:
     """The folder of cached SVGs, or None (caching off, or a folder not safely the user's)."""
-    from ccua.spec._cache import _safe_folder, cache_dir
+    from ccua.spec import cache_dir, safe_folder
 
     base = cache_dir()
     if base is None:
         return None
     folder = base / "svg"
-    return folder if _safe_folder(base) and _safe_folder(folder) else None
+    return folder if safe_folder(base) and safe_folder(folder) else None
 
 
 def _svg_key(spec: Mapping[str, Any]) -> str:

@@ -11,6 +11,7 @@ import copy
 import re
 from datetime import datetime
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -649,3 +650,35 @@ def test_the_documented_defaults_table_matches_the_file(tccua):
         else:
             documented[code] = (numbers[0], None) if cell.startswith("min") else (None, numbers[0])
     assert documented == {c: (t.min, t.max) for c, t in default_targets(tccua).items()}
+
+
+def test_the_engagement_reads_the_sheet_alone_and_lays_an_overlay_over_it(tmp_path):
+    """ccua.engagement never reads the records itself (no cycle with ccua.records): the
+    overlay it is given (ccua.inputs: the ingested records) is laid over the monthly sheet,
+    with what it reads and the problems it finds."""
+    from ccua.engagement import MonthlyInputs, Reading, read_engagement
+
+    params = make_client(tmp_path)
+    seen: list[Reading] = []
+
+    def overlay(sheet: MonthlyInputs, reading: Reading) -> tuple[MonthlyInputs, list[str]]:
+        seen.append(reading)
+        reading.files["extra"] = reading.folder / "extra"
+        reading.problems.append(Problem("from the overlay", file="extra"))
+        laid = MonthlyInputs()
+        laid.set(reading.months[0], "offered_calls", Fraction(7), origin="records")
+        return laid, ["replaced"]
+
+    alone, problems, _ = read_engagement(params, None)
+    assert alone is not None and not problems and "extra" not in alone.files
+    assert alone.inputs.get(MONTHS[0], "offered_calls") != Fraction(7)
+    data, problems, _ = read_engagement(params, overlay)
+    assert data is not None and [r.months for r in seen] == [MONTHS]
+    assert [p.message for p in problems] == ["from the overlay"]
+    assert data.warnings == ["replaced"] and list(data.files)[:4] == [
+        "engagement",
+        "targets",
+        "monthly",
+        "extra",
+    ]
+    assert data.inputs.get(MONTHS[0], "offered_calls") == Fraction(7)

@@ -31,9 +31,6 @@ ALLOWED = {
     # public module (ccua.records._synth is heavy, so not from ccua.records itself).
     "ccua.cli._records: ccua.records._client",
     "ccua.cli._records: ccua.records._synth",
-    # TODO(demo-data): the demo generators are being rewritten as data files.
-    "ccua.demo_guideline: ccua.demo._csv",
-    "ccua.demo_guideline: ccua.demo._plain",
 }
 
 

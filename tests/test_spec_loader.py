@@ -117,3 +117,21 @@ def test_stray_item_file(tmp_path, mini_parts):
     (root / "mini" / "items" / "C9.yaml").write_text("code: C9\n", encoding="utf-8")
     with pytest.raises(ValidationFailed, match="items/C9.yaml is not listed under items:"):
         load_framework("mini", root)
+
+
+def test_the_framework_checks_run_in_order_and_report_everything_at_once():
+    """check_framework runs every check of CHECKS, in order, and keeps all their problems."""
+    from ccua.spec import check_framework
+    from ccua.spec._loader import CHECKS
+
+    fw = load_framework("t-ccua")
+    assert check_framework(fw) == []
+    first = next(g for g in fw.grades if g.min == 0)
+    bad = fw.model_copy(update={"grades": (first, first)})
+    found = [p.message for p in check_framework(bad)]
+    assert found == [
+        f"duplicate grade code {first.code!r}",  # the first check
+        "two grades share a threshold",  # the grades' check, later in CHECKS
+    ]
+    names = [check.__name__ for check in CHECKS]
+    assert names.index("_check_duplicate_codes") < names.index("_check_grades")

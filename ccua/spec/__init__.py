@@ -1,5 +1,6 @@
 """The standard as data: typed models and the validating loader."""
 
+from ccua.spec._cache import cache_dir, safe_folder
 from ccua.spec._loader import (
     DEFAULT_FRAMEWORK,
     FRAMEWORKS_DIR,
@@ -62,6 +63,8 @@ __all__ = [
     "Term",
     "Threshold",
     "available_frameworks",
+    "cache_dir",
     "check_framework",
     "load_framework",
+    "safe_folder",
 ]

@@ -48,7 +48,7 @@ def cache_dir() -> Path | None:
     return root / "ccua"
 
 
-def _safe_folder(folder: Path) -> bool:
+def safe_folder(folder: Path) -> bool:
     """The folder exists (created 0700 if need be), is the user's and only the user's."""
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -101,7 +101,7 @@ def cached_framework(framework_id: str, root: Path, load: Callable[[], Any], kin
     # virtual environments) keep a file each instead of replacing each other's at every call.
     where = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:8]
     path = folder / f"framework-{framework_id}-{where}-{key[:40]}.pickle"
-    if _safe_folder(folder):
+    if safe_folder(folder):
         try:
             with path.open("rb") as fh:
                 fw = pickle.load(fh)
@@ -113,7 +113,7 @@ def cached_framework(framework_id: str, root: Path, load: Callable[[], Any], kin
             if isinstance(fw, kind) and getattr(fw, "id", None) == framework_id:
                 return fw
     fw = load()  # validation errors propagate; invalid frameworks are not cached
-    if _safe_folder(folder):
+    if safe_folder(folder):
         _store(path, fw)
     return fw
 
@@ -137,4 +137,4 @@ def _store(path: Path, value: Any) -> None:
             Path(tmp).unlink(missing_ok=True)
 
 
-__all__ = ["cache_dir", "cached_framework", "framework_key"]
+__all__ = ["cache_dir", "cached_framework", "framework_key", "safe_folder"]
