@@ -344,12 +344,23 @@ def kpi_calc(
 
 
 def _print_assessment(a: Assessment, fw: Framework, source: str) -> None:
-    from rich import box
-    from rich.table import Table
     from rich.text import Text
 
     from ccua.cli._app import console
-    from ccua.serialize import comparison_grade_dict
+
+    table, notes = _score_table(a, fw, source)
+    console.print(table)
+    for line in notes:
+        console.print(Text(line, style="dim"))
+    console.print(_subtotals(a))
+    for line in _verdict(a, fw):
+        console.print(line)
+
+
+def _score_table(a: Assessment, fw: Framework, source: str) -> tuple[Any, list[str]]:
+    """The E.6 table, one row per item, and the notes its overrides point to."""
+    from rich import box
+    from rich.table import Table
 
     table = Table(title=f"测评计分表 — {esc(source)}", box=box.SIMPLE_HEAD, pad_edge=False)
     per_item = fw.scoring.points_at == "item"
@@ -381,32 +392,22 @@ def _print_assessment(a: Assessment, fw: Framework, source: str) -> None:
         elif s.fulfilment is None:
             note = "未评定" if s.source == "unrated" else "不适用"
         if per_item:
-            row += [
-                f"{fmt(s.points)}分",
-                f"{fmt(s.points_share)}%",
-                fmt(s.percent),
-                f"{fmt(s.score)}分" if s.score is not None else "—",
-                f"{fmt(s.score_share)}%" if s.score_share is not None else "—",
-                note,
-            ]
+            score = f"{fmt(s.score)}分" if s.score is not None else "—"
+            share = f"{fmt(s.score_share)}%" if s.score_share is not None else "—"
+            row += [f"{fmt(s.points)}分", f"{fmt(s.points_share)}%", fmt(s.percent), score, share]
+            table.add_row(*row, note)
         else:
-            row += [fmt(s.mean_rating), fmt(s.percent), note]
-        table.add_row(*row)
+            table.add_row(*row, fmt(s.mean_rating), fmt(s.percent), note)
     if per_item:
-        table.add_row(
-            "",
-            "",
-            "[bold]测评计分合计[/]",
-            f"{fmt(a.total_points)}分",
-            "100.00%",
-            "",
-            f"[bold]{fmt(a.total)}分[/]",
-            "",
-            "",
-        )
-    console.print(table)
-    for line in notes:
-        console.print(Text(line, style="dim"))
+        total = ("[bold]测评计分合计[/]", f"{fmt(a.total_points)}分", "100.00%", "")
+        table.add_row("", "", *total, f"[bold]{fmt(a.total)}分[/]", "", "")
+    return table, notes
+
+
+def _subtotals(a: Assessment) -> Any:
+    from rich import box
+    from rich.table import Table
+
     sub = Table(title="小计", box=box.SIMPLE_HEAD, pad_edge=False)
     for col in ("", "分值", "计分", "得分率"):
         sub.add_column(col, justify="left" if not col else "right")
@@ -415,25 +416,28 @@ def _print_assessment(a: Assessment, fw: Framework, source: str) -> None:
             f"{g.code} {g.name}", f"{fmt(g.points)}分", f"{fmt(g.score)}分", f"{fmt(g.percent)}%"
         )
     for c in a.categories:
-        sub.add_row(
-            c.name,
-            f"{fmt(c.points)}分",
-            f"{fmt(c.score)}分",
-            f"{fmt(c.score / c.points * 100) if c.points else '—'}%",
-        )
-    console.print(sub)
-    console.print(f"[bold]测评计分合计 {fmt(a.total)}分[/]")
+        rate = fmt(c.score / c.points * 100) if c.points else "—"
+        sub.add_row(c.name, f"{fmt(c.points)}分", f"{fmt(c.score)}分", f"{rate}%")
+    return sub
+
+
+def _verdict(a: Assessment, fw: Framework) -> list[str]:
+    """The total, the grade (or the comparison grade), and what to beware of."""
+    from ccua.serialize import comparison_grade_dict
+
+    lines = [f"[bold]测评计分合计 {fmt(a.total)}分[/]"]
     if a.grade is not None:
-        console.print(f"[bold]测评等级：{a.grade.name}[/] ({a.grade.band})")
+        lines.append(f"[bold]测评等级：{a.grade.name}[/] ({a.grade.band})")
     elif not fw.grades:
-        console.print(f"{fw.name} 未规定等级划分 (no grade bands): the total stands alone.")
+        lines.append(f"{fw.name} 未规定等级划分 (no grade bands): the total stands alone.")
         cmp = comparison_grade_dict(fw, a.total) if a.complete else None
         if cmp is not None:
-            console.print(f"{cmp['label']}：{cmp['name']} ({cmp['band']})")
+            lines.append(f"{cmp['label']}：{cmp['name']} ({cmp['band']})")
     if a.custom_weights:
-        console.print("[yellow]注意：本次测评使用了非标准权重 (custom weights, 可定制化原则)[/]")
+        lines.append("[yellow]注意：本次测评使用了非标准权重 (custom weights, 可定制化原则)[/]")
     if not a.complete:
-        console.print(f"[yellow]incomplete: {len(a.missing)} gaps[/]")
+        lines.append(f"[yellow]incomplete: {len(a.missing)} gaps[/]")
+    return lines
 
 
 @app.command("score")

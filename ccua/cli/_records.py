@@ -73,10 +73,11 @@ class _Bars:
         name = Path(file).name
         if file not in self.tasks:
             self.tasks[file] = self.progress.add_task(name, total=1.0)
-        weights = {
-            "reading": (0.0, 0.1),
-            "checking": (0.1, 0.35),
-            "writing": (0.45, 0.55),
+        weights = {  # the stages of ccua.records._ingest.ingest_file
+            "reading": (0.0, 0.05),
+            "writing": (0.05, 0.85),  # every row checked and written, in one pass
+            "counting": (0.9, 0.1),  # a file with problems: each counted
+            "deduplicating": (0.9, 0.1),  # --dedupe: written again, one record per key
             "done": (1.0, 0.0),
         }
         start, span = weights.get(stage, (0.0, 0.0))
@@ -156,65 +157,54 @@ def ingest_cmd(
         )
     failed = [r for r in results if r.status == "failed"]
     if as_json:
+        files_json = [_result_dict(r) for r in results]
         print_json(
-            {
-                "client": folders.params.client,
-                "records": str(folders.records),
-                "files": [_result_dict(r) for r in results],
-            }
+            {"client": folders.params.client, "records": str(folders.records), "files": files_json}
         )
     else:
-        table = Table(title=f"ingest → {folders.records}")
-        for col in ("file", "kind", "status", "rows", "written", "months", "problems"):
-            table.add_column(
-                col, justify="right" if col in ("rows", "written", "problems") else "left"
-            )
-        for r in results:
-            months = f"{min(r.months)}..{max(r.months)}" if r.months else ""
-            table.add_row(
-                Path(r.file).name,
-                r.kind or "",
-                r.status,
-                f"{r.rows:,}",
-                f"{r.written:,}",
-                months,
-                f"{r.problems:,}",
-            )
-        console.print(table)
-        for r in results:
-            if r.skipped:
-                console.print(
-                    f"[yellow]{Path(r.file).name}: {r.skipped:,} bad rows left out "
-                    "(--skip-bad-rows)[/]"
-                )
-            if r.duplicates:
-                why = []
-                if r.duplicates_within:
-                    why.append(f"{r.duplicates_within:,} repeated a key earlier in the file")
-                if r.duplicates_earlier:
-                    why.append(f"{r.duplicates_earlier:,} had a key an earlier ingest holds")
-                console.print(
-                    f"{Path(r.file).name}: {r.duplicates:,} duplicate records left "
-                    f"out (--dedupe): {'; '.join(why)}",
-                    markup=False,
-                    style="yellow",
-                )
-            if r.ignored_columns:
-                console.print(
-                    f"{Path(r.file).name}: not stored (no canonical column): "
-                    f"{', '.join(r.ignored_columns)}",
-                    markup=False,
-                )
+        _print_ingested(results, folders.records)
         console.print(
             f"{len(results) - len(failed)} of {len(results)} files ok in "
             f"{time.perf_counter() - started:.1f} s"
         )
+    for r in failed:
+        err_console.print(
+            f"[bold red]error:[/] {r.error}", markup=True, highlight=False, soft_wrap=True
+        )
     if failed:
-        for r in failed:
-            err_console.print(
-                f"[bold red]error:[/] {r.error}", markup=True, highlight=False, soft_wrap=True
-            )
         raise typer.Exit(1)
+
+
+def _print_ingested(results: list[IngestResult], records: Path) -> None:
+    """The table of files ingested, then what was left out or not stored, file by file."""
+    table = Table(title=f"ingest → {records}")
+    for col in ("file", "kind", "status", "rows", "written", "months", "problems"):
+        table.add_column(col, justify="right" if col in ("rows", "written", "problems") else "left")
+    for r in results:
+        months = f"{min(r.months)}..{max(r.months)}" if r.months else ""
+        counts = (f"{r.rows:,}", f"{r.written:,}", months, f"{r.problems:,}")
+        table.add_row(Path(r.file).name, r.kind or "", r.status, *counts)
+    console.print(table)
+    for r in results:
+        name = Path(r.file).name
+        if r.skipped:
+            console.print(f"[yellow]{name}: {r.skipped:,} bad rows left out (--skip-bad-rows)[/]")
+        if r.duplicates:
+            why = []
+            if r.duplicates_within:
+                why.append(f"{r.duplicates_within:,} repeated a key earlier in the file")
+            if r.duplicates_earlier:
+                why.append(f"{r.duplicates_earlier:,} had a key an earlier ingest holds")
+            console.print(
+                f"{name}: {r.duplicates:,} duplicate records left out (--dedupe): {'; '.join(why)}",
+                markup=False,
+                style="yellow",
+            )
+        if r.ignored_columns:
+            console.print(
+                f"{name}: not stored (no canonical column): {', '.join(r.ignored_columns)}",
+                markup=False,
+            )
 
 
 def _records_folder(

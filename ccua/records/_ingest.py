@@ -194,6 +194,7 @@ class _Col:
     parsed: str  # SQL of the canonical value
     native: bool = False
     given: str = "NULL"  # SQL of the value as given (after the value map)
+    exact: bool = False  # the source's own type is the canonical one: nothing left to parse
 
 
 @dataclass
@@ -362,7 +363,8 @@ def _match_columns(
             parsed, given = _parse(
                 col, _ident("r_" + col.name), source.types.get(header), mapping, col.name in offsets
             )
-            cols.append(_Col(col, header, raw, parsed, native, given))
+            exact = NATIVE_TYPES.get(col.type) == source.types.get(header, "").upper()
+            cols.append(_Col(col, header, raw, parsed, native, given, exact))
     if problems:
         raise ValidationFailed.of(
             problems, subject=f"{path}: cannot read it as {kind.name} records"
@@ -397,7 +399,7 @@ def _value_rules(c: _Col) -> list[_Rule]:
     where = c.header or col.name
     label = "" if where == col.name else f"{col.name}: "
     rules = []
-    if col.type in EXPECTED:
+    if col.type in EXPECTED and not c.exact:  # (an exact type was checked by the reader)
         cond = f"{c.given} IS NOT NULL AND {col.name} IS NULL"
         rules.append(_Rule(col.name, where, cond, label + EXPECTED[col.type], (col.name,)))
     if col.type == "enum":
@@ -597,9 +599,7 @@ def _sampled(
         return set(), {}
     cols = ", ".join(f"{_raw_text(h)} AS {_ident(n)}" for n, h in text.items())
     limit = 5 * SAMPLE
-    con.execute(
-        f"CREATE TEMP TABLE ccua_sample AS SELECT {cols} FROM {source.relation} LIMIT {limit}"
-    )
+    con.execute(f"CREATE TEMP TABLE ccua_sample AS SELECT {cols} FROM {source.head} LIMIT {limit}")
     whole = con.execute("SELECT count(*) FROM ccua_sample").fetchone()[0] < limit
     offsets = {n for n in stamps if _has_offsets(con, source, n, text[n], whole)}
     if not fast or source.csv_path is None:
@@ -1109,6 +1109,13 @@ def _duplicates(
     new = f"read_parquet({_q(str(out))} || '/*/*.parquet')"
     old_files = _earlier_files(store, earlier)
     if not old_files:
+        # As many distinct hashes of the key as rows: no key repeats (cheaper than grouping
+        # the keys themselves); else the repeats are counted exactly.
+        (same,) = con.execute(
+            f"SELECT count(*) - count(DISTINCT hash({keys})) FROM {new}"
+        ).fetchone()
+        if not same:
+            return 0, 0
         (within,) = con.execute(
             f"SELECT COALESCE(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM "
             f"{new} GROUP BY {keys} HAVING n > 1)"

@@ -51,6 +51,14 @@ class OpenSource:
     csv_path: Path | None = None  # for CSV: the UTF-8 file DuckDB reads
     delimiter: str = ","
 
+    @property
+    def head(self) -> str:
+        """The relation to read the first rows from: a CSV through a small read buffer (the
+        default, 32 MB a thread, is read whole however few rows are wanted)."""
+        if self.csv_path is None:
+            return self.relation
+        return _csv_relation(self.csv_path, self.types, self.delimiter, ", buffer_size = 4194304")
+
     def typed(self, types: dict[str, str]) -> OpenSource:
         """The same CSV with some columns parsed by the reader itself (much faster)."""
         assert self.csv_path is not None
@@ -165,12 +173,12 @@ def _csv_header(path: Path, encoding: str) -> tuple[list[str], str]:
     return headers, delimiter
 
 
-def _csv_relation(path: Path, types: dict[str, str], delimiter: str) -> str:
+def _csv_relation(path: Path, types: dict[str, str], delimiter: str, buffer: str = "") -> str:
     columns = "{" + ", ".join(f"{_q(h)}: {_q(t)}" for h, t in types.items()) + "}"
     return (
         f"read_csv({_q(str(path))}, header = true, auto_detect = false, "
         f"delim = {_q(delimiter)}, quote = '\"', escape = '\"', columns = {columns}, "
-        "store_rejects = true, null_padding = false)"
+        f"store_rejects = true, null_padding = false{buffer})"
     )
 
 
