@@ -854,27 +854,8 @@ def ingest_file(
             salt,
             lambda f: say(label, "writing", f),
         )
-        p = done.plan
-        result.kind, result.ignored_columns, result.encoding = p.kind.name, p.ignored, info.encoding
-        result.rows = done.rows + len(done.rejects)
-        if result.rows == 0:
-            raise CcuaError(
-                "the file has its header row but no records: nothing to ingest "
-                "(was the export's date range empty?)",
-                file=label,
-                row=1,
-            )
-        if done.bad_rows or done.rejects:
-            counting = lambda f: say(label, "counting", f)  # noqa: E731
-            result.problems, result.skipped = _count_problems(
-                done, label, skip_bad_rows, shown, counting
-            )
-        if p.kind.key:
-            _keys_once(done, store, path, sha256(), result, dedupe, shown, say)
-        result.months = _months(done.con, done.out)
-        result.written = sum(result.months.values())
-        if result.duplicates_within or result.duplicates_earlier:
-            result.duplicates = done.rows - done.bad_rows - result.written
+        result.encoding = info.encoding
+        _settle(done, store, path, sha256, result, skip_bad_rows, dedupe, shown, say)
     except BaseException:
         if done is not None:
             done.con.close()
@@ -886,6 +867,42 @@ def ingest_file(
     result.seconds = time.perf_counter() - started
     say(label, "done", 1.0)
     return result
+
+
+def _settle(
+    done: _Pass,
+    store: RecordsStore,
+    path: Path,
+    sha256: Callable[[], str],
+    result: IngestResult,
+    skip_bad_rows: bool,
+    dedupe: bool,
+    shown: int,
+    say: Progress,
+) -> None:
+    """After the pass: refuse an empty file or (unless skipped) bad rows, then repeated keys
+    (unless deduplicated); ``result`` says what is staged to be committed."""
+    label, p = str(path), done.plan
+    result.kind, result.ignored_columns = p.kind.name, p.ignored
+    result.rows = done.rows + len(done.rejects)
+    if result.rows == 0:
+        raise CcuaError(
+            "the file has its header row but no records: nothing to ingest "
+            "(was the export's date range empty?)",
+            file=label,
+            row=1,
+        )
+    if done.bad_rows or done.rejects:
+        counting = lambda f: say(label, "counting", f)  # noqa: E731
+        result.problems, result.skipped = _count_problems(
+            done, label, skip_bad_rows, shown, counting
+        )
+    if p.kind.key:
+        _keys_once(done, store, path, sha256(), result, dedupe, shown, say)
+    result.months = _months(done.con, done.out)
+    result.written = sum(result.months.values())
+    if result.duplicates_within or result.duplicates_earlier:
+        result.duplicates = done.rows - done.bad_rows - result.written
 
 
 def _unchanged(
