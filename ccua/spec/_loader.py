@@ -136,14 +136,7 @@ def _load(framework_id: str, root: Path) -> Framework:
     except ValidationError as exc:
         problems += [_structural_problem(err, item_codes, where) for err in exc.errors()]
         raise ValidationFailed.of(problems, subject=f"framework {framework_id}") from None
-    problems += check_framework(
-        framework,
-        fw_file=where.fw_file,
-        item_files=where.item_files,
-        measures_file=where.measures_file,
-        errata_file=where.errata_file,
-        files=where.files,
-    )
+    problems += [problem for check in CHECKS for problem in check(framework, where)]
     if framework.id != framework_id:
         problems.append(
             Problem(
