@@ -242,6 +242,20 @@ def test_rerun_is_a_no_op_and_sources_are_never_modified(tmp_path):
     assert len(list((tmp_path / "rec").glob("voice/month=*/*.parquet"))) == 2
 
 
+def test_the_same_size_is_not_the_same_file(tmp_path):
+    # A file of an ingested one's size is hashed before the pass; only equal bytes skip it.
+    src = write(tmp_path / "voice.csv", VOICE)
+    ingest(tmp_path / "rec", [src])
+    size = src.stat().st_size
+    write(src, VOICE.replace("A1,", "A9,"))  # the export again, one agent id changed
+    assert src.stat().st_size == size
+    [result] = ingest(tmp_path / "rec", [src])
+    assert result.status == "replaced"
+    [entry] = RecordsStore(tmp_path / "rec").sources()
+    assert entry["sha256"] == hashlib.sha256(src.read_bytes()).hexdigest()
+    assert "A9" in {r[6] for r in rows_of(tmp_path / "rec", "voice")}
+
+
 def test_a_changed_file_replaces_its_earlier_ingest(tmp_path):
     src = write(tmp_path / "voice.csv", VOICE)
     ingest(tmp_path / "rec", [src])

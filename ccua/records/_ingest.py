@@ -2,16 +2,19 @@
 
 For each source file:
 
-1. hash it (SHA-256) and detect its encoding in one read; a file already ingested with the
-   same content, kind and mapping is skipped (re-running is a no-op);
+1. tell its encoding from its first block and start hashing it (SHA-256, alongside the rest);
+   a file already ingested with the same content, kind and mapping is skipped (re-running is a
+   no-op; only a file of an ingested one's size waits for its hash);
 2. match its headers to the canonical columns through the mapping (or canonical headers);
    missing required columns are all reported before any row is read;
-3. **check every row** in one DuckDB pass, lazily: each kind of problem is counted over the
-   whole file; the first ones are then shown as ``file:row:column: what was expected``;
-4. write the rows, with personal data replaced by salted SHA-256 pseudonyms, as Parquet
-   partitioned by month into a staging folder, then move the files into place and commit
-   them in the manifest (:mod:`ccua.records._store`). A file with problems is not ingested
-   unless the caller asks to leave its bad rows out; the manifest records how many.
+3. **check every row and write it in one DuckDB pass**: rows with personal data replaced by
+   salted SHA-256 pseudonyms go as Parquet partitioned by month into a staging folder, rows that
+   break a check into a partition of their own. Only a file with problems is read again, to
+   count each kind of problem over the whole file and show the first ones as
+   ``file:row:column: what was expected``; it is not ingested unless the caller asks to leave
+   its bad rows out (the manifest records how many);
+4. count repeated keys over the staged Parquet, then move the files into place and commit them
+   in the manifest (:mod:`ccua.records._store`).
 
 Raw values of personal columns are never printed, stored or echoed in a problem.
 """
@@ -514,8 +517,20 @@ def _show(value: Any) -> str:
     return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
+def _file_row(p: _Plan, n: int, rejected: list[int]) -> int:
+    """The row a user sees of the checked relation's ``n``-th row (the header is row 1; lines the
+    reader set aside are not numbered by row_number)."""
+    if p.row_expr:
+        return n
+    row = n + 1
+    for line in rejected:  # sorted
+        if line <= row:
+            row += 1
+    return row
+
+
 def _examples(
-    con: Any, p: _Plan, label: str, rejects: list[tuple[int, str]], limit: int, row_offset: int
+    con: Any, p: _Plan, label: str, rejects: list[tuple[int, str]], limit: int
 ) -> list[Problem]:
     """The first problems in file order, with the row number the user sees."""
     raw_cols = [c.column.name for c in p.cols if c.raw is not None and c.column.type != "personal"]
@@ -534,11 +549,7 @@ def _examples(
         n = int(record[0])
         values = dict(zip(raw_cols, record[1 : 1 + len(raw_cols)], strict=True))
         flags_set = record[1 + len(raw_cols) :]
-        shown_row = n + row_offset if not p.row_expr else n
-        if not p.row_expr:
-            for line in rejected_lines:  # structural rejects are not counted by row_number
-                if line <= shown_row:
-                    shown_row += 1
+        shown_row = _file_row(p, n, rejected_lines)
         for rule, broken in zip(p.rules, flags_set, strict=True):
             if not broken:
                 continue
@@ -685,7 +696,6 @@ def _write_pass(
     mapping: Mapping,
     staging: Path,
     kind: str | None,
-    path: Path,
     salt: str,
     fast: bool,
     say: Callable[[float | None], None],
@@ -698,9 +708,9 @@ def _write_pass(
     con = _connect(mapping.timezone, staging)
     try:
         source = _open(info, mapping, staging, con)
-        k = kind_named(kind) if kind else detect_kind(source.headers, path)
+        k = kind_named(kind) if kind else detect_kind(source.headers, info.path)
         offsets, native = _sampled(con, source, k, mapping, fast)
-        p = plan(k, mapping, source.typed(native) if native else source, path, offsets)
+        p = plan(k, mapping, source.typed(native) if native else source, info.path, offsets)
         con.execute("SET VARIABLE ccua_salt = ?", [salt])
         con.execute("SET preserve_insertion_order = false")
         out = staging / "out"
@@ -720,7 +730,7 @@ def _write_pass(
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise CcuaError(
                 f"cannot read the records: {first}",
-                file=str(path),
+                file=str(info.path),
                 hint="are its quotes and line ends consistent? save it again as CSV UTF-8",
             ) from None
         raise
@@ -731,14 +741,13 @@ def _write_checked(
     mapping: Mapping,
     staging: Path,
     kind: str | None,
-    path: Path,
     salt: str,
     say: Callable[[float | None], None],
 ) -> _Pass:
     """The pass, again when it met what its first guesses did not foresee."""
     fast = True
     while True:
-        done = _write_pass(info, mapping, staging, kind, path, salt, fast, say)
+        done = _write_pass(info, mapping, staging, kind, salt, fast, say)
         if done.not_utf8 and not info.encoding_given and info.encoding == "utf-8":
             info.encoding = "gb18030"  # a byte past the first block is not UTF-8: GBK
         elif done.cast_rejects and fast:
@@ -770,7 +779,7 @@ def _count_problems(
         if rejects:
             tally["rows with the wrong number of fields"] = len(rejects)
         raise RecordsInvalid(
-            problems=_examples(con, p, label, rejects, shown, 1),
+            problems=_examples(con, p, label, rejects, shown),
             subject=label,
             total=total,
             bad_rows=done.bad_rows + len(rejects),
@@ -781,33 +790,27 @@ def _count_problems(
     return total, done.bad_rows + len(rejects)
 
 
-def _sha256_of(store: RecordsStore, info: SourceInfo) -> Callable[[], str]:
-    """The file's SHA-256: now if an ingested file has its size, else alongside the ingest.
-
-    Only a file of the same size can be one already ingested; otherwise the hash is needed only
-    for the manifest, and hashing (which releases the GIL) overlaps DuckDB's work.
-    """
-    if any(s.get("size") == info.size for s in store.manifest()["sources"]):
-        now = file_sha256(info.path)
-        return lambda: now
+def _sha256_later(path: Path) -> Callable[[], str]:
+    """The file's SHA-256, hashed alongside the ingest (hashing releases the GIL); the call
+    waits for it. Only a file of an ingested one's size is waited for before the pass."""
     box: dict[str, Any] = {}
 
     def work() -> None:
         try:
-            box["sha"] = file_sha256(info.path)
+            box["sha"] = file_sha256(path)
         except OSError as exc:
-            box["error"] = exc
+            box["error"] = CcuaError(f"cannot read the file: {exc}", file=str(path))
 
     worker = threading.Thread(target=work, daemon=True)
     worker.start()
 
-    def later() -> str:
+    def value() -> str:
         worker.join()
         if "error" in box:
-            raise CcuaError(f"cannot read the file: {box['error']}", file=str(info.path))
+            raise box["error"]
         return str(box["sha"])
 
-    return later
+    return value
 
 
 def ingest_file(
@@ -838,22 +841,15 @@ def ingest_file(
             f"--kind {kind} but the mapping {mapping.path} is for {mapping.kind}", file=label
         )
     result = IngestResult(label, encoding=info.encoding)
-    sha256 = _sha256_of(store, info)
+    sha256 = _sha256_later(path)
     if _unchanged(store, info, sha256, mapping, kind or mapping.kind, result):
         result.seconds = time.perf_counter() - started
         return result
     staging = store.staging(uuid.uuid4().hex[:16])
     done: _Pass | None = None
     try:
-        done = _write_checked(
-            info,
-            mapping,
-            staging,
-            kind or mapping.kind,
-            path,
-            salt,
-            lambda f: say(label, "writing", f),
-        )
+        writing = lambda f: say(label, "writing", f)  # noqa: E731
+        done = _write_checked(info, mapping, staging, kind or mapping.kind, salt, writing)
         result.encoding = info.encoding
         _settle(done, store, path, sha256, result, skip_bad_rows, dedupe, shown, say)
     except BaseException:
@@ -1205,16 +1201,6 @@ def _duplicate_error(
         f"ORDER BY __n LIMIT {int(shown)}"
     ).fetchall()
     rejected = sorted(line for line, _ in rejects)
-
-    def shown_row(n: int) -> int:
-        if p.row_expr:
-            return n
-        out = n + 1
-        for line in rejected:
-            if line <= out:
-                out += 1
-        return out
-
     what = " and ".join(k.key)
     problems = []
     for n, first, old_file, *values in found:
@@ -1225,8 +1211,9 @@ def _duplicate_error(
                 f"{by_file.get(str(old_file), Path(str(old_file)).name)}"
             )
         else:
-            message = f"{what} repeats row {shown_row(int(first))} ({key})"
-        problems.append(Problem(message, file=label, row=shown_row(int(n)), column=k.key[0]))
+            message = f"{what} repeats row {_file_row(p, int(first), rejected)} ({key})"
+        at = _file_row(p, int(n), rejected)
+        problems.append(Problem(message, file=label, row=at, column=k.key[0]))
     tally = []
     if within:
         tally.append((f"rows repeating the {what} of an earlier row of the file", within))
