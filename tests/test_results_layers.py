@@ -52,6 +52,14 @@ def test_kept_contract(contract):
     assert done.returncode == 0, done.stdout[-3000:]
 
 
+def test_every_contract_of_pyproject_is_checked_here():
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    ids = [c["id"] for c in config["tool"]["importlinter"]["contracts"]]
+    assert sorted(ids) == sorted(KEPT)
+
+
 def _private(name: str) -> bool:
     return name.startswith("_") and not name.startswith("__")
 
