@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,7 +24,7 @@ from ccua.engagement._tables import read_sheet
 from ccua.errors import CcuaError, Problem, ValidationFailed
 from ccua.evidence import Register, load_register
 from ccua.ratings import Ratings, load_ratings
-from ccua.spec import Framework, load_framework
+from ccua.spec import Framework, Indicator, load_framework
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -171,10 +172,8 @@ def parse_targets(
     data: Any, framework: Framework, path: Path, lines: dict, problems: list[Problem]
 ) -> dict[str, Target]:
     targets: dict[str, Target] = {}
-    if data is None:
-        return targets
     body = data.get("targets", data) if isinstance(data, Mapping) else data
-    if body is None:  # "targets:" with every entry still commented out
+    if body is None:  # no file, or "targets:" with every entry still commented out
         return targets
     if not isinstance(body, Mapping):
         problems.append(Problem("expected targets: {CODE: {min: ..., max: ...}}", file=str(path)))
@@ -183,72 +182,55 @@ def parse_targets(
     for code, raw in body.items():
         code = str(code)
         loc = ("targets", code) if "targets" in data else (code,)
-        row = line_of(lines, loc)
+        at = partial(Problem, file=str(path), row=line_of(lines, loc), field=code)
         ind = known.get(code)
         if ind is None:
-            problems.append(
-                Problem(
-                    f"no indicator {code!r} in {framework.id}", file=str(path), row=row, field=code
-                )
-            )
+            problems.append(at(f"no indicator {code!r} in {framework.id}"))
             continue
         if ind.is_documentary:
             problems.append(
-                Problem(
+                at(
                     f"{code} is documentary: record the assessor's check in "
-                    f"{CHECKS_FILE}, not a target",
-                    file=str(path),
-                    row=row,
-                    field=code,
+                    f"{CHECKS_FILE}, not a target"
                 )
             )
             continue
-        if not isinstance(raw, Mapping):
-            try:
-                to_fraction(raw)
-            except NotANumber:
-                problems.append(
-                    Problem(
-                        f"expected a number or {{min:, max:}}, got {raw!r}",
-                        file=str(path),
-                        row=row,
-                        field=code,
-                    )
-                )
-                continue
-            bound = {"higher": "min", "lower": "max"}.get(ind.direction)
-            if bound is None:
-                problems.append(
-                    Problem(
-                        f"{code} {ind.name} has direction {ind.direction}: give "
-                        "min and/or max explicitly",
-                        file=str(path),
-                        row=row,
-                        field=code,
-                    )
-                )
-                continue
-            raw = {bound: raw}
+        raw, wrong = _target_bounds(raw, ind)
+        if wrong:
+            problems.append(at(wrong))
+            continue
         target = _model(Target, raw, path, lines, problems, prefix=loc)
-        if target is None:
-            continue
-        if target.min is None and target.max is None:
-            problems.append(
-                Problem("a target needs min or max", file=str(path), row=row, field=code)
-            )
-            continue
-        targets[code] = target
+        if target is not None and target.min is None and target.max is None:
+            problems.append(at("a target needs min or max"))
+        elif target is not None:
+            targets[code] = target
     return targets
+
+
+def _target_bounds(raw: Any, ind: Indicator) -> tuple[Any, str | None]:
+    """A target as {min:, max:}: a bare number is the bound its direction asks for."""
+    if isinstance(raw, Mapping):
+        return raw, None
+    try:
+        to_fraction(raw)
+    except NotANumber:
+        return raw, f"expected a number or {{min:, max:}}, got {raw!r}"
+    bound = {"higher": "min", "lower": "max"}.get(ind.direction)
+    if bound is None:
+        code = ind.code
+        return (
+            raw,
+            f"{code} {ind.name} has direction {ind.direction}: give min and/or max explicitly",
+        )
+    return {bound: raw}, None
 
 
 def parse_checks(
     data: Any, framework: Framework, path: Path, lines: dict, problems: list[Problem]
 ) -> dict[str, Check]:
     checks: dict[str, Check] = {}
-    if data is None:
-        return checks
     body = data.get("checks", data) if isinstance(data, Mapping) else data
-    if body is None:  # "checks:" with every entry still commented out (the ccua new template)
+    if body is None:  # no file, or "checks:" with every entry commented out (ccua new)
         return checks
     if not isinstance(body, Mapping):
         problems.append(Problem("expected checks: {CODE: {met: true, note: ...}}", file=str(path)))
@@ -256,23 +238,17 @@ def parse_checks(
     for code, raw in body.items():
         code = str(code)
         loc = ("checks", code) if "checks" in data else (code,)
+        at = partial(Problem, file=str(path), row=line_of(lines, loc), field=code)
         try:
             ind = framework.indicator(code)
         except CcuaError:
-            problems.append(
-                Problem(
-                    f"no indicator {code!r}", file=str(path), row=line_of(lines, loc), field=code
-                )
-            )
+            problems.append(at(f"no indicator {code!r}"))
             continue
         if not ind.is_documentary:
             problems.append(
-                Problem(
+                at(
                     f"{code} {ind.name} is computed from data; checks are for "
-                    "documentary indicators",
-                    file=str(path),
-                    row=line_of(lines, loc),
-                    field=code,
+                    "documentary indicators"
                 )
             )
             continue
