@@ -24,18 +24,21 @@ Only the chart functions import Altair, so the engagement notebook starts withou
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from ccua import fmt, prose, tables, views
 from ccua.errors import CcuaError
 from ccua.i18n import Tr
 from ccua.mdtext import Md, join_blocks, md_escape, md_list, md_paragraph, md_table
+from ccua.results_model import IndicatorOut, ItemOut, Results, RuleOut, typed
 
 # Markdown primitives live in ccua.mdtext (shared with the table model); the names stay here.
-from ccua.views import chapter_of, indicators_of
+from ccua.views import chapter_of
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -53,6 +56,22 @@ def set_language(lang: str | None) -> Tr:
 
 def tr(key: str, **values: Any) -> str:
     return _TR(key, **values)
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _typed(
+    fn: Callable[Concatenate[Results, P], T],
+) -> Callable[Concatenate[Results | Mapping[str, Any], P], T]:
+    """``fn`` reads the typed results; the notebooks may hand it the dict of results.json."""
+
+    @functools.wraps(fn)
+    def wrapper(results: Results | Mapping[str, Any], /, *args: P.args, **kw: P.kwargs) -> T:
+        return fn(typed(results), *args, **kw)
+
+    return wrapper
 
 
 # ---------------------------------------------------------------- loading
@@ -98,112 +117,91 @@ def load_results(path: str | Path = "results.json", lang: str | None = None) -> 
 # One formatter for every output (ccua.fmt); these names stay for the notebooks and charts.
 
 
-def num(value: float | int | None, places: int = 2) -> str:
+def num(value: Decimal | float | None, places: int = 2) -> str:
     """A JSON number as printed: half-up (GUIDE §3.4), ``—`` for none."""
     return fmt.fixed(value, places)
 
 
-def points_text(value: float | int | None) -> str:
+def points_text(value: Decimal | float | None) -> str:
     return fmt.points(value, _TR.lang)
 
 
-def percent_text(value: float | int | None) -> str:
+def percent_text(value: Decimal | float | None) -> str:
     return fmt.percent(value)
 
 
-def rating_text(value: float | int | None) -> str:
+def rating_text(value: Decimal | float | None) -> str:
     """Whole ratings as integers (4), means with two decimals (3.50, 2.86)."""
     return fmt.rating(value)
 
 
-def value_text(value: float | int | None, unit: str | None) -> str:
+def value_text(value: Decimal | float | None, unit: str | None) -> str:
     return fmt.value(value, unit, _TR.lang)
 
 
-def scale_label(results: Mapping[str, Any], rating: float | int | None) -> str:
+def scale_label(results: Results | Mapping[str, Any], rating: Decimal | float | None) -> str:
     """The scale's label for a rating; a mean between two levels names both (A～B)."""
-    return tables.scale_label(results, rating, _TR.lang)
+    if isinstance(results, Results):
+        return tables.scale_label(results, rating, _TR.lang)
+    # a bare scale in the dict form: {"framework": {"scale": {"levels": [...]}}}
+    levels = results["framework"]["scale"]["levels"]
+    return tables.between_labels({lv["value"]: lv["label"] for lv in levels}, rating)
 
 
 # ---------------------------------------------------------------- lookups
 
 
-def level(results: Mapping[str, Any], name: str, plural: bool = False) -> str:
+def level(results: Results, name: str, plural: bool = False) -> str:
     """The framework's name of a level in the language: 能力域 / domain, 能力项 / item …"""
-    return _TR.level(results["framework"]["levels"], name, plural)
+    return _TR.level(results.framework.levels, name, plural)
 
 
-def names(results: Mapping[str, Any]) -> tables.Names:
+@_typed
+def names(results: Results) -> tables.Names:
     return tables.names(results, _TR.lang)
 
 
-def item_name(results: Mapping[str, Any], code: str) -> str:
-    """An item's name in the language (英文 from the framework data)."""
-    return names(results).items.get(code, code)
+def item_label(results: Results, code: str) -> str:
+    """An item's code and name in the language (英文 from the framework data)."""
+    return f"{code} {names(results).items.get(code, code)}"
 
 
-def item_label(results: Mapping[str, Any], code: str) -> str:
-    return f"{code} {item_name(results, code)}"
-
-
-def indicator_name(ind: Mapping[str, Any]) -> str:
-    return _TR.name(ind, str(ind.get("code", "")))
-
-
-def points_on_items(results: Mapping[str, Any]) -> bool:
-    return results["framework"]["points_at"] == "item"
-
-
-def item_of(results: Mapping[str, Any], code: str) -> dict[str, Any]:
-    for item in results["assessment"]["items"]:
-        if item["code"] == code:
-            return dict(item)
-    raise CcuaError(f"no item {code!r} in the results")
-
-
-def group_of(results: Mapping[str, Any], code: str) -> dict[str, Any]:
-    for group in results["assessment"]["groups"]:
-        if group["code"] == code:
-            return dict(group)
-    raise CcuaError(f"no {results['framework']['levels']['group']['en']} {code!r} in the results")
-
-
-def category_names(results: Mapping[str, Any]) -> dict[str, str]:
-    return dict(names(results).categories)
+def indicator_name(ind: IndicatorOut) -> str:
+    return _TR.name(ind, ind.code)
 
 
 # ---------------------------------------------------------------- engagement (steps 1-3)
 
 
-def overview_md(results: Mapping[str, Any]) -> str:
+@_typed
+def overview_md(results: Results) -> str:
     """概况: the project background (7.2 a), the period of the data, the standard, the tools."""
     from ccua.report import standard_citation
 
-    eng = results["engagement"]
-    bg = eng["background"]
-    fw = results["framework"]
-    months = results["period"]["months"]
-    period = fmt.date_range(results["period"]["start"], results["period"]["end"], _TR.lang)
+    eng = results.engagement
+    bg = eng.background
+    months = results.period.months
+    period = fmt.date_range(results.period.start, results.period.end, _TR.lang)
     facts = [
-        (tr("nb.overview.subject"), bg["subject"]),
-        (tr("nb.overview.organisation"), bg["organisation"]),
-        (tr("nb.overview.industry"), bg["industry"]),
-        (tr("nb.overview.seats"), tr("nb.overview.seats_value", n=bg["seats"])),
-        (tr("nb.overview.business"), _TR.join(bg["business_types"])),
+        (tr("nb.overview.subject"), bg.subject),
+        (tr("nb.overview.organisation"), bg.organisation),
+        (tr("nb.overview.industry"), bg.industry),
+        (tr("nb.overview.seats"), tr("nb.overview.seats_value", n=bg.seats)),
+        (tr("nb.overview.business"), _TR.join(bg.business_types)),
         (tr("nb.overview.period"), tr("nb.overview.period_value", period=period, n=len(months))),
         (
             tr("nb.overview.standard"),
             tr(
                 "nb.overview.standard_value",
-                standard=standard_citation(dict(results), _TR.lang),
-                version=fw["version"],
+                standard=standard_citation(results, _TR.lang),
+                version=results.framework.version,
             ),
         ),
     ]
     parts = ["## " + tr("nb.overview.h")]
-    if bg.get("description"):
+    if bg.description:
         parts.append(
-            f"**{tr('nb.overview.background')}**{tr('punct.colon')}" + md_escape(bg["description"])
+            f"**{tr('nb.overview.background')}**{tr('punct.colon')}" + md_escape(bg.description)
         )
     parts.append(
         md_table(
@@ -213,23 +211,24 @@ def overview_md(results: Mapping[str, Any]) -> str:
             widths=[8, 40],
         )
     )
-    if eng.get("tools"):
-        parts.append(f"**{tr('nb.overview.tools')}**{tr('punct.colon')}" + md_escape(eng["tools"]))
+    if eng.tools:
+        parts.append(f"**{tr('nb.overview.tools')}**{tr('punct.colon')}" + md_escape(eng.tools))
     return join_blocks(*parts)
 
 
-def process_md(results: Mapping[str, Any]) -> str:
+@_typed
+def process_md(results: Results) -> str:
     """测评过程: the steps of §7.3 as the engagement planned and ran them."""
-    steps = results["engagement"].get("process") or []
+    steps = results.engagement.process
     if not steps:
         return join_blocks("## " + tr("nb.process.h"), tr("nb.process.none"))
     rows = [
         (
             n,
-            s["name"],
-            fmt.date_text(s.get("start"), _TR.lang),
-            fmt.date_text(s.get("end"), _TR.lang),
-            s.get("deliverable") or "—",
+            s.name,
+            fmt.date_text(s.start, _TR.lang),
+            fmt.date_text(s.end, _TR.lang),
+            s.deliverable or "—",
         )
         for n, s in enumerate(steps, 1)
     ]
@@ -251,26 +250,29 @@ def process_md(results: Mapping[str, Any]) -> str:
     )
 
 
-def team_md(results: Mapping[str, Any]) -> str:
+@_typed
+def team_md(results: Results) -> str:
     """测评小组人员: both team lists (tables E.1 and E.2), the tables of the report."""
     t1, t2 = tables.team_tables(results, _TR.lang)
     return join_blocks("## " + tr("nb.team.h"), tables.pipe_markdown(t1), tables.pipe_markdown(t2))
 
 
-def handover_md(results: Mapping[str, Any]) -> str:
+@_typed
+def handover_md(results: Results) -> str:
     """测评范围: the hand-over sheet (table E.3), one row per item: the report's table 3."""
     t3, _ = tables.handover_tables(results, _TR.lang)
     return join_blocks("## " + tr("nb.handover.h"), tables.pipe_markdown(t3))
 
 
-def feedback_md(results: Mapping[str, Any]) -> str:
+@_typed
+def feedback_md(results: Results) -> str:
     """测评资料反馈: the feedback sheet (table E.4) with 完整度 and 测评粒度 per item."""
-    handover = results["engagement"].get("handover") or {}
+    handover = results.engagement.handover
     gaps = [
-        item_label(results, i["code"])
-        for i in results["assessment"]["items"]
-        if (handover.get(i["code"]) or {}).get("completeness") == "不完整"
-        or (handover.get(i["code"]) or {}).get("granularity") == "不符合"
+        item_label(results, i.code)
+        for i in results.assessment.items
+        for h in [handover.get(i.code)]
+        if h and (h.completeness == "不完整" or h.granularity == "不符合")
     ]
     summary = (
         tr(
@@ -286,25 +288,23 @@ def feedback_md(results: Mapping[str, Any]) -> str:
     return join_blocks("## " + tr("nb.feedback.h"), md_paragraph(summary), tables.pipe_markdown(t4))
 
 
-def key_points_md(results: Mapping[str, Any]) -> str:
+@_typed
+def key_points_md(results: Results) -> str:
     """测评关键点问题 (7.3.4 a)) raised with the assessee, and their responses."""
-    points = results["engagement"].get("key_points") or []
+    points = results.engagement.key_points
     if not points:
         return join_blocks("## " + tr("nb.kp.h"), tr("nb.kp.none"))
-    rows = []
-    for n, kp in enumerate(points, 1):
-        item = item_label(results, kp["item"]) if kp.get("item") else "—"
-        status = kp.get("status", "")
-        rows.append(
-            (
-                n,
-                kp["topic"],
-                item,
-                kp["issue"],
-                kp.get("response") or "—",
-                _TR.get(f"nb.kp.status.{status}", status),
-            )
+    rows = [
+        (
+            n,
+            kp.topic,
+            item_label(results, kp.item) if kp.item else "—",
+            kp.issue,
+            kp.response or "—",
+            _TR.get(f"nb.kp.status.{kp.status}", kp.status),
         )
+        for n, kp in enumerate(points, 1)
+    ]
     table = md_table(
         [
             tr("table.seq"),
@@ -319,7 +319,7 @@ def key_points_md(results: Mapping[str, Any]) -> str:
         widths=[4, 6, 10, 30, 24, 6],
         align="clllll",
     )
-    flagged = (results.get("staffing") or {}).get("flagged") or []
+    flagged = results.staffing.flagged if results.staffing else ()
     staffing = (
         md_paragraph(
             tr(
@@ -333,38 +333,33 @@ def key_points_md(results: Mapping[str, Any]) -> str:
     return join_blocks("## " + tr("nb.kp.h"), table, staffing)
 
 
-def reconciliation_md(results: Mapping[str, Any]) -> str:
+@_typed
+def reconciliation_md(results: Results) -> str:
     """数据真实性核对: the centre's own reported values against the recomputed ones."""
-    summary = results.get("reconciliation_summary") or {}
+    summary = results.reconciliation_summary
     h = "## " + tr("nb.recon.h")
-    if not summary.get("checked"):
+    if not summary.checked:
         return join_blocks(h, tr("nb.recon.none"))
     text = tr(
         "nb.recon.summary",
-        checked=summary["checked"],
-        ok=summary["ok"],
-        mismatch=summary["mismatch"],
-        unverifiable=summary["unverifiable"],
+        checked=summary.checked,
+        ok=summary.ok,
+        mismatch=summary.mismatch,
+        unverifiable=summary.unverifiable,
     )
-    rows = []
-    for ind in results["indicators"]:
-        for c in ind.get("reconciliation") or []:
-            when = (
-                fmt.month_text(c["month"], _TR.lang)
-                if c.get("month")
-                else tr("finding.whole_period")
-            )
-            rows.append(
-                (
-                    ind["code"],
-                    indicator_name(ind),
-                    when,
-                    value_text(c.get("claimed"), ind.get("unit")),
-                    value_text(c.get("recomputed"), ind.get("unit")),
-                    _TR.get(f"nb.recon.status.{c['status']}", c["status"]),
-                    c.get("document") or "—",
-                )
-            )
+    rows = [
+        (
+            ind.code,
+            indicator_name(ind),
+            fmt.month_text(c.month, _TR.lang) if c.month else tr("finding.whole_period"),
+            value_text(c.claimed, ind.unit),
+            value_text(c.recomputed, ind.unit),
+            _TR.get(f"nb.recon.status.{c.status}", c.status),
+            c.document or "—",
+        )
+        for ind in results.indicators
+        for c in ind.reconciliation
+    ]
     return join_blocks(
         h,
         md_paragraph(text),
@@ -389,33 +384,31 @@ def reconciliation_md(results: Mapping[str, Any]) -> str:
 # ---------------------------------------------------------------- domain chapters
 
 
-def chapter_summary_md(results: Mapping[str, Any], chapter: str) -> str:
+@_typed
+def chapter_summary_md(results: Results, chapter: str) -> str:
     """One sentence per group of the chapter: its items, points, score."""
-    ch = chapter_of(results, chapter)
     n = names(results)
     lines = []
-    for code in ch["groups"]:
-        g = group_of(results, code)
-        n_items = sum(1 for i in results["assessment"]["items"] if i["group"] == code)
-        cat = _TR.paren(n.categories[g["category"]]) if g.get("category") in n.categories else ""
+    for code in results.chapter(chapter).groups:
+        g = results.assessment.group(code)
+        n_items = sum(1 for i in results.assessment.items if i.group == code)
+        cat = _TR.paren(n.categories[g.category]) if g.category in n.categories else ""
         rating = (
-            tr("nb.summary.rating", rating=num(g["mean_rating"]))
-            if g.get("mean_rating") is not None
-            else ""
+            tr("nb.summary.rating", rating=num(g.mean_rating)) if g.mean_rating is not None else ""
         )
         lines.append(
             tr(
                 "nb.summary.line",
                 level=level(results, "group").capitalize(),
-                code=g["code"],
+                code=g.code,
                 name=n.group(code),
                 category=cat,
                 n=n_items,
                 items=level(results, "item", plural=n_items != 1),
-                points=points_text(g["points"]),
+                points=points_text(g.points),
                 rating=rating,
-                score=points_text(g["score"]),
-                percent=percent_text(g.get("percent")),
+                score=points_text(g.score),
+                percent=percent_text(g.percent),
             )
         )
     return "\n\n".join(md_paragraph(line) for line in lines)
@@ -425,12 +418,12 @@ def _with_note(text: str, note: Any) -> str:
     return text + (tr("punct.colon") + str(note) if note else tr("punct.period"))
 
 
-def _item_summary(results: Mapping[str, Any], item: Mapping[str, Any]) -> str:
-    source = _TR.get(f"nb.item_source.{item['source']}", item["source"])
-    if points_on_items(results):
-        points = points_text(item["points"])
-        if item.get("standard_points") is not None:
-            points += tr("nb.item.custom_points", points=points_text(item["standard_points"]))
+def _item_summary(results: Results, item: ItemOut) -> str:
+    source = _TR.get(f"nb.item_source.{item.source}", item.source)
+    if results.framework.points_at == "item":
+        points = points_text(item.points)
+        if item.standard_points is not None:
+            points += tr("nb.item.custom_points", points=points_text(item.standard_points))
         table = md_table(
             [
                 tr("table.points"),
@@ -443,10 +436,10 @@ def _item_summary(results: Mapping[str, Any], item: Mapping[str, Any]) -> str:
             [
                 (
                     points,
-                    percent_text(item["percent"]),
-                    rating_text(item["mean_rating"]),
-                    points_text(item["score"]),
-                    percent_text(item.get("share")),
+                    percent_text(item.percent),
+                    rating_text(item.mean_rating),
+                    points_text(item.score),
+                    percent_text(item.share),
                     source,
                 )
             ],
@@ -463,9 +456,9 @@ def _item_summary(results: Mapping[str, Any], item: Mapping[str, Any]) -> str:
             ],
             [
                 (
-                    rating_text(item["mean_rating"]),
-                    scale_label(results, item["mean_rating"]),
-                    percent_text(item["percent"]),
+                    rating_text(item.mean_rating),
+                    scale_label(results, item.mean_rating),
+                    percent_text(item.percent),
                     source,
                 )
             ],
@@ -474,74 +467,69 @@ def _item_summary(results: Mapping[str, Any], item: Mapping[str, Any]) -> str:
         )
     notes = []
     word = level(results, "item")
-    if item["source"] == "override":
-        notes.append(_with_note(tr("nb.item.override", level=word), item.get("note")))
-    elif item["source"] == "rating":
+    if item.source == "override":
+        notes.append(_with_note(tr("nb.item.override", level=word), item.note))
+    elif item.source == "rating":
         notes.append(
             _with_note(
                 tr(
                     "nb.item.whole",
                     level=word,
-                    rating=rating_text(item["mean_rating"]),
-                    meaning=scale_label(results, item["mean_rating"]),
+                    rating=rating_text(item.mean_rating),
+                    meaning=scale_label(results, item.mean_rating),
                 ),
-                item.get("note"),
+                item.note,
             )
         )
-    elif item["source"] == "na":
-        notes.append(_with_note(tr("nb.item.na", level=word), item.get("note")))
-    elif item.get("note"):
-        notes.append(tr("nb.item.general", note=item["note"]))
+    elif item.source == "na":
+        notes.append(_with_note(tr("nb.item.na", level=word), item.note))
+    elif item.note:
+        notes.append(tr("nb.item.general", note=item.note))
     return join_blocks(table, *(md_paragraph(n) for n in notes))
 
 
-def requirements_md(results: Mapping[str, Any], item: Mapping[str, Any]) -> str:
+@_typed
+def requirements_md(results: Results, item: ItemOut | Mapping[str, Any]) -> str:
     """The item's requirements, verbatim, with their ratings, scale labels and what each
     rating rests on."""
-    if not item.get("requirements"):
+    code = item.code if isinstance(item, ItemOut) else str(item["code"])
+    if not results.assessment.item(code).requirements:
         return ""
-    return tables.pipe_markdown(tables.requirement_list(results, _TR.lang, item["code"]))
+    return tables.pipe_markdown(tables.requirement_list(results, _TR.lang, code))
 
 
-def indicators_md(results: Mapping[str, Any], item: Mapping[str, Any]) -> str:
+def indicators_md(results: Results, item: ItemOut) -> str:
     """The item's indicators: documentary checks; period values against targets with trend
     and reconciliation; monthly values; and the notes a reader needs to read them."""
-    checks, periods, monthly = tables.indicator_tables(results, item["code"], _TR.lang)
-    computed = [i for i in indicators_of(results, item["code"]) if i.get("kind") != "documentary"]
+    checks, periods, monthly = tables.indicator_tables(results, item.code, _TR.lang)
+    computed = [i for i in results.indicators_of(item.code) if i.kind != "documentary"]
     return join_blocks(
         *(tables.pipe_markdown(t) for t in (checks, periods, monthly) if t),
         _indicator_notes(computed) if computed else "",
     )
 
 
-def _indicator_notes(computed: Sequence[Mapping[str, Any]]) -> str:
+def _indicator_notes(computed: Sequence[IndicatorOut]) -> str:
     notes = []
     defaults: dict[str, list[str]] = {}
     for ind in computed:
-        target = ind.get("target") or {}
-        if target.get("source") == "default":
-            defaults.setdefault(target.get("basis") or tr("nb.notes.unnamed"), []).append(
-                ind["code"]
-            )
+        if ind.target and ind.target.source == "default":
+            defaults.setdefault(ind.target.basis or tr("nb.notes.unnamed"), []).append(ind.code)
     for basis, codes in defaults.items():
         notes.append(tr("nb.notes.default", codes=_TR.join(codes), basis=basis))
-    period_only = [
-        i["code"]
-        for i in computed
-        if i.get("target") and i.get("monthly") and not i.get("months_comparable")
-    ]
+    period_only = [i.code for i in computed if i.target and i.monthly and not i.months_comparable]
     if period_only:
         notes.append(tr("nb.notes.period_only", codes=_TR.join(period_only)))
     for ind in computed:
-        if ind.get("missing_months") and ind.get("value") is not None:
+        if ind.missing_months and ind.value is not None:
             notes.append(
                 tr(
                     "nb.notes.missing_months",
-                    code=ind["code"],
-                    months=_TR.join(fmt.month_text(m, _TR.lang) for m in ind["missing_months"]),
+                    code=ind.code,
+                    months=_TR.join(fmt.month_text(m, _TR.lang) for m in ind.missing_months),
                 )
             )
-    no_data = [i["code"] for i in computed if i.get("value") is None]
+    no_data = [i.code for i in computed if i.value is None]
     if no_data:
         notes.append(tr("nb.notes.no_data", codes=_TR.join(no_data)))
     return md_list(notes) if notes else ""
@@ -552,10 +540,11 @@ def month_labels(months: Sequence[str]) -> dict[str, str]:
     return views.month_labels(months, _TR.lang)
 
 
-def item_md(results: Mapping[str, Any], code: str) -> str:
+@_typed
+def item_md(results: Results, code: str) -> str:
     """Everything about one item before its charts: heading, score, requirements, indicators,
     and the evidence the framework's rules and thresholds give its requirements."""
-    item = item_of(results, code)
+    item = results.assessment.item(code)
     return join_blocks(
         f"## {md_escape(item_label(results, code))}",
         _item_summary(results, item),
@@ -565,13 +554,13 @@ def item_md(results: Mapping[str, Any], code: str) -> str:
     )
 
 
-def findings_md(results: Mapping[str, Any], code: str) -> str:
+@_typed
+def findings_md(results: Results, code: str) -> str:
     """The item's findings, each a sentence made from its fact in the language."""
-    findings = (results.get("findings") or {}).get(code) or []
     shown = [
         prose.finding_text(results, f, _TR.lang)
-        for f in findings
-        if not (isinstance(f, Mapping) and f.get("code") == "rule_result")
+        for f in results.findings.get(code, ())
+        if f.code != "rule_result"
     ]
     body = md_list(shown) if shown else tr("nb.findings.none")
     return join_blocks(
@@ -582,45 +571,45 @@ def findings_md(results: Mapping[str, Any], code: str) -> str:
 # ---------------------------------------------------------------- scorecard
 
 
-def _item_remarks(results: Mapping[str, Any], item: Mapping[str, Any]) -> str:
+def _item_remarks(item: ItemOut) -> str:
     """备注 of the score table: override, custom weight, requirements not applicable."""
     remarks = [tables.item_remark(item, _TR)] if tables.item_remark(item, _TR) else []
-    if item["source"] == "rating":
-        remarks.append(_with_note(tr("source.rating"), item.get("note")).rstrip("。."))
-    elif item["source"] == "unrated":
+    if item.source == "rating":
+        remarks.append(_with_note(tr("source.rating"), item.note).rstrip("。."))
+    elif item.source == "unrated":
         remarks.append(tr("table.unrated"))
-    for r in item.get("requirements") or []:
-        if r["source"] == "na":
+    for r in item.requirements:
+        if r.source == "na":
             remarks.append(
-                tr("nb.req.na", code=r["code"])
-                + (tr("punct.colon") + r["note"] if r.get("note") else "")
+                tr("nb.req.na", code=r.code) + (tr("punct.colon") + r.note if r.note else "")
             )
-        for s in r.get("subpoints") or []:
-            if s.get("na"):
+        for s in r.subpoints or ():
+            if s.na:
                 remarks.append(
-                    tr("nb.req.sub_na", code=r["code"], sub=s["code"])
-                    + (tr("punct.colon") + s["note"] if s.get("note") else "")
+                    tr("nb.req.sub_na", code=r.code, sub=s.code)
+                    + (tr("punct.colon") + s.note if s.note else "")
                 )
     return tr("punct.semicolon").join(remarks)
 
 
-def score_table_md(results: Mapping[str, Any]) -> str:
+@_typed
+def score_table_md(results: Results) -> str:
     """测评计分表 (table E.6): the report's table 6 itself; for frameworks with points on
     groups, also the item ratings."""
-    a = results["assessment"]
+    a = results.assessment
     parts = [tables.pipe_markdown(tables.score_table(results, _TR.lang), tr("nb.score.h"))]
-    if not points_on_items(results):
+    if results.framework.points_at != "item":
         n = names(results)
         item_rows = [
             [
-                n.group(item["group"]),
-                item_label(results, item["code"]),
-                rating_text(item["mean_rating"]),
-                scale_label(results, item["mean_rating"]),
-                percent_text(item["percent"]),
-                _item_remarks(results, item),
+                n.group(item.group),
+                item_label(results, item.code),
+                rating_text(item.mean_rating),
+                scale_label(results, item.mean_rating),
+                percent_text(item.percent),
+                _item_remarks(item),
             ]
-            for item in a["items"]
+            for item in a.items
         ]
         parts.append(
             md_table(
@@ -638,29 +627,26 @@ def score_table_md(results: Mapping[str, Any]) -> str:
                 align="llrlrl",
             )
         )
-    if a.get("custom_weights"):
+    if a.custom_weights:
         parts.append(md_paragraph(tr("nb.score.custom")))
     return join_blocks("## " + tr("nb.score.h"), *parts)
 
 
-def subtotals_md(results: Mapping[str, Any]) -> str:
+@_typed
+def subtotals_md(results: Results) -> str:
     """Subtotals per category and per domain (group)."""
-    a = results["assessment"]
+    a = results.assessment
     n = names(results)
     cats = n.categories
     group_word = level(results, "group")
     parts = ["## " + tr("nb.subtotals.h", level=group_word)]
-    if a.get("categories"):
+    if a.categories:
         parts.append(
             md_table(
                 [tr("table.category"), tr("table.points"), tr("table.score")],
                 [
-                    (
-                        cats.get(c["code"], c["name"]),
-                        points_text(c["points"]),
-                        points_text(c["score"]),
-                    )
-                    for c in a["categories"]
+                    (cats.get(c.code, c.name), points_text(c.points), points_text(c.score))
+                    for c in a.categories
                 ],
                 caption=tr("nb.subtotals.categories"),
                 widths=[10, 8, 8],
@@ -673,10 +659,10 @@ def subtotals_md(results: Mapping[str, Any]) -> str:
         + [tr("table.points"), tr("table.score"), tr("table.percent")]
     )
     rows = [
-        [f"{g['code']} {n.group(g['code'])}"]
-        + ([cats.get(g.get("category") or "", "")] if cats else [])
-        + [points_text(g["points"]), points_text(g["score"]), percent_text(g.get("percent"))]
-        for g in a["groups"]
+        [f"{g.code} {n.group(g.code)}"]
+        + ([cats.get(g.category or "", "")] if cats else [])
+        + [points_text(g.points), points_text(g.score), percent_text(g.percent)]
+        for g in a.groups
     ]
     parts.append(
         md_table(
@@ -690,43 +676,39 @@ def subtotals_md(results: Mapping[str, Any]) -> str:
     return join_blocks(*parts)
 
 
-def grade_md(results: Mapping[str, Any]) -> str:
+@_typed
+def grade_md(results: Results) -> str:
     """测评等级 (table E.7): the verdict and the report's table 7, the verdict marked."""
     from ccua.spec import load_framework
 
-    a = results["assessment"]
-    fw = results["framework"]
+    a = results.assessment
+    fw = results.framework
     parts = ["## " + tr("nb.grade.h")]
-    total = points_text(a["total"])
-    if not fw.get("has_grades"):
+    total = points_text(a.total)
+    if not fw.has_grades:
         parts.append(md_paragraph(tr("nb.grade.none", framework=_TR.name(fw), total=total)))
-        cmp = a.get("comparison_grade")
+        cmp = a.comparison_grade
         if cmp:
             # Another framework's grade for the same total, labelled as a comparison only.
-            cmp_spec = load_framework(fw["id"]).comparison_grades
-            label = cmp_spec.label_en if _TR.en and cmp_spec else cmp["label"]
+            cmp_spec = load_framework(fw.id).comparison_grades
+            label = cmp_spec.label_en if _TR.en and cmp_spec else cmp.label
             other = load_framework(cmp_spec.framework) if cmp_spec else None
-            grade = next(
-                (g for g in (other.grades if other else ()) if g.name == cmp["name"]), None
-            )
-            band = (
-                tables.grade_band(other.grades, grade, _TR.lang) if grade and other else cmp["band"]
-            )
+            grade = next((g for g in (other.grades if other else ()) if g.name == cmp.name), None)
+            band = tables.grade_band(other.grades, grade, _TR.lang) if grade and other else cmp.band
             parts.append(
                 md_paragraph(
-                    f"{label}{tr('punct.colon')}{_TR.name(grade, cmp['name'])}"
+                    f"{label}{tr('punct.colon')}{_TR.name(grade, cmp.name)}"
                     f"{_TR.paren(band)}{tr('punct.period')}"
                 )
             )
         return join_blocks(*parts)
-    spec = load_framework(fw["id"])
-    if not a.get("grade"):
+    spec = load_framework(fw.id)
+    if not a.grade:
         parts.append(md_paragraph(tr("nb.grade.incomplete", total=total)))
-        missing = a.get("missing") or []
-        if missing:
-            parts.append(md_list(missing))
+        if a.missing:
+            parts.append(md_list(a.missing))
     else:
-        grade = next(g for g in spec.grades if g.name == a["grade"])
+        grade = next(g for g in spec.grades if g.name == a.grade)
         parts.append(
             Md(
                 tr(
@@ -739,7 +721,7 @@ def grade_md(results: Mapping[str, Any]) -> str:
         )
     parts.append(
         tables.pipe_markdown(
-            tables.grade_table(spec.grades, a.get("grade"), _TR.lang), tr("nb.grade.caption")
+            tables.grade_table(spec.grades, a.grade, _TR.lang), tr("nb.grade.caption")
         )
     )
     return join_blocks(*parts)
@@ -752,24 +734,24 @@ def grade_md(results: Mapping[str, Any]) -> str:
 # item's ``evidence``); a framework without them shows none of what follows.
 
 
-def kpi_table_md(results: Mapping[str, Any]) -> str:
+@_typed
+def kpi_table_md(results: Results) -> str:
     """The framework-level KPIs by the groups of the framework's KPI table (guideline: table
     A.1), what its columns are, and the notes a reader needs to read them."""
     table = tables.kpi_table(results, _TR.lang)
-    if table is None:
+    kpis = results.kpi_table
+    if table is None or kpis is None:
         return ""
-    kpis = results["kpi_table"]
-    columns = kpis.get("columns") or []
-    title = (kpis.get("title_en") if _TR.en else kpis.get("title")) or tr("nb.kpi.h")
-    period = results["period"]
-    names = _TR.join(tables.kpi_column(c, _TR) for c in columns)
+    title = ("" if _TR.en else kpis.title) or tr("nb.kpi.h")  # no English title in the data
+    period = results.period
+    names = _TR.join(tables.kpi_column(c, _TR) for c in kpis.columns)
     intro = (
         tr("nb.kpi.intro", level=level(results, "item"), title=title)
-        + (tr("nb.kpi.columns", columns=names, n=len(columns)) if columns else "")
-        + tr("nb.kpi.period", period=fmt.date_range(period["start"], period["end"], _TR.lang))
+        + (tr("nb.kpi.columns", columns=names, n=len(kpis.columns)) if kpis.columns else "")
+        + tr("nb.kpi.period", period=fmt.date_range(period.start, period.end, _TR.lang))
     )
-    inds = {i["code"]: i for i in results["indicators"]}
-    shown = [inds[k["code"]] for g in kpis["groups"] for k in g["kpis"] if k["code"] in inds]
+    inds = {i.code: i for i in results.indicators}
+    shown = [inds[k.code] for g in kpis.groups for k in g.kpis if k.code in inds]
     return join_blocks(
         "## " + tr("nb.kpi.h"),
         md_paragraph(intro),
@@ -779,53 +761,49 @@ def kpi_table_md(results: Mapping[str, Any]) -> str:
     )
 
 
-def reference_values_md(results: Mapping[str, Any]) -> str:
+@_typed
+def reference_values_md(results: Results) -> str:
     """Thresholds the framework prints for an indicator but no item (usual ranges, examples),
     with the period value: for reference only, never a target on their own."""
     table = tables.threshold_table(results, _TR.lang)
     return tables.pipe_markdown(table) if table else ""
 
 
-def _rule_reading(rule: Mapping[str, Any]) -> str:
-    p = rule["parameters"]
-    share = prose.percent_of(p["required_share"])
-    missing = _TR.get(f"nb.rule.missing.{p['missing_months']}", p["missing_months"])
-    where = _TR.get(f"nb.rule.anchor.{p['improvement_anchor']}", p["improvement_anchor"])
-    held = tr("nb.rule.held_yes" if p["held_target_counts"] else "nb.rule.held_no")
+def _rule_reading(rule: RuleOut) -> str:
+    p = rule.parameters
     return tr(
         "nb.rule.reading",
-        months=len(rule["months"]),
-        share=share,
-        missing=missing,
-        run=p["improvement_run"],
-        where=where,
-        held=held,
+        months=len(rule.months),
+        share=prose.percent_of(p.required_share),
+        missing=_TR.get(f"nb.rule.missing.{p.missing_months}", p.missing_months),
+        run=p.improvement_run,
+        where=_TR.get(f"nb.rule.anchor.{p.improvement_anchor}", p.improvement_anchor),
+        held=tr("nb.rule.held_yes" if p.held_target_counts else "nb.rule.held_no"),
     )
 
 
-def rule_table_md(
-    results: Mapping[str, Any], rule: Mapping[str, Any], statuses: Sequence[str] | None = None
-) -> str:
+def rule_table_md(results: Results, rule: RuleOut, statuses: Sequence[str] | None = None) -> str:
     """One row per indicator of a rule's scope (optionally only some statuses)."""
     table = tables.rule_table(results, rule, _TR.lang, statuses)
     return tables.pipe_markdown(table) if table else ""
 
 
-def rules_md(results: Mapping[str, Any]) -> str:
+@_typed
+def rules_md(results: Results) -> str:
     """Every rule the framework declares, applied to the run's monthly values."""
     blocks = []
-    for rule in results.get("rules") or []:
+    for rule in results.rules:
         blocks += [
             "## "
             + md_escape(
                 tr(
                     "nb.rule.h",
-                    section=rule["section"],
+                    section=rule.section,
                     level=level(results, "item"),
-                    item=item_label(results, rule["item"]),
+                    item=item_label(results, rule.item),
                 )
             ),
-            md_paragraph(tr("nb.quote", text=rule["text"])),
+            md_paragraph(tr("nb.quote", text=rule.text)),
             md_paragraph(prose.rule_summary(results, rule, _TR.lang)),
             md_paragraph(_rule_reading(rule)),
             rule_table_md(results, rule),
@@ -833,28 +811,27 @@ def rules_md(results: Mapping[str, Any]) -> str:
     return join_blocks(*blocks)
 
 
-def evidence_md(results: Mapping[str, Any], item: Mapping[str, Any]) -> str:
+def evidence_md(results: Results, item: ItemOut) -> str:
     """The evidence an item's requirements get from the run: the framework's rules (their
     summary and the indicators that do not satisfy them) and its printed thresholds."""
-    evidence = item.get("evidence") or []
-    rules = {r["rule"]: r for r in results.get("rules") or []}
+    rules = {r.rule: r for r in results.rules}
     blocks = []
-    for e in evidence:
-        if e["kind"] != "rule" or e["id"] not in rules:
+    for e in item.evidence:
+        if e.kind != "rule" or e.id not in rules:
             continue
-        rule = rules[e["id"]]
+        rule = rules[e.id]
         blocks += [
             Md(
                 "**"
-                + md_escape(tr("nb.evidence.h", requirement=e["requirement"], section=e["section"]))
+                + md_escape(tr("nb.evidence.h", requirement=e.requirement, section=e.section))
                 + "**"
             ),
             md_paragraph(prose.rule_summary(results, rule, _TR.lang)),
             md_paragraph(_rule_reading(rule)),
             rule_table_md(results, rule, statuses=("fail", "not measurable")),
-            md_paragraph(tr("nb.evidence.see_all", section=rule["section"])),
+            md_paragraph(tr("nb.evidence.see_all", section=rule.section)),
         ]
-    thresholds = tables.threshold_table(results, _TR.lang, item["code"])
+    thresholds = tables.threshold_table(results, _TR.lang, item.code)
     return join_blocks(*blocks, tables.pipe_markdown(thresholds) if thresholds else "")
 
 
@@ -966,10 +943,10 @@ def show_summary_charts(results: Mapping[str, Any]) -> None:
 # the assessors, the portfolio (docs/improve.md, docs/assessors.md, docs/portfolio.md)
 
 
-def _grade_label(results: Mapping[str, Any], name: str) -> str:
-    for g in results["framework"].get("grades") or []:
-        if name in (g["name"], g.get("code")):
-            return g["name"] if _TR.lang == "zh" else g["name_en"]
+def _grade_label(results: Results, name: str) -> str:
+    for g in results.framework.grades:
+        if name in (g.name, g.code):
+            return g.name if _TR.lang == "zh" else g.name_en
     return name
 
 
@@ -979,43 +956,39 @@ def _leaf_label(leaf: str) -> str:
     return f"{req}) {sub}." if sub else f"{req})"
 
 
-def improvement_md(results: Mapping[str, Any], chapter: str | None = None) -> str:
+@_typed
+def improvement_md(results: Results, chapter: str | None = None) -> str:
     """改进建议: the fewest rating steps to the next grade (results → improvement); with
     ``chapter``, only the steps of that chapter's items (the domain notebooks)."""
-    imp = results.get("improvement")
+    imp = results.improvement
     if not imp:
         return ""
-    target = _grade_label(results, imp["target"])
-    total = points_text(imp["total_before"])
-    steps = imp["steps"]
-    hints = imp.get("indicators") or []
+    target = _grade_label(results, imp.target)
+    total = points_text(imp.total_before)
+    steps, hints = imp.steps, imp.indicators
     if chapter is not None:
-        items = set(chapter_of(results, chapter)["items"])
-        steps = [s for s in steps if s["item"] in items]
-        hints = [h for h in hints if h["item"] in items]
+        items = set(results.chapter(chapter).items)
+        steps = tuple(s for s in steps if s.item in items)
+        hints = tuple(h for h in hints if h.item in items)
         if not steps and not hints:
             return ""
     parts = ["## " + tr("nb.improve.h")]
-    if imp["already_met"]:
-        top = max(
-            (g for g in results["framework"].get("grades") or []),
-            key=lambda g: float(g["min"] or 0),
-            default=None,
-        )
-        is_top = top is not None and top["name"] == imp["target"]
+    if imp.already_met:
+        top = max(results.framework.grades, key=lambda g: g.min or 0, default=None)
+        is_top = top is not None and top.name == imp.target
         parts.append(
             md_paragraph(
                 tr("nb.improve.top" if is_top else "nb.improve.met", target=target, total=total)
             )
         )
-    elif not imp["reachable"]:
+    elif not imp.reachable:
         parts.append(
             md_paragraph(
                 tr(
                     "nb.improve.unreachable",
                     target=target,
-                    min=points_text(imp["target_min"]),
-                    best=points_text(imp["best_possible"]),
+                    min=points_text(imp.target_min),
+                    best=points_text(imp.best_possible),
                 )
             )
         )
@@ -1025,20 +998,20 @@ def improvement_md(results: Mapping[str, Any], chapter: str | None = None) -> st
                 tr(
                     "nb.improve.path",
                     target=target,
-                    min=points_text(imp["target_min"]),
-                    steps=imp["step_count"],
-                    before=points_text(imp["total_before"]),
-                    after=points_text(imp["total_after"]),
+                    min=points_text(imp.target_min),
+                    steps=imp.step_count,
+                    before=points_text(imp.total_before),
+                    after=points_text(imp.total_after),
                 )
             )
         )
         rows = [
             (
-                item_label(results, s["item"]),
-                _leaf_label(s["leaf"]),
-                s["from"],
-                s["to"],
-                "+" + points_text(s["points"]),
+                item_label(results, s.item),
+                _leaf_label(s.leaf),
+                s.from_,
+                s.to,
+                "+" + points_text(s.points),
             )
             for s in steps
         ]
@@ -1057,18 +1030,18 @@ def improvement_md(results: Mapping[str, Any], chapter: str | None = None) -> st
                 align="llccr",
             )
         )
-    if hints and not imp["already_met"]:
+    if hints and not imp.already_met:
         parts.append(md_paragraph(tr("nb.improve.hints")))
         parts.append(
             md_list(
                 tr(
                     "nb.improve.hint",
-                    indicator=h["indicator"],
-                    name=indicator_name(_indicator(results, h["indicator"])),
-                    item=h["item"],
-                    met=h["met"],
-                    evaluable=h["evaluable"],
-                    points=points_text(h["points"]),
+                    indicator=h.indicator,
+                    name=indicator_name(results.indicator(h.indicator)),
+                    item=h.item,
+                    met=h.met,
+                    evaluable=h.evaluable,
+                    points=points_text(h.points),
                 )
                 for h in hints
             )
@@ -1076,48 +1049,39 @@ def improvement_md(results: Mapping[str, Any], chapter: str | None = None) -> st
     return join_blocks(*parts)
 
 
-def _indicator(results: Mapping[str, Any], code: str) -> Mapping[str, Any]:
-    return next(i for i in results["indicators"] if i["code"] == code)
-
-
-def staffing_md(results: Mapping[str, Any], chapter: str | None = None) -> str:
+@_typed
+def staffing_md(results: Results, chapter: str | None = None) -> str:
     """人员配置核对: each month's reported service level against Erlang C/A for the staff."""
-    st = results.get("staffing")
+    st = results.staffing
     if not st:
         return ""
-    if chapter is not None:
-        items = set(chapter_of(results, chapter)["items"])
-        if not items & set(st.get("items") or []):
-            return ""
-    model = tr(f"nb.staff.model.{st['model']}")
+    if chapter is not None and not set(results.chapter(chapter).items) & set(st.items):
+        return ""
     intro = tr(
         "nb.staff.intro",
-        model=model,
-        hours=fmt.fixed(st["open_hours_per_day"], 0),
-        interval=int(st["interval_seconds"]) // 60,
-        within=st["answer_within"],
-        tolerance=fmt.fixed(st["tolerance_points"], 0),
+        model=tr(f"nb.staff.model.{st.model}"),
+        hours=fmt.fixed(st.open_hours_per_day, 0),
+        interval=st.interval_seconds // 60,
+        within=st.answer_within,
+        tolerance=fmt.fixed(st.tolerance_points, 0),
     )
-    rows = []
-    for m in st["months"]:
-        rows.append(
-            (
-                fmt.month_text(m["month"], _TR.lang),
-                fmt.fixed(m["calls_per_interval"], 1),
-                fmt.fixed(m["aht"], 0),
-                m["agents"],
-                fmt.percent(100 * _f(m["modelled"]["service_level"])),
-                fmt.percent(
-                    None
-                    if m["reported_service_level"] is None
-                    else 100 * _f(m["reported_service_level"])
-                ),
-                _delta(m["gap_points"]),
-                m["agents_needed"] if m["agents_needed"] is not None else "—",
-                tr("nb.staff.flagged") if m["flagged"] else tr("nb.staff.ok"),
-            )
+    rows = [
+        (
+            fmt.month_text(m.month, _TR.lang),
+            fmt.fixed(m.calls_per_interval, 1),
+            fmt.fixed(m.aht, 0),
+            m.agents,
+            fmt.percent(100 * _f(m.modelled.service_level)),
+            fmt.percent(
+                None if m.reported_service_level is None else 100 * _f(m.reported_service_level)
+            ),
+            _delta(m.gap_points),
+            m.agents_needed if m.agents_needed is not None else "—",
+            tr("nb.staff.flagged") if m.flagged else tr("nb.staff.ok"),
         )
-    flagged = [fmt.month_text(m, _TR.lang) for m in st["flagged"]]
+        for m in st.months
+    ]
+    flagged = [fmt.month_text(m, _TR.lang) for m in st.flagged]
     after = (
         tr("nb.staff.flagged_months", months=tr("punct.list_sep").join(flagged))
         if flagged
@@ -1147,7 +1111,8 @@ def staffing_md(results: Mapping[str, Any], chapter: str | None = None) -> str:
     )
 
 
-def agreement_md(results: Mapping[str, Any]) -> str:
+@_typed
+def agreement_md(results: Results) -> str:
     """测评员一致性 (测评过程): agreement of the independent assessors before the consensus."""
     table = tables.agreement_table(results, _TR.lang)
     if table is None:
@@ -1159,17 +1124,18 @@ def agreement_md(results: Mapping[str, Any]) -> str:
     )
 
 
-def evidence_annex_md(results: Mapping[str, Any]) -> str:
+@_typed
+def evidence_annex_md(results: Results) -> str:
     """各能力项所依据的证据: the register's evidence each item's ratings cite (titles only)."""
-    cited = results.get("evidence_cited")
+    cited = results.evidence_cited
     if cited is None:
         return ""
     rows = [
         (
-            item_label(results, item["code"]),
-            tr("punct.semicolon").join(cited.get(item["code"]) or [tr("nb.evid.none")]),
+            item_label(results, item.code),
+            tr("punct.semicolon").join(cited.get(item.code) or [tr("nb.evid.none")]),
         )
-        for item in results["assessment"]["items"]
+        for item in results.assessment.items
     ]
     return join_blocks(
         "## " + tr("nb.evid.h"),
@@ -1207,7 +1173,8 @@ def _delta(value: Any) -> str:
     return f"{_f(value):+.2f}"
 
 
-def changes_md(results: Mapping[str, Any], comparison: Mapping[str, Any] | None) -> str:
+@_typed
+def changes_md(results: Results, comparison: Mapping[str, Any] | None) -> str:
     """变化: each item's percent and each indicator since the client's previous engagement."""
     comparison = comparison or {}
     prev = comparison.get("previous")
@@ -1219,7 +1186,7 @@ def changes_md(results: Mapping[str, Any], comparison: Mapping[str, Any] | None)
         end=fmt.month_text(prev["period_end"], _TR.lang),
         before=points_text(prev["total"]),
         grade=_grade_label(results, prev["grade"]) if prev.get("grade") else "—",
-        after=points_text(results["assessment"]["total"]),
+        after=points_text(results.assessment.total),
         change=_delta(prev.get("total_change")),
     )
     rows = [
@@ -1235,12 +1202,13 @@ def changes_md(results: Mapping[str, Any], comparison: Mapping[str, Any] | None)
     ind_rows = [
         (
             c["code"],
-            indicator_name(_indicator(results, c["code"])),
-            value_text(c["before"], _indicator(results, c["code"]).get("unit")),
-            value_text(c["after"], _indicator(results, c["code"]).get("unit")),
+            indicator_name(ind),
+            value_text(c["before"], ind.unit),
+            value_text(c["after"], ind.unit),
             _delta(c["change"]),
         )
         for c in moved
+        for ind in [results.indicator(c["code"])]
     ]
     parts = [
         "## " + tr("nb.change.h"),
@@ -1277,7 +1245,8 @@ def changes_md(results: Mapping[str, Any], comparison: Mapping[str, Any] | None)
     return join_blocks(*parts)
 
 
-def peers_md(results: Mapping[str, Any], comparison: Mapping[str, Any] | None) -> str:
+@_typed
+def peers_md(results: Results, comparison: Mapping[str, Any] | None) -> str:
     """同业对照: the client's percentile among anonymised peers (optional annex)."""
     bench = (comparison or {}).get("benchmark")
     if not bench:
@@ -1304,11 +1273,12 @@ def peers_md(results: Mapping[str, Any], comparison: Mapping[str, Any] | None) -
     ]
     rows += [
         (
-            f"{i['code']} {indicator_name(_indicator(results, i['code']))}",
-            value_text(i["value"], _indicator(results, i["code"]).get("unit")),
+            f"{i['code']} {indicator_name(ind)}",
+            value_text(i["value"], ind.unit),
             fmt.fixed(i["percentile"], 1),
         )
         for i in bench["indicators"]
+        for ind in [results.indicator(i["code"])]
     ]
     return join_blocks(
         "## " + tr("nb.peers.h"),
@@ -1355,13 +1325,13 @@ def show_portfolio(results: Mapping[str, Any], results_path: str | Path = "resul
             show_markdown(text)
 
 
-def staffing_check_md(results: Mapping[str, Any]) -> str:
+@_typed
+def staffing_check_md(results: Results) -> str:
     """The staffing check in 数据真实性核对: which months' service level the staff could not
     have delivered (the table itself is in the chapters of its items)."""
-    st = results.get("staffing")
-    if not st:
+    if not results.staffing:
         return ""
-    flagged = [fmt.month_text(m, _TR.lang) for m in st["flagged"]]
+    flagged = [fmt.month_text(m, _TR.lang) for m in results.staffing.flagged]
     text = (
         tr("nb.staff.flagged_months", months=tr("punct.list_sep").join(flagged))
         if flagged

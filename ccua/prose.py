@@ -12,12 +12,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import BaseModel, TypeAdapter
+
 from ccua import fmt
 from ccua.i18n import Tr
+from ccua.results_model import (
+    Bounds,
+    Finding,
+    KeyPointFact,
+    Reason,
+    Results,
+    RuleOut,
+    RuleResult,
+    TargetOut,
+    Text,
+    typed,
+)
 
-
-def _indicators(results: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    return {i["code"]: i for i in results.get("indicators") or []}
+_FINDING: TypeAdapter[Finding] = TypeAdapter(Finding)
+_REASON: TypeAdapter[Reason] = TypeAdapter(Reason)
 
 
 def percent_of(share: Any) -> str:
@@ -29,13 +42,17 @@ def percent_of(share: Any) -> str:
     return f"{text}%"
 
 
-def bounds_text(target: Mapping[str, Any] | None, unit: str | None, lang: str) -> str:
+def bounds_text(
+    target: Bounds | TargetOut | Mapping[str, Any] | None, unit: str | None, lang: str
+) -> str:
     """A target from its bounds: ≥80%, ≤300秒 / ≤300 s, 80–90%."""
-    if not target or (target.get("min") is None and target.get("max") is None):
+    if isinstance(target, Mapping):  # the dict form (charts)
+        target = Bounds(min=target.get("min"), max=target.get("max"))
+    if target is None or (target.min is None and target.max is None):
         return fmt.DASH
     label = fmt.unit_label(unit, lang)
     sep = "" if (label == "%" or lang == "zh" or not label) else " "
-    lo, hi = target.get("min"), target.get("max")
+    lo, hi = target.min, target.max
     if lo is not None and hi is not None:
         return f"{fmt.plain(lo)}–{fmt.plain(hi)}{sep}{label}"
     if lo is not None:
@@ -43,80 +60,76 @@ def bounds_text(target: Mapping[str, Any] | None, unit: str | None, lang: str) -
     return f"≤{fmt.plain(hi)}{sep}{label}"
 
 
-def finding_text(results: Mapping[str, Any], fact: Any, lang: str = "zh") -> str:
+def finding_text(
+    results: Results | Mapping[str, Any], fact: Finding | Mapping[str, Any] | str, lang: str = "zh"
+) -> str:
     """One finding as a sentence in ``lang`` (a schema-1 string passes through)."""
     if isinstance(fact, str):
         return fact
+    f = fact if isinstance(fact, BaseModel) else _FINDING.validate_python(fact)
+    if isinstance(f, Text):
+        return f.text
     tr = Tr(lang)
-    code = fact["code"]
-    if code == "text":
-        return str(fact["text"])
-    values: dict[str, Any] = {k: v for k, v in fact.items() if k != "code"}
-    if "indicator" in fact and fact.get("indicator") and code != "key_point":
-        ind = _indicators(results).get(fact["indicator"], {})
-        unit = fact.get("unit", ind.get("unit"))
-        values["head"] = f"{fact['indicator']} {tr.name(ind, str(fact['indicator']))}"
-        values["when"] = (
-            fmt.month_text(fact["month"], tr.lang)
-            if fact.get("month")
-            else tr("finding.whole_period")
-        )
+    values: dict[str, Any] = f.model_dump(exclude={"code"})
+    code = getattr(f, "indicator", None)
+    if code and not isinstance(f, KeyPointFact):
+        ind = next((i for i in typed(results).indicators if i.code == code), None)
+        unit = values.get("unit", ind.unit if ind else None)
+        values["head"] = f"{code} {tr.name(ind, code)}"
+        month = values.get("month")
+        values["when"] = fmt.month_text(month, tr.lang) if month else tr("finding.whole_period")
         for key in ("value", "claimed", "recomputed"):
-            if key in fact:
-                values[key] = fmt.value(fact[key], unit, tr.lang)
-        if "tolerance" in fact:
-            values["tolerance"] = fmt.fixed(fact["tolerance"])
-        if "target" in fact:
-            values["target"] = bounds_text(fact["target"], unit, tr.lang)
-    if code == "handover_gap":
+            if key in values:
+                values[key] = fmt.value(values[key], unit, tr.lang)
+        if "tolerance" in values:
+            values["tolerance"] = fmt.fixed(values["tolerance"])
+        if "target" in values:
+            values["target"] = bounds_text(values["target"], unit, tr.lang)
+    if f.code == "handover_gap":
         parts = [
             tr(key)
             for key, on in (
-                ("finding.incomplete", fact.get("incomplete")),
-                ("finding.granularity", fact.get("granularity_mismatch")),
+                ("finding.incomplete", values["incomplete"]),
+                ("finding.granularity", values["granularity_mismatch"]),
             )
             if on
         ]
         values["parts"] = tr.join(parts)
-        values["feedback"] = tr.paren(fact["feedback"]) if fact.get("feedback") else ""
-    if code == "requirement_below_standard":
-        values["rating"] = fmt.fixed(fact["rating"])
-        values["note"] = (tr("punct.colon") + str(fact["note"])) if fact.get("note") else ""
-    if code == "rule_result":
-        values["required_share"] = percent_of(fact["required_share"])
-    return tr(f"finding.{code}", **values)
+        values["feedback"] = tr.paren(values["feedback"]) if values["feedback"] else ""
+    if f.code == "requirement_below_standard":
+        values["rating"] = fmt.fixed(values["rating"])
+        values["note"] = (tr("punct.colon") + values["note"]) if values["note"] else ""
+    if f.code == "rule_result":
+        values["required_share"] = percent_of(values["required_share"])
+    return tr(f"finding.{f.code}", **values)
 
 
-def reason_text(reason: Any, lang: str = "zh") -> str:
+def reason_text(reason: Reason | Mapping[str, Any] | str, lang: str = "zh") -> str:
     """Why a rule's KPI passed or not, as a phrase in ``lang`` (a string passes through)."""
     if isinstance(reason, str):
         return reason
+    r = reason if isinstance(reason, BaseModel) else _REASON.validate_python(reason)
+    if isinstance(r, Text):
+        return r.text
     tr = Tr(lang)
-    code = reason["code"]
-    if code == "text":
-        return str(reason["text"])
-    values = {k: v for k, v in reason.items() if k != "code"}
-    if code == "share_met":
-        values["share"] = percent_of(reason["share"])
-        values["required"] = percent_of(reason["required"])
-        text = tr("reason.share_met_ok" if reason["ok"] else "reason.share_met_low", **values)
-        if reason.get("missing_as_not_met"):
-            text += tr("reason.missing_as_not_met", n=reason["missing_as_not_met"])
+    values = r.model_dump(exclude={"code"})
+    if r.code == "share_met":
+        values["share"] = percent_of(r.share)
+        values["required"] = percent_of(r.required)
+        text = tr("reason.share_met_ok" if r.ok else "reason.share_met_low", **values)
+        if r.missing_as_not_met:
+            text += tr("reason.missing_as_not_met", n=r.missing_as_not_met)
         return text
-    if code == "improvement_run":
-        key = "reason.run_anywhere" if reason["anchor"] == "anywhere" else "reason.run_latest"
+    if r.code == "improvement_run":
+        key = "reason.run_anywhere" if r.anchor == "anywhere" else "reason.run_latest"
         return tr(key, **values)
-    return tr(f"reason.{code}", **values)
+    return tr(f"reason.{r.code}", **values)
 
 
-def rule_summary(results: Mapping[str, Any], rule: Mapping[str, Any], lang: str = "zh") -> str:
-    """A rule's result in one sentence: its ``rule_result`` fact, else the schema-1 summary."""
-    for facts in (results.get("findings") or {}).values():
+def rule_summary(results: Results, rule: RuleOut, lang: str = "zh") -> str:
+    """A rule's result in one sentence: its ``rule_result`` fact ("" without one)."""
+    for facts in results.findings.values():
         for f in facts:
-            if (
-                isinstance(f, Mapping)
-                and f.get("code") == "rule_result"
-                and f.get("rule") == rule["rule"]
-            ):
+            if isinstance(f, RuleResult) and f.rule == rule.rule:
                 return finding_text(results, f, lang)
-    return str(rule.get("summary") or "")
+    return ""

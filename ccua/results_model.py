@@ -15,6 +15,7 @@ sentences: the presentation layer makes the sentence in the reader's language
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -299,6 +300,12 @@ class AssessmentOut(_Frozen):
         for item in self.items:
             if item.code == code:
                 return item
+        raise KeyError(code)
+
+    def group(self, code: str) -> GroupOut:
+        for group in self.groups:
+            if group.code == code:
+                return group
         raise KeyError(code)
 
 
@@ -865,6 +872,14 @@ class Results(_Frozen):
     )
 
     # -- look-ups for readers
+    def chapter(self, chapter: str) -> ChapterOut:
+        """One chapter (a domain, or an area of the guideline); a clear error if unknown."""
+        for ch in self.chapters:
+            if ch.id == chapter:
+                return ch
+        known = ", ".join(ch.id for ch in self.chapters)
+        raise CcuaError(f"chapter must be one of {known}, got {chapter!r}", field="chapter")
+
     def indicator(self, code: str) -> IndicatorOut:
         for ind in self.indicators:
             if ind.code == code:
@@ -999,6 +1014,13 @@ def read_results(text: str, *, file: str = RESULTS_FILE) -> Results:
             file=file,
             field=where,
         ) from None
+
+
+def typed(results: Results | Mapping[str, Any]) -> Results:
+    """The typed results of a reader given either form (a dict as results.json holds it)."""
+    if isinstance(results, Results):
+        return results
+    return Results.model_validate(migrate(dict(results)))
 
 
 def load_run(run_dir: str | Path) -> Results:

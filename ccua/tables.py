@@ -20,15 +20,34 @@ crosswalk estimates, the assessors' agreement.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from pydantic import BaseModel
+
 from ccua import fmt, prose
 from ccua.i18n import Tr
-from ccua.views import indicators_of, month_labels
+from ccua.results_model import (
+    AgreementStats,
+    CategoryOut,
+    FrameworkOut,
+    IndicatorOut,
+    ItemOut,
+    KpiColumn,
+    ProjectionItem,
+    ProjectionMissing,
+    ProjectionOut,
+    RequirementOut,
+    Results,
+    RuleKpiOut,
+    RuleOut,
+    ThresholdOut,
+    typed,
+)
+from ccua.views import month_labels
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # Cell formats: how a value prints and which Excel number format it gets (a rating as it is:
@@ -303,51 +322,50 @@ class Names:
         return self.groups.get(code, code)
 
 
-def names(results: Mapping[str, Any], lang: str = "zh") -> Names:
+def names(results: Results | Mapping[str, Any], lang: str = "zh") -> Names:
     """Names from results.json, in English from the framework data (``name_en``)."""
+    r = typed(results)  # the dict form: ccua.charts
     tr = Tr(lang)
-    a = results["assessment"]
-    levels = results["framework"]["levels"]
+    a = r.assessment
     en: dict[str, str] = {}
     if tr.en:
         from ccua.spec import load_framework
 
-        fw = load_framework(results["framework"]["id"])
+        fw = load_framework(r.framework.id)
         en = {c.code: c.name_en for c in fw.categories if getattr(c, "name_en", None)}
         en |= {g.code: g.name_en for g in fw.groups if getattr(g, "name_en", None)}
         en |= {i.code: i.name_en for i in fw.items if getattr(i, "name_en", None)}
-
-    def name(thing: Mapping[str, Any]) -> str:
-        return en.get(thing["code"]) or str(thing["name"])
 
     def header(word: str) -> str:  # a column header: Domain, Item (能力域, 能力项)
         return word[:1].upper() + word[1:]
 
     return Names(
         tr,
-        {c["code"]: name(c) for c in a.get("categories") or []},
-        {g["code"]: name(g) for g in a["groups"]},
-        {i["code"]: name(i) for i in a["items"]},
-        header(tr.level(levels, "group")),
-        header(tr.level(levels, "item")),
+        {c.code: en.get(c.code) or c.name for c in a.categories},
+        {g.code: en.get(g.code) or g.name for g in a.groups},
+        {i.code: en.get(i.code) or i.name for i in a.items},
+        header(tr.level(r.framework.levels, "group")),
+        header(tr.level(r.framework.levels, "item")),
     )
 
 
-def _lead(results: Mapping[str, Any], n: Names, narrow: bool = False) -> tuple[list[Col], Any]:
+def _lead(
+    results: Results, n: Names, narrow: bool = False
+) -> tuple[list[Col], Callable[[ItemOut], list[Any]]]:
     """Leading columns 类别 | group | item and their values for one item (narrow beside long
     texts)."""
-    cats = bool(results["assessment"].get("categories"))
-    groups = {g["code"]: g for g in results["assessment"]["groups"]}
+    cats = bool(results.assessment.categories)
+    groups = {g.code: g for g in results.assessment.groups}
     w = (4, 5, 6) if narrow else (5, 8, 10)
     cols = ([Col(n.tr("table.category"), width=w[0], sheet_width=8)] if cats else []) + [
         Col(n.group_level, width=w[1], sheet_width=12),
         Col(n.item_level, width=w[2], sheet_width=24, split=n.tr("sheet.code")),
     ]
 
-    def values(item: Mapping[str, Any]) -> list[Any]:
-        group = groups.get(item["group"], {})
-        cat = [n.categories.get(item.get("category") or group.get("category") or "", "")]
-        return [*(cat if cats else []), n.group(item["group"]), n.item(item["code"])]
+    def values(item: ItemOut) -> list[Any]:
+        group = groups.get(item.group)
+        cat = [n.categories.get(item.category or (group.category if group else None) or "", "")]
+        return [*(cat if cats else []), n.group(item.group), n.item(item.code)]
 
     return cols, values
 
@@ -355,13 +373,13 @@ def _lead(results: Mapping[str, Any], n: Names, narrow: bool = False) -> tuple[l
 # ---------------------------------------------------------------- E.1, E.2: the team
 
 
-def team_tables(results: Mapping[str, Any], lang: str = "zh") -> tuple[Table, Table]:
+def team_tables(results: Results, lang: str = "zh") -> tuple[Table, Table]:
     """测评方人员名单 (E.1) and 被测评方人员名单 (E.2): the same columns, E.2 with the
     department and position."""
     tr = Tr(lang)
-    team = results["engagement"]["team"]
+    team = results.engagement.team
 
-    def table(key: str, members: Sequence[Mapping[str, Any]], extra: Sequence[Col]) -> Table:
+    def table(key: str, members: Sequence[BaseModel], extra: Sequence[Col]) -> Table:
         fields = ("name", "phone", "email", *(("department", "position") if extra else ()))
         cols = (
             Col(tr("table.seq"), "text", 3, "center", 6),
@@ -373,15 +391,15 @@ def team_tables(results: Mapping[str, Any], lang: str = "zh") -> tuple[Table, Ta
             Col(tr("table.remark"), width=4 if extra else 5, sheet_width=16),
         )
         rows = tuple(
-            (str(k), *(m.get(f, "") or "" for f in (*fields, "role", "note")))
+            (str(k), *(getattr(m, f) for f in (*fields, "role", "note")))
             for k, m in enumerate(members, 1)
         )
         caption, sheet = tr(f"table.{key}.caption"), tr(f"sheet.{key}")
         return Table(f"E.{key[1:]}", caption, cols, rows, sheet=sheet, lang=tr.lang)
 
-    return table("e1", team["assessors"], ()), table(
+    return table("e1", team.assessors, ()), table(
         "e2",
-        team["assessee"],
+        team.assessee,
         (
             Col(tr("table.department"), width=7, sheet_width=16),
             Col(tr("table.position"), width=7, sheet_width=16),
@@ -392,30 +410,29 @@ def team_tables(results: Mapping[str, Any], lang: str = "zh") -> tuple[Table, Ta
 # ---------------------------------------------------------------- E.3, E.4: hand-over, feedback
 
 
-def handover_tables(results: Mapping[str, Any], lang: str = "zh") -> tuple[Table, Table]:
+def handover_tables(results: Results, lang: str = "zh") -> tuple[Table, Table]:
     """测评资料交接确认单 (E.3) and 测评资料反馈表 (E.4), one row per item."""
     n = names(results, lang)
     tr = n.tr
-    handover = results["engagement"].get("handover") or {}
+    handover = results.engagement.handover
     lead, values = _lead(results, n)
     rows3, rows4 = [], []
-    for item in results["assessment"]["items"]:
-        h = handover.get(item["code"])
+    for item in results.assessment.items:
+        h = handover.get(item.code)
         if h is None:
             missing = tr("table.no_documents")
             rows3.append((*values(item), fmt.DASH, fmt.DASH, fmt.DASH, missing))
             rows4.append((*values(item), fmt.DASH, fmt.DASH, fmt.DASH, fmt.DASH, fmt.DASH, missing))
             continue
-        nature = h.get("nature", "") or ""
-        base = (*values(item), tr.get(f"value.{nature}", nature), h.get("copies"), h.get("pages"))
-        rows3.append((*base, h.get("note", "") or ""))
+        base = (*values(item), tr.get(f"value.{h.nature}", h.nature), h.copies, h.pages)
+        rows3.append((*base, h.note))
         # 完整/不完整, 符合/不符合: the engagement's fixed choices, printed in the language
         rows4.append(
             (
                 *base,
-                tr.get(f"value.{h.get('completeness')}", fmt.DASH),
-                tr.get(f"value.{h.get('granularity')}", fmt.DASH),
-                h.get("feedback", "") or "",
+                tr.get(f"value.{h.completeness}", fmt.DASH),
+                tr.get(f"value.{h.granularity}", fmt.DASH),
+                h.feedback,
             )
         )
     docs = [
@@ -453,67 +470,68 @@ def handover_tables(results: Mapping[str, Any], lang: str = "zh") -> tuple[Table
 # ---------------------------------------------------------------- E.5: the requirements
 
 
-def requirement_rating(req: Mapping[str, Any], tr: Tr) -> list[str]:
+def requirement_rating(req: RequirementOut, tr: Tr) -> list[str]:
     """The 评分 cell: the rating, how it was reached (sub-points, indicators), or 不适用."""
-    if req.get("source") == "na":
+    if req.source == "na":
         return [tr("table.na")]
-    if req.get("rating") is None:
+    if req.rating is None:
         return [tr("table.unrated")]
-    lines = [fmt.rating(req["rating"])]
-    subs = [sp for sp in req.get("subpoints") or [] if sp.get("rating") is not None]
-    if req.get("source") == "subpoints" and subs:
-        lines.append(tr.paren(tr.join(fmt.rating(sp["rating"]) for sp in subs)).strip())
-    att = req.get("attainment")
-    if req.get("kind") == "indicator" and req.get("source") == "indicators" and att:
-        lines.append(tr("table.attained", met=att["met"], evaluable=att["evaluable"]))
-    if req.get("source") == "override":
+    lines = [fmt.rating(req.rating)]
+    subs = [sp for sp in req.subpoints or () if sp.rating is not None]
+    if req.source == "subpoints" and subs:
+        lines.append(tr.paren(tr.join(fmt.rating(sp.rating) for sp in subs)).strip())
+    att = req.attainment
+    if req.kind == "indicator" and req.source == "indicators" and att:
+        lines.append(tr("table.attained", met=att.met, evaluable=att.evaluable))
+    if req.source == "override":
         lines.append(tr("table.team_decided"))
     return lines
 
 
-def _whole_rating(item: Mapping[str, Any], tr: Tr, word: str) -> list[str] | None:
+def _whole_rating(item: ItemOut, tr: Tr, word: str) -> list[str] | None:
     """The 评分 cell of an item rated as a whole (override, item rating, n/a), else None: its
     requirements carry no rating of their own (source ``item``, or none are listed)."""
-    reqs = item.get("requirements") or []
-    if reqs and any(r.get("source") != "item" for r in reqs):
+    if any(r.source != "item" for r in item.requirements):
         return None
-    if item.get("source") == "na":
+    if item.source == "na":
         return [tr("table.na")]
-    if item.get("source") == "override":
-        percent = tr("table.percent_value", percent=fmt.percent(item.get("percent")))
+    if item.source == "override":
+        percent = tr("table.percent_value", percent=fmt.percent(item.percent))
         return [percent, tr("table.team_decided")]
-    if item.get("mean_rating") is None:
+    if item.mean_rating is None:
         return [tr("table.unrated")]
-    return [fmt.rating(item.get("mean_rating")), tr("table.whole_rating", level=word)]
+    return [fmt.rating(item.mean_rating), tr("table.whole_rating", level=word)]
 
 
-def requirement_table(results: Mapping[str, Any], lang: str = "zh") -> Table:
+def requirement_table(results: Results, lang: str = "zh") -> Table:
     """测评要求计分表 (E.5): each requirement as the standard prints it (its sub-points beneath)
     with its rating; an item rated as a whole has one rating beside all of them; the score per
     item (in its category's column) or per group spans its rows."""
     n = names(results, lang)
     tr = n.tr
-    a = results["assessment"]
-    cats = list(a.get("categories") or [])
-    by_item = results["framework"]["points_at"] == "item"
+    a = results.assessment
+    cats: Sequence[CategoryOut | None] = a.categories or (None,)
+    by_item = results.framework.points_at == "item"
     lead, values = _lead(results, n, narrow=True)
     word = n.item_level.lower() if tr.en else n.item_level
     scores = (
-        [tr("table.category_score", category=n.categories.get(c["code"], c["name"])) for c in cats]
-        if cats and by_item
+        [
+            tr("table.category_score", category=n.categories.get(c.code, c.name))
+            for c in a.categories
+        ]
+        if a.categories and by_item
         else [tr("table.score")]
     )
     rows: list[tuple[Any, ...]] = []
-    for cat in cats or [None]:
-        for g in a["groups"]:
-            if cat is not None and g.get("category") != cat["code"]:
+    for cat in cats:
+        for g in a.groups:
+            if cat is not None and g.category != cat.code:
                 continue
             start = len(rows)
-            for item in (i for i in a["items"] if i["group"] == g["code"]):
-                reqs = item.get("requirements") or []
+            for item in (i for i in a.items if i.group == g.code):
+                reqs = item.requirements
                 texts = [
-                    [f"{r['code']}){r['text']}"]
-                    + [f"{sp['code']}){sp['text']}" for sp in r.get("subpoints") or []]
+                    [f"{r.code}){r.text}"] + [f"{sp.code}){sp.text}" for sp in r.subpoints or ()]
                     for r in reqs
                 ]
                 whole = _whole_rating(item, tr, word)
@@ -526,12 +544,12 @@ def requirement_table(results: Mapping[str, Any], lang: str = "zh") -> Table:
                 if item_remark(item, tr):
                     body.append([tr("table.note", note=item_remark(item, tr)), LEFT])
                 for k, row in enumerate(body):
-                    for c in (cats or [None]) if by_item else []:
-                        mine = c is None or item.get("category") == c["code"]
-                        row.append(UP if k else fmt.fixed(item.get("score")) if mine else "")
+                    for c in cats if by_item else ():
+                        mine = c is None or item.category == c.code
+                        row.append(UP if k else fmt.fixed(item.score) if mine else "")
                     rows.append((*values(item), *row, *([] if by_item else [UP])))
             if not by_item and len(rows) > start:  # the group's score spans its rows
-                rows[start] = (*rows[start][:-1], fmt.fixed(g.get("score")))
+                rows[start] = (*rows[start][:-1], fmt.fixed(g.score))
     cols = (
         *lead,
         Col(tr("table.requirement"), "lines", 36),
@@ -549,16 +567,21 @@ def requirement_table(results: Mapping[str, Any], lang: str = "zh") -> Table:
     )
 
 
-def scale_label(results: Mapping[str, Any], rating: Any, lang: str = "zh") -> str:
+def scale_label(results: Results, rating: Any, lang: str = "zh") -> str:
     """The scale's label for a rating; a mean between two levels names both (A～B)."""
-    if rating is None:
-        return fmt.DASH
-    labels = {lv["value"]: lv["label"] for lv in results["framework"]["scale"]["levels"]}
-    if lang == "en" and results["framework"].get("id"):  # English labels from the framework
+    labels = {lv.value: lv.label for lv in results.framework.scale.levels}
+    if lang == "en":  # English labels from the framework
         from ccua.spec import load_framework
 
-        scale = load_framework(results["framework"]["id"]).scale
+        scale = load_framework(results.framework.id).scale
         labels = {lv.value: lv.label_en for lv in scale.levels}
+    return between_labels(labels, rating)
+
+
+def between_labels(labels: Mapping[int, str], rating: Any) -> str:
+    """The label of a whole rating; a mean between two levels names both (A～B)."""
+    if rating is None:
+        return fmt.DASH
     exact = Fraction(str(rating))
     lo, hi = math.floor(exact), math.ceil(exact)
     if lo == hi:
@@ -566,45 +589,40 @@ def scale_label(results: Mapping[str, Any], rating: Any, lang: str = "zh") -> st
     return f"{labels.get(lo, lo)}～{labels.get(hi, hi)}"
 
 
-def rating_basis(r: Mapping[str, Any], tr: Tr) -> str:
+def rating_basis(r: RequirementOut, tr: Tr) -> str:
     """What a requirement's rating rests on: the assessor's evidence, sub-points, indicators."""
-    source = r["source"]
-    if source == "assessor":
-        evidence = r.get("evidence")
-        return tr("nb.basis.evidence", evidence=evidence) if evidence else tr("nb.basis.assessor")
-    text = tr.get(f"nb.req_source.{source}", source)
-    if source == "subpoints":
-        rated = [s for s in r.get("subpoints", []) if s.get("rating") is not None]
+    if r.source == "assessor":
+        return (
+            tr("nb.basis.evidence", evidence=r.evidence) if r.evidence else tr("nb.basis.assessor")
+        )
+    text = tr.get(f"nb.req_source.{r.source}", r.source)
+    if r.source == "subpoints":
+        rated = [s for s in r.subpoints or () if s.rating is not None]
         text += tr("nb.basis.n_subpoints", n=len(rated))
-    att = r.get("attainment")
-    if source == "indicators" and att:
-        share = None if att.get("share") is None else 100 * Decimal(str(att["share"]))
+    att = r.attainment
+    if r.source == "indicators" and att:
+        share = None if att.share is None else 100 * att.share
         text += tr(
-            "nb.basis.attained",
-            met=att["met"],
-            evaluable=att["evaluable"],
-            percent=fmt.percent(share),
+            "nb.basis.attained", met=att.met, evaluable=att.evaluable, percent=fmt.percent(share)
         )
     return text
 
 
-def requirement_list(results: Mapping[str, Any], lang: str = "zh", code: str = "") -> Table:
+def requirement_list(results: Results, lang: str = "zh", code: str = "") -> Table:
     """The requirements one by one with their sub-points: text, rating, what the rating means
     and rests on. For one item (``code``: the notebook), else for all (the workbook's E.5,
     with the item's percent and score, and one row for an item rated as a whole)."""
     n = names(results, lang)
     tr = n.tr
-    items = [i for i in results["assessment"]["items"] if i["code"] == code or not code]
-    weighted = any(
-        r.get("weight") not in (None, 1, 1.0) for i in items for r in i.get("requirements") or []
-    )
+    items = [i for i in results.assessment.items if i.code == code or not code]
+    weighted = any(r.weight not in (None, 1) for i in items for r in i.requirements)
     lead, values = _lead(results, n) if not code else ([], lambda item: [])
     na = tr("table.na")
     rows: list[tuple[Any, ...]] = []
 
-    def add(item: Mapping[str, Any], *cells: Any, weight: Any = None) -> None:
+    def add(item: ItemOut, *cells: Any, weight: Any = None) -> None:
         first = not rows or rows[-1][: len(lead)] != tuple(values(item))
-        score = [item.get("percent"), item.get("score")] if first else [None, None]
+        score = [item.percent, item.score] if first else [None, None]
         rows.append(
             (
                 *values(item),
@@ -615,46 +633,41 @@ def requirement_list(results: Mapping[str, Any], lang: str = "zh", code: str = "
             )
         )
 
+    def label(rating: Any) -> str:
+        return scale_label(results, rating, tr.lang)
+
     for item in items:
-        if not item.get("requirements") and not code:  # rated as a whole
-            rating = item.get("mean_rating")
+        if not item.requirements and not code:  # rated as a whole
+            rating = item.mean_rating
+            source = tr.get(f"nb.item_source.{item.source}", item.source)
+            add(item, "", tr("sheet.whole"), rating, label(rating), source, item.note)
+        for r in item.requirements:
             add(
                 item,
-                "",
-                tr("sheet.whole"),
-                rating,
-                scale_label(results, rating, tr.lang),
-                tr.get(f"nb.item_source.{item['source']}", item["source"]),
-                item.get("note") or "",
-            )
-        for r in item.get("requirements") or []:
-            add(
-                item,
-                f"{r['code']})",
-                r["text"],
-                na if r["source"] == "na" else r.get("rating"),
-                scale_label(results, r.get("rating"), tr.lang),
+                f"{r.code})",
+                r.text,
+                na if r.source == "na" else r.rating,
+                label(r.rating),
                 rating_basis(r, tr),
-                r.get("note") or "",
-                weight=r.get("weight"),
+                r.note,
+                weight=r.weight,
             )
-            for sp in r.get("subpoints") or []:
-                rated = sp.get("rating") is not None
-                evidence = sp.get("evidence")
+            for sp in r.subpoints or ():
+                rated = sp.rating is not None
                 add(
                     item,
-                    f"{r['code']}) {sp['code']})",
-                    sp["text"],
-                    na if sp.get("na") else sp.get("rating"),
-                    scale_label(results, sp.get("rating"), tr.lang),
+                    f"{r.code}) {sp.code})",
+                    sp.text,
+                    na if sp.na else sp.rating,
+                    label(sp.rating),
                     na
-                    if sp.get("na")
-                    else tr("nb.basis.evidence", evidence=evidence)
-                    if rated and evidence
+                    if sp.na
+                    else tr("nb.basis.evidence", evidence=sp.evidence)
+                    if rated and sp.evidence
                     else tr("nb.basis.assessor")
                     if rated
-                    else tr.get(f"nb.req_source.{r['source']}", fmt.DASH),
-                    sp.get("note") or "",
+                    else tr.get(f"nb.req_source.{r.source}", fmt.DASH),
+                    sp.note,
                     weight="",
                 )
     cols = (
@@ -682,44 +695,34 @@ def requirement_list(results: Mapping[str, Any], lang: str = "zh", code: str = "
 # ---------------------------------------------------------------- E.6: the score table
 
 
-def item_remark(item: Mapping[str, Any], tr: Tr) -> str:
+def item_remark(item: ItemOut, tr: Tr) -> str:
     """Why an item's score is what it is, when not simply from its requirement ratings."""
     parts = []
-    if item.get("standard_points") is not None:
+    if item.standard_points is not None:
+        parts.append(tr("table.standard_points", points=fmt.points(item.standard_points, tr.lang)))
+    note = item.note
+    if item.source == "override":
         parts.append(
-            tr("table.standard_points", points=fmt.points(item["standard_points"], tr.lang))
-        )
-    note = item.get("note") or ""
-    source = item.get("source")
-    if source == "override":
-        parts.append(
-            tr("table.override_note", percent=fmt.percent(item.get("percent")))
+            tr("table.override_note", percent=fmt.percent(item.percent))
             + (tr("punct.colon") + note if note else "")
         )
-    elif source == "na":
+    elif item.source == "na":
         parts.append(tr("table.na") + (tr("punct.colon") + note if note else ""))
-    elif source == "rating" and note:
+    elif item.source == "rating" and note:
         parts.append(note)
     return tr("punct.semicolon").join(parts)
 
 
-def score_table(results: Mapping[str, Any], lang: str = "zh") -> Table:
+def score_table(results: Results, lang: str = "zh") -> Table:
     """测评计分表 (E.6): per item where points sit on items, else per group."""
     n = names(results, lang)
     tr = n.tr
-    a = results["assessment"]
-    if results["framework"]["points_at"] == "item":
+    a = results.assessment
+    if results.framework.points_at == "item":
         lead, values = _lead(results, n)
         rows = tuple(
-            (
-                *values(i),
-                i.get("points"),
-                i.get("points_share"),
-                i.get("score"),
-                i.get("share"),
-                item_remark(i, tr),
-            )
-            for i in a["items"]
+            (*values(i), i.points, i.points_share, i.score, i.share, item_remark(i, tr))
+            for i in a.items
         )
         cols = (
             *lead,
@@ -730,7 +733,7 @@ def score_table(results: Mapping[str, Any], lang: str = "zh") -> Table:
             Col(tr("table.remark"), width=9, sheet_width=30),
         )
         # 测评计分合计 over the leading columns, 分值 and 分值占比, as table E.6 prints it
-        footer = Footer(tr("table.total"), len(lead) + 2, (a["total"], None, ""), strong=(0,))
+        footer = Footer(tr("table.total"), len(lead) + 2, (a.total, None, ""), strong=(0,))
         return Table(
             "E.6",
             tr("table.e6.caption"),
@@ -742,14 +745,8 @@ def score_table(results: Mapping[str, Any], lang: str = "zh") -> Table:
             lang=tr.lang,
         )
     rows = tuple(
-        (
-            f"{g['code']} {n.group(g['code'])}",
-            g.get("points"),
-            g.get("mean_rating"),
-            g.get("percent"),
-            g.get("score"),
-        )
-        for g in a["groups"]
+        (f"{g.code} {n.group(g.code)}", g.points, g.mean_rating, g.percent, g.score)
+        for g in a.groups
     )
     cols = (
         Col(n.group_level, width=14, sheet_width=28, split=tr("sheet.code")),
@@ -758,7 +755,7 @@ def score_table(results: Mapping[str, Any], lang: str = "zh") -> Table:
         Col(tr("table.percent"), "percent", 6, "right", 9),
         Col(tr("table.score"), "points", 6, "right", 9),
     )
-    footer = Footer(tr("table.total"), 4, (a["total"],), strong=(0,))
+    footer = Footer(tr("table.total"), 4, (a.total,), strong=(0,))
     return Table(
         "E.6",
         tr("table.e6.caption"),
@@ -834,33 +831,33 @@ def grade_table(
 # ---------------------------------------------------------------- the assessors
 
 
-def agreement_table(results: Mapping[str, Any], lang: str = "zh") -> Table | None:
+def agreement_table(results: Results, lang: str = "zh") -> Table | None:
     """测评员评分一致性: the independent assessors' agreement, overall and per group
     (results → agreement; docs/assessors.md). None without independent ratings."""
-    ag = results.get("agreement")
-    if not ag:
+    ag = results.agreement
+    if ag is None:
         return None
     n = names(results, lang)
     tr = n.tr
 
     def share(v: Any) -> Any:
-        return None if v is None else 100 * Decimal(str(v))
+        return None if v is None else 100 * v
 
     def stat(v: Any) -> str:
         return "—" if v is None else f"{float(v):.3f}"
 
-    def row(label: str, a: Mapping[str, Any]) -> tuple[Any, ...]:
+    def row(label: str, a: AgreementStats) -> tuple[Any, ...]:
         return (
             label,
-            a["pairs"],
-            share(a["exact_agreement"]),
-            share(a["within_one"]),
-            stat(a["weighted_kappa"]),
-            stat(a["alpha_ordinal"]),
+            a.pairs,
+            share(a.exact_agreement),
+            share(a.within_one),
+            stat(a.weighted_kappa),
+            stat(a.alpha_ordinal),
         )
 
     rows = [row(tr("nb.agree.all"), ag)]
-    rows += [row(f"{code} {n.group(code)}", a) for code, a in ag["by_domain"].items()]
+    rows += [row(f"{code} {n.group(code)}", a) for code, a in ag.by_domain.items()]
     cols = (
         Col(tr("nb.agree.scope"), width=14, sheet_width=20),
         Col(tr("nb.agree.pairs"), "int", width=6, align="right"),
@@ -874,14 +871,13 @@ def agreement_table(results: Mapping[str, Any], lang: str = "zh") -> Table | Non
     )
 
 
-def agreement_intro(results: Mapping[str, Any], lang: str = "zh") -> str:
-    ag = results["agreement"]
+def agreement_intro(results: Results, lang: str = "zh") -> str:
+    ag = results.agreement
+    assert ag is not None
     tr = Tr(lang)
-    text = tr(
-        "nb.agree.intro", n=len(ag["assessors"]), names=tr.join(ag["assessors"]), pairs=ag["pairs"]
-    )
-    if ag.get("disagreements"):
-        text += tr("nb.agree.apart", n=len(ag["disagreements"]))
+    text = tr("nb.agree.intro", n=len(ag.assessors), names=tr.join(ag.assessors), pairs=ag.pairs)
+    if ag.disagreements:
+        text += tr("nb.agree.apart", n=len(ag.disagreements))
     return text
 
 
@@ -889,7 +885,7 @@ def agreement_intro(results: Mapping[str, Any], lang: str = "zh") -> str:
 
 
 def projection_tables(
-    results: Mapping[str, Any], p: Mapping[str, Any], lang: str = "zh"
+    results: Results, p: ProjectionOut, lang: str = "zh"
 ) -> tuple[Table, Table, Table, Table | None]:
     """The estimate under another framework (results → projections, one entry ``p``): by its
     groups (with the sum), by its items (what each rests on), the items without evidence and
@@ -898,13 +894,13 @@ def projection_tables(
 
     n = names(results, lang)
     tr = n.tr
-    target = load_framework(p["to"])
-    levels = target.levels.model_dump()
+    target = load_framework(p.to)
+    levels = target.levels
     group_level, item_level = tr.level(levels, "group"), tr.level(levels, "item")
     t_groups = {g.code: g for g in target.groups}
     t_items = {i.code: i for i in target.items}
 
-    def label(code: str, things: Mapping[str, Any], name: str) -> str:
+    def label(code: str, things: Mapping[str, object], name: str) -> str:
         return f"{code} {tr.name(things.get(code), name)}"
 
     groups = Table(
@@ -917,19 +913,13 @@ def projection_tables(
             Col(tr("sheet.est_score"), "points", 7, "right", blank=fmt.DASH),
         ),
         tuple(
-            (
-                label(g["code"], t_groups, g["name"]),
-                g["points"],
-                g["covered_points"],
-                g["score"],
-            )
-            for g in p["groups"]
+            (label(g.code, t_groups, g.name), g.points, g.covered_points, g.score) for g in p.groups
         ),
         footers=(
             Footer(
                 tr("sheet.sum"),
                 1,
-                (p["total_points"], p["covered_points"], p["estimated_score"]),
+                (p.total_points, p.covered_points, p.estimated_score),
                 strong=(2,),
             ),
         ),
@@ -938,11 +928,11 @@ def projection_tables(
     )
     scored = target.scoring.points_at == "item"
 
-    def remark(item: Mapping[str, Any]) -> str:
-        notes = [tr("projection.partial")] if item.get("partial") else []
-        if item.get("unrated_sources"):
-            notes.append(tr("projection.unrated", codes=tr.join(item["unrated_sources"])))
-        if not item["sources"]:
+    def remark(item: ProjectionItem) -> str:
+        notes = [tr("projection.partial")] if item.partial else []
+        if item.unrated_sources:
+            notes.append(tr("projection.unrated", codes=tr.join(item.unrated_sources)))
+        if not item.sources:
             notes.append(tr("projection.no_evidence"))
         return tr("punct.semicolon").join(notes)
 
@@ -960,17 +950,17 @@ def projection_tables(
         ),
         tuple(
             (
-                label(g["code"], t_groups, g["name"]),
-                label(i["code"], t_items, i["name"]),
-                [n.item(c) for c in i["sources"]] or [fmt.DASH],
-                i.get("rating"),
-                i.get("percent"),
-                *([i.get("score")] if scored else []),
+                label(g.code, t_groups, g.name),
+                label(i.code, t_items, i.name),
+                [n.item(c) for c in i.sources] or [fmt.DASH],
+                i.rating,
+                i.percent,
+                *([i.score] if scored else []),
                 remark(i),
             )
-            for g in p["groups"]
-            for i in p["items"]
-            if i["group"] == g["code"]
+            for g in p.groups
+            for i in p.items
+            if i.group == g.code
         ),
         merge=2,
         lang=tr.lang,
@@ -984,27 +974,23 @@ def projection_tables(
             Col(tr("projection.reason"), width=24),
         ),
         tuple(
-            (
-                m["code"],
-                tr.name(t_items.get(m["code"]), m["name"]),
-                missing_reason(m, results["framework"], tr),
-            )
-            for m in p["missing"]
+            (m.code, tr.name(t_items.get(m.code), m.name), missing_reason(m, results.framework, tr))
+            for m in p.missing
         ),
         lang=tr.lang,
     )
     kpis = []
-    for k in p.get("kpis") or []:
-        if k.get("value") is not None:
-            ind = target.indicator(k["code"])
+    for k in p.kpis:
+        if k.value is not None:
+            ind = target.indicator(k.code)
             kpis.append(
                 (
-                    k["code"],
-                    tr.name(ind, k["name"]),
-                    k.get("from") or fmt.DASH,
-                    fmt.value(k["value"], ind.unit, tr.lang),
-                    tr.get(f"projection.match.{k.get('match')}", fmt.DASH),
-                    *([k.get("reason") or ""] if tr.en else []),
+                    k.code,
+                    tr.name(ind, k.name),
+                    k.source or fmt.DASH,
+                    fmt.value(k.value, ind.unit, tr.lang),
+                    tr.get(f"projection.match.{k.match}", fmt.DASH),
+                    *([k.reason] if tr.en else []),
                 )
             )
     carried = Table(
@@ -1024,29 +1010,29 @@ def projection_tables(
     return groups, items, missing, carried if kpis else None
 
 
-def missing_reason(m: Mapping[str, Any], source: Mapping[str, Any], tr: Tr) -> str:
+def missing_reason(m: ProjectionMissing, source: FrameworkOut, tr: Tr) -> str:
     """Why an item has no evidence: the crosswalk's note in English; in Chinese, what it means
     (the assessed framework has no counterpart)."""
     if tr.en:
-        return str(m.get("reason") or fmt.DASH)
-    return tr("projection.no_counterpart", framework=tr("standard.cite", name=source["name"]))
+        return m.reason or fmt.DASH
+    return tr("projection.no_counterpart", framework=tr("standard.cite", name=source.name))
 
 
-def projection_sheet(results: Mapping[str, Any], p: Mapping[str, Any], lang: str = "zh") -> Table:
+def projection_sheet(results: Results, p: ProjectionOut, lang: str = "zh") -> Table:
     """The estimate as one worksheet: per item what it rests on, the estimate, why an item has
     no evidence; the sum with the points it covers."""
     from ccua.spec import load_framework
 
     n = names(results, lang)
     tr = n.tr
-    target = load_framework(p["to"])
+    target = load_framework(p.to)
     items = {i.code: i for i in target.items}
-    missing = {m["code"]: missing_reason(m, results["framework"], tr) for m in p["missing"]}
+    missing = {m.code: missing_reason(m, results.framework, tr) for m in p.missing}
     total = tr(
         "sheet.projection_total",
-        covered=fmt.fixed(p["covered_points"]),
-        total=fmt.fixed(p["total_points"]),
-        rescaled=fmt.fixed(p["rescaled_total"]),
+        covered=fmt.fixed(p.covered_points),
+        total=fmt.fixed(p.total_points),
+        rescaled=fmt.fixed(p.rescaled_total),
     )
     return Table(
         "projection",
@@ -1064,19 +1050,19 @@ def projection_sheet(results: Mapping[str, Any], p: Mapping[str, Any], lang: str
         ),
         tuple(
             (
-                i["group"],
-                i["code"],
-                tr.name(items.get(i["code"]), i["name"]),
-                tr.join(n.item(c) for c in i["sources"]),
-                i.get("rating"),
-                i.get("percent"),
-                i.get("score"),
-                tr("sheet.partial") if i.get("partial") else "",
-                missing.get(i["code"], ""),
+                i.group,
+                i.code,
+                tr.name(items.get(i.code), i.name),
+                tr.join(n.item(c) for c in i.sources),
+                i.rating,
+                i.percent,
+                i.score,
+                tr("sheet.partial") if i.partial else "",
+                missing.get(i.code, ""),
             )
-            for i in p["items"]
+            for i in p.items
         ),
-        footers=(Footer(tr("sheet.sum"), 6, (p["estimated_score"], total, "")),),
+        footers=(Footer(tr("sheet.sum"), 6, (p.estimated_score, total, "")),),
         lang=tr.lang,
     )
 
@@ -1084,16 +1070,16 @@ def projection_sheet(results: Mapping[str, Any], p: Mapping[str, Any], lang: str
 # ---------------------------------------------------------------- indicators and KPIs
 
 
-def target_text(ind: Mapping[str, Any], tr: Tr, say_default: bool = True) -> str:
+def target_text(ind: IndicatorOut | None, tr: Tr, say_default: bool = True) -> str:
     """An indicator's target as the framework prints it (its bounds in English), and whether
     it is the documented default."""
-    target = ind.get("target")
-    if not target:
+    target = ind.target if ind else None
+    if target is None:
         return tr("nb.target.none")
-    text = target["text"]
-    if tr.en and (target.get("min") is not None or target.get("max") is not None):
-        text = prose.bounds_text(target, ind.get("unit"), tr.lang)  # its unit in English
-    default = say_default and target.get("source") == "default"
+    text = target.text
+    if tr.en and (target.min is not None or target.max is not None):
+        text = prose.bounds_text(target, ind.unit if ind else None, tr.lang)  # unit in English
+    default = say_default and target.source == "default"
     return text + (tr("nb.target.default") if default else "")
 
 
@@ -1106,65 +1092,59 @@ def name_with_unit(name: str, unit: str | None, tr: Tr) -> str:
     return name + tr.paren(label).rstrip() if label else name
 
 
-def _trend_text(ind: Mapping[str, Any], tr: Tr) -> str:
-    trend = ind.get("trend") or {}
-    label = trend.get("label", "n/a")
+def _trend_text(ind: IndicatorOut, tr: Tr) -> str:
+    label = ind.trend.label
     text = fmt.DASH if label == "n/a" else tr.get(f"nb.trend.{label}", fmt.DASH)
-    run = trend.get("improving_run") or 0
-    if text != fmt.DASH and run >= 2:
-        text += tr("nb.trend.run", n=run)
+    if text != fmt.DASH and ind.trend.improving_run >= 2:
+        text += tr("nb.trend.run", n=ind.trend.improving_run)
     return text
 
 
-def _reconciliation_text(ind: Mapping[str, Any], tr: Tr) -> str:
+def _reconciliation_text(ind: IndicatorOut, tr: Tr) -> str:
     parts = []
-    for c in ind.get("reconciliation") or []:
-        when = fmt.month_text(c["month"], tr.lang) if c.get("month") else tr("finding.whole_period")
-        status = tr.get(f"nb.recon.status.{c['status']}", c["status"])
-        if c["status"] != "unverifiable":
+    for c in ind.reconciliation:
+        when = fmt.month_text(c.month, tr.lang) if c.month else tr("finding.whole_period")
+        status = tr.get(f"nb.recon.status.{c.status}", c.status)
+        if c.status != "unverifiable":
             when = tr(
                 "nb.recon.pair",
                 when=when,
-                claimed=fmt.value(c["claimed"], ind.get("unit"), tr.lang),
-                recomputed=fmt.value(c["recomputed"], ind.get("unit"), tr.lang),
+                claimed=fmt.value(c.claimed, ind.unit, tr.lang),
+                recomputed=fmt.value(c.recomputed, ind.unit, tr.lang),
             )
         parts.append(status + tr.paren(when))
     return tr("punct.semicolon").join(parts) or fmt.DASH
 
 
 def indicator_tables(
-    results: Mapping[str, Any], code: str, lang: str = "zh"
+    results: Results, code: str, lang: str = "zh"
 ) -> tuple[Table | None, Table | None, Table | None]:
     """An item's indicators: the documentary checks; the period values against their targets
     with trend and reconciliation; the values by month (None for a table without rows)."""
     n = names(results, lang)
     tr = n.tr
     label = n.item(code)
-    inds = indicators_of(results, code)
-    documentary = [i for i in inds if i.get("kind") == "documentary"]
-    computed = [i for i in inds if i.get("kind") != "documentary"]
+    inds = results.indicators_of(code)
+    documentary = [i for i in inds if i.kind == "documentary"]
+    computed = [i for i in inds if i.kind != "documentary"]
     code_col, name_col = Col(tr("sheet.indicator"), width=6), Col(tr("sheet.name"), width=14)
 
-    def check_row(ind: Mapping[str, Any]) -> tuple[Any, ...]:
-        check = ind.get("check") or {}
+    def check_row(ind: IndicatorOut) -> tuple[Any, ...]:
+        check = ind.check
         result = (
-            "nb.doc.unchecked"
-            if not check
-            else "nb.doc.met"
-            if check.get("met")
-            else "nb.doc.not_met"
+            "nb.doc.unchecked" if not check else "nb.doc.met" if check.met else "nb.doc.not_met"
         )
         notes = [
             f"{word}{tr('punct.colon')}{text}"
             for word, text in (
-                (tr("nb.doc.basis"), check.get("note")),
-                (tr("nb.doc.evidence"), check.get("evidence")),
+                (tr("nb.doc.basis"), check.note if check else ""),
+                (tr("nb.doc.evidence"), check.evidence if check else ""),
             )
             if text
         ]
         return (
-            ind["code"],
-            tr.name(ind, ind["code"]),
+            ind.code,
+            tr.name(ind, ind.code),
             tr(result),
             tr("punct.semicolon").join(notes) or fmt.DASH,
         )
@@ -1196,12 +1176,12 @@ def indicator_tables(
         ),
         tuple(
             (
-                i["code"],
-                tr.name(i, i["code"]),
-                fmt.unit_label(i.get("unit"), tr.lang) or fmt.DASH,
-                fmt.fixed(i.get("value")),
+                i.code,
+                tr.name(i, i.code),
+                fmt.unit_label(i.unit, tr.lang) or fmt.DASH,
+                fmt.fixed(i.value),
                 target_text(i, tr),
-                met_text(i.get("met"), tr),
+                met_text(i.met, tr),
                 _trend_text(i, tr),
                 _reconciliation_text(i, tr),
             )
@@ -1209,9 +1189,9 @@ def indicator_tables(
         ),
         lang=tr.lang,
     )
-    months = results["period"]["months"]
+    months = results.period.months
     labels = month_labels(months, tr.lang)
-    with_months = [i for i in computed if i.get("monthly")]
+    with_months = [i for i in computed if i.monthly]
     monthly = Table(
         "indicators.monthly",
         tr("nb.monthly.caption", item=label),
@@ -1222,12 +1202,12 @@ def indicator_tables(
         ),
         tuple(
             (
-                i["code"],
-                name_with_unit(tr.name(i, i["code"]), i.get("unit"), tr),
+                i.code,
+                name_with_unit(tr.name(i, i.code), i.unit, tr),
                 *(fmt.fixed(by.get(m)) for m in months),
             )
             for i in with_months
-            for by in [{v["month"]: v["value"] for v in i["monthly"]}]
+            for by in [{v.month: v.value for v in i.monthly}]
         ),
         lang=tr.lang,
     )
@@ -1238,28 +1218,28 @@ def indicator_tables(
     )
 
 
-def indicator_sheet(results: Mapping[str, Any], lang: str = "zh") -> Table:
+def indicator_sheet(results: Results, lang: str = "zh") -> Table:
     """Every indicator on one worksheet: its monthly values, the period value, the target and
     whether it is met."""
     tr = Tr(lang)
-    months = list(results["period"].get("months") or [])
+    months = results.period.months
 
-    def row(ind: Mapping[str, Any]) -> tuple[Any, ...]:
-        by_month = {m["month"]: m.get("value") for m in ind.get("monthly") or []}
+    def row(ind: IndicatorOut) -> tuple[Any, ...]:
+        by_month = {m.month: m.value for m in ind.monthly}
         status = (
             "sheet.not_evaluable"
-            if not ind.get("evaluable")
+            if not ind.evaluable
             else "sheet.met"
-            if ind.get("met")
+            if ind.met
             else "sheet.not_met"
         )
         return (
-            ind["code"],
-            tr.name(ind, ind["code"]),
-            fmt.unit_label(ind.get("unit"), tr.lang),
+            ind.code,
+            tr.name(ind, ind.code),
+            fmt.unit_label(ind.unit, tr.lang),
             *(by_month.get(m) for m in months),
-            ind.get("value"),
-            target_text(ind, tr, say_default=False) if ind.get("target") else "",
+            ind.value,
+            target_text(ind, tr, say_default=False) if ind.target else "",
             tr(status),
         )
 
@@ -1275,45 +1255,45 @@ def indicator_sheet(results: Mapping[str, Any], lang: str = "zh") -> Table:
             Col(tr("sheet.target"), sheet_width=12),
             Col(tr("sheet.attainment"), sheet_width=10),
         ),
-        tuple(row(i) for i in results.get("indicators") or []),
+        tuple(row(i) for i in results.indicators),
         sheet=tr("sheet.indicators"),
         lang=tr.lang,
     )
 
 
-def kpi_table(results: Mapping[str, Any], lang: str = "zh") -> Table | None:
+def kpi_table(results: Results, lang: str = "zh") -> Table | None:
     """The framework-level KPIs by the groups of the framework's KPI table (guideline: table
     A.1): the table's period columns, the period value, the target and whether it is met."""
-    table = results.get("kpi_table")
-    if not table or not table.get("groups"):
+    table = results.kpi_table
+    if table is None or not table.groups:
         return None
     tr = Tr(lang)
-    inds = {i["code"]: i for i in results["indicators"]}
-    labels = month_labels(results["period"]["months"], tr.lang)
+    inds = {i.code: i for i in results.indicators}
+    labels = month_labels(results.period.months, tr.lang)
     heads = [
-        kpi_column(c, tr) + (tr.paren(labels.get(c["month"], c["month"])) if c.get("month") else "")
-        for c in table.get("columns") or []
+        kpi_column(c, tr) + (tr.paren(labels.get(c.month, c.month)) if c.month else "")
+        for c in table.columns
     ]
     rows = []
-    for group in table["groups"]:
-        name = (tr.name(group) if group.get("name") else "") or tr("nb.kpi.outside")
-        for kpi in group["kpis"]:
-            ind = inds.get(kpi["code"]) or {}
+    for group in table.groups:
+        name = (tr.name(group) if group.name else "") or tr("nb.kpi.outside")
+        for kpi in group.kpis:
+            ind = inds.get(kpi.code)
             rows.append(
                 (
                     name,
-                    kpi["code"],
-                    name_with_unit(tr.name(ind or kpi, kpi["name"]), kpi.get("unit"), tr),
-                    *(fmt.fixed(v) for v in kpi["values"]),
-                    fmt.fixed(ind.get("value")),
+                    kpi.code,
+                    name_with_unit(tr.name(ind or kpi, kpi.name), kpi.unit, tr),
+                    *(fmt.fixed(v) for v in kpi.values),
+                    fmt.fixed(ind.value if ind else None),
                     target_text(ind, tr),
-                    met_text(ind.get("met"), tr),
+                    met_text(ind.met if ind else None, tr),
                 )
             )
-    title = (table.get("title_en") if tr.en else table.get("title")) or tr("nb.kpi.h")
+    title = ("" if tr.en else table.title) or tr("nb.kpi.h")  # no English title in the data
     return Table(
         "A.1",
-        title + (tr.paren(table["source"]) if table.get("source") and not tr.en else ""),
+        title + (tr.paren(table.source) if table.source and not tr.en else ""),
         (
             Col(tr("sheet.group"), width=8),
             Col(tr("sheet.indicator"), width=5),
@@ -1329,9 +1309,9 @@ def kpi_table(results: Mapping[str, Any], lang: str = "zh") -> Table | None:
     )
 
 
-def kpi_column(c: Mapping[str, Any], tr: Tr) -> str:
+def kpi_column(c: KpiColumn, tr: Tr) -> str:
     """A period column of the KPI table by its name in the language."""
-    return str(c.get("name_en") or c["name"]) if tr.en else str(c["name"])
+    return (c.name_en or c.name) if tr.en else c.name
 
 
 # ---------------------------------------------------------------- rules and thresholds
@@ -1355,33 +1335,34 @@ THRESHOLD_UNITS = (
 )
 
 
-def _threshold_unit(th: Mapping[str, Any], tr: Tr) -> str:
-    unit = th["unit"]
+def _threshold_unit(th: ThresholdOut, tr: Tr) -> str:
+    unit = th.unit
     if unit in THRESHOLD_UNITS:
+        assert unit is not None
         label = tr(f"nb.th_unit.{unit.replace(' ', '_')}")
         return label if (label == "%" or not tr.en) else " " + label
     return f" {unit}"
 
 
-def threshold_text(th: Mapping[str, Any], tr: Tr) -> str:
+def threshold_text(th: ThresholdOut, tr: Tr) -> str:
     """A threshold's level as printed: ≥99.99%, 80～90%, ≤4秒, ≥1次/季度."""
     unit = _threshold_unit(th, tr)
-    if th["operator"] == "between":
-        low, high = th["range"]
+    if th.operator == "between":
+        low, high = th.range or (None, None)
         return f"{fmt.plain(low)}～{fmt.plain(high)}{unit}"
-    return f"{OPERATOR.get(th['operator'], th['operator'])}{fmt.plain(th['value'])}{unit}"
+    return f"{OPERATOR.get(th.operator or '', th.operator)}{fmt.plain(th.value)}{unit}"
 
 
-def _threshold_cells(results: Mapping[str, Any], th: Mapping[str, Any], tr: Tr) -> list[str]:
+def _threshold_cells(results: Results, th: ThresholdOut, tr: Tr) -> list[str]:
     """The threshold's level, the value measured and what it says."""
-    measured = th.get("measured")
-    result = tr.get(f"nb.th.status.{th['status'].replace(' ', '_')}", th["status"])
-    if th["kind"] != "requirement" and th["status"] != "not measured":
+    measured = th.measured
+    result = tr.get(f"nb.th.status.{th.status.replace(' ', '_')}", th.status)
+    if th.kind != "requirement" and th.status != "not measured":
         result += tr("nb.th.reference_only")
-    if th.get("rule") and th["status"] == "not measured":
-        rule = next((r for r in results.get("rules") or [] if r["rule"] == th["rule"]), None)
+    if th.rule and th.status == "not measured":
+        rule = next((r for r in results.rules if r.rule == th.rule), None)
         if rule is not None:
-            result = tr("nb.th.by_rule", section=rule["section"])
+            result = tr("nb.th.by_rule", section=rule.section)
     return [
         threshold_text(th, tr),
         fmt.DASH if measured is None else fmt.fixed(measured) + _threshold_unit(th, tr),
@@ -1389,20 +1370,20 @@ def _threshold_cells(results: Mapping[str, Any], th: Mapping[str, Any], tr: Tr) 
     ]
 
 
-def threshold_table(results: Mapping[str, Any], lang: str = "zh", code: str = "") -> Table | None:
+def threshold_table(results: Results, lang: str = "zh", code: str = "") -> Table | None:
     """The thresholds the framework prints: those an item's requirements cite (``code``), else
     those for an indicator but no item (usual ranges, examples: for reference only)."""
     n = names(results, lang)
     tr = n.tr
-    by_id = {t["id"]: t for t in results.get("thresholds") or []}
+    by_id = {t.id: t for t in results.thresholds}
     if code:
-        item = next(i for i in results["assessment"]["items"] if i["code"] == code)
-        cited = [e["id"] for e in item.get("evidence") or [] if e["kind"] == "threshold"]
+        item = results.assessment.item(code)
+        cited = [e.id for e in item.evidence if e.kind == "threshold"]
         rows = [
             (
-                f"{t['requirement']})" if t.get("requirement") else fmt.DASH,
-                t["section"],
-                t["text"],
+                f"{t.requirement})" if t.requirement else fmt.DASH,
+                t.section,
+                t.text,
                 *_threshold_cells(results, t, tr),
             )
             for t in (by_id[i] for i in cited if i in by_id)
@@ -1418,11 +1399,11 @@ def threshold_table(results: Mapping[str, Any], lang: str = "zh", code: str = ""
         caption = tr("nb.th.caption", item=n.item(code))
     else:
         rows = [
-            (t["section"], t["text"], t["indicator"] or fmt.DASH, level, measured, kind, result)
+            (t.section, t.text, t.indicator or fmt.DASH, level, measured, kind, result)
             for t in by_id.values()
-            if t.get("item") is None
+            if t.item is None
             for level, measured, result in [_threshold_cells(results, t, tr)]
-            for kind in [tr.get(f"nb.th.kind.{t['kind']}", t["kind"])]
+            for kind in [tr.get(f"nb.th.kind.{t.kind}", t.kind)]
         ]
         cols = (
             Col(tr("nb.th.clause"), width=6),
@@ -1437,45 +1418,45 @@ def threshold_table(results: Mapping[str, Any], lang: str = "zh", code: str = ""
     return Table("thresholds", caption, cols, tuple(rows), lang=tr.lang) if rows else None
 
 
-def _rule_note(kpi: Mapping[str, Any], tr: Tr) -> str:
-    reasons = [prose.reason_text(r, tr.lang) for r in kpi["reasons"]]
-    if kpi["status"] == "not measurable":
+def _rule_note(kpi: RuleKpiOut, tr: Tr) -> str:
+    reasons = [prose.reason_text(r, tr.lang) for r in kpi.reasons]
+    if kpi.status == "not measurable":
         return tr("punct.semicolon").join(reasons)
-    missing = sum(1 for m in kpi.get("monthly") or [] if m.get("value") is None)
+    missing = sum(1 for m in kpi.monthly if m.value is None)
     notes = [tr("nb.rule.months_without_data", n=missing)] if missing else []
     return tr("punct.semicolon").join(notes + reasons[2:])
 
 
 def rule_table(
-    results: Mapping[str, Any],
-    rule: Mapping[str, Any],
+    results: Results,
+    rule: RuleOut,
     lang: str = "zh",
     statuses: Sequence[str] | None = None,
 ) -> Table | None:
     """A rule over the monthly series (rules.yaml) applied: one row per indicator of its scope
     (only those of some statuses: the ones that do not satisfy it)."""
     tr = Tr(lang)
-    inds = {i["code"]: i for i in results["indicators"]}
+    inds = {i.code: i for i in results.indicators}
     rows = []
-    for kpi in rule["kpis"]:
-        if statuses is not None and kpi["status"] not in statuses:
+    for kpi in rule.kpis:
+        if statuses is not None and kpi.status not in statuses:
             continue
-        measured = kpi["status"] != "not measurable"
-        ind = inds.get(kpi["code"]) or {}
-        share = kpi.get("share_met")
+        measured = kpi.status != "not measurable"
+        ind = inds.get(kpi.code)
+        share = kpi.share_met
         rows.append(
             (
-                kpi["code"],
-                name_with_unit(tr.name(ind or kpi, kpi["name"]), kpi.get("unit"), tr),
+                kpi.code,
+                name_with_unit(tr.name(ind or kpi, kpi.name), kpi.unit, tr),
                 target_text(ind, tr),
-                f"{kpi['months_met']}/{kpi['months_counted']}" if measured else fmt.DASH,
-                fmt.percent(None if share is None else 100 * Decimal(str(share))),
-                tr("nb.rule.months", n=kpi["longest_run"]) if measured else fmt.DASH,
-                tr.get(f"nb.rule.status.{kpi['status'].replace(' ', '_')}", kpi["status"]),
+                f"{kpi.months_met}/{kpi.months_counted}" if measured else fmt.DASH,
+                fmt.percent(None if share is None else 100 * share),
+                tr("nb.rule.months", n=kpi.longest_run) if measured else fmt.DASH,
+                tr.get(f"nb.rule.status.{kpi.status.replace(' ', '_')}", kpi.status),
                 _rule_note(kpi, tr),
             )
         )
-    caption = tr("nb.rule.caption", section=rule["section"]) + (
+    caption = tr("nb.rule.caption", section=rule.section) + (
         "" if statuses is None else tr("nb.rule.caption_failed")
     )
     cols = (

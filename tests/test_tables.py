@@ -17,6 +17,7 @@ from ccua.inputs import load_engagement
 from ccua.report._front import front_context
 from ccua.report._workbook import workbook_bytes
 from ccua.results import build_results
+from ccua.results_model import typed
 from ccua.spec import load_framework
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,11 +43,11 @@ def test_spans_merge_leading_columns_within_their_parent():
 
 def test_score_table_is_built_once_and_written_three_ways(demo: dict[str, Any]):
     for lang in ("zh", "en"):
-        t6 = tables.score_table(demo, lang)
+        t6 = tables.score_table(typed(demo), lang)
         items = demo["assessment"]["items"]
         assert len(t6.rows) == len(items)
-        assert [r[-3] for r in t6.rows] == [i["score"] for i in items]
-        assert t6.footers[0].values[0] == demo["assessment"]["total"]
+        assert [r[-3] for r in t6.rows] == [i.score for i in typed(demo).assessment.items]
+        assert t6.footers[0].values[0] == typed(demo).assessment.total
         grid, pipe = tables.grid_markdown(t6), tables.pipe_markdown(t6)
         total = fmt.fixed(demo["assessment"]["total"]) + ("分" if lang == "zh" else "")
         assert f"**{total}**" in grid and f"**{total}**" in pipe
@@ -55,18 +56,18 @@ def test_score_table_is_built_once_and_written_three_ways(demo: dict[str, Any]):
         assert [r[2] for r in sheet[1:-1]] == [i["code"] for i in items]
         assert sheet[-1][len(t6.columns) - 2] == fmt.dec(demo["assessment"]["total"])
     # the report's table 6 is this table
-    context = front_context(demo)
-    assert context["tables"]["t6"] == tables.grid_markdown(tables.score_table(demo, "zh"))
+    context = front_context(typed(demo))
+    assert context["tables"]["t6"] == tables.grid_markdown(tables.score_table(typed(demo), "zh"))
 
 
 def test_workbook_sheets_are_the_same_tables(demo: dict[str, Any]):
     fw = load_framework("t-ccua")
     for lang in ("zh", "en"):
-        wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(demo, fw.grades, "", lang)))
+        wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(typed(demo), fw.grades, "", lang)))
         for table in (
-            tables.score_table(demo, lang),
-            *tables.handover_tables(demo, lang),
-            *tables.team_tables(demo, lang),
+            tables.score_table(typed(demo), lang),
+            *tables.handover_tables(typed(demo), lang),
+            *tables.team_tables(typed(demo), lang),
             tables.grade_table(fw.grades, demo["assessment"]["grade"], lang),
         ):
             ws = wb[table.sheet]
@@ -134,9 +135,11 @@ def test_requirement_table_e5(demo: dict[str, Any], guideline: dict[str, Any]):
     """Table 5 as the report prints it: a row per requirement, sub-points in its cell, the
     item's score in its category's column over the item's rows; a whole rating and its note
     span the item's requirements; points on groups: the group's score spans the group."""
-    context = front_context(demo)
-    assert context["tables"]["t5"] == tables.grid_markdown(tables.requirement_table(demo, "zh"))
-    t5 = tables.requirement_table(demo, "zh")
+    context = front_context(typed(demo))
+    assert context["tables"]["t5"] == tables.grid_markdown(
+        tables.requirement_table(typed(demo), "zh")
+    )
+    t5 = tables.requirement_table(typed(demo), "zh")
     item = demo["assessment"]["items"][0]
     reqs = item["requirements"]
     rows = [r for r in t5.rows if r[2] == tables.names(demo).item(item["code"])]
@@ -150,14 +153,14 @@ def test_requirement_table_e5(demo: dict[str, Any], guideline: dict[str, Any]):
     first.update(source="override", percent=50, note="复核后调整")
     for r in first["requirements"]:
         r["source"] = "item"
-    rows = [r for r in tables.requirement_table(changed, "zh").rows if r[2] == rows[0][2]]
+    rows = [r for r in tables.requirement_table(typed(changed), "zh").rows if r[2] == rows[0][2]]
     tr = Tr("zh")
     assert rows[0][4] == [tr("table.percent_value", percent="50.00%"), tr("table.team_decided")]
     assert [r[4] for r in rows[1:-1]] == [tables.UP] * (len(reqs) - 1)
     assert rows[-1][3].endswith("复核后调整") and rows[-1][4] == tables.LEFT
-    tables.grid_markdown(tables.requirement_table(changed, "en"))  # lays out on the grid
+    tables.grid_markdown(tables.requirement_table(typed(changed), "en"))  # lays out on the grid
     # the guideline: points on groups
-    t5 = tables.requirement_table(guideline, "en")
+    t5 = tables.requirement_table(typed(guideline), "en")
     group = guideline["assessment"]["groups"][0]
     label = tables.names(guideline, "en").group(group["code"])
     scores = [r[-1] for r in t5.rows if r[0] == label]
@@ -172,16 +175,16 @@ def test_requirement_list_is_the_notebook_table_and_the_workbook_sheet(demo: dic
         nb.set_language(lang)
         item = demo["assessment"]["items"][3]
         assert nb.requirements_md(demo, item) == tables.pipe_markdown(
-            tables.requirement_list(demo, lang, item["code"])
+            tables.requirement_list(typed(demo), lang, item["code"])
         )
-        whole = tables.requirement_list(demo, lang)
+        whole = tables.requirement_list(typed(demo), lang)
         n_rows = sum(
             1 + len(r.get("subpoints") or [])
             for i in demo["assessment"]["items"]
             for r in i["requirements"]
         )
         assert len(whole.rows) == n_rows
-        wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(demo, fw.grades, "", lang)))
+        wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(typed(demo), fw.grades, "", lang)))
         assert _sheet(wb, whole) == _want(whole)
     nb.set_language("zh")
 
@@ -209,26 +212,27 @@ def test_indicator_tables(demo: dict[str, Any]):
         for i in demo["assessment"]["items"]
         if any(k.get("kind") != "documentary" for k in indicators_of(demo, i["code"]))
     )
-    checks, periods, monthly = tables.indicator_tables(demo, item["code"], "zh")
+    checks, periods, monthly = tables.indicator_tables(typed(demo), item["code"], "zh")
     inds = [i for i in indicators_of(demo, item["code"]) if i.get("kind") != "documentary"]
     assert periods is not None and [r[0] for r in periods.rows] == [i["code"] for i in inds]
     assert [r[5] for r in periods.rows] == [
         "—" if i.get("met") is None else "是" if i["met"] else "否" for i in inds
     ]
-    text = nb.indicators_md(demo, item)
+    r = typed(demo)
+    text = nb.indicators_md(r, r.assessment.item(item["code"]))
     for t in (checks, periods, monthly):
         assert t is None or tables.pipe_markdown(t) in text
-    sheet = tables.indicator_sheet(demo, "en")
+    sheet = tables.indicator_sheet(typed(demo), "en")
     assert len(sheet.rows) == len(demo["indicators"])
-    wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(demo, fw.grades, "", "en")))
+    wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(typed(demo), fw.grades, "", "en")))
     assert _sheet(wb, sheet) == _want(sheet)
 
 
 def test_kpi_table_a1(guideline: dict[str, Any], demo: dict[str, Any]):
     from ccua import notebook as nb
 
-    assert tables.kpi_table(demo) is None  # T/CCUA has no KPI table
-    t = tables.kpi_table(guideline, "zh")
+    assert tables.kpi_table(typed(demo)) is None  # T/CCUA has no KPI table
+    t = tables.kpi_table(typed(guideline), "zh")
     assert t is not None and t.merge == 1
     kpis = [k for g in guideline["kpi_table"]["groups"] for k in g["kpis"]]
     assert [r[1] for r in t.rows] == [k["code"] for k in kpis]
@@ -246,17 +250,18 @@ def test_crosswalk_tables(demo: dict[str, Any]):
 
     fw = load_framework("t-ccua")
     p = demo["projections"][0]
+    typed_p = typed(demo).projections[0]
     for lang in ("zh", "en"):
-        groups, items, missing, kpis = tables.projection_tables(demo, p, lang)
-        assert groups.footers[0].values[-1] == p["estimated_score"]
+        groups, items, missing, kpis = tables.projection_tables(typed(demo), typed_p, lang)
+        assert groups.footers[0].values[-1] == typed_p.estimated_score
         assert [r[1].split()[0] for r in items.rows] == [i["code"] for i in p["items"]]
         assert [r[0] for r in missing.rows] == [m["code"] for m in p["missing"]]
-        text = projection_markdown(demo, lang)
+        text = projection_markdown(typed(demo), lang)
         for t in (groups, items, missing, kpis):
             assert t is None or tables.grid_markdown(t) in text
         assert "—分" not in text  # a group without an estimate: a dash, no unit
-        sheet = tables.projection_sheet(demo, p, lang)
-        wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(demo, fw.grades, "", lang)))
+        sheet = tables.projection_sheet(typed(demo), typed_p, lang)
+        wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(typed(demo), fw.grades, "", lang)))
         from ccua.report._workbook import projection_sheet_title
 
         assert _sheet(wb, sheet, projection_sheet_title(p["to"], lang)) == _want(sheet)
@@ -267,15 +272,18 @@ def test_requirement_list_weights_and_items_rated_as_a_whole(demo: dict[str, Any
     first, second = changed["assessment"]["items"][:2]
     first["requirements"][0]["weight"] = 2
     second.update(requirements=[], source="rating", mean_rating=3.5, note="整体判断")
-    t = tables.requirement_list(changed, "zh")
+    t = tables.requirement_list(typed(changed), "zh")
     labels = [c.label for c in t.columns]
     weight = labels.index("权重")  # a weight column once any requirement weighs other than 1
     n = tables.names(changed)
     rows = [r for r in t.rows if r[2] == n.item(first["code"])]
     assert [r[weight] for r in rows[:2]] == [2, 1.0]
-    text = tables.pipe_markdown(tables.requirement_list(changed, "zh", first["code"]))
+    text = tables.pipe_markdown(tables.requirement_list(typed(changed), "zh", first["code"]))
     assert "| 2.00 |" in text and "权重" in text
     whole = [r for r in t.rows if r[2] == n.item(second["code"])]  # one row for the item
     assert len(whole) == 1
-    assert whole[0][3:6] == ("", "（整体评分）", 3.5) and whole[0][-2] == second["percent"]
+    assert (
+        whole[0][3:6] == ("", "（整体评分）", 3.5)
+        and whole[0][-2] == typed(changed).assessment.items[1].percent
+    )
     assert "整体判断" in whole[0]

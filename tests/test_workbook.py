@@ -16,6 +16,7 @@ from ccua import fmt
 from ccua.inputs import load_engagement
 from ccua.report._workbook import projection_sheet_title, sheet_names, workbook_bytes
 from ccua.results import build_results
+from ccua.results_model import typed
 from ccua.spec import load_framework
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +31,7 @@ def books() -> dict[str, tuple[dict[str, Any], Any]]:
         data = json.loads(json.dumps(built.results.to_json_dict(), default=str))
         for lang in ("zh", "en"):
             label = "" if data["framework"]["has_grades"] else "comparison"
-            raw = workbook_bytes(data, load_framework(grades_of).grades, label, lang)
+            raw = workbook_bytes(typed(data), load_framework(grades_of).grades, label, lang)
             out[f"{params}:{lang}"] = (data, openpyxl.load_workbook(io.BytesIO(raw)))
     return out
 

@@ -15,7 +15,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
@@ -29,6 +28,7 @@ from ccua.report._front import front_context
 from ccua.report._markdown import md_escape
 from ccua.report._notebooks import CHARTS_DIR, ChapterSource, ChartFile, chapter_from_notebook
 from ccua.report._projection import projection_markdown, projection_title, summary_sentence
+from ccua.results_model import ChapterOut, Results
 
 SOURCE_FILE = "report.qmd"
 QUARTO_FILE = "_quarto.yml"
@@ -107,7 +107,7 @@ def _safe_key(key: str) -> str:
 
 
 def report_chapters(
-    results: dict[str, Any], run_dir: Path, lang: str = "zh"
+    results: Results, run_dir: Path, lang: str = "zh"
 ) -> list[ChapterSource]:
     """The chapters after 六、: the scorecard, then one per chapter of the framework.
 
@@ -117,8 +117,7 @@ def report_chapters(
     """
     tr = Tr(lang)
     candidates = [(SCORECARD[0], SCORECARD[1], tr(SCORECARD[2]))] + [
-        (str(c["id"]), f"{c['id']}.ipynb", chapter_title(results, c, tr))
-        for c in results.get("chapters") or []
+        (c.id, f"{c.id}.ipynb", chapter_title(results, c, tr)) for c in results.chapters
     ]
     chapters: list[ChapterSource] = []
     for key, file_name, title in candidates:
@@ -149,21 +148,21 @@ class Document:
         return [f for c in self.chapters for f in c.files]
 
 
-def chapter_title(results: dict[str, Any], chapter: dict[str, Any], tr: Tr) -> str:
+def chapter_title(results: Results, chapter: ChapterOut, tr: Tr) -> str:
     """A chapter's title; in English made of its groups' English names (framework data)."""
     if not tr.en:
-        return str(chapter["title"])
+        return chapter.title
     from ccua.tables import names
 
     n = names(results, tr.lang)
-    groups = chapter.get("groups") or []
+    groups = chapter.groups
     if len(groups) == 1:
         return f"{groups[0]} {n.group(groups[0])}"
-    return tr.join(n.group(g) for g in groups) or str(chapter["id"])
+    return tr.join(n.group(g) for g in groups) or chapter.id
 
 
 def build_document(
-    results: dict[str, Any],
+    results: Results,
     run_dir: Path,
     font: CjkFont | None,
     folder: Path | None = None,
@@ -179,7 +178,7 @@ def build_document(
     appendix = projection_markdown(results, tr.lang)
     context.update(
         generator=f"ccua {__version__}",
-        colophon=colophon(results.get("provenance"), tr.lang),
+        colophon=colophon(results.provenance, tr.lang),
         font=None
         if font is None
         else {"family": font.family, "bold": font.bold, "folders": list(font.folders)},
@@ -192,9 +191,7 @@ def build_document(
             "heading": tr("report.annex", n=len(chapters) + 1, title=projection_title(tr.lang)),
             "anchor": "annex-crosswalk",
             "markdown": appendix,
-            "notes": [
-                summary_sentence(results, p, tr.lang) for p in results.get("projections") or []
-            ],
+            "notes": [summary_sentence(p, tr.lang) for p in results.projections],
         },
     )
     try:

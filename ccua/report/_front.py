@@ -23,16 +23,17 @@ from ccua import fmt, tables
 from ccua.errors import CcuaError
 from ccua.i18n import Tr
 from ccua.report._markdown import md_escape
+from ccua.results_model import Results
 from ccua.spec import Framework, Grade, load_framework
 
 
-def framework_for(results: dict[str, Any]) -> Framework:
+def framework_for(results: Results) -> Framework:
     """The framework results.json was computed with; refuse another version of it."""
-    fw_info = results["framework"]
-    fw = load_framework(fw_info["id"])
-    if fw.version != fw_info["version"]:
+    fw_info = results.framework
+    fw = load_framework(fw_info.id)
+    if fw.version != fw_info.version:
         raise CcuaError(
-            f"results.json was computed with {fw_info['id']} version {fw_info['version']}, "
+            f"results.json was computed with {fw_info.id} version {fw_info.version}, "
             f"but this ccua has version {fw.version}",
             hint="re-run the client (ccua run params/CLIENT.yaml) so that the report and the "
             "scores use the same version of the standard",
@@ -43,25 +44,25 @@ def framework_for(results: dict[str, Any]) -> Framework:
 # --- the subtotals and the bands -----------------------------------------------------------
 
 
-def subtotals_sentence(results: dict[str, Any], lang: str = "zh") -> str:
+def subtotals_sentence(results: Results, lang: str = "zh") -> str:
     """其中：过程类 26.18分（战略规划 8.49分，能力建设 17.69分），结果类 …"""
     n = tables.names(results, lang)
     tr = n.tr
-    a = results["assessment"]
+    a = results.assessment
 
     def groups(category: str | None) -> str:
         return tr("punct.comma").join(
-            f"{n.group(g['code'])} {fmt.points(g['score'], tr.lang)}"
-            for g in a["groups"]
-            if category is None or g.get("category") == category
+            f"{n.group(g.code)} {fmt.points(g.score, tr.lang)}"
+            for g in a.groups
+            if category is None or g.category == category
         )
 
     parts = [
-        f"{n.categories.get(c['code'], c['name'])} {fmt.points(c['score'], tr.lang)}"
-        + tr.paren(groups(c["code"]))
-        for c in a.get("categories") or []
+        f"{n.categories.get(c.code, c.name)} {fmt.points(c.score, tr.lang)}"
+        + tr.paren(groups(c.code))
+        for c in a.categories
     ]
-    if not parts and results["framework"]["points_at"] == "item":
+    if not parts and results.framework.points_at == "item":
         parts = [groups(None)]
     return md_escape(tr("report.subtotals", parts=tr("punct.comma").join(parts))) if parts else ""
 
@@ -101,38 +102,39 @@ class Verdict:
     missing: list[str] = field(default_factory=list)
 
 
-def verdict(results: dict[str, Any], fw: Framework, lang: str = "zh") -> Verdict:
+def verdict(results: Results, fw: Framework, lang: str = "zh") -> Verdict:
     """The verdict in the output language (grade names from the framework data)."""
     tr = Tr(lang)
-    a = results["assessment"]
-    total = fmt.fixed(a["total"])
-    if not a.get("complete", True):
-        return Verdict("incomplete", total, None, missing=[str(m) for m in a.get("missing", [])])
-    if not results["framework"].get("has_grades"):
+    a = results.assessment
+    total = fmt.fixed(a.total)
+    if not a.complete:
+        return Verdict("incomplete", total, None, missing=list(a.missing or ()))
+    if not results.framework.has_grades:
         cmp = fw.comparison_grades
         label = (cmp.label_en if tr.en else cmp.label) if cmp else ""
         return Verdict("ungraded", total, None, comparison_label=label)
     ordered = sorted(fw.grades, key=lambda g: g.min)
-    grade = a.get("grade")
+    grade = a.grade
     by_name = {g.name: g for g in fw.grades}
     pass_grade = tr.name(ordered[1]) if len(ordered) > 1 else None
     kind = "lowest" if ordered and grade == ordered[0].name else "graded"
-    return Verdict(kind, total, tr.name(by_name.get(grade), grade or ""), pass_grade=pass_grade)
+    name = tr.name(by_name.get(grade or ""), grade or "")
+    return Verdict(kind, total, name, pass_grade=pass_grade)
 
 
 # --- the whole front part --------------------------------------------------------------------
 
 
-def standard_citation(results: dict[str, Any], lang: str = "zh") -> str:
+def standard_citation(results: Results, lang: str = "zh") -> str:
     """How the report cites the standard: its designation when it has a real one, else its
     title (a draft without a number is cited by title, never as "T/CCUA XXXX-XXXX")."""
     tr = Tr(lang)
-    cited = results["engagement"]["report"].get("standard")
-    if cited and not tr.en and "XXXX" not in str(cited):  # a placeholder is never cited
-        return str(cited)
-    fw = results["framework"]
-    name = fw.get("name_en") if tr.en and fw.get("name_en") else fw["name"]
-    designation = str(fw.get("designation") or "")
+    cited = results.engagement.report.standard
+    if cited and not tr.en and "XXXX" not in cited:  # a placeholder is never cited
+        return cited
+    fw = results.framework
+    name = fw.name_en if tr.en and fw.name_en else fw.name
+    designation = fw.designation
     if "XXXX" in designation or "无标准编号" in designation or not designation:
         if "征求意见稿" in designation:
             return tr("standard.cite_with_status", name=name, status=tr("standard.draft"))
@@ -140,71 +142,70 @@ def standard_citation(results: dict[str, Any], lang: str = "zh") -> str:
     return tr("standard.cite_with_designation", designation=designation, name=name)
 
 
-def assessor_leader(results: dict[str, Any]) -> str:
+def assessor_leader(results: Results) -> str:
     """The team leader who signs 五、: the assessor noted 组长, else the first preparer."""
-    for member in results["engagement"]["team"]["assessors"]:
-        if "组长" in (member.get("note") or "") or "组长" in (member.get("role") or ""):
-            return str(member["name"])
-    prepared = results["engagement"]["report"].get("prepared_by") or []
-    return str(prepared[0]) if prepared else ""
+    for member in results.engagement.team.assessors:
+        if "组长" in member.note or "组长" in member.role:
+            return member.name
+    prepared = results.engagement.report.prepared_by
+    return prepared[0] if prepared else ""
 
 
-def default_title(results: dict[str, Any], lang: str = "zh") -> str:
-    report = results["engagement"]["report"]
+def default_title(results: Results, lang: str = "zh") -> str:
+    report = results.engagement.report
     tr = Tr(lang)
-    if report.get("title") and not tr.en:
-        return str(report["title"])
-    return tr("report.title", assessee=report["assessee"])
+    if report.title and not tr.en:
+        return report.title
+    return tr("report.title", assessee=report.assessee)
 
 
-def background_text(results: dict[str, Any], lang: str = "zh") -> str:
+def background_text(results: Results, lang: str = "zh") -> str:
     """测评背景: the engagement's own paragraph, else one made of its background facts."""
     tr = Tr(lang)
-    bg = results["engagement"]["background"]
-    if bg.get("description"):
-        return str(bg["description"])
-    period = bg.get("period") or results["period"]
+    bg = results.engagement.background
+    if bg.description:
+        return bg.description
     return tr(
         "report.background",
-        subject=bg["subject"],
-        organisation=bg["organisation"],
-        industry=bg["industry"],
-        seats=bg["seats"],
-        business=tr.join(bg.get("business_types") or []),
+        subject=bg.subject,
+        organisation=bg.organisation,
+        industry=bg.industry,
+        seats=bg.seats,
+        business=tr.join(bg.business_types),
         standard=standard_citation(results, lang),
-        period=fmt.date_range(period["start"], period["end"], tr.lang),
+        period=fmt.date_range(bg.period.start, bg.period.end, tr.lang),
     )
 
 
-def process_steps(results: dict[str, Any], lang: str = "zh") -> list[str]:
+def process_steps(results: Results, lang: str = "zh") -> list[str]:
     """测评过程: one line per step, with its dates and what it delivered."""
     tr = Tr(lang)
     out = []
-    for step in results["engagement"].get("process") or []:
-        text = str(step["name"])
-        dates = [fmt.date_text(d, tr.lang) for d in (step.get("start"), step.get("end")) if d]
+    for step in results.engagement.process:
+        text = step.name
+        dates = [fmt.date_text(d, tr.lang) for d in (step.start, step.end) if d]
         if dates:
             text += tr.paren(
                 tr("punct.range", start=dates[0], end=dates[-1]) if len(dates) == 2 else dates[0]
             )
-        if step.get("deliverable"):
-            text += tr("punct.colon") + str(step["deliverable"])
+        if step.deliverable:
+            text += tr("punct.colon") + step.deliverable
         out.append(text + tr("punct.period"))
     return out
 
 
-def front_context(results: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
+def front_context(results: Results, lang: str = "zh") -> dict[str, Any]:
     """Everything the template needs for cover to 六、, as plain values and Markdown tables."""
     tr = Tr(lang)
     fw = framework_for(results)
-    eng = results["engagement"]
-    report = eng["report"]
+    eng = results.engagement
+    report = eng.report
     t1, t2 = tables.team_tables(results, tr.lang)
     t3, t4 = tables.handover_tables(results, tr.lang)
     v = verdict(results, fw, tr.lang)
-    a = results["assessment"]
-    if results["framework"].get("has_grades"):
-        t7 = tables.grid_markdown(tables.grade_table(fw.grades, a.get("grade"), tr.lang))
+    a = results.assessment
+    if results.framework.has_grades:
+        t7 = tables.grid_markdown(tables.grade_table(fw.grades, a.grade, tr.lang))
         comparison = ""
     else:
         t7 = ""
@@ -213,24 +214,21 @@ def front_context(results: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
             other = load_framework(fw.comparison_grades.framework)
             label = fw.comparison_grades.label_en if tr.en else fw.comparison_grades.label
             comparison = band_table(other.grades, tr("table.comparison_caption", label=label), tr)
-    recon = results.get("reconciliation_summary") or {}
     agreement = tables.agreement_table(results, tr.lang)
-    staffing_flagged = [
-        fmt.month_text(m, tr.lang) for m in (results.get("staffing") or {}).get("flagged") or []
-    ]
-    prepared_by = tr.join(report.get("prepared_by") or [])
+    flagged = results.staffing.flagged if results.staffing else ()
+    staffing_flagged = [fmt.month_text(m, tr.lang) for m in flagged]
     cover = [
-        (tr("report.cover.commissioned_by"), report["commissioned_by"]),
-        (tr("report.cover.assessee"), report["assessee"]),
-        (tr("report.cover.project"), report["project"]),
-        (tr("report.cover.assessor_org"), report["assessor_org"]),
-        (tr("report.cover.prepared_by"), prepared_by),
-        (tr("report.cover.approved_by"), report.get("approved_by", "")),
-        (tr("report.cover.date"), fmt.date_text(report["date"], tr.lang)),
+        (tr("report.cover.commissioned_by"), report.commissioned_by),
+        (tr("report.cover.assessee"), report.assessee),
+        (tr("report.cover.project"), report.project),
+        (tr("report.cover.assessor_org"), report.assessor_org),
+        (tr("report.cover.prepared_by"), tr.join(report.prepared_by)),
+        (tr("report.cover.approved_by"), report.approved_by),
+        (tr("report.cover.date"), fmt.date_text(report.date, tr.lang)),
     ]
-    if report.get("prepared_unit"):
-        cover.append((tr("report.cover.prepared_unit"), report["prepared_unit"]))
-    levels = results["framework"]["levels"]
+    if report.prepared_unit:
+        cover.append((tr("report.cover.prepared_unit"), report.prepared_unit))
+    levels = results.framework.levels
     scale = [(lvl.value, lvl.label_en if tr.en else lvl.label) for lvl in fw.scale.levels]
     return {
         "tr": tr,
@@ -238,11 +236,11 @@ def front_context(results: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
         "title": default_title(results, tr.lang),
         "cover": cover,
         "report": report,
-        "contacts": eng.get("contacts") or {},
+        "contacts": eng.contacts,
         "background": background_text(results, tr.lang),
         "process": process_steps(results, tr.lang),
-        "tools": (eng.get("tools") or "") if not tr.en else "",
-        "key_points": eng.get("key_points") or [],
+        "tools": eng.tools if not tr.en else "",
+        "key_points": eng.key_points,
         "staffing_key_point": tr("nb.staff.key_point", months=tr.join(staffing_flagged))
         if staffing_flagged
         else "",
@@ -254,18 +252,18 @@ def front_context(results: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
             if agreement
             else None
         ),
-        "opinion": (eng.get("opinion") or "") if not tr.en else "",
+        "opinion": eng.opinion if not tr.en else "",
         "standard": standard_citation(results, tr.lang),
-        "framework": results["framework"],
-        "framework_name": tr.name(results["framework"]),
+        "framework": results.framework,
+        "framework_name": tr.name(results.framework),
         "levels": levels,
         "group_word": tr.level(levels, "group", plural=True),
         "item_word": tr.level(levels, "item", plural=True),
-        "n_groups": len(a["groups"]),
-        "n_items": len(a["items"]),
-        "has_categories": bool(a.get("categories")),
-        "points_at": results["framework"]["points_at"],
-        "custom_weights": bool(a.get("custom_weights")),
+        "n_groups": len(a.groups),
+        "n_items": len(a.items),
+        "has_categories": bool(a.categories),
+        "points_at": results.framework.points_at,
+        "custom_weights": a.custom_weights,
         "scale": scale,
         "scale_labels": [f"{value} {label}" for value, label in scale],
         "indicator_requirement": fw.scoring.indicator_requirement,
@@ -283,7 +281,7 @@ def front_context(results: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
         "subtotals": subtotals_sentence(results, tr.lang),
         "verdict": v,
         "leader": assessor_leader(results),
-        "reconciliation": recon,
-        "total_points": fmt.points(a.get("total_points"), tr.lang),
-        "total_value": fmt.dec(a["total"]),
+        "reconciliation": results.reconciliation_summary,
+        "total_points": fmt.points(a.total_points, tr.lang),
+        "total_value": fmt.dec(a.total),
     }

@@ -10,12 +10,10 @@ an estimate wherever it appears: it is never a score of this assessment.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 from ccua import fmt, tables
 from ccua.i18n import Tr
 from ccua.report._markdown import md_escape
+from ccua.results_model import ProjectionOut, Results
 from ccua.spec import Framework, load_framework
 
 # The crosswalk's notes and reasons are written in English (ccua/frameworks/crosswalk): an
@@ -35,74 +33,73 @@ def _cite(fw: Framework, tr: Tr) -> str:
     return tr("standard.cite", name=_name(fw, tr))
 
 
-def _estimate_sentence(p: dict[str, Any], target: Framework, tr: Tr) -> str:
-    grade = p.get("indicative_grade")
+def _estimate_sentence(p: ProjectionOut, target: Framework, tr: Tr) -> str:
+    grade = p.indicative_grade
     text = tr(
         "projection.estimate",
-        covered=fmt.points(p["covered_points"], tr.lang),
-        total=fmt.points(p["total_points"], tr.lang),
-        score=fmt.points(p["estimated_score"], tr.lang),
+        covered=fmt.points(p.covered_points, tr.lang),
+        total=fmt.points(p.total_points, tr.lang),
+        score=fmt.points(p.estimated_score, tr.lang),
     )
-    if p.get("rescaled_total") is not None:
-        text += tr("projection.rescaled", total=fmt.points(p["rescaled_total"], tr.lang))
+    if p.rescaled_total is not None:
+        text += tr("projection.rescaled", total=fmt.points(p.rescaled_total, tr.lang))
     text += tr("punct.period")
     if grade:
-        grading = load_framework(grade["framework"])
-        own = grade["framework"] == target.id
+        grading = load_framework(grade.framework)
+        own = grade.framework == target.id
         by_name = {g.name: g for g in grading.grades}
         text += tr(
             "projection.indicative_own" if own else "projection.indicative_other",
-            grade=tr.name(by_name.get(grade["name"]), grade["name"]),
+            grade=tr.name(by_name.get(grade.name), grade.name),
             framework=_cite(grading, tr),
         )
     return text
 
 
-def summary_sentence(results: dict[str, Any], p: dict[str, Any], lang: str = "zh") -> str:
+def summary_sentence(p: ProjectionOut, lang: str = "zh") -> str:
     """One sentence on where the estimate stands, and that it is one (the annex's summary)."""
     tr = Tr(lang)
-    target = load_framework(p["to"])
-    total = p.get("rescaled_total")
+    target = load_framework(p.to)
+    total = p.rescaled_total
     where = (
         tr("projection.where_rescaled", total=fmt.points(total, tr.lang))
         if total is not None
-        else tr("projection.where_score", score=fmt.points(p["estimated_score"], tr.lang))
+        else tr("projection.where_score", score=fmt.points(p.estimated_score, tr.lang))
     )
     return tr(
         "projection.summary",
         framework=_cite(target, tr),
         where=where,
-        n=len(p["missing"]),
-        items=tr.level(target.levels.model_dump(), "item", plural=True),
+        n=len(p.missing),
+        items=tr.level(target.levels, "item", plural=True),
     )
 
 
-def projection_markdown(results: dict[str, Any], lang: str = "zh") -> str:
+def projection_markdown(results: Results, lang: str = "zh") -> str:
     """The appendix's body: one section per other framework; "" when there is none."""
     tr = Tr(lang)
-    projections: Sequence[dict[str, Any]] = results.get("projections") or []
-    if not projections:
+    if not results.projections:
         return ""
-    source = results["framework"]
+    source = results.framework
     blocks = [
         md_escape(tr("projection.intro", framework=tr("standard.cite", name=tr.name(source))))
     ]
-    for p in projections:
-        target = load_framework(p["to"])
+    for p in results.projections:
+        target = load_framework(p.to)
         blocks.append("## " + md_escape(tr("projection.heading", framework=_cite(target, tr))))
-        blocks.append(md_escape(summary_sentence(results, p, tr.lang)))
+        blocks.append(md_escape(summary_sentence(p, tr.lang)))
         blocks.append(md_escape(_estimate_sentence(p, target, tr)))
         groups, items, missing, kpis = tables.projection_tables(results, p, tr.lang)
         blocks += [tables.grid_markdown(groups), tables.grid_markdown(items)]
-        item_word = tr.level(target.levels.model_dump(), "item", plural=True)
-        if p["missing"]:
+        item_word = tr.level(target.levels, "item", plural=True)
+        if p.missing:
             blocks.append(
-                md_escape(tr("projection.missing_intro", n=len(p["missing"]), items=item_word))
+                md_escape(tr("projection.missing_intro", n=len(p.missing), items=item_word))
             )
             blocks.append(tables.grid_markdown(missing))
         if kpis:
             blocks.append(tables.grid_markdown(kpis))
-        missing_kpis = [k["code"] for k in p.get("kpis") or [] if k.get("value") is None]
+        missing_kpis = [k.code for k in p.kpis if k.value is None]
         if missing_kpis:
             blocks.append(
                 md_escape(

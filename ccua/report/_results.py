@@ -8,7 +8,6 @@ half-up.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from ccua import fmt
@@ -30,11 +29,8 @@ __all__ = [
 ]
 
 
-def load_results(run_dir: Path) -> dict[str, Any]:
-    """The run's results as a plain dict, numbers as Decimals; a clear error when the folder
-    is not a run. A thin wrapper of :func:`ccua.results_model.load_run` (which validates the
-    file and upgrades older schema versions) for readers not yet on the typed model."""
-    return load_run(run_dir).as_decimal_dict()
+#: The run's results (typed; numbers as Decimals); a clear error when the folder is not a run.
+load_results = load_run
 
 
 # Numbers print through the one formatter (ccua/fmt.py); these names stay for old callers.

@@ -28,6 +28,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from ccua import fmt, tables
 from ccua.i18n import Tr, catalog
+from ccua.results_model import Results
 from ccua.spec import Grade
 
 NUMBER = "0.00"
@@ -45,10 +46,6 @@ def sheet_names(lang: str = "zh") -> tuple[str, ...]:
 
 
 SHEETS = sheet_names("zh")
-
-
-def _num(value: Any) -> Any:
-    return fmt.dec(value)
 
 
 def _sheet(
@@ -107,50 +104,41 @@ def table_sheet(wb: Workbook, table: tables.Table, assessee: str) -> Worksheet:
 
 def _grade_sheet(
     wb: Workbook,
-    results: dict[str, Any],
+    results: Results,
     grades: Sequence[Grade],
     comparison_label: str,
     tr: Tr,
     assessee: str,
 ) -> None:
-    has_grades = bool(results["framework"].get("has_grades"))
-    table = tables.grade_table(
-        grades, results["assessment"].get("grade") if has_grades else None, tr.lang
-    )
+    has_grades = results.framework.has_grades
+    table = tables.grade_table(grades, results.assessment.grade if has_grades else None, tr.lang)
     ws = table_sheet(wb, table, assessee)
     if not has_grades:
         ws.append([])
-        ws.append([comparison_label or tr("sheet.no_grades", name=tr.name(results["framework"]))])
+        ws.append([comparison_label or tr("sheet.no_grades", name=tr.name(results.framework))])
 
 
-def _summary_sheet(wb: Workbook, results: dict[str, Any], tr: Tr, assessee: str) -> None:
+def _summary_sheet(wb: Workbook, results: Results, tr: Tr, assessee: str) -> None:
     """The total, the grade and the subtotals of categories and groups on one sheet."""
     from ccua.report._front import standard_citation
 
     n = tables.names(results, tr.lang)
-    a = results["assessment"]
-    grade = a.get("grade")
-    if grade and tr.en:
-        fw_grades = {g["name"]: g for g in results["framework"].get("grades") or []}
-        grade = (fw_grades.get(grade) or {}).get("name_en") or grade
-    period = results["period"]
+    a = results.assessment
+    grade = next((g for g in results.framework.grades if g.name == a.grade), None)
+    period = results.period
     rows: list[list[Any]] = [
         [tr("sheet.assessee"), assessee, None],
         [tr("sheet.framework"), standard_citation(results, tr.lang), None],
-        [tr("sheet.period"), fmt.date_range(period["start"], period["end"], tr.lang), None],
-        [tr("sheet.total"), _num(a["total"]), _num(a.get("total_points"))],
-        [tr("sheet.grade"), grade or tr("sheet.no_grade"), None],
+        [tr("sheet.period"), fmt.date_range(period.start, period.end, tr.lang), None],
+        [tr("sheet.total"), a.total, a.total_points],
+        [tr("sheet.grade"), tr.name(grade, a.grade or tr("sheet.no_grade")), None],
         [],
         [tr("table.category") + " / " + n.group_level, tr("table.score"), tr("table.points")],
     ]
-    for c in a.get("categories") or []:
-        rows.append(
-            [n.categories.get(c["code"], c["name"]), _num(c.get("score")), _num(c.get("points"))]
-        )
-    for g in a["groups"]:
-        rows.append(
-            [f"{g['code']} {n.group(g['code'])}", _num(g.get("score")), _num(g.get("points"))]
-        )
+    for c in a.categories:
+        rows.append([n.categories.get(c.code, c.name), c.score, c.points])
+    for g in a.groups:
+        rows.append([f"{g.code} {n.group(g.code)}", g.score, g.points])
     ws = _sheet(
         wb,
         tr("sheet.summary"),
@@ -180,15 +168,15 @@ def projection_sheet_title(target: str, lang: str = "zh") -> str:
     return tr("sheet.projection", name=name)
 
 
-def _projection_sheets(wb: Workbook, results: dict[str, Any], tr: Tr) -> None:
+def _projection_sheets(wb: Workbook, results: Results, tr: Tr) -> None:
     """One sheet per other framework of a crosswalk: the estimate per item (an estimate, not a
     score), then the items without evidence and why."""
-    for p in results.get("projections") or []:
+    for p in results.projections:
         table = tables.projection_sheet(results, p, tr.lang)
         rows = tables.sheet_rows(table)
         _sheet(
             wb,
-            projection_sheet_title(p["to"], tr.lang),
+            projection_sheet_title(p.to, tr.lang),
             rows[0],
             rows[1:],
             tables.sheet_widths(table),
@@ -197,20 +185,19 @@ def _projection_sheets(wb: Workbook, results: dict[str, Any], tr: Tr) -> None:
         )
 
 
-def report_datetime(results: dict[str, Any]) -> datetime:
+def report_datetime(results: Results) -> datetime:
     """A fixed date for file metadata: the last step of the assessment, else the period end."""
     dates = []
-    for step in results["engagement"].get("process") or []:
-        for key in ("end", "start"):
+    for step in results.engagement.process:
+        for day in (step.end, step.start):
             try:
-                dates.append(datetime.strptime(str(step.get(key) or ""), "%Y-%m-%d"))
+                dates.append(datetime.strptime(day, "%Y-%m-%d"))
             except ValueError:
                 continue
     if dates:
         return max(dates)
-    end = str(results["period"]["end"])
     try:
-        return datetime.strptime(end + "-01", "%Y-%m-%d")
+        return datetime.strptime(results.period.end + "-01", "%Y-%m-%d")
     except ValueError:
         return datetime(2000, 1, 1)
 
@@ -232,12 +219,12 @@ def _fixed_zip(data: bytes, when: datetime) -> bytes:
 
 
 def workbook_bytes(
-    results: dict[str, Any], grades: Sequence[Grade], comparison_label: str = "", lang: str = "zh"
+    results: Results, grades: Sequence[Grade], comparison_label: str = "", lang: str = "zh"
 ) -> bytes:
     """The workbook of tables E.1-E.7, the summary and the indicators, as deterministic bytes."""
     tr = Tr(lang)
-    report = results["engagement"]["report"]
-    assessee = report.get("assessee", "")
+    report = results.engagement.report
+    assessee = report.assessee
     wb = Workbook()
     wb.remove(wb.active)
     for table in (*tables.team_tables(results, tr.lang), *tables.handover_tables(results, tr.lang)):
@@ -250,11 +237,11 @@ def workbook_bytes(
     _projection_sheets(wb, results, tr)
     when = report_datetime(results)
     props = wb.properties
-    props.title = (report.get("title") if not tr.en else "") or tr(
+    props.title = (report.title if not tr.en else "") or tr(
         "sheet.workbook_title", assessee=assessee
     )
-    props.subject = tr.name(results["framework"])
-    props.creator = report.get("assessor_org", "") or "ccua"
+    props.subject = tr.name(results.framework)
+    props.creator = report.assessor_org or "ccua"
     props.lastModifiedBy = props.creator
     props.created = when
     props.modified = when
