@@ -106,9 +106,7 @@ def _safe_key(key: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", key)
 
 
-def report_chapters(
-    results: Results, run_dir: Path, lang: str = "zh"
-) -> list[ChapterSource]:
+def report_chapters(results: Results, run_dir: Path, lang: str = "zh") -> list[ChapterSource]:
     """The chapters after 六、: the scorecard, then one per chapter of the framework.
 
     They come from the executed notebooks in the run folder; a run without notebooks
