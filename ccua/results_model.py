@@ -901,11 +901,6 @@ class Results(_Frozen):
         """The canonical text of results.json."""
         return dumps(self.to_json_dict())
 
-    def as_decimal_dict(self) -> dict[str, Any]:
-        """The plain dict with numbers as Decimals (as the report has read results.json)."""
-        out: dict[str, Any] = json.loads(self.dumps(), parse_float=Decimal)
-        return out
-
 
 def dumps(data: dict[str, Any]) -> str:
     """The canonical text of a results dict."""
@@ -1016,11 +1011,21 @@ def read_results(text: str, *, file: str = RESULTS_FILE) -> Results:
         ) from None
 
 
+_TYPED: list[tuple[Mapping[str, Any], Results]] = []  # the last dicts typed, newest first
+
+
 def typed(results: Results | Mapping[str, Any]) -> Results:
-    """The typed results of a reader given either form (a dict as results.json holds it)."""
+    """The typed results of a reader given either form (a dict as results.json holds it).
+    The same dict object again gives the same Results without validating it again (the
+    notebooks hand their one dict to every function): a reader never changes it in place."""
     if isinstance(results, Results):
         return results
-    return Results.model_validate(migrate(dict(results)))
+    for seen, out in _TYPED:
+        if seen is results:
+            return out
+    out = Results.model_validate(migrate(dict(results)))
+    _TYPED[:] = [(results, out), *_TYPED[:3]]
+    return out
 
 
 def load_run(run_dir: str | Path) -> Results:

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
@@ -48,6 +48,9 @@ from ccua.results_model import (
     typed,
 )
 from ccua.views import month_labels
+
+if TYPE_CHECKING:
+    from ccua.spec import Grade
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # Cell formats: how a value prints and which Excel number format it gets (a rating as it is:
@@ -770,17 +773,13 @@ def score_table(results: Results, lang: str = "zh") -> Table:
 # ---------------------------------------------------------------- E.7: the grades
 
 
-def grade_band(grades: Sequence[Any], grade: Any, lang: str = "zh") -> str:
+def grade_band(grades: Sequence[Grade], grade: Grade, lang: str = "zh") -> str:
     """The band the engine applies: ≥ its minimum, and for the lowest grade below the next
     one's minimum (D.1 prints "改进 ≤60分", which overlaps 合格 ≥60: erratum E-M-grade-60)."""
-    ordered = sorted(grades, key=lambda g: _get(g, "min"))
-    if ordered and _get(grade, "code") == _get(ordered[0], "code") and len(ordered) > 1:
-        return Tr(lang)("table.band_below", min=fmt.plain(_get(ordered[1], "min")))
-    return Tr(lang)("table.band_at_least", min=fmt.plain(_get(grade, "min")))
-
-
-def _get(thing: Any, key: str) -> Any:
-    return thing.get(key) if isinstance(thing, Mapping) else getattr(thing, key, None)
+    ordered = sorted(grades, key=lambda g: g.min)
+    if ordered and grade.code == ordered[0].code and len(ordered) > 1:
+        return Tr(lang)("table.band_below", min=fmt.plain(ordered[1].min))
+    return Tr(lang)("table.band_at_least", min=fmt.plain(grade.min))
 
 
 def lettered(lines: Sequence[str]) -> list[str]:
@@ -788,7 +787,7 @@ def lettered(lines: Sequence[str]) -> list[str]:
 
 
 def grade_table(
-    grades: Sequence[Any],
+    grades: Sequence[Grade],
     awarded: str | None,
     lang: str = "zh",
     verdict: bool = True,
@@ -806,15 +805,15 @@ def grade_table(
     if verdict:
         cols.append(Col(tr("table.verdict"), width=5, align="center", sheet_width=10))
     rows, strong = [], set()
-    for k, g in enumerate(sorted(grades, key=lambda g: _get(g, "min"), reverse=True)):
+    for k, g in enumerate(sorted(grades, key=lambda g: g.min, reverse=True)):
         row: list[Any] = [
             tr.name(g),
             grade_band(grades, g, lang),
-            lettered(_get(g, "process") or ()),
-            lettered(_get(g, "result") or ()),
+            lettered(g.process),
+            lettered(g.result),
         ]
         if verdict:
-            row.append(tr("table.conforms") if _get(g, "name") == awarded else "")
+            row.append(tr("table.conforms") if g.name == awarded else "")
             strong.add((k, len(cols) - 1))
         rows.append(tuple(row))
     return Table(
