@@ -250,3 +250,20 @@ def test_every_fact_agrees_with_the_numbers_it_names(built, name):
                 )
                 assert f.kpis == len(rule.kpis)
     assert {"requirement_below_standard", "key_point", "handover_gap"} <= seen
+
+
+def test_readers_get_the_typed_results_from_either_form(built, tmp_path):
+    from ccua.results_model import typed
+
+    res = built["demo"].results
+    assert typed(res) is res
+    (tmp_path / "results.json").write_text(res.dumps(), encoding="utf-8")
+    loaded = load_run(tmp_path)
+    data = json.loads(res.dumps())  # the dict the notebooks hand around (floats)
+    first = typed(data)
+    assert first == loaded and first.assessment.total == Decimal("79.64")
+    assert typed(data) is first  # the same dict object: validated once
+    assert typed(json.loads(res.dumps())) is not first  # another dict: validated again
+    assert loaded.chapter("SP").items and loaded.assessment.group("SP").code == "SP"
+    with pytest.raises(CcuaError, match="chapter must be one of .*, got 'XX'"):
+        loaded.chapter("XX")
