@@ -60,15 +60,17 @@ def tr(key: str, **values: Any) -> str:
 
 P = ParamSpec("P")
 T = TypeVar("T")
+#: what a notebook hands over: the typed results, or the dict of results.json (load_results)
+AnyResults = Results | Mapping[str, Any]
 
 
 def _typed(
     fn: Callable[Concatenate[Results, P], T],
-) -> Callable[Concatenate[Results | Mapping[str, Any], P], T]:
+) -> Callable[Concatenate[AnyResults, P], T]:
     """``fn`` reads the typed results; the notebooks may hand it the dict of results.json."""
 
     @functools.wraps(fn)
-    def wrapper(results: Results | Mapping[str, Any], /, *args: P.args, **kw: P.kwargs) -> T:
+    def wrapper(results: AnyResults, /, *args: P.args, **kw: P.kwargs) -> T:
         return fn(typed(results), *args, **kw)
 
     return wrapper
@@ -865,31 +867,31 @@ def show_chart(chart: Any) -> None:
     display(chart_bundle(chart), raw=True)
 
 
-def show_overview(results: Mapping[str, Any]) -> None:
+def show_overview(results: AnyResults) -> None:
     show_markdown(overview_md(results))
 
 
-def show_process(results: Mapping[str, Any]) -> None:
+def show_process(results: AnyResults) -> None:
     show_markdown(process_md(results))
 
 
-def show_team(results: Mapping[str, Any]) -> None:
+def show_team(results: AnyResults) -> None:
     show_markdown(team_md(results))
 
 
-def show_handover(results: Mapping[str, Any]) -> None:
+def show_handover(results: AnyResults) -> None:
     show_markdown(handover_md(results))
 
 
-def show_feedback(results: Mapping[str, Any]) -> None:
+def show_feedback(results: AnyResults) -> None:
     show_markdown(feedback_md(results))
 
 
-def show_key_points(results: Mapping[str, Any]) -> None:
+def show_key_points(results: AnyResults) -> None:
     show_markdown(key_points_md(results))
 
 
-def show_reconciliation(results: Mapping[str, Any]) -> None:
+def show_reconciliation(results: AnyResults) -> None:
     show_markdown(reconciliation_md(results))
 
 
@@ -911,19 +913,19 @@ def show_items(results: Mapping[str, Any], chapter: str) -> None:
         show_markdown(findings_md(results, code))
 
 
-def show_score_table(results: Mapping[str, Any]) -> None:
+def show_score_table(results: AnyResults) -> None:
     show_markdown(score_table_md(results))
 
 
-def show_subtotals(results: Mapping[str, Any]) -> None:
+def show_subtotals(results: AnyResults) -> None:
     show_markdown(subtotals_md(results))
 
 
-def show_grade(results: Mapping[str, Any]) -> None:
+def show_grade(results: AnyResults) -> None:
     show_markdown(grade_md(results))
 
 
-def show_framework_kpis(results: Mapping[str, Any]) -> None:
+def show_framework_kpis(results: AnyResults) -> None:
     """The framework-level KPI table and the rules over monthly values, where the framework
     declares them (each as its own output)."""
     for text in (kpi_table_md(results), rules_md(results)):
@@ -1293,31 +1295,31 @@ def peers_md(results: Results, comparison: Mapping[str, Any] | None) -> str:
     )
 
 
-def show_improvement(results: Mapping[str, Any], chapter: str | None = None) -> None:
+def show_improvement(results: AnyResults, chapter: str | None = None) -> None:
     text = improvement_md(results, chapter)
     if text:
         show_markdown(text)
 
 
-def show_staffing(results: Mapping[str, Any], chapter: str | None = None) -> None:
+def show_staffing(results: AnyResults, chapter: str | None = None) -> None:
     text = staffing_md(results, chapter)
     if text:
         show_markdown(text)
 
 
-def show_agreement(results: Mapping[str, Any]) -> None:
+def show_agreement(results: AnyResults) -> None:
     text = agreement_md(results)
     if text:
         show_markdown(text)
 
 
-def show_evidence_annex(results: Mapping[str, Any]) -> None:
+def show_evidence_annex(results: AnyResults) -> None:
     text = evidence_annex_md(results)
     if text:
         show_markdown(text)
 
 
-def show_portfolio(results: Mapping[str, Any], results_path: str | Path = "results.json") -> None:
+def show_portfolio(results: AnyResults, results_path: str | Path = "results.json") -> None:
     """变化 since the previous engagement and 同业对照, when the portfolio store gave them."""
     comparison = load_comparison(results_path)
     for text in (changes_md(results, comparison), peers_md(results, comparison)):
@@ -1340,7 +1342,7 @@ def staffing_check_md(results: Results) -> str:
     return join_blocks("### " + tr("nb.staff.h"), md_paragraph(text))
 
 
-def show_staffing_check(results: Mapping[str, Any]) -> None:
+def show_staffing_check(results: AnyResults) -> None:
     text = staffing_check_md(results)
     if text:
         show_markdown(text)
