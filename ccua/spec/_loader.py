@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -289,24 +289,15 @@ def _check_scale(fw: Framework, where: _Files) -> list[Problem]:
 
 def _check_groups(fw: Framework, where: _Files) -> list[Problem]:
     """Every group in a known category (when there are categories) and with items."""
+    at = partial(Problem, file=where.fw_file, field="groups")
     p: list[Problem] = []
     category_codes = {c.code for c in fw.categories}
     for group in fw.groups:
         if group.category is not None and group.category not in category_codes:
-            p.append(
-                Problem(
-                    f"{group.code}: unknown category {group.category!r}",
-                    file=where.fw_file,
-                    field="groups",
-                )
-            )
+            p.append(at(f"{group.code}: unknown category {group.category!r}"))
         if fw.categories and group.category is None:
-            p.append(Problem(f"{group.code}: no category", file=where.fw_file, field="groups"))
-    return p + [
-        Problem(f"{group.code} has no items", file=where.fw_file, field="groups")
-        for group in fw.groups
-        if not fw.items_of(group.code)
-    ]
+            p.append(at(f"{group.code}: no category"))
+    return p + [at(f"{g.code} has no items") for g in fw.groups if not fw.items_of(g.code)]
 
 
 def _check_points(fw: Framework, where: _Files) -> list[Problem]:
@@ -316,17 +307,11 @@ def _check_points(fw: Framework, where: _Files) -> list[Problem]:
     other = fw.groups if at_item else fw.items
     p: list[Problem] = []
     for node in scored:
-        file = where.item(node.code) if at_item else where.fw_file
+        at = partial(Problem, file=where.item(node.code) if at_item else where.fw_file)
         if node.points is None:
-            p.append(Problem(f"{node.code} has no points", file=file, field="points"))
+            p.append(at(f"{node.code} has no points", field="points"))
         elif node.points <= 0:
-            p.append(
-                Problem(
-                    f"{node.code}: points must be positive, got {node.points}",
-                    file=file,
-                    field="points",
-                )
-            )
+            p.append(at(f"{node.code}: points must be positive, got {node.points}", field="points"))
     p += [
         Problem(
             f"{node.code}: points belong on the {fw.scoring.points_at} level",
@@ -338,13 +323,8 @@ def _check_points(fw: Framework, where: _Files) -> list[Problem]:
     ]
     total = sum((s.points or 0 for s in scored), start=0)
     if total != fw.scoring.total_points:
-        p.append(
-            Problem(
-                f"points sum to {total}, expected {fw.scoring.total_points}",
-                file=where.fw_file,
-                field="points",
-            )
-        )
+        message = f"points sum to {total}, expected {fw.scoring.total_points}"
+        p.append(Problem(message, file=where.fw_file, field="points"))
     return p
 
 
@@ -408,26 +388,22 @@ def _item_indicator_problems(fw: Framework, item: Item, file: str) -> list[Probl
     """An item's indicators: numbered <item>.<n>, no scope of their own, and sound."""
     p: list[Problem] = []
     for position, ind in enumerate(item.indicators, start=1):
-        where = f"indicators.{ind.code}"
+        at = partial(Problem, file=file, field=f"indicators.{ind.code}")
         if ind.code != f"{item.code}.{position}":
             p.append(
-                Problem(
+                at(
                     f"indicator {ind.code!r} is number {position} of {item.code}; "
-                    f"expected code {item.code}.{position}",
-                    file=file,
-                    field=where,
+                    f"expected code {item.code}.{position}"
                 )
             )
         if ind.scope != "item" or ind.used_by:
             p.append(
-                Problem(
+                at(
                     "an item's indicator has neither scope nor used_by (they are "
-                    "for indicators.yaml)",
-                    file=file,
-                    field=where,
+                    "for indicators.yaml)"
                 )
             )
-        p += _indicator_problems(fw, ind, file, where)
+        p += _indicator_problems(fw, ind, file, f"indicators.{ind.code}")
     return p
 
 
@@ -437,22 +413,16 @@ def _check_framework_indicators(fw: Framework, where: _Files) -> list[Problem]:
     file = where.files["indicators"]
     p: list[Problem] = []
     for ind in fw.framework_indicators:
-        at = f"indicators.{ind.code}"
+        at = partial(Problem, file=file, field=f"indicators.{ind.code}")
         if ind.code in item_codes or ind.code.rsplit(".", 1)[0] in item_codes:
             p.append(
-                Problem(
+                at(
                     f"framework-level indicator {ind.code!r} would read as an item's "
-                    "(<item>.<n>); choose a code of its own",
-                    file=file,
-                    field=at,
+                    "(<item>.<n>); choose a code of its own"
                 )
             )
-        p += [
-            Problem(f"used_by: no item {code!r}", file=file, field=at)
-            for code in ind.used_by
-            if code not in item_codes
-        ]
-        p += _indicator_problems(fw, ind, file, at)
+        p += [at(f"used_by: no item {code!r}") for code in ind.used_by if code not in item_codes]
+        p += _indicator_problems(fw, ind, file, f"indicators.{ind.code}")
     return p
 
 
@@ -489,60 +459,36 @@ def _check_chapters(fw: Framework, where: _Files) -> list[Problem]:
     ]
 
 
-def _indicator_problems(
-    fw: Framework,
-    ind: Indicator,
-    file: str,
-    where: str,
-) -> list[Problem]:
+def _indicator_problems(fw: Framework, ind: Indicator, file: str, where: str) -> list[Problem]:
     """The checks every indicator must pass, wherever it is listed."""
-    measure_codes = {m.code for m in fw.measures}
-    p: list[Problem] = []
+    found: list[str] = []
     shape = REGISTRY.get(ind.function)
     if shape is None:
-        p.append(
-            Problem(
-                f"unknown formula function {ind.function!r}; known: {', '.join(sorted(REGISTRY))}",
-                file=file,
-                field=where,
-            )
-        )
+        known = ", ".join(sorted(REGISTRY))
+        found.append(f"unknown formula function {ind.function!r}; known: {known}")
     elif not shape.accepts(len(ind.inputs)):
-        p.append(
-            Problem(
-                f"function {ind.function} takes {shape.arity_text()} inputs, "
-                f"{len(ind.inputs)} given",
-                file=file,
-                field=where,
-            )
+        found.append(
+            f"function {ind.function} takes {shape.arity_text()} inputs, {len(ind.inputs)} given"
         )
-    p += [
-        Problem(f"formula input {name!r} is not declared in measures.yaml", file=file, field=where)
+    measure_codes = {m.code for m in fw.measures}
+    found += [
+        f"formula input {name!r} is not declared in measures.yaml"
         for name in ind.inputs
         if name not in measure_codes
     ]
     if (ind.kind == "documentary") != (ind.function == "documentary"):
-        p.append(
-            Problem("kind documentary and function documentary go together", file=file, field=where)
-        )
+        found.append("kind documentary and function documentary go together")
     if ind.kind != "documentary" and ind.unit is None:
-        p.append(Problem("a computed indicator needs a unit", file=file, field=where))
-    if ind.same_as is not None:
-        if ind.same_as not in {i.code for i in fw.indicators}:
-            p.append(
-                Problem(f"same_as {ind.same_as!r} is not an indicator", file=file, field=where)
-            )
-        else:
-            twin = fw.indicator(ind.same_as)
-            if (twin.function, twin.inputs) != (ind.function, ind.inputs):
-                p.append(
-                    Problem(
-                        f"same_as {ind.same_as} but the formula differs", file=file, field=where
-                    )
-                )
+        found.append("a computed indicator needs a unit")
+    if ind.same_as is not None and ind.same_as not in {i.code for i in fw.indicators}:
+        found.append(f"same_as {ind.same_as!r} is not an indicator")
+    elif ind.same_as is not None:
+        twin = fw.indicator(ind.same_as)
+        if (twin.function, twin.inputs) != (ind.function, ind.inputs):
+            found.append(f"same_as {ind.same_as} but the formula differs")
     if ind.term is not None and ind.term not in {t.clause for t in fw.terms}:
-        p.append(Problem(f"term {ind.term!r} is not in terms.yaml", file=file, field=where))
-    return p
+        found.append(f"term {ind.term!r} is not in terms.yaml")
+    return [Problem(message, file=file, field=where) for message in found]
 
 
 def _check_duplicate_entries(fw: Framework, where: _Files) -> list[Problem]:
@@ -584,34 +530,18 @@ def _check_kpi_table(fw: Framework, where: _Files) -> list[Problem]:
     table = fw.kpi_table
     if table is None:
         return []
-    file = where.files["kpi_table"]
+    at = partial(Problem, file=where.files["kpi_table"], field="groups")
     indicator_codes = {i.code for i in fw.indicators}
-    p = [
-        Problem(f"duplicate KPI group {dup!r}", file=file, field="groups")
-        for dup in _duplicates(g.code for g in table.groups)
-    ]
+    p = [at(f"duplicate KPI group {dup!r}") for dup in _duplicates(g.code for g in table.groups)]
+    p += [at(f"KPI {dup!r} is listed twice") for dup in _duplicates(table.kpis)]
     p += [
-        Problem(f"KPI {dup!r} is listed twice", file=file, field="groups")
-        for dup in _duplicates(table.kpis)
-    ]
-    p += [
-        Problem(
-            f"KPI {code!r} is not an indicator (indicators.yaml or an item's indicators)",
-            file=file,
-            field="groups",
-        )
+        at(f"KPI {code!r} is not an indicator (indicators.yaml or an item's indicators)")
         for code in table.kpis
         if code not in indicator_codes
     ]
     roles = [c.role for c in table.columns]
     if roles.count("kpi") != 1 or roles.count("current") != 1:
-        p.append(
-            Problem(
-                "columns: exactly one kpi column and one current column",
-                file=file,
-                field="columns",
-            )
-        )
+        p.append(at("columns: exactly one kpi column and one current column", field="columns"))
     return p
 
 
