@@ -29,11 +29,12 @@ from ccua.spec import Framework
 def _names(tr: Tr, *frameworks: Framework) -> dict[str, str]:
     """Code → name in the output's language, for the items, groups and indicators of both sides
     (the crosswalk's rows carry the Chinese names only)."""
-    return {
-        thing.code: tr.name(thing)
-        for fw in frameworks
-        for thing in (*fw.groups, *fw.items, *fw.indicators)
-    }
+    names: dict[str, str] = {}
+    for fw in frameworks:
+        names.update({g.code: tr.name(g) for g in fw.groups})
+        names.update({i.code: tr.name(i) for i in fw.items})
+        names.update({k.code: tr.name(k) for k in fw.indicators})
+    return names
 
 
 def _rows_table(
