@@ -135,3 +135,53 @@ def test_demo_client_generates_more_clients_for_a_batch(tmp_path: Path, monkeypa
     code, _, err = run(capsys, "demo-client", "--client", "no good", "--out", "params")
     assert code == 1
     assert "is not a client name" in err
+
+
+def test_report_markdown_is_read_once_for_html_and_pdf(tmp_path, monkeypatch):
+    """The HTML and the PDF (side by side) convert the same report.qmd: pandoc reads it once
+    (ccua.report._engines.markdown_ast), and the HTML from that AST is the HTML from the
+    Markdown, byte for byte."""
+    import threading
+
+    from ccua.errors import CcuaError
+    from ccua.report import _engines
+
+    source = (
+        "# 一、测评概况\n\n中文的一行\n接着一行 and English.\n\n"
+        "| 项 | 分 |\n|---|--:|\n| SP1 | 1.92 |\n\n```{=html}\n<div>x</div>\n```\n"
+    )
+    direct = _engines.pandoc(source, "html5", ["--standalone", "--metadata=title:t"], tmp_path)
+    via_ast = _engines._pandoc_from_json(
+        _engines.markdown_ast(tmp_path, source),
+        "html5",
+        ["--standalone", "--metadata=title:t"],
+        tmp_path,
+    )
+    assert via_ast == direct
+    calls = []
+    real = _engines.pandoc
+
+    def counting(*args, **kwargs):
+        calls.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_engines, "pandoc", counting)
+    other = source + "\n另一段。\n"
+    threads = [
+        threading.Thread(target=_engines.markdown_ast, args=(tmp_path, other)) for _ in range(2)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == ["json"]
+
+    def failing(*args, **kwargs):
+        raise CcuaError("pandoc could not convert the report to json: boom")
+
+    monkeypatch.setattr(_engines, "pandoc", failing)
+    broken = source + "\n坏的。\n"
+    with pytest.raises(CcuaError, match="boom"):
+        _engines.markdown_ast(tmp_path, broken)
+    monkeypatch.setattr(_engines, "pandoc", counting)
+    assert _engines.markdown_ast(tmp_path, broken).startswith("{")  # a failure is not kept
