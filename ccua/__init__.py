@@ -9,13 +9,62 @@ The public API, in the order an assessment uses it::
     result.total, result.grade.name                # Decimal('85.56'), '良好'
 """
 
-from ccua.errors import CcuaError, InputError, Problem, RatingsError, SpecError, ValidationFailed
-from ccua.kpi import KpiValue, compute
-from ccua.ratings import Ratings, load_ratings, parse_ratings
-from ccua.scoring import Assessment, Attainment, rating_from_attainment, score
-from ccua.spec import Framework, available_frameworks, load_framework
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# Where each public name lives. They are imported on first use (PEP 562), so that a command
+# that needs one part of ccua (``ccua kpi calc``, a records ingest) does not pay for the rest.
+_EXPORTS = {
+    "CcuaError": "ccua.errors",
+    "InputError": "ccua.errors",
+    "Problem": "ccua.errors",
+    "RatingsError": "ccua.errors",
+    "SpecError": "ccua.errors",
+    "ValidationFailed": "ccua.errors",
+    "KpiValue": "ccua.kpi",
+    "compute": "ccua.kpi",
+    "Ratings": "ccua.ratings",
+    "load_ratings": "ccua.ratings",
+    "parse_ratings": "ccua.ratings",
+    "Assessment": "ccua.scoring",
+    "Attainment": "ccua.scoring",
+    "rating_from_attainment": "ccua.scoring",
+    "score": "ccua.scoring",
+    "Framework": "ccua.spec",
+    "available_frameworks": "ccua.spec",
+    "load_framework": "ccua.spec",
+}
+
+if TYPE_CHECKING:
+    from ccua.errors import (
+        CcuaError,
+        InputError,
+        Problem,
+        RatingsError,
+        SpecError,
+        ValidationFailed,
+    )
+    from ccua.kpi import KpiValue, compute
+    from ccua.ratings import Ratings, load_ratings, parse_ratings
+    from ccua.scoring import Assessment, Attainment, rating_from_attainment, score
+    from ccua.spec import Framework, available_frameworks, load_framework
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ccua' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "Assessment",

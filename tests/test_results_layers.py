@@ -26,12 +26,7 @@ KEPT = (
     "no-cycle-engagement-records",
 )
 # "importer: what" of the private imports still waiting for their owner (issue 12).
-ALLOWED = {
-    # TODO(records): export resolve_client from ccua.records; make the synthetic records a
-    # public module (ccua.records._synth is heavy, so not from ccua.records itself).
-    "ccua.cli._records: ccua.records._client",
-    "ccua.cli._records: ccua.records._synth",
-}
+ALLOWED: set[str] = set()
 
 
 def _check(contract: str) -> subprocess.CompletedProcess[str]:

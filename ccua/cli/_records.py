@@ -22,8 +22,8 @@ from ccua.records import (
     ingest,
     load_mapping,
     monthly_inputs,
+    resolve_client,
 )
-from ccua.records._client import resolve_client
 from ccua.serialize import num
 from ccua.spec import load_framework
 
@@ -362,7 +362,7 @@ def demo_data(
     ),
 ) -> None:
     """Generate synthetic operating records of every kind, with a Chinese voice export."""
-    from ccua.records._synth import Plan, write_records
+    from ccua.records import Plan, write_records
 
     if len(start) != 7 or start[4] != "-" or not (start[:4] + start[5:]).isdigit():
         raise CcuaError(f"--start must be a month like 2026-01, got {start!r}", field="start")

@@ -12,25 +12,74 @@ Measures are defined once, as SQL over the canonical tables, next to the spec
 (``ccua/frameworks/t-ccua/records.yaml``); DuckDB runs them by default, Spark on a cluster.
 """
 
-from ccua.records._definitions import Definitions, MeasureDef, load_definitions
-from ccua.records._engine import (
-    ENGINES,
-    DuckDBEngine,
-    Engine,
-    SparkEngine,
-    open_engine,
-    spark_unavailable,
-)
-from ccua.records._ingest import IngestResult, RecordsInvalid, expand, ingest
-from ccua.records._inputs import (
-    RecordInputs,
-    definitions_for,
-    merge_inputs,
-    monthly_inputs,
-)
-from ccua.records._mapping import Mapping, load_mapping
-from ccua.records._schema import KINDS, Column, Kind, kind
-from ccua.records._store import RecordsStore
+from typing import TYPE_CHECKING, Any
+
+# Imported on first use (PEP 562): reading records needs DuckDB, ingesting needs the sources,
+# and neither should pay for the other (nor for Spark).
+_EXPORTS = {
+    "Definitions": "ccua.records._definitions",
+    "MeasureDef": "ccua.records._definitions",
+    "load_definitions": "ccua.records._definitions",
+    "ENGINES": "ccua.records._engine",
+    "DuckDBEngine": "ccua.records._engine",
+    "Engine": "ccua.records._engine",
+    "SparkEngine": "ccua.records._engine",
+    "open_engine": "ccua.records._engine",
+    "spark_unavailable": "ccua.records._engine",
+    "IngestResult": "ccua.records._ingest",
+    "RecordsInvalid": "ccua.records._ingest",
+    "expand": "ccua.records._ingest",
+    "ingest": "ccua.records._ingest",
+    "RecordInputs": "ccua.records._inputs",
+    "definitions_for": "ccua.records._inputs",
+    "merge_inputs": "ccua.records._inputs",
+    "monthly_inputs": "ccua.records._inputs",
+    "Mapping": "ccua.records._mapping",
+    "load_mapping": "ccua.records._mapping",
+    "KINDS": "ccua.records._schema",
+    "Column": "ccua.records._schema",
+    "Kind": "ccua.records._schema",
+    "kind": "ccua.records._schema",
+    "RecordsStore": "ccua.records._store",
+    "resolve_client": "ccua.records._client",
+    "Plan": "ccua.records._synth",
+    "write_records": "ccua.records._synth",
+}
+
+if TYPE_CHECKING:
+    from ccua.records._client import resolve_client
+    from ccua.records._definitions import Definitions, MeasureDef, load_definitions
+    from ccua.records._engine import (
+        ENGINES,
+        DuckDBEngine,
+        Engine,
+        SparkEngine,
+        open_engine,
+        spark_unavailable,
+    )
+    from ccua.records._ingest import IngestResult, RecordsInvalid, expand, ingest
+    from ccua.records._inputs import (
+        RecordInputs,
+        definitions_for,
+        merge_inputs,
+        monthly_inputs,
+    )
+    from ccua.records._mapping import Mapping, load_mapping
+    from ccua.records._schema import KINDS, Column, Kind, kind
+    from ccua.records._store import RecordsStore
+    from ccua.records._synth import Plan, write_records
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ccua.records' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ENGINES",
@@ -43,6 +92,7 @@ __all__ = [
     "Kind",
     "Mapping",
     "MeasureDef",
+    "Plan",
     "RecordInputs",
     "RecordsInvalid",
     "RecordsStore",
@@ -56,5 +106,7 @@ __all__ = [
     "merge_inputs",
     "monthly_inputs",
     "open_engine",
+    "resolve_client",
     "spark_unavailable",
+    "write_records",
 ]
