@@ -13,10 +13,6 @@ import typer
 
 from ccua._num import fmt
 from ccua.cli._app import FRAMEWORK_OPTION, JSON_OPTION, app, esc, kpi_app, print_json, spec_app
-from ccua.formulas import shape
-from ccua.kpi import compute
-from ccua.ratings import load_ratings
-from ccua.scoring import score
 from ccua.spec import available_frameworks, load_framework
 
 if TYPE_CHECKING:
@@ -307,6 +303,8 @@ def kpi_show(code: str, framework: str = FRAMEWORK_OPTION, as_json: bool = JSON_
         console.print(Text(f"term §{ind.term}: {fw.term(ind.term).note}"))
     if ind.formula_latex:
         console.print(Text(f"LaTeX: {ind.formula_latex}"))
+    from ccua.formulas import shape
+
     console.print(f"shape: {ind.function} — {shape(ind.function).pattern}")
     if ind.inputs:
         console.print(
@@ -335,6 +333,8 @@ def kpi_calc(
 
     fw = load_framework(framework)
     ind = fw.indicator(code)
+    from ccua.kpi import compute
+
     result = compute(fw, ind, values or [])
     if as_json:
         print_json(kpi_value_dict(result, ind))
@@ -447,6 +447,8 @@ def score_cmd(
     brief: bool = typer.Option(False, "--brief", help="With --json: items without requirements."),
 ) -> None:
     """Score a ratings file: the E.6 table, subtotals and the grade."""
+    from ccua.ratings import load_ratings
+    from ccua.scoring import score
     from ccua.serialize import assessment_dict
 
     ratings = load_ratings(file)
