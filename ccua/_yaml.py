@@ -8,6 +8,8 @@ that validation can say ``ratings.yaml:42: items.CB1.ratings.b.3: ...``.
 
 from __future__ import annotations
 
+import datetime
+import types
 import typing
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -18,6 +20,7 @@ from pydantic_core import InitErrorDetails
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ccua._limits import MAX_YAML_DEPTH, MAX_YAML_NODES, check_text_size
+from ccua._num import shown
 from ccua.errors import CcuaError, Problem, ValidationFailed
 
 M = TypeVar("M", bound=BaseModel)
@@ -256,30 +259,46 @@ def validate(
     lines: dict[Path_, int] | Callable[[], dict[Path_, int]],
     context: dict[str, Any] | None = None,
     subject: str | None = None,
+    at: Path_ = (),
 ) -> M:
     """``model.model_validate(data)``, or :class:`ValidationFailed` with every problem at once.
 
     ``lines`` is the YAML line map (:func:`load_with_lines`), or a function giving it when a
-    problem needs it (a file read by :func:`fast_load`).
+    problem needs it (a file read by :func:`fast_load`); ``at`` is where ``data`` sits in the
+    file (a part validated on its own, e.g. ``("targets", "CB1.1")``).
     """
     try:
         return model.model_validate(data, context=context)
     except ValidationError as exc:
-        found = problems_of(exc, file, lines() if callable(lines) else lines, model)
+        found = problems_of(
+            exc, file, lines() if callable(lines) else lines, model, lambda loc: (file, at + loc)
+        )
         raise ValidationFailed.of(found, subject=subject or file) from None
 
 
 def problems_of(
-    exc: ValidationError, file: str, lines: dict[Path_, int], model: Any = None
+    exc: ValidationError,
+    file: str,
+    lines: dict[Path_, int],
+    model: Any = None,
+    where: Callable[[Path_], tuple[str, Path_]] | None = None,
 ) -> list[Problem]:
     """Every error of a ``ValidationError`` as a :class:`Problem`, in line order: the file,
-    the line of the deepest key the user wrote, the field, and what was expected."""
+    the line of the deepest key the user wrote, the field, and what was expected.
+
+    ``where`` places an error's path in the files: the file and the path within it (a model
+    assembled from several files, a part of a file validated on its own)."""
     out = []
     for err in exc.errors():
         loc = tuple(str(part) for part in err["loc"])
         message = _message(err, model, loc[:-1])
-        out.append(Problem(message, file=file, row=_row(lines, loc), field=".".join(loc) or None))
+        in_file, at = where(loc) if where else (file, loc)
+        row = _row(lines, at)
+        out.append(Problem(message, file=in_file, row=row, field=".".join(at) or None))
     return sorted(out, key=lambda p: (p.row is None, p.row or 0))
+
+
+_WHEN = (datetime.date, datetime.time, datetime.timedelta)  # shown as the date, not datetime(...)
 
 
 def _message(err: Any, model: Any, parent: Path_) -> str:
@@ -290,12 +309,13 @@ def _message(err: Any, model: Any, parent: Path_) -> str:
     if kind == "missing":
         return "required field is missing"
     if kind in ("model_type", "dict_type", "list_type"):
-        return "expected a list" if kind == "list_type" else "expected a mapping (key: value)"
-    message = str(err["msg"]).removeprefix("Value error, ")
+        message = "expected a list" if kind == "list_type" else "expected a mapping (key: value)"
+    else:
+        message = str(err["msg"]).removeprefix("Value error, ")
     if kind in ("value_error", "assertion_error") or isinstance(given, (dict, list, tuple)):
         return message  # our own messages say what they got
-    shown = repr(given)
-    return f"{message} (got {shown if len(shown) <= 60 else shown[:57] + '...'})"
+    text = shown(given) if isinstance(given, _WHEN) else repr(given)
+    return f"{message} (got {text if len(text) <= 60 else text[:57] + '...'})"
 
 
 def _row(lines: dict[Path_, int], loc: Path_) -> int | None:
@@ -311,12 +331,15 @@ def _row(lines: dict[Path_, int], loc: Path_) -> int | None:
 
 
 def _keys_at(model: Any, loc: Path_) -> list[str]:
-    """The keys the schema allows at ``loc``, through models, dicts, lists and the input
-    models named by ``PlainValidator(json_schema_input_type=...)``."""
+    """The keys the schema allows at ``loc``, through models, dicts, lists, tuples, optional
+    values and the input models named by ``PlainValidator(json_schema_input_type=...)``."""
 
     def schema(tp: Any, metadata: Any = ()) -> Any:
         if typing.get_origin(tp) is typing.Annotated:
             return schema(tp.__origin__, (*tp.__metadata__, *metadata))
+        if typing.get_origin(tp) in (typing.Union, types.UnionType):  # X | None: X
+            given = [a for a in typing.get_args(tp) if a is not type(None)]
+            return schema(given[0], metadata) if len(given) == 1 else tp
         inputs = [m.json_schema_input_type for m in metadata if isinstance(m, PlainValidator)]
         return schema(inputs[0]) if inputs and inputs[0] is not Any else tp
 
@@ -325,8 +348,8 @@ def _keys_at(model: Any, loc: Path_) -> list[str]:
         if isinstance(node, type) and issubclass(node, BaseModel):
             field = {(f.alias or n): f for n, f in node.model_fields.items()}.get(part)
             node = schema(field.annotation, field.metadata) if field else None
-        elif typing.get_origin(node) in (dict, list):
-            node = schema(typing.get_args(node)[-1])
+        elif typing.get_origin(node) in (dict, list, tuple):  # tuple[X, ...]: X
+            node = schema([a for a in typing.get_args(node) if a is not Ellipsis][-1])
         else:
             return []
     if isinstance(node, type) and issubclass(node, BaseModel):

@@ -16,18 +16,17 @@ An estimate is never a score: it is labelled so wherever it is shown.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field
 
 from ccua._num import round_half_up, to_fraction
-from ccua._yaml import bound_nodes
+from ccua._yaml import Schema, line_of, load_with_lines, read_yaml_text, validate
 from ccua.errors import CcuaError, Problem, SpecError, ValidationFailed
 from ccua.scoring import Assessment
 from ccua.spec import FRAMEWORKS_DIR, Framework, Grade, load_framework
@@ -37,8 +36,8 @@ HUNDRED = Fraction(100)
 ESTIMATE_NOTE = "由对照关系推算的估计值，不是测评得分 (an estimate from the crosswalk, not a score)"
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+class _Frozen(Schema):
+    model_config = ConfigDict(populate_by_name=True)
 
 
 class ItemLink(_Frozen):
@@ -226,24 +225,16 @@ def _load(first: str, second: str, root: Path) -> Crosswalk:
             f"no crosswalk between {first} and {second}; available: {known}", field="crosswalk"
         )
     file = f"crosswalk/{path.name}"
-    try:
-        text = path.read_text(encoding="utf-8")
-        bound_nodes(yaml.compose(text, Loader=yaml.SafeLoader), file)  # aliases bounded
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SpecError(f"not valid YAML: {exc}", file=file) from None
-    try:
-        data = CrosswalkData.model_validate(raw)
-    except ValidationError as exc:
-        problems = [
-            Problem(e["msg"], file=file, field=".".join(str(p) for p in e["loc"]))
-            for e in exc.errors()
-        ]
-        raise ValidationFailed.of(problems, subject=file) from None
+    raw, lines = load_with_lines(read_yaml_text(path, file), file)
+    data = validate(CrosswalkData, raw, file=file, lines=lines)
     a, b = load_framework(data.source), load_framework(data.target)
     problems = check_crosswalk(data, a, b, file=file)
-    if problems:
-        raise ValidationFailed.of(problems, subject=file)
+    if problems:  # each at the line of the entry it names
+        at = [
+            replace(p, row=line_of(lines, tuple(p.field.split(".")))) if p.field else p
+            for p in problems
+        ]
+        raise ValidationFailed.of(at, subject=file)
     return Crosswalk(data, a, b)
 
 

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
+from ccua._yaml import Schema, load_with_lines, validate
 from ccua.engagement import EngagementData
 from ccua.errors import CcuaError
 
@@ -221,8 +223,7 @@ def erlang_a(
 # --- the monthly check: is the reported service level within reach of the staff? -----------
 
 
-@dataclass(frozen=True)
-class StaffingMeasures:
+class StaffingMeasures(Schema):
     """The framework's measures that feed the check (``frameworks/<id>/staffing.yaml``)."""
 
     offered: str
@@ -231,8 +232,8 @@ class StaffingMeasures:
     abandoned: str
     abandon_base: str
     working_days: str
-    agent_busy: tuple[str, ...]
-    agent_idle: tuple[str, ...]
+    agent_busy: tuple[str, ...] = ()
+    agent_idle: tuple[str, ...] = ()
     service_level_indicator: str
     abandon_indicator: str
     items: tuple[str, ...] = ()  # the items whose chapters show the check
@@ -287,18 +288,12 @@ class StaffingRow:
 
 def load_staffing_measures(framework_dir: object) -> StaffingMeasures | None:
     """The framework's staffing.yaml, or None when the framework has none."""
-    from pathlib import Path
-
-    import yaml
-
     path = Path(str(framework_dir)) / "staffing.yaml"
     if not path.is_file():
         return None
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    fields = {f: raw[f] for f in StaffingMeasures.__dataclass_fields__ if f in raw}
-    for key in ("agent_busy", "agent_idle", "items"):
-        fields[key] = tuple(fields.get(key) or ())
-    return StaffingMeasures(**fields)
+    file = f"{path.parent.name}/{path.name}"
+    data, lines = load_with_lines(path.read_text(encoding="utf-8"), file)
+    return validate(StaffingMeasures, data, file=file, lines=lines)
 
 
 def staffing_row(

@@ -131,6 +131,23 @@ def test_broken_crosswalks_are_refused_with_every_problem(tmp_path):
         assert message in text, message
 
 
+def test_crosswalk_problems_name_the_line_and_field(tmp_path):
+    file = f"crosswalk/{GL}__{TC}.yaml"
+
+    def line_of(text: str) -> int:
+        lines = (tmp_path / f"{GL}__{TC}.yaml").read_text(encoding="utf-8").splitlines()
+        return next(n for n, t in enumerate(lines, 1) if text in t)
+
+    text = _broken(tmp_path, lambda raw: raw["items"][0].update(colour="red"))
+    assert (
+        f"{file}:{line_of('colour:')}: items.0.colour: unknown key; expected one of fit, from, "
+        "none, note, to"
+    ) in text
+    text = _broken(tmp_path, lambda raw: raw["items"][2].update(to=["XX9"]))
+    at = line_of("from: '1.3'") - 1  # the entry's first line (- fit: full; keys sorted)
+    assert f"{file}:{at}: items.2: 1.3: no item 'XX9' in t-ccua" in text
+
+
 def test_finding_a_crosswalk():
     cw, side = find_crosswalk(TC)
     assert side == TC and {cw.first.id, cw.second.id} == {GL, TC}

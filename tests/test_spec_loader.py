@@ -89,6 +89,15 @@ def test_structural_errors_name_the_item_file(tmp_path, mini_parts):
     assert "B1.yaml: indicators.0.direction: Input should be 'higher'" in text
 
 
+def test_structural_errors_in_plain_words_with_the_keys_expected(tmp_path, mini_parts):
+    head, items, measures = mini_parts
+    items["B1"]["indicators"][0]["colour"] = "red"
+    del items["A1"]["name"]
+    text = _fails(tmp_path, head, items, measures)
+    assert "B1.yaml: indicators.0.colour: unknown key; expected one of " in text
+    assert "A1.yaml: name: required field is missing" in text
+
+
 def test_unknown_group_and_category(tmp_path, mini_parts):
     head, items, measures = mini_parts
     items["A2"]["group"] = "Z"

@@ -200,3 +200,20 @@ def test_monthly_check_of_the_demo(tmp_path):
         thin[key] = sheet[key] * 0.9
     row = staffing_row("2026-01", thin, m, StaffingSettings(open_hours_per_day=12))
     assert row is not None and row.flagged and row.agents_needed > row.agents
+
+
+def test_staffing_measures_file_is_checked_with_lines(tmp_path):
+    from ccua.errors import ValidationFailed
+    from ccua.spec import FRAMEWORKS_DIR
+    from ccua.staffing import load_staffing_measures
+
+    text = (FRAMEWORKS_DIR / "t-ccua" / "staffing.yaml").read_text(encoding="utf-8")
+    (tmp_path / "staffing.yaml").write_text(
+        text.replace("abandoned: ", "abandonned: "), encoding="utf-8"
+    )
+    with pytest.raises(ValidationFailed) as info:
+        load_staffing_measures(tmp_path)
+    found = {(p.field, p.message.split(";")[0]) for p in info.value.problems}
+    assert found == {("abandoned", "required field is missing"), ("abandonned", "unknown key")}
+    row = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith("abandoned:"))
+    assert {p.row for p in info.value.problems if p.field == "abandonned"} == {row}

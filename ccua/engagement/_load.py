@@ -6,19 +6,17 @@ problem names its file, and where it can, the row or line, the field and what wa
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from ccua._limits import check_size
-from ccua._num import NotANumber, shown, to_fraction
-from ccua._yaml import line_of, load_with_lines
-from ccua.engagement._models import MONTH_RE, NAME_PATTERN, Check, Engagement, Params, Target
+from ccua._num import NotANumber, to_fraction
+from ccua._yaml import line_of, load_with_lines, read_yaml_text, validate
+from ccua.engagement._models import Check, Engagement, Params, Target
 from ccua.engagement._monthly import Claim, MonthlyInputs, parse_claims, parse_monthly
 from ccua.engagement._tables import read_sheet
 from ccua.errors import CcuaError, Problem, ValidationFailed
@@ -73,42 +71,12 @@ class EngagementData:
 
 
 def _read_yaml(path: Path, problems: list[Problem]) -> tuple[Any, dict]:
+    """A YAML file's data and line map; a file that cannot be read is a problem (None, {})."""
     try:
-        check_size(path, "yaml")
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        problems.append(Problem("file not found", file=str(path)))
-        return None, {}
-    except UnicodeDecodeError:
-        problems.append(Problem("not UTF-8 text; save the file as UTF-8", file=str(path)))
-        return None, {}
-    except CcuaError as exc:  # beyond the size limit
-        problems.append(exc.problem)
-        return None, {}
-    try:
-        return load_with_lines(text, str(path))
+        return load_with_lines(read_yaml_text(path), str(path))
     except CcuaError as exc:
         problems.append(exc.problem)
         return None, {}
-
-
-def _pattern_message(pattern: str, msg: str) -> str:
-    """Plain words for the patterns of our models, instead of pydantic's regular expression."""
-    if pattern == NAME_PATTERN:
-        return (
-            "not allowed as a client name: use letters, digits and - _ . (starting with a "
-            "letter or digit), e.g. acme-2026"
-        )
-    if pattern == MONTH_RE.pattern:
-        return "expected a month such as 2026-01"
-    return msg
-
-
-def _given(value: Any) -> str:
-    """The offending value as the user wrote it: a date as 2026-01-01, not datetime(...)."""
-    if isinstance(value, (datetime.date, datetime.time, datetime.timedelta)):
-        return shown(value)
-    return repr(value)
 
 
 def _model(
@@ -117,28 +85,13 @@ def _model(
     path: Path,
     lines: dict,
     problems: list[Problem],
-    prefix: tuple[str, ...] = (),
+    at: tuple[str, ...] = (),
 ) -> M | None:
+    """``cls`` validated by the shared path (ccua._yaml.validate); its problems added."""
     try:
-        return cls.model_validate(data if data is not None else {})
-    except ValidationError as exc:
-        for err in exc.errors():
-            loc = tuple(str(p) for p in (*prefix, *err["loc"]))
-            msg = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
-                msg = "unknown field"
-            elif err["type"] == "missing":
-                msg = "required field is missing"
-            given = err.get("input")
-            if err["type"] == "string_pattern_mismatch":
-                msg = _pattern_message(err.get("ctx", {}).get("pattern", ""), msg)
-            if err["type"] not in ("missing", "extra_forbidden") and not isinstance(
-                given, (dict, list)
-            ):
-                msg += f" (got {_given(given)})"
-            problems.append(
-                Problem(msg, file=str(path), row=line_of(lines, loc), field=".".join(loc))
-            )
+        return validate(cls, {} if data is None else data, file=str(path), lines=lines, at=at)
+    except ValidationFailed as exc:
+        problems += exc.problems
         return None
 
 
@@ -199,7 +152,7 @@ def parse_targets(
         if wrong:
             problems.append(at(wrong))
             continue
-        target = _model(Target, raw, path, lines, problems, prefix=loc)
+        target = _model(Target, raw, path, lines, problems, at=loc)
         if target is not None and target.min is None and target.max is None:
             problems.append(at("a target needs min or max"))
         elif target is not None:
@@ -252,7 +205,7 @@ def parse_checks(
                 )
             )
             continue
-        check = _model(Check, raw, path, lines, problems, prefix=loc)
+        check = _model(Check, raw, path, lines, problems, at=loc)
         if check is not None:
             checks[code] = check
     return checks

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel,
+    AfterValidator,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -30,6 +30,7 @@ from pydantic import (
 )
 
 from ccua._num import NotANumber, to_fraction
+from ccua._yaml import Schema
 from ccua.spec import Dec
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -50,7 +51,23 @@ def month_text(value: object) -> object:
     return value
 
 
-Month = Annotated[str, BeforeValidator(month_text), Field(pattern=MONTH_RE.pattern)]
+def _month(value: str) -> str:
+    if not MONTH_RE.match(value):
+        raise ValueError(f"expected a month such as 2026-01 (got {value!r})")
+    return value
+
+
+def _client_name(value: str) -> str:
+    if not re.match(NAME_PATTERN, value):
+        raise ValueError(
+            "not allowed as a client name: use letters, digits and - _ . (starting with a "
+            f"letter or digit), e.g. acme-2026 (got {value!r})"
+        )
+    return value
+
+
+Month = Annotated[str, BeforeValidator(month_text), AfterValidator(_month)]
+ClientName = Annotated[str, AfterValidator(_client_name)]
 
 
 def month_range(start: str, end: str) -> list[str]:
@@ -63,7 +80,7 @@ def month_range(start: str, end: str) -> list[str]:
     return out
 
 
-class _Model(BaseModel):
+class _Model(Schema):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
@@ -193,7 +210,7 @@ class Step(_Model):
 
 
 class Engagement(_Model):
-    client: str = Field(pattern=NAME_PATTERN)
+    client: ClientName
     framework: str
     report: ReportMeta
     contacts: dict[Literal["assessee", "assessor"], Contact] = Field(default_factory=dict)
@@ -282,7 +299,7 @@ class Staffing(_Model):
 class Params(_Model):
     """A client's params file: what papermill and the runner need."""
 
-    client: str = Field(pattern=NAME_PATTERN)
+    client: ClientName
     engagement: str = Field(description="engagement folder, relative to the params file")
     output: str = Field("", description="run folder; default runs/<client>")
     framework: str | None = Field(None, description="must agree with engagement.yaml")

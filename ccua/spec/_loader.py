@@ -32,11 +32,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
-from ccua._yaml import bound_nodes
-from ccua.errors import Problem, SpecError, ValidationFailed
+from ccua._yaml import fast_load, problems_of, read_yaml_text
+from ccua.errors import CcuaError, Problem, SpecError, ValidationFailed
 from ccua.formulas import REGISTRY
 from ccua.spec._cache import cached_framework
 from ccua.spec._models import Framework, Indicator, Item
@@ -57,22 +56,11 @@ def available_frameworks(root: Path = FRAMEWORKS_DIR) -> list[str]:
 
 
 def _read_yaml(path: Path, root: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise SpecError("file is missing", file=_rel(path, root)) from exc
-    try:
-        # Aliases bounded before anything walks the data (ccua._yaml.bound_nodes).
-        bound_nodes(yaml.compose(text, Loader=yaml.SafeLoader), _rel(path, root))
-        return yaml.safe_load(text)
-    except RecursionError:
-        raise SpecError("nested too deeply", file=_rel(path, root)) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        raise SpecError(
-            f"not valid YAML: {getattr(exc, 'problem', exc)}", file=_rel(path, root), row=row
-        ) from exc
+    file = _rel(path, root)
+    try:  # within the limits (size, aliases, depth: ccua._yaml)
+        return fast_load(read_yaml_text(path, file), file)
+    except CcuaError as exc:
+        raise SpecError(exc.problem.message, file=file, row=exc.problem.row) from None
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -80,14 +68,6 @@ def _rel(path: Path, root: Path) -> str:
         return str(path.relative_to(root.parent))
     except ValueError:
         return str(path)
-
-
-def _pydantic_problems(exc: ValidationError, file: str, prefix: str = "") -> list[Problem]:
-    problems = []
-    for err in exc.errors():
-        loc = ".".join(str(part) for part in err["loc"])
-        problems.append(Problem(err["msg"], file=file, field=f"{prefix}{loc}" if prefix else loc))
-    return problems
 
 
 def load_framework(framework_id: str = DEFAULT_FRAMEWORK, root: Path | None = None) -> Framework:
@@ -134,7 +114,8 @@ def _load(framework_id: str, root: Path) -> Framework:
     try:
         framework = Framework.model_validate(raw)
     except ValidationError as exc:
-        problems += [_structural_problem(err, item_codes, where) for err in exc.errors()]
+        place = partial(_structural_place, item_codes=item_codes, where=where)
+        problems += problems_of(exc, where.fw_file, {}, Framework, place)
         raise ValidationFailed.of(problems, subject=f"framework {framework_id}") from None
     problems += [problem for check in CHECKS for problem in check(framework, where)]
     if framework.id != framework_id:
@@ -219,23 +200,22 @@ def _read_items(
     return items
 
 
-def _structural_problem(err: Any, item_codes: list, where: _Files) -> Problem:
-    """A pydantic error of the whole framework, attributed to the file it came from."""
-    loc = err["loc"]
-    file, at = where.fw_file, ".".join(str(p) for p in loc)
-    head = str(loc[0]) if loc else ""
-    if head == "items" and len(loc) > 1 and isinstance(loc[1], int) and loc[1] < len(item_codes):
-        file = where.item_files.get(str(item_codes[loc[1]]), where.fw_file)
-        at = ".".join(str(p) for p in loc[2:])
-    elif head in ("measures", "errata"):
-        file = where.measures_file if head == "measures" else where.errata_file
-    elif head == "scale":
-        file = where.scale_file
-    elif head in OPTIONAL_FILES:
-        file = where.files[head]
-    elif head == "abbreviations":
-        file = where.files["terms"]
-    return Problem(err["msg"], file=file, field=at or None)
+def _structural_place(
+    loc: tuple[str, ...], item_codes: list, where: _Files
+) -> tuple[str, tuple[str, ...]]:
+    """The file a part of the whole framework came from, and the path within it."""
+    head = loc[0] if loc else ""
+    if head == "items" and len(loc) > 1 and loc[1].isdigit() and int(loc[1]) < len(item_codes):
+        return where.item(str(item_codes[int(loc[1])])), loc[2:]
+    if head in ("measures", "errata", "scale", "abbreviations", *OPTIONAL_FILES):
+        files = {
+            "measures": where.measures_file,
+            "errata": where.errata_file,
+            "scale": where.scale_file,
+            "abbreviations": where.files["terms"],
+        }
+        return files.get(head) or where.files[head], loc
+    return where.fw_file, loc
 
 
 def _duplicates(codes: Iterable[str]) -> list[str]:
