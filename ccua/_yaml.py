@@ -9,13 +9,21 @@ that validation can say ``ratings.yaml:42: items.CB1.ratings.b.3: ...``.
 from __future__ import annotations
 
 import datetime
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainValidator, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PlainValidator,
+    ValidationError,
+)
 from pydantic_core import InitErrorDetails
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -249,6 +257,18 @@ def keyed(what: str) -> BeforeValidator:
         return {str(k): (str(k), v) for k, v in raw.items()}
 
     return BeforeValidator(pair)
+
+
+def worded(pattern: str, words: str) -> AfterValidator:
+    """A text that must match ``pattern`` (searched, as ``Field(pattern=...)`` does); else
+    ``words (got 'the text')``, instead of the regular expression pydantic would print."""
+
+    def match(text: str) -> str:
+        if not re.search(pattern, text):
+            raise ValueError(f"{words} (got {text!r})")
+        return text
+
+    return AfterValidator(match)
 
 
 def validate(

@@ -6,7 +6,7 @@ problem names its file, and where it can, the row or line, the field and what wa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -121,40 +121,42 @@ def _find_sheet(folder: Path, stem: str, problems: list[Problem] | None = None) 
     return found[0] if found else None
 
 
+def _entries(
+    data: Any, key: str, shape: str, path: Path, lines: dict, problems: list[Problem]
+) -> Iterator[tuple[str, Any, tuple[str, ...], Callable[[str], Problem]]]:
+    """The entries of a targets or checks file (under ``key:`` or at the top): each code, its
+    value, where it is, and how to place a problem of it."""
+    body = data.get(key, data) if isinstance(data, Mapping) else data
+    if body is None:  # no file, or "key:" with every entry still commented out (ccua new)
+        return
+    if not isinstance(body, Mapping):
+        problems.append(Problem(f"expected {key}: {shape}", file=str(path)))
+        return
+    for code, raw in body.items():
+        loc = (key, str(code)) if key in data else (str(code),)
+        at = partial(Problem, file=str(path), row=line_of(lines, loc), field=str(code))
+        yield str(code), raw, loc, at
+
+
 def parse_targets(
     data: Any, framework: Framework, path: Path, lines: dict, problems: list[Problem]
 ) -> dict[str, Target]:
     targets: dict[str, Target] = {}
-    body = data.get("targets", data) if isinstance(data, Mapping) else data
-    if body is None:  # no file, or "targets:" with every entry still commented out
-        return targets
-    if not isinstance(body, Mapping):
-        problems.append(Problem("expected targets: {CODE: {min: ..., max: ...}}", file=str(path)))
-        return targets
     known = {i.code: i for i in framework.indicators}
-    for code, raw in body.items():
-        code = str(code)
-        loc = ("targets", code) if "targets" in data else (code,)
-        at = partial(Problem, file=str(path), row=line_of(lines, loc), field=code)
+    shape = "{CODE: {min: ..., max: ...}}"
+    for code, raw, loc, at in _entries(data, "targets", shape, path, lines, problems):
         ind = known.get(code)
         if ind is None:
             problems.append(at(f"no indicator {code!r} in {framework.id}"))
             continue
         if ind.is_documentary:
-            problems.append(
-                at(
-                    f"{code} is documentary: record the assessor's check in "
-                    f"{CHECKS_FILE}, not a target"
-                )
-            )
+            why = f"record the assessor's check in {CHECKS_FILE}, not a target"
+            problems.append(at(f"{code} is documentary: {why}"))
             continue
         raw, wrong = _target_bounds(raw, ind)
-        if wrong:
-            problems.append(at(wrong))
-            continue
-        target = _model(Target, raw, path, lines, problems, at=loc)
-        if target is not None and target.min is None and target.max is None:
-            problems.append(at("a target needs min or max"))
+        target = None if wrong else _model(Target, raw, path, lines, problems, at=loc)
+        if wrong or (target is not None and target.min is None and target.max is None):
+            problems.append(at(wrong or "a target needs min or max"))
         elif target is not None:
             targets[code] = target
     return targets
@@ -170,11 +172,8 @@ def _target_bounds(raw: Any, ind: Indicator) -> tuple[Any, str | None]:
         return raw, f"expected a number or {{min:, max:}}, got {raw!r}"
     bound = {"higher": "min", "lower": "max"}.get(ind.direction)
     if bound is None:
-        code = ind.code
-        return (
-            raw,
-            f"{code} {ind.name} has direction {ind.direction}: give min and/or max explicitly",
-        )
+        why = f"has direction {ind.direction}: give min and/or max explicitly"
+        return raw, f"{ind.code} {ind.name} {why}"
     return {bound: raw}, None
 
 
@@ -182,31 +181,16 @@ def parse_checks(
     data: Any, framework: Framework, path: Path, lines: dict, problems: list[Problem]
 ) -> dict[str, Check]:
     checks: dict[str, Check] = {}
-    body = data.get("checks", data) if isinstance(data, Mapping) else data
-    if body is None:  # no file, or "checks:" with every entry commented out (ccua new)
-        return checks
-    if not isinstance(body, Mapping):
-        problems.append(Problem("expected checks: {CODE: {met: true, note: ...}}", file=str(path)))
-        return checks
-    for code, raw in body.items():
-        code = str(code)
-        loc = ("checks", code) if "checks" in data else (code,)
-        at = partial(Problem, file=str(path), row=line_of(lines, loc), field=code)
-        try:
-            ind = framework.indicator(code)
-        except CcuaError:
+    known = {i.code: i for i in framework.indicators}
+    shape = "{CODE: {met: true, note: ...}}"
+    for code, raw, loc, at in _entries(data, "checks", shape, path, lines, problems):
+        ind = known.get(code)
+        if ind is None:
             problems.append(at(f"no indicator {code!r}"))
-            continue
-        if not ind.is_documentary:
-            problems.append(
-                at(
-                    f"{code} {ind.name} is computed from data; checks are for "
-                    "documentary indicators"
-                )
-            )
-            continue
-        check = _model(Check, raw, path, lines, problems, at=loc)
-        if check is not None:
+        elif not ind.is_documentary:
+            why = "is computed from data; checks are for documentary indicators"
+            problems.append(at(f"{code} {ind.name} {why}"))
+        elif (check := _model(Check, raw, path, lines, problems, at=loc)) is not None:
             checks[code] = check
     return checks
 

@@ -20,17 +20,10 @@ import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import (
-    AfterValidator,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PlainSerializer,
-    field_validator,
-)
+from pydantic import BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator
 
 from ccua._num import NotANumber, to_fraction
-from ccua._yaml import Schema
+from ccua._yaml import Schema, worded
 from ccua.spec import Dec
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -51,23 +44,17 @@ def month_text(value: object) -> object:
     return value
 
 
-def _month(value: str) -> str:
-    if not MONTH_RE.match(value):
-        raise ValueError(f"expected a month such as 2026-01 (got {value!r})")
-    return value
-
-
-def _client_name(value: str) -> str:
-    if not re.match(NAME_PATTERN, value):
-        raise ValueError(
-            "not allowed as a client name: use letters, digits and - _ . (starting with a "
-            f"letter or digit), e.g. acme-2026 (got {value!r})"
-        )
-    return value
-
-
-Month = Annotated[str, BeforeValidator(month_text), AfterValidator(_month)]
-ClientName = Annotated[str, AfterValidator(_client_name)]
+Month = Annotated[
+    str, BeforeValidator(month_text), worded(MONTH_RE.pattern, "expected a month such as 2026-01")
+]
+ClientName = Annotated[
+    str,
+    worded(
+        NAME_PATTERN,
+        "not allowed as a client name: use letters, digits and - _ . (starting with a letter "
+        "or digit), e.g. acme-2026",
+    ),
+]
 
 
 def month_range(start: str, end: str) -> list[str]:
