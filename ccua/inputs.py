@@ -38,6 +38,19 @@ def collect_engagement(
     return read_engagement(params_path, lay_records_over)
 
 
+def warm_records(params_path: str | Path) -> bool:
+    """Compute the client's monthly measures from its records now, so that the next form,
+    check or run finds them in the cache (ccua/records/_cache.py) instead of going over every
+    record. Called at the end of ``ccua ingest``; whatever is still missing from the
+    engagement folder is for ``ccua check`` to report, so problems here are not raised.
+    True when the records were read."""
+    try:
+        data, _, _ = collect_engagement(params_path)
+    except CcuaError:
+        return False
+    return data is not None and "records" in data.files
+
+
 def lay_records_over(sheet: MonthlyInputs, reading: Reading) -> tuple[MonthlyInputs, list[str]]:
     """The monthly sheet with the measures recomputed from ingested records laid over it.
 

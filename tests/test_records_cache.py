@@ -261,3 +261,21 @@ def test_the_engagement_loads_the_same_with_and_without_the_cache(tmp_path, expo
         assert got.inputs.values == want.inputs.values
         assert got.inputs.origin == want.inputs.origin
         assert got.warnings == want.warnings and want.warnings
+
+
+def test_ccua_ingest_leaves_the_measures_cached_for_the_form(tmp_path, exports, capsys, counted):
+    """The first form/check/run after an ingest finds the measures computed (goal 4)."""
+    from ccua.inputs import load_engagement
+    from tests.cli import run
+
+    root = Path(__file__).resolve().parents[1]
+    shutil.copytree(root / "params" / "demo", tmp_path / "params" / "demo")
+    shutil.copy(root / "params" / "demo.yaml", tmp_path / "params" / "demo.yaml")
+    params = tmp_path / "params" / "demo.yaml"
+    code, out, err = run(capsys, "ingest", str(params), str(exports), "--json")
+    assert code == 0, err
+    assert json.loads(out)["measures_cached"] is True and counted == [1]
+    assert len(entries(tmp_path / "params" / "demo" / "records")) == 1
+    assert load_engagement(params).inputs.origin and counted == [1]  # from the cache
+    code, out, err = run(capsys, "ingest", str(params), str(exports), "--json")
+    assert code == 0 and json.loads(out)["measures_cached"] is False  # nothing new written

@@ -429,6 +429,7 @@ def test_ingest_command_writes_into_the_client_folder(capsys, client):
     assert code == 0, err
     data = json.loads(out)
     assert data["client"] == "acme" and data["files"][0]["status"] == "ingested"
+    assert data["measures_cached"] is False  # no engagement folder yet: nothing to compute
     assert (client / "params" / "acme" / "records" / "manifest.json").exists()
     code, out, _ = run(capsys, "records", "status", "params/acme.yaml", "--json")
     assert code == 0 and json.loads(out)["sources"][0]["written"] == 8

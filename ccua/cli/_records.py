@@ -12,6 +12,7 @@ from rich.table import Table
 
 from ccua.cli._app import FRAMEWORK_OPTION, JSON_OPTION, app, console, err_console, print_json
 from ccua.errors import CcuaError
+from ccua.inputs import warm_records
 from ccua.kpi import indicators_from_inputs
 from ccua.records import (
     ENGINES,
@@ -156,16 +157,26 @@ def ingest_cmd(
             progress=bars,
         )
     failed = [r for r in results if r.status == "failed"]
+    # The measures over all records, computed once now (cached by input hash), so that the
+    # form, check and run that follow an ingest start without going over every record.
+    changed = any(r.status in ("ingested", "replaced") for r in results)
+    warmed = changed and warm_records(folders.params_file)
     if as_json:
         files_json = [_result_dict(r) for r in results]
         print_json(
-            {"client": folders.params.client, "records": str(folders.records), "files": files_json}
+            {
+                "client": folders.params.client,
+                "records": str(folders.records),
+                "files": files_json,
+                "measures_cached": warmed,
+            }
         )
     else:
         _print_ingested(results, folders.records)
         console.print(
             f"{len(results) - len(failed)} of {len(results)} files ok in "
             f"{time.perf_counter() - started:.1f} s"
+            + ("; monthly measures computed and cached for the form and the run" if warmed else "")
         )
     for r in failed:
         err_console.print(
