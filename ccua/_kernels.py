@@ -19,6 +19,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
@@ -232,6 +233,7 @@ class WarmKernels:
         self.queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.workers: list[_Worker] = []
         self.lock = threading.Lock()
+        self.closing = threading.Event()  # kernels still starting ahead stop waiting
         atexit.register(self.close)
         # A batch's worker processes end through multiprocessing, which skips atexit but runs
         # its own finalizers (the kernels would notice their parent gone, but leave files).
@@ -258,16 +260,19 @@ class WarmKernels:
         """
         with self.lock:
             size = len(self.workers)
-        return [self.submit(_warm_up) for _ in range(size)]
+        return [self.submit(lambda km, warm: _warm_up(km, warm, self.closing)) for _ in range(size)]
 
     def close(self, timeout: float = 20.0) -> None:
         """Shut the kernels down (at exit, or to start afresh)."""
         with self.lock:
             workers, self.workers = self.workers, []
+        # A run that stops early (bad input) does not wait for kernels started ahead of it.
+        self.closing.set()
         for _ in workers:
             self.queue.put(None)
         for worker in workers:
             worker.join(timeout)
+        self.closing.clear()
 
 
 _pool: WarmKernels | None = None
@@ -290,15 +295,25 @@ _KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
 WARM_UP_CODE = "__import__('ccua._kernel', fromlist=['warm_up']).warm_up()"
 
 
-def _warm_up(km: IPCKernelManager, warm: bool) -> None:
-    """Start a thread's kernel and import what the notebooks use (ccua._kernel.warm_up)."""
-    if warm or km.has_kernel:
+def _warm_up(km: IPCKernelManager, warm: bool, closing: threading.Event) -> None:
+    """Start a thread's kernel and import what the notebooks use (ccua._kernel.warm_up);
+    give up as soon as the pool closes (the thread's kernel is then discarded)."""
+    if warm or km.has_kernel or closing.is_set():
         return
     run_sync(km.start_kernel)(extra_arguments=list(_KERNEL_ARGUMENTS), cwd=tempfile.gettempdir())
     kc = km.blocking_client()
     kc.start_channels()
     try:
-        kc.wait_for_ready(timeout=120)
+        deadline = time.monotonic() + 120
+        while not closing.is_set():
+            try:
+                kc.wait_for_ready(timeout=0.5)
+                break
+            except RuntimeError:  # not ready yet, or dead, or too slow
+                if time.monotonic() > deadline or not run_sync(km.is_alive)():
+                    raise
+        if closing.is_set():
+            return
         reply = kc.execute_interactive(
             WARM_UP_CODE, silent=True, store_history=False, allow_stdin=False, timeout=120
         )

@@ -173,3 +173,27 @@ def test_a_kernel_started_ahead_gives_what_a_fresh_one_gives(tmp_path: Path) -> 
     assert outputs[2] == ["run-ahead ['run-ahead']\n"]
     assert fresh["outputs"][2] == ["run-ahead-fresh ['run-ahead-fresh']\n"]
     assert "shown" in str(outputs[3]) and "shown" in str(fresh["outputs"][3])
+
+
+@pytest.mark.timeout(300)
+def test_closing_while_kernels_start_ahead_leaves_no_kernel() -> None:
+    """A run that stops early (bad input) closes the pool while its kernels are still
+    starting: the warm-up ends (it stops waiting for the kernel) and no kernel outlives the
+    pool."""
+    import psutil
+
+    def kernels() -> list[psutil.Process]:
+        return [
+            p
+            for p in psutil.Process().children(recursive=True)
+            if "ccua._kernel" in " ".join(p.cmdline())
+        ]
+
+    others = {p.pid for p in kernels()}  # other tests' warm kernels
+    pool = WarmKernels()
+    pool.grow(1)
+    [started] = pool.start()
+    pool.close()
+    started.result(timeout=60)  # finished (gave up or done), not left hanging
+    ours = [p for p in kernels() if p.pid not in others]
+    assert psutil.wait_procs(ours, timeout=10)[1] == []
