@@ -86,16 +86,26 @@ def test_structural_errors_name_the_item_file(tmp_path, mini_parts):
     head, items, measures = mini_parts
     items["B1"]["indicators"][0]["direction"] = "up"
     text = _fails(tmp_path, head, items, measures)
-    assert "B1.yaml: indicators.0.direction: Input should be 'higher'" in text
+    lines = next(tmp_path.rglob("B1.yaml")).read_text(encoding="utf-8").splitlines()
+    row = next(n for n, t in enumerate(lines, 1) if t.strip() == "direction: up")
+    assert f"B1.yaml:{row}: indicators.0.direction: Input should be 'higher'" in text
 
 
 def test_structural_errors_in_plain_words_with_the_keys_expected(tmp_path, mini_parts):
     head, items, measures = mini_parts
     items["B1"]["indicators"][0]["colour"] = "red"
     del items["A1"]["name"]
+    measures[0]["colour"] = "blue"
     text = _fails(tmp_path, head, items, measures)
-    assert "B1.yaml: indicators.0.colour: unknown key; expected one of " in text
-    assert "A1.yaml: name: required field is missing" in text
+
+    def line(file: str, start: str) -> int:
+        lines = next(tmp_path.rglob(file)).read_text(encoding="utf-8").splitlines()
+        return next(n for n, t in enumerate(lines, 1) if t.lstrip("- ").startswith(start))
+
+    colour = line("B1.yaml", "colour:")
+    assert f"B1.yaml:{colour}: indicators.0.colour: unknown key; expected one of " in text
+    assert "A1.yaml:1: name: required field is missing" in text  # the mapping missing it
+    assert f"measures.yaml:{line('measures.yaml', 'colour:')}: measures.0.colour: unknown" in text
 
 
 def test_unknown_group_and_category(tmp_path, mini_parts):

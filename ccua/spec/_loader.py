@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from importlib import resources
 from pathlib import Path
@@ -34,7 +34,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ccua._yaml import fast_load, problems_of, read_yaml_text
+from ccua._yaml import fast_load, line_of, load_with_lines, problems_of, read_yaml_text
 from ccua.errors import CcuaError, Problem, SpecError, ValidationFailed
 from ccua.formulas import REGISTRY
 from ccua.spec._cache import cached_framework
@@ -115,7 +115,7 @@ def _load(framework_id: str, root: Path) -> Framework:
         framework = Framework.model_validate(raw)
     except ValidationError as exc:
         place = partial(_structural_place, item_codes=item_codes, where=where)
-        problems += problems_of(exc, where.fw_file, {}, Framework, place)
+        problems += _with_lines(problems_of(exc, where.fw_file, {}, Framework, place), root, where)
         raise ValidationFailed.of(problems, subject=f"framework {framework_id}") from None
     problems += [problem for check in CHECKS for problem in check(framework, where)]
     if framework.id != framework_id:
@@ -216,6 +216,29 @@ def _structural_place(
         }
         return files.get(head) or where.files[head], loc
     return where.fw_file, loc
+
+
+def _with_lines(problems: list[Problem], root: Path, where: _Files) -> list[Problem]:
+    """Each problem at the line of its field, its file read again for the lines (only when
+    the framework has a problem)."""
+    values = {where.measures_file, where.errata_file, where.scale_file, *where.files.values()}
+    lines: dict[str, dict] = {}
+    out = []
+    for p in problems:
+        if not (p.file and p.field):
+            out.append(p)
+            continue
+        if p.file not in lines:
+            try:
+                text = read_yaml_text(root.parent / p.file, p.file)
+                lines[p.file] = load_with_lines(text, p.file)[1]
+            except CcuaError:
+                lines[p.file] = {}
+        at = tuple(p.field.split("."))
+        if p.file in values and p.file != where.files["terms"]:
+            at = at[1:]  # the file holds the value of its key
+        out.append(replace(p, row=line_of(lines[p.file], at)))
+    return out
 
 
 def _duplicates(codes: Iterable[str]) -> list[str]:
