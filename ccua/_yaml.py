@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 
 import yaml
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -259,16 +258,28 @@ def keyed(what: str) -> BeforeValidator:
     return BeforeValidator(pair)
 
 
-def worded(pattern: str, words: str) -> AfterValidator:
+class worded:  # lower case: used like pydantic's markers, Annotated[str, worded(...)]
     """A text that must match ``pattern`` (searched, as ``Field(pattern=...)`` does); else
-    ``words (got 'the text')``, instead of the regular expression pydantic would print."""
+    ``words (got 'the text')``, instead of the regular expression pydantic would print. The
+    JSON Schema keeps the pattern, for other tools."""
 
-    def match(text: str) -> str:
-        if not re.search(pattern, text):
-            raise ValueError(f"{words} (got {text!r})")
+    def __init__(self, pattern: str, words: str) -> None:
+        self.pattern, self.words = pattern, words
+
+    def _match(self, text: str) -> str:
+        if not re.search(self.pattern, text):
+            raise ValueError(f"{self.words} (got {text!r})")
         return text
 
-    return AfterValidator(match)
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        from pydantic_core import core_schema
+
+        return core_schema.no_info_after_validator_function(self._match, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: Any, handler: Any) -> Any:
+        out = handler(schema)
+        out["pattern"] = self.pattern
+        return out
 
 
 def validate(
