@@ -183,11 +183,14 @@ def test_closing_while_kernels_start_ahead_leaves_no_kernel() -> None:
     import psutil
 
     def kernels() -> list[psutil.Process]:
-        return [
-            p
-            for p in psutil.Process().children(recursive=True)
-            if "ccua._kernel" in " ".join(p.cmdline())
-        ]
+        found = []
+        for p in psutil.Process().children(recursive=True):
+            try:
+                if "ccua._kernel" in " ".join(p.cmdline()):
+                    found.append(p)
+            except (psutil.ZombieProcess, psutil.NoSuchProcess, psutil.AccessDenied):
+                pass  # gone (a zombie is dead, only not yet reaped): not a kernel left running
+        return found
 
     others = {p.pid for p in kernels()}  # other tests' warm kernels
     pool = WarmKernels()
