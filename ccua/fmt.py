@@ -17,13 +17,17 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ccua._num import quantize, round_half_up, to_fraction
 from ccua.i18n import t
+
+if TYPE_CHECKING:
+    from ccua.spec import Grade
 
 DASH = "—"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -178,3 +182,12 @@ def month_short(v: Any, lang: str = "zh") -> str:
 def date_range(start: Any, end: Any, lang: str = "zh") -> str:
     """2026-01 至 2026-06 / Jan 2026 to Jun 2026."""
     return t(lang, "punct.range", start=date_text(start, lang), end=date_text(end, lang))
+
+
+def grade_band(grades: Sequence[Grade], grade: Grade, lang: str = "zh") -> str:
+    """The band the engine applies: ≥ its minimum, and for the lowest grade below the next
+    one's minimum (D.1 prints "改进 ≤60分", which overlaps 合格 ≥60: erratum E-M-grade-60)."""
+    ordered = sorted(grades, key=lambda g: g.min)
+    if ordered and grade.code == ordered[0].code and len(ordered) > 1:
+        return t(lang, "table.band_below", min=plain(ordered[1].min))
+    return t(lang, "table.band_at_least", min=plain(grade.min))

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from ccua import fmt, prose
+from ccua.fmt import grade_band
 from ccua.i18n import Tr
 from ccua.results_model import (
     AgreementStats,
@@ -771,15 +772,6 @@ def score_table(results: Results, lang: str = "zh") -> Table:
 
 
 # ---------------------------------------------------------------- E.7: the grades
-
-
-def grade_band(grades: Sequence[Grade], grade: Grade, lang: str = "zh") -> str:
-    """The band the engine applies: ≥ its minimum, and for the lowest grade below the next
-    one's minimum (D.1 prints "改进 ≤60分", which overlaps 合格 ≥60: erratum E-M-grade-60)."""
-    ordered = sorted(grades, key=lambda g: g.min)
-    if ordered and grade.code == ordered[0].code and len(ordered) > 1:
-        return Tr(lang)("table.band_below", min=fmt.plain(ordered[1].min))
-    return Tr(lang)("table.band_at_least", min=fmt.plain(grade.min))
 
 
 def lettered(lines: Sequence[str]) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -88,7 +89,17 @@ def test_spec_show(capsys):
 
 def test_score_worked_example(capsys):
     code, out, _ = run(capsys, "score", str(EXAMPLE))
-    assert code == 0 and "85.56" in out and "良好" in out
+    assert code == 0 and "测评计分合计 85.56分" in out and "测评等级：良好（≥75分）" in out
+    assert "DO3 运营计划" in out and "3.12分" in out and "Total" not in out
+    # the columns line up by display width (a CJK character counts two)
+    from rich.cells import cell_len
+
+    rows = [line for line in out.splitlines() if "覆盖[" in line]  # the 19 item rows
+    ends = {cell_len(line[: re.search(r"\d\.\d\d分", line).end()]) for line in rows}  # points
+    assert len(rows) == 19 and len(ends) == 1
+    code, out, _ = run(capsys, "score", str(EXAMPLE), "--lang", "en")
+    assert code == 0 and "Total score 85.56" in out and "Grade: Good (≥ 75 points)" in out
+    assert "DO3 Operations planning" in out and "测评" not in out and "分值" not in out
     data = json.loads(run(capsys, "score", str(EXAMPLE), "--json")[1])
     assert data["total"] == 85.56 and data["grade"] == "良好"
     do3 = next(i for i in data["items"] if i["code"] == "DO3")

@@ -199,8 +199,10 @@ def test_score_json_shape(capsys):
 def test_score_table_says_there_are_no_grades(capsys):
     code, out, _ = run(capsys, "score", str(EXAMPLE))
     assert code == 0
-    assert "测评计分合计 69.20分" in out and "no grade bands" in out
+    assert "测评计分合计 69.20分" in out and "未规定等级划分：计分合计单独成立" in out
     assert "T/CCUA 等级，仅供对照（本指导要求未规定等级）：合格" in out
+    code, out, _ = run(capsys, "score", str(EXAMPLE), "--lang", "en")
+    assert "defines no grades: the total stands alone" in out and "Pass (≥ 60 points)" in out
 
 
 def test_spec_show_json_carries_areas_and_points(capsys):

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from ccua._num import fmt
-from ccua.cli._app import FRAMEWORK_OPTION, JSON_OPTION, app, esc, kpi_app, print_json, spec_app
+from ccua.cli._app import FRAMEWORK_OPTION, JSON_OPTION, app, kpi_app, print_json, spec_app
 from ccua.spec import available_frameworks, load_framework
 
 if TYPE_CHECKING:
+    from ccua.i18n import Tr
     from ccua.scoring import Assessment
     from ccua.spec import Framework, Item
 
@@ -343,100 +344,125 @@ def kpi_calc(
     typer.echo(f"{ind.code} {ind.name} = {result.value.normalize():f}{unit}")
 
 
-def _print_assessment(a: Assessment, fw: Framework, source: str) -> None:
-    from rich.text import Text
+def text_table(headers: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
+    """A table as lines of plain text, columns padded by display width (CJK counts two).
+    Rich's table layout costs more than the rest of ``ccua score`` together (goal 2)."""
+    from rich.cells import cell_len
 
-    from ccua.cli._app import console
+    widths = [max(cell_len(r[i]) for r in (headers, *rows)) for i in range(len(headers))]
 
-    table, notes = _score_table(a, fw, source)
-    console.print(table)
-    for line in notes:
-        console.print(Text(line, style="dim"))
-    console.print(_subtotals(a))
-    for line in _verdict(a, fw):
-        console.print(line)
+    def line(cells: list[str]) -> str:
+        out = []
+        for i, (cell, width) in enumerate(zip(cells, widths, strict=True)):
+            pad = " " * (width - cell_len(cell))
+            out.append(pad + cell if i in right else cell + pad)
+        return "  ".join(out).rstrip()
+
+    rule = "  ".join("─" * w for w in widths)
+    return [line(headers), rule, *(line(r) for r in rows)]
 
 
-def _score_table(a: Assessment, fw: Framework, source: str) -> tuple[Any, list[str]]:
+def _print_assessment(a: Assessment, fw: Framework, source: str, tr: Tr) -> None:
+    """The E.6 table, its notes, the subtotals and the verdict, in one language."""
+    lines = [tr("cli_score.title", source=source), ""]
+    table, notes = _score_table(a, fw, tr)
+    lines += table + notes + [""] + _subtotals(a, fw, tr) + [""] + _verdict(a, fw, tr)
+    print("\n".join(lines))
+
+
+def _score_table(a: Assessment, fw: Framework, tr: Tr) -> tuple[list[str], list[str]]:
     """The E.6 table, one row per item, and the notes its overrides point to."""
-    from rich import box
-    from rich.table import Table
-
-    table = Table(title=f"测评计分表 — {esc(source)}", box=box.SIMPLE_HEAD, pad_edge=False)
     per_item = fw.scoring.points_at == "item"
-    cols = ["类别", fw.levels.group.zh, fw.levels.item.zh]
-    cols += (
-        ["分值", "分值占比", "百分比", "计分", "计分占比", "备注"]
-        if per_item
-        else ["平均评分", "百分比", "备注"]
-    )
-    for col in cols:
-        left = col in ("类别", fw.levels.group.zh, fw.levels.item.zh, "备注")
-        table.add_column(col, justify="left" if left else "right", no_wrap=col != "备注")
-    cats = {c.code: c.name for c in fw.categories}
+    cols = [tr("cli_score.category"), tr.level(fw.levels, "group"), tr.level(fw.levels, "item")]
+    keys = ("points", "points_share", "percent", "score", "score_share", "remark")
+    cols += [tr(f"cli_score.{k}") for k in (keys if per_item else ("mean", "percent", "remark"))]
+    cats = {c.code: tr.name(c) for c in fw.categories}
     notes: list[str] = []
+    rows: list[list[str]] = []
     prev_cat, prev_group = None, None
     for s in a.items:
         group = fw.group(s.group)
         cat = cats.get(group.category or "", "")
         row = [
             cat if cat != prev_cat else "",
-            group.name if group.code != prev_group else "",
-            f"{s.code} {s.name}",
+            tr.name(group) if group.code != prev_group else "",
+            f"{s.code} {tr.name(fw.item(s.code))}",
         ]
         prev_cat, prev_group = cat, group.code
         note = ""
         if s.source == "override":
             notes.append(f"[{len(notes) + 1}] {s.code}: {s.note}")
-            note = f"覆盖[{len(notes)}]"
+            note = tr("cli_score.override", n=len(notes))
         elif s.fulfilment is None:
-            note = "未评定" if s.source == "unrated" else "不适用"
+            note = tr("cli_score.unrated" if s.source == "unrated" else "cli_score.na")
         if per_item:
-            score = f"{fmt(s.score)}分" if s.score is not None else "—"
+            score = tr("cli_score.pts", v=fmt(s.score)) if s.score is not None else "—"
             share = f"{fmt(s.score_share)}%" if s.score_share is not None else "—"
-            row += [f"{fmt(s.points)}分", f"{fmt(s.points_share)}%", fmt(s.percent), score, share]
-            table.add_row(*row, note)
+            points = tr("cli_score.pts", v=fmt(s.points))
+            row += [points, f"{fmt(s.points_share)}%", fmt(s.percent), score, share, note]
         else:
-            table.add_row(*row, fmt(s.mean_rating), fmt(s.percent), note)
+            row += [fmt(s.mean_rating), fmt(s.percent), note]
+        rows.append(row)
     if per_item:
-        total = ("[bold]测评计分合计[/]", f"{fmt(a.total_points)}分", "100.00%", "")
-        table.add_row("", "", *total, f"[bold]{fmt(a.total)}分[/]", "", "")
-    return table, notes
+        total = [tr("cli_score.total"), tr("cli_score.pts", v=fmt(a.total_points)), "100.00%", ""]
+        rows.append(["", "", *total, tr("cli_score.pts", v=fmt(a.total)), "", ""])
+    right = set(range(3, len(cols) - 1))
+    return text_table(cols, rows, right), notes
 
 
-def _subtotals(a: Assessment) -> Any:
-    from rich import box
-    from rich.table import Table
-
-    sub = Table(title="小计", box=box.SIMPLE_HEAD, pad_edge=False)
-    for col in ("", "分值", "计分", "得分率"):
-        sub.add_column(col, justify="left" if not col else "right")
-    for g in a.groups:
-        sub.add_row(
-            f"{g.code} {g.name}", f"{fmt(g.points)}分", f"{fmt(g.score)}分", f"{fmt(g.percent)}%"
-        )
+def _subtotals(a: Assessment, fw: Framework, tr: Tr) -> list[str]:
+    pts = "cli_score.pts"
+    rows = [
+        [
+            f"{g.code} {tr.name(fw.group(g.code))}",
+            tr(pts, v=fmt(g.points)),
+            tr(pts, v=fmt(g.score)),
+            f"{fmt(g.percent)}%",
+        ]
+        for g in a.groups
+    ]
+    cats = {c.code: tr.name(c) for c in fw.categories}
     for c in a.categories:
         rate = fmt(c.score / c.points * 100) if c.points else "—"
-        sub.add_row(c.name, f"{fmt(c.points)}分", f"{fmt(c.score)}分", f"{rate}%")
-    return sub
+        rows.append(
+            [
+                cats.get(c.code, c.name),
+                tr(pts, v=fmt(c.points)),
+                tr(pts, v=fmt(c.score)),
+                f"{rate}%",
+            ]
+        )
+    head = [
+        tr("cli_score.subtotals"),
+        tr("cli_score.points"),
+        tr("cli_score.score"),
+        tr("cli_score.rate"),
+    ]
+    return text_table(head, rows, {1, 2, 3})
 
 
-def _verdict(a: Assessment, fw: Framework) -> list[str]:
+def _verdict(a: Assessment, fw: Framework, tr: Tr) -> list[str]:
     """The total, the grade (or the comparison grade), and what to beware of."""
+    from ccua.fmt import grade_band
     from ccua.serialize import comparison_grade_dict
 
-    lines = [f"[bold]测评计分合计 {fmt(a.total)}分[/]"]
+    lines = [tr("cli_score.total_line", total=fmt(a.total))]
     if a.grade is not None:
-        lines.append(f"[bold]测评等级：{a.grade.name}[/] ({a.grade.band})")
+        band = grade_band(fw.grades, a.grade, tr.lang)
+        lines.append(tr("cli_score.grade", grade=tr.name(a.grade), band=band))
     elif not fw.grades:
-        lines.append(f"{fw.name} 未规定等级划分 (no grade bands): the total stands alone.")
+        lines.append(tr("cli_score.no_grades", framework=tr.name(fw)))
         cmp = comparison_grade_dict(fw, a.total) if a.complete else None
         if cmp is not None:
-            lines.append(f"{cmp['label']}：{cmp['name']} ({cmp['band']})")
+            label = cmp["label_en"] if tr.en else cmp["label"]
+            name = cmp["name_en"] if tr.en else cmp["name"]
+            other = load_framework(cmp["framework"])
+            band = grade_band(other.grades, other.grade_for(a.total) or other.grades[0], tr.lang)
+            lines.append(tr("cli_score.comparison", label=label, grade=name, band=band))
     if a.custom_weights:
-        lines.append("[yellow]注意：本次测评使用了非标准权重 (custom weights, 可定制化原则)[/]")
+        lines.append(tr("cli_score.custom_weights"))
     if not a.complete:
-        lines.append(f"[yellow]incomplete: {len(a.missing)} gaps[/]")
+        lines.append(tr("cli_score.incomplete", n=len(a.missing)))
     return lines
 
 
@@ -445,8 +471,12 @@ def score_cmd(
     file: Path = typer.Argument(..., help="A ratings YAML file (framework: and items:)."),
     as_json: bool = JSON_OPTION,
     brief: bool = typer.Option(False, "--brief", help="With --json: items without requirements."),
+    lang: str = typer.Option("zh", "--lang", help="Language of the printed table: zh or en."),
 ) -> None:
     """Score a ratings file: the E.6 table, subtotals and the grade."""
+    from ccua.i18n import Tr
+
+    tr = Tr(lang)
     from ccua.ratings import load_ratings
     from ccua.scoring import score
     from ccua.serialize import assessment_dict
@@ -457,7 +487,7 @@ def score_cmd(
     if as_json:
         print_json(assessment_dict(assessment, fw, detail=not brief))
         return
-    _print_assessment(assessment, fw, str(file))
+    _print_assessment(assessment, fw, str(file), tr)
 
 
 @app.command("errata")
