@@ -34,7 +34,7 @@ _EXPORTS = {
     "definitions_for": "ccua.records._inputs",
     "merge_inputs": "ccua.records._inputs",
     "monthly_inputs": "ccua.records._inputs",
-    "Mapping": "ccua.records._mapping",
+    "Mapping": "ccua.records._mapped",
     "load_mapping": "ccua.records._mapping",
     "KINDS": "ccua.records._schema",
     "Column": "ccua.records._schema",
@@ -64,7 +64,8 @@ if TYPE_CHECKING:
         merge_inputs,
         monthly_inputs,
     )
-    from ccua.records._mapping import Mapping, load_mapping
+    from ccua.records._mapped import Mapping
+    from ccua.records._mapping import load_mapping
     from ccua.records._schema import KINDS, Column, Kind, kind
     from ccua.records._store import RecordsStore
     from ccua.records._synth import Plan, write_records

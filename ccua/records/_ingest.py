@@ -34,7 +34,7 @@ from typing import Any
 
 from ccua.errors import CcuaError, Problem, ValidationFailed
 from ccua.records._engine import default_memory_limit
-from ccua.records._mapping import IDENTITY, Mapping
+from ccua.records._mapped import IDENTITY, Mapping
 from ccua.records._schema import KINDS, Column, Kind
 from ccua.records._schema import kind as kind_named
 from ccua.records._sources import (

@@ -23,9 +23,7 @@ Every problem in a mapping file is reported at once, with its line.
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,37 +33,8 @@ from pydantic import Field, ValidationInfo, field_validator
 from ccua._limits import check_size
 from ccua._yaml import Schema, invalid, load_with_lines, validate
 from ccua.errors import CcuaError
+from ccua.records._mapped import DEFAULT_TIMEZONE, ENCODINGS, Mapping
 from ccua.records._schema import KINDS
-
-DEFAULT_TIMEZONE = "Asia/Shanghai"
-ENCODINGS = ("utf-8", "utf-8-sig", "gbk", "gb18030")
-
-
-@dataclass(frozen=True)
-class Mapping:
-    """A parsed, validated mapping file (or the identity mapping of a canonical export)."""
-
-    kind: str | None = None
-    files: tuple[str, ...] = ()
-    timezone: str = DEFAULT_TIMEZONE
-    datetime_formats: tuple[str, ...] = ()
-    encoding: str | None = None
-    sheet: str | None = None
-    columns: dict[str, str] = field(default_factory=dict)  # canonical -> export header
-    values: dict[str, dict[str, str]] = field(default_factory=dict)
-    constants: dict[str, str] = field(default_factory=dict)
-    path: str | None = None
-    sha256: str | None = None
-
-    def applies_to(self, file: Path) -> bool:
-        return not self.files or any(fnmatch.fnmatch(file.name, p) for p in self.files)
-
-    def header_for(self, column: str) -> str:
-        """The export header that holds a canonical column (its own name when unmapped)."""
-        return self.columns.get(column, column)
-
-
-IDENTITY = Mapping()
 
 
 def _text(value: Any) -> str:
