@@ -1,7 +1,7 @@
 """Charts of one assessment, drawn from ``results.json`` (Chinese labels, Altair / Vega-Lite).
 
-Every chart a reader of the report expects, as a pure function of the results dict (as loaded
-from ``results.json``) to its Vega-Lite spec (a dict):
+Every chart a reader of the report expects, as a pure function of the typed results
+(:class:`ccua.results_model.Results`) to its Vega-Lite spec (a dict):
 
 - :func:`item_scores_chart`: 计分 against 分值 per item, grouped by domain (frameworks that put
   the points on their groups, such as the guideline, show each item's 得分率 instead);
@@ -29,14 +29,16 @@ validate a spec against its schema (``vega_lite_spec(..., validate=True)``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ccua import fmt, prose, tables
 from ccua.fmt import fixed as number_text
 from ccua.i18n import Tr
+from ccua.results_model import CategoryOut, GroupOut, IndicatorOut, ItemOut, Num, Results
 from ccua.tables import Names
-from ccua.views import chapter_of, indicators_of, month_labels
+from ccua.views import month_labels
 
 FONT_FAMILY = "Noto Sans CJK SC"
 """The simplified-Chinese family of the Noto Sans CJK collection (NotoSansCJK-Regular.ttc)."""
@@ -69,7 +71,7 @@ TREND_COLUMNS = 3
 # ---------------------------------------------------------------- small pure helpers
 
 
-def value_text(value: float | int | None, unit: str | None, lang: str = "zh") -> str:
+def value_text(value: Decimal | float | int | None, unit: str | None, lang: str = "zh") -> str:
     return fmt.value(value, unit, lang)
 
 
@@ -86,11 +88,19 @@ def status_scale(lang: str = "zh") -> dict[str, Any]:
     }
 
 
-def indicator_label(ind: Mapping[str, Any], lang: str = "zh") -> str:
+def _num(value: Num | None) -> float | None:
+    """A number as the spec carries it (a JSON number, as in results.json)."""
+    return None if value is None else float(value)
+
+
+def _name(ind: IndicatorOut, lang: str) -> str:
+    return (ind.name_en or ind.name) if lang == "en" else ind.name
+
+
+def indicator_label(ind: IndicatorOut, lang: str = "zh") -> str:
     """``DO6.9 放弃率 ↓``: code, name and the direction that counts as better."""
-    arrow = DIRECTION_ARROW.get(ind.get("direction") or "", "")
-    name = ind.get("name_en") or ind["name"] if lang == "en" else ind["name"]
-    return f"{ind['code']} {name}" + (f" {arrow}" if arrow else "")
+    arrow = DIRECTION_ARROW.get(ind.direction or "", "")
+    return f"{ind.code} {_name(ind, lang)}" + (f" {arrow}" if arrow else "")
 
 
 def _unit_text(unit: str | None, lang: str) -> str:
@@ -101,20 +111,20 @@ def _unit_text(unit: str | None, lang: str) -> str:
     return fmt.unit_label(unit, lang)
 
 
-def items_of(results: Mapping[str, Any], chapter: str | None = None) -> list[dict[str, Any]]:
+def items_of(results: Results, chapter: str | None = None) -> list[ItemOut]:
     """The assessment's items, in framework order; only a chapter's when ``chapter`` is given."""
-    items = list(results["assessment"]["items"])
+    items = list(results.assessment.items)
     if chapter is None:
         return items
-    codes = chapter_of(results, chapter)["items"]
-    return [i for i in items if i["code"] in codes]
+    codes = results.chapter(chapter).items
+    return [i for i in items if i.code in codes]
 
 
-def _names(results: Mapping[str, Any], lang: str) -> Names:
+def _names(results: Results, lang: str) -> Names:
     return tables.names(results, lang)
 
 
-def _group_label(results: Mapping[str, Any], code: str, lang: str = "zh") -> str:
+def _group_label(results: Results, code: str, lang: str = "zh") -> str:
     return f"{code} {_names(results, lang).group(code)}".strip()
 
 
@@ -267,21 +277,20 @@ def _score_bars(
 
 
 def _score_rows(
-    nodes: Iterable[Mapping[str, Any]], label: Any, lang: str = "zh"
+    nodes: Iterable[ItemOut | GroupOut | CategoryOut], label: Any, lang: str = "zh"
 ) -> list[dict[str, Any]]:
     return [
         {
             "label": label(n),
-            "points": n["points"],
-            "score": n["score"],
-            "points_text": fmt.points(n["points"], lang),
-            "score_text": fmt.points(n["score"], lang),
-            "percent_text": (number_text(n["percent"]) + "%")
-            if n.get("percent") is not None
-            else "—",
+            "points": _num(n.points),
+            "score": _num(n.score),
+            "points_text": fmt.points(n.points, lang),
+            "score_text": fmt.points(n.score, lang),
+            "percent_text": (number_text(percent) + "%") if percent is not None else "—",
         }
         for n in nodes
-        if n.get("points") is not None and n.get("score") is not None
+        if n.points is not None and n.score is not None
+        for percent in [getattr(n, "percent", None)]
     ]
 
 
@@ -289,14 +298,14 @@ MEETS_STANDARD_RATING = 3
 """遵循标准 on the 0-5 scale: "meets the standard" (GUIDE §3.1)."""
 
 
-def _meets_standard_percent(results: Mapping[str, Any]) -> float:
+def _meets_standard_percent(results: Results) -> float:
     """The 得分率 of an item rated 遵循标准 throughout: 3 of 5 = 60 %."""
-    top = max(lv["value"] for lv in results["framework"]["scale"]["levels"])
+    top = max(lv.value for lv in results.framework.scale.levels)
     return 100 * MEETS_STANDARD_RATING / top
 
 
 def item_scores_chart(
-    results: Mapping[str, Any], chapter: str | None = None, lang: str = "zh"
+    results: Results, chapter: str | None = None, lang: str = "zh"
 ) -> dict[str, Any]:
     """计分 against 分值 per item, one panel per domain (only ``chapter``'s items if given).
 
@@ -307,12 +316,12 @@ def item_scores_chart(
     items = items_of(results, chapter)
     tr = Tr(lang)
     n = _names(results, lang)
-    levels = results["framework"]["levels"]
+    levels = results.framework.levels
     item_word = tr.level(levels, "item")
-    groups_in_order = list(dict.fromkeys(i["group"] for i in items))
-    if results["framework"]["points_at"] == "item":
-        rows = _score_rows(items, lambda i: n.item(i["code"]), lang)
-        by_code = {n.item(i["code"]): i["group"] for i in items}
+    groups_in_order = list(dict.fromkeys(i.group for i in items))
+    if results.framework.points_at == "item":
+        rows = _score_rows(items, lambda i: n.item(i.code), lang)
+        by_code = {n.item(i.code): i.group for i in items}
         for r in rows:
             r["group"] = _group_label(results, by_code[r["label"]], lang)
         layer = _score_bars(rows, item_word, [r["label"] for r in rows], lang)
@@ -320,14 +329,14 @@ def item_scores_chart(
     else:
         rows = [
             {
-                "label": n.item(i["code"]),
-                "group": _group_label(results, i["group"], lang),
-                "percent": i["percent"],
-                "percent_text": number_text(i["percent"]) + "%",
-                "rating_text": number_text(i["mean_rating"]),
+                "label": n.item(i.code),
+                "group": _group_label(results, i.group, lang),
+                "percent": float(i.percent),
+                "percent_text": number_text(i.percent) + "%",
+                "rating_text": number_text(i.mean_rating),
             }
             for i in items
-            if i.get("percent") is not None
+            if i.percent is not None
         ]
         y = _field("label:N", sort=[r["label"] for r in rows], title=None)
         tooltip = [
@@ -355,10 +364,10 @@ def item_scores_chart(
         layer = {"layer": [bars, text, rule], "data": _data(rows)}
         what = tr("chart.percents_title", items=tr.level(levels, "item", plural=True))
     if chapter is not None:
-        ch = chapter_of(results, chapter)
-        heading = ch["title"]
-        if tr.en and len(ch.get("groups") or []) == 1:
-            heading = _group_label(results, ch["groups"][0], lang)
+        ch = results.chapter(chapter)
+        heading = ch.title
+        if tr.en and len(ch.groups) == 1:
+            heading = _group_label(results, ch.groups[0], lang)
         what = tr("chart.chapter_title", chapter=heading, what=what)
     title = what
     size = {"width": PANEL_WIDTH, "height": {"step": ITEM_ROW_STEP}}
@@ -388,16 +397,13 @@ def item_scores_chart(
     return _finish(chart, description)
 
 
-def subtotals_chart(results: Mapping[str, Any], lang: str = "zh") -> dict[str, Any]:
+def subtotals_chart(results: Results, lang: str = "zh") -> dict[str, Any]:
     """计分 against 分值 per domain (group) and, where the framework has them, per category."""
-    assessment = results["assessment"]
+    assessment = results.assessment
     tr = Tr(lang)
     n = _names(results, lang)
-    levels = results["framework"]["levels"]
-    group_word = tr.level(levels, "group")
-    group_rows = _score_rows(
-        assessment["groups"], lambda g: _group_label(results, g["code"], lang), lang
-    )
+    group_word = tr.level(results.framework.levels, "group")
+    group_rows = _score_rows(assessment.groups, lambda g: _group_label(results, g.code, lang), lang)
     size = {"width": PANEL_WIDTH, "height": {"step": ITEM_ROW_STEP}}
     bars = _score_bars(group_rows, group_word, [r["label"] for r in group_rows], lang)
     panels = [
@@ -408,9 +414,9 @@ def subtotals_chart(results: Mapping[str, Any], lang: str = "zh") -> dict[str, A
             **size,
         )
     ]
-    categories = assessment.get("categories") or []
+    categories = assessment.categories
     if categories:
-        cat_rows = _score_rows(categories, lambda c: n.categories.get(c["code"], c["name"]), lang)
+        cat_rows = _score_rows(categories, lambda c: n.categories.get(c.code, c.name), lang)
         bars = _score_bars(cat_rows, tr("chart.category"), [r["label"] for r in cat_rows], lang)
         panels.append(
             _compose(
@@ -427,7 +433,7 @@ def subtotals_chart(results: Mapping[str, Any], lang: str = "zh") -> dict[str, A
         "chart.subtotals_desc",
         group=group_word,
         and_categories=tr("chart.and_categories") if categories else "",
-        total=fmt.points(assessment["total"], lang),
+        total=fmt.points(assessment.total, lang),
     )
     return _finish(chart, description)
 
@@ -435,9 +441,10 @@ def subtotals_chart(results: Mapping[str, Any], lang: str = "zh") -> dict[str, A
 # ---------------------------------------------------------------- indicators
 
 
-def _bounds(ind: Mapping[str, Any]) -> tuple[float | None, float | None]:
-    target = ind.get("target") or {}
-    return target.get("min"), target.get("max")
+def _bounds(ind: IndicatorOut) -> tuple[float | None, float | None]:
+    if ind.target is None:
+        return None, None
+    return _num(ind.target.min), _num(ind.target.max)
 
 
 def _axis_domain(values: Sequence[float], unit: str | None) -> tuple[float, float]:
@@ -534,41 +541,41 @@ def _target_panel(
     )
 
 
-def _target_text(ind: Mapping[str, Any], lang: str) -> str:
-    target = ind.get("target") or {}
-    if lang == "en" and (target.get("min") is not None or target.get("max") is not None):
-        return prose.bounds_text(target, ind.get("unit"), lang)
-    return str(target.get("text") or "—")
+def _target_text(ind: IndicatorOut, lang: str) -> str:
+    target = ind.target
+    if target is None:
+        return "—"
+    if lang == "en" and (target.min is not None or target.max is not None):
+        return prose.bounds_text(target, ind.unit, lang)
+    return target.text or "—"
 
 
-def indicator_targets_chart(
-    results: Mapping[str, Any], item: str, lang: str = "zh"
-) -> dict[str, Any] | None:
+def indicator_targets_chart(results: Results, item: str, lang: str = "zh") -> dict[str, Any] | None:
     """Each indicator's period value against its target; ``None`` if none has a value.
 
     Percent indicators share one axis; every other indicator (seconds, counts, …) has its own,
     because their scales have nothing in common.
     """
-    rows = []
-    for ind in indicators_of(results, item):
-        if ind.get("value") is None:
+    rows: list[dict[str, Any]] = []
+    for ind in results.indicators_of(item):
+        if ind.value is None:
             continue
         tmin, tmax = _bounds(ind)
         rows.append(
             {
-                "code": ind["code"],
+                "code": ind.code,
                 "label": indicator_label(ind, lang),
-                "unit": ind["unit"],
-                "name": (ind.get("name_en") or ind["name"]) if lang == "en" else ind["name"],
-                "value": ind["value"],
-                "value_text": value_text(ind["value"], ind["unit"], lang),
+                "unit": ind.unit,
+                "name": _name(ind, lang),
+                "value": float(ind.value),
+                "value_text": value_text(ind.value, ind.unit, lang),
                 "tmin": tmin,
                 "tmax": tmax,
                 "target_text": _target_text(ind, lang),
-                "status": status_of(ind.get("met"), lang),
-                "met": ind.get("met"),
-                "direction": ind.get("direction") or "none",
-                "direction_text": Tr(lang)(f"chart.direction.{ind.get('direction') or 'none'}"),
+                "status": status_of(ind.met, lang),
+                "met": ind.met,
+                "direction": ind.direction or "none",
+                "direction_text": Tr(lang)(f"chart.direction.{ind.direction or 'none'}"),
             }
         )
     if not rows:
@@ -599,36 +606,34 @@ def indicator_targets_chart(
     return _finish(chart, description)
 
 
-def monthly_trends_chart(
-    results: Mapping[str, Any], item: str, lang: str = "zh"
-) -> dict[str, Any] | None:
+def monthly_trends_chart(results: Results, item: str, lang: str = "zh") -> dict[str, Any] | None:
     """Monthly values, one small panel per indicator; ``None`` if no indicator has months.
 
     The target is drawn (dashed) only where it applies to each month (``months_comparable``):
     a half-year count or a rate over a stock taken once has a target for the period alone.
     """
-    months = results["period"]["months"]
+    months = results.period.months
     labels = month_labels(months, lang)
     rows: list[dict[str, Any]] = []
     panels: list[str] = []
-    for ind in indicators_of(results, item):
-        monthly = [m for m in ind.get("monthly", []) if m.get("value") is not None]
+    for ind in results.indicators_of(item):
+        monthly = [m for m in ind.monthly if m.value is not None]
         if not monthly:
             continue
-        unit = _unit_text(ind.get("unit"), lang)  # counts and ratios carry no unit label
+        unit = _unit_text(ind.unit, lang)  # counts and ratios carry no unit label
         label = indicator_label(ind, lang) + (
             Tr(lang)("chart.unit_suffix", unit=unit) if unit else ""
         )
         panels.append(label)
-        tmin, tmax = _bounds(ind) if ind.get("months_comparable") else (None, None)
-        status = status_of(ind.get("met"), lang)
+        tmin, tmax = _bounds(ind) if ind.months_comparable else (None, None)
+        status = status_of(ind.met, lang)
         for m in monthly:
             rows.append(
                 {
                     "label": label,
-                    "month": labels.get(m["month"], m["month"]),
-                    "value": m["value"],
-                    "value_text": value_text(m["value"], ind["unit"], lang),
+                    "month": labels.get(m.month, m.month),
+                    "value": _num(m.value),
+                    "value_text": value_text(m.value, ind.unit, lang),
                     "tmin": tmin,
                     "tmax": tmax,
                     "status": status,

@@ -38,7 +38,7 @@ from ccua.mdtext import Md, join_blocks, md_escape, md_list, md_paragraph, md_ta
 from ccua.results_model import IndicatorOut, ItemOut, Results, RuleOut, typed
 
 # Markdown primitives live in ccua.mdtext (shared with the table model); the names stay here.
-from ccua.views import chapter_of
+from ccua.views import chapter_of as chapter_of  # the notebooks' name (tests, older notebooks)
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -79,7 +79,7 @@ def _typed(
 # ---------------------------------------------------------------- loading
 
 
-def load_results(path: str | Path = "results.json", lang: str | None = None) -> dict[str, Any]:
+def load_results(path: str | Path = "results.json", lang: str | None = None) -> Results:
     """Read ``results.json`` (through the one loader, which upgrades runs of an older schema)
     and check that this version of ccua can present it; ``lang`` sets the language."""
     from ccua.results import SCHEMA
@@ -108,7 +108,7 @@ def load_results(path: str | Path = "results.json", lang: str | None = None) -> 
             file=str(p),
             hint="re-run `ccua run` with this version of ccua",
         )
-    return load_run(p).to_json_dict()
+    return load_run(p)
 
 
 # ---------------------------------------------------------------- Markdown primitives
@@ -895,18 +895,20 @@ def show_reconciliation(results: AnyResults) -> None:
     show_markdown(reconciliation_md(results))
 
 
-def show_chapter_summary(results: Mapping[str, Any], chapter: str) -> None:
+@_typed
+def show_chapter_summary(results: Results, chapter: str) -> None:
     from ccua import charts
 
     show_markdown(chapter_summary_md(results, chapter))
     show_chart(charts.item_scores_chart(results, chapter, lang=_TR.lang))
 
 
-def show_items(results: Mapping[str, Any], chapter: str) -> None:
+@_typed
+def show_items(results: Results, chapter: str) -> None:
     """Each item of the chapter: tables, its two charts (where it has indicators), findings."""
     from ccua import charts
 
-    for code in chapter_of(results, chapter)["items"]:
+    for code in results.chapter(chapter).items:
         show_markdown(item_md(results, code))
         show_chart(charts.indicator_targets_chart(results, code, lang=_TR.lang))
         show_chart(charts.monthly_trends_chart(results, code, lang=_TR.lang))
@@ -933,7 +935,8 @@ def show_framework_kpis(results: AnyResults) -> None:
             show_markdown(text)
 
 
-def show_summary_charts(results: Mapping[str, Any]) -> None:
+@_typed
+def show_summary_charts(results: Results) -> None:
     from ccua import charts
 
     show_markdown("## " + tr("nb.charts_h"))

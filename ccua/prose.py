@@ -46,7 +46,7 @@ def bounds_text(
     target: Bounds | TargetOut | Mapping[str, Any] | None, unit: str | None, lang: str
 ) -> str:
     """A target from its bounds: ≥80%, ≤300秒 / ≤300 s, 80–90%."""
-    if isinstance(target, Mapping):  # the dict form (charts)
+    if isinstance(target, Mapping):  # a finding's bounds as model_dump gives them
         target = Bounds(min=target.get("min"), max=target.get("max"))
     if target is None or (target.min is None and target.max is None):
         return fmt.DASH

@@ -328,7 +328,7 @@ class Names:
 
 def names(results: Results | Mapping[str, Any], lang: str = "zh") -> Names:
     """Names from results.json, in English from the framework data (``name_en``)."""
-    r = typed(results)  # the dict form: ccua.charts
+    r = typed(results)  # the dict form: tests/test_tables.py, tests/altair_charts.py
     tr = Tr(lang)
     a = r.assessment
     en: dict[str, str] = {}

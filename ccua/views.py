@@ -20,7 +20,7 @@ def chapter_of(results: Mapping[str, Any], chapter: str) -> dict[str, Any]:
 
 
 def indicators_of(results: Mapping[str, Any], item: str) -> list[dict[str, Any]]:
-    """An item's indicators, in the order of table A.1."""
+    """An item's indicators, in the order of table A.1 (the dict form: tests)."""
     return [ind for ind in results["indicators"] if ind.get("item") == item]
 
 

@@ -17,6 +17,7 @@ import vl_convert
 from ccua import charts
 from ccua.inputs import load_engagement
 from ccua.results import build_results
+from ccua.results_model import typed
 from tests.test_notebooks import guideline_results
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,7 +83,7 @@ def test_font_family_is_one_the_bundled_collection_provides():
 
 
 def test_indicator_chart_renders_to_svg_and_png_with_chinese_text(demo: dict):
-    chart = charts.indicator_targets_chart(demo, "DO6")
+    chart = charts.indicator_targets_chart(typed(demo), "DO6")
     spec = charts.vega_lite_spec(chart, validate=True)  # valid for Altair's schema
     assert spec["$schema"] == charts.VEGA_LITE_SCHEMA
     vl_convert.vegalite_to_vega(spec, vl_version=charts.VEGA_LITE_VERSION)  # compiles as VL 5
@@ -145,9 +146,9 @@ def test_the_chart_font_subset_draws_the_same_svg_as_the_whole_face(demo: dict, 
     assert all(ord(c) in cmap for c in "测评计分与分值对比图表 ≤≥↑↓℃（）%")
     assert {c for c in chart_chars() if ord(c) in cmap} >= set("客户联络中心运营能力测评规范")
     specs = [
-        charts.item_scores_chart(demo, "DO", lang="zh"),
-        charts.indicator_targets_chart(demo, "DO6", lang="en"),
-        charts.monthly_trends_chart(demo, "DO1", lang="zh"),
+        charts.item_scores_chart(typed(demo), "DO", lang="zh"),
+        charts.indicator_targets_chart(typed(demo), "DO6", lang="en"),
+        charts.monthly_trends_chart(typed(demo), "DO1", lang="zh"),
     ]
     for chart in specs:
         spec = charts.vega_lite_spec(chart)
@@ -176,7 +177,7 @@ def test_a_character_outside_the_subset_is_drawn_with_the_whole_face(monkeypatch
 
 
 def test_indicator_chart_marks_values_targets_and_results(demo: dict):
-    spec = charts.vega_lite_spec(charts.indicator_targets_chart(demo, "DO6"))
+    spec = charts.vega_lite_spec(charts.indicator_targets_chart(typed(demo), "DO6"))
     computed = [i for i in indicators(demo, "DO6") if i["value"] is not None]
     percent = [i for i in computed if i["unit"] == "percent"]
     others = [i for i in computed if i["unit"] != "percent"]
@@ -209,7 +210,7 @@ def test_indicator_chart_marks_values_targets_and_results(demo: dict):
 
 def test_axes_hold_every_value_and_bound(demo: dict):
     for item in ("CB1", "DO6", "DO7", "MI3"):
-        spec = charts.vega_lite_spec(charts.indicator_targets_chart(demo, item))
+        spec = charts.vega_lite_spec(charts.indicator_targets_chart(typed(demo), item))
         for panel in spec["vconcat"]:
             lo, hi = panel["layer"][0]["encoding"]["x"]["scale"]["domain"]
             assert 0 <= lo < hi  # fitted to the data, never below zero
@@ -220,7 +221,7 @@ def test_axes_hold_every_value_and_bound(demo: dict):
 
 def test_monthly_trends_draw_targets_only_where_they_apply_to_months(demo: dict):
     for item in ("CB1", "DO7", "DO6"):
-        spec = charts.vega_lite_spec(charts.monthly_trends_chart(demo, item))
+        spec = charts.vega_lite_spec(charts.monthly_trends_chart(typed(demo), item))
         rows = layer_data(spec)
         inds = [i for i in indicators(demo, item) if i["monthly"]]
         panels = spec["facet"]["sort"]
@@ -242,12 +243,12 @@ def test_monthly_trends_draw_targets_only_where_they_apply_to_months(demo: dict)
 
 def test_items_without_indicator_values_get_no_indicator_charts(demo: dict):
     assert all(i["value"] is None for i in indicators(demo, "SP2"))
-    assert charts.indicator_targets_chart(demo, "SP2") is None
-    assert charts.monthly_trends_chart(demo, "SP2") is None
+    assert charts.indicator_targets_chart(typed(demo), "SP2") is None
+    assert charts.monthly_trends_chart(typed(demo), "SP2") is None
 
 
 def test_item_scores_grouped_by_domain(demo: dict):
-    spec = charts.vega_lite_spec(charts.item_scores_chart(demo), validate=True)
+    spec = charts.vega_lite_spec(charts.item_scores_chart(typed(demo)), validate=True)
     rows = layer_data(spec)
     items = demo["assessment"]["items"]
     assert [(r["label"], r["points"], r["score"]) for r in rows] == [
@@ -257,7 +258,7 @@ def test_item_scores_grouped_by_domain(demo: dict):
     assert [r["group"] for r in rows] == [groups[i["group"]] for i in items]
     assert spec["facet"]["row"]["sort"] == list(groups.values())
     assert spec["resolve"]["scale"]["y"] == "independent"
-    one = charts.vega_lite_spec(charts.item_scores_chart(demo, "MI"))
+    one = charts.vega_lite_spec(charts.item_scores_chart(typed(demo), "MI"))
     assert [r["label"] for r in layer_data(one)] == [
         "MI1 流量预测",
         "MI2 多媒体应用",
@@ -267,7 +268,7 @@ def test_item_scores_grouped_by_domain(demo: dict):
 
 
 def test_subtotals_per_domain_and_category(demo: dict):
-    spec = charts.vega_lite_spec(charts.subtotals_chart(demo), validate=True)
+    spec = charts.vega_lite_spec(charts.subtotals_chart(typed(demo)), validate=True)
     domains, categories = spec["vconcat"]
     a = demo["assessment"]
     assert [(r["points"], r["score"]) for r in layer_data(domains)] == [
@@ -280,10 +281,10 @@ def test_subtotals_per_domain_and_category(demo: dict):
 
 
 def test_guideline_charts_use_areas_and_item_percents(guideline: dict):
-    spec = charts.vega_lite_spec(charts.subtotals_chart(guideline), validate=True)
+    spec = charts.vega_lite_spec(charts.subtotals_chart(typed(guideline)), validate=True)
     assert len(spec["vconcat"]) == 1  # no categories in the guideline
     assert spec["vconcat"][0]["title"] == "评审范围小计"
-    items = charts.vega_lite_spec(charts.item_scores_chart(guideline, "2"), validate=True)
+    items = charts.vega_lite_spec(charts.item_scores_chart(typed(guideline), "2"), validate=True)
     expected = [i for i in guideline["assessment"]["items"] if i["group"] == "2"]
     assert [r["percent"] for r in layer_data(items)] == [i["percent"] for i in expected]
     assert items["layer"][-1]["encoding"]["x"]["datum"] == 60  # 遵循标准: 3 of 5
@@ -295,7 +296,7 @@ def test_unknown_chapter_is_a_clear_error(demo: dict):
     from ccua.errors import CcuaError
 
     with pytest.raises(CcuaError, match="chapter must be one of SP, CB, DO, MI, got 'XX'"):
-        charts.item_scores_chart(demo, "XX")
+        charts.item_scores_chart(typed(demo), "XX")
 
 
 # ---------------------------------------------------------------- months_comparable (results.py)
@@ -336,7 +337,7 @@ def test_comparable_period_values_lie_among_the_months(demo: dict):
 def test_target_axis_is_fitted_to_values_and_targets(demo: dict):
     """Issue 13: dots between 86 and 95 % are not crowded into the top of a 0-100 axis; every
     value and bound stays on the axis."""
-    spec = charts.vega_lite_spec(charts.indicator_targets_chart(demo, "CB2"))
+    spec = charts.vega_lite_spec(charts.indicator_targets_chart(typed(demo), "CB2"))
     panel = spec["vconcat"][0]
     lo, hi = panel["layer"][0]["encoding"]["x"]["scale"]["domain"]
     rows = layer_data(panel, spec)
@@ -349,8 +350,8 @@ def test_target_axis_is_fitted_to_values_and_targets(demo: dict):
 
 def test_score_charts_have_a_legend_for_points_and_score(demo: dict):
     for chart, names in (
-        (charts.item_scores_chart(demo, "SP"), ("分值", "计分")),
-        (charts.subtotals_chart(demo, lang="en"), ("Points", "Score")),
+        (charts.item_scores_chart(typed(demo), "SP"), ("分值", "计分")),
+        (charts.subtotals_chart(typed(demo), lang="en"), ("Points", "Score")),
     ):
         text = json.dumps(charts.vega_lite_spec(chart), ensure_ascii=False)
         assert '"legend"' in text
@@ -367,14 +368,14 @@ def test_english_charts_hold_no_chinese(which: str, demo: dict, guideline: dict)
     results = demo if which == "demo" else guideline
     han = re.compile(r"[\u4e00-\u9fff]")
     built = [
-        charts.item_scores_chart(results, lang="en"),
-        charts.subtotals_chart(results, lang="en"),
+        charts.item_scores_chart(typed(results), lang="en"),
+        charts.subtotals_chart(typed(results), lang="en"),
     ]
     for chapter in results["chapters"]:
-        built.append(charts.item_scores_chart(results, chapter["id"], lang="en"))
+        built.append(charts.item_scores_chart(typed(results), chapter["id"], lang="en"))
         for code in chapter["items"]:
             for make in (charts.indicator_targets_chart, charts.monthly_trends_chart):
-                chart = make(results, code, lang="en")
+                chart = make(typed(results), code, lang="en")
                 if chart is not None:
                     built.append(chart)
     for chart in built:
@@ -382,7 +383,8 @@ def test_english_charts_hold_no_chinese(which: str, demo: dict, guideline: dict)
         found = sorted(set(han.findall(text)))
         assert not found, (charts.description_of(chart), "".join(found))
     # and the Chinese charts stay Chinese
-    zh = json.dumps(charts.vega_lite_spec(charts.subtotals_chart(results)), ensure_ascii=False)
+    zh_spec = charts.vega_lite_spec(charts.subtotals_chart(typed(results)))
+    zh = json.dumps(zh_spec, ensure_ascii=False)
     assert han.search(zh)
 
 
@@ -390,15 +392,17 @@ def test_english_charts_hold_no_chinese(which: str, demo: dict, guideline: dict)
 
 
 def _every_chart(module: Any, results: dict[str, Any], lang: str) -> list[str]:
+    """Every chart's spec; ccua.charts takes the typed results, the Altair reference the dict."""
+    r = typed(results) if module is charts else results
     specs = [
-        module.item_scores_chart(results, lang=lang),
-        module.subtotals_chart(results, lang=lang),
+        module.item_scores_chart(r, lang=lang),
+        module.subtotals_chart(r, lang=lang),
     ]
     for ch in results["chapters"]:
-        specs.append(module.item_scores_chart(results, ch["id"], lang=lang))
+        specs.append(module.item_scores_chart(r, ch["id"], lang=lang))
         for code in ch["items"]:
-            specs.append(module.indicator_targets_chart(results, code, lang=lang))
-            specs.append(module.monthly_trends_chart(results, code, lang=lang))
+            specs.append(module.indicator_targets_chart(r, code, lang=lang))
+            specs.append(module.monthly_trends_chart(r, code, lang=lang))
     return [
         json.dumps(module.vega_lite_spec(s), ensure_ascii=False) for s in specs if s is not None
     ]
@@ -427,7 +431,7 @@ def test_notebook_charts_need_no_altair():
         "from ccua.inputs import load_engagement\n"
         "from ccua.results import build_results\n"
         "from ccua import charts\n"
-        f"r = build_results(load_engagement({str(ROOT / 'params' / 'demo.yaml')!r})).data\n"
+        f"r = build_results(load_engagement({str(ROOT / 'params' / 'demo.yaml')!r})).results\n"
         "specs = [charts.vega_lite_spec(charts.item_scores_chart(r)),\n"
         "         charts.vega_lite_spec(charts.subtotals_chart(r)),\n"
         "         charts.vega_lite_spec(charts.indicator_targets_chart(r, 'DO6')),\n"

@@ -146,9 +146,9 @@ def notebook_markdown(results_file: Path, lang: str) -> str:
         nb.kpi_table_md(r),
         nb.rules_md(r),
     ]
-    for chapter in r["chapters"]:
-        blocks.append(nb.chapter_summary_md(r, chapter["id"]))
-        for code in chapter["items"]:
+    for chapter in r.chapters:
+        blocks.append(nb.chapter_summary_md(r, chapter.id))
+        for code in chapter.items:
             blocks += [nb.item_md(r, code), nb.findings_md(r, code)]
     nb.set_language("zh")
     return "\n\n".join(b for b in blocks if b)
