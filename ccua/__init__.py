@@ -9,7 +9,9 @@ The public API, in the order an assessment uses it::
     result.total, result.grade.name                # Decimal('85.56'), '良好'
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ccua._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -51,15 +53,7 @@ if TYPE_CHECKING:
     from ccua.spec import Framework, available_frameworks, load_framework
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'ccua' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS, globals())
 
 
 def __dir__() -> list[str]:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ccua._lazy import lazy_exports
 from ccua.errors import CcuaError
 from ccua.forms._app import serve
 from ccua.forms._config import remember_assessor, remembered_assessor
@@ -117,12 +118,8 @@ def show(params_file: str | Path, *, assessor: str | None = None, mode: str = "s
     display(form.widget)
 
 
-def __getattr__(name: str) -> Any:
-    if name == "RatingsForm":  # the widgets load ipywidgets; import them only when asked
-        from ccua.forms._widgets import RatingsForm
-
-        return RatingsForm
-    raise AttributeError(name)
+# The widgets load ipywidgets: imported only when asked for.
+__getattr__ = lazy_exports(__name__, {"RatingsForm": "ccua.forms._widgets"}, globals())
 
 
 __all__ = [

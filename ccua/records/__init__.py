@@ -12,7 +12,9 @@ Measures are defined once, as SQL over the canonical tables, next to the spec
 (``ccua/frameworks/t-ccua/records.yaml``); DuckDB runs them by default, Spark on a cluster.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ccua._lazy import lazy_exports
 
 # Imported on first use (PEP 562): reading records needs DuckDB, ingesting needs the sources,
 # and neither should pay for the other (nor for Spark).
@@ -71,15 +73,7 @@ if TYPE_CHECKING:
     from ccua.records._synth import Plan, write_records
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'ccua.records' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS, globals())
 
 
 __all__ = [
