@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -191,3 +192,12 @@ def grade_band(grades: Sequence[Grade], grade: Grade, lang: str = "zh") -> str:
     if ordered and grade.code == ordered[0].code and len(ordered) > 1:
         return t(lang, "table.band_below", min=plain(ordered[1].min))
     return t(lang, "table.band_at_least", min=plain(grade.min))
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes in a terminal, an editor or a pandoc grid table: two for a wide
+    (Chinese, full-width) character, none for a combining mark, one otherwise."""
+    return sum(
+        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        for ch in text
+    )

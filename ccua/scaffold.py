@@ -29,7 +29,6 @@ import os
 import re
 import secrets
 import shutil
-import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -55,6 +54,7 @@ from ccua.engagement import (
     month_text,
 )
 from ccua.errors import MAX_PROBLEMS, CcuaError, Problem, ValidationFailed, count_problems
+from ccua.fmt import display_width
 from ccua.inputs import collect_engagement
 from ccua.spec import Framework, Item, load_framework
 
@@ -207,15 +207,10 @@ def _flow(pairs: Mapping[str, object]) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
-def _display_width(text: str) -> int:
-    # Chinese characters take two columns in editors and terminals; align comments by that.
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def _pad(line: str, comment: str, width: int = 40) -> str:
     if not comment:
         return line
-    return f"{line}{' ' * max(0, width - _display_width(line))}  # {comment}"
+    return f"{line}{' ' * max(0, width - display_width(line))}  # {comment}"
 
 
 def params_text(name: str, framework: Framework) -> str:

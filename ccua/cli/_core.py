@@ -346,8 +346,8 @@ def kpi_calc(
 
 def text_table(headers: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
     """A table as lines of plain text, columns padded by display width (CJK counts two).
-    Rich's table layout costs more than the rest of ``ccua score`` together (goal 2)."""
-    from rich.cells import cell_len
+    (Rich's table layout cost more than the rest of ``ccua score`` together: goal 2.)"""
+    from ccua.fmt import display_width as cell_len
 
     widths = [max(cell_len(r[i]) for r in (headers, *rows)) for i in range(len(headers))]
 

@@ -19,6 +19,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ccua.fmt import display_width
+
 _INLINE_SPECIALS = re.compile(r"([\\`*_\[\]<>$@^~|#])")
 # Line starts that pandoc would read as a list item, heading, quote, rule or definition.
 _BLOCK_START = re.compile(
@@ -27,15 +29,7 @@ _BLOCK_START = re.compile(
 )
 
 
-def char_width(ch: str) -> int:
-    """Columns one character takes in a grid table, as pandoc counts them."""
-    if unicodedata.combining(ch):
-        return 0
-    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-
-
-def text_width(text: str) -> int:
-    return sum(char_width(ch) for ch in text)
+text_width = display_width  # as pandoc counts a grid table's columns
 
 
 def _is_wide(ch: str) -> bool:
