@@ -46,44 +46,14 @@ DEFINITIONS_FILE = "records.yaml"
 
 # The portable subset: functions both engines define identically.
 FUNCTIONS = {"SUM", "COUNT", "MIN", "MAX", "COALESCE", "CAST", "ABS", "NULLIF"}
+# fmt: off
 KEYWORDS = {
-    "SELECT",
-    "FROM",
-    "WHERE",
-    "GROUP",
-    "BY",
-    "AS",
-    "AND",
-    "OR",
-    "NOT",
-    "IS",
-    "NULL",
-    "IN",
-    "CASE",
-    "WHEN",
-    "THEN",
-    "ELSE",
-    "END",
-    "TRUE",
-    "FALSE",
-    "DISTINCT",
-    "JOIN",
-    "LEFT",
-    "INNER",
-    "ON",
-    "UNION",
-    "ALL",
-    "BETWEEN",
-    "HAVING",
-    "DATE",
-    "BIGINT",
-    "STRING",
-    "BOOLEAN",
-    "TIMESTAMP",
-    "DECIMAL",
-    "INT",
-    "INTEGER",
+    "SELECT", "FROM", "WHERE", "GROUP", "BY", "AS", "AND", "OR", "NOT", "IS", "NULL", "IN",
+    "CASE", "WHEN", "THEN", "ELSE", "END", "TRUE", "FALSE", "DISTINCT", "JOIN", "LEFT", "INNER",
+    "ON", "UNION", "ALL", "BETWEEN", "HAVING", "DATE", "BIGINT", "STRING", "BOOLEAN", "TIMESTAMP",
+    "DECIMAL", "INT", "INTEGER",
 }
+# fmt: on
 _STRING = re.compile(r"'(?:[^']|'')*'")
 _IDENT = re.compile(r"(?<![\w.])([A-Za-z_][A-Za-z0-9_]*)(\s*\()?")
 _FUNC = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(")
@@ -166,16 +136,11 @@ def aggregate_sql(condition: str, value: str | None, style: str) -> str:
     ``case`` is the portable form; ``filter`` (``COUNT(*) FILTER (WHERE …)``) is the same
     aggregate, which DuckDB evaluates faster.
     """
-    if style == "filter":
-        if condition == "TRUE":
-            return "COUNT(*)" if value is None else f"COALESCE(SUM({value}), 0)"
-        return (
-            f"COUNT(*) FILTER (WHERE {condition})"
-            if value is None
-            else f"COALESCE(SUM({value}) FILTER (WHERE {condition}), 0)"
-        )
     if condition == "TRUE":
         return "COUNT(*)" if value is None else f"COALESCE(SUM({value}), 0)"
+    if style == "filter":
+        where = f"FILTER (WHERE {condition})"
+        return f"COUNT(*) {where}" if value is None else f"COALESCE(SUM({value}) {where}, 0)"
     return f"SUM(CASE WHEN {condition} THEN {'1' if value is None else value} ELSE 0 END)"
 
 
@@ -189,10 +154,7 @@ class Definitions:
     to_measure_unit: Mapping[str, Fraction] = field(default_factory=dict)
 
     def measure(self, code: str) -> MeasureDef:
-        for m in self.measures:
-            if m.measure == code:
-                return m
-        raise KeyError(code)
+        return {m.measure: m for m in self.measures}[code]
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -201,13 +163,6 @@ class Definitions:
     def tables(self) -> tuple[str, ...]:
         """The tables measures read, in order of first use."""
         return tuple(dict.fromkeys(m.table for m in self.measures))
-
-    def kinds_used(self) -> set[str]:
-        """Canonical tables any measure depends on, through views too."""
-        used = {t for t in self.tables() if t in KINDS}
-        for view in self.views:
-            used |= {k for k in KINDS if re.search(rf"\b{k}\b", view.sql)}
-        return used
 
     def settings(self, overrides: Mapping[str, object] | None = None) -> dict[str, Fraction]:
         values = {name: p.default for name, p in self.parameters.items()}

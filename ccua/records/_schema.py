@@ -87,10 +87,7 @@ class Kind:
     key: tuple[str, ...] = ()
 
     def column(self, name: str) -> Column:
-        for col in self.columns:
-            if col.name == name:
-                return col
-        raise KeyError(name)
+        return {c.name: c for c in self.columns}[name]
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -105,12 +102,17 @@ class Kind:
         return tuple(c.name for c in self.columns if c.type == "personal")
 
     @property
-    def timestamps(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.columns if c.type == "timestamp")
-
-    @property
     def durations(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.type == "seconds")
+
+
+def _key(name: str, type_: ColumnType, description: str, values: tuple[str, ...] = ()) -> Column:
+    """A column every record has: the export must give it, never blank."""
+    return Column(name, type_, description, required=True, nullable=False, values=values)
+
+
+def _customer(what: str = "id", name: str = "customer_id") -> Column:
+    return Column(name, "personal", f"the customer's {what} (pseudonymised on ingest)")
 
 
 def _ts(name: str, description: str, *, required: bool = True, nullable: bool = False) -> Column:
@@ -137,9 +139,7 @@ VOICE = Kind(
     key=("call_id",),
     month_by="arrived_at",
     columns=(
-        Column(
-            "call_id", "id", "the call's id in the centre's system", required=True, nullable=False
-        ),
+        _key("call_id", "id", "the call's id in the centre's system"),
         Column("channel", "text", "the channel, normally voice", default="voice"),
         Column("queue", "text", "the queue or skill group"),
         _ts("arrived_at", "entered the agent queue (after the IVR)"),
@@ -156,9 +156,9 @@ VOICE = Kind(
         Column(
             "resolved_first_contact", "bool", "resolved in this first contact (the centre's flag)"
         ),
-        Column("customer_id", "personal", "the customer's id (pseudonymised on ingest)"),
+        _customer(),
         Column("caller_number", "personal", "the calling number (pseudonymised on ingest)"),
-        Column("customer_name", "personal", "the customer's name (pseudonymised on ingest)"),
+        _customer("name", "customer_name"),
     ),
     checks=(
         _not_before("answered_at", "arrived_at", "answered before it arrived"),
@@ -191,14 +191,12 @@ DIGITAL = Kind(
     key=("contact_id",),
     month_by="arrived_at",
     columns=(
-        Column("contact_id", "id", "the contact's id", required=True, nullable=False),
-        Column(
+        _key("contact_id", "id", "the contact's id"),
+        _key(
             "channel",
             "enum",
             "chat, messaging (app, WeChat, SMS), email, video or social",
-            required=True,
-            nullable=False,
-            values=("chat", "messaging", "email", "video", "social"),
+            ("chat", "messaging", "email", "video", "social"),
         ),
         Column("queue", "text", "the queue or skill group"),
         _ts("arrived_at", "entered the agent queue"),
@@ -208,8 +206,8 @@ DIGITAL = Kind(
         _s("handle_s", "agent handling time"),
         Column("transferred", "bool", "transferred to another queue or agent"),
         Column("resolved_first_contact", "bool", "resolved in this first contact"),
-        Column("customer_id", "personal", "the customer's id (pseudonymised on ingest)"),
-        Column("customer_name", "personal", "the customer's name (pseudonymised on ingest)"),
+        _customer(),
+        _customer("name", "customer_name"),
     ),
     checks=(
         _not_before("first_response_at", "arrived_at", "first response before it arrived"),
@@ -230,24 +228,16 @@ BOT = Kind(
     key=("session_id",),
     month_by="started_at",
     columns=(
-        Column("session_id", "id", "the session's id", required=True, nullable=False),
-        Column(
+        _key("session_id", "id", "the session's id"),
+        _key(
             "channel",
             "enum",
             "voice (IVR, voice bot), text (chatbot) or video",
-            required=True,
-            nullable=False,
-            values=("voice", "text", "video"),
+            ("voice", "text", "video"),
         ),
         _ts("started_at", "the session started"),
         _ts("ended_at", "the session ended", required=False, nullable=True),
-        Column(
-            "transferred_to_agent",
-            "bool",
-            "the customer was transferred to an agent",
-            required=True,
-            nullable=False,
-        ),
+        _key("transferred_to_agent", "bool", "the customer was transferred to an agent"),
         Column(
             "resolved", "bool", "resolved by the bot (the customer's rating or the system's flag)"
         ),
@@ -261,7 +251,7 @@ BOT = Kind(
             blank="0",
         ),
         Column("error", "bool", "the system made an error in the session", blank="false"),
-        Column("customer_id", "personal", "the customer's id (pseudonymised on ingest)"),
+        _customer(),
     ),
     checks=(
         _not_before("ended_at", "started_at", "ended before it started"),
@@ -286,24 +276,13 @@ AGENT_STATES = Kind(
     key=("agent_id", "started_at"),
     month_by="started_at",
     columns=(
-        Column("agent_id", "id", "the agent", required=True, nullable=False),
-        Column(
+        _key("agent_id", "id", "the agent"),
+        _key(
             "state",
             "enum",
             "ready, ringing, talking, hold, wrap, not_ready, break, or "
             "logged_in (logged in, no finer state recorded)",
-            required=True,
-            nullable=False,
-            values=(
-                "logged_in",
-                "ready",
-                "ringing",
-                "talking",
-                "hold",
-                "wrap",
-                "not_ready",
-                "break",
-            ),
+            ("logged_in", "ready", "ringing", "talking", "hold", "wrap", "not_ready", "break"),
         ),
         _ts("started_at", "the interval started"),
         _ts("ended_at", "the interval ended"),
@@ -319,32 +298,15 @@ QA = Kind(
     key=("evaluation_id",),
     month_by="evaluated_at",
     columns=(
-        Column("evaluation_id", "id", "the evaluation's id", required=True, nullable=False),
+        _key("evaluation_id", "id", "the evaluation's id"),
         Column("contact_id", "id", "the evaluated call or contact"),
         Column("channel", "text", "its channel"),
         Column("agent_id", "id", "the evaluated agent"),
         _ts("evaluated_at", "when it was evaluated"),
         Column("score", "int", "the QA score, 0-100", minimum=0, maximum=100),
-        Column(
-            "business_critical_error",
-            "bool",
-            "a business-critical error was found",
-            required=True,
-            nullable=False,
-        ),
-        Column(
-            "customer_critical_error",
-            "bool",
-            "a customer-critical error was found",
-            required=True,
-            nullable=False,
-        ),
-        Column(
-            "compliance_critical_error",
-            "bool",
-            "a compliance-critical error was found",
-            required=True,
-            nullable=False,
+        *(
+            _key(f"{what}_critical_error", "bool", f"a {what}-critical error was found")
+            for what in ("business", "customer", "compliance")
         ),
     ),
 )
@@ -357,7 +319,7 @@ SURVEY = Kind(
     key=("response_id",),
     month_by="answered_at",
     columns=(
-        Column("response_id", "id", "the answer's id", required=True, nullable=False),
+        _key("response_id", "id", "the answer's id"),
         Column(
             "survey",
             "enum",
@@ -381,7 +343,7 @@ SURVEY = Kind(
         ),
         Column("nps", "int", "likelihood to recommend, 0-10", minimum=0, maximum=10),
         Column("resolved", "bool", "the customer says the problem was resolved"),
-        Column("customer_id", "personal", "the customer's id (pseudonymised on ingest)"),
+        _customer(),
     ),
 )
 
@@ -392,7 +354,7 @@ SCHEDULE = Kind(
     key=("agent_id", "shift_start"),
     month_by="shift_start",
     columns=(
-        Column("agent_id", "id", "the agent", required=True, nullable=False),
+        _key("agent_id", "id", "the agent"),
         _ts("shift_start", "the shift starts"),
         _ts("shift_end", "the shift ends"),
         Column("queue", "text", "the queue or skill group planned"),
