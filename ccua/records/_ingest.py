@@ -64,20 +64,12 @@ BUILTIN_FORMATS = (
 TRUE_WORDS = ("true", "t", "yes", "y", "1", "是", "对", "√")
 FALSE_WORDS = ("false", "f", "no", "n", "0", "否", "错", "×")
 _OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
+# fmt: off
 _NUMERIC = (
-    "TINYINT",
-    "SMALLINT",
-    "INTEGER",
-    "BIGINT",
-    "HUGEINT",
-    "UTINYINT",
-    "USMALLINT",
-    "UINTEGER",
-    "UBIGINT",
-    "FLOAT",
-    "DOUBLE",
-    "DECIMAL",
+    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+    "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL",
 )
+# fmt: on
 
 
 @dataclass(eq=False)
@@ -237,6 +229,11 @@ class _Plan:
     @property
     def any_bad(self) -> str:
         return " OR ".join(f"b_{i}" for i in range(len(self.rules))) or "FALSE"
+
+    @property
+    def row_number(self) -> str:
+        """SQL of a row's number in the checked relation (in file order, see _in_file_order)."""
+        return "__row" if self.row_expr else "row_number() OVER ()"
 
 
 def _sql_type(col: Column) -> str:
@@ -512,6 +509,12 @@ def _open(info: SourceInfo, mapping: Mapping, staging: Path, con: Any) -> OpenSo
     return open_csv(converted, "utf-8", info.path)
 
 
+def _in_file_order(con: Any) -> None:
+    """Rows in file order, for their numbers: one thread, insertion order kept."""
+    con.execute("SET threads = 1")
+    con.execute("SET preserve_insertion_order = true")
+
+
 def _show(value: Any) -> str:
     text = str(value)
     return repr(text if len(text) <= 40 else text[:37] + "...")
@@ -536,11 +539,9 @@ def _examples(
     raw_cols = [c.column.name for c in p.cols if c.raw is not None and c.column.type != "personal"]
     flags = ", ".join(f"b_{i}" for i in range(len(p.rules)))
     select = ", ".join([*(_ident("r_" + n) for n in raw_cols), flags])
-    row = "__row" if p.row_expr else "row_number() OVER ()"
-    con.execute("SET threads = 1")  # rows in file order, for their numbers
-    con.execute("SET preserve_insertion_order = true")
+    _in_file_order(con)
     found = con.execute(
-        f"{p.checked()} SELECT * FROM (SELECT {row} AS n, {select} FROM c) "
+        f"{p.checked()} SELECT * FROM (SELECT {p.row_number} AS n, {select} FROM c) "
         f"WHERE {p.any_bad} ORDER BY n LIMIT {limit}"
     ).fetchall()
     rejected_lines = sorted(line for line, _ in rejects)
@@ -813,68 +814,60 @@ def _sha256_later(path: Path) -> Callable[[], str]:
     return value
 
 
-def ingest_file(
-    store: RecordsStore,
-    path: Path,
-    *,
-    kind: str | None = None,
-    mapping: Mapping = IDENTITY,
-    salt: str,
-    skip_bad_rows: bool = False,
-    dedupe: bool = False,
-    progress: Progress | None = None,
-    shown: int = SHOWN,
-) -> IngestResult:
-    """Ingest one source file into ``store``; the caller holds the store's lock.
+@dataclass(frozen=True)
+class _Options:
+    """What every file of one :func:`ingest` shares."""
+
+    store: RecordsStore
+    salt: str
+    kind: str | None
+    skip_bad_rows: bool
+    dedupe: bool
+    say: Progress
+    shown: int
+
+
+def ingest_file(o: _Options, path: Path, mapping: Mapping) -> IngestResult:
+    """Ingest one source file into ``o.store``; the caller holds the store's lock.
 
     Records whose key (:attr:`Kind.key`) repeats, in the file or against what the store holds
-    already, are refused; with ``dedupe`` the first in file order (or the one ingested
+    already, are refused; with ``o.dedupe`` the first in file order (or the one ingested
     earlier) is kept and the others are counted in the result.
     """
     started = time.perf_counter()
     label = str(path)
-    say = progress or (lambda _f, _s, _x: None)
-    say(label, "reading", None)
+    o.say(label, "reading", None)
     info = inspect(path, mapping.encoding)
-    if kind and mapping.kind and kind != mapping.kind:
+    if o.kind and mapping.kind and o.kind != mapping.kind:
         raise CcuaError(
-            f"--kind {kind} but the mapping {mapping.path} is for {mapping.kind}", file=label
+            f"--kind {o.kind} but the mapping {mapping.path} is for {mapping.kind}", file=label
         )
+    kind = o.kind or mapping.kind
     result = IngestResult(label, encoding=info.encoding)
     sha256 = _sha256_later(path)
-    if _unchanged(store, info, sha256, mapping, kind or mapping.kind, result):
-        result.seconds = time.perf_counter() - started
-        return result
-    staging = store.staging(uuid.uuid4().hex[:16])
-    done: _Pass | None = None
-    try:
-        writing = lambda f: say(label, "writing", f)  # noqa: E731
-        done = _write_checked(info, mapping, staging, kind or mapping.kind, salt, writing)
-        result.encoding = info.encoding
-        _settle(done, store, path, sha256, result, skip_bad_rows, dedupe, shown, say)
-    except BaseException:
-        if done is not None:
+    if not _unchanged(o.store, info, sha256, mapping, kind, result):
+        staging = o.store.staging(uuid.uuid4().hex[:16])
+        done: _Pass | None = None
+        try:
+            writing = lambda f: o.say(label, "writing", f)  # noqa: E731
+            done = _write_checked(info, mapping, staging, kind, o.salt, writing)
+            result.encoding = info.encoding
+            _settle(done, o, path, sha256, result)
             done.con.close()
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    done.con.close()
-    _commit(store, info, sha256(), mapping, result, done.out)
-    shutil.rmtree(staging, ignore_errors=True)
+            _commit(o.store, info, sha256(), mapping, result, done.out)
+        except BaseException:
+            if done is not None:
+                done.con.close()
+            raise
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        o.say(label, "done", 1.0)
     result.seconds = time.perf_counter() - started
-    say(label, "done", 1.0)
     return result
 
 
 def _settle(
-    done: _Pass,
-    store: RecordsStore,
-    path: Path,
-    sha256: Callable[[], str],
-    result: IngestResult,
-    skip_bad_rows: bool,
-    dedupe: bool,
-    shown: int,
-    say: Progress,
+    done: _Pass, o: _Options, path: Path, sha256: Callable[[], str], result: IngestResult
 ) -> None:
     """After the pass: refuse an empty file or (unless skipped) bad rows, then repeated keys
     (unless deduplicated); ``result`` says what is staged to be committed."""
@@ -889,12 +882,12 @@ def _settle(
             row=1,
         )
     if done.bad_rows or done.rejects:
-        counting = lambda f: say(label, "counting", f)  # noqa: E731
+        counting = lambda f: o.say(label, "counting", f)  # noqa: E731
         result.problems, result.skipped = _count_problems(
-            done, label, skip_bad_rows, shown, counting
+            done, label, o.skip_bad_rows, o.shown, counting
         )
     if p.kind.key:
-        _keys_once(done, store, path, sha256(), result, dedupe, shown, say)
+        _keys_once(done, o, path, sha256(), result)
     result.months = _months(done.con, done.out)
     result.written = sum(result.months.values())
     if result.duplicates_within or result.duplicates_earlier:
@@ -934,18 +927,9 @@ def _replaced(store: RecordsStore, kind: str, path: Path, sha256: str) -> list[d
     ]
 
 
-def _keys_once(
-    done: _Pass,
-    store: RecordsStore,
-    path: Path,
-    sha256: str,
-    result: IngestResult,
-    dedupe: bool,
-    shown: int,
-    say: Progress,
-) -> None:
+def _keys_once(done: _Pass, o: _Options, path: Path, sha256: str, result: IngestResult) -> None:
     """Refuse repeated keys, or (``dedupe``) write the rows again keeping one of each."""
-    con, p, out, label = done.con, done.plan, done.out, str(path)
+    con, p, out, label, store = done.con, done.plan, done.out, str(path), o.store
     if not any(out.glob("month=*/*.parquet")):
         return
     k = p.kind
@@ -959,18 +943,17 @@ def _keys_once(
     if not (within or before):
         return
     keep = f" WHERE NOT ({p.any_bad})" if done.bad_rows else ""
-    if not dedupe:
+    if not o.dedupe:
         raise _duplicate_error(
-            con, p, label, result.rows, within, before, store, earlier, shown, keep, done.rejects
+            con, p, label, result.rows, within, before, store, earlier, o.shown, keep, done.rejects
         )
     shutil.rmtree(out)
     if within and not p.row_expr:
         # "The first in file order" needs the rows numbered in file order: a CSV has no row
         # number of its own, so it is read by one thread, in order.
-        con.execute("SET threads = 1")
-        con.execute("SET preserve_insertion_order = true")
+        _in_file_order(con)
     _execute(
-        con, _dedupe_copy(p, keep, out, store, earlier), lambda f: say(label, "deduplicating", f)
+        con, _dedupe_copy(p, keep, out, store, earlier), lambda f: o.say(label, "deduplicating", f)
     )
     result.duplicates_within, result.duplicates_earlier = within, before
 
@@ -1067,24 +1050,12 @@ def ingest(
     results: list[IngestResult] = []
     with store.lock():
         store.clean()
-        salt = store.salt()
+        say = progress or (lambda _f, _s, _x: None)
+        o = _Options(store, store.salt(), kind, skip_bad_rows, dedupe, say, shown)
         try:
             for path in paths:
                 try:
-                    mapping = mapping_for(path, mappings)
-                    results.append(
-                        ingest_file(
-                            store,
-                            path,
-                            kind=kind,
-                            mapping=mapping,
-                            salt=salt,
-                            skip_bad_rows=skip_bad_rows,
-                            dedupe=dedupe,
-                            progress=progress,
-                            shown=shown,
-                        )
-                    )
+                    results.append(ingest_file(o, path, mapping_for(path, mappings)))
                 except CcuaError as exc:
                     failed = IngestResult(str(path), status="failed", error=exc)
                     if isinstance(exc, RecordsInvalid):
@@ -1150,7 +1121,6 @@ def _dedupe_copy(
     first in file order."""
     k = p.kind
     keys = _keys(k)
-    row = "__row" if p.row_expr else "row_number() OVER ()"
     old_files = _earlier_files(store, earlier)
     anti = (
         f" ANTI JOIN (SELECT DISTINCT {keys} FROM {_parquet(old_files)}) AS old USING ({keys})"
@@ -1158,7 +1128,7 @@ def _dedupe_copy(
         else ""
     )
     ctes = (
-        f"n AS (SELECT *, {row} AS __n FROM c{keep}), "
+        f"n AS (SELECT *, {p.row_number} AS __n FROM c{keep}), "
         f"d AS (SELECT n.* FROM n{anti} QUALIFY row_number() OVER (PARTITION BY {keys} "
         "ORDER BY __n) = 1)"
     )
@@ -1183,9 +1153,7 @@ def _duplicate_error(
     keys = _keys(k)
     old_files = _earlier_files(store, earlier)
     by_file = {str(store.root / rel): s["name"] for s in earlier for rel in s["files"]}
-    row = "__row" if p.row_expr else "row_number() OVER ()"
-    con.execute("SET threads = 1")  # rows in file order, for their numbers
-    con.execute("SET preserve_insertion_order = true")
+    _in_file_order(con)
     old = (
         f"LEFT JOIN (SELECT {keys}, min(filename) AS __file FROM {_parquet(old_files)} "
         f"GROUP BY {keys}) AS old USING ({keys})"
@@ -1194,7 +1162,7 @@ def _duplicate_error(
     )
     old_col = "old.__file" if old_files else "NULL"
     found = con.execute(
-        f"{p.checked()}, n AS (SELECT {keys}, {row} AS __n FROM c{keep}), "
+        f"{p.checked()}, n AS (SELECT {keys}, {p.row_number} AS __n FROM c{keep}), "
         f"f AS (SELECT n.*, min(__n) OVER (PARTITION BY {keys}) AS __first, {old_col} AS __old "
         f"FROM n {old}) "
         f"SELECT __n, __first, __old, {keys} FROM f WHERE __n > __first OR __old IS NOT NULL "
