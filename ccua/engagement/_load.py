@@ -25,6 +25,7 @@ from ccua.ratings import Ratings, load_ratings
 from ccua.spec import Framework, Indicator, load_framework
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 ENGAGEMENT_FILE = "engagement.yaml"
 TARGETS_FILE = "targets.yaml"
@@ -72,11 +73,18 @@ class EngagementData:
 
 def _read_yaml(path: Path, problems: list[Problem]) -> tuple[Any, dict]:
     """A YAML file's data and line map; a file that cannot be read is a problem (None, {})."""
+    return _caught(problems, lambda: load_with_lines(read_yaml_text(path), str(path))) or (None, {})
+
+
+def _caught(problems: list[Problem], read: Callable[[], T]) -> T | None:
+    """``read()``, or None with its problems added (every one of a ValidationFailed)."""
     try:
-        return load_with_lines(read_yaml_text(path), str(path))
+        return read()
+    except ValidationFailed as exc:
+        problems += exc.problems
     except CcuaError as exc:
         problems.append(exc.problem)
-        return None, {}
+    return None
 
 
 def _model(
@@ -121,44 +129,46 @@ def _find_sheet(folder: Path, stem: str, problems: list[Problem] | None = None) 
     return found[0] if found else None
 
 
+_SHAPES = {"targets": "{CODE: {min: ..., max: ...}}", "checks": "{CODE: {met: true, note: ...}}"}
+
+
 def _entries(
-    data: Any, key: str, shape: str, path: Path, lines: dict, problems: list[Problem]
-) -> Iterator[tuple[str, Any, tuple[str, ...], Callable[[str], Problem]]]:
-    """The entries of a targets or checks file (under ``key:`` or at the top): each code, its
-    value, where it is, and how to place a problem of it."""
+    data: Any, key: str, framework: Framework, path: Path, lines: dict, problems: list[Problem]
+) -> Iterator[tuple[Indicator, Any, tuple[str, ...], Callable[[str], Problem]]]:
+    """The entries of a targets or checks file (under ``key:`` or at the top) that name an
+    indicator: the indicator, its value, where it is, and how to place a problem of it."""
     body = data.get(key, data) if isinstance(data, Mapping) else data
     if body is None:  # no file, or "key:" with every entry still commented out (ccua new)
         return
     if not isinstance(body, Mapping):
-        problems.append(Problem(f"expected {key}: {shape}", file=str(path)))
+        problems.append(Problem(f"expected {key}: {_SHAPES[key]}", file=str(path)))
         return
+    known = {i.code: i for i in framework.indicators}
     for code, raw in body.items():
         loc = (key, str(code)) if key in data else (str(code),)
         at = partial(Problem, file=str(path), row=line_of(lines, loc), field=str(code))
-        yield str(code), raw, loc, at
+        if (ind := known.get(str(code))) is not None:
+            yield ind, raw, loc, at
+        else:  # (the targets' message names the framework)
+            fw = f" in {framework.id}" if key == "targets" else ""
+            problems.append(at(f"no indicator {str(code)!r}{fw}"))
 
 
 def parse_targets(
     data: Any, framework: Framework, path: Path, lines: dict, problems: list[Problem]
 ) -> dict[str, Target]:
     targets: dict[str, Target] = {}
-    known = {i.code: i for i in framework.indicators}
-    shape = "{CODE: {min: ..., max: ...}}"
-    for code, raw, loc, at in _entries(data, "targets", shape, path, lines, problems):
-        ind = known.get(code)
-        if ind is None:
-            problems.append(at(f"no indicator {code!r} in {framework.id}"))
-            continue
+    for ind, raw, loc, at in _entries(data, "targets", framework, path, lines, problems):
         if ind.is_documentary:
             why = f"record the assessor's check in {CHECKS_FILE}, not a target"
-            problems.append(at(f"{code} is documentary: {why}"))
+            problems.append(at(f"{ind.code} is documentary: {why}"))
             continue
         raw, wrong = _target_bounds(raw, ind)
         target = None if wrong else _model(Target, raw, path, lines, problems, at=loc)
         if wrong or (target is not None and target.min is None and target.max is None):
             problems.append(at(wrong or "a target needs min or max"))
         elif target is not None:
-            targets[code] = target
+            targets[ind.code] = target
     return targets
 
 
@@ -181,17 +191,12 @@ def parse_checks(
     data: Any, framework: Framework, path: Path, lines: dict, problems: list[Problem]
 ) -> dict[str, Check]:
     checks: dict[str, Check] = {}
-    known = {i.code: i for i in framework.indicators}
-    shape = "{CODE: {met: true, note: ...}}"
-    for code, raw, loc, at in _entries(data, "checks", shape, path, lines, problems):
-        ind = known.get(code)
-        if ind is None:
-            problems.append(at(f"no indicator {code!r}"))
-        elif not ind.is_documentary:
+    for ind, raw, loc, at in _entries(data, "checks", framework, path, lines, problems):
+        if not ind.is_documentary:
             why = "is computed from data; checks are for documentary indicators"
-            problems.append(at(f"{code} {ind.name} {why}"))
+            problems.append(at(f"{ind.code} {ind.name} {why}"))
         elif (check := _model(Check, raw, path, lines, problems, at=loc)) is not None:
-            checks[code] = check
+            checks[ind.code] = check
     return checks
 
 
@@ -401,26 +406,19 @@ def _read_claims(
     if cl_path is None or not months:
         return []
     files["claimed"] = cl_path
-    try:
-        claims, more = parse_claims(read_sheet(cl_path), framework, months)
-    except CcuaError as exc:
-        problems.append(exc.problem)
+    parsed = _caught(problems, lambda: parse_claims(read_sheet(cl_path), framework, months))
+    if parsed is None:
         return []
-    problems += more
-    return claims
+    problems += parsed[1]
+    return parsed[0]
 
 
 def _read_ratings(
     r_path: Path, framework: Framework, files: dict[str, Path], problems: list[Problem]
 ) -> Ratings | None:
     """The ratings scored (ratings.yaml); None when they cannot be read."""
-    try:
-        ratings = load_ratings(r_path, framework)
-    except ValidationFailed as exc:
-        problems += exc.problems
-        return None
-    except CcuaError as exc:
-        problems.append(exc.problem)
+    ratings = _caught(problems, lambda: load_ratings(r_path, framework))
+    if ratings is None:
         return None
     files["ratings"] = r_path
     if not ratings.items:
@@ -440,15 +438,8 @@ def _read_register(
     folder: Path, files: dict[str, Path], problems: list[Problem]
 ) -> Register | None:
     """The evidence register (evidence.yaml), when the engagement keeps one."""
-    try:
-        register = load_register(folder)
-    except ValidationFailed as exc:
-        problems += exc.problems
-        return None
-    except CcuaError as exc:
-        problems.append(exc.problem)
-        return None
-    if not register.path.is_file():
+    register = _caught(problems, lambda: load_register(folder))
+    if register is None or not register.path.is_file():
         return None
     files["evidence"] = register.path
     return register
@@ -463,13 +454,9 @@ def _assessor_ratings(
     if not assessors.is_dir():
         return out
     for path in sorted(assessors.glob("*.yaml")):
-        try:
-            out[path.stem] = load_ratings(path, framework)
+        if (ratings := _caught(problems, partial(load_ratings, path, framework))) is not None:
+            out[path.stem] = ratings
             files[f"{ASSESSORS_DIR}/{path.name}"] = path
-        except ValidationFailed as exc:
-            problems.extend(exc.problems)
-        except CcuaError as exc:
-            problems.append(exc.problem)
     return out
 
 
