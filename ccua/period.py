@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from fractions import Fraction
 
-from ccua._num import round_half_up, to_fraction
+from ccua._num import to_fraction
 from ccua.attainment import Attainment
 from ccua.engagement import Check, Claim, MonthlyInputs, Target, Tolerance
 from ccua.errors import InputError, Problem
@@ -106,14 +105,9 @@ def trend_of(
     xs = range(n)
     mean_x = Fraction(n - 1, 2)
     mean_y = sum(series, Fraction(0)) / n
-    sxx = sum(((Fraction(x) - mean_x) * (Fraction(x) - mean_x) for x in xs), Fraction(0))
-    slope = (
-        sum(
-            ((Fraction(x) - mean_x) * (y - mean_y) for x, y in zip(xs, series, strict=True)),
-            Fraction(0),
-        )
-        / sxx
-    )
+    sxx = sum(((x - mean_x) ** 2 for x in xs), Fraction(0))
+    # (the deviations of x sum to 0: Σ(x − x̄)(y − ȳ) = Σ(x − x̄)·y)
+    slope = sum(((x - mean_x) * y for x, y in zip(xs, series, strict=True)), Fraction(0)) / sxx
     direction: str = indicator.direction
     if direction in ("band", "none"):
         direction = _band_direction(series[-1], target)
@@ -203,12 +197,7 @@ def _documentary(ind: Indicator, check: Check | None, claims: Sequence[Claim]) -
         evaluable=check is not None,
         met=check.met if check else None,
         trend=Trend(None, "n/a", 0),
-        reconciliation=tuple(
-            Reconciliation(
-                c.month, c.value, None, None, Fraction(0), "unverifiable", str(c.source), c.document
-            )
-            for c in claims
-        ),
+        reconciliation=tuple(_reconciled(c, None, Fraction(0)) for c in claims),
         origin="none",
     )
 
@@ -319,23 +308,13 @@ def _reconcile(
     out = []
     for c in claims:
         recomputed = period if c.month is None else monthly.get(c.month)
-        tol = _tolerance(ind, recomputed, tolerance)
-        if recomputed is None:
-            out.append(
-                Reconciliation(
-                    c.month, c.value, None, None, tol, "unverifiable", str(c.source), c.document
-                )
-            )
-            continue
-        diff = c.value - recomputed
-        status = "ok" if abs(diff) <= tol else "mismatch"
-        out.append(
-            Reconciliation(
-                c.month, c.value, recomputed, diff, tol, status, str(c.source), c.document
-            )
-        )
+        out.append(_reconciled(c, recomputed, _tolerance(ind, recomputed, tolerance)))
     return tuple(out)
 
 
-def display_value(value: Fraction | None, places: int = 2) -> Decimal | None:
-    return None if value is None else round_half_up(value, places)
+def _reconciled(c: Claim, recomputed: Fraction | None, tol: Fraction) -> Reconciliation:
+    diff = None if recomputed is None else c.value - recomputed
+    status = "unverifiable" if diff is None else "ok" if abs(diff) <= tol else "mismatch"
+    return Reconciliation(
+        c.month, c.value, recomputed, diff, tol, status, str(c.source), c.document
+    )
