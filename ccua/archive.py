@@ -21,13 +21,8 @@ from pathlib import Path
 from ccua import __version__
 from ccua.errors import CcuaError
 from ccua.provenance import sha256_file
-from ccua.verify import (
-    ARCHIVE_FORMAT,
-    ARCHIVE_MANIFEST,
-    RESULTS_FILE,
-    provenance_of,
-    read_json,
-)
+from ccua.results_model import run_results_file
+from ccua.verify import ARCHIVE_FORMAT, ARCHIVE_MANIFEST, provenance_of, read_json
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _SKIP = frozenset({"__pycache__", ".ipynb_checkpoints"})
@@ -57,14 +52,9 @@ def archive_run(
 ) -> tuple[Path, int]:
     """Write the archive of a run; return its path and the number of input files in it."""
     run = Path(run_dir)
-    if not run.is_dir():
-        raise CcuaError(
-            "is not a run folder",
-            file=str(run_dir),
-            hint="give a folder written by  ccua run params/CLIENT.yaml",
-        )
-    results_file = run / RESULTS_FILE
-    prov = provenance_of(read_json(results_file), results_file)
+    results_file = run_results_file(run)
+    results = read_json(results_file)
+    prov = provenance_of(results, results_file)
     out = Path(output) if output is not None else default_archive(run)
     if out.exists() and not force:
         raise CcuaError(
@@ -102,7 +92,7 @@ def archive_run(
         "generator": f"ccua {__version__}",
         "run": run_abs.relative_to(base).as_posix() or ".",
         "inputs": root.relative_to(base).as_posix() or ".",
-        "client": json.loads(results_file.read_text(encoding="utf-8")).get("client"),
+        "client": results.get("client"),
         "verify": "ccua verify THIS_FILE",
     }
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -47,6 +47,10 @@ class ItemLink(_Frozen):
     note: str = ""
     none: str = Field("", description="why there is no counterpart (when to is empty)")
 
+    @property
+    def grade(self) -> str | None:
+        return self.fit
+
 
 class IndicatorLink(_Frozen):
     source: str = Field(alias="from")
@@ -54,6 +58,10 @@ class IndicatorLink(_Frozen):
     match: Literal["same", "similar"] | None = None
     note: str = ""
     none: str = ""
+
+    @property
+    def grade(self) -> str | None:
+        return self.match
 
 
 class CrosswalkData(_Frozen):
@@ -99,62 +107,50 @@ class Crosswalk:
     # -- the mapping tables, from either side
     def item_rows(self, source: str) -> tuple[Row, ...]:
         """Every item of ``source`` with its counterparts in the other framework."""
-        src, dst = self.framework(source), self.other(source)
-        if src is self.first:
-            return tuple(
-                Row(
-                    link.source,
-                    src.item(link.source).name,
-                    tuple((c, dst.item(c).name) for c in link.to),
-                    link.fit,
-                    link.note,
-                    link.none,
-                )
-                for link in self.data.items
-            )
-        rows = []
-        for item in src.items:
-            links = [lk for lk in self.data.items if item.code in lk.to]
-            fits = {lk.fit for lk in links}
-            rows.append(
-                Row(
-                    item.code,
-                    item.name,
-                    tuple((lk.source, dst.item(lk.source).name) for lk in links),
-                    None if not links else "full" if "full" in fits else "partial",
-                    "",
-                    "" if links else f"no {dst.levels.item.en} of {dst.id} maps to it",
-                )
-            )
-        return tuple(rows)
+        return self._rows(source, items=True)
 
     def indicator_rows(self, source: str) -> tuple[Row, ...]:
         """Every KPI of ``source`` (table or all indicators) with its counterpart."""
+        return self._rows(source, items=False)
+
+    def _rows(self, source: str, *, items: bool) -> tuple[Row, ...]:
         src, dst = self.framework(source), self.other(source)
+        links: tuple[ItemLink | IndicatorLink, ...] = (
+            self.data.items if items else self.data.indicators
+        )
+
+        def name(fw: Framework, code: str) -> str:
+            return fw.item(code).name if items else fw.indicator(code).name
+
         if src is self.first:
             return tuple(
                 Row(
-                    link.source,
-                    src.indicator(link.source).name,
-                    tuple((c, dst.indicator(c).name) for c in link.to),
-                    link.match,
-                    link.note,
-                    link.none,
+                    lk.source,
+                    name(src, lk.source),
+                    tuple((c, name(dst, c)) for c in lk.to),
+                    lk.grade,
+                    lk.note,
+                    lk.none,
                 )
-                for link in self.data.indicators
+                for lk in links
             )
+        strong, weak = ("full", "partial") if items else ("same", "similar")
+        unmapped = (
+            f"no {dst.levels.item.en} of {dst.id} maps to it"
+            if items
+            else f"no KPI of {dst.id} matches it"
+        )
         rows = []
-        for ind in src.indicators:
-            links = [lk for lk in self.data.indicators if ind.code in lk.to]
-            matches = {lk.match for lk in links}
+        for entry in src.items if items else src.indicators:
+            mine = [lk for lk in links if entry.code in lk.to]
             rows.append(
                 Row(
-                    ind.code,
-                    ind.name,
-                    tuple((lk.source, dst.indicator(lk.source).name) for lk in links),
-                    None if not links else "same" if "same" in matches else "similar",
-                    "; ".join(lk.note for lk in links if lk.note),
-                    "" if links else f"no KPI of {dst.id} matches it",
+                    entry.code,
+                    entry.name,
+                    tuple((lk.source, name(dst, lk.source)) for lk in mine),
+                    None if not mine else strong if strong in {lk.grade for lk in mine} else weak,
+                    "" if items else "; ".join(lk.note for lk in mine if lk.note),
+                    "" if mine else unmapped,
                 )
             )
         return tuple(rows)

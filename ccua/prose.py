@@ -9,16 +9,14 @@ sentence kept from a schema-1 run) prints as it is.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
-
-from pydantic import BaseModel, TypeAdapter
 
 from ccua import fmt
 from ccua.i18n import Tr
 from ccua.results_model import (
     Bounds,
     Finding,
+    IndicatorNotMet,
     KeyPointFact,
     Reason,
     Results,
@@ -26,11 +24,7 @@ from ccua.results_model import (
     RuleResult,
     TargetOut,
     Text,
-    typed,
 )
-
-_FINDING: TypeAdapter[Finding] = TypeAdapter(Finding)
-_REASON: TypeAdapter[Reason] = TypeAdapter(Reason)
 
 
 def percent_of(share: Any) -> str:
@@ -42,12 +36,8 @@ def percent_of(share: Any) -> str:
     return f"{text}%"
 
 
-def bounds_text(
-    target: Bounds | TargetOut | Mapping[str, Any] | None, unit: str | None, lang: str
-) -> str:
+def bounds_text(target: Bounds | TargetOut | None, unit: str | None, lang: str) -> str:
     """A target from its bounds: ≥80%, ≤300秒 / ≤300 s, 80–90%."""
-    if isinstance(target, Mapping):  # a finding's bounds as model_dump gives them
-        target = Bounds(min=target.get("min"), max=target.get("max"))
     if target is None or (target.min is None and target.max is None):
         return fmt.DASH
     label = fmt.unit_label(unit, lang)
@@ -60,20 +50,15 @@ def bounds_text(
     return f"≤{fmt.plain(hi)}{sep}{label}"
 
 
-def finding_text(
-    results: Results | Mapping[str, Any], fact: Finding | Mapping[str, Any] | str, lang: str = "zh"
-) -> str:
-    """One finding as a sentence in ``lang`` (a schema-1 string passes through)."""
-    if isinstance(fact, str):
-        return fact
-    f = fact if isinstance(fact, BaseModel) else _FINDING.validate_python(fact)
+def finding_text(results: Results, f: Finding, lang: str = "zh") -> str:
+    """One finding as a sentence in ``lang`` (a schema-1 sentence, ``text``, as it is)."""
     if isinstance(f, Text):
         return f.text
     tr = Tr(lang)
     values: dict[str, Any] = f.model_dump(exclude={"code"})
     code = getattr(f, "indicator", None)
     if code and not isinstance(f, KeyPointFact):
-        ind = next((i for i in typed(results).indicators if i.code == code), None)
+        ind = next((i for i in results.indicators if i.code == code), None)
         unit = values.get("unit", ind.unit if ind else None)
         values["head"] = f"{code} {tr.name(ind, code)}"
         month = values.get("month")
@@ -83,8 +68,8 @@ def finding_text(
                 values[key] = fmt.value(values[key], unit, tr.lang)
         if "tolerance" in values:
             values["tolerance"] = fmt.fixed(values["tolerance"])
-        if "target" in values:
-            values["target"] = bounds_text(values["target"], unit, tr.lang)
+        if isinstance(f, IndicatorNotMet):
+            values["target"] = bounds_text(f.target, unit, tr.lang)
     if f.code == "handover_gap":
         parts = [
             tr(key)
@@ -104,11 +89,8 @@ def finding_text(
     return tr(f"finding.{f.code}", **values)
 
 
-def reason_text(reason: Reason | Mapping[str, Any] | str, lang: str = "zh") -> str:
-    """Why a rule's KPI passed or not, as a phrase in ``lang`` (a string passes through)."""
-    if isinstance(reason, str):
-        return reason
-    r = reason if isinstance(reason, BaseModel) else _REASON.validate_python(reason)
+def reason_text(r: Reason, lang: str = "zh") -> str:
+    """Why a rule's KPI passed or not, as a phrase in ``lang`` (a schema-1 ``text`` as it is)."""
     if isinstance(r, Text):
         return r.text
     tr = Tr(lang)

@@ -54,6 +54,12 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class _Aliased(_Frozen):
+    """Fields written under another name (``from``, ``pass``), read under either."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+
 def _omit_none(v: object) -> bool:
     return v is None
 
@@ -144,10 +150,7 @@ class RequirementOut(_Frozen):
     attainment: AttainmentOut | None = Field(None, exclude_if=_omit_none)
 
 
-class RuleCounts(_Frozen):
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", populate_by_name=True, serialize_by_alias=True
-    )
+class RuleCounts(_Aliased):
     passed: int = Field(alias="pass")
     failed: int = Field(alias="fail")
     not_measurable: int = Field(alias="not measurable")
@@ -309,10 +312,7 @@ class AssessmentOut(_Frozen):
         raise KeyError(code)
 
 
-class ItemAttainment(_Frozen):
-    met: int
-    evaluable: int
-    share: Num | None
+class ItemAttainment(AttainmentOut):
     rating: Num | None
 
 
@@ -562,9 +562,7 @@ class RuleParameters(_Frozen):
     held_target_counts: bool
 
 
-class MonthCheckOut(_Frozen):
-    month: str
-    value: Num | None
+class MonthCheckOut(MonthValue):
     met: bool | None
 
 
@@ -685,10 +683,7 @@ class ProjectionMissing(_Frozen):
     unrated_sources: tuple[str, ...] = ()
 
 
-class ProjectionKpi(_Frozen):
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", populate_by_name=True, serialize_by_alias=True
-    )
+class ProjectionKpi(_Aliased):
     code: str
     name: str
     source: str | None = Field(alias="from")
@@ -808,12 +803,9 @@ class AgreementOut(AgreementStats):
     disagreements: tuple[Disagreement, ...]
 
 
-class ProjectionOut(_Frozen):
+class ProjectionOut(_Aliased):
     """The assessment estimated under another framework through a crosswalk (an estimate)."""
 
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", populate_by_name=True, serialize_by_alias=True
-    )
     kind: Literal["estimate"]
     note: str
     source: str = Field(alias="from")
@@ -1028,25 +1020,27 @@ def typed(results: Results | Mapping[str, Any]) -> Results:
     return out
 
 
+def run_results_file(run_dir: str | Path) -> Path:
+    """The results.json of a run folder; a clear error if the folder is not a run."""
+    path = Path(run_dir)
+    if not path.is_dir():
+        raise CcuaError(
+            "is not a run folder",
+            file=str(run_dir),
+            hint="give a folder written by  ccua run params/CLIENT.yaml",
+        )
+    file = path / RESULTS_FILE
+    if not file.exists():
+        raise CcuaError(
+            "has no results.json", file=str(run_dir), hint="run  ccua run params/CLIENT.yaml  first"
+        )
+    return file
+
+
 def load_run(run_dir: str | Path) -> Results:
     """The results of a run folder (or of a results.json file given directly)."""
     path = Path(run_dir)
-    if path.is_file():
-        file = path
-    else:
-        if not path.is_dir():
-            raise CcuaError(
-                "is not a run folder",
-                file=str(run_dir),
-                hint="give a folder written by  ccua run params/CLIENT.yaml",
-            )
-        file = path / RESULTS_FILE
-        if not file.exists():
-            raise CcuaError(
-                "has no results.json",
-                file=str(run_dir),
-                hint="run  ccua run params/CLIENT.yaml  first",
-            )
+    file = path if path.is_file() else run_results_file(path)
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

@@ -3,25 +3,18 @@ report): pure, no language state of their own."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ccua import fmt
-from ccua.errors import CcuaError
+
+if TYPE_CHECKING:
+    from ccua.results_model import ChapterOut, Results
 
 
-def chapter_of(results: Mapping[str, Any], chapter: str) -> dict[str, Any]:
-    """One chapter (a domain, or an area of the guideline) of the results."""
-    for ch in results["chapters"]:
-        if ch["id"] == chapter:
-            return dict(ch)
-    known = ", ".join(ch["id"] for ch in results["chapters"])
-    raise CcuaError(f"chapter must be one of {known}, got {chapter!r}", field="chapter")
-
-
-def indicators_of(results: Mapping[str, Any], item: str) -> list[dict[str, Any]]:
-    """An item's indicators, in the order of table A.1 (the dict form: tests)."""
-    return [ind for ind in results["indicators"] if ind.get("item") == item]
+def chapter_of(results: Results, chapter: str) -> ChapterOut:
+    """The notebooks' older name for :meth:`Results.chapter`."""
+    return results.chapter(chapter)
 
 
 def month_labels(months: Sequence[str], lang: str = "zh") -> dict[str, str]:

@@ -21,8 +21,9 @@ import altair as alt
 from ccua import fmt, prose, tables
 from ccua.fmt import fixed as number_text
 from ccua.i18n import Tr
+from ccua.results_model import Bounds, typed
 from ccua.tables import Names
-from ccua.views import chapter_of, indicators_of, month_labels
+from ccua.views import month_labels
 
 FONT_FAMILY = "Noto Sans CJK SC"
 """The simplified-Chinese family of the Noto Sans CJK collection (NotoSansCJK-Regular.ttc)."""
@@ -30,6 +31,14 @@ FONT_FAMILY = "Noto Sans CJK SC"
 FONT_STACK = f"'{FONT_FAMILY}', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
 """Chart font: Noto first (vl-convert, Typst and browsers that have it), then the CJK fonts
 that readers' systems usually carry, so the HTML report reads well without Noto."""
+
+
+def chapter_of(results: Mapping[str, Any], chapter: str) -> dict[str, Any]:
+    return next(dict(ch) for ch in results["chapters"] if ch["id"] == chapter)
+
+
+def indicators_of(results: Mapping[str, Any], item: str) -> list[dict[str, Any]]:
+    return [ind for ind in results["indicators"] if ind.get("item") == item]
 
 
 MET, MISSED, NO_TARGET = "met", "missed", "no_target"
@@ -93,7 +102,7 @@ def items_of(results: Mapping[str, Any], chapter: str | None = None) -> list[dic
 
 
 def _names(results: Mapping[str, Any], lang: str) -> Names:
-    return tables.names(results, lang)
+    return tables.names(typed(results), lang)
 
 
 def _group_label(results: Mapping[str, Any], code: str, lang: str = "zh") -> str:
@@ -426,7 +435,8 @@ def _target_panel(
 def _target_text(ind: Mapping[str, Any], lang: str) -> str:
     target = ind.get("target") or {}
     if lang == "en" and (target.get("min") is not None or target.get("max") is not None):
-        return prose.bounds_text(target, ind.get("unit"), lang)
+        bounds = Bounds(min=target.get("min"), max=target.get("max"))
+        return prose.bounds_text(bounds, ind.get("unit"), lang)
     return str(target.get("text") or "—")
 
 

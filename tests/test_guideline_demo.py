@@ -26,8 +26,8 @@ import yaml
 
 from ccua._num import round_half_up
 from ccua.demo import demo_files, load_demo
+from ccua.fmt import fixed
 from ccua.inputs import load_engagement
-from ccua.report._results import fixed
 from ccua.report._workbook import SHEETS, projection_sheet_title
 from ccua.results import build_results, dumps
 from ccua.runner import run_client

@@ -23,8 +23,8 @@ from ccua.errors import CcuaError
 from ccua.i18n import LANGS, Tr, catalog, check_lang, fields, output_name, t
 from ccua.inputs import load_engagement
 from ccua.report._document import build_document
-from ccua.report._results import load_results
 from ccua.results import build_results
+from ccua.results_model import load_run
 from ccua.results_v1 import finding_zh, reason_zh
 from ccua.spec import load_framework
 
@@ -107,27 +107,27 @@ def test_chinese_sentences_from_facts_are_the_schema_1_sentences(runs: dict):
     n = 0
     for r in runs.values():
         data, res = r["data"], r["results"]
-        for facts in data["findings"].values():
-            for f in facts:
-                assert prose.finding_text(data, f, "zh") == finding_zh(res, f)
-                assert prose.finding_text(data, f, "en") != finding_zh(res, f)
+        for item, facts in data["findings"].items():
+            for f, fact in zip(facts, res.findings[item], strict=True):
+                assert prose.finding_text(res, fact, "zh") == finding_zh(res, f)
+                assert prose.finding_text(res, fact, "en") != finding_zh(res, f)
                 n += 1
-        for rule in data["rules"]:
-            for k in rule["kpis"]:
-                for reason in k["reasons"]:
-                    assert prose.reason_text(reason, "zh") == reason_zh(reason)
+        for rule, typed_rule in zip(data["rules"], res.rules, strict=True):
+            for k, typed_kpi in zip(rule["kpis"], typed_rule.kpis, strict=True):
+                for reason, typed_reason in zip(k["reasons"], typed_kpi.reasons, strict=True):
+                    assert prose.reason_text(typed_reason, "zh") == reason_zh(reason)
                     n += 1
     assert n > 100
 
 
 def test_an_english_finding_says_what_the_numbers_say(runs: dict):
-    data = runs["t-ccua"]["data"]
-    fact = next(f for f in data["findings"]["DO7"] if f["code"] == "indicator_not_met")
-    text = prose.finding_text(data, fact, "en")
-    ind = next(i for i in data["indicators"] if i["code"] == fact["indicator"])
-    assert text.startswith(f"{ind['code']} {ind['name_en']}: value for the period ")
-    assert fmt.value(fact["value"], fact["unit"], "en") in text
-    assert prose.bounds_text(fact["target"], fact["unit"], "en") in text
+    res = runs["t-ccua"]["results"]
+    fact = next(f for f in res.findings["DO7"] if f.code == "indicator_not_met")
+    text = prose.finding_text(res, fact, "en")
+    ind = res.indicator(fact.indicator)
+    assert text.startswith(f"{ind.code} {ind.name_en}: value for the period ")
+    assert fmt.value(fact.value, fact.unit, "en") in text
+    assert prose.bounds_text(fact.target, fact.unit, "en") in text
 
 
 def notebook_markdown(results_file: Path, lang: str) -> str:
@@ -155,7 +155,7 @@ def notebook_markdown(results_file: Path, lang: str) -> str:
 
 
 def report_markdown(run: Path, lang: str) -> str:
-    return build_document(load_results(run), run, None, lang=lang).source
+    return build_document(load_run(run), run, None, lang=lang).source
 
 
 def as_text(markdown: str) -> str:

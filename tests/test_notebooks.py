@@ -31,6 +31,7 @@ from ccua.engagement import Engagement, EngagementData, MonthlyInputs, Params
 from ccua.errors import CcuaError
 from ccua.ratings import parse_ratings
 from ccua.results import build_results, dumps
+from ccua.results_model import typed
 from ccua.runner import NotebookJob, execute_notebook, run_client
 from ccua.spec import load_framework
 
@@ -335,8 +336,8 @@ def test_documentary_checks_and_findings_are_listed(executed: dict, results: dic
         block = unescape(item_block(book, item))
         for ind in (i for i in results["indicators"] if i["item"] == code):
             assert ind["check"]["note"] in block
-        for finding in results["findings"][code]:
-            assert f"- {prose.finding_text(results, finding, 'zh')}" in block
+        for finding in typed(results).findings[code]:
+            assert f"- {prose.finding_text(typed(results), finding, 'zh')}" in block
         if not results["findings"][code]:
             assert "未发现需要关注的问题。" in block
 
@@ -579,8 +580,9 @@ def test_load_results_refuses_what_it_cannot_present(tmp_path: Path):
 
 
 def test_unknown_chapter_is_a_clear_error():
-    data = {"chapters": [{"id": "SP", "items": []}, {"id": "CB", "items": []}]}
-    with pytest.raises(CcuaError, match="chapter must be one of SP, CB, got 'XX'"):
+    data = typed(guideline_results())
+    known = ", ".join(ch.id for ch in data.chapters)
+    with pytest.raises(CcuaError, match=f"chapter must be one of {known}, got 'XX'"):
         nb.chapter_of(data, "XX")
 
 

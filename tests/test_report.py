@@ -32,8 +32,8 @@ import yaml
 
 from ccua.cli import main
 from ccua.errors import CcuaError
+from ccua.fmt import fixed
 from ccua.report import FontNotFound, render_report, render_run
-from ccua.report._results import fixed
 from ccua.report._workbook import SHEETS, projection_sheet_title
 from ccua.runner import run_client
 from tests.test_worked_example import E6

@@ -204,21 +204,20 @@ def _want(table: tables.Table) -> list[list[Any]]:
 
 def test_indicator_tables(demo: dict[str, Any]):
     from ccua import notebook as nb
-    from ccua.views import indicators_of
 
     fw = load_framework("t-ccua")
+    r = typed(demo)
     item = next(
         i
         for i in demo["assessment"]["items"]
-        if any(k.get("kind") != "documentary" for k in indicators_of(demo, i["code"]))
+        if any(k.kind != "documentary" for k in r.indicators_of(i["code"]))
     )
-    checks, periods, monthly = tables.indicator_tables(typed(demo), item["code"], "zh")
-    inds = [i for i in indicators_of(demo, item["code"]) if i.get("kind") != "documentary"]
-    assert periods is not None and [r[0] for r in periods.rows] == [i["code"] for i in inds]
-    assert [r[5] for r in periods.rows] == [
-        "—" if i.get("met") is None else "是" if i["met"] else "否" for i in inds
+    checks, periods, monthly = tables.indicator_tables(r, item["code"], "zh")
+    inds = [i for i in r.indicators_of(item["code"]) if i.kind != "documentary"]
+    assert periods is not None and [row[0] for row in periods.rows] == [i.code for i in inds]
+    assert [row[5] for row in periods.rows] == [
+        "—" if i.met is None else "是" if i.met else "否" for i in inds
     ]
-    r = typed(demo)
     text = nb.indicators_md(r, r.assessment.item(item["code"]))
     for t in (checks, periods, monthly):
         assert t is None or tables.pipe_markdown(t) in text

@@ -152,6 +152,14 @@ def test_an_archive_holds_the_recorded_inputs_only(own_run: Path, capsys):
     assert {n for n in names if n.startswith("params/")} == inputs
 
 
+def test_only_a_run_folder_is_archived(tmp_path: Path, capsys):
+    code, _, err = cli(capsys, "archive", str(tmp_path / "nothing"))
+    assert code == 1 and "is not a run folder" in err
+    code, _, err = cli(capsys, "archive", str(tmp_path))
+    assert code == 1 and "has no results.json" in err
+    assert not list(tmp_path.iterdir())
+
+
 def test_an_input_changed_since_the_run_is_not_archived(own_run: Path, capsys):
     change_monthly_cell(own_run.parents[1] / "params")
     code, _, err = cli(capsys, "archive", str(own_run))
