@@ -39,20 +39,7 @@ DAY_MS = 86_400_000
 SLOT_MS = 1_800_000  # half an hour
 SLOTS = 48
 WEEKDAY = np.array([1.12, 1.05, 1.0, 1.0, 0.97, 0.72, 0.62])  # Monday .. Sunday
-SEASON = {
-    1: 1.06,
-    2: 0.93,
-    3: 1.0,
-    4: 0.98,
-    5: 1.02,
-    6: 1.04,
-    7: 1.05,
-    8: 1.03,
-    9: 1.0,
-    10: 0.95,
-    11: 1.02,
-    12: 1.08,
-}
+SEASON = dict(enumerate((1.06, 0.93, 1.0, 0.98, 1.02, 1.04, 1.05, 1.03, 1.0, 0.95, 1.02, 1.08), 1))
 MEAN_TALK_S = 240.0
 PATIENCE_S = 300.0  # mean patience of a waiting caller
 OCCUPANCY = 0.85  # agents present for the day's workload
@@ -243,11 +230,10 @@ def voice_months(plan: Plan) -> Iterator[MonthCalls]:
         ).astype(np.int64)
         # Agents absent on the day (sick, personal leave) beyond those needed: 4 % expected.
         scheduled = present + rng.binomial(present, ABSENCE / (1 - ABSENCE))
-        absent = []
-        for d in range(ndays):
-            absent.append(
-                np.sort(rng.choice(scheduled[d], scheduled[d] - present[d], replace=False))
-            )
+        absent = [
+            np.sort(rng.choice(scheduled[d], scheduled[d] - present[d], replace=False))
+            for d in range(ndays)
+        ]
         agent = np.full(n, -1, np.int64)
         for d in range(ndays):
             lo, hi = starts[d], starts[d] + counts[d]
@@ -550,14 +536,10 @@ def agent_tables(plan: Plan, mc: MonthCalls) -> tuple[pa.Table, pa.Table]:
     width = int(mc.scheduled_per_day.max()) if ndays else 0
     answered = mc.answered
     key = mc.day_index[answered] * width + mc.agent[answered]
+    busy = ("ringing", "talking", "hold", "wrap")
     totals = {
         name: np.bincount(key, weights=ms[answered], minlength=ndays * width)
-        for name, ms in (
-            ("ringing", mc.ring_ms),
-            ("talking", mc.talk_ms),
-            ("hold", mc.hold_ms),
-            ("wrap", mc.wrap_ms),
-        )
+        for name, ms in zip(busy, (mc.ring_ms, mc.talk_ms, mc.hold_ms, mc.wrap_ms), strict=True)
     }
     day = np.repeat(np.arange(ndays), width)
     agent = np.tile(np.arange(width), ndays)
@@ -575,7 +557,7 @@ def agent_tables(plan: Plan, mc: MonthCalls) -> tuple[pa.Table, pa.Table]:
         }
     )
     present = scheduled & ~absent
-    work = np.sum([totals[s] for s in ("ringing", "talking", "hold", "wrap")], axis=0)
+    work = np.sum([totals[s] for s in busy], axis=0)
     per_state = {s: totals[s][present].astype(np.int64) for s in totals}
     per_state["not_ready"] = np.full(int(present.sum()), NOT_READY_MS, np.int64)
     per_state["ready"] = np.maximum(0, 8 * 3_600_000 - NOT_READY_MS - work[present]).astype(
