@@ -21,7 +21,7 @@ from ccua import __version__, teaching
 from ccua._num import fmt, round_half_up, to_fraction
 from ccua.errors import CcuaError
 from ccua.handbook._text import Catalog
-from ccua.spec import Erratum, Framework, Indicator, Item
+from ccua.spec import Erratum, Framework, Group, Indicator, Item
 
 HUNDRED = Fraction(100)
 _SPECIAL = re.compile(r"([\\`*_\[\]<>$|#~^])")
@@ -95,6 +95,11 @@ class _Md(str):
     """Markdown that is used in a table cell as it is."""
 
 
+def section(id: str, title: str, body: str, level: int = 2) -> Section:
+    """A section whose search text is its body as plain text."""
+    return Section(id, title, body, plain(body), level)
+
+
 @dataclass(frozen=True)
 class Words:
     """The framework's level names in one language."""
@@ -109,29 +114,14 @@ class Words:
     subpoints: str
 
 
+LEVELS = ("group", "item", "requirement", "subpoint")
+
+
 def words(fw: Framework, lang: str) -> Words:
-    lv = fw.levels
-    if lang == "zh":
-        return Words(
-            lv.group.zh,
-            lv.group.zh,
-            lv.item.zh,
-            lv.item.zh,
-            lv.requirement.zh,
-            lv.requirement.zh,
-            lv.subpoint.zh,
-            lv.subpoint.zh,
-        )
-    return Words(
-        lv.group.en,
-        lv.group.en_plural,
-        lv.item.en,
-        lv.item.en_plural,
-        lv.requirement.en,
-        lv.requirement.en_plural,
-        lv.subpoint.en,
-        lv.subpoint.en_plural,
-    )
+    names: list[str] = []
+    for level in (getattr(fw.levels, k) for k in LEVELS):
+        names += [level.zh, level.zh] if lang == "zh" else [level.en, level.en_plural]
+    return Words(*names)
 
 
 def share(part: Decimal, whole: Decimal) -> str:
@@ -148,16 +138,8 @@ class Builder:
     def __init__(self, fw: Framework, lang: str, example: Path | None = None) -> None:
         self.fw, self.lang, self.w = fw, lang, words(fw, lang)
         catalog, w = Catalog(lang), self.w
-        defaults = dict(
-            group=w.group,
-            item=w.item,
-            requirement=w.requirement,
-            subpoint=w.subpoint,
-            group_plural=w.groups,
-            item_plural=w.items,
-            requirement_plural=w.requirements,
-            subpoint_plural=w.subpoints,
-        )
+        defaults = {k: getattr(w, k) for k in LEVELS}
+        defaults |= {f"{k}_plural": getattr(w, k + "s") for k in LEVELS}
         self.tr = lambda key, **kw: catalog(key, **{**defaults, **kw})
         self.example = example
         self.shown_errata: set[str] = set()
@@ -168,6 +150,15 @@ class Builder:
     # -- helpers
     def n(self, obj: object) -> str:
         return teaching.name_of(obj, self.lang)
+
+    def table(self, columns: str, rows: Iterable[Iterable[object]]) -> str:
+        """A table whose header is catalog columns: ``"code name share%"`` is
+        col_code, col_name and col_share followed by " %"; ``-`` is an empty header."""
+        head = [
+            "" if c == "-" else self.tr("col_" + c.rstrip("%")) + (" %" if c.endswith("%") else "")
+            for c in columns.split()
+        ]
+        return table(head, rows)
 
     def errata_md(self, errata: Iterable[Erratum]) -> str:
         tr, out = self.tr, []
@@ -197,19 +188,12 @@ class Builder:
         return chapters
 
     def intro(self) -> Chapter:
-        fw, tr, w = self.fw, self.tr, self.w
+        fw, tr = self.fw, self.tr
         reqs = sum(len(i.requirements) for i in fw.items)
         subs = sum(len(r.subpoints) for i in fw.items for r in i.requirements)
         name = fw.name if self.lang == "zh" else fw.name_en
         lines = [
-            tr(
-                "intro_what",
-                name=name,
-                name_en=fw.name_en,
-                designation=esc(fw.designation),
-                item=w.item,
-            ),
-            "",
+            tr("intro_what", name=name, name_en=fw.name_en, designation=esc(fw.designation)),
             tr(
                 "intro_counts",
                 groups=len(fw.groups),
@@ -218,113 +202,62 @@ class Builder:
                 subs=subs,
                 inds=len(fw.indicators),
                 total=fmt(fw.scoring.total_points),
-                group=w.group,
-                item=w.item,
-                requirement=w.requirement,
-                subpoint=w.subpoint,
-                group_plural=w.groups,
-                item_plural=w.items,
-                requirement_plural=w.requirements,
-                subpoint_plural=w.subpoints,
             ),
-            "",
             tr("intro_source", source=esc(fw.source)),
-            "",
             tr("intro_verbatim"),
-            "",
-            tr("intro_reading", group=w.group, item=w.item, item_plural=w.items),
-            "",
+            tr("intro_reading"),
             tr("generated", version=__version__, fw_id=fw.id, fw_version=fw.version),
         ]
-        title = f"{fw.name if self.lang == 'zh' else fw.name_en}"
-        return Chapter("index", title, "\n".join(lines))
+        return Chapter("index", name, "\n\n".join(lines))
 
     def model(self) -> Chapter:
         fw, tr, w = self.fw, self.tr, self.w
         total = fw.scoring.total_points
-        sections = []
-        group_rows = []
+
+        def points(g: Group) -> Decimal:
+            if g.points is not None:
+                return g.points
+            return sum((i.points or Decimal(0) for i in fw.items_of(g.code)), Decimal(0))
+
+        group_rows: list[list[object]] = []
         for g in fw.groups:
-            items = fw.items_of(g.code)
-            pts = (
-                g.points
-                if g.points is not None
-                else sum((i.points or Decimal(0) for i in items), Decimal(0))
-            )
             cat = next((self.n(c) for c in fw.categories if c.code == g.category), "—")
-            group_rows.append([g.code, self.n(g), cat, len(items), fmt(pts), share(pts, total)])
+            n_items, pts = len(fw.items_of(g.code)), points(g)
+            group_rows.append([g.code, self.n(g), cat, n_items, fmt(pts), share(pts, total)])
         group_rows.append(["", tr("total"), "", len(fw.items), fmt(total), "100.00"])
-        intro = [
-            tr("model_lead", group=w.group, item=w.item, item_plural=w.items),
-            "",
-            table(
-                [
-                    tr("col_code"),
-                    cap(w.group),
-                    tr("col_category"),
-                    tr("col_items", item=w.item, item_plural=cap(w.items)),
-                    tr("col_points"),
-                    tr("col_share") + " %",
-                ],
-                group_rows,
-            ),
+        head = [tr("col_code"), cap(w.group), tr("col_category")]
+        head += [
+            tr("col_items", item_plural=cap(w.items)),
+            tr("col_points"),
+            tr("col_share") + " %",
         ]
+        intro = [tr("model_lead"), table(head, group_rows)]
         if fw.scoring.points_at == "group":
-            intro += ["", tr("points_on_groups", group_plural=w.groups, item_plural=w.items)]
+            intro.append(tr("points_on_groups"))
         if fw.categories:
             rows: list[list[object]] = []
             for c in fw.categories:
-                pts = sum(
-                    (
-                        g.points
-                        if g.points is not None
-                        else sum((i.points or Decimal(0) for i in fw.items_of(g.code)), Decimal(0))
-                        for g in fw.groups
-                        if g.category == c.code
-                    ),
-                    Decimal(0),
-                )
+                pts = sum((points(g) for g in fw.groups if g.category == c.code), Decimal(0))
                 rows.append([c.code, self.n(c), fmt(pts), share(pts, total)])
-            intro += [
-                "",
-                tr("categories_lead"),
-                "",
-                table(
-                    [tr("col_code"), tr("col_category"), tr("col_points"), tr("col_share") + " %"],
-                    rows,
-                ),
-            ]
+            intro += [tr("categories_lead"), self.table("code category points share%", rows)]
+        sections = []
         for g in fw.groups:
-            rows = []
-            for i in fw.items_of(g.code):
-                rows.append(
-                    [
-                        _Md(
-                            f"[{esc(i.code)}]({anchor('group', g.code)}.html#"
-                            f"{anchor('item', i.code)})"
-                        ),
-                        self.n(i),
-                        fmt(i.points) if i.points is not None else "—",
-                        share(i.points, total) if i.points is not None else "—",
-                        len(i.requirements),
-                        len(i.indicators),
-                    ]
-                )
-            body = table(
+            rows = [
                 [
-                    tr("col_code"),
-                    tr("col_name"),
-                    tr("col_points"),
-                    tr("col_share") + " %",
-                    tr("col_requirements"),
-                    tr("col_indicators"),
-                ],
-                rows,
-            )
-            sections.append(
-                Section(anchor("model", g.code), f"{g.code} {self.n(g)}", body, plain(body))
-            )
-        return Chapter("model", tr("ch_model"), "\n".join(intro), tuple(sections))
+                    _Md(
+                        f"[{esc(i.code)}]({anchor('group', g.code)}.html#{anchor('item', i.code)})"
+                    ),
+                    self.n(i),
+                    fmt(i.points) if i.points is not None else "—",
+                    share(i.points, total) if i.points is not None else "—",
+                    len(i.requirements),
+                    len(i.indicators),
+                ]
+                for i in fw.items_of(g.code)
+            ]
+            body = self.table("code name points share% requirements indicators", rows)
+            sections.append(section(anchor("model", g.code), f"{g.code} {self.n(g)}", body))
+        return Chapter("model", tr("ch_model"), "\n\n".join(intro), tuple(sections))
 
     def scoring(self) -> Chapter:
         fw, tr, w = self.fw, self.tr, self.w
@@ -338,11 +271,8 @@ class Builder:
             ]
             for lv in scale.levels
         ]
-        intro = (
-            tr("scale_lead", scale=esc(scale.name), source=esc(scale.source))
-            + "\n\n"
-            + table([tr("col_value"), tr("col_label"), tr("col_description")], rows)
-        )
+        intro = tr("scale_lead", scale=esc(scale.name), source=esc(scale.source))
+        intro += "\n\n" + self.table("value label description", rows)
         steps: list[str] = [tr("s_rate", top=top)]
         if sc.points_at == "item":
             if sc.indicator_requirement:
@@ -381,26 +311,13 @@ class Builder:
                     ]
                     for ln in lines
                 ]
-                body = (
-                    tr("rounding_lead")
-                    + "\n\n"
-                    + table(
-                        [
-                            tr("col_code"),
-                            tr("col_name"),
-                            "",
-                            tr("col_exact"),
-                            tr("col_rounded"),
-                            tr("col_float"),
-                        ],
-                        rows,
-                    )
-                )
-                sections.append(Section("rounding", tr("rounding_example"), body, plain(body)))
+                body = tr("rounding_lead") + "\n\n"
+                body += self.table("code name - exact rounded float", rows)
+                sections.append(section("rounding", tr("rounding_example"), body))
         method = fw.errata_for("framework")
         if method:
             body = tr("method_errata_lead") + "\n\n" + self.errata_md(method)
-            sections.append(Section("method-errata", tr("ch_errata_method"), body, plain(body)))
+            sections.append(section("method-errata", tr("ch_errata_method"), body))
         return Chapter("scoring", tr("ch_scoring"), intro, tuple(sections))
 
     def grades(self) -> Chapter:
@@ -412,11 +329,7 @@ class Builder:
                 text = tr("s_no_grade", label=cg.label if self.lang == "zh" else cg.label_en)
             return Chapter("grades", tr("ch_grades"), esc(text))
         rows = [[self.n(g), g.band, fmt(g.min)] for g in fw.grades]
-        intro = (
-            tr("grades_lead")
-            + "\n\n"
-            + table([tr("col_grade"), tr("col_band"), tr("col_min")], rows)
-        )
+        intro = tr("grades_lead") + "\n\n" + self.table("grade band min", rows)
         sections = []
         for g in fw.grades:
             body = []
@@ -424,47 +337,30 @@ class Builder:
                 body += [f"**{tr('process_desc')}**", ""] + [f"- {esc(p)}" for p in g.process]
             if g.result:
                 body += ["", f"**{tr('result_desc')}**", ""] + [f"- {esc(p)}" for p in g.result]
-            md = "\n".join(body)
             sections.append(
-                Section(anchor("grade", g.code), f"{self.n(g)} ({g.band})", md, plain(md))
+                section(anchor("grade", g.code), f"{self.n(g)} ({g.band})", "\n".join(body))
             )
         return Chapter("grades", tr("ch_grades"), intro, tuple(sections))
 
     def group_chapter(self, code: str) -> Chapter:
-        fw, tr, w = self.fw, self.tr, self.w
+        fw, tr = self.fw, self.tr
         g = fw.group(code)
         total = fw.scoring.total_points
-        intro = []
+        intro = ""
         if g.points is not None:
-            intro.append(
-                tr(
-                    "points_group_line",
-                    group=w.group,
-                    points=fmt(g.points),
-                    share=share(g.points, total),
-                    item_plural=w.items,
-                )
-            )
+            intro = tr("points_group_line", points=fmt(g.points), share=share(g.points, total))
         sections: list[Section] = []
         for item in fw.items_of(code):
             sections.append(self.item_section(item))
-            for ind in item.indicators:
-                sections.append(self.indicator_section(ind))
-        return Chapter(
-            anchor("group", code), f"{g.code} {self.n(g)}", "\n".join(intro), tuple(sections)
-        )
+            sections += [self.indicator_section(ind) for ind in item.indicators]
+        return Chapter(anchor("group", code), f"{g.code} {self.n(g)}", intro, tuple(sections))
 
     def item_section(self, item: Item) -> Section:
         fw, tr, w = self.fw, self.tr, self.w
         lines = []
         if item.points is not None:
-            lines.append(
-                tr(
-                    "points_line",
-                    points=fmt(item.points),
-                    share=share(item.points, fw.scoring.total_points),
-                )
-            )
+            pts, total = item.points, fw.scoring.total_points
+            lines.append(tr("points_line", points=fmt(pts), share=share(pts, total)))
         if item.section:
             lines.append(tr("section_line", section=esc(item.section)))
         if item.description:
@@ -479,7 +375,7 @@ class Builder:
             )
             for sub in req.subpoints:
                 lines.append(f"    - {esc(sub.code)}) {esc(sub.text)}")
-        errata = [e for e in fw.errata_for(item.code)]
+        errata = list(fw.errata_for(item.code))
         for req in item.requirements:
             errata += [e for e in fw.errata_for(f"{item.code}.{req.code}") if e not in errata]
         if item.key_indicators_listed:
@@ -518,24 +414,16 @@ class Builder:
         if ind.same_as:
             lines += ["", tr("same_as", code=ind.same_as)]
         if ind.inputs:
-            rows = []
-            for m in ind.inputs:
-                ms = fw.measure(m)
-                rows.append(
-                    [
-                        _Md(f"`{m}`"),
-                        self.n(ms),
-                        teaching.unit_text(ms.unit, self.lang),
-                        tr(f"agg_{ms.aggregation}"),
-                    ]
-                )
+            unit, measures = teaching.unit_text, [fw.measure(m) for m in ind.inputs]
+            rows = [
+                [_Md(f"`{m.code}`"), self.n(m), unit(m.unit, self.lang), tr(f"agg_{m.aggregation}")]
+                for m in measures
+            ]
             lines += [
                 "",
                 f"**{tr('inputs')}**",
                 "",
-                table(
-                    [tr("col_input"), tr("col_name"), tr("col_unit"), tr("col_aggregation")], rows
-                ),
+                self.table("input name unit aggregation", rows),
             ]
         facts = [
             f"{tr('unit')}: {teaching.unit_text(ind.unit, self.lang)}",
@@ -546,16 +434,9 @@ class Builder:
         if ind.used_by:
             lines += [
                 "",
-                tr(
-                    "used_by",
-                    item=self.w.item,
-                    item_plural=cap(self.w.items),
-                    items=", ".join(ind.used_by),
-                ),
+                tr("used_by", item_plural=cap(self.w.items), items=", ".join(ind.used_by)),
             ]
-        if ind.is_documentary or ind.direction == "none":
-            pass
-        else:
+        if not ind.is_documentary and ind.direction != "none":
             target = self.targets.get(ind.code)
             if target is None:
                 lines += ["", f"**{tr('default_target')}**: {tr('no_default_target')}"]
@@ -599,124 +480,56 @@ class Builder:
             return None
         a = ex.assessment
         scored = w.item if fw.scoring.points_at == "item" else w.group
-        intro = tr("we_lead", item=w.item, file=Path(self._example_file or "").name)
+        intro = tr("we_lead", file=Path(self._example_file or "").name)
         if fw.id != "t-ccua":
             intro += "\n\n" + tr("we_guideline_note")
         sections = []
         # step 1: the percents (or mean ratings)
-        if fw.scoring.points_at == "item":
-            rows = [
-                [
-                    s.code,
-                    self.n(fw.item(s.code)),
-                    fmt(s.points),
-                    fmt(s.percent),
-                    ex.notes.get(s.code, ""),
-                ]
-                for s in a.items
-            ]
-            body = table(
-                [
-                    tr("col_code"),
-                    tr("col_name"),
-                    tr("col_points"),
-                    tr("col_percent"),
-                    tr("col_note"),
-                ],
-                rows,
-            )
-        else:
-            rows = [
-                [
-                    s.code,
-                    self.n(fw.item(s.code)),
-                    fmt(s.mean_rating) if s.mean_rating is not None else "—",
-                ]
-                for s in a.items
-            ]
-            body = table([tr("col_code"), tr("col_name"), tr("col_mean_rating")], rows)
-        step1 = "we_step1" if fw.scoring.points_at == "item" else "we_step1_rating"
-        sections.append(Section("we-1", tr(step1, item=w.item), body, plain(body)))
+        by_item = fw.scoring.points_at == "item"
+        rows = [[s.code, self.n(fw.item(s.code))] for s in a.items]
+        for row, s in zip(rows, a.items, strict=True):
+            if by_item:
+                row += [fmt(s.points), fmt(s.percent), ex.notes.get(s.code, "")]
+            else:
+                row.append(fmt(s.mean_rating) if s.mean_rating is not None else "—")
+        body = self.table(
+            "code name " + ("points percent note" if by_item else "mean_rating"), rows
+        )
+        sections.append(section("we-1", tr("we_step1" if by_item else "we_step1_rating"), body))
         # step 2: exact and rounded scores
+        exact, half = teaching.fmt_exact, f" ({tr('half_mark')})"
         rows = [
-            [
-                ln.code,
-                ln.name,
-                fmt(ln.points),
-                teaching.fmt_exact(ln.percent) + " %",
-                teaching.fmt_exact(ln.exact),
-                fmt(ln.score) + (f" ({tr('half_mark')})" if ln.rounding.tie else ""),
-            ]
+            [ln.code, ln.name, fmt(ln.points), exact(ln.percent) + " %", exact(ln.exact)]
             for ln in ex.lines
         ]
-        body = table(
-            [
-                tr("col_code"),
-                tr("col_name"),
-                tr("col_points"),
-                tr("col_percent"),
-                tr("col_exact"),
-                tr("col_score"),
-            ],
-            rows,
-        )
-        sections.append(Section("we-2", tr("we_step2", scored=scored), body, plain(body)))
+        for row, ln in zip(rows, ex.lines, strict=True):
+            row.append(fmt(ln.score) + (half if ln.rounding.tie else ""))
+        body = self.table("code name points percent exact score", rows)
+        sections.append(section("we-2", tr("we_step2", scored=scored), body))
         # step 3: shares
         rows = [
-            [
-                ln.code,
-                ln.name,
-                fmt(ln.points),
-                fmt(ln.points_share),
-                fmt(ln.score),
-                fmt(ln.score_share),
-            ]
+            [ln.code, ln.name, *map(fmt, (ln.points, ln.points_share, ln.score, ln.score_share))]
             for ln in ex.lines
         ]
-        body = table(
-            [
-                tr("col_code"),
-                tr("col_name"),
-                tr("col_points"),
-                tr("col_share") + " %",
-                tr("col_score"),
-                tr("col_score_share") + " %",
-            ],
-            rows,
-        )
-        sections.append(Section("we-3", tr("we_step3"), body, plain(body)))
+        body = self.table("code name points share% score score_share%", rows)
+        sections.append(section("we-3", tr("we_step3"), body))
         # step 4: subtotals
         rows = [[g.code, self.n(fw.group(g.code)), fmt(g.points), fmt(g.score)] for g in a.groups]
         for c in a.categories:
             cat = next(x for x in fw.categories if x.code == c.code)
             rows.append(["", self.n(cat), fmt(c.points), fmt(c.score)])
-        body = table([tr("col_code"), tr("col_name"), tr("col_points"), tr("col_score")], rows)
-        sections.append(Section("we-4", tr("we_step4"), body, plain(body)))
+        body = self.table("code name points score", rows)
+        sections.append(section("we-4", tr("we_step4"), body))
         # step 5: total and grade
         terms = " + ".join(fmt(ln.score) for ln in ex.lines)
         lines = [tr("we_total", terms=terms, total=fmt(a.total))]
         grade = a.grade
         if grade is not None:
-            lines += [
-                "",
-                tr(
-                    "we_grade",
-                    total=fmt(a.total),
-                    min=fmt(grade.min),
-                    band=esc(grade.band),
-                    grade=self.n(grade),
-                ),
-            ]
-            if ex.next.next is not None and ex.next.gap is not None:
-                lines += [
-                    "",
-                    tr(
-                        "we_next",
-                        grade=self.n(ex.next.next),
-                        min=fmt(ex.next.next.min),
-                        gap=fmt(ex.next.gap),
-                    ),
-                ]
+            total, least, band = fmt(a.total), fmt(grade.min), esc(grade.band)
+            lines += ["", tr("we_grade", total=total, min=least, band=band, grade=self.n(grade))]
+            up, gap = ex.next.next, ex.next.gap
+            if up is not None and gap is not None:
+                lines += ["", tr("we_next", grade=self.n(up), min=fmt(up.min), gap=fmt(gap))]
             else:
                 lines += ["", tr("we_top")]
         elif fw.comparison_grades is not None:
@@ -728,8 +541,7 @@ class Builder:
                 fw.comparison_grades.label if self.lang == "zh" else fw.comparison_grades.label_en
             )
             lines += ["", f"{esc(label)}: **{self.n(og) if og else '—'}**"]
-        body = "\n".join(lines)
-        sections.append(Section("we-5", tr("we_step5"), body, plain(body)))
+        sections.append(section("we-5", tr("we_step5"), "\n".join(lines)))
         return Chapter("worked-example", tr("ch_worked"), intro, tuple(sections))
 
     def crosswalk(self) -> Chapter:
@@ -746,18 +558,12 @@ class Builder:
             "cw_lead",
             id=cw.data.id,
             version=cw.data.version,
-            item=w.item,
             other=other.name,
             other_en=other.name_en,
             other_item=ow.item,
             other_item_plural=ow.items,
         )
-        fit = {
-            "full": tr("fit_full"),
-            "partial": tr("fit_partial"),
-            "same": tr("fit_same"),
-            "similar": tr("fit_similar"),
-        }
+        fit = {k: tr(f"fit_{k}") for k in ("full", "partial", "same", "similar")}
         sections = []
         for kind, rows_of, lookup in (
             ("items", cw.item_rows, other.item),
@@ -774,96 +580,44 @@ class Builder:
                 rows.append(
                     [r.code, self.n(me), targets, fit.get(r.grade or "", tr("fit_none")), note]
                 )
-            body = table(
-                [
-                    tr("col_code"),
-                    tr("col_name"),
-                    tr("col_counterpart"),
-                    tr("col_fit"),
-                    tr("col_note"),
-                ],
-                rows,
-            )
+            body = self.table("code name counterpart fit note", rows)
             title = (
                 tr("cw_items", item=cap(w.item), item_plural=cap(w.items))
                 if kind == "items"
                 else tr("cw_indicators")
             )
-            sections.append(Section(f"cw-{kind}", title, body, plain(body)))
+            sections.append(section(f"cw-{kind}", title, body))
         return Chapter("crosswalk", tr("ch_crosswalk"), intro, tuple(sections))
 
     def other_errata(self) -> Chapter | None:
         rest = [e for e in self.fw.errata if e.id not in self.shown_errata]
         if not rest:
             return None
-        tr = self.tr
-        body = self.errata_md(rest)
-        return Chapter("errata", tr("errata"), body)
+        return Chapter("errata", self.tr("errata"), self.errata_md(rest))
 
     def glossary(self) -> Chapter:
         fw, tr = self.fw, self.tr
         zh, en = Catalog("zh"), Catalog("en")
-        keys = (
-            "g_points",
-            "g_score",
-            "g_points_share",
-            "g_score_share",
-            "g_total",
-            "g_grade",
-            "g_rating",
-            "g_fulfilment",
-            "g_half_up",
-            "g_target",
-            "g_default_target",
-            "g_attainment",
-            "g_indicator",
-            "g_formula",
-            "g_override",
-            "g_erratum",
-        )
-        terms = table([tr("col_zh"), tr("col_en")], [[zh(k), en(k)] for k in keys])
-        lv = fw.levels
-        structure = [
-            [getattr(lv, k).zh, getattr(lv, k).en]
-            for k in ("group", "item", "requirement", "subpoint")
-        ]
+        keys = "points score points_share score_share total grade rating fulfilment half_up "
+        keys += "target default_target attainment indicator formula override erratum"
+        terms = [[zh("g_" + k), en("g_" + k)] for k in keys.split()]
+        structure = [[getattr(fw.levels, k).zh, getattr(fw.levels, k).en] for k in LEVELS]
         structure += [[c.name, c.name_en] for c in fw.categories]
         structure += [[f"{g.code} {g.name}", f"{g.code} {g.name_en}"] for g in fw.groups]
         structure += [[f"{i.code} {i.name}", f"{i.code} {i.name_en}"] for i in fw.items]
         structure += [[g.name, g.name_en] for g in fw.grades]
         structure += [[lv_.label, lv_.label_en] for lv_ in fw.scale.levels]
+        indicators = [[i.code, i.name, i.name_en] for i in fw.indicators]
+        measures = [[_Md(f"`{m.code}`"), m.name, m.name_en] for m in fw.measures]
         sections = [
-            Section("gl-terms", tr("gl_terms"), terms, plain(terms)),
-            Section(
-                "gl-structure",
-                tr("gl_structure"),
-                t := table([tr("col_zh"), tr("col_en")], structure),
-                plain(t),
-            ),
-            Section(
-                "gl-indicators",
-                tr("indicators"),
-                t2 := table(
-                    [tr("col_code"), tr("col_zh"), tr("col_en")],
-                    [[i.code, i.name, i.name_en] for i in fw.indicators],
-                ),
-                plain(t2),
-            ),
-            Section(
-                "gl-measures",
-                tr("gl_measures"),
-                t3 := table(
-                    [tr("col_input"), tr("col_zh"), tr("col_en")],
-                    [[_Md(f"`{m.code}`"), m.name, m.name_en] for m in fw.measures],
-                ),
-                plain(t3),
-            ),
+            section("gl-terms", tr("gl_terms"), self.table("zh en", terms)),
+            section("gl-structure", tr("gl_structure"), self.table("zh en", structure)),
+            section("gl-indicators", tr("indicators"), self.table("code zh en", indicators)),
+            section("gl-measures", tr("gl_measures"), self.table("input zh en", measures)),
         ]
         if fw.abbreviations:
-            t4 = table(
-                ["", tr("col_zh"), tr("col_en")], [[a.abbr, a.zh, a.en] for a in fw.abbreviations]
-            )
-            sections.append(Section("gl-abbr", tr("gl_abbr"), t4, plain(t4)))
+            abbr = [[a.abbr, a.zh, a.en] for a in fw.abbreviations]
+            sections.append(section("gl-abbr", tr("gl_abbr"), self.table("- zh en", abbr)))
         return Chapter("glossary", tr("ch_glossary"), tr("gl_lead"), tuple(sections))
 
 
