@@ -7,8 +7,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from ccua._imports import skip_slow_optional_imports
@@ -21,12 +24,11 @@ def prepare(folder: str) -> None:
 
     Run silently (no execution count) by :mod:`ccua._kernels` before a warm kernel's next
     notebook: a new IPython session (empty namespace, ``In``/``Out`` history and the execution
-    count back to 1), the warning filters and "already shown" registries as at launch, and
-    the working folder, and ccua's own modules forgotten (the notebook imports them afresh).
+    count back to 1), the warning filters and "already shown" registries as at launch, the
+    working folder, and ccua's own modules as :func:`keep_or_forget_ccua` leaves them.
     Everything else stays imported: that is the point.
     """
     global _launch_filters
-    import os
     import warnings
 
     from IPython import get_ipython
@@ -39,18 +41,120 @@ def prepare(folder: str) -> None:
         shell = get_ipython()
         if shell is not None:
             shell.reset(new_session=True)
+        keep_or_forget_ccua()  # before the filters: what importing it warned, shown again
         warnings.resetwarnings()  # also forgets which warnings were shown
         warnings.filters[:] = _launch_filters  # type: ignore[index]
-        # ccua itself is imported afresh by the next notebook: no state of the last one (the
-        # language it presented in, a registered font) and no code older than the files.
-        for name in [n for n in sys.modules if n == "ccua" or n.startswith("ccua.")]:
-            if name != __name__:
-                del sys.modules[name]
 
 
-# What the notebooks import (the chart functions import Altair and vl-convert): loaded by
-# warm_up() while the runner validates the inputs, so that the first notebook finds them.
-WARM_UP_MODULES = ("ccua.notebook", "ccua.charts", "vl_convert", "IPython.display")
+# ccua's modules in this kernel as the last check left them: each one's namespace, and the
+# package's files (path, mtime, size) they were imported from.
+_kept: dict[str, dict[str, Any]] | None = None
+_kept_files: frozenset[tuple[str, int, int]] | None = None
+imported_afresh = 0  # times this kernel imported ccua afresh (a test reads it)
+
+# Names of ccua's modules that change while a notebook runs, by design: the language the
+# notebook presents in (set back to the default for the next one) and the fonts registered
+# with vl-convert for the process.
+NOTEBOOK_STATE = {
+    "ccua.notebook": frozenset({"_TR"}),
+    "ccua.charts": frozenset({"_fonts_registered", "_font_chars"}),
+}
+
+
+def ccua_files() -> frozenset[tuple[str, int, int]]:
+    """Every file of the ccua package (code and the standard's data), with mtime and size."""
+    found = set()
+    for folder, dirs, files in os.walk(Path(__file__).parent):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in files:
+            path = os.path.join(folder, name)
+            st = os.stat(path)
+            found.add((path, st.st_mtime_ns, st.st_size))
+    return frozenset(found)
+
+
+def _ccua_modules() -> dict[str, ModuleType]:
+    return {
+        name: module
+        for name, module in list(sys.modules.items())
+        if (name == "ccua" or name.startswith("ccua.")) and name != __name__ and module
+    }
+
+
+def _added_by_import(name: str, value: Any) -> bool:
+    """A name an import adds to a module: a submodule, or a name exported on first use."""
+    return isinstance(value, ModuleType) or (
+        getattr(value, "__name__", None) == name
+        and str(getattr(value, "__module__", "")).startswith("ccua")
+    )
+
+
+def _untouched(before: dict[str, dict[str, Any]], modules: dict[str, ModuleType]) -> bool:
+    """No module imported or dropped since, and no name of any rebound, deleted or added
+    (but by an import, or as NOTEBOOK_STATE)."""
+    if before.keys() != modules.keys():
+        return False
+    for name, space in before.items():
+        now = vars(modules[name])
+        state = NOTEBOOK_STATE.get(name, frozenset())
+        for key in space.keys() | now.keys():
+            if key in state:
+                continue
+            if key not in space:
+                if not _added_by_import(key, now[key]):
+                    return False
+            elif key not in now or now[key] is not space[key]:
+                return False
+    return True
+
+
+def keep_or_forget_ccua() -> None:
+    """Keep ccua's modules loaded for the next notebook when the last one left them as they
+    were; otherwise import them afresh, now.
+
+    Importing ccua again for every notebook cost about 0.1 s each, and more with every
+    notebook (each re-registered the chart fonts with vl-convert). The modules hold no state
+    of a notebook but the language it presented in, set back to the default here as a fresh
+    import has it. They are imported afresh when a notebook changed any name in them
+    (a patched function, a new attribute), imported another of them (not yet checked), or
+    when any file of the package changed since (no code older than the files).
+    """
+    global _kept, _kept_files, imported_afresh
+    import importlib
+
+    modules = _ccua_modules()
+    files = ccua_files()
+    if _kept is not None and files == _kept_files and _untouched(_kept, modules):
+        notebook = modules.get("ccua.notebook")
+        if notebook is not None:
+            notebook.set_language(None)
+        return
+    imported_afresh += 1
+    for name in modules:
+        del sys.modules[name]
+    for name in sorted(modules):
+        # contextlib.suppress: a module that no longer imports fails in the notebook itself,
+        # with the notebook's traceback
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
+    _kept = {name: dict(vars(module)) for name, module in _ccua_modules().items()}
+    _kept_files = files
+
+
+# What the notebooks import (the chart functions import Altair and vl-convert, the first
+# chart ccua.fonts; the notebook helpers ccua.results and ccua.report): loaded by warm_up()
+# while the runner validates the inputs, so that the notebooks find them, and find ccua as
+# the last check left it (tests/test_speed_kernels.py: the demo's notebooks never make a
+# kernel import ccua afresh).
+WARM_UP_MODULES = (
+    "ccua.notebook",
+    "ccua.charts",
+    "ccua.fonts",
+    "ccua.results",
+    "ccua.report",
+    "vl_convert",
+    "IPython.display",
+)
 
 
 def warm_up() -> None:
@@ -58,10 +162,10 @@ def warm_up() -> None:
 
     Run silently by :mod:`ccua._kernels` right after the kernel starts. The warning filters
     are recorded first, as at launch, so that the first notebook's :func:`prepare` resets the
-    kernel as it resets a reused one (new session, filters as at launch, ccua forgotten):
+    kernel as it resets a reused one (new session, filters as at launch, ccua checked):
     the notebook sees what it would see in a kernel that ran a notebook before.
     """
-    global _launch_filters
+    global _launch_filters, _kept, _kept_files
     import importlib
     import warnings
 
@@ -69,6 +173,8 @@ def warm_up() -> None:
         _launch_filters = list(warnings.filters)
     for name in WARM_UP_MODULES:
         importlib.import_module(name)
+    _kept = {name: dict(vars(module)) for name, module in _ccua_modules().items()}
+    _kept_files = ccua_files()
 
 
 if __name__ == "__main__":

@@ -22,10 +22,13 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from queue import Empty
 from typing import Any
 
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import AsyncKernelManager
-from jupyter_core.utils import run_sync
+from jupyter_core.utils import ensure_async, run_sync
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.log import logger as papermill_logger
@@ -33,6 +36,59 @@ from papermill.utils import merge_kwargs, remove_args
 from traitlets import default
 
 from ccua._imports import KERNEL_MODULE
+
+
+async def _wait_for_ready(kc: Any, timeout: float | None = None) -> None:
+    """jupyter_client's ``wait_for_ready`` without its closing idle wait.
+
+    Like jupyter_client, ask for the kernel's info until the kernel answers and IOPub is
+    connected. jupyter_client then drains IOPub until nothing comes for 0.2 s: 0.2 s of
+    nothing, every time papermill connects to a kernel (six times a run). Here the drain
+    stops at the kernel's "idle" for our own request, the last message that request makes.
+    """
+    deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+    while True:
+        msg_id = kc.kernel_info()
+        try:
+            reply = await ensure_async(kc.shell_channel.get_msg(timeout=1))
+        except Empty:
+            reply = None
+        ready = reply is not None and reply["msg_type"] == "kernel_info_reply"
+        if ready and await _idle_after(kc, msg_id):
+            kc._handle_kernel_info_reply(reply)
+            return
+        if not await kc._async_is_alive():
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+
+async def _idle_after(kc: Any, msg_id: str) -> bool:
+    """Read IOPub up to the kernel's "idle" after request ``msg_id``; False when IOPub stays
+    silent for 0.2 s (not connected yet: jupyter_client then asks again, and so do we)."""
+    while True:
+        try:
+            msg = await ensure_async(kc.iopub_channel.get_msg(timeout=0.2))
+        except Empty:
+            return False
+        if (
+            msg["msg_type"] == "status"
+            and msg["content"].get("execution_state") == "idle"
+            and msg["parent_header"].get("msg_id") == msg_id
+        ):
+            return True
+
+
+class QuickReadyClient(AsyncKernelClient):
+    """The client papermill talks to a kernel with (see :func:`_wait_for_ready`)."""
+
+    wait_for_ready = _wait_for_ready
+
+
+class QuickReadyBlockingClient(BlockingKernelClient):
+    """The client a kernel started ahead of its notebook is warmed up with."""
+
+    wait_for_ready = run_sync(_wait_for_ready)
 
 
 class IPCKernelManager(AsyncKernelManager):
@@ -46,6 +102,14 @@ class IPCKernelManager(AsyncKernelManager):
     @default("transport")
     def _default_transport(self) -> str:
         return "ipc"
+
+    @default("client_factory")
+    def _default_client_factory(self) -> type:
+        return QuickReadyClient
+
+    @default("blocking_class")
+    def _default_blocking_class(self) -> type:
+        return QuickReadyBlockingClient
 
     @default("ip")
     def _default_ip(self) -> str:

@@ -94,7 +94,7 @@ def test_a_reused_kernel_is_reset_between_notebooks(tmp_path: Path) -> None:
     assert b["warm"] and c["warm"]  # the same kernel, reused
     assert a["counts"] == c["counts"] == [1, 2, 3, 4]  # the execution count starts again
     assert b["counts"] == [1, 2, 3]
-    assert b["outputs"][2] == ["False\n"]  # ccua's modules were imported afresh
+    assert b["outputs"][2] == ["False\n"]  # ccua was imported afresh: a notebook changed it
     assert b["outputs"][0] == ["False\n"]  # the namespace was emptied
     fresh = _fresh(second, tmp_path / "run-fresh", "b.ipynb")
     assert b["outputs"] == fresh["outputs"] and b["counts"] == fresh["counts"]  # and history
@@ -140,7 +140,7 @@ def test_a_kernel_started_ahead_gives_what_a_fresh_one_gives(tmp_path: Path) -> 
     what the notebooks use); the first notebook then sees what a fresh kernel shows it."""
     probe = _notebook(
         tmp_path / "probe.ipynb",
-        "import sys\nprint('ccua.notebook' in sys.modules, 'secret' in globals())",
+        "from ccua import notebook as nb\nprint(nb.tr('chart.score'), 'secret' in globals())",
         "print(len(In), len(Out))",
         "import os\nprint(os.path.basename(os.getcwd()), [os.path.basename(str(d)) for d in _dh])",
         "import warnings\nwarnings.warn('shown')",
@@ -168,7 +168,7 @@ def test_a_kernel_started_ahead_gives_what_a_fresh_one_gives(tmp_path: Path) -> 
     fresh = _fresh(probe, tmp_path / "run-ahead-fresh", "p.ipynb")
     outputs = [[_text(o.get("text", o.get("data"))) for o in c["outputs"]] for c in ahead["cells"]]
     assert [c["execution_count"] for c in ahead["cells"]] == fresh["counts"] == [1, 2, 3, 4]
-    assert outputs[0] == fresh["outputs"][0] == ["False False\n"]
+    assert outputs[0] == fresh["outputs"][0] and str(outputs[0]).endswith("False\\n']")
     assert outputs[1] == fresh["outputs"][1]
     assert outputs[2] == ["run-ahead ['run-ahead']\n"]
     assert fresh["outputs"][2] == ["run-ahead-fresh ['run-ahead-fresh']\n"]
@@ -200,3 +200,116 @@ def test_closing_while_kernels_start_ahead_leaves_no_kernel() -> None:
     started.result(timeout=60)  # finished (gave up or done), not left hanging
     ours = [p for p in kernels() if p.pid not in others]
     assert psutil.wait_procs(ours, timeout=10)[1] == []
+
+
+def test_papermill_connects_without_the_idle_wait_and_misses_nothing() -> None:
+    """Our clients stop reading IOPub at the kernel's "idle" for their kernel_info request
+    (jupyter_client waits for 0.2 s of silence): the kernel is ready, IOPub holds nothing of
+    the handshake, and what the next request prints arrives whole."""
+    import asyncio
+
+    from jupyter_core.utils import run_sync
+
+    from ccua._kernels import QuickReadyBlockingClient, QuickReadyClient
+
+    km = IPCKernelManager(kernel_name="python3")
+    run_sync(km.start_kernel)()
+    try:
+        assert isinstance(km.blocking_client(), QuickReadyBlockingClient)
+
+        async def connect_and_print(n: int) -> list[str]:
+            kc = km.client()
+            assert isinstance(kc, QuickReadyClient)
+            kc.start_channels()
+            try:
+                await kc.wait_for_ready(timeout=60)
+                # nothing of the handshake is left to confuse the next request
+                assert not await kc.iopub_channel.msg_ready()
+                msg_id = kc.execute(f"print('line {n}')")
+                texts: list[str] = []
+                while True:
+                    msg = await kc.get_iopub_msg(timeout=30)
+                    assert msg["parent_header"].get("msg_id") == msg_id, msg["msg_type"]
+                    if msg["msg_type"] == "stream":
+                        texts.append(msg["content"]["text"])
+                    if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                        return texts
+            finally:
+                kc.stop_channels()
+
+        for n in range(3):  # the first connection, then reconnections as a warm kernel sees
+            assert asyncio.run(connect_and_print(n)) == [f"line {n}\n"]
+        bc = km.blocking_client()
+        bc.start_channels()
+        try:
+            bc.wait_for_ready(timeout=60)
+            assert bc.execute_interactive("6 * 7", timeout=60)["content"]["status"] == "ok"
+        finally:
+            bc.stop_channels()
+    finally:
+        run_sync(km.shutdown_kernel)(now=True)
+
+
+def _probe(pool: WarmKernels, folder: Path, code: str) -> str:
+    probe = _notebook(folder / "probe-src.ipynb", code)
+    pool.submit(
+        lambda km, warm: execute_notebook(NotebookJob(probe, "probe.ipynb", {}, "p"), folder, km=km)
+    ).result(timeout=300)
+    nb = json.loads((folder / "probe.ipynb").read_text(encoding="utf-8"))
+    return "".join(_text(o.get("text")) for o in nb["cells"][0]["outputs"])
+
+
+@pytest.mark.timeout(600)
+def test_the_demo_notebooks_keep_ccua_imported_and_give_what_fresh_kernels_give(
+    tmp_path: Path,
+) -> None:
+    """A warm kernel keeps ccua's modules between notebooks that leave them untouched (no
+    import afresh for any of the demo's six notebooks), and each notebook comes out as from
+    a kernel of its own — also the language: an English notebook leaves the default for the
+    next one."""
+    from ccua.runner import notebook_jobs, run_client
+    from ccua.scaffold import validate_client
+
+    run = tmp_path / "run"
+    run_client(Path("params/demo.yaml"), output=run, notebooks=False, report=False)
+    data = validate_client("params/demo.yaml").data
+    assert data is not None
+    jobs = notebook_jobs(data, None, "zh")
+    english = [j for j in notebook_jobs(data, None, "en") if j.template.name == "scorecard.ipynb"]
+    pool = WarmKernels()
+    try:
+        pool.grow(1)
+        pool.start()[0].result(timeout=300)
+        for job in [*english, *jobs]:  # English first: the next ones must be Chinese again
+            pool.submit(lambda km, warm, job=job: execute_notebook(job, run, km=km)).result(300)
+        afresh = _probe(pool, run, "import ccua._kernel as k\nprint(k.imported_afresh)")
+    finally:
+        pool.close()
+    assert afresh == "0\n"
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    (fresh / "results.json").write_bytes((run / "results.json").read_bytes())
+    for job in [*english, *jobs[-2:]]:
+        execute_notebook(job, fresh)  # a kernel of its own
+        warm_nb = json.loads((run / job.output).read_text(encoding="utf-8"))
+        fresh_nb = json.loads((fresh / job.output).read_text(encoding="utf-8"))
+        assert warm_nb["cells"] == fresh_nb["cells"], job.output
+
+
+@pytest.mark.timeout(300)
+def test_a_notebook_that_patches_ccua_makes_the_next_import_it_afresh(tmp_path: Path) -> None:
+    pool = WarmKernels()
+    try:
+        pool.grow(1)
+        pool.start()[0].result(timeout=300)
+        before = _probe(pool, tmp_path, "import ccua._kernel as k\nprint(k.imported_afresh)")
+        _probe(pool, tmp_path, "import ccua.fmt\nccua.fmt.display_width = len")
+        after = _probe(
+            pool,
+            tmp_path,
+            "import ccua._kernel as k, ccua.fmt\n"
+            "print(k.imported_afresh, ccua.fmt.display_width is len)",
+        )
+    finally:
+        pool.close()
+    assert before == "0\n" and after == "1 False\n"
