@@ -239,97 +239,65 @@ def check_crosswalk(
 ) -> list[Problem]:
     """Every code resolves; every item and KPI of ``a`` appears once; units agree."""
     p: list[Problem] = []
-    a_items, b_items = {i.code for i in a.items}, {i.code for i in b.items}
+    counts: list[Problem] = []  # after the entries' problems
     a_inds = {i.code: i for i in a.indicators}
     b_inds = {i.code: i for i in b.indicators}
-    seen: dict[str, int] = {}
-    for n, link in enumerate(data.items):
-        where = f"items.{n}"
-        seen[link.source] = seen.get(link.source, 0) + 1
-        if link.source not in a_items:
-            p.append(Problem(f"no item {link.source!r} in {a.id}", file=file, field=where))
-        for code in link.to:
-            if code not in b_items:
-                p.append(
-                    Problem(f"{link.source}: no item {code!r} in {b.id}", file=file, field=where)
-                )
-        p += _link_shape(link.source, link.to, link.fit, link.none, "fit", file, where)
     kpis = (
         a.kpi_table.kpis
         if a.kpi_table
         else tuple(i.code for i in a.indicators if not i.is_documentary)
     )
-    seen_kpis: dict[str, int] = {}
-    for n, ind_link in enumerate(data.indicators):
-        where = f"indicators.{n}"
-        seen_kpis[ind_link.source] = seen_kpis.get(ind_link.source, 0) + 1
-        ind = a_inds.get(ind_link.source)
-        if ind is None:
-            p.append(Problem(f"no indicator {ind_link.source!r} in {a.id}", file=file, field=where))
-        for code in ind_link.to:
-            other = b_inds.get(code)
-            if other is None:
-                p.append(
-                    Problem(
-                        f"{ind_link.source}: no indicator {code!r} in {b.id}",
-                        file=file,
-                        field=where,
-                    )
-                )
-            elif ind is not None and ind.unit != other.unit:
-                p.append(
-                    Problem(
-                        f"{ind_link.source} ({ind.unit}) and {code} ({other.unit}) are "
-                        "in different units",
-                        file=file,
-                        field=where,
-                    )
-                )
-        p += _link_shape(
-            ind_link.source, ind_link.to, ind_link.match, ind_link.none, "match", file, where
+    sides: tuple[tuple[str, tuple[ItemLink | IndicatorLink, ...], Sequence[str]], ...] = (
+        ("items", data.items, [i.code for i in a.items]),
+        ("indicators", data.indicators, kpis),
+    )
+    for key, links, expected in sides:
+        items = key == "items"
+        level, grade_name, word = (
+            ("item", "fit", "item") if items else ("indicator", "match", "KPI")
         )
-    for code in [i.code for i in a.items if seen.get(i.code, 0) != 1]:
-        p.append(
-            Problem(
-                f"item {code} of {a.id} appears {seen.get(code, 0)} times; every item "
-                "appears once, mapped or with none: and a reason",
-                file=file,
-                field="items",
+        a_codes = {i.code for i in a.items} if items else a_inds.keys()
+        b_codes = {i.code for i in b.items} if items else b_inds.keys()
+        seen: dict[str, int] = {}
+        for n, link in enumerate(links):
+            where = f"{key}.{n}"
+            seen[link.source] = seen.get(link.source, 0) + 1
+            if link.source not in a_codes:
+                p.append(Problem(f"no {level} {link.source!r} in {a.id}", file=file, field=where))
+            for code in link.to:
+                if code not in b_codes:
+                    msg = f"{link.source}: no {level} {code!r} in {b.id}"
+                    p.append(Problem(msg, file=file, field=where))
+                elif not items and link.source in a_inds:
+                    ours, theirs = a_inds[link.source].unit, b_inds[code].unit
+                    if ours != theirs:
+                        msg = f"{link.source} ({ours}) and {code} ({theirs}) are in different units"
+                        p.append(Problem(msg, file=file, field=where))
+            p += _link_shape(link, grade_name, file, where)
+        for code in [c for c in expected if seen.get(c, 0) != 1]:
+            msg = (
+                f"{word} {code} of {a.id} appears {seen.get(code, 0)} times; every {word} "
+                "appears once, mapped or with none: and a reason"
             )
-        )
-    for code in [c for c in kpis if seen_kpis.get(c, 0) != 1]:
-        p.append(
-            Problem(
-                f"KPI {code} of {a.id} appears {seen_kpis.get(code, 0)} times; every "
-                "KPI appears once, mapped or with none: and a reason",
-                file=file,
-                field="indicators",
-            )
-        )
-    return p
+            counts.append(Problem(msg, file=file, field=key))
+    return p + counts
 
 
 def _link_shape(
-    source: str,
-    to: Sequence[str],
-    grade: str | None,
-    none: str,
-    grade_name: str,
-    file: str,
-    where: str,
+    link: ItemLink | IndicatorLink, grade_name: str, file: str, where: str
 ) -> list[Problem]:
-    if to and (grade is None or none):
+    if link.to and (link.grade is None or link.none):
         return [
             Problem(
-                f"{source}: a mapped entry needs a {grade_name} and no none:",
+                f"{link.source}: a mapped entry needs a {grade_name} and no none:",
                 file=file,
                 field=where,
             )
         ]
-    if not to and (grade is not None or not none.strip()):
+    if not link.to and (link.grade is not None or not link.none.strip()):
         return [
             Problem(
-                f"{source}: an entry without counterpart needs none: with the reason, "
+                f"{link.source}: an entry without counterpart needs none: with the reason, "
                 f"and no {grade_name}",
                 file=file,
                 field=where,
