@@ -25,7 +25,7 @@ with the file it is in.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from importlib import resources
@@ -38,7 +38,7 @@ from ccua._yaml import fast_load, line_of, load_with_lines, problems_of, read_ya
 from ccua.errors import CcuaError, Problem, SpecError, ValidationFailed
 from ccua.formulas import REGISTRY
 from ccua.spec._cache import cached_framework
-from ccua.spec._models import Framework, Indicator, Item
+from ccua.spec._models import Framework, Indicator, Item, Rule, Threshold
 
 FRAMEWORKS_DIR = Path(str(resources.files("ccua") / "frameworks"))
 DEFAULT_FRAMEWORK = "t-ccua"
@@ -554,45 +554,47 @@ def _requirement_exists(fw: Framework, item: str | None, requirement: str | None
     return requirement is None or requirement in {r.code for r in fw.item(item).requirements}
 
 
+def _each(key: str, entries: Iterable[Any], where: _Files, found: Callable) -> list[Problem]:
+    """The problems ``found(entry)`` yields for each entry of ``key``'s file, at ``key.<id>``."""
+    file = where.files[key]
+    return [Problem(m, file=file, field=f"{key}.{e.id}") for e in entries for m in found(e)]
+
+
 def _check_thresholds(fw: Framework, where: _Files) -> list[Problem]:
     """Thresholds name items, requirements, terms and indicators that exist."""
     item_codes = {i.code for i in fw.items}
     clauses = {t.clause for t in fw.terms}
     indicator_codes = {i.code for i in fw.indicators}
-    p: list[Problem] = []
-    for th in fw.thresholds:
-        found = []
+
+    def found(th: Threshold) -> Iterator[str]:
         if th.item is not None and th.item not in item_codes:
-            found.append(f"no item {th.item!r}")
+            yield f"no item {th.item!r}"
         elif th.requirement is not None and not _requirement_exists(fw, th.item, th.requirement):
-            found.append(f"no requirement {th.item}.{th.requirement}")
+            yield f"no requirement {th.item}.{th.requirement}"
         if th.requirement is not None and th.item is None:
-            found.append("a requirement needs its item")
+            yield "a requirement needs its item"
         if th.term is not None and th.term not in clauses:
-            found.append(f"no term {th.term!r}")
+            yield f"no term {th.term!r}"
         if th.indicator is not None and th.indicator not in indicator_codes:
-            found.append(f"no indicator {th.indicator!r}")
+            yield f"no indicator {th.indicator!r}"
         if th.kind == "requirement" and th.item is None:
-            found.append("a threshold of kind requirement names its item")
-        file, at = where.files["thresholds"], f"thresholds.{th.id}"
-        p += [Problem(message, file=file, field=at) for message in found]
-    return p
+            yield "a threshold of kind requirement names its item"
+
+    return _each("thresholds", fw.thresholds, where, found)
 
 
 def _check_rules(fw: Framework, where: _Files) -> list[Problem]:
     """Rules are evidence for a requirement that exists, with a share in (0, 1]."""
-    p: list[Problem] = []
-    for rule in fw.rules:
-        found = []
+
+    def found(rule: Rule) -> Iterator[str]:
         if not _requirement_exists(fw, rule.item, rule.requirement):
-            found.append(f"evidence for {rule.evidence_for}, which is not a requirement")
+            yield f"evidence for {rule.evidence_for}, which is not a requirement"
         if not 0 < rule.required_share <= 1:
-            found.append(f"required_share must be in (0, 1], got {rule.required_share}")
+            yield f"required_share must be in (0, 1], got {rule.required_share}"
         if rule.scope == "kpi_table" and fw.kpi_table is None:
-            found.append("scope kpi_table but the framework has no kpi_table.yaml")
-        file, at = where.files["rules"], f"rules.{rule.id}"
-        p += [Problem(message, file=file, field=at) for message in found]
-    return p
+            yield "scope kpi_table but the framework has no kpi_table.yaml"
+
+    return _each("rules", fw.rules, where, found)
 
 
 def _check_errata(fw: Framework, where: _Files) -> list[Problem]:
