@@ -34,7 +34,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from ccua import fmt, prose, tables, views
 from ccua.errors import CcuaError
 from ccua.i18n import Tr
-from ccua.mdtext import Md, join_blocks, md_escape, md_list, md_paragraph, md_table
+from ccua.mdtext import Md, join_blocks, md_escape, md_list, md_paragraph
 from ccua.results_model import IndicatorOut, ItemOut, Results, RuleOut, typed
 
 # Markdown primitives live in ccua.mdtext (shared with the table model); the names stay here.
@@ -80,40 +80,30 @@ def _typed(
 
 
 def load_results(path: str | Path = "results.json", lang: str | None = None) -> Results:
-    """Read ``results.json`` (through the one loader, which upgrades runs of an older schema)
-    and check that this version of ccua can present it; ``lang`` sets the language."""
-    from ccua.results import SCHEMA
-    from ccua.results_model import SCHEMA_VERSION, load_run
+    """Read ``results.json`` through the one loader (:func:`ccua.results_model.load_run`: it
+    checks the schema and upgrades runs of an older version); ``lang`` sets the language."""
+    from ccua.results_model import load_run
 
     if lang is not None:
         set_language(lang)
-    p = Path(path)
-    if not p.is_file():
-        raise CcuaError(
-            f"no results file at {p}",
-            file=str(p),
-            hint="run `ccua run params/CLIENT.yaml` (the runner writes it beside "
-            "the executed notebooks)",
-        )
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CcuaError(f"not a valid results file: {exc}", file=str(p)) from None
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        raise CcuaError(f"not a ccua results file (schema must be {SCHEMA!r})", file=str(p))
-    version = data.get("schema_version")
-    if not isinstance(version, int) or not 1 <= version <= SCHEMA_VERSION:
-        raise CcuaError(
-            f"results schema version {version!r}, this ccua presents version {SCHEMA_VERSION}",
-            file=str(p),
-            hint="re-run `ccua run` with this version of ccua",
-        )
-    return load_run(p)
+    return load_run(path)
 
 
 # ---------------------------------------------------------------- Markdown primitives
-
 # Markdown primitives live in ccua.mdtext (shared with the table model); names kept here.
+
+
+def _table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    caption: str = "",
+    widths: Sequence[int] = (),
+    align: str = "",
+) -> str:
+    """A table of the notebook's own texts, through the table model (:func:`tables.text_table`
+    and its pipe writer)."""
+    return tables.pipe_markdown(tables.text_table(header, rows, caption, widths, align))
+
 
 # ---------------------------------------------------------------- number formatting
 # One formatter for every output (ccua.fmt); these names stay for the notebooks and charts.
@@ -206,7 +196,7 @@ def overview_md(results: Results) -> str:
             f"**{tr('nb.overview.background')}**{tr('punct.colon')}" + md_escape(bg.description)
         )
     parts.append(
-        md_table(
+        _table(
             [tr("sheet.item"), tr("sheet.value")],
             facts,
             caption=tr("nb.overview.caption"),
@@ -236,7 +226,7 @@ def process_md(results: Results) -> str:
     ]
     return join_blocks(
         "## " + tr("nb.process.h"),
-        md_table(
+        _table(
             [
                 tr("table.seq"),
                 tr("nb.process.step"),
@@ -307,7 +297,7 @@ def key_points_md(results: Results) -> str:
         )
         for n, kp in enumerate(points, 1)
     ]
-    table = md_table(
+    table = _table(
         [
             tr("table.seq"),
             tr("table.category"),
@@ -365,7 +355,7 @@ def reconciliation_md(results: Results) -> str:
     return join_blocks(
         h,
         md_paragraph(text),
-        md_table(
+        _table(
             [
                 tr("sheet.indicator"),
                 tr("sheet.name"),
@@ -426,7 +416,7 @@ def _item_summary(results: Results, item: ItemOut) -> str:
         points = points_text(item.points)
         if item.standard_points is not None:
             points += tr("nb.item.custom_points", points=points_text(item.standard_points))
-        table = md_table(
+        table = _table(
             [
                 tr("table.points"),
                 tr("table.percent"),
@@ -449,7 +439,7 @@ def _item_summary(results: Results, item: ItemOut) -> str:
             align="rrrrrl",
         )
     else:
-        table = md_table(
+        table = _table(
             [
                 tr("table.mean_rating"),
                 tr("nb.item.meaning"),
@@ -497,13 +487,13 @@ def requirements_md(results: Results, item: ItemOut | Mapping[str, Any]) -> str:
     code = item.code if isinstance(item, ItemOut) else str(item["code"])
     if not results.assessment.item(code).requirements:
         return ""
-    return tables.pipe_markdown(tables.requirement_list(results, _TR.lang, code))
+    return tables.pipe_markdown(tables.requirement_tables(results, _TR.lang, code)[1])
 
 
 def indicators_md(results: Results, item: ItemOut) -> str:
     """The item's indicators: documentary checks; period values against targets with trend
     and reconciliation; monthly values; and the notes a reader needs to read them."""
-    checks, periods, monthly = tables.indicator_tables(results, item.code, _TR.lang)
+    checks, periods, monthly, _ = tables.indicator_tables(results, item.code, _TR.lang)
     computed = [i for i in results.indicators_of(item.code) if i.kind != "documentary"]
     return join_blocks(
         *(tables.pipe_markdown(t) for t in (checks, periods, monthly) if t),
@@ -614,7 +604,7 @@ def score_table_md(results: Results) -> str:
             for item in a.items
         ]
         parts.append(
-            md_table(
+            _table(
                 [
                     level(results, "group").capitalize(),
                     level(results, "item").capitalize(),
@@ -644,7 +634,7 @@ def subtotals_md(results: Results) -> str:
     parts = ["## " + tr("nb.subtotals.h", level=group_word)]
     if a.categories:
         parts.append(
-            md_table(
+            _table(
                 [tr("table.category"), tr("table.points"), tr("table.score")],
                 [
                     (cats.get(c.code, c.name), points_text(c.points), points_text(c.score))
@@ -667,7 +657,7 @@ def subtotals_md(results: Results) -> str:
         for g in a.groups
     ]
     parts.append(
-        md_table(
+        _table(
             head,
             rows,
             caption=tr("nb.subtotals.groups", level=group_word),
@@ -1021,7 +1011,7 @@ def improvement_md(results: Results, chapter: str | None = None) -> str:
             for s in steps
         ]
         parts.append(
-            md_table(
+            _table(
                 [
                     tr("nb.improve.item"),
                     tr("nb.improve.leaf"),
@@ -1095,7 +1085,7 @@ def staffing_md(results: Results, chapter: str | None = None) -> str:
     return join_blocks(
         "## " + tr("nb.staff.h"),
         md_paragraph(intro),
-        md_table(
+        _table(
             [
                 tr("nb.staff.month"),
                 tr("nb.staff.calls"),
@@ -1145,7 +1135,7 @@ def evidence_annex_md(results: Results) -> str:
     return join_blocks(
         "## " + tr("nb.evid.h"),
         md_paragraph(tr("nb.evid.intro")),
-        md_table(
+        _table(
             [tr("nb.evid.item"), tr("nb.evid.cited")],
             rows,
             caption=tr("nb.evid.caption"),
@@ -1218,7 +1208,7 @@ def changes_md(results: Results, comparison: Mapping[str, Any] | None) -> str:
     parts = [
         "## " + tr("nb.change.h"),
         md_paragraph(intro),
-        md_table(
+        _table(
             [
                 tr("nb.change.item"),
                 tr("nb.change.before"),
@@ -1233,7 +1223,7 @@ def changes_md(results: Results, comparison: Mapping[str, Any] | None) -> str:
     ]
     if ind_rows:
         parts.append(
-            md_table(
+            _table(
                 [
                     tr("nb.change.indicator"),
                     tr("sheet.name"),
@@ -1288,7 +1278,7 @@ def peers_md(results: Results, comparison: Mapping[str, Any] | None) -> str:
     return join_blocks(
         "## " + tr("nb.peers.h"),
         md_paragraph(tr("nb.peers.intro", peers=bench["peers"], scope=scope)),
-        md_table(
+        _table(
             ["", tr("nb.peers.value"), tr("nb.peers.percentile")],
             rows,
             caption=tr("nb.peers.caption"),

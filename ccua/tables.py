@@ -46,7 +46,6 @@ from ccua.results_model import (
     RuleKpiOut,
     RuleOut,
     ThresholdOut,
-    typed,
 )
 from ccua.views import month_labels
 
@@ -213,38 +212,64 @@ def grid_markdown(table: Table) -> str:
 
 
 def pipe_markdown(table: Table, caption: str | None = None) -> str:
-    """The table as a pipe table; merged leading values print on their first row only.
-    ``caption`` replaces the table's (an annex repeats 表 6 without numbering it again)."""
-    from ccua.mdtext import Md, md_escape, md_table
+    """The table as a pipe table; merged leading values print on their first row only. The
+    relative widths become the dashes of the separator line (pandoc reads them there when a
+    row is long); the ``Table:`` caption line follows the table (pandoc captions the table
+    just before it). ``caption`` replaces the table's (an annex repeats 表 6 without
+    numbering it again)."""
+    from ccua.mdtext import md_escape
 
+    def cell(text: str, strong: bool = False) -> str:
+        body = md_escape(text)
+        return f"**{body}**" if strong else body if body.strip() else " "
+
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(cells) + " |"
+
+    seps = []
+    for col in table.columns:
+        dashes = "-" * max(3, col.width)
+        seps.append(
+            {"right": dashes[:-1] + ":", "center": ":" + dashes[1:-1] + ":"}.get(col.align, dashes)
+        )
+    lines = [line([cell(col.label) for col in table.columns]), "|" + "|".join(seps) + "|"]
     merged = spans(table)
-    body: list[list[object]] = []
     for r, values in enumerate(table.rows):
-        row: list[object] = []
+        row = []
         for c in range(len(values)):
-            if c < table.merge and merged[c][r] == 0:
-                row.append("")
-                continue
-            lines = table.text(r, c)
-            text = " ".join(x for x in lines if x)
-            row.append(Md(f"**{md_escape(text)}**") if (r, c) in table.strong and text else text)
-        body.append(row)
+            first = c >= table.merge or merged[c][r] != 0
+            text = " ".join(x for x in table.text(r, c) if x) if first else ""
+            row.append(cell(text, (r, c) in table.strong and text != ""))
+        lines.append(line(row))
     for f in table.footers:
-        label: object = Md(f"**{md_escape(f.label)}**")
-        row = [label, *[""] * (f.span - 1)]
+        row = [cell(f.label, True), *[" "] * (f.span - 1)]
         for k, v in enumerate(f.values):
             col = table.columns[f.span + k]
             text = " ".join(cell_lines(v, col.format, table.lang, col.blank))
-            row.append(Md(f"**{md_escape(text)}**") if k in f.strong and text.strip() else text)
-        body.append(row)
-    align = "".join({"left": "l", "right": "r", "center": "c"}[c.align] for c in table.columns)
-    return md_table(
-        [c.label for c in table.columns],
-        body,
-        caption=table.caption if caption is None else caption,
-        widths=[c.width for c in table.columns],
-        align=align,
-    )
+            row.append(cell(text, k in f.strong and text.strip() != ""))
+        lines.append(line(row))
+    text = "\n".join(lines)
+    caption = table.caption if caption is None else caption
+    return f"{text}\n\nTable: {md_escape(caption)}" if caption else text
+
+
+def text_table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    caption: str = "",
+    widths: Sequence[int] = (),
+    align: str = "",
+) -> Table:
+    """A table of printed texts (the notebooks' own): its header, rows, relative widths and
+    one alignment letter per column (l, r, c)."""
+    n = len(header)
+    for row in rows:
+        if len(row) != n:
+            raise ValueError(f"table row has {len(row)} cells, header has {n}")
+    side = {"l": "left", "r": "right", "c": "center"}
+    cols = zip(header, widths or [3] * n, align or "l" * n, strict=True)
+    columns = tuple(Col(label, width=w, align=side[a]) for label, w, a in cols)
+    return Table("", caption, columns, tuple(tuple(r) for r in rows))
 
 
 def sheet_value(value: Any, form: str) -> Any:
@@ -326,9 +351,8 @@ class Names:
         return self.groups.get(code, code)
 
 
-def names(results: Results | Mapping[str, Any], lang: str = "zh") -> Names:
+def names(r: Results, lang: str = "zh") -> Names:
     """Names from results.json, in English from the framework data (``name_en``)."""
-    r = typed(results)  # the dict form: tests/test_tables.py, tests/altair_charts.py
     tr = Tr(lang)
     a = r.assessment
     en: dict[str, str] = {}
@@ -507,11 +531,31 @@ def _whole_rating(item: ItemOut, tr: Tr, word: str) -> list[str] | None:
     return [fmt.rating(item.mean_rating), tr("table.whole_rating", level=word)]
 
 
-def requirement_table(results: Results, lang: str = "zh") -> Table:
-    """测评要求计分表 (E.5): each requirement as the standard prints it (its sub-points beneath)
-    with its rating; an item rated as a whole has one rating beside all of them; the score per
-    item (in its category's column) or per group spans its rows."""
+def requirement_tables(results: Results, lang: str = "zh", code: str = "") -> tuple[Table, Table]:
+    """测评要求计分表 (E.5) of every item, or of one (``code``), in its two forms.
+
+    As the standard prints it (the report): each requirement (its sub-points beneath) with its
+    rating; an item rated as a whole has one rating beside all of them; the score per item (in
+    its category's column) or per group spans its rows.
+
+    As a list (the notebooks, the workbook's E.5): each requirement and sub-point on a row of
+    its own, its rating, what the rating means and rests on; of every item with the item's
+    percent and score, and one row for an item rated as a whole."""
     n = names(results, lang)
+    tr = n.tr
+    items = [i for i in results.assessment.items if i.code == code or not code]
+    caption = tr("nb.req.caption", item=n.item(code)) if code else tr("table.e5.caption")
+
+    def table(cols: tuple[Col, ...], rows: tuple[tuple[Any, ...], ...], merge: int) -> Table:
+        return Table("E.5", caption, cols, rows, merge, sheet=tr("sheet.e5"), lang=tr.lang)
+
+    return table(*_printed(results, n, items)), table(*_listed(results, n, items, code))
+
+
+def _printed(
+    results: Results, n: Names, items: Sequence[ItemOut]
+) -> tuple[tuple[Col, ...], tuple[tuple[Any, ...], ...], int]:
+    """E.5 as the standard prints it: columns, rows, leading columns merged."""
     tr = n.tr
     a = results.assessment
     cats: Sequence[CategoryOut | None] = a.categories or (None,)
@@ -532,7 +576,7 @@ def requirement_table(results: Results, lang: str = "zh") -> Table:
             if cat is not None and g.category != cat.code:
                 continue
             start = len(rows)
-            for item in (i for i in a.items if i.group == g.code):
+            for item in (i for i in items if i.group == g.code):
                 reqs = item.requirements
                 texts = [
                     [f"{r.code}){r.text}"] + [f"{sp.code}){sp.text}" for sp in r.subpoints or ()]
@@ -560,15 +604,7 @@ def requirement_table(results: Results, lang: str = "zh") -> Table:
         Col(tr("table.rating"), "lines", 6, "center"),
         *(Col(c, width=5 if len(scores) > 1 else 6, align="right", sheet_width=10) for c in scores),
     )
-    return Table(
-        "E.5",
-        tr("table.e5.caption"),
-        cols,
-        tuple(rows),
-        merge=len(lead),
-        sheet=tr("sheet.e5"),
-        lang=tr.lang,
-    )
+    return cols, tuple(rows), len(lead)
 
 
 def scale_label(results: Results, rating: Any, lang: str = "zh") -> str:
@@ -612,13 +648,12 @@ def rating_basis(r: RequirementOut, tr: Tr) -> str:
     return text
 
 
-def requirement_list(results: Results, lang: str = "zh", code: str = "") -> Table:
-    """The requirements one by one with their sub-points: text, rating, what the rating means
-    and rests on. For one item (``code``: the notebook), else for all (the workbook's E.5,
-    with the item's percent and score, and one row for an item rated as a whole)."""
-    n = names(results, lang)
+def _listed(
+    results: Results, n: Names, items: Sequence[ItemOut], code: str
+) -> tuple[tuple[Col, ...], tuple[tuple[Any, ...], ...], int]:
+    """E.5 as a list: columns, rows (without the leading columns for one item), none merged
+    (a workbook repeats them)."""
     tr = n.tr
-    items = [i for i in results.assessment.items if i.code == code or not code]
     weighted = any(r.weight not in (None, 1) for i in items for r in i.requirements)
     lead, values = _lead(results, n) if not code else ([], lambda item: [])
     na = tr("table.na")
@@ -692,8 +727,7 @@ def requirement_list(results: Results, lang: str = "zh", code: str = "") -> Tabl
             else ()
         ),
     )
-    caption = tr("nb.req.caption", item=n.item(code)) if code else tr("table.e5.caption")
-    return Table("E.5", caption, cols, tuple(rows), sheet=tr("sheet.e5"), lang=tr.lang)
+    return cols, tuple(rows), 0
 
 
 # ---------------------------------------------------------------- E.6: the score table
@@ -877,10 +911,11 @@ def agreement_intro(results: Results, lang: str = "zh") -> str:
 
 def projection_tables(
     results: Results, p: ProjectionOut, lang: str = "zh"
-) -> tuple[Table, Table, Table, Table | None]:
-    """The estimate under another framework (results → projections, one entry ``p``): by its
-    groups (with the sum), by its items (what each rests on), the items without evidence and
-    why, and the KPIs that carry over (None when none does)."""
+) -> tuple[Table, Table, Table, Table | None, Table]:
+    """The estimate under another framework (results → projections, one entry ``p``), for the
+    report by its groups (with the sum), by its items (what each rests on), the items without
+    evidence and why, and the KPIs that carry over (None when none does); and for the workbook
+    on one sheet: per item what it rests on, the estimate, why it has no evidence; the sum."""
     from ccua.spec import load_framework
 
     n = names(results, lang)
@@ -890,6 +925,7 @@ def projection_tables(
     group_level, item_level = tr.level(levels, "group"), tr.level(levels, "item")
     t_groups = {g.code: g for g in target.groups}
     t_items = {i.code: i for i in target.items}
+    why = {m.code: missing_reason(m, results.framework, tr) for m in p.missing}
 
     def label(code: str, things: Mapping[str, object], name: str) -> str:
         return f"{code} {tr.name(things.get(code), name)}"
@@ -964,10 +1000,7 @@ def projection_tables(
             Col(item_level, width=10),
             Col(tr("projection.reason"), width=24),
         ),
-        tuple(
-            (m.code, tr.name(t_items.get(m.code), m.name), missing_reason(m, results.framework, tr))
-            for m in p.missing
-        ),
+        tuple((m.code, tr.name(t_items.get(m.code), m.name), why[m.code]) for m in p.missing),
         lang=tr.lang,
     )
     kpis = []
@@ -998,34 +1031,13 @@ def projection_tables(
         tuple(kpis),
         lang=tr.lang,
     )
-    return groups, items, missing, carried if kpis else None
-
-
-def missing_reason(m: ProjectionMissing, source: FrameworkOut, tr: Tr) -> str:
-    """Why an item has no evidence: the crosswalk's note in English; in Chinese, what it means
-    (the assessed framework has no counterpart)."""
-    if tr.en:
-        return m.reason or fmt.DASH
-    return tr("projection.no_counterpart", framework=tr("standard.cite", name=source.name))
-
-
-def projection_sheet(results: Results, p: ProjectionOut, lang: str = "zh") -> Table:
-    """The estimate as one worksheet: per item what it rests on, the estimate, why an item has
-    no evidence; the sum with the points it covers."""
-    from ccua.spec import load_framework
-
-    n = names(results, lang)
-    tr = n.tr
-    target = load_framework(p.to)
-    items = {i.code: i for i in target.items}
-    missing = {m.code: missing_reason(m, results.framework, tr) for m in p.missing}
     total = tr(
         "sheet.projection_total",
         covered=fmt.fixed(p.covered_points),
         total=fmt.fixed(p.total_points),
         rescaled=fmt.fixed(p.rescaled_total),
     )
-    return Table(
+    sheet = Table(
         "projection",
         tr("sheet.projection_caption", name=target.name_en if tr.en else target.name),
         (
@@ -1043,19 +1055,28 @@ def projection_sheet(results: Results, p: ProjectionOut, lang: str = "zh") -> Ta
             (
                 i.group,
                 i.code,
-                tr.name(items.get(i.code), i.name),
+                tr.name(t_items.get(i.code), i.name),
                 tr.join(n.item(c) for c in i.sources),
                 i.rating,
                 i.percent,
                 i.score,
                 tr("sheet.partial") if i.partial else "",
-                missing.get(i.code, ""),
+                why.get(i.code, ""),
             )
             for i in p.items
         ),
         footers=(Footer(tr("sheet.sum"), 6, (p.estimated_score, total, "")),),
         lang=tr.lang,
     )
+    return groups, items, missing, carried if kpis else None, sheet
+
+
+def missing_reason(m: ProjectionMissing, source: FrameworkOut, tr: Tr) -> str:
+    """Why an item has no evidence: the crosswalk's note in English; in Chinese, what it means
+    (the assessed framework has no counterpart)."""
+    if tr.en:
+        return m.reason or fmt.DASH
+    return tr("projection.no_counterpart", framework=tr("standard.cite", name=source.name))
 
 
 # ---------------------------------------------------------------- indicators and KPIs
@@ -1108,14 +1129,16 @@ def _reconciliation_text(ind: IndicatorOut, tr: Tr) -> str:
 
 
 def indicator_tables(
-    results: Results, code: str, lang: str = "zh"
-) -> tuple[Table | None, Table | None, Table | None]:
-    """An item's indicators: the documentary checks; the period values against their targets
-    with trend and reconciliation; the values by month (None for a table without rows)."""
+    results: Results, code: str = "", lang: str = "zh"
+) -> tuple[Table | None, Table | None, Table | None, Table]:
+    """An item's indicators (``code``), or all: for the notebooks the documentary checks, the
+    period values against their targets with trend and reconciliation, the values by month
+    (None for a table without rows); for the workbook one sheet of the monthly values, the
+    period value, the target and whether it is met."""
     n = names(results, lang)
     tr = n.tr
     label = n.item(code)
-    inds = results.indicators_of(code)
+    inds = results.indicators_of(code) if code else results.indicators
     documentary = [i for i in inds if i.kind == "documentary"]
     computed = [i for i in inds if i.kind != "documentary"]
     code_col, name_col = Col(tr("sheet.indicator"), width=6), Col(tr("sheet.name"), width=14)
@@ -1202,18 +1225,6 @@ def indicator_tables(
         ),
         lang=tr.lang,
     )
-    return (
-        checks if documentary else None,
-        periods if computed else None,
-        monthly if with_months else None,
-    )
-
-
-def indicator_sheet(results: Results, lang: str = "zh") -> Table:
-    """Every indicator on one worksheet: its monthly values, the period value, the target and
-    whether it is met."""
-    tr = Tr(lang)
-    months = results.period.months
 
     def row(ind: IndicatorOut) -> tuple[Any, ...]:
         by_month = {m.month: m.value for m in ind.monthly}
@@ -1234,7 +1245,7 @@ def indicator_sheet(results: Results, lang: str = "zh") -> Table:
             tr(status),
         )
 
-    return Table(
+    sheet = Table(
         "indicators",
         tr("sheet.indicators"),
         (
@@ -1246,9 +1257,15 @@ def indicator_sheet(results: Results, lang: str = "zh") -> Table:
             Col(tr("sheet.target"), sheet_width=12),
             Col(tr("sheet.attainment"), sheet_width=10),
         ),
-        tuple(row(i) for i in results.indicators),
+        tuple(row(i) for i in inds),
         sheet=tr("sheet.indicators"),
         lang=tr.lang,
+    )
+    return (
+        checks if documentary else None,
+        periods if computed else None,
+        monthly if with_months else None,
+        sheet,
     )
 
 

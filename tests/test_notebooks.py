@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ import yaml
 
 from ccua import notebook as nb
 from ccua import prose
+from ccua import tables as table_model
 from ccua.charts import VEGA_LITE_MIMETYPE, VEGA_LITE_SCHEMA
 from ccua.engagement import Engagement, EngagementData, MonthlyInputs, Params
 from ccua.errors import CcuaError
@@ -521,15 +523,17 @@ def test_md_escape_keeps_text_literal_in_tables():
     assert nb.md_escape("line\nbreak") == "line break"
     assert nb.md_escape("windows\r\nline") == "windows line"
     assert nb.md_escape("中文，“引号”（括号）") == "中文，“引号”（括号）"
-    table = nb.md_table(["a", "b"], [["x|y", nb.Md("**bold**")]])
+    t = table_model.text_table(["a", "b"], [["x|y", "bold"]])
+    table = table_model.pipe_markdown(replace(t, strong=frozenset({(0, 1)})))
     assert table.splitlines()[2] == "| x\\|y | **bold** |"
     assert table_rows(table)[1] == ["x|y", "**bold**"]
 
 
-def test_md_table_rejects_ragged_rows_and_sets_alignment():
+def test_text_tables_reject_ragged_rows_and_set_alignment():
     with pytest.raises(ValueError, match="2 cells, header has 3"):
-        nb.md_table(["a", "b", "c"], [["1", "2"]])
-    table = nb.md_table(["a", "b", "c"], [], widths=[4, 5, 6], align="lrc", caption="说明|x")
+        table_model.text_table(["a", "b", "c"], [["1", "2"]])
+    t = table_model.text_table(["a", "b", "c"], [], widths=[4, 5, 6], align="lrc", caption="说明|x")
+    table = table_model.pipe_markdown(t)
     # the caption follows its table: pandoc gives a caption line to the table before it
     assert table.splitlines() == ["| a | b | c |", "|----|----:|:----:|", "", "Table: 说明\\|x"]
 
@@ -563,19 +567,20 @@ def test_scale_labels_name_both_levels_for_a_mean():
 
 
 def test_load_results_refuses_what_it_cannot_present(tmp_path: Path):
-    with pytest.raises(CcuaError, match="no results file"):
+    # the one loader's checks and words (ccua.results_model.load_run)
+    with pytest.raises(CcuaError, match="is not a run folder"):
         nb.load_results(tmp_path / "results.json")
     bad = tmp_path / "bad.json"
     bad.write_text("{", encoding="utf-8")
-    with pytest.raises(CcuaError, match="not a valid results file"):
+    with pytest.raises(CcuaError, match="is not valid JSON"):
         nb.load_results(bad)
     other = tmp_path / "other.json"
     other.write_text('{"schema": "something"}', encoding="utf-8")
-    with pytest.raises(CcuaError, match="not a ccua results file"):
+    with pytest.raises(CcuaError, match="is not a ccua results file"):
         nb.load_results(other)
     old = tmp_path / "old.json"
     old.write_text('{"schema": "ccua.results", "schema_version": 0}', encoding="utf-8")
-    with pytest.raises(CcuaError, match="schema version 0"):
+    with pytest.raises(CcuaError, match="has schema_version 0"):
         nb.load_results(old)
 
 

@@ -136,13 +136,11 @@ def test_requirement_table_e5(demo: dict[str, Any], guideline: dict[str, Any]):
     item's score in its category's column over the item's rows; a whole rating and its note
     span the item's requirements; points on groups: the group's score spans the group."""
     context = front_context(typed(demo))
-    assert context["tables"]["t5"] == tables.grid_markdown(
-        tables.requirement_table(typed(demo), "zh")
-    )
-    t5 = tables.requirement_table(typed(demo), "zh")
+    t5, _ = tables.requirement_tables(typed(demo), "zh")
+    assert context["tables"]["t5"] == tables.grid_markdown(t5)
     item = demo["assessment"]["items"][0]
     reqs = item["requirements"]
-    rows = [r for r in t5.rows if r[2] == tables.names(demo).item(item["code"])]
+    rows = [r for r in t5.rows if r[2] == tables.names(typed(demo)).item(item["code"])]
     assert len(rows) == len(reqs)
     assert rows[0][3][0] == f"{reqs[0]['code']}){reqs[0]['text']}"
     assert rows[0][-2:] == (fmt.fixed(item["score"]), "")  # 过程类 | 结果类
@@ -153,16 +151,16 @@ def test_requirement_table_e5(demo: dict[str, Any], guideline: dict[str, Any]):
     first.update(source="override", percent=50, note="复核后调整")
     for r in first["requirements"]:
         r["source"] = "item"
-    rows = [r for r in tables.requirement_table(typed(changed), "zh").rows if r[2] == rows[0][2]]
+    rows = [r for r in tables.requirement_tables(typed(changed))[0].rows if r[2] == rows[0][2]]
     tr = Tr("zh")
     assert rows[0][4] == [tr("table.percent_value", percent="50.00%"), tr("table.team_decided")]
     assert [r[4] for r in rows[1:-1]] == [tables.UP] * (len(reqs) - 1)
     assert rows[-1][3].endswith("复核后调整") and rows[-1][4] == tables.LEFT
-    tables.grid_markdown(tables.requirement_table(typed(changed), "en"))  # lays out on the grid
+    tables.grid_markdown(tables.requirement_tables(typed(changed), "en")[0])  # lays out
     # the guideline: points on groups
-    t5 = tables.requirement_table(typed(guideline), "en")
+    t5, _ = tables.requirement_tables(typed(guideline), "en")
     group = guideline["assessment"]["groups"][0]
-    label = tables.names(guideline, "en").group(group["code"])
+    label = tables.names(typed(guideline), "en").group(group["code"])
     scores = [r[-1] for r in t5.rows if r[0] == label]
     assert scores[0] == fmt.fixed(group["score"]) and set(scores[1:]) == {tables.UP}
 
@@ -174,10 +172,9 @@ def test_requirement_list_is_the_notebook_table_and_the_workbook_sheet(demo: dic
     for lang in ("zh", "en"):
         nb.set_language(lang)
         item = demo["assessment"]["items"][3]
-        assert nb.requirements_md(demo, item) == tables.pipe_markdown(
-            tables.requirement_list(typed(demo), lang, item["code"])
-        )
-        whole = tables.requirement_list(typed(demo), lang)
+        one = tables.requirement_tables(typed(demo), lang, item["code"])[1]
+        assert nb.requirements_md(demo, item) == tables.pipe_markdown(one)
+        whole = tables.requirement_tables(typed(demo), lang)[1]
         n_rows = sum(
             1 + len(r.get("subpoints") or [])
             for i in demo["assessment"]["items"]
@@ -212,7 +209,7 @@ def test_indicator_tables(demo: dict[str, Any]):
         for i in demo["assessment"]["items"]
         if any(k.kind != "documentary" for k in r.indicators_of(i["code"]))
     )
-    checks, periods, monthly = tables.indicator_tables(r, item["code"], "zh")
+    checks, periods, monthly, one = tables.indicator_tables(r, item["code"], "zh")
     inds = [i for i in r.indicators_of(item["code"]) if i.kind != "documentary"]
     assert periods is not None and [row[0] for row in periods.rows] == [i.code for i in inds]
     assert [row[5] for row in periods.rows] == [
@@ -221,7 +218,8 @@ def test_indicator_tables(demo: dict[str, Any]):
     text = nb.indicators_md(r, r.assessment.item(item["code"]))
     for t in (checks, periods, monthly):
         assert t is None or tables.pipe_markdown(t) in text
-    sheet = tables.indicator_sheet(typed(demo), "en")
+    assert [row[0] for row in one.rows] == [i.code for i in r.indicators_of(item["code"])]
+    sheet = tables.indicator_tables(r, lang="en")[3]
     assert len(sheet.rows) == len(demo["indicators"])
     wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(typed(demo), fw.grades, "", "en")))
     assert _sheet(wb, sheet) == _want(sheet)
@@ -251,7 +249,7 @@ def test_crosswalk_tables(demo: dict[str, Any]):
     p = demo["projections"][0]
     typed_p = typed(demo).projections[0]
     for lang in ("zh", "en"):
-        groups, items, missing, kpis = tables.projection_tables(typed(demo), typed_p, lang)
+        groups, items, missing, kpis, sheet = tables.projection_tables(typed(demo), typed_p, lang)
         assert groups.footers[0].values[-1] == typed_p.estimated_score
         assert [r[1].split()[0] for r in items.rows] == [i["code"] for i in p["items"]]
         assert [r[0] for r in missing.rows] == [m["code"] for m in p["missing"]]
@@ -259,7 +257,6 @@ def test_crosswalk_tables(demo: dict[str, Any]):
         for t in (groups, items, missing, kpis):
             assert t is None or tables.grid_markdown(t) in text
         assert "—分" not in text  # a group without an estimate: a dash, no unit
-        sheet = tables.projection_sheet(typed(demo), typed_p, lang)
         wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(typed(demo), fw.grades, "", lang)))
         from ccua.report._workbook import projection_sheet_title
 
@@ -271,13 +268,13 @@ def test_requirement_list_weights_and_items_rated_as_a_whole(demo: dict[str, Any
     first, second = changed["assessment"]["items"][:2]
     first["requirements"][0]["weight"] = 2
     second.update(requirements=[], source="rating", mean_rating=3.5, note="整体判断")
-    t = tables.requirement_list(typed(changed), "zh")
+    t = tables.requirement_tables(typed(changed))[1]
     labels = [c.label for c in t.columns]
     weight = labels.index("权重")  # a weight column once any requirement weighs other than 1
-    n = tables.names(changed)
+    n = tables.names(typed(changed))
     rows = [r for r in t.rows if r[2] == n.item(first["code"])]
     assert [r[weight] for r in rows[:2]] == [2, 1.0]
-    text = tables.pipe_markdown(tables.requirement_list(typed(changed), "zh", first["code"]))
+    text = tables.pipe_markdown(tables.requirement_tables(typed(changed), "zh", first["code"])[1])
     assert "| 2.00 |" in text and "权重" in text
     whole = [r for r in t.rows if r[2] == n.item(second["code"])]  # one row for the item
     assert len(whole) == 1

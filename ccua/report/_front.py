@@ -273,7 +273,7 @@ def front_context(results: Results, lang: str = "zh") -> dict[str, Any]:
             "t2": tables.grid_markdown(t2),
             "t3": tables.grid_markdown(t3),
             "t4": tables.grid_markdown(t4),
-            "t5": tables.grid_markdown(tables.requirement_table(results, tr.lang)),
+            "t5": tables.grid_markdown(tables.requirement_tables(results, tr.lang)[0]),
             "t6": tables.grid_markdown(tables.score_table(results, tr.lang)),
             "t7": t7,
             "comparison": comparison,

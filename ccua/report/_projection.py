@@ -89,7 +89,7 @@ def projection_markdown(results: Results, lang: str = "zh") -> str:
         blocks.append("## " + md_escape(tr("projection.heading", framework=_cite(target, tr))))
         blocks.append(md_escape(summary_sentence(p, tr.lang)))
         blocks.append(md_escape(_estimate_sentence(p, target, tr)))
-        groups, items, missing, kpis = tables.projection_tables(results, p, tr.lang)
+        groups, items, missing, kpis, _ = tables.projection_tables(results, p, tr.lang)
         blocks += [tables.grid_markdown(groups), tables.grid_markdown(items)]
         item_word = tr.level(target.levels, "item", plural=True)
         if p.missing:

@@ -172,7 +172,7 @@ def _projection_sheets(wb: Workbook, results: Results, tr: Tr) -> None:
     """One sheet per other framework of a crosswalk: the estimate per item (an estimate, not a
     score), then the items without evidence and why."""
     for p in results.projections:
-        table = tables.projection_sheet(results, p, tr.lang)
+        table = tables.projection_tables(results, p, tr.lang)[4]
         rows = tables.sheet_rows(table)
         _sheet(
             wb,
@@ -229,11 +229,11 @@ def workbook_bytes(
     wb.remove(wb.active)
     for table in (*tables.team_tables(results, tr.lang), *tables.handover_tables(results, tr.lang)):
         table_sheet(wb, table, assessee)
-    table_sheet(wb, tables.requirement_list(results, tr.lang), assessee)
+    table_sheet(wb, tables.requirement_tables(results, tr.lang)[1], assessee)
     table_sheet(wb, tables.score_table(results, tr.lang), assessee)
     _grade_sheet(wb, results, grades, comparison_label, tr, assessee)
     _summary_sheet(wb, results, tr, assessee)
-    table_sheet(wb, tables.indicator_sheet(results, tr.lang), assessee)
+    table_sheet(wb, tables.indicator_tables(results, lang=tr.lang)[3], assessee)
     _projection_sheets(wb, results, tr)
     when = report_datetime(results)
     props = wb.properties
