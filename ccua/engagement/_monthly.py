@@ -29,20 +29,12 @@ from ccua.spec import Framework
 MONTH_HEADERS = {"月份", "月", "month", "统计月份"}
 CODE_HEADERS = {"code", "代码", "输入代码", "input", "measure"}
 NAME_HEADERS = {"输入项", "名称", "name", "中文名称", "输入项名称"}
+# fmt: off
 IGNORED_HEADERS = {
-    "指标",
-    "指标代码",
-    "indicator",
-    "indicators",
-    "单位",
-    "unit",
-    "备注",
-    "note",
-    "说明",
-    "序号",
-    "no",
-    "no.",
+    "指标", "指标代码", "indicator", "indicators", "单位", "unit", "备注", "note", "说明", "序号",
+    "no", "no.",
 }
+# fmt: on
 _CODE_IN_BRACKETS = re.compile(r"[（(]\s*([a-z][a-z0-9_]*)\s*[)）]\s*$")
 
 
@@ -213,9 +205,15 @@ def parse_monthly(
     says how many more there were).
     """
     problems = ProblemCap(sheet.file)
-    inputs, more = _parse_monthly(sheet, framework, period, problems)
-    assert more is problems
-    return inputs, problems.close()
+    allowed = set(period) if period is not None else None
+    read = _Reading(sheet, problems, measure_resolver(framework), _units(framework), allowed)
+    heads = [h.strip() for h in sheet.headers]
+    month_cols = _month_columns(read, heads)
+    if month_cols:
+        _inputs_as_rows(read, heads, month_cols)
+    else:
+        _months_as_rows(read, heads)
+    return read.inputs, problems.close()
 
 
 @dataclass
@@ -245,20 +243,6 @@ class _Reading:
 
     def number(self, cell: Cell, code: str) -> Fraction | None:
         return _number(cell, self.sheet, self.problems, code, self.units.get(code))
-
-
-def _parse_monthly(
-    sheet: Sheet, framework: Framework, period: Iterable[str] | None, problems: ProblemCap
-) -> tuple[MonthlyInputs, ProblemCap]:
-    allowed = set(period) if period is not None else None
-    read = _Reading(sheet, problems, measure_resolver(framework), _units(framework), allowed)
-    heads = [h.strip() for h in sheet.headers]
-    month_cols = _month_columns(read, heads)
-    if month_cols:
-        _inputs_as_rows(read, heads, month_cols)
-    else:
-        _months_as_rows(read, heads)
-    return read.inputs, problems
 
 
 def _month_columns(read: _Reading, heads: list[str]) -> dict[int, str]:
@@ -421,32 +405,22 @@ def parse_claims(
 ) -> tuple[list[Claim], list[Problem]]:
     """Claimed values: one row per indicator and month (or 全期/period for the half-year)."""
     problems = ProblemCap(sheet.file)
-    claims = _parse_claims(sheet, framework, period, problems)
-    return claims, problems.close()
-
-
-def _parse_claims(
-    sheet: Sheet, framework: Framework, period: Iterable[str], problems: ProblemCap
-) -> list[Claim]:
     heads = [h.strip().lower() for h in sheet.headers]
+
+    def problem(message: str, row: int, column: str | None = None) -> None:
+        problems.append(Problem(message, file=sheet.file, row=row, column=column))
 
     def col(names: set[str], label: str) -> int | None:
         for i, h in enumerate(heads):
             if h in names:
                 return i
-        problems.append(
-            Problem(
-                f"no {label} column (expected one of {', '.join(sorted(names))})",
-                file=sheet.file,
-                row=1,
-            )
-        )
+        problem(f"no {label} column (expected one of {', '.join(sorted(names))})", 1)
         return None
 
     ci, mi, vi = col(CLAIM_CODE, "indicator"), col(CLAIM_MONTH, "month"), col(CLAIM_VALUE, "value")
     di = next((i for i, h in enumerate(heads) if h in CLAIM_DOC), None)
     if None in (ci, mi, vi):
-        return []
+        return [], problems.close()
     months = set(period)
     known = {i.code for i in framework.indicators}
     claims: list[Claim] = []
@@ -455,14 +429,7 @@ def _parse_claims(
         code_cell, month_cell, value_cell = cells[ci], cells[mi], cells[vi]  # type: ignore[index]
         code = str(code_cell.value or "").strip()
         if code not in known:
-            problems.append(
-                Problem(
-                    f"unknown indicator {code!r}",
-                    file=sheet.file,
-                    row=code_cell.row,
-                    column=code_cell.column,
-                )
-            )
+            problem(f"unknown indicator {code!r}", code_cell.row, code_cell.column)
             continue
         raw_month = str(month_cell.value or "").strip()
         month: str | None
@@ -471,37 +438,23 @@ def _parse_claims(
         else:
             month = _month(month_cell.value)
             if month is None or month not in months:
-                problems.append(
-                    Problem(
-                        f"expected a month of the period ({min(months)}.."
-                        f"{max(months)}) or 全期, got {month_cell.value!r}",
-                        file=sheet.file,
-                        row=month_cell.row,
-                        column=month_cell.column,
-                    )
+                problem(
+                    f"expected a month of the period ({min(months)}..{max(months)}) or 全期, "
+                    f"got {month_cell.value!r}",
+                    month_cell.row,
+                    month_cell.column,
                 )
                 continue
         if (code, month) in seen:
-            problems.append(
-                Problem(
-                    f"{code} {month or '全期'} is claimed twice", file=sheet.file, row=code_cell.row
-                )
-            )
+            problem(f"{code} {month or '全期'} is claimed twice", code_cell.row)
             continue
         seen.add((code, month))
         value = _number(value_cell, sheet, problems, code)
         if value is None:
             if value_cell.value in (None, ""):
-                problems.append(
-                    Problem(
-                        "no value", file=sheet.file, row=value_cell.row, column=value_cell.column
-                    )
-                )
+                problem("no value", value_cell.row, value_cell.column)
             continue
         document = str(cells[di].value or "").strip() if di is not None else ""
-        claims.append(
-            Claim(
-                code, month, value, Source(sheet.file, code_cell.row, value_cell.column), document
-            )
-        )
-    return claims
+        source = Source(sheet.file, code_cell.row, value_cell.column)
+        claims.append(Claim(code, month, value, source, document))
+    return claims, problems.close()
