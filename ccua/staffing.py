@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 
 from ccua._yaml import Schema, load_with_lines, validate
@@ -46,12 +47,16 @@ class QueueFigures:
         out: dict[str, float | None] = {
             "service_level": round(self.service_level, places),
             "wait_probability": round(self.wait_probability, places),
-            "asa": None if self.asa is None else round(self.asa, places),
+            "asa": _round(self.asa, places),
             "occupancy": round(self.occupancy, places),
         }
         if self.abandon_probability:
             out["abandon_probability"] = round(self.abandon_probability, places)
         return out
+
+
+def _round(value: float | None, places: int) -> float | None:
+    return None if value is None else round(value, places)
 
 
 def _positive(name: str, value: float, *, allow_zero: bool = False) -> float:
@@ -89,14 +94,29 @@ def erlang_c_wait(agents: int, load: float) -> float:
     return agents * b / (agents - load * (1 - b))
 
 
+def _load(
+    calls: float,
+    aht: float,
+    interval: float,
+    answer_within: float,
+    agents: int,
+    patience: float | None = None,
+) -> float:
+    """The offered load of a queueing model, once every input is checked."""
+    load = offered_load(calls, aht, interval)
+    _positive("answer_within", answer_within, allow_zero=True)
+    if patience is not None:
+        _positive("patience", patience)
+    if not isinstance(agents, int) or agents < 1:
+        raise StaffingError(f"agents must be a whole number ≥ 1, got {agents!r}", field="agents")
+    return load
+
+
 def erlang_c(
     calls: float, aht: float, interval: float, answer_within: float, agents: int
 ) -> QueueFigures:
     """Erlang C figures for ``agents`` answering ``calls`` per ``interval`` (seconds)."""
-    load = offered_load(calls, aht, interval)
-    _positive("answer_within", answer_within, allow_zero=True)
-    if not isinstance(agents, int) or agents < 1:
-        raise StaffingError(f"agents must be a whole number ≥ 1, got {agents!r}", field="agents")
+    load = _load(calls, aht, interval, answer_within, agents)
     if load == 0:
         return QueueFigures(1.0, 0.0, 0.0, 0.0)
     if agents <= load:
@@ -184,11 +204,7 @@ def erlang_a(
     calls: float, aht: float, interval: float, answer_within: float, agents: int, patience: float
 ) -> QueueFigures:
     """Erlang A figures: as Erlang C, with callers who abandon after a mean ``patience`` (s)."""
-    load = offered_load(calls, aht, interval)
-    _positive("answer_within", answer_within, allow_zero=True)
-    _positive("patience", patience)
-    if not isinstance(agents, int) or agents < 1:
-        raise StaffingError(f"agents must be a whole number ≥ 1, got {agents!r}", field="agents")
+    load = _load(calls, aht, interval, answer_within, agents, patience)
     if load == 0:
         return QueueFigures(1.0, 0.0, 0.0, 0.0)
     lam = calls / interval
@@ -208,11 +224,7 @@ def erlang_a(
     abandon = sum(p * (1 - s) for p, s in zip(queued, served_after_wait, strict=True))
     # Mean wait of the served: a caller with k ahead waits, if served, the tilted stages'
     # mean Σ 1/(Nμ + jθ), j = 1..k+1.
-    stage_means = []
-    acc = 0.0
-    for j in range(1, max_ahead + 2):
-        acc += 1 / (agents * mu + j * theta)
-        stage_means.append(acc)
+    stage_means = accumulate(1 / (agents * mu + j * theta) for j in range(1, max_ahead + 2))
     served = 1 - abandon
     waited = sum(p * s * m for p, s, m in zip(queued, served_after_wait, stage_means, strict=True))
     asa = waited / served if served > 0 else None
@@ -274,13 +286,9 @@ class StaffingRow:
             "load": round(self.load, 2),
             "model": self.model,
             "modelled": self.modelled.as_dict(),
-            "reported_service_level": None
-            if self.reported_service_level is None
-            else round(self.reported_service_level, 4),
-            "reported_abandon_rate": None
-            if self.reported_abandon_rate is None
-            else round(self.reported_abandon_rate, 4),
-            "gap_points": None if self.gap_points is None else round(self.gap_points, 2),
+            "reported_service_level": _round(self.reported_service_level, 4),
+            "reported_abandon_rate": _round(self.reported_abandon_rate, 4),
+            "gap_points": _round(self.gap_points, 2),
             "flagged": self.flagged,
             "agents_needed": self.agents_needed,
         }
@@ -316,14 +324,12 @@ def staffing_row(
     # Agents logged in on average, rounded up: the benefit of the doubt goes to the centre.
     agents = max(1, math.ceil(logged_in / open_seconds - 1e-9))
     calls = values[m.offered] / intervals
-    if s.patience_seconds:
-        model = "erlang-a"
-        figures = erlang_a(
-            calls, aht, s.interval_seconds, s.answer_within, agents, s.patience_seconds
-        )
-    else:
-        model = "erlang-c"
-        figures = erlang_c(calls, aht, s.interval_seconds, s.answer_within, agents)
+    model = "erlang-a" if s.patience_seconds else "erlang-c"
+    figures = (
+        erlang_a(calls, aht, s.interval_seconds, s.answer_within, agents, s.patience_seconds)
+        if s.patience_seconds
+        else erlang_c(calls, aht, s.interval_seconds, s.answer_within, agents)
+    )
     reported = (
         values[m.answered_within] / values[m.offered]
         if values.get(m.answered_within) is not None
@@ -339,19 +345,9 @@ def staffing_row(
     needed = None
     if reported is not None and 0 < reported < 1:
         needed = agents_for_service_level(calls, aht, s.interval_seconds, s.answer_within, reported)
+    load = calls * aht / s.interval_seconds
     return StaffingRow(
-        month,
-        calls,
-        aht,
-        agents,
-        calls * aht / s.interval_seconds,
-        model,
-        figures,
-        reported,
-        abandon,
-        gap,
-        flagged,
-        needed,
+        month, calls, aht, agents, load, model, figures, reported, abandon, gap, flagged, needed
     )
 
 
