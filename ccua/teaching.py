@@ -184,14 +184,9 @@ def indicator_lesson(
     from ccua.results import target_text
     from ccua.rules import meets
 
-    tr = handbook.Catalog(lang)
     ind = framework.indicator(code)
-    inputs = tuple(
-        InputView(
-            m, name_of(framework.measure(m), lang), unit_text(framework.measure(m).unit, lang)
-        )
-        for m in ind.inputs
-    )
+    measures = [framework.measure(m) for m in ind.inputs]
+    inputs = tuple(InputView(m.code, name_of(m, lang), unit_text(m.unit, lang)) for m in measures)
     base = IndicatorLesson(
         code=ind.code,
         name=name_of(ind, lang),
@@ -215,7 +210,6 @@ def indicator_lesson(
     else:
         status = "met" if meets(result.exact, target) else "not_met"
         ttext = target_text(target, ind.unit)
-    del tr
     return replace(
         base,
         value=result.exact,
@@ -300,49 +294,30 @@ class WorkedExample:
 def score_lines(
     framework: Framework, assessment: Assessment, lang: str = "zh"
 ) -> tuple[ScoreLine, ...]:
-    places = framework.scoring.decimals
+    places, total = framework.scoring.decimals, assessment.total
+
+    def share(part: Decimal, whole: Decimal) -> Decimal:
+        return round_half_up(to_fraction(part) / to_fraction(whole) * HUNDRED, places)
+
+    def line(node: Any, points: Decimal, fulfilment: Fraction, *shares_note: Any) -> ScoreLine:
+        exact = to_fraction(points) * fulfilment
+        name, rounded = name_of(node, lang), rounding(exact, places)
+        return ScoreLine(node.code, name, points, fulfilment, exact, rounded, *shares_note)
+
     out = []
     if framework.scoring.points_at == "item":
         for s in assessment.items:
-            if s.fulfilment is None or s.points is None:
-                continue
-            exact = to_fraction(s.points) * s.fulfilment
-            out.append(
-                ScoreLine(
-                    s.code,
-                    name_of(framework.item(s.code), lang),
-                    s.points,
-                    s.fulfilment,
-                    exact,
-                    rounding(exact, places),
-                    s.points_share,
-                    s.score_share,
-                    s.note,
-                )
+            if s.fulfilment is not None and s.points is not None:
+                rest = (s.points_share, s.score_share, s.note)
+                out.append(line(framework.item(s.code), s.points, s.fulfilment, *rest))
+        return tuple(out)
+    for g in assessment.groups:
+        if g.fulfilment is not None:
+            shares = (
+                share(g.points, assessment.total_points),
+                share(g.score, total) if total else None,
             )
-    else:
-        for g in assessment.groups:
-            if g.fulfilment is None:
-                continue
-            exact = to_fraction(g.points) * g.fulfilment
-            total = assessment.total
-            out.append(
-                ScoreLine(
-                    g.code,
-                    name_of(framework.group(g.code), lang),
-                    g.points,
-                    g.fulfilment,
-                    exact,
-                    rounding(exact, places),
-                    round_half_up(
-                        to_fraction(g.points) / to_fraction(assessment.total_points) * HUNDRED,
-                        places,
-                    ),
-                    round_half_up(to_fraction(g.score) / to_fraction(total) * HUNDRED, places)
-                    if total
-                    else None,
-                )
-            )
+            out.append(line(framework.group(g.code), g.points, g.fulfilment, *shares))
     return tuple(out)
 
 
@@ -406,11 +381,19 @@ def check_number(given: str, expected: Decimal, places: int, lang: str, why: str
     value = parse_answer(str(given))
     if value is None:
         return Check(False, tr("l_not_number"))
-    if round_half_up(value, places) == expected and abs(value - to_fraction(expected)) < Fraction(
-        1, 10**places
-    ):
+    close = abs(value - to_fraction(expected)) < Fraction(1, 10**places)
+    if round_half_up(value, places) == expected and close:
         return Check(True, tr("l_correct"))
     return Check(False, tr("l_wrong", expected=fmt(expected, places), why=why))
+
+
+def _demo_month(framework: Framework, index: int) -> tuple[str, Mapping[str, int]]:
+    """One month of the demo centre's figures: the month and its inputs."""
+    from ccua.demo import monthly_inputs
+
+    months = monthly_inputs(framework)
+    month = sorted(months)[index % len(months)]
+    return month, months[month]
 
 
 @dataclass(frozen=True)
@@ -428,12 +411,9 @@ def indicator_exercise(
     framework: Framework, code: str = "DO6.9", month_index: int = 0, lang: str = "zh"
 ) -> IndicatorExercise:
     """An indicator from one month of the demo centre's figures (ccua.demo, seeded)."""
-    from ccua.demo import monthly_inputs
-
     ind = framework.indicator(code)
-    months = monthly_inputs(framework)
-    month = sorted(months)[month_index % len(months)]
-    values = {m: months[month][m] for m in ind.inputs}
+    month, figures_of_month = _demo_month(framework, month_index)
+    values = {m: figures_of_month[m] for m in ind.inputs}
     result = compute(framework, ind, values)
     expected = round_half_up(result.exact, 2)
     figures = tuple((m, name_of(framework.measure(m), lang), values[m]) for m in ind.inputs)
@@ -527,16 +507,12 @@ def lesson_html(lesson: IndicatorLesson, lang: str) -> str:
             f"{_esc(tr('l_error', message=lesson.error))}</p>"
         )
         return "\n".join(rows)
-    rows.append(
+    rows += [
         f"<p>{_esc(tr('l_with_numbers'))}: <code class='ccua-expr'>"
-        f"{_esc(lesson.expression)}</code></p>"
-    )
-    rows.append(
-        f"<p>{_esc(tr('l_value'))}: <b class='ccua-value'>{_esc(lesson.value_text)}</b></p>"
-    )
-    status = {"met": tr("l_met"), "not_met": tr("l_not_met"), "no_target": tr("l_no_target")}[
-        lesson.status
+        f"{_esc(lesson.expression)}</code></p>",
+        f"<p>{_esc(tr('l_value'))}: <b class='ccua-value'>{_esc(lesson.value_text)}</b></p>",
     ]
+    status = tr(f"l_{lesson.status}")
     target = f"{_esc(tr('l_target'))} {_esc(lesson.target_text)} · " if lesson.target_text else ""
     colour = _STATUS_COLOURS.get(lesson.status, "#475467")
     rows.append(
@@ -588,12 +564,9 @@ class IndicatorExplorer:
 
     def _start_values(self, ind: Indicator) -> dict[str, int]:
         try:
-            from ccua.demo import monthly_inputs
-
-            months = monthly_inputs(self.framework)
-            month = sorted(months)[self.month_index % len(months)]
-            if all(m in months[month] for m in ind.inputs):
-                return {m: months[month][m] for m in ind.inputs}
+            figures = _demo_month(self.framework, self.month_index)[1]
+            if all(m in figures for m in ind.inputs):
+                return {m: figures[m] for m in ind.inputs}
         except Exception:  # demo figures are a convenience; any indicator starts at 1
             pass
         return {m: 1 for m in ind.inputs}
@@ -794,66 +767,32 @@ def simulator_table(
 ) -> str:
     tr = handbook.Catalog(lang)
     lines = {line.code: line for line in score_lines(framework, a, lang)}
-    head = "".join(
-        f"<th style='padding:2px 8px'>{_esc(h)}</th>"
-        for h in (
-            tr("col_code"),
-            tr("col_name"),
-            tr("col_points"),
-            tr("col_percent"),
-            tr("col_exact"),
-            tr("col_score"),
-        )
-    )
+    columns = ("code", "name", "points", "percent", "exact", "score")
+    head = "".join(f"<th style='padding:2px 8px'>{_esc(tr('col_' + h))}</th>" for h in columns)
     body = []
+
+    def row(style: str, code: str, name: str, points: str, score: str, *mid: str) -> None:
+        cells = (code, name, points, *(mid or ("", "")), score)
+        tds = "".join(f"<td style='padding:1px 8px'>{_esc(c)}</td>" for c in cells)
+        body.append(f"<tr{style}>{tds}</tr>")
+
     for group in framework.groups:
         for item in framework.items_of(group.code):
             line = lines.get(item.code)
             style = " style='background:#fef0c7'" if item.code == highlight else ""
             if line is None:
-                cells = [item.code, name_of(item, lang), fmt(item.points), "—", "—", "—"]
+                row(style, item.code, name_of(item, lang), fmt(item.points), "—", "—", "—")
             else:
-                mark = " *" if line.rounding.tie else ""
-                cells = [
-                    item.code,
-                    line.name,
-                    fmt(line.points),
-                    fmt_exact(line.percent),
-                    fmt_exact(line.exact),
-                    fmt(line.score) + mark,
-                ]
-            body.append(
-                f"<tr{style}>"
-                + "".join(f"<td style='padding:1px 8px'>{_esc(c)}</td>" for c in cells)
-                + "</tr>"
-            )
+                exact, percent = fmt_exact(line.exact), fmt_exact(line.percent)
+                score = fmt(line.score) + (" *" if line.rounding.tie else "")
+                row(style, item.code, line.name, fmt(line.points), score, percent, exact)
         g = next(x for x in a.groups if x.code == group.code)
-        body.append(
-            "<tr style='font-weight:bold'>"
-            + "".join(
-                f"<td style='padding:1px 8px'>{_esc(c)}</td>"
-                for c in (group.code, name_of(group, lang), fmt(g.points), "", "", fmt(g.score))
-            )
-            + "</tr>"
-        )
+        row(" style='font-weight:bold'", g.code, name_of(group, lang), fmt(g.points), fmt(g.score))
     for c in a.categories:
         cat = next(x for x in framework.categories if x.code == c.code)
-        body.append(
-            "<tr style='font-style:italic'>"
-            + "".join(
-                f"<td style='padding:1px 8px'>{_esc(x)}</td>"
-                for x in ("", name_of(cat, lang), fmt(c.points), "", "", fmt(c.score))
-            )
-            + "</tr>"
-        )
-    body.append(
-        "<tr style='font-weight:bold;border-top:1px solid #999'>"
-        + "".join(
-            f"<td style='padding:1px 8px'>{_esc(x)}</td>"
-            for x in ("", tr("total"), fmt(a.total_points), "", "", fmt(a.total))
-        )
-        + "</tr>"
-    )
+        row(" style='font-style:italic'", "", name_of(cat, lang), fmt(c.points), fmt(c.score))
+    top = " style='font-weight:bold;border-top:1px solid #999'"
+    row(top, "", tr("total"), fmt(a.total_points), fmt(a.total))
     return (
         f"<table class='ccua-sim'><thead><tr>{head}</tr></thead><tbody>"
         + "".join(body)
@@ -882,36 +821,16 @@ class Exercises:
         self.ex2 = item_exercise(framework, item, seed, lang)
         self.total = Decimal(total)
         figures = "".join(f"<li>{_esc(n)}: <b>{v}</b></li>" for _, n, v in self.ex1.figures)
-        question = tr(
-            "ex_indicator",
-            code=self.ex1.code,
-            name=self.ex1.name,
-            month=self.ex1.month,
-            unit=self.ex1.unit,
-        )
+        ex1, ex2 = self.ex1, self.ex2
+        question = tr("ex_indicator", code=ex1.code, name=ex1.name, month=ex1.month, unit=ex1.unit)
         self.q1 = w.HTML(f"<p>{_esc(question)}</p><ul>{figures}</ul>")
-        self.a1, self.b1, self.f1 = (
-            w.Text(description=tr("l_answer")),
-            w.Button(description=tr("l_check")),
-            w.HTML(),
-        )
+        self.a1, self.b1, self.f1 = self._answer(tr)
         item_word = framework.levels.item.zh if lang == "zh" else framework.levels.item.en
-        reqs = "".join(
-            f"<li>{_esc(c)}. {_esc(t)} — <b>{r}</b></li>" for c, t, r in self.ex2.ratings
-        )
-        question = tr(
-            "ex_item",
-            code=self.ex2.code,
-            name=self.ex2.name,
-            points=fmt(self.ex2.points),
-            item=item_word,
-        )
+        reqs = "".join(f"<li>{_esc(c)}. {_esc(t)} — <b>{r}</b></li>" for c, t, r in ex2.ratings)
+        points = fmt(ex2.points)
+        question = tr("ex_item", code=ex2.code, name=ex2.name, points=points, item=item_word)
         self.q2 = w.HTML(f"<p>{_esc(question)}</p><ul>{reqs}</ul>")
-        self.a2, self.b2, self.f2 = (
-            w.Text(description=tr("l_answer")),
-            w.Button(description=tr("l_check")),
-            w.HTML(),
-        )
+        self.a2, self.b2, self.f2 = self._answer(tr)
         self.q3 = w.HTML(f"<p>{_esc(tr('ex_grade', total=fmt(self.total)))}</p>")
         self.a3 = w.Dropdown(
             options=[(tr("l_choose"), "")] + [(name_of(g, lang), g.code) for g in framework.grades],
@@ -936,16 +855,19 @@ class Exercises:
             ]
         )
 
+    @staticmethod
+    def _answer(tr: Any) -> tuple[Any, Any, Any]:
+        import ipywidgets as w
+
+        return w.Text(description=tr("l_answer")), w.Button(description=tr("l_check")), w.HTML()
+
     def check(self, n: int) -> Check:
-        if n == 1:
-            result = check_number(self.a1.value, self.ex1.expected, 2, self.lang, self.ex1.why)
-            out = self.f1
-        elif n == 2:
-            result = check_number(self.a2.value, self.ex2.expected, 2, self.lang, self.ex2.why)
-            out = self.f2
-        else:
+        if n == 3:
             result = grade_answer(self.framework, self.total, self.a3.value, self.lang)
-            out = self.f3
+        else:
+            ex, answer = (self.ex1, self.a1) if n == 1 else (self.ex2, self.a2)
+            result = check_number(answer.value, ex.expected, 2, self.lang, ex.why)
+        out = {1: self.f1, 2: self.f2}.get(n, self.f3)
         colour = "#067647" if result.correct else "#b42318"
         out.value = f"<p style='color:{colour}'>{_esc(result.message)}</p>"
         return result
