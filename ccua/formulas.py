@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 HUNDRED = Fraction(100)
+Formula = Callable[[Sequence[Fraction]], Fraction]
 
 
 class Violation(Exception):
@@ -39,7 +40,7 @@ class Shape:
     min_inputs: int
     max_inputs: int | None
     pattern: str
-    compute: Callable[[Sequence[Fraction]], Fraction] | None
+    compute: Formula | None
     bounded_0_100: bool = False
 
     def accepts(self, n: int) -> bool:
@@ -58,10 +59,8 @@ REGISTRY: dict[str, Shape] = {}
 
 def _register(
     name: str, min_inputs: int, max_inputs: int | None, pattern: str, bounded: bool = False
-) -> Callable[[Callable[[Sequence[Fraction]], Fraction]], Callable[[Sequence[Fraction]], Fraction]]:
-    def deco(
-        fn: Callable[[Sequence[Fraction]], Fraction],
-    ) -> Callable[[Sequence[Fraction]], Fraction]:
+) -> Callable[[Formula], Formula]:
+    def deco(fn: Formula) -> Formula:
         REGISTRY[name] = Shape(name, min_inputs, max_inputs, pattern, fn, bounded)
         return fn
 
@@ -70,8 +69,6 @@ def _register(
 
 def _nonzero(values: Sequence[Fraction], *positions: int) -> None:
     if sum(values[p] for p in positions) == 0:
-        if len(positions) == 1:
-            raise Violation("zero", "{0} is zero, and it is the denominator", *positions)
         names = " + ".join(f"{{{i}}}" for i in range(len(positions)))
         raise Violation("zero", f"{names} is zero, and it is the denominator", *positions)
 
