@@ -9,18 +9,53 @@ results.json; nothing is recomputed.
 See docs/report.md.
 """
 
-from ccua.report._engines import PANDOC_FROM, pandoc, pdf_with_typst
-from ccua.report._fonts import CjkFont, FontNotFound, find_cjk_font
-from ccua.report._front import standard_citation
-from ccua.report._markdown import Cell, Column, grid_table, md_escape
-from ccua.report._render import (
-    ENGINES,
-    FORMATS,
-    ReportOutput,
-    parse_formats,
-    render_report,
-    render_run,
-)
+from typing import TYPE_CHECKING
+
+from ccua._lazy import lazy_exports
+
+# Where each public name lives, imported on first use (PEP 562): a notebook that cites the
+# standard or lays out a grid table does not import the renderers and the workbook writer
+# (openpyxl, numpy: 0.2 s in every kernel).
+_EXPORTS = {
+    "PANDOC_FROM": "ccua.report._engines",
+    "pandoc": "ccua.report._engines",
+    "pdf_with_typst": "ccua.report._engines",
+    "CjkFont": "ccua.report._fonts",
+    "FontNotFound": "ccua.report._fonts",
+    "find_cjk_font": "ccua.report._fonts",
+    "standard_citation": "ccua.report._front",
+    "Cell": "ccua.report._markdown",
+    "Column": "ccua.report._markdown",
+    "grid_table": "ccua.report._markdown",
+    "md_escape": "ccua.report._markdown",
+    "ENGINES": "ccua.report._render",
+    "FORMATS": "ccua.report._render",
+    "ReportOutput": "ccua.report._render",
+    "parse_formats": "ccua.report._render",
+    "render_report": "ccua.report._render",
+    "render_run": "ccua.report._render",
+}
+
+if TYPE_CHECKING:
+    from ccua.report._engines import PANDOC_FROM, pandoc, pdf_with_typst
+    from ccua.report._fonts import CjkFont, FontNotFound, find_cjk_font
+    from ccua.report._front import standard_citation
+    from ccua.report._markdown import Cell, Column, grid_table, md_escape
+    from ccua.report._render import (
+        ENGINES,
+        FORMATS,
+        ReportOutput,
+        parse_formats,
+        render_report,
+        render_run,
+    )
+
+__getattr__ = lazy_exports(__name__, _EXPORTS, globals())
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "ENGINES",
