@@ -9,10 +9,26 @@ the YAML files under ``ccua/frameworks/<id>/``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from ccua.errors import UnknownCodeError
+
+T = TypeVar("T")
+
+
+def _one(
+    entries: Iterable[T], code: object, missing: Callable[[], Exception], key: str = "code"
+) -> T:
+    """The entry whose ``key`` is ``code``, or ``missing()`` raised. Frameworks are small (tens
+    of items), so linear scans keep the model plain."""
+    found = next((e for e in entries if getattr(e, key) == code), None)
+    if found is None:
+        raise missing()
+    return found
 
 
 def _to_decimal(value: object) -> object:
@@ -76,10 +92,7 @@ class Scale(_Frozen):
         return max(level.value for level in self.levels)
 
     def label(self, value: int) -> str:
-        for level in self.levels:
-            if level.value == value:
-                return level.label
-        raise KeyError(value)
+        return _one(self.levels, value, lambda: KeyError(value), "value").label
 
 
 class Category(_Frozen):
@@ -172,17 +185,11 @@ class Item(_Frozen):
     indicators: tuple[Indicator, ...] = ()
 
     def requirement(self, code: str) -> Requirement:
-        for req in self.requirements:
-            if req.code == code:
-                return req
-        raise KeyError(code)
+        return _one(self.requirements, code, lambda: KeyError(code))
 
     @property
     def indicator_requirement(self) -> Requirement | None:
-        for req in self.requirements:
-            if req.kind == "indicator":
-                return req
-        return None
+        return next((req for req in self.requirements if req.kind == "indicator"), None)
 
 
 class Term(_Frozen):
@@ -237,10 +244,7 @@ class KpiTable(_Frozen):
         return tuple(c for c in self.columns if c.role != "kpi")
 
     def group_of(self, code: str) -> KpiGroup | None:
-        for group in self.groups:
-            if code in group.kpis:
-                return group
-        return None
+        return next((group for group in self.groups if code in group.kpis), None)
 
 
 Operator = Literal[">=", "<=", ">", "<", "between"]
@@ -440,28 +444,23 @@ class Framework(_Frozen):
             Chapter(id=g.code, title=f"{g.code} {g.name}", groups=(g.code,)) for g in self.groups
         )
 
-    # Lookups. Frameworks are small (tens of items), so linear scans keep the model plain.
     def item(self, code: str) -> Item:
-        for item in self.items:
-            if item.code == code:
-                return item
-        from ccua.errors import UnknownCodeError
+        def missing() -> Exception:
+            items = ", ".join(i.code for i in self.items)
+            return UnknownCodeError(
+                f"no item {code!r} in {self.id}; items are {items}", field="item"
+            )
 
-        raise UnknownCodeError(
-            f"no item {code!r} in {self.id}; items are {', '.join(i.code for i in self.items)}",
-            field="item",
-        )
+        return _one(self.items, code, missing)
 
     def group(self, code: str) -> Group:
-        for group in self.groups:
-            if group.code == code:
-                return group
-        from ccua.errors import UnknownCodeError
+        def missing() -> Exception:
+            groups, level = ", ".join(g.code for g in self.groups), self.levels.group
+            return UnknownCodeError(
+                f"no {level.en} {code!r} in {self.id}; {level.en_plural} are {groups}"
+            )
 
-        raise UnknownCodeError(
-            f"no {self.levels.group.en} {code!r} in {self.id}; "
-            f"{self.levels.group.en_plural} are {', '.join(g.code for g in self.groups)}"
-        )
+        return _one(self.groups, code, missing)
 
     def items_of(self, group_code: str) -> tuple[Item, ...]:
         return tuple(item for item in self.items if item.group == group_code)
@@ -475,49 +474,32 @@ class Framework(_Frozen):
         )
 
     def indicator(self, code: str) -> Indicator:
-        for ind in self.indicators:
-            if ind.code == code:
-                return ind
-        from ccua.errors import UnknownCodeError
-
-        raise UnknownCodeError(
-            f"no indicator {code!r} in {self.id} (see `ccua kpi list`)", indicator=code
-        )
+        missing = f"no indicator {code!r} in {self.id} (see `ccua kpi list`)"
+        return _one(self.indicators, code, lambda: UnknownCodeError(missing, indicator=code))
 
     def measure(self, code: str) -> Measure:
-        for measure in self.measures:
-            if measure.code == code:
-                return measure
-        from ccua.errors import UnknownCodeError
-
-        raise UnknownCodeError(f"no measure {code!r} in {self.id}", field=code)
+        missing = f"no measure {code!r} in {self.id}"
+        return _one(self.measures, code, lambda: UnknownCodeError(missing, field=code))
 
     def term(self, clause: str) -> Term:
-        for term in self.terms:
-            if term.clause == clause:
-                return term
-        from ccua.errors import UnknownCodeError
-
-        raise UnknownCodeError(f"no term {clause!r} in {self.id}", field="term")
+        missing = f"no term {clause!r} in {self.id}"
+        return _one(self.terms, clause, lambda: UnknownCodeError(missing, field="term"), "clause")
 
     def rule(self, rule_id: str) -> Rule:
-        for rule in self.rules:
-            if rule.id == rule_id:
-                return rule
-        from ccua.errors import UnknownCodeError
+        def missing() -> Exception:
+            known = ", ".join(r.id for r in self.rules) or "none"
+            return UnknownCodeError(
+                f"no rule {rule_id!r} in {self.id}; rules: {known}", field="rule"
+            )
 
-        known = ", ".join(r.id for r in self.rules) or "none"
-        raise UnknownCodeError(f"no rule {rule_id!r} in {self.id}; rules: {known}", field="rule")
+        return _one(self.rules, rule_id, missing, "id")
 
     def errata_for(self, subject: str) -> tuple[Erratum, ...]:
         return tuple(e for e in self.errata if subject in e.subjects)
 
     def category_of(self, item: Item) -> Category | None:
         code = self.group(item.group).category
-        for category in self.categories:
-            if category.code == code:
-                return category
-        return None
+        return next((c for c in self.categories if c.code == code), None)
 
     def grade_for(self, total: Decimal) -> Grade | None:
         for grade in sorted(self.grades, key=lambda g: g.min, reverse=True):
