@@ -185,16 +185,13 @@ def read_sheet(path: str | Path, *, sheet: str | None = None) -> Sheet:
 
     def raw_rows() -> Iterator[tuple[list[object], list[str]]]:
         reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise CcuaError(
-                    f"not valid CSV: {exc}", file=file, row=reader.line_num or None
-                ) from None
-            yield list(row), []
+        try:
+            for row in reader:
+                yield list(row), []
+        except csv.Error as exc:
+            raise CcuaError(
+                f"not valid CSV: {exc}", file=file, row=reader.line_num or None
+            ) from None
 
     return _from_rows(file, encoding, raw_rows())
 
