@@ -920,11 +920,7 @@ def _unchanged(
 def _replaced(store: RecordsStore, kind: str, path: Path, sha256: str) -> list[dict[str, Any]]:
     """The manifest's entries a new ingest of this file replaces: same path, or same bytes."""
     resolved = str(path.resolve())
-    return [
-        s
-        for s in store.manifest()["sources"]
-        if s["kind"] == kind and (s["path"] == resolved or s["sha256"] == sha256)
-    ]
+    return [s for s in store.sources(kind) if s["path"] == resolved or s["sha256"] == sha256]
 
 
 def _keys_once(done: _Pass, o: _Options, path: Path, sha256: str, result: IngestResult) -> None:
@@ -934,11 +930,7 @@ def _keys_once(done: _Pass, o: _Options, path: Path, sha256: str, result: Ingest
         return
     k = p.kind
     replacing = {s["sha256"] for s in _replaced(store, k.name, path, sha256)}
-    earlier = [
-        s
-        for s in store.manifest()["sources"]
-        if s["kind"] == k.name and s["sha256"] not in replacing
-    ]
+    earlier = [s for s in store.sources(k.name) if s["sha256"] not in replacing]
     within, before = _duplicates(con, out, k, store, earlier)
     if not (within or before):
         return

@@ -56,11 +56,7 @@ def definitions_for(framework: Framework, path: Path | None = None) -> Definitio
 def _exact(value: Any, what: str) -> Fraction:
     if value is None:
         return Fraction(0)
-    if isinstance(value, bool):
-        return Fraction(int(value))
-    if isinstance(value, int):
-        return Fraction(value)
-    if isinstance(value, Decimal):
+    if isinstance(value, int | Decimal):  # (a bool is an int)
         return Fraction(value)
     raise CcuaError(
         f"{what}: the engine returned {type(value).__name__} {value!r}; measure "
