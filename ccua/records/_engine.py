@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from ccua.errors import CcuaError
 from ccua.records._schema import Kind, derived_columns
+from ccua.records._schema import sql_literal as _quote
 
 ENGINES = ("duckdb", "spark")
 
@@ -38,10 +39,6 @@ class Engine(Protocol):
 
     def close(self) -> None:
         """Release the engine's resources."""
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def empty_select(kind: Kind) -> str:

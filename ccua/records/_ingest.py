@@ -37,6 +37,7 @@ from ccua.records._engine import default_memory_limit
 from ccua.records._mapped import IDENTITY, Mapping
 from ccua.records._schema import KINDS, Column, Kind
 from ccua.records._schema import kind as kind_named
+from ccua.records._schema import sql_literal as _q
 from ccua.records._sources import (
     ROW_COLUMN,
     SUFFIXES,
@@ -167,10 +168,6 @@ def detect_kind(headers: Sequence[str], path: Path) -> Kind:
 
 
 # --- SQL ---------------------------------------------------------------------------------
-
-
-def _q(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _ident(text: str) -> str:

@@ -23,6 +23,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+
+def sql_literal(text: str) -> str:
+    """``text`` as an SQL string literal (one spelling for DuckDB and Spark)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 ColumnType = Literal["id", "text", "enum", "timestamp", "seconds", "bool", "int", "personal"]
 
 SQL_TYPES: dict[str, str] = {

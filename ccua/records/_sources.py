@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ccua._limits import MAX_RECORDS_EXCEL_BYTES, check_size
 from ccua.errors import CcuaError
+from ccua.records._schema import sql_literal as _q
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -72,10 +73,6 @@ class OpenSource:
             self.csv_path,
             self.delimiter,
         )
-
-
-def _q(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def inspect(path: Path, encoding: str | None = None) -> SourceInfo:

@@ -105,9 +105,7 @@ def cached_framework(framework_id: str, root: Path, load: Callable[[], Any], kin
         try:
             with path.open("rb") as fh:
                 fw = pickle.load(fh)
-        except FileNotFoundError:
-            pass
-        except Exception:  # truncated, corrupt, from another version: rebuild
+        except Exception:  # missing, truncated, corrupt, from another version: rebuild
             pass
         else:
             if isinstance(fw, kind) and getattr(fw, "id", None) == framework_id:
