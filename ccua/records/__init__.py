@@ -60,12 +60,7 @@ if TYPE_CHECKING:
         spark_unavailable,
     )
     from ccua.records._ingest import IngestResult, RecordsInvalid, expand, ingest
-    from ccua.records._inputs import (
-        RecordInputs,
-        definitions_for,
-        merge_inputs,
-        monthly_inputs,
-    )
+    from ccua.records._inputs import RecordInputs, definitions_for, merge_inputs, monthly_inputs
     from ccua.records._mapped import Mapping
     from ccua.records._mapping import load_mapping
     from ccua.records._schema import KINDS, Column, Kind, kind

@@ -137,11 +137,7 @@ def save(store: RecordsStore, key: str, rows: Sequence[Row], manifest: bytes) ->
     """File ``rows`` under ``key`` if the records did not change meanwhile; never raises."""
     if manifest_bytes(store) != manifest:
         return  # an ingest committed while the measures were computed: they may be stale
-    data = {
-        "format": FORMAT,
-        "key": key,
-        "rows": [[m, code, str(v), d] for m, code, v, d in rows],
-    }
+    data = {"format": FORMAT, "key": key, "rows": [[m, code, str(v), d] for m, code, v, d in rows]}
     path = _path(store, key)
     with contextlib.suppress(OSError):
         atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=0) + "\n")

@@ -29,15 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from ccua._yaml import (
-    Schema,
-    fast_load,
-    invalid,
-    keyed,
-    load_with_lines,
-    read_yaml_text,
-    validate,
-)
+from ccua._yaml import Schema, fast_load, invalid, keyed, load_with_lines, read_yaml_text, validate
 from ccua.errors import CcuaError, Problem, SpecError, ValidationFailed
 from ccua.records._schema import KINDS, table_columns
 from ccua.spec import FRAMEWORKS_DIR, Framework
