@@ -45,12 +45,12 @@ from ccua._limits import check_size
 from ccua._num import NotANumber, to_fraction
 from ccua._yaml import Schema, keyed, line_of, load_with_lines, validate
 from ccua.errors import CcuaError, RatingsError
-from ccua.spec import Framework, Item, load_framework
+from ccua.spec import Framework, Item, Requirement, load_framework
 
 SCHEMA_VERSION = 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Entry:
     """One rating of a requirement or sub-point (or of an item, where items are rated)."""
 
@@ -63,20 +63,12 @@ class Entry:
 
 
 @dataclass(frozen=True)
-class ItemRatings:
+class ItemRatings(Entry):
+    """An item: an override (percent), its own rating or na, or ratings per entry."""
+
     code: str
     percent: Decimal | None = None
-    rating: int | None = None
-    na: bool = False
-    note: str = ""
-    evidence: str = ""
-    by: str | None = None
-    at: str | None = None
     ratings: Mapping[str, Entry] = field(default_factory=dict)
-
-    @property
-    def is_override(self) -> bool:
-        return self.percent is not None
 
 
 @dataclass(frozen=True)
@@ -173,12 +165,9 @@ class _EntryIn(_Leaf):
         return self
 
 
-def _entry(keyed: tuple[str, object, frozenset[str]], info: ValidationInfo) -> Entry:
-    """One entry of an item's ``ratings``: its code exists and is rated at a level the
-    framework rates; a hand rating of an indicator requirement says why."""
-    key, raw, whole = keyed
-    fw: Framework = _ctx(info, "framework")
-    item: Item = _ctx(info, "item")
+def entry_requirement(fw: Framework, item: Item, key: str) -> Requirement:
+    """The requirement an entry key (``b``, or ``b.2`` for a sub-point) names, where the
+    framework rates at that level; ValueError saying what is wrong otherwise."""
     req_code, _, sub = key.partition(".")
     if req_code not in {r.code for r in item.requirements}:
         known = ", ".join(r.code for r in item.requirements)
@@ -191,12 +180,20 @@ def _entry(keyed: tuple[str, object, frozenset[str]], info: ValidationInfo) -> E
         raise ValueError(
             f"requirement {item.code}.{req.code} has no sub-point {sub!r} (sub-points: {known})"
         )
-    if sub and req_code in whole:
-        raise ValueError(
-            f"requirement {req_code} is rated both as a whole and by sub-point; keep one"
-        )
     if not sub and "requirement" not in fw.scoring.rating_levels:
         raise ValueError(f"{fw.id} does not rate requirements as a whole")
+    return req
+
+
+def _entry(keyed: tuple[str, object, frozenset[str]], info: ValidationInfo) -> Entry:
+    """One entry of an item's ``ratings``: its code exists and is rated at a level the
+    framework rates; a hand rating of an indicator requirement says why."""
+    key, raw, whole = keyed
+    req = entry_requirement(_ctx(info, "framework"), _ctx(info, "item"), key)
+    if "." in key and req.code in whole:
+        raise ValueError(
+            f"requirement {req.code} is rated both as a whole and by sub-point; keep one"
+        )
     if raw is None:
         raise ValueError("no rating given")
     if isinstance(raw, Mapping):
@@ -211,19 +208,29 @@ def _entry(keyed: tuple[str, object, frozenset[str]], info: ValidationInfo) -> E
     return entry
 
 
+def by_subpoint(value: object) -> bool:
+    """Whether a requirement's value is its sub-points' ratings (``b: {1: 3, 2: 4}``)."""
+    return isinstance(value, Mapping) and bool(value) and all(str(k).isdigit() for k in value)
+
+
+def flat_entries(ratings: Mapping[Any, Any]) -> dict[str, Any]:
+    """Entry key -> value; ``b: {1: 3, 2: 4}`` read as ``b.1`` and ``b.2``."""
+    flat: dict[str, Any] = {}
+    for key, value in ratings.items():
+        if by_subpoint(value):
+            flat.update({f"{key}.{sub}": v for sub, v in value.items()})
+        else:
+            flat[str(key)] = value
+    return flat
+
+
 def _flatten(raw: object) -> object:
-    """``b: {1: 3, 2: 4}`` means ``b.1`` and ``b.2``; each entry arrives with its key and the
-    keys rated as a whole."""
+    """Each entry arrives with its key and the keys rated as a whole."""
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
         raise ValueError("expected a mapping of requirement codes to ratings")
-    flat: dict[str, object] = {}
-    for key, value in raw.items():
-        if isinstance(value, Mapping) and value and all(str(k).isdigit() for k in value):
-            flat.update({f"{key}.{sub}": v for sub, v in value.items()})
-        else:
-            flat[str(key)] = value
+    flat = flat_entries(raw)
     whole = frozenset(k for k in flat if "." not in k)
     return {k: (k, v, whole) for k, v in flat.items()}
 

@@ -36,7 +36,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -48,7 +48,16 @@ from ccua._io import atomic_write_text
 from ccua._yaml import load_with_lines
 from ccua.errors import CcuaError, Problem, RatingsError, ValidationFailed
 from ccua.forms import _yamltree as yt
-from ccua.ratings import ENTRY_KEYS, Entry, ItemRatings, Ratings, parse_ratings
+from ccua.ratings import (
+    ENTRY_KEYS,
+    Entry,
+    ItemRatings,
+    Ratings,
+    by_subpoint,
+    entry_requirement,
+    flat_entries,
+    parse_ratings,
+)
 from ccua.spec import Framework, Item, load_framework
 
 try:  # POSIX: serialise saves of several forms on one machine
@@ -76,10 +85,10 @@ class Fingerprint:
     sha256: str
 
     @classmethod
-    def of(cls, path: Path) -> Fingerprint | None:
-        """The file's fingerprint now, or None when there is no file."""
+    def of(cls, path: Path, data: bytes | None = None) -> Fingerprint | None:
+        """The file's fingerprint now (its bytes read, unless given), or None when absent."""
         try:
-            data = path.read_bytes()
+            data = path.read_bytes() if data is None else data
             mtime = path.stat().st_mtime_ns
         except FileNotFoundError:
             return None
@@ -191,32 +200,19 @@ def new_file_text(framework: Framework, client: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _entry_dict(entry: Entry) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if entry.na:
-        out["na"] = True
-    else:
-        out["rating"] = entry.rating
-    for key in ("note", "evidence", "by", "at"):
-        value = getattr(entry, key)
-        if value:
-            out[key] = value
+def _texts(leaf: Entry, out: dict[str, Any]) -> dict[str, Any]:
+    out.update({k: getattr(leaf, k) for k in ("note", "evidence", "by", "at") if getattr(leaf, k)})
     return out
 
 
+def _entry_dict(entry: Entry) -> dict[str, Any]:
+    return _texts(entry, {"na": True} if entry.na else {"rating": entry.rating})
+
+
 def _item_dict(ir: ItemRatings) -> dict[str, Any] | None:
-    out: dict[str, Any] = {}
-    if ir.percent is not None:
-        out["percent"] = str(ir.percent)
-    if ir.rating is not None:
-        out["rating"] = ir.rating
-    if ir.na:
-        out["na"] = True
-    for key in ("note", "evidence", "by", "at"):
-        value = getattr(ir, key)
-        if value:
-            out[key] = value
-    return out or None
+    own = {"percent": None if ir.percent is None else str(ir.percent), "rating": ir.rating}
+    out = {k: v for k, v in own.items() if v is not None} | ({"na": True} if ir.na else {})
+    return _texts(ir, out) or None
 
 
 def _without_stamp(d: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -270,30 +266,10 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def _flatten_ratings(ratings: Mapping[Any, Any]) -> dict[str, Any]:
-    """Entry key -> raw node; the nested form ``b: {1: 3}`` read as ``b.1``."""
-    flat: dict[str, Any] = {}
-    for key, value in ratings.items():
-        if isinstance(value, Mapping) and value and all(str(k).isdigit() for k in value):
-            for sub, sub_value in value.items():
-                flat[f"{key}.{sub}"] = sub_value
-        else:
-            flat[str(key)] = value
-    return flat
-
-
-def _entry_view(raw: Any) -> EntryView:
-    if not isinstance(raw, Mapping):
-        return EntryView(rating=_as_int(raw), exists=raw is not None)
-    return EntryView(
-        rating=_as_int(raw.get("rating")),
-        na=_as_bool(raw.get("na")),
-        note=_as_text(raw.get("note")),
-        evidence=_as_text(raw.get("evidence")),
-        by=_as_text(raw.get("by")),
-        at=_as_text(raw.get("at")),
-        exists=True,
-    )
+def _leaf(node: Mapping[str, Any]) -> dict[str, Any]:
+    """What any rated node shows: rating, na, note, evidence, by, at (tolerantly read)."""
+    texts = {k: _as_text(node.get(k)) for k in ("note", "evidence", "by", "at")}
+    return {"rating": _as_int(node.get("rating")), "na": _as_bool(node.get("na")), **texts}
 
 
 class RatingsDocument:
@@ -358,8 +334,7 @@ class RatingsDocument:
             raise RatingsError(
                 "not UTF-8 text; save the file as UTF-8", file=str(self.path)
             ) from None
-        fp = Fingerprint(self.path.stat().st_mtime_ns, len(raw), hashlib.sha256(raw).hexdigest())
-        return text, fp
+        return text, Fingerprint.of(self.path, raw)
 
     def _load_base(self) -> None:
         text, fp = self._read_disk()
@@ -445,26 +420,19 @@ class RatingsDocument:
         if not isinstance(node, Mapping):
             return ItemView(rating=_as_int(node))
         ratings = node.get("ratings")
-        keys = tuple(_flatten_ratings(ratings)) if isinstance(ratings, Mapping) else ()
+        keys = tuple(flat_entries(ratings)) if isinstance(ratings, Mapping) else ()
         percent = node.get("percent")
-        return ItemView(
-            percent=None if percent is None else str(percent),
-            rating=_as_int(node.get("rating")),
-            na=_as_bool(node.get("na")),
-            note=_as_text(node.get("note")),
-            evidence=_as_text(node.get("evidence")),
-            by=_as_text(node.get("by")),
-            at=_as_text(node.get("at")),
-            keys=keys,
-        )
+        return ItemView(None if percent is None else str(percent), **_leaf(node), keys=keys)
 
     def entry(self, code: str, key: str) -> EntryView:
         """One requirement's or sub-point's entry, including pending edits."""
         node = self._item_node(code)
         if not isinstance(node, Mapping) or not isinstance(node.get("ratings"), Mapping):
             return EntryView()
-        raw = _flatten_ratings(node["ratings"]).get(key)
-        return _entry_view(raw) if raw is not None else EntryView()
+        raw = flat_entries(node["ratings"]).get(key)
+        if not isinstance(raw, Mapping):
+            return EntryView(rating=_as_int(raw), exists=raw is not None)
+        return EntryView(**_leaf(raw), exists=True)
 
     def has_entries(self, code: str) -> bool:
         """Whether the assessor has put anything at all on this item."""
@@ -486,34 +454,11 @@ class RatingsDocument:
 
     def _check_key(self, code: str, key: str | None) -> Item:
         item = self.framework.item(code)
-        if key is None:
-            return item
-        levels = self.framework.scoring.rating_levels
-        req_code, _, sub_code = key.partition(".")
-        try:
-            req = item.requirement(req_code)
-        except KeyError:
-            known = ", ".join(r.code for r in item.requirements)
-            raise RatingsError(
-                f"{code} has no requirement {req_code!r} (requirements: {known})",
-                field=f"{code}.{key}",
-            ) from None
-        if sub_code:
-            if "subpoint" not in levels:
-                raise RatingsError(
-                    f"{self.framework.id} does not rate sub-points", field=f"{code}.{key}"
-                )
-            if sub_code not in {s.code for s in req.subpoints}:
-                known = ", ".join(s.code for s in req.subpoints) or "none"
-                raise RatingsError(
-                    f"requirement {code}.{req_code} has no sub-point "
-                    f"{sub_code!r} (sub-points: {known})",
-                    field=f"{code}.{key}",
-                )
-        elif "requirement" not in levels:
-            raise RatingsError(
-                f"{self.framework.id} does not rate requirements as a whole", field=f"{code}.{key}"
-            )
+        if key is not None:
+            try:
+                entry_requirement(self.framework, item, key)
+            except ValueError as exc:
+                raise RatingsError(str(exc), field=f"{code}.{key}") from None
         return item
 
     def _check_rating(self, rating: Any, where: str) -> str:
@@ -700,38 +645,21 @@ class RatingsDocument:
                 self._pending = held
                 return SaveReport(False, (), problems)
             changes = diff(self.framework, self._saved, ratings)
-            self._log_changes(log, changes, self.path.name)
+            if changes:
+                self._log(log, *({"file": self.path.name, **asdict(c)} for c in changes))
             atomic_write_text(self.path, text)
             self._base_text = text
             self._saved = ratings
-            data = text.encode("utf-8")
-            self._base_fp = Fingerprint(
-                self.path.stat().st_mtime_ns, len(data), hashlib.sha256(data).hexdigest()
-            )
+            self._base_fp = Fingerprint.of(self.path, text.encode("utf-8"))
             self._pending = held
             if held:  # the view stays base + held edits; rebuild it in that order
                 self._view = None
         return SaveReport(True, tuple(changes), problems if held else ())
 
-    def _log_changes(self, log: IO[str], changes: Sequence[Change], file: str) -> None:
-        if not changes:
-            return
+    def _log(self, log: IO[str], *records: dict[str, Any]) -> None:
+        """Append records to the history log, each with when and by whom."""
         at = self._clock().isoformat(timespec="seconds")
-        _append(
-            log,
-            [
-                {
-                    "at": at,
-                    "by": self.assessor,
-                    "file": file,
-                    "item": ch.item,
-                    "path": ch.path,
-                    "old": ch.old,
-                    "new": ch.new,
-                }
-                for ch in changes
-            ],
-        )
+        _append(log, [{"at": at, "by": self.assessor, **r} for r in records])
 
     def copy_path(self) -> Path:
         """A sibling file for our version: ``ratings.<assessor>-<time>.yaml``, never existing."""
@@ -760,19 +688,8 @@ class RatingsDocument:
             header += [f"#   - {p.field or ''}: {p.message}" for p in problems]
         atomic_write_text(target, "\n".join(header) + "\n" + body)
         with self._locked() as log:
-            _append(
-                log,
-                [
-                    {
-                        "at": self._clock().isoformat(timespec="seconds"),
-                        "by": self.assessor,
-                        "file": target.name,
-                        "event": "copy",
-                        "of": self.path.name,
-                        "pending": len(self._pending),
-                    }
-                ],
-            )
+            copy = {"event": "copy", "of": self.path.name, "pending": len(self._pending)}
+            self._log(log, {"file": target.name, **copy})
         return target
 
     def reload(self, *, reapply: bool = True) -> ReloadReport:
@@ -841,8 +758,7 @@ def _percent_text(value: Any, where: str) -> str:
         raise RatingsError(
             f"percent must be between 0 and 100, got {value}", field=f"{where}.percent"
         )
-    text = format(dec.normalize(), "f")
-    return text
+    return format(dec.normalize(), "f")
 
 
 def _last_writer(history: Path, me: str) -> str:
@@ -860,15 +776,16 @@ def _last_writer(history: Path, me: str) -> str:
 
 
 # --------------------------------------------------------------------------- tree edits
-def _items_map(tree: Any) -> CommentedMap:
-    items = tree.get("items")
-    if isinstance(items, CommentedMap):
-        if items.fa.flow_style():  # items: {} in a hand-made file
-            items.fa.set_block_style()
-        return items
-    new = yt.block_map(list(items.items()) if isinstance(items, Mapping) else [])
-    tree["items"] = new
-    return new
+def _block(node: Any, key: str) -> CommentedMap:
+    """``node[key]`` as a mapping in block style (``items: {}`` in a hand-made file), made
+    one if it is not."""
+    value = node.get(key)
+    if not isinstance(value, CommentedMap):
+        value = yt.block_map(list(value.items()) if isinstance(value, Mapping) else [])
+        node[key] = value
+    elif value.fa.flow_style():
+        value.fa.set_block_style()
+    return value
 
 
 def _item_map(items: CommentedMap, framework: Framework, code: str) -> CommentedMap:
@@ -884,27 +801,13 @@ def _item_map(items: CommentedMap, framework: Framework, code: str) -> Commented
     return node
 
 
-def _ratings_map(node: CommentedMap, item: Item) -> CommentedMap:
-    ratings = node.get("ratings")
-    if not isinstance(ratings, CommentedMap):
-        ratings = yt.block_map(list(ratings.items()) if isinstance(ratings, Mapping) else [])
-        if node.fa.flow_style():
-            node.fa.set_block_style()
-        node["ratings"] = ratings
-    elif ratings.fa.flow_style():
-        ratings.fa.set_block_style()
-        if node.fa.flow_style():
-            node.fa.set_block_style()
-    return ratings
-
-
 def _flatten_requirement(ratings: CommentedMap, req_code: str) -> None:
     """``b: {1: 3, 2: 4}`` becomes ``b.1: 3`` and ``b.2: 4`` before an edit touches b."""
     key = yt.find_key(ratings, req_code)
     if key is None:
         return
     value = ratings[key]
-    if not (isinstance(value, Mapping) and value and all(str(k).isdigit() for k in value)):
+    if not by_subpoint(value):
         return
     pos = list(ratings).index(key)
     del ratings[key]
@@ -932,70 +835,79 @@ def _drop(mapping: CommentedMap, key: str) -> None:
 
 def _apply(tree: Any, framework: Framework, edit: Edit) -> None:
     """Apply one edit to a round-trip tree in place (see RatingsDocument.set_entry)."""
-    item = framework.item(edit.item)
-    items = _items_map(tree)
+    items = _block(tree, "items")
     node = _item_map(items, framework, edit.item)
-    values = dict(edit.values)
     if edit.key is None:
-        gives_value = any(values.get(k) is not None for k in ITEM_VALUE_KEYS)
-        if gives_value:
-            for k in (*ITEM_VALUE_KEYS, "ratings"):
-                if k not in values:
-                    _drop(node, k)
-        for k, v in values.items():
-            if v is None:
-                _drop(node, k)
-            else:
-                _set_own(node, k, v)
-        _set_own(node, "by", yt.text_scalar(edit.by))
-        _set_own(node, "at", edit.at)
+        _apply_own(node, edit)
     else:
-        req_code = edit.key.split(".")[0]
-        gives_value = values.get("rating") is not None or values.get("na") is True
-        if gives_value:
-            for k in ITEM_VALUE_KEYS:
-                _drop(node, k)
-        ratings = _ratings_map(node, item)
-        _flatten_requirement(ratings, req_code)
-        if gives_value:  # a requirement is rated as a whole or by sub-points, never both
-            for existing in list(ratings):
-                k = str(existing)
-                if (k == req_code) if "." in edit.key else k.startswith(req_code + "."):
-                    del ratings[existing]
-        existing = yt.find_key(ratings, edit.key)
-        if edit.clear:
-            if existing is not None:
-                del ratings[existing]
-        else:
-            entry = ratings[existing] if existing is not None else None
-            if not isinstance(entry, CommentedMap):
-                entry = CommentedMap([("rating", entry)] if entry is not None else [])
-                if existing is None:
-                    yt.insert_ordered(ratings, edit.key, entry, _entry_order(item))
-                else:
-                    ratings[existing] = entry
-            for k, v in values.items():
-                if v is None:
-                    _drop(entry, k)
-                else:
-                    entry[k] = v
-            if values.get("rating") is not None:
-                _drop(entry, "na")
-            if values.get("na") is True:
-                _drop(entry, "rating")
-            # keep the keys in the ratings format's order: value, note, evidence, by, at
-            ordered = [(k, entry[k]) for k in ("rating", "na", "note", "evidence") if k in entry]
-            ordered += [
-                (k, v)
-                for k, v in entry.items()
-                if k not in ("rating", "na", "note", "evidence", "by", "at")
-            ]
-            entry.clear()
-            for k, v in ordered:
-                entry[k] = v
-            entry["by"], entry["at"] = yt.text_scalar(edit.by), edit.at
-            yt.set_style(entry)
-        if not ratings:
-            _drop(node, "ratings")
+        _apply_entry(node, framework.item(edit.item), edit.key, edit)
     if not any(str(k) not in ("by", "at") for k in node):
         _drop(items, edit.item)
+
+
+def _apply_own(node: CommentedMap, edit: Edit) -> None:
+    """The item's own fields; its own value replaces its entries."""
+    values = dict(edit.values)
+    if any(values.get(k) is not None for k in ITEM_VALUE_KEYS):
+        for k in (*ITEM_VALUE_KEYS, "ratings"):
+            if k not in values:
+                _drop(node, k)
+    for k, v in values.items():
+        if v is None:
+            _drop(node, k)
+        else:
+            _set_own(node, k, v)
+    _set_own(node, "by", yt.text_scalar(edit.by))
+    _set_own(node, "at", edit.at)
+
+
+def _apply_entry(node: CommentedMap, item: Item, key: str, edit: Edit) -> None:
+    """One entry; a value replaces the item's own value and the other way of rating the
+    requirement (as a whole or by sub-points, never both)."""
+    values = dict(edit.values)
+    req_code = key.split(".")[0]
+    gives_value = values.get("rating") is not None or values.get("na") is True
+    if gives_value:
+        for k in ITEM_VALUE_KEYS:
+            _drop(node, k)
+    if node.fa.flow_style():  # a block ratings map only fits in a block item
+        node.fa.set_block_style()
+    ratings = _block(node, "ratings")
+    _flatten_requirement(ratings, req_code)
+    if gives_value:
+        for existing in list(ratings):
+            k = str(existing)
+            if (k == req_code) if "." in key else k.startswith(req_code + "."):
+                del ratings[existing]
+    existing = yt.find_key(ratings, key)
+    if edit.clear:
+        if existing is not None:
+            del ratings[existing]
+    else:
+        entry = ratings[existing] if existing is not None else None
+        if not isinstance(entry, CommentedMap):
+            entry = CommentedMap([("rating", entry)] if entry is not None else [])
+            if existing is None:
+                yt.insert_ordered(ratings, key, entry, _entry_order(item))
+            else:
+                ratings[existing] = entry
+        for k, v in values.items():
+            if v is None:
+                _drop(entry, k)
+            else:
+                entry[k] = v
+        if values.get("rating") is not None:
+            _drop(entry, "na")
+        if values.get("na") is True:
+            _drop(entry, "rating")
+        # keep the keys in the ratings format's order: value, note, evidence, by, at
+        first = ("rating", "na", "note", "evidence")
+        ordered = [(k, entry[k]) for k in first if k in entry]
+        ordered += [(k, v) for k, v in entry.items() if k not in (*first, "by", "at")]
+        entry.clear()
+        for k, v in ordered:
+            entry[k] = v
+        entry["by"], entry["at"] = yt.text_scalar(edit.by), edit.at
+        yt.set_style(entry)
+    if not ratings:
+        _drop(node, "ratings")
