@@ -210,36 +210,10 @@ def voice_months(plan: Plan) -> Iterator[MonthCalls]:
         wrap = np.where(answered, rng.gamma(2.0, 25 * MS, n), 0)
         transferred = answered & (rng.random(n) < 0.07)
         resolved = answered & (rng.random(n) < np.where(transferred, 0.5, 0.82))
-        # Customers: within a day, 23 % of calls repeat the previous caller (in random order).
-        new_customer = rng.random(n) >= 0.23
-        starts = np.r_[0, np.cumsum(counts)[:-1]]
-        new_customer[starts[counts > 0]] = True
-        group = np.cumsum(new_customer) - 1
-        pool = max(1_000, plan.calls // 3)
-        customer = (
-            rng.integers(0, pool, int(group[-1]) + 1 if n else 0)[group]
-            if n
-            else np.zeros(0, np.int64)
-        )
+        customer = _customers(rng, counts, max(1_000, plan.calls // 3))
         queue = rng.choice(len(QUEUES), size=n, p=[0.45, 0.25, 0.2, 0.1])
-        # Agents: the day's workload decides how many are present; calls are shared out.
         work = (ring + talk + hold + wrap).astype(np.int64)
-        daily_work = np.bincount(day_index, weights=work, minlength=ndays)
-        present = np.maximum(
-            1, np.ceil(daily_work / ((8 * 3_600_000 - NOT_READY_MS) * OCCUPANCY))
-        ).astype(np.int64)
-        # Agents absent on the day (sick, personal leave) beyond those needed: 4 % expected.
-        scheduled = present + rng.binomial(present, ABSENCE / (1 - ABSENCE))
-        absent = [
-            np.sort(rng.choice(scheduled[d], scheduled[d] - present[d], replace=False))
-            for d in range(ndays)
-        ]
-        agent = np.full(n, -1, np.int64)
-        for d in range(ndays):
-            lo, hi = starts[d], starts[d] + counts[d]
-            mask = answered[lo:hi]
-            roster = np.setdiff1d(np.arange(scheduled[d]), absent[d])
-            agent[lo:hi][mask] = roster[rng.integers(0, roster.size, int(mask.sum()))]
+        agent, present, scheduled, absent = _agents(rng, counts, day_index, work, answered)
         order = np.argsort(arrived, kind="stable")
         yield MonthCalls(
             month,
@@ -262,6 +236,46 @@ def voice_months(plan: Plan) -> Iterator[MonthCalls]:
             absent,
         )
         first_id += n
+
+
+def _customers(rng: np.random.Generator, counts: np.ndarray, pool: int) -> np.ndarray:
+    """Customer numbers: within a day, 23 % of calls repeat the previous caller (in random
+    order)."""
+    n = int(counts.sum())
+    new_customer = rng.random(n) >= 0.23
+    new_customer[np.r_[0, np.cumsum(counts)[:-1]][counts > 0]] = True
+    group = np.cumsum(new_customer) - 1
+    return rng.integers(0, pool, int(group[-1]) + 1)[group] if n else np.zeros(0, np.int64)
+
+
+def _agents(
+    rng: np.random.Generator,
+    counts: np.ndarray,
+    day_index: np.ndarray,
+    work: np.ndarray,
+    answered: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
+    """The agent of each call (-1: abandoned) and, per day, the agents present, scheduled and
+    absent: the day's workload decides how many are present; calls are shared out."""
+    ndays = counts.size
+    daily_work = np.bincount(day_index, weights=work, minlength=ndays)
+    present = np.maximum(
+        1, np.ceil(daily_work / ((8 * 3_600_000 - NOT_READY_MS) * OCCUPANCY))
+    ).astype(np.int64)
+    # Agents absent on the day (sick, personal leave) beyond those needed: 4 % expected.
+    scheduled = present + rng.binomial(present, ABSENCE / (1 - ABSENCE))
+    absent = [
+        np.sort(rng.choice(scheduled[d], scheduled[d] - present[d], replace=False))
+        for d in range(ndays)
+    ]
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    agent = np.full(work.size, -1, np.int64)
+    for d in range(ndays):
+        lo, hi = starts[d], starts[d] + counts[d]
+        mask = answered[lo:hi]
+        roster = np.setdiff1d(np.arange(scheduled[d]), absent[d])
+        agent[lo:hi][mask] = roster[rng.integers(0, roster.size, int(mask.sum()))]
+    return agent, present, scheduled, absent
 
 
 def _epoch_ms(y: int, m: int, d: int) -> int:
