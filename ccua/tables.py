@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -50,7 +49,7 @@ from ccua.results_model import (
 from ccua.views import month_labels
 
 if TYPE_CHECKING:
-    from ccua.spec import Grade
+    from ccua.spec import Framework, Grade
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # Cell formats: how a value prints and which Excel number format it gets (a rating as it is:
@@ -280,8 +279,6 @@ def sheet_value(value: Any, form: str) -> Any:
         return "\n".join(str(v) for v in value)
     if form in EXCEL_FORMATS:
         return fmt.dec(value) if not isinstance(value, str) else value
-    if isinstance(value, Decimal):
-        return value
     return value
 
 
@@ -545,17 +542,12 @@ def requirement_tables(results: Results, lang: str = "zh", code: str = "") -> tu
     tr = n.tr
     items = [i for i in results.assessment.items if i.code == code or not code]
     caption = tr("nb.req.caption", item=n.item(code)) if code else tr("table.e5.caption")
-
-    def table(cols: tuple[Col, ...], rows: tuple[tuple[Any, ...], ...], merge: int) -> Table:
-        return Table("E.5", caption, cols, rows, merge, sheet=tr("sheet.e5"), lang=tr.lang)
-
-    return table(*_printed(results, n, items)), table(*_listed(results, n, items, code))
+    e5 = Table("E.5", caption, (), (), sheet=tr("sheet.e5"), lang=tr.lang)
+    return _printed(results, n, items, e5), _listed(results, n, items, code, e5)
 
 
-def _printed(
-    results: Results, n: Names, items: Sequence[ItemOut]
-) -> tuple[tuple[Col, ...], tuple[tuple[Any, ...], ...], int]:
-    """E.5 as the standard prints it: columns, rows, leading columns merged."""
+def _printed(results: Results, n: Names, items: Sequence[ItemOut], e5: Table) -> Table:
+    """E.5 as the standard prints it (``e5``: its caption and sheet)."""
     tr = n.tr
     a = results.assessment
     cats: Sequence[CategoryOut | None] = a.categories or (None,)
@@ -604,7 +596,7 @@ def _printed(
         Col(tr("table.rating"), "lines", 6, "center"),
         *(Col(c, width=5 if len(scores) > 1 else 6, align="right", sheet_width=10) for c in scores),
     )
-    return cols, tuple(rows), len(lead)
+    return replace(e5, columns=cols, rows=tuple(rows), merge=len(lead))
 
 
 def scale_label(results: Results, rating: Any, lang: str = "zh") -> str:
@@ -648,11 +640,9 @@ def rating_basis(r: RequirementOut, tr: Tr) -> str:
     return text
 
 
-def _listed(
-    results: Results, n: Names, items: Sequence[ItemOut], code: str
-) -> tuple[tuple[Col, ...], tuple[tuple[Any, ...], ...], int]:
-    """E.5 as a list: columns, rows (without the leading columns for one item), none merged
-    (a workbook repeats them)."""
+def _listed(results: Results, n: Names, items: Sequence[ItemOut], code: str, e5: Table) -> Table:
+    """E.5 as a list (``e5``: its caption and sheet); for one item without the leading
+    columns."""
     tr = n.tr
     weighted = any(r.weight not in (None, 1) for i in items for r in i.requirements)
     lead, values = _lead(results, n) if not code else ([], lambda item: [])
@@ -727,7 +717,7 @@ def _listed(
             else ()
         ),
     )
-    return cols, tuple(rows), 0
+    return replace(e5, columns=cols, rows=tuple(rows))
 
 
 # ---------------------------------------------------------------- E.6: the score table
@@ -1031,13 +1021,21 @@ def projection_tables(
         tuple(kpis),
         lang=tr.lang,
     )
+    sheet = _estimate_sheet(p, n, target, why)
+    return groups, items, missing, carried if kpis else None, sheet
+
+
+def _estimate_sheet(p: ProjectionOut, n: Names, target: Framework, why: Mapping[str, str]) -> Table:
+    """The estimate on one worksheet (``why``: the reason of each item without evidence)."""
+    tr = n.tr
+    t_items = {i.code: i for i in target.items}
     total = tr(
         "sheet.projection_total",
         covered=fmt.fixed(p.covered_points),
         total=fmt.fixed(p.total_points),
         rescaled=fmt.fixed(p.rescaled_total),
     )
-    sheet = Table(
+    return Table(
         "projection",
         tr("sheet.projection_caption", name=target.name_en if tr.en else target.name),
         (
@@ -1068,7 +1066,6 @@ def projection_tables(
         footers=(Footer(tr("sheet.sum"), 6, (p.estimated_score, total, "")),),
         lang=tr.lang,
     )
-    return groups, items, missing, carried if kpis else None, sheet
 
 
 def missing_reason(m: ProjectionMissing, source: FrameworkOut, tr: Tr) -> str:
@@ -1206,6 +1203,7 @@ def indicator_tables(
     months = results.period.months
     labels = month_labels(months, tr.lang)
     with_months = [i for i in computed if i.monthly]
+    by_month = {i.code: {v.month: v.value for v in i.monthly} for i in inds}
     monthly = Table(
         "indicators.monthly",
         tr("nb.monthly.caption", item=label),
@@ -1218,16 +1216,31 @@ def indicator_tables(
             (
                 i.code,
                 name_with_unit(tr.name(i, i.code), i.unit, tr),
-                *(fmt.fixed(by.get(m)) for m in months),
+                *(fmt.fixed(by_month[i.code].get(m)) for m in months),
             )
             for i in with_months
-            for by in [{v.month: v.value for v in i.monthly}]
         ),
         lang=tr.lang,
     )
 
+    sheet = _indicator_sheet(inds, by_month, months, tr)
+    return (
+        checks if documentary else None,
+        periods if computed else None,
+        monthly if with_months else None,
+        sheet,
+    )
+
+
+def _indicator_sheet(
+    inds: Sequence[IndicatorOut],
+    by_month: Mapping[str, Mapping[str, Any]],
+    months: Sequence[str],
+    tr: Tr,
+) -> Table:
+    """Indicators on one worksheet: monthly values, the period value, the target, whether met."""
+
     def row(ind: IndicatorOut) -> tuple[Any, ...]:
-        by_month = {m.month: m.value for m in ind.monthly}
         status = (
             "sheet.not_evaluable"
             if not ind.evaluable
@@ -1239,13 +1252,13 @@ def indicator_tables(
             ind.code,
             tr.name(ind, ind.code),
             fmt.unit_label(ind.unit, tr.lang),
-            *(by_month.get(m) for m in months),
+            *(by_month[ind.code].get(m) for m in months),
             ind.value,
             target_text(ind, tr, say_default=False) if ind.target else "",
             tr(status),
         )
 
-    sheet = Table(
+    return Table(
         "indicators",
         tr("sheet.indicators"),
         (
@@ -1260,12 +1273,6 @@ def indicator_tables(
         tuple(row(i) for i in inds),
         sheet=tr("sheet.indicators"),
         lang=tr.lang,
-    )
-    return (
-        checks if documentary else None,
-        periods if computed else None,
-        monthly if with_months else None,
-        sheet,
     )
 
 
