@@ -154,6 +154,8 @@ class ConsensusForm:
     def __init__(self, context: FormContext, assessor: str = "") -> None:
         import ipywidgets as W
 
+        from ccua.forms._widgets import make
+
         self.context = context
         self.folder = context.folder
         self.W = W
@@ -161,31 +163,22 @@ class ConsensusForm:
             value=assessor, description="裁定人 Resolved by", style={"description_width": "initial"}
         )
         self.who.add_class("ccua-who")
-        self.status = W.HTML()
-        self.status.add_class("ccua-status")
-        self.replace_box = W.Checkbox(
-            value=False,
-            description="替换现有 ratings.yaml（保留副本）"
-            " Replace the current ratings.yaml (a copy is kept)",
-            indent=False,
-            layout=W.Layout(width="auto"),
+        self.status = make(W.HTML, css="ccua-status", width=None)
+        replace = (
+            "替换现有 ratings.yaml（保留副本） Replace the current ratings.yaml (a copy is kept)"
         )
-        self.build_button = W.Button(
-            description="生成共识评分 Build consensus",
-            button_style="primary",
-            layout=W.Layout(width="auto"),
+        self.replace_box = make(W.Checkbox, value=False, description=replace, indent=False)
+        build = "生成共识评分 Build consensus"
+        self.build_button = make(
+            W.Button, css="ccua-build", description=build, button_style="primary"
         )
-        self.build_button.add_class("ccua-build")
         self.build_button.on_click(lambda _b: self.build())
         self.rows = W.VBox([])
         # Every leaf side by side, or only those the assessors rated differently (default).
-        self.show_all = W.Checkbox(
-            value=False,
-            description="显示全部评分项 Show every leaf",
-            indent=False,
-            layout=W.Layout(width="auto"),
+        every = "显示全部评分项 Show every leaf"
+        self.show_all = make(
+            W.Checkbox, css="ccua-show-all", value=False, description=every, indent=False
         )
-        self.show_all.add_class("ccua-show-all")
         self.show_all.observe(lambda _change: self.refresh(), "value")
         self.widget = W.VBox(
             [

@@ -21,7 +21,7 @@ from typing import Any
 import ipywidgets as W
 
 from ccua._num import fmt, round_half_up
-from ccua.errors import CcuaError, ValidationFailed
+from ccua.errors import CcuaError
 from ccua.forms._config import remember_assessor
 from ccua.forms._context import FormContext, IndicatorData, indicator_data
 from ccua.forms._document import RatingsConflict, RatingsDocument, SaveReport
@@ -45,6 +45,16 @@ def _css_key(key: str) -> str:
     return key.replace(".", "-")
 
 
+def make(kind: Any, *, css: str = "", width: str | None = "auto", **kw: Any) -> Any:
+    """A widget with its class name (for the browser test and styling), as wide as ``width``."""
+    if width is not None:
+        kw["layout"] = W.Layout(width=width)
+    widget = kind(**kw)
+    if css:
+        widget.add_class(css)
+    return widget
+
+
 class EntryRow:
     """One requirement or sub-point: text, a 0-5 control labelled from the scale, note, evidence."""
 
@@ -61,29 +71,20 @@ class EntryRow:
         self.form = form
         self.key = key
         self.text = W.HTML(f"<b>{_esc(label)}</b> {_esc(text)}", layout=W.Layout(width="100%"))
-        self.rating = W.ToggleButtons(
-            options=form.rating_options(with_na),
-            value=None,
-            tooltips=form.rating_tooltips(with_na),
-            style={"button_width": "auto"},
+        self.rating = form.rating_buttons(with_na)
+        self.clear = make(
+            W.Button, description="清除 clear", tooltip="Remove this rating (unrated)"
         )
-        self.clear = W.Button(
-            description="清除 clear",
-            tooltip="Remove this rating (unrated)",
-            layout=W.Layout(width="auto"),
-        )
-        self.note = W.Text(
-            placeholder="备注 note (mandatory for N/A and hand ratings)",
-            continuous_update=False,
-            layout=W.Layout(width="48%"),
-        )
+        note = "备注 note (mandatory for N/A and hand ratings)"
+        self.note = make(W.Text, width="48%", placeholder=note, continuous_update=False)
         # The register's entries as a pick list; free text is still accepted (and flagged).
-        self.evidence = W.Combobox(
+        self.evidence = make(
+            W.Combobox,
+            width="48%",
             placeholder="证据 evidence (E001…, document, interview…)",
             options=form.evidence_choices,
             ensure_option=False,
             continuous_update=False,
-            layout=W.Layout(width="48%"),
         )
         self.meta = W.HTML()
         self.extra = W.VBox([])
@@ -176,10 +177,10 @@ class IndicatorRow(EntryRow):
                 + " — rate it by hand, with a note."
             )
         self.info = W.HTML(f"<div style='color:#444'>{info}</div>")
-        self.by_hand = W.Checkbox(
+        self.by_hand = make(
+            W.Checkbox,
             description="人工评定 rate by hand (overrides the data; note required)",
             indent=False,
-            layout=W.Layout(width="auto"),
         )
         self.by_hand.observe(self._on_by_hand, "value")
         self.extra.children = (self.info, self.by_hand) if self.has_data else (self.info,)
@@ -218,13 +219,7 @@ class ItemPanel:
         self.whole: W.ToggleButtons | None = None
         parts: list[W.Widget] = []
         if "item" in fw.scoring.rating_levels:
-            with_na = fw.scoring.points_at != "item"
-            self.whole = W.ToggleButtons(
-                options=form.rating_options(with_na=with_na),
-                value=None,
-                tooltips=form.rating_tooltips(with_na),
-                style={"button_width": "auto"},
-            )
+            self.whole = form.rating_buttons(with_na=fw.scoring.points_at != "item")
             self.whole.add_class("ccua-item-rating")
             self.whole.observe(self._on_whole, "value")
             parts += [
@@ -235,18 +230,19 @@ class ItemPanel:
                 ),
                 self.whole,
             ]
-        self.override = W.Checkbox(
+        self.override = make(
+            W.Checkbox,
             description="直接给出得分率 Override the item percent (note required)",
             indent=False,
-            layout=W.Layout(width="auto"),
         )
-        self.percent = W.Text(
+        self.percent = make(
+            W.Text,
+            css="ccua-override-percent",
+            width="14em",
             placeholder="0-100",
             description="percent %",
             continuous_update=False,
-            layout=W.Layout(width="14em"),
         )
-        self.percent.add_class("ccua-override-percent")
         self.override.observe(self._on_override, "value")
         self.percent.observe(self._on_percent, "value")
         self.note = W.Textarea(
@@ -344,11 +340,9 @@ class RatingsForm:
         self.evidence_choices = self._evidence_choices()
         self.attach = self._attach_box()
         self._saving()
-        self.status = W.HTML()
-        self.status.add_class("ccua-status")
+        self.status = make(W.HTML, css="ccua-status", width=None)
         self.header = W.HTML()
-        self.result = W.HTML()
-        self.result.add_class("ccua-item-result")
+        self.result = make(W.HTML, css="ccua-item-result", width=None)
         self.body = W.VBox([])
         self.widget = self._layout()
         self.state = self._progress()
@@ -372,41 +366,30 @@ class RatingsForm:
         self.progress_bar = W.IntProgress(
             min=0, max=len(fw.items), value=0, layout=W.Layout(width="16em")
         )
-        self.progress_text = W.HTML()
-        self.progress_text.add_class("ccua-progress")
-        self.prev_button = W.Button(description="‹ 上一项 Prev", layout=W.Layout(width="auto"))
-        self.next_button = W.Button(description="下一项 Next ›", layout=W.Layout(width="auto"))
-        self.next_button.add_class("ccua-next")
-        self.jump = W.Dropdown(
-            options=[(i.code, i.code) for i in fw.items],
-            description=fw.levels.item.zh,
-            layout=W.Layout(width="24em"),
-        )
-        self.jump.add_class("ccua-jump")
+        self.progress_text = make(W.HTML, css="ccua-progress", width=None)
+        self.prev_button = make(W.Button, description="‹ 上一项 Prev")
+        self.next_button = make(W.Button, css="ccua-next", description="下一项 Next ›")
+        items, word = [(i.code, i.code) for i in fw.items], fw.levels.item.zh
+        self.jump = make(W.Dropdown, css="ccua-jump", width="24em", options=items, description=word)
         self.prev_button.on_click(lambda _b: self.step(-1))
         self.next_button.on_click(lambda _b: self.step(+1))
         self.jump.observe(self._on_jump, "value")
 
     def _saving(self) -> None:
         """Save (a retry), and the two ways out of a conflict with another assessor's save."""
-        self.save_button = W.Button(
+        self.save_button = make(
+            W.Button,
+            css="ccua-save",
+            width=None,
             description="保存 Save",
             button_style="primary",
             tooltip="Every change is saved at once; this retries a save",
         )
-        self.save_button.add_class("ccua-save")
-        self.reload_button = W.Button(
-            description="重新载入 Reload theirs, re-apply mine",
-            button_style="warning",
-            layout=W.Layout(width="auto"),
-        )
-        self.keep_both_button = W.Button(
-            description="保留两份 Keep both (mine to a copy)",
-            button_style="warning",
-            layout=W.Layout(width="auto"),
-        )
-        self.reload_button.add_class("ccua-reload")
-        self.keep_both_button.add_class("ccua-keep-both")
+        warn = {"button_style": "warning"}
+        reload = "重新载入 Reload theirs, re-apply mine"
+        self.reload_button = make(W.Button, css="ccua-reload", description=reload, **warn)
+        both = "保留两份 Keep both (mine to a copy)"
+        self.keep_both_button = make(W.Button, css="ccua-keep-both", description=both, **warn)
         self.conflict_box = W.HBox(
             [self.reload_button, self.keep_both_button], layout=W.Layout(display="none")
         )
@@ -451,19 +434,12 @@ class RatingsForm:
         """Register a piece of evidence (and attach a file) without leaving the form."""
         self.upload = W.FileUpload(description="选择文件 File", multiple=False)
         self.evidence_title = W.Text(placeholder="证据标题 title", layout=W.Layout(width="20em"))
-        self.evidence_kind = W.Dropdown(
-            options=[
-                ("文件 document", "document"),
-                ("访谈 interview", "interview"),
-                ("观察 observation", "observation"),
-                ("数据 data", "data"),
-            ],
-            layout=W.Layout(width="12em"),
+        kinds = [("文件 document", "document"), ("访谈 interview", "interview")]
+        kinds += [("观察 observation", "observation"), ("数据 data", "data")]
+        self.evidence_kind = make(W.Dropdown, width="12em", options=kinds)
+        self.register_button = make(
+            W.Button, css="ccua-register-evidence", description="登记证据 Register evidence"
         )
-        self.register_button = W.Button(
-            description="登记证据 Register evidence", layout=W.Layout(width="auto")
-        )
-        self.register_button.add_class("ccua-register-evidence")
         self.register_button.on_click(lambda _b: self.register_evidence())
         box = W.VBox(
             [
@@ -509,19 +485,16 @@ class RatingsForm:
         return entry.id
 
     # ------------------------------------------------------------------ scale and status
-    def rating_options(self, with_na: bool) -> list[tuple[str, Any]]:
-        opts: list[tuple[str, Any]] = [
-            (f"{lv.value} {lv.label}", lv.value) for lv in self.framework.scale.levels
-        ]
+    def rating_buttons(self, with_na: bool) -> W.ToggleButtons:
+        """The scale's levels as buttons labelled from the spec (and N/A where allowed)."""
+        levels = self.framework.scale.levels
+        opts: list[tuple[str, Any]] = [(f"{lv.value} {lv.label}", lv.value) for lv in levels]
+        tips = [f"{lv.label_en}: {lv.description}" for lv in levels]
         if with_na:
             opts.append(("不适用 N/A", NA))
-        return opts
-
-    def rating_tooltips(self, with_na: bool) -> list[str]:
-        tips = [f"{lv.label_en}: {lv.description}" for lv in self.framework.scale.levels]
-        if with_na:
             tips.append("Not applicable (a note saying why is mandatory)")
-        return tips
+        style = {"button_width": "auto"}
+        return W.ToggleButtons(options=opts, value=None, tooltips=tips, style=style)
 
     def say(self, message: str, kind: str = "info") -> None:
         lines = [_esc(line) for line in message.splitlines()]
@@ -637,24 +610,18 @@ class RatingsForm:
             report = self.doc.save()
         except RatingsConflict as exc:
             self._offer_conflict(f"{self.doc.path.name}: {exc.problem.message}.")
-            self.refresh()
-            return None
-        except ValidationFailed as exc:
-            self.say(f"Not saved: {exc}", "error")
-            self.refresh()
-            return None
         except CcuaError as exc:
             self.say(f"Not saved: {exc}", "error")
-            self.refresh()
-            return None
         except OSError as exc:  # disk full, permissions: the edit stays pending
-            self.say(
-                f"Not saved: {exc}. Your change is kept in this form; fix the problem "
-                "and press Save.",
-                "error",
-            )
-            self.refresh()
-            return None
+            kept = "Your change is kept in this form; fix the problem and press Save."
+            self.say(f"Not saved: {exc}. {kept}", "error")
+        else:
+            self._saved(report)
+            return report
+        self.refresh()
+        return None
+
+    def _saved(self, report: SaveReport) -> None:
         self.conflict_box.layout.display = "none"
         if report.saved and self.data.waiting_for_ratings:
             self.data = indicator_data(self.context)
@@ -674,7 +641,6 @@ class RatingsForm:
         else:
             self.say(f"Nothing to save: {where} is up to date.", "ok")
         self.refresh()
-        return report
 
     def _offer_conflict(self, message: str) -> None:
         self.say(
