@@ -612,11 +612,13 @@ def _run_into(
 
             write_comparison(staging, compared)
             files.append(PORTFOLIO_FILE)
+        want_report = data.params.report if report is None else report
         if notebooks:
             jobs = notebook_jobs(data, notebooks_folder, lang)
+            if want_report:
+                _warm_report_engine()
             execute_notebooks(jobs, staging, say, order=lambda j: _expected_cost(data, j))
             files += [job.output for job in jobs]
-        want_report = data.params.report if report is None else report
         if want_report and notebooks:
             render = _report_renderer()
             if render is not None:
@@ -658,6 +660,19 @@ def _keep_failed(staging: Path, target: Path) -> Path:
     except OSError:
         return staging
     return failed_dir
+
+
+def _warm_report_engine() -> None:
+    """Have Typst read the report's fonts while the notebooks run (the PDF is then compiled
+    sooner); a report that cannot be rendered says why later, not here."""
+
+    def warm() -> None:
+        with contextlib.suppress(Exception):
+            from ccua.report import find_cjk_font, warm_typst
+
+            warm_typst(find_cjk_font())
+
+    threading.Thread(target=warm, name="ccua-typst-warm", daemon=True).start()
 
 
 def _report_renderer() -> Callable[[Path, Progress, str], list[str]] | None:

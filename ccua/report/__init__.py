@@ -20,6 +20,7 @@ _EXPORTS = {
     "PANDOC_FROM": "ccua.report._engines",
     "pandoc": "ccua.report._engines",
     "pdf_with_typst": "ccua.report._engines",
+    "warm_typst": "ccua.report._engines",
     "CjkFont": "ccua.report._fonts",
     "FontNotFound": "ccua.report._fonts",
     "find_cjk_font": "ccua.report._fonts",
@@ -37,7 +38,7 @@ _EXPORTS = {
 }
 
 if TYPE_CHECKING:
-    from ccua.report._engines import PANDOC_FROM, pandoc, pdf_with_typst
+    from ccua.report._engines import PANDOC_FROM, pandoc, pdf_with_typst, warm_typst
     from ccua.report._fonts import CjkFont, FontNotFound, find_cjk_font
     from ccua.report._front import standard_citation
     from ccua.report._markdown import Cell, Column, grid_table, md_escape
@@ -75,4 +76,5 @@ __all__ = [
     "render_report",
     "render_run",
     "standard_citation",
+    "warm_typst",
 ]

@@ -22,8 +22,8 @@ from ccua.report._engines import (
 )
 from ccua.report._fonts import CjkFont, FontNotFound, find_cjk_font
 from ccua.report._front import framework_for
-from ccua.report._results import load_results
 from ccua.report._workbook import report_datetime, workbook_bytes
+from ccua.results_model import load_run
 
 FORMATS = ("html", "pdf", "xlsx")
 ENGINES = ("auto", "quarto", "pandoc")
@@ -89,7 +89,7 @@ def render_report(
     source_file = tr.output(SOURCE_FILE)
     run = Path(run_dir)
     wanted = parse_formats(formats)
-    results = load_results(run)
+    results = load_run(run)  # typed; the report never recomputes a score
     framework = framework_for(results)
     chosen = choose_engine(engine) if ("html" in wanted or "pdf" in wanted) else "python"
     if chosen == "quarto" and tr.en:  # Quarto renders report.qmd: English goes through pandoc
@@ -105,6 +105,23 @@ def render_report(
             font = find_cjk_font()
         except FontNotFound:
             font = None
+
+    def write_workbook() -> float:
+        started = time.perf_counter()
+        comparison = framework.comparison_grades
+        grades = framework.grades
+        label = ""
+        if not grades and comparison is not None:
+            from ccua.spec import load_framework
+
+            grades = load_framework(comparison.framework).grades
+            label = comparison.label
+        if tr.en and comparison is not None and label:
+            label = comparison.label_en
+        atomic_write_bytes(run / outputs["xlsx"], workbook_bytes(results, grades, label, tr.lang))
+        return time.perf_counter() - started
+
+    workbook_seconds: float | None = None
     if "html" in wanted or "pdf" in wanted:
         translate_notebooks(run, framework, tr.lang, say)
         started = time.perf_counter()
@@ -138,25 +155,17 @@ def render_report(
             # finish in the time of the slower one. Files and messages keep their order.
             with ThreadPoolExecutor(max_workers=2) as pool:
                 pending = {fmt: pool.submit(render_one, fmt) for fmt in formats}
+                if "xlsx" in wanted:  # meanwhile, here: the workbook needs results.json alone
+                    workbook_seconds = write_workbook()
                 timings = {fmt: pending[fmt].result() for fmt in formats}
         for fmt in formats:
             out.seconds[fmt] = timings[fmt]
             out.files.append(outputs[fmt])
             say(f"{outputs[fmt]} ({chosen}) in {out.seconds[fmt]:.1f} s")
     if "xlsx" in wanted:
-        started = time.perf_counter()
-        comparison = framework.comparison_grades
-        grades = framework.grades
-        label = ""
-        if not grades and comparison is not None:
-            from ccua.spec import load_framework
-
-            grades = load_framework(comparison.framework).grades
-            label = comparison.label
-        if tr.en and comparison is not None and label:
-            label = comparison.label_en
-        atomic_write_bytes(run / outputs["xlsx"], workbook_bytes(results, grades, label, tr.lang))
-        out.seconds["xlsx"] = time.perf_counter() - started
+        if workbook_seconds is None:
+            workbook_seconds = write_workbook()
+        out.seconds["xlsx"] = workbook_seconds
         out.files.append(outputs["xlsx"])
         say(f"{outputs['xlsx']} in {out.seconds['xlsx']:.1f} s")
     return out

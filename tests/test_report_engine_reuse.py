@@ -1,0 +1,54 @@
+"""The PDF's Typst compiler is kept per process (ccua/report/_engines.py): the next report
+compiles faster and comes out as from a new compiler, reading changed files afresh."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typst
+
+from ccua.report import find_cjk_font, pdf_with_typst, warm_typst
+
+SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
+    '<rect width="40" height="20" fill="{colour}"/></svg>'
+)
+
+
+def _fresh(run: Path, source: str, when: datetime) -> bytes:
+    font = find_cjk_font()
+    return typst.compile(
+        source.encode("utf-8"),
+        root=str(run),
+        font_paths=list(font.folders),
+        ignore_system_fonts=not font.system_fonts,
+        timestamp=int(when.replace(tzinfo=UTC).timestamp()),
+    )
+
+
+def test_a_kept_compiler_gives_the_pdf_of_a_new_one_and_sees_changed_files(
+    tmp_path: Path,
+) -> None:
+    font = find_cjk_font()
+    when = datetime(2026, 7, 1, 9, 30)
+    warm_typst(font)
+    pdfs = []
+    for n, (colour, words) in enumerate(
+        [("#4c78a8", "良好"), ("#e45756", "合格"), ("#e45756", "合格")]
+    ):
+        run = tmp_path / f"run{n % 2}"  # two run folders, the second one used twice
+        run.mkdir(exist_ok=True)
+        (run / "chart.svg").write_text(SVG.format(colour=colour), encoding="utf-8")
+        source = f'#set text(font: "{font.family}")\n= 测评报告 {words}\n#image("chart.svg")\n'
+        pdf_with_typst(run, source, font, when, lambda _m: None, "report.pdf")
+        made = (run / "report.pdf").read_bytes()
+        assert made == _fresh(run, source, when)
+        pdfs.append(made)
+    assert pdfs[0] != pdfs[1] and pdfs[1] == pdfs[2]
+    # the same folder and source, a changed chart: the compiler reads the file again
+    (tmp_path / "run0" / "chart.svg").write_text(SVG.format(colour="#54a24b"), encoding="utf-8")
+    source = f'#set text(font: "{font.family}")\n= 测评报告 合格\n#image("chart.svg")\n'
+    pdf_with_typst(tmp_path / "run0", source, font, when, lambda _m: None, "again.pdf")
+    again = (tmp_path / "run0" / "again.pdf").read_bytes()
+    assert again != pdfs[2] and again == _fresh(tmp_path / "run0", source, when)
