@@ -37,8 +37,7 @@ from ccua import fmt, prose, tables
 from ccua.fmt import fixed as number_text
 from ccua.i18n import Tr
 from ccua.results_model import CategoryOut, GroupOut, IndicatorOut, ItemOut, Num, Results
-from ccua.tables import Names
-from ccua.views import month_labels
+from ccua.tables import Names, month_labels
 
 FONT_FAMILY = "Noto Sans CJK SC"
 """The simplified-Chinese family of the Noto Sans CJK collection (NotoSansCJK-Regular.ttc)."""

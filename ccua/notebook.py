@@ -24,23 +24,17 @@ Only the chart functions import Altair, so the engagement notebook starts withou
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any
 
-from ccua import fmt, prose, tables, views
+from ccua import fmt, prose, tables
 from ccua.errors import CcuaError
 from ccua.i18n import Tr
 from ccua.mdtext import Md, join_blocks, md_escape, md_list, md_paragraph
-from ccua.results_model import IndicatorOut, ItemOut, Results, RuleOut, typed
-
-# Markdown primitives live in ccua.mdtext (shared with the table model); the names stay here.
-from ccua.views import chapter_of as chapter_of  # the notebooks' name (tests, older notebooks)
-
-LETTERS = "abcdefghijklmnopqrstuvwxyz"
+from ccua.results_model import IndicatorOut, ItemOut, Results, RuleOut
 
 # The language of what the notebooks show: set by load_results(path, lang) from the notebook's
 # ``lang`` parameter (the runner passes the run's language). Texts come from ccua/locales.
@@ -58,24 +52,6 @@ def tr(key: str, **values: Any) -> str:
     return _TR(key, **values)
 
 
-P = ParamSpec("P")
-T = TypeVar("T")
-#: what a notebook hands over: the typed results, or the dict of results.json (load_results)
-AnyResults = Results | Mapping[str, Any]
-
-
-def _typed(
-    fn: Callable[Concatenate[Results, P], T],
-) -> Callable[Concatenate[AnyResults, P], T]:
-    """``fn`` reads the typed results; the notebooks may hand it the dict of results.json."""
-
-    @functools.wraps(fn)
-    def wrapper(results: AnyResults, /, *args: P.args, **kw: P.kwargs) -> T:
-        return fn(typed(results), *args, **kw)
-
-    return wrapper
-
-
 # ---------------------------------------------------------------- loading
 
 
@@ -90,7 +66,8 @@ def load_results(path: str | Path = "results.json", lang: str | None = None) -> 
 
 
 # ---------------------------------------------------------------- Markdown primitives
-# Markdown primitives live in ccua.mdtext (shared with the table model); names kept here.
+# Markdown primitives live in ccua.mdtext (shared with the table model); names kept here
+# (md_escape, md_list, md_paragraph: tests and notebooks use them as nb.*).
 
 
 def _table(
@@ -131,13 +108,9 @@ def value_text(value: Decimal | float | None, unit: str | None) -> str:
     return fmt.value(value, unit, _TR.lang)
 
 
-def scale_label(results: Results | Mapping[str, Any], rating: Decimal | float | None) -> str:
+def scale_label(results: Results, rating: Decimal | float | None) -> str:
     """The scale's label for a rating; a mean between two levels names both (A～B)."""
-    if isinstance(results, Results):
-        return tables.scale_label(results, rating, _TR.lang)
-    # a bare scale in the dict form: {"framework": {"scale": {"levels": [...]}}}
-    levels = results["framework"]["scale"]["levels"]
-    return tables.between_labels({lv["value"]: lv["label"] for lv in levels}, rating)
+    return tables.scale_label(results, rating, _TR.lang)
 
 
 # ---------------------------------------------------------------- lookups
@@ -148,7 +121,6 @@ def level(results: Results, name: str, plural: bool = False) -> str:
     return _TR.level(results.framework.levels, name, plural)
 
 
-@_typed
 def names(results: Results) -> tables.Names:
     return tables.names(results, _TR.lang)
 
@@ -165,7 +137,6 @@ def indicator_name(ind: IndicatorOut) -> str:
 # ---------------------------------------------------------------- engagement (steps 1-3)
 
 
-@_typed
 def overview_md(results: Results) -> str:
     """概况: the project background (7.2 a), the period of the data, the standard, the tools."""
     from ccua.report import standard_citation
@@ -208,7 +179,6 @@ def overview_md(results: Results) -> str:
     return join_blocks(*parts)
 
 
-@_typed
 def process_md(results: Results) -> str:
     """测评过程: the steps of §7.3 as the engagement planned and ran them."""
     steps = results.engagement.process
@@ -242,21 +212,18 @@ def process_md(results: Results) -> str:
     )
 
 
-@_typed
 def team_md(results: Results) -> str:
     """测评小组人员: both team lists (tables E.1 and E.2), the tables of the report."""
     t1, t2 = tables.team_tables(results, _TR.lang)
     return join_blocks("## " + tr("nb.team.h"), tables.pipe_markdown(t1), tables.pipe_markdown(t2))
 
 
-@_typed
 def handover_md(results: Results) -> str:
     """测评范围: the hand-over sheet (table E.3), one row per item: the report's table 3."""
     t3, _ = tables.handover_tables(results, _TR.lang)
     return join_blocks("## " + tr("nb.handover.h"), tables.pipe_markdown(t3))
 
 
-@_typed
 def feedback_md(results: Results) -> str:
     """测评资料反馈: the feedback sheet (table E.4) with 完整度 and 测评粒度 per item."""
     handover = results.engagement.handover
@@ -280,7 +247,6 @@ def feedback_md(results: Results) -> str:
     return join_blocks("## " + tr("nb.feedback.h"), md_paragraph(summary), tables.pipe_markdown(t4))
 
 
-@_typed
 def key_points_md(results: Results) -> str:
     """测评关键点问题 (7.3.4 a)) raised with the assessee, and their responses."""
     points = results.engagement.key_points
@@ -325,7 +291,6 @@ def key_points_md(results: Results) -> str:
     return join_blocks("## " + tr("nb.kp.h"), table, staffing)
 
 
-@_typed
 def reconciliation_md(results: Results) -> str:
     """数据真实性核对: the centre's own reported values against the recomputed ones."""
     summary = results.reconciliation_summary
@@ -376,7 +341,6 @@ def reconciliation_md(results: Results) -> str:
 # ---------------------------------------------------------------- domain chapters
 
 
-@_typed
 def chapter_summary_md(results: Results, chapter: str) -> str:
     """One sentence per group of the chapter: its items, points, score."""
     n = names(results)
@@ -480,14 +444,12 @@ def _item_summary(results: Results, item: ItemOut) -> str:
     return join_blocks(table, *(md_paragraph(n) for n in notes))
 
 
-@_typed
-def requirements_md(results: Results, item: ItemOut | Mapping[str, Any]) -> str:
+def requirements_md(results: Results, item: ItemOut) -> str:
     """The item's requirements, verbatim, with their ratings, scale labels and what each
     rating rests on."""
-    code = item.code if isinstance(item, ItemOut) else str(item["code"])
-    if not results.assessment.item(code).requirements:
+    if not item.requirements:
         return ""
-    return tables.pipe_markdown(tables.requirement_tables(results, _TR.lang, code)[1])
+    return tables.pipe_markdown(tables.requirement_tables(results, _TR.lang, item.code)[1])
 
 
 def indicators_md(results: Results, item: ItemOut) -> str:
@@ -527,12 +489,6 @@ def _indicator_notes(computed: Sequence[IndicatorOut]) -> str:
     return md_list(notes) if notes else ""
 
 
-def month_labels(months: Sequence[str]) -> dict[str, str]:
-    """Month labels in the notebook's language (:func:`ccua.views.month_labels`)."""
-    return views.month_labels(months, _TR.lang)
-
-
-@_typed
 def item_md(results: Results, code: str) -> str:
     """Everything about one item before its charts: heading, score, requirements, indicators,
     and the evidence the framework's rules and thresholds give its requirements."""
@@ -546,7 +502,6 @@ def item_md(results: Results, code: str) -> str:
     )
 
 
-@_typed
 def findings_md(results: Results, code: str) -> str:
     """The item's findings, each a sentence made from its fact in the language."""
     shown = [
@@ -584,7 +539,6 @@ def _item_remarks(item: ItemOut) -> str:
     return tr("punct.semicolon").join(remarks)
 
 
-@_typed
 def score_table_md(results: Results) -> str:
     """测评计分表 (table E.6): the report's table 6 itself; for frameworks with points on
     groups, also the item ratings."""
@@ -624,7 +578,6 @@ def score_table_md(results: Results) -> str:
     return join_blocks("## " + tr("nb.score.h"), *parts)
 
 
-@_typed
 def subtotals_md(results: Results) -> str:
     """Subtotals per category and per domain (group)."""
     a = results.assessment
@@ -668,7 +621,6 @@ def subtotals_md(results: Results) -> str:
     return join_blocks(*parts)
 
 
-@_typed
 def grade_md(results: Results) -> str:
     """测评等级 (table E.7): the verdict and the report's table 7, the verdict marked."""
     from ccua.spec import load_framework
@@ -726,7 +678,6 @@ def grade_md(results: Results) -> str:
 # item's ``evidence``); a framework without them shows none of what follows.
 
 
-@_typed
 def kpi_table_md(results: Results) -> str:
     """The framework-level KPIs by the groups of the framework's KPI table (guideline: table
     A.1), what its columns are, and the notes a reader needs to read them."""
@@ -753,7 +704,6 @@ def kpi_table_md(results: Results) -> str:
     )
 
 
-@_typed
 def reference_values_md(results: Results) -> str:
     """Thresholds the framework prints for an indicator but no item (usual ranges, examples),
     with the period value: for reference only, never a target on their own."""
@@ -780,7 +730,6 @@ def rule_table_md(results: Results, rule: RuleOut, statuses: Sequence[str] | Non
     return tables.pipe_markdown(table) if table else ""
 
 
-@_typed
 def rules_md(results: Results) -> str:
     """Every rule the framework declares, applied to the run's monthly values."""
     blocks = []
@@ -857,35 +806,34 @@ def show_chart(chart: Any) -> None:
     display(chart_bundle(chart), raw=True)
 
 
-def show_overview(results: AnyResults) -> None:
+def show_overview(results: Results) -> None:
     show_markdown(overview_md(results))
 
 
-def show_process(results: AnyResults) -> None:
+def show_process(results: Results) -> None:
     show_markdown(process_md(results))
 
 
-def show_team(results: AnyResults) -> None:
+def show_team(results: Results) -> None:
     show_markdown(team_md(results))
 
 
-def show_handover(results: AnyResults) -> None:
+def show_handover(results: Results) -> None:
     show_markdown(handover_md(results))
 
 
-def show_feedback(results: AnyResults) -> None:
+def show_feedback(results: Results) -> None:
     show_markdown(feedback_md(results))
 
 
-def show_key_points(results: AnyResults) -> None:
+def show_key_points(results: Results) -> None:
     show_markdown(key_points_md(results))
 
 
-def show_reconciliation(results: AnyResults) -> None:
+def show_reconciliation(results: Results) -> None:
     show_markdown(reconciliation_md(results))
 
 
-@_typed
 def show_chapter_summary(results: Results, chapter: str) -> None:
     from ccua import charts
 
@@ -893,7 +841,6 @@ def show_chapter_summary(results: Results, chapter: str) -> None:
     show_chart(charts.item_scores_chart(results, chapter, lang=_TR.lang))
 
 
-@_typed
 def show_items(results: Results, chapter: str) -> None:
     """Each item of the chapter: tables, its two charts (where it has indicators), findings."""
     from ccua import charts
@@ -905,19 +852,19 @@ def show_items(results: Results, chapter: str) -> None:
         show_markdown(findings_md(results, code))
 
 
-def show_score_table(results: AnyResults) -> None:
+def show_score_table(results: Results) -> None:
     show_markdown(score_table_md(results))
 
 
-def show_subtotals(results: AnyResults) -> None:
+def show_subtotals(results: Results) -> None:
     show_markdown(subtotals_md(results))
 
 
-def show_grade(results: AnyResults) -> None:
+def show_grade(results: Results) -> None:
     show_markdown(grade_md(results))
 
 
-def show_framework_kpis(results: AnyResults) -> None:
+def show_framework_kpis(results: Results) -> None:
     """The framework-level KPI table and the rules over monthly values, where the framework
     declares them (each as its own output)."""
     for text in (kpi_table_md(results), rules_md(results)):
@@ -925,7 +872,6 @@ def show_framework_kpis(results: AnyResults) -> None:
             show_markdown(text)
 
 
-@_typed
 def show_summary_charts(results: Results) -> None:
     from ccua import charts
 
@@ -951,7 +897,6 @@ def _leaf_label(leaf: str) -> str:
     return f"{req}) {sub}." if sub else f"{req})"
 
 
-@_typed
 def improvement_md(results: Results, chapter: str | None = None) -> str:
     """改进建议: the fewest rating steps to the next grade (results → improvement); with
     ``chapter``, only the steps of that chapter's items (the domain notebooks)."""
@@ -1044,7 +989,6 @@ def improvement_md(results: Results, chapter: str | None = None) -> str:
     return join_blocks(*parts)
 
 
-@_typed
 def staffing_md(results: Results, chapter: str | None = None) -> str:
     """人员配置核对: each month's reported service level against Erlang C/A for the staff."""
     st = results.staffing
@@ -1106,7 +1050,6 @@ def staffing_md(results: Results, chapter: str | None = None) -> str:
     )
 
 
-@_typed
 def agreement_md(results: Results) -> str:
     """测评员一致性 (测评过程): agreement of the independent assessors before the consensus."""
     table = tables.agreement_table(results, _TR.lang)
@@ -1119,7 +1062,6 @@ def agreement_md(results: Results) -> str:
     )
 
 
-@_typed
 def evidence_annex_md(results: Results) -> str:
     """各能力项所依据的证据: the register's evidence each item's ratings cite (titles only)."""
     cited = results.evidence_cited
@@ -1168,7 +1110,6 @@ def _delta(value: Any) -> str:
     return f"{_f(value):+.2f}"
 
 
-@_typed
 def changes_md(results: Results, comparison: Mapping[str, Any] | None) -> str:
     """变化: each item's percent and each indicator since the client's previous engagement."""
     comparison = comparison or {}
@@ -1240,7 +1181,6 @@ def changes_md(results: Results, comparison: Mapping[str, Any] | None) -> str:
     return join_blocks(*parts)
 
 
-@_typed
 def peers_md(results: Results, comparison: Mapping[str, Any] | None) -> str:
     """同业对照: the client's percentile among anonymised peers (optional annex)."""
     bench = (comparison or {}).get("benchmark")
@@ -1288,31 +1228,31 @@ def peers_md(results: Results, comparison: Mapping[str, Any] | None) -> str:
     )
 
 
-def show_improvement(results: AnyResults, chapter: str | None = None) -> None:
+def show_improvement(results: Results, chapter: str | None = None) -> None:
     text = improvement_md(results, chapter)
     if text:
         show_markdown(text)
 
 
-def show_staffing(results: AnyResults, chapter: str | None = None) -> None:
+def show_staffing(results: Results, chapter: str | None = None) -> None:
     text = staffing_md(results, chapter)
     if text:
         show_markdown(text)
 
 
-def show_agreement(results: AnyResults) -> None:
+def show_agreement(results: Results) -> None:
     text = agreement_md(results)
     if text:
         show_markdown(text)
 
 
-def show_evidence_annex(results: AnyResults) -> None:
+def show_evidence_annex(results: Results) -> None:
     text = evidence_annex_md(results)
     if text:
         show_markdown(text)
 
 
-def show_portfolio(results: AnyResults, results_path: str | Path = "results.json") -> None:
+def show_portfolio(results: Results, results_path: str | Path = "results.json") -> None:
     """变化 since the previous engagement and 同业对照, when the portfolio store gave them."""
     comparison = load_comparison(results_path)
     for text in (changes_md(results, comparison), peers_md(results, comparison)):
@@ -1320,7 +1260,6 @@ def show_portfolio(results: AnyResults, results_path: str | Path = "results.json
             show_markdown(text)
 
 
-@_typed
 def staffing_check_md(results: Results) -> str:
     """The staffing check in 数据真实性核对: which months' service level the staff could not
     have delivered (the table itself is in the chapters of its items)."""
@@ -1335,7 +1274,7 @@ def staffing_check_md(results: Results) -> str:
     return join_blocks("### " + tr("nb.staff.h"), md_paragraph(text))
 
 
-def show_staffing_check(results: AnyResults) -> None:
+def show_staffing_check(results: Results) -> None:
     text = staffing_check_md(results)
     if text:
         show_markdown(text)

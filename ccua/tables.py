@@ -46,12 +46,21 @@ from ccua.results_model import (
     RuleOut,
     ThresholdOut,
 )
-from ccua.views import month_labels
 
 if TYPE_CHECKING:
     from ccua.spec import Framework, Grade
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def month_labels(months: Sequence[str], lang: str = "zh") -> dict[str, str]:
+    """``2026-01`` → ``1月`` / ``Jan`` when the period lies in one year, else the month as
+    written (``Jan 2026`` in English): the tables' and the charts' month labels."""
+    if len({m[:4] for m in months}) == 1:
+        return {m: fmt.month_short(m, lang) for m in months}
+    return {m: fmt.month_text(m, lang) for m in months}
+
+
 # Cell formats: how a value prints and which Excel number format it gets (a rating as it is:
 # 4, 3.5, 2.8571; Excel's "0.##" would print a whole one as "4.").
 EXCEL_FORMATS = {"points": "0.00", "number": "0.00", "percent": '0.00"%"', "rating": "General"}

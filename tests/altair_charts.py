@@ -22,8 +22,7 @@ from ccua import fmt, prose, tables
 from ccua.fmt import fixed as number_text
 from ccua.i18n import Tr
 from ccua.results_model import Bounds, typed
-from ccua.tables import Names
-from ccua.views import month_labels
+from ccua.tables import Names, month_labels
 
 FONT_FAMILY = "Noto Sans CJK SC"
 """The simplified-Chinese family of the Noto Sans CJK collection (NotoSansCJK-Regular.ttc)."""

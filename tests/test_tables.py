@@ -99,7 +99,7 @@ def test_requirement_basis_names_what_the_rating_rests_on(demo: dict[str, Any]):
 
     nb.set_language("zh")
     item = next(i for i in demo["assessment"]["items"] if i["code"] == "SP1")
-    text = nb.requirements_md(demo, item)
+    text = nb.requirements_md(typed(demo), typed(demo).assessment.item("SP1"))
     for req in item["requirements"]:
         if req["source"] == "assessor" and req.get("evidence"):
             assert f"证据：{nb.md_escape(req['evidence'])}" in text
@@ -173,7 +173,8 @@ def test_requirement_list_is_the_notebook_table_and_the_workbook_sheet(demo: dic
         nb.set_language(lang)
         item = demo["assessment"]["items"][3]
         one = tables.requirement_tables(typed(demo), lang, item["code"])[1]
-        assert nb.requirements_md(demo, item) == tables.pipe_markdown(one)
+        typed_item = typed(demo).assessment.item(item["code"])
+        assert nb.requirements_md(typed(demo), typed_item) == tables.pipe_markdown(one)
         whole = tables.requirement_tables(typed(demo), lang)[1]
         n_rows = sum(
             1 + len(r.get("subpoints") or [])
@@ -235,7 +236,7 @@ def test_kpi_table_a1(guideline: dict[str, Any], demo: dict[str, Any]):
     assert [r[1] for r in t.rows] == [k["code"] for k in kpis]
     nb.set_language("zh")
     pipe = tables.pipe_markdown(t)
-    assert pipe in nb.kpi_table_md(guideline)
+    assert pipe in nb.kpi_table_md(typed(guideline))
     group = guideline["kpi_table"]["groups"][0]
     body = pipe.splitlines()[2 : 2 + len(group["kpis"])]
     assert body[0].startswith(f"| {group['name']} |")  # the group once, over its rows
