@@ -454,11 +454,10 @@ def load_definitions(framework: Framework, path: Path | None = None) -> Definiti
             subject=f"measure definitions {file}",
         )
         views, measures = tuple(body.views.values()), tuple(body.measures)
-        factors = {
-            m.measure: Fraction(1, MS_PER[framework.measure(m.measure).unit])
-            if m.aggregate != "parameter" and framework.measure(m.measure).unit in MS_PER
-            else Fraction(1)
+        factors = {  # (a parameter is in its measure's unit already)
+            m.measure: Fraction(1, MS_PER.get(framework.measure(m.measure).unit, 1))
             for m in measures
+            if m.aggregate != "parameter"
         }
         definitions = Definitions(framework.id, file, body.parameters, views, measures, factors)
         problems = _plan(definitions, engine)

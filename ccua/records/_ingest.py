@@ -448,27 +448,28 @@ def _connect(timezone: str, temp: Path) -> Any:
     return con
 
 
+def _in_thread(work: Callable[[], Any]) -> tuple[threading.Thread, dict[str, Any]]:
+    """``work()`` running in a daemon thread; its ``value`` or its ``error`` lands in the box."""
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    return worker, box
+
+
 def _execute(
-    con: Any,
-    sql: str,
-    on_progress: Callable[[float | None], None] | None = None,
-    params: list[Any] | None = None,
+    con: Any, sql: str, on_progress: Callable[[float | None], None] | None = None
 ) -> list[tuple[Any, ...]]:
     """Run a query; report DuckDB's progress from here while it runs in a worker thread."""
     import duckdb
 
-    box: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            box["rows"] = (
-                con.execute(sql, params).fetchall() if params else con.execute(sql).fetchall()
-            )
-        except BaseException as exc:  # re-raised in the caller's thread
-            box["error"] = exc
-
-    worker = threading.Thread(target=work, daemon=True)
-    worker.start()
+    worker, box = _in_thread(lambda: con.execute(sql).fetchall())
     try:
         while worker.is_alive():
             worker.join(0.25)
@@ -486,7 +487,7 @@ def _execute(
         if isinstance(exc, duckdb.Error):
             raise CcuaError(f"cannot read the records: {str(exc).splitlines()[0]}") from None
         raise exc
-    return box["rows"]
+    return box["value"]
 
 
 def _open(info: SourceInfo, mapping: Mapping, staging: Path, con: Any) -> OpenSource:
@@ -756,19 +757,18 @@ def _write_checked(
         shutil.rmtree(done.out, ignore_errors=True)
 
 
-def _count_problems(
-    done: _Pass, label: str, skip_bad_rows: bool, shown: int, say: Callable[[float | None], None]
-) -> tuple[int, int]:
+def _count_problems(done: _Pass, o: _Options, label: str) -> tuple[int, int]:
     """A source with problems: each counted (one more pass); refused, or its bad rows dropped.
 
     Returns (problems, rows left out).
     """
     con, p, rejects = done.con, done.plan, done.rejects
     counts = ", ".join(f"count_if(b_{i})" for i in range(len(p.rules)))
-    row = _execute(con, f"{p.checked()} SELECT {counts or '0'} FROM c", say)[0]
+    counting = lambda f: o.say(label, "counting", f)  # noqa: E731
+    row = _execute(con, f"{p.checked()} SELECT {counts or '0'} FROM c", counting)[0]
     per_rule = [int(x or 0) for x in row] if counts else []
     total = sum(per_rule) + len(rejects)
-    if not skip_bad_rows:
+    if not o.skip_bad_rows:
         tally: dict[str, int] = {}
         for rule, n in zip(p.rules, per_rule, strict=True):
             if n:
@@ -777,7 +777,7 @@ def _count_problems(
         if rejects:
             tally["rows with the wrong number of fields"] = len(rejects)
         raise RecordsInvalid(
-            problems=_examples(con, p, label, rejects, shown),
+            problems=_examples(con, p, label, rejects, o.shown),
             subject=label,
             total=total,
             bad_rows=done.bad_rows + len(rejects),
@@ -791,22 +791,15 @@ def _count_problems(
 def _sha256_later(path: Path) -> Callable[[], str]:
     """The file's SHA-256, hashed alongside the ingest (hashing releases the GIL); the call
     waits for it. Only a file of an ingested one's size is waited for before the pass."""
-    box: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            box["sha"] = file_sha256(path)
-        except OSError as exc:
-            box["error"] = CcuaError(f"cannot read the file: {exc}", file=str(path))
-
-    worker = threading.Thread(target=work, daemon=True)
-    worker.start()
+    worker, box = _in_thread(lambda: file_sha256(path))
 
     def value() -> str:
         worker.join()
+        if isinstance(box.get("error"), OSError):
+            raise CcuaError(f"cannot read the file: {box['error']}", file=str(path))
         if "error" in box:
             raise box["error"]
-        return str(box["sha"])
+        return str(box["value"])
 
     return value
 
@@ -879,10 +872,7 @@ def _settle(
             row=1,
         )
     if done.bad_rows or done.rejects:
-        counting = lambda f: o.say(label, "counting", f)  # noqa: E731
-        result.problems, result.skipped = _count_problems(
-            done, label, o.skip_bad_rows, o.shown, counting
-        )
+        result.problems, result.skipped = _count_problems(done, o, label)
     if p.kind.key:
         _keys_once(done, o, path, sha256(), result)
     result.months = _months(done.con, done.out)
@@ -933,9 +923,7 @@ def _keys_once(done: _Pass, o: _Options, path: Path, sha256: str, result: Ingest
         return
     keep = f" WHERE NOT ({p.any_bad})" if done.bad_rows else ""
     if not o.dedupe:
-        raise _duplicate_error(
-            con, p, label, result.rows, within, before, store, earlier, o.shown, keep, done.rejects
-        )
+        raise _duplicate_error(done, o, label, result.rows, within, before, earlier, keep)
     shutil.rmtree(out)
     if within and not p.row_expr:
         # "The first in file order" needs the rows numbered in file order: a CSV has no row
@@ -1125,19 +1113,17 @@ def _dedupe_copy(
 
 
 def _duplicate_error(
-    con: Any,
-    p: _Plan,
+    done: _Pass,
+    o: _Options,
     label: str,
     rows: int,
     within: int,
     before: int,
-    store: RecordsStore,
     earlier: Sequence[dict[str, Any]],
-    shown: int,
     keep: str,
-    rejects: list[tuple[int, str]],
 ) -> RecordsInvalid:
     """The refusal: both counts, and the first duplicate rows in file order (file:row)."""
+    con, p, store = done.con, done.plan, o.store
     k = p.kind
     keys = _keys(k)
     old_files = _earlier_files(store, earlier)
@@ -1155,9 +1141,9 @@ def _duplicate_error(
         f"f AS (SELECT n.*, min(__n) OVER (PARTITION BY {keys}) AS __first, {old_col} AS __old "
         f"FROM n {old}) "
         f"SELECT __n, __first, __old, {keys} FROM f WHERE __n > __first OR __old IS NOT NULL "
-        f"ORDER BY __n LIMIT {int(shown)}"
+        f"ORDER BY __n LIMIT {int(o.shown)}"
     ).fetchall()
-    rejected = sorted(line for line, _ in rejects)
+    rejected = sorted(line for line, _ in done.rejects)
     what = " and ".join(k.key)
     problems = []
     for n, first, old_file, *values in found:
