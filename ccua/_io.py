@@ -14,11 +14,13 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, durable: bool = True) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same folder and an atomic rename.
 
     A reader (or a crash) sees either the old file or the new one, never a mixture. The data is
-    fsynced before the rename so that a power cut cannot leave an empty file.
+    fsynced before the rename so that a power cut cannot leave an empty file; ``durable=False``
+    skips that, for files ccua makes again on the next render (a report's charts and
+    templates: forty fsyncs were a quarter of a second of every report).
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -26,8 +28,9 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         if target.exists():
             # Keep the permissions the user gave the file.
             os.chmod(tmp, target.stat().st_mode & 0o7777)
@@ -39,6 +42,8 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    if not durable:
+        return
     with contextlib.suppress(OSError):  # make the rename itself durable where the OS allows
         dir_fd = os.open(target.parent, os.O_RDONLY)
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 import typst
 
 from ccua.report import find_cjk_font, pdf_with_typst, warm_typst
@@ -52,3 +53,36 @@ def test_a_kept_compiler_gives_the_pdf_of_a_new_one_and_sees_changed_files(
     pdf_with_typst(tmp_path / "run0", source, font, when, lambda _m: None, "again.pdf")
     again = (tmp_path / "run0" / "again.pdf").read_bytes()
     assert again != pdfs[2] and again == _fresh(tmp_path / "run0", source, when)
+
+
+def test_a_report_s_charts_and_templates_skip_the_fsync_its_text_keeps_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Charts and template copies are made again by every render: written whole (rename)
+    but not fsynced, which cost a quarter of a second a report; report.qmd is fsynced."""
+    import os
+
+    from ccua._io import atomic_write_bytes
+    from ccua.report._document import Document, write_project
+    from ccua.report._notebooks import ChartFile
+
+    synced: list[str] = []
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.path.relpath(os.readlink(f"/proc/self/fd/{fd}"), tmp_path))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    doc = Document(source="# 报告\n")
+    doc_chart = ChartFile(path="charts/a.svg", data=SVG.format(colour="#000").encode())
+    monkeypatch.setattr(Document, "files", property(lambda self: [doc_chart]))
+    write_project(tmp_path, doc)
+    assert (tmp_path / "charts" / "a.svg").read_bytes() == doc_chart.data
+    assert (tmp_path / "templates").is_dir() and any((tmp_path / "templates").iterdir())
+    assert not any("charts" in p or "templates" in p for p in synced)
+    assert any(p.endswith(".tmp") for p in synced)  # report.qmd's own temporary file
+    synced.clear()
+    atomic_write_bytes(tmp_path / "kept.txt", b"x")
+    assert len(synced) == 2  # the file, then its folder
+    assert not [f for f in os.listdir(tmp_path / "charts") if f.endswith(".tmp")]

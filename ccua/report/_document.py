@@ -213,8 +213,10 @@ def write_project(
     folder = folder or templates_dir()
     atomic_write_text(run_dir / source_file, doc.source)
     atomic_write_bytes(run_dir / QUARTO_FILE, quarto_config().read_bytes())
+    # copies of the package's templates and chart renders: made again by the next render
     for name in RUN_TEMPLATES:
-        atomic_write_bytes(run_dir / "templates" / name, (folder / name).read_bytes())
+        data = (folder / name).read_bytes()
+        atomic_write_bytes(run_dir / "templates" / name, data, durable=False)
     charts = run_dir / CHARTS_DIR
     wanted = {f.path for f in doc.files}
     if charts.is_dir():  # charts of an earlier render that this one no longer has
@@ -224,4 +226,4 @@ def write_project(
             if old.suffix in (".svg", ".png") and rel not in wanted and mine:
                 old.unlink()
     for f in doc.files:
-        atomic_write_bytes(run_dir / f.path, f.data)
+        atomic_write_bytes(run_dir / f.path, f.data, durable=False)
