@@ -28,11 +28,10 @@ from pydantic import ConfigDict, Field
 from ccua._num import round_half_up, to_fraction
 from ccua._yaml import Schema, line_of, load_with_lines, read_yaml_text, validate
 from ccua.errors import CcuaError, Problem, SpecError, ValidationFailed
-from ccua.scoring import Assessment
+from ccua.scoring import Assessment, Fulfilled
 from ccua.spec import FRAMEWORKS_DIR, Framework, Grade, load_framework
 
 CROSSWALK_DIR = FRAMEWORKS_DIR / "crosswalk"
-HUNDRED = Fraction(100)
 ESTIMATE_NOTE = "由对照关系推算的估计值，不是测评得分 (an estimate from the crosswalk, not a score)"
 
 
@@ -308,7 +307,7 @@ def _link_shape(
 
 # ---------------------------------------------------------------- the projection
 @dataclass(frozen=True)
-class ProjectedItem:
+class ProjectedItem(Fulfilled):
     code: str
     name: str
     group: str
@@ -318,15 +317,8 @@ class ProjectedItem:
     fulfilment: Fraction | None  # the estimate (0..1); None: no evidence
     points: Decimal | None  # where points sit on items
     score: Decimal | None  # estimated item score (points on items)
-
-    @property
-    def percent(self) -> Decimal | None:
-        return None if self.fulfilment is None else round_half_up(self.fulfilment * HUNDRED, 2)
-
-    @property
-    def rating(self) -> Decimal | None:
-        """The estimate on the 0-5 scale of table B.1."""
-        return None if self.fulfilment is None else round_half_up(self.fulfilment * 5, 2)
+    # percent and mean_rating from scoring.Fulfilled; rating: the estimate on table B.1's 0-5
+    rating = Fulfilled.mean_rating
 
 
 @dataclass(frozen=True)

@@ -71,8 +71,23 @@ class RequirementScore:
         return None if self.rating is None else self.rating / 5
 
 
+class Fulfilled:
+    """What a fulfilment (0..1; None: not rated) prints as, the one computation of both for
+    the scores and the crosswalk's estimates: percent and the 0-5 mean rating, half-up."""
+
+    fulfilment: Fraction | None
+
+    @property
+    def percent(self) -> Decimal | None:
+        return None if self.fulfilment is None else round_half_up(self.fulfilment * HUNDRED, 2)
+
+    @property
+    def mean_rating(self) -> Decimal | None:
+        return None if self.fulfilment is None else round_half_up(self.fulfilment * 5, 2)
+
+
 @dataclass(frozen=True)
-class ItemScore:
+class ItemScore(Fulfilled):
     code: str
     name: str
     group: str
@@ -88,14 +103,6 @@ class ItemScore:
     score_share: Decimal | None = None  # 计分占比
     rated: int = 0
     ratable: int = 0
-
-    @property
-    def percent(self) -> Decimal | None:
-        return None if self.fulfilment is None else round_half_up(self.fulfilment * HUNDRED, 2)
-
-    @property
-    def mean_rating(self) -> Decimal | None:
-        return None if self.fulfilment is None else round_half_up(self.fulfilment * 5, 2)
 
 
 @dataclass(frozen=True)
