@@ -378,21 +378,18 @@ def _handover_lines(fw: Framework) -> list[str]:
 
 def _key_point_lines(fw: Framework) -> list[str]:
     x = PLACEHOLDER
+    example = [
+        ("- topic: 流程", "关键点：组织框架、系统、流程、绩效……"),
+        (f"  item: {_key(fw.items[0].code)}", f"涉及的{fw.levels.item.zh}代码（可省略）"),
+        (f"  issue: {x}", "发现的问题"),
+        (f"  response: {x}", "受评方反馈 / 商定的改进措施"),
+        ("  status: confirmed", "open 未确认 | confirmed 已确认 | resolved 已解决"),
+    ]
     return [
         "# 7.3.4 a) 测评关键点问题（组织框架、系统、流程、绩效、运营工具、实施效果、测评结果）。",
         "# 有问题时把 [] 删去，取消下面示例的注释并按实际填写（可以写多条）。",
         "key_points: []",
-        _pad("  # - topic: 流程", "关键点：组织框架、系统、流程、绩效……", width=30),
-        _pad(
-            f"  #   item: {_key(fw.items[0].code)}",
-            f"涉及的{fw.levels.item.zh}代码（可省略）",
-            width=30,
-        ),
-        _pad(f"  #   issue: {x}", "发现的问题", width=30),
-        _pad(f"  #   response: {x}", "受评方反馈 / 商定的改进措施", width=30),
-        _pad(
-            "  #   status: confirmed", "open 未确认 | confirmed 已确认 | resolved 已解决", width=30
-        ),
+        *(_pad(f"  # {line}", comment, width=30) for line, comment in example),
     ]
 
 
@@ -819,57 +816,41 @@ class CheckReport:
         return out
 
 
-def _placeholders(
-    data: Any, lines: dict, path: tuple[str, ...] = ()
-) -> Iterator[tuple[tuple[str, ...], int | None]]:
+def _placeholders(data: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """Where the template's placeholder still stands."""
     if isinstance(data, Mapping):
         for k, v in data.items():
-            yield from _placeholders(v, lines, (*path, str(k)))
+            yield from _placeholders(v, (*path, str(k)))
     elif isinstance(data, list):
         for n, v in enumerate(data):
-            yield from _placeholders(v, lines, (*path, str(n)))
+            yield from _placeholders(v, (*path, str(n)))
     elif isinstance(data, str) and PLACEHOLDER in data:
-        yield path, line_of(lines, path)
+        yield path
 
 
 def template_leftovers(data: EngagementData) -> list[Problem]:
     """Template values still in engagement.yaml: the report would print them as they are."""
     path = data.files.get("engagement", data.folder / ENGAGEMENT_FILE)
-    warnings: list[Problem] = []
     try:
         raw, lines = load_with_lines(path.read_text(encoding="utf-8-sig"), str(path))
     except (OSError, CcuaError):
-        return warnings
-    for where, row in _placeholders(raw, lines):
-        warnings.append(
-            Problem(
-                f"still the template placeholder {PLACEHOLDER}",
-                file=str(path),
-                row=row,
-                field=".".join(where),
-            )
-        )
+        return []
+
+    def warning(message: str, *where: str) -> Problem:
+        return Problem(message, file=str(path), row=line_of(lines, where), field=".".join(where))
+
+    warnings = [
+        warning(f"still the template placeholder {PLACEHOLDER}", *where)
+        for where in _placeholders(raw)
+    ]
     if data.engagement.background.seats == PLACEHOLDER_SEATS:
-        warnings.append(
-            Problem(
-                f"seats is {PLACEHOLDER_SEATS}, the template's placeholder: give "
-                "the centre's number of seats",
-                file=str(path),
-                row=line_of(lines, ("background", "seats")),
-                field="background.seats",
-            )
-        )
+        seats = f"seats is {PLACEHOLDER_SEATS}, the template's placeholder: give the centre's"
+        warnings.append(warning(f"{seats} number of seats", "background", "seats"))
     empty = [code for code, h in data.engagement.handover.items() if h.copies == 0]
     if empty:
-        warnings.append(
-            Problem(
-                f"no documents recorded yet (copies 0) for {len(empty)} "
-                f"{data.framework.levels.item.en_plural}: {', '.join(empty)}",
-                file=str(path),
-                row=line_of(lines, ("handover",)),
-                field="handover",
-            )
-        )
+        items = data.framework.levels.item.en_plural
+        none = f"no documents recorded yet (copies 0) for {len(empty)} {items}"
+        warnings.append(warning(f"{none}: {', '.join(empty)}", "handover"))
     return warnings
 
 
