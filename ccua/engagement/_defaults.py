@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from ccua._yaml import line_of, load_with_lines
+from ccua._yaml import load_with_lines
 from ccua.engagement._load import parse_targets
 from ccua.engagement._models import Target
 from ccua.errors import CcuaError, Problem, SpecError
@@ -68,21 +68,7 @@ def default_targets(framework: Framework, root: Path | None = None) -> dict[str,
     except CcuaError as exc:
         raise SpecError(exc.problem.message, file=str(path), row=exc.problem.row) from None
     problems: list[Problem] = []
-    parsed = parse_targets(data, framework, path, lines, problems)
-    body = data.get("targets", data) if isinstance(data, Mapping) else {}
-    prefix: tuple[str, ...] = (
-        ("targets",) if isinstance(data, Mapping) and "targets" in data else ()
-    )
-    out: dict[str, Target] = {}
-    for code, target in parsed.items():
-        raw = body.get(code) if isinstance(body, Mapping) else None
-        why = _not_a_default(framework.indicator(code), target, raw)
-        if why:
-            problems.append(
-                Problem(why, file=str(path), row=line_of(lines, (*prefix, code)), field=code)
-            )
-        else:
-            out[code] = target.model_copy(update={"source": "default"})
+    parsed = parse_targets(data, framework, path, lines, problems, vet=_not_a_default)
     if problems:
         if len(problems) == 1:
             p = problems[0]
@@ -91,4 +77,4 @@ def default_targets(framework: Framework, root: Path | None = None) -> dict[str,
         raise SpecError(
             f"{len(problems)} problems in the default targets:\n{listed}", file=str(path)
         )
-    return out
+    return {code: t.model_copy(update={"source": "default"}) for code, t in parsed.items()}

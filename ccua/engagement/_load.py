@@ -155,8 +155,14 @@ def _entries(
 
 
 def parse_targets(
-    data: Any, framework: Framework, path: Path, lines: dict, problems: list[Problem]
+    data: Any,
+    framework: Framework,
+    path: Path,
+    lines: dict,
+    problems: list[Problem],
+    vet: Callable[[Indicator, Target, Any], str | None] | None = None,
 ) -> dict[str, Target]:
+    """The targets of a targets file; ``vet`` may refuse one, saying why."""
     targets: dict[str, Target] = {}
     for ind, raw, loc, at in _entries(data, "targets", framework, path, lines, problems):
         if ind.is_documentary:
@@ -167,6 +173,8 @@ def parse_targets(
         target = None if wrong else _model(Target, raw, path, lines, problems, at=loc)
         if wrong or (target is not None and target.min is None and target.max is None):
             problems.append(at(wrong or "a target needs min or max"))
+        elif target is not None and vet is not None and (refused := vet(ind, target, raw)):
+            problems.append(at(refused))
         elif target is not None:
             targets[ind.code] = target
     return targets
