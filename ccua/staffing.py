@@ -183,7 +183,6 @@ def _reach_within(agents: int, mu: float, theta: float, max_ahead: int, t: float
     done = [0.0] * (max_ahead + 1)  # P(absorbed within m jumps | start j)
     result = [0.0] * (max_ahead + 1)
     log_p = -mean  # log Poisson(m; mean), m = 0
-    cumulative_weight = 0.0
     for m in range(steps + 1):
         if m > 0:
             log_p += math.log(mean) - math.log(m)
@@ -194,7 +193,6 @@ def _reach_within(agents: int, mu: float, theta: float, max_ahead: int, t: float
                 below = 1.0 if j == 0 else prev[j - 1]
                 done[j] = q * below + (1 - q) * prev[j]
         weight = math.exp(log_p)
-        cumulative_weight += weight
         for j in range(max_ahead + 1):
             result[j] += weight * done[j]
     return result

@@ -53,7 +53,6 @@ Direction = Literal["higher", "lower", "band", "none"]
 IndicatorKind = Literal["ratio", "duration", "count", "amount", "documentary"]
 Unit = Literal["percent", "seconds", "minutes", "hours", "count", "currency"]
 MeasureUnit = Literal["count", "seconds", "minutes", "hours", "days", "currency", "percent"]
-Level = Literal["group", "item", "requirement", "subpoint"]
 
 
 class LevelName(_Frozen):
