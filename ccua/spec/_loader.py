@@ -49,6 +49,8 @@ OPTIONAL_FILES = {
     "thresholds": "thresholds.yaml",
     "rules": "rules.yaml",
 }
+# Every file of a framework but framework.yaml and the items, by the key it is read under.
+PART_FILES = {"measures": "measures.yaml", "errata": "errata.yaml", **OPTIONAL_FILES}
 
 
 def available_frameworks(root: Path = FRAMEWORKS_DIR) -> list[str]:
@@ -98,13 +100,9 @@ def _load(framework_id: str, root: Path) -> Framework:
     if not isinstance(head, dict):
         raise SpecError("expected a mapping", file=_rel(folder / "framework.yaml", root))
     problems: list[Problem] = []
-    where = _Files(
-        fw_file=_rel(folder / "framework.yaml", root),
-        measures_file=_rel(folder / "measures.yaml", root),
-        errata_file=_rel(folder / "errata.yaml", root),
-        files={key: _rel(folder / name, root) for key, name in OPTIONAL_FILES.items()},
-        scale_file=_rel(root / "scales" / f"{head.get('scale')}.yaml", root),
-    )
+    files = {key: _rel(folder / name, root) for key, name in PART_FILES.items()}
+    files["scale"] = _rel(root / "scales" / f"{head.get('scale')}.yaml", root)
+    where = _Files(fw_file=_rel(folder / "framework.yaml", root), files=files)
     item_codes = head.get("items") or []
     raw = {
         **{k: v for k, v in head.items() if k != "items"},
@@ -137,10 +135,7 @@ class _Files:
 
     fw_file: str = "framework.yaml"
     item_files: dict[str, str] = field(default_factory=dict)
-    measures_file: str = "measures.yaml"
-    errata_file: str = "errata.yaml"
-    files: dict[str, str] = field(default_factory=lambda: dict(OPTIONAL_FILES))
-    scale_file: str = "scale.yaml"
+    files: dict[str, str] = field(default_factory=lambda: {**PART_FILES, "scale": "scale.yaml"})
 
     def item(self, code: str) -> str:
         return self.item_files.get(code, self.fw_file)
@@ -207,21 +202,15 @@ def _structural_place(
     head = loc[0] if loc else ""
     if head == "items" and len(loc) > 1 and loc[1].isdigit() and int(loc[1]) < len(item_codes):
         return where.item(str(item_codes[int(loc[1])])), loc[2:]
-    if head in ("measures", "errata", "scale", "abbreviations", *OPTIONAL_FILES):
-        files = {
-            "measures": where.measures_file,
-            "errata": where.errata_file,
-            "scale": where.scale_file,
-            "abbreviations": where.files["terms"],
-        }
-        return files.get(head) or where.files[head], loc
+    if head in where.files or head == "abbreviations":
+        return where.files["terms" if head == "abbreviations" else head], loc
     return where.fw_file, loc
 
 
 def _with_lines(problems: list[Problem], root: Path, where: _Files) -> list[Problem]:
     """Each problem at the line of its field, its file read again for the lines (only when
     the framework has a problem)."""
-    values = {where.measures_file, where.errata_file, where.scale_file, *where.files.values()}
+    values = set(where.files.values())
     lines: dict[str, dict] = {}
     out = []
     for p in problems:
@@ -256,13 +245,8 @@ def check_framework(
 ) -> list[Problem]:
     """Every cross-reference and sum that pydantic cannot check on its own: the checks of
     :data:`CHECKS` in order, every problem of all of them."""
-    where = _Files(
-        fw_file=fw_file,
-        item_files=item_files or {},
-        measures_file=measures_file,
-        errata_file=errata_file,
-        files={**OPTIONAL_FILES, **(files or {})},
-    )
+    parts = {"measures": measures_file, "errata": errata_file, **(files or {})}
+    where = _Files(fw_file=fw_file, item_files=item_files or {}, files={**_Files().files, **parts})
     return [problem for check in CHECKS for problem in check(fw, where)]
 
 
@@ -274,9 +258,9 @@ def _check_duplicate_codes(fw: Framework, where: _Files) -> list[Problem]:
             (fw.levels.group.en, [g.code for g in fw.groups], where.fw_file),
             ("item", [i.code for i in fw.items], where.fw_file),
             ("indicator", [i.code for i in fw.indicators], where.fw_file),
-            ("measure", [m.code for m in fw.measures], where.measures_file),
+            ("measure", [m.code for m in fw.measures], where.files["measures"]),
             ("grade", [g.code for g in fw.grades], where.fw_file),
-            ("erratum", [e.id for e in fw.errata], where.errata_file),
+            ("erratum", [e.id for e in fw.errata], where.files["errata"]),
         )
         for dup in _duplicates(codes)
     ]
@@ -432,7 +416,7 @@ def _check_framework_indicators(fw: Framework, where: _Files) -> list[Problem]:
 def _check_measures_used(fw: Framework, where: _Files) -> list[Problem]:
     used = {name for ind in fw.indicators for name in ind.inputs}
     return [
-        Problem(f"measure {code!r} is used by no indicator", file=where.measures_file)
+        Problem(f"measure {code!r} is used by no indicator", file=where.files["measures"])
         for code in sorted({m.code for m in fw.measures} - used)
     ]
 
@@ -616,7 +600,7 @@ def _check_errata(fw: Framework, where: _Files) -> list[Problem]:
         )
     )
     return [
-        Problem(f"erratum {erratum.id}: unknown subject {subject!r}", file=where.errata_file)
+        Problem(f"erratum {erratum.id}: unknown subject {subject!r}", file=where.files["errata"])
         for erratum in fw.errata
         for subject in erratum.subjects
         if subject not in known and not subject.startswith("§")
