@@ -265,14 +265,30 @@ def _score_bars(
         x=_field("score:Q"),
         color=_series_color(lang),
     )
-    text = _unit(
+    text = _bar_text(y, tooltip, "points:Q", "score_text:N")
+    return {"layer": [points, score, text], "data": _data(rows)}
+
+
+def _bar_text(y: dict[str, Any], tooltip: list[Any], x: str, text: str) -> dict[str, Any]:
+    """A value printed just right of its bar's end."""
+    return _unit(
         _mark("text", align="left", dx=4, fontSize=10),
         y=y,
         tooltip=tooltip,
-        x=_field("points:Q"),
-        text=_field("score_text:N"),
+        x=_field(x),
+        text=_field(text),
     )
-    return {"layer": [points, score, text], "data": _data(rows)}
+
+
+def _panel(layer: Mapping[str, Any], **rest: Any) -> dict[str, Any]:
+    """A layer of bars (``_score_bars``) as a panel of the charts' width, a row per bar."""
+    return _compose(
+        {"layer": layer["layer"]},
+        data=layer["data"],
+        width=PANEL_WIDTH,
+        height={"step": ITEM_ROW_STEP},
+        **rest,
+    )
 
 
 def _score_rows(
@@ -315,16 +331,15 @@ def item_scores_chart(
     items = items_of(results, chapter)
     tr = Tr(lang)
     n = _names(results, lang)
-    levels = results.framework.levels
-    item_word = tr.level(levels, "item")
-    groups_in_order = list(dict.fromkeys(i.group for i in items))
+    item_word = tr.level(results.framework.levels, "item")
+    plural = tr.level(results.framework.levels, "item", plural=True)
     if results.framework.points_at == "item":
         rows = _score_rows(items, lambda i: n.item(i.code), lang)
         by_code = {n.item(i.code): i.group for i in items}
         for r in rows:
             r["group"] = _group_label(results, by_code[r["label"]], lang)
         layer = _score_bars(rows, item_word, [r["label"] for r in rows], lang)
-        what = tr("chart.scores_title", items=tr.level(levels, "item", plural=True))
+        title = tr("chart.scores_title", items=plural)
     else:
         rows = [
             {
@@ -337,63 +352,70 @@ def item_scores_chart(
             for i in items
             if i.percent is not None
         ]
-        y = _field("label:N", sort=[r["label"] for r in rows], title=None)
-        tooltip = [
-            _tip("label:N", item_word),
-            _tip("rating_text:N", tr("chart.mean_rating")),
-            _tip("percent_text:N", tr("chart.percent")),
-        ]
-        bars = _unit(
-            _mark("bar", color=SCORE_COLOR),
-            y=y,
-            tooltip=tooltip,
-            x=_field("percent:Q", title=tr("chart.axis_percent"), scale={"domain": [0, 100]}),
-        )
-        text = _unit(
-            _mark("text", align="left", dx=4, fontSize=10),
-            y=y,
-            tooltip=tooltip,
-            x=_field("percent:Q"),
-            text=_field("percent_text:N"),
-        )
-        rule = _unit(
-            _mark("rule", color=TARGET_COLOR, strokeDash=[4, 3]),
-            x={"datum": _meets_standard_percent(results)},
-        )
-        layer = {"layer": [bars, text, rule], "data": _data(rows)}
-        what = tr("chart.percents_title", items=tr.level(levels, "item", plural=True))
+        layer = _percent_bars(rows, item_word, _meets_standard_percent(results), tr)
+        title = tr("chart.percents_title", items=plural)
     if chapter is not None:
-        ch = results.chapter(chapter)
-        heading = ch.title
-        if tr.en and len(ch.groups) == 1:
-            heading = _group_label(results, ch.groups[0], lang)
-        what = tr("chart.chapter_title", chapter=heading, what=what)
-    title = what
-    size = {"width": PANEL_WIDTH, "height": {"step": ITEM_ROW_STEP}}
-    if len(groups_in_order) > 1:
-        row = _field(
-            "group:N",
-            sort=[_group_label(results, g, lang) for g in groups_in_order],
-            title=None,
-            header={
-                "labelAlign": "left",
-                "labelAnchor": "start",
-                "labelAngle": 0,
-                "labelFontSize": 12,
-                "labelOrient": "top",
-            },
-        )
-        chart = _facet(
-            _compose({"layer": layer["layer"]}, data=layer["data"], **size),
-            {"row": row},
-            spacing=8,
-            title=title,
-            resolve={"scale": {"y": "independent"}},
-        )
-    else:
-        chart = _compose({"layer": layer["layer"]}, data=layer["data"], title=title, **size)
-    description = tr("chart.desc_count", title=title, n=len(rows))
-    return _finish(chart, description)
+        title = _chapter_title(results, chapter, title, tr)
+    groups = [_group_label(results, g, lang) for g in dict.fromkeys(i.group for i in items)]
+    chart = _by_group(layer, groups, title) if len(groups) > 1 else _panel(layer, title=title)
+    return _finish(chart, tr("chart.desc_count", title=title, n=len(rows)))
+
+
+def _percent_bars(
+    rows: list[dict[str, Any]], label_title: str, meets: float, tr: Tr
+) -> dict[str, Any]:
+    """Each item's 得分率 as a bar with its value at the end; a dashed line at ``meets``."""
+    y = _field("label:N", sort=[r["label"] for r in rows], title=None)
+    tooltip = [
+        _tip("label:N", label_title),
+        _tip("rating_text:N", tr("chart.mean_rating")),
+        _tip("percent_text:N", tr("chart.percent")),
+    ]
+    bars = _unit(
+        _mark("bar", color=SCORE_COLOR),
+        y=y,
+        tooltip=tooltip,
+        x=_field("percent:Q", title=tr("chart.axis_percent"), scale={"domain": [0, 100]}),
+    )
+    text = _bar_text(y, tooltip, "percent:Q", "percent_text:N")
+    rule = _unit(
+        _mark("rule", color=TARGET_COLOR, strokeDash=[4, 3]),
+        x={"datum": meets},
+    )
+    return {"layer": [bars, text, rule], "data": _data(rows)}
+
+
+def _chapter_title(results: Results, chapter: str, what: str, tr: Tr) -> str:
+    """A chart's title in a chapter: the chapter's heading (in English a one-group chapter's
+    group) and what the chart shows."""
+    ch = results.chapter(chapter)
+    heading = ch.title
+    if tr.en and len(ch.groups) == 1:
+        heading = _group_label(results, ch.groups[0], tr.lang)
+    return tr("chart.chapter_title", chapter=heading, what=what)
+
+
+def _by_group(layer: Mapping[str, Any], groups: list[str], title: str) -> dict[str, Any]:
+    """The panel repeated per group (the rows' ``group``), in ``groups``' order."""
+    row = _field(
+        "group:N",
+        sort=groups,
+        title=None,
+        header={
+            "labelAlign": "left",
+            "labelAnchor": "start",
+            "labelAngle": 0,
+            "labelFontSize": 12,
+            "labelOrient": "top",
+        },
+    )
+    return _facet(
+        _panel(layer),
+        {"row": row},
+        spacing=8,
+        title=title,
+        resolve={"scale": {"y": "independent"}},
+    )
 
 
 def subtotals_chart(results: Results, lang: str = "zh") -> dict[str, Any]:
@@ -403,28 +425,13 @@ def subtotals_chart(results: Results, lang: str = "zh") -> dict[str, Any]:
     n = _names(results, lang)
     group_word = tr.level(results.framework.levels, "group")
     group_rows = _score_rows(assessment.groups, lambda g: _group_label(results, g.code, lang), lang)
-    size = {"width": PANEL_WIDTH, "height": {"step": ITEM_ROW_STEP}}
     bars = _score_bars(group_rows, group_word, [r["label"] for r in group_rows], lang)
-    panels = [
-        _compose(
-            {"layer": bars["layer"]},
-            data=bars["data"],
-            title=tr("chart.group_subtotals", group=group_word),
-            **size,
-        )
-    ]
+    panels = [_panel(bars, title=tr("chart.group_subtotals", group=group_word))]
     categories = assessment.categories
     if categories:
         cat_rows = _score_rows(categories, lambda c: n.categories.get(c.code, c.name), lang)
         bars = _score_bars(cat_rows, tr("chart.category"), [r["label"] for r in cat_rows], lang)
-        panels.append(
-            _compose(
-                {"layer": bars["layer"]},
-                data=bars["data"],
-                title=tr("chart.category_subtotals"),
-                **size,
-            )
-        )
+        panels.append(_panel(bars, title=tr("chart.category_subtotals")))
     chart = _vconcat(
         panels, spacing=16, resolve={"scale": {"x": "independent", "y": "independent"}}
     )

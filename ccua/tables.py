@@ -918,18 +918,28 @@ def projection_tables(
     from ccua.spec import load_framework
 
     n = names(results, lang)
-    tr = n.tr
     target = load_framework(p.to)
-    levels = target.levels
-    group_level, item_level = tr.level(levels, "group"), tr.level(levels, "item")
+    why = {m.code: missing_reason(m, results.framework, n.tr) for m in p.missing}
+    carried = _projected_kpis(p, target, n.tr)
+    return (
+        _projected_groups(p, target, n.tr),
+        _projected_items(p, target, n),
+        _projected_missing(p, target, why, n.tr),
+        carried if carried.rows else None,
+        _estimate_sheet(p, n, target, why),
+    )
+
+
+def _in_target(code: str, things: Mapping[str, object], name: str, tr: Tr) -> str:
+    """A group's or item's code and name as the target framework gives them."""
+    return f"{code} {tr.name(things.get(code), name)}"
+
+
+def _projected_groups(p: ProjectionOut, target: Framework, tr: Tr) -> Table:
+    """The estimate by the target's groups, with the sum."""
+    group_level = tr.level(target.levels, "group")
     t_groups = {g.code: g for g in target.groups}
-    t_items = {i.code: i for i in target.items}
-    why = {m.code: missing_reason(m, results.framework, tr) for m in p.missing}
-
-    def label(code: str, things: Mapping[str, object], name: str) -> str:
-        return f"{code} {tr.name(things.get(code), name)}"
-
-    groups = Table(
+    return Table(
         "projection.groups",
         tr("projection.groups_caption", level=group_level),
         (
@@ -939,7 +949,8 @@ def projection_tables(
             Col(tr("sheet.est_score"), "points", 7, "right", blank=fmt.DASH),
         ),
         tuple(
-            (label(g.code, t_groups, g.name), g.points, g.covered_points, g.score) for g in p.groups
+            (_in_target(g.code, t_groups, g.name, tr), g.points, g.covered_points, g.score)
+            for g in p.groups
         ),
         footers=(
             Footer(
@@ -952,22 +963,30 @@ def projection_tables(
         lang=tr.lang,
         line_width=80,
     )
+
+
+def _projected_remark(item: ProjectionItem, tr: Tr) -> str:
+    notes = [tr("projection.partial")] if item.partial else []
+    if item.unrated_sources:
+        notes.append(tr("projection.unrated", codes=tr.join(item.unrated_sources)))
+    if not item.sources:
+        notes.append(tr("projection.no_evidence"))
+    return tr("punct.semicolon").join(notes)
+
+
+def _projected_items(p: ProjectionOut, target: Framework, n: Names) -> Table:
+    """The estimate by the target's items: the assessed items it rests on, rating, percent
+    (and score where points sit on items)."""
+    tr, levels = n.tr, target.levels
+    t_groups = {g.code: g for g in target.groups}
+    t_items = {i.code: i for i in target.items}
     scored = target.scoring.points_at == "item"
-
-    def remark(item: ProjectionItem) -> str:
-        notes = [tr("projection.partial")] if item.partial else []
-        if item.unrated_sources:
-            notes.append(tr("projection.unrated", codes=tr.join(item.unrated_sources)))
-        if not item.sources:
-            notes.append(tr("projection.no_evidence"))
-        return tr("punct.semicolon").join(notes)
-
-    items = Table(
+    return Table(
         "projection.items",
         tr("projection.items_caption", level=tr.level(levels, "item", plural=True)),
         (
-            Col(group_level, width=7),
-            Col(item_level, width=9),
+            Col(tr.level(levels, "group"), width=7),
+            Col(tr.level(levels, "item"), width=9),
             Col(tr("projection.mapped", level=n.item_level), "lines", 12),
             Col(tr("sheet.est_rating"), "rating", 5, "right", blank=fmt.DASH),
             Col(tr("sheet.est_percent"), "percent", 6, "right", blank=fmt.DASH),
@@ -976,13 +995,13 @@ def projection_tables(
         ),
         tuple(
             (
-                label(g.code, t_groups, g.name),
-                label(i.code, t_items, i.name),
+                _in_target(g.code, t_groups, g.name, tr),
+                _in_target(i.code, t_items, i.name, tr),
                 [n.item(c) for c in i.sources] or [fmt.DASH],
                 i.rating,
                 i.percent,
                 *([i.score] if scored else []),
-                remark(i),
+                _projected_remark(i, tr),
             )
             for g in p.groups
             for i in p.items
@@ -991,32 +1010,42 @@ def projection_tables(
         merge=2,
         lang=tr.lang,
     )
-    missing = Table(
+
+
+def _projected_missing(
+    p: ProjectionOut, target: Framework, why: Mapping[str, str], tr: Tr
+) -> Table:
+    """The target's items without evidence, and why."""
+    t_items = {i.code: i for i in target.items}
+    return Table(
         "projection.missing",
-        tr("projection.missing_caption", level=tr.level(levels, "item", plural=True)),
+        tr("projection.missing_caption", level=tr.level(target.levels, "item", plural=True)),
         (
             Col(tr("sheet.code"), width=4),
-            Col(item_level, width=10),
+            Col(tr.level(target.levels, "item"), width=10),
             Col(tr("projection.reason"), width=24),
         ),
         tuple((m.code, tr.name(t_items.get(m.code), m.name), why[m.code]) for m in p.missing),
         lang=tr.lang,
     )
-    kpis = []
-    for k in p.kpis:
-        if k.value is not None:
-            ind = target.indicator(k.code)
-            kpis.append(
-                (
-                    k.code,
-                    tr.name(ind, k.name),
-                    k.source or fmt.DASH,
-                    fmt.value(k.value, ind.unit, tr.lang),
-                    tr.get(f"projection.match.{k.match}", fmt.DASH),
-                    *([k.reason] if tr.en else []),
-                )
-            )
-    carried = Table(
+
+
+def _projected_kpis(p: ProjectionOut, target: Framework, tr: Tr) -> Table:
+    """The target's KPIs that carry over (the ones with a value), from which indicator."""
+    rows = [
+        (
+            k.code,
+            tr.name(ind, k.name),
+            k.source or fmt.DASH,
+            fmt.value(k.value, ind.unit, tr.lang),
+            tr.get(f"projection.match.{k.match}", fmt.DASH),
+            *([k.reason] if tr.en else []),
+        )
+        for k in p.kpis
+        if k.value is not None
+        for ind in [target.indicator(k.code)]
+    ]
+    return Table(
         "projection.kpis",
         tr("projection.kpi_caption"),
         (
@@ -1027,11 +1056,9 @@ def projection_tables(
             Col(tr("projection.match_col"), width=5),
             *([Col(tr("table.remark"), width=20)] if tr.en else []),
         ),
-        tuple(kpis),
+        tuple(rows),
         lang=tr.lang,
     )
-    sheet = _estimate_sheet(p, n, target, why)
-    return groups, items, missing, carried if kpis else None, sheet
 
 
 def _estimate_sheet(p: ProjectionOut, n: Names, target: Framework, why: Mapping[str, str]) -> Table:
@@ -1142,51 +1169,64 @@ def indicator_tables(
     (None for a table without rows); for the workbook one sheet of the monthly values, the
     period value, the target and whether it is met."""
     n = names(results, lang)
-    tr = n.tr
     label = n.item(code)
     inds = results.indicators_of(code) if code else results.indicators
     documentary = [i for i in inds if i.kind == "documentary"]
     computed = [i for i in inds if i.kind != "documentary"]
-    code_col, name_col = Col(tr("sheet.indicator"), width=6), Col(tr("sheet.name"), width=14)
+    with_months = [i for i in computed if i.monthly]
+    by_month = {i.code: {v.month: v.value for v in i.monthly} for i in inds}
+    months = results.period.months
+    return (
+        _check_table(documentary, label, n.tr) if documentary else None,
+        _period_table(computed, label, n.tr) if computed else None,
+        _monthly_table(with_months, by_month, months, label, n.tr) if with_months else None,
+        _indicator_sheet(inds, by_month, months, n.tr),
+    )
 
-    def check_row(ind: IndicatorOut) -> tuple[Any, ...]:
-        check = ind.check
-        result = (
-            "nb.doc.unchecked" if not check else "nb.doc.met" if check.met else "nb.doc.not_met"
-        )
-        notes = [
-            f"{word}{tr('punct.colon')}{text}"
-            for word, text in (
-                (tr("nb.doc.basis"), check.note if check else ""),
-                (tr("nb.doc.evidence"), check.evidence if check else ""),
-            )
-            if text
-        ]
-        return (
-            ind.code,
-            tr.name(ind, ind.code),
-            tr(result),
-            tr("punct.semicolon").join(notes) or fmt.DASH,
-        )
 
-    checks = Table(
+def _check_row(ind: IndicatorOut, tr: Tr) -> tuple[Any, ...]:
+    check = ind.check
+    result = "nb.doc.unchecked" if not check else "nb.doc.met" if check.met else "nb.doc.not_met"
+    notes = [
+        f"{word}{tr('punct.colon')}{text}"
+        for word, text in (
+            (tr("nb.doc.basis"), check.note if check else ""),
+            (tr("nb.doc.evidence"), check.evidence if check else ""),
+        )
+        if text
+    ]
+    return (
+        ind.code,
+        tr.name(ind, ind.code),
+        tr(result),
+        tr("punct.semicolon").join(notes) or fmt.DASH,
+    )
+
+
+def _check_table(inds: Sequence[IndicatorOut], label: str, tr: Tr) -> Table:
+    """The documentary checks: met or not, on what basis, with what evidence."""
+    return Table(
         "indicators.documentary",
         tr("nb.doc.caption", item=label),
         (
-            code_col,
-            name_col,
+            Col(tr("sheet.indicator"), width=6),
+            Col(tr("sheet.name"), width=14),
             Col(tr("nb.doc.result"), width=6, align="center"),
             Col(tr("nb.doc.note"), width=40),
         ),
-        tuple(check_row(i) for i in documentary),
+        tuple(_check_row(i, tr) for i in inds),
         lang=tr.lang,
     )
-    periods = Table(
+
+
+def _period_table(inds: Sequence[IndicatorOut], label: str, tr: Tr) -> Table:
+    """The period values against their targets, with trend and reconciliation."""
+    return Table(
         "indicators.period",
         tr("nb.period.caption", item=label),
         (
-            code_col,
-            name_col,
+            Col(tr("sheet.indicator"), width=6),
+            Col(tr("sheet.name"), width=14),
             Col(tr("sheet.unit"), width=4, align="center"),
             Col(tr("sheet.period_value"), width=8, align="right"),
             Col(tr("sheet.target"), width=10),
@@ -1205,19 +1245,26 @@ def indicator_tables(
                 _trend_text(i, tr),
                 _reconciliation_text(i, tr),
             )
-            for i in computed
+            for i in inds
         ),
         lang=tr.lang,
     )
-    months = results.period.months
+
+
+def _monthly_table(
+    inds: Sequence[IndicatorOut],
+    by_month: Mapping[str, Mapping[str, Any]],
+    months: Sequence[str],
+    label: str,
+    tr: Tr,
+) -> Table:
+    """The values by month, a column per month."""
     labels = month_labels(months, tr.lang)
-    with_months = [i for i in computed if i.monthly]
-    by_month = {i.code: {v.month: v.value for v in i.monthly} for i in inds}
-    monthly = Table(
+    return Table(
         "indicators.monthly",
         tr("nb.monthly.caption", item=label),
         (
-            code_col,
+            Col(tr("sheet.indicator"), width=6),
             Col(tr("sheet.name"), width=16),
             *(Col(labels[m], width=6, align="right") for m in months),
         ),
@@ -1227,17 +1274,9 @@ def indicator_tables(
                 name_with_unit(tr.name(i, i.code), i.unit, tr),
                 *(fmt.fixed(by_month[i.code].get(m)) for m in months),
             )
-            for i in with_months
+            for i in inds
         ),
         lang=tr.lang,
-    )
-
-    sheet = _indicator_sheet(inds, by_month, months, tr)
-    return (
-        checks if documentary else None,
-        periods if computed else None,
-        monthly if with_months else None,
-        sheet,
     )
 
 
