@@ -379,12 +379,52 @@ def project(
     source_fw = crosswalk.framework(assessment.framework)
     target = crosswalk.other(assessment.framework)
     fulfilment = {s.code: s.fulfilment for s in assessment.items}
-    places = target.scoring.decimals
-    target_rows = {r.code: r for r in crosswalk.item_rows(target.id)}
+    items = _project_items(crosswalk, source_fw.id, target, fulfilment)
+    groups = _project_groups(target, items)
+    total_points = sum((g.points for g in groups), Decimal(0))
+    covered_points = sum((g.covered_points for g in groups), Decimal(0))
+    estimated = sum((g.score for g in groups if g.score is not None), Decimal(0))
+    rescaled = (
+        None
+        if not covered_points
+        else round_half_up(
+            to_fraction(estimated) * to_fraction(total_points) / to_fraction(covered_points),
+            target.scoring.decimals,
+        )
+    )
+    grade, grade_source = _indicative_grade(target, rescaled)
+    kpis = (
+        _project_kpis(crosswalk, source_fw, target, indicator_values)
+        if indicator_values is not None
+        else ()
+    )
+    return Projection(
+        source_fw.id,
+        target.id,
+        items,
+        groups,
+        total_points,
+        covered_points,
+        estimated,
+        rescaled,
+        grade,
+        grade_source,
+        _missing(crosswalk, target, items),
+        kpis,
+    )
 
-    items: list[ProjectedItem] = []
+
+def _project_items(
+    crosswalk: Crosswalk,
+    source: str,
+    target: Framework,
+    fulfilment: Mapping[str, Fraction | None],
+) -> tuple[ProjectedItem, ...]:
+    """Each target item: the mean fulfilment of its rated source items (and its score where
+    points sit on items)."""
+    items = []
     for item in target.items:
-        links = crosswalk.sources_of(item.code, source_fw.id)
+        links = crosswalk.sources_of(item.code, source)
         used = [(c, fit) for c, fit in links if fulfilment.get(c) is not None]
         est = _mean([fulfilment[c] for c, _ in used])  # type: ignore[misc]
         pts = item.points if target.scoring.points_at == "item" else None
@@ -400,11 +440,17 @@ def project(
                 pts,
                 None
                 if pts is None or est is None
-                else round_half_up(to_fraction(pts) * est, places),
+                else round_half_up(to_fraction(pts) * est, target.scoring.decimals),
             )
         )
+    return tuple(items)
 
-    groups: list[ProjectedGroup] = []
+
+def _project_groups(
+    target: Framework, items: Sequence[ProjectedItem]
+) -> tuple[ProjectedGroup, ...]:
+    """Each target group: its points, the points the estimate reaches, the estimated score."""
+    groups = []
     for group in target.groups:
         members = [i for i in items if i.group == group.code]
         if target.scoring.points_at == "item":
@@ -418,52 +464,34 @@ def project(
             pts = group.points or Decimal(0)
             mean = _mean([i.fulfilment for i in members if i.fulfilment is not None])
             covered = pts if mean is not None else Decimal(0)
-            score = None if mean is None else round_half_up(to_fraction(pts) * mean, places)
+            score = (
+                None
+                if mean is None
+                else round_half_up(to_fraction(pts) * mean, target.scoring.decimals)
+            )
         groups.append(ProjectedGroup(group.code, group.name, pts, covered, score))
+    return tuple(groups)
 
-    total_points = sum((g.points for g in groups), Decimal(0))
-    covered_points = sum((g.covered_points for g in groups), Decimal(0))
-    estimated = sum((g.score for g in groups if g.score is not None), Decimal(0))
-    rescaled = (
-        None
-        if not covered_points
-        else round_half_up(
-            to_fraction(estimated) * to_fraction(total_points) / to_fraction(covered_points), places
-        )
-    )
-    grade, grade_source = _indicative_grade(target, rescaled)
-    missing = tuple(
-        target_rows[i.code]
-        if not target_rows[i.code].targets
+
+def _missing(
+    crosswalk: Crosswalk, target: Framework, items: Sequence[ProjectedItem]
+) -> tuple[Row, ...]:
+    """The target items without an estimate: the crosswalk's row (no counterpart), or the
+    mapped source items that were not rated."""
+    rows = {r.code: r for r in crosswalk.item_rows(target.id)}
+    return tuple(
+        rows[i.code]
+        if not rows[i.code].targets
         else Row(
             i.code,
             i.name,
-            target_rows[i.code].targets,
+            rows[i.code].targets,
             None,
             "",
             "mapped items not rated: " + ", ".join(i.unrated_sources),
         )
         for i in items
         if i.fulfilment is None
-    )
-    kpis = (
-        _project_kpis(crosswalk, source_fw, target, indicator_values)
-        if indicator_values is not None
-        else ()
-    )
-    return Projection(
-        source_fw.id,
-        target.id,
-        tuple(items),
-        tuple(groups),
-        total_points,
-        covered_points,
-        estimated,
-        rescaled,
-        grade,
-        grade_source,
-        missing,
-        kpis,
     )
 
 
