@@ -62,6 +62,17 @@ def construct_mapping(loader: _KeyTextLoader, node: MappingNode, deep: bool = Fa
 _KeyTextLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
 
 
+class _FastKeyTextLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The same loader on libyaml's parser (when PyYAML has it): the same nodes, lines and
+    data, composed about ten times faster. Any problem is reported by the pure-Python
+    loader, whose messages the tests and docs know."""
+
+
+_FastKeyTextLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping
+)
+
+
 def bound_nodes(node: Node | None, file: str | None = None) -> int:
     """Refuse a document too large once its aliases are expanded, too deep, or recursive.
 
@@ -142,6 +153,28 @@ def load_with_lines(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
     the file and line.
     """
     check_text_size(text, "yaml", file)
+    fast = _compose_fast(text, file)
+    node, data = fast if fast is not None else _compose(text, file)
+    lines: dict[Path_, int] = {}
+    if node is not None:
+        _index(node, (), lines)
+    return data, lines
+
+
+def _compose_fast(text: str, file: str) -> tuple[Node | None, Any] | None:
+    """Node and data by libyaml; None on any problem (:func:`_compose` then names it)."""
+    loader = _FastKeyTextLoader(text)
+    try:
+        node = loader.get_single_node()
+        bound_nodes(node, file)
+        return node, (loader.construct_document(node) if node is not None else None)
+    except (yaml.YAMLError, CcuaError, RecursionError):
+        return None
+    finally:
+        loader.dispose()
+
+
+def _compose(text: str, file: str) -> tuple[Node | None, Any]:
     loader: _KeyTextLoader | None = None
     try:
         loader = _KeyTextLoader(text)
@@ -167,10 +200,7 @@ def load_with_lines(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
     finally:
         if loader is not None:
             loader.dispose()
-    lines: dict[Path_, int] = {}
-    if node is not None:
-        _index(node, (), lines)
-    return data, lines
+    return node, data
 
 
 def line_of(lines: dict[Path_, int], path: Path_) -> int | None:
