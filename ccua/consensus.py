@@ -28,7 +28,8 @@ from ccua._io import atomic_write_text
 from ccua._yaml import Schema, keyed, load_with_lines, read_yaml_text, validate
 from ccua.engagement import ASSESSORS_DIR
 from ccua.errors import CcuaError
-from ccua.ratings import Entry, ItemRatings, Ratings, Text
+from ccua.ratings import Entry, ItemRatings, Ratings, Text, load_ratings
+from ccua.spec import Framework, load_framework
 
 CONSENSUS_FILE = "consensus.yaml"
 CONSENSUS_ASSESSOR = "consensus"
@@ -61,6 +62,20 @@ class ConsensusResult:
 def assessor_files(folder: Path) -> list[Path]:
     """The independent ratings files of an engagement folder (``ratings/*.yaml``)."""
     return sorted((folder / ASSESSORS_DIR).glob("*.yaml"))
+
+
+def load_assessors(files: Sequence[Path]) -> tuple[Framework, list[Ratings]]:
+    """The assessors' ratings files, each checked against the framework the first names."""
+    first = load_ratings(files[0])
+    framework = load_framework(first.framework)
+    return framework, [first, *(load_ratings(f, framework) for f in files[1:])]
+
+
+def _value(percent: str | None, na: bool, rating: int | None) -> dict[str, Any]:
+    """An item's own value: an override, not applicable, or a rating (in that order)."""
+    if percent is not None:
+        return {"percent": percent}
+    return {"na": True} if na else {"rating": rating}
 
 
 def _rating(value: object) -> int:
@@ -139,16 +154,8 @@ def save_resolution(folder: Path, resolution: Resolution) -> None:
     tree = yaml.load(text) or {}
     if tree.get("resolutions") is None:
         tree["resolutions"] = {}
-    value: dict[str, Any] = {}
-    if resolution.percent is not None:
-        value["percent"] = resolution.percent
-    elif resolution.na:
-        value["na"] = True
-    else:
-        value["rating"] = resolution.rating
-    value["by"] = resolution.by
-    value["why"] = resolution.why
-    tree["resolutions"][resolution.key] = value
+    value = _value(resolution.percent, resolution.na, resolution.rating)
+    tree["resolutions"][resolution.key] = {**value, "by": resolution.by, "why": resolution.why}
     out = StringIO()
     yaml.dump(tree, out)
     atomic_write_text(path, out.getvalue())
@@ -234,39 +241,28 @@ def build_consensus(
             by = CONSENSUS_ASSESSOR
         if not leaf:  # the item as a whole
             if resolution is not None:
-                if resolution.percent is not None:
-                    item.update(percent=resolution.percent, note=note, by=by)
-                elif resolution.na:
-                    item.update(na=True, note=note, by=by)
-                else:
-                    item.update(rating=resolution.rating, note=note, by=by)
+                value = _value(resolution.percent, resolution.na, resolution.rating)
+                item.update(value, note=note, by=by)
             else:
                 first = files[0].items[code]
-                if first.percent is not None:
-                    item.update(percent=str(first.percent), note=first.note or "各测评员一致")
-                elif first.na:
-                    item.update(na=True, note=first.note or "各测评员一致")
-                else:
-                    item.update(rating=first.rating)
+                percent = None if first.percent is None else str(first.percent)
+                item.update(_value(percent, first.na, first.rating))
+                if percent is not None or first.na:
+                    item["note"] = first.note or "各测评员一致"
             continue
-        entry: dict[str, Any] = {}
+        sample = _entry_from(files, code, leaf)
+        entry: dict[str, Any]
         if resolution is not None:
-            if resolution.na:
-                entry["na"] = True
-            else:
-                entry["rating"] = resolution.rating
+            entry = {"na": True} if resolution.na else {"rating": resolution.rating}
             entry["note"] = note
+        elif sample[0].na:
+            entry = {"na": True, "note": sample[0].note or "各测评员一致：不适用"}
         else:
-            sample = _entry_from(files, code, leaf)
-            if sample[0].na:
-                entry["na"] = True
-                entry["note"] = sample[0].note or "各测评员一致：不适用"
-            else:
-                entry["rating"] = sample[0].rating
-                notes = [e.note for e in sample if e.note]
-                if notes:
-                    entry["note"] = "；".join(dict.fromkeys(notes))
-        evidence = [e.evidence for e in _entry_from(files, code, leaf) if e.evidence]
+            entry = {"rating": sample[0].rating}
+            notes = [e.note for e in sample if e.note]
+            if notes:
+                entry["note"] = "；".join(dict.fromkeys(notes))
+        evidence = [e.evidence for e in sample if e.evidence]
         if evidence:
             entry["evidence"] = "; ".join(dict.fromkeys(evidence))
         entry["by"] = by

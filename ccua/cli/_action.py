@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
 
 import typer
 
-from ccua.cli._app import JSON_OPTION, app, console, print_json
+from ccua.cli._app import CLIENT_ARGUMENT, JSON_OPTION, app, console, print_json, say
 from ccua.errors import CcuaError
 
 staffing_app = typer.Typer(
@@ -90,7 +91,7 @@ def _effort_file(path: Path | None) -> dict[str, Fraction]:
 
 @app.command("improve")
 def improve_cmd(
-    client: str = typer.Argument(..., help="Client name (params/NAME.yaml) or params file."),
+    client: str = CLIENT_ARGUMENT,
     to: str | None = typer.Option(
         None,
         "--to",
@@ -126,25 +127,21 @@ def improve_cmd(
         "count": path.step_count,
     }
     if path.already_met:
-        console.print(text["met"].format(**fmt), markup=False)
+        say(text["met"].format(**fmt))
     elif not path.reachable:
-        console.print(text["unreachable"].format(**fmt), markup=False)
+        say(text["unreachable"].format(**fmt))
     else:
-        console.print(text["path"].format(**fmt), markup=False)
+        say(text["path"].format(**fmt))
         from rich.table import Table
 
         table = Table(*HEADERS[lang], show_edge=False)
-        for step in path.steps:
-            table.add_row(
-                step.item, step.leaf, str(step.from_rating), str(step.to_rating), f"+{step.points}"
-            )
+        for s in path.steps:
+            table.add_row(s.item, s.leaf, str(s.from_rating), str(s.to_rating), f"+{s.points}")
         console.print(table)
     if path.fixed_items:
-        console.print(text["fixed"].format(items=", ".join(path.fixed_items)), markup=False)
+        say(text["fixed"].format(items=", ".join(path.fixed_items)))
     if path.indicator_hints:
-        console.print(text["hints"], markup=False)
-        for hint in path.indicator_hints:
-            console.print(text["hint"].format(**hint.as_dict()), markup=False)
+        say(text["hints"], *(text["hint"].format(**h.as_dict()) for h in path.indicator_hints))
     if not path.reachable:
         raise typer.Exit(1)
 
@@ -180,11 +177,14 @@ def erlang_c_cmd(
         out: dict[str, object] = {"agents": n}
     else:
         out = dict(erlang_c(calls, aht, interval, answer_within, int(agents or 0)).as_dict())
+    _print_pairs(out, 18, as_json)
+
+
+def _print_pairs(out: Mapping[str, object], width: int, as_json: bool) -> None:
     if as_json:
         print_json(out)
-        return
-    for key, value in out.items():
-        console.print(f"{key:18} {value}", markup=False)
+    else:
+        say(*(f"{key:{width}} {value}" for key, value in out.items()))
 
 
 @staffing_app.command("erlang-a")
@@ -202,17 +202,14 @@ def erlang_a_cmd(
     """Erlang A (with abandonment): service level, abandonment, wait, occupancy."""
     from ccua.staffing import erlang_a
 
-    out = erlang_a(calls, aht, interval, answer_within, agents, patience).as_dict()
-    if as_json:
-        print_json(out)
-        return
-    for key, value in out.items():
-        console.print(f"{key:20} {value}", markup=False)
+    _print_pairs(
+        erlang_a(calls, aht, interval, answer_within, agents, patience).as_dict(), 20, as_json
+    )
 
 
 @staffing_app.command("check")
 def staffing_check_cmd(
-    client: str = typer.Argument(..., help="Client name (params/NAME.yaml) or params file."),
+    client: str = CLIENT_ARGUMENT,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Each month: the service level the staff could deliver against the one reported."""
@@ -233,19 +230,10 @@ def staffing_check_cmd(
         return
     from rich.table import Table
 
-    table = Table(
-        "month",
-        "calls/interval",
-        "AHT s",
-        "agents",
-        "Erlangs",
-        "model SL",
-        "reported SL",
-        "gap pp",
-        "agents needed",
-        "flag",
-        show_edge=False,
+    head = (
+        "month,calls/interval,AHT s,agents,Erlangs,model SL,reported SL,gap pp,agents needed,flag"
     )
+    table = Table(*head.split(","), show_edge=False)
     for r in rows:
         table.add_row(
             r.month,
@@ -265,11 +253,7 @@ def staffing_check_cmd(
 def _assessor_files(targets: list[str]) -> list[Path]:
     """Ratings files given directly, or a client's ``ratings/*.yaml`` (one per assessor)."""
     if len(targets) == 1 and not targets[0].endswith((".yaml", ".yml")):
-        from ccua.engagement import load_params
-
-        params_file = resolve_client(targets[0])
-        params = load_params(params_file)
-        folder = (params_file.parent / params.engagement / "ratings").resolve()
+        folder = _engagement_folder(targets[0]) / "ratings"
         files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
         if len(files) < 2:
             raise CcuaError(
@@ -291,15 +275,10 @@ def agreement_cmd(
 ) -> None:
     """How far independent assessors agree: exact, within one, weighted kappa, alpha."""
     from ccua.agreement import agreement_report
-    from ccua.ratings import load_ratings
-    from ccua.spec import load_framework
+    from ccua.consensus import load_assessors
 
     files = _assessor_files(targets)
-    first = load_ratings(files[0])
-    framework = load_framework(first.framework)
-    ratings = [first, *(load_ratings(f, framework) for f in files[1:])]
-    names = [f.stem for f in files]
-    report = agreement_report(framework, ratings, names)
+    report = agreement_report(*load_assessors(files), [f.stem for f in files])
     if as_json:
         print_json(report.as_dict())
         return
@@ -312,31 +291,16 @@ def agreement_cmd(
         return "—" if v is None else f"{v:.3f}"
 
     table = Table("", "leaves", "exact", "within one", "weighted κ", "α (ordinal)", show_edge=False)
-    o = report.overall
-    table.add_row(
-        "all",
-        str(o.pairs),
-        pct(o.exact_agreement),
-        pct(o.within_one),
-        num(o.weighted_kappa),
-        num(o.alpha_ordinal),
-    )
-    for code, a in report.by_group.items():
-        table.add_row(
-            code,
-            str(a.pairs),
-            pct(a.exact_agreement),
-            pct(a.within_one),
-            num(a.weighted_kappa),
-            num(a.alpha_ordinal),
-        )
-    console.print(f"assessors: {', '.join(report.assessors)}", markup=False)
+    for code, a in [("all", report.overall), *report.by_group.items()]:
+        shares = pct(a.exact_agreement), pct(a.within_one)
+        table.add_row(code, str(a.pairs), *shares, num(a.weighted_kappa), num(a.alpha_ordinal))
+    say(f"assessors: {', '.join(report.assessors)}")
     console.print(table)
     if report.disagreements:
-        console.print("ratings 2 or more apart (most points at stake first):", markup=False)
+        say("ratings 2 or more apart (most points at stake first):")
         for lf in report.disagreements:
             given = ", ".join(f"{n} {v}" for n, v in zip(report.assessors, lf.ratings, strict=True))
-            console.print(f"  {lf.code}: {given} (±{lf.stake} points)", markup=False)
+            say(f"  {lf.code}: {given} (±{lf.stake} points)")
 
 
 evidence_app = typer.Typer(
@@ -354,7 +318,7 @@ def _engagement_folder(client: str) -> Path:
 
 @evidence_app.command("add")
 def evidence_add_cmd(
-    client: str = typer.Argument(..., help="Client name (params/NAME.yaml) or params file."),
+    client: str = CLIENT_ARGUMENT,
     file: Path | None = typer.Argument(None, help="A file to attach (copied into evidence/)."),
     title: str = typer.Option(..., "--title", help="What the evidence is."),
     kind: str = typer.Option(
@@ -370,17 +334,14 @@ def evidence_add_cmd(
     if as_json:
         print_json(entry.model_dump(mode="json"))
         return
-    console.print(
-        f"{entry.id} {entry.title} ({entry.kind})"
-        + (f" {entry.file} sha256 {entry.sha256[:12]}…" if entry.file else ""),
-        markup=False,
-    )
-    console.print(f"Cite it in a rating: evidence: {entry.id}", markup=False)
+    attached = f" {entry.file} sha256 {entry.sha256[:12]}…" if entry.file else ""
+    say(f"{entry.id} {entry.title} ({entry.kind}){attached}")
+    say(f"Cite it in a rating: evidence: {entry.id}")
 
 
 @evidence_app.command("list")
 def evidence_list_cmd(
-    client: str = typer.Argument(..., help="Client name (params/NAME.yaml) or params file."),
+    client: str = CLIENT_ARGUMENT,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """The register, and the ratings' citations it cannot resolve."""
@@ -391,15 +352,12 @@ def evidence_list_cmd(
         print_json({"evidence": [e.model_dump(mode="json") for e in register.entries]})
         return
     for e in register.entries:
-        console.print(
-            f"{e.id}  {e.kind:11} {e.date or ''}  {e.title}" + (f"  [{e.file}]" if e.file else ""),
-            markup=False,
-        )
+        say(f"{e.id}  {e.kind:11} {e.date or ''}  {e.title}" + (f"  [{e.file}]" if e.file else ""))
 
 
 @app.command("trace")
 def trace_cmd(
-    client: str = typer.Argument(..., help="Client name (params/NAME.yaml) or params file."),
+    client: str = CLIENT_ARGUMENT,
     code: str = typer.Argument(
         ..., help="An item (DO6), a requirement (DO6.c, DO6.c.2) or an indicator (DO6.9)."
     ),
@@ -413,8 +371,7 @@ def trace_cmd(
     if as_json:
         print_json(chain)
         return
-    for line in trace_lines(chain):
-        console.print(line, markup=False, soft_wrap=True)
+    say(*trace_lines(chain), soft_wrap=True)
 
 
 def trace_lines(chain: dict) -> list[str]:
@@ -422,14 +379,8 @@ def trace_lines(chain: dict) -> list[str]:
     lines: list[str] = []
     if chain["kind"] == "indicator":
         target = chain["target"] or {}
-        bound = " ".join(
-            x
-            for x in (
-                f"≥{target['min']}" if target.get("min") else "",
-                f"≤{target['max']}" if target.get("max") else "",
-            )
-            if x
-        )
+        bounds = [f"{s}{target[k]}" for s, k in (("≥", "min"), ("≤", "max")) if target.get(k)]
+        bound = " ".join(bounds)
         met = {True: "met", False: "not met", None: "not evaluable"}[chain["met"]]
         lines.append(
             f"{chain['code']} {chain['name']}: {chain['value']} ({chain['unit']}), "
@@ -476,7 +427,7 @@ def trace_lines(chain: dict) -> list[str]:
 
 @app.command("consensus")
 def consensus_cmd(
-    client: str = typer.Argument(..., help="Client name (params/NAME.yaml) or params file."),
+    client: str = CLIENT_ARGUMENT,
     resolve: list[str] = typer.Option(
         [],
         "--resolve",
@@ -494,12 +445,11 @@ def consensus_cmd(
         Resolution,
         assessor_files,
         build_consensus,
+        load_assessors,
         load_resolutions,
         save_resolution,
         write_consensus,
     )
-    from ccua.ratings import load_ratings
-    from ccua.spec import load_framework
 
     folder = _engagement_folder(client)
     for spec in resolve:
@@ -522,23 +472,19 @@ def consensus_cmd(
             f"{folder / 'ratings'} (one file each)",
             file=str(folder / "ratings"),
         )
-    first = load_ratings(files[0])
-    framework = load_framework(first.framework)
-    ratings = [first, *(load_ratings(f, framework) for f in files[1:])]
-    names = [f.stem for f in files]
-    result = build_consensus(
-        framework.id, ratings, names, load_resolutions(folder), title=first.title
-    )
+    framework, ratings = load_assessors(files)
+    names, title = [f.stem for f in files], ratings[0].title
+    result = build_consensus(framework.id, ratings, names, load_resolutions(folder), title=title)
     kept = None
     target = folder / "ratings.yaml"
+    done = result.document is not None
     if result.document is not None:
-        kept = write_consensus(
-            target, result.document, [f"ratings/{f.name}" for f in files], force=force
-        )
+        sources = [f"ratings/{f.name}" for f in files]
+        kept = write_consensus(target, result.document, sources, force=force)
     if as_json:
         print_json(
             {
-                "written": str(target) if result.document is not None else None,
+                "written": str(target) if done else None,
                 "kept": str(kept) if kept else None,
                 "agreed": result.agreed,
                 "resolved": list(result.resolved),
@@ -546,24 +492,22 @@ def consensus_cmd(
             }
         )
     else:
-        console.print(
+        say(
             f"{result.agreed} leaves agreed, {len(result.resolved)} resolved, "
-            f"{len(result.unresolved)} to resolve",
-            markup=False,
+            f"{len(result.unresolved)} to resolve"
         )
-        for d in result.unresolved:
-            given = ", ".join(f"{n} {v}" for n, v in d.given.items())
-            console.print(f"  {d.key}: {given}", markup=False)
-        if result.document is not None:
-            console.print(
-                f"wrote {target}" + (f" (the previous file kept as {kept})" if kept else ""),
-                markup=False,
+        say(
+            *(
+                f"  {d.key}: {', '.join(f'{n} {v}' for n, v in d.given.items())}"
+                for d in result.unresolved
             )
+        )
+        if done:
+            say(f"wrote {target}" + (f" (the previous file kept as {kept})" if kept else ""))
         else:
-            console.print(
+            say(
                 "Resolve each with `ccua consensus CLIENT --resolve ITEM.LEAF=R --by "
-                "NAME --why TEXT` (or in the form's consensus mode).",
-                markup=False,
+                "NAME --why TEXT` (or in the form's consensus mode)."
             )
-    if result.document is None:
+    if not done:
         raise typer.Exit(1)

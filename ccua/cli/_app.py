@@ -77,7 +77,15 @@ def esc(text: str) -> str:
     return escape(text)
 
 
+def say(*lines: str, **kw: Any) -> None:
+    """Print lines as they are (never read as Rich markup) on stdout."""
+    out = sys.modules[__name__].console
+    for line in lines:
+        out.print(line, markup=False, **kw)
+
+
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON for machines instead of tables.")
+CLIENT_ARGUMENT = typer.Argument(..., help="Client name (params/NAME.yaml) or params file.")
 FRAMEWORK_OPTION = typer.Option(
     "t-ccua", "--framework", "-f", help="Framework id (t-ccua or ccea-guideline)."
 )
