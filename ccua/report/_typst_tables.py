@@ -18,6 +18,7 @@ Pure functions: a pandoc JSON tree in, the same tree with raw Typst tables out.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import unicodedata
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ LONG_TABLE = 0.85  # a table longer than this share of a page has its merged cel
 SHORT_TABLE = 0.3  # a table shorter than this share of a page is never split
 
 
+@functools.cache  # a few thousand distinct characters; text_em asks for each many times
 def char_em(ch: str) -> float:
     """Width of a character in em, as Noto Sans CJK sets it (wide 1, Latin about 0.6)."""
     if unicodedata.combining(ch):
@@ -49,10 +51,12 @@ def char_em(ch: str) -> float:
     return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 0.6
 
 
+@functools.cache
 def _wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # balancing columns measures the same texts again
 def text_em(text: str) -> float:
     """Width in em, with the quarter em Typst puts between Chinese and Latin characters."""
     width = sum(char_em(ch) for ch in text)
