@@ -34,7 +34,15 @@ from ccua import fmt, prose, tables
 from ccua.errors import CcuaError
 from ccua.i18n import Tr
 from ccua.mdtext import Md, join_blocks, md_escape, md_list, md_paragraph
-from ccua.results_model import IndicatorOut, ItemOut, Results, RuleOut
+from ccua.results_model import (
+    ImprovementOut,
+    ImprovementStep,
+    IndicatorHintOut,
+    IndicatorOut,
+    ItemOut,
+    Results,
+    RuleOut,
+)
 
 # The language of what the notebooks show: set by load_results(path, lang) from the notebook's
 # ``lang`` parameter (the runner passes the run's language). Texts come from ccua/locales.
@@ -375,35 +383,16 @@ def _with_note(text: str, note: Any) -> str:
 
 
 def _item_summary(results: Results, item: ItemOut) -> str:
+    note = _item_note(results, item)
+    return join_blocks(_item_figures(results, item), md_paragraph(note) if note else None)
+
+
+def _item_figures(results: Results, item: ItemOut) -> str:
+    """The item's row: points, percent, mean rating, score, share (points on items), or mean
+    rating, its meaning, percent (points on groups); and how it was rated."""
     source = _TR.get(f"nb.item_source.{item.source}", item.source)
-    if results.framework.points_at == "item":
-        points = points_text(item.points)
-        if item.standard_points is not None:
-            points += tr("nb.item.custom_points", points=points_text(item.standard_points))
-        table = _table(
-            [
-                tr("table.points"),
-                tr("table.percent"),
-                tr("table.mean_rating"),
-                tr("table.score"),
-                tr("table.score_share"),
-                tr("nb.item.method"),
-            ],
-            [
-                (
-                    points,
-                    percent_text(item.percent),
-                    rating_text(item.mean_rating),
-                    points_text(item.score),
-                    percent_text(item.share),
-                    source,
-                )
-            ],
-            widths=[8, 8, 8, 8, 8, 12],
-            align="rrrrrl",
-        )
-    else:
-        table = _table(
+    if results.framework.points_at != "item":
+        return _table(
             [
                 tr("table.mean_rating"),
                 tr("nb.item.meaning"),
@@ -421,27 +410,49 @@ def _item_summary(results: Results, item: ItemOut) -> str:
             widths=[8, 16, 8, 12],
             align="rlrl",
         )
-    notes = []
-    word = level(results, "item")
-    if item.source == "override":
-        notes.append(_with_note(tr("nb.item.override", level=word), item.note))
-    elif item.source == "rating":
-        notes.append(
-            _with_note(
-                tr(
-                    "nb.item.whole",
-                    level=word,
-                    rating=rating_text(item.mean_rating),
-                    meaning=scale_label(results, item.mean_rating),
-                ),
-                item.note,
+    points = points_text(item.points)
+    if item.standard_points is not None:
+        points += tr("nb.item.custom_points", points=points_text(item.standard_points))
+    return _table(
+        [
+            tr("table.points"),
+            tr("table.percent"),
+            tr("table.mean_rating"),
+            tr("table.score"),
+            tr("table.score_share"),
+            tr("nb.item.method"),
+        ],
+        [
+            (
+                points,
+                percent_text(item.percent),
+                rating_text(item.mean_rating),
+                points_text(item.score),
+                percent_text(item.share),
+                source,
             )
+        ],
+        widths=[8, 8, 8, 8, 8, 12],
+        align="rrrrrl",
+    )
+
+
+def _item_note(results: Results, item: ItemOut) -> str:
+    """How an item not scored from its requirements was rated, with the assessor's note."""
+    word = level(results, "item")
+    if item.source == "rating":
+        rating = item.mean_rating
+        text = tr(
+            "nb.item.whole",
+            level=word,
+            rating=rating_text(rating),
+            meaning=scale_label(results, rating),
         )
-    elif item.source == "na":
-        notes.append(_with_note(tr("nb.item.na", level=word), item.note))
-    elif item.note:
-        notes.append(tr("nb.item.general", note=item.note))
-    return join_blocks(table, *(md_paragraph(n) for n in notes))
+    elif item.source in ("override", "na"):
+        text = tr("nb.item.override" if item.source == "override" else "nb.item.na", level=word)
+    else:
+        return tr("nb.item.general", note=item.note) if item.note else ""
+    return _with_note(text, item.note)
 
 
 def requirements_md(results: Results, item: ItemOut) -> str:
@@ -903,8 +914,6 @@ def improvement_md(results: Results, chapter: str | None = None) -> str:
     imp = results.improvement
     if not imp:
         return ""
-    target = _grade_label(results, imp.target)
-    total = points_text(imp.total_before)
     steps, hints = imp.steps, imp.indicators
     if chapter is not None:
         items = set(results.chapter(chapter).items)
@@ -912,17 +921,24 @@ def improvement_md(results: Results, chapter: str | None = None) -> str:
         hints = tuple(h for h in hints if h.item in items)
         if not steps and not hints:
             return ""
-    parts = ["## " + tr("nb.improve.h")]
+    return join_blocks(
+        "## " + tr("nb.improve.h"),
+        *_improvement_path(results, imp, steps),
+        *(_improvement_hints(results, hints) if hints and not imp.already_met else ()),
+    )
+
+
+def _improvement_path(
+    results: Results, imp: ImprovementOut, steps: Sequence[ImprovementStep]
+) -> list[str]:
+    """Whether the next grade is met or out of reach; else the steps that reach it."""
+    target = _grade_label(results, imp.target)
     if imp.already_met:
         top = max(results.framework.grades, key=lambda g: g.min or 0, default=None)
-        is_top = top is not None and top.name == imp.target
-        parts.append(
-            md_paragraph(
-                tr("nb.improve.top" if is_top else "nb.improve.met", target=target, total=total)
-            )
-        )
-    elif not imp.reachable:
-        parts.append(
+        key = "nb.improve.top" if top is not None and top.name == imp.target else "nb.improve.met"
+        return [md_paragraph(tr(key, target=target, total=points_text(imp.total_before)))]
+    if not imp.reachable:
+        return [
             md_paragraph(
                 tr(
                     "nb.improve.unreachable",
@@ -931,62 +947,63 @@ def improvement_md(results: Results, chapter: str | None = None) -> str:
                     best=points_text(imp.best_possible),
                 )
             )
-        )
-    elif steps:
-        parts.append(
-            md_paragraph(
-                tr(
-                    "nb.improve.path",
-                    target=target,
-                    min=points_text(imp.target_min),
-                    steps=imp.step_count,
-                    before=points_text(imp.total_before),
-                    after=points_text(imp.total_after),
-                )
-            )
-        )
-        rows = [
-            (
-                item_label(results, s.item),
-                _leaf_label(s.leaf),
-                s.from_,
-                s.to,
-                "+" + points_text(s.points),
-            )
-            for s in steps
         ]
-        parts.append(
-            _table(
-                [
-                    tr("nb.improve.item"),
-                    tr("nb.improve.leaf"),
-                    tr("nb.improve.from"),
-                    tr("nb.improve.to"),
-                    tr("nb.improve.points"),
-                ],
-                rows,
-                caption=tr("nb.improve.caption", target=target),
-                widths=[16, 8, 6, 6, 8],
-                align="llccr",
-            )
+    if not steps:
+        return []
+    rows = [
+        (
+            item_label(results, s.item),
+            _leaf_label(s.leaf),
+            s.from_,
+            s.to,
+            "+" + points_text(s.points),
         )
-    if hints and not imp.already_met:
-        parts.append(md_paragraph(tr("nb.improve.hints")))
-        parts.append(
-            md_list(
-                tr(
-                    "nb.improve.hint",
-                    indicator=h.indicator,
-                    name=indicator_name(results.indicator(h.indicator)),
-                    item=h.item,
-                    met=h.met,
-                    evaluable=h.evaluable,
-                    points=points_text(h.points),
-                )
-                for h in hints
+        for s in steps
+    ]
+    return [
+        md_paragraph(
+            tr(
+                "nb.improve.path",
+                target=target,
+                min=points_text(imp.target_min),
+                steps=imp.step_count,
+                before=points_text(imp.total_before),
+                after=points_text(imp.total_after),
             )
-        )
-    return join_blocks(*parts)
+        ),
+        _table(
+            [
+                tr("nb.improve.item"),
+                tr("nb.improve.leaf"),
+                tr("nb.improve.from"),
+                tr("nb.improve.to"),
+                tr("nb.improve.points"),
+            ],
+            rows,
+            caption=tr("nb.improve.caption", target=target),
+            widths=[16, 8, 6, 6, 8],
+            align="llccr",
+        ),
+    ]
+
+
+def _improvement_hints(results: Results, hints: Sequence[IndicatorHintOut]) -> list[str]:
+    """The indicators whose targets, once met, would lift an item."""
+    return [
+        md_paragraph(tr("nb.improve.hints")),
+        md_list(
+            tr(
+                "nb.improve.hint",
+                indicator=h.indicator,
+                name=indicator_name(results.indicator(h.indicator)),
+                item=h.item,
+                met=h.met,
+                evaluable=h.evaluable,
+                points=points_text(h.points),
+            )
+            for h in hints
+        ),
+    ]
 
 
 def staffing_md(results: Results, chapter: str | None = None) -> str:
@@ -1125,6 +1142,15 @@ def changes_md(results: Results, comparison: Mapping[str, Any] | None) -> str:
         after=points_text(results.assessment.total),
         change=_delta(prev.get("total_change")),
     )
+    return join_blocks(
+        "## " + tr("nb.change.h"),
+        md_paragraph(intro),
+        _item_changes(results, comparison.get("items") or []),
+        _indicator_changes(results, comparison.get("indicators") or []),
+    )
+
+
+def _item_changes(results: Results, changes: Sequence[Mapping[str, Any]]) -> str:
     rows = [
         (
             item_label(results, c["code"]),
@@ -1132,10 +1158,25 @@ def changes_md(results: Results, comparison: Mapping[str, Any] | None) -> str:
             percent_text(c["after"]),
             _delta(c["change"]),
         )
-        for c in comparison.get("items") or []
+        for c in changes
     ]
-    moved = [c for c in comparison.get("indicators") or [] if c.get("change")]
-    ind_rows = [
+    return _table(
+        [
+            tr("nb.change.item"),
+            tr("nb.change.before"),
+            tr("nb.change.after"),
+            tr("nb.change.delta"),
+        ],
+        rows,
+        caption=tr("nb.change.caption"),
+        widths=[16, 8, 8, 8],
+        align="lrrr",
+    )
+
+
+def _indicator_changes(results: Results, changes: Sequence[Mapping[str, Any]]) -> str:
+    """The indicators that moved ("" when none did)."""
+    rows = [
         (
             c["code"],
             indicator_name(ind),
@@ -1143,42 +1184,25 @@ def changes_md(results: Results, comparison: Mapping[str, Any] | None) -> str:
             value_text(c["after"], ind.unit),
             _delta(c["change"]),
         )
-        for c in moved
+        for c in changes
+        if c.get("change")
         for ind in [results.indicator(c["code"])]
     ]
-    parts = [
-        "## " + tr("nb.change.h"),
-        md_paragraph(intro),
-        _table(
-            [
-                tr("nb.change.item"),
-                tr("nb.change.before"),
-                tr("nb.change.after"),
-                tr("nb.change.delta"),
-            ],
-            rows,
-            caption=tr("nb.change.caption"),
-            widths=[16, 8, 8, 8],
-            align="lrrr",
-        ),
-    ]
-    if ind_rows:
-        parts.append(
-            _table(
-                [
-                    tr("nb.change.indicator"),
-                    tr("sheet.name"),
-                    tr("nb.change.before_value"),
-                    tr("nb.change.after_value"),
-                    tr("nb.change.delta"),
-                ],
-                ind_rows,
-                caption=tr("nb.change.ind_caption"),
-                widths=[6, 18, 8, 8, 8],
-                align="llrrr",
-            )
-        )
-    return join_blocks(*parts)
+    if not rows:
+        return ""
+    return _table(
+        [
+            tr("nb.change.indicator"),
+            tr("sheet.name"),
+            tr("nb.change.before_value"),
+            tr("nb.change.after_value"),
+            tr("nb.change.delta"),
+        ],
+        rows,
+        caption=tr("nb.change.ind_caption"),
+        widths=[6, 18, 8, 8, 8],
+        align="llrrr",
+    )
 
 
 def peers_md(results: Results, comparison: Mapping[str, Any] | None) -> str:
