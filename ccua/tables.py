@@ -20,7 +20,7 @@ crosswalk estimates, the assessors' agreement.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -44,6 +44,7 @@ from ccua.results_model import (
     Results,
     RuleKpiOut,
     RuleOut,
+    SubpointOut,
     ThresholdOut,
 )
 
@@ -652,63 +653,61 @@ def rating_basis(r: RequirementOut, tr: Tr) -> str:
 def _listed(results: Results, n: Names, items: Sequence[ItemOut], code: str, e5: Table) -> Table:
     """E.5 as a list (``e5``: its caption and sheet); for one item without the leading
     columns."""
-    tr = n.tr
     weighted = any(r.weight not in (None, 1) for i in items for r in i.requirements)
     lead, values = _lead(results, n) if not code else ([], lambda item: [])
-    na = tr("table.na")
     rows: list[tuple[Any, ...]] = []
-
-    def add(item: ItemOut, *cells: Any, weight: Any = None) -> None:
-        first = not rows or rows[-1][: len(lead)] != tuple(values(item))
-        score = [item.percent, item.score] if first else [None, None]
-        rows.append(
-            (
-                *values(item),
-                *cells[:4],
-                *([weight] if weighted else []),
-                *cells[4:],
-                *(score if not code else []),
+    for item in items:
+        for cells, weight in _item_lines(results, item, n.tr, whole=not code):
+            first = not rows or rows[-1][: len(lead)] != tuple(values(item))
+            score = [item.percent, item.score] if first else [None, None]
+            rows.append(
+                (
+                    *values(item),
+                    *cells[:4],
+                    *([weight] if weighted else []),
+                    *cells[4:],
+                    *(score if not code else []),
+                )
             )
-        )
+    columns = _listed_columns(lead, n.tr, weighted, scored=not code)
+    return replace(e5, columns=columns, rows=tuple(rows))
+
+
+def _item_lines(
+    results: Results, item: ItemOut, tr: Tr, whole: bool
+) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """An item's lines of E.5 listed (their cells after the leading columns, and the weight):
+    the item rated as a whole (if ``whole``), each requirement and each of its sub-points."""
+    na = tr("table.na")
 
     def label(rating: Any) -> str:
         return scale_label(results, rating, tr.lang)
 
-    for item in items:
-        if not item.requirements and not code:  # rated as a whole
-            rating = item.mean_rating
-            source = tr.get(f"nb.item_source.{item.source}", item.source)
-            add(item, "", tr("sheet.whole"), rating, label(rating), source, item.note)
-        for r in item.requirements:
-            add(
-                item,
-                f"{r.code})",
-                r.text,
-                na if r.source == "na" else r.rating,
-                label(r.rating),
-                rating_basis(r, tr),
-                r.note,
-                weight=r.weight,
-            )
-            for sp in r.subpoints or ():
-                rated = sp.rating is not None
-                add(
-                    item,
-                    f"{r.code}) {sp.code})",
-                    sp.text,
-                    na if sp.na else sp.rating,
-                    label(sp.rating),
-                    na
-                    if sp.na
-                    else tr("nb.basis.evidence", evidence=sp.evidence)
-                    if rated and sp.evidence
-                    else tr("nb.basis.assessor")
-                    if rated
-                    else tr.get(f"nb.req_source.{r.source}", fmt.DASH),
-                    sp.note,
-                    weight="",
-                )
-    cols = (
+    if not item.requirements and whole:
+        source = tr.get(f"nb.item_source.{item.source}", item.source)
+        mean = item.mean_rating
+        yield ("", tr("sheet.whole"), mean, label(mean), source, item.note), None
+    for r in item.requirements:
+        rated: Any = na if r.source == "na" else r.rating
+        yield (f"{r.code})", r.text, rated, label(r.rating), rating_basis(r, tr), r.note), r.weight
+        for sp in r.subpoints or ():
+            rated = na if sp.na else sp.rating
+            basis = _subpoint_basis(r, sp, tr)
+            yield (f"{r.code}) {sp.code})", sp.text, rated, label(sp.rating), basis, sp.note), ""
+
+
+def _subpoint_basis(r: RequirementOut, sp: SubpointOut, tr: Tr) -> str:
+    """What a sub-point's rating rests on: the assessor's evidence or word, else its
+    requirement's source."""
+    if sp.na:
+        return tr("table.na")
+    if sp.rating is None:
+        return tr.get(f"nb.req_source.{r.source}", fmt.DASH)
+    return tr("nb.basis.evidence", evidence=sp.evidence) if sp.evidence else tr("nb.basis.assessor")
+
+
+def _listed_columns(lead: Sequence[Col], tr: Tr, weighted: bool, scored: bool) -> tuple[Col, ...]:
+    return (
         *lead,
         Col(tr("table.requirement"), width=5, sheet_width=9),
         Col(tr("nb.req.text"), width=40, sheet_width=60),
@@ -722,11 +721,10 @@ def _listed(results: Results, n: Names, items: Sequence[ItemOut], code: str, e5:
                 Col(tr("sheet.item_percent"), "number", sheet_width=10),
                 Col(tr("sheet.item_score"), "number", sheet_width=10),
             )
-            if not code
+            if scored
             else ()
         ),
     )
-    return replace(e5, columns=cols, rows=tuple(rows))
 
 
 # ---------------------------------------------------------------- E.6: the score table
