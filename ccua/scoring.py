@@ -13,11 +13,11 @@ Where the points sit (``scoring.points_at``) decides what is scored:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ccua._num import round_half_up, to_fraction
 from ccua.attainment import Attainment as Attainment  # re-exported: ccua.scoring.Attainment
@@ -213,72 +213,68 @@ def _requirement(
     weight: Fraction,
     missing: list[Problem],
 ) -> RequirementScore:
+    """A requirement's rating: the assessor's own, else its sub-points', else (an indicator
+    requirement) its indicators'; what stays unrated goes to ``missing``."""
     entries = ir.ratings if ir else {}
     direct = entries.get(req.code)
     subs = _subpoint_scores(req, entries)
     label = f"{item.code}.{req.code}"
+
+    def scored(rating: Fraction | None, source: str, **rest: Any) -> RequirementScore:
+        return RequirementScore(req.code, req.text, req.kind, rating, source, weight, **rest)
+
     if direct is not None:
+        given = {"note": direct.note, "evidence": direct.evidence, "subpoints": subs}
         if direct.na:
-            return RequirementScore(
-                req.code, req.text, req.kind, None, "na", weight, direct.note, direct.evidence, subs
-            )
+            return scored(None, "na", **given)
         source = "override" if req.kind == "indicator" else "assessor"
-        return RequirementScore(
-            req.code,
-            req.text,
-            req.kind,
-            Fraction(direct.rating or 0),
-            source,
-            weight,
-            direct.note,
-            direct.evidence,
-            subs,
-            attainment,
-        )
-    given = [s for s in subs if s.rating is not None or s.na]
-    if given:
-        unrated = [s.code for s in subs if s.rating is None and not s.na]
-        if unrated:
-            missing.append(
-                Problem(
-                    f"sub-point{'s' if len(unrated) > 1 else ''} {', '.join(unrated)} not rated",
-                    field=label,
-                )
-            )
-            return RequirementScore(
-                req.code, req.text, req.kind, None, "unrated", weight, subpoints=subs
-            )
-        applicable = [s for s in subs if not s.na]
-        if not applicable:
-            notes = "; ".join(s.note for s in subs if s.note)
-            return RequirementScore(
-                req.code, req.text, req.kind, None, "na", weight, notes, subpoints=subs
-            )
-        mean = Fraction(sum(s.rating or 0 for s in applicable), len(applicable))
-        return RequirementScore(
-            req.code, req.text, req.kind, mean, "subpoints", weight, subpoints=subs
-        )
+        return scored(Fraction(direct.rating or 0), source, **given, attainment=attainment)
+    if any(s.rating is not None or s.na for s in subs):
+        rating, source, note = _from_subpoints(subs, label, missing)
+        return scored(rating, source, note=note, subpoints=subs)
     if req.kind == "indicator":
-        if attainment is not None and attainment.share is not None:
-            rating = rating_from_attainment(attainment.share, framework)
-            return RequirementScore(
-                req.code, req.text, req.kind, rating, "indicators", weight, attainment=attainment
-            )
-        why = (
-            "no indicator of this item can be evaluated against a target"
-            if attainment is not None
-            else "no indicator data"
-        )
-        missing.append(
-            Problem(
-                f"indicator requirement not rated: {why}; rate it by hand with a note", field=label
-            )
-        )
-        return RequirementScore(
-            req.code, req.text, req.kind, None, "unrated", weight, attainment=attainment
+        return scored(
+            *_from_indicators(framework, attainment, label, missing), attainment=attainment
         )
     missing.append(Problem("not rated", field=label))
-    return RequirementScore(req.code, req.text, req.kind, None, "unrated", weight, subpoints=subs)
+    return scored(None, "unrated", subpoints=subs)
+
+
+def _from_subpoints(
+    subs: Sequence[SubPointScore], label: str, missing: list[Problem]
+) -> tuple[Fraction | None, str, str]:
+    """Rating, source and note of a requirement rated by its sub-points: their mean over the
+    applicable ones; not applicable when none is; unrated while one is not rated."""
+    unrated = [s.code for s in subs if s.rating is None and not s.na]
+    if unrated:
+        missing.append(
+            Problem(
+                f"sub-point{'s' if len(unrated) > 1 else ''} {', '.join(unrated)} not rated",
+                field=label,
+            )
+        )
+        return None, "unrated", ""
+    applicable = [s for s in subs if not s.na]
+    if not applicable:
+        return None, "na", "; ".join(s.note for s in subs if s.note)
+    return Fraction(sum(s.rating or 0 for s in applicable), len(applicable)), "subpoints", ""
+
+
+def _from_indicators(
+    framework: Framework, attainment: Attainment | None, label: str, missing: list[Problem]
+) -> tuple[Fraction | None, str]:
+    """Rating and source of an indicator requirement not rated by hand: its attainment's."""
+    if attainment is not None and attainment.share is not None:
+        return rating_from_attainment(attainment.share, framework), "indicators"
+    why = (
+        "no indicator of this item can be evaluated against a target"
+        if attainment is not None
+        else "no indicator data"
+    )
+    missing.append(
+        Problem(f"indicator requirement not rated: {why}; rate it by hand with a note", field=label)
+    )
+    return None, "unrated"
 
 
 def _item_fulfilment(
