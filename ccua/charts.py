@@ -483,6 +483,26 @@ def _met_zone(
     return (tmin if tmin is not None else lo), (tmax if tmax is not None else hi)
 
 
+def _target_row(ind: IndicatorOut, lang: str) -> dict[str, Any]:
+    """An indicator with a period value, as a row of the targets chart."""
+    tmin, tmax = _bounds(ind)
+    return {
+        "code": ind.code,
+        "label": indicator_label(ind, lang),
+        "unit": ind.unit,
+        "name": _name(ind, lang),
+        "value": float(ind.value or 0),
+        "value_text": value_text(ind.value, ind.unit, lang),
+        "tmin": tmin,
+        "tmax": tmax,
+        "target_text": _target_text(ind, lang),
+        "status": status_of(ind.met, lang),
+        "met": ind.met,
+        "direction": ind.direction or "none",
+        "direction_text": Tr(lang)(f"chart.direction.{ind.direction or 'none'}"),
+    }
+
+
 def _target_panel(
     rows: list[dict[str, Any]], unit: str | None, title: str, lang: str = "zh"
 ) -> dict[str, Any]:
@@ -496,15 +516,8 @@ def _target_panel(
     for r in rows:
         r["zone_lo"], r["zone_hi"] = _met_zone(r["direction"], r["tmin"], r["tmax"], lo, hi)
     tr = Tr(lang)
-    unit_text = _unit_text(unit, lang)
-    if unit == "percent":
-        axis_title = tr("chart.axis_share")
-    elif unit_text:
-        axis_title = tr("chart.axis_unit", title=title, unit=unit_text)
-    else:
-        axis_title = title
     x_scale = {"domain": [lo, hi], "nice": False, "zero": False}
-    x_axis = {"tickCount": 5, "title": axis_title}
+    x_axis = {"tickCount": 5, "title": _axis_title(unit, title, tr)}
     y = _field("label:N", sort=[r["label"] for r in rows], title=None)
     tooltip = [
         _tip("label:N", tr("chart.indicator")),
@@ -547,6 +560,15 @@ def _target_panel(
     )
 
 
+def _axis_title(unit: str | None, title: str, tr: Tr) -> str:
+    """A targets panel's axis: 占比 for the shared percent axis, else the indicator's name with
+    its unit."""
+    if unit == "percent":
+        return tr("chart.axis_share")
+    unit_text = _unit_text(unit, tr.lang)
+    return tr("chart.axis_unit", title=title, unit=unit_text) if unit_text else title
+
+
 def _target_text(ind: IndicatorOut, lang: str) -> str:
     target = ind.target
     if target is None:
@@ -562,28 +584,7 @@ def indicator_targets_chart(results: Results, item: str, lang: str = "zh") -> di
     Percent indicators share one axis; every other indicator (seconds, counts, …) has its own,
     because their scales have nothing in common.
     """
-    rows: list[dict[str, Any]] = []
-    for ind in results.indicators_of(item):
-        if ind.value is None:
-            continue
-        tmin, tmax = _bounds(ind)
-        rows.append(
-            {
-                "code": ind.code,
-                "label": indicator_label(ind, lang),
-                "unit": ind.unit,
-                "name": _name(ind, lang),
-                "value": float(ind.value),
-                "value_text": value_text(ind.value, ind.unit, lang),
-                "tmin": tmin,
-                "tmax": tmax,
-                "target_text": _target_text(ind, lang),
-                "status": status_of(ind.met, lang),
-                "met": ind.met,
-                "direction": ind.direction or "none",
-                "direction_text": Tr(lang)(f"chart.direction.{ind.direction or 'none'}"),
-            }
-        )
+    rows = [_target_row(ind, lang) for ind in results.indicators_of(item) if ind.value is not None]
     if not rows:
         return None
     panels = []
@@ -620,6 +621,30 @@ def monthly_trends_chart(results: Results, item: str, lang: str = "zh") -> dict[
     """
     months = results.period.months
     labels = month_labels(months, lang)
+    rows, panels = _trend_rows(results, item, labels, lang)
+    if not rows:
+        return None
+    x = _field("month:O", sort=[labels[m] for m in months], title=None, axis={"labelAngle": 0})
+    tr = Tr(lang)
+    title = tr("chart.trends_title", item=_names(results, lang).item(item))
+    chart = _facet(
+        _compose(
+            {"layer": _trend_layer(x, tr)}, data=_data(rows), width=TREND_WIDTH, height=TREND_HEIGHT
+        ),
+        _field("label:N", sort=panels, title=None, header={"labelFontSize": 11}),
+        columns=TREND_COLUMNS,
+        spacing=12,
+        title=title,
+        resolve={"scale": {"y": "independent"}},
+    )
+    description = tr("chart.trends_desc", title=title, n=len(panels), months=len(months))
+    return _finish(chart, description)
+
+
+def _trend_rows(
+    results: Results, item: str, labels: Mapping[str, str], lang: str
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """A row per indicator and month with a value, and the panels' labels (the indicators')."""
     rows: list[dict[str, Any]] = []
     panels: list[str] = []
     for ind in results.indicators_of(item):
@@ -633,24 +658,26 @@ def monthly_trends_chart(results: Results, item: str, lang: str = "zh") -> dict[
         panels.append(label)
         tmin, tmax = _bounds(ind) if ind.months_comparable else (None, None)
         status = status_of(ind.met, lang)
-        for m in monthly:
-            rows.append(
-                {
-                    "label": label,
-                    "month": labels.get(m.month, m.month),
-                    "value": _num(m.value),
-                    "value_text": value_text(m.value, ind.unit, lang),
-                    "tmin": tmin,
-                    "tmax": tmax,
-                    "status": status,
-                    "target_text": _target_text(ind, lang),
-                }
-            )
-    if not rows:
-        return None
-    x = _field("month:O", sort=[labels[m] for m in months], title=None, axis={"labelAngle": 0})
-    tr = Tr(lang)
-    color = _field("status:N", title=tr("chart.whole_period"), scale=status_scale(lang))
+        rows += [
+            {
+                "label": label,
+                "month": labels.get(m.month, m.month),
+                "value": _num(m.value),
+                "value_text": value_text(m.value, ind.unit, lang),
+                "tmin": tmin,
+                "tmax": tmax,
+                "status": status,
+                "target_text": _target_text(ind, lang),
+            }
+            for m in monthly
+        ]
+    return rows, panels
+
+
+def _trend_layer(x: dict[str, Any], tr: Tr) -> list[dict[str, Any]]:
+    """The monthly line, coloured by whether the period meets its target, and the target's
+    bounds as dashed rules."""
+    color = _field("status:N", title=tr("chart.whole_period"), scale=status_scale(tr.lang))
     line = _unit(
         _mark("line", point=True),
         x=x,
@@ -671,19 +698,7 @@ def monthly_trends_chart(results: Results, item: str, lang: str = "zh") -> dict[
         )
         for bound in ("tmin", "tmax")
     ]
-    title = tr("chart.trends_title", item=_names(results, lang).item(item))
-    chart = _facet(
-        _compose(
-            {"layer": [line, *rules]}, data=_data(rows), width=TREND_WIDTH, height=TREND_HEIGHT
-        ),
-        _field("label:N", sort=panels, title=None, header={"labelFontSize": 11}),
-        columns=TREND_COLUMNS,
-        spacing=12,
-        title=title,
-        resolve={"scale": {"y": "independent"}},
-    )
-    description = tr("chart.trends_desc", title=title, n=len(panels), months=len(months))
-    return _finish(chart, description)
+    return [line, *rules]
 
 
 # ---------------------------------------------------------------- rendering
