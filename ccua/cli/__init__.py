@@ -99,11 +99,9 @@ def _print_error(exc: CcuaError, as_json: bool) -> None:
         return
     first, _, rest = str(exc).partition("\n")
     # Paths and cell references ("[A1]") are text, never Rich markup.
-    _app.err_console.print(
-        f"[bold red]error:[/] {esc(first)}", highlight=False, markup=True, soft_wrap=True
-    )
+    _app.err_console.print(f"[bold red]error:[/] {esc(first)}", soft_wrap=True)
     if rest:
-        _app.err_console.print(rest, highlight=False, markup=False, soft_wrap=True)
+        _app.err_console.print(rest, markup=False, soft_wrap=True)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,6 +7,7 @@ prints a line (``ccua kpi calc``) about a tenth of its time.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -75,6 +76,16 @@ def esc(text: str) -> str:
     from rich.markup import escape
 
     return escape(text)
+
+
+def progress_printer(as_json: bool) -> Callable[[str], None]:
+    """Progress lines on stderr, ``· step`` (none with --json)."""
+
+    def step(message: str) -> None:
+        if not as_json:
+            sys.modules[__name__].err_console.print(f"· {message}", markup=False)
+
+    return step
 
 
 def say(*lines: str, **kw: Any) -> None:

@@ -112,11 +112,7 @@ def _print_item(fw: Framework, it: Item) -> None:
             console.print(f"  {ind.code} {ind.name}: {ind.formula_text}", markup=False)
     used = [fw.indicator(code) for code in _used_indicators(fw, it)]
     if used:
-        console.print(
-            "[bold]相关指标[/] " + "、".join(f"{i.code} {i.name}" for i in used),
-            markup=True,
-            highlight=False,
-        )
+        console.print("[bold]相关指标[/] " + "、".join(f"{i.code} {i.name}" for i in used))
     thresholds = [t for t in fw.thresholds if t.item == it.code]
     if thresholds:
         console.print("[bold]测评阈值[/] (thresholds)")
@@ -227,14 +223,9 @@ def spec_check(as_json: bool = JSON_OPTION) -> None:
     report = []
     for fid in available_frameworks():
         fw = load_framework(fid)
+        counts = {"items": fw.items, "indicators": fw.indicators, "errata": fw.errata}
         report.append(
-            {
-                "framework": fid,
-                "version": fw.version,
-                "items": len(fw.items),
-                "indicators": len(fw.indicators),
-                "errata": len(fw.errata),
-            }
+            {"framework": fid, "version": fw.version} | {k: len(v) for k, v in counts.items()}
         )
     if as_json:
         print_json(report)
@@ -411,33 +402,19 @@ def _score_table(a: Assessment, fw: Framework, tr: Tr) -> tuple[list[str], list[
 
 
 def _subtotals(a: Assessment, fw: Framework, tr: Tr) -> list[str]:
-    pts = "cli_score.pts"
+    def row(name: str, points: Any, score: Any, rate: str) -> list[str]:
+        pts = "cli_score.pts"
+        return [name, tr(pts, v=fmt(points)), tr(pts, v=fmt(score)), f"{rate}%"]
+
     rows = [
-        [
-            f"{g.code} {tr.name(fw.group(g.code))}",
-            tr(pts, v=fmt(g.points)),
-            tr(pts, v=fmt(g.score)),
-            f"{fmt(g.percent)}%",
-        ]
+        row(f"{g.code} {tr.name(fw.group(g.code))}", g.points, g.score, fmt(g.percent))
         for g in a.groups
     ]
     cats = {c.code: tr.name(c) for c in fw.categories}
     for c in a.categories:
         rate = fmt(c.score / c.points * 100) if c.points else "—"
-        rows.append(
-            [
-                cats.get(c.code, c.name),
-                tr(pts, v=fmt(c.points)),
-                tr(pts, v=fmt(c.score)),
-                f"{rate}%",
-            ]
-        )
-    head = [
-        tr("cli_score.subtotals"),
-        tr("cli_score.points"),
-        tr("cli_score.score"),
-        tr("cli_score.rate"),
-    ]
+        rows.append(row(cats.get(c.code, c.name), c.points, c.score, rate))
+    head = [tr(f"cli_score.{k}") for k in ("subtotals", "points", "score", "rate")]
     return text_table(head, rows, {1, 2, 3})
 
 
@@ -512,19 +489,7 @@ def errata_cmd(
         return
     if as_json:
         print_json(
-            [
-                {
-                    "framework": fw.id,
-                    "id": e.id,
-                    "subjects": list(e.subjects),
-                    "kind": e.kind,
-                    "issue": e.issue,
-                    "decision": e.decision,
-                    "source": e.source,
-                }
-                for fw in fws
-                for e in fw.errata
-            ]
+            [{"framework": fw.id, **e.model_dump(mode="json")} for fw in fws for e in fw.errata]
         )
         return
     for fw in fws:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ccua.cli._app import JSON_OPTION, app, console, esc, print_json
+from ccua.cli._app import JSON_OPTION, app, console, esc, print_json, say
 from ccua.errors import MAX_PROBLEMS, Problem, count_problems
 from ccua.scaffold import DEFAULT_MONTHS, check_client, new_client
 
@@ -42,36 +42,30 @@ def new_cmd(
             }
         )
         return
-    console.print(
-        f"[bold]{created.name}[/] ({created.framework}, "
-        f"{created.months[0]}..{created.months[-1]}): created",
-        highlight=False,
-    )
-    for f in created.files:
-        console.print(f"  {f}", markup=False)
+    period = f"{created.months[0]}..{created.months[-1]}"
+    console.print(f"[bold]{created.name}[/] ({created.framework}, {period}): created")
+    say(*(f"  {f}" for f in created.files))
     targets = (
         f"replace the {created.defaults} default targets in targets.yaml with the "
         "centre's own where it has them"
         if created.defaults
         else "give the centre's targets in targets.yaml"
     )
-    console.print(
+    say(
         f"Next: fill in engagement.yaml (×××) and monthly.xlsx ({created.inputs} inputs × "
         f"{len(created.months)} months), {targets}, check the documentary indicators "
         f"(checks.yaml) and rate every item (ratings.yaml); then "
         f"`ccua check {created.params_file}`.",
-        markup=False,
         soft_wrap=True,
     )
 
 
 def _print_problems(title: str, problems: list[Problem], limit: int = MAX_PROBLEMS) -> None:
-    console.print(f"[bold]{esc(title)}[/]:", soft_wrap=True, highlight=False)
-    for p in problems[:limit]:
-        # soft_wrap keeps each problem on one line, so that editors can jump to file:row.
-        console.print(f"  - {p}", markup=False, highlight=False, soft_wrap=True)
+    console.print(f"[bold]{esc(title)}[/]:", soft_wrap=True)
+    # soft_wrap keeps each problem on one line, so that editors can jump to file:row.
+    say(*(f"  - {p}" for p in problems[:limit]), soft_wrap=True)
     if len(problems) > limit:
-        console.print(f"  ... and {count_problems(problems[limit:])} more", markup=False)
+        say(f"  ... and {count_problems(problems[limit:])} more")
 
 
 def _count(n: int, what: str) -> str:
@@ -107,31 +101,18 @@ def check_cmd(
         )
     s = report.summary
     if s and not report.problems:
-        console.print(
+        period, inputs, indicators = s["period"], s["inputs"], s["indicators"]
+        targets, checks, rated = s["targets"], s["checks"], s["items_rated"]
+        say(
             f"{'ok' if not report.todo else 'not ready'}: {s['client']} — "
             f"{s['framework']} {s['framework_name']}",
-            markup=False,
-        )
-        period = s["period"]
-        console.print(
             f"  period      {period['start']}..{period['end']} ({period['months']} "
             f"months, {period['months_with_data']} with data)",
-            markup=False,
-        )
-        console.print(
-            f"  inputs      {s['inputs']['found']} of {s['inputs']['of']} found; "
-            f"{s['indicators']['with_value']} indicators computed, "
-            f"{s['indicators']['evaluable']} evaluable",
-            markup=False,
-        )
-        console.print(
-            f"  targets     {s['targets']['centre']} centre, "
-            f"{s['targets']['default']} default; checks {s['checks']['done']} of "
-            f"{s['checks']['of']}; claims {s['claims']}",
-            markup=False,
-        )
-        console.print(
-            f"  items rated {s['items_rated']['rated']} of {s['items_rated']['of']}", markup=False
+            f"  inputs      {inputs['found']} of {inputs['of']} found; "
+            f"{indicators['with_value']} indicators computed, {indicators['evaluable']} evaluable",
+            f"  targets     {targets['centre']} centre, {targets['default']} default; "
+            f"checks {checks['done']} of {checks['of']}; claims {s['claims']}",
+            f"  items rated {rated['rated']} of {rated['of']}",
         )
     if report.todo:
         _print_problems(f"before ccua run ({len(report.todo)})", report.todo)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ccua.cli._app import FRAMEWORK_OPTION, JSON_OPTION, app, console, err_console, print_json
+from ccua.cli._app import FRAMEWORK_OPTION, JSON_OPTION, app, print_json, progress_printer, say
 
 
 @app.command("handbook")
@@ -20,11 +20,7 @@ def handbook_cmd(
     """Build the handbook of a framework: DIR/index.html, DIR/handbook.pdf, DIR/quarto/."""
     from ccua.handbook import build_handbook
 
-    def say(message: str) -> None:
-        if not as_json:
-            err_console.print(f"· {message}", markup=False, highlight=False)
-
-    book = build_handbook(framework, lang, out, pdf=pdf, say=say)
+    book = build_handbook(framework, lang, out, pdf=pdf, say=progress_printer(as_json))
     if as_json:
         print_json(
             {
@@ -37,8 +33,10 @@ def handbook_cmd(
             }
         )
         return
-    console.print(f"{book.out / 'index.html'}  ({len(book.chapters)} chapters)", markup=False)
+    say(f"{book.out / 'index.html'}  ({len(book.chapters)} chapters)")
     if pdf:
-        console.print(str(book.out / "handbook.pdf"), markup=False)
-    console.print(f"{book.out / 'quarto' / '_quarto.yml'}  (Quarto book project)", markup=False)
-    console.print(f"{book.seconds['total']:.1f} s", markup=False)
+        say(str(book.out / "handbook.pdf"))
+    say(
+        f"{book.out / 'quarto' / '_quarto.yml'}  (Quarto book project)",
+        f"{book.seconds['total']:.1f} s",
+    )

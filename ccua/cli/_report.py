@@ -10,7 +10,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from ccua.cli._app import JSON_OPTION, app, console, err_console, esc, print_json
+from ccua.cli._app import JSON_OPTION, app, console, esc, print_json, progress_printer
 
 
 @app.command("report")
@@ -31,13 +31,9 @@ def report_cmd(
     from ccua.i18n import check_lang
     from ccua.report import render_report
 
-    lang = check_lang(lang)
-
-    def say(message: str) -> None:
-        if not as_json:
-            err_console.print(f"· {message}", markup=False, highlight=False)
-
-    out = render_report(run_dir, formats, engine, say=say, lang=lang)
+    out = render_report(
+        run_dir, formats, engine, say=progress_printer(as_json), lang=check_lang(lang)
+    )
     if as_json:
         print_json(asdict(out))
         return
@@ -46,15 +42,8 @@ def report_cmd(
     table.add_column("seconds", justify="right")
     from ccua.i18n import output_name
 
-    step = {
-        output_name(name, lang): key
-        for name, key in (
-            ("report.html", "html"),
-            ("report.pdf", "pdf"),
-            ("report.xlsx", "xlsx"),
-            ("report.qmd", "source"),
-        )
-    }
+    names = {"html": "html", "pdf": "pdf", "xlsx": "xlsx", "qmd": "source"}
+    step = {output_name(f"report.{ext}", lang): key for ext, key in names.items()}
     for name in out.files:
         seconds = out.seconds.get(step.get(name, ""), None)
         table.add_row(Text(str(Path(run_dir) / name)), "—" if seconds is None else f"{seconds:.2f}")

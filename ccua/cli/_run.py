@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from ccua.cli._app import JSON_OPTION, app, console, err_console, esc, print_json
+from ccua.cli._app import JSON_OPTION, app, console, err_console, esc, print_json, say
 from ccua.engagement import Params
 from ccua.errors import CcuaError
 from ccua.runner import RunSummary, run_batch, run_client
@@ -54,20 +54,15 @@ def run_cmd(
         lang = check_lang(lang)
     quiet = as_json or not err_console.is_terminal
 
-    def say(message: str) -> None:
+    def step(message: str) -> None:
         if not quiet:
-            err_console.print(f"[dim]·[/] {esc(message)}", highlight=False)
+            err_console.print(f"[dim]·[/] {esc(message)}")
         elif not as_json:
-            err_console.print(f"· {message}", markup=False, highlight=False)
+            err_console.print(f"· {message}", markup=False)
 
+    steps = _steps(no_notebooks, no_report)
     summary = run_client(
-        params,
-        progress=say,
-        notebooks=not no_notebooks,
-        report=False if no_report else None,
-        output=output,
-        lang=lang,
-        lock_timeout=wait,
+        params, progress=step, output=output, lang=lang, lock_timeout=wait, **steps
     )
     if as_json:
         print_json(asdict(summary))
@@ -76,7 +71,11 @@ def run_cmd(
         f"[bold]{esc(summary.client)}[/]: 测评计分合计 {summary.total:.2f}分, "
         f"等级 {summary.grade or '—'} ({summary.seconds:.1f} s)"
     )
-    console.print(f"→ {summary.output}: {', '.join(summary.files)}", markup=False, highlight=False)
+    say(f"→ {summary.output}: {', '.join(summary.files)}")
+
+
+def _steps(no_notebooks: bool, no_report: bool) -> dict[str, Any]:
+    return {"notebooks": not no_notebooks, "report": False if no_report else None}
 
 
 def _expand(patterns: list[str]) -> list[str]:
@@ -119,13 +118,7 @@ def batch_cmd(
             mark = "ok" if s.status == "ok" else "[red]failed[/]"
             progress.update(task, advance=1, description=f"{esc(s.client)} {mark}")
 
-        summaries = run_batch(
-            paths,
-            jobs=jobs,
-            notebooks=not no_notebooks,
-            report=False if no_report else None,
-            on_done=on_done,
-        )
+        summaries = run_batch(paths, jobs=jobs, on_done=on_done, **_steps(no_notebooks, no_report))
     failed = [s for s in summaries if s.status != "ok"]
     if as_json:
         print_json([asdict(s) for s in summaries])
@@ -133,14 +126,8 @@ def batch_cmd(
         table = Table(
             title=f"batch: {len(summaries)} clients, {len(failed)} failed", box=box.SIMPLE_HEAD
         )
-        for col, justify in (
-            ("client", "left"),
-            ("total", "right"),
-            ("grade", "left"),
-            ("status", "left"),
-            ("seconds", "right"),
-        ):
-            table.add_column(col, justify=justify)  # type: ignore[arg-type]
+        for col in ("client", "total", "grade", "status", "seconds"):
+            table.add_column(col, justify="right" if col in ("total", "seconds") else "left")
         for s in summaries:
             table.add_row(
                 Text(s.client),
@@ -152,12 +139,7 @@ def batch_cmd(
         console.print(table)
         for s in failed:
             first = s.error.splitlines()[0] if s.error else "unknown error"
-            err_console.print(
-                f"[red]{esc(s.client)}[/]: {esc(first)}",
-                markup=True,
-                highlight=False,
-                soft_wrap=True,
-            )
+            err_console.print(f"[red]{esc(s.client)}[/]: {esc(first)}", soft_wrap=True)
     if failed:
         sys.exit(1)
 
@@ -211,13 +193,10 @@ def demo_client_cmd(
                 f"`--client` {client!r} is not a client name: letters, digits, "
                 "'_', '.' and '-', starting with a letter or digit"
             ) from None
-    options: dict[str, Any] = {"force": force}
-    if client is not None:
-        options["client"] = client
-    if seed is not None:
-        options["seed"] = seed
+    given = {"client": client, "seed": seed}
+    options: dict[str, Any] = {"force": force, **{k: v for k, v in given.items() if v is not None}}
     written = [p for fw in chosen for p in write_demo(out, framework=fw, **options)]
     if as_json:
         print_json({"files": [str(p) for p in written]})
     else:
-        console.print(f"demo client written: {', '.join(str(p) for p in written)}", markup=False)
+        say(f"demo client written: {', '.join(str(p) for p in written)}")

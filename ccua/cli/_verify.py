@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ccua.cli._app import JSON_OPTION, app, console, print_json
+from ccua.cli._app import JSON_OPTION, app, print_json, say
 
 
 @app.command("verify")
@@ -34,8 +34,7 @@ def verify_cmd(
     if as_json:
         print_json({**result.to_dict(), "passed": ok})
     else:
-        for line in describe(result, ignore_environment):
-            console.print(line, markup=False, highlight=False, soft_wrap=True)
+        say(*describe(result, ignore_environment), soft_wrap=True)
     if not ok:
         raise typer.Exit(1)
 
@@ -62,10 +61,8 @@ def archive_cmd(
     if as_json:
         print_json({"archive": str(path), "inputs": inputs, "bytes": path.stat().st_size})
         return
-    console.print(
+    say(
         f"{path}: the run, its {inputs} input files and its provenance "
         f"({path.stat().st_size:,} bytes); check it with  ccua verify {path}",
-        markup=False,
-        highlight=False,
         soft_wrap=True,
     )
