@@ -55,59 +55,47 @@ def parse_inputs(
     framework: Framework, indicator: Indicator, values: Sequence[object] | Mapping[str, object]
 ) -> list[Fraction]:
     """Validate raw inputs (positional in formula order, or by measure code)."""
-    if indicator.is_documentary:
-        raise InputError(
-            f'{_label(indicator)} is documentary evidence (formula "－"): the assessor checks '
-            "it; there is nothing to compute",
-            indicator=indicator.code,
-        )
     names = indicator.inputs
+
+    def fail(message: str) -> InputError:
+        return InputError(_label(indicator) + message, indicator=indicator.code)
+
+    def missing(i: int) -> InputError:
+        return fail(f": input {describe_input(framework, indicator, i)} is missing")
+
+    if indicator.is_documentary:
+        raise fail(
+            ' is documentary evidence (formula "－"): the assessor checks it; there is nothing '
+            "to compute"
+        )
     if isinstance(values, Mapping):
         unknown = sorted(set(values) - set(names))
         if unknown:
-            raise InputError(
-                f"{_label(indicator)} takes {', '.join(names)}; unknown input {unknown[0]!r}",
-                indicator=indicator.code,
-            )
-        ordered: list[object] = []
-        for i, name in enumerate(names):
-            if name not in values or values[name] is None or values[name] == "":
-                raise InputError(
-                    f"{_label(indicator)}: input "
-                    f"{describe_input(framework, indicator, i)} is missing",
-                    indicator=indicator.code,
-                )
-            ordered.append(values[name])
+            raise fail(f" takes {', '.join(names)}; unknown input {unknown[0]!r}")
+        ordered = [values.get(name) for name in names]
+        blank = [i for i, value in enumerate(ordered) if value is None or value == ""]
+        if blank:
+            raise missing(blank[0])
     else:
         ordered = list(values)
         if len(ordered) != len(names):
             wanted = ", ".join(describe_input(framework, indicator, i) for i in range(len(names)))
-            missing = "missing" if len(ordered) < len(names) else "too many"
-            raise InputError(
-                f"{_label(indicator)} takes {len(names)} input"
-                f"{'s' if len(names) != 1 else ''} in this order: {wanted}; "
-                f"{len(ordered)} given ({missing})",
-                indicator=indicator.code,
+            raise fail(
+                f" takes {len(names)} input{'s' if len(names) != 1 else ''} in this order: "
+                f"{wanted}; {len(ordered)} given "
+                f"({'missing' if len(ordered) < len(names) else 'too many'})"
             )
     parsed: list[Fraction] = []
     for i, raw in enumerate(ordered):
-        what = describe_input(framework, indicator, i)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
-            raise InputError(
-                f"{_label(indicator)}: input {what} is missing", indicator=indicator.code
-            )
+            raise missing(i)
         try:
             number = to_fraction(raw)
         except NotANumber as exc:
-            raise InputError(
-                f"{_label(indicator)}: input {what}: {exc}", indicator=indicator.code
-            ) from None
+            raise fail(f": input {describe_input(framework, indicator, i)}: {exc}") from None
         if number < 0:
-            raise InputError(
-                f"{_label(indicator)}: input {what} is negative ({raw}); "
-                "counts and durations cannot be",
-                indicator=indicator.code,
-            )
+            what = describe_input(framework, indicator, i)
+            raise fail(f": input {what} is negative ({raw}); counts and durations cannot be")
         parsed.append(number)
     return parsed
 
