@@ -25,10 +25,10 @@ Only the chart functions import Altair, so the engagement notebook starts withou
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec
 
 from ccua import fmt, prose, tables
 from ccua.errors import CcuaError
@@ -58,6 +58,9 @@ def set_language(lang: str | None) -> Tr:
 
 def tr(key: str, **values: Any) -> str:
     return _TR(key, **values)
+
+
+P = ParamSpec("P")
 
 
 # ---------------------------------------------------------------- loading
@@ -817,34 +820,6 @@ def show_chart(chart: Any) -> None:
     display(chart_bundle(chart), raw=True)
 
 
-def show_overview(results: Results) -> None:
-    show_markdown(overview_md(results))
-
-
-def show_process(results: Results) -> None:
-    show_markdown(process_md(results))
-
-
-def show_team(results: Results) -> None:
-    show_markdown(team_md(results))
-
-
-def show_handover(results: Results) -> None:
-    show_markdown(handover_md(results))
-
-
-def show_feedback(results: Results) -> None:
-    show_markdown(feedback_md(results))
-
-
-def show_key_points(results: Results) -> None:
-    show_markdown(key_points_md(results))
-
-
-def show_reconciliation(results: Results) -> None:
-    show_markdown(reconciliation_md(results))
-
-
 def show_chapter_summary(results: Results, chapter: str) -> None:
     from ccua import charts
 
@@ -861,18 +836,6 @@ def show_items(results: Results, chapter: str) -> None:
         show_chart(charts.indicator_targets_chart(results, code, lang=_TR.lang))
         show_chart(charts.monthly_trends_chart(results, code, lang=_TR.lang))
         show_markdown(findings_md(results, code))
-
-
-def show_score_table(results: Results) -> None:
-    show_markdown(score_table_md(results))
-
-
-def show_subtotals(results: Results) -> None:
-    show_markdown(subtotals_md(results))
-
-
-def show_grade(results: Results) -> None:
-    show_markdown(grade_md(results))
 
 
 def show_framework_kpis(results: Results) -> None:
@@ -1252,30 +1215,6 @@ def peers_md(results: Results, comparison: Mapping[str, Any] | None) -> str:
     )
 
 
-def show_improvement(results: Results, chapter: str | None = None) -> None:
-    text = improvement_md(results, chapter)
-    if text:
-        show_markdown(text)
-
-
-def show_staffing(results: Results, chapter: str | None = None) -> None:
-    text = staffing_md(results, chapter)
-    if text:
-        show_markdown(text)
-
-
-def show_agreement(results: Results) -> None:
-    text = agreement_md(results)
-    if text:
-        show_markdown(text)
-
-
-def show_evidence_annex(results: Results) -> None:
-    text = evidence_annex_md(results)
-    if text:
-        show_markdown(text)
-
-
 def show_portfolio(results: Results, results_path: str | Path = "results.json") -> None:
     """变化 since the previous engagement and 同业对照, when the portfolio store gave them."""
     comparison = load_comparison(results_path)
@@ -1298,7 +1237,31 @@ def staffing_check_md(results: Results) -> str:
     return join_blocks("### " + tr("nb.staff.h"), md_paragraph(text))
 
 
-def show_staffing_check(results: Results) -> None:
-    text = staffing_check_md(results)
-    if text:
-        show_markdown(text)
+def _shown(md: Callable[P, str]) -> Callable[P, None]:
+    """``show_x`` of ``x_md``: its Markdown as one output (none when it is empty)."""
+
+    def show(*args: P.args, **kw: P.kwargs) -> None:
+        text = md(*args, **kw)
+        if text:
+            show_markdown(text)
+
+    show.__name__ = show.__qualname__ = "show_" + md.__name__.removesuffix("_md")
+    show.__doc__ = md.__doc__
+    return show
+
+
+show_overview = _shown(overview_md)
+show_process = _shown(process_md)
+show_team = _shown(team_md)
+show_handover = _shown(handover_md)
+show_feedback = _shown(feedback_md)
+show_key_points = _shown(key_points_md)
+show_reconciliation = _shown(reconciliation_md)
+show_score_table = _shown(score_table_md)
+show_subtotals = _shown(subtotals_md)
+show_grade = _shown(grade_md)
+show_improvement = _shown(improvement_md)
+show_staffing = _shown(staffing_md)
+show_agreement = _shown(agreement_md)
+show_evidence_annex = _shown(evidence_annex_md)
+show_staffing_check = _shown(staffing_check_md)
