@@ -663,13 +663,15 @@ def _keep_failed(staging: Path, target: Path) -> Path:
 
 
 def _warm_report_engine() -> None:
-    """Have Typst read the report's fonts while the notebooks run (the PDF is then compiled
-    sooner); a report that cannot be rendered says why later, not here."""
+    """While the notebooks run, import the report's renderers and workbook writer (openpyxl)
+    and have Typst read the report's fonts: the report then starts and compiles sooner. A
+    report that cannot be rendered says why later, not here."""
 
     def warm() -> None:
         with contextlib.suppress(Exception):
-            from ccua.report import find_cjk_font, warm_typst
+            from ccua.report import find_cjk_font, render_run, warm_typst
 
+            del render_run  # imported for the modules it brings
             warm_typst(find_cjk_font())
 
     threading.Thread(target=warm, name="ccua-typst-warm", daemon=True).start()
