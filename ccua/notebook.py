@@ -42,6 +42,8 @@ from ccua.results_model import (
     ItemOut,
     Results,
     RuleOut,
+    StaffingMonth,
+    StaffingOut,
 )
 
 # The language of what the notebooks show: set by load_results(path, lang) from the notebook's
@@ -984,28 +986,6 @@ def staffing_md(results: Results, chapter: str | None = None) -> str:
         within=st.answer_within,
         tolerance=fmt.fixed(st.tolerance_points, 0),
     )
-    rows = [
-        (
-            fmt.month_text(m.month, _TR.lang),
-            fmt.fixed(m.calls_per_interval, 1),
-            fmt.fixed(m.aht, 0),
-            m.agents,
-            fmt.percent(100 * _f(m.modelled.service_level)),
-            fmt.percent(
-                None if m.reported_service_level is None else 100 * _f(m.reported_service_level)
-            ),
-            _delta(m.gap_points),
-            m.agents_needed if m.agents_needed is not None else "—",
-            tr("nb.staff.flagged") if m.flagged else tr("nb.staff.ok"),
-        )
-        for m in st.months
-    ]
-    flagged = [fmt.month_text(m, _TR.lang) for m in st.flagged]
-    after = (
-        tr("nb.staff.flagged_months", months=tr("punct.list_sep").join(flagged))
-        if flagged
-        else tr("nb.staff.none_flagged")
-    )
     return join_blocks(
         "## " + tr("nb.staff.h"),
         md_paragraph(intro),
@@ -1021,13 +1001,36 @@ def staffing_md(results: Results, chapter: str | None = None) -> str:
                 tr("nb.staff.needed"),
                 tr("nb.staff.flag"),
             ],
-            rows,
+            [_staffing_row(m) for m in st.months],
             caption=tr("nb.staff.caption"),
             widths=[10, 8, 7, 7, 8, 8, 7, 9, 8],
             align="lrrrrrrrc",
         ),
-        md_paragraph(after),
+        md_paragraph(_flagged_months(st)),
     )
+
+
+def _staffing_row(m: StaffingMonth) -> tuple[Any, ...]:
+    reported = m.reported_service_level
+    return (
+        fmt.month_text(m.month, _TR.lang),
+        fmt.fixed(m.calls_per_interval, 1),
+        fmt.fixed(m.aht, 0),
+        m.agents,
+        fmt.percent(100 * _f(m.modelled.service_level)),
+        fmt.percent(None if reported is None else 100 * _f(reported)),
+        _delta(m.gap_points),
+        m.agents_needed if m.agents_needed is not None else "—",
+        tr("nb.staff.flagged") if m.flagged else tr("nb.staff.ok"),
+    )
+
+
+def _flagged_months(st: StaffingOut) -> str:
+    """Which months' service level the staff could not have delivered, as a sentence."""
+    flagged = [fmt.month_text(m, _TR.lang) for m in st.flagged]
+    if not flagged:
+        return tr("nb.staff.none_flagged")
+    return tr("nb.staff.flagged_months", months=tr("punct.list_sep").join(flagged))
 
 
 def agreement_md(results: Results) -> str:
@@ -1228,13 +1231,7 @@ def staffing_check_md(results: Results) -> str:
     have delivered (the table itself is in the chapters of its items)."""
     if not results.staffing:
         return ""
-    flagged = [fmt.month_text(m, _TR.lang) for m in results.staffing.flagged]
-    text = (
-        tr("nb.staff.flagged_months", months=tr("punct.list_sep").join(flagged))
-        if flagged
-        else tr("nb.staff.none_flagged")
-    )
-    return join_blocks("### " + tr("nb.staff.h"), md_paragraph(text))
+    return join_blocks("### " + tr("nb.staff.h"), md_paragraph(_flagged_months(results.staffing)))
 
 
 def _shown(md: Callable[P, str]) -> Callable[P, None]:
