@@ -2,8 +2,9 @@
 
 The notebooks papermill executes per client (``notebooks/engagement.ipynb``, ``domain.ipynb``
 once per chapter, ``scorecard.ipynb``) hold a parameters cell and one-line calls into this
-module; everything they present is built here, by pure functions from the results dict to
-Markdown text (``*_md``), and shown by thin ``show_*`` wrappers.
+module; everything they present is built here, by pure functions from the typed results
+(:class:`ccua.results_model.Results`, which :func:`load_results` returns) to Markdown text
+(``*_md``), and shown by thin ``show_*`` wrappers.
 
 The output contract with the report, which stitches the executed notebooks into HTML (pandoc
 or Quarto) and PDF (pandoc → Typst):
