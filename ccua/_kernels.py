@@ -29,10 +29,6 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import ensure_async, run_sync
-from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, papermill_engines
-from papermill.log import logger as papermill_logger
-from papermill.utils import merge_kwargs, remove_args
 from traitlets import default
 
 from ccua._imports import KERNEL_MODULE
@@ -157,82 +153,13 @@ class IPCKernelManager(AsyncKernelManager):
 # A run executes six notebooks, a batch six per client: so each notebook-executing thread of
 # a process keeps its kernel and hands it the next notebook, after ccua._kernel.prepare has
 # reset it (new IPython session: empty namespace, execution count 1; warning filters as at
-# launch; working folder = the run folder; ccua's own modules forgotten, so that the notebook
-# imports them afresh, while third-party modules stay loaded). The notebook is still executed
-# by papermill (its execute_notebook, with the engine below, which passes papermill's client
-# the warm kernel manager), and gives the same executed notebook as in a fresh kernel. A
+# launch; working folder = the run folder; ccua's own modules kept only when the last notebook
+# left them untouched, while third-party modules stay loaded). The notebook is still executed
+# by papermill (its execute_notebook, with the engine of ccua._papermill, which passes
+# papermill's client the warm kernel manager), and gives the same executed notebook as in a
+# fresh kernel. A
 # kernel is discarded after any failure, when the process environment changed since it
 # started, and at exit.
-
-
-class WarmClient(PapermillNotebookClient):
-    """Papermill's client, preparing a reused kernel before the first cell (silently) and
-    closing its channels after the last (it does not own the kernel, which lives on)."""
-
-    ccua_prepare: str | None = None
-
-    async def async_start_new_kernel_client(self) -> Any:
-        kc = await super().async_start_new_kernel_client()
-        if self.ccua_prepare:
-            msg_id = kc.execute(
-                self.ccua_prepare, silent=True, store_history=False, allow_stdin=False
-            )
-            reply = await self.async_wait_for_reply(msg_id)
-            content = (reply or {}).get("content", {})
-            if content.get("status") != "ok":
-                raise RuntimeError(
-                    f"warm kernel could not be prepared: "
-                    f"{content.get('ename')}: {content.get('evalue')}"
-                )
-        return kc
-
-    start_new_kernel_client = run_sync(async_start_new_kernel_client)
-
-    def execute(self, **kwargs: Any) -> Any:
-        try:
-            return super().execute(**kwargs)
-        finally:
-            kc: Any = getattr(self, "kc", None)
-            if not self.owns_km and kc is not None:
-                kc.stop_channels()
-                self.kc = None
-
-
-class WarmEngine(NBClientEngine):
-    """Papermill's nbclient engine, executing in a given (warm) kernel manager."""
-
-    @classmethod
-    def execute_managed_notebook(
-        cls,
-        nb_man: Any,
-        kernel_name: str,
-        log_output: bool = False,
-        stdout_file: Any = None,
-        stderr_file: Any = None,
-        start_timeout: int = 60,
-        execution_timeout: Any = None,
-        **kwargs: Any,
-    ) -> Any:
-        km = kwargs.pop("km")
-        prepare = kwargs.pop("ccua_prepare", None)
-        kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
-        final = merge_kwargs(
-            kwargs,
-            timeout=execution_timeout,
-            startup_timeout=start_timeout,
-            kernel_name=kernel_name,
-            log=papermill_logger,
-            log_output=log_output,
-            stdout_file=stdout_file,
-            stderr_file=stderr_file,
-        )
-        client = WarmClient(nb_man, km=km, **final)
-        client.ccua_prepare = prepare
-        return client.execute()
-
-
-ENGINE = "ccua-warm"
-papermill_engines.register(ENGINE, WarmEngine)
 
 
 def _environment_key() -> int:
@@ -397,9 +324,7 @@ def prepare_code(folder: str) -> str:
 
 
 __all__ = [
-    "ENGINE",
     "IPCKernelManager",
-    "WarmEngine",
     "WarmKernels",
     "prepare_code",
     "warm_kernels",

@@ -183,6 +183,7 @@ def start_kernels_early(workers: int = NOTEBOOK_WORKERS) -> None:
         from ccua._kernels import warm_kernels
 
         warm_kernels(max(1, workers)).start()
+        import ccua._papermill  # noqa: F401  (papermill's imports, while the kernels start)
 
     threading.Thread(target=start, name="ccua-kernels-start", daemon=True).start()
 
@@ -288,7 +289,8 @@ def execute_notebook(job: NotebookJob, run_dir: Path, km: Any = None) -> None:
     out = run_dir / job.output
     warm: dict[str, Any] = {}
     if km is not None:
-        from ccua._kernels import ENGINE, prepare_code
+        from ccua._kernels import prepare_code
+        from ccua._papermill import ENGINE
 
         warm = {
             "engine_name": ENGINE,
