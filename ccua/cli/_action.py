@@ -230,10 +230,8 @@ def staffing_check_cmd(
         return
     from rich.table import Table
 
-    head = (
-        "month,calls/interval,AHT s,agents,Erlangs,model SL,reported SL,gap pp,agents needed,flag"
-    )
-    table = Table(*head.split(","), show_edge=False)
+    head = ("month", "calls/interval", "AHT s", "agents", "Erlangs", "model SL", "reported SL")
+    table = Table(*head, "gap pp", "agents needed", "flag", show_edge=False)
     for r in rows:
         table.add_row(
             r.month,

@@ -10,7 +10,15 @@ import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ccua.cli._app import FRAMEWORK_OPTION, JSON_OPTION, app, console, err_console, print_json
+from ccua.cli._app import (
+    FRAMEWORK_OPTION,
+    JSON_OPTION,
+    app,
+    console,
+    err_console,
+    print_json,
+    say,
+)
 from ccua.errors import CcuaError
 from ccua.inputs import warm_records
 from ccua.kpi import indicators_from_inputs
@@ -163,14 +171,8 @@ def ingest_cmd(
     warmed = changed and warm_records(folders.params_file)
     if as_json:
         files_json = [_result_dict(r) for r in results]
-        print_json(
-            {
-                "client": folders.params.client,
-                "records": str(folders.records),
-                "files": files_json,
-                "measures_cached": warmed,
-            }
-        )
+        out = {"client": folders.params.client, "records": str(folders.records)}
+        print_json({**out, "files": files_json, "measures_cached": warmed})
     else:
         _print_ingested(results, folders.records)
         console.print(
@@ -179,9 +181,7 @@ def ingest_cmd(
             + ("; monthly measures computed and cached for the form and the run" if warmed else "")
         )
     for r in failed:
-        err_console.print(
-            f"[bold red]error:[/] {r.error}", markup=True, highlight=False, soft_wrap=True
-        )
+        err_console.print(f"[bold red]error:[/] {r.error}", soft_wrap=True)
     if failed:
         raise typer.Exit(1)
 
@@ -212,10 +212,7 @@ def _print_ingested(results: list[IngestResult], records: Path) -> None:
                 style="yellow",
             )
         if r.ignored_columns:
-            console.print(
-                f"{name}: not stored (no canonical column): {', '.join(r.ignored_columns)}",
-                markup=False,
-            )
+            say(f"{name}: not stored (no canonical column): {', '.join(r.ignored_columns)}")
 
 
 def _records_folder(
@@ -278,13 +275,8 @@ def records_indicators(
         )
     values, problems = indicators_from_inputs(fw, inputs)
     if as_json:
-        print_json(
-            {
-                "indicators": [
-                    {"month": v.month, "code": v.code, "value": num(v.value)} for v in values
-                ]
-            }
-        )
+        rows = [{"month": v.month, "code": v.code, "value": num(v.value)} for v in values]
+        print_json({"indicators": rows})
         return
     codes = list(dict.fromkeys(v.code for v in values))
     table = Table(title=f"indicators from records (service level {service_level_seconds} s)")
@@ -298,7 +290,7 @@ def records_indicators(
         table.add_row(code, fw.indicator(code).name, *cells)
     console.print(table)
     for p in problems:
-        console.print(f"[yellow]{p}[/]", markup=True, highlight=False)
+        console.print(f"[yellow]{p}[/]")
 
 
 @records_app.command("status")
@@ -311,28 +303,9 @@ def records_status(
     store = RecordsStore(folders.records)
     sources = store.sources()
     if as_json:
-        print_json(
-            {
-                "records": str(folders.records),
-                "sources": [
-                    {
-                        k: s[k]
-                        for k in (
-                            "kind",
-                            "name",
-                            "sha256",
-                            "rows",
-                            "written",
-                            "skipped_rows",
-                            "problems",
-                            "months",
-                            "ingested_at",
-                        )
-                    }
-                    for s in sources
-                ],
-            }
-        )
+        keys = ("kind", "name", "sha256", "rows", "written", "skipped_rows", "problems")
+        shown = [{k: s[k] for k in (*keys, "months", "ingested_at")} for s in sources]
+        print_json({"records": str(folders.records), "sources": shown})
         return
     if not sources:
         console.print(f"no records ingested in {folders.records}")
@@ -342,13 +315,8 @@ def records_status(
         table.add_column(col, justify="right" if col == "rows" else "left")
     for s in sources:
         months = sorted(s["months"])
-        table.add_row(
-            s["kind"],
-            s["name"],
-            f"{s['written']:,}",
-            f"{months[0]}..{months[-1]}" if months else "",
-            s["ingested_at"],
-        )
+        span = f"{months[0]}..{months[-1]}" if months else ""
+        table.add_row(s["kind"], s["name"], f"{s['written']:,}", span, s["ingested_at"])
     console.print(table)
 
 
@@ -390,8 +358,7 @@ def demo_data(
                 task, completed=f, description=f"generating {month}"
             ),
         )
-    for path in written:
-        console.print(f"  {path}  ({path.stat().st_size:,} bytes)", markup=False)
+    say(*(f"  {path}  ({path.stat().st_size:,} bytes)" for path in written))
     mapping = out / "mapping" / "voice.yaml"
     hint = f" --mapping {mapping}" if mapping in written else ""
-    console.print(f"next: ccua ingest CLIENT {out}{hint}", markup=False)
+    say(f"next: ccua ingest CLIENT {out}{hint}")

@@ -598,9 +598,10 @@ class Builder:
     def glossary(self) -> Chapter:
         fw, tr = self.fw, self.tr
         zh, en = Catalog("zh"), Catalog("en")
-        keys = "points score points_share score_share total grade rating fulfilment half_up "
-        keys += "target default_target attainment indicator formula override erratum"
-        terms = [[zh("g_" + k), en("g_" + k)] for k in keys.split()]
+        keys: tuple[str, ...] = ("points", "score", "points_share", "score_share", "total")
+        keys += ("grade", "rating", "fulfilment", "half_up", "target", "default_target")
+        keys += ("attainment", "indicator", "formula", "override", "erratum")
+        terms = [[zh("g_" + k), en("g_" + k)] for k in keys]
         structure = [[getattr(fw.levels, k).zh, getattr(fw.levels, k).en] for k in LEVELS]
         structure += [[c.name, c.name_en] for c in fw.categories]
         structure += [[f"{g.code} {g.name}", f"{g.code} {g.name_en}"] for g in fw.groups]
