@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ccua.cli._app import app, console
+from ccua.cli._app import app, console, say
 
 
 @app.command("form")
@@ -42,11 +42,8 @@ def form(
     from ccua.forms import serve
 
     def ready(url: str) -> None:
-        console.print(f"Ratings form for {params}: {url}", markup=False, soft_wrap=True)
-        console.print(
-            "Every change is saved to the client's ratings.yaml. Press Ctrl+C to stop.",
-            markup=False,
-        )
+        say(f"Ratings form for {params}: {url}", soft_wrap=True)
+        say("Every change is saved to the client's ratings.yaml. Press Ctrl+C to stop.")
         console.file.flush()
 
     if independent and consensus:

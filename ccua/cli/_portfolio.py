@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from ccua.cli._app import JSON_OPTION, app, console, print_json
+from ccua.cli._app import JSON_OPTION, app, print_json, say
 from ccua.errors import CcuaError
 
 portfolio_app = typer.Typer(
@@ -47,9 +47,7 @@ def import_cmd(
     if as_json:
         print_json({"store": str(store_path(store)), "added": added, "already": skipped})
         return
-    console.print(
-        f"{store_path(store)}: {added} run(s) added, {skipped} already there", markup=False
-    )
+    say(f"{store_path(store)}: {added} run(s) added, {skipped} already there")
 
 
 @portfolio_app.command("list")
@@ -63,24 +61,12 @@ def list_cmd(store: Path | None = STORE_OPTION, as_json: bool = JSON_OPTION) -> 
             "CAST(total AS VARCHAR), grade, run_id FROM runs "
             "ORDER BY client, period_end DESC"
         ).fetchall()
-    keys = (
-        "client",
-        "segment",
-        "period_start",
-        "period_end",
-        "framework",
-        "total",
-        "grade",
-        "run_id",
-    )
+    keys = ("client", "segment", "period_start", "period_end", "framework", "total", "grade")
     if as_json:
-        print_json({"runs": [dict(zip(keys, r, strict=True)) for r in rows]})
+        print_json({"runs": [dict(zip((*keys, "run_id"), r, strict=True)) for r in rows]})
         return
     for r in rows:
-        console.print(
-            f"{r[0]:12} {r[1]:10} {r[2]}..{r[3]} {r[4]:14} {r[5] or '—':>6} {r[6] or '—'}  {r[7]}",
-            markup=False,
-        )
+        say(f"{r[0]:12} {r[1]:10} {r[2]}..{r[3]} {r[4]:14} {r[5] or '—':>6} {r[6] or '—'}  {r[7]}")
 
 
 @portfolio_app.command("site")
@@ -96,7 +82,7 @@ def site_cmd(
         raise CcuaError(f"--lang must be zh or en, got {lang!r}", field="--lang")
     with connect(store_path(store)) as con:
         index = build_site(con, out, lang=lang)
-    console.print(f"wrote {index}", markup=False)
+    say(f"wrote {index}")
 
 
 @portfolio_app.command("demo")
@@ -116,14 +102,12 @@ def demo_cmd(
     from ccua.portfolio import build_site, connect, run_portfolio
 
     store = out / "ccua.duckdb"
-    runs = run_portfolio(
-        out, clients, notebooks=notebooks, store=store, say=lambda m: console.print(m, markup=False)
-    )
-    console.print(f"{len(runs)} runs recorded in {store}", markup=False)
+    runs = run_portfolio(out, clients, notebooks=notebooks, store=store, say=say)
+    say(f"{len(runs)} runs recorded in {store}")
     if site:
         with connect(store) as con:
             index = build_site(con, out / "site")
-        console.print(f"site: {index}", markup=False)
+        say(f"site: {index}")
 
 
 @app.command("benchmark")
@@ -141,17 +125,13 @@ def benchmark_cmd(
     if as_json:
         print_json(result)
         return
-    console.print(
-        f"{client}: {result['peers']} clients" + (f" in {segment}" if segment else ""), markup=False
-    )
-    console.print(
-        f"  total {result['total']['value']}: percentile {result['total']['percentile']}",
-        markup=False,
-    )
-    for row in result["items"]:
-        console.print(
-            f"  {row['code']:5} {row['value']:>7} %  percentile {row['percentile']}", markup=False
-        )
-    console.print(
-        f"  {len(result['indicators'])} indicators ranked (--json lists them)", markup=False
+    total = result["total"]
+    say(
+        f"{client}: {result['peers']} clients" + (f" in {segment}" if segment else ""),
+        f"  total {total['value']}: percentile {total['percentile']}",
+        *(
+            f"  {r['code']:5} {r['value']:>7} %  percentile {r['percentile']}"
+            for r in result["items"]
+        ),
+        f"  {len(result['indicators'])} indicators ranked (--json lists them)",
     )
