@@ -270,6 +270,13 @@ _pool: WarmKernels | None = None
 _pool_lock = threading.Lock()
 
 
+def start_ahead(workers: int) -> None:
+    """Start ``workers`` warm kernels now (in the background: see WarmKernels.start), then
+    import papermill's side (ccua._papermill) while they start."""
+    warm_kernels(max(1, workers)).start()
+    import ccua._papermill  # noqa: F401
+
+
 def warm_kernels(size: int) -> WarmKernels:
     """The process's warm kernels, with at least ``size`` threads."""
     global _pool

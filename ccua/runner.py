@@ -180,10 +180,9 @@ def start_kernels_early(workers: int = NOTEBOOK_WORKERS) -> None:
         return
 
     def start() -> None:
-        from ccua._kernels import warm_kernels
+        from ccua._kernels import start_ahead
 
-        warm_kernels(max(1, workers)).start()
-        import ccua._papermill  # noqa: F401  (papermill's imports, while the kernels start)
+        start_ahead(workers)
 
     threading.Thread(target=start, name="ccua-kernels-start", daemon=True).start()
 

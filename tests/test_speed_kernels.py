@@ -313,3 +313,36 @@ def test_a_notebook_that_patches_ccua_makes_the_next_import_it_afresh(tmp_path: 
     finally:
         pool.close()
     assert before == "0\n" and after == "1 False\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "started"),
+    [
+        (["ccua", "run", "params/demo.yaml"], True),
+        (["ccua", "run", "params/demo.yaml", "--no-notebooks"], False),
+        (["ccua", "run", "--help"], False),
+        (["ccua", "check", "params/demo.yaml"], False),
+    ],
+)
+def test_ccua_run_starts_its_kernels_before_the_command_line_is_loaded(
+    argv: list[str], started: bool
+) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, time\n"
+        f"sys.argv = {argv!r}\n"
+        "import ccua.cli\n"
+        "def pool():\n"
+        "    return getattr(sys.modules.get('ccua._kernels'), '_pool', None)\n"
+        f"deadline = time.monotonic() + (60 if {started!r} else 1)\n"
+        "while pool() is None and time.monotonic() < deadline:\n"
+        "    time.sleep(0.05)\n"
+        "print(pool() is not None)\n"
+        "if pool() is not None: pool().close()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
+    )
+    assert done.stdout.strip() == str(started)
