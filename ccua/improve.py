@@ -30,9 +30,11 @@ the indicators whose attainment would raise the item (``indicator_hints``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from fractions import Fraction
+from itertools import accumulate
+from typing import TypeVar
 
 from ccua._num import round_half_up
 from ccua.engagement import EngagementData
@@ -40,6 +42,8 @@ from ccua.errors import CcuaError
 from ccua.period import PeriodResult, indicators_over_period
 from ccua.scoring import Assessment, Attainment, RequirementScore, rating_from_attainment, score
 from ccua.spec import Framework, Grade
+
+C = TypeVar("C")
 
 
 class ImproveError(CcuaError):
@@ -88,13 +92,7 @@ class IndicatorHint:
     points: Decimal  # the item score gained if this one indicator met its target
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "item": self.item,
-            "indicator": self.indicator,
-            "met": self.met,
-            "evaluable": self.evaluable,
-            "points": str(self.points),
-        }
+        return {**asdict(self), "points": str(self.points)}
 
 
 @dataclass(frozen=True)
@@ -190,12 +188,7 @@ def _req_leaves(req: RequirementScore) -> list[tuple[str, int, int]]:
 def _requirement_options(leaves: Sequence[Leaf], top: int) -> list[tuple[int, Fraction]]:
     """(steps, least effort) for 0..all steps of one requirement: its cheapest steps first."""
     unit_costs = sorted(leaf.effort for leaf in leaves for _ in range(top - leaf.current))
-    options = [(0, Fraction(0))]
-    total = Fraction(0)
-    for k, cost in enumerate(unit_costs, start=1):
-        total += cost
-        options.append((k, total))
-    return options
+    return list(enumerate(accumulate(unit_costs, initial=Fraction(0))))
 
 
 def _item_frontier(
@@ -223,10 +216,15 @@ def _item_frontier(
         item_score = round_half_up(pts * min(f, Fraction(1)), places)
         if item_score not in best or cost < best[item_score][0]:
             best[item_score] = (cost, choice)
-    frontier: list[tuple[Fraction, Decimal, dict[str, int]]] = []
-    for item_score, (cost, choice) in sorted(best.items(), key=lambda kv: (kv[1][0], -kv[0])):
-        if not frontier or item_score > frontier[-1][1]:
-            frontier.append((cost, item_score, choice))
+    return _pareto(best)
+
+
+def _pareto(best: Mapping[Decimal, tuple[Fraction, C]]) -> list[tuple[Fraction, Decimal, C]]:
+    """(effort, gain, choice), effort ascending, keeping only those that gain more."""
+    frontier: list[tuple[Fraction, Decimal, C]] = []
+    for gain, (cost, choice) in sorted(best.items(), key=lambda kv: (kv[1][0], -kv[0])):
+        if not frontier or gain > frontier[-1][1]:
+            frontier.append((cost, gain, choice))
     return frontier
 
 
@@ -247,11 +245,7 @@ def _merge(
                 if gain not in candidates or cost < candidates[gain][0]:
                     merged = {**choice_a, code: choice_b} if choice_b else choice_a
                     candidates[gain] = (cost, merged)
-        pruned: list[tuple[Fraction, Decimal, dict[str, dict[str, int]]]] = []
-        for gain, (cost, choice) in sorted(candidates.items(), key=lambda kv: (kv[1][0], -kv[0])):
-            if not pruned or gain > pruned[-1][1]:
-                pruned.append((cost, gain, choice))
-        running = pruned
+        running = _pareto(candidates)
     return running
 
 
@@ -359,50 +353,22 @@ def shortest_path(
         frontier = _item_frontier(points[item.code], item.fulfilment, item_leaves, top, places)
         best_possible += frontier[-1][1] - frontier[0][1]
         frontiers.append((item.code, frontier))
+
+    def path(
+        reachable: bool, after: Decimal, steps: Sequence[Step] = (), cost: Fraction = Fraction(0)
+    ) -> ImprovementPath:
+        rest = (tuple(steps), cost, tuple(fixed), tuple(hints))
+        return ImprovementPath(target, reachable, total >= goal, total, after, best_possible, *rest)
+
     if total >= goal:
-        return ImprovementPath(
-            target,
-            True,
-            True,
-            total,
-            total,
-            best_possible,
-            (),
-            Fraction(0),
-            tuple(fixed),
-            tuple(hints),
-        )
+        return path(True, total)
     needed = goal - total
-    running = _merge(frontiers, needed)
-    reached = [entry for entry in running if entry[1] >= needed]
+    reached = [entry for entry in _merge(frontiers, needed) if entry[1] >= needed]
     if not reached:
-        return ImprovementPath(
-            target,
-            False,
-            False,
-            total,
-            total,
-            best_possible,
-            (),
-            Fraction(0),
-            tuple(fixed),
-            tuple(hints),
-        )
+        return path(False, total)
     cost, _, choice = reached[0]
-    steps = _expand(choice, leaves, points, places, top)
     after = total + sum((_item_gain(f, choice.get(code, {})) for code, f in frontiers), Decimal(0))
-    return ImprovementPath(
-        target,
-        True,
-        False,
-        total,
-        after,
-        best_possible,
-        tuple(steps),
-        cost,
-        tuple(fixed),
-        tuple(hints),
-    )
+    return path(True, after, _expand(choice, leaves, points, places, top), cost)
 
 
 def _item_gain(
