@@ -21,7 +21,6 @@ never copied into a run or a report.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import shutil
 from collections.abc import Mapping
@@ -34,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ccua._io import atomic_write_text
 from ccua._yaml import line_of, load_with_lines, read_yaml_text, validate
 from ccua.errors import CcuaError, Problem
+from ccua.provenance import sha256_file
 from ccua.ratings import Ratings
 
 REGISTER_FILE = "evidence.yaml"
@@ -96,14 +96,6 @@ def load_register(folder: Path) -> Register:
     return Register(path, tuple(parsed.evidence))
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 HEADER = (
     "# 测评证据登记 (evidence register): ratings cite these ids; files live in "
     "evidence/.\n# Added to by `ccua evidence add`, which keeps what you write here.\n"
@@ -156,7 +148,7 @@ def add_evidence(
     if file is not None:
         if not file.is_file():
             raise CcuaError("file not found", file=str(file))
-        digest = sha256_of(file)
+        digest = sha256_file(file)
         same = next((e for e in register.entries if e.sha256 == digest), None)
         if same is not None:
             raise CcuaError(
@@ -166,7 +158,7 @@ def add_evidence(
         target_dir.mkdir(exist_ok=True)
         target = target_dir / file.name
         n = 1
-        while target.exists() and sha256_of(target) != digest:
+        while target.exists() and sha256_file(target) != digest:
             n += 1
             target = target_dir / f"{file.stem}-{n}{file.suffix}"
         if not target.exists():
@@ -223,14 +215,11 @@ def citation_problems(ratings: Ratings, register: Register) -> tuple[list[Proble
     problems: list[Problem] = []
     warnings: list[str] = []
     for c in citations(ratings, register):
-        for unknown in c.unknown:
-            problems.append(
-                Problem(
-                    f"cites evidence {unknown}, which is not in {REGISTER_FILE}",
-                    file=ratings.source,
-                    field=c.where,
-                )
-            )
+        missing = f"which is not in {REGISTER_FILE}"
+        problems += [
+            Problem(f"cites evidence {i}, {missing}", file=ratings.source, field=c.where)
+            for i in c.unknown
+        ]
         if c.free_text:
             warnings.append(
                 f"{ratings.source}: {c.where}: evidence is free text "
