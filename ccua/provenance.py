@@ -93,21 +93,20 @@ def tree_sha256(paths: Iterable[Path], base: Path) -> str:
 
 
 # ---------------------------------------------------------------- the code
+def _output(*command: str, timeout: float) -> str | None:
+    """What a program prints, or None when it fails or does not answer in time."""
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return proc.stdout if proc.returncode == 0 else None
+
+
 def _git(*args: str) -> str | None:
     git = shutil.which("git")
     if git is None or not (PROJECT_ROOT / ".git").exists():
         return None
-    try:
-        proc = subprocess.run(
-            [git, "-C", str(PROJECT_ROOT), *args],
-            capture_output=True,
-            text=True,
-            timeout=GIT_TIMEOUT,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return proc.stdout if proc.returncode == 0 else None
+    return _output(git, "-C", str(PROJECT_ROOT), *args, timeout=GIT_TIMEOUT)
 
 
 @functools.lru_cache(maxsize=1)
@@ -143,15 +142,8 @@ def _pandoc_version() -> str | None:
 
 def _quarto_version() -> str | None:
     quarto = shutil.which("quarto")
-    if quarto is None:
-        return None
-    try:
-        proc = subprocess.run(
-            [quarto, "--version"], capture_output=True, text=True, timeout=60, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return proc.stdout.strip() or None if proc.returncode == 0 else None
+    version = _output(quarto, "--version", timeout=60) if quarto else None
+    return (version or "").strip() or None
 
 
 def _version(dist: str) -> str | None:
@@ -198,14 +190,10 @@ def input_files(data: EngagementData) -> list[tuple[str, Path]]:
     checks = data.folder / "checks.yaml"
     if checks.is_file() and all(p != checks for _, p in out):
         out.append(("checks", checks))
-    seen: set[Path] = set()
-    unique = []
+    first: dict[Path, str] = {}
     for role, path in out:
-        resolved = path.resolve()
-        if resolved not in seen:
-            seen.add(resolved)
-            unique.append((role, resolved))
-    return unique
+        first.setdefault(path.resolve(), role)
+    return [(role, path) for path, role in first.items()]
 
 
 def _record_files(folder: Path) -> list[Path]:
