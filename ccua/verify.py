@@ -181,12 +181,7 @@ def diff_values(a: Any, b: Any, path: str = "") -> list[tuple[str, Any, Any]]:
         return out
     if isinstance(a, list) and isinstance(b, list):
         keys_a, keys_b = [_key(x) for x in a], [_key(x) for x in b]
-        if (
-            None not in keys_a
-            and None not in keys_b
-            and len(set(keys_a)) == len(keys_a)
-            and len(set(keys_b)) == len(keys_b)
-        ):
+        if all(None not in ks and len(set(ks)) == len(ks) for ks in (keys_a, keys_b)):
             by_b = dict(zip(keys_b, b, strict=True))
             out = []
             for k, x in zip(keys_a, a, strict=True):
@@ -233,28 +228,11 @@ def _check_inputs(prov: dict[str, Any], root: Path) -> tuple[list[Difference], i
     out = []
     for entry in prov["inputs"]:
         path = root / entry["path"]
-        if not path.is_file():
-            out.append(
-                Difference(
-                    "input",
-                    entry["path"],
-                    entry["sha256"],
-                    None,
-                    f"{entry.get('role', 'input')} file is missing",
-                )
-            )
-            continue
-        now = sha256_file(path)
+        now = sha256_file(path) if path.is_file() else None
         if now != entry["sha256"]:
-            out.append(
-                Difference(
-                    "input",
-                    entry["path"],
-                    entry["sha256"],
-                    now,
-                    f"{entry.get('role', 'input')} file changed since the run",
-                )
-            )
+            why = "is missing" if now is None else "changed since the run"
+            note = f"{entry.get('role', 'input')} file {why}"
+            out.append(Difference("input", entry["path"], entry["sha256"], now, note))
     return out, len(prov["inputs"])
 
 
@@ -293,11 +271,8 @@ def verify_run(path: str | Path) -> Verification:
             data = load_engagement(root / params)
             now = add_to(build_results(data).data, data, run_dir)
         except CcuaError as exc:
-            check.differences.append(
-                Difference(
-                    "recompute", str(params), None, None, f"could not recompute the run: {exc}"
-                )
-            )
+            note = f"could not recompute the run: {exc}"
+            check.differences.append(Difference("recompute", str(params), note=note))
             return check
         now_text = dumps(now)
         check.identical = now_text == recorded_text
@@ -308,14 +283,9 @@ def verify_run(path: str | Path) -> Verification:
             old_inputs = {e["path"] for e in prov["inputs"]}
             for e in now["provenance"]["inputs"]:
                 if e["path"] not in old_inputs:
+                    note = f"{e.get('role', 'input')} file read now but not recorded"
                     check.differences.append(
-                        Difference(
-                            "input",
-                            e["path"],
-                            None,
-                            e["sha256"],
-                            f"{e.get('role', 'input')} file read now but not recorded",
-                        )
+                        Difference("input", e["path"], None, e["sha256"], note)
                     )
         old_values = {k: v for k, v in recorded.items() if k != "provenance"}
         new_values = {k: v for k, v in json.loads(now_text).items() if k != "provenance"}
@@ -323,15 +293,8 @@ def verify_run(path: str | Path) -> Verification:
         check.moved_items, check.moved_indicators = _moved(values)
         check.differences += [Difference("value", p, a, b) for p, a, b in values]
         if not check.differences:  # same content, other bytes (e.g. reformatted by hand)
-            check.differences.append(
-                Difference(
-                    "value",
-                    RESULTS_FILE,
-                    None,
-                    None,
-                    "the text differs (formatting) though the values are the same",
-                )
-            )
+            note = "the text differs (formatting) though the values are the same"
+            check.differences.append(Difference("value", RESULTS_FILE, note=note))
         return check
 
 
