@@ -21,7 +21,7 @@ Pure functions; the CLI reads the files (``ccua agreement``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from fractions import Fraction
 from itertools import combinations
@@ -64,13 +64,7 @@ class Agreement:
     alpha_ordinal: float | None
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "pairs": self.pairs,
-            "exact_agreement": _r(self.exact_agreement),
-            "within_one": _r(self.within_one),
-            "weighted_kappa": _r(self.weighted_kappa),
-            "alpha_ordinal": _r(self.alpha_ordinal),
-        }
+        return {k: v if k == "pairs" else _r(v) for k, v in asdict(self).items()}
 
 
 def _r(value: float | None) -> float | None:
@@ -120,15 +114,8 @@ def common_leaves(framework: Framework, files: Sequence[Ratings]) -> list[LeafRa
     for code in sorted(shared, key=lambda c: (order.get(c.split(".", 1)[0], 999), c)):
         item_code, leaf = code.split(".", 1)
         values = tuple(m[code] for m in maps)
-        leaves.append(
-            LeafRatings(
-                item_code,
-                leaf,
-                framework.item(item_code).group,
-                values,
-                _stake(framework, item_code, leaf, max(values) - min(values)),
-            )
-        )
+        stake = _stake(framework, item_code, leaf, max(values) - min(values))
+        leaves.append(LeafRatings(item_code, leaf, framework.item(item_code).group, values, stake))
     return leaves
 
 
@@ -193,14 +180,14 @@ def agreement_of(leaves: Sequence[LeafRatings]) -> Agreement:
         return Agreement(0, None, None, None, None)
     exact = sum(1 for lf in leaves if lf.spread == 0) / n
     within = sum(1 for lf in leaves if lf.spread <= 1) / n
-    files = len(leaves[0].ratings)
-    kappa = None
-    if files == 2:
-        kappa = cohen_kappa_quadratic(
-            [lf.ratings[0] for lf in leaves], [lf.ratings[1] for lf in leaves]
-        )
+    kappa = _kappa(leaves, 0, 1) if len(leaves[0].ratings) == 2 else None
     alpha = krippendorff_alpha_ordinal([lf.ratings for lf in leaves])
     return Agreement(n, exact, within, kappa, alpha)
+
+
+def _kappa(leaves: Sequence[LeafRatings], i: int, j: int) -> float | None:
+    """Weighted kappa between the i-th and the j-th file."""
+    return cohen_kappa_quadratic([lf.ratings[i] for lf in leaves], [lf.ratings[j] for lf in leaves])
 
 
 @dataclass(frozen=True)
@@ -244,11 +231,9 @@ def agreement_report(
     by_group = {
         g.code: agreement_of([lf for lf in leaves if lf.group == g.code]) for g in framework.groups
     }
-    pairwise: dict[tuple[str, str], float | None] = {}
-    for (i, a), (j, b) in combinations(enumerate(names), 2):
-        pairwise[(a, b)] = cohen_kappa_quadratic(
-            [lf.ratings[i] for lf in leaves], [lf.ratings[j] for lf in leaves]
-        )
+    pairwise = {
+        (a, b): _kappa(leaves, i, j) for (i, a), (j, b) in combinations(enumerate(names), 2)
+    }
     disagreements = sorted(
         (lf for lf in leaves if lf.spread >= 2), key=lambda lf: (-lf.stake, -lf.spread, lf.code)
     )
