@@ -29,7 +29,6 @@ validate a spec against its schema (``vega_lite_spec(..., validate=True)``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,7 @@ from ccua import fmt, prose, tables
 from ccua.fmt import fixed as number_text
 from ccua.i18n import Tr
 from ccua.results_model import CategoryOut, GroupOut, IndicatorOut, ItemOut, Num, Results
-from ccua.tables import Names, month_labels
+from ccua.tables import month_labels
 
 FONT_FAMILY = "Noto Sans CJK SC"
 """The simplified-Chinese family of the Noto Sans CJK collection (NotoSansCJK-Regular.ttc)."""
@@ -68,10 +67,6 @@ TREND_COLUMNS = 3
 
 
 # ---------------------------------------------------------------- small pure helpers
-
-
-def value_text(value: Decimal | float | int | None, unit: str | None, lang: str = "zh") -> str:
-    return fmt.value(value, unit, lang)
 
 
 def status_of(met: bool | None, lang: str = "zh") -> str:
@@ -119,12 +114,8 @@ def items_of(results: Results, chapter: str | None = None) -> list[ItemOut]:
     return [i for i in items if i.code in codes]
 
 
-def _names(results: Results, lang: str) -> Names:
-    return tables.names(results, lang)
-
-
 def _group_label(results: Results, code: str, lang: str = "zh") -> str:
-    return f"{code} {_names(results, lang).group(code)}".strip()
+    return f"{code} {tables.names(results, lang).group(code)}".strip()
 
 
 # ---------------------------------------------------------------- spec pieces
@@ -249,21 +240,19 @@ def _score_bars(
         _tip("score_text:N", tr("chart.score")),
         _tip("percent_text:N", tr("chart.percent")),
     ]
-    points = _unit(
-        _mark("bar"),
-        [{"calculate": f"'{names[0]}'", "as": "series"}],
-        y=y,
-        tooltip=tooltip,
-        x=_field("points:Q", title=tr("chart.axis_points")),
-        color=_series_color(lang),
-    )
-    score = _unit(
-        _mark("bar", size=ITEM_ROW_STEP * 0.55),
-        [{"calculate": f"'{names[1]}'", "as": "series"}],
-        y=y,
-        tooltip=tooltip,
-        x=_field("score:Q"),
-        color=_series_color(lang),
+    points, score = (
+        _unit(
+            mark,
+            [{"calculate": f"'{name}'", "as": "series"}],
+            y=y,
+            tooltip=tooltip,
+            x=x,
+            color=_series_color(lang),
+        )
+        for mark, name, x in (
+            (_mark("bar"), names[0], _field("points:Q", title=tr("chart.axis_points"))),
+            (_mark("bar", size=ITEM_ROW_STEP * 0.55), names[1], _field("score:Q")),
+        )
     )
     text = _bar_text(y, tooltip, "points:Q", "score_text:N")
     return {"layer": [points, score, text], "data": _data(rows)}
@@ -330,7 +319,7 @@ def item_scores_chart(
     """
     items = items_of(results, chapter)
     tr = Tr(lang)
-    n = _names(results, lang)
+    n = tables.names(results, lang)
     item_word = tr.level(results.framework.levels, "item")
     plural = tr.level(results.framework.levels, "item", plural=True)
     if results.framework.points_at == "item":
@@ -422,7 +411,7 @@ def subtotals_chart(results: Results, lang: str = "zh") -> dict[str, Any]:
     """计分 against 分值 per domain (group) and, where the framework has them, per category."""
     assessment = results.assessment
     tr = Tr(lang)
-    n = _names(results, lang)
+    n = tables.names(results, lang)
     group_word = tr.level(results.framework.levels, "group")
     group_rows = _score_rows(assessment.groups, lambda g: _group_label(results, g.code, lang), lang)
     bars = _score_bars(group_rows, group_word, [r["label"] for r in group_rows], lang)
@@ -492,7 +481,7 @@ def _target_row(ind: IndicatorOut, lang: str) -> dict[str, Any]:
         "unit": ind.unit,
         "name": _name(ind, lang),
         "value": float(ind.value or 0),
-        "value_text": value_text(ind.value, ind.unit, lang),
+        "value_text": fmt.value(ind.value, ind.unit, lang),
         "tmin": tmin,
         "tmax": tmax,
         "target_text": _target_text(ind, lang),
@@ -595,7 +584,7 @@ def indicator_targets_chart(results: Results, item: str, lang: str = "zh") -> di
     for r in rows:
         if r["unit"] != "percent":
             panels.append(_target_panel([r], r["unit"], r["name"], lang))
-    title = tr("chart.targets_title", item=_names(results, lang).item(item))
+    title = tr("chart.targets_title", item=tables.names(results, lang).item(item))
     chart = _vconcat(
         panels,
         spacing=10,
@@ -626,7 +615,7 @@ def monthly_trends_chart(results: Results, item: str, lang: str = "zh") -> dict[
         return None
     x = _field("month:O", sort=[labels[m] for m in months], title=None, axis={"labelAngle": 0})
     tr = Tr(lang)
-    title = tr("chart.trends_title", item=_names(results, lang).item(item))
+    title = tr("chart.trends_title", item=tables.names(results, lang).item(item))
     chart = _facet(
         _compose(
             {"layer": _trend_layer(x, tr)}, data=_data(rows), width=TREND_WIDTH, height=TREND_HEIGHT
@@ -663,7 +652,7 @@ def _trend_rows(
                 "label": label,
                 "month": labels.get(m.month, m.month),
                 "value": _num(m.value),
-                "value_text": value_text(m.value, ind.unit, lang),
+                "value_text": fmt.value(m.value, ind.unit, lang),
                 "tmin": tmin,
                 "tmax": tmax,
                 "status": status,

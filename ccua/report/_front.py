@@ -200,34 +200,42 @@ def front_context(results: Results, lang: str = "zh") -> dict[str, Any]:
     fw = framework_for(results)
     eng = results.engagement
     report = eng.report
-    t1, t2 = tables.team_tables(results, tr.lang)
-    t3, t4 = tables.handover_tables(results, tr.lang)
-    v = verdict(results, fw, tr.lang)
     a = results.assessment
+    comparison = ""
+    if not results.framework.has_grades and fw.comparison_grades is not None:
+        other = load_framework(fw.comparison_grades.framework)
+        label = fw.comparison_grades.label_en if tr.en else fw.comparison_grades.label
+        comparison = band_table(other.grades, tr("table.comparison_caption", label=label), tr)
+    grid = {
+        f"t{k}": tables.grid_markdown(t)
+        for k, t in enumerate(
+            (
+                *tables.team_tables(results, tr.lang),
+                *tables.handover_tables(results, tr.lang),
+                tables.requirement_tables(results, tr.lang)[0],
+                tables.score_table(results, tr.lang),
+            ),
+            1,
+        )
+    }
     if results.framework.has_grades:
-        t7 = tables.grid_markdown(tables.grade_table(fw.grades, a.grade, tr.lang))
-        comparison = ""
-    else:
-        t7 = ""
-        comparison = ""
-        if fw.comparison_grades is not None:
-            other = load_framework(fw.comparison_grades.framework)
-            label = fw.comparison_grades.label_en if tr.en else fw.comparison_grades.label
-            comparison = band_table(other.grades, tr("table.comparison_caption", label=label), tr)
+        grid["t7"] = tables.grid_markdown(tables.grade_table(fw.grades, a.grade, tr.lang))
     agreement = tables.agreement_table(results, tr.lang)
     flagged = results.staffing.flagged if results.staffing else ()
-    staffing_flagged = [fmt.month_text(m, tr.lang) for m in flagged]
     cover = [
-        (tr("report.cover.commissioned_by"), report.commissioned_by),
-        (tr("report.cover.assessee"), report.assessee),
-        (tr("report.cover.project"), report.project),
-        (tr("report.cover.assessor_org"), report.assessor_org),
-        (tr("report.cover.prepared_by"), tr.join(report.prepared_by)),
-        (tr("report.cover.approved_by"), report.approved_by),
-        (tr("report.cover.date"), fmt.date_text(report.date, tr.lang)),
+        (tr(f"report.cover.{key}"), value)
+        for key, value in (
+            ("commissioned_by", report.commissioned_by),
+            ("assessee", report.assessee),
+            ("project", report.project),
+            ("assessor_org", report.assessor_org),
+            ("prepared_by", tr.join(report.prepared_by)),
+            ("approved_by", report.approved_by),
+            ("date", fmt.date_text(report.date, tr.lang)),
+            ("prepared_unit", report.prepared_unit),
+        )
+        if value or key != "prepared_unit"
     ]
-    if report.prepared_unit:
-        cover.append((tr("report.cover.prepared_unit"), report.prepared_unit))
     levels = results.framework.levels
     scale = [(lvl.value, lvl.label_en if tr.en else lvl.label) for lvl in fw.scale.levels]
     return {
@@ -241,47 +249,34 @@ def front_context(results: Results, lang: str = "zh") -> dict[str, Any]:
         "process": process_steps(results, tr.lang),
         "tools": eng.tools if not tr.en else "",
         "key_points": eng.key_points,
-        "staffing_key_point": tr("nb.staff.key_point", months=tr.join(staffing_flagged))
-        if staffing_flagged
+        "staffing_key_point": tr(
+            "nb.staff.key_point", months=tr.join(fmt.month_text(m, tr.lang) for m in flagged)
+        )
+        if flagged
         else "",
-        "agreement": (
-            {
-                "intro": tables.agreement_intro(results, tr.lang),
-                "table": tables.grid_markdown(agreement),
-            }
-            if agreement
-            else None
-        ),
+        "agreement": {
+            "intro": tables.agreement_intro(results, tr.lang),
+            "table": tables.grid_markdown(agreement),
+        }
+        if agreement
+        else None,
         "opinion": eng.opinion if not tr.en else "",
         "standard": standard_citation(results, tr.lang),
         "framework": results.framework,
         "framework_name": tr.name(results.framework),
-        "levels": levels,
         "group_word": tr.level(levels, "group", plural=True),
         "item_word": tr.level(levels, "item", plural=True),
         "n_groups": len(a.groups),
         "n_items": len(a.items),
-        "has_categories": bool(a.categories),
-        "points_at": results.framework.points_at,
         "custom_weights": a.custom_weights,
         "scale": scale,
         "scale_labels": [f"{value} {label}" for value, label in scale],
         "indicator_requirement": fw.scoring.indicator_requirement,
         "threshold": fw.scoring.attainment_threshold if fw.scoring.indicator_requirement else None,
-        "tables": {
-            "t1": tables.grid_markdown(t1),
-            "t2": tables.grid_markdown(t2),
-            "t3": tables.grid_markdown(t3),
-            "t4": tables.grid_markdown(t4),
-            "t5": tables.grid_markdown(tables.requirement_tables(results, tr.lang)[0]),
-            "t6": tables.grid_markdown(tables.score_table(results, tr.lang)),
-            "t7": t7,
-            "comparison": comparison,
-        },
+        "tables": {"t7": "", **grid, "comparison": comparison},
         "subtotals": subtotals_sentence(results, tr.lang),
-        "verdict": v,
+        "verdict": verdict(results, fw, tr.lang),
         "leader": assessor_leader(results),
         "reconciliation": results.reconciliation_summary,
         "total_points": fmt.points(a.total_points, tr.lang),
-        "total_value": fmt.dec(a.total),
     }

@@ -224,30 +224,21 @@ def grid_table(
 
     def separator(r: int) -> str:
         """The line above row r (r == nrows: the bottom border)."""
-        header_rule = r == 1
-        fill = "=" if header_rule else "-"
-        segs: list[str | None] = []  # per column: border (None) or continuing text
-        for c in range(ncols):
-            if r == 0 or r == nrows or owner[r][c] != owner[r - 1][c]:
-                segs.append(None)
-            else:
-                segs.append("cont")
-        out = ""
-        c = 0
+        fill = "=" if r == 1 else "-"  # the header rule
+        border = [r in (0, nrows) or owner[r][c] != owner[r - 1][c] for c in range(ncols)]
+        out, c = "", 0
         while c <= ncols:
-            left = segs[c - 1] if c > 0 else "edge"
-            right = segs[c] if c < ncols else "edge"
-            if left is None or right is None:
+            if (c > 0 and border[c - 1]) or (c < ncols and border[c]):
                 out += "+"
             elif c in (0, ncols) or owner[r][c - 1] != owner[r][c]:
                 out += "|"
             # else: inside a continuing cell that spans columns: its text covers the junction
             if c == ncols:
                 break
-            if segs[c] is None:
-                align = columns[c].align if header_rule else "left"
+            if border[c]:
+                align = columns[c].align if r == 1 else "left"
                 seg = fill * (widths[c] + 2)
-                if header_rule and align in ("center", "right"):
+                if align in ("center", "right"):
                     seg = (":" if align == "center" else fill) + seg[1:-1] + ":"
                 out += seg
                 c += 1
@@ -255,9 +246,8 @@ def grid_table(
                 p = placed[owner[r][c]]
                 if p.col == c:
                     out += content(p, offset(p, r) - 1)
-                    c += p.cell.colspan
-                else:
-                    c += 1
+                    c += p.cell.colspan - 1
+                c += 1
         return out
 
     lines: list[str] = []

@@ -87,35 +87,11 @@ def _sheet(
     return ws
 
 
-def table_sheet(wb: Workbook, table: tables.Table, assessee: str) -> Worksheet:
+def table_sheet(wb: Workbook, table: tables.Table, caption: str, title: str = "") -> Worksheet:
     """A table of the model as a worksheet: one value per cell, numbers as numbers."""
     rows = tables.sheet_rows(table)
-    tr = Tr(table.lang)
-    return _sheet(
-        wb,
-        table.sheet,
-        rows[0],
-        rows[1:],
-        tables.sheet_widths(table),
-        tables.sheet_formats(table),
-        caption=tr("sheet.header", caption=table.caption, assessee=assessee),
-    )
-
-
-def _grade_sheet(
-    wb: Workbook,
-    results: Results,
-    grades: Sequence[Grade],
-    comparison_label: str,
-    tr: Tr,
-    assessee: str,
-) -> None:
-    has_grades = results.framework.has_grades
-    table = tables.grade_table(grades, results.assessment.grade if has_grades else None, tr.lang)
-    ws = table_sheet(wb, table, assessee)
-    if not has_grades:
-        ws.append([])
-        ws.append([comparison_label or tr("sheet.no_grades", name=tr.name(results.framework))])
+    widths, formats = tables.sheet_widths(table), tables.sheet_formats(table)
+    return _sheet(wb, title or table.sheet, rows[0], rows[1:], widths, formats, caption)
 
 
 def _summary_sheet(wb: Workbook, results: Results, tr: Tr, assessee: str) -> None:
@@ -173,16 +149,7 @@ def _projection_sheets(wb: Workbook, results: Results, tr: Tr) -> None:
     score), then the items without evidence and why."""
     for p in results.projections:
         table = tables.projection_tables(results, p, tr.lang)[4]
-        rows = tables.sheet_rows(table)
-        _sheet(
-            wb,
-            projection_sheet_title(p.to, tr.lang),
-            rows[0],
-            rows[1:],
-            tables.sheet_widths(table),
-            tables.sheet_formats(table),
-            caption=table.caption,
-        )
+        table_sheet(wb, table, table.caption, projection_sheet_title(p.to, tr.lang))
 
 
 def report_datetime(results: Results) -> datetime:
@@ -227,13 +194,21 @@ def workbook_bytes(
     assessee = report.assessee
     wb = Workbook()
     wb.remove(wb.active)
-    for table in (*tables.team_tables(results, tr.lang), *tables.handover_tables(results, tr.lang)):
-        table_sheet(wb, table, assessee)
-    table_sheet(wb, tables.requirement_tables(results, tr.lang)[1], assessee)
-    table_sheet(wb, tables.score_table(results, tr.lang), assessee)
-    _grade_sheet(wb, results, grades, comparison_label, tr, assessee)
+    has_grades = results.framework.has_grades
+    for table in (
+        *tables.team_tables(results, tr.lang),
+        *tables.handover_tables(results, tr.lang),
+        tables.requirement_tables(results, tr.lang)[1],
+        tables.score_table(results, tr.lang),
+        tables.grade_table(grades, results.assessment.grade if has_grades else None, tr.lang),
+    ):
+        ws = table_sheet(wb, table, tr("sheet.header", caption=table.caption, assessee=assessee))
+    if not has_grades:
+        ws.append([])
+        ws.append([comparison_label or tr("sheet.no_grades", name=tr.name(results.framework))])
     _summary_sheet(wb, results, tr, assessee)
-    table_sheet(wb, tables.indicator_tables(results, lang=tr.lang)[3], assessee)
+    table = tables.indicator_tables(results, lang=tr.lang)[3]
+    table_sheet(wb, table, tr("sheet.header", caption=table.caption, assessee=assessee))
     _projection_sheets(wb, results, tr)
     when = report_datetime(results)
     props = wb.properties
