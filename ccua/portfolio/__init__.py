@@ -1,20 +1,13 @@
 """The portfolio: every run kept in a database, clients compared over time and with peers.
 
 - :mod:`ccua.portfolio._store`: the append-only DuckDB store (schema versioned, migrations);
-- :mod:`ccua.portfolio._compare`: benchmarks against anonymised peers, re-assessment changes;
+- :mod:`ccua.portfolio._compare`: benchmarks against anonymised peers, the previous run;
 - :mod:`ccua.portfolio._site`: the static site of the portfolio.
 """
 
 from __future__ import annotations
 
-from ccua.portfolio._compare import (
-    MIN_PEERS,
-    Change,
-    benchmark,
-    changes_since,
-    percentile_rank,
-    previous_run,
-)
+from ccua.portfolio._compare import MIN_PEERS, benchmark, percentile_rank, previous_run
 from ccua.portfolio._demo import run_portfolio
 from ccua.portfolio._hooks import (
     PORTFOLIO_FILE,
@@ -39,10 +32,8 @@ __all__ = [
     "MIGRATIONS",
     "MIN_PEERS",
     "PORTFOLIO_FILE",
-    "Change",
     "benchmark",
     "build_site",
-    "changes_since",
     "compare_before_run",
     "connect",
     "migrate",

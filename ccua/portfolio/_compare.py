@@ -12,15 +12,13 @@ E those with an equal value, this one included. "Worse" is lower for higher-is-b
 band are not ranked. A group of fewer than :data:`MIN_PEERS` clients is refused
 (k-anonymity); no other client's name or value is ever returned.
 
-**Re-assessment**: the change of every item and indicator since the client's previous
-engagement (the latest earlier run with another period).
+**Re-assessment**: the client's previous engagement (the latest earlier run with another
+period), against which :mod:`ccua.portfolio._hooks` compares every item and indicator.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from ccua.errors import CcuaError
@@ -33,10 +31,7 @@ def percentile_rank(value: float, peers: Sequence[float], lower_is_better: bool 
     n = len(peers)
     if n == 0:
         raise ValueError("no peers")
-    if lower_is_better:
-        below = sum(1 for p in peers if p > value)
-    else:
-        below = sum(1 for p in peers if p < value)
+    below = sum(1 for p in peers if (p > value if lower_is_better else p < value))
     equal = sum(1 for p in peers if p == value)
     return 100 * (below + 0.5 * equal) / n
 
@@ -48,14 +43,6 @@ LATEST = """
         FROM runs r WHERE framework = ? {segment}
     ) WHERE rn = 1
 """
-
-
-def _latest(con: Any, framework: str, segment: str | None) -> str:
-    return LATEST.format(segment="AND segment = ?" if segment else "")
-
-
-def _params(framework: str, segment: str | None) -> list[Any]:
-    return [framework, segment] if segment else [framework]
 
 
 def benchmark(con: Any, client: str, segment: str | None = None) -> dict[str, Any]:
@@ -72,8 +59,8 @@ def benchmark(con: Any, client: str, segment: str | None = None) -> dict[str, An
         raise CcuaError(
             f"client {client!r} is in segment {own_segment!r}, not {segment!r}", field="--segment"
         )
-    latest = _latest(con, framework, segment)
-    params = _params(framework, segment)
+    latest = LATEST.format(segment="AND segment = ?" if segment else "")
+    params = [framework, segment] if segment else [framework]
     n = con.execute(f"SELECT count(*) FROM ({latest})", params).fetchone()[0]
     if n < MIN_PEERS:
         raise CcuaError(
@@ -131,30 +118,11 @@ def benchmark(con: Any, client: str, segment: str | None = None) -> dict[str, An
         if c >= MIN_PEERS
     ]
     out["indicators"] = [
-        {
-            "code": code,
-            "value": value,
-            "direction": direction,
-            "percentile": pct(b, e, c),
-            "peers": c,
-        }
-        for code, value, direction, b, e, c in indicators
+        {"code": code, "value": value, "direction": way, "percentile": pct(b, e, c), "peers": c}
+        for code, value, way, b, e, c in indicators
         if c >= MIN_PEERS
     ]
     return out
-
-
-@dataclass(frozen=True)
-class Change:
-    code: str
-    before: Decimal | float | None
-    after: Decimal | float | None
-
-    @property
-    def delta(self) -> Decimal | float | None:
-        if self.before is None or self.after is None:
-            return None
-        return self.after - self.before  # type: ignore[operator]
 
 
 def previous_run(
@@ -167,21 +135,3 @@ def previous_run(
         "ORDER BY period_end DESC, recorded_seq DESC LIMIT 1",
         [client, period_start, period_start, period_end],
     ).fetchone()
-
-
-def changes_since(con: Any, run_id: str, previous_id: str) -> dict[str, list[Change]]:
-    items = con.execute(
-        "SELECT a.code, b.percent, a.percent FROM run_items a LEFT JOIN run_items b "
-        "ON b.run_id = ? AND b.code = a.code WHERE a.run_id = ? ORDER BY a.code",
-        [previous_id, run_id],
-    ).fetchall()
-    indicators = con.execute(
-        "SELECT a.code, b.value, a.value FROM run_indicators a LEFT JOIN run_indicators b "
-        "ON b.run_id = ? AND b.code = a.code WHERE a.run_id = ? AND a.value IS NOT NULL "
-        "ORDER BY a.code",
-        [previous_id, run_id],
-    ).fetchall()
-    return {
-        "items": [Change(*row) for row in items],
-        "indicators": [Change(*row) for row in indicators],
-    }

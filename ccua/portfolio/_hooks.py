@@ -29,12 +29,8 @@ PORTFOLIO_FILE = "portfolio.json"
 
 
 def enabled(store: Path | None) -> bool:
-    return store is not None or os.environ.get("CCUA_PORTFOLIO", "").lower() not in (
-        "off",
-        "0",
-        "no",
-        "false",
-    )
+    off = ("off", "0", "no", "false")
+    return store is not None or os.environ.get("CCUA_PORTFOLIO", "").lower() not in off
 
 
 def _num(value: Any) -> str | None:
@@ -132,11 +128,14 @@ def record_after_run(store: Path | None, run_dir: Path) -> str | None:
         return None
     try:
         record_runs([run_dir], store)
-    except (CcuaError, OSError) as exc:
-        return f"the run was not recorded in the portfolio store: {exc}"
     except Exception as exc:  # a corrupt or foreign file must not fail a finished run
-        return f"the run was not recorded in the portfolio store: {type(exc).__name__}: {exc}"
+        return f"the run was not recorded in the portfolio store: {_why(exc)}"
     return None
+
+
+def _why(exc: Exception) -> str:
+    """The error as a sentence; its kind too when it is not one ccua or the system names."""
+    return str(exc) if isinstance(exc, (CcuaError, OSError)) else f"{type(exc).__name__}: {exc}"
 
 
 def compare_before_run(
@@ -146,7 +145,5 @@ def compare_before_run(
         return None, None
     try:
         return comparison(store, results, with_benchmark=with_benchmark), None
-    except (CcuaError, OSError) as exc:
-        return None, f"the portfolio store could not be read: {exc}"
     except Exception as exc:
-        return None, f"the portfolio store could not be read: {type(exc).__name__}: {exc}"
+        return None, f"the portfolio store could not be read: {_why(exc)}"
