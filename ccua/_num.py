@@ -20,8 +20,6 @@ from decimal import (
 )
 from fractions import Fraction
 
-Number = int | float | Decimal | Fraction | str
-
 # What ccua computes with: numbers below 1e50 in magnitude, down to 1e-50, with at most 60
 # significant digits. Far beyond any contact-centre figure (the monthly sheet refuses values
 # above 1e15), and small enough that exact arithmetic stays fast: "1e999999999" would
@@ -157,10 +155,13 @@ def to_decimal(value: Fraction, places: int = 6) -> Decimal:
     return round_half_up(value, places)
 
 
-def as_json_number(value: Decimal | None) -> float | int | None:
-    """Decimals to JSON numbers: integral values stay readable (5.0), nothing else changes."""
+def num(value: Decimal | Fraction | None, places: int | None = None) -> float | None:
+    """An exact value as a JSON number, rounded half-up to ``places`` (Fractions: 6 unless
+    given; Decimals as they are unless given)."""
     if value is None:
         return None
+    if isinstance(value, Fraction) or places is not None:
+        return float(round_half_up(Fraction(value), 6 if places is None else places))
     return float(value)
 
 

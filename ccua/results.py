@@ -7,8 +7,7 @@ this file; none of them recomputes anything.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -19,10 +18,12 @@ from ccua.crosswalk import available_crosswalks, load_crosswalk, project, projec
 from ccua.engagement import EngagementData, KeyPoint
 from ccua.errors import Problem, ValidationFailed
 from ccua.period import IndicatorResult, PeriodResult, indicators_over_period
-from ccua.results_model import SCHEMA_VERSION as MODEL_VERSION
 from ccua.results_model import Results
+from ccua.results_model import dumps as dumps_dict
 from ccua.rules import (
+    KpiRow,
     RuleEvidence,
+    bounds,
     kpi_table_rows,
     rule_evidence_dict,
     rules_from_period,
@@ -32,9 +33,6 @@ from ccua.scoring import Assessment, rating_from_attainment, score
 from ccua.serialize import assessment_dict, grade_dict, num
 from ccua.spec import Framework, Indicator
 
-SCHEMA = "ccua.results"
-#: the version written to results.json (docs/results.md; ``ccua.results_v1.to_v1`` gives 1)
-SCHEMA_VERSION = MODEL_VERSION
 VALUE_PLACES = 4
 
 UNIT_SUFFIX = {
@@ -62,16 +60,17 @@ def fmt_value(value: Fraction | None, unit: str | None, places: int = 2) -> str:
     return f"{round_half_up(value, places)}{UNIT_SUFFIX.get(unit or '', '')}"
 
 
-def target_text(target: Any, unit: str | None) -> str:
+def target_text(target: Any, unit: str | None, show: Callable[[Any], str] = str) -> str:
+    """A target as printed in Chinese: 80–90%, ≥80%, ≤20秒; each bound through ``show``."""
     if target is None:
         return "—"
     lo, hi = target.min, target.max
     suffix = UNIT_SUFFIX.get(unit or "", "")
     if lo is not None and hi is not None:
-        return f"{lo}–{hi}{suffix}"
+        return f"{show(lo)}–{show(hi)}{suffix}"
     if lo is not None:
-        return f"≥{lo}{suffix}"
-    return f"≤{hi}{suffix}"
+        return f"≥{show(lo)}{suffix}"
+    return f"≤{show(hi)}{suffix}"
 
 
 # Formula shapes whose period value is a ratio of sums over the months (ccua/formulas.py).
@@ -114,7 +113,7 @@ def months_comparable(fw: Framework, ind: Indicator) -> bool:
 
 def _indicator(fw: Framework, r: IndicatorResult) -> dict[str, Any]:
     ind = fw.indicator(r.code)
-    out: dict[str, Any] = {
+    return {
         "code": r.code,
         "item": ind.item,
         "name": ind.name,
@@ -159,11 +158,6 @@ def _indicator(fw: Framework, r: IndicatorResult) -> dict[str, Any]:
         "origin": r.origin,
         "months_comparable": months_comparable(fw, ind),
     }
-    return out
-
-
-def _bounds(target: Any) -> dict[str, Any]:
-    return {"min": num(target.min), "max": num(target.max)}
 
 
 def indicator_facts(fw: Framework, ind: Indicator, r: IndicatorResult) -> list[dict[str, Any]]:
@@ -180,7 +174,7 @@ def indicator_facts(fw: Framework, ind: Indicator, r: IndicatorResult) -> list[d
                 "indicator": ind.code,
                 "unit": ind.unit,
                 "value": num(r.period, VALUE_PLACES),
-                "target": _bounds(r.target),
+                "target": bounds(r.target),
             }
         )
     for c in r.reconciliation:
@@ -258,7 +252,7 @@ def key_point_fact(index: int, kp: KeyPoint, period: PeriodResult) -> dict[str, 
         "issue": kp.issue,
         "indicator": kp.indicator,
         "value": None if r is None else num(r.period, VALUE_PLACES),
-        "target": None if r is None or r.target is None else _bounds(r.target),
+        "target": None if r is None else bounds(r.target),
         "met": None if r is None else r.met,
     }
 
@@ -266,75 +260,46 @@ def key_point_fact(index: int, kp: KeyPoint, period: PeriodResult) -> dict[str, 
 def key_point_problems(fw: Framework, data: EngagementData, period: PeriodResult) -> list[Problem]:
     """Key points whose figures contradict the run's indicators (each names both)."""
     where = str(data.files.get("engagement", data.folder))
-    problems: list[Problem] = []
-    for n, kp in enumerate(data.engagement.key_points):
-        stated = kp.target is not None or kp.value is not None or kp.met is not None
-        field = f"key_points.{n}"
-        if kp.indicator is None:
-            if stated:
-                problems.append(
-                    Problem(
-                        "states a target, value or met but names no indicator",
-                        file=where,
-                        field=f"{field}.indicator",
-                    )
-                )
-            continue
-        r = period.indicators.get(kp.indicator)
-        if r is None:
-            problems.append(
-                Problem(
-                    f"names indicator {kp.indicator!r}, which {fw.id} does not define",
-                    file=where,
-                    field=f"{field}.indicator",
-                )
+    return [
+        Problem(message, file=where, field=f"key_points.{n}.{field}", indicator=indicator)
+        for n, kp in enumerate(data.engagement.key_points)
+        for field, message, indicator in _key_point_conflicts(fw, n, kp, period)
+    ]
+
+
+def _key_point_conflicts(
+    fw: Framework, n: int, kp: KeyPoint, period: PeriodResult
+) -> list[tuple[str, str, str | None]]:
+    """(field, message, indicator) for each figure of key point ``n`` the run contradicts."""
+    if kp.indicator is None:
+        if kp.target is None and kp.value is None and kp.met is None:
+            return []
+        return [("indicator", "states a target, value or met but names no indicator", None)]
+    r = period.indicators.get(kp.indicator)
+    if r is None:
+        defined = f"names indicator {kp.indicator!r}, which {fw.id} does not define"
+        return [("indicator", defined, None)]
+    ind = fw.indicator(kp.indicator)
+    what = f"key point {n + 1} ({kp.topic}) says"
+    shown = f"{kp.indicator} {ind.name}"
+    target, value = target_text(r.target, ind.unit), fmt_value(r.period, ind.unit)
+    out = []
+    printed = [] if r.target is None else [b for b in (r.target.min, r.target.max) if b is not None]
+    if kp.target is not None and not any(Fraction(kp.target) == Fraction(b) for b in printed):
+        out.append(("target", f"{what} the target is {kp.target}, but {shown} has target {target}"))
+    if kp.value is not None:
+        places = max(0, -int(kp.value.as_tuple().exponent))
+        if r.period is None or round_half_up(r.period, places) != kp.value:
+            out.append(
+                ("value", f"{what} the value is {kp.value}, but {shown} is {value} over the period")
             )
-            continue
-        ind = fw.indicator(kp.indicator)
-        what = f"key point {n + 1} ({kp.topic}) says"
-        shown = f"{kp.indicator} {ind.name}"
-        if kp.target is not None:
-            bounds = (
-                []
-                if r.target is None
-                else [b for b in (r.target.min, r.target.max) if b is not None]
-            )
-            if not any(Fraction(kp.target) == Fraction(b) for b in bounds):
-                problems.append(
-                    Problem(
-                        f"{what} the target is {kp.target}, but {shown} has target "
-                        f"{target_text(r.target, ind.unit)}",
-                        file=where,
-                        field=f"{field}.target",
-                        indicator=kp.indicator,
-                    )
-                )
-        if kp.value is not None:
-            places = max(0, -int(kp.value.as_tuple().exponent))
-            actual = None if r.period is None else round_half_up(r.period, places)
-            if actual is None or actual != kp.value:
-                problems.append(
-                    Problem(
-                        f"{what} the value is {kp.value}, but {shown} is "
-                        f"{fmt_value(r.period, ind.unit)} over the period",
-                        file=where,
-                        field=f"{field}.value",
-                        indicator=kp.indicator,
-                    )
-                )
-        if kp.met is not None and kp.met != r.met:
-            said = "met" if kp.met else "not met"
-            was = {True: "met", False: "not met", None: "not evaluable"}[r.met]
-            problems.append(
-                Problem(
-                    f"{what} the target is {said}, but {shown} is {was} "
-                    f"({fmt_value(r.period, ind.unit)} against {target_text(r.target, ind.unit)})",
-                    file=where,
-                    field=f"{field}.met",
-                    indicator=kp.indicator,
-                )
-            )
-    return problems
+    if kp.met is not None and kp.met != r.met:
+        said = "met" if kp.met else "not met"
+        was = {True: "met", False: "not met", None: "not evaluable"}[r.met]
+        out.append(
+            ("met", f"{what} the target is {said}, but {shown} is {was} ({value} against {target})")
+        )
+    return [(field, message, kp.indicator) for field, message in out]
 
 
 def _list_requirements_of_items_rated_whole(fw: Framework, a_dict: dict[str, Any]) -> None:
@@ -434,61 +399,45 @@ def kpi_table_dict(fw: Framework, period: PeriodResult) -> dict[str, Any] | None
     """The framework-level indicators (no item) by the groups of the framework's KPI table,
     with their values in the table's period columns; those outside the table come last, in a
     group without code or name. None when the framework has neither."""
-    if fw.kpi_table is None and not fw.framework_indicators:
+    table = fw.kpi_table
+    if table is None and not fw.framework_indicators:
         return None
     series = {code: r.monthly for code, r in period.indicators.items()}
     columns: list[dict[str, Any]] = []
     groups: list[dict[str, Any]] = []
-    listed: set[str] = set()
-    title = source = ""
-    if fw.kpi_table is not None:
+    if table is not None:
         view = kpi_table_rows(fw, period.months, series)
-        title, source = fw.kpi_table.title, fw.kpi_table.source
         columns = [
             {"name": c.name, "name_en": c.name_en, "role": c.role, "month": month}
-            for c, month in zip(fw.kpi_table.period_columns, view.periods, strict=True)
+            for c, month in zip(table.period_columns, view.periods, strict=True)
         ]
-        for (code, name, rows), group in zip(view.groups, fw.kpi_table.groups, strict=True):
-            groups.append(
-                {
-                    "code": code,
-                    "name": name,
-                    "name_en": group.name_en,
-                    "kpis": [
-                        {
-                            "code": r.code,
-                            "name": r.name,
-                            "unit": r.unit,
-                            "values": [num(v, VALUE_PLACES) for v in r.values],
-                        }
-                        for r in rows
-                    ],
-                }
-            )
-            listed |= {r.code for r in rows}
+        groups = [
+            {"code": code, "name": name, "name_en": group.name_en, "kpis": _kpi_rows(rows)}
+            for (code, name, rows), group in zip(view.groups, table.groups, strict=True)
+        ]
+    listed = {k["code"] for g in groups for k in g["kpis"]}
     months = [c["month"] for c in columns]
-    others = [i for i in fw.framework_indicators if i.code not in listed]
+    others = [
+        KpiRow(i.code, i.name, i.unit, tuple(series.get(i.code, {}).get(m) for m in months))
+        for i in fw.framework_indicators
+        if i.code not in listed
+    ]
     if others:
-        groups.append(
-            {
-                "code": None,
-                "name": "",
-                "name_en": "",
-                "kpis": [
-                    {
-                        "code": i.code,
-                        "name": i.name,
-                        "unit": i.unit,
-                        "values": [
-                            num(series.get(i.code, {}).get(m), VALUE_PLACES) if m else None
-                            for m in months
-                        ],
-                    }
-                    for i in others
-                ],
-            }
-        )
+        groups.append({"code": None, "name": "", "name_en": "", "kpis": _kpi_rows(others)})
+    title, source = ("", "") if table is None else (table.title, table.source)
     return {"title": title, "source": source, "columns": columns, "groups": groups}
+
+
+def _kpi_rows(rows: Sequence[KpiRow]) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": r.code,
+            "name": r.name,
+            "unit": r.unit,
+            "values": [num(v, VALUE_PLACES) for v in r.values],
+        }
+        for r in rows
+    ]
 
 
 def item_evidence(
@@ -620,9 +569,7 @@ def build_results(data: EngagementData) -> RunResult:
     findings = findings_for(fw, data, period, assessment)
     for e in rules:
         findings.setdefault(e.rule.item, []).append(e.fact)
-    results: dict[str, Any] = {
-        "schema": SCHEMA,
-        "schema_version": MODEL_VERSION,
+    results: dict[str, Any] = {  # schema and schema_version: the model's
         "generator": f"ccua {__version__}",
         "client": data.params.client,
         "framework": framework_dict(fw),
@@ -706,6 +653,4 @@ def _actions_and_assessors(
 
 def dumps(results: Results | dict[str, Any]) -> str:
     """The canonical text of results.json."""
-    if isinstance(results, Results):
-        results = results.to_json_dict()
-    return json.dumps(results, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    return results.dumps() if isinstance(results, Results) else dumps_dict(results)

@@ -14,7 +14,8 @@ from fractions import Fraction
 from typing import Any
 
 from ccua._num import round_half_up
-from ccua.results import UNIT_SUFFIX, fmt_value
+from ccua.fmt import plain
+from ccua.results import fmt_value, target_text
 from ccua.results_model import Bounds, Results
 
 
@@ -26,22 +27,9 @@ def _value(value: Decimal | None, unit: str | None) -> str:
     return fmt_value(None if value is None else Fraction(value), unit)
 
 
-def _plain(value: Decimal) -> str:
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _target(target: Bounds | None, unit: str | None) -> str:
-    if target is None or (target.min is None and target.max is None):
-        return "—"
-    suffix = UNIT_SUFFIX.get(unit or "", "")
-    lo = None if target.min is None else _plain(target.min)
-    hi = None if target.max is None else _plain(target.max)
-    if lo is not None and hi is not None:
-        return f"{lo}–{hi}{suffix}"
-    if lo is not None:
-        return f"≥{lo}{suffix}"
-    return f"≤{hi}{suffix}"
+def _target(target: Bounds, unit: str | None) -> str:
+    unset = target.min is None and target.max is None
+    return "—" if unset else target_text(target, unit, plain)
 
 
 def _percent(share: Decimal | float) -> str:

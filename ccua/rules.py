@@ -18,9 +18,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any
 
-from ccua._num import round_half_up, to_fraction
+from ccua._num import num, to_fraction
 from ccua.errors import CcuaError
 from ccua.spec import Framework, Indicator, Rule, Threshold
 
@@ -70,10 +70,6 @@ def improved(direction: str, new: Fraction, old: Fraction, target: Target | None
     return distance_to(new, target) < distance_to(old, target)
 
 
-def _no_worse(direction: str, new: Fraction, old: Fraction, target: Target) -> bool:
-    return not improved(direction, old, new, target)
-
-
 # ---------------------------------------------------------------- the kpi_persistence rule
 @dataclass(frozen=True)
 class MonthCheck:
@@ -84,7 +80,8 @@ class MonthCheck:
 
 @dataclass(frozen=True)
 class KpiRuleResult:
-    """One indicator under a persistence rule (guideline §6.5 k)."""
+    """One indicator under a persistence rule (guideline §6.5 k); the defaults are those of
+    an indicator that cannot be read (no target or no data)."""
 
     code: str
     name: str
@@ -92,19 +89,15 @@ class KpiRuleResult:
     direction: str
     target: Target | None
     months: tuple[MonthCheck, ...]
-    months_counted: int  # the denominator of the share
-    months_met: int
-    share_met: Fraction | None
-    share_ok: bool | None
-    longest_run: int  # consecutive month-on-month improvements, anywhere
-    latest_run: int  # … ending with the latest month
-    improvement_ok: bool | None
-    status: str  # pass | fail | not measurable
-    reasons: tuple[Reason, ...]  # facts: a code and values (docs/results.md)
-
-    @property
-    def met_every_month(self) -> bool:
-        return bool(self.months) and all(m.met for m in self.months)
+    months_counted: int = 0  # the denominator of the share
+    months_met: int = 0
+    share_met: Fraction | None = None
+    share_ok: bool | None = None
+    longest_run: int = 0  # consecutive month-on-month improvements, anywhere
+    latest_run: int = 0  # … ending with the latest month
+    improvement_ok: bool | None = None
+    status: str = NOT_MEASURABLE  # pass | fail | not measurable
+    reasons: tuple[Reason, ...] = ()  # facts: a code and values (docs/results.md)
 
 
 @dataclass(frozen=True)
@@ -148,10 +141,6 @@ def _runs(steps: Sequence[bool]) -> tuple[int, int]:
     return longest, current
 
 
-# The fields of a KpiRuleResult that name the indicator and give its months.
-_Head: TypeAlias = "tuple[str, str, str | None, str, Target | None, tuple[MonthCheck, ...]]"
-
-
 def persistence_of(
     indicator: Indicator,
     rule: Rule,
@@ -172,18 +161,16 @@ def persistence_of(
         )
         for m in months
     )
-    head: _Head = (
-        indicator.code,
-        indicator.name,
-        indicator.unit,
-        indicator.direction,
-        target,
-        checks,
-    )
+    head = (indicator.code, indicator.name, indicator.unit, indicator.direction, target, checks)
     with_value = [c for c in checks if c.value is not None]
     no_target = target is None or (target.min is None and target.max is None)
-    if no_target or not with_value:
-        return _not_measurable(head, no_target=no_target, no_data=not with_value)
+    if no_target or not with_value:  # it cannot be read
+        why: list[Reason] = []
+        if no_target:
+            why.append({"code": "no_target", "section": TARGET_REQUIRED_BY})
+        if not with_value:
+            why.append({"code": "no_data"})
+        return KpiRuleResult(*head, reasons=tuple(why))
     assert target is not None  # no_target ruled it out
     counted = len(checks) if rule.missing_months == "not_met" else len(with_value)
     met = sum(1 for c in checks if c.met)
@@ -199,7 +186,7 @@ def persistence_of(
             "code": "share_met",
             "met": met,
             "counted": counted,
-            "share": _num(share),
+            "share": num(share, 4),
             "required": float(required),
             "ok": share_ok,
             "missing_as_not_met": missing if rule.missing_months == "not_met" else 0,
@@ -227,27 +214,6 @@ def persistence_of(
     )
 
 
-def _not_measurable(head: _Head, *, no_target: bool, no_data: bool) -> KpiRuleResult:
-    """The result of an indicator without a target or without data: it cannot be read."""
-    reasons: list[Reason] = []
-    if no_target:
-        reasons.append({"code": "no_target", "section": TARGET_REQUIRED_BY})
-    if no_data:
-        reasons.append({"code": "no_data"})
-    return KpiRuleResult(
-        *head,
-        months_counted=0,
-        months_met=0,
-        share_met=None,
-        share_ok=None,
-        longest_run=0,
-        latest_run=0,
-        improvement_ok=None,
-        status=NOT_MEASURABLE,
-        reasons=tuple(reasons),
-    )
-
-
 def _improvement_steps(
     direction: str, rule: Rule, checks: Sequence[MonthCheck], target: Target
 ) -> list[bool]:
@@ -260,7 +226,7 @@ def _improvement_steps(
             continue
         step = improved(direction, after.value, before.value, target)
         if not step and rule.held_target_counts and before.met and after.met:
-            step = _no_worse(direction, after.value, before.value, target)
+            step = not improved(direction, before.value, after.value, target)  # no worse
         steps.append(step)
     return steps
 
@@ -313,17 +279,6 @@ def threshold_met(threshold: Threshold, value: object) -> bool:
         return low <= v <= high
     bound = to_fraction(threshold.value)
     return {">=": v >= bound, ">": v > bound, "<=": v <= bound, "<": v < bound}[threshold.operator]
-
-
-def thresholds_for(
-    framework: Framework, item: str, requirement: str | None = None
-) -> tuple[Threshold, ...]:
-    """The thresholds that are evidence for an item (or one of its requirements)."""
-    return tuple(
-        t
-        for t in framework.thresholds
-        if t.item == item and (requirement is None or t.requirement == requirement)
-    )
 
 
 # ---------------------------------------------------------------- the KPI table (A.1) view
@@ -379,17 +334,9 @@ def kpi_table_rows(
 
 
 # ---------------------------------------------------------------- plain data for JSON
-def _num(value: Fraction | None, places: int = 4) -> float | None:
-    return None if value is None else float(round_half_up(value, places))
-
-
-def _target(target: Target | None) -> dict[str, Any] | None:
-    if target is None:
-        return None
-    return {
-        "min": None if target.min is None else float(target.min),
-        "max": None if target.max is None else float(target.max),
-    }
+def bounds(target: Target | None) -> dict[str, Any] | None:
+    """A target's bounds for results.json: ``{"min": ..., "max": ...}``."""
+    return None if target is None else {"min": num(target.min), "max": num(target.max)}
 
 
 def rule_evidence_dict(evidence: RuleEvidence) -> dict[str, Any]:
@@ -417,18 +364,18 @@ def rule_evidence_dict(evidence: RuleEvidence) -> dict[str, Any]:
                 "name": k.name,
                 "unit": k.unit,
                 "direction": k.direction,
-                "target": _target(k.target),
+                "target": bounds(k.target),
                 "status": k.status,
                 "months_met": k.months_met,
                 "months_counted": k.months_counted,
-                "share_met": _num(k.share_met),
+                "share_met": num(k.share_met, 4),
                 "share_ok": k.share_ok,
                 "longest_run": k.longest_run,
                 "latest_run": k.latest_run,
                 "improvement_ok": k.improvement_ok,
                 "reasons": list(k.reasons),
                 "monthly": [
-                    {"month": m.month, "value": _num(m.value), "met": m.met} for m in k.months
+                    {"month": m.month, "value": num(m.value, 4), "met": m.met} for m in k.months
                 ],
             }
             for k in evidence.kpis

@@ -7,23 +7,12 @@ always gives the same output, key order included.
 from __future__ import annotations
 
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
-from ccua._num import as_json_number, round_half_up
+from ccua._num import num
 from ccua.kpi import KpiValue
 from ccua.scoring import Assessment, ItemScore, RequirementScore
 from ccua.spec import Framework, Grade, Indicator, load_framework
-
-
-def num(value: Decimal | Fraction | None, places: int | None = None) -> float | int | None:
-    if value is None:
-        return None
-    if isinstance(value, Fraction):
-        value = round_half_up(value, 6 if places is None else places)
-    elif places is not None:
-        value = round_half_up(Fraction(value), places)
-    return as_json_number(value)
 
 
 def grade_dict(grade: Grade | None) -> dict[str, Any] | None:
