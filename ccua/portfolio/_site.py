@@ -18,48 +18,27 @@ from typing import Any
 
 from ccua._io import atomic_write_text
 
-TEXT = {
-    "zh": {
-        "title": "测评组合",
-        "clients": "客户",
-        "segment": "行业",
-        "period": "测评期间",
-        "grade": "等级",
-        "total": "总分",
-        "trend": "趋势",
-        "reports": "报告",
-        "all": "全部",
-        "grades": "等级分布",
-        "heat": "能力项得分率（%）",
-        "indicators": "关键指标分布",
-        "runs": "次测评",
-        "filter": "筛选",
-        "shown": "显示",
-        "of": "/",
-        "ended": "期间止于",
-        "any": "不限",
-    },
-    "en": {
-        "title": "Assessment portfolio",
-        "clients": "Client",
-        "segment": "Segment",
-        "period": "Period",
-        "grade": "Grade",
-        "total": "Total",
-        "trend": "Trend",
-        "reports": "Reports",
-        "all": "All",
-        "grades": "Grade distribution",
-        "heat": "Item percent (%)",
-        "indicators": "Indicator distributions",
-        "runs": "runs",
-        "filter": "Filter",
-        "shown": "shown",
-        "of": "of",
-        "ended": "period ending from",
-        "any": "any",
-    },
+_WORDS = {  # key: (zh, en)
+    "title": ("测评组合", "Assessment portfolio"),
+    "clients": ("客户", "Client"),
+    "segment": ("行业", "Segment"),
+    "period": ("测评期间", "Period"),
+    "grade": ("等级", "Grade"),
+    "total": ("总分", "Total"),
+    "trend": ("趋势", "Trend"),
+    "reports": ("报告", "Reports"),
+    "all": ("全部", "All"),
+    "grades": ("等级分布", "Grade distribution"),
+    "heat": ("能力项得分率（%）", "Item percent (%)"),
+    "indicators": ("关键指标分布", "Indicator distributions"),
+    "runs": ("次测评", "runs"),
+    "filter": ("筛选", "Filter"),
+    "shown": ("显示", "shown"),
+    "of": ("/", "of"),
+    "ended": ("期间止于", "period ending from"),
+    "any": ("不限", "any"),
 }
+TEXT = {lang: {k: v[n] for k, v in _WORDS.items()} for n, lang in enumerate(("zh", "en"))}
 
 CSS = """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",
@@ -98,14 +77,12 @@ def sparkline(values: Sequence[float], width: int = 90, height: int = 22) -> str
     lo, hi = min(values), max(values)
     span = (hi - lo) or 1.0
     step = width / max(len(values) - 1, 1)
-    points = " ".join(
-        f"{i * step:.1f},{height - 2 - (v - lo) / span * (height - 4):.1f}"
+    xy = [
+        (f"{i * step:.1f}", f"{height - 2 - (v - lo) / span * (height - 4):.1f}")
         for i, v in enumerate(values)
-    )
-    dots = "".join(
-        f"<circle cx='{i * step:.1f}' cy='{height - 2 - (v - lo) / span * (height - 4):.1f}' r='2' fill='#4c78a8'/>"  # noqa: E501
-        for i, v in enumerate(values)
-    )
+    ]
+    points = " ".join(f"{x},{y}" for x, y in xy)
+    dots = "".join(f"<circle cx='{x}' cy='{y}' r='2' fill='#4c78a8'/>" for x, y in xy)
     return (
         f"<svg class='spark' width='{width + 4}' height='{height}' viewBox='-2 0 "
         f"{width + 4} {height}'><polyline fill='none' stroke='#4c78a8' stroke-width='1.5' "
