@@ -16,7 +16,7 @@ import json
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -130,8 +130,7 @@ def migrate(con: Any) -> int:
         )
     if version == len(MIGRATIONS):
         return version
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with _transaction(con):
         if version == 0:
             con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
             con.execute("INSERT INTO meta VALUES ('schema_version', '0')")
@@ -140,11 +139,19 @@ def migrate(con: Any) -> int:
         con.execute(
             "UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(len(MIGRATIONS))]
         )
-        con.execute("COMMIT")
-    except Exception:
+    return len(MIGRATIONS)
+
+
+@contextmanager
+def _transaction(con: Any) -> Iterator[None]:
+    """All or nothing: committed at the end, rolled back on any error."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
         con.execute("ROLLBACK")
         raise
-    return len(MIGRATIONS)
+    con.execute("COMMIT")
 
 
 @dataclass(frozen=True)
@@ -178,6 +185,7 @@ def record_of(results: Results, digest: str, source: str = "") -> RunRecord:
     if results.provenance and isinstance(results.provenance.get("inputs"), dict | list):
         hashes = json.dumps(results.provenance["inputs"], ensure_ascii=False, sort_keys=True)
     segment = results.engagement.background.industry or "—"
+    values = [None if i.value is None else float(i.value) for i in results.indicators]
     return RunRecord(
         run_id=digest[:16],
         client=results.client,
@@ -196,15 +204,8 @@ def record_of(results: Results, digest: str, source: str = "") -> RunRecord:
         source=source,
         items=tuple((i.code, i.group, i.points, i.percent, i.score) for i in a.items),
         indicators=tuple(
-            (
-                ind.code,
-                ind.unit,
-                ind.direction,
-                float(ind.value) if ind.value is not None else None,
-                ind.evaluable,
-                ind.met,
-            )
-            for ind in results.indicators
+            (ind.code, ind.unit, ind.direction, value, ind.evaluable, ind.met)
+            for ind, value in zip(results.indicators, values, strict=True)
         ),
     )
 
@@ -214,29 +215,10 @@ def insert(con: Any, record: RunRecord) -> bool:
     exists = con.execute("SELECT 1 FROM runs WHERE run_id = ?", [record.run_id]).fetchone()
     if exists:
         return False
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(
-            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-            "nextval('recorded_seq'))",
-            [
-                record.run_id,
-                record.client,
-                record.segment,
-                record.period_start,
-                record.period_end,
-                record.framework,
-                record.framework_version,
-                record.total,
-                record.grade,
-                record.ratings_rated,
-                record.ratings_na,
-                record.ratings_mean,
-                record.results_sha256,
-                record.input_hashes,
-                record.source,
-            ],
-        )
+    row = [getattr(record, f.name) for f in fields(record) if f.name not in ("items", "indicators")]
+    with _transaction(con):
+        marks = ", ".join("?" * len(row))
+        con.execute(f"INSERT INTO runs VALUES ({marks}, nextval('recorded_seq'))", row)
         if record.items:
             con.executemany(
                 "INSERT INTO run_items VALUES (?, ?, ?, ?, ?, ?)",
@@ -247,10 +229,6 @@ def insert(con: Any, record: RunRecord) -> bool:
                 "INSERT INTO run_indicators VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [[record.run_id, *row] for row in record.indicators],
             )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return True
 
 
