@@ -617,7 +617,7 @@ def _run_into(
         if notebooks:
             jobs = notebook_jobs(data, notebooks_folder, lang)
             if want_report:
-                _warm_report_engine()
+                _warm_report_engine(staging, lang)
             execute_notebooks(jobs, staging, say, order=lambda j: _expected_cost(data, j))
             files += [job.output for job in jobs]
         if want_report and notebooks:
@@ -663,17 +663,17 @@ def _keep_failed(staging: Path, target: Path) -> Path:
     return failed_dir
 
 
-def _warm_report_engine() -> None:
-    """While the notebooks run, import the report's renderers and workbook writer (openpyxl)
-    and have Typst read the report's fonts: the report then starts and compiles sooner. A
-    report that cannot be rendered says why later, not here."""
+def _warm_report_engine(run_dir: Path, lang: str) -> None:
+    """While the notebooks run: import the report's renderers and workbook writer (openpyxl),
+    have pandoc read the report's front part and Typst the report's fonts. The report then
+    starts and compiles sooner. A report that cannot be rendered says why later, not here."""
 
     def warm() -> None:
         with contextlib.suppress(Exception):
-            from ccua.report import find_cjk_font, render_run, warm_typst
+            from ccua.report import find_cjk_font, read_front_ahead, warm_typst
 
-            del render_run  # imported for the modules it brings
             warm_typst(find_cjk_font())
+            read_front_ahead(run_dir, lang)
 
     threading.Thread(target=warm, name="ccua-typst-warm", daemon=True).start()
 

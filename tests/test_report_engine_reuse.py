@@ -86,3 +86,74 @@ def test_a_report_s_charts_and_templates_skip_the_fsync_its_text_keeps_it(
     atomic_write_bytes(tmp_path / "kept.txt", b"x")
     assert len(synced) == 2  # the file, then its folder
     assert not [f for f in os.listdir(tmp_path / "charts") if f.endswith(".tmp")]
+
+
+@pytest.mark.parametrize(
+    ("params", "lang", "joined"),
+    [
+        ("params/demo.yaml", "zh", True),
+        # "Grade" heads a section of the front part and one of the scorecard: pandoc numbers
+        # the second "grade-1" as it does in the whole
+        ("params/demo-guideline.yaml", "en", True),
+    ],
+)
+def test_the_front_part_read_ahead_joins_into_the_ast_of_the_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, params: str, lang: str, joined: bool
+) -> None:
+    """The runner has pandoc read the report's front part while the notebooks run; the report
+    then reads the rest only, and the two make the AST of the whole report, exactly."""
+    import json
+
+    from ccua.report import _engines
+    from ccua.report._document import build_document, document_source
+    from ccua.results_model import load_run
+    from ccua.runner import run_client
+
+    run = tmp_path / "run"
+    run_client(Path(params), output=run, report=False, lang=lang)
+    results, font = load_run(run), find_cjk_font()
+    source = build_document(results, run, font, None, lang).source
+    ahead = document_source(results, [], font, None, lang)
+    monkeypatch.setattr(_engines, "_FRONTS", {})
+    monkeypatch.setattr(_engines, "_ASTS", {})
+    _engines.parse_front_ahead(ahead, run)
+    read: list[int] = []
+    real = _engines.pandoc
+
+    def pandoc(text: str, to: str, args: list[str], cwd: Path) -> str:
+        read.append(len(text))
+        return real(text, to, args, cwd)
+
+    monkeypatch.setattr(_engines, "pandoc", pandoc)
+    ast = json.loads(_engines.markdown_ast(run, source))
+    front = _engines._front_of(ahead)
+    assert front is not None and source.startswith(front)
+    rest = len(source) - len(front)  # (read with the front part's headings ahead of it)
+    assert len(read) == 1 if joined else read[-1] == len(source)  # the rest, else the whole
+    assert read[0] >= rest
+    assert ast == json.loads(real(source, "json", [], run))
+
+
+@pytest.mark.parametrize(
+    "rest",
+    [
+        "\n# 改进建议\n\ntext\n",  # a heading of the front again: numbered "-1"
+        "\n# Other\n\nsee [改进建议].\n",  # the front's heading cited: a link
+        "\n# Other\n\nnote[^1]\n\n[^1]: a footnote\n",  # a definition
+        "\n# Other {#改进建议}\n\ntext\n",  # the same identifier, given
+    ],
+)
+def test_what_pandoc_carries_across_the_parts_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rest: str
+) -> None:
+    import json
+
+    from ccua.report import _engines
+
+    marker = '```{=typst}\n#metadata("annexes") <ccua-annexes>\n```\n'
+    front = "---\ntitle: x\n---\n\n# 改进建议\n\n" + marker
+    monkeypatch.setattr(_engines, "_FRONTS", {})
+    monkeypatch.setattr(_engines, "_ASTS", {})
+    _engines.parse_front_ahead(front, tmp_path)
+    whole = json.loads(_engines.pandoc(front + rest, "json", [], tmp_path))
+    assert json.loads(_engines.markdown_ast(tmp_path, front + rest)) == whole

@@ -35,6 +35,7 @@ _EXPORTS = {
     "parse_formats": "ccua.report._render",
     "render_report": "ccua.report._render",
     "render_run": "ccua.report._render",
+    "read_front_ahead": "ccua.report._render",
 }
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
         FORMATS,
         ReportOutput,
         parse_formats,
+        read_front_ahead,
         render_report,
         render_run,
     )
@@ -73,6 +75,7 @@ __all__ = [
     "pandoc",
     "parse_formats",
     "pdf_with_typst",
+    "read_front_ahead",
     "render_report",
     "render_run",
     "standard_citation",

@@ -167,9 +167,23 @@ def build_document(
     lang: str = "zh",
 ) -> Document:
     """Render templates/report.qmd.j2 for one run (pure: reads the run's notebooks only)."""
+    chapters = report_chapters(results, run_dir, lang)
+    return Document(
+        source=document_source(results, chapters, font, folder, lang), chapters=chapters
+    )
+
+
+def document_source(
+    results: Results,
+    chapters: list[ChapterSource],
+    font: CjkFont | None,
+    folder: Path | None = None,
+    lang: str = "zh",
+) -> str:
+    """report.qmd with these chapters after 六、 (none: the front part, which the runner has
+    pandoc read while the notebooks run; see ccua.report._engines.parse_front_ahead)."""
     folder = folder or templates_dir()
     tr = Tr(lang)
-    chapters = report_chapters(results, run_dir, tr.lang)
     context = front_context(results, tr.lang)
     # The estimate under the other frameworks of the crosswalks: an appendix after the
     # notebooks' chapters, announced in 四、测评组意见.
@@ -197,8 +211,7 @@ def build_document(
     except jinja2.TemplateError as exc:
         raise CcuaError(f"the report template failed: {exc}", file=str(folder / TEMPLATE)) from None
     # Template control lines leave runs of blank lines; one is all Markdown needs.
-    source = re.sub(r"\n{3,}", "\n\n", source)
-    return Document(source=source, chapters=chapters)
+    return re.sub(r"\n{3,}", "\n\n", source)
 
 
 def write_project(

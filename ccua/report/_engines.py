@@ -124,13 +124,115 @@ def markdown_ast(run_dir: Path, source: str) -> str:
                 del _ASTS[next(iter(_ASTS))]
     if owner:
         try:
-            fut.set_result(pandoc(source, "json", [], run_dir))
+            fut.set_result(_parsed(source, run_dir))
         except BaseException as exc:
             with _ASTS_LOCK:  # a failure is not kept: the next render tries again
                 if _ASTS.get(key) is fut:
                     del _ASTS[key]
             fut.set_exception(exc)
     return fut.result()
+
+
+# The front part of report.qmd (cover to 六、, with most of the tables: two thirds of pandoc's
+# reading) depends on results.json alone. The runner has pandoc read it while the notebooks
+# run (parse_front_ahead); the report then reads only what follows, and joins the two. What
+# pandoc carries from one part of a document to the next is kept: the identifiers the front
+# part's headings took (pandoc numbers a repeated heading, "grade-1"), given to the rest as
+# headings of their own ahead of it and dropped from its AST after. The join is refused, and
+# the whole read as before, when the front part is not the same text, a footnote or link
+# reference is defined (it could be used across the parts), a heading of the front part is
+# cited by its text in the rest, or the rest carries metadata. tests/test_report_engine_reuse.py
+# checks that the joined AST is the whole one, for both demos.
+FRONT_END = "<ccua-annexes>\n```\n"  # the end of the annexes marker after 六、
+_FRONTS: dict[str, Future[str]] = {}
+_FRONTS_KEPT = 4
+_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:", re.MULTILINE)
+_STAND_IN = "ccua-front-heading"
+
+
+def _front_of(source: str) -> str | None:
+    end = source.find(FRONT_END)
+    return None if end < 0 else source[: end + len(FRONT_END)]
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def parse_front_ahead(source: str, cwd: Path) -> None:
+    """Have pandoc read the front part of ``source`` now (the runner calls this in a thread
+    while the notebooks run); :func:`markdown_ast` uses it when the report has that front."""
+    front = _front_of(source)
+    if front is None:
+        return
+    fut: Future[str] = Future()
+    with _ASTS_LOCK:
+        _FRONTS[_digest(front)] = fut
+        while len(_FRONTS) > _FRONTS_KEPT:
+            del _FRONTS[next(iter(_FRONTS))]
+    try:
+        fut.set_result(pandoc(front, "json", [], cwd))
+    except BaseException as exc:  # the whole is read later, and says what is wrong
+        fut.set_exception(exc)
+
+
+def _headers(node: object) -> list[tuple[str, str]]:
+    """(identifier, text) of every heading, in document order."""
+    found: list[tuple[str, str]] = []
+
+    def text(inlines: object) -> str:
+        if isinstance(inlines, dict):
+            if inlines.get("t") in ("Space", "SoftBreak", "LineBreak"):
+                return " "
+            c = inlines.get("c")
+            return c if isinstance(c, str) else text(c)
+        if isinstance(inlines, list):
+            return "".join(text(i) for i in inlines)
+        return ""
+
+    def walk(item: object) -> None:
+        if isinstance(item, dict):
+            if item.get("t") == "Header":
+                found.append((item["c"][1][0], text(item["c"][2])))
+            walk(item.get("c"))
+        elif isinstance(item, list):
+            for child in item:
+                walk(child)
+
+    walk(node)
+    return found
+
+
+def _parsed(source: str, run_dir: Path) -> str:
+    import json
+
+    front = _front_of(source)
+    with _ASTS_LOCK:
+        fut = _FRONTS.get(_digest(front)) if front is not None else None
+    if front is None or fut is None or _DEFINITION.search(source):
+        return pandoc(source, "json", [], run_dir)
+    try:
+        head = json.loads(fut.result())
+    except Exception:
+        return pandoc(source, "json", [], run_dir)
+    rest = source[len(front) :]
+    taken = _headers(head["blocks"])
+    if any(f"[{text}]" in rest for _, text in taken) or f"[{_STAND_IN}]" in rest:
+        return pandoc(source, "json", [], run_dir)
+    ahead = "".join(f"# {_STAND_IN} {{#{ident}}}\n\n" for ident, _ in taken if ident)
+    tail = json.loads(pandoc(ahead + rest, "json", [], run_dir))
+    stand_ins, blocks = tail["blocks"][: ahead.count("\n\n")], tail["blocks"][ahead.count("\n\n") :]
+    if (
+        tail.get("meta")
+        or tail.get("pandoc-api-version") != head.get("pandoc-api-version")
+        or [h[0] for h in _headers(stand_ins)] != [i for i, _ in taken if i]
+        or len(stand_ins) != len(_headers(stand_ins))
+    ):
+        return pandoc(source, "json", [], run_dir)
+    head["blocks"].extend(blocks)
+    return json.dumps(head, ensure_ascii=False)
 
 
 TOC_TITLES = {"zh": "目录", "en": "Contents"}

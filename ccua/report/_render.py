@@ -12,9 +12,16 @@ from ccua import __version__
 from ccua._io import atomic_write_bytes
 from ccua.errors import CcuaError
 from ccua.i18n import Tr
-from ccua.report._document import SOURCE_FILE, build_document, templates_dir, write_project
+from ccua.report._document import (
+    SOURCE_FILE,
+    build_document,
+    document_source,
+    templates_dir,
+    write_project,
+)
 from ccua.report._engines import (
     html_with_pandoc,
+    parse_front_ahead,
     pdf_with_typst,
     quarto_executable,
     render_with_quarto,
@@ -193,6 +200,14 @@ def translate_notebooks(run: Path, framework: object, lang: str, say: Say) -> li
     say(f"executing the notebooks in {lang} ({len(missing)})")
     execute_notebooks(missing, run, say)
     return [j.output for j in missing]
+
+
+def read_front_ahead(run_dir: Path, lang: str = "zh") -> None:
+    """While the notebooks run: have pandoc read the report's front part, which depends on
+    results.json alone (ccua.report._engines.parse_front_ahead)."""
+    font = find_cjk_font()
+    source = document_source(load_run(run_dir), [], font, templates_dir(), Tr(lang).lang)
+    parse_front_ahead(source, run_dir)
 
 
 def render_run(run_dir: Path, say: Say, lang: str = "zh") -> list[str]:
