@@ -42,12 +42,8 @@ READABLE_VERSIONS = (1, 2)
 RESULTS_FILE = "results.json"
 
 
-def _json_number(value: Decimal) -> float:
-    return float(value)
-
-
 #: An exact number, written as a JSON number (the core rounds half-up before it gets here).
-Num = Annotated[Decimal, PlainSerializer(_json_number, return_type=float, when_used="json")]
+Num = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
 
 
 class _Frozen(BaseModel):
@@ -225,31 +221,11 @@ class ComparisonGradeOut(_Frozen):
     label_en: str
 
 
-_ASSESSMENT_KEYS = (
-    "framework",
-    "framework_version",
-    "total",
-    "total_points",
-    "grade",
-    "grade_detail",
-    "complete",
-    "custom_weights",
-    "items",
-    "groups",
-    "categories",
-    "grade_note",
-    "comparison_grade",
-    "missing",
-)
-
-
 class AssessmentOut(_Frozen):
     """The scores. ``groups`` is also written under the framework's plural name for its
     groups (``domains`` for T/CCUA, ``areas`` for the guideline): ``groups_key``."""
 
     model_config = ConfigDict(
-        frozen=True,
-        extra="forbid",
         json_schema_extra={
             "additionalProperties": {
                 "description": "the groups again, under the framework's "
@@ -279,7 +255,7 @@ class AssessmentOut(_Frozen):
     @classmethod
     def _take_groups_key(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            extra = [k for k in data if k not in _ASSESSMENT_KEYS and k != "groups_key"]
+            extra = [k for k in data if k not in cls.model_fields]
             if len(extra) == 1 and data[extra[0]] == data.get("groups"):
                 data = {k: v for k, v in data.items() if k != extra[0]}
                 data["groups_key"] = extra[0]
@@ -826,7 +802,7 @@ class ProjectionOut(_Aliased):
 class Results(_Frozen):
     """Everything a report needs, computed once per run (``results.json``)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", title="ccua results.json")
+    model_config = ConfigDict(title="ccua results.json")
 
     schema_: Literal["ccua.results"] = Field("ccua.results", alias="schema")
     schema_version: Literal[2] = 2
@@ -919,44 +895,42 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
     (printed as they were). Rule summaries become ``rule_result`` facts rebuilt from each
     rule's counts and parameters (the v1 sentence is dropped).
     """
-    version = data.get("schema_version")
-    if version == 1:
-        data = dict(data)
-        rules = {r["rule"]: r for r in data.get("rules") or []}
-        findings: dict[str, list[dict[str, Any]]] = {}
-        for item, lines in (data.get("findings") or {}).items():
-            facts = []
-            for line in lines:
-                rule = next((r for r in rules.values() if r.get("summary") == line), None)
-                facts.append(
-                    _rule_fact(rule) if rule is not None else {"code": "text", "text": line}
-                )
-            findings[item] = facts
-        data["findings"] = findings
-        data["rules"] = [
+    if data.get("schema_version") != 1:
+        return data
+    rules = data.get("rules") or []
+
+    def fact(line: str) -> dict[str, Any]:
+        rule = next((r for r in rules if r.get("summary") == line), None)
+        return {"code": "text", "text": line} if rule is None else _rule_fact(rule)
+
+    def unsummarised(d: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in d.items() if k != "summary"}
+
+    assessment = data["assessment"]
+    return {
+        **data,
+        "findings": {
+            i: [fact(line) for line in f] for i, f in (data.get("findings") or {}).items()
+        },
+        "rules": [
             {
-                **{k: v for k, v in r.items() if k != "summary"},
+                **unsummarised(r),
                 "kpis": [
                     {**k, "reasons": [{"code": "text", "text": t} for t in k["reasons"]]}
                     for k in r["kpis"]
                 ],
             }
-            for r in data.get("rules") or []
-        ]
-        assessment = dict(data["assessment"])
-        assessment["items"] = [
-            {
-                **item,
-                "evidence": [
-                    {k: v for k, v in e.items() if k != "summary"}
-                    for e in item.get("evidence") or []
-                ],
-            }
-            for item in assessment["items"]
-        ]
-        data["assessment"] = assessment
-        data["schema_version"] = 2
-    return data
+            for r in rules
+        ],
+        "assessment": {
+            **assessment,
+            "items": [
+                {**item, "evidence": [unsummarised(e) for e in item.get("evidence") or []]}
+                for item in assessment["items"]
+            ],
+        },
+        "schema_version": 2,
+    }
 
 
 def _rule_fact(rule: dict[str, Any]) -> dict[str, Any]:

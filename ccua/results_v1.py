@@ -9,7 +9,6 @@ and as the reference the message catalogs' Chinese sentences are tested against
 
 from __future__ import annotations
 
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -19,12 +18,17 @@ from ccua.results import fmt_value, target_text
 from ccua.results_model import Bounds, Results
 
 
-def _places2(value: Decimal | None) -> str:
-    return "—" if value is None else str(round_half_up(Fraction(value), 2))
+def _exact(value: Any) -> Fraction:
+    """A number of the results dict, exact as its shortest text (0.1, not its binary float)."""
+    return Fraction(str(value))
 
 
-def _value(value: Decimal | None, unit: str | None) -> str:
-    return fmt_value(None if value is None else Fraction(value), unit)
+def _places2(value: Any) -> str:
+    return "—" if value is None else str(round_half_up(_exact(value), 2))
+
+
+def _value(value: Any, unit: str | None) -> str:
+    return fmt_value(None if value is None else _exact(value), unit)
 
 
 def _target(target: Bounds, unit: str | None) -> str:
@@ -32,9 +36,8 @@ def _target(target: Bounds, unit: str | None) -> str:
     return "—" if unset else target_text(target, unit, plain)
 
 
-def _percent(share: Decimal | float) -> str:
-    text = f"{round_half_up(Fraction(Decimal(str(share))) * 100, 2):f}".rstrip("0").rstrip(".")
-    return f"{text}%"
+def _percent(share: Any) -> str:
+    return f"{plain(round_half_up(_exact(share) * 100, 2))}%"
 
 
 def finding_zh(res: Results, f: dict[str, Any]) -> str:
@@ -50,35 +53,28 @@ def finding_zh(res: Results, f: dict[str, Any]) -> str:
         if code == "indicator_not_met":
             target = Bounds.model_validate(f["target"])
             return (
-                f"{head}期间值 {_value(_dec(f['value']), f['unit'])}，"
+                f"{head}期间值 {_value(f['value'], f['unit'])}，"
                 f"未达到目标（{_target(target, f['unit'])}）。"
             )
         if code == "claim_mismatch":
             return (
-                f"{head}受评方报告值 {_value(_dec(f['claimed']), f['unit'])}（{when}）与复核"
-                f"计算值 {_value(_dec(f['recomputed']), f['unit'])} 不一致，超出容差 "
-                f"±{_places2(_dec(f['tolerance']))}。"
+                f"{head}受评方报告值 {_value(f['claimed'], f['unit'])}（{when}）与复核"
+                f"计算值 {_value(f['recomputed'], f['unit'])} 不一致，超出容差 "
+                f"±{_places2(f['tolerance'])}。"
             )
         if code == "claim_unverifiable":
             return f"{head}受评方报告值（{when}）无运营数据可复核。"
         if code == "trend_worsening":
             return f"{head}半年趋势变差。"
     if code == "handover_gap":
-        parts = [
-            p
-            for p, on in (
-                ("资料不完整", f["incomplete"]),
-                ("测评粒度不符合", f["granularity_mismatch"]),
-            )
-            if on
-        ]
+        parts = ["资料不完整"] * f["incomplete"] + ["测评粒度不符合"] * f["granularity_mismatch"]
         return (
             f"测评资料：{'、'.join(parts)}"
             + (f"（{f['feedback']}）" if f["feedback"] else "")
             + "。"
         )
     if code == "requirement_below_standard":
-        text = f"要求 {f['requirement']}) 评分 {_places2(_dec(f['rating']))}，低于“遵循标准”"
+        text = f"要求 {f['requirement']}) 评分 {_places2(f['rating'])}，低于“遵循标准”"
         return text + (f"：{f['note']}" if f["note"] else "") + "。"
     if code == "key_point":
         return f"关键点问题（{f['topic']}）：{f['issue']}"
@@ -118,39 +114,39 @@ def reason_zh(r: dict[str, Any]) -> str:
     raise ValueError(f"unknown reason code {code!r}")
 
 
-def _dec(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
-
-
 def to_v1(res: Results) -> dict[str, Any]:
     """The schema-1 dict of these results (findings and reasons as Chinese sentences)."""
     data = res.to_json_dict()
     data["schema_version"] = 1
-    summaries = {}
-    for findings in data["findings"].values():
-        for f in findings:
-            if f["code"] == "rule_result":
-                summaries[f["rule"]] = finding_zh(res, f)
+    summaries = {
+        f["rule"]: finding_zh(res, f)
+        for facts in data["findings"].values()
+        for f in facts
+        if f["code"] == "rule_result"
+    }
     data["findings"] = {
         item: [finding_zh(res, f) for f in facts] for item, facts in data["findings"].items()
     }
-    rules = []
-    for rule in data["rules"]:
-        out: dict[str, Any] = {}
-        for key, value in rule.items():
-            out[key] = value
-            if key == "counts":
-                out["summary"] = summaries[rule["rule"]]
-        out["kpis"] = [{**k, "reasons": [reason_zh(r) for r in k["reasons"]]} for k in rule["kpis"]]
-        rules.append(out)
-    data["rules"] = rules
+    data["rules"] = [
+        {
+            **_after(rule, "counts", "summary", summaries[rule["rule"]]),
+            "kpis": [{**k, "reasons": [reason_zh(r) for r in k["reasons"]]} for k in rule["kpis"]],
+        }
+        for rule in data["rules"]
+    ]
     for item in data["assessment"]["items"]:
-        evidence = []
-        for e in item.get("evidence") or []:
-            if e["kind"] == "rule":
-                e = {k: v for k, v in e.items() if k != "counts"}
-                e["summary"] = summaries[e["id"]]
-                e["counts"] = next(r["counts"] for r in data["rules"] if r["rule"] == e["id"])
-            evidence.append(e)
-        item["evidence"] = evidence
+        item["evidence"] = [
+            _after(e, "section", "summary", summaries[e["id"]]) if e["kind"] == "rule" else e
+            for e in item.get("evidence") or []
+        ]
     return data
+
+
+def _after(data: dict[str, Any], after: str, key: str, value: Any) -> dict[str, Any]:
+    """``data`` with ``key`` inserted right after ``after``."""
+    out: dict[str, Any] = {}
+    for k, v in data.items():
+        out[k] = v
+        if k == after:
+            out[key] = value
+    return out
