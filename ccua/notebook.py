@@ -85,15 +85,12 @@ def load_results(path: str | Path = "results.json", lang: str | None = None) -> 
 
 
 def _table(
-    header: Sequence[str],
-    rows: Sequence[Sequence[Any]],
-    caption: str = "",
-    widths: Sequence[int] = (),
-    align: str = "",
+    columns: Sequence[tuple[str, int, str]], rows: Sequence[Sequence[Any]], caption: str = ""
 ) -> str:
-    """A table of the notebook's own texts, through the table model (:func:`tables.text_table`
-    and its pipe writer)."""
-    return tables.pipe_markdown(tables.text_table(header, rows, caption, widths, align))
+    """A table of the notebook's own texts, a column each (header, relative width, alignment
+    l, r or c), through the table model (:func:`tables.text_table` and its pipe writer)."""
+    header, widths, align = zip(*columns, strict=True)
+    return tables.pipe_markdown(tables.text_table(header, rows, caption, widths, "".join(align)))
 
 
 # ---------------------------------------------------------------- number formatting
@@ -182,10 +179,9 @@ def overview_md(results: Results) -> str:
         )
     parts.append(
         _table(
-            [tr("sheet.item"), tr("sheet.value")],
+            [(tr("sheet.item"), 8, "l"), (tr("sheet.value"), 40, "l")],
             facts,
-            caption=tr("nb.overview.caption"),
-            widths=[8, 40],
+            tr("nb.overview.caption"),
         )
     )
     if eng.tools:
@@ -212,16 +208,14 @@ def process_md(results: Results) -> str:
         "## " + tr("nb.process.h"),
         _table(
             [
-                tr("table.seq"),
-                tr("nb.process.step"),
-                tr("nb.process.start"),
-                tr("nb.process.end"),
-                tr("nb.process.deliverable"),
+                (tr("table.seq"), 4, "c"),
+                (tr("nb.process.step"), 14, "l"),
+                (tr("nb.process.start"), 10, "l"),
+                (tr("nb.process.end"), 10, "l"),
+                (tr("nb.process.deliverable"), 24, "l"),
             ],
             rows,
-            caption=tr("nb.process.caption"),
-            widths=[4, 14, 10, 10, 24],
-            align="cllll",
+            tr("nb.process.caption"),
         ),
     )
 
@@ -279,17 +273,15 @@ def key_points_md(results: Results) -> str:
     ]
     table = _table(
         [
-            tr("table.seq"),
-            tr("table.category"),
-            level(results, "item").capitalize(),
-            tr("nb.kp.issue"),
-            tr("nb.kp.response"),
-            tr("nb.kp.state"),
+            (tr("table.seq"), 4, "c"),
+            (tr("table.category"), 6, "l"),
+            (level(results, "item").capitalize(), 10, "l"),
+            (tr("nb.kp.issue"), 30, "l"),
+            (tr("nb.kp.response"), 24, "l"),
+            (tr("nb.kp.state"), 6, "l"),
         ],
         rows,
-        caption=tr("nb.kp.h"),
-        widths=[4, 6, 10, 30, 24, 6],
-        align="clllll",
+        tr("nb.kp.h"),
     )
     flagged = results.staffing.flagged if results.staffing else ()
     staffing = (
@@ -336,18 +328,16 @@ def reconciliation_md(results: Results) -> str:
         md_paragraph(text),
         _table(
             [
-                tr("sheet.indicator"),
-                tr("sheet.name"),
-                tr("nb.recon.when"),
-                tr("nb.recon.claimed"),
-                tr("nb.recon.recomputed"),
-                tr("nb.recon.result"),
-                tr("nb.recon.source"),
+                (tr("sheet.indicator"), 6, "l"),
+                (tr("sheet.name"), 14, "l"),
+                (tr("nb.recon.when"), 6, "l"),
+                (tr("nb.recon.claimed"), 8, "r"),
+                (tr("nb.recon.recomputed"), 8, "r"),
+                (tr("nb.recon.result"), 6, "c"),
+                (tr("nb.recon.source"), 20, "l"),
             ],
             rows,
-            caption=tr("nb.recon.caption"),
-            widths=[6, 14, 6, 8, 8, 6, 20],
-            align="lllrrcl",
+            tr("nb.recon.caption"),
         ),
     )
 
@@ -396,51 +386,27 @@ def _item_summary(results: Results, item: ItemOut) -> str:
 def _item_figures(results: Results, item: ItemOut) -> str:
     """The item's row: points, percent, mean rating, score, share (points on items), or mean
     rating, its meaning, percent (points on groups); and how it was rated."""
-    source = _TR.get(f"nb.item_source.{item.source}", item.source)
+    rating, percent = rating_text(item.mean_rating), percent_text(item.percent)
     if results.framework.points_at != "item":
-        return _table(
-            [
-                tr("table.mean_rating"),
-                tr("nb.item.meaning"),
-                tr("table.percent"),
-                tr("nb.item.method"),
-            ],
-            [
-                (
-                    rating_text(item.mean_rating),
-                    scale_label(results, item.mean_rating),
-                    percent_text(item.percent),
-                    source,
-                )
-            ],
-            widths=[8, 16, 8, 12],
-            align="rlrl",
-        )
-    points = points_text(item.points)
-    if item.standard_points is not None:
-        points += tr("nb.item.custom_points", points=points_text(item.standard_points))
-    return _table(
-        [
-            tr("table.points"),
-            tr("table.percent"),
-            tr("table.mean_rating"),
-            tr("table.score"),
-            tr("table.score_share"),
-            tr("nb.item.method"),
-        ],
-        [
-            (
-                points,
-                percent_text(item.percent),
-                rating_text(item.mean_rating),
-                points_text(item.score),
-                percent_text(item.share),
-                source,
-            )
-        ],
-        widths=[8, 8, 8, 8, 8, 12],
-        align="rrrrrl",
-    )
+        cells = [
+            ("table.mean_rating", rating, 8, "r"),
+            ("nb.item.meaning", scale_label(results, item.mean_rating), 16, "l"),
+            ("table.percent", percent, 8, "r"),
+        ]
+    else:
+        points = points_text(item.points)
+        if item.standard_points is not None:
+            points += tr("nb.item.custom_points", points=points_text(item.standard_points))
+        cells = [
+            ("table.points", points, 8, "r"),
+            ("table.percent", percent, 8, "r"),
+            ("table.mean_rating", rating, 8, "r"),
+            ("table.score", points_text(item.score), 8, "r"),
+            ("table.score_share", percent_text(item.share), 8, "r"),
+        ]
+    source = _TR.get(f"nb.item_source.{item.source}", item.source)
+    cells.append(("nb.item.method", source, 12, "l"))
+    return _table([(tr(k), w, a) for k, _, w, a in cells], [[v for _, v, _, _ in cells]])
 
 
 def _item_note(results: Results, item: ItemOut) -> str:
@@ -577,17 +543,15 @@ def score_table_md(results: Results) -> str:
         parts.append(
             _table(
                 [
-                    level(results, "group").capitalize(),
-                    level(results, "item").capitalize(),
-                    tr("table.rating"),
-                    tr("nb.item.meaning"),
-                    tr("table.percent"),
-                    tr("table.remark"),
+                    (level(results, "group").capitalize(), 10, "l"),
+                    (level(results, "item").capitalize(), 20, "l"),
+                    (tr("table.rating"), 5, "r"),
+                    (tr("nb.item.meaning"), 14, "l"),
+                    (tr("table.percent"), 7, "r"),
+                    (tr("table.remark"), 20, "l"),
                 ],
                 item_rows,
-                caption=tr("nb.score.items_caption", items=level(results, "item", plural=True)),
-                widths=[10, 20, 5, 14, 7, 20],
-                align="llrlrl",
+                tr("nb.score.items_caption", items=level(results, "item", plural=True)),
             )
         )
     if a.custom_weights:
@@ -605,36 +569,30 @@ def subtotals_md(results: Results) -> str:
     if a.categories:
         parts.append(
             _table(
-                [tr("table.category"), tr("table.points"), tr("table.score")],
+                [
+                    (tr("table.category"), 10, "l"),
+                    (tr("table.points"), 8, "r"),
+                    (tr("table.score"), 8, "r"),
+                ],
                 [
                     (cats.get(c.code, c.name), points_text(c.points), points_text(c.score))
                     for c in a.categories
                 ],
-                caption=tr("nb.subtotals.categories"),
-                widths=[10, 8, 8],
-                align="lrr",
+                tr("nb.subtotals.categories"),
             )
         )
-    head = (
-        [group_word.capitalize()]
-        + ([tr("table.category")] if cats else [])
-        + [tr("table.points"), tr("table.score"), tr("table.percent")]
-    )
+    columns = [
+        (group_word.capitalize(), 16, "l"),
+        *([(tr("table.category"), 8, "l")] if cats else []),
+        *((tr(k), 8, "r") for k in ("table.points", "table.score", "table.percent")),
+    ]
     rows = [
         [f"{g.code} {n.group(g.code)}"]
         + ([cats.get(g.category or "", "")] if cats else [])
         + [points_text(g.points), points_text(g.score), percent_text(g.percent)]
         for g in a.groups
     ]
-    parts.append(
-        _table(
-            head,
-            rows,
-            caption=tr("nb.subtotals.groups", level=group_word),
-            widths=[16] + ([8] if cats else []) + [8, 8, 8],
-            align="l" + ("l" if cats else "") + "rrr",
-        )
-    )
+    parts.append(_table(columns, rows, tr("nb.subtotals.groups", level=group_word)))
     return join_blocks(*parts)
 
 
@@ -939,16 +897,14 @@ def _improvement_path(
         ),
         _table(
             [
-                tr("nb.improve.item"),
-                tr("nb.improve.leaf"),
-                tr("nb.improve.from"),
-                tr("nb.improve.to"),
-                tr("nb.improve.points"),
+                (tr("nb.improve.item"), 16, "l"),
+                (tr("nb.improve.leaf"), 8, "l"),
+                (tr("nb.improve.from"), 6, "c"),
+                (tr("nb.improve.to"), 6, "c"),
+                (tr("nb.improve.points"), 8, "r"),
             ],
             rows,
-            caption=tr("nb.improve.caption", target=target),
-            widths=[16, 8, 6, 6, 8],
-            align="llccr",
+            tr("nb.improve.caption", target=target),
         ),
     ]
 
@@ -992,20 +948,18 @@ def staffing_md(results: Results, chapter: str | None = None) -> str:
         md_paragraph(intro),
         _table(
             [
-                tr("nb.staff.month"),
-                tr("nb.staff.calls"),
-                tr("nb.staff.aht"),
-                tr("nb.staff.agents"),
-                tr("nb.staff.modelled"),
-                tr("nb.staff.reported"),
-                tr("nb.staff.gap"),
-                tr("nb.staff.needed"),
-                tr("nb.staff.flag"),
+                (tr("nb.staff.month"), 10, "l"),
+                (tr("nb.staff.calls"), 8, "r"),
+                (tr("nb.staff.aht"), 7, "r"),
+                (tr("nb.staff.agents"), 7, "r"),
+                (tr("nb.staff.modelled"), 8, "r"),
+                (tr("nb.staff.reported"), 8, "r"),
+                (tr("nb.staff.gap"), 7, "r"),
+                (tr("nb.staff.needed"), 9, "r"),
+                (tr("nb.staff.flag"), 8, "c"),
             ],
             [_staffing_row(m) for m in st.months],
-            caption=tr("nb.staff.caption"),
-            widths=[10, 8, 7, 7, 8, 8, 7, 9, 8],
-            align="lrrrrrrrc",
+            tr("nb.staff.caption"),
         ),
         md_paragraph(_flagged_months(st)),
     )
@@ -1018,8 +972,8 @@ def _staffing_row(m: StaffingMonth) -> tuple[Any, ...]:
         fmt.fixed(m.calls_per_interval, 1),
         fmt.fixed(m.aht, 0),
         m.agents,
-        fmt.percent(100 * _f(m.modelled.service_level)),
-        fmt.percent(None if reported is None else 100 * _f(reported)),
+        fmt.percent(100 * float(m.modelled.service_level)),
+        fmt.percent(None if reported is None else 100 * float(reported)),
         _delta(m.gap_points),
         m.agents_needed if m.agents_needed is not None else "—",
         tr("nb.staff.flagged") if m.flagged else tr("nb.staff.ok"),
@@ -1062,11 +1016,9 @@ def evidence_annex_md(results: Results) -> str:
         "## " + tr("nb.evid.h"),
         md_paragraph(tr("nb.evid.intro")),
         _table(
-            [tr("nb.evid.item"), tr("nb.evid.cited")],
+            [(tr("nb.evid.item"), 16, "l"), (tr("nb.evid.cited"), 40, "l")],
             rows,
-            caption=tr("nb.evid.caption"),
-            widths=[16, 40],
-            align="ll",
+            tr("nb.evid.caption"),
         ),
     )
 
@@ -1083,15 +1035,10 @@ def load_comparison(results_path: str | Path = "results.json") -> dict[str, Any]
     return data if isinstance(data, dict) else None
 
 
-def _f(value: Any) -> float:
-    """A number of results.json as a float (a dict the loader keeps may hold it as text)."""
-    return float(value)
-
-
 def _delta(value: Any) -> str:
     if value is None:
         return "—"
-    return f"{_f(value):+.2f}"
+    return f"{float(value):+.2f}"
 
 
 def changes_md(results: Results, comparison: Mapping[str, Any] | None) -> str:
@@ -1129,15 +1076,13 @@ def _item_changes(results: Results, changes: Sequence[Mapping[str, Any]]) -> str
     ]
     return _table(
         [
-            tr("nb.change.item"),
-            tr("nb.change.before"),
-            tr("nb.change.after"),
-            tr("nb.change.delta"),
+            (tr("nb.change.item"), 16, "l"),
+            (tr("nb.change.before"), 8, "r"),
+            (tr("nb.change.after"), 8, "r"),
+            (tr("nb.change.delta"), 8, "r"),
         ],
         rows,
-        caption=tr("nb.change.caption"),
-        widths=[16, 8, 8, 8],
-        align="lrrr",
+        tr("nb.change.caption"),
     )
 
 
@@ -1159,16 +1104,14 @@ def _indicator_changes(results: Results, changes: Sequence[Mapping[str, Any]]) -
         return ""
     return _table(
         [
-            tr("nb.change.indicator"),
-            tr("sheet.name"),
-            tr("nb.change.before_value"),
-            tr("nb.change.after_value"),
-            tr("nb.change.delta"),
+            (tr("nb.change.indicator"), 6, "l"),
+            (tr("sheet.name"), 18, "l"),
+            (tr("nb.change.before_value"), 8, "r"),
+            (tr("nb.change.after_value"), 8, "r"),
+            (tr("nb.change.delta"), 8, "r"),
         ],
         rows,
-        caption=tr("nb.change.ind_caption"),
-        widths=[6, 18, 8, 8, 8],
-        align="llrrr",
+        tr("nb.change.ind_caption"),
     )
 
 
@@ -1210,11 +1153,9 @@ def peers_md(results: Results, comparison: Mapping[str, Any] | None) -> str:
         "## " + tr("nb.peers.h"),
         md_paragraph(tr("nb.peers.intro", peers=bench["peers"], scope=scope)),
         _table(
-            ["", tr("nb.peers.value"), tr("nb.peers.percentile")],
+            [("", 24, "l"), (tr("nb.peers.value"), 10, "r"), (tr("nb.peers.percentile"), 8, "r")],
             rows,
-            caption=tr("nb.peers.caption"),
-            widths=[24, 10, 8],
-            align="lrr",
+            tr("nb.peers.caption"),
         ),
     )
 

@@ -29,7 +29,7 @@ from pydantic import BaseModel
 
 from ccua import fmt, prose
 from ccua.fmt import grade_band
-from ccua.i18n import Tr
+from ccua.i18n import Tr, catalog
 from ccua.results_model import (
     AgreementStats,
     CategoryOut,
@@ -1287,13 +1287,7 @@ def _indicator_sheet(
     """Indicators on one worksheet: monthly values, the period value, the target, whether met."""
 
     def row(ind: IndicatorOut) -> tuple[Any, ...]:
-        status = (
-            "sheet.not_evaluable"
-            if not ind.evaluable
-            else "sheet.met"
-            if ind.met
-            else "sheet.not_met"
-        )
+        status = "not_evaluable" if not ind.evaluable else "met" if ind.met else "not_met"
         return (
             ind.code,
             tr.name(ind, ind.code),
@@ -1301,7 +1295,7 @@ def _indicator_sheet(
             *(by_month[ind.code].get(m) for m in months),
             ind.value,
             target_text(ind, tr, say_default=False) if ind.target else "",
-            tr(status),
+            tr(f"sheet.{status}"),
         )
 
     return Table(
@@ -1378,31 +1372,16 @@ def kpi_column(c: KpiColumn, tr: Tr) -> str:
 # ---------------------------------------------------------------- rules and thresholds
 
 OPERATOR = {">=": "≥", ">": "＞", "<=": "≤", "<": "＜"}
-THRESHOLD_UNITS = (
-    "percent",
-    "seconds",
-    "minutes",
-    "hours",
-    "days",
-    "months",
-    "milliseconds",
-    "count",
-    "per day",
-    "per week",
-    "per month",
-    "per quarter",
-    "per year",
-    "hours per day",
-)
 
 
 def _threshold_unit(th: ThresholdOut, tr: Tr) -> str:
-    unit = th.unit
-    if unit in THRESHOLD_UNITS:
-        assert unit is not None
-        label = tr(f"nb.th_unit.{unit.replace(' ', '_')}")
-        return label if (label == "%" or not tr.en) else " " + label
-    return f" {unit}"
+    """The unit after a threshold's number: the catalog's word (nb.th_unit), else as written."""
+    unit = str(th.unit)
+    key = f"nb.th_unit.{unit.replace(' ', '_')}"
+    if "_" in unit or key not in catalog(tr.lang):
+        return f" {unit}"
+    label = tr(key)
+    return label if (label == "%" or not tr.en) else " " + label
 
 
 def threshold_text(th: ThresholdOut, tr: Tr) -> str:
