@@ -309,38 +309,19 @@ def _list_requirements_of_items_rated_whole(fw: Framework, a_dict: dict[str, Any
     item requires. These entries carry no rating and the source ``item``: the item's own
     percent or rating stands for all of them.
     """
+    unrated = {"rating": None, "source": "item", "weight": None, "note": "", "evidence": ""}
     for item in a_dict["items"]:
         if item.get("requirements"):
             continue
-        item["requirements"] = [
-            {
-                "code": req.code,
-                "kind": req.kind,
-                "text": req.text,
-                "rating": None,
-                "source": "item",
-                "weight": None,
-                "note": "",
-                "evidence": "",
-                **(
-                    {
-                        "subpoints": [
-                            {
-                                "code": sp.code,
-                                "text": sp.text,
-                                "rating": None,
-                                "na": False,
-                                "note": "",
-                            }
-                            for sp in req.subpoints
-                        ]
-                    }
-                    if req.subpoints
-                    else {}
-                ),
-            }
-            for req in fw.item(item["code"]).requirements
-        ]
+        reqs: list[dict[str, Any]] = []
+        item["requirements"] = reqs
+        for req in fw.item(item["code"]).requirements:
+            reqs.append({"code": req.code, "kind": req.kind, "text": req.text, **unrated})
+            if req.subpoints:
+                reqs[-1]["subpoints"] = [
+                    {"code": sp.code, "text": sp.text, "rating": None, "na": False, "note": ""}
+                    for sp in req.subpoints
+                ]
 
 
 # ---------------------------------------------------------------- framework-level evidence
@@ -358,15 +339,8 @@ def thresholds_dict(fw: Framework, period: PeriodResult) -> list[dict[str, Any]]
     }
     out = []
     for th in fw.thresholds:
-        measured = None
-        if th.indicator is not None:
-            r = period.indicators.get(th.indicator)
-            if (
-                r is not None
-                and r.period is not None
-                and fw.indicator(th.indicator).unit == th.unit
-            ):
-                measured = r.period
+        r = period.indicators.get(th.indicator) if th.indicator else None
+        measured = r.period if r is not None and fw.indicator(r.code).unit == th.unit else None
         met = None if measured is None else threshold_met(th, measured)
         out.append(
             {
@@ -492,33 +466,26 @@ def framework_dict(fw: Framework) -> dict[str, Any]:
         "points_at": fw.scoring.points_at,
         "levels": fw.levels.model_dump(mode="json"),
         "has_grades": bool(fw.grades),
-        "scale": {
-            "id": fw.scale.id,
-            "name": fw.scale.name,
-            "source": fw.scale.source,
-            "levels": [
-                {"value": lv.value, "label": lv.label, "description": lv.description}
-                for lv in fw.scale.levels
-            ],
-        },
+        "scale": fw.scale.model_dump(
+            mode="json", exclude={"levels": {"__all__": {"label_en", "description_en"}}}
+        ),
         "grades": [grade_dict(g) for g in fw.grades],
     }
 
 
 def attainment_dict(fw: Framework, period: PeriodResult) -> dict[str, Any]:
     """Per item, its indicators' target attainment and the rating that gives (GUIDE §3.2)."""
-    out = {}
-    for code, att in period.attainment.items():
-        share = att.share
-        out[code] = {
+    return {
+        code: {
             "met": att.met,
             "evaluable": att.evaluable,
-            "share": num(share, VALUE_PLACES),
+            "share": num(att.share, VALUE_PLACES),
             "rating": None
-            if share is None
-            else num(rating_from_attainment(share, fw), VALUE_PLACES),
+            if att.share is None
+            else num(rating_from_attainment(att.share, fw), VALUE_PLACES),
         }
-    return out
+        for code, att in period.attainment.items()
+    }
 
 
 def reconciliation_summary(period: PeriodResult) -> dict[str, int]:
