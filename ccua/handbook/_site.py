@@ -91,22 +91,15 @@ def _page(
     for j, other in enumerate(chapters):
         cls = ' class="current"' if j == k else ""
         items.append(f'<li{cls}><a href="{other.slug}.html">{e(other.title)}</a></li>')
-    prev = (
-        (
-            f'<a rel="prev" href="{chapters[k - 1].slug}.html">← {e(tr("prev"))}: '
-            f"{e(chapters[k - 1].title)}</a>"
-        )
-        if k > 0
-        else "<span></span>"
-    )
-    nxt = (
-        (
-            f'<a rel="next" href="{chapters[k + 1].slug}.html">{e(tr("next"))}: '
-            f"{e(chapters[k + 1].title)} →</a>"
-        )
-        if k + 1 < len(chapters)
-        else "<span></span>"
-    )
+
+    def link(j: int, rel: str, before: str, after: str = "") -> str:
+        if not 0 <= j < len(chapters):
+            return "<span></span>"
+        to = chapters[j]
+        return f'<a rel="{rel}" href="{to.slug}.html">{before}{e(to.title)}{after}</a>'
+
+    prev = link(k - 1, "prev", f"← {e(tr('prev'))}: ")
+    nxt = link(k + 1, "next", f"{e(tr('next'))}: ", " →")
     pdf_link = f'<a href="handbook.pdf">{e(tr("pdf"))}</a>' if pdf else ""
     words = json.dumps({"count": tr("search_count"), "none": tr("search_none")}, ensure_ascii=False)
     toc_html = f'<nav class="toc" id="TOC">{toc}</nav>' if toc and ch.sections else ""
