@@ -86,15 +86,8 @@ def progress(
             state = "partial"
         else:
             state = "empty"
-        items.append(
-            ItemProgress(
-                it.code,
-                it.name,
-                state,
-                scored.percent if scored else None,
-                scored.score if scored else None,
-            )
-        )
+        numbers = (scored.percent, scored.score) if scored else (None, None)
+        items.append(ItemProgress(it.code, it.name, state, *numbers))
     return Progress(tuple(items), result, problem)
 
 
