@@ -24,7 +24,9 @@ import hashlib
 import os
 from functools import cache
 from importlib import resources
+from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from ccua._io import atomic_write_bytes
 
@@ -45,6 +47,12 @@ def cache_folder() -> Path:
     return Path(base) / "ccua" / "fonts"
 
 
+def _save(face: Any, target: Path) -> None:
+    buf = BytesIO()
+    face.save(buf)
+    atomic_write_bytes(target, buf.getvalue())
+
+
 @cache
 def cjk_font_folder() -> Path:
     """A folder holding only Noto Sans CJK SC; the collection's folder as a fallback."""
@@ -53,17 +61,12 @@ def cjk_font_folder() -> Path:
     try:
         if target.exists() and target.stat().st_mtime >= source.stat().st_mtime:
             return target.parent
-        from io import BytesIO
-
         from fontTools.ttLib import TTFont
 
         face = TTFont(str(source), fontNumber=SC_FACE)
-        family = face["name"].getDebugName(1)
-        if family != FAMILY:  # a different build of the wheel: do not guess
+        if face["name"].getDebugName(1) != FAMILY:  # a different build of the wheel: no guess
             return collection_folder()
-        buf = BytesIO()
-        face.save(buf)
-        atomic_write_bytes(target, buf.getvalue())
+        _save(face, target)
         return target.parent
     except Exception:  # any failure only costs speed: fall back to the collection
         return collection_folder()
@@ -108,8 +111,6 @@ def chart_font_folder() -> tuple[Path, frozenset[str] | None]:
         key = hashlib.sha256(f"{st.st_size}:{st.st_mtime_ns}:{text}".encode()).hexdigest()[:16]
         target = cache_folder() / f"charts-{key}" / FACE_FILE
         if not target.exists():
-            from io import BytesIO
-
             from fontTools import subset
             from fontTools.ttLib import TTFont
 
@@ -122,9 +123,7 @@ def chart_font_folder() -> tuple[Path, frozenset[str] | None]:
             subsetter = subset.Subsetter(options)
             subsetter.populate(text=text)
             subsetter.subset(face)
-            buf = BytesIO()
-            face.save(buf)
-            atomic_write_bytes(target, buf.getvalue())
+            _save(face, target)
         return target.parent, chars
     except Exception:  # any failure only costs speed: the whole face draws every character
         return whole, None

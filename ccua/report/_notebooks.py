@@ -34,6 +34,8 @@ SKIP_TAGS = {
     "hide-output",
     "hide_output",
 }
+SVG = "image/svg+xml"
+IMAGES = {SVG: "svg", "image/png": "png"}  # their files' extensions
 CHARTS_DIR = "charts"
 OUTPUT_SEPARATOR = "<!-- -->"
 _QUARTO_HIDE = re.compile(r"^#\|\s*(include|output)\s*:\s*false\s*$", re.MULTILINE)
@@ -127,39 +129,29 @@ def chapter_from_notebook(path: Path, key: str, heading: str, anchor: str) -> Ch
                 continue  # streams, errors: never part of the report
             data = output.get("data", {})
             spec_mime = next((m for m in VEGALITE_MIMES if m in data), None)
-            if spec_mime is not None:
-                n += 1
-                chart_id = f"chart-{key}-{n}"
-                svg_path = None
-                if "image/svg+xml" in data:
-                    svg_path = f"{CHARTS_DIR}/{key}-{n}.svg"
-                    chapter.files.append(
-                        ChartFile(svg_path, _text(data["image/svg+xml"]).encode("utf-8"))
-                    )
-                spec = data[spec_mime]
-                if isinstance(spec, str):
-                    spec = json.loads(spec)
-                blocks.append(chart_block(chart_id, spec, svg_path))
-                chapter.charts += 1
-            elif "text/markdown" in data:
+            if spec_mime is None and "text/markdown" in data:
                 blocks.append(_text(data["text/markdown"]).strip() + "\n")
-            elif "image/svg+xml" in data:
-                n += 1
-                svg_path = f"{CHARTS_DIR}/{key}-{n}.svg"
-                chapter.files.append(
-                    ChartFile(svg_path, _text(data["image/svg+xml"]).encode("utf-8"))
-                )
-                blocks.append(f"![]({svg_path})\n")
-            elif "image/png" in data:
-                n += 1
-                png_path = f"{CHARTS_DIR}/{key}-{n}.png"
-                chapter.files.append(
-                    ChartFile(png_path, base64.b64decode(_text(data["image/png"])))
-                )
-                blocks.append(f"![]({png_path})\n")
-            elif "text/html" in data:
-                blocks.append(f"```{{=html}}\n{_text(data['text/html']).strip()}\n```\n")
-            # text/plain alone is a repr (an object's address, a DataFrame's text): left out
+                continue
+            # a chart's SVG (its PDF form), else an image of its own
+            image = next((m for m in IMAGES if m in data and (m == SVG or not spec_mime)), None)
+            if spec_mime is None and image is None:
+                if "text/html" in data:
+                    blocks.append(f"```{{=html}}\n{_text(data['text/html']).strip()}\n```\n")
+                continue  # text/plain alone is a repr (an object's address, a DataFrame's text)
+            n += 1
+            path = None
+            if image is not None:
+                path = f"{CHARTS_DIR}/{key}-{n}.{IMAGES[image]}"
+                raw = _text(data[image])
+                body = raw.encode("utf-8") if image == SVG else base64.b64decode(raw)
+                chapter.files.append(ChartFile(path, body))
+            if spec_mime is None:
+                blocks.append(f"![]({path})\n")
+                continue
+            spec = data[spec_mime]
+            spec = json.loads(spec) if isinstance(spec, str) else spec
+            blocks.append(chart_block(f"chart-{key}-{n}", spec, path))
+            chapter.charts += 1
     # An empty comment between outputs keeps each output's blocks to itself: a "Table:" caption
     # that ends one output would otherwise caption the table that starts the next.
     chapter.markdown = f"\n{OUTPUT_SEPARATOR}\n\n".join(blocks)
