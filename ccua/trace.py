@@ -79,34 +79,26 @@ def _requirement(
 ) -> dict[str, Any]:
     entries = data.ratings.items.get(item.code)
     ratings = entries.ratings if entries else {}
-    leaves: list[dict[str, Any]] = []
-    if req.subpoints:
-        for sub in req.subpoints:
-            key = f"{req.code}.{sub.code}"
-            if key in ratings:
-                leaves.append(_rating(key, ratings[key], register))
-    if req.code in ratings:
-        leaves.append(_rating(req.code, ratings[req.code], register))
+    keys = [f"{req.code}.{sub.code}" for sub in req.subpoints] + [req.code]
     out: dict[str, Any] = {
         "code": f"{item.code}.{req.code}",
         "text": req.text,
         "kind": req.kind,
         "rating": _num(req.rating),
         "source": req.source,
-        "ratings": leaves,
+        "ratings": [_rating(key, ratings[key], register) for key in keys if key in ratings],
     }
     if req.kind == "indicator":
-        fw = data.framework
         out["indicators"] = [
             {
                 "code": ind.code,
                 "name": ind.name,
-                "value": _num(period.indicators[ind.code].period),
-                "met": period.indicators[ind.code].met,
-                "evaluable": period.indicators[ind.code].evaluable,
+                "value": _num(r.period),
+                "met": r.met,
+                "evaluable": r.evaluable,
             }
-            for ind in fw.item(item.code).indicators
-            if ind.code in period.indicators
+            for ind in data.framework.item(item.code).indicators
+            if (r := period.indicators.get(ind.code)) is not None
         ]
         if req.attainment is not None:
             out["attainment"] = {"met": req.attainment.met, "evaluable": req.attainment.evaluable}
@@ -174,28 +166,25 @@ def _indicator(data: EngagementData, period: PeriodResult, code: str) -> dict[st
     ind = fw.indicator(code)
     result = period.indicators.get(code)
     measures = _inputs(fw, ind)
-    months = []
-    for month in data.months:
-        inputs = []
-        for m in measures:
-            value = data.inputs.get(month, m)
-            source = data.inputs.sources.get((month, m))
-            inputs.append(
+    names = {m.code: m.name for m in fw.measures}
+    sources = {key: str(source) for key, source in data.inputs.sources.items() if source}
+    months = [
+        {
+            "month": month,
+            "value": _num(result.monthly.get(month)) if result else None,
+            "inputs": [
                 {
                     "measure": m,
-                    "name": fw.measure(m).name if _has_measure(fw, m) else m,
-                    "value": _plain(value),
-                    "source": str(source) if source else None,
+                    "name": names.get(m, m),
+                    "value": _plain(data.inputs.get(month, m)),
+                    "source": sources.get((month, m)),
                     "origin": data.inputs.origin.get(m),
                 }
-            )
-        months.append(
-            {
-                "month": month,
-                "value": _num(result.monthly.get(month)) if result else None,
-                "inputs": inputs,
-            }
-        )
+                for m in measures
+            ],
+        }
+        for month in data.months
+    ]
     target = data.targets.get(code)
     return {
         "kind": "indicator",
@@ -224,41 +213,31 @@ def _indicator(data: EngagementData, period: PeriodResult, code: str) -> dict[st
     }
 
 
-def _has_measure(fw: Framework, code: str) -> bool:
-    try:
-        fw.measure(code)
-    except KeyError:
-        return False
-    return True
-
-
 def trace(data: EngagementData, code: str) -> dict[str, Any]:
     """The chain from a score or value down to the ratings, evidence and inputs behind it."""
     fw = data.framework
     period = indicators_over_period(
         fw, data.months, data.inputs, data.targets, data.checks, data.claims, data.params.tolerance
     )
-    register = load_register(Path(data.folder))
-    codes = {i.code for i in fw.items}
-    if code in codes:
-        assessment = score(fw, data.ratings, attainment=period.attainment, partial=True)
-        return _item(data, assessment, period, register, code)
-    if any(i.code == code for i in fw.indicators):
-        return _indicator(data, period, code)
-    item_code, _, rest = code.partition(".")
-    if item_code in codes and rest:
-        req_code = rest.split(".", 1)[0]
-        item = fw.item(item_code)
-        if any(r.code == req_code for r in item.requirements):
-            assessment = score(fw, data.ratings, attainment=period.attainment, partial=True)
-            chain = _item(data, assessment, period, register, item_code, only=req_code)
-            if "." in rest:  # a sub-point: only its own rating
-                for req in chain["requirements"]:
-                    req["ratings"] = [r for r in req["ratings"] if r["leaf"] == rest]
-                chain["code"] = code
-            return chain
-    raise CcuaError(
-        f"{code!r} is neither an item (DO6), a requirement (DO6.c, DO6.c.2) nor an "
-        f"indicator (DO6.9) of {fw.id}",
-        field="CODE",
-    )
+    items = {i.code: i for i in fw.items}
+    item_code, rest, only = code, "", None  # only: a requirement's code
+    if code not in items:
+        if any(i.code == code for i in fw.indicators):
+            return _indicator(data, period, code)
+        item_code, _, rest = code.partition(".")
+        only = rest.split(".", 1)[0]
+    if item_code not in items or (
+        only is not None and all(r.code != only for r in items[item_code].requirements)
+    ):
+        raise CcuaError(
+            f"{code!r} is neither an item (DO6), a requirement (DO6.c, DO6.c.2) nor an "
+            f"indicator (DO6.9) of {fw.id}",
+            field="CODE",
+        )
+    assessment = score(fw, data.ratings, attainment=period.attainment, partial=True)
+    chain = _item(data, assessment, period, load_register(Path(data.folder)), item_code, only)
+    if "." in rest:  # a sub-point: only its own rating
+        for req in chain["requirements"]:
+            req["ratings"] = [r for r in req["ratings"] if r["leaf"] == rest]
+        chain["code"] = code
+    return chain
