@@ -142,9 +142,9 @@ class ReloadReport:
     copy: Path | None = None  # where our version was kept, if any was set aside
 
 
-@dataclass(frozen=True)
-class EntryView:
-    """An entry as the form shows it (tolerant: read from the tree, valid or not)."""
+@dataclass(frozen=True, kw_only=True)
+class _Shown:
+    """What the form shows of a rated thing (tolerant: read from the tree, valid or not)."""
 
     rating: int | None = None
     na: bool = False
@@ -152,18 +152,16 @@ class EntryView:
     evidence: str = ""
     by: str = ""
     at: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntryView(_Shown):
     exists: bool = False
 
 
 @dataclass(frozen=True)
-class ItemView:
+class ItemView(_Shown):
     percent: str | None = None
-    rating: int | None = None
-    na: bool = False
-    note: str = ""
-    evidence: str = ""
-    by: str = ""
-    at: str = ""
     keys: tuple[str, ...] = field(default_factory=tuple)  # rated entries, flattened (b.2)
 
     @property
