@@ -166,6 +166,8 @@ def num(value: Decimal | Fraction | None, places: int | None = None) -> float | 
 
 
 def fmt(value: Decimal | None, places: int = 2) -> str:
+    """A number with ``places`` decimals, half-up, in a context wide enough for the value
+    (1e26 and up overflow the default 28 digits); "—" for none."""
     if value is None:
         return "—"
     return f"{quantize(value, places):.{places}f}"

@@ -24,7 +24,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from ccua._num import quantize, round_half_up, to_fraction
+from ccua._num import fmt as _fixed
+from ccua._num import round_half_up, to_fraction
 from ccua.i18n import t
 
 if TYPE_CHECKING:
@@ -69,24 +70,13 @@ def dec(value: Any) -> Decimal | None:
 
 def fixed(value: Any, places: int = 2) -> str:
     """A number with a fixed number of decimals, half-up: 85.56, 2.00; "—" for none."""
-    if value is None:
-        return DASH
-    if isinstance(value, Fraction):
-        return f"{round_half_up(value, places):.{places}f}"
-    d = dec(value)
-    assert d is not None
-    # In a context wide enough for the value (1e26 and up overflow the default 28 digits).
-    return f"{quantize(d, places):.{places}f}"
+    exact = round_half_up(value, places) if isinstance(value, Fraction) else dec(value)
+    return _fixed(exact, places)
 
 
 def points(value: Any, lang: str = "zh") -> str:
     """A score or points with its unit: 1.70分 / 1.70 pts."""
     return DASH if value is None else t(lang, "unit.points_value", value=fixed(value))
-
-
-def number(value: Any) -> str:
-    """A plain two-decimal number (in a column whose header carries the unit)."""
-    return fixed(value)
 
 
 def percent(value: Any) -> str:
@@ -128,8 +118,7 @@ def plain(v: Any) -> str:
         return DASH
     if isinstance(v, float) and math.isfinite(v) and v == int(v):
         return str(int(v))
-    text = format(d.normalize(), "f")
-    return text
+    return format(d.normalize(), "f")
 
 
 def _as_date(v: Any) -> date | None:

@@ -100,9 +100,6 @@ class Tr:
     def en(self) -> bool:
         return self.lang == "en"
 
-    def has(self, key: str) -> bool:
-        return key in catalog(self.lang)
-
     def get(self, key: str, default: str) -> str:
         """A text when the catalog has it (codes from data, e.g. a rating source), else default."""
         return catalog(self.lang).get(key, default)
