@@ -462,44 +462,25 @@ def handover_tables(results: Results, lang: str = "zh") -> tuple[Table, Table]:
         base = (*values(item), tr.get(f"value.{h.nature}", h.nature), h.copies, h.pages)
         rows3.append((*base, h.note))
         # 完整/不完整, 符合/不符合: the engagement's fixed choices, printed in the language
-        rows4.append(
-            (
-                *base,
-                tr.get(f"value.{h.completeness}", fmt.DASH),
-                tr.get(f"value.{h.granularity}", fmt.DASH),
-                h.feedback,
-            )
-        )
-    docs = [
+        checks = [tr.get(f"value.{v}", fmt.DASH) for v in (h.completeness, h.granularity)]
+        rows4.append((*base, *checks, h.feedback))
+    docs = (
         Col(tr("table.nature"), width=6, sheet_width=16),
         Col(tr("table.copies"), "int", 4, "right", 7),
         Col(tr("table.pages"), "int", 4, "right", 7),
-    ]
-    t3 = Table(
-        "E.3",
-        tr("table.e3.caption"),
-        (*lead, *docs, Col(tr("table.remark"), width=12, sheet_width=30)),
-        tuple(rows3),
-        merge=len(lead) - 1,
-        sheet=tr("sheet.e3"),
-        lang=tr.lang,
     )
-    t4 = Table(
-        "E.4",
-        tr("table.e4.caption"),
-        (
-            *lead,
-            *docs,
-            Col(tr("table.completeness"), width=5, sheet_width=9),
-            Col(tr("table.granularity"), width=5, sheet_width=9),
-            Col(tr("table.remark"), width=10, sheet_width=36),
-        ),
-        tuple(rows4),
-        merge=len(lead) - 1,
-        sheet=tr("sheet.e4"),
-        lang=tr.lang,
+
+    def table(key: str, rows: Sequence[tuple[Any, ...]], *cols: Col) -> Table:
+        t = Table(f"E.{key[1:]}", tr(f"table.{key}.caption"), (*lead, *docs, *cols), tuple(rows))
+        return replace(t, merge=len(lead) - 1, sheet=tr(f"sheet.{key}"), lang=tr.lang)
+
+    return table("e3", rows3, Col(tr("table.remark"), width=12, sheet_width=30)), table(
+        "e4",
+        rows4,
+        Col(tr("table.completeness"), width=5, sheet_width=9),
+        Col(tr("table.granularity"), width=5, sheet_width=9),
+        Col(tr("table.remark"), width=10, sheet_width=36),
     )
-    return t3, t4
 
 
 # ---------------------------------------------------------------- E.5: the requirements
@@ -769,37 +750,22 @@ def score_table(results: Results, lang: str = "zh") -> Table:
         )
         # 测评计分合计 over the leading columns, 分值 and 分值占比, as table E.6 prints it
         footer = Footer(tr("table.total"), len(lead) + 2, (a.total, None, ""), strong=(0,))
-        return Table(
-            "E.6",
-            tr("table.e6.caption"),
-            cols,
-            rows,
-            merge=len(lead) - 1,
-            footers=(footer,),
-            sheet=tr("sheet.e6"),
-            lang=tr.lang,
+        merge = len(lead) - 1
+    else:
+        rows = tuple(
+            (f"{g.code} {n.group(g.code)}", g.points, g.mean_rating, g.percent, g.score)
+            for g in a.groups
         )
-    rows = tuple(
-        (f"{g.code} {n.group(g.code)}", g.points, g.mean_rating, g.percent, g.score)
-        for g in a.groups
-    )
-    cols = (
-        Col(n.group_level, width=14, sheet_width=28, split=tr("sheet.code")),
-        Col(tr("table.points"), "points", 6, "right", 9),
-        Col(tr("table.mean_rating"), "rating", 6, "right", 9),
-        Col(tr("table.percent"), "percent", 6, "right", 9),
-        Col(tr("table.score"), "points", 6, "right", 9),
-    )
-    footer = Footer(tr("table.total"), 4, (a.total,), strong=(0,))
-    return Table(
-        "E.6",
-        tr("table.e6.caption"),
-        cols,
-        rows,
-        footers=(footer,),
-        sheet=tr("sheet.e6"),
-        lang=tr.lang,
-    )
+        cols = (
+            Col(n.group_level, width=14, sheet_width=28, split=tr("sheet.code")),
+            Col(tr("table.points"), "points", 6, "right", 9),
+            Col(tr("table.mean_rating"), "rating", 6, "right", 9),
+            Col(tr("table.percent"), "percent", 6, "right", 9),
+            Col(tr("table.score"), "points", 6, "right", 9),
+        )
+        footer, merge = Footer(tr("table.total"), 4, (a.total,), strong=(0,)), 0
+    caption, sheet = tr("table.e6.caption"), tr("sheet.e6")
+    return Table("E.6", caption, cols, rows, merge, (footer,), sheet=sheet, lang=tr.lang)
 
 
 # ---------------------------------------------------------------- E.7: the grades

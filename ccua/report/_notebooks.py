@@ -139,18 +139,18 @@ def chapter_from_notebook(path: Path, key: str, heading: str, anchor: str) -> Ch
                     blocks.append(f"```{{=html}}\n{_text(data['text/html']).strip()}\n```\n")
                 continue  # text/plain alone is a repr (an object's address, a DataFrame's text)
             n += 1
-            path = None
+            file = None
             if image is not None:
-                path = f"{CHARTS_DIR}/{key}-{n}.{IMAGES[image]}"
+                file = f"{CHARTS_DIR}/{key}-{n}.{IMAGES[image]}"
                 raw = _text(data[image])
                 body = raw.encode("utf-8") if image == SVG else base64.b64decode(raw)
-                chapter.files.append(ChartFile(path, body))
+                chapter.files.append(ChartFile(file, body))
             if spec_mime is None:
-                blocks.append(f"![]({path})\n")
+                blocks.append(f"![]({file})\n")
                 continue
             spec = data[spec_mime]
             spec = json.loads(spec) if isinstance(spec, str) else spec
-            blocks.append(chart_block(f"chart-{key}-{n}", spec, path))
+            blocks.append(chart_block(f"chart-{key}-{n}", spec, file))
             chapter.charts += 1
     # An empty comment between outputs keeps each output's blocks to itself: a "Table:" caption
     # that ends one output would otherwise caption the table that starts the next.
