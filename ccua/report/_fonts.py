@@ -18,6 +18,7 @@ compiler will really use, not a guess from a file name.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,9 +99,11 @@ def bundled_bold_folder() -> Path | None:
 
 def _bold_family(folders: list[str], system: bool, family: str) -> str | None:
     """A CJK family with a bold face: the regular family's own first, then any of ours."""
-    fonts = typst.Fonts(font_paths=folders, include_system_fonts=system)
-    infos = fonts.fonts() if callable(fonts.fonts) else fonts.fonts
-    bold = {f.family for f in infos if int(f.weight) >= 600 and f.style == "normal"}
+    bold = {
+        name
+        for name, weight, style in _faces(folders, system)
+        if weight >= 600 and style == "normal"
+    }
     for candidate in (family, *CJK_FAMILIES, *BOLD_FAMILIES):
         if candidate in bold:
             return candidate
@@ -108,9 +111,29 @@ def _bold_family(folders: list[str], system: bool, family: str) -> str | None:
 
 
 def _families(folders: list[str], system: bool) -> list[str]:
-    fonts = typst.Fonts(font_paths=folders, include_system_fonts=system)
-    families = fonts.families
-    return list(families() if callable(families) else families)
+    return list(dict.fromkeys(name for name, _, _ in _faces(folders, system)))
+
+
+def _faces(folders: list[str], system: bool) -> tuple[tuple[str, int, str], ...]:
+    """(family, weight, style) of every face Typst sees; read once per process while the
+    folders are unchanged (a run asks three times, and reading the collections costs 0.1 s)."""
+    stamps = []
+    for folder in folders:
+        try:
+            st = os.stat(folder)
+        except OSError:
+            continue
+        stamps.append((folder, st.st_mtime_ns))
+    return _read_faces(tuple(folders), system, tuple(stamps))
+
+
+@functools.lru_cache(maxsize=8)
+def _read_faces(
+    folders: tuple[str, ...], system: bool, _stamps: tuple[tuple[str, int], ...]
+) -> tuple[tuple[str, int, str], ...]:
+    fonts = typst.Fonts(font_paths=list(folders), include_system_fonts=system)
+    infos = fonts.fonts() if callable(fonts.fonts) else fonts.fonts
+    return tuple((f.family, int(f.weight), str(f.style)) for f in infos)
 
 
 def _pick(families: list[str]) -> str | None:
