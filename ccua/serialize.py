@@ -16,17 +16,7 @@ from ccua.spec import Framework, Grade, Indicator, load_framework
 
 
 def grade_dict(grade: Grade | None) -> dict[str, Any] | None:
-    if grade is None:
-        return None
-    return {
-        "code": grade.code,
-        "name": grade.name,
-        "name_en": grade.name_en,
-        "min": num(grade.min),
-        "band": grade.band,
-        "process": list(grade.process),
-        "result": list(grade.result),
-    }
+    return None if grade is None else grade.model_dump(mode="json") | {"min": num(grade.min)}
 
 
 def requirement_dict(r: RequirementScore) -> dict[str, Any]:
@@ -148,13 +138,8 @@ def indicator_dict(ind: Indicator, framework: Framework) -> dict[str, Any]:
         "formula_latex": ind.formula_latex,
         "function": ind.function,
         "inputs": [
-            {
-                "code": m,
-                "name": framework.measure(m).name,
-                "name_en": framework.measure(m).name_en,
-                "unit": framework.measure(m).unit,
-            }
-            for m in ind.inputs
+            {"code": m.code, "name": m.name, "name_en": m.name_en, "unit": m.unit}
+            for m in map(framework.measure, ind.inputs)
         ],
         "unit": ind.unit,
         "direction": ind.direction,
@@ -175,7 +160,5 @@ def kpi_value_dict(v: KpiValue, ind: Indicator) -> dict[str, Any]:
         "name": ind.name,
         "value": num(v.value),
         "unit": v.unit,
-        "exact": f"{v.exact.numerator}/{v.exact.denominator}"
-        if v.exact.denominator != 1
-        else str(v.exact.numerator),
+        "exact": str(v.exact),  # 3/4, or 5 when whole
     }
