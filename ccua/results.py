@@ -576,26 +576,13 @@ def build_results(data: EngagementData) -> RunResult:
     return RunResult(period, assessment, typed, typed.to_json_dict())
 
 
-def _exact(value: Any) -> Any:
-    """Floats of the queueing and agreement figures (already rounded for display) as the
-    Decimals their shortest text gives, so that results.json prints 0.7359, not its binary
-    neighbour."""
-    from decimal import Decimal
-
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, dict):
-        return {k: _exact(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_exact(v) for v in value]
-    return value
-
-
 def _actions_and_assessors(
     data: EngagementData, assessment: Assessment, period: PeriodResult
 ) -> dict[str, Any]:
     """From score to action (the path to the next grade, the staffing check), and the
-    assessors (their agreement, the evidence cited per item): each only where it applies."""
+    assessors (their agreement, the evidence cited per item): each only where it applies.
+    Their floats (rounded for display) become the Decimals of their shortest text as the
+    model reads them: results.json prints 0.7359, not its binary neighbour."""
     from ccua.agreement import agreement_report
     from ccua.evidence import titles_by_item
     from ccua.improve import next_grade_plan
@@ -608,11 +595,11 @@ def _actions_and_assessors(
         out["improvement"] = improvement
     staffing = staffing_dict(data)
     if staffing is not None:
-        out["staffing"] = _exact(staffing)
+        out["staffing"] = staffing
     if len(data.assessor_ratings) >= 2:
         names = list(data.assessor_ratings)
         report = agreement_report(fw, list(data.assessor_ratings.values()), names)
-        out["agreement"] = _exact(report.as_dict())
+        out["agreement"] = report.as_dict()
     if data.evidence is not None:
         out["evidence_cited"] = dict(titles_by_item(data.ratings, data.evidence))
     return out
