@@ -87,14 +87,10 @@ def _num(value: Num | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _name(ind: IndicatorOut, lang: str) -> str:
-    return (ind.name_en or ind.name) if lang == "en" else ind.name
-
-
 def indicator_label(ind: IndicatorOut, lang: str = "zh") -> str:
     """``DO6.9 放弃率 ↓``: code, name and the direction that counts as better."""
     arrow = DIRECTION_ARROW.get(ind.direction or "", "")
-    return f"{ind.code} {_name(ind, lang)}" + (f" {arrow}" if arrow else "")
+    return f"{ind.code} {Tr(lang).name(ind)}" + (f" {arrow}" if arrow else "")
 
 
 def _unit_text(unit: str | None, lang: str) -> str:
@@ -479,7 +475,7 @@ def _target_row(ind: IndicatorOut, lang: str) -> dict[str, Any]:
         "code": ind.code,
         "label": indicator_label(ind, lang),
         "unit": ind.unit,
-        "name": _name(ind, lang),
+        "name": Tr(lang).name(ind),
         "value": float(ind.value or 0),
         "value_text": fmt.value(ind.value, ind.unit, lang),
         "tmin": tmin,

@@ -560,20 +560,7 @@ def _printed(results: Results, n: Names, items: Sequence[ItemOut], e5: Table) ->
                 continue
             start = len(rows)
             for item in (i for i in items if i.group == g.code):
-                reqs = item.requirements
-                texts = [
-                    [f"{r.code}){r.text}"] + [f"{sp.code}){sp.text}" for sp in r.subpoints or ()]
-                    for r in reqs
-                ]
-                whole = _whole_rating(item, tr, word)
-                body: list[list[Any]] = (
-                    [[t, requirement_rating(r, tr)] for t, r in zip(texts, reqs, strict=True)]
-                    if whole is None
-                    else [[t, whole if k == 0 else UP] for k, t in enumerate(texts)]
-                    or [[tr("table.whole_rating", level=word), whole]]
-                )
-                if item_remark(item, tr):
-                    body.append([tr("table.note", note=item_remark(item, tr)), LEFT])
+                body = _printed_body(item, tr, word)
                 for k, row in enumerate(body):
                     for c in cats if by_item else ():
                         mine = c is None or item.category == c.code
@@ -588,6 +575,24 @@ def _printed(results: Results, n: Names, items: Sequence[ItemOut], e5: Table) ->
         *(Col(c, width=5 if len(scores) > 1 else 6, align="right", sheet_width=10) for c in scores),
     )
     return replace(e5, columns=cols, rows=tuple(rows), merge=len(lead))
+
+
+def _printed_body(item: ItemOut, tr: Tr, word: str) -> list[list[Any]]:
+    """An item's rows of E.5 as printed: each requirement (its sub-points beneath) and its
+    rating, or one rating (the item rated as a whole) beside all of them; a note below."""
+    reqs = item.requirements
+    texts = [
+        [f"{r.code}){r.text}"] + [f"{sp.code}){sp.text}" for sp in r.subpoints or ()] for r in reqs
+    ]
+    whole = _whole_rating(item, tr, word)
+    body: list[list[Any]] = (
+        [[t, requirement_rating(r, tr)] for t, r in zip(texts, reqs, strict=True)]
+        if whole is None
+        else [[t, whole if k == 0 else UP] for k, t in enumerate(texts)]
+        or [[tr("table.whole_rating", level=word), whole]]
+    )
+    remark = item_remark(item, tr)
+    return [*body, [tr("table.note", note=remark), LEFT]] if remark else body
 
 
 def scale_label(results: Results, rating: Any, lang: str = "zh") -> str:

@@ -194,6 +194,28 @@ def process_steps(results: Results, lang: str = "zh") -> list[str]:
     return out
 
 
+def front_tables(results: Results, fw: Framework, tr: Tr) -> dict[str, str]:
+    """Tables 1-7 as grid tables (t7: "" without grades), and the comparison's bands."""
+    grid = [
+        *tables.team_tables(results, tr.lang),
+        *tables.handover_tables(results, tr.lang),
+        tables.requirement_tables(results, tr.lang)[0],
+        tables.score_table(results, tr.lang),
+    ]
+    if results.framework.has_grades:
+        grid.append(tables.grade_table(fw.grades, results.assessment.grade, tr.lang))
+    out = {f"t{k}": tables.grid_markdown(t) for k, t in enumerate(grid, 1)}
+    out.setdefault("t7", "")
+    out["comparison"] = ""
+    if not results.framework.has_grades and fw.comparison_grades is not None:
+        other = load_framework(fw.comparison_grades.framework)
+        label = fw.comparison_grades.label_en if tr.en else fw.comparison_grades.label
+        out["comparison"] = band_table(
+            other.grades, tr("table.comparison_caption", label=label), tr
+        )
+    return out
+
+
 def front_context(results: Results, lang: str = "zh") -> dict[str, Any]:
     """Everything the template needs for cover to 六、, as plain values and Markdown tables."""
     tr = Tr(lang)
@@ -201,25 +223,6 @@ def front_context(results: Results, lang: str = "zh") -> dict[str, Any]:
     eng = results.engagement
     report = eng.report
     a = results.assessment
-    comparison = ""
-    if not results.framework.has_grades and fw.comparison_grades is not None:
-        other = load_framework(fw.comparison_grades.framework)
-        label = fw.comparison_grades.label_en if tr.en else fw.comparison_grades.label
-        comparison = band_table(other.grades, tr("table.comparison_caption", label=label), tr)
-    grid = {
-        f"t{k}": tables.grid_markdown(t)
-        for k, t in enumerate(
-            (
-                *tables.team_tables(results, tr.lang),
-                *tables.handover_tables(results, tr.lang),
-                tables.requirement_tables(results, tr.lang)[0],
-                tables.score_table(results, tr.lang),
-            ),
-            1,
-        )
-    }
-    if results.framework.has_grades:
-        grid["t7"] = tables.grid_markdown(tables.grade_table(fw.grades, a.grade, tr.lang))
     agreement = tables.agreement_table(results, tr.lang)
     flagged = results.staffing.flagged if results.staffing else ()
     cover = [
@@ -273,7 +276,7 @@ def front_context(results: Results, lang: str = "zh") -> dict[str, Any]:
         "scale_labels": [f"{value} {label}" for value, label in scale],
         "indicator_requirement": fw.scoring.indicator_requirement,
         "threshold": fw.scoring.attainment_threshold if fw.scoring.indicator_requirement else None,
-        "tables": {"t7": "", **grid, "comparison": comparison},
+        "tables": front_tables(results, fw, tr),
         "subtotals": subtotals_sentence(results, tr.lang),
         "verdict": verdict(results, fw, tr.lang),
         "leader": assessor_leader(results),

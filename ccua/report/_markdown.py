@@ -170,6 +170,35 @@ def _cell_lines(lines: Sequence[str], width: int) -> list[str]:
     return out
 
 
+def _widths(columns: Sequence[Column], placed: Sequence[_Placed], line_width: int) -> list[int]:
+    """Columns' widths in characters: their share of the line, widened where a single
+    unbreakable token (a number, a code) would overflow them."""
+    ncols = len(columns)
+    available = max(line_width - 3 * ncols - 1, ncols * 4)
+    weight = sum(c.width for c in columns)
+    widths = [max(4, round(available * c.width / weight)) for c in columns]
+    for p in placed:
+        if p.cell.colspan == 1:
+            need = max((longest_token(t) + 1 for t in p.cell.lines), default=1)
+            widths[p.col] = max(widths[p.col], need)
+    return widths
+
+
+def _heights(placed: Sequence[_Placed], nrows: int) -> list[int]:
+    """Rows' heights in lines: their tallest cell; a cell spanning rows grows its last one."""
+    heights = [1] * nrows
+    for p in placed:
+        if p.cell.rowspan == 1:
+            heights[p.row] = max(heights[p.row], len(p.body))
+    for p in sorted(placed, key=lambda q: q.row + q.cell.rowspan):
+        if p.cell.rowspan > 1:
+            last = p.row + p.cell.rowspan - 1
+            have = sum(heights[p.row : last + 1]) + p.cell.rowspan - 1
+            if len(p.body) > have:
+                heights[last] += len(p.body) - have
+    return heights
+
+
 def grid_table(
     columns: Sequence[Column],
     rows: Sequence[Sequence[Cell]],
@@ -183,17 +212,9 @@ def grid_table(
     be drawn at a fraction of it).
     """
     ncols = len(columns)
-    header = [Cell.of(c.title) for c in columns]
-    all_rows = [header, *rows]
-    available = max(line_width - 3 * ncols - 1, ncols * 4)
-    weight = sum(c.width for c in columns)
-    widths = [max(4, round(available * c.width / weight)) for c in columns]
-    # Widen columns that a single unbreakable token (a number, a code) would overflow.
+    all_rows = [[Cell.of(c.title) for c in columns], *rows]
     placed, owner = _place(all_rows, ncols)
-    for p in placed:
-        if p.cell.colspan == 1:
-            need = max((longest_token(t) + 1 for t in p.cell.lines), default=1)
-            widths[p.col] = max(widths[p.col], need)
+    widths = _widths(columns, placed, line_width)
 
     def span_width(col: int, colspan: int) -> int:
         return sum(widths[col : col + colspan]) + 3 * (colspan - 1)
@@ -201,16 +222,7 @@ def grid_table(
     for p in placed:
         p.body = _cell_lines(p.cell.lines, span_width(p.col, p.cell.colspan))
     nrows = len(all_rows)
-    heights = [1] * nrows
-    for p in placed:
-        if p.cell.rowspan == 1:
-            heights[p.row] = max(heights[p.row], len(p.body))
-    for p in sorted(placed, key=lambda q: q.row + q.cell.rowspan):
-        if p.cell.rowspan > 1:
-            last = p.row + p.cell.rowspan - 1
-            have = sum(heights[p.row : last + 1]) + p.cell.rowspan - 1
-            if len(p.body) > have:
-                heights[last] += len(p.body) - have
+    heights = _heights(placed, nrows)
 
     # Where each physical line of a cell sits: the first line of row r of a cell spanning from
     # row p.row is at offset sum(heights[p.row:r]) + (r - p.row) (one per separator crossed).
