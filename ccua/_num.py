@@ -43,9 +43,7 @@ def _bounded(dec: Decimal, shown: object) -> Decimal:
     if dec.is_zero():
         return dec
     if dec.adjusted() > MAX_EXPONENT:
-        raise NotANumber(
-            f"{_short(shown)} is too large: ccua computes with numbers below 1e{MAX_EXPONENT + 1}"
-        )
+        raise _too_large(shown)
     if dec.adjusted() < MIN_EXPONENT:
         raise NotANumber(
             f"{_short(shown)} is too small: ccua computes with numbers from "
@@ -57,15 +55,14 @@ def _bounded(dec: Decimal, shown: object) -> Decimal:
     return dec
 
 
-def _short(value: object) -> str:
-    text = (
-        value
-        if isinstance(value, str)
-        else str(value)
-        if isinstance(value, Decimal)
-        else repr(value)
+def _too_large(shown: object) -> NotANumber:
+    return NotANumber(
+        f"{_short(shown)} is too large: ccua computes with numbers below 1e{MAX_EXPONENT + 1}"
     )
-    text = text.strip()
+
+
+def _short(value: object) -> str:
+    text = (str if isinstance(value, str | Decimal) else repr)(value).strip()
     return repr(text[:40] + "…") if len(text) > 40 else repr(text)
 
 
@@ -77,10 +74,7 @@ def to_fraction(value: object) -> Fraction:
         return value
     if isinstance(value, int):
         if abs(value) >= 10 ** (MAX_EXPONENT + 1):
-            raise NotANumber(
-                f"{_short(value)} is too large: ccua computes with numbers below "
-                f"1e{MAX_EXPONENT + 1}"
-            )
+            raise _too_large(value)
         return Fraction(value)
     if isinstance(value, float):
         if not math.isfinite(value):

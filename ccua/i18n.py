@@ -13,7 +13,7 @@ Names come from the framework data (``name`` / ``name_en``), numbers, units and 
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import PurePath
@@ -108,7 +108,7 @@ class Tr:
         """A framework thing's name in this language: ``name_en`` in English when it has one."""
         if thing is None:
             return fallback
-        get = thing.get if isinstance(thing, Mapping) else (lambda k: getattr(thing, k, None))
+        get = _getter(thing)
         if self.en and get("name_en"):
             return str(get("name_en"))
         return str(get("name") or fallback)
@@ -116,14 +116,10 @@ class Tr:
     def level(self, levels: Any, which: str, plural: bool = False) -> str:
         """A level's word (能力域 / domain); English plurals from the data when asked.
         ``levels``: a framework's ``levels`` or their dict form."""
-        lv = levels[which] if isinstance(levels, Mapping) else getattr(levels, which)
-        if isinstance(lv, Mapping):
-            if self.en:
-                return str(lv.get("en_plural" if plural else "en") or lv.get("en") or "")
-            return str(lv["zh"])
+        get = _getter(levels[which] if isinstance(levels, Mapping) else getattr(levels, which))
         if self.en:
-            return str((getattr(lv, "en_plural", None) if plural else None) or lv.en)
-        return str(lv.zh)
+            return str((get("en_plural") if plural else None) or get("en") or "")
+        return str(get("zh"))
 
     def join(self, parts: Any) -> str:
         """An enumeration: 甲、乙 / a, b."""
@@ -136,6 +132,11 @@ class Tr:
     def paren(self, text: Any) -> str:
         """A parenthesis in this language's punctuation: （…） / (…)."""
         return self("punct.paren", text=text)
+
+
+def _getter(thing: Any) -> Callable[[str], Any]:
+    """Look-up of a field of a mapping or an object alike (None when it has none)."""
+    return thing.get if isinstance(thing, Mapping) else lambda key: getattr(thing, key, None)
 
 
 def output_name(name: str, lang: str | None) -> str:
