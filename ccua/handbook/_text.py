@@ -27,7 +27,6 @@ TEXT: dict[str, dict[str, str]] = {
         "prev": "上一章",
         "next": "下一章",
         # chapters
-        "ch_intro": "导言",
         "ch_model": "测评模型与分值",
         "ch_scoring": "计分方法",
         "ch_grades": "测评等级",
@@ -165,7 +164,6 @@ TEXT: dict[str, dict[str, str]] = {
         "we_grade": "{total} 分 ≥ {min} 分（{band}），等级为 **{grade}**。",
         "we_next": "距离下一等级“{grade}”（≥ {min} 分）还差 **{gap}** 分。",
         "we_top": "已是最高等级。",
-        "we_missing": "未找到示例评分文件，本章从略。",
         "we_guideline_note": "本框架的示例由 ccua 提供（标准未附示例），用于演示计分方法。",
         # crosswalk
         "cw_lead": "对照关系（数据 {id}，版本 {version}）：本框架的每个{item}对应另一框架《{other}》中的哪些{other_item}。"
@@ -217,7 +215,6 @@ TEXT: dict[str, dict[str, str]] = {
         "l_documentary": "文件证据，由测评人员核查",
         "l_error": "无法计算：{message}",
         "l_with_numbers": "代入数值",
-        "l_item": "{item}",
         "l_mode": "评分方式",
         "l_mode_percent": "直接给百分比",
         "l_mode_ratings": "逐条要求评分",
@@ -229,7 +226,6 @@ TEXT: dict[str, dict[str, str]] = {
         "l_grade": "等级",
         "l_next": "距“{grade}”还差 {gap} 分",
         "l_top": "已是最高等级",
-        "l_below": "低于“{grade}”的下限 {gap} 分",
         "l_check": "检查答案",
         "l_answer": "你的答案",
         "l_correct": "正确！",
@@ -265,7 +261,6 @@ TEXT: dict[str, dict[str, str]] = {
         "pdf": "PDF",
         "prev": "Previous",
         "next": "Next",
-        "ch_intro": "Introduction",
         "ch_model": "The model and its points",
         "ch_scoring": "The scoring method",
         "ch_grades": "Grades",
@@ -418,7 +413,6 @@ TEXT: dict[str, dict[str, str]] = {
         "we_grade": "{total} ≥ {min} ({band}): the grade is **{grade}**.",
         "we_next": "The next grade, {grade} (≥ {min}), is **{gap}** points away.",
         "we_top": "This is the highest grade.",
-        "we_missing": "The example ratings file was not found; this chapter is left out.",
         "we_guideline_note": "The standard has no worked example; this one is ccua's, to show "
         "the method.",
         "cw_lead": "Crosswalk data {id}, version {version}: for each {item} of this framework, "
@@ -471,7 +465,6 @@ TEXT: dict[str, dict[str, str]] = {
         "l_documentary": "documentary evidence, checked by the assessor",
         "l_error": "Cannot compute: {message}",
         "l_with_numbers": "With the numbers",
-        "l_item": "{item}",
         "l_mode": "Rated by",
         "l_mode_percent": "percent given",
         "l_mode_ratings": "requirement ratings",
@@ -483,7 +476,6 @@ TEXT: dict[str, dict[str, str]] = {
         "l_grade": "Grade",
         "l_next": "{gap} points to {grade}",
         "l_top": "the highest grade",
-        "l_below": "{gap} points below {grade}",
         "l_check": "Check",
         "l_answer": "Your answer",
         "l_correct": "Correct!",
@@ -512,7 +504,7 @@ TEXT: dict[str, dict[str, str]] = {
 
 
 class Catalog:
-    """``Catalog("en")("ch_intro")``: the text of a key, formatted with keyword arguments."""
+    """``Catalog("en")("ch_model")``: the text of a key, formatted with keyword arguments."""
 
     def __init__(self, lang: str) -> None:
         if lang not in TEXT:
