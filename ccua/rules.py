@@ -310,26 +310,20 @@ def kpi_table_rows(
     if table is None:
         raise CcuaError(f"{framework.id} has no KPI table", field="framework")
     n = len(table.period_columns)
-    shown: list[str | None] = list(months[-n:]) if months else []
-    padding: list[str | None] = [None] * (n - len(shown))
-    shown = padding + shown
-    groups = []
-    for group in table.groups:
-        rows = []
-        for code in group.kpis:
-            ind = framework.indicator(code)
-            values = series.get(code, {})
-            rows.append(
-                KpiRow(
-                    code,
-                    ind.name,
-                    ind.unit,
-                    tuple(values.get(m) if m is not None else None for m in shown),
-                )
-            )
-        groups.append((group.code, group.name, tuple(rows)))
+    latest = list(months[-n:]) if months else []
+    shown = (None,) * (n - len(latest)) + tuple(latest)  # the oldest columns empty
+
+    def row(code: str) -> KpiRow:
+        ind, values = framework.indicator(code), series.get(code, {})
+        return KpiRow(
+            code, ind.name, ind.unit, tuple(None if m is None else values.get(m) for m in shown)
+        )
+
     return KpiTableView(
-        table.title, tuple(c.name for c in table.period_columns), tuple(shown), tuple(groups)
+        table.title,
+        tuple(c.name for c in table.period_columns),
+        shown,
+        tuple((group.code, group.name, tuple(map(row, group.kpis))) for group in table.groups),
     )
 
 
