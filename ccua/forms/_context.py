@@ -83,12 +83,7 @@ def open_context(params_file: str | Path) -> FormContext:
         or _declared_framework(folder / RATINGS_FILE)
         or DEFAULT_FRAMEWORK
     )
-    return FormContext(
-        params_file=path.resolve(),
-        client=params.client,
-        folder=folder,
-        framework=load_framework(fw_id),
-    )
+    return FormContext(path.resolve(), params.client, folder, load_framework(fw_id))
 
 
 def indicator_data(context: FormContext) -> IndicatorData:
@@ -107,13 +102,8 @@ def indicator_data(context: FormContext) -> IndicatorData:
         return IndicatorData(
             problem=f"the data is for {data.framework.id}, the form for {context.framework.id}"
         )
+    d = data
     period = indicators_over_period(
-        data.framework,
-        data.months,
-        data.inputs,
-        data.targets,
-        data.checks,
-        data.claims,
-        data.params.tolerance,
+        d.framework, d.months, d.inputs, d.targets, d.checks, d.claims, d.params.tolerance
     )
     return IndicatorData(attainment=dict(period.attainment))
