@@ -154,12 +154,8 @@ def persistence_of(
     value (months without data absent). Every parameter of the reading comes from ``rule``.
     """
     checks = tuple(
-        MonthCheck(
-            m,
-            values.get(m),
-            None if values.get(m) is None or target is None else meets(values[m], target),
-        )
-        for m in months
+        MonthCheck(m, v, None if v is None or target is None else meets(v, target))
+        for m, v in zip(months, map(values.get, months), strict=True)
     )
     head = (indicator.code, indicator.name, indicator.unit, indicator.direction, target, checks)
     with_value = [c for c in checks if c.value is not None]
