@@ -80,17 +80,8 @@ def build_handbook(
     book.seconds["html"] = time.perf_counter() - t
     if pdf:
         t = time.perf_counter()
-        book.files.append(
-            write_pdf(
-                out,
-                chapters,
-                title,
-                tr("subtitle"),
-                lang,
-                datetime.now(UTC).replace(tzinfo=None),
-                say,
-            )
-        )
+        when = datetime.now(UTC).replace(tzinfo=None)
+        book.files.append(write_pdf(out, chapters, title, tr("subtitle"), lang, when, say))
         book.seconds["pdf"] = time.perf_counter() - t
     shutil.rmtree(out / "_build", ignore_errors=True)
     book.seconds["total"] = time.perf_counter() - started
