@@ -94,25 +94,11 @@ def _table(
 
 
 # ---------------------------------------------------------------- number formatting
-# One formatter for every output (ccua.fmt); these names stay for the notebooks and charts.
-
-
-def num(value: Decimal | float | None, places: int = 2) -> str:
-    """A JSON number as printed: half-up (GUIDE §3.4), ``—`` for none."""
-    return fmt.fixed(value, places)
+# One formatter for every output (ccua.fmt); these bind the notebook's language.
 
 
 def points_text(value: Decimal | float | None) -> str:
     return fmt.points(value, _TR.lang)
-
-
-def percent_text(value: Decimal | float | None) -> str:
-    return fmt.percent(value)
-
-
-def rating_text(value: Decimal | float | None) -> str:
-    """Whole ratings as integers (4), means with two decimals (3.50, 2.86)."""
-    return fmt.rating(value)
 
 
 def value_text(value: Decimal | float | None, unit: str | None) -> str:
@@ -354,7 +340,9 @@ def chapter_summary_md(results: Results, chapter: str) -> str:
         n_items = sum(1 for i in results.assessment.items if i.group == code)
         cat = _TR.paren(n.categories[g.category]) if g.category in n.categories else ""
         rating = (
-            tr("nb.summary.rating", rating=num(g.mean_rating)) if g.mean_rating is not None else ""
+            tr("nb.summary.rating", rating=fmt.fixed(g.mean_rating))
+            if g.mean_rating is not None
+            else ""
         )
         lines.append(
             tr(
@@ -368,7 +356,7 @@ def chapter_summary_md(results: Results, chapter: str) -> str:
                 points=points_text(g.points),
                 rating=rating,
                 score=points_text(g.score),
-                percent=percent_text(g.percent),
+                percent=fmt.percent(g.percent),
             )
         )
     return "\n\n".join(md_paragraph(line) for line in lines)
@@ -386,7 +374,7 @@ def _item_summary(results: Results, item: ItemOut) -> str:
 def _item_figures(results: Results, item: ItemOut) -> str:
     """The item's row: points, percent, mean rating, score, share (points on items), or mean
     rating, its meaning, percent (points on groups); and how it was rated."""
-    rating, percent = rating_text(item.mean_rating), percent_text(item.percent)
+    rating, percent = fmt.rating(item.mean_rating), fmt.percent(item.percent)
     if results.framework.points_at != "item":
         cells = [
             ("table.mean_rating", rating, 8, "r"),
@@ -402,7 +390,7 @@ def _item_figures(results: Results, item: ItemOut) -> str:
             ("table.percent", percent, 8, "r"),
             ("table.mean_rating", rating, 8, "r"),
             ("table.score", points_text(item.score), 8, "r"),
-            ("table.score_share", percent_text(item.share), 8, "r"),
+            ("table.score_share", fmt.percent(item.share), 8, "r"),
         ]
     source = _TR.get(f"nb.item_source.{item.source}", item.source)
     cells.append(("nb.item.method", source, 12, "l"))
@@ -417,7 +405,7 @@ def _item_note(results: Results, item: ItemOut) -> str:
         text = tr(
             "nb.item.whole",
             level=word,
-            rating=rating_text(rating),
+            rating=fmt.rating(rating),
             meaning=scale_label(results, rating),
         )
     elif item.source in ("override", "na"):
@@ -533,9 +521,9 @@ def score_table_md(results: Results) -> str:
             [
                 n.group(item.group),
                 item_label(results, item.code),
-                rating_text(item.mean_rating),
+                fmt.rating(item.mean_rating),
                 scale_label(results, item.mean_rating),
-                percent_text(item.percent),
+                fmt.percent(item.percent),
                 _item_remarks(item),
             ]
             for item in a.items
@@ -589,7 +577,7 @@ def subtotals_md(results: Results) -> str:
     rows = [
         [f"{g.code} {n.group(g.code)}"]
         + ([cats.get(g.category or "", "")] if cats else [])
-        + [points_text(g.points), points_text(g.score), percent_text(g.percent)]
+        + [points_text(g.points), points_text(g.score), fmt.percent(g.percent)]
         for g in a.groups
     ]
     parts.append(_table(columns, rows, tr("nb.subtotals.groups", level=group_word)))
@@ -1068,8 +1056,8 @@ def _item_changes(results: Results, changes: Sequence[Mapping[str, Any]]) -> str
     rows = [
         (
             item_label(results, c["code"]),
-            percent_text(c["before"]),
-            percent_text(c["after"]),
+            fmt.percent(c["before"]),
+            fmt.percent(c["after"]),
             _delta(c["change"]),
         )
         for c in changes
@@ -1137,7 +1125,7 @@ def peers_md(results: Results, comparison: Mapping[str, Any] | None) -> str:
         )
     ]
     rows += [
-        (item_label(results, i["code"]), percent_text(i["value"]), fmt.fixed(i["percentile"], 1))
+        (item_label(results, i["code"]), fmt.percent(i["value"]), fmt.fixed(i["percentile"], 1))
         for i in bench["items"]
     ]
     rows += [

@@ -25,8 +25,8 @@ import papermill
 import pytest
 import yaml
 
+from ccua import fmt, prose
 from ccua import notebook as nb
-from ccua import prose
 from ccua import tables as table_model
 from ccua.charts import VEGA_LITE_MIMETYPE, VEGA_LITE_SCHEMA
 from ccua.engagement import Engagement, EngagementData, MonthlyInputs, Params
@@ -547,12 +547,12 @@ def test_md_paragraph_never_starts_a_list():
 
 def test_numbers_are_printed_half_up():
     # 2.675 is 2.67499999… as a binary float; the report prints the decimal the JSON holds.
-    assert nb.num(2.675) == "2.68"
-    assert nb.num(1.005) == "1.01"
-    assert nb.num(79.88) == "79.88"
-    assert nb.num(None) == "—"
-    assert nb.rating_text(4.0) == "4" and nb.rating_text(3.5) == "3.50"
-    assert nb.rating_text(2.8571) == "2.86"
+    assert fmt.fixed(2.675) == "2.68"
+    assert fmt.fixed(1.005) == "1.01"
+    assert fmt.fixed(79.88) == "79.88"
+    assert fmt.fixed(None) == "—"
+    assert fmt.rating(4.0) == "4" and fmt.rating(3.5) == "3.50"
+    assert fmt.rating(2.8571) == "2.86"
 
 
 def test_scale_labels_name_both_levels_for_a_mean():
