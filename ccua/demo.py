@@ -21,7 +21,7 @@ import csv
 import io
 import random
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import partial
@@ -371,6 +371,16 @@ def targets_yaml(demo: Demo) -> str:
 # ---------------------------------------------------------------- ratings
 
 
+def _stamps(stamp: Mapping[str, Any]) -> Iterator[str]:
+    """When each rating is entered: one every ``step`` minutes of the assessors' days."""
+    minute = 0
+    while True:
+        minute += stamp["step"]
+        day = stamp["first_day"] + minute // stamp["day_minutes"]
+        hour = 9 + (minute // 60) % stamp["hours"]
+        yield f"{stamp['month']}-{day:02d}T{hour:02d}:{minute % 60:02d}:00+08:00"
+
+
 def ratings_yaml(demo: Demo, seed: int | None = None) -> str:
     """Every item rated: as a whole with a note, or by requirement or sub-point."""
     spec, fw = demo.settings["ratings"], demo.framework
@@ -382,7 +392,7 @@ def ratings_yaml(demo: Demo, seed: int | None = None) -> str:
         evidence = [f"{e['id']} {e['title']}" for e in register]
     assessors, na, low = spec["assessors"], spec.get("not_applicable", {}), spec["low_notes"]
     rule_targets = {(r.item, r.requirement) for r in fw.rules}
-    stamp, minute = spec["stamp"], 0
+    times = _stamps(spec["stamp"])
 
     def draw(code: str, group: str) -> int:
         mean = spec["maturity"][code] if code in spec["maturity"] else spec["maturity"][group]
@@ -411,10 +421,7 @@ def ratings_yaml(demo: Demo, seed: int | None = None) -> str:
                 if f"{item.code} {path}" in na:
                     ratings[path] = {"na": True, "note": na[f"{item.code} {path}"]}
                     continue
-                minute += stamp["step"]
-                day = stamp["first_day"] + minute // stamp["day_minutes"]
-                hour = 9 + (minute // 60) % stamp["hours"]
-                at = f"{stamp['month']}-{day:02d}T{hour:02d}:{minute % 60:02d}:00+08:00"
+                at = next(times)
                 if (item.code, req.code) in rule_targets:
                     ratings[path] = {**spec["rule"], "by": assessors[0], "at": at}
                     continue
