@@ -426,23 +426,14 @@ def ratings_yaml(demo: Demo, seed: int | None = None) -> str:
                     ratings[path] = {**spec["rule"], "by": assessors[0], "at": at}
                     continue
                 r = draw(item.code, item.group)
-                entry = {
-                    "rating": r,
-                    "evidence": rng.choice(evidence),
-                    "by": assessors[len(ratings) % 2],
-                    "at": at,
-                }
+                by = assessors[len(ratings) % 2]
+                entry = {"rating": r, "evidence": rng.choice(evidence), "by": by, "at": at}
                 if r <= 2:
                     entry["note"] = rng.choice(low)
                 ratings[path] = entry
         items[item.code] = {"ratings": ratings}
-    doc = {
-        "framework": fw.id,
-        "title": spec["title"],
-        "assessor": "、".join(assessors),
-        "items": items,
-    }
-    return _dump(spec["header"], doc)
+    doc = {"framework": fw.id, "title": spec["title"], "assessor": "、".join(assessors)}
+    return _dump(spec["header"], {**doc, "items": items})
 
 
 def assessor_ratings_yaml(framework: Framework, ratings_text: str, assessor: str, seed: int) -> str:
