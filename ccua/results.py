@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ccua import __version__
+from ccua import __version__, fmt
 from ccua._num import round_half_up
 from ccua.crosswalk import available_crosswalks, load_crosswalk, project, projection_dict
 from ccua.engagement import EngagementData, KeyPoint
@@ -35,15 +35,6 @@ from ccua.spec import Framework, Indicator
 
 VALUE_PLACES = 4
 
-UNIT_SUFFIX = {
-    "percent": "%",
-    "seconds": "秒",
-    "minutes": "分钟",
-    "hours": "小时",
-    "count": "",
-    "currency": "元",
-}
-
 
 @dataclass(frozen=True)
 class RunResult:
@@ -54,18 +45,12 @@ class RunResult:
     data: dict[str, Any]
 
 
-def fmt_value(value: Fraction | None, unit: str | None, places: int = 2) -> str:
-    if value is None:
-        return "—"
-    return f"{round_half_up(value, places)}{UNIT_SUFFIX.get(unit or '', '')}"
-
-
 def target_text(target: Any, unit: str | None, show: Callable[[Any], str] = str) -> str:
     """A target as printed in Chinese: 80–90%, ≥80%, ≤20秒; each bound through ``show``."""
     if target is None:
         return "—"
     lo, hi = target.min, target.max
-    suffix = UNIT_SUFFIX.get(unit or "", "")
+    suffix = fmt.unit_label(unit)
     if lo is not None and hi is not None:
         return f"{show(lo)}–{show(hi)}{suffix}"
     if lo is not None:
@@ -282,7 +267,7 @@ def _key_point_conflicts(
     ind = fw.indicator(kp.indicator)
     what = f"key point {n + 1} ({kp.topic}) says"
     shown = f"{kp.indicator} {ind.name}"
-    target, value = target_text(r.target, ind.unit), fmt_value(r.period, ind.unit)
+    target, value = target_text(r.target, ind.unit), fmt.value(r.period, ind.unit)
     out = []
     printed = [] if r.target is None else [b for b in (r.target.min, r.target.max) if b is not None]
     if kp.target is not None and not any(Fraction(kp.target) == Fraction(b) for b in printed):

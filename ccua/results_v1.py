@@ -12,9 +12,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from ccua import fmt
 from ccua._num import round_half_up
-from ccua.fmt import plain
-from ccua.results import fmt_value, target_text
+from ccua.results import target_text
 from ccua.results_model import Bounds, Results
 
 
@@ -28,16 +28,16 @@ def _places2(value: Any) -> str:
 
 
 def _value(value: Any, unit: str | None) -> str:
-    return fmt_value(None if value is None else _exact(value), unit)
+    return fmt.value(None if value is None else _exact(value), unit)
 
 
 def _target(target: Bounds, unit: str | None) -> str:
     unset = target.min is None and target.max is None
-    return "—" if unset else target_text(target, unit, plain)
+    return "—" if unset else target_text(target, unit, fmt.plain)
 
 
 def _percent(share: Any) -> str:
-    return f"{plain(round_half_up(_exact(share) * 100, 2))}%"
+    return f"{fmt.plain(round_half_up(_exact(share) * 100, 2))}%"
 
 
 def finding_zh(res: Results, f: dict[str, Any]) -> str:
