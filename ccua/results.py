@@ -19,7 +19,7 @@ from ccua.engagement import EngagementData, KeyPoint
 from ccua.errors import Problem, ValidationFailed
 from ccua.period import IndicatorResult, PeriodResult, indicators_over_period
 from ccua.results_model import Results
-from ccua.results_model import dumps as dumps_dict
+from ccua.results_model import dumps as dumps  # the canonical text of results.json
 from ccua.rules import (
     KpiRow,
     RuleEvidence,
@@ -588,8 +588,3 @@ def _actions_and_assessors(
     if data.evidence is not None:
         out["evidence_cited"] = dict(titles_by_item(data.ratings, data.evidence))
     return out
-
-
-def dumps(results: Results | dict[str, Any]) -> str:
-    """The canonical text of results.json."""
-    return results.dumps() if isinstance(results, Results) else dumps_dict(results)

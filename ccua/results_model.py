@@ -867,11 +867,13 @@ class Results(_Frozen):
 
     def dumps(self) -> str:
         """The canonical text of results.json."""
-        return dumps(self.to_json_dict())
+        return dumps(self)
 
 
-def dumps(data: dict[str, Any]) -> str:
-    """The canonical text of a results dict."""
+def dumps(data: Results | dict[str, Any]) -> str:
+    """The canonical text of results.json (of typed results or their plain dict)."""
+    if isinstance(data, Results):
+        data = data.to_json_dict()
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
