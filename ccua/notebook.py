@@ -584,6 +584,22 @@ def subtotals_md(results: Results) -> str:
     return join_blocks(*parts)
 
 
+def _comparison_grade_md(results: Results) -> str:
+    """Another framework's grade for the same total, labelled as a comparison only."""
+    from ccua.spec import load_framework
+
+    cmp = results.assessment.comparison_grade
+    if not cmp:
+        return ""
+    cmp_spec = load_framework(results.framework.id).comparison_grades
+    label = cmp_spec.label_en if _TR.en and cmp_spec else cmp.label
+    other = load_framework(cmp_spec.framework) if cmp_spec else None
+    grade = next((g for g in (other.grades if other else ()) if g.name == cmp.name), None)
+    band = tables.grade_band(other.grades, grade, _TR.lang) if grade and other else cmp.band
+    grade_text = f"{_TR.name(grade, cmp.name)}{_TR.paren(band)}"
+    return md_paragraph(f"{label}{tr('punct.colon')}{grade_text}{tr('punct.period')}")
+
+
 def grade_md(results: Results) -> str:
     """测评等级 (table E.7): the verdict and the report's table 7, the verdict marked."""
     from ccua.spec import load_framework
@@ -594,21 +610,7 @@ def grade_md(results: Results) -> str:
     total = points_text(a.total)
     if not fw.has_grades:
         parts.append(md_paragraph(tr("nb.grade.none", framework=_TR.name(fw), total=total)))
-        cmp = a.comparison_grade
-        if cmp:
-            # Another framework's grade for the same total, labelled as a comparison only.
-            cmp_spec = load_framework(fw.id).comparison_grades
-            label = cmp_spec.label_en if _TR.en and cmp_spec else cmp.label
-            other = load_framework(cmp_spec.framework) if cmp_spec else None
-            grade = next((g for g in (other.grades if other else ()) if g.name == cmp.name), None)
-            band = tables.grade_band(other.grades, grade, _TR.lang) if grade and other else cmp.band
-            parts.append(
-                md_paragraph(
-                    f"{label}{tr('punct.colon')}{_TR.name(grade, cmp.name)}"
-                    f"{_TR.paren(band)}{tr('punct.period')}"
-                )
-            )
-        return join_blocks(*parts)
+        return join_blocks(*parts, _comparison_grade_md(results))
     spec = load_framework(fw.id)
     if not a.grade:
         parts.append(md_paragraph(tr("nb.grade.incomplete", total=total)))
@@ -845,21 +847,14 @@ def _improvement_path(
 ) -> list[str]:
     """Whether the next grade is met or out of reach; else the steps that reach it."""
     target = _grade_label(results, imp.target)
+    least, before = points_text(imp.target_min), points_text(imp.total_before)
     if imp.already_met:
         top = max(results.framework.grades, key=lambda g: g.min or 0, default=None)
         key = "nb.improve.top" if top is not None and top.name == imp.target else "nb.improve.met"
-        return [md_paragraph(tr(key, target=target, total=points_text(imp.total_before)))]
+        return [md_paragraph(tr(key, target=target, total=before))]
     if not imp.reachable:
-        return [
-            md_paragraph(
-                tr(
-                    "nb.improve.unreachable",
-                    target=target,
-                    min=points_text(imp.target_min),
-                    best=points_text(imp.best_possible),
-                )
-            )
-        ]
+        best = points_text(imp.best_possible)
+        return [md_paragraph(tr("nb.improve.unreachable", target=target, min=least, best=best))]
     if not steps:
         return []
     rows = [
@@ -877,9 +872,9 @@ def _improvement_path(
             tr(
                 "nb.improve.path",
                 target=target,
-                min=points_text(imp.target_min),
+                min=least,
                 steps=imp.step_count,
-                before=points_text(imp.total_before),
+                before=before,
                 after=points_text(imp.total_after),
             )
         ),
