@@ -143,20 +143,9 @@ def _records_info(data: EngagementData, measures: tuple[str, ...]) -> dict[str, 
     from ccua.records import load_definitions
 
     folder = records_folder(data.params, data.params_file, data.folder)
-    definitions = load_definitions(data.framework)
-    queries = {}
-    for m in measures:
-        try:
-            d = definitions.measure(m)
-        except KeyError:
-            continue
-        queries[m] = {
-            "table": d.table,
-            "aggregate": d.aggregate,
-            "expression": d.expression,
-            "where": d.where,
-            "scope": d.scope,
-        }
+    defs = {d.measure: d for d in load_definitions(data.framework).measures}
+    fields = ("table", "aggregate", "expression", "where", "scope")
+    queries = {m: {f: getattr(defs[m], f) for f in fields} for m in measures if m in defs}
     files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.parquet"))
     return {"folder": str(folder), "files": files, "queries": queries}
 
