@@ -68,11 +68,8 @@ def finding_zh(res: Results, f: dict[str, Any]) -> str:
             return f"{head}半年趋势变差。"
     if code == "handover_gap":
         parts = ["资料不完整"] * f["incomplete"] + ["测评粒度不符合"] * f["granularity_mismatch"]
-        return (
-            f"测评资料：{'、'.join(parts)}"
-            + (f"（{f['feedback']}）" if f["feedback"] else "")
-            + "。"
-        )
+        feedback = f"（{f['feedback']}）" if f["feedback"] else ""
+        return f"测评资料：{'、'.join(parts)}{feedback}。"
     if code == "requirement_below_standard":
         text = f"要求 {f['requirement']}) 评分 {_places2(f['rating'])}，低于“遵循标准”"
         return text + (f"：{f['note']}" if f["note"] else "") + "。"
