@@ -130,6 +130,11 @@ class Table:
         c = self.columns[col]
         return cell_lines(self.rows[row][col], c.format, self.lang, c.blank)
 
+    def footer_text(self, f: Footer, k: int) -> list[str]:
+        """The printed lines of a footer's ``k``-th value."""
+        c = self.columns[f.span + k]
+        return cell_lines(f.values[k], c.format, self.lang, c.blank)
+
 
 def cell_lines(value: Any, form: str, lang: str, blank: str = "") -> list[str]:
     """A value as printed lines (a list value is one line per entry)."""
@@ -188,6 +193,10 @@ def grid_markdown(table: Table) -> str:
     """The table as a pandoc grid table with merged cells (the report's front part)."""
     from ccua.report import Cell, Column, grid_table, md_escape
 
+    def markup(texts: list[str], strong: bool) -> list[str]:
+        lines = [md_escape(x) for x in texts]
+        return [f"**{x}**" for x in lines] if strong and lines[0] else lines
+
     columns = [Column(c.label, c.width, c.align) for c in table.columns]
     merged = spans(table)
     rows: list[list[Any]] = []
@@ -202,20 +211,13 @@ def grid_markdown(table: Table) -> str:
                 continue
             else:
                 down, right = table.extent(r, c)
-            lines = [md_escape(x) for x in table.text(r, c)]
-            if (r, c) in table.strong and lines[0]:
-                lines = [f"**{x}**" for x in lines]
+            lines = markup(table.text(r, c), (r, c) in table.strong)
             cells.append(Cell.of(*lines, rowspan=down, colspan=right))
         rows.append(cells)
     for f in table.footers:
         cells = [Cell.of(md_escape(f.label), colspan=f.span)]
-        for k, v in enumerate(f.values):
-            col = table.columns[f.span + k]
-            text = cell_lines(v, col.format, table.lang, col.blank)
-            lines = [md_escape(x) for x in text]
-            if k in f.strong and lines[0]:
-                lines = [f"**{x}**" for x in lines]
-            cells.append(Cell.of(*lines))
+        for k in range(len(f.values)):
+            cells.append(Cell.of(*markup(table.footer_text(f, k), k in f.strong)))
         rows.append(cells)
     return grid_table(columns, rows, caption=table.caption, line_width=table.line_width)
 
@@ -235,12 +237,11 @@ def pipe_markdown(table: Table, caption: str | None = None) -> str:
     def line(cells: Sequence[str]) -> str:
         return "| " + " | ".join(cells) + " |"
 
-    seps = []
-    for col in table.columns:
-        dashes = "-" * max(3, col.width)
-        seps.append(
-            {"right": dashes[:-1] + ":", "center": ":" + dashes[1:-1] + ":"}.get(col.align, dashes)
-        )
+    seps = [
+        {"right": d[:-1] + ":", "center": ":" + d[1:-1] + ":"}.get(col.align, d)
+        for col in table.columns
+        for d in ["-" * max(3, col.width)]
+    ]
     lines = [line([cell(col.label) for col in table.columns]), "|" + "|".join(seps) + "|"]
     merged = spans(table)
     for r, values in enumerate(table.rows):
@@ -252,9 +253,8 @@ def pipe_markdown(table: Table, caption: str | None = None) -> str:
         lines.append(line(row))
     for f in table.footers:
         row = [cell(f.label, True), *[" "] * (f.span - 1)]
-        for k, v in enumerate(f.values):
-            col = table.columns[f.span + k]
-            text = " ".join(cell_lines(v, col.format, table.lang, col.blank))
+        for k in range(len(f.values)):
+            text = " ".join(table.footer_text(f, k))
             row.append(cell(text, k in f.strong and text.strip() != ""))
         lines.append(line(row))
     text = "\n".join(lines)

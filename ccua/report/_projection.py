@@ -86,24 +86,22 @@ def projection_markdown(results: Results, lang: str = "zh") -> str:
     ]
     for p in results.projections:
         target = load_framework(p.to)
-        blocks.append("## " + md_escape(tr("projection.heading", framework=_cite(target, tr))))
-        blocks.append(md_escape(summary_sentence(p, tr.lang)))
-        blocks.append(md_escape(_estimate_sentence(p, target, tr)))
         groups, items, missing, kpis, _ = tables.projection_tables(results, p, tr.lang)
-        blocks += [tables.grid_markdown(groups), tables.grid_markdown(items)]
-        item_word = tr.level(target.levels, "item", plural=True)
+        blocks += [
+            "## " + md_escape(tr("projection.heading", framework=_cite(target, tr))),
+            md_escape(summary_sentence(p, tr.lang)),
+            md_escape(_estimate_sentence(p, target, tr)),
+            tables.grid_markdown(groups),
+            tables.grid_markdown(items),
+        ]
         if p.missing:
-            blocks.append(
-                md_escape(tr("projection.missing_intro", n=len(p.missing), items=item_word))
-            )
-            blocks.append(tables.grid_markdown(missing))
+            words = tr.level(target.levels, "item", plural=True)
+            intro = tr("projection.missing_intro", n=len(p.missing), items=words)
+            blocks += [md_escape(intro), tables.grid_markdown(missing)]
         if kpis:
             blocks.append(tables.grid_markdown(kpis))
-        missing_kpis = [k.code for k in p.kpis if k.value is None]
-        if missing_kpis:
-            blocks.append(
-                md_escape(
-                    tr("projection.missing_kpis", n=len(missing_kpis), codes=tr.join(missing_kpis))
-                )
-            )
+        absent = [k.code for k in p.kpis if k.value is None]
+        if absent:
+            text = tr("projection.missing_kpis", n=len(absent), codes=tr.join(absent))
+            blocks.append(md_escape(text))
     return "\n\n".join(blocks) + "\n"
