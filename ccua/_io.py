@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -50,6 +51,15 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, durable: bo
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read a megabyte at a time."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:

@@ -30,10 +30,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ccua._io import atomic_write_text
+from ccua._io import atomic_write_text, sha256_file
 from ccua._yaml import line_of, load_with_lines, read_yaml_text, validate
 from ccua.errors import CcuaError, Problem
-from ccua.provenance import sha256_file
 from ccua.ratings import Ratings
 
 REGISTER_FILE = "evidence.yaml"

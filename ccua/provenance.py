@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ccua import __version__
+from ccua._io import sha256_file
 
 if TYPE_CHECKING:
     from ccua.engagement import EngagementData
@@ -60,14 +61,6 @@ PACKAGES = (
 )
 _SKIP_DIRS = frozenset({"__pycache__", ".ipynb_checkpoints", ".mypy_cache", ".pytest_cache"})
 GIT_TIMEOUT = 10
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _files_under(root: Path) -> list[Path]:
