@@ -108,10 +108,6 @@ class RuleEvidence:
     months: tuple[str, ...]
     kpis: tuple[KpiRuleResult, ...]
 
-    @property
-    def evidence_for(self) -> str:
-        return self.rule.evidence_for
-
     def by_status(self, status: str) -> tuple[KpiRuleResult, ...]:
         return tuple(k for k in self.kpis if k.status == status)
 

@@ -161,7 +161,7 @@ def test_the_rule_covers_table_a1_and_is_evidence_for_3_4_k(guideline, rule):
         {"A4.5": _series(81, 83, 85, 87, 86, 86), "A3.4": _series(6, 7, 8, 9, 9, 9)},
         {"A4.5": SL, "A3.4": ABANDON},
     )
-    assert len(ev.kpis) == 36 and ev.evidence_for == "3.4.k"
+    assert len(ev.kpis) == 36 and ev.rule.evidence_for == "3.4.k"
     assert [k.code for k in ev.by_status(PASS)] == ["A4.5"]
     assert [k.code for k in ev.by_status(FAIL)] == ["A3.4"]
     assert len(ev.by_status(NOT_MEASURABLE)) == 34
