@@ -8,7 +8,7 @@ this file; none of them recomputes anything.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -491,10 +491,7 @@ def _period_checked(data: EngagementData) -> PeriodResult:
     if period.problems:
         where = str(data.files.get("monthly", data.folder))
         raise ValidationFailed.of(
-            [
-                Problem(p.message, file=where, field=p.field, indicator=p.indicator)
-                for p in period.problems
-            ],
+            [replace(p, file=where) for p in period.problems],
             subject=f"client {data.params.client}: monthly inputs",
         )
     problems = key_point_problems(fw, data, period)
