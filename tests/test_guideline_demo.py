@@ -58,11 +58,6 @@ def targets() -> dict[str, dict[str, Any]]:
     return yaml.safe_load((FOLDER / "targets.yaml").read_text(encoding="utf-8"))["targets"]
 
 
-def kpi_of(results: dict[str, Any], code: str) -> dict[str, Any]:
-    (rule,) = results["rules"]
-    return next(k for k in rule["kpis"] if k["code"] == code)
-
-
 @pytest.fixture(scope="module")
 def results() -> dict[str, Any]:
     return json.loads(dumps(build_results(load_engagement(PARAMS)).data))
