@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from ccua._num import fmt
-from ccua.cli._app import FRAMEWORK_OPTION, JSON_OPTION, app, kpi_app, print_json, spec_app
+from ccua.cli._app import FRAMEWORK_OPTION, JSON_OPTION, app, kpi_app, print_json, say, spec_app
 from ccua.spec import available_frameworks, load_framework
 
 if TYPE_CHECKING:
@@ -90,8 +90,6 @@ def spec_show(
 
 
 def _print_item(fw: Framework, it: Item) -> None:
-    from rich.text import Text
-
     from ccua.cli._app import console
 
     group = fw.group(it.group)
@@ -104,12 +102,10 @@ def _print_item(fw: Framework, it: Item) -> None:
     if it.description:
         console.print(f"说明：{it.description}")
     console.print(f"[bold]{fw.levels.requirement.zh}[/]")
-    for line in _requirement_lines(it):
-        console.print("  " + line, markup=False)
+    say(*("  " + line for line in _requirement_lines(it)))
     if it.indicators:
         console.print("[bold]关键指标[/]")
-        for ind in it.indicators:
-            console.print(f"  {ind.code} {ind.name}: {ind.formula_text}", markup=False)
+        say(*(f"  {ind.code} {ind.name}: {ind.formula_text}" for ind in it.indicators))
     used = [fw.indicator(code) for code in _used_indicators(fw, it)]
     if used:
         console.print("[bold]相关指标[/] " + "、".join(f"{i.code} {i.name}" for i in used))
@@ -120,10 +116,10 @@ def _print_item(fw: Framework, it: Item) -> None:
         bound = f"{t.range[0]}~{t.range[1]}" if t.range else f"{t.value}"
         window = f", {t.window}" if t.window else ""
         what = f"  {t.requirement or '—'}: {t.quantity} {t.operator} {bound} {t.unit}{window}"
-        console.print(Text(what))
+        say(what)
     for rule in (r for r in fw.rules if r.item == it.code):
         what = f"规则 {rule.id} ({rule.section}) 的结果是要求 {rule.evidence_for} 的评定依据"
-        console.print(Text(what + ": ccua.rules"))
+        say(what + ": ccua.rules")
 
 
 def _group_json(fw: Framework) -> list[dict[str, Any]]:
@@ -270,8 +266,6 @@ def kpi_list(
 @kpi_app.command("show")
 def kpi_show(code: str, framework: str = FRAMEWORK_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Show one indicator: definition, formula, inputs in order, unit, direction, errata."""
-    from rich.text import Text
-
     from ccua.cli._app import console
     from ccua.serialize import indicator_dict
 
@@ -289,12 +283,12 @@ def kpi_show(code: str, framework: str = FRAMEWORK_OPTION, as_json: bool = JSON_
             f"{fw.kpi_table.source} {group.name}" if fw.kpi_table and group else "framework-level"
         ) + (f"; used by {', '.join(ind.used_by)}" if ind.used_by else "")
     console.print(f"[bold]{ind.code} {ind.name}[/] ({ind.name_en}) — {where}")
-    console.print(Text(f"定义：{ind.definition or '（未定义）'}"))
-    console.print(Text(f"公式：{ind.formula_text or '（未印出）'}"))
+    say(f"定义：{ind.definition or '（未定义）'}")
+    say(f"公式：{ind.formula_text or '（未印出）'}")
     if ind.term is not None:
-        console.print(Text(f"term §{ind.term}: {fw.term(ind.term).note}"))
+        say(f"term §{ind.term}: {fw.term(ind.term).note}")
     if ind.formula_latex:
-        console.print(Text(f"LaTeX: {ind.formula_latex}"))
+        say(f"LaTeX: {ind.formula_latex}")
     from ccua.formulas import shape
 
     console.print(f"shape: {ind.function} — {shape(ind.function).pattern}")
@@ -305,12 +299,12 @@ def kpi_show(code: str, framework: str = FRAMEWORK_OPTION, as_json: bool = JSON_
         )
         for n, m in enumerate(ind.inputs, start=1):
             measure = fw.measure(m)
-            console.print(Text(f"  {n}. {m} — {measure.name} ({measure.name_en}, {measure.unit})"))
+            say(f"  {n}. {m} — {measure.name} ({measure.name_en}, {measure.unit})")
     console.print(f"unit: {ind.unit or '—'}; kind: {ind.kind}; {DIRECTIONS[ind.direction]}")
     if ind.same_as:
         console.print(f"same formula as {ind.same_as}")
     for e in fw.errata_for(ind.code):
-        console.print(Text(f"erratum {e.id} ({e.kind}): {e.issue} → {e.decision}"))
+        say(f"erratum {e.id} ({e.kind}): {e.issue} → {e.decision}")
 
 
 @kpi_app.command("calc", context_settings={"ignore_unknown_options": True})
