@@ -298,9 +298,14 @@ class MonthValue(_Frozen):
     value: Num | None
 
 
-class TargetOut(_Frozen):
+class Bounds(_Frozen):
+    """A target's bounds: met when min <= value <= max (either may be absent)."""
+
     min: Num | None
     max: Num | None
+
+
+class TargetOut(Bounds):
     source: str
     basis: str
     text: str = Field(
@@ -356,13 +361,6 @@ class ReconciliationSummary(_Frozen):
 
 
 # ---------------------------------------------------------------- facts
-class Bounds(_Frozen):
-    """A target's bounds: met when min <= value <= max (either may be absent)."""
-
-    min: Num | None
-    max: Num | None
-
-
 class DocumentNotMet(_Frozen):
     """A documentary indicator whose evidence does not meet the requirement."""
 
