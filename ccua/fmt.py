@@ -88,7 +88,7 @@ def rating(value: Any) -> str:
     """A 0-5 rating: whole as 4, a mean with two decimals: 3.50, 2.86."""
     if value is None:
         return DASH
-    exact = to_fraction(value) if not isinstance(value, Fraction) else value
+    exact = to_fraction(value)
     return str(exact.numerator) if exact.denominator == 1 else fixed(exact)
 
 

@@ -30,7 +30,7 @@ from ccua.rules import (
     threshold_met,
 )
 from ccua.scoring import Assessment, rating_from_attainment, score
-from ccua.serialize import assessment_dict, grade_dict, num
+from ccua.serialize import assessment_dict, attainment_dict, grade_dict, num
 from ccua.spec import Framework, Indicator
 
 VALUE_PLACES = 4
@@ -458,19 +458,13 @@ def framework_dict(fw: Framework) -> dict[str, Any]:
     }
 
 
-def attainment_dict(fw: Framework, period: PeriodResult) -> dict[str, Any]:
+def items_attainment(fw: Framework, period: PeriodResult) -> dict[str, Any]:
     """Per item, its indicators' target attainment and the rating that gives (GUIDE §3.2)."""
-    return {
-        code: {
-            "met": att.met,
-            "evaluable": att.evaluable,
-            "share": num(att.share, VALUE_PLACES),
-            "rating": None
-            if att.share is None
-            else num(rating_from_attainment(att.share, fw), VALUE_PLACES),
-        }
-        for code, att in period.attainment.items()
-    }
+    out = {}
+    for code, att in period.attainment.items():
+        rating = None if att.share is None else rating_from_attainment(att.share, fw)
+        out[code] = attainment_dict(att) | {"rating": num(rating, VALUE_PLACES)}
+    return out
 
 
 def reconciliation_summary(period: PeriodResult) -> dict[str, int]:
@@ -542,7 +536,7 @@ def build_results(data: EngagementData) -> RunResult:
             for ch in fw.chapters
         ],
         "assessment": a_dict,
-        "attainment": attainment_dict(fw, period),
+        "attainment": items_attainment(fw, period),
         "indicators": [_indicator(fw, period.indicators[i.code]) for i in fw.indicators],
         "reconciliation_summary": reconciliation_summary(period),
         # e.g. sheet values replaced by values recomputed from the centre's records

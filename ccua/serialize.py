@@ -11,7 +11,7 @@ from typing import Any
 
 from ccua._num import num
 from ccua.kpi import KpiValue
-from ccua.scoring import Assessment, ItemScore, RequirementScore
+from ccua.scoring import Assessment, Attainment, ItemScore, RequirementScore
 from ccua.spec import Framework, Grade, Indicator, load_framework
 
 
@@ -37,12 +37,13 @@ def requirement_dict(r: RequirementScore) -> dict[str, Any]:
             for s in r.subpoints
         ]
     if r.attainment is not None:
-        out["attainment"] = {
-            "met": r.attainment.met,
-            "evaluable": r.attainment.evaluable,
-            "share": num(r.attainment.share, 4),
-        }
+        out["attainment"] = attainment_dict(r.attainment)
     return out
+
+
+def attainment_dict(att: Attainment) -> dict[str, Any]:
+    """How many of an item's indicators meet their targets, and the share."""
+    return {"met": att.met, "evaluable": att.evaluable, "share": num(att.share, 4)}
 
 
 def item_dict(s: ItemScore, *, detail: bool = True) -> dict[str, Any]:
