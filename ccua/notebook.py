@@ -652,7 +652,7 @@ def kpi_table_md(results: Results) -> str:
         return ""
     title = ("" if _TR.en else kpis.title) or tr("nb.kpi.h")  # no English title in the data
     period = results.period
-    names = _TR.join(tables.kpi_column(c, _TR) for c in kpis.columns)
+    names = _TR.join(_TR.name(c) for c in kpis.columns)
     intro = (
         tr("nb.kpi.intro", level=level(results, "item"), title=title)
         + (tr("nb.kpi.columns", columns=names, n=len(kpis.columns)) if kpis.columns else "")

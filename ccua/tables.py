@@ -36,7 +36,6 @@ from ccua.results_model import (
     FrameworkOut,
     IndicatorOut,
     ItemOut,
-    KpiColumn,
     ProjectionItem,
     ProjectionMissing,
     ProjectionOut,
@@ -1297,7 +1296,7 @@ def kpi_table(results: Results, lang: str = "zh") -> Table | None:
     inds = {i.code: i for i in results.indicators}
     labels = month_labels(results.period.months, tr.lang)
     heads = [
-        kpi_column(c, tr) + (tr.paren(labels.get(c.month, c.month)) if c.month else "")
+        tr.name(c) + (tr.paren(labels.get(c.month, c.month)) if c.month else "")
         for c in table.columns
     ]
     rows = []
@@ -1333,11 +1332,6 @@ def kpi_table(results: Results, lang: str = "zh") -> Table | None:
         merge=1,
         lang=tr.lang,
     )
-
-
-def kpi_column(c: KpiColumn, tr: Tr) -> str:
-    """A period column of the KPI table by its name in the language."""
-    return (c.name_en or c.name) if tr.en else c.name
 
 
 # ---------------------------------------------------------------- rules and thresholds

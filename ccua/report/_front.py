@@ -133,7 +133,7 @@ def standard_citation(results: Results, lang: str = "zh") -> str:
     if cited and not tr.en and "XXXX" not in cited:  # a placeholder is never cited
         return cited
     fw = results.framework
-    name = fw.name_en if tr.en and fw.name_en else fw.name
+    name = tr.name(fw)
     designation = fw.designation
     if "XXXX" in designation or "无标准编号" in designation or not designation:
         if "征求意见稿" in designation:

@@ -24,13 +24,9 @@ def projection_title(lang: str = "zh") -> str:
     return Tr(lang)("projection.title")
 
 
-def _name(fw: Framework, tr: Tr) -> str:
-    return fw.name_en if tr.en and fw.name_en else fw.name
-
-
 def _cite(fw: Framework, tr: Tr) -> str:
     """A framework cited by title (its designation is a placeholder or none: see _front)."""
-    return tr("standard.cite", name=_name(fw, tr))
+    return tr("standard.cite", name=tr.name(fw))
 
 
 def _estimate_sentence(p: ProjectionOut, target: Framework, tr: Tr) -> str:

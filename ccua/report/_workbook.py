@@ -137,7 +137,7 @@ def projection_sheet_title(target: str, lang: str = "zh") -> str:
 
     tr = Tr(lang)
     fw = load_framework(target)
-    name = (fw.name_en if tr.en and fw.name_en else fw.name).translate(INVALID)
+    name = tr.name(fw).translate(INVALID)
     room = 31 - len(tr("sheet.projection", name=""))
     if len(name) > room:
         name = name[: max(room - 1, 1)] + "…"
