@@ -832,21 +832,11 @@ def agreement_table(results: Results, lang: str = "zh") -> Table | None:
     n = names(results, lang)
     tr = n.tr
 
-    def share(v: Any) -> Any:
-        return None if v is None else 100 * v
-
-    def stat(v: Any) -> str:
-        return "—" if v is None else f"{float(v):.3f}"
-
     def row(label: str, a: AgreementStats) -> tuple[Any, ...]:
-        return (
-            label,
-            a.pairs,
-            share(a.exact_agreement),
-            share(a.within_one),
-            stat(a.weighted_kappa),
-            stat(a.alpha_ordinal),
-        )
+        shares = [None if v is None else 100 * v for v in (a.exact_agreement, a.within_one)]
+        kappa_alpha = (a.weighted_kappa, a.alpha_ordinal)
+        stats = [fmt.DASH if v is None else f"{float(v):.3f}" for v in kappa_alpha]
+        return (label, a.pairs, *shares, *stats)
 
     rows = [row(tr("nb.agree.all"), ag)]
     rows += [row(f"{code} {n.group(code)}", a) for code, a in ag.by_domain.items()]
