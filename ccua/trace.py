@@ -55,9 +55,7 @@ def _evidence(text: str, register: Register) -> list[dict[str, Any]]:
     return out
 
 
-def _rating(leaf: str, entry: Entry | None, register: Register) -> dict[str, Any]:
-    if entry is None:
-        return {"leaf": leaf, "rating": None}
+def _rating(leaf: str, entry: Entry, register: Register) -> dict[str, Any]:
     return {
         "leaf": leaf,
         "rating": entry.rating,
