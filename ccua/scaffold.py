@@ -587,9 +587,8 @@ def monthly_workbook(fw: Framework, months: list[str], client: str = "") -> byte
     ws = wb.active
     ws.title = MONTHLY_SHEET
     headers = [*MONTHLY_HEADERS, *months]
-    ws.append(headers)
     rows = monthly_rows(fw)
-    for row in rows:
+    for row in (headers, *rows):
         ws.append(list(row))
     thin = Side(style="thin", color="BFBFBF")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -634,23 +633,22 @@ def monthly_workbook(fw: Framework, months: list[str], client: str = "") -> byte
         f"测评期间：{months[0]} 至 {months[-1]}（{len(months)} 个月；"
         "T/CCUA 7.2 c：受评方抽取半年运营数据）"
     )
-    lines = [(title, True), (period, False), ("", False), ("怎样填写", True)]
-    lines += [
-        (text.format(sheet=MONTHLY_SHEET, client=client or "NAME"), False) for text in HELP_TEXT
-    ]
+    heads = {title, "怎样填写", "指标与公式"}  # in bold
+    lines = [title, period, "", "怎样填写"]
+    lines += [text.format(sheet=MONTHLY_SHEET, client=client or "NAME") for text in HELP_TEXT]
     indicators = [i for i in fw.indicators if not i.is_documentary]
     if indicators:
-        lines += [("", False), ("指标与公式", True)]
+        lines += ["", "指标与公式"]
         lines += [
-            (f"{i.code} {i.name}：{i.formula_text}（输入：{'、'.join(i.inputs)}）", False)
+            f"{i.code} {i.name}：{i.formula_text}（输入：{'、'.join(i.inputs)}）"
             for i in indicators
         ]
     else:
-        lines += [("", False), (f"{fw.name} 没有需要月度数据计算的指标，本表无需填写。", False)]
-    for n, (text, bold) in enumerate(lines, start=1):
+        lines += ["", f"{fw.name} 没有需要月度数据计算的指标，本表无需填写。"]
+    for n, text in enumerate(lines, start=1):
         cell = info.cell(row=n, column=1, value=text)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if bold:
+        if text in heads:
             cell.font = Font(bold=True, size=12)
     buffer = io.BytesIO()
     wb.save(buffer)
