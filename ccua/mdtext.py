@@ -23,10 +23,7 @@ def md_escape(text: object) -> str:
     become spaces so that a value never breaks a table row."""
     if text is None:
         return ""
-    out = []
-    for ch in " ".join(str(text).splitlines()):
-        out.append("\\" + ch if ch in _ESCAPED else ch)
-    return "".join(out)
+    return "".join("\\" + ch if ch in _ESCAPED else ch for ch in " ".join(str(text).splitlines()))
 
 
 _LIST_START = re.compile(r"^(\d+)([.)])")

@@ -491,23 +491,19 @@ def findings_md(results: Results, code: str) -> str:
 
 def _item_remarks(item: ItemOut) -> str:
     """备注 of the score table: override, custom weight, requirements not applicable."""
-    remarks = [tables.item_remark(item, _TR)] if tables.item_remark(item, _TR) else []
+    remarks = [tables.item_remark(item, _TR)]
     if item.source == "rating":
         remarks.append(_with_note(tr("source.rating"), item.note).rstrip("。."))
     elif item.source == "unrated":
         remarks.append(tr("table.unrated"))
     for r in item.requirements:
         if r.source == "na":
-            remarks.append(
-                tr("nb.req.na", code=r.code) + (tr("punct.colon") + r.note if r.note else "")
-            )
+            remarks.append(tables.noted(tr("nb.req.na", code=r.code), r.note, _TR))
         for s in r.subpoints or ():
             if s.na:
-                remarks.append(
-                    tr("nb.req.sub_na", code=r.code, sub=s.code)
-                    + (tr("punct.colon") + s.note if s.note else "")
-                )
-    return tr("punct.semicolon").join(remarks)
+                text = tr("nb.req.sub_na", code=r.code, sub=s.code)
+                remarks.append(tables.noted(text, s.note, _TR))
+    return tr("punct.semicolon").join(x for x in remarks if x)
 
 
 def score_table_md(results: Results) -> str:

@@ -722,15 +722,17 @@ def item_remark(item: ItemOut, tr: Tr) -> str:
         parts.append(tr("table.standard_points", points=fmt.points(item.standard_points, tr.lang)))
     note = item.note
     if item.source == "override":
-        parts.append(
-            tr("table.override_note", percent=fmt.percent(item.percent))
-            + (tr("punct.colon") + note if note else "")
-        )
+        parts.append(noted(tr("table.override_note", percent=fmt.percent(item.percent)), note, tr))
     elif item.source == "na":
-        parts.append(tr("table.na") + (tr("punct.colon") + note if note else ""))
+        parts.append(noted(tr("table.na"), note, tr))
     elif item.source == "rating" and note:
         parts.append(note)
     return tr("punct.semicolon").join(parts)
+
+
+def noted(text: str, note: str | None, tr: Tr) -> str:
+    """``text：note``; the text alone without a note."""
+    return text + (tr("punct.colon") + note if note else "")
 
 
 def score_table(results: Results, lang: str = "zh") -> Table:
