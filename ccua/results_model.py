@@ -60,6 +60,16 @@ def _omit_none(v: object) -> bool:
     return v is None
 
 
+def insert_after(data: dict[str, Any], after: str, key: str, value: Any) -> dict[str, Any]:
+    """``data`` with ``key`` inserted right after ``after`` (the order results.json keeps)."""
+    out: dict[str, Any] = {}
+    for k, v in data.items():
+        out[k] = v
+        if k == after:
+            out[key] = value
+    return out
+
+
 # ---------------------------------------------------------------- framework, period
 class ScaleLevelOut(_Frozen):
     value: int
@@ -268,12 +278,7 @@ class AssessmentOut(_Frozen):
             out.pop("comparison_grade", None)
         if self.groups_key is None:
             return out
-        ordered: dict[str, Any] = {}
-        for key, value in out.items():
-            ordered[key] = value
-            if key == "groups":
-                ordered[self.groups_key] = value
-        return ordered
+        return insert_after(out, "groups", self.groups_key, out["groups"])
 
     def item(self, code: str) -> ItemOut:
         for item in self.items:

@@ -15,7 +15,7 @@ from typing import Any
 from ccua import fmt
 from ccua._num import round_half_up
 from ccua.results import target_text
-from ccua.results_model import Bounds, Results
+from ccua.results_model import Bounds, Results, insert_after
 
 
 def _exact(value: Any) -> Fraction:
@@ -126,24 +126,14 @@ def to_v1(res: Results) -> dict[str, Any]:
     }
     data["rules"] = [
         {
-            **_after(rule, "counts", "summary", summaries[rule["rule"]]),
+            **insert_after(rule, "counts", "summary", summaries[rule["rule"]]),
             "kpis": [{**k, "reasons": [reason_zh(r) for r in k["reasons"]]} for k in rule["kpis"]],
         }
         for rule in data["rules"]
     ]
     for item in data["assessment"]["items"]:
         item["evidence"] = [
-            _after(e, "section", "summary", summaries[e["id"]]) if e["kind"] == "rule" else e
+            insert_after(e, "section", "summary", summaries[e["id"]]) if e["kind"] == "rule" else e
             for e in item.get("evidence") or []
         ]
     return data
-
-
-def _after(data: dict[str, Any], after: str, key: str, value: Any) -> dict[str, Any]:
-    """``data`` with ``key`` inserted right after ``after``."""
-    out: dict[str, Any] = {}
-    for k, v in data.items():
-        out[k] = v
-        if k == after:
-            out[key] = value
-    return out
