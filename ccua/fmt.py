@@ -61,11 +61,9 @@ def dec(value: Any) -> Decimal | None:
         return value
     if isinstance(value, int):
         return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
     if isinstance(value, Fraction):
         return round_half_up(value, 12).normalize()
-    return Decimal(str(value))
+    return Decimal(str(value))  # a float as its shortest text: 0.1, not its binary value
 
 
 def fixed(value: Any, places: int = 2) -> str:
