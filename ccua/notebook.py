@@ -131,6 +131,11 @@ def indicator_name(ind: IndicatorOut) -> str:
     return _TR.name(ind, ind.code)
 
 
+def _months(months: Sequence[str]) -> str:
+    """Months as a list in the language: 2026年1月、2026年3月 / Jan 2026, Mar 2026."""
+    return _TR.join(fmt.month_text(m, _TR.lang) for m in months)
+
+
 # ---------------------------------------------------------------- engagement (steps 1-3)
 
 
@@ -270,16 +275,7 @@ def key_points_md(results: Results) -> str:
         tr("nb.kp.h"),
     )
     flagged = results.staffing.flagged if results.staffing else ()
-    staffing = (
-        md_paragraph(
-            tr(
-                "nb.staff.key_point",
-                months=tr("punct.list_sep").join(fmt.month_text(m, _TR.lang) for m in flagged),
-            )
-        )
-        if flagged
-        else None
-    )
+    staffing = md_paragraph(tr("nb.staff.key_point", months=_months(flagged))) if flagged else None
     return join_blocks("## " + tr("nb.kp.h"), table, staffing)
 
 
@@ -447,13 +443,8 @@ def _indicator_notes(computed: Sequence[IndicatorOut]) -> str:
         notes.append(tr("nb.notes.period_only", codes=_TR.join(period_only)))
     for ind in computed:
         if ind.missing_months and ind.value is not None:
-            notes.append(
-                tr(
-                    "nb.notes.missing_months",
-                    code=ind.code,
-                    months=_TR.join(fmt.month_text(m, _TR.lang) for m in ind.missing_months),
-                )
-            )
+            months = _months(ind.missing_months)
+            notes.append(tr("nb.notes.missing_months", code=ind.code, months=months))
     no_data = [i.code for i in computed if i.value is None]
     if no_data:
         notes.append(tr("nb.notes.no_data", codes=_TR.join(no_data)))
@@ -961,10 +952,9 @@ def _staffing_row(m: StaffingMonth) -> tuple[Any, ...]:
 
 def _flagged_months(st: StaffingOut) -> str:
     """Which months' service level the staff could not have delivered, as a sentence."""
-    flagged = [fmt.month_text(m, _TR.lang) for m in st.flagged]
-    if not flagged:
+    if not st.flagged:
         return tr("nb.staff.none_flagged")
-    return tr("nb.staff.flagged_months", months=tr("punct.list_sep").join(flagged))
+    return tr("nb.staff.flagged_months", months=_months(st.flagged))
 
 
 def agreement_md(results: Results) -> str:
