@@ -102,11 +102,8 @@ def value(v: Any, unit: str | None, lang: str = "zh") -> str:
     if v is None:
         return DASH
     label = unit_label(unit, lang)
-    if not label:
-        return fixed(v)
-    if label == "%" or lang == "zh":
-        return f"{fixed(v)}{label}"
-    return f"{fixed(v)} {label}"
+    space = " " if label and label != "%" and lang != "zh" else ""  # 18.00 s, 16.30%, 18.00秒
+    return f"{fixed(v)}{space}{label}"
 
 
 def plain(v: Any) -> str:
