@@ -222,14 +222,12 @@ def _series_color(lang: str = "zh") -> dict[str, Any]:
     )
 
 
-def _score_bars(
-    rows: list[dict[str, Any]], label_title: str, sort: list[str], lang: str = "zh"
-) -> dict[str, Any]:
+def _score_bars(rows: list[dict[str, Any]], label_title: str, lang: str = "zh") -> dict[str, Any]:
     """Grey bar = 分值 (points), blue bar over it = 计分 (score), score printed at its end; a
-    legend names the two."""
+    legend names the two; a bar per row, in the rows' order."""
     names = SERIES_NAMES.get(lang, SERIES_NAMES["zh"])
     tr = Tr(lang)
-    y = _field("label:N", sort=sort, title=None)
+    y = _field("label:N", sort=[r["label"] for r in rows], title=None)
     tooltip = [
         _tip("label:N", label_title),
         _tip("points_text:N", tr("chart.points")),
@@ -323,7 +321,7 @@ def item_scores_chart(
         by_code = {n.item(i.code): i.group for i in items}
         for r in rows:
             r["group"] = _group_label(results, by_code[r["label"]], lang)
-        layer = _score_bars(rows, item_word, [r["label"] for r in rows], lang)
+        layer = _score_bars(rows, item_word, lang)
         title = tr("chart.scores_title", items=plural)
     else:
         rows = [
@@ -410,12 +408,12 @@ def subtotals_chart(results: Results, lang: str = "zh") -> dict[str, Any]:
     n = tables.names(results, lang)
     group_word = tr.level(results.framework.levels, "group")
     group_rows = _score_rows(assessment.groups, lambda g: _group_label(results, g.code, lang), lang)
-    bars = _score_bars(group_rows, group_word, [r["label"] for r in group_rows], lang)
+    bars = _score_bars(group_rows, group_word, lang)
     panels = [_panel(bars, title=tr("chart.group_subtotals", group=group_word))]
     categories = assessment.categories
     if categories:
         cat_rows = _score_rows(categories, lambda c: n.categories.get(c.code, c.name), lang)
-        bars = _score_bars(cat_rows, tr("chart.category"), [r["label"] for r in cat_rows], lang)
+        bars = _score_bars(cat_rows, tr("chart.category"), lang)
         panels.append(_panel(bars, title=tr("chart.category_subtotals")))
     chart = _vconcat(
         panels, spacing=16, resolve={"scale": {"x": "independent", "y": "independent"}}
