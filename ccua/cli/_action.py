@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from ccua.cli._app import CLIENT_ARGUMENT, JSON_OPTION, app, console, print_json, say
 from ccua.errors import CcuaError
+
+if TYPE_CHECKING:
+    from ccua.consensus import ConsensusResult
 
 staffing_app = typer.Typer(
     help="Staffing against queueing theory: Erlang C and Erlang A.", no_args_is_help=True
@@ -440,29 +444,16 @@ def consensus_cmd(
 ) -> None:
     """Build ratings.yaml from the assessors' ratings/*.yaml and the recorded resolutions."""
     from ccua.consensus import (
-        Resolution,
         assessor_files,
         build_consensus,
         load_assessors,
         load_resolutions,
-        save_resolution,
         write_consensus,
     )
 
     folder = _engagement_folder(client)
     for spec in resolve:
-        key, sep, value = spec.partition("=")
-        if not sep or not key or value.strip() not in {"na", "0", "1", "2", "3", "4", "5"}:
-            raise CcuaError(
-                f"--resolve takes ITEM.LEAF=RATING (0-5 or na), got {spec!r}", field="--resolve"
-            )
-        if not by.strip() or not why.strip():
-            raise CcuaError("--resolve needs --by NAME and --why TEXT", field="--resolve")
-        na = value.strip() == "na"
-        save_resolution(
-            folder,
-            Resolution(key.strip(), None if na else int(value), na, None, by.strip(), why.strip()),
-        )
+        _record_resolution(folder, spec, by.strip(), why.strip())
     files = assessor_files(folder)
     if len(files) < 2:
         raise CcuaError(
@@ -475,14 +466,14 @@ def consensus_cmd(
     result = build_consensus(framework.id, ratings, names, load_resolutions(folder), title=title)
     kept = None
     target = folder / "ratings.yaml"
-    done = result.document is not None
     if result.document is not None:
         sources = [f"ratings/{f.name}" for f in files]
         kept = write_consensus(target, result.document, sources, force=force)
+    written = target if result.document is not None else None
     if as_json:
         print_json(
             {
-                "written": str(target) if done else None,
+                "written": str(written) if written else None,
                 "kept": str(kept) if kept else None,
                 "agreed": result.agreed,
                 "resolved": list(result.resolved),
@@ -490,22 +481,35 @@ def consensus_cmd(
             }
         )
     else:
-        say(
-            f"{result.agreed} leaves agreed, {len(result.resolved)} resolved, "
-            f"{len(result.unresolved)} to resolve"
-        )
-        say(
-            *(
-                f"  {d.key}: {', '.join(f'{n} {v}' for n, v in d.given.items())}"
-                for d in result.unresolved
-            )
-        )
-        if done:
-            say(f"wrote {target}" + (f" (the previous file kept as {kept})" if kept else ""))
-        else:
-            say(
-                "Resolve each with `ccua consensus CLIENT --resolve ITEM.LEAF=R --by "
-                "NAME --why TEXT` (or in the form's consensus mode)."
-            )
-    if not done:
+        _print_consensus(result, written, kept)
+    if written is None:
         raise typer.Exit(1)
+
+
+def _record_resolution(folder: Path, spec: str, by: str, why: str) -> None:
+    """``--resolve ITEM.LEAF=RATING`` recorded in consensus.yaml, with who and why."""
+    from ccua.consensus import Resolution, save_resolution
+
+    key, sep, value = spec.partition("=")
+    if not sep or not key or value.strip() not in {"na", "0", "1", "2", "3", "4", "5"}:
+        raise CcuaError(
+            f"--resolve takes ITEM.LEAF=RATING (0-5 or na), got {spec!r}", field="--resolve"
+        )
+    if not by or not why:
+        raise CcuaError("--resolve needs --by NAME and --why TEXT", field="--resolve")
+    na = value.strip() == "na"
+    save_resolution(folder, Resolution(key.strip(), None if na else int(value), na, None, by, why))
+
+
+def _print_consensus(result: ConsensusResult, written: Path | None, kept: Path | None) -> None:
+    resolved, unresolved = len(result.resolved), len(result.unresolved)
+    say(f"{result.agreed} leaves agreed, {resolved} resolved, {unresolved} to resolve")
+    for d in result.unresolved:
+        say(f"  {d.key}: {', '.join(f'{n} {v}' for n, v in d.given.items())}")
+    if written is not None:
+        say(f"wrote {written}" + (f" (the previous file kept as {kept})" if kept else ""))
+    else:
+        say(
+            "Resolve each with `ccua consensus CLIENT --resolve ITEM.LEAF=R --by "
+            "NAME --why TEXT` (or in the form's consensus mode)."
+        )
