@@ -265,16 +265,8 @@ def grid_table(
     lines: list[str] = []
     for r in range(nrows):
         lines.append(separator(r))
+        row = [placed[i] for i in dict.fromkeys(owner[r])]  # its cells, left to right
         for k in range(heights[r]):
-            out = "|"
-            c = 0
-            while c < ncols:
-                p = placed[owner[r][c]]
-                out += content(p, offset(p, r) + k) + "|"
-                c += p.cell.colspan
-            lines.append(out)
+            lines.append("|" + "".join(content(p, offset(p, r) + k) + "|" for p in row))
     lines.append(separator(nrows))
-    text = "\n".join(lines)
-    if caption:
-        text += f"\n\n: {caption}"
-    return text + "\n"
+    return "\n".join(lines) + (f"\n\n: {caption}" if caption else "") + "\n"
