@@ -596,19 +596,14 @@ def _printed_body(item: ItemOut, tr: Tr, word: str) -> list[list[Any]]:
 
 def scale_label(results: Results, rating: Any, lang: str = "zh") -> str:
     """The scale's label for a rating; a mean between two levels names both (A～B)."""
+    if rating is None:
+        return fmt.DASH
     labels = {lv.value: lv.label for lv in results.framework.scale.levels}
     if lang == "en":  # English labels from the framework
         from ccua.spec import load_framework
 
         scale = load_framework(results.framework.id).scale
         labels = {lv.value: lv.label_en for lv in scale.levels}
-    return between_labels(labels, rating)
-
-
-def between_labels(labels: Mapping[int, str], rating: Any) -> str:
-    """The label of a whole rating; a mean between two levels names both (A～B)."""
-    if rating is None:
-        return fmt.DASH
     exact = Fraction(str(rating))
     lo, hi = math.floor(exact), math.ceil(exact)
     if lo == hi:
@@ -1147,14 +1142,8 @@ def indicator_tables(
 def _check_row(ind: IndicatorOut, tr: Tr) -> tuple[Any, ...]:
     check = ind.check
     result = "nb.doc.unchecked" if not check else "nb.doc.met" if check.met else "nb.doc.not_met"
-    notes = [
-        f"{word}{tr('punct.colon')}{text}"
-        for word, text in (
-            (tr("nb.doc.basis"), check.note if check else ""),
-            (tr("nb.doc.evidence"), check.evidence if check else ""),
-        )
-        if text
-    ]
+    texts = {"nb.doc.basis": check.note, "nb.doc.evidence": check.evidence} if check else {}
+    notes = [noted(tr(k), t, tr) for k, t in texts.items() if t]
     return (
         ind.code,
         tr.name(ind, ind.code),
