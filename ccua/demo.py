@@ -83,11 +83,8 @@ def load_demo(framework: Framework | str = DEFAULT_FRAMEWORK) -> Demo:
             f"framework {fw.id!r} has no demo client; there are: {', '.join(demo_frameworks())}"
         )
     text = (folder / "engagement.yaml").read_text(encoding="utf-8")
-    for key, value in (
-        ("framework", fw.name),
-        ("groups", len(fw.groups)),
-        ("items", len(fw.items)),
-    ):
+    fills = {"framework": fw.name, "groups": len(fw.groups), "items": len(fw.items)}
+    for key, value in fills.items():
         text = text.replace("{" + key + "}", str(value))
     settings = yaml.safe_load((folder / "demo.yaml").read_text(encoding="utf-8"))
     return Demo(fw, folder, settings, yaml.safe_load(text))
