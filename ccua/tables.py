@@ -776,45 +776,30 @@ def lettered(lines: Sequence[str]) -> list[str]:
     return [f"{LETTERS[k]}) {text}" for k, text in enumerate(lines)]
 
 
-def grade_table(
-    grades: Sequence[Grade],
-    awarded: str | None,
-    lang: str = "zh",
-    verdict: bool = True,
-    caption: str | None = None,
-) -> Table:
+def grade_table(grades: Sequence[Grade], awarded: str | None, lang: str = "zh") -> Table:
     """测评等级评定 (E.7): every grade, its band as applied, its descriptions (the standard's
-    text), and the verdict marked 符合 in the last column."""
+    text), and the verdict marked 符合 (bold) in the last column."""
     tr = Tr(lang)
-    cols = [
+    cols = (
         Col(tr("table.grade"), width=4, align="center", sheet_width=8),
         Col(tr("table.band"), width=5, align="center", sheet_width=12),
         Col(tr("table.process_desc"), "lines", 20, sheet_width=55),
         Col(tr("table.result_desc"), "lines", 20, sheet_width=55),
-    ]
-    if verdict:
-        cols.append(Col(tr("table.verdict"), width=5, align="center", sheet_width=10))
-    rows, strong = [], set()
-    for k, g in enumerate(sorted(grades, key=lambda g: g.min, reverse=True)):
-        row: list[Any] = [
+        Col(tr("table.verdict"), width=5, align="center", sheet_width=10),
+    )
+    rows = tuple(
+        (
             tr.name(g),
             grade_band(grades, g, lang),
             lettered(g.process),
             lettered(g.result),
-        ]
-        if verdict:
-            row.append(tr("table.conforms") if g.name == awarded else "")
-            strong.add((k, len(cols) - 1))
-        rows.append(tuple(row))
-    return Table(
-        "E.7",
-        caption or tr("table.e7.caption"),
-        tuple(cols),
-        tuple(rows),
-        strong=frozenset(strong),
-        sheet=tr("sheet.e7"),
-        lang=tr.lang,
+            tr("table.conforms") if g.name == awarded else "",
+        )
+        for g in sorted(grades, key=lambda g: g.min, reverse=True)
     )
+    strong = frozenset((k, len(cols) - 1) for k in range(len(rows)))
+    caption, sheet = tr("table.e7.caption"), tr("sheet.e7")
+    return Table("E.7", caption, cols, rows, strong=strong, sheet=sheet, lang=tr.lang)
 
 
 # ---------------------------------------------------------------- the assessors
