@@ -41,9 +41,7 @@ Reason = dict[str, Any]
 # ---------------------------------------------------------------- targets and improvement
 def meets(value: Fraction, target: Target) -> bool:
     """A value meets its target when min ≤ value ≤ max (either bound optional)."""
-    if target.min is not None and value < to_fraction(target.min):
-        return False
-    return not (target.max is not None and value > to_fraction(target.max))
+    return distance_to(value, target) == 0
 
 
 def distance_to(value: Fraction, target: Target) -> Fraction:
