@@ -516,23 +516,11 @@ def build_results(data: EngagementData) -> RunResult:
         "generator": f"ccua {__version__}",
         "client": data.params.client,
         "framework": framework_dict(fw),
-        "period": {
-            "start": data.engagement.background.period.start,
-            "end": data.engagement.background.period.end,
-            "months": data.months,
-        },
+        "period": data.engagement.background.period.model_dump() | {"months": data.months},
         "engagement": data.engagement.model_dump(mode="json"),
-        "tolerance": {
-            "percent_points": num(data.params.tolerance.percent_points),
-            "relative": num(data.params.tolerance.relative),
-        },
+        "tolerance": data.params.tolerance.model_dump(),
         "chapters": [
-            {
-                "id": ch.id,
-                "title": ch.title,
-                "groups": list(ch.groups),
-                "items": [i.code for g in ch.groups for i in fw.items_of(g)],
-            }
+            ch.model_dump() | {"items": [i.code for g in ch.groups for i in fw.items_of(g)]}
             for ch in fw.chapters
         ],
         "assessment": a_dict,
