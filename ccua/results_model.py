@@ -837,7 +837,8 @@ class Results(_Frozen):
         description="per item, the register's evidence (id and title) its ratings cite",
     )
     provenance: dict[str, Any] | None = Field(
-        default=None,
+        None,
+        exclude_if=_omit_none,
         description="what produced the run: code, framework, input files, "
         "environment (ccua.provenance; absent in results built in memory)",
     )
@@ -863,10 +864,7 @@ class Results(_Frozen):
     # -- serialisation
     def to_json_dict(self) -> dict[str, Any]:
         """The plain dict of results.json (what ``json.load`` of the file gives)."""
-        out: dict[str, Any] = self.model_dump(mode="json", by_alias=True)
-        if out.get("provenance") is None:
-            out.pop("provenance", None)
-        return out
+        return self.model_dump(mode="json", by_alias=True)
 
     def dumps(self) -> str:
         """The canonical text of results.json."""
