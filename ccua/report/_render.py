@@ -30,7 +30,8 @@ from ccua.report._engines import (
 from ccua.report._fonts import CjkFont, FontNotFound, find_cjk_font
 from ccua.report._front import framework_for
 from ccua.report._workbook import report_datetime, workbook_bytes
-from ccua.results_model import load_run
+from ccua.results_model import Results, load_run
+from ccua.spec import Framework
 
 FORMATS = ("html", "pdf", "xlsx")
 ENGINES = ("auto", "quarto", "pandoc")
@@ -104,32 +105,10 @@ def render_report(
     out = ReportOutput(run_dir=str(run), engine=chosen)
     when = report_datetime(results)
 
-    font: CjkFont | None
-    if "pdf" in wanted:
-        font = find_cjk_font()  # stop before anything is written, with how to fix it
-    else:
-        try:
-            font = find_cjk_font()
-        except FontNotFound:
-            font = None
-
-    def write_workbook() -> float:
-        started = time.perf_counter()
-        comparison = framework.comparison_grades
-        grades = framework.grades
-        label = ""
-        if not grades and comparison is not None:
-            from ccua.spec import load_framework
-
-            grades = load_framework(comparison.framework).grades
-            label = comparison.label
-        if tr.en and comparison is not None and label:
-            label = comparison.label_en
-        atomic_write_bytes(run / outputs["xlsx"], workbook_bytes(results, grades, label, tr.lang))
-        return time.perf_counter() - started
-
-    workbook_seconds: float | None = None
-    if "html" in wanted or "pdf" in wanted:
+    font = _report_font(needed="pdf" in wanted)
+    formats = [fmt for fmt in ("html", "pdf") if fmt in wanted]
+    timings: dict[str, float] = {}
+    if formats:
         translate_notebooks(run, framework, tr.lang, say)
         started = time.perf_counter()
         folder = templates_dir()
@@ -141,8 +120,7 @@ def render_report(
         if not doc.chapters:
             say("no executed notebooks in the run folder: the report has no chapters after 六、")
 
-        def render_one(fmt: str) -> float:
-            started = time.perf_counter()
+        def render_one(fmt: str) -> None:
             if chosen == "quarto":
                 render_with_quarto(run, "html" if fmt == "html" else "typst")
             elif fmt == "html":
@@ -152,30 +130,56 @@ def render_report(
             else:
                 assert font is not None
                 pdf_with_typst(run, typst_source(run, doc.source), font, when, say, outputs["pdf"])
-            return time.perf_counter() - started
 
-        formats = [fmt for fmt in ("html", "pdf") if fmt in wanted]
-        if chosen == "quarto" or len(formats) < 2:
-            timings = {fmt: render_one(fmt) for fmt in formats}
-        else:
-            # HTML is a pandoc process, the PDF mostly Typst's compiler: side by side they
-            # finish in the time of the slower one. Files and messages keep their order.
-            with ThreadPoolExecutor(max_workers=2) as pool:
-                pending = {fmt: pool.submit(render_one, fmt) for fmt in formats}
-                if "xlsx" in wanted:  # meanwhile, here: the workbook needs results.json alone
-                    workbook_seconds = write_workbook()
-                timings = {fmt: pending[fmt].result() for fmt in formats}
-        for fmt in formats:
-            out.seconds[fmt] = timings[fmt]
-            out.files.append(outputs[fmt])
-            say(f"{outputs[fmt]} ({chosen}) in {out.seconds[fmt]:.1f} s")
-    if "xlsx" in wanted:
-        if workbook_seconds is None:
-            workbook_seconds = write_workbook()
-        out.seconds["xlsx"] = workbook_seconds
-        out.files.append(outputs["xlsx"])
-        say(f"{outputs['xlsx']} in {out.seconds['xlsx']:.1f} s")
+    def write_workbook(_fmt: str) -> None:
+        atomic_write_bytes(run / outputs["xlsx"], _workbook(results, framework, tr))
+
+    # HTML is a pandoc process, the PDF mostly Typst's compiler: side by side they finish in
+    # the time of the slower one (Quarto renders one at a time), and the workbook, which needs
+    # results.json alone, is written meanwhile here. Files and messages keep their order.
+    side_by_side = 2 if chosen != "quarto" else 1
+    with ThreadPoolExecutor(max_workers=side_by_side) as pool:
+        pending = {fmt: pool.submit(_timed, render_one, fmt) for fmt in formats}
+        if "xlsx" in wanted:
+            timings["xlsx"] = _timed(write_workbook, "xlsx")
+        timings.update({fmt: pending[fmt].result() for fmt in formats})
+    for fmt in (f for f in FORMATS if f in timings):
+        out.seconds[fmt] = timings[fmt]
+        out.files.append(outputs[fmt])
+        engine_used = f" ({chosen})" if fmt != "xlsx" else ""
+        say(f"{outputs[fmt]}{engine_used} in {out.seconds[fmt]:.1f} s")
     return out
+
+
+def _timed(fn: Callable[[str], None], fmt: str) -> float:
+    started = time.perf_counter()
+    fn(fmt)
+    return time.perf_counter() - started
+
+
+def _report_font(needed: bool) -> CjkFont | None:
+    """The PDF's CJK font; without a PDF, None when there is none (HTML needs none)."""
+    if needed:
+        return find_cjk_font()  # stop before anything is written, with how to fix it
+    try:
+        return find_cjk_font()
+    except FontNotFound:
+        return None
+
+
+def _workbook(results: Results, framework: Framework, tr: Tr) -> bytes:
+    """report.xlsx; a framework without grades of its own shows the comparison's."""
+    comparison = framework.comparison_grades
+    grades = framework.grades
+    label = ""
+    if not grades and comparison is not None:
+        from ccua.spec import load_framework
+
+        grades = load_framework(comparison.framework).grades
+        label = comparison.label
+    if tr.en and comparison is not None and label:
+        label = comparison.label_en
+    return workbook_bytes(results, grades, label, tr.lang)
 
 
 def translate_notebooks(run: Path, framework: object, lang: str, say: Say) -> list[str]:
