@@ -65,13 +65,10 @@ class Demo:
 
     @property
     def months(self) -> list[str]:
+        from ccua.engagement import month_range
+
         period = self.engagement["background"]["period"]
-        (year, month), end = map(int, period["start"].split("-")), period["end"]
-        out = []
-        while f"{year:04d}-{month:02d}" <= end:
-            out.append(f"{year:04d}-{month:02d}")
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        return out
+        return month_range(period["start"], period["end"])
 
 
 def load_demo(framework: Framework | str = DEFAULT_FRAMEWORK) -> Demo:
