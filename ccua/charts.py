@@ -101,15 +101,6 @@ def _unit_text(unit: str | None, lang: str) -> str:
     return fmt.unit_label(unit, lang)
 
 
-def items_of(results: Results, chapter: str | None = None) -> list[ItemOut]:
-    """The assessment's items, in framework order; only a chapter's when ``chapter`` is given."""
-    items = list(results.assessment.items)
-    if chapter is None:
-        return items
-    codes = results.chapter(chapter).items
-    return [i for i in items if i.code in codes]
-
-
 def _group_label(results: Results, code: str, lang: str = "zh") -> str:
     return f"{code} {tables.names(results, lang).group(code)}".strip()
 
@@ -311,7 +302,8 @@ def item_scores_chart(
     item's 得分率 (mean rating / 5) instead, with a dashed line where rating 3 遵循标准 puts it
     (60 %).
     """
-    items = items_of(results, chapter)
+    codes = None if chapter is None else results.chapter(chapter).items
+    items = [i for i in results.assessment.items if codes is None or i.code in codes]
     tr = Tr(lang)
     n = tables.names(results, lang)
     item_word = tr.level(results.framework.levels, "item")
