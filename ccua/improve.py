@@ -39,7 +39,7 @@ from typing import TypeVar
 from ccua._num import round_half_up
 from ccua.engagement import EngagementData
 from ccua.errors import CcuaError
-from ccua.period import PeriodResult, indicators_over_period
+from ccua.period import PeriodResult, period_of
 from ccua.scoring import Assessment, Attainment, RequirementScore, rating_from_attainment, score
 from ccua.spec import Framework, Grade
 
@@ -426,9 +426,7 @@ def plan_for_engagement(
 ) -> ImprovementPath:
     """The path for one client's engagement (as loaded by ``ccua.engagement``)."""
     fw = data.framework
-    period = indicators_over_period(
-        fw, data.months, data.inputs, data.targets, data.checks, data.claims, data.params.tolerance
-    )
+    period = period_of(data)
     assessment = score(fw, data.ratings, attainment=period.attainment)
     return plan(fw, assessment, period, to, effort)
 

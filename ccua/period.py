@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from ccua._num import to_fraction
 from ccua.attainment import Attainment
-from ccua.engagement import Check, Claim, MonthlyInputs, Target, Tolerance
+from ccua.engagement import Check, Claim, EngagementData, MonthlyInputs, Target, Tolerance
 from ccua.errors import InputError, Problem
 from ccua.kpi import compute
 from ccua.spec import Framework, Indicator
@@ -142,6 +142,19 @@ def _tolerance(indicator: Indicator, recomputed: Fraction | None, tol: Tolerance
         return to_fraction(tol.percent_points)
     base = abs(recomputed) if recomputed is not None else Fraction(0)
     return to_fraction(tol.relative) * base
+
+
+def period_of(data: EngagementData) -> PeriodResult:
+    """Every indicator of an engagement over its period (:func:`indicators_over_period`)."""
+    return indicators_over_period(
+        data.framework,
+        data.months,
+        data.inputs,
+        data.targets,
+        data.checks,
+        data.claims,
+        data.params.tolerance,
+    )
 
 
 def indicators_over_period(

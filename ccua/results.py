@@ -17,7 +17,7 @@ from ccua._num import round_half_up
 from ccua.crosswalk import available_crosswalks, load_crosswalk, project, projection_dict
 from ccua.engagement import EngagementData, KeyPoint
 from ccua.errors import Problem, ValidationFailed
-from ccua.period import IndicatorResult, PeriodResult, indicators_over_period
+from ccua.period import IndicatorResult, PeriodResult, period_of
 from ccua.results_model import Results
 from ccua.results_model import dumps as dumps  # the canonical text of results.json
 from ccua.rules import (
@@ -479,9 +479,7 @@ def _period_checked(data: EngagementData) -> PeriodResult:
     """The indicators over the period; stops on bad monthly inputs or a key point that
     contradicts them."""
     fw = data.framework
-    period = indicators_over_period(
-        fw, data.months, data.inputs, data.targets, data.checks, data.claims, data.params.tolerance
-    )
+    period = period_of(data)
     if period.problems:
         where = str(data.files.get("monthly", data.folder))
         raise ValidationFailed.of(

@@ -869,7 +869,7 @@ def validate_client(
     the run computes it, so that a problem found only there is reported too. The run folder
     (``output``, else the params' ``output:``) must be one ccua may write (docs/safety.md).
     """
-    from ccua.period import indicators_over_period
+    from ccua.period import period_of
     from ccua.results import build_results, key_point_problems
 
     report = CheckReport(str(params_path))
@@ -883,9 +883,7 @@ def validate_client(
         return report
     report.data = data
     fw = data.framework
-    period = indicators_over_period(
-        fw, data.months, data.inputs, data.targets, data.checks, data.claims, data.params.tolerance
-    )
+    period = period_of(data)
     where = str(data.files.get("monthly", data.folder))
     report.problems += [
         Problem(p.message, file=where, field=p.field, indicator=p.indicator)

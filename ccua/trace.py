@@ -18,7 +18,7 @@ from ccua._num import round_half_up
 from ccua.engagement import EngagementData
 from ccua.errors import CcuaError
 from ccua.evidence import Register, cited_ids, load_register
-from ccua.period import PeriodResult, indicators_over_period
+from ccua.period import PeriodResult, period_of
 from ccua.ratings import Entry
 from ccua.scoring import Assessment, ItemScore, RequirementScore, score
 from ccua.spec import Framework, Indicator
@@ -203,9 +203,7 @@ def _indicator(data: EngagementData, period: PeriodResult, code: str) -> dict[st
 def trace(data: EngagementData, code: str) -> dict[str, Any]:
     """The chain from a score or value down to the ratings, evidence and inputs behind it."""
     fw = data.framework
-    period = indicators_over_period(
-        fw, data.months, data.inputs, data.targets, data.checks, data.claims, data.params.tolerance
-    )
+    period = period_of(data)
     items = {i.code: i for i in fw.items}
     item_code, rest, only = code, "", None  # only: a requirement's code
     if code not in items:

@@ -18,7 +18,7 @@ from ccua._yaml import load_with_lines
 from ccua.engagement import ENGAGEMENT_FILE, RATINGS_FILE, load_params
 from ccua.errors import CcuaError, ValidationFailed
 from ccua.inputs import load_engagement
-from ccua.period import indicators_over_period
+from ccua.period import period_of
 from ccua.scoring import Attainment, rating_from_attainment
 from ccua.spec import DEFAULT_FRAMEWORK, Framework, load_framework
 
@@ -103,7 +103,5 @@ def indicator_data(context: FormContext) -> IndicatorData:
             problem=f"the data is for {data.framework.id}, the form for {context.framework.id}"
         )
     d = data
-    period = indicators_over_period(
-        d.framework, d.months, d.inputs, d.targets, d.checks, d.claims, d.params.tolerance
-    )
+    period = period_of(d)
     return IndicatorData(attainment=dict(period.attainment))
