@@ -12,6 +12,7 @@ from rich.text import Text
 from ccua._num import fmt
 from ccua.cli._app import JSON_OPTION, app, console, print_json
 from ccua.crosswalk import (
+    Crosswalk,
     Projection,
     Row,
     crosswalk_dict,
@@ -163,6 +164,11 @@ def crosswalk_cmd(
     if as_json:
         print_json(crosswalk_dict(cw, side))
         return
+    _print_crosswalk(tr, cw, side)
+
+
+def _print_crosswalk(tr: Tr, cw: Crosswalk, side: str) -> None:
+    """The crosswalk as two tables (items, indicators) and how many of each are matched."""
     src, dst = cw.framework(side), cw.other(side)
     console.print(
         Text(
