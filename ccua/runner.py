@@ -296,7 +296,8 @@ def execute_notebook(job: NotebookJob, run_dir: Path, km: Any = None) -> None:
             "km": km,
             "ccua_prepare": prepare_code(str(run_dir.resolve())),
         }
-    try:
+
+    def execute(start_timeout: int, **engine: Any) -> None:
         papermill.execute_notebook(
             str(job.template),
             str(out),
@@ -305,12 +306,21 @@ def execute_notebook(job: NotebookJob, run_dir: Path, km: Any = None) -> None:
             kernel_name="python3",
             progress_bar=False,
             log_output=False,
-            start_timeout=KERNEL_START_TIMEOUT,
+            start_timeout=start_timeout,
             execution_timeout=CELL_TIMEOUT,
             request_save_on_cell_execute=False,
             kernel_manager_class=KERNEL_MANAGER,
-            **warm,
+            **engine,
         )
+
+    try:
+        try:
+            execute(KERNEL_START_TIMEOUT, **warm)
+        except RuntimeError as exc:
+            # A kernel that did not start: retry once, in a fresh one (papermill #511, #776).
+            if "kernel" not in str(exc).lower():
+                raise
+            execute(KERNEL_START_TIMEOUT * 2)
     except PapermillExecutionError as exc:
         with contextlib.suppress(Exception):
             _normalise_executed(out, job)
@@ -320,23 +330,6 @@ def execute_notebook(job: NotebookJob, run_dir: Path, km: Any = None) -> None:
             file=str(out),
             hint="the executed notebook is kept there for inspection",
         ) from None
-    except RuntimeError as exc:
-        # A kernel that did not start: retry once (papermill #511, #776).
-        if "Kernel" not in str(exc) and "kernel" not in str(exc):
-            raise
-        papermill.execute_notebook(
-            str(job.template),
-            str(out),
-            parameters=job.parameters,
-            resources=_kernel_cwd(run_dir),
-            kernel_name="python3",
-            progress_bar=False,
-            log_output=False,
-            start_timeout=KERNEL_START_TIMEOUT * 2,
-            execution_timeout=CELL_TIMEOUT,
-            request_save_on_cell_execute=False,
-            kernel_manager_class=KERNEL_MANAGER,
-        )
     _normalise_executed(out, job)
 
 

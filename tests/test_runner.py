@@ -185,3 +185,36 @@ def test_report_markdown_is_read_once_for_html_and_pdf(tmp_path, monkeypatch):
         _engines.markdown_ast(tmp_path, broken)
     monkeypatch.setattr(_engines, "pandoc", counting)
     assert _engines.markdown_ast(tmp_path, broken).startswith("{")  # a failure is not kept
+
+
+def test_a_kernel_that_did_not_start_is_retried_and_a_failure_then_is_still_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import nbformat
+    import papermill
+
+    from ccua.runner import NotebookFailed, NotebookJob, execute_notebook
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("raise ValueError('second attempt')")]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    template = tmp_path / "t.ipynb"
+    nbformat.write(nb, template)
+    real = papermill.execute_notebook
+    calls: list[int] = []
+
+    def flaky(*args: object, **kwargs: object) -> object:
+        calls.append(int(kwargs["start_timeout"]))  # type: ignore[call-overload]
+        if len(calls) == 1:
+            raise RuntimeError("Kernel didn't respond in 60 seconds")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", flaky)
+    (tmp_path / "run").mkdir()
+    with pytest.raises(NotebookFailed, match="second attempt"):
+        execute_notebook(NotebookJob(template, "t.ipynb", {}, "t"), tmp_path / "run")
+    assert len(calls) == 2 and calls[1] == 2 * calls[0]  # retried, with more time to start
