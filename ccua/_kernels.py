@@ -270,6 +270,25 @@ _pool: WarmKernels | None = None
 _pool_lock = threading.Lock()
 
 
+def stop_now() -> None:
+    """Kill this process's warm kernels at once, for a process about to leave (``ccua run``):
+    no polite shutdown and no waiting for them to go; their connection files and socket
+    folders are removed, as a shutdown removes them."""
+    pool = _pool
+    for worker in list(pool.workers) if pool is not None else []:
+        km = worker.km
+        if km is None or not km.has_kernel:
+            continue
+        process: Any = getattr(km.provisioner, "process", None)
+        with contextlib.suppress(Exception):
+            process.kill()
+        with contextlib.suppress(Exception):
+            km.cleanup_connection_file()
+        folder = getattr(km, "_socket_dir", None)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def start_ahead(workers: int) -> None:
     """Start ``workers`` warm kernels now (in the background: see WarmKernels.start), then
     import papermill's side (ccua._papermill) while they start."""
@@ -334,5 +353,6 @@ __all__ = [
     "IPCKernelManager",
     "WarmKernels",
     "prepare_code",
+    "stop_now",
     "warm_kernels",
 ]

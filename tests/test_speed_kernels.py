@@ -346,3 +346,42 @@ def test_ccua_run_starts_its_kernels_before_the_command_line_is_loaded(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
     )
     assert done.stdout.strip() == str(started)
+
+
+@pytest.mark.timeout(300)
+def test_ccua_run_leaves_at_once_and_leaves_no_kernel_behind(tmp_path: Path) -> None:
+    """The console command stops its kernels and leaves without the interpreter's teardown
+    (ccua.cli._leave_now): the outputs are written, no kernel is left running and no
+    connection file is left behind."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    runtime = tmp_path / "runtime"
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime)}
+    done = subprocess.run(
+        [sys.executable, "-m", "ccua", "run", "params/demo.yaml", "-o", str(tmp_path / "r")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=280,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert {"results.json", "DO.ipynb", "report.pdf", "report.xlsx"} <= {
+        p.name for p in (tmp_path / "r").iterdir()
+    }
+    assert "79.64" in done.stdout
+    time.sleep(0.5)
+
+    def ours(p: psutil.Process) -> bool:
+        try:
+            return p.status() != psutil.STATUS_ZOMBIE and str(runtime) in " ".join(p.cmdline())
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            return False
+
+    assert not [p for p in psutil.process_iter() if ours(p)]
+    assert not list(runtime.glob("kernel-*.json"))
