@@ -173,9 +173,17 @@ def parse_front_ahead(source: str, cwd: Path) -> None:
         while len(_FRONTS) > _FRONTS_KEPT:
             del _FRONTS[next(iter(_FRONTS))]
     try:
-        fut.set_result(pandoc(front, "json", [], cwd))
+        ast = pandoc(front, "json", [], cwd)
     except BaseException as exc:  # the whole is read later, and says what is wrong
         fut.set_exception(exc)
+        return
+    fut.set_result(ast)
+    # and lay out its tables for the PDF (kept by their node: the same tables of the whole)
+    import json
+
+    from ccua.report._typst_tables import replace_tables
+
+    replace_tables(json.loads(ast))
 
 
 def _headers(node: object) -> list[tuple[str, str]]:

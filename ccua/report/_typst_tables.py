@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -532,6 +533,29 @@ def _total_height(body: list[_Cell], widths: list[float]) -> float:
     )
 
 
+# Tables laid out before, by their pandoc node and key: the runner lays out the report's front
+# part (most of its tables) while the notebooks run, and the report's Typst source then finds
+# them here (ccua.report._engines.parse_front_ahead).
+_LAID_OUT: dict[tuple[str, str], str] = {}
+_LAID_OUT_KEPT = 512
+_LAID_OUT_LOCK = threading.Lock()
+
+
+def _laid_out(table: list[Any], key: str) -> str:
+    import json
+
+    memo = (key, json.dumps(table, ensure_ascii=False))
+    with _LAID_OUT_LOCK:
+        typ = _LAID_OUT.get(memo)
+    if typ is None:
+        typ = table_typst(table, key)
+        with _LAID_OUT_LOCK:
+            _LAID_OUT[memo] = typ
+            while len(_LAID_OUT) > _LAID_OUT_KEPT:
+                del _LAID_OUT[next(iter(_LAID_OUT))]
+    return typ
+
+
 def replace_tables(tree: dict[str, Any]) -> int:
     """Replace every Table of a pandoc JSON tree by a raw Typst block; returns how many."""
     count = 0
@@ -546,7 +570,8 @@ def replace_tables(tree: dict[str, Any]) -> int:
             t = block.get("t")
             if t == "Table":
                 count += 1
-                out.append({"t": "RawBlock", "c": ["typst", table_typst(block["c"], f"t{count}")]})
+                typ = _laid_out(block["c"], f"t{count}")
+                out.append({"t": "RawBlock", "c": ["typst", typ]})
                 continue
             if t == "Div":
                 block["c"][1] = walk(block["c"][1])
