@@ -141,16 +141,15 @@ def keep_or_forget_ccua() -> None:
     _kept_files = files
 
 
-# What the notebooks import (the chart functions import Altair and vl-convert, the first
-# chart ccua.fonts; the notebook helpers ccua.results and parts of ccua.report): loaded by
-# warm_up() while the runner validates the inputs, so that the notebooks find them, and find
-# ccua as the last check left it (tests/test_speed_kernels.py: the demo's notebooks never
-# make a kernel import ccua afresh).
+# What the notebooks import (the charts render with vl-convert in the fonts of ccua.fonts;
+# the citation and grid tables come from ccua.report): loaded by warm_up() while the runner
+# validates the inputs, so that the notebooks find them, and find ccua as the last check left
+# it (tests/test_speed_kernels.py: the demo's notebooks never make a kernel import ccua
+# afresh).
 WARM_UP_MODULES = (
     "ccua.notebook",
     "ccua.charts",
     "ccua.fonts",
-    "ccua.results",
     "ccua.report._front",
     "ccua.report._markdown",
     "vl_convert",
