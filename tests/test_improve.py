@@ -156,18 +156,10 @@ def test_demo_path_to_excellent_applied_and_run_reaches_95(tmp_path, capsys):
             doc["items"][step["item"]]["ratings"][step["leaf"]] = step["to"]
     ratings_file.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     from ccua.inputs import load_engagement
-    from ccua.period import indicators_over_period
+    from ccua.period import period_of
 
     data = load_engagement(tmp_path / "demo.yaml")
-    period = indicators_over_period(
-        data.framework,
-        data.months,
-        data.inputs,
-        data.targets,
-        data.checks,
-        data.claims,
-        data.params.tolerance,
-    )
+    period = period_of(data)
     rescored = score(data.framework, data.ratings, attainment=period.attainment)
     assert rescored.total == Decimal(plan["total_after"]) >= 95
     assert rescored.grade is not None and rescored.grade.name == "优秀"
