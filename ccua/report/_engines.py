@@ -24,11 +24,15 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ccua._io import atomic_write_bytes, atomic_write_text
 from ccua.errors import CcuaError
 from ccua.report._document import BUNDLE_FILE, SOURCE_FILE
 from ccua.report._fonts import CjkFont, FontNotFound
+
+if TYPE_CHECKING:
+    import typst
 
 PANDOC_FROM = "markdown+east_asian_line_breaks"
 # What the bundle exposes: Vega-Embed alone (the default snippet also assigns window.vega,
@@ -308,12 +312,12 @@ def _pandoc_from_json(tree: str, to: str, args: list[str], cwd: Path) -> str:
 # the fonts it has read and what it has laid out (memoised), so the next report of a batch or
 # of `ccua report` compiles in 0.2 s less, and a repeat in a fraction. It reads the files of
 # every compile afresh when they changed, and gives the same PDF, byte for byte, as a new
-# compiler (tests/test_report.py).
-_COMPILERS: dict[tuple[tuple[str, ...], bool], object] = {}
+# compiler (tests/test_report_engine_reuse.py).
+_COMPILERS: dict[tuple[tuple[str, ...], bool], typst.Compiler] = {}
 _COMPILE_LOCK = threading.Lock()
 
 
-def _typst_compiler(font: CjkFont) -> object:
+def _typst_compiler(font: CjkFont) -> typst.Compiler:
     import typst
 
     key = (tuple(font.folders), font.system_fonts)
@@ -330,7 +334,7 @@ def warm_typst(font: CjkFont) -> None:
     """Read the fonts ahead of the report's compile (the runner, while notebooks run)."""
     with _COMPILE_LOCK, contextlib.suppress(Exception):
         sample = f'#set text(font: "{font.family}")\n测评 Report'
-        _typst_compiler(font).compile(input=sample.encode("utf-8"))  # type: ignore[attr-defined]
+        _typst_compiler(font).compile(input=sample.encode("utf-8"))
 
 
 def pdf_with_typst(
@@ -341,7 +345,7 @@ def pdf_with_typst(
 
     try:
         with _COMPILE_LOCK:
-            pdf, warnings = _typst_compiler(font).compile_with_warnings(  # type: ignore[attr-defined]
+            pdf, warnings = _typst_compiler(font).compile_with_warnings(
                 input=typ.encode("utf-8"),
                 root=str(run_dir),
                 timestamp=int(when.replace(tzinfo=UTC).timestamp()),
@@ -359,6 +363,8 @@ def pdf_with_typst(
                 hint="install a CJK font: pip install noto-cjk-sans-otc",
             )
         say(f"typst: {text}")
+    if not isinstance(pdf, bytes):  # (a PDF is one file; only image formats give a list)
+        raise CcuaError("typst gave no PDF", file=str(run_dir / SOURCE_FILE))
     atomic_write_bytes(run_dir / name, pdf)
 
 
