@@ -11,6 +11,7 @@ import typst
 
 from ccua.report import find_cjk_font, pdf_with_typst, warm_typst
 
+ROOT = Path(__file__).resolve().parents[1]
 SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
     '<rect width="40" height="20" fill="{colour}"/></svg>'
@@ -110,7 +111,7 @@ def test_the_front_part_read_ahead_joins_into_the_ast_of_the_whole(
     from ccua.runner import run_client
 
     run = tmp_path / "run"
-    run_client(Path(params), output=run, report=False, lang=lang)
+    run_client(ROOT / params, output=run, report=False, lang=lang)
     results, font = load_run(run), find_cjk_font()
     source = build_document(results, run, font, None, lang).source
     ahead = document_source(results, [], font, None, lang)

@@ -271,8 +271,9 @@ def test_the_demo_notebooks_keep_ccua_imported_and_give_what_fresh_kernels_give(
     from ccua.scaffold import validate_client
 
     run = tmp_path / "run"
-    run_client(Path("params/demo.yaml"), output=run, notebooks=False, report=False)
-    data = validate_client("params/demo.yaml").data
+    demo = Path(__file__).resolve().parents[1] / "params" / "demo.yaml"
+    run_client(demo, output=run, notebooks=False, report=False)
+    data = validate_client(demo).data
     assert data is not None
     jobs = notebook_jobs(data, None, "zh")
     english = [j for j in notebook_jobs(data, None, "en") if j.template.name == "scorecard.ipynb"]
@@ -367,6 +368,7 @@ def test_ccua_run_leaves_at_once_and_leaves_no_kernel_behind(tmp_path: Path) -> 
         capture_output=True,
         text=True,
         env=env,
+        cwd=Path(__file__).resolve().parents[1],
         timeout=280,
         check=False,
     )
