@@ -158,3 +158,21 @@ def test_what_pandoc_carries_across_the_parts_is_kept(
     _engines.parse_front_ahead(front, tmp_path)
     whole = json.loads(_engines.pandoc(front + rest, "json", [], tmp_path))
     assert json.loads(_engines.markdown_ast(tmp_path, front + rest)) == whole
+
+
+def test_pandoc_runs_in_the_run_folder_without_moving_the_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The report's conversions run side by side in threads: pandoc is started in the run
+    folder, and the process's own working folder is never changed (pypandoc's cworkdir did,
+    and two threads restored it out of order, leaving ccua in a run folder)."""
+    import os
+
+    from ccua.report import _engines
+
+    moves: list[str] = []
+    monkeypatch.setattr(os, "chdir", lambda path: moves.append(str(path)))
+    (tmp_path / "part.md").write_text("included\n", encoding="utf-8")
+    html = _engines.pandoc("# 标题\n", "html5", ["--include-after-body=part.md"], tmp_path)
+    assert "included" in html  # the relative path was read in the run folder
+    assert moves == []

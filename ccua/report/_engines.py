@@ -87,23 +87,37 @@ def write_vega_bundle(run_dir: Path) -> None:
 
 
 def pandoc(source: str, to: str, args: list[str], cwd: Path) -> str:
+    """pandoc (pypandoc-binary's) reading report.qmd's Markdown from ``source``."""
+    return _run_pandoc(source, PANDOC_FROM, to, args, cwd)
+
+
+def _run_pandoc(text: str, read: str, to: str, args: list[str], cwd: Path) -> str:
+    """pandoc with ``text`` on its input, in ``cwd``. A process of its own, started in that
+    folder: pypandoc's ``cworkdir`` changes the working folder of the whole process around its
+    call, and the report's conversions run side by side in threads, which then restored it
+    out of order and left ccua's process in a run folder."""
     import pypandoc
 
     try:
-        return str(
-            pypandoc.convert_text(
-                source, to, format=PANDOC_FROM, extra_args=args, cworkdir=str(cwd)
-            )
+        binary = str(pypandoc.get_pandoc_path())
+        proc = subprocess.run(
+            [binary, f"--from={read}", f"--to={to}", *args],
+            input=text.encode("utf-8"),
+            capture_output=True,
+            cwd=cwd,
+            check=False,
         )
     except OSError as exc:
         raise CcuaError(
             f"pandoc is not available ({exc})", hint="pip install pypandoc-binary"
         ) from None
-    except RuntimeError as exc:
-        first = str(exc).strip().splitlines()[-1] if str(exc).strip() else "unknown error"
+    if proc.returncode != 0:
+        lines = proc.stderr.decode("utf-8", errors="replace").strip().splitlines()
         raise CcuaError(
-            f"pandoc could not convert the report to {to}: {first}", file=str(cwd / SOURCE_FILE)
-        ) from None
+            f"pandoc could not convert the report to {to}: {lines[-1] if lines else 'no message'}",
+            file=str(cwd / SOURCE_FILE),
+        )
+    return proc.stdout.decode("utf-8", errors="replace")
 
 
 # The HTML and the PDF are made side by side from the same report.qmd: pandoc reads the
@@ -295,17 +309,7 @@ def typst_source(run_dir: Path, source: str) -> str:
 
 
 def _pandoc_from_json(tree: str, to: str, args: list[str], cwd: Path) -> str:
-    import pypandoc
-
-    try:
-        return str(
-            pypandoc.convert_text(tree, to, format="json", extra_args=args, cworkdir=str(cwd))
-        )
-    except RuntimeError as exc:
-        first = str(exc).strip().splitlines()[-1] if str(exc).strip() else "unknown error"
-        raise CcuaError(
-            f"pandoc could not convert the report to {to}: {first}", file=str(cwd / SOURCE_FILE)
-        ) from None
+    return _run_pandoc(tree, "json", to, args, cwd)
 
 
 # One Typst compiler per font setting and process, used by one compile at a time: it keeps
