@@ -11,7 +11,7 @@ The public API, in the order an assessment uses it::
 
 from typing import TYPE_CHECKING
 
-from ccua._lazy import lazy_exports
+from ccua._lazy import lazy_dir, lazy_exports
 
 __version__ = "0.1.0"
 
@@ -54,10 +54,7 @@ if TYPE_CHECKING:
 
 
 __getattr__ = lazy_exports(__name__, _EXPORTS, globals())
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__dir__ = lazy_dir(globals())
 
 
 __all__ = [

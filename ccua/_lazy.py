@@ -22,3 +22,13 @@ def lazy_exports(
         return value
 
     return __getattr__
+
+
+def lazy_dir(namespace: dict[str, Any]) -> Callable[[], list[str]]:
+    """A module ``__dir__`` that lists the names exported on first use (its ``__all__``) with
+    those already loaded."""
+
+    def __dir__() -> list[str]:
+        return sorted({*namespace, *namespace.get("__all__", ())})
+
+    return __dir__

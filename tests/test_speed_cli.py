@@ -182,3 +182,15 @@ def test_help_lists_every_module_s_commands() -> None:
     for names in COMMAND_MODULES.values():
         for name in names:
             assert f" {name} " in proc.stdout, name
+
+
+def test_packages_that_export_on_first_use_list_and_give_every_public_name() -> None:
+    """ccua, ccua.report and ccua.engagement import their parts on first use (ccua._lazy):
+    dir() lists every public name before it is loaded, and each name resolves."""
+    import importlib
+
+    for name in ("ccua", "ccua.report", "ccua.engagement"):
+        module = importlib.import_module(name)
+        assert set(module.__all__) <= set(dir(module)), name
+        for public in module.__all__:
+            assert getattr(module, public) is not None, f"{name}.{public}"

@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING
 
-from ccua._lazy import lazy_exports
+from ccua._lazy import lazy_dir, lazy_exports
 
 # Imported on first use (PEP 562): the results' models need the engagement's models, not the
 # readers of an engagement folder (YAML, the evidence register, the ratings: 0.1 s a kernel).
@@ -87,10 +87,7 @@ if TYPE_CHECKING:
     from ccua.engagement._tables import Sheet, read_sheet
 
 __getattr__ = lazy_exports(__name__, _EXPORTS, globals())
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__dir__ = lazy_dir(globals())
 
 
 __all__ = [

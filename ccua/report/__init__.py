@@ -11,7 +11,7 @@ See docs/report.md.
 
 from typing import TYPE_CHECKING
 
-from ccua._lazy import lazy_exports
+from ccua._lazy import lazy_dir, lazy_exports
 
 # Where each public name lives, imported on first use (PEP 562): a notebook that cites the
 # standard or lays out a grid table does not import the renderers and the workbook writer
@@ -54,10 +54,7 @@ if TYPE_CHECKING:
     )
 
 __getattr__ = lazy_exports(__name__, _EXPORTS, globals())
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__dir__ = lazy_dir(globals())
 
 
 __all__ = [
