@@ -18,6 +18,34 @@ from ccua._imports import skip_slow_optional_imports
 
 _launch_filters: list[Any] | None = None
 
+# The runner's settings of its kernels, here because this module is cheap to import: the
+# command line reads them before it imports the runner (ccua.cli._start_kernels_ahead).
+# Notebooks of one client run this many at a time: kernels spend much of their life starting
+# and importing, so two overlap well on the 2-core machines we target.
+NOTEBOOK_WORKERS = int(os.environ.get("CCUA_NOTEBOOK_WORKERS", "2"))
+# Notebooks run in kernels kept warm between notebooks and clients (ccua._kernels); set
+# CCUA_WARM_KERNELS=0 for a fresh kernel per notebook.
+WARM_KERNELS = os.environ.get("CCUA_WARM_KERNELS", "1") != "0"
+
+
+def start_early(workers: int = NOTEBOOK_WORKERS) -> None:
+    """Start the warm kernels now, in the background, so that they start and import what
+    the notebooks use while the inputs are validated (nothing to do when they run already,
+    or with ``CCUA_WARM_KERNELS=0``)."""
+    if not WARM_KERNELS:
+        return
+
+    def start() -> None:
+        with contextlib.suppress(Exception):  # the run itself says what is wrong
+            skip_slow_optional_imports()
+            from ccua._kernels import start_ahead
+
+            start_ahead(workers)
+
+    import threading
+
+    threading.Thread(target=start, name="ccua-kernels-start", daemon=True).start()
+
 
 def prepare(folder: str) -> None:
     """Make a kernel that already ran a notebook look as if freshly started in ``folder``.

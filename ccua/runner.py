@@ -38,6 +38,8 @@ from typing import Any
 from ccua import __version__
 from ccua._imports import skip_slow_optional_imports
 from ccua._io import atomic_write_text
+from ccua._kernel import NOTEBOOK_WORKERS, WARM_KERNELS
+from ccua._kernel import start_early as start_kernels_early
 from ccua.engagement import EngagementData
 from ccua.errors import CcuaError
 from ccua.provenance import add_to as add_provenance
@@ -54,9 +56,6 @@ RESULTS_FILE = "results.json"
 RUN_MARKER = ".ccua-run"
 # A second run of the same client waits this long for the first, then refuses.
 LOCK_TIMEOUT = 30.0
-# Notebooks of one client run this many at a time: kernels spend much of their life starting
-# and importing, so two overlap well on the 2-core machines we target.
-NOTEBOOK_WORKERS = int(os.environ.get("CCUA_NOTEBOOK_WORKERS", "2"))
 
 # jsonschema (imported by nbformat, papermill and altair) compiles an RFC 3987 grammar at
 # import time when the optional rfc3987-syntax package is present: seconds per process for a
@@ -65,9 +64,6 @@ skip_slow_optional_imports()
 # The kernel manager lives in ccua._kernels: importing jupyter_client here would cost every
 # command of the command line a third of a second.
 KERNEL_MANAGER = "ccua._kernels.IPCKernelManager"
-# Notebooks run in kernels kept warm between notebooks and clients (ccua._kernels); set
-# CCUA_WARM_KERNELS=0 for a fresh kernel per notebook.
-WARM_KERNELS = os.environ.get("CCUA_WARM_KERNELS", "1") != "0"
 
 
 def __getattr__(name: str) -> Any:
@@ -170,21 +166,6 @@ def _expected_cost(data: EngagementData, job: NotebookJob) -> int:
     ch = next(c for c in data.framework.chapters if c.id == chapter)
     items = [i for g in ch.groups for i in data.framework.items_of(g)]
     return len(items) + sum(len(i.indicators) for i in items)
-
-
-def start_kernels_early(workers: int = NOTEBOOK_WORKERS) -> None:
-    """Start the warm kernels now, in the background, so that they start and import what
-    the notebooks use while the inputs are validated (nothing to do when they run already,
-    or with ``CCUA_WARM_KERNELS=0``)."""
-    if not WARM_KERNELS:
-        return
-
-    def start() -> None:
-        from ccua._kernels import start_ahead
-
-        start_ahead(workers)
-
-    threading.Thread(target=start, name="ccua-kernels-start", daemon=True).start()
 
 
 def execute_notebooks(

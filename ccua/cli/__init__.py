@@ -73,23 +73,9 @@ def _start_kernels_ahead(command: str | None, args: list[str]) -> None:
     inputs' models are imported (≈ 0.2 s sooner); run_client then finds them starting."""
     if command != "run" or {"--no-notebooks", "--help", "-h"} & set(args):
         return
-    if os.environ.get("CCUA_WARM_KERNELS", "1") == "0":
-        return
+    from ccua._kernel import start_early
 
-    def start() -> None:
-        import contextlib
-
-        with contextlib.suppress(Exception):  # the run itself says what is wrong
-            from ccua._imports import skip_slow_optional_imports
-
-            skip_slow_optional_imports()
-            from ccua._kernels import start_ahead
-
-            start_ahead(int(os.environ.get("CCUA_NOTEBOOK_WORKERS", "2")))
-
-    import threading
-
-    threading.Thread(target=start, name="ccua-kernels-start", daemon=True).start()
+    start_early()
 
 
 _start_kernels_ahead(_command_of(sys.argv), sys.argv)
