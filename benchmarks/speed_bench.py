@@ -69,6 +69,13 @@ class Tree:
 
     def __init__(self, name: str, root: Path) -> None:
         self.name, self.root = name, root
+        # with its bytecode, as installed (scripts/setup compiles this checkout's): where
+        # PYTHONDONTWRITEBYTECODE is set, a tree without it compiles ccua in every process
+        subprocess.run(
+            [PY, "-m", "compileall", "-q", "-j", "0", str(root / "ccua")],
+            stdout=subprocess.DEVNULL,
+            check=False,
+        )
 
     def env(self, **extra: str) -> dict[str, str]:
         env = dict(os.environ, **extra)

@@ -289,10 +289,14 @@ def stop_now() -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def start_ahead(workers: int) -> None:
-    """Start ``workers`` warm kernels now (in the background: see WarmKernels.start), then
-    import papermill's side (ccua._papermill) while they start."""
-    warm_kernels(max(1, workers)).start()
+def start_ahead(workers: int, launched: threading.Event | None = None) -> None:
+    """Start ``workers`` warm kernels now (in the background: see WarmKernels.start); set
+    ``launched`` once their processes are started (or were already), then import papermill's
+    side (ccua._papermill) while they start up."""
+    for _ in warm_kernels(max(1, workers)).start():
+        _launched.acquire(timeout=LAUNCH_WAIT)
+    if launched is not None:
+        launched.set()
     import ccua._papermill  # noqa: F401
 
 
@@ -312,12 +316,30 @@ _KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
 WARM_UP_CODE = "__import__('ccua._kernel', fromlist=['warm_up']).warm_up()"
 
 
+# One release per kernel that WarmKernels.start asked for, once its process is started (or
+# it was running already, or could not start): start_ahead waits for them, at most this long.
+_launched = threading.Semaphore(0)
+LAUNCH_WAIT = 5.0
+
+
+def _launch(km: IPCKernelManager, warm: bool, closing: threading.Event) -> bool:
+    """Start the kernel's process; False when it runs already or the pool closes."""
+    try:
+        if warm or km.has_kernel or closing.is_set():
+            return False
+        run_sync(km.start_kernel)(
+            extra_arguments=list(_KERNEL_ARGUMENTS), cwd=tempfile.gettempdir()
+        )
+        return True
+    finally:
+        _launched.release()
+
+
 def _warm_up(km: IPCKernelManager, warm: bool, closing: threading.Event) -> None:
     """Start a thread's kernel and import what the notebooks use (ccua._kernel.warm_up);
     give up as soon as the pool closes (the thread's kernel is then discarded)."""
-    if warm or km.has_kernel or closing.is_set():
+    if not _launch(km, warm, closing):
         return
-    run_sync(km.start_kernel)(extra_arguments=list(_KERNEL_ARGUMENTS), cwd=tempfile.gettempdir())
     kc = km.blocking_client()
     kc.start_channels()
     try:

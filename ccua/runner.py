@@ -644,10 +644,10 @@ def _warm_report_engine(run_dir: Path, lang: str) -> None:
 
     def warm() -> None:
         with contextlib.suppress(Exception):
-            from ccua.report import find_cjk_font, read_front_ahead, warm_typst
+            from ccua.report import find_cjk_font, report_ahead, warm_typst
 
             warm_typst(find_cjk_font())
-            read_front_ahead(run_dir, lang)
+            report_ahead(run_dir, lang)
 
     threading.Thread(target=warm, name="ccua-typst-warm", daemon=True).start()
 

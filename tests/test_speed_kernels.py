@@ -350,6 +350,32 @@ def test_ccua_run_starts_its_kernels_before_the_command_line_is_loaded(
 
 
 @pytest.mark.timeout(300)
+def test_ccua_run_goes_on_loading_once_its_kernel_processes_are_started() -> None:
+    """The command line waits until the kernels' processes are started before it imports
+    the rest (sharing the interpreter lock, the start-up came 0.3-0.4 s later)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "sys.argv = ['ccua', 'run', 'params/demo.yaml']\n"
+        "import ccua.cli\n"
+        "pool = sys.modules['ccua._kernels']._pool\n"
+        "print([w.km is not None and w.km.has_kernel for w in pool.workers])\n"
+        "pool.close()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert done.stdout.strip() == "[True, True]"
+
+
+@pytest.mark.timeout(300)
 def test_ccua_run_leaves_at_once_and_leaves_no_kernel_behind(tmp_path: Path) -> None:
     """The console command stops its kernels and leaves without the interpreter's teardown
     (ccua.cli._leave_now): the outputs are written, no kernel is left running and no

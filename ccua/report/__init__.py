@@ -35,7 +35,7 @@ _EXPORTS = {
     "parse_formats": "ccua.report._render",
     "render_report": "ccua.report._render",
     "render_run": "ccua.report._render",
-    "read_front_ahead": "ccua.report._render",
+    "report_ahead": "ccua.report._render",
 }
 
 if TYPE_CHECKING:
@@ -48,9 +48,9 @@ if TYPE_CHECKING:
         FORMATS,
         ReportOutput,
         parse_formats,
-        read_front_ahead,
         render_report,
         render_run,
+        report_ahead,
     )
 
 __getattr__ = lazy_exports(__name__, _EXPORTS, globals())
@@ -72,9 +72,9 @@ __all__ = [
     "pandoc",
     "parse_formats",
     "pdf_with_typst",
-    "read_front_ahead",
     "render_report",
     "render_run",
+    "report_ahead",
     "standard_citation",
     "warm_typst",
 ]

@@ -26,11 +26,12 @@ from ccua.report._engines import (
     quarto_executable,
     render_with_quarto,
     typst_source,
+    warm_images,
 )
 from ccua.report._fonts import CjkFont, FontNotFound, find_cjk_font
 from ccua.report._front import framework_for
 from ccua.report._workbook import report_datetime, workbook_bytes
-from ccua.results_model import Results, load_run
+from ccua.results_model import RESULTS_FILE, Results, load_run
 from ccua.spec import Framework
 
 FORMATS = ("html", "pdf", "xlsx")
@@ -129,10 +130,12 @@ def render_report(
                 )
             else:
                 assert font is not None
+                # (the HTML's conversion has pandoc read report.qmd meanwhile)
+                warm_images(run, font, [f.path for f in doc.files if f.path.endswith(".svg")])
                 pdf_with_typst(run, typst_source(run, doc.source), font, when, say, outputs["pdf"])
 
     def write_workbook(_fmt: str) -> None:
-        atomic_write_bytes(run / outputs["xlsx"], _workbook(results, framework, tr))
+        atomic_write_bytes(run / outputs["xlsx"], _workbook_of(run, results, framework, tr))
 
     # HTML is a pandoc process, the PDF mostly Typst's compiler: side by side they finish in
     # the time of the slower one (Quarto renders one at a time), and the workbook, which needs
@@ -165,6 +168,24 @@ def _report_font(needed: bool) -> CjkFont | None:
         return find_cjk_font()
     except FontNotFound:
         return None
+
+
+# report.xlsx depends on results.json alone: the runner has it made while the notebooks run
+# (report_ahead), kept here under the digest of the results.json it was made from.
+_WORKBOOKS: dict[tuple[str, str], bytes] = {}
+_WORKBOOKS_KEPT = 2
+
+
+def _results_digest(run: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256((run / RESULTS_FILE).read_bytes()).hexdigest()
+
+
+def _workbook_of(run: Path, results: Results, framework: Framework, tr: Tr) -> bytes:
+    """report.xlsx of the run: the one made ahead from this very results.json, else made now."""
+    made = _WORKBOOKS.get((tr.lang, _results_digest(run)))
+    return made if made is not None else _workbook(results, framework, tr)
 
 
 def _workbook(results: Results, framework: Framework, tr: Tr) -> bytes:
@@ -206,12 +227,18 @@ def translate_notebooks(run: Path, framework: object, lang: str, say: Say) -> li
     return [j.output for j in missing]
 
 
-def read_front_ahead(run_dir: Path, lang: str = "zh") -> None:
-    """While the notebooks run: have pandoc read the report's front part, which depends on
-    results.json alone (ccua.report._engines.parse_front_ahead)."""
-    font = find_cjk_font()
-    source = document_source(load_run(run_dir), [], font, templates_dir(), Tr(lang).lang)
+def report_ahead(run_dir: Path, lang: str = "zh") -> None:
+    """While the notebooks run: have pandoc read the report's front part, and make the
+    workbook, both of which depend on results.json alone (parse_front_ahead, _WORKBOOKS)."""
+    tr = Tr(lang)
+    digest = _results_digest(run_dir)
+    results = load_run(run_dir)
+    source = document_source(results, [], find_cjk_font(), templates_dir(), tr.lang)
     parse_front_ahead(source, run_dir)
+    book = _workbook(results, framework_for(results), tr)
+    _WORKBOOKS[(tr.lang, digest)] = book
+    while len(_WORKBOOKS) > _WORKBOOKS_KEPT:
+        del _WORKBOOKS[next(iter(_WORKBOOKS))]
 
 
 def render_run(run_dir: Path, say: Say, lang: str = "zh") -> list[str]:

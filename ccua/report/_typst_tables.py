@@ -22,6 +22,7 @@ import functools
 import itertools
 import threading
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -541,7 +542,7 @@ _LAID_OUT_KEPT = 512
 _LAID_OUT_LOCK = threading.Lock()
 
 
-def _laid_out(table: list[Any], key: str) -> str:
+def laid_out(table: list[Any], key: str) -> str:
     import json
 
     memo = (key, json.dumps(table, ensure_ascii=False))
@@ -556,8 +557,12 @@ def _laid_out(table: list[Any], key: str) -> str:
     return typ
 
 
-def replace_tables(tree: dict[str, Any]) -> int:
-    """Replace every Table of a pandoc JSON tree by a raw Typst block; returns how many."""
+def replace_tables(
+    tree: dict[str, Any], lay_out: Callable[[list[Any], str], str] | None = None
+) -> int:
+    """Replace every Table of a pandoc JSON tree by a raw Typst block (the table laid out by
+    ``lay_out(table, key)``, by default here); returns how many."""
+    lay_out = lay_out or laid_out
     count = 0
 
     def walk(blocks: list[Any]) -> list[Any]:
@@ -570,7 +575,7 @@ def replace_tables(tree: dict[str, Any]) -> int:
             t = block.get("t")
             if t == "Table":
                 count += 1
-                typ = _laid_out(block["c"], f"t{count}")
+                typ = lay_out(block["c"], f"t{count}")
                 out.append({"t": "RawBlock", "c": ["typst", typ]})
                 continue
             if t == "Div":
