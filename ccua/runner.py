@@ -639,15 +639,16 @@ def _keep_failed(staging: Path, target: Path) -> Path:
 
 def _warm_report_engine(run_dir: Path, lang: str) -> None:
     """While the notebooks run: import the report's renderers and workbook writer (openpyxl),
-    have pandoc read the report's front part and Typst the report's fonts. The report then
-    starts and compiles sooner. A report that cannot be rendered says why later, not here."""
+    have pandoc read the report's front part, make the workbook, have Typst read the report's
+    fonts. The report then starts and compiles sooner. A report that cannot be rendered says
+    why later, not here."""
 
     def warm() -> None:
         with contextlib.suppress(Exception):
             from ccua.report import find_cjk_font, report_ahead, warm_typst
 
-            warm_typst(find_cjk_font())
             report_ahead(run_dir, lang)
+            warm_typst(find_cjk_font())
 
     threading.Thread(target=warm, name="ccua-typst-warm", daemon=True).start()
 

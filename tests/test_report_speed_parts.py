@@ -132,7 +132,7 @@ def test_the_workbook_made_ahead_is_used_only_for_its_own_results(
     made_now = (run / "report.xlsx").read_bytes()
     monkeypatch.setattr(_render, "_WORKBOOKS", {})
     _render.report_ahead(run, "zh")
-    assert list(_render._WORKBOOKS.values()) == [made_now]
+    assert [made.result() for made in _render._WORKBOOKS.values()] == [made_now]
     called: list[str] = []
     real = _render._workbook
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -171,8 +173,9 @@ def _report_font(needed: bool) -> CjkFont | None:
 
 
 # report.xlsx depends on results.json alone: the runner has it made while the notebooks run
-# (report_ahead), kept here under the digest of the results.json it was made from.
-_WORKBOOKS: dict[tuple[str, str], bytes] = {}
+# (report_ahead), kept here under the digest of the results.json it was made from; a report
+# that starts before it is made waits for it rather than make it twice.
+_WORKBOOKS: dict[tuple[str, str], Future[bytes]] = {}
 _WORKBOOKS_KEPT = 2
 
 
@@ -184,8 +187,11 @@ def _results_digest(run: Path) -> str:
 
 def _workbook_of(run: Path, results: Results, framework: Framework, tr: Tr) -> bytes:
     """report.xlsx of the run: the one made ahead from this very results.json, else made now."""
-    made = _WORKBOOKS.get((tr.lang, _results_digest(run)))
-    return made if made is not None else _workbook(results, framework, tr)
+    ahead = _WORKBOOKS.get((tr.lang, _results_digest(run)))
+    if ahead is not None:
+        with contextlib.suppress(Exception):
+            return ahead.result()
+    return _workbook(results, framework, tr)
 
 
 def _workbook(results: Results, framework: Framework, tr: Tr) -> bytes:
@@ -229,16 +235,26 @@ def translate_notebooks(run: Path, framework: object, lang: str, say: Say) -> li
 
 def report_ahead(run_dir: Path, lang: str = "zh") -> None:
     """While the notebooks run: have pandoc read the report's front part, and make the
-    workbook, both of which depend on results.json alone (parse_front_ahead, _WORKBOOKS)."""
+    workbook meanwhile, both of which depend on results.json alone (parse_front_ahead,
+    _WORKBOOKS)."""
     tr = Tr(lang)
-    digest = _results_digest(run_dir)
-    results = load_run(run_dir)
-    source = document_source(results, [], find_cjk_font(), templates_dir(), tr.lang)
-    parse_front_ahead(source, run_dir)
-    book = _workbook(results, framework_for(results), tr)
-    _WORKBOOKS[(tr.lang, digest)] = book
+    book: Future[bytes] = Future()
+    _WORKBOOKS[(tr.lang, _results_digest(run_dir))] = book
     while len(_WORKBOOKS) > _WORKBOOKS_KEPT:
         del _WORKBOOKS[next(iter(_WORKBOOKS))]
+    try:
+        results = load_run(run_dir)
+        source = document_source(results, [], find_cjk_font(), templates_dir(), tr.lang)
+    except BaseException as exc:
+        book.set_exception(exc)
+        raise
+    front = threading.Thread(target=parse_front_ahead, args=(source, run_dir), daemon=True)
+    front.start()
+    try:
+        book.set_result(_workbook(results, framework_for(results), tr))
+    except BaseException as exc:
+        book.set_exception(exc)
+    front.join()
 
 
 def render_run(run_dir: Path, say: Say, lang: str = "zh") -> list[str]:
