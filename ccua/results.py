@@ -475,11 +475,11 @@ def reconciliation_summary(period: PeriodResult) -> dict[str, int]:
     }
 
 
-def _period_checked(data: EngagementData) -> PeriodResult:
-    """The indicators over the period; stops on bad monthly inputs or a key point that
-    contradicts them."""
+def _period_checked(data: EngagementData, period: PeriodResult | None = None) -> PeriodResult:
+    """The indicators over the period (``period``: computed already from ``data``); stops on
+    bad monthly inputs or a key point that contradicts them."""
     fw = data.framework
-    period = period_of(data)
+    period = period_of(data) if period is None else period
     if period.problems:
         where = str(data.files.get("monthly", data.folder))
         raise ValidationFailed.of(
@@ -495,10 +495,11 @@ def _period_checked(data: EngagementData) -> PeriodResult:
     return period
 
 
-def build_results(data: EngagementData) -> RunResult:
-    """Compute the whole assessment for one client (pure: reads nothing, writes nothing)."""
+def build_results(data: EngagementData, period: PeriodResult | None = None) -> RunResult:
+    """Compute the whole assessment for one client (pure: reads nothing, writes nothing).
+    ``period``: the indicators over the period, when the caller computed them from ``data``."""
     fw = data.framework
-    period = _period_checked(data)
+    period = _period_checked(data, period)
     assessment = score(fw, data.ratings, attainment=period.attainment)
     a_dict = assessment_dict(assessment, fw)
     _list_requirements_of_items_rated_whole(fw, a_dict)

@@ -897,7 +897,7 @@ def validate_client(
     report.summary = _summary(data, period, assessment)
     if compute and not report.stops_run:
         try:
-            report.result = build_results(data)
+            report.result = build_results(data, period)
         except CcuaError as exc:
             report.problems += _problems_of(exc)
     return report

@@ -41,16 +41,8 @@ def test_the_html_gets_the_chart_library_as_pandoc_embeds_it(demo_run: Path) -> 
     source = _source(demo_run)
     _engines.html_with_pandoc(demo_run, source, 1, "ccua test", "fast.html")
     args = [
-        "--standalone",
-        "--template=templates/pandoc.html",
-        "--toc",
-        "--toc-depth=2",
-        "--embed-resources",
-        "--css=templates/report.css",
-        "--resource-path=.",
-        "--metadata=ccua-generator:ccua test",
-        "--metadata=toc-title:目录",
-        f"--include-after-body={_engines.CHARTS_HTML}",
+        *_engines.html_args(source, "ccua test"),
+        f"--include-after-body={_engines.CHARTS_HTML}",  # the library embedded by pandoc
     ]
     ast = _engines.markdown_ast(demo_run, source)
     whole = _engines._pandoc_from_json(ast, "html5", args, demo_run)

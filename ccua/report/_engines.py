@@ -271,11 +271,9 @@ def source_lang(source: str) -> str:
     return m.group(1) if m else "zh"
 
 
-def html_with_pandoc(
-    run_dir: Path, source: str, charts: int, generator: str, name: str = "report.html"
-) -> None:
-    """report.html: standalone, styles and chart library embedded, a table of contents."""
-    args = [
+def html_args(source: str, generator: str) -> list[str]:
+    """pandoc's options for report.html (the charts' page is added where there are charts)."""
+    return [
         "--standalone",
         "--template=templates/pandoc.html",
         "--toc",
@@ -286,6 +284,13 @@ def html_with_pandoc(
         f"--metadata=ccua-generator:{generator}",
         f"--metadata=toc-title:{TOC_TITLES.get(source_lang(source), TOC_TITLES['zh'])}",
     ]
+
+
+def html_with_pandoc(
+    run_dir: Path, source: str, charts: int, generator: str, name: str = "report.html"
+) -> None:
+    """report.html: standalone, styles and chart library embedded, a table of contents."""
+    args = html_args(source, generator)
     if not charts:
         html = _pandoc_from_json(markdown_ast(run_dir, source), "html5", args, run_dir)
         atomic_write_text(run_dir / name, html)
