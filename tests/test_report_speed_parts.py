@@ -56,6 +56,7 @@ def test_the_html_gets_the_chart_library_as_pandoc_embeds_it(demo_run: Path) -> 
 def test_a_library_pandoc_would_not_embed_as_it_is_is_left_to_pandoc(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    assert _engines._charts_without_bundle(tmp_path, tmp_path) is None  # no charts.html
     (tmp_path / "templates").mkdir()
     charts = f'<script src="{_engines.BUNDLE_FILE}"></script>\n'
     (tmp_path / _engines.CHARTS_HTML).write_text(charts, encoding="utf-8")

@@ -317,7 +317,10 @@ _BUNDLE_IN_PLACE = f"<script>{_BUNDLE_STAND_IN}</script>"
 def _charts_without_bundle(run_dir: Path, folder: Path) -> Path | None:
     """A copy of the run's charts.html whose library is the stand-in script (in ``folder``),
     or None when pandoc would not embed the library as it is."""
-    charts = (run_dir / CHARTS_HTML).read_text(encoding="utf-8")
+    try:
+        charts = (run_dir / CHARTS_HTML).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None  # pandoc says what is wrong with it
     src = f'<script src="{BUNDLE_FILE}"></script>'
     bundle = vega_bundle()
     if charts.count(src) != 1 or "</script" in bundle.lower() or _BUNDLE_STAND_IN in charts:
