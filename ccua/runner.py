@@ -213,8 +213,9 @@ def _wait_all(futures: dict[Any, NotebookJob], say: Progress) -> None:
             fut.cancel()
 
 
-def _normalise_executed(path: Path, job: NotebookJob) -> None:
-    """Make an executed notebook depend on its inputs only.
+def _normalise_executed(path: Path, job: NotebookJob, nb: Any = None) -> None:
+    """Make an executed notebook depend on its inputs only (``nb``: the notebook papermill
+    executed and wrote to ``path``, else read from it).
 
     Papermill gives the injected cell a random id and records timings and the (staging)
     paths; nbclient records timestamps. None of it is content: with it removed, the same
@@ -222,7 +223,8 @@ def _normalise_executed(path: Path, job: NotebookJob) -> None:
     """
     import nbformat
 
-    nb = nbformat.read(path, as_version=4)
+    if nb is None:
+        nb = nbformat.read(path, as_version=4)
     for n, cell in enumerate(nb.cells):
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             cell["id"] = "injected-parameters"
@@ -245,7 +247,23 @@ def _normalise_executed(path: Path, job: NotebookJob) -> None:
     ccua_meta = notebook_metadata(path.parent, job.template)
     if ccua_meta is not None:
         nb.metadata["ccua"] = ccua_meta
-    atomic_write_text(path, nbformat.writes(nb) + "\n")
+    atomic_write_text(path, _notebook_json(nb) + "\n")
+
+
+def _notebook_json(nb: Any) -> str:
+    """nbformat's JSON of a v4 notebook (``nbformat.writes``) without its deep copy and its
+    schema check: the notebook is ours to change, and papermill checked it as it wrote it."""
+    from nbformat.v4.nbjson import BytesEncoder
+    from nbformat.v4.rwbase import split_lines, strip_transient
+
+    return json.dumps(
+        strip_transient(split_lines(nb)),
+        cls=BytesEncoder,
+        indent=1,
+        sort_keys=True,
+        separators=(",", ": "),
+        ensure_ascii=False,
+    )
 
 
 def _kernel_cwd(run_dir: Path) -> dict[str, Any]:
@@ -278,8 +296,8 @@ def execute_notebook(job: NotebookJob, run_dir: Path, km: Any = None) -> None:
             "ccua_prepare": prepare_code(str(run_dir.resolve())),
         }
 
-    def execute(start_timeout: int, **engine: Any) -> None:
-        papermill.execute_notebook(
+    def execute(start_timeout: int, **engine: Any) -> Any:
+        return papermill.execute_notebook(
             str(job.template),
             str(out),
             parameters=job.parameters,
@@ -296,12 +314,12 @@ def execute_notebook(job: NotebookJob, run_dir: Path, km: Any = None) -> None:
 
     try:
         try:
-            execute(KERNEL_START_TIMEOUT, **warm)
+            nb = execute(KERNEL_START_TIMEOUT, **warm)
         except RuntimeError as exc:
             # A kernel that did not start: retry once, in a fresh one (papermill #511, #776).
             if "kernel" not in str(exc).lower():
                 raise
-            execute(KERNEL_START_TIMEOUT * 2)
+            nb = execute(KERNEL_START_TIMEOUT * 2)
     except PapermillExecutionError as exc:
         with contextlib.suppress(Exception):
             _normalise_executed(out, job)
@@ -311,7 +329,7 @@ def execute_notebook(job: NotebookJob, run_dir: Path, km: Any = None) -> None:
             file=str(out),
             hint="the executed notebook is kept there for inspection",
         ) from None
-    _normalise_executed(out, job)
+    _normalise_executed(out, job, nb)
 
 
 # ----------------------------------------------------------------------------- run folders

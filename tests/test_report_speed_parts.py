@@ -142,3 +142,27 @@ def test_the_workbook_made_ahead_is_used_only_for_its_own_results(
     (run / "results.json").write_text(json.dumps(results, ensure_ascii=False), encoding="utf-8")
     _render.render_report(run, ["xlsx"], "auto", lambda _m: None, "zh")
     assert called == ["made"] and (run / "report.xlsx").read_bytes() != made_now
+
+
+def test_an_executed_notebook_is_normalised_in_memory_as_from_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The runner normalises the notebook papermill returns instead of reading back the file
+    papermill wrote, and writes it without nbformat's copy: the same bytes as the long way."""
+    from ccua import runner
+
+    real = runner._normalise_executed
+    pairs: list[tuple[bytes, bytes]] = []
+
+    def both_ways(path: Path, job: runner.NotebookJob, nb: object = None) -> None:
+        written = path.with_name(f"papermill-{path.name}")  # beside it: the same results.json
+        shutil.copy(path, written)  # as papermill wrote it
+        real(path, job, nb)
+        real(written, job)  # read back from the file, then written by nbformat
+        pairs.append((path.read_bytes(), written.read_bytes()))
+
+    monkeypatch.setattr(runner, "_normalise_executed", both_ways)
+    run_client(ROOT / "params/demo.yaml", output=tmp_path / "run", report=False)
+    assert len(pairs) == 6
+    for fast, slow in pairs:
+        assert fast == slow
