@@ -128,9 +128,16 @@ class IPCKernelManager(AsyncKernelManager):
         return cmd
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
-        await super()._async_cleanup_resources(restart=restart)
+        try:
+            await super()._async_cleanup_resources(restart=restart)
+        finally:
+            if not restart:
+                self.remove_socket_folder()
+
+    def remove_socket_folder(self) -> None:
+        """Remove the kernel's private socket folder (made when its address was first asked)."""
         folder = getattr(self, "_socket_dir", None)
-        if folder and not restart:
+        if folder:
             shutil.rmtree(folder, ignore_errors=True)
 
     cleanup_resources = _async_cleanup_resources
@@ -196,6 +203,8 @@ class _Worker(threading.Thread):
         if km is not None and km.has_kernel:
             with contextlib.suppress(Exception):
                 run_sync(km.shutdown_kernel)(now=True)
+        if km is not None:  # also a manager whose kernel never started (or failed to stop)
+            km.remove_socket_folder()
 
     def run(self) -> None:
         while True:
@@ -277,16 +286,15 @@ def stop_now() -> None:
     pool = _pool
     for worker in list(pool.workers) if pool is not None else []:
         km = worker.km
-        if km is None or not km.has_kernel:
+        if km is None:
             continue
-        process: Any = getattr(km.provisioner, "process", None)
-        with contextlib.suppress(Exception):
-            process.kill()
-        with contextlib.suppress(Exception):
-            km.cleanup_connection_file()
-        folder = getattr(km, "_socket_dir", None)
-        if folder:
-            shutil.rmtree(folder, ignore_errors=True)
+        if km.has_kernel:
+            process: Any = getattr(km.provisioner, "process", None)
+            with contextlib.suppress(Exception):
+                process.kill()
+            with contextlib.suppress(Exception):
+                km.cleanup_connection_file()
+        km.remove_socket_folder()
 
 
 def start_ahead(workers: int, launched: threading.Event | None = None) -> None:

@@ -413,3 +413,40 @@ def test_ccua_run_leaves_at_once_and_leaves_no_kernel_behind(tmp_path: Path) -> 
 
     assert not [p for p in psutil.process_iter() if ours(p)]
     assert not list(runtime.glob("kernel-*.json"))
+
+
+@pytest.mark.timeout(300)
+def test_a_failed_notebook_leaves_no_kernel_socket_folder(tmp_path: Path) -> None:
+    """Each kernel has a private socket folder; a run whose notebook fails (its kernel
+    discarded, a new manager made for the next notebook) leaves none behind at exit."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    private = tmp_path / "tmp"
+    private.mkdir()
+    broken = root / "tests" / "notebooks" / "broken"
+    code = (
+        "from pathlib import Path\n"
+        "from ccua.demo import write_demo\n"
+        "from ccua.errors import CcuaError\n"
+        "from ccua.runner import run_client\n"
+        f"base = Path({str(tmp_path)!r})\n"
+        "write_demo(base / 'params')\n"
+        "try:\n"
+        "    run_client(base / 'params/demo.yaml', output=base / 'out',\n"
+        f"               notebooks_folder=Path({str(broken)!r}), report=False)\n"
+        "except CcuaError:\n"
+        "    print('failed')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=dict(os.environ, TMPDIR=str(private)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=root,
+    )
+    assert done.stdout.strip() == "failed", done.stderr[-2000:]
+    assert not list(private.glob("ccua-kernel-*"))
