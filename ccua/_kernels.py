@@ -308,6 +308,11 @@ def start_ahead(workers: int, launched: threading.Event | None = None) -> None:
     import ccua._papermill  # noqa: F401
 
 
+def closing() -> bool:
+    """The process's warm kernels are being shut down (its exit, or a start afresh)."""
+    return _pool is not None and _pool.closing.is_set()
+
+
 def warm_kernels(size: int) -> WarmKernels:
     """The process's warm kernels, with at least ``size`` threads."""
     global _pool
@@ -382,6 +387,7 @@ def prepare_code(folder: str) -> str:
 __all__ = [
     "IPCKernelManager",
     "WarmKernels",
+    "closing",
     "prepare_code",
     "stop_now",
     "warm_kernels",

@@ -266,6 +266,13 @@ def _notebook_json(nb: Any) -> str:
     )
 
 
+def _kernels_closing() -> bool:
+    import sys
+
+    kernels = sys.modules.get("ccua._kernels")  # imported where warm kernels were started
+    return bool(kernels is not None and kernels.closing())
+
+
 def _kernel_cwd(run_dir: Path) -> dict[str, Any]:
     """Start the kernel in the run folder (nbclient's ``resources.metadata.path``).
 
@@ -316,8 +323,9 @@ def execute_notebook(job: NotebookJob, run_dir: Path, km: Any = None) -> None:
         try:
             nb = execute(KERNEL_START_TIMEOUT, **warm)
         except RuntimeError as exc:
-            # A kernel that did not start: retry once, in a fresh one (papermill #511, #776).
-            if "kernel" not in str(exc).lower():
+            # A kernel that did not start: retry once, in a fresh one (papermill #511, #776);
+            # not while the kernels are shut down (the process leaving after a failure).
+            if "kernel" not in str(exc).lower() or _kernels_closing():
                 raise
             nb = execute(KERNEL_START_TIMEOUT * 2)
     except PapermillExecutionError as exc:
